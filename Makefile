@@ -1,0 +1,41 @@
+# Ward: build, test and benchmark. `make test` is what CI runs (.ci/run).
+SWIFT ?= swift
+# Debian packages the build needs: C libraries behind the Swift system-library targets, and
+# pkg-config, through which SwiftPM finds them.
+APT_PACKAGES := pkg-config libsodium-dev libargon2-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build release test bench clean
+
+## deps: install the Debian packages that are missing (apt-get update runs once, only if needed)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## build: debug build of every target
+build: deps
+	$(SWIFT) build
+
+## release: optimised build (benchmarks are measured with it)
+release: deps
+	$(SWIFT) build -c release
+
+## test: install, build, run every test (Swift Testing)
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest
+
+## bench: release-build ward-bench and run the audit-log benchmarks in a temporary directory
+bench: release
+	@dir=$$(mktemp -d); \
+	./.build/release/ward-bench audit-append --entries 200000 --writers 256 --dir $$dir/append && \
+	./.build/release/ward-bench audit-verify --dir $$dir/append --key $$dir/append/log.vkey; \
+	rc=$$?; rm -rf $$dir; exit $$rc
+
+clean:
+	rm -rf .build

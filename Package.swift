@@ -1,0 +1,76 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Upcoming features the codebases we learn from (Hummingbird, swift-nio) turn on, so that
+/// imports and existentials are explicit.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Ward",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "WardCrypto", targets: ["WardCrypto"]),
+        .library(name: "WardAudit", targets: ["WardAudit"]),
+        .executable(name: "auditctl", targets: ["auditctl"]),
+        .executable(name: "ward-bench", targets: ["ward-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian packages (the Makefile installs them).
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        // Cryptographic primitives: one Swift face over libsodium, libargon2 and swift-crypto.
+        .target(
+            name: "WardCrypto",
+            dependencies: [
+                "CSodium", "CArgon2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The tamper-evident audit log: entries, Merkle tree, signed checkpoints, proofs, verifier.
+        .target(
+            name: "WardAudit",
+            dependencies: [
+                "WardCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "auditctl",
+            dependencies: [
+                "WardAudit", "WardCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ward-bench",
+            dependencies: [
+                "WardAudit", "WardCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
+        .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AuditCtlTests",
+            dependencies: ["WardAudit", "WardCrypto", "auditctl", "ward-bench"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

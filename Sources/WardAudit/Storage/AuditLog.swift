@@ -1,0 +1,382 @@
+internal import Foundation
+public import Logging
+internal import WardCrypto
+
+/// How to open an audit log.
+public struct AuditLogConfiguration: Sendable {
+    /// The log directory (created, mode 0700, if missing).
+    public var directory: String
+    /// The checkpoint signing key; its name is the log's origin.
+    public var signer: NoteSigner
+    /// The opaque id of this server, written into every entry as the audit source.
+    public var source: String
+    /// Longest time an entry may stay unsealed while the log is open.
+    public var checkpointInterval: Duration
+    /// Most entries written with one sync.
+    public var maxBatch: Int
+    public var logger: Logger
+
+    public init(
+        directory: String, signer: NoteSigner, source: String,
+        checkpointInterval: Duration = .seconds(1), maxBatch: Int = 4096,
+        logger: Logger = Logger(label: "ward.audit")
+    ) {
+        self.directory = directory
+        self.signer = signer
+        self.source = source
+        self.checkpointInterval = checkpointInterval
+        self.maxBatch = maxBatch
+        self.logger = logger
+    }
+}
+
+/// Proof that an entry is durable: its position, time and leaf hash.
+public struct AuditReceipt: Hashable, Sendable {
+    public let seq: UInt64
+    public let timeMicros: UInt64
+    public let leafHash: Hash32
+}
+
+/// The append-only, hash-chained, Merkle-tree audit log (audit/FORMAT.md).
+///
+/// `append` returns only after the entry is on disk. Appends from many tasks are group-committed:
+/// one writer thread takes everything queued, writes it with one `pwrite` and one `fdatasync`,
+/// then acknowledges the whole batch. A signed checkpoint is written at least every
+/// `checkpointInterval` while entries arrive, and on `close`. A write or sync failure stops the
+/// log: every pending and later append throws `AuditLogError.stopped`.
+public final class AuditLog: Sendable {
+    private let writer: LogWriter
+
+    private init(writer: LogWriter) {
+        self.writer = writer
+    }
+
+    /// Opens (or creates) the log, recovers a torn tail left by a crash (recording the recovery
+    /// as an `audit.recover` entry), and appends an `audit.start` entry.
+    public static func open(_ configuration: AuditLogConfiguration) throws -> AuditLog {
+        AuditLog(writer: try LogWriter(configuration: configuration))
+    }
+
+    /// Appends `event`; returns once it is durable. Throws `invalidEvent` for fields outside
+    /// the identifier alphabet, `stopped` after an I/O failure, `closed` after `close`.
+    @discardableResult
+    public func append(_ event: AuditEvent) async throws -> AuditReceipt {
+        let encoded = try writer.encode(event)
+        return try await withCheckedThrowingContinuation { continuation in
+            writer.enqueue(encoded, continuation)
+        }
+    }
+
+    /// Appends `audit.stop`, writes a final checkpoint and closes the files. Idempotent.
+    public func close() async throws {
+        if writer.isAcceptingEntries {
+            try await append(AuditEvent(type: "audit.stop", action: .execute, actorID: "system:audit", actorRole: "system"))
+        }
+        await withCheckedContinuation { continuation in writer.requestClose(continuation) }
+    }
+
+    /// Number of entries in the log.
+    public var size: UInt64 { writer.published.size }
+
+    /// The newest signed checkpoint, if any has been written.
+    public var latestCheckpoint: SignedCheckpoint? { writer.published.checkpoint }
+
+    /// The key that verifies this log's checkpoints.
+    public var verifier: NoteVerifier { writer.signer.verifier }
+}
+
+/// The state shared between appenders and the writer thread. All of it is guarded by
+/// `condition`; the writer thread alone touches the `Sealed` part (file offsets, tree).
+///
+/// A lock and a dedicated thread rather than an actor: the writer blocks in `fdatasync`, which
+/// must not happen on the cooperative thread pool (two threads on a two-core machine).
+final class LogWriter: @unchecked Sendable {
+    typealias Continuation = CheckedContinuation<AuditReceipt, any Error>
+
+    struct Published {
+        var size: UInt64 = 0
+        var checkpoint: SignedCheckpoint?
+    }
+
+    /// Writer-thread state.
+    private struct Sealed {
+        var nextSeq: UInt64 = 0
+        var lastLeaf: Hash32 = .zero
+        var lastTime: UInt64 = 0
+        var tree = CompactRange()
+        var entriesEnd = 0
+        var checkpointsEnd = 0
+        var checkpointedSize: UInt64 = 0
+        var lastCheckpoint = ContinuousClock.now
+    }
+
+    let signer: NoteSigner
+    private let layout: LogLayout
+    private let source: String
+    private let interval: Duration
+    private let maxBatch: Int
+    private let logger: Logger
+    private let entriesFD: Int32
+    private let checkpointsFD: Int32
+
+    private let condition = NSCondition()
+    private var pending: [(entry: [UInt8], continuation: Continuation)] = []
+    private var closing = false
+    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    private var finished = false
+    private var stoppedReason: String?
+    private var publishedState = Published()
+    private var sealed = Sealed()
+    private var batchBuffer: [UInt8] = []
+
+    init(configuration: AuditLogConfiguration) throws {
+        signer = configuration.signer
+        layout = LogLayout(directory: configuration.directory)
+        source = configuration.source
+        interval = configuration.checkpointInterval
+        maxBatch = max(1, configuration.maxBatch)
+        logger = configuration.logger
+        guard EntryCodec.isIdentifier(source), !source.isEmpty else {
+            throw AuditLogError.invalidEvent("source must be a non-empty identifier")
+        }
+        try FileIO.makeDirectory(layout.directory)
+        entriesFD = try FileIO.openReadWrite(layout.entriesPath)
+        do {
+            checkpointsFD = try FileIO.openReadWrite(layout.checkpointsPath)
+        } catch {
+            Glibc.close(entriesFD)
+            throw error
+        }
+        do {
+            try FileIO.syncDirectory(layout.directory)
+            let recovery = try LogRecovery.run(layout: layout, verifier: signer.verifier, entriesFD: entriesFD, checkpointsFD: checkpointsFD)
+            sealed.nextSeq = recovery.size
+            sealed.lastLeaf = recovery.lastLeaf
+            sealed.lastTime = recovery.lastTime
+            sealed.tree = recovery.tree
+            sealed.entriesEnd = recovery.entriesEnd
+            sealed.checkpointsEnd = recovery.checkpointsEnd
+            sealed.checkpointedSize = recovery.latestCheckpoint?.checkpoint.size ?? 0
+            publishedState = Published(size: recovery.size, checkpoint: recovery.latestCheckpoint)
+            var startup: [[UInt8]] = []
+            for dropped in recovery.dropped {
+                logger.warning("audit log recovered a torn tail", metadata: [
+                    "file": "\(dropped.file)", "offset": "\(dropped.offset)", "bytes": "\(dropped.length)",
+                ])
+                startup.append(try encode(AuditEvent(
+                    type: "audit.recover", action: .delete, outcome: .minorFailure,
+                    actorID: "system:audit", actorRole: "system", objectType: "audit-file", objectID: dropped.file,
+                    details: ["offset": "\(dropped.offset)", "bytes": "\(dropped.length)", "sha256": dropped.sha256.hex, "saved-as": dropped.savedAs]
+                )))
+            }
+            startup.append(try encode(AuditEvent(type: "audit.start", action: .execute, actorID: "system:audit", actorRole: "system")))
+            _ = try writeBatch(startup)
+        } catch {
+            Glibc.close(entriesFD)
+            Glibc.close(checkpointsFD)
+            throw error
+        }
+        let thread = Thread { [self] in run() }
+        thread.name = "ward-audit-writer"
+        thread.start()
+    }
+
+    // MARK: Appenders' side
+
+    /// Encodes an event with a zero header (seq, time and previous hash are filled in by the
+    /// writer), so the costly part of encoding runs on the appending task, in parallel.
+    func encode(_ event: AuditEvent) throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(256)
+        do {
+            try EntryCodec.append(AuditEntry(seq: 0, timeMicros: 0, previous: .zero, source: source, event: event), to: &out)
+        } catch let error as EntryCodec.CodecError {
+            throw AuditLogError.invalidEvent(error.description)
+        }
+        guard out.count <= Frame.maxEntryLength else { throw AuditLogError.invalidEvent("entry is larger than \(Frame.maxEntryLength) bytes") }
+        return out
+    }
+
+    func enqueue(_ entry: [UInt8], _ continuation: Continuation) {
+        condition.lock()
+        if let reason = stoppedReason {
+            condition.unlock()
+            continuation.resume(throwing: AuditLogError.stopped(reason: reason))
+            return
+        }
+        if closing || finished {
+            condition.unlock()
+            continuation.resume(throwing: AuditLogError.closed)
+            return
+        }
+        pending.append((entry, continuation))
+        if pending.count == 1 { condition.signal() }
+        condition.unlock()
+    }
+
+    var isAcceptingEntries: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !closing && !finished && stoppedReason == nil
+    }
+
+    var published: Published {
+        condition.lock()
+        defer { condition.unlock() }
+        return publishedState
+    }
+
+    func requestClose(_ waiter: CheckedContinuation<Void, Never>) {
+        condition.lock()
+        if finished {
+            condition.unlock()
+            waiter.resume()
+            return
+        }
+        closing = true
+        closeWaiters.append(waiter)
+        condition.signal()
+        condition.unlock()
+    }
+
+    // MARK: Writer thread
+
+    private func run() {
+        var batch: [(entry: [UInt8], continuation: Continuation)] = []
+        while true {
+            condition.lock()
+            while pending.isEmpty && !closing {
+                if sealed.nextSeq > sealed.checkpointedSize && stoppedReason == nil {
+                    let due = sealed.lastCheckpoint.advanced(by: interval)
+                    if ContinuousClock.now >= due { break }
+                    let wait = ContinuousClock.now.duration(to: due)
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18))
+                } else {
+                    condition.wait()
+                }
+            }
+            if pending.count <= maxBatch {
+                swap(&batch, &pending)
+            } else {
+                batch.append(contentsOf: pending.prefix(maxBatch))
+                pending.removeFirst(maxBatch)
+            }
+            let stopped = stoppedReason
+            let closeNow = closing && pending.isEmpty
+            condition.unlock()
+
+            if !batch.isEmpty {
+                if let stopped {
+                    for item in batch { item.continuation.resume(throwing: AuditLogError.stopped(reason: stopped)) }
+                } else {
+                    commit(batch)
+                }
+                batch.removeAll(keepingCapacity: true)
+            }
+            let due = sealed.nextSeq > sealed.checkpointedSize && ContinuousClock.now >= sealed.lastCheckpoint.advanced(by: interval)
+            if (due || closeNow) && sealed.nextSeq > sealed.checkpointedSize && currentStopReason() == nil {
+                do { try writeCheckpoint() } catch { stop(because: error) }
+            }
+            if closeNow {
+                finish()
+                return
+            }
+        }
+    }
+
+    private func currentStopReason() -> String? {
+        condition.lock()
+        defer { condition.unlock() }
+        return stoppedReason
+    }
+
+    private func commit(_ batch: [(entry: [UInt8], continuation: Continuation)]) {
+        let receipts: [AuditReceipt]
+        do {
+            receipts = try writeBatch(batch.map(\.entry))
+        } catch {
+            stop(because: error)
+            let reason = currentStopReason() ?? "\(error)"
+            for item in batch { item.continuation.resume(throwing: AuditLogError.stopped(reason: reason)) }
+            return
+        }
+        for (item, receipt) in zip(batch, receipts) { item.continuation.resume(returning: receipt) }
+    }
+
+    /// Frames, chains and writes entries, then syncs. Runs on the writer thread (or in `init`
+    /// before it starts).
+    private func writeBatch(_ entries: [[UInt8]]) throws -> [AuditReceipt] {
+        var receipts: [AuditReceipt] = []
+        receipts.reserveCapacity(entries.count)
+        batchBuffer.removeAll(keepingCapacity: true)
+        var state = sealed
+        // Time never goes backwards along the log, whatever the wall clock does.
+        state.lastTime = max(state.lastTime, Self.nowMicros())
+        for entry in entries {
+            let start = batchBuffer.count
+            batchBuffer.append(contentsOf: [0, 0, 0, 0])
+            let entryStart = batchBuffer.count
+            batchBuffer.append(contentsOf: entry)
+            batchBuffer.withUnsafeMutableBytes { raw in
+                raw.storeBytes(of: state.nextSeq.bigEndian, toByteOffset: entryStart + EntryCodec.seqOffset, as: UInt64.self)
+                raw.storeBytes(of: state.lastTime.bigEndian, toByteOffset: entryStart + EntryCodec.timeOffset, as: UInt64.self)
+                raw.storeBytes(of: state.lastLeaf.storage, toByteOffset: entryStart + EntryCodec.previousOffset, as: Hash32.Words.self)
+            }
+            let leaf = Frame.seal(&batchBuffer, lengthAt: start)
+            receipts.append(AuditReceipt(seq: state.nextSeq, timeMicros: state.lastTime, leafHash: leaf))
+            state.tree.append(leaf: leaf)
+            state.lastLeaf = leaf
+            state.nextSeq += 1
+        }
+        try batchBuffer.withUnsafeBytes { try FileIO.write(entriesFD, $0, at: state.entriesEnd, path: layout.entriesPath) }
+        try FileIO.syncData(entriesFD, path: layout.entriesPath)
+        state.entriesEnd += batchBuffer.count
+        sealed = state
+        condition.lock()
+        publishedState.size = state.nextSeq
+        condition.unlock()
+        return receipts
+    }
+
+    private func writeCheckpoint() throws {
+        let checkpoint = SignedCheckpoint(signing: Checkpoint(origin: signer.name, size: sealed.tree.size, root: sealed.tree.root), with: signer)
+        let record = CheckpointFile.record(checkpoint)
+        try record.withUnsafeBytes { try FileIO.write(checkpointsFD, $0, at: sealed.checkpointsEnd, path: layout.checkpointsPath) }
+        try FileIO.syncData(checkpointsFD, path: layout.checkpointsPath)
+        sealed.checkpointsEnd += record.count
+        sealed.checkpointedSize = checkpoint.checkpoint.size
+        sealed.lastCheckpoint = .now
+        condition.lock()
+        publishedState.checkpoint = checkpoint
+        condition.unlock()
+    }
+
+    private func stop(because error: any Error) {
+        condition.lock()
+        if stoppedReason == nil {
+            stoppedReason = "\(error)"
+            logger.critical("audit log stopped: appends now fail until the log is reopened", metadata: ["error": "\(error)"])
+        }
+        condition.unlock()
+    }
+
+    private func finish() {
+        condition.lock()
+        finished = true
+        let waiters = closeWaiters
+        closeWaiters = []
+        let leftovers = pending
+        pending = []
+        condition.unlock()
+        for item in leftovers { item.continuation.resume(throwing: AuditLogError.closed) }
+        Glibc.close(entriesFD)
+        Glibc.close(checkpointsFD)
+        for waiter in waiters { waiter.resume() }
+    }
+
+    static func nowMicros() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(max(0, ts.tv_sec)) * 1_000_000 + UInt64(max(0, ts.tv_nsec)) / 1_000
+    }
+}
