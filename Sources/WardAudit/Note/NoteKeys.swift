@@ -49,7 +49,8 @@ public struct NoteSigner: Sendable {
 
     /// Parses `privateKeyText`.
     public init(privateKeyText text: String) throws {
-        let fields = text.trimmingSuffixNewline().split(separator: "+", omittingEmptySubsequences: false)
+        // Base64 may contain '+', so split off only the first four fields.
+        let fields = text.trimmingSuffixNewline().split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard fields.count == 5, fields[0] == "PRIVATE", fields[1] == "KEY" else {
             throw NoteError.malformed("not a PRIVATE+KEY+name+id+key line")
         }
@@ -76,7 +77,7 @@ public struct NoteVerifier: Hashable, Sendable {
 
     /// Parses verifier key text; surrounding whitespace (a trailing newline) is allowed.
     public init(vkey text: String) throws {
-        let fields = text.trimmingSuffixNewline().split(separator: "+", omittingEmptySubsequences: false)
+        let fields = text.trimmingSuffixNewline().split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count == 3, KeyName.isValid(fields[0]) else { throw NoteError.malformed("verifier key is not name+id+key") }
         guard fields[1].utf8.count == 8, let idBytes = Hex.decode(fields[1]) else {
             throw NoteError.malformed("verifier key id is not 8 hex digits")
