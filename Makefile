@@ -34,7 +34,8 @@ test: deps
 bench: release
 	@dir=$$(mktemp -d); \
 	./.build/release/ward-bench audit-append --entries 200000 --writers 256 --dir $$dir/append && \
-	./.build/release/ward-bench audit-verify --dir $$dir/append --key $$dir/append/log.vkey; \
+	./.build/release/ward-bench audit-generate --entries 1000000 --dir $$dir/verify >/dev/null && \
+	./.build/release/ward-bench audit-verify --dir $$dir/verify/log --key $$dir/verify/log.vkey; \
 	rc=$$?; rm -rf $$dir; exit $$rc
 
 clean:

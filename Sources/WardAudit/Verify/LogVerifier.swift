@@ -97,12 +97,15 @@ public struct LogVerifier: Sendable {
         var sealedUpTo: UInt64 = 0
         for (index, checkpoint) in signed {
             if checkpoint.size > scan.position {
-                if firstDamage >= scan.position {
+                if firstDamage > scan.position {
                     report.findings.append(Finding(.truncated, seq: scan.position, checkpoint: "\(index)",
                         "checkpoint covers \(checkpoint.size) entries but the log has \(scan.position): entries \(scan.position)..\(checkpoint.size - 1) are gone"))
                 }
                 continue
             }
+            // A signed claim covers its entries even when they no longer match it: the mismatch
+            // is its own finding, so those entries are not also reported as unsealed.
+            sealedUpTo = max(sealedUpTo, checkpoint.size)
             if scan.roots[checkpoint.size] != checkpoint.root {
                 if firstDamage >= checkpoint.size {
                     report.findings.append(Finding(.tampered, checkpoint: "\(index)",
@@ -111,10 +114,7 @@ public struct LogVerifier: Sendable {
                 continue
             }
             report.validCheckpoints += 1
-            if checkpoint.size >= sealedUpTo {
-                sealedUpTo = checkpoint.size
-                report.latest = checkpoint
-            }
+            if checkpoint.size >= report.latest?.size ?? 0 { report.latest = checkpoint }
         }
         if sealedUpTo < scan.position {
             report.findings.append(Finding(.unsealedTail, seq: sealedUpTo,
@@ -173,6 +173,7 @@ private struct EntryScan {
         defer { inspections.deinitialize(); inspections.deallocate() }
         if wanted.contains(0) { roots[0] = TreeHash.empty }
         var ended = false
+        var tail: (kind: Finding.Kind, message: String)?
         while !ended {
             frames.removeAll(keepingCapacity: true)
             while frames.count < chunk.capacity {
@@ -183,9 +184,9 @@ private struct EntryScan {
                 case .end:
                     break
                 case let .truncated(offset):
-                    damage(Finding(.truncated, seq: expectedSeq, "the entries file ends inside the frame at byte \(offset) (\(data.count - offset) bytes)"), at: position + UInt64(frames.count))
+                    tail = (.truncated, "the entries file ends inside the frame at byte \(offset) (\(data.count - offset) bytes)")
                 case let .badLength(offset, length):
-                    damage(Finding(.tampered, seq: expectedSeq, "frame at byte \(offset) has invalid length \(length); the remaining \(data.count - offset) bytes cannot be read"), at: position + UInt64(frames.count))
+                    tail = (.tampered, "frame at byte \(offset) has invalid length \(length); the remaining \(data.count - offset) bytes cannot be read")
                 }
                 ended = true
                 break
@@ -219,6 +220,8 @@ private struct EntryScan {
                 frontier.append(subtree: chunk.fullRoot, height: chunk.height)
             }
         }
+        // Reported after the frames before it are classified, so it names the right entry.
+        if let tail { damage(Finding(tail.kind, seq: expectedSeq, tail.message), at: position) }
     }
 
     private mutating func damage(_ finding: Finding, at position: UInt64) {
