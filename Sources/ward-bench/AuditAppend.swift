@@ -34,7 +34,6 @@ struct AuditAppend: AsyncParsableCommand {
     func run() async throws {
         let bench = BenchLog(root: dir)
         let log = try AuditLog.open(.init(directory: bench.logDirectory, signer: bench.signer(origin: "ward.bench/audit"), source: "server:bench"))
-        let startSize = log.size
         let clock = ContinuousClock()
         let counter = Counter(limit: entries)
         let reportAcks = self.reportAcks
@@ -65,7 +64,7 @@ struct AuditAppend: AsyncParsableCommand {
         emit([
             "bench": "audit-append", "entries": entries, "writers": writers, "seconds": seconds(elapsed),
             "entries_per_second": rate.rounded(), "p50_ms": percentileMillis(latencies, 0.50), "p99_ms": percentileMillis(latencies, 0.99),
-            "max_ms": millis(latencies.last ?? .zero), "bytes_per_entry": perEntry.rounded(), "log_size": log.size, "log_size_before": startSize,
+            "max_ms": millis(latencies.last ?? .zero), "bytes_per_entry": perEntry.rounded(), "log_size": log.size,
             "reference": "raw pwrite+fdatasync, batch \(writers), same record size",
             "reference_records_per_second": reference.rounded(), "ratio_to_reference": (rate / reference * 1000).rounded() / 1000,
         ])

@@ -19,13 +19,8 @@ struct AuditVerify: ParsableCommand {
     var key: String
     @Option(help: "Hashing threads for verification (default: all cores).")
     var workers: Int = LogVerifier.defaultWorkers
-    @Option(help: "Repetitions; the best is reported.")
-    var repeat_: Int = 3
-
-    enum CodingKeys: String, CodingKey {
-        case dir, key, workers
-        case repeat_ = "repeat"
-    }
+    @Option(name: .customLong("repeat"), help: "Repetitions; the best is reported.")
+    var repetitions: Int = 3
 
     func run() throws {
         let verifier = try NoteVerifier(vkey: String(decoding: try Data(contentsOf: URL(fileURLWithPath: key)), as: UTF8.self))
@@ -33,7 +28,7 @@ struct AuditVerify: ParsableCommand {
         let clock = ContinuousClock()
         var best = Duration.seconds(1_000_000), bestRaw = Duration.seconds(1_000_000)
         var report: VerificationReport?
-        for _ in 0..<max(1, repeat_) {
+        for _ in 0..<max(1, repetitions) {
             let t0 = clock.now
             report = try LogVerifier(key: verifier, workers: workers).verify(directory: dir)
             best = min(best, t0.duration(to: clock.now))

@@ -29,14 +29,13 @@ public enum EntryCodec {
         }
     }
 
-    /// True for bytes allowed in identifiers.
+    /// True for bytes allowed in identifiers: `+ - . / 0-9 : = A-Z _ a-z`, as two 64-bit masks
+    /// (bytes 0-63 and 64-127) because the verifier runs this on every byte of every entry.
     @inline(__always)
     static func isIdentifierByte(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true // 0-9 A-Z a-z
-        case 0x2B, 0x2D, 0x2E, 0x2F, 0x3A, 0x3D, 0x5F: return true // + - . / : = _
-        default: return false
-        }
+        let low: UInt64 = 0x27FF_E800_0000_0000 // + - . / 0-9 : =
+        let high: UInt64 = 0x07FF_FFFE_87FF_FFFE // A-Z _ a-z
+        return b < 64 ? (low >> UInt64(b)) & 1 == 1 : b < 128 && (high >> UInt64(b - 64)) & 1 == 1
     }
 
     /// Checks an event's fields without encoding it.

@@ -93,36 +93,38 @@ private struct Reader {
 
     func fail(_ reason: String) -> EntryCodec.CodecError { .malformed(offset: offset, reason: reason) }
 
-    mutating func byte(_ what: String) throws -> UInt8 {
-        guard offset < bytes.count else { throw fail("ends before \(what)") }
+    mutating func byte(_ what: @autoclosure () -> String) throws -> UInt8 {
+        guard offset < bytes.count else { throw fail("ends before \(what())") }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func uint64(_ what: String) throws -> UInt64 {
+    mutating func uint64(_ what: StaticString) throws -> UInt64 {
         guard bytes.count - offset >= 8 else { throw fail("ends inside \(what)") }
         defer { offset += 8 }
         return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    mutating func hash(_ what: String) throws -> Hash32 {
+    mutating func hash(_ what: StaticString) throws -> Hash32 {
         guard bytes.count - offset >= 32 else { throw fail("ends inside \(what)") }
         defer { offset += 32 }
         return Hash32(raw: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 32)]))
     }
 
-    mutating func identifier(_ what: String, required: Bool) throws -> UnsafeRawBufferPointer {
+    mutating func identifier(_ what: StaticString, required: Bool) throws -> UnsafeRawBufferPointer {
         let length = Int(try byte("the length of \(what)"))
         guard length <= EntryCodec.maxIdentifierLength else { throw fail("\(what) is longer than \(EntryCodec.maxIdentifierLength)") }
         guard !required || length > 0 else { throw fail("\(what) is empty") }
         guard bytes.count - offset >= length else { throw fail("ends inside \(what)") }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
-        for b in slice where !EntryCodec.isIdentifierByte(b) { throw fail("\(what) has a byte outside the identifier alphabet") }
+        var valid = true
+        for b in slice { valid = valid && EntryCodec.isIdentifierByte(b) }
+        guard valid else { throw fail("\(what) has a byte outside the identifier alphabet") }
         offset += length
         return slice
     }
 
-    mutating func count(_ what: String) throws -> Int {
+    mutating func count(_ what: StaticString) throws -> Int {
         let n = Int(try byte("the count of \(what)"))
         guard n <= EntryCodec.maxListCount else { throw fail("more than \(EntryCodec.maxListCount) \(what)") }
         return n
