@@ -65,11 +65,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Helpers shared by the test targets (temporary directories).
+        .target(name: "WardTestSupport", path: "Tests/WardTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
-        .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto"], swiftSettings: strictSettings),
+        .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "AuditCtlTests",
-            dependencies: ["WardAudit", "WardCrypto", "auditctl", "ward-bench"],
+            dependencies: ["WardAudit", "WardCrypto", "WardTestSupport", "auditctl", "ward-bench"],
             swiftSettings: strictSettings
         ),
     ]

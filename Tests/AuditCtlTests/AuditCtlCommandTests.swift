@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardAudit
+import WardTestSupport
 
 @Suite("auditctl commands")
 struct AuditCtlCommandTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardAudit
+import WardTestSupport
 import WardCrypto
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import WardAudit
 import WardCrypto
+import WardTestSupport
 
 /// Paths of the built executables, which sit beside the test bundle.
 enum Binaries {
@@ -39,17 +40,6 @@ func runProcess(_ path: String, _ arguments: [String]) throws -> ProcessResult {
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-}
-
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "ward-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// A small seeded generator (SplitMix64) so random tests are reproducible from their seed.

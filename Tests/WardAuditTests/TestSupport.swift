@@ -1,18 +1,7 @@
 import Foundation
 import WardAudit
 import WardCrypto
-
-/// A fresh temporary directory, removed by `cleanup`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "ward-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-}
+import WardTestSupport
 
 enum Fixtures {
     static func signer(_ name: String = "ward.test/audit") -> NoteSigner {
