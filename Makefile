@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # Debian packages the build needs: C libraries behind the Swift system-library targets, and
 # pkg-config, through which SwiftPM finds them.
-APT_PACKAGES := pkg-config libsodium-dev libargon2-dev
+APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release test bench clean

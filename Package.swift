@@ -27,6 +27,8 @@ let package = Package(
         // C libraries from Debian packages (the Makefile installs them).
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        // SHA-256 for the audit log's hot path (see Sources/COpenSSLCrypto/shim.h).
+        .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Cryptographic primitives: one Swift face over libsodium, libargon2 and swift-crypto.
         .target(
@@ -41,8 +43,7 @@ let package = Package(
         .target(
             name: "WardAudit",
             dependencies: [
-                "WardCrypto",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "WardCrypto", "COpenSSLCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

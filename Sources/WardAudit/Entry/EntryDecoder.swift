@@ -88,6 +88,7 @@ private struct FieldCollector: EntryFieldSink {
 private struct Reader {
     let bytes: UnsafeRawBufferPointer
     var offset = 0
+    let identifiers = IdentifierTable.shared
 
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -117,9 +118,7 @@ private struct Reader {
         guard !required || length > 0 else { throw fail("\(what) is empty") }
         guard bytes.count - offset >= length else { throw fail("ends inside \(what)") }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
-        var valid = true
-        for b in slice { valid = valid && EntryCodec.isIdentifierByte(b) }
-        guard valid else { throw fail("\(what) has a byte outside the identifier alphabet") }
+        guard identifiers.accepts(slice) else { throw fail("\(what) has a byte outside the identifier alphabet") }
         offset += length
         return slice
     }

@@ -38,10 +38,6 @@ public enum Frame {
         return leaf
     }
 
-    /// True when the 8 check bytes at `check` match `leaf`.
-    static func checkMatches(_ check: UnsafeRawBufferPointer, _ leaf: Hash32) -> Bool {
-        leaf.withUnsafeBytes { $0.prefix(checkBytes).elementsEqual(check) }
-    }
 }
 
 /// Walks the frames of an entries file without interpreting them.
@@ -78,24 +74,30 @@ struct FrameScanner {
     }
 }
 
-/// What one frame's bytes say about themselves: the leaf hash, whether the check matches,
-/// and the decoded header or why decoding failed.
+/// What one frame's bytes say about themselves: the leaf hash, whether the check matches, and
+/// the decoded header, or nil when the entry is malformed. Plain data, so that millions can be
+/// stored and copied cheaply; `decodeError(…)` re-decodes a bad frame to say why.
 struct FrameInspection {
     var leaf: Hash32
     var checkMatches: Bool
     var header: EntryCodec.Header?
-    var decodeError: EntryCodec.CodecError?
 
     init(data: UnsafeRawBufferPointer, entry: Range<Int>, check: Range<Int>) {
         let bytes = UnsafeRawBufferPointer(rebasing: data[entry])
         leaf = TreeHash.leaf(bytes)
-        checkMatches = Frame.checkMatches(UnsafeRawBufferPointer(rebasing: data[check]), leaf)
+        checkMatches = data.loadUnaligned(fromByteOffset: check.lowerBound, as: UInt64.self) == leaf.storage.w0
+        header = try? EntryCodec.validate(bytes)
+    }
+
+    /// Why the entry in `entry` does not decode (nil when it does).
+    static func decodeError(data: UnsafeRawBufferPointer, entry: Range<Int>) -> EntryCodec.CodecError? {
         do {
-            header = try EntryCodec.validate(bytes)
+            _ = try EntryCodec.validate(UnsafeRawBufferPointer(rebasing: data[entry]))
+            return nil
         } catch let error as EntryCodec.CodecError {
-            decodeError = error
+            return error
         } catch {
-            decodeError = .malformed(offset: 0, reason: "\(error)")
+            return .malformed(offset: 0, reason: "\(error)")
         }
     }
 }

@@ -23,17 +23,28 @@ final class ChunkTree {
     /// Leaf storage for the caller to fill (count leaves) before `build(count:workers:)`.
     var leaves: UnsafeMutableBufferPointer<Hash32> { levels[0] }
 
-    /// Builds the upper levels for `count` leaves. Each of `workers` (a power of two) threads
-    /// builds the levels of one aligned block; the few nodes above the blocks are built last.
-    func build(count: Int, workers: Int, perBlock fill: @escaping (Range<Int>) -> Void) {
+    /// Fills and builds the levels for `count` leaves.
+    ///
+    /// The leaves are split into `blocks` aligned blocks (a power of two); one task per block
+    /// calls `fill` for its leaves and builds the levels inside the block. With `threads` > 1 the
+    /// tasks, and `alongside` (work that can overlap, such as reading the next chunk), are handed
+    /// to `concurrentPerform`, which gives each thread the next task as it frees up; with 1 they
+    /// run in turn on the caller. The few nodes above the blocks are built last.
+    func build(count: Int, blocks: Int, threads: Int, alongside: (() -> Void)? = nil, perBlock fill: @escaping (Range<Int>) -> Void) {
         counts[0] = count
         for k in 1...height { counts[k] = counts[k - 1] / 2 }
-        let blockHeight = height - workers.trailingZeroBitCount
-        // Each worker writes only its own block's indices, so sharing the buffers is race-free.
-        let shared = UncheckedSendable((levels: self.levels, fill: fill))
+        let blockHeight = height - blocks.trailingZeroBitCount
+        // Each task writes only its own block's indices, so sharing the buffers is race-free.
+        let shared = UncheckedSendable((levels: self.levels, fill: fill, alongside: alongside))
         let counts = self.counts
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let (levels, fill) = shared.value
+        let extra = alongside == nil ? 0 : 1
+        let task: @Sendable (Int) -> Void = { index in
+            let (levels, fill, alongside) = shared.value
+            if index < extra {
+                alongside?()
+                return
+            }
+            let w = index - extra
             let lo = w << blockHeight
             let hi = min(count, (w + 1) << blockHeight)
             guard lo < hi else { return }
@@ -47,6 +58,11 @@ final class ChunkTree {
                     j += 1
                 }
             }
+        }
+        if threads > 1 {
+            DispatchQueue.concurrentPerform(iterations: blocks + extra, execute: task)
+        } else {
+            for index in 0..<(blocks + extra) { task(index) }
         }
         if blockHeight < height {
             for k in (blockHeight + 1)...height {

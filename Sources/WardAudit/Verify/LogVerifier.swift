@@ -165,55 +165,65 @@ private struct EntryScan {
     mutating func run() {
         let chunk = ChunkTree(height: LogVerifier.chunkHeight)
         var frontier = CompactRange()
-        var scanner = FrameScanner(data: data)
-        var frames: [(offset: Int, entry: Range<Int>, check: Range<Int>)] = []
-        frames.reserveCapacity(chunk.capacity)
+        let reader = ChunkReader(data: data, capacity: chunk.capacity)
         let inspections = UnsafeMutableBufferPointer<FrameInspection?>.allocate(capacity: chunk.capacity)
         inspections.initialize(repeating: nil)
-        defer { inspections.deinitialize(); inspections.deallocate() }
-        if wanted.contains(0) { roots[0] = TreeHash.empty }
-        var ended = false
-        var tail: (kind: Finding.Kind, message: String)?
-        while !ended {
-            frames.removeAll(keepingCapacity: true)
-            while frames.count < chunk.capacity {
-                switch scanner.next() {
-                case let .frame(offset, entry, check):
-                    frames.append((offset, entry, check))
-                    continue
-                case .end:
-                    break
-                case let .truncated(offset):
-                    tail = (.truncated, "the entries file ends inside the frame at byte \(offset) (\(data.count - offset) bytes)")
-                case let .badLength(offset, length):
-                    tail = (.tampered, "frame at byte \(offset) has invalid length \(length); the remaining \(data.count - offset) bytes cannot be read")
-                }
-                ended = true
-                break
-            }
+        // chained[i]: the worker saw frame i whole, decodable, numbered by its position and
+        // linked to frame i-1. Most frames are, and the sequential pass then only moves on.
+        let chained = UnsafeMutableBufferPointer<Bool>.allocate(capacity: chunk.capacity)
+        chained.initialize(repeating: false)
+        defer {
+            inspections.deinitialize()
+            inspections.deallocate()
+            chained.deallocate()
+        }
+        let wantedSizes = wanted.sorted()
+        var nextWanted = wantedSizes.startIndex
+        while nextWanted < wantedSizes.endIndex && wantedSizes[nextWanted] == 0 {
+            roots[0] = TreeHash.empty
+            nextWanted += 1
+        }
+        // Blocks per chunk: more blocks than threads, so that the threads share out the work and
+        // reading the next chunk's frames evenly.
+        let blocks = workers == 1 ? 1 : workers * 4
+        reader.readAhead()
+        while true {
+            let frames = reader.take()
             if frames.isEmpty { break }
 
-            // Parallel: inspect frames (leaf hash, check, decode) and build subtree levels.
+            // Parallel: inspect frames (leaf hash, check, decode) and build subtree levels, while
+            // the next chunk's frames are found.
             let data = self.data
             let leaves = chunk.leaves
-            let chunkFrames = frames
-            chunk.build(count: frames.count, workers: workers) { block in
+            let chunkStart = position
+            chunk.build(count: frames.count, blocks: blocks, threads: workers, alongside: { reader.readAhead() }) { block in
                 for i in block {
-                    let frame = chunkFrames[i]
+                    let frame = frames[i]
                     let inspection = FrameInspection(data: data, entry: frame.entry, check: frame.check)
                     leaves[i] = inspection.leaf
                     inspections[i] = inspection
+                    if let header = inspection.header, inspection.checkMatches, i > block.lowerBound {
+                        chained[i] = header.seq == chunkStart + UInt64(i) && header.previous == leaves[i - 1]
+                    } else {
+                        chained[i] = false
+                    }
                 }
             }
 
-            // Sequential: order and chain.
+            // Sequential: order and chain, in full only where the fast check did not hold.
             for i in 0..<frames.count {
                 guard let inspection = inspections[i] else { continue }
-                classify(inspection, offset: frames[i].offset)
+                if chained[i], !previousDamaged, expectedSeq == position, let header = inspection.header, header.timeMicros >= lastTime {
+                    expectedSeq += 1
+                    lastTime = header.timeMicros
+                    lastLeaf = inspection.leaf
+                } else {
+                    classify(inspection, frame: frames[i])
+                }
                 position += 1
-                if wanted.contains(position) {
-                    let within = i + 1
-                    roots[position] = CompactRange.fold(frontier.subtreeRoots + chunk.decomposition(of: within)) ?? TreeHash.empty
+                while nextWanted < wantedSizes.endIndex && wantedSizes[nextWanted] == position {
+                    roots[position] = CompactRange.fold(frontier.subtreeRoots + chunk.decomposition(of: i + 1)) ?? TreeHash.empty
+                    nextWanted += 1
                 }
             }
             if frames.count == chunk.capacity {
@@ -221,7 +231,7 @@ private struct EntryScan {
             }
         }
         // Reported after the frames before it are classified, so it names the right entry.
-        if let tail { damage(Finding(tail.kind, seq: expectedSeq, tail.message), at: position) }
+        if let tail = reader.tail { damage(Finding(tail.kind, seq: expectedSeq, tail.message), at: position) }
     }
 
     private mutating func damage(_ finding: Finding, at position: UInt64) {
@@ -229,11 +239,11 @@ private struct EntryScan {
         if firstDamage == nil { firstDamage = position }
     }
 
-    private mutating func classify(_ inspection: FrameInspection, offset: Int) {
+    private mutating func classify(_ inspection: FrameInspection, frame: (offset: Int, entry: Range<Int>, check: Range<Int>)) {
         defer { lastLeaf = inspection.leaf }
         guard inspection.checkMatches, let header = inspection.header else {
-            let why = inspection.decodeError.map { "\($0)" } ?? "its check value does not match its contents"
-            damage(Finding(.tampered, seq: expectedSeq, "entry at byte \(offset): \(why)"), at: position)
+            let why = FrameInspection.decodeError(data: data, entry: frame.entry).map { "\($0)" } ?? "its check value does not match its contents"
+            damage(Finding(.tampered, seq: expectedSeq, "entry at byte \(frame.offset): \(why)"), at: position)
             expectedSeq += 1
             previousDamaged = true
             return
@@ -292,4 +302,52 @@ private struct EntryScan {
 extension CompactRange {
     /// The roots of the perfect subtrees, largest first.
     var subtreeRoots: [Hash32] { subtrees.map(\.hash) }
+}
+
+/// One frame's place in the entries file.
+typealias FramePlace = (offset: Int, entry: Range<Int>, check: Range<Int>)
+
+/// Finds frames a chunk at a time, one chunk ahead of the hashing, and remembers how the file
+/// ended (cleanly, inside a frame, or at a frame whose length is invalid).
+private final class ChunkReader: @unchecked Sendable {
+    // Touched by one task at a time: `readAhead` runs while the verifier hashes the frames that
+    // `take` returned before it, and `take` runs only after `readAhead` has finished.
+    private var scanner: FrameScanner
+    private var ahead: [FramePlace] = []
+    private var ended = false
+    private let capacity: Int
+    private(set) var tail: (kind: Finding.Kind, message: String)?
+
+    init(data: UnsafeRawBufferPointer, capacity: Int) {
+        scanner = FrameScanner(data: data)
+        self.capacity = capacity
+        ahead.reserveCapacity(capacity)
+    }
+
+    /// Finds the next chunk's frames.
+    func readAhead() {
+        ahead.removeAll(keepingCapacity: true)
+        while !ended && ahead.count < capacity {
+            switch scanner.next() {
+            case let .frame(offset, entry, check):
+                ahead.append((offset, entry, check))
+            case .end:
+                ended = true
+            case let .truncated(offset):
+                tail = (.truncated, "the entries file ends inside the frame at byte \(offset) (\(scanner.data.count - offset) bytes)")
+                ended = true
+            case let .badLength(offset, length):
+                tail = (.tampered, "frame at byte \(offset) has invalid length \(length); the remaining \(scanner.data.count - offset) bytes cannot be read")
+                ended = true
+            }
+        }
+    }
+
+    /// The frames found by the last `readAhead`.
+    func take() -> [FramePlace] {
+        let frames = ahead
+        ahead = []
+        ahead.reserveCapacity(capacity)
+        return frames
+    }
 }
