@@ -62,3 +62,27 @@ struct CrashRecoveryTests {
         #expect(cli.status == 0, "\(cli.stdout)")
     }
 }
+
+@Suite("Write failures")
+struct WriteFailureTests {
+    /// A write that fails part-way (a full disk, simulated with a file-size limit) stops the log:
+    /// no entry it could not store is acknowledged, and reopening recovers and verifies.
+    @Test func aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledged() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let drill = try runProcess(Binaries.wardBench, ["audit-disk-full", "--dir", dir.path, "--limit-bytes", "200000"])
+        #expect(drill.status == 0, "\(drill.stdout)\(drill.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(drill.stdout.utf8)) as? [String: Any])
+        #expect(result["stopped_as_designed"] as? Bool == true)
+        let lastAcknowledged = try #require(result["last_acknowledged_seq"] as? Int)
+        #expect(lastAcknowledged > 100)
+        #expect(drill.stderr.contains("audit log stopped"), "the stop is logged")
+
+        let signer = try NoteSigner(privateKeyText: String(decoding: try readBytes(dir.path + "/log.key"), as: UTF8.self))
+        let log = try AuditLog.open(.init(directory: dir.path + "/log", signer: signer, source: "server:bench"))
+        try await log.close()
+        let report = try LogVerifier(key: signer.verifier).verify(directory: dir.path + "/log")
+        #expect(report.isValid, "\(report.findings)")
+        #expect(report.entries > UInt64(lastAcknowledged))
+    }
+}
