@@ -99,7 +99,7 @@ struct Show: ParsableCommand {
     }
 }
 
-/// An entry as one JSON object (audit/FORMAT.md §9 names the fields).
+/// An entry as one JSON object (audit/FORMAT.md §12 names the fields).
 struct EntryJSON: Encodable {
     let seq: UInt64
     let time: String

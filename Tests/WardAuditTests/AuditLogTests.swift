@@ -48,6 +48,16 @@ struct AuditLogTests {
         try await log.close()
     }
 
+    @Test func aSecondWriterIsRefused() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let log = try AuditLog.open(.init(directory: dir.path, signer: Fixtures.signer(), source: "server:test"))
+        #expect(throws: AuditLogError.self) { try AuditLog.open(.init(directory: dir.path, signer: Fixtures.signer(), source: "server:test")) }
+        try await log.close()
+        let again = try AuditLog.open(.init(directory: dir.path, signer: Fixtures.signer(), source: "server:test"))
+        try await again.close()
+    }
+
     @Test func invalidEventsAreRefusedBeforeTheLog() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

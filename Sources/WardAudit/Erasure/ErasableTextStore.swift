@@ -47,7 +47,7 @@ public struct ErasableTextStore: Sendable {
         // Overwrite before unlinking so the bytes do not linger in the freed blocks (best effort:
         // copy-on-write filesystems and SSD remapping can keep old blocks; per-subject key
         // destruction, as records use, is the stronger tool).
-        let size = try FileIO.readAll(file).count
+        let size = try FileIO.size(file)
         let fd = open(file, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.error("open", file) }
         defer { close(fd) }

@@ -142,6 +142,8 @@ final class LogWriter: @unchecked Sendable {
         try FileIO.makeDirectory(layout.directory)
         entriesFD = try FileIO.openReadWrite(layout.entriesPath)
         do {
+            // Two writers would interleave frames and break the chain: one process at a time.
+            try FileIO.lockExclusively(entriesFD, path: layout.entriesPath)
             checkpointsFD = try FileIO.openReadWrite(layout.checkpointsPath)
         } catch {
             Glibc.close(entriesFD)

@@ -1,5 +1,5 @@
 /// The checkpoints file: signed checkpoint notes, each followed by one blank line
-/// (audit/FORMAT.md §6.2).
+/// (audit/FORMAT.md §9).
 enum CheckpointFile {
     /// One record as found in the file.
     struct Record {

@@ -23,6 +23,24 @@ enum FileIO {
         return fd
     }
 
+    /// Takes an exclusive advisory lock on `fd` without waiting; it is released when the file is
+    /// closed or the process ends.
+    static func lockExclusively(_ fd: Int32, path: String) throws {
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK {
+                throw AuditLogError.io(operation: "lock", path: path, message: "another process has this audit log open")
+            }
+            throw error("lock", path)
+        }
+    }
+
+    /// Size of the file at `path`, in bytes.
+    static func size(_ path: String) throws -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw error("stat", path) }
+        return Int(st.st_size)
+    }
+
     /// Writes all of `bytes` at `offset`, retrying short writes.
     static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int, path: String) throws {
         var done = 0

@@ -1,4 +1,4 @@
-/// The files of an audit log directory (audit/FORMAT.md §6).
+/// The files of an audit log directory (audit/FORMAT.md §9).
 public struct LogLayout: Sendable {
     /// The directory.
     public let directory: String

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Checks a log as an auditor would, from its bytes and the log's public key alone
-/// (audit/FORMAT.md §8 describes the same steps): every frame, entry encoding, sequence number,
+/// (audit/FORMAT.md §10 describes the same steps): every frame, entry encoding, sequence number,
 /// previous-hash link and check value; the Merkle root at every checkpoint's size; every
 /// checkpoint signature; and, given a pinned checkpoint from earlier, that the log still
 /// contains and extends it.
