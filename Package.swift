@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "WardCrypto", targets: ["WardCrypto"]),
         .library(name: "WardAudit", targets: ["WardAudit"]),
+        .library(name: "WardPolicy", targets: ["WardPolicy"]),
         .executable(name: "auditctl", targets: ["auditctl"]),
         .executable(name: "ward-bench", targets: ["ward-bench"]),
     ],
@@ -48,6 +49,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The policy engine: Cedar policies, parsed, compiled and evaluated with Cedar's semantics.
+        .target(
+            name: "WardPolicy",
+            dependencies: ["WardCrypto", "COpenSSLCrypto"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "auditctl",
             dependencies: [
@@ -70,6 +77,12 @@ let package = Package(
         .target(name: "WardTestSupport", path: "Tests/WardTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
         .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "WardPolicyTests",
+            dependencies: ["WardPolicy", "WardTestSupport"],
+            exclude: ["cedar_reference.py"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AuditCtlTests",
             dependencies: ["WardAudit", "WardCrypto", "WardTestSupport", "auditctl", "ward-bench"],
