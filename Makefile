@@ -1,7 +1,7 @@
 # Ward: build, test and benchmark. `make test` is what CI runs (.ci/run).
 SWIFT ?= swift
 # Debian packages the build needs: C libraries behind the Swift system-library targets, and
-# pkg-config, through which SwiftPM finds them.
+# pkg-config, through which SwiftPM finds them. Python 3 runs the Cedar reference engine.
 APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -12,10 +12,17 @@ deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3 python3-pip"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+	@# cedarpy (the Cedar reference engine, from PyPI) for the policy engine's differential test.
+	@python3 -c "import cedarpy" 2>/dev/null || { \
+	  python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-pip; }; \
+	  echo "installing: cedarpy (PyPI)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore cedarpy 2>/dev/null \
+	    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages cedarpy; }
 
 ## build: debug build of every target
 build: deps
