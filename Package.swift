@@ -52,7 +52,7 @@ let package = Package(
         // The policy engine: Cedar policies, parsed, compiled and evaluated with Cedar's semantics.
         .target(
             name: "WardPolicy",
-            dependencies: ["WardCrypto", "COpenSSLCrypto"],
+            dependencies: ["WardCrypto"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
