@@ -25,7 +25,7 @@ public struct PolicySet: Sendable {
 
     /// Parses and compiles `sources`; errors name file:line:col.
     public init(sources: [Source]) throws {
-        let sorted = sources.sorted { (a: Source, b: Source) in a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+        let sorted = PolicySet.sorted(sources)
         var policies: [Policy] = []
         for source in sorted { policies += try PolicyParser.parse(source.text, file: source.path) }
         self.sources = sorted
@@ -59,11 +59,16 @@ public struct PolicySet: Sendable {
         return sources
     }
 
-    /// SHA-256 of, for each file in order: u32 length of the path ‖ path (UTF-8) ‖ u64 length
-    /// of the content ‖ content (all lengths big-endian).
+    /// Files in hashing order: by path, bytewise.
+    static func sorted(_ sources: [Source]) -> [Source] {
+        sources.sorted { (a: Source, b: Source) in a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+    }
+
+    /// SHA-256 of, for each file in path order: u32 length of the path ‖ path (UTF-8) ‖ u64
+    /// length of the content ‖ content (all lengths big-endian).
     static func hash(_ sources: [Source]) -> [UInt8] {
         var bytes: [UInt8] = []
-        for source in sources {
+        for source in sorted(sources) {
             let path = Array(source.path.utf8), text = Array(source.text.utf8)
             withUnsafeBytes(of: UInt32(path.count).bigEndian) { bytes += $0 }
             bytes += path
@@ -81,6 +86,7 @@ public enum PolicyLoadError: Error, Hashable, Sendable, CustomStringConvertible 
     case notUTF8(String)
     case empty(String)
     case testsFailed([String])
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -89,6 +95,7 @@ public enum PolicyLoadError: Error, Hashable, Sendable, CustomStringConvertible 
         case let .notUTF8(path): return "\(path) is not UTF-8 text"
         case let .empty(path): return "\(path) has no .cedar files"
         case let .testsFailed(failures): return "policy tests failed:\n" + failures.joined(separator: "\n")
+        case let .refused(reason): return "policy set refused: \(reason)"
         }
     }
 }
