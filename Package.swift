@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "WardPolicy", targets: ["WardPolicy"]),
         .executable(name: "auditctl", targets: ["auditctl"]),
         .executable(name: "ward-bench", targets: ["ward-bench"]),
+        .executable(name: "wardctl", targets: ["wardctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -64,6 +65,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "wardctl",
+            dependencies: [
+                "WardPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "ward-bench",
             dependencies: [
                 "WardAudit", "WardCrypto",
@@ -84,8 +93,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "AuditCtlTests",
-            dependencies: ["WardAudit", "WardCrypto", "WardTestSupport", "auditctl", "ward-bench"],
+            name: "CommandLineTests",
+            dependencies: ["WardAudit", "WardCrypto", "WardPolicy", "WardTestSupport", "auditctl", "ward-bench", "wardctl"],
             swiftSettings: strictSettings
         ),
     ]

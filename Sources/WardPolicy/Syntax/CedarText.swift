@@ -24,6 +24,13 @@ public enum CedarText {
         return out
     }
 
+    /// True when `name` can be written bare after `.` or `has`.
+    static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "is", "like", "has", "__cedar"]
+        return !reserved.contains(name) && name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
+    }
+
     public static func render(_ expression: Expression) -> String {
         switch expression {
         case let .literal(value):
@@ -47,8 +54,8 @@ public enum CedarText {
             case .contains, .containsAll, .containsAny: return "\(render(a)).\(op.rawValue)(\(render(b)))"
             default: return "(\(render(a)) \(op.rawValue) \(render(b)))"
             }
-        case let .attribute(e, name): return "\(render(e))[\"\(escape(name))\"]"
-        case let .has(e, name): return "(\(render(e)) has \"\(escape(name))\")"
+        case let .attribute(e, name): return isPlainName(name) ? "\(render(e)).\(name)" : "\(render(e))[\"\(escape(name))\"]"
+        case let .has(e, name): return isPlainName(name) ? "(\(render(e)) has \(name))" : "(\(render(e)) has \"\(escape(name))\")"
         case let .like(e, pattern):
             let text = pattern.map { element -> String in
                 switch element {

@@ -10,6 +10,7 @@ enum Binaries {
     }
     static var auditctl: String { directory.appendingPathComponent("auditctl").path }
     static var wardBench: String { directory.appendingPathComponent("ward-bench").path }
+    static var wardctl: String { directory.appendingPathComponent("wardctl").path }
 }
 
 /// The repository root (for audit/vectors).

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import WardPolicy
+
+/// `wardctl`: the administrator's tool. For now it holds the offline policy commands; account
+/// and GDPR commands arrive with the server.
+@main
+struct WardCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wardctl",
+        abstract: "Administer Ward.",
+        discussion: "Exit status: 0 on success, 1 when a check or test fails, 2 for usage errors and unreadable files.",
+        subcommands: [PolicyCommand.self]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Check, test, evaluate and explain Cedar policies (offline).",
+        discussion: """
+        A policy directory holds *.cedar files and a tests/ directory of JSON test files; see
+        policies/README.md for the entity model, the actions and the test format. Requests and
+        entities use Cedar's JSON forms, so the same files feed the Cedar CLI and cedarpy.
+        """,
+        subcommands: [Check.self, Test.self, Eval.self, Explain.self]
+    )
+}
+
+/// A usage or I/O problem: exit status 2, with a message a person can act on.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func readFile(_ path: String, what: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read \(what) \(path)") }
+    return data
+}
+
+func loadPolicies(_ directory: String) throws -> PolicySet {
+    do { return try PolicySet.load(directory: directory) } catch let error as PolicyLoadError {
+        throw UsageError("\(error)")
+    } catch {
+        warn("\(error)")
+        throw ExitCode(1)
+    }
+}
+
+func loadEntities(_ path: String) throws -> EntityStore {
+    do { return try EntityStore(CedarJSON.entities(readFile(path, what: "entities file"))) } catch let error as UsageError {
+        throw error
+    } catch {
+        throw UsageError("entities file \(path): \(error)")
+    }
+}
