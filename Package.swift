@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "ward-bench",
             dependencies: [
-                "WardAudit", "WardCrypto",
+                "WardAudit", "WardCrypto", "WardPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
