@@ -56,6 +56,12 @@ let package = Package(
             dependencies: ["WardCrypto"],
             swiftSettings: strictSettings
         ),
+        // The gate's pieces that join the policy engine and the audit log.
+        .target(
+            name: "WardGate",
+            dependencies: ["WardAudit", "WardPolicy", "WardCrypto"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "auditctl",
             dependencies: [
@@ -90,6 +96,11 @@ let package = Package(
             name: "WardPolicyTests",
             dependencies: ["WardPolicy", "WardTestSupport"],
             exclude: ["cedar_reference.py"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WardGateTests",
+            dependencies: ["WardGate", "WardAudit", "WardPolicy", "WardCrypto", "WardTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

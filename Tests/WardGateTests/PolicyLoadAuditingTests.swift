@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+import WardAudit
+import WardCrypto
+import WardGate
+import WardPolicy
+import WardTestSupport
+
+@Suite("Policy loads are audited")
+struct PolicyLoadAuditingTests {
+    @Test func everyLoadAndEveryRefusalIsAnEntryWithTheHash() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("policies").path
+        try FileManager.default.copyItem(atPath: policies, toPath: dir.path + "/policies")
+        let signer = try NoteSigner.generate(name: "ward.test/audit")
+        let log = try AuditLog.open(.init(directory: dir.path + "/audit", signer: signer, source: "server:test"))
+        let store = try await PolicyStore(directory: dir.path + "/policies", observer: PolicyLoadAuditing.observer(log: log))
+        try "permit(".write(toFile: dir.path + "/policies/broken.cedar", atomically: true, encoding: .utf8)
+        let refused = try await store.reload()
+        try await log.close()
+
+        let loads = try AuditLogReader(directory: dir.path + "/audit").entries().filter { $0.event.type == "policy.load" }
+        #expect(loads.count == 2)
+        #expect(loads[0].event.outcome == .success && loads[0].event.objectID == store.current.hashHex)
+        #expect(loads[0].event.policySetHash?.hex == store.current.hashHex)
+        #expect(loads[1].event.outcome == .minorFailure && loads[1].event.details["accepted"] == "false")
+        #expect(loads[1].event.objectID == refused.hash)
+        #expect(try LogVerifier(key: signer.verifier).verify(directory: dir.path + "/audit").isValid)
+    }
+}
