@@ -37,12 +37,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
-## bench: release-build ward-bench and run the audit-log benchmarks in a temporary directory
+## bench: release-build ward-bench and run the audit-log and policy benchmarks
 bench: release
 	@dir=$$(mktemp -d); \
 	./.build/release/ward-bench audit-append --entries 200000 --writers 256 --dir $$dir/append && \
 	./.build/release/ward-bench audit-generate --entries 1000000 --dir $$dir/verify >/dev/null && \
-	./.build/release/ward-bench audit-verify --dir $$dir/verify/log --key $$dir/verify/log.vkey; \
+	./.build/release/ward-bench audit-verify --dir $$dir/verify/log --key $$dir/verify/log.vkey && \
+	./.build/release/ward-bench policy --policies policies; \
 	rc=$$?; rm -rf $$dir; exit $$rc
 
 clean:

@@ -52,6 +52,20 @@ struct PolicyStoreTests {
         #expect(events.all.count == 4)
     }
 
+    @Test func sighupReloads() async throws {
+        let dir = try Self.scratchPolicies()
+        defer { dir.cleanup() }
+        let events = Events()
+        let store = try await PolicyStore(directory: dir.path + "/policies") { events.record($0) }
+        let source = store.reloadOnHangup()
+        defer { source.cancel() }
+        try "// changed\n".write(toFile: dir.path + "/policies/zz-note.cedar", atomically: true, encoding: .utf8)
+        kill(getpid(), SIGHUP)
+        for _ in 0..<100 where events.all.count < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(events.all.count == 2)
+        #expect(store.current.hashHex == events.all.last?.hash)
+    }
+
     @Test func anObserverFailureLeavesTheOldSetInForce() async throws {
         let dir = try Self.scratchPolicies()
         defer { dir.cleanup() }

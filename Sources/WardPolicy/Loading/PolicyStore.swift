@@ -1,3 +1,4 @@
+public import Dispatch
 internal import Foundation
 import Synchronization
 internal import WardCrypto
@@ -67,6 +68,18 @@ public final class PolicyStore: Sendable {
                 _ = try? await reload()
             }
         }
+    }
+
+    /// Reloads on every SIGHUP until the returned source is cancelled. SIGHUP's default action
+    /// (terminate) is turned off for the process, as a server that reloads on it wants.
+    public func reloadOnHangup() -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP)
+        source.setEventHandler { [self] in
+            Task { _ = try? await self.reload() }
+        }
+        source.resume()
+        return source
     }
 
     /// Parse, compile and test; never throws, so that a refusal is reported like an acceptance.
