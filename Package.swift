@@ -62,10 +62,16 @@ let package = Package(
             dependencies: ["WardAudit", "WardPolicy", "WardCrypto"],
             swiftSettings: strictSettings
         ),
+        // What the command-line tools share: exit statuses and error reporting.
+        .target(
+            name: "WardCommandLine",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "auditctl",
             dependencies: [
-                "WardAudit", "WardCrypto",
+                "WardAudit", "WardCrypto", "WardCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -73,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "wardctl",
             dependencies: [
-                "WardPolicy",
+                "WardPolicy", "WardCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardAudit
+import WardCommandLine
 
 /// `auditctl`: what an auditor runs, offline, on a copy of a Ward audit log directory.
 @main
@@ -19,28 +20,8 @@ struct AuditCtl: ParsableCommand {
         subcommands: [Verify.self, Show.self, CheckpointCommand.self, Prove.self, Consistency.self, VerifyProof.self]
     )
 
-    /// Runs the command, mapping outcomes to the documented exit statuses.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
-        } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
-        }
-    }
-}
-
-/// Problems that end a command with exit status 2, with a message a person can act on.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+    /// Runs the command with the documented exit statuses.
+    static func main() { mainWithWardExitStatus() }
 }
 
 enum Files {
@@ -71,9 +52,4 @@ enum Files {
     static func reader(_ directory: String) throws -> AuditLogReader {
         do { return try AuditLogReader(directory: directory) } catch let error as AuditLogError { throw UsageError("\(error)") }
     }
-}
-
-/// Standard error output for the commands.
-func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

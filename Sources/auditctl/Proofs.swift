@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardAudit
+import WardCommandLine
 
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

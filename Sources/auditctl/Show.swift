@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardAudit
+import WardCommandLine
 import WardCrypto
 
 struct Show: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WardAudit
+import WardCommandLine
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(

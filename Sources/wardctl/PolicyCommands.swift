@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardCommandLine
 import WardPolicy
 
 struct Check: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardCommandLine
 import WardPolicy
 
 /// `wardctl`: the administrator's tool. For now it holds the offline policy commands; account
@@ -13,21 +14,7 @@ struct WardCtl: ParsableCommand {
         subcommands: [PolicyCommand.self]
     )
 
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
-        } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
-        }
-    }
+    static func main() { mainWithWardExitStatus() }
 }
 
 struct PolicyCommand: ParsableCommand {
@@ -41,16 +28,6 @@ struct PolicyCommand: ParsableCommand {
         """,
         subcommands: [Check.self, Test.self, Eval.self, Explain.self]
     )
-}
-
-/// A usage or I/O problem: exit status 2, with a message a person can act on.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
 func readFile(_ path: String, what: String) throws -> Data {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardTestSupport
 import WardAudit
 import WardCrypto
 

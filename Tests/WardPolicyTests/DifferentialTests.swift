@@ -81,20 +81,11 @@ enum Reference {
         try JSONSerialization.data(withJSONObject: entities).write(to: URL(fileURLWithPath: dir + "/entities.json"))
         let lines = try requests.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }.joined(separator: "\n")
         try lines.write(toFile: dir + "/requests.jsonl", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, dir + "/policies.cedar", dir + "/entities.json", dir + "/requests.jsonl"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ReferenceFailure(message: "cedarpy failed (is it installed? make test installs it): \(String(decoding: errors, as: UTF8.self))\npolicies:\n\(policies)")
+        let result = try runProcess("/usr/bin/env", ["python3", script, dir + "/policies.cedar", dir + "/entities.json", dir + "/requests.jsonl"])
+        guard result.status == 0 else {
+            throw ReferenceFailure(message: "cedarpy failed (is it installed? make test installs it): \(result.stderr)\npolicies:\n\(policies)")
         }
-        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        return try result.stdout.split(separator: "\n").map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
             return Outcome(decision: object["decision"] as? String ?? "?", reasons: object["reasons"] as? [Int] ?? [], errors: object["errors"] as? [Int] ?? [])
         }

@@ -1,12 +1,13 @@
 import Foundation
+import WardTestSupport
 
 /// Seeded random generation of Cedar policy sets, entities and requests for the differential
 /// test against cedarpy. Everything it makes is valid Cedar syntax; much of it errors at
 /// evaluation (missing attributes, wrong types, overflow) on purpose.
 struct CedarGenerator {
-    var random: SplitMix
+    var random: SeededRandom
 
-    init(seed: UInt64) { random = SplitMix(seed: seed) }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     mutating func int(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
     mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
@@ -193,17 +194,5 @@ struct CedarGenerator {
         case 4: return record(depth)
         default: return boolean(depth)
         }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

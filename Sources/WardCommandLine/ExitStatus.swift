@@ -1,0 +1,36 @@
+public import ArgumentParser
+internal import Foundation
+
+/// A usage or I/O problem: the command ends with exit status 2 and this message, which says
+/// what to do about it.
+public struct UsageError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Writes a line to standard error.
+public func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+extension ParsableCommand {
+    /// Parses and runs the command with Ward's exit statuses: 0 success (and `--help`), 1 when a
+    /// check finds a problem (the command throws `ExitCode(1)`), 2 for usage errors and
+    /// unreadable input, whatever ArgumentParser's own codes would be.
+    public static func mainWithWardExitStatus() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Foundation.exit(0)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            warn(fullMessage(for: error))
+            Foundation.exit(2)
+        }
+    }
+}
