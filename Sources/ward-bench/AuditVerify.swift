@@ -20,7 +20,7 @@ struct AuditVerify: ParsableCommand {
     @Option(help: "Hashing threads for verification (default: all cores).")
     var workers: Int = LogVerifier.defaultWorkers
     @Option(name: .customLong("repeat"), help: "Repetitions; the best is reported.")
-    var repetitions: Int = 3
+    var repetitions: Int = 5
 
     func run() throws {
         let verifier = try NoteVerifier(vkey: String(decoding: try Data(contentsOf: URL(fileURLWithPath: key)), as: UTF8.self))

@@ -136,7 +136,17 @@ struct IdentifierTable: @unchecked Sendable {
     func accepts(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         var ok: UInt8 = 1
-        for i in 0..<bytes.count { ok &= table[Int(base.load(fromByteOffset: i, as: UInt8.self))] }
+        var i = 0
+        // Four lookups per step: independent loads, one combined test.
+        while i + 4 <= bytes.count {
+            ok &= table[Int(base.load(fromByteOffset: i, as: UInt8.self))] & table[Int(base.load(fromByteOffset: i + 1, as: UInt8.self))]
+                & table[Int(base.load(fromByteOffset: i + 2, as: UInt8.self))] & table[Int(base.load(fromByteOffset: i + 3, as: UInt8.self))]
+            i += 4
+        }
+        while i < bytes.count {
+            ok &= table[Int(base.load(fromByteOffset: i, as: UInt8.self))]
+            i += 1
+        }
         return ok == 1
     }
 }

@@ -187,8 +187,9 @@ private struct EntryScan {
         // reading the next chunk's frames evenly.
         let blocks = workers == 1 ? 1 : workers * 4
         reader.readAhead()
+        var frames: [FramePlace] = []
         while true {
-            let frames = reader.take()
+            frames = reader.take(recycling: frames)
             if frames.isEmpty { break }
 
             // Parallel: inspect frames (leaf hash, check, decode) and build subtree levels, while
@@ -343,11 +344,13 @@ private final class ChunkReader: @unchecked Sendable {
         }
     }
 
-    /// The frames found by the last `readAhead`.
-    func take() -> [FramePlace] {
+    /// The frames found by the last `readAhead`; `used` (the caller's previous chunk) becomes
+    /// the buffer for the next one, so no chunk allocates.
+    func take(recycling used: [FramePlace]) -> [FramePlace] {
         let frames = ahead
-        ahead = []
-        ahead.reserveCapacity(capacity)
+        ahead = used
+        ahead.removeAll(keepingCapacity: true)
+        if ahead.capacity < capacity { ahead.reserveCapacity(capacity) }
         return frames
     }
 }
