@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test bench clean
+.PHONY: deps build release run test bench clean
 
 ## deps: install the Debian packages that are missing (apt-get update runs once, only if needed)
 deps:
@@ -31,6 +31,13 @@ build: deps
 ## release: optimised build (benchmarks are measured with it)
 release: deps
 	$(SWIFT) build -c release
+
+## run: install, build (release), initialise ./data on first run (prints the Admin's one-time
+## password), then serve on https://127.0.0.1:8443 until Ctrl-C
+run: deps
+	$(SWIFT) build -c release --product ward-server
+	@[ -f data/ward.sqlite ] || ./.build/release/ward-server init --data data
+	./.build/release/ward-server serve --data data --policies policies --listen 127.0.0.1:8443
 
 ## test: install, build, run every test (Swift Testing)
 test: deps

@@ -19,11 +19,18 @@ let package = Package(
         .executable(name: "auditctl", targets: ["auditctl"]),
         .executable(name: "ward-bench", targets: ["ward-bench"]),
         .executable(name: "wardctl", targets: ["wardctl"]),
+        .executable(name: "ward-server", targets: ["ward-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian packages (the Makefile installs them).
@@ -62,6 +69,43 @@ let package = Package(
             dependencies: ["WardAudit", "WardPolicy", "WardCrypto"],
             swiftSettings: strictSettings
         ),
+        // Storage: SQLite through GRDB, explicit migrations, records as plain structs.
+        .target(
+            name: "WardStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        // The wire protocol's messages, shared by the server and its clients.
+        .target(name: "WardProtocol", swiftSettings: strictSettings),
+        // The server: data directory, TLS WebSocket service, sessions, the gate.
+        .target(
+            name: "WardServer",
+            dependencies: [
+                "WardAudit", "WardPolicy", "WardGate", "WardStore", "WardProtocol", "WardCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The client library: the only code that builds protocol frames.
+        .target(
+            name: "WardClient",
+            dependencies: [
+                "WardProtocol",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // What the command-line tools share: exit statuses and error reporting.
         .target(
             name: "WardCommandLine",
@@ -73,6 +117,15 @@ let package = Package(
             dependencies: [
                 "WardAudit", "WardCrypto", "WardCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ward-server",
+            dependencies: [
+                "WardServer", "WardCrypto", "WardCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -107,6 +160,15 @@ let package = Package(
         .testTarget(
             name: "WardGateTests",
             dependencies: ["WardGate", "WardAudit", "WardPolicy", "WardCrypto", "WardTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WardServerTests",
+            dependencies: [
+                "WardServer", "WardClient", "WardProtocol", "WardAudit", "WardPolicy", "WardCrypto", "WardTestSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -3,6 +3,11 @@ internal import Foundation
 import Synchronization
 internal import WardCrypto
 
+/// SIGHUP's default action (terminate) is turned off once per process, before the first
+/// dispatch source for it exists: libdispatch installs its own handler when a source is made,
+/// and a later `signal(SIGHUP, SIG_IGN)` would replace that handler and silence every source.
+private let hangupDefaultActionOff: Void = { _ = signal(SIGHUP, SIG_IGN) }()
+
 /// What happened when a policy directory was (re)loaded: the hash of what was read, whether it
 /// is now in force, and if not, why. Every load, accepted or refused, is reported to the
 /// store's observer (the server writes it to the audit log) before anything changes.
@@ -73,7 +78,7 @@ public final class PolicyStore: Sendable {
     /// Reloads on every SIGHUP until the returned source is cancelled. SIGHUP's default action
     /// (terminate) is turned off for the process, as a server that reloads on it wants.
     public func reloadOnHangup() -> any DispatchSourceSignal {
-        signal(SIGHUP, SIG_IGN)
+        _ = hangupDefaultActionOff
         let source = DispatchSource.makeSignalSource(signal: SIGHUP)
         source.setEventHandler { [self] in
             Task { _ = try? await self.reload() }

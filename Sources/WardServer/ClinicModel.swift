@@ -1,0 +1,52 @@
+public import WardPolicy
+public import WardStore
+
+/// How Ward's data appears to the policies (policies/README.md, "Entities the server supplies"):
+/// the role and action hierarchies, and a user as a principal with its role and care teams.
+public enum ClinicModel {
+    /// Role::"X" → its parent roles.
+    public static let roleParents: [String: [String]] = [
+        "Staff": [], "Patient": [], "Clinician": ["Staff"], "Doctor": ["Clinician"], "Nurse": ["Clinician"],
+        "Other": ["Staff"], "Admin": ["Staff"], "PrivacyOfficer": ["Staff"],
+    ]
+
+    /// The roles an account can have.
+    public static let accountRoles = ["Doctor", "Nurse", "Patient", "Other", "Admin", "PrivacyOfficer"]
+
+    /// Action::"x" → its group.
+    public static let actionParents: [String: [String]] = [
+        "clinical": [], "record.read": ["clinical"], "record.update": ["clinical"], "record.note": ["clinical"], "record.share": ["clinical"],
+        "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
+        "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
+        "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "breakglass.review": ["privacy"],
+        "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"],
+    ]
+
+    public static let service = EntityUID(type: "Service", id: "ward")
+
+    public static func action(_ name: String) -> EntityUID { EntityUID(type: "Action", id: name) }
+
+    public static func user(_ id: String) -> EntityUID { EntityUID(type: "User", id: id) }
+
+    /// Roles, actions and the service: the entities every request carries.
+    public static let staticEntities: [Entity] = {
+        var entities: [Entity] = []
+        for (role, parents) in roleParents {
+            entities.append(Entity(uid: EntityUID(type: "Role", id: role), parents: parents.map { EntityUID(type: "Role", id: $0) }))
+        }
+        for (name, parents) in actionParents {
+            entities.append(Entity(uid: action(name), parents: parents.map(action)))
+        }
+        entities.append(Entity(uid: service))
+        return entities
+    }()
+
+    /// The account as a principal: `active`, its role, and the care teams it is on.
+    public static func principal(_ user: UserRecord, careTeamsOf patients: [String]) -> Entity {
+        Entity(
+            uid: Self.user(user.id),
+            attributes: ["active": .bool(user.active)],
+            parents: [EntityUID(type: "Role", id: user.role)] + patients.map { EntityUID(type: "CareTeam", id: $0) }
+        )
+    }
+}

@@ -1,0 +1,261 @@
+internal import Foundation
+internal import Logging
+internal import WardAudit
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// The requests of the protocol. Each one either touches no data (`hello`, `ping`) or names
+/// the action it asks of the policies; adding a request means adding a case here, and the
+/// switch in `Connection.handle` does not compile until it is handled.
+public enum RequestType: String, CaseIterable, Sendable {
+    case hello, ping, login, resume, logout, whoami
+    case passwordChange = "password.change"
+
+    /// The policy action deciding it; nil for protocol-level requests that touch no data.
+    public var action: String? {
+        switch self {
+        case .hello, .ping: return nil
+        case .login, .resume: return "session.login"
+        case .logout: return "session.logout"
+        case .whoami: return "account.read"
+        case .passwordChange: return "account.password"
+        }
+    }
+}
+
+/// The shared pieces every connection uses.
+public struct ServerContext: Sendable {
+    public var serverID: String
+    public var gate: Gate
+    public var passwords: PasswordChecker
+    public var limits: SessionLimits
+    public var minimumPasswordLength = 12
+
+    public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits) {
+        self.serverID = serverID
+        self.gate = gate
+        self.passwords = passwords
+        self.limits = limits
+    }
+}
+
+/// One client connection's state and its request handling. Used by one task at a time.
+final class Connection {
+    let context: ServerContext
+    let logger: Logger
+    private(set) var greeted = false
+    private(set) var session: (tokenHash: String, userID: String)?
+
+    var isAuthenticated: Bool { session != nil }
+
+    init(context: ServerContext, logger: Logger) {
+        self.context = context
+        self.logger = logger
+    }
+
+    /// Handles one text frame; returns the reply to send.
+    func handle(_ text: String) async -> ServerReply {
+        let request: ClientRequest
+        do {
+            request = try JSONDecoder().decode(ClientRequest.self, from: Data(text.utf8))
+        } catch {
+            return .error(Self.salvageID(text), .badRequest, "the frame is not a request object {\"id\": <number>, \"type\": <string>, …}")
+        }
+        guard let type = RequestType(rawValue: request.type) else {
+            return .error(request.id, .unknownType, "unknown request type; see docs/PROTOCOL.md")
+        }
+        if !greeted && type != .hello {
+            return .error(request.id, .helloRequired, "send hello with the protocol version first")
+        }
+        do {
+            switch type {
+            case .hello: return hello(request)
+            case .ping: return ServerReply(id: request.id, type: "pong")
+            case .login: return try await login(request)
+            case .resume: return try await resume(request)
+            case .logout: return try await logout(request)
+            case .whoami: return try await whoami(request)
+            case .passwordChange: return try await changePassword(request)
+            }
+        } catch let error as ReplyError {
+            return .error(request.id, error.code, error.message)
+        } catch {
+            // The audit log or the database failed: nothing was done, and the client is told so.
+            logger.error("request failed", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])
+            return .error(request.id, .unavailable, "the server could not record this request, so it did not act; try again later")
+        }
+    }
+
+    private struct ReplyError: Error {
+        var code: ErrorCode
+        var message: String
+    }
+
+    /// The numeric id of a request that did not decode, when it can be found, so the error
+    /// reply can still be matched to it.
+    static func salvageID(_ text: String) -> Int? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+        return object["id"] as? Int
+    }
+
+    private func require<T>(_ value: T?, _ field: String) throws -> T {
+        guard let value else { throw ReplyError(code: .badRequest, message: "\(field) is required") }
+        return value
+    }
+
+    private func hello(_ request: ClientRequest) -> ServerReply {
+        guard let version = request.version else { return .error(request.id, .badRequest, "version is required") }
+        guard version == WireProtocol.version else {
+            return .error(request.id, .unsupportedVersion, "this server speaks protocol version \(WireProtocol.version)")
+        }
+        greeted = true
+        var reply = ServerReply(id: request.id, type: "hello")
+        reply.version = WireProtocol.version
+        reply.server = context.serverID
+        return reply
+    }
+
+    // MARK: Sign-in
+
+    private func login(_ request: ClientRequest) async throws -> ServerReply {
+        let username = try require(request.username, "username")
+        let password = try require(request.password, "password")
+        let gate = context.gate
+        let user = try gate.database.user(username: username)
+        // Unknown users and wrong passwords take the same time and get the same answer.
+        let matches = await context.passwords.verify(password, against: user?.passwordHash)
+        guard let user else {
+            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, details: ["reason": "invalid-credentials"])
+            return .error(request.id, .invalidCredentials, "wrong username or password")
+        }
+        guard matches else {
+            let failures = try gate.database.recordFailedLogin(userID: user.id)
+            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                  details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
+            return .error(request.id, .invalidCredentials, "wrong username or password")
+        }
+        let outcome = try await gate.decide(Gate.Request(
+            principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
+            context: ["failedLogins": .long(Int64(user.failedLogins))],
+            event: "auth.login", code: .execute, objectType: "service", objectID: "ward"
+        ))
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        try gate.database.resetFailedLogins(userID: user.id)
+        let token = SessionToken.make()
+        let now = Clock.nowSeconds()
+        try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now))
+        session = (SessionToken.hash(token), user.id)
+        var reply = ServerReply(id: request.id, type: "session")
+        reply.token = token
+        reply.userID = user.id
+        reply.role = user.role
+        reply.mustChangePassword = user.mustChangePassword
+        return reply
+    }
+
+    private func resume(_ request: ClientRequest) async throws -> ServerReply {
+        let token = try require(request.token, "token")
+        let gate = context.gate
+        let hash = SessionToken.hash(token)
+        let now = Clock.nowSeconds()
+        guard let stored = try gate.database.session(tokenHash: hash), context.limits.allows(stored, at: now),
+              let user = try gate.database.user(id: stored.userID)
+        else {
+            if let stored = try gate.database.session(tokenHash: hash) {
+                try gate.database.deleteSession(tokenHash: hash)
+                try await gate.record("auth.timeout", code: .delete, outcome: .success, actorID: stored.userID, details: ["reason": "session-expired"])
+            } else {
+                try await gate.record("auth.resume", code: .execute, outcome: .minorFailure, details: ["reason": "unknown-token"])
+            }
+            return .error(request.id, .sessionExpired, "the session has ended; sign in again")
+        }
+        let outcome = try await gate.decide(Gate.Request(
+            principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
+            context: ["failedLogins": .long(Int64(user.failedLogins))],
+            event: "auth.resume", code: .execute, objectType: "service", objectID: "ward"
+        ))
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        try gate.database.touchSession(tokenHash: hash, at: now)
+        session = (hash, user.id)
+        var reply = ServerReply(id: request.id, type: "session")
+        reply.userID = user.id
+        reply.role = user.role
+        reply.mustChangePassword = user.mustChangePassword
+        return reply
+    }
+
+    /// The signed-in user, after checking the session is still within its limits.
+    private func signedIn(_ request: ClientRequest) async throws -> UserRecord {
+        guard let session else { throw ReplyError(code: .notAuthenticated, message: "sign in first (login or resume)") }
+        let gate = context.gate
+        let now = Clock.nowSeconds()
+        guard let stored = try gate.database.session(tokenHash: session.tokenHash), context.limits.allows(stored, at: now),
+              let user = try gate.database.user(id: session.userID)
+        else {
+            try? gate.database.deleteSession(tokenHash: session.tokenHash)
+            self.session = nil
+            try await gate.record("auth.timeout", code: .delete, outcome: .success, actorID: session.userID, details: ["reason": "session-expired"])
+            throw ReplyError(code: .sessionExpired, message: "the session has ended; sign in again")
+        }
+        try gate.database.touchSession(tokenHash: session.tokenHash, at: now)
+        return user
+    }
+
+    private func selfRequest(_ user: UserRecord, action: String, event: String, code: WardAudit.AuditEvent.Action) -> Gate.Request {
+        Gate.Request(principal: user, action: action, resource: Entity(uid: ClinicModel.user(user.id)),
+                     event: event, code: code, objectType: "user", objectID: user.id, subjectID: user.id)
+    }
+
+    private func logout(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let outcome = try await context.gate.decide(selfRequest(user, action: "session.logout", event: "auth.logout", code: .delete))
+        guard outcome.allowed, let session else {
+            return .error(request.id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        try context.gate.database.deleteSession(tokenHash: session.tokenHash)
+        self.session = nil
+        return ServerReply(id: request.id, type: "logout")
+    }
+
+    private func whoami(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let outcome = try await context.gate.decide(selfRequest(user, action: "account.read", event: "account.read", code: .read))
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        var reply = ServerReply(id: request.id, type: "user")
+        reply.userID = user.id
+        reply.role = user.role
+        reply.mustChangePassword = user.mustChangePassword
+        return reply
+    }
+
+    private func changePassword(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let current = try require(request.currentPassword, "currentPassword")
+        let new = try require(request.newPassword, "newPassword")
+        // Check what the request says before asking the policies, so the audit entry of an
+        // allowed change records a change that then happens.
+        guard await context.passwords.verify(current, against: user.passwordHash) else {
+            try await context.gate.record("account.password", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                          objectType: "user", objectID: user.id, details: ["reason": "invalid-credentials"])
+            throw ReplyError(code: .invalidCredentials, message: "the current password is wrong")
+        }
+        guard new.count >= context.minimumPasswordLength else {
+            throw ReplyError(code: .weakPassword, message: "the new password must have at least \(context.minimumPasswordLength) characters")
+        }
+        guard new != current else { throw ReplyError(code: .weakPassword, message: "the new password must differ from the current one") }
+        let outcome = try await context.gate.decide(selfRequest(user, action: "account.password", event: "account.password", code: .update))
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        let hash = try await context.passwords.hash(new)
+        try context.gate.database.setPassword(userID: user.id, hash: hash, mustChange: false)
+        return ServerReply(id: request.id, type: "password.change")
+    }
+}

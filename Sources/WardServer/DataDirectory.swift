@@ -1,0 +1,148 @@
+internal import Foundation
+public import WardAudit
+public import WardCrypto
+internal import WardStore
+
+/// The server's data directory: database, audit log and its key, master key, TLS material.
+/// Files holding secrets are 0600; the directory is 0700.
+public struct DataDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public var database: String { path + "/ward.sqlite" }
+    public var auditLog: String { path + "/audit" }
+    public var auditKey: String { path + "/audit.key" }
+    public var auditVerifierKey: String { path + "/audit.vkey" }
+    public var masterKey: String { path + "/master.key" }
+    public var serverID: String { path + "/server.id" }
+    public var tlsCertificate: String { path + "/tls/cert.pem" }
+    public var tlsKey: String { path + "/tls/key.pem" }
+
+    /// What `init` made: the first administrator's username and one-time password.
+    public struct Initialised: Sendable {
+        public var adminUsername: String
+        public var adminPassword: String
+        public var certificateFingerprint: String
+    }
+
+    /// Creates everything a new server needs. Refuses to touch a directory that already holds
+    /// any of it.
+    public func initialise(hostnames: [String], passwordHasher: Argon2id) async throws -> Initialised {
+        let fm = FileManager.default
+        for existing in [database, auditLog, auditKey, masterKey, serverID, tlsKey] where fm.fileExists(atPath: existing) {
+            throw ServerError.alreadyInitialised(existing)
+        }
+        try fm.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+        try fm.createDirectory(atPath: path + "/tls", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+
+        let server = "server:" + OpaqueID.make()
+        try Self.writeNew(serverID, server + "\n", mode: 0o644)
+        let signer = try NoteSigner.generate(name: "ward/audit/" + server.dropFirst("server:".count))
+        try Self.writeNew(auditKey, signer.privateKeyText + "\n", mode: 0o600)
+        try Self.writeNew(auditVerifierKey, signer.verifier.vkey + "\n", mode: 0o644)
+        try Self.writeNew(masterKey, Base64.encode(SecureRandom.bytes(32)) + "\n", mode: 0o600)
+        let tls = try SelfSignedCertificate.make(hostnames: hostnames)
+        try Self.writeNew(tlsCertificate, tls.certificatePEM, mode: 0o644)
+        try Self.writeNew(tlsKey, tls.privateKeyPEM, mode: 0o600)
+
+        let db = try WardDatabase(path: database)
+        let password = OneTimePassword.make()
+        let admin = UserRecord(id: "user:" + OpaqueID.make(), username: "admin", displayName: "Administrator", role: "Admin",
+                               passwordHash: try passwordHasher.hash(password: Array(password.utf8)), mustChangePassword: true,
+                               createdAt: Clock.nowSeconds())
+        try db.insert(admin)
+
+        let log = try AuditLog.open(.init(directory: auditLog, signer: signer, source: server))
+        try await log.append(AuditEvent(type: "server.init", action: .create, actorID: "system:server", actorRole: "system",
+                                        objectType: "server", objectID: server))
+        try await log.append(AuditEvent(type: "user.create", action: .create, actorID: "system:server", actorRole: "system",
+                                        objectType: "user", objectID: admin.id, subjectID: admin.id, details: ["role": "Admin"]))
+        try await log.close()
+        return Initialised(adminUsername: admin.username, adminPassword: password, certificateFingerprint: tls.fingerprint)
+    }
+
+    /// Reads the server id and the audit signing key, checking the key file is private.
+    public func loadIdentity() throws -> (serverID: String, signer: NoteSigner) {
+        guard let idData = FileManager.default.contents(atPath: serverID) else { throw ServerError.notInitialised(path) }
+        let id = String(decoding: idData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Self.requirePrivate(auditKey)
+        guard let keyData = FileManager.default.contents(atPath: auditKey) else { throw ServerError.notInitialised(path) }
+        return (id, try NoteSigner(privateKeyText: String(decoding: keyData, as: UTF8.self)))
+    }
+
+    /// Throws unless `file` is readable by its owner only.
+    static func requirePrivate(_ file: String) throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        guard mode & 0o077 == 0 else { throw ServerError.insecureFile(file) }
+    }
+
+    static func writeNew(_ file: String, _ text: String, mode: Int) throws {
+        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+            throw ServerError.cannotWrite(file)
+        }
+    }
+}
+
+/// Errors that stop the server from starting, each saying what to do.
+public enum ServerError: Error, CustomStringConvertible, Sendable {
+    case alreadyInitialised(String)
+    case notInitialised(String)
+    case insecureFile(String)
+    case cannotWrite(String)
+    case tls(String)
+    case badListenAddress(String)
+
+    public var description: String {
+        switch self {
+        case let .alreadyInitialised(file): return "\(file) already exists: the data directory is initialised; init refuses to overwrite anything"
+        case let .notInitialised(path): return "\(path) is not an initialised data directory: run ward-server init --data \(path)"
+        case let .insecureFile(file): return "\(file) is readable by others: chmod 600 \(file)"
+        case let .cannotWrite(file): return "cannot write \(file)"
+        case let .tls(why): return "TLS: \(why)"
+        case let .badListenAddress(text): return "listen address \(text) is not HOST:PORT"
+        }
+    }
+}
+
+/// Opaque random ids: 26 characters of Crockford base32 (130 bits).
+enum OpaqueID {
+    static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+
+    static func make() -> String {
+        let bytes = SecureRandom.bytes(17)
+        var bits = 0, value: UInt32 = 0
+        var out = ""
+        for byte in bytes {
+            value = value << 8 | UInt32(byte)
+            bits += 8
+            while bits >= 5 && out.count < 26 {
+                bits -= 5
+                out.append(alphabet[Int((value >> UInt32(bits)) & 31)])
+            }
+        }
+        return out
+    }
+}
+
+/// One-time passwords for new accounts: 20 characters from an alphabet without look-alikes.
+enum OneTimePassword {
+    static let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+    static func make() -> String {
+        // Rejection sampling keeps every character equally likely.
+        var out = ""
+        while out.count < 20 {
+            for byte in SecureRandom.bytes(32) where Int(byte) < 256 - 256 % alphabet.count && out.count < 20 {
+                out.append(alphabet[Int(byte) % alphabet.count])
+            }
+        }
+        return out
+    }
+}
+
+enum Clock {
+    static func nowSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}

@@ -1,0 +1,91 @@
+public import WardAudit
+public import WardPolicy
+public import WardStore
+internal import WardCrypto
+
+/// The one path every request takes before it acts: the session has been authenticated (or the
+/// request is a sign-in), the policies decide, the decision is written to the audit log, and
+/// only then does the handler act. If the audit entry cannot be written, nothing happens.
+public struct Gate: Sendable {
+    public let database: WardDatabase
+    public let policies: PolicyStore
+    public let audit: AuditLog
+
+    public init(database: WardDatabase, policies: PolicyStore, audit: AuditLog) {
+        self.database = database
+        self.policies = policies
+        self.audit = audit
+    }
+
+    /// What is being asked, in the policies' terms, and how the audit entry describes it.
+    public struct Request: Sendable {
+        public var principal: UserRecord
+        public var action: String
+        public var resource: Entity
+        public var context: [String: Value]
+        /// Audit description: event type, action code, object, whose data.
+        public var event: String
+        public var code: AuditEvent.Action
+        public var objectType: String
+        public var objectID: String
+        public var subjectID: String
+
+        public init(principal: UserRecord, action: String, resource: Entity, context: [String: Value] = [:], event: String,
+                    code: AuditEvent.Action, objectType: String, objectID: String, subjectID: String = "") {
+            self.principal = principal
+            self.action = action
+            self.resource = resource
+            self.context = context
+            self.event = event
+            self.code = code
+            self.objectType = objectType
+            self.objectID = objectID
+            self.subjectID = subjectID
+        }
+    }
+
+    /// The decision, already audited.
+    public struct Outcome: Sendable {
+        public var response: AuthorizationResponse
+        public var receipt: AuditReceipt
+        public var allowed: Bool { response.decision == .allow }
+    }
+
+    /// Decides and audits. `extraDetails` go into the audit entry (identifiers only).
+    public func decide(_ request: Request, extraDetails: [String: String] = [:]) async throws -> Outcome {
+        let patients = try database.patients(ofClinician: request.principal.id)
+        var entities = ClinicModel.staticEntities
+        entities.append(ClinicModel.principal(request.principal, careTeamsOf: patients))
+        // The resource is added unless it is already there (the service, or the principal itself).
+        if !entities.contains(where: { $0.uid == request.resource.uid }) { entities.append(request.resource) }
+        let store = try EntityStore(entities)
+        let (response, hash) = policies.authorize(
+            AuthorizationRequest(principal: ClinicModel.user(request.principal.id), action: ClinicModel.action(request.action),
+                                 resource: request.resource.uid, context: request.context),
+            entities: store
+        )
+        var details = extraDetails
+        if !response.errors.isEmpty { details["policy-errors"] = "\(response.errors.count)" }
+        let critical = response.obligations.values.contains { $0["audit"] == "critical" }
+        if critical { details["severity"] = "critical" }
+        let receipt = try await audit.append(AuditEvent(
+            type: request.event, action: request.code, outcome: response.decision == .allow ? .success : .minorFailure,
+            actorID: request.principal.id, actorRole: request.principal.role,
+            objectType: request.objectType, objectID: request.objectID, subjectID: request.subjectID,
+            decision: response.decision == .allow ? .allow : .deny,
+            policyIDs: Array(response.determiningPolicies.prefix(EntryCodec.maxListCount).filter(EntryCodec.isIdentifier)),
+            policySetHash: Hash32(bytes: hash), details: details
+        ))
+        return Outcome(response: response, receipt: receipt)
+    }
+
+    /// Audits an event that no policy decides (a sign-in for an unknown username, a protocol
+    /// violation), with the actor as an opaque id or "anonymous".
+    @discardableResult
+    public func record(_ event: String, code: AuditEvent.Action, outcome: AuditEvent.Outcome, actorID: String = "anonymous",
+                       actorRole: String = "none", objectType: String = "service", objectID: String = "ward",
+                       details: [String: String] = [:]) async throws -> AuditReceipt {
+        try await audit.append(AuditEvent(type: event, action: code, outcome: outcome, actorID: actorID, actorRole: actorRole,
+                                          objectType: objectType, objectID: objectID, details: details))
+    }
+}

@@ -1,0 +1,142 @@
+internal import Foundation
+import Synchronization
+internal import Hummingbird
+internal import HummingbirdTLS
+internal import HummingbirdWebSocket
+public import Logging
+internal import NIOSSL
+internal import NIOCore
+internal import NIOWebSocket
+internal import WardAudit
+public import WardCrypto
+internal import WardGate
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// How to run the server.
+public struct ServerConfiguration: Sendable {
+    public var data: DataDirectory
+    public var host: String
+    public var port: Int
+    public var policies: String
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var sessionLimits = SessionLimits()
+    public var passwordParameters = Argon2id.Parameters.rfc9106SecondRecommended
+    /// Connections that have not signed in after this long are closed.
+    public var authenticationTimeout: Duration = .seconds(10)
+
+    public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
+                tlsCertificate: String? = nil, tlsKey: String? = nil) {
+        self.data = data
+        self.host = host
+        self.port = port
+        self.policies = policies
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
+    }
+}
+
+/// The Ward appliance: TLS only, WebSocket at /v1/ws, /healthz, /v1/audit/checkpoint.
+public enum WardServer {
+    /// Runs until SIGTERM or SIGINT, then closes connections, writes `server.stop` and a final
+    /// checkpoint. `onRunning` receives the bound port and the certificate fingerprint.
+    public static func run(_ configuration: ServerConfiguration, logger: Logger,
+                           onRunning: @escaping @Sendable (Int, String) async -> Void = { _, _ in }) async throws {
+        let data = configuration.data
+        let (serverID, signer) = try data.loadIdentity()
+        let database = try WardDatabase(path: data.database)
+        let log = try AuditLog.open(.init(directory: data.auditLog, signer: signer, source: serverID, logger: logger))
+        do {
+            let policies = try await PolicyStore(directory: configuration.policies, observer: PolicyLoadAuditing.observer(log: log))
+            let hangup = policies.reloadOnHangup()
+            defer { hangup.cancel() }
+            let hasher = try Argon2id(parameters: configuration.passwordParameters)
+            let context = ServerContext(
+                serverID: serverID, gate: Gate(database: database, policies: policies, audit: log),
+                passwords: try PasswordChecker(hasher: hasher, concurrent: max(2, ProcessInfo.processInfo.activeProcessorCount)),
+                limits: configuration.sessionLimits
+            )
+            let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
+            let keyPath = configuration.tlsKey ?? data.tlsKey
+            try DataDirectory.requirePrivate(keyPath)
+            let certificatePEM = try String(contentsOfFile: certificatePath, encoding: .utf8)
+            let fingerprint = try SelfSignedCertificate.fingerprint(pem: certificatePEM)
+            var tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificatePath).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: keyPath, format: .pem))
+            )
+            tls.minimumTLSVersion = .tlsv12
+
+            let router = Router()
+            router.get("/healthz") { _, _ in "ok\n" }
+            router.get("/v1/audit/checkpoint") { _, _ -> Response in
+                guard let checkpoint = log.latestCheckpoint else { return Response(status: .notFound) }
+                return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: checkpoint.text)))
+            }
+            let sockets = Router(context: BasicWebSocketRequestContext.self)
+            let timeout = configuration.authenticationTimeout
+            sockets.ws(RouterPath(stringLiteral: WireProtocol.path)) { inbound, outbound, wsContext in
+                try await serve(inbound: inbound, outbound: outbound, context: context, timeout: timeout, logger: wsContext.logger)
+            }
+            let app = Application(
+                router: router,
+                server: try .tls(
+                    .http1WebSocketUpgrade(
+                        webSocketRouter: sockets,
+                        configuration: .init(ws: .init(maxFrameSize: WireProtocol.maxFrameBytes, validateUTF8: true))
+                    ),
+                    tlsConfiguration: tls
+                ),
+                configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ward"),
+                onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port, fingerprint) },
+                logger: logger
+            )
+            try await log.append(AuditEvent(type: "server.start", action: .execute, actorID: "system:server", actorRole: "system",
+                                            objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
+            try await app.runService()
+            try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
+                                            objectType: "server", objectID: serverID))
+        } catch {
+            try? await log.close()
+            throw error
+        }
+        try await log.close()
+    }
+
+    /// One WebSocket connection: requests in, replies out; closed if it does not sign in in time.
+    static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: ServerContext,
+                      timeout: Duration, logger: Logger) async throws {
+        let connection = Connection(context: context, logger: logger)
+        let signedIn = SignInFlag()
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            if !signedIn.isSet {
+                try? await outbound.close(.policyViolation, reason: "sign in within \(timeout.components.seconds) seconds")
+            }
+        }
+        defer { watchdog.cancel() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
+            let reply: ServerReply
+            switch message {
+            case let .text(text):
+                reply = await connection.handle(text)
+            case .binary:
+                reply = .error(nil, .badRequest, "binary frames are not part of the protocol; send JSON text")
+            }
+            if connection.isAuthenticated { signedIn.set() }
+            try await outbound.write(.text(String(decoding: try encoder.encode(reply), as: UTF8.self)))
+        }
+    }
+}
+
+/// Set once a connection has signed in; read by its watchdog.
+final class SignInFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
+}

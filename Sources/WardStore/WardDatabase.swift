@@ -1,0 +1,169 @@
+public import GRDB
+internal import Foundation
+
+/// The server's database: SQLite through GRDB, in WAL mode with synchronous=FULL (a committed
+/// change survives power loss), schema changed only by the named migrations below.
+public final class WardDatabase: Sendable {
+    public let pool: DatabasePool
+
+    /// Opens (creating, mode 0600) and migrates the database at `path`.
+    public init(path: String) throws {
+        let existed = FileManager.default.fileExists(atPath: path)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool sets synchronous=NORMAL on its writer; Ward wants FULL.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        if !existed {
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+            }
+        }
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: users, sessions, care teams") { db in
+            try db.create(table: "user") { t in
+                t.primaryKey("id", .text)
+                t.column("username", .text).notNull().unique()
+                t.column("displayName", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("passwordHash", .text).notNull()
+                t.column("mustChangePassword", .boolean).notNull()
+                t.column("active", .boolean).notNull()
+                t.column("failedLogins", .integer).notNull()
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("tokenHash", .text)
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade)
+                t.column("createdAt", .integer).notNull()
+                t.column("lastSeenAt", .integer).notNull()
+            }
+            try db.create(table: "careTeamMember") { t in
+                t.column("patientID", .text).notNull().references("user", onDelete: .cascade)
+                t.column("clinicianID", .text).notNull().references("user", onDelete: .cascade)
+                t.primaryKey(["patientID", "clinicianID"])
+            }
+        }
+        return migrator
+    }
+}
+
+/// An account. The id is opaque and never changes; name and username are personal data and
+/// live only here (never in the audit log).
+public struct UserRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "user"
+
+    public var id: String
+    public var username: String
+    public var displayName: String
+    public var role: String
+    public var passwordHash: String
+    public var mustChangePassword: Bool
+    public var active: Bool
+    public var failedLogins: Int
+    public var createdAt: Int64
+
+    public init(id: String, username: String, displayName: String, role: String, passwordHash: String,
+                mustChangePassword: Bool, active: Bool = true, failedLogins: Int = 0, createdAt: Int64) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.role = role
+        self.passwordHash = passwordHash
+        self.mustChangePassword = mustChangePassword
+        self.active = active
+        self.failedLogins = failedLogins
+        self.createdAt = createdAt
+    }
+}
+
+/// A signed-in session. Only the SHA-256 of the token is stored, so a copy of the database
+/// does not let anyone sign in.
+public struct SessionRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "session"
+
+    public var tokenHash: String
+    public var userID: String
+    public var createdAt: Int64
+    public var lastSeenAt: Int64
+
+    public init(tokenHash: String, userID: String, createdAt: Int64, lastSeenAt: Int64) {
+        self.tokenHash = tokenHash
+        self.userID = userID
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+    }
+}
+
+/// Membership of a clinician in a patient's care team.
+public struct CareTeamMember: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "careTeamMember"
+    public var patientID: String
+    public var clinicianID: String
+
+    public init(patientID: String, clinicianID: String) {
+        self.patientID = patientID
+        self.clinicianID = clinicianID
+    }
+}
+
+extension WardDatabase {
+    public func insert(_ user: UserRecord) throws {
+        try pool.write { try user.insert($0) }
+    }
+
+    public func user(id: String) throws -> UserRecord? {
+        try pool.read { try UserRecord.fetchOne($0, key: id) }
+    }
+
+    public func user(username: String) throws -> UserRecord? {
+        try pool.read { try UserRecord.filter(Column("username") == username).fetchOne($0) }
+    }
+
+    public func userCount() throws -> Int {
+        try pool.read { try UserRecord.fetchCount($0) }
+    }
+
+    /// Counts a failed sign-in; returns the new count.
+    public func recordFailedLogin(userID: String) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE user SET failedLogins = failedLogins + 1 WHERE id = ?", arguments: [userID])
+            return try Int.fetchOne(db, sql: "SELECT failedLogins FROM user WHERE id = ?", arguments: [userID]) ?? 0
+        }
+    }
+
+    public func resetFailedLogins(userID: String) throws {
+        try pool.write { try $0.execute(sql: "UPDATE user SET failedLogins = 0 WHERE id = ?", arguments: [userID]) }
+    }
+
+    public func setPassword(userID: String, hash: String, mustChange: Bool) throws {
+        try pool.write {
+            try $0.execute(sql: "UPDATE user SET passwordHash = ?, mustChangePassword = ? WHERE id = ?", arguments: [hash, mustChange, userID])
+        }
+    }
+
+    public func insert(_ session: SessionRecord) throws {
+        try pool.write { try session.insert($0) }
+    }
+
+    public func session(tokenHash: String) throws -> SessionRecord? {
+        try pool.read { try SessionRecord.fetchOne($0, key: tokenHash) }
+    }
+
+    public func touchSession(tokenHash: String, at time: Int64) throws {
+        try pool.write { try $0.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?", arguments: [time, tokenHash]) }
+    }
+
+    public func deleteSession(tokenHash: String) throws {
+        try pool.write { _ = try SessionRecord.deleteOne($0, key: tokenHash) }
+    }
+
+    /// Ids of the patients whose care team `clinicianID` is on.
+    public func patients(ofClinician clinicianID: String) throws -> [String] {
+        try pool.read { try String.fetchAll($0, sql: "SELECT patientID FROM careTeamMember WHERE clinicianID = ? ORDER BY patientID", arguments: [clinicianID]) }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WardCommandLine
+import WardCrypto
+import WardServer
+
+/// `ward-server`: the appliance.
+@main
+struct WardServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ward-server",
+        abstract: "The Ward appliance: TLS WebSocket service with policy-decided, audited requests.",
+        subcommands: [Init.self, Serve.self]
+    )
+}
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a data directory: database, audit log and key, master key, TLS certificate, first Admin.",
+        discussion: """
+        Prints the Admin's one-time password once; it must be changed at first sign-in. Key files
+        are created 0600. Refuses to overwrite anything in an existing data directory.
+        """
+    )
+
+    @Option(help: "The data directory to create.")
+    var data: String = "data"
+
+    @Option(name: .customLong("hostname"), help: "A host name or IPv4 address for the certificate (repeatable).")
+    var hostnames: [String] = ["localhost", "127.0.0.1"]
+
+    @Option(help: "Argon2id memory in KiB for password hashes (RFC 9106 default 65536).")
+    var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+
+    func run() async throws {
+        var parameters = Argon2id.Parameters.rfc9106SecondRecommended
+        parameters.memoryKiB = argon2Memory
+        do {
+            let made = try await DataDirectory(path: data).initialise(hostnames: hostnames, passwordHasher: try Argon2id(parameters: parameters))
+            print("""
+            initialised \(data)
+            TLS certificate fingerprint: \(made.certificateFingerprint)
+            first Admin account: \(made.adminUsername)
+            one-time password (shown once; change it at first sign-in): \(made.adminPassword)
+            """)
+        } catch let error as ServerError {
+            throw UsageError("\(error)")
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve clients over TLS until SIGTERM or SIGINT (SIGHUP reloads the policies).",
+        discussion: "Plain HTTP is not served: the listener speaks TLS only."
+    )
+
+    @Option(help: "The data directory (see init).")
+    var data: String = "data"
+    @Option(help: "HOST:PORT to listen on; a LAN address works too.")
+    var listen: String = "127.0.0.1:8443"
+    @Option(help: "The policy directory.")
+    var policies: String = "policies"
+    @Option(help: "TLS certificate (PEM), instead of the data directory's.")
+    var tlsCert: String?
+    @Option(help: "TLS private key (PEM, mode 0600), instead of the data directory's.")
+    var tlsKey: String?
+    @Option(help: "Minutes of inactivity after which a session ends (automatic logoff).")
+    var idleMinutes: Int = 15
+    @Option(help: "Hours after which a session ends however active.")
+    var sessionHours: Int = 12
+    @Option(help: "Argon2id memory in KiB for new password hashes.")
+    var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+
+    func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
+        guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, for example 127.0.0.1:8443") }
+        guard idleMinutes >= 1, sessionHours >= 1 else { throw ValidationError("--idle-minutes and --session-hours must be at least 1") }
+    }
+
+    static func split(_ address: String) -> (String, Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        let host = String(address[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    func run() async throws {
+        guard let (host, port) = Self.split(listen) else { throw UsageError("--listen must be HOST:PORT") }
+        var configuration = ServerConfiguration(data: DataDirectory(path: data), host: host, port: port, policies: policies,
+                                                tlsCertificate: tlsCert, tlsKey: tlsKey)
+        configuration.sessionLimits = SessionLimits(idleSeconds: Int64(idleMinutes) * 60, lifetimeSeconds: Int64(sessionHours) * 3600)
+        configuration.passwordParameters.memoryKiB = argon2Memory
+        var logger = Logger(label: "ward.server")
+        logger.logLevel = .info
+        do {
+            try await WardServer.run(configuration, logger: logger) { port, fingerprint in
+                // Unbuffered, so a supervisor or test reading the output sees it at once.
+                FileHandle.standardOutput.write(Data("""
+                ward-server listening on https://\(host):\(port) (WebSocket wss://\(host):\(port)/v1/ws)
+                TLS certificate fingerprint: \(fingerprint)
+
+                """.utf8))
+            }
+        } catch let error as ServerError {
+            throw UsageError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import NIOSSL
+import Synchronization
+import WardClient
+import WardCrypto
+import WardServer
+import WardTestSupport
+
+/// A real server on 127.0.0.1 (a free port), over TLS, in a temporary data directory; stopped
+/// by `stop()`.
+final class ServerHarness: Sendable {
+    let dir: TemporaryDirectory
+    let data: DataDirectory
+    let adminPassword: String
+    let port: Int
+    let certificatePEM: String
+    private let task: Task<Void, any Error>
+
+    static let repositoryPolicies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("policies").path
+
+    /// Cheap Argon2id for tests; the RFC 9106 defaults are exercised by WardCryptoTests and ward-bench.
+    static let testHashing = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
+
+    static func start(authenticationTimeout: Duration = .seconds(10), idleSeconds: Int64 = 900) async throws -> ServerHarness {
+        let dir = try TemporaryDirectory()
+        let data = DataDirectory(path: dir.path + "/data")
+        let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
+        var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: repositoryPolicies)
+        configuration.passwordParameters = testHashing
+        configuration.authenticationTimeout = authenticationTimeout
+        configuration.sessionLimits = SessionLimits(idleSeconds: idleSeconds, lifetimeSeconds: 12 * 3600)
+        let ready = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "ward.test.server")
+        logger.logLevel = .error
+        let task = Task {
+            try await WardServer.run(configuration, logger: logger) { port, _ in ready.continuation.yield(port) }
+        }
+        var port = 0
+        for await bound in ready.stream { port = bound; break }
+        return ServerHarness(dir: dir, data: data, adminPassword: made.adminPassword, port: port,
+                             certificatePEM: try String(contentsOfFile: data.tlsCertificate, encoding: .utf8), task: task)
+    }
+
+    private init(dir: TemporaryDirectory, data: DataDirectory, adminPassword: String, port: Int, certificatePEM: String, task: Task<Void, any Error>) {
+        self.dir = dir
+        self.data = data
+        self.adminPassword = adminPassword
+        self.port = port
+        self.certificatePEM = certificatePEM
+        self.task = task
+    }
+
+    var url: String { "wss://127.0.0.1:\(port)/v1/ws" }
+
+    func connect<T: Sendable>(greet: Bool = true, _ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+        var logger = Logger(label: "ward.test.client")
+        logger.logLevel = .error
+        return try await WardConnection.withConnection(url: url, tls: try WardConnection.pinnedTLS(certificatePEM: certificatePEM),
+                                                       serverName: "localhost", greet: greet, logger: logger, body)
+    }
+
+    /// Stops the server (as SIGTERM would) and waits for it to finish.
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    func cleanup() { dir.cleanup() }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+import WardAudit
+import WardClient
+import WardPolicy
+import WardProtocol
+import WardServer
+import WardTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("ward-server over TLS", .serialized)
+struct ServerIntegrationTests {
+    @Test func firstSignInChangePasswordWhoamiLogout() async throws {
+        let server = try await ServerHarness.start()
+        let otp = server.adminPassword
+        let newPassword = "a much longer passphrase"
+        try await server.connect { connection in
+            #expect(connection.serverID.hasPrefix("server:"))
+            let session = try await connection.login(username: "admin", password: otp)
+            #expect(session.mustChangePassword == true)
+            #expect(session.role == "Admin")
+            #expect(session.token?.count ?? 0 >= 43)
+            await #expect(throws: WardClientError.self) { try await connection.changePassword(current: otp, new: "short") }
+            await #expect(throws: WardClientError.self) { try await connection.changePassword(current: otp, new: otp) }
+            try await connection.changePassword(current: otp, new: newPassword)
+            let me = try await connection.whoami()
+            #expect(me.role == "Admin" && me.mustChangePassword == false)
+            try await connection.logout()
+            let after = try await connection.send(ClientRequest(id: 0, type: "whoami"))
+            #expect(after.code == .notAuthenticated)
+        }
+        // The old one-time password no longer works; the new one does.
+        try await server.connect { connection in
+            let old = try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: otp))
+            #expect(old.code == .invalidCredentials)
+            let session = try await connection.login(username: "admin", password: newPassword)
+            #expect(session.mustChangePassword == false)
+        }
+        await server.stop()
+        defer { server.cleanup() }
+
+        // The log verifies, records every decided request type, and holds no secret.
+        let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
+        let report = try LogVerifier(key: key).verify(directory: server.data.auditLog)
+        #expect(report.isValid, "\(report.findings)")
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        for type in RequestType.allCases where type.action != nil && type != .resume {
+            let event = ["login": "auth.login", "logout": "auth.logout", "whoami": "account.read", "password.change": "account.password"][type.rawValue] ?? ""
+            #expect(entries.contains { $0.event.type == event && $0.event.decision != .none }, "\(type.rawValue) is decided and audited")
+        }
+        #expect(entries.contains { $0.event.type == "policy.load" })
+        #expect(entries.last?.event.type == "audit.stop")
+        for file in [server.data.database, server.data.auditLog + "/entries"] {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            for secret in [otp, newPassword, "admin"] where file.hasSuffix("entries") || secret != "admin" {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds \(secret)")
+            }
+        }
+    }
+
+    @Test func badInputGetsClearErrorsAndTheConnectionSurvives() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        try await server.connect { connection in
+            try await connection.sendRaw("{not json")
+            #expect(try await connection.receive().code == .badRequest)
+            try await connection.sendRaw("{\"id\": \"seven\", \"type\": \"ping\"}")
+            #expect(try await connection.receive().code == .badRequest)
+            try await connection.sendRaw("[1, 2, 3]")
+            #expect(try await connection.receive().code == .badRequest)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "frobnicate")).code == .unknownType)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "login")).code == .badRequest)
+            try await connection.sendBinary([0, 1, 2])
+            #expect(try await connection.receive().code == .badRequest)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "whoami")).code == .notAuthenticated)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "hello", version: 99)).code == .unsupportedVersion)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "resume", token: "not-a-token")).code == .sessionExpired)
+            // Still serving.
+            #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+        }
+        await server.stop()
+    }
+
+    @Test func wrongPasswordsLockTheAccountByPolicy() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let otp = server.adminPassword
+        try await server.connect { connection in
+            #expect(try await connection.send(ClientRequest(id: 0, type: "login", username: "nobody", password: "x")).code == .invalidCredentials)
+            for _ in 0..<5 {
+                #expect(try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: "wrong")).code == .invalidCredentials)
+            }
+            let locked = try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: otp))
+            #expect(locked.code == .denied)
+            #expect(locked.policies == ["login-lockout"])
+        }
+        await server.stop()
+    }
+
+    @Test func requestsBeforeHelloAreRefused() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        try await server.connect(greet: false) { (connection: WardConnection) async throws -> Void in
+            #expect(try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: "x")).code == .helloRequired)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "hello")).code == .badRequest)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "hello", version: 1)).type == "hello")
+        }
+        await server.stop()
+    }
+
+    @Test func clientsThatDoNotSignInAreDisconnected() async throws {
+        let server = try await ServerHarness.start(authenticationTimeout: .milliseconds(500))
+        defer { server.cleanup() }
+        await #expect(throws: (any Error).self) {
+            try await server.connect { connection in
+                try await Task.sleep(for: .seconds(2))
+                _ = try await connection.send(ClientRequest(id: 0, type: "ping"))
+                _ = try await connection.send(ClientRequest(id: 0, type: "ping"))
+            }
+        }
+        await server.stop()
+    }
+
+    @Test func plaintextConnectionsGetNoHTTP() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let reply = try PlainSocket.exchange(port: server.port, send: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(!reply.hasPrefix("HTTP/"), "plain HTTP must not be served, got \(reply.prefix(40))")
+        await server.stop()
+    }
+}
+
+/// A plain TCP exchange on loopback, bounded in time.
+enum PlainSocket {
+    static func exchange(port: Int, send text: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return "" }
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd, &buffer, buffer.count)
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+    }
+}
