@@ -132,7 +132,8 @@ let package = Package(
         .executableTarget(
             name: "wardctl",
             dependencies: [
-                "WardPolicy", "WardCommandLine",
+                "WardPolicy", "WardCommandLine", "WardClient", "WardProtocol",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -20,9 +20,16 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var token: String?
     public var currentPassword: String?
     public var newPassword: String?
+    public var displayName: String?
+    public var role: String?
+    public var userID: String?
+    public var patientID: String?
+    public var clinicianID: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
-                token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil) {
+                token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
+                displayName: String? = nil, role: String? = nil, userID: String? = nil,
+                patientID: String? = nil, clinicianID: String? = nil) {
         self.id = id
         self.type = type
         self.version = version
@@ -31,6 +38,11 @@ public struct ClientRequest: Codable, Hashable, Sendable {
         self.token = token
         self.currentPassword = currentPassword
         self.newPassword = newPassword
+        self.displayName = displayName
+        self.role = role
+        self.userID = userID
+        self.patientID = patientID
+        self.clinicianID = clinicianID
     }
 }
 
@@ -49,6 +61,12 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var message: String?
     /// For denials: the policies that decided.
     public var policies: [String]?
+    /// A one-time password (user.create, user.reset-password), shown once.
+    public var password: String?
+    /// Accounts (user.list, user.show).
+    public var users: [UserInfo]?
+    /// Care-team members' user ids (careteam.list).
+    public var members: [String]?
 
     public init(id: Int?, type: String) {
         self.id = id
@@ -61,6 +79,23 @@ public struct ServerReply: Codable, Hashable, Sendable {
         reply.message = message
         reply.policies = policies
         return reply
+    }
+}
+
+/// An account as administrators see it.
+public struct UserInfo: Codable, Hashable, Sendable {
+    public var userID: String
+    public var username: String
+    public var displayName: String
+    public var role: String
+    public var active: Bool
+
+    public init(userID: String, username: String, displayName: String, role: String, active: Bool) {
+        self.userID = userID
+        self.username = username
+        self.displayName = displayName
+        self.role = role
+        self.active = active
     }
 }
 
@@ -87,4 +122,8 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case sessionExpired = "session_expired"
     /// The server could not record the request in the audit log, so it did not act.
     case unavailable
+    /// The named user (or care-team membership) does not exist.
+    case notFound = "not_found"
+    /// The username is taken, or the membership exists.
+    case conflict
 }

@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Logging
 internal import WardAudit
+internal import WardCrypto
 internal import WardPolicy
 internal import WardProtocol
 internal import WardStore
@@ -11,6 +12,9 @@ internal import WardStore
 public enum RequestType: String, CaseIterable, Sendable {
     case hello, ping, login, resume, logout, whoami
     case passwordChange = "password.change"
+    case userCreate = "user.create", userList = "user.list", userShow = "user.show"
+    case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
+    case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
 
     /// The policy action deciding it; nil for protocol-level requests that touch no data.
     public var action: String? {
@@ -20,6 +24,8 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .logout: return "session.logout"
         case .whoami: return "account.read"
         case .passwordChange: return "account.password"
+        case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword: return "user.manage"
+        case .careTeamAdd, .careTeamRemove, .careTeamList: return "careteam.manage"
         }
     }
 }
@@ -31,6 +37,7 @@ public struct ServerContext: Sendable {
     public var passwords: PasswordChecker
     public var limits: SessionLimits
     public var minimumPasswordLength = 12
+    public let metrics = Metrics()
 
     public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits) {
         self.serverID = serverID
@@ -46,6 +53,8 @@ final class Connection {
     let logger: Logger
     private(set) var greeted = false
     private(set) var session: (tokenHash: String, userID: String)?
+    /// The type of the last request, for metrics ("invalid" when it did not decode).
+    private(set) var lastRequestType = "invalid"
 
     var isAuthenticated: Bool { session != nil }
 
@@ -57,14 +66,17 @@ final class Connection {
     /// Handles one text frame; returns the reply to send.
     func handle(_ text: String) async -> ServerReply {
         let request: ClientRequest
+        lastRequestType = "invalid"
         do {
             request = try JSONDecoder().decode(ClientRequest.self, from: Data(text.utf8))
         } catch {
             return .error(Self.salvageID(text), .badRequest, "the frame is not a request object {\"id\": <number>, \"type\": <string>, …}")
         }
         guard let type = RequestType(rawValue: request.type) else {
+            lastRequestType = "unknown"
             return .error(request.id, .unknownType, "unknown request type; see docs/PROTOCOL.md")
         }
+        lastRequestType = type.rawValue
         if !greeted && type != .hello {
             return .error(request.id, .helloRequired, "send hello with the protocol version first")
         }
@@ -77,6 +89,9 @@ final class Connection {
             case .logout: return try await logout(request)
             case .whoami: return try await whoami(request)
             case .passwordChange: return try await changePassword(request)
+            case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword,
+                 .careTeamAdd, .careTeamRemove, .careTeamList:
+                return try await administer(type, request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)
@@ -87,7 +102,7 @@ final class Connection {
         }
     }
 
-    private struct ReplyError: Error {
+    struct ReplyError: Error {
         var code: ErrorCode
         var message: String
     }
@@ -99,7 +114,7 @@ final class Connection {
         return object["id"] as? Int
     }
 
-    private func require<T>(_ value: T?, _ field: String) throws -> T {
+    func require<T>(_ value: T?, _ field: String) throws -> T {
         guard let value else { throw ReplyError(code: .badRequest, message: "\(field) is required") }
         return value
     }
@@ -144,6 +159,10 @@ final class Connection {
             return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
         }
         try gate.database.resetFailedLogins(userID: user.id)
+        // Hashes made with older parameters are replaced while the password is at hand.
+        if context.passwords.hasher.needsRehash(user.passwordHash) {
+            try gate.database.setPassword(userID: user.id, hash: try await context.passwords.hash(password), mustChange: user.mustChangePassword)
+        }
         let token = SessionToken.make()
         let now = Clock.nowSeconds()
         try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now))
@@ -190,7 +209,7 @@ final class Connection {
     }
 
     /// The signed-in user, after checking the session is still within its limits.
-    private func signedIn(_ request: ClientRequest) async throws -> UserRecord {
+    func signedIn(_ request: ClientRequest) async throws -> UserRecord {
         guard let session else { throw ReplyError(code: .notAuthenticated, message: "sign in first (login or resume)") }
         let gate = context.gate
         let now = Clock.nowSeconds()

@@ -71,6 +71,27 @@ public enum WardServer {
 
             let router = Router()
             router.get("/healthz") { _, _ in "ok\n" }
+            let metrics = context.metrics
+            router.get("/metrics") { _, _ -> Response in
+                let text = metrics.text(extra: ["ward_audit_entries": Int(log.size), "ward_policies": policies.current.policies.count])
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+            let auditDirectory = data.auditLog
+            router.get("/v1/audit/proof") { request, _ -> Response in
+                var query: [String: String] = [:]
+                for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+                do {
+                    let text = try AuditEndpoints.proof(directory: auditDirectory, query: query)
+                    return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+                } catch let failure as AuditEndpoints.Failure {
+                    let status: HTTPResponse.Status
+                    switch failure {
+                    case .badQuery: status = .badRequest
+                    case .notFound: status = .notFound
+                    }
+                    return Response(status: status, body: .init(byteBuffer: ByteBuffer(string: failure.description + "\n")))
+                }
+            }
             router.get("/v1/audit/checkpoint") { _, _ -> Response in
                 guard let checkpoint = log.latestCheckpoint else { return Response(status: .notFound) }
                 return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -110,6 +131,8 @@ public enum WardServer {
     static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: ServerContext,
                       timeout: Duration, logger: Logger) async throws {
         let connection = Connection(context: context, logger: logger)
+        context.metrics.connectionOpened()
+        defer { context.metrics.connectionClosed() }
         let signedIn = SignInFlag()
         let watchdog = Task {
             try await Task.sleep(for: timeout)
@@ -122,13 +145,17 @@ public enum WardServer {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
             let reply: ServerReply
+            let type: String
             switch message {
             case let .text(text):
                 reply = await connection.handle(text)
+                type = connection.lastRequestType
             case .binary:
                 reply = .error(nil, .badRequest, "binary frames are not part of the protocol; send JSON text")
+                type = "binary"
             }
             if connection.isAuthenticated { signedIn.set() }
+            context.metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
             try await outbound.write(.text(String(decoding: try encoder.encode(reply), as: UTF8.self)))
         }
     }

@@ -167,3 +167,35 @@ extension WardDatabase {
         try pool.read { try String.fetchAll($0, sql: "SELECT patientID FROM careTeamMember WHERE clinicianID = ? ORDER BY patientID", arguments: [clinicianID]) }
     }
 }
+
+extension WardDatabase {
+    public func allUsers() throws -> [UserRecord] {
+        try pool.read { try UserRecord.order(Column("username")).fetchAll($0) }
+    }
+
+    /// Sets whether the account may act; disabling also ends its sessions.
+    public func setActive(userID: String, _ active: Bool) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE user SET active = ? WHERE id = ?", arguments: [active, userID])
+            if !active { try db.execute(sql: "DELETE FROM session WHERE userID = ?", arguments: [userID]) }
+        }
+    }
+
+    /// Adds a care-team membership; false when it already exists.
+    public func addCareTeamMember(_ member: CareTeamMember) throws -> Bool {
+        try pool.write { db in
+            guard try CareTeamMember.fetchOne(db, key: ["patientID": member.patientID, "clinicianID": member.clinicianID]) == nil else { return false }
+            try member.insert(db)
+            return true
+        }
+    }
+
+    /// Removes a membership; false when there was none.
+    public func removeCareTeamMember(_ member: CareTeamMember) throws -> Bool {
+        try pool.write { try CareTeamMember.deleteOne($0, key: ["patientID": member.patientID, "clinicianID": member.clinicianID]) }
+    }
+
+    public func careTeam(ofPatient patientID: String) throws -> [String] {
+        try pool.read { try String.fetchAll($0, sql: "SELECT clinicianID FROM careTeamMember WHERE patientID = ? ORDER BY clinicianID", arguments: [patientID]) }
+    }
+}

@@ -3,18 +3,18 @@ import Foundation
 import WardCommandLine
 import WardPolicy
 
-/// `wardctl`: the administrator's tool. For now it holds the offline policy commands; account
-/// and GDPR commands arrive with the server.
+/// `wardctl`: the administrator's tool: sign-in, accounts, care teams (through the server) and
+/// the offline policy commands.
 @main
-struct WardCtl: ParsableCommand {
+struct WardCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wardctl",
         abstract: "Administer Ward.",
         discussion: "Exit status: 0 on success, 1 when a check or test fails, 2 for usage errors and unreadable files.",
-        subcommands: [PolicyCommand.self]
+        subcommands: [Login.self, UserCommand.self, CareTeamCommand.self, PolicyCommand.self]
     )
 
-    static func main() { mainWithWardExitStatus() }
+    static func main() async { await mainWithWardExitStatusAsync() }
 }
 
 struct PolicyCommand: ParsableCommand {

@@ -1,0 +1,128 @@
+internal import WardAudit
+internal import WardCrypto
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Account and care-team management (Admin duties under the clinic's policies). Names and
+/// usernames go to the database and to the administrator, never to the audit log: entries
+/// name accounts by their opaque ids.
+extension Connection {
+    func administer(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        let admin = try await signedIn(request)
+        guard !admin.mustChangePassword else {
+            throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
+        }
+        let gate = context.gate
+        let database = gate.database
+        // Resolve what the request names before deciding, so the entry records the real object.
+        var target: UserRecord?
+        if [.userShow, .userDisable, .userEnable, .userResetPassword].contains(type) {
+            target = try lookUp(request)
+        }
+        var patient: UserRecord?, clinician: UserRecord?
+        if [.careTeamAdd, .careTeamRemove, .careTeamList].contains(type) {
+            patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
+            guard patient?.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+            if type != .careTeamList {
+                clinician = try lookUp(id: try require(request.clinicianID, "clinicianID"), what: "clinician")
+                guard ["Doctor", "Nurse"].contains(clinician?.role) else {
+                    throw ReplyError(code: .badRequest, message: "clinicianID does not name a Doctor or Nurse account")
+                }
+            }
+        }
+        var newUser: UserRecord?
+        var oneTimePassword: String?
+        if type == .userCreate {
+            let username = try require(request.username, "username")
+            let role = try require(request.role, "role")
+            guard ClinicModel.accountRoles.contains(role) else {
+                throw ReplyError(code: .badRequest, message: "role must be one of \(ClinicModel.accountRoles.joined(separator: ", "))")
+            }
+            guard (1...64).contains(username.count), username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
+                throw ReplyError(code: .badRequest, message: "username must be 1-64 letters, digits, '.', '_' or '-'")
+            }
+            guard try database.user(username: username) == nil else { throw ReplyError(code: .conflict, message: "that username is taken") }
+            let password = OneTimePassword.make()
+            oneTimePassword = password
+            newUser = UserRecord(id: "user:" + OpaqueID.make(), username: username, displayName: request.displayName ?? username,
+                                 role: role, passwordHash: try await context.passwords.hash(password), mustChangePassword: true,
+                                 createdAt: Clock.nowSeconds())
+        }
+
+        let object = target ?? newUser ?? patient
+        let resource = object.map { Entity(uid: ClinicModel.user($0.id)) } ?? Entity(uid: ClinicModel.service)
+        var details: [String: String] = [:]
+        if let newUser { details["role"] = newUser.role }
+        if let clinician { details["clinician"] = clinician.id }
+        let code: AuditEvent.Action
+        switch type {
+        case .userCreate, .careTeamAdd: code = .create
+        case .userList, .userShow, .careTeamList: code = .read
+        case .careTeamRemove: code = .delete
+        default: code = .update
+        }
+        let outcome = try await gate.decide(Gate.Request(
+            principal: admin, action: type.action ?? "user.manage", resource: resource, event: type.rawValue, code: code,
+            objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
+            objectID: object?.id ?? "ward", subjectID: object?.id ?? ""
+        ), extraDetails: details)
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
+        }
+
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        switch type {
+        case .userCreate:
+            if let newUser { try database.insert(newUser) }
+            reply.userID = newUser?.id
+            reply.password = oneTimePassword
+        case .userList:
+            reply.users = try database.allUsers().map(Self.info)
+        case .userShow:
+            reply.users = target.map { [Self.info($0)] }
+        case .userDisable, .userEnable:
+            if let target { try database.setActive(userID: target.id, type == .userEnable) }
+            reply.userID = target?.id
+        case .userResetPassword:
+            let password = OneTimePassword.make()
+            if let target {
+                try database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true)
+                try database.resetFailedLogins(userID: target.id)
+            }
+            reply.userID = target?.id
+            reply.password = password
+        case .careTeamAdd:
+            if let patient, let clinician, !(try database.addCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
+                throw ReplyError(code: .conflict, message: "that clinician is already on the care team")
+            }
+        case .careTeamRemove:
+            if let patient, let clinician, !(try database.removeCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
+                throw ReplyError(code: .notFound, message: "that clinician is not on the care team")
+            }
+        case .careTeamList:
+            reply.members = try patient.map { try database.careTeam(ofPatient: $0.id) }
+        default:
+            break
+        }
+        return reply
+    }
+
+    private func lookUp(_ request: ClientRequest) throws -> UserRecord {
+        if let id = request.userID { return try lookUp(id: id, what: "user") }
+        if let username = request.username {
+            guard let user = try context.gate.database.user(username: username) else { throw ReplyError(code: .notFound, message: "no such user") }
+            return user
+        }
+        throw ReplyError(code: .badRequest, message: "userID or username is required")
+    }
+
+    private func lookUp(id: String, what: String) throws -> UserRecord {
+        guard let user = try context.gate.database.user(id: id) else { throw ReplyError(code: .notFound, message: "no such \(what)") }
+        return user
+    }
+
+    static func info(_ user: UserRecord) -> UserInfo {
+        UserInfo(userID: user.id, username: user.username, displayName: user.displayName, role: user.role, active: user.active)
+    }
+}

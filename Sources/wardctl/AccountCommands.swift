@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WardClient
+import WardCommandLine
+import WardProtocol
+
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sign in to a server as an administrator and keep the session (0600) for the other commands.",
+        discussion: """
+        The password is read without echo, or from WARD_PASSWORD. If the account must change its
+        password (a new account's one-time password), the new one is asked for (or read from
+        WARD_NEW_PASSWORD). The certificate given with --cert is pinned: later commands trust
+        that certificate only.
+        """
+    )
+
+    @Option(help: "The server, wss://HOST:PORT/v1/ws.")
+    var server: String = "wss://127.0.0.1:8443/v1/ws"
+    @Option(help: "The server's TLS certificate (PEM), e.g. data/tls/cert.pem.")
+    var cert: String
+    @Option(help: "The name the certificate was made for (default: localhost).")
+    var serverName: String = "localhost"
+    @Option(help: "The account's username.")
+    var username: String = "admin"
+
+    func run() async throws {
+        guard let pem = try? String(contentsOfFile: cert, encoding: .utf8) else { throw UsageError("cannot read certificate \(cert)") }
+        let password = try readSecret(prompt: "Password for \(username): ", variable: "WARD_PASSWORD")
+        var logger = Logger(label: "wardctl")
+        logger.logLevel = .critical
+        let username = self.username
+        let token: String
+        do {
+            token = try await WardConnection.withConnection(url: server, tls: try WardConnection.pinnedTLS(certificatePEM: pem),
+                                                            serverName: serverName, logger: logger) { connection in
+                let session = try await connection.login(username: username, password: password)
+                if session.mustChangePassword == true {
+                    let new = try readSecret(prompt: "A new password (at least 12 characters): ", variable: "WARD_NEW_PASSWORD")
+                    try await connection.changePassword(current: password, new: new)
+                }
+                return session.token ?? ""
+            }
+        } catch let error as WardClientError {
+            throw UsageError("\(error)")
+        }
+        try SavedSession(url: server, serverName: serverName, certificatePEM: pem, token: token).save()
+        print("signed in; session saved in \(SavedSession.path)")
+    }
+}
+
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Manage accounts (Admin).",
+        subcommands: [UserAdd.self, UserList.self, UserShow.self, UserDisable.self, UserEnable.self, UserResetPassword.self]
+    )
+}
+
+struct UserAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Create an account; prints its one-time password once.")
+    @Argument(help: "The username.") var username: String
+    @Option(help: "Doctor, Nurse, Patient, Other, Admin or PrivacyOfficer.") var role: String
+    @Option(help: "The name shown to other users.") var name: String?
+
+    func run() async throws {
+        let (username, role, name) = (self.username, self.role, self.name)
+        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.create", username: username, displayName: name, role: role)) }
+        print("created \(username) (\(reply.userID ?? "?")), role \(role)")
+        print("one-time password (shown once; to be changed at first sign-in): \(reply.password ?? "?")")
+    }
+}
+
+struct UserList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
+    func run() async throws {
+        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.list")) }
+        printUsers(reply.users ?? [])
+    }
+}
+
+struct UserShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one account.")
+    @Argument(help: "The username.") var username: String
+    func run() async throws {
+        let username = self.username
+        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.show", username: username)) }
+        printUsers(reply.users ?? [])
+    }
+}
+
+struct UserDisable: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an account and end its sessions.")
+    @Argument(help: "The username.") var username: String
+    func run() async throws {
+        let username = self.username
+        try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.disable", username: username)) }
+        print("disabled \(username)")
+    }
+}
+
+struct UserEnable: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled account.")
+    @Argument(help: "The username.") var username: String
+    func run() async throws {
+        let username = self.username
+        try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.enable", username: username)) }
+        print("enabled \(username)")
+    }
+}
+
+struct UserResetPassword: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Give an account a new one-time password (and clear its lockout).")
+    @Argument(help: "The username.") var username: String
+    func run() async throws {
+        let username = self.username
+        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.reset-password", username: username)) }
+        print("one-time password for \(username) (shown once): \(reply.password ?? "?")")
+    }
+}
+
+func printUsers(_ users: [UserInfo]) {
+    for user in users {
+        print("\(user.username)\t\(user.userID)\t\(user.role)\t\(user.active ? "active" : "disabled")\t\(user.displayName)")
+    }
+}
+
+struct CareTeamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "careteam",
+        abstract: "Manage which clinicians care for which patient (Admin).",
+        subcommands: [CareTeamAdd.self, CareTeamRemove.self, CareTeamList.self]
+    )
+}
+
+/// Resolves usernames to ids through user.show.
+func userID(_ connection: WardConnection, _ username: String) async throws -> String {
+    let reply = try await connection.request(ClientRequest(id: 0, type: "user.show", username: username))
+    guard let id = reply.users?.first?.userID else { throw UsageError("no user \(username)") }
+    return id
+}
+
+struct CareTeamAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Put a clinician on a patient's care team.")
+    @Argument(help: "The patient's username.") var patient: String
+    @Argument(help: "The clinician's username.") var clinician: String
+    func run() async throws {
+        let (patient, clinician) = (self.patient, self.clinician)
+        try await withSession { connection in
+            try await connection.request(ClientRequest(id: 0, type: "careteam.add", patientID: try await userID(connection, patient),
+                                                       clinicianID: try await userID(connection, clinician)))
+        }
+        print("\(clinician) is on \(patient)'s care team")
+    }
+}
+
+struct CareTeamRemove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Take a clinician off a patient's care team.")
+    @Argument(help: "The patient's username.") var patient: String
+    @Argument(help: "The clinician's username.") var clinician: String
+    func run() async throws {
+        let (patient, clinician) = (self.patient, self.clinician)
+        try await withSession { connection in
+            try await connection.request(ClientRequest(id: 0, type: "careteam.remove", patientID: try await userID(connection, patient),
+                                                       clinicianID: try await userID(connection, clinician)))
+        }
+        print("\(clinician) is no longer on \(patient)'s care team")
+    }
+}
+
+struct CareTeamList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List a patient's care team (user ids).")
+    @Argument(help: "The patient's username.") var patient: String
+    func run() async throws {
+        let patient = self.patient
+        let members = try await withSession { connection in
+            try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: try await userID(connection, patient))).members ?? []
+        }
+        for member in members { print(member) }
+    }
+}

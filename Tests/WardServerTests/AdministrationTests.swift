@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import WardAudit
+import WardClient
+import WardProtocol
+import WardServer
+import WardTestSupport
+
+@Suite("Accounts and care teams", .serialized)
+struct AdministrationTests {
+    static let adminPassword = "the administrator's passphrase"
+
+    /// Signs in as the Admin after the one-time password was changed.
+    static func signInAsAdmin(_ connection: WardConnection) async throws {
+        _ = try await connection.login(username: "admin", password: adminPassword)
+    }
+
+    @Test func adminCreatesUsersAndCareTeamsThatThePoliciesUse() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let otp = server.adminPassword
+        let (doctorPassword, patientID, doctorID) = try await server.connect { connection in
+            // A one-time password must be changed before administering.
+            _ = try await connection.login(username: "admin", password: otp)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "user.list")).code == .passwordChangeRequired)
+            try await connection.changePassword(current: otp, new: Self.adminPassword)
+
+            let doctor = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "dr.ann", displayName: "Dr Ann Example", role: "Doctor"))
+            let patient = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "pat.one", displayName: "Pat One", role: "Patient"))
+            #expect(try await connection.send(ClientRequest(id: 0, type: "user.create", username: "dr.ann", role: "Doctor")).code == .conflict)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "user.create", username: "x", role: "Wizard")).code == .badRequest)
+            let list = try await connection.request(ClientRequest(id: 0, type: "user.list"))
+            #expect(Set(list.users?.map(\.username) ?? []) == ["admin", "dr.ann", "pat.one"])
+
+            let patientID = patient.userID ?? "", doctorID = doctor.userID ?? ""
+            try await connection.request(ClientRequest(id: 0, type: "careteam.add", patientID: patientID, clinicianID: doctorID))
+            #expect(try await connection.send(ClientRequest(id: 0, type: "careteam.add", patientID: patientID, clinicianID: doctorID)).code == .conflict)
+            #expect(try await connection.send(ClientRequest(id: 0, type: "careteam.add", patientID: doctorID, clinicianID: patientID)).code == .badRequest)
+            let team = try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: patientID))
+            #expect(team.members == [doctorID])
+            return (doctor.password ?? "", patientID, doctorID)
+        }
+
+        // The doctor signs in with the one-time password and may not administer (policy).
+        try await server.connect { connection in
+            let session = try await connection.login(username: "dr.ann", password: doctorPassword)
+            #expect(session.mustChangePassword == true && session.role == "Doctor")
+            try await connection.changePassword(current: doctorPassword, new: "doctor's own long passphrase")
+            let denied = try await connection.send(ClientRequest(id: 0, type: "user.list"))
+            #expect(denied.code == .denied)
+        }
+
+        // Disabling ends the doctor's access; the Admin re-enables and resets.
+        try await server.connect { connection in
+            try await Self.signInAsAdmin(connection)
+            try await connection.request(ClientRequest(id: 0, type: "user.disable", userID: doctorID))
+            let reset = try await connection.request(ClientRequest(id: 0, type: "user.reset-password", username: "dr.ann"))
+            #expect((reset.password ?? "").count == 20)
+            try await connection.request(ClientRequest(id: 0, type: "careteam.remove", patientID: patientID, clinicianID: doctorID))
+            #expect(try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: patientID)).members == [])
+        }
+        try await server.connect { connection in
+            let disabled = try await connection.send(ClientRequest(id: 0, type: "login", username: "dr.ann", password: "doctor's own long passphrase"))
+            #expect(disabled.code == .invalidCredentials, "the reset replaced the password")
+        }
+        await server.stop()
+
+        // No name or username reaches the audit log; every admin action is an entry.
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: server.data.auditLog + "/entries"))
+        for text in ["dr.ann", "pat.one", "Dr Ann Example", "Pat One"] {
+            #expect(bytes.range(of: Data(text.utf8)) == nil, "the audit log holds \(text)")
+        }
+        for type in ["user.create", "user.list", "careteam.add", "careteam.list", "user.disable", "user.reset-password", "careteam.remove"] {
+            #expect(entries.contains { $0.event.type == type && $0.event.decision == .allow }, "\(type) audited")
+        }
+        #expect(entries.contains { $0.event.type == "user.list" && $0.event.decision == .deny && $0.event.actorID == doctorID })
+    }
+}
