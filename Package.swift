@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["WardAudit", "WardCrypto", "WardPolicy", "WardTestSupport", "auditctl", "ward-bench", "wardctl"],
+            dependencies: ["WardAudit", "WardCrypto", "WardPolicy", "WardTestSupport", "auditctl", "ward-bench", "wardctl", "ward-server"],
             swiftSettings: strictSettings
         ),
     ]

@@ -7,11 +7,14 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
-/// Runs a program to completion and collects its output.
-public func runProcess(_ path: String, _ arguments: [String]) throws -> ProcessResult {
+/// Runs a program to completion and collects its output; `environment` adds variables.
+public func runProcess(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
