@@ -1,6 +1,7 @@
 internal import Foundation
 public import Logging
 internal import NIOCore
+internal import NIOWebSocket
 public import NIOSSL
 internal import WSClient
 public import WardProtocol
@@ -99,6 +100,14 @@ public final class WardConnection {
     /// Sends a raw text frame (for tests of malformed input).
     public func sendRaw(_ text: String) async throws {
         try await outbound.write(.text(text))
+    }
+
+    /// Sends a text frame whose payload is `bytes` as they are, valid UTF-8 or not (for tests of
+    /// malformed input).
+    public func sendTextBytes(_ bytes: [UInt8]) async throws {
+        var frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))
+        frame.maskKey = .random()
+        try await outbound.write(.custom(frame))
     }
 
     /// Sends a raw binary frame (for tests of malformed input).

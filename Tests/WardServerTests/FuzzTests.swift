@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import WardAudit
+import WardClient
+import WardProtocol
+import WardServer
+import WardTestSupport
+
+@Suite("Fuzzing the server", .serialized)
+struct FuzzTests {
+    static let valid = [
+        #"{"id": 1, "type": "hello", "version": 1}"#,
+        #"{"id": 2, "type": "login", "username": "admin", "password": "x"}"#,
+        #"{"id": 3, "type": "password.change", "currentPassword": "a", "newPassword": "b"}"#,
+        #"{"id": 4, "type": "user.create", "username": "u", "role": "Doctor"}"#,
+        #"{"id": 5, "type": "careteam.add", "patientID": "p", "clinicianID": "c"}"#,
+    ]
+
+    /// Random and mutated frames (seeded, bounded) never crash the server or hang it: afterwards
+    /// it still signs people in, and its audit log verifies.
+    @Test func randomAndMutatedFramesLeaveTheServerServing() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        var random = SeededRandom(seed: 0xF022)
+        var frames: [[UInt8]] = []
+        for i in 0..<400 {
+            var bytes = Array(Self.valid[i % Self.valid.count].utf8)
+            switch i % 5 {
+            case 0: // flip random bytes, may break UTF-8
+                for _ in 0..<Int.random(in: 1...4, using: &random) { bytes[Int.random(in: 0..<bytes.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random) }
+            case 1: // truncate
+                bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
+            case 2: // random bytes
+                bytes = (0..<Int.random(in: 0..<200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            case 3: // wrong types and deep nesting
+                bytes = Array(Self.pick([#"{"id": [], "type": {}}"#, #"{"id": 1e309, "type": "ping"}"#, String(repeating: "[", count: 5000),
+                                     #"{"id": 1, "type": "login", "username": 5, "password": null}"#, #"{"id": -1, "type": "hello", "version": "1"}"#], &random).utf8)
+            default: // duplicate and unknown fields
+                bytes = Array((#"{"id": 9, "type": "whoami", "type": "ping", "extra": "\u0000"}"#).utf8)
+            }
+            frames.append(bytes)
+        }
+        let sendFrames = frames
+        // Connections end when a frame is fatal (invalid UTF-8 is closed, as documented); keep
+        // going on a new connection each time.
+        var index = 0
+        var connections = 0
+        while index < sendFrames.count && connections < 200 {
+            connections += 1
+            let start = index
+            let reached: Int = (try? await server.connect { connection in
+                var i = start
+                while i < sendFrames.count {
+                    try await connection.sendTextBytes(sendFrames[i])
+                    i += 1
+                    _ = try await connection.receive()
+                }
+                return i
+            }) ?? (index + 1)
+            index = max(reached, index + 1)
+        }
+        // Still serving.
+        try await server.connect { (connection: WardConnection) async throws -> Void in
+            #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+            let session = try await connection.login(username: "admin", password: server.adminPassword)
+            #expect(session.mustChangePassword == true)
+        }
+        await server.stop()
+        let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
+        #expect(try LogVerifier(key: key).verify(directory: server.data.auditLog).isValid)
+    }
+
+    @Test func oversizedFramesCloseTheConnectionAndOthersCarryOn() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        await #expect(throws: (any Error).self) {
+            try await server.connect { connection in
+                try await connection.sendRaw("{\"id\": 1, \"type\": \"ping\", \"pad\": \"" + String(repeating: "x", count: 70_000) + "\"}")
+                _ = try await connection.receive()
+                _ = try await connection.receive()
+            }
+        }
+        try await server.connect { (connection: WardConnection) async throws -> Void in
+            #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+        }
+        await server.stop()
+    }
+
+    static func pick(_ items: [String], _ random: inout SeededRandom) -> String { items[Int.random(in: 0..<items.count, using: &random)] }
+}
