@@ -142,7 +142,8 @@ let package = Package(
         .executableTarget(
             name: "ward-bench",
             dependencies: [
-                "WardAudit", "WardCrypto", "WardPolicy",
+                "WardAudit", "WardCrypto", "WardPolicy", "WardServer", "WardClient", "WardProtocol",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -63,7 +63,7 @@ extension Connection {
         default: code = .update
         }
         let outcome = try await gate.decide(Gate.Request(
-            principal: admin, action: type.action ?? "user.manage", resource: resource, event: type.rawValue, code: code,
+            principal: admin, action: type.action ?? "user.manage", resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
             objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
             objectID: object?.id ?? "ward", subjectID: object?.id ?? ""
         ), extraDetails: details)

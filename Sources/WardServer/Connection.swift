@@ -16,6 +16,19 @@ public enum RequestType: String, CaseIterable, Sendable {
     case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
     case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
 
+    /// The event type of its audit entry; nil for protocol-level requests that touch no data.
+    public var auditEvent: String? {
+        switch self {
+        case .hello, .ping: return nil
+        case .login: return "auth.login"
+        case .resume: return "auth.resume"
+        case .logout: return "auth.logout"
+        case .whoami: return "account.read"
+        case .passwordChange: return "account.password"
+        default: return rawValue
+        }
+    }
+
     /// The policy action deciding it; nil for protocol-level requests that touch no data.
     public var action: String? {
         switch self {
@@ -153,7 +166,7 @@ final class Connection {
         let outcome = try await gate.decide(Gate.Request(
             principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
             context: ["failedLogins": .long(Int64(user.failedLogins))],
-            event: "auth.login", code: .execute, objectType: "service", objectID: "ward"
+            event: RequestType.login.auditEvent ?? "", code: .execute, objectType: "service", objectID: "ward"
         ))
         guard outcome.allowed else {
             return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
@@ -194,7 +207,7 @@ final class Connection {
         let outcome = try await gate.decide(Gate.Request(
             principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
             context: ["failedLogins": .long(Int64(user.failedLogins))],
-            event: "auth.resume", code: .execute, objectType: "service", objectID: "ward"
+            event: RequestType.resume.auditEvent ?? "", code: .execute, objectType: "service", objectID: "ward"
         ))
         guard outcome.allowed else {
             return .error(request.id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
@@ -225,14 +238,15 @@ final class Connection {
         return user
     }
 
-    private func selfRequest(_ user: UserRecord, action: String, event: String, code: WardAudit.AuditEvent.Action) -> Gate.Request {
-        Gate.Request(principal: user, action: action, resource: Entity(uid: ClinicModel.user(user.id)),
-                     event: event, code: code, objectType: "user", objectID: user.id, subjectID: user.id)
+    /// A request a user makes about their own account.
+    private func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) -> Gate.Request {
+        Gate.Request(principal: user, action: type.action ?? "", resource: Entity(uid: ClinicModel.user(user.id)),
+                     event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id)
     }
 
     private func logout(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedIn(request)
-        let outcome = try await context.gate.decide(selfRequest(user, action: "session.logout", event: "auth.logout", code: .delete))
+        let outcome = try await context.gate.decide(selfRequest(user, type: .logout, code: .delete))
         guard outcome.allowed, let session else {
             return .error(request.id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
         }
@@ -243,7 +257,7 @@ final class Connection {
 
     private func whoami(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedIn(request)
-        let outcome = try await context.gate.decide(selfRequest(user, action: "account.read", event: "account.read", code: .read))
+        let outcome = try await context.gate.decide(selfRequest(user, type: .whoami, code: .read))
         guard outcome.allowed else {
             return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
         }
@@ -269,7 +283,7 @@ final class Connection {
             throw ReplyError(code: .weakPassword, message: "the new password must have at least \(context.minimumPasswordLength) characters")
         }
         guard new != current else { throw ReplyError(code: .weakPassword, message: "the new password must differ from the current one") }
-        let outcome = try await context.gate.decide(selfRequest(user, action: "account.password", event: "account.password", code: .update))
+        let outcome = try await context.gate.decide(selfRequest(user, type: .passwordChange, code: .update))
         guard outcome.allowed else {
             return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
         }

@@ -78,17 +78,24 @@ struct AuditAppend: AsyncParsableCommand {
 final class Counter: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
-    private var value = 0
+    private var count = 0
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
+    /// How many have been handed out.
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+
     func next() -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
+        guard count < limit else { return nil }
+        count += 1
+        return count - 1
     }
 }
 

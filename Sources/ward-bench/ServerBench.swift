@@ -1,0 +1,187 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WardClient
+import WardCrypto
+import WardProtocol
+import WardServer
+
+/// A server in this process, on loopback, in a temporary data directory.
+struct BenchServer {
+    let dir: String
+    let port: Int
+    let certificatePEM: String
+    let adminPassword: String
+    let task: Task<Void, any Error>
+
+    static func start(parameters: Argon2id.Parameters) async throws -> BenchServer {
+        let dir = NSTemporaryDirectory() + "ward-bench-server-" + UUID().uuidString
+        let data = DataDirectory(path: dir + "/data")
+        let made = try await data.initialise(hostnames: ["localhost"], passwordHasher: try Argon2id(parameters: parameters))
+        var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: "policies")
+        configuration.passwordParameters = parameters
+        configuration.authenticationTimeout = .seconds(120)
+        var logger = Logger(label: "ward.bench.server")
+        logger.logLevel = .critical
+        let ready = AsyncStream<Int>.makeStream()
+        let task = Task { try await WardServer.run(configuration, logger: logger) { port, _ in ready.continuation.yield(port) } }
+        var port = 0
+        for await bound in ready.stream { port = bound; break }
+        return BenchServer(dir: dir, port: port, certificatePEM: try String(contentsOfFile: data.tlsCertificate, encoding: .utf8),
+                           adminPassword: made.adminPassword, task: task)
+    }
+
+    func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+        var logger = Logger(label: "ward.bench.client")
+        logger.logLevel = .critical
+        return try await WardConnection.withConnection(url: "wss://127.0.0.1:\(port)/v1/ws", tls: try WardConnection.pinnedTLS(certificatePEM: certificatePEM),
+                                                       serverName: "localhost", logger: logger, body)
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+/// Peak and current resident memory of this process, in KiB (from /proc/self/status).
+func residentKiB() -> (current: Int, peak: Int) {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+    func value(_ key: String) -> Int {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
+    }
+    return (value("VmRSS:"), value("VmHWM:"))
+}
+
+struct LoginBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login",
+        abstract: "N clients sign in at once with Argon2id at RFC 9106 settings, while open sessions keep working.",
+        discussion: """
+        Runs a server in this process on loopback (policies from ./policies), creates one account,
+        then N clients sign in to it at the same moment while --busy already-signed-in clients
+        send whoami back to back. Reports login completion time, the busy clients' p50/p99
+        latency meanwhile, and the process's peak resident memory (server and clients together).
+        """
+    )
+
+    @Option(help: "Clients signing in at once.") var clients: Int = 200
+    @Option(help: "Signed-in clients sending requests meanwhile.") var busy: Int = 8
+    @Option(help: "Argon2id memory in KiB (RFC 9106: 65536).") var argon2Memory: UInt32 = 65536
+
+    func run() async throws {
+        var parameters = Argon2id.Parameters.rfc9106SecondRecommended
+        parameters.memoryKiB = argon2Memory
+        let server = try await BenchServer.start(parameters: parameters)
+        let password = "bench account passphrase"
+        let otp = server.adminPassword
+        try await server.connect { connection in
+            _ = try await connection.login(username: "admin", password: otp)
+            try await connection.changePassword(current: otp, new: password)
+        }
+        let before = residentKiB()
+        let clock = ContinuousClock()
+        let storm = Phase()
+        let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for _ in 0..<busy {
+                group.addTask {
+                    try await server.connect { connection in
+                        _ = try await connection.login(username: "admin", password: password)
+                        var samples: [Duration] = []
+                        while !storm.done {
+                            let t0 = clock.now
+                            _ = try await connection.whoami()
+                            if storm.started { samples.append(t0.duration(to: clock.now)) }
+                        }
+                        return samples
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            storm.start()
+            let start = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { logins in
+                for _ in 0..<clients {
+                    logins.addTask { try await server.connect { connection in _ = try await connection.login(username: "admin", password: password) } }
+                }
+                try await logins.waitForAll()
+            }
+            let elapsed = start.duration(to: clock.now)
+            storm.finish()
+            var all: [Duration] = []
+            for try await samples in group { all += samples }
+            return (elapsed, all.sorted())
+        }
+        let after = residentKiB()
+        let (elapsed, samples) = latencies
+        emit([
+            "bench": "login", "clients": clients, "argon2_memory_kib": Int(argon2Memory), "seconds": seconds(elapsed),
+            "logins_per_second": (Double(clients) / seconds(elapsed) * 10).rounded() / 10,
+            "busy_clients": busy, "busy_requests": samples.count,
+            "busy_p50_ms": percentileMillis(samples, 0.5), "busy_p99_ms": percentileMillis(samples, 0.99),
+            "rss_before_kib": before.current, "peak_rss_kib": after.peak,
+        ])
+        await server.stop()
+    }
+}
+
+struct IdleBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "idle",
+        abstract: "N authenticated idle connections on loopback: resident memory per connection.",
+        discussion: "Server and clients share this process, so the figure per connection counts both ends (an upper bound for the server's)."
+    )
+
+    @Option(help: "Connections.") var connections: Int = 1000
+
+    func run() async throws {
+        let parameters = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
+        let server = try await BenchServer.start(parameters: parameters)
+        let otp = server.adminPassword
+        let password = "bench account passphrase"
+        try await server.connect { connection in
+            _ = try await connection.login(username: "admin", password: otp)
+            try await connection.changePassword(current: otp, new: password)
+        }
+        // Settle, then measure.
+        try await Task.sleep(for: .milliseconds(300))
+        let before = residentKiB()
+        let hold = Phase()
+        let opened = Counter(limit: Int.max)
+        let count = connections
+        let measured = try await withThrowingTaskGroup(of: Void.self) { group -> (Int, Int) in
+            for _ in 0..<count {
+                group.addTask {
+                    try await server.connect { connection in
+                        _ = try await connection.login(username: "admin", password: password)
+                        _ = opened.next()
+                        while !hold.done { try await Task.sleep(for: .milliseconds(200)) }
+                    }
+                }
+            }
+            while opened.value < count { try await Task.sleep(for: .milliseconds(100)) }
+            try await Task.sleep(for: .milliseconds(500))
+            let during = residentKiB()
+            hold.finish()
+            try await group.waitForAll()
+            return (during.current, opened.value)
+        }
+        let perConnection = Double(measured.0 - before.current) / Double(max(1, measured.1))
+        emit(["bench": "idle", "connections": measured.1, "rss_before_kib": before.current, "rss_with_connections_kib": measured.0,
+              "kib_per_connection_both_ends": (perConnection * 10).rounded() / 10])
+        await server.stop()
+    }
+}
+
+/// A one-way start/finish signal shared by benchmark tasks.
+final class Phase: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var state = 0
+    var started: Bool { lock.lock(); defer { lock.unlock() }; return state >= 1 }
+    var done: Bool { lock.lock(); defer { lock.unlock() }; return state >= 2 }
+    func start() { lock.lock(); state = max(state, 1); lock.unlock() }
+    func finish() { lock.lock(); state = 2; lock.unlock() }
+}
