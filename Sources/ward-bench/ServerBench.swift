@@ -130,31 +130,72 @@ struct LoginBench: AsyncParsableCommand {
 struct IdleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idle",
-        abstract: "N authenticated idle connections on loopback: resident memory per connection.",
-        discussion: "Server and clients share this process, so the figure per connection counts both ends (an upper bound for the server's)."
+        abstract: "N authenticated idle connections on loopback: the server's resident memory per connection.",
+        discussion: """
+        Starts ward-server (the binary beside this one) as its own process in a temporary data
+        directory, opens N TLS WebSocket connections from this process, signs each in, and reads
+        the server's resident memory (/proc/PID/status) before and with the connections open.
+        """
     )
 
     @Option(help: "Connections.") var connections: Int = 1000
 
     func run() async throws {
-        let parameters = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
-        let server = try await BenchServer.start(parameters: parameters)
-        let otp = server.adminPassword
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let binary = here.appendingPathComponent("ward-server").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("\(binary) is missing: swift build -c release --product ward-server") }
+        let dir = NSTemporaryDirectory() + "ward-bench-idle-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let initialise = Process()
+        initialise.executableURL = URL(fileURLWithPath: binary)
+        initialise.arguments = ["init", "--data", dir, "--argon2-memory", "1024"]
+        let initOutput = Pipe()
+        initialise.standardOutput = initOutput
+        try initialise.run()
+        let initText = String(decoding: initOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        initialise.waitUntilExit()
+        guard let otp = initText.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last.map(String.init) else {
+            throw ValidationError("ward-server init failed")
+        }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["serve", "--data", dir, "--listen", "127.0.0.1:0", "--policies", "policies", "--argon2-memory", "1024"]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        var port = 0
+        var buffer = Data()
+        while port == 0 {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw ValidationError("ward-server stopped before listening") }
+            buffer.append(chunk)
+            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on https://127.0.0.1:") }) {
+                port = Int(line.split(separator: ":")[2].prefix { $0.isNumber }) ?? 0
+            }
+        }
+        let pem = try String(contentsOfFile: dir + "/tls/cert.pem", encoding: .utf8)
+        let url = "wss://127.0.0.1:\(port)/v1/ws"
+        var logger = Logger(label: "ward.bench.client")
+        logger.logLevel = .critical
+        let tls = try WardConnection.pinnedTLS(certificatePEM: pem)
         let password = "bench account passphrase"
-        try await server.connect { connection in
+        let clientLogger = logger
+        try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: clientLogger) { connection in
             _ = try await connection.login(username: "admin", password: otp)
             try await connection.changePassword(current: otp, new: password)
         }
-        // Settle, then measure.
-        try await Task.sleep(for: .milliseconds(300))
-        let before = residentKiB()
+        try await Task.sleep(for: .milliseconds(500))
+        let pid = server.processIdentifier
+        let before = Self.resident(pid)
         let hold = Phase()
         let opened = Counter(limit: Int.max)
         let count = connections
-        let measured = try await withThrowingTaskGroup(of: Void.self) { group -> (Int, Int) in
+        let during = try await withThrowingTaskGroup(of: Void.self) { group -> Int in
             for _ in 0..<count {
                 group.addTask {
-                    try await server.connect { connection in
+                    try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: clientLogger) { connection in
                         _ = try await connection.login(username: "admin", password: password)
                         _ = opened.next()
                         while !hold.done { try await Task.sleep(for: .milliseconds(200)) }
@@ -162,16 +203,20 @@ struct IdleBench: AsyncParsableCommand {
                 }
             }
             while opened.value < count { try await Task.sleep(for: .milliseconds(100)) }
-            try await Task.sleep(for: .milliseconds(500))
-            let during = residentKiB()
+            try await Task.sleep(for: .seconds(1))
+            let rss = Self.resident(pid)
             hold.finish()
             try await group.waitForAll()
-            return (during.current, opened.value)
+            return rss
         }
-        let perConnection = Double(measured.0 - before.current) / Double(max(1, measured.1))
-        emit(["bench": "idle", "connections": measured.1, "rss_before_kib": before.current, "rss_with_connections_kib": measured.0,
-              "kib_per_connection_both_ends": (perConnection * 10).rounded() / 10])
-        await server.stop()
+        emit(["bench": "idle", "connections": opened.value, "server_rss_before_kib": before, "server_rss_with_connections_kib": during,
+              "server_kib_per_connection": (Double(during - before) / Double(max(1, opened.value)) * 10).rounded() / 10])
+    }
+
+    static func resident(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
     }
 }
 
