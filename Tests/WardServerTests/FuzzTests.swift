@@ -16,8 +16,10 @@ struct FuzzTests {
         #"{"id": 5, "type": "careteam.add", "patientID": "p", "clinicianID": "c"}"#,
     ]
 
-    /// Random and mutated frames (seeded, bounded) never crash the server or hang it: afterwards
-    /// it still signs people in, and its audit log verifies.
+    /// Random and mutated frames (seeded, bounded) never crash or hang the server: every
+    /// well-formed-UTF-8 frame gets a reply on the same connection, each invalid-UTF-8 frame
+    /// closes only its own connection, and afterwards the server still signs people in and its
+    /// audit log verifies.
     @Test func randomAndMutatedFramesLeaveTheServerServing() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
@@ -26,38 +28,41 @@ struct FuzzTests {
         for i in 0..<400 {
             var bytes = Array(Self.valid[i % Self.valid.count].utf8)
             switch i % 5 {
-            case 0: // flip random bytes, may break UTF-8
-                for _ in 0..<Int.random(in: 1...4, using: &random) { bytes[Int.random(in: 0..<bytes.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random) }
+            case 0: // replace random bytes with random ASCII
+                for _ in 0..<Int.random(in: 1...4, using: &random) { bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0x20...0x7E, using: &random) }
             case 1: // truncate
                 bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
-            case 2: // random bytes
-                bytes = (0..<Int.random(in: 0..<200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            case 2: // random ASCII, control characters included
+                bytes = (0..<Int.random(in: 0..<200, using: &random)).map { _ in UInt8.random(in: 0...0x7F, using: &random) }
             case 3: // wrong types and deep nesting
                 bytes = Array(Self.pick([#"{"id": [], "type": {}}"#, #"{"id": 1e309, "type": "ping"}"#, String(repeating: "[", count: 5000),
-                                     #"{"id": 1, "type": "login", "username": 5, "password": null}"#, #"{"id": -1, "type": "hello", "version": "1"}"#], &random).utf8)
-            default: // duplicate and unknown fields
-                bytes = Array((#"{"id": 9, "type": "whoami", "type": "ping", "extra": "\u0000"}"#).utf8)
+                                          #"{"id": 1, "type": "login", "username": 5, "password": null}"#, #"{"id": -1, "type": "hello", "version": "1"}"#], &random).utf8)
+            default: // duplicate and unknown fields, odd Unicode
+                bytes = Array((#"{"id": 9, "type": "whoami", "type": "ping", "extra": "\u0000 \ud800 é 🩺"}"#).utf8)
             }
             frames.append(bytes)
         }
         let sendFrames = frames
-        // Connections end when a frame is fatal (invalid UTF-8 is closed, as documented); keep
-        // going on a new connection each time.
-        var index = 0
-        var connections = 0
-        while index < sendFrames.count && connections < 200 {
-            connections += 1
-            let start = index
-            let reached: Int = (try? await server.connect { connection in
-                var i = start
-                while i < sendFrames.count {
-                    try await connection.sendTextBytes(sendFrames[i])
-                    i += 1
+        let replies = try await server.connect { connection -> Int in
+            var replies = 0
+            for frame in sendFrames {
+                try await connection.sendTextBytes(frame)
+                _ = try await connection.receive()
+                replies += 1
+            }
+            return replies
+        }
+        #expect(replies == sendFrames.count, "every frame got a reply on one connection")
+
+        // Invalid UTF-8: the connection is closed (1007), the server carries on.
+        for invalid: [UInt8] in [[0xFF], [0x7B, 0xC3, 0x28, 0x7D], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80]] {
+            await #expect(throws: (any Error).self) {
+                try await server.connect { connection in
+                    try await connection.sendTextBytes(invalid)
+                    _ = try await connection.receive()
                     _ = try await connection.receive()
                 }
-                return i
-            }) ?? (index + 1)
-            index = max(reached, index + 1)
+            }
         }
         // Still serving.
         try await server.connect { (connection: WardConnection) async throws -> Void in
