@@ -122,6 +122,8 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case sessionExpired = "session_expired"
     /// The server could not record the request in the audit log, so it did not act.
     case unavailable
+    /// Too many requests on this connection; slow down (the request was not processed).
+    case rateLimited = "rate_limited"
     /// The named user (or care-team membership) does not exist.
     case notFound = "not_found"
     /// The username is taken, or the membership exists.

@@ -143,9 +143,27 @@ public enum WardServer {
         defer { watchdog.cancel() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var bucket = RateLimiter(ratePerSecond: 50, burst: 100)
+        // Refusals count until a full second passes without one.
+        var refusals = 0
+        var lastRefusal = ContinuousClock.now
         for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
             let reply: ServerReply
             let type: String
+            guard bucket.allow() else {
+                if lastRefusal.duration(to: .now) > .seconds(1) { refusals = 0 }
+                refusals += 1
+                lastRefusal = .now
+                // A client that keeps sending while refused is not slowing down: close it.
+                if refusals > 200 {
+                    try await outbound.close(.policyViolation, reason: "too many requests")
+                    return
+                }
+                context.metrics.request("any", outcome: ErrorCode.rateLimited.rawValue)
+                let refusal = ServerReply.error(Connection.salvageID(message.text ?? ""), .rateLimited, "too many requests on this connection; slow down")
+                try await outbound.write(.text(String(decoding: try encoder.encode(refusal), as: UTF8.self)))
+                continue
+            }
             switch message {
             case let .text(text):
                 reply = await connection.handle(text)
@@ -158,6 +176,38 @@ public enum WardServer {
             context.metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
             try await outbound.write(.text(String(decoding: try encoder.encode(reply), as: UTF8.self)))
         }
+    }
+}
+
+/// A token bucket: `burst` requests at once, refilled at `ratePerSecond`.
+struct RateLimiter {
+    let ratePerSecond: Double
+    let burst: Double
+    private var tokens: Double
+    private var last = ContinuousClock.now
+
+    init(ratePerSecond: Double, burst: Double) {
+        self.ratePerSecond = ratePerSecond
+        self.burst = burst
+        tokens = burst
+    }
+
+    mutating func allow() -> Bool {
+        let now = ContinuousClock.now
+        let elapsed = last.duration(to: now)
+        last = now
+        tokens = min(burst, tokens + (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * ratePerSecond)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}
+
+extension WebSocketMessage {
+    /// The text of a text message.
+    var text: String? {
+        if case let .text(text) = self { return text }
+        return nil
     }
 }
 

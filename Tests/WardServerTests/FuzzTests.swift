@@ -47,7 +47,10 @@ struct FuzzTests {
             var replies = 0
             for frame in sendFrames {
                 try await connection.sendTextBytes(frame)
-                _ = try await connection.receive()
+                if try await connection.receive().code == .rateLimited {
+                    // Stay under the per-connection limit, as a well-behaved client does.
+                    try await Task.sleep(for: .milliseconds(100))
+                }
                 replies += 1
             }
             return replies
@@ -73,6 +76,28 @@ struct FuzzTests {
         await server.stop()
         let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
         #expect(try LogVerifier(key: key).verify(directory: server.data.auditLog).isValid)
+    }
+
+    @Test func floodsAreRateLimitedThenClosed() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let (limited, closed) = try await server.connect { connection -> (Int, Bool) in
+            var limited = 0
+            // Send without waiting for replies, then read them: far more than the burst.
+            for _ in 0..<400 { try await connection.sendRaw(#"{"id": 1, "type": "ping"}"#) }
+            do {
+                for _ in 0..<400 where try await connection.receive().code == .rateLimited { limited += 1 }
+            } catch {
+                return (limited, true)
+            }
+            return (limited, false)
+        }
+        #expect(limited > 100, "most of the flood is refused")
+        #expect(closed, "a client that keeps flooding is disconnected")
+        try await server.connect { (connection: WardConnection) async throws -> Void in
+            #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+        }
+        await server.stop()
     }
 
     @Test func oversizedFramesCloseTheConnectionAndOthersCarryOn() async throws {
