@@ -66,6 +66,7 @@ public struct Gate: Sendable {
         )
         var details = extraDetails
         if !response.errors.isEmpty { details["policy-errors"] = "\(response.errors.count)" }
+        if response.determiningPolicies.count > EntryCodec.maxListCount { details["deciding-policies"] = "\(response.determiningPolicies.count)" }
         let critical = response.obligations.values.contains { $0["audit"] == "critical" }
         if critical { details["severity"] = "critical" }
         let receipt = try await audit.append(AuditEvent(
@@ -73,7 +74,9 @@ public struct Gate: Sendable {
             actorID: request.principal.id, actorRole: request.principal.role,
             objectType: request.objectType, objectID: request.objectID, subjectID: request.subjectID,
             decision: response.decision == .allow ? .allow : .deny,
-            policyIDs: Array(response.determiningPolicies.prefix(EntryCodec.maxListCount).filter(EntryCodec.isIdentifier)),
+            // Ids are audit identifiers (the store refuses sets where they are not); beyond 32
+            // deciding policies the entry records the first 32 and the count.
+            policyIDs: Array(response.determiningPolicies.prefix(EntryCodec.maxListCount)),
             policySetHash: Hash32(bytes: hash), details: details
         ))
         return Outcome(response: response, receipt: receipt)

@@ -49,7 +49,8 @@ public enum WardServer {
         let database = try WardDatabase(path: data.database)
         let log = try AuditLog.open(.init(directory: data.auditLog, signer: signer, source: serverID, logger: logger))
         do {
-            let policies = try await PolicyStore(directory: configuration.policies, observer: PolicyLoadAuditing.observer(log: log))
+            let policies = try await PolicyStore(directory: configuration.policies, requirement: PolicyLoadAuditing.idsAreAuditIdentifiers,
+                                                 observer: PolicyLoadAuditing.observer(log: log))
             let hangup = policies.reloadOnHangup()
             defer { hangup.cancel() }
             let hasher = try Argon2id(parameters: configuration.passwordParameters)

@@ -8,6 +8,20 @@ import WardTestSupport
 
 @Suite("Policy loads are audited")
 struct PolicyLoadAuditingTests {
+    @Test func idsThatCannotBeAuditedAreRefused() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("policies").path
+        try FileManager.default.copyItem(atPath: policies, toPath: dir.path + "/policies")
+        let store = try await PolicyStore(directory: dir.path + "/policies", requirement: PolicyLoadAuditing.idsAreAuditIdentifiers)
+        try "@id(\"has a space\") permit(principal, action == Action::\"nothing\", resource);\n"
+            .write(toFile: dir.path + "/policies/odd.cedar", atomically: true, encoding: .utf8)
+        let refused = try await store.reload()
+        #expect(!refused.accepted)
+        #expect(refused.reason?.contains("odd.cedar:1:1: policy id \"has a space\" cannot be named in audit entries") == true, "\(refused.reason ?? "")")
+    }
+
     @Test func everyLoadAndEveryRefusalIsAnEntryWithTheHash() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

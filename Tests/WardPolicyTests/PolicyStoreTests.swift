@@ -24,7 +24,7 @@ struct PolicyStoreTests {
         let dir = try Self.scratchPolicies()
         defer { dir.cleanup() }
         let events = Events()
-        let store = try await PolicyStore(directory: dir.path + "/policies") { events.record($0) }
+        let store = try await PolicyStore(directory: dir.path + "/policies", observer: { events.record($0) })
         let before = store.current.hashHex
         #expect(events.all.count == 1 && events.all[0].accepted && events.all[0].hash == before)
 
@@ -56,7 +56,7 @@ struct PolicyStoreTests {
         let dir = try Self.scratchPolicies()
         defer { dir.cleanup() }
         let events = Events()
-        let store = try await PolicyStore(directory: dir.path + "/policies") { events.record($0) }
+        let store = try await PolicyStore(directory: dir.path + "/policies", observer: { events.record($0) })
         let source = store.reloadOnHangup()
         defer { source.cancel() }
         try "// changed\n".write(toFile: dir.path + "/policies/zz-note.cedar", atomically: true, encoding: .utf8)
@@ -71,9 +71,9 @@ struct PolicyStoreTests {
         defer { dir.cleanup() }
         struct AuditDown: Error {}
         let failNext = Mutex(false)
-        let store = try await PolicyStore(directory: dir.path + "/policies") { _ in
+        let store = try await PolicyStore(directory: dir.path + "/policies", observer: { _ in
             if failNext.withLock({ $0 }) { throw AuditDown() }
-        }
+        })
         let before = store.current.hashHex
         try "// changed\n".write(toFile: dir.path + "/policies/zz-note.cedar", atomically: true, encoding: .utf8)
         failNext.withLock { $0 = true }

@@ -27,16 +27,22 @@ public struct PolicyLoadEvent: Hashable, Sendable {
 /// to pass its tests leaves the old one in force.
 public final class PolicyStore: Sendable {
     public typealias Observer = @Sendable (PolicyLoadEvent) async throws -> Void
+    /// A further check a set must pass to be loaded (the caller's own requirements); it throws
+    /// with a message saying what is wrong.
+    public typealias Requirement = @Sendable (PolicySet) throws -> Void
 
     public let directory: String
     private let observer: Observer
+    private let requirement: Requirement
     private let state: Mutex<PolicySet>
 
-    /// Loads `directory` (which must parse and pass its tests) and reports the load.
-    public init(directory: String, observer: @escaping Observer = { _ in }) async throws {
+    /// Loads `directory` (which must parse, pass its tests and meet `requirement`) and reports
+    /// the load.
+    public init(directory: String, requirement: @escaping Requirement = { _ in }, observer: @escaping Observer = { _ in }) async throws {
         self.directory = directory
         self.observer = observer
-        let (set, event) = Self.candidate(directory)
+        self.requirement = requirement
+        let (set, event) = Self.candidate(directory, requirement)
         try await observer(event)
         guard let set, event.accepted else { throw PolicyLoadError.refused(event.reason ?? "unknown reason") }
         state = Mutex(set)
@@ -55,7 +61,7 @@ public final class PolicyStore: Sendable {
     /// accepted and the observer recorded it.
     @discardableResult
     public func reload() async throws -> PolicyLoadEvent {
-        let (set, event) = Self.candidate(directory)
+        let (set, event) = Self.candidate(directory, requirement)
         try await observer(event)
         if let set, event.accepted { state.withLock { $0 = set } }
         return event
@@ -88,7 +94,7 @@ public final class PolicyStore: Sendable {
     }
 
     /// Parse, compile and test; never throws, so that a refusal is reported like an acceptance.
-    static func candidate(_ directory: String) -> (PolicySet?, PolicyLoadEvent) {
+    static func candidate(_ directory: String, _ requirement: Requirement) -> (PolicySet?, PolicyLoadEvent) {
         let sources: [PolicySet.Source]
         do { sources = try PolicySet.readSources(directory: directory) } catch {
             return (nil, PolicyLoadEvent(hash: "", accepted: false, policyCount: 0, reason: "\(error)"))
@@ -96,6 +102,7 @@ public final class PolicyStore: Sendable {
         let hash = hashHex(sources)
         do {
             let set = try PolicySet(sources: sources)
+            try requirement(set)
             let files = try PolicyTests.load(directory: directory + "/tests")
             let report = PolicyTests.run(files, against: set)
             guard report.succeeded else {
