@@ -162,6 +162,26 @@ struct ServerIntegrationTests {
         await server.stop()
     }
 
+    /// HIPAA 164.312(a)(2)(iii): a session idle past the limit is refused, and the timeout is audited.
+    @Test func idleSessionsAreLoggedOff() async throws {
+        let server = try await ServerHarness.start(idleSeconds: 1)
+        defer { server.cleanup() }
+        let otp = server.adminPassword
+        let token = try await server.connect { connection -> String in
+            let session = try await connection.login(username: "admin", password: otp)
+            #expect(try await connection.whoami().role == "Admin")
+            try await Task.sleep(for: .milliseconds(2100))
+            #expect(try await connection.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
+            return session.token ?? ""
+        }
+        try await server.connect { (connection: WardConnection) async throws -> Void in
+            #expect(try await connection.send(ClientRequest(id: 0, type: "resume", token: token)).code == .sessionExpired)
+        }
+        await server.stop()
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        #expect(entries.contains { $0.event.type == "auth.timeout" && $0.event.details["reason"] == "session-expired" })
+    }
+
     @Test func plaintextConnectionsGetNoHTTP() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
