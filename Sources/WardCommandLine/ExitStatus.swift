@@ -22,16 +22,21 @@ extension ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
             Foundation.exit(0)
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
         } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            warn(fullMessage(for: error))
-            Foundation.exit(2)
+            exitReporting(error)
         }
+    }
+
+    /// Ends the process for `error`: `ExitCode`s as they are, help and version with 0 on
+    /// standard output, everything else with its message on standard error and status 2.
+    static func exitReporting(_ error: any Error) -> Never {
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        if exitCode(for: error) == .success {
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        warn(fullMessage(for: error))
+        Foundation.exit(2)
     }
 }
 
@@ -46,15 +51,8 @@ extension AsyncParsableCommand {
                 try command.run()
             }
             Foundation.exit(0)
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
         } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            warn(fullMessage(for: error))
-            Foundation.exit(2)
+            exitReporting(error)
         }
     }
 }

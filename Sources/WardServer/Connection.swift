@@ -163,11 +163,7 @@ final class Connection {
                                   details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
             return .error(request.id, .invalidCredentials, "wrong username or password")
         }
-        let outcome = try await gate.decide(Gate.Request(
-            principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
-            context: ["failedLogins": .long(Int64(user.failedLogins))],
-            event: RequestType.login.auditEvent ?? "", code: .execute, objectType: "service", objectID: "ward"
-        ))
+        let outcome = try await decideSignIn(user, as: .login)
         guard outcome.allowed else {
             return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
         }
@@ -180,12 +176,31 @@ final class Connection {
         let now = Clock.nowSeconds()
         try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now))
         session = (SessionToken.hash(token), user.id)
-        var reply = ServerReply(id: request.id, type: "session")
+        return sessionReply(request.id, user, token: token)
+    }
+
+    /// Sign-in and resume ask the same question of the policies: may this account have a session now?
+    private func decideSignIn(_ user: UserRecord, as type: RequestType) async throws -> Gate.Outcome {
+        try await context.gate.decide(Gate.Request(
+            principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
+            context: ["failedLogins": .long(Int64(user.failedLogins))],
+            event: type.auditEvent ?? type.rawValue, code: .execute, objectType: "service", objectID: "ward"
+        ))
+    }
+
+    private func sessionReply(_ id: Int, _ user: UserRecord, token: String?) -> ServerReply {
+        var reply = ServerReply(id: id, type: "session")
         reply.token = token
         reply.userID = user.id
         reply.role = user.role
         reply.mustChangePassword = user.mustChangePassword
         return reply
+    }
+
+    /// Ends a session past its limits, recording the automatic logoff.
+    private func endExpired(tokenHash: String, userID: String) async throws {
+        try context.gate.database.deleteSession(tokenHash: tokenHash)
+        try await context.gate.record("auth.timeout", code: .delete, outcome: .success, actorID: userID, details: ["reason": "session-expired"])
     }
 
     private func resume(_ request: ClientRequest) async throws -> ServerReply {
@@ -197,28 +212,19 @@ final class Connection {
               let user = try gate.database.user(id: stored.userID)
         else {
             if let stored = try gate.database.session(tokenHash: hash) {
-                try gate.database.deleteSession(tokenHash: hash)
-                try await gate.record("auth.timeout", code: .delete, outcome: .success, actorID: stored.userID, details: ["reason": "session-expired"])
+                try await endExpired(tokenHash: hash, userID: stored.userID)
             } else {
                 try await gate.record("auth.resume", code: .execute, outcome: .minorFailure, details: ["reason": "unknown-token"])
             }
             return .error(request.id, .sessionExpired, "the session has ended; sign in again")
         }
-        let outcome = try await gate.decide(Gate.Request(
-            principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
-            context: ["failedLogins": .long(Int64(user.failedLogins))],
-            event: RequestType.resume.auditEvent ?? "", code: .execute, objectType: "service", objectID: "ward"
-        ))
+        let outcome = try await decideSignIn(user, as: .resume)
         guard outcome.allowed else {
             return .error(request.id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
         }
         try gate.database.touchSession(tokenHash: hash, at: now)
         session = (hash, user.id)
-        var reply = ServerReply(id: request.id, type: "session")
-        reply.userID = user.id
-        reply.role = user.role
-        reply.mustChangePassword = user.mustChangePassword
-        return reply
+        return sessionReply(request.id, user, token: nil)
     }
 
     /// The signed-in user, after checking the session is still within its limits.
@@ -229,9 +235,8 @@ final class Connection {
         guard let stored = try gate.database.session(tokenHash: session.tokenHash), context.limits.allows(stored, at: now),
               let user = try gate.database.user(id: session.userID)
         else {
-            try? gate.database.deleteSession(tokenHash: session.tokenHash)
             self.session = nil
-            try await gate.record("auth.timeout", code: .delete, outcome: .success, actorID: session.userID, details: ["reason": "session-expired"])
+            try await endExpired(tokenHash: session.tokenHash, userID: session.userID)
             throw ReplyError(code: .sessionExpired, message: "the session has ended; sign in again")
         }
         try gate.database.touchSession(tokenHash: session.tokenHash, at: now)
