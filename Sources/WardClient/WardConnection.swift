@@ -124,8 +124,19 @@ public final class WardConnection {
 
     // MARK: Convenience
 
-    public func login(username: String, password: String) async throws -> ServerReply {
-        try await request(ClientRequest(id: 0, type: "login", username: username, password: password))
+    public func login(username: String, password: String, totp: String? = nil) async throws -> ServerReply {
+        try await request(ClientRequest(id: 0, type: "login", username: username, password: password, totp: totp))
+    }
+
+    /// Starts second-factor enrolment: the secret (base32) and its otpauth URI.
+    public func enrollSecondFactor() async throws -> (secret: String, uri: String) {
+        let reply = try await request(ClientRequest(id: 0, type: "totp.enroll"))
+        return (reply.secret ?? "", reply.uri ?? "")
+    }
+
+    /// Confirms enrolment with a current code; returns the single-use recovery codes.
+    public func confirmSecondFactor(code: String) async throws -> [String] {
+        try await request(ClientRequest(id: 0, type: "totp.confirm", totp: code)).recoveryCodes ?? []
     }
 
     public func changePassword(current: String, new: String) async throws {

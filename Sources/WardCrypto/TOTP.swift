@@ -87,6 +87,22 @@ public enum Base32 {
         if bits > 0 { out.append(alphabet[Int((buffer << UInt32(5 - bits)) & 31)]) }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Decodes base32 (either case, padding and spaces ignored); nil for other characters.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var out = [UInt8](), buffer: UInt32 = 0, bits = 0
+        for byte in text.utf8 where byte != UInt8(ascii: "=") && byte != UInt8(ascii: " ") {
+            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+            guard let value = alphabet.firstIndex(of: upper) else { return nil }
+            buffer = buffer << 5 | UInt32(value)
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        return out
+    }
 }
 
 extension String {

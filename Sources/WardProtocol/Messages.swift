@@ -25,11 +25,13 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var userID: String?
     public var patientID: String?
     public var clinicianID: String?
+    /// A TOTP code or a recovery code (login, totp.confirm).
+    public var totp: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
                 displayName: String? = nil, role: String? = nil, userID: String? = nil,
-                patientID: String? = nil, clinicianID: String? = nil) {
+                patientID: String? = nil, clinicianID: String? = nil, totp: String? = nil) {
         self.id = id
         self.type = type
         self.version = version
@@ -43,6 +45,7 @@ public struct ClientRequest: Codable, Hashable, Sendable {
         self.userID = userID
         self.patientID = patientID
         self.clinicianID = clinicianID
+        self.totp = totp
     }
 }
 
@@ -67,6 +70,13 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var users: [UserInfo]?
     /// Care-team members' user ids (careteam.list).
     public var members: [String]?
+    /// totp.enroll: the new secret (base32) and its otpauth URI, shown once.
+    public var secret: String?
+    public var uri: String?
+    /// totp.confirm: single-use recovery codes, shown once.
+    public var recoveryCodes: [String]?
+    /// session: whether it was signed in with a second factor.
+    public var secondFactor: Bool?
 
     public init(id: Int?, type: String) {
         self.id = id
@@ -122,6 +132,8 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case sessionExpired = "session_expired"
     /// The server could not record the request in the audit log, so it did not act.
     case unavailable
+    /// The account has a second factor: send `totp` (a code or a recovery code) with `login`.
+    case secondFactorRequired = "second_factor_required"
     /// Too many requests on this connection; slow down (the request was not processed).
     case rateLimited = "rate_limited"
     /// The named user (or care-team membership) does not exist.

@@ -65,7 +65,7 @@ extension Connection {
         let outcome = try await gate.decide(Gate.Request(
             principal: admin, action: type.action ?? "user.manage", resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
             objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
-            objectID: object?.id ?? "ward", subjectID: object?.id ?? ""
+            objectID: object?.id ?? "ward", subjectID: object?.id ?? "", secondFactor: hasSecondFactor
         ), extraDetails: details)
         guard outcome.allowed else {
             return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)

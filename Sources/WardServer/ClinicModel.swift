@@ -19,7 +19,7 @@ public enum ClinicModel {
         "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
         "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "breakglass.review": ["privacy"],
-        "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"],
+        "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
     ]
 
     public static let service = EntityUID(type: "Service", id: "ward")

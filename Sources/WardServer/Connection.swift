@@ -1,7 +1,7 @@
 internal import Foundation
 internal import Logging
 internal import WardAudit
-internal import WardCrypto
+public import WardCrypto
 internal import WardPolicy
 internal import WardProtocol
 internal import WardStore
@@ -12,6 +12,7 @@ internal import WardStore
 public enum RequestType: String, CaseIterable, Sendable {
     case hello, ping, login, resume, logout, whoami
     case passwordChange = "password.change"
+    case totpEnroll = "totp.enroll", totpConfirm = "totp.confirm"
     case userCreate = "user.create", userList = "user.list", userShow = "user.show"
     case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
     case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
@@ -25,6 +26,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .logout: return "auth.logout"
         case .whoami: return "account.read"
         case .passwordChange: return "account.password"
+        case .totpEnroll, .totpConfirm: return rawValue
         default: return rawValue
         }
     }
@@ -37,6 +39,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .logout: return "session.logout"
         case .whoami: return "account.read"
         case .passwordChange: return "account.password"
+        case .totpEnroll, .totpConfirm: return "account.mfa"
         case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword: return "user.manage"
         case .careTeamAdd, .careTeamRemove, .careTeamList: return "careteam.manage"
         }
@@ -51,12 +54,15 @@ public struct ServerContext: Sendable {
     public var limits: SessionLimits
     public var minimumPasswordLength = 12
     public let metrics = Metrics()
+    /// Seals second-factor secrets at rest.
+    public let masterKey: SecureBytes
 
-    public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits) {
+    public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes) {
         self.serverID = serverID
         self.gate = gate
         self.passwords = passwords
         self.limits = limits
+        self.masterKey = masterKey
     }
 }
 
@@ -65,7 +71,7 @@ final class Connection {
     let context: ServerContext
     let logger: Logger
     private(set) var greeted = false
-    private(set) var session: (tokenHash: String, userID: String)?
+    private(set) var session: (tokenHash: String, userID: String, secondFactor: Bool)?
     /// The type of the last request, for metrics ("invalid" when it did not decode).
     private(set) var lastRequestType = "invalid"
 
@@ -102,6 +108,8 @@ final class Connection {
             case .logout: return try await logout(request)
             case .whoami: return try await whoami(request)
             case .passwordChange: return try await changePassword(request)
+            case .totpEnroll: return try await enrollSecondFactor(request)
+            case .totpConfirm: return try await confirmSecondFactor(request)
             case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword,
                  .careTeamAdd, .careTeamRemove, .careTeamList:
                 return try await administer(type, request)
@@ -163,7 +171,21 @@ final class Connection {
                                   details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
             return .error(request.id, .invalidCredentials, "wrong username or password")
         }
-        let outcome = try await decideSignIn(user, as: .login)
+        // An account with a confirmed second factor must present it.
+        var secondFactor = false
+        if let totp = try gate.database.totp(userID: user.id), totp.confirmed {
+            guard let presented = request.totp else {
+                return .error(request.id, .secondFactorRequired, "this account signs in with a second factor: send totp")
+            }
+            guard try checkSecondFactor(presented, record: totp, user: user) else {
+                let failures = try gate.database.recordFailedLogin(userID: user.id)
+                try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                      details: ["reason": "invalid-second-factor", "failed-logins": "\(failures)"])
+                return .error(request.id, .invalidCredentials, "wrong username or password")
+            }
+            secondFactor = true
+        }
+        let outcome = try await decideSignIn(user, as: .login, secondFactor: secondFactor)
         guard outcome.allowed else {
             return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
         }
@@ -174,23 +196,25 @@ final class Connection {
         }
         let token = SessionToken.make()
         let now = Clock.nowSeconds()
-        try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now))
-        session = (SessionToken.hash(token), user.id)
-        return sessionReply(request.id, user, token: token)
+        try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
+                                               secondFactor: secondFactor))
+        session = (SessionToken.hash(token), user.id, secondFactor)
+        return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
     }
 
     /// Sign-in and resume ask the same question of the policies: may this account have a session now?
-    private func decideSignIn(_ user: UserRecord, as type: RequestType) async throws -> Gate.Outcome {
+    private func decideSignIn(_ user: UserRecord, as type: RequestType, secondFactor: Bool) async throws -> Gate.Outcome {
         try await context.gate.decide(Gate.Request(
             principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
             context: ["failedLogins": .long(Int64(user.failedLogins))],
-            event: type.auditEvent ?? type.rawValue, code: .execute, objectType: "service", objectID: "ward"
+            event: type.auditEvent ?? type.rawValue, code: .execute, objectType: "service", objectID: "ward", secondFactor: secondFactor
         ))
     }
 
-    private func sessionReply(_ id: Int, _ user: UserRecord, token: String?) -> ServerReply {
+    private func sessionReply(_ id: Int, _ user: UserRecord, token: String?, secondFactor: Bool) -> ServerReply {
         var reply = ServerReply(id: id, type: "session")
         reply.token = token
+        reply.secondFactor = secondFactor
         reply.userID = user.id
         reply.role = user.role
         reply.mustChangePassword = user.mustChangePassword
@@ -218,13 +242,13 @@ final class Connection {
             }
             return .error(request.id, .sessionExpired, "the session has ended; sign in again")
         }
-        let outcome = try await decideSignIn(user, as: .resume)
+        let outcome = try await decideSignIn(user, as: .resume, secondFactor: stored.secondFactor)
         guard outcome.allowed else {
             return .error(request.id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
         }
         try gate.database.touchSession(tokenHash: hash, at: now)
-        session = (hash, user.id)
-        return sessionReply(request.id, user, token: nil)
+        session = (hash, user.id, stored.secondFactor)
+        return sessionReply(request.id, user, token: nil, secondFactor: stored.secondFactor)
     }
 
     /// The signed-in user, after checking the session is still within its limits.
@@ -244,9 +268,20 @@ final class Connection {
     }
 
     /// A request a user makes about their own account.
-    private func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) -> Gate.Request {
+    func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) -> Gate.Request {
         Gate.Request(principal: user, action: type.action ?? "", resource: Entity(uid: ClinicModel.user(user.id)),
-                     event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id)
+                     event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id,
+                     secondFactor: hasSecondFactor)
+    }
+
+    /// Whether this connection's session was signed in with a second factor.
+    var hasSecondFactor: Bool { session?.secondFactor ?? false }
+
+    /// Marks this connection's session as having a second factor (after enrolment proves it).
+    func upgradeToSecondFactor() throws {
+        guard let current = session else { return }
+        try context.gate.database.markSecondFactor(tokenHash: current.tokenHash)
+        session = (current.tokenHash, current.userID, true)
     }
 
     private func logout(_ request: ClientRequest) async throws -> ServerReply {

@@ -72,6 +72,16 @@ public struct DataDirectory: Sendable {
         return (id, try NoteSigner(privateKeyText: String(decoding: keyData, as: UTF8.self)))
     }
 
+    /// The master key for data at rest (0600, 32 bytes in base64).
+    public func loadMasterKey() throws -> SecureBytes {
+        try Self.requirePrivate(masterKey)
+        guard let data = FileManager.default.contents(atPath: masterKey),
+              let bytes = Base64.decode(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              bytes.count == 32
+        else { throw ServerError.notInitialised(path) }
+        return SecureBytes(bytes)
+    }
+
     /// Throws unless `file` is readable by its owner only.
     static func requirePrivate(_ file: String) throws {
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
@@ -131,11 +141,11 @@ enum OpaqueID {
 enum OneTimePassword {
     static let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 
-    static func make() -> String {
+    static func make(length: Int = 20) -> String {
         // Rejection sampling keeps every character equally likely.
         var out = ""
-        while out.count < 20 {
-            for byte in SecureRandom.bytes(32) where Int(byte) < 256 - 256 % alphabet.count && out.count < 20 {
+        while out.count < length {
+            for byte in SecureRandom.bytes(32) where Int(byte) < 256 - 256 % alphabet.count && out.count < length {
                 out.append(alphabet[Int(byte) % alphabet.count])
             }
         }

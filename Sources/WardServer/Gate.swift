@@ -29,9 +29,11 @@ public struct Gate: Sendable {
         public var objectType: String
         public var objectID: String
         public var subjectID: String
+        /// Whether the session was signed in with a second factor (context.secondFactor).
+        public var secondFactor: Bool
 
         public init(principal: UserRecord, action: String, resource: Entity, context: [String: Value] = [:], event: String,
-                    code: AuditEvent.Action, objectType: String, objectID: String, subjectID: String = "") {
+                    code: AuditEvent.Action, objectType: String, objectID: String, subjectID: String = "", secondFactor: Bool = false) {
             self.principal = principal
             self.action = action
             self.resource = resource
@@ -41,6 +43,7 @@ public struct Gate: Sendable {
             self.objectType = objectType
             self.objectID = objectID
             self.subjectID = subjectID
+            self.secondFactor = secondFactor
         }
     }
 
@@ -59,9 +62,11 @@ public struct Gate: Sendable {
         // The resource is added unless it is already there (the service, or the principal itself).
         if !entities.contains(where: { $0.uid == request.resource.uid }) { entities.append(request.resource) }
         let store = try EntityStore(entities)
+        var context = request.context
+        context["secondFactor"] = .bool(request.secondFactor)
         let (response, hash) = policies.authorize(
             AuthorizationRequest(principal: ClinicModel.user(request.principal.id), action: ClinicModel.action(request.action),
-                                 resource: request.resource.uid, context: request.context),
+                                 resource: request.resource.uid, context: context),
             entities: store
         )
         var details = extraDetails

@@ -57,7 +57,7 @@ public enum WardServer {
             let context = ServerContext(
                 serverID: serverID, gate: Gate(database: database, policies: policies, audit: log),
                 passwords: try PasswordChecker(hasher: hasher, concurrent: max(2, ProcessInfo.processInfo.activeProcessorCount)),
-                limits: configuration.sessionLimits
+                limits: configuration.sessionLimits, masterKey: try data.loadMasterKey()
             )
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey

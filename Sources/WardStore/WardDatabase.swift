@@ -1,5 +1,5 @@
 public import GRDB
-internal import Foundation
+public import Foundation
 
 /// The server's database: SQLite through GRDB, in WAL mode with synchronous=FULL (a committed
 /// change survives power loss), schema changed only by the named migrations below.
@@ -48,6 +48,20 @@ public final class WardDatabase: Sendable {
                 t.primaryKey(["patientID", "clinicianID"])
             }
         }
+        migrator.registerMigration("v2: second factor") { db in
+            try db.alter(table: "session") { t in t.add(column: "secondFactor", .boolean).notNull().defaults(to: false) }
+            try db.create(table: "totp") { t in
+                t.primaryKey("userID", .text).references("user", onDelete: .cascade)
+                t.column("sealedSecret", .blob).notNull()
+                t.column("confirmed", .boolean).notNull()
+                t.column("lastStep", .integer)
+            }
+            try db.create(table: "recoveryCode") { t in
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade)
+                t.column("codeHash", .text).notNull()
+                t.primaryKey(["userID", "codeHash"])
+            }
+        }
         return migrator
     }
 }
@@ -90,12 +104,15 @@ public struct SessionRecord: Codable, Hashable, Sendable, FetchableRecord, Persi
     public var userID: String
     public var createdAt: Int64
     public var lastSeenAt: Int64
+    /// The session was signed in with a second factor.
+    public var secondFactor: Bool
 
-    public init(tokenHash: String, userID: String, createdAt: Int64, lastSeenAt: Int64) {
+    public init(tokenHash: String, userID: String, createdAt: Int64, lastSeenAt: Int64, secondFactor: Bool = false) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
+        self.secondFactor = secondFactor
     }
 }
 
@@ -197,5 +214,53 @@ extension WardDatabase {
 
     public func careTeam(ofPatient patientID: String) throws -> [String] {
         try pool.read { try String.fetchAll($0, sql: "SELECT clinicianID FROM careTeamMember WHERE patientID = ? ORDER BY clinicianID", arguments: [patientID]) }
+    }
+}
+
+/// A TOTP second factor. The secret is sealed (XChaCha20-Poly1305) under the server's master
+/// key, so the database alone does not give it away.
+public struct TOTPRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "totp"
+    public var userID: String
+    public var sealedSecret: Data
+    public var confirmed: Bool
+    /// The last time step whose code was accepted (a code works once).
+    public var lastStep: Int64?
+
+    public init(userID: String, sealedSecret: Data, confirmed: Bool, lastStep: Int64?) {
+        self.userID = userID
+        self.sealedSecret = sealedSecret
+        self.confirmed = confirmed
+        self.lastStep = lastStep
+    }
+}
+
+extension WardDatabase {
+    public func totp(userID: String) throws -> TOTPRecord? {
+        try pool.read { try TOTPRecord.fetchOne($0, key: userID) }
+    }
+
+    public func save(_ record: TOTPRecord) throws {
+        try pool.write { try record.save($0) }
+    }
+
+    /// Replaces the account's recovery codes (stored as hashes).
+    public func setRecoveryCodes(userID: String, hashes: [String]) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM recoveryCode WHERE userID = ?", arguments: [userID])
+            for hash in hashes { try db.execute(sql: "INSERT INTO recoveryCode (userID, codeHash) VALUES (?, ?)", arguments: [userID, hash]) }
+        }
+    }
+
+    /// Uses up a recovery code; true when it existed.
+    public func consumeRecoveryCode(userID: String, hash: String) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM recoveryCode WHERE userID = ? AND codeHash = ?", arguments: [userID, hash])
+            return db.changesCount > 0
+        }
+    }
+
+    public func markSecondFactor(tokenHash: String) throws {
+        try pool.write { try $0.execute(sql: "UPDATE session SET secondFactor = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
     }
 }

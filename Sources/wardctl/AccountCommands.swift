@@ -9,10 +9,12 @@ struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign in to a server as an administrator and keep the session (0600) for the other commands.",
         discussion: """
-        The password is read without echo, or from WARD_PASSWORD. If the account must change its
-        password (a new account's one-time password), the new one is asked for (or read from
-        WARD_NEW_PASSWORD). The certificate given with --cert is pinned: later commands trust
-        that certificate only.
+        The password is read without echo, or from WARD_PASSWORD. If the account has a second
+        factor, its current code (or a recovery code) is asked for, or read from WARD_TOTP. If the
+        account must change its password (a new account's one-time password), the new one is asked
+        for (or read from WARD_NEW_PASSWORD). The certificate given with --cert is pinned: later
+        commands trust that certificate only. Staff accounts then set up a second factor with
+        `wardctl totp enroll` and `wardctl totp confirm CODE` before administering.
         """
     )
 
@@ -35,7 +37,13 @@ struct Login: AsyncParsableCommand {
         do {
             token = try await WardConnection.withConnection(url: server, tls: try WardConnection.pinnedTLS(certificatePEM: pem),
                                                             serverName: serverName, logger: logger) { connection in
-                let session = try await connection.login(username: username, password: password)
+                var session = try await connection.send(ClientRequest(id: 0, type: "login", username: username, password: password))
+                if session.code == .secondFactorRequired {
+                    let code = try readSecret(prompt: "Code from the authenticator (or a recovery code): ", variable: "WARD_TOTP")
+                    session = try await connection.login(username: username, password: password, totp: code)
+                } else if session.type == "error" {
+                    throw WardClientError.server(session.code ?? .badRequest, session.message ?? "", policies: session.policies ?? [])
+                }
                 if session.mustChangePassword == true {
                     let new = try readSecret(prompt: "A new password (at least 12 characters): ", variable: "WARD_NEW_PASSWORD")
                     try await connection.changePassword(current: password, new: new)
@@ -178,5 +186,34 @@ struct CareTeamList: AsyncParsableCommand {
             try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: try await userID(connection, patient))).members ?? []
         }
         for member in members { print(member) }
+    }
+}
+
+struct TOTPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "totp",
+        abstract: "Set up the signed-in account's second factor (an authenticator app, RFC 6238).",
+        subcommands: [TOTPEnroll.self, TOTPConfirm.self]
+    )
+}
+
+struct TOTPEnroll: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enroll", abstract: "Print a new secret and its otpauth URI for the authenticator app.")
+    func run() async throws {
+        let enrolment = try await withSession { try await $0.enrollSecondFactor() }
+        print("secret: \(enrolment.secret)")
+        print("uri: \(enrolment.uri)")
+        print("add it to the authenticator, then: wardctl totp confirm CODE")
+    }
+}
+
+struct TOTPConfirm: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "confirm", abstract: "Confirm with the authenticator's current code; prints recovery codes once.")
+    @Argument(help: "The six-digit code the authenticator shows now.") var code: String
+    func run() async throws {
+        let code = self.code
+        let recovery = try await withSession { try await $0.confirmSecondFactor(code: code) }
+        print("second factor confirmed; this session has it. Recovery codes (each works once; keep them safe):")
+        for item in recovery { print(item) }
     }
 }

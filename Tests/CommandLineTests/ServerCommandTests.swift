@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardCrypto
 import WardTestSupport
 #if canImport(Glibc)
 import Glibc
@@ -48,6 +49,15 @@ struct ServerCommandTests {
         #expect(login.status == 0, "\(login.stdout)\(login.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: dir.path + "/config/wardctl-session.json")[.posixPermissions] as? Int
         #expect(mode == 0o600)
+        // Staff administer only with a second factor.
+        let early = try runProcess(wardctl, ["user", "list"], environment: environment)
+        #expect(early.status == 2 && early.stderr.contains("staff-need-second-factor"), "\(early.stderr)")
+        let enrol = try runProcess(wardctl, ["totp", "enroll"], environment: environment)
+        let secret = try #require(enrol.stdout.split(separator: "\n").first { $0.hasPrefix("secret: ") }?.dropFirst(8))
+        let totp = TOTP(secret: SecureBytes(Base32.decode(String(secret)) ?? []))
+        let code = totp.code(counter: totp.counter(at: Int64(Date().timeIntervalSince1970)))
+        let confirm = try runProcess(wardctl, ["totp", "confirm", code], environment: environment)
+        #expect(confirm.status == 0, "\(confirm.stderr)")
         let add = try runProcess(wardctl, ["user", "add", "nurse.cat", "--role", "Nurse", "--name", "Cat Example"], environment: environment)
         #expect(add.status == 0, "\(add.stderr)")
         #expect(add.stdout.contains("one-time password"))

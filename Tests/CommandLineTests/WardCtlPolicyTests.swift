@@ -42,7 +42,7 @@ struct WardCtlPolicyTests {
     @Test func evalAndExplain() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let breakGlass = #"{"principal": "User::\"dr-bob\"", "action": "Action::\"record.read\"", "resource": "Record::\"pat-1\"", "context": {"breakGlass": true, "breakGlassReasonLength": 40}}"#
+        let breakGlass = #"{"principal": "User::\"dr-bob\"", "action": "Action::\"record.read\"", "resource": "Record::\"pat-1\"", "context": {"breakGlass": true, "breakGlassReasonLength": 40, "secondFactor": true}}"#
         let eval = try runProcess(Binaries.wardctl, ["policy", "eval", "--policies", Self.policies, "--entities", Self.entities, "--request", breakGlass])
         #expect(eval.status == 0)
         #expect(eval.stdout == #"{"decision":"Allow","errors":[],"obligations":{"break-glass-read":{"audit":"critical","notify":"privacy-officer"}},"policies":["break-glass-read"]}"# + "\n")

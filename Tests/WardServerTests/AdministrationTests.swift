@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardAudit
 import WardClient
+import WardCrypto
 import WardProtocol
 import WardServer
 import WardTestSupport
@@ -10,20 +11,36 @@ import WardTestSupport
 struct AdministrationTests {
     static let adminPassword = "the administrator's passphrase"
 
-    /// Signs in as the Admin after the one-time password was changed.
-    static func signInAsAdmin(_ connection: WardConnection) async throws {
-        _ = try await connection.login(username: "admin", password: adminPassword)
+    /// Signs in as the Admin after the one-time password was changed, with a recovery code as
+    /// the second factor.
+    static func signInAsAdmin(_ connection: WardConnection, recovery: String) async throws {
+        let session = try await connection.login(username: "admin", password: adminPassword, totp: recovery)
+        #expect(session.secondFactor == true)
     }
 
     @Test func adminCreatesUsersAndCareTeamsThatThePoliciesUse() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
         let otp = server.adminPassword
-        let (doctorPassword, patientID, doctorID) = try await server.connect { connection in
-            // A one-time password must be changed before administering.
+        let (doctorPassword, patientID, doctorID, recovery) = try await server.connect { connection in
+            // A one-time password must be changed before administering, and staff need a second factor.
             _ = try await connection.login(username: "admin", password: otp)
             #expect(try await connection.send(ClientRequest(id: 0, type: "user.list")).code == .passwordChangeRequired)
             try await connection.changePassword(current: otp, new: Self.adminPassword)
+            let refused = try await connection.send(ClientRequest(id: 0, type: "user.list"))
+            #expect(refused.code == .denied && refused.policies == ["staff-need-second-factor"])
+            let enrolment = try await connection.enrollSecondFactor()
+            #expect(enrolment.uri.hasPrefix("otpauth://totp/Ward:admin?secret=\(enrolment.secret)"))
+            #expect(try await connection.send(ClientRequest(id: 0, type: "totp.confirm", totp: "000000")).code == .invalidCredentials
+                    || ServerHarness.code(enrolment.secret) == "000000")
+            let recovery = try await connection.confirmSecondFactor(code: ServerHarness.code(enrolment.secret))
+            #expect(recovery.count == 10)
+            // Neither the TOTP secret nor a recovery code is in the database in the clear.
+            let database = try Data(contentsOf: URL(fileURLWithPath: server.data.database))
+            let wal = (try? Data(contentsOf: URL(fileURLWithPath: server.data.database + "-wal"))) ?? Data()
+            for bytes in [Data(Base32.decode(enrolment.secret) ?? [1]), Data(enrolment.secret.utf8), Data(recovery[0].utf8)] {
+                #expect(database.range(of: bytes) == nil && wal.range(of: bytes) == nil)
+            }
 
             let doctor = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "dr.ann", displayName: "Dr Ann Example", role: "Doctor"))
             let patient = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "pat.one", displayName: "Pat One", role: "Patient"))
@@ -38,7 +55,7 @@ struct AdministrationTests {
             #expect(try await connection.send(ClientRequest(id: 0, type: "careteam.add", patientID: doctorID, clinicianID: patientID)).code == .badRequest)
             let team = try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: patientID))
             #expect(team.members == [doctorID])
-            return (doctor.password ?? "", patientID, doctorID)
+            return (doctor.password ?? "", patientID, doctorID, recovery)
         }
 
         // The doctor signs in with the one-time password and may not administer (policy).
@@ -52,7 +69,9 @@ struct AdministrationTests {
 
         // Disabling ends the doctor's access; the Admin re-enables and resets.
         try await server.connect { connection in
-            try await Self.signInAsAdmin(connection)
+            // Without the second factor the Admin cannot sign in; a recovery code works once.
+            #expect(try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: Self.adminPassword)).code == .secondFactorRequired)
+            try await Self.signInAsAdmin(connection, recovery: recovery[0])
             try await connection.request(ClientRequest(id: 0, type: "user.disable", userID: doctorID))
             let reset = try await connection.request(ClientRequest(id: 0, type: "user.reset-password", username: "dr.ann"))
             #expect((reset.password ?? "").count == 20)
@@ -62,6 +81,8 @@ struct AdministrationTests {
         try await server.connect { connection in
             let disabled = try await connection.send(ClientRequest(id: 0, type: "login", username: "dr.ann", password: "doctor's own long passphrase"))
             #expect(disabled.code == .invalidCredentials, "the reset replaced the password")
+            let reused = try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: Self.adminPassword, totp: recovery[0]))
+            #expect(reused.code == .invalidCredentials, "a recovery code works once")
         }
         await server.stop()
 

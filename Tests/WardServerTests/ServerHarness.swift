@@ -61,6 +61,21 @@ final class ServerHarness: Sendable {
                                                        serverName: "localhost", greet: greet, logger: logger, body)
     }
 
+    /// The current code of an authenticator holding `secret` (base32).
+    static func code(_ secret: String) -> String {
+        let totp = TOTP(secret: SecureBytes(Base32.decode(secret) ?? []))
+        return totp.code(counter: totp.counter(at: Int64(Date().timeIntervalSince1970)))
+    }
+
+    /// Signs in with the one-time password, changes it to `newPassword`, and sets up a second
+    /// factor; the session then has it. Returns the recovery codes.
+    static func firstSignIn(_ connection: WardConnection, username: String = "admin", oneTime: String, newPassword: String) async throws -> [String] {
+        _ = try await connection.login(username: username, password: oneTime)
+        try await connection.changePassword(current: oneTime, new: newPassword)
+        let enrolment = try await connection.enrollSecondFactor()
+        return try await connection.confirmSecondFactor(code: code(enrolment.secret))
+    }
+
     /// Stops the server (as SIGTERM would) and waits for it to finish.
     func stop() async {
         task.cancel()

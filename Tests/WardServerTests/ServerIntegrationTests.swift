@@ -72,6 +72,8 @@ struct ServerIntegrationTests {
             let session = try await run(ClientRequest(id: 0, type: "login", username: "admin", password: otp))
             _ = try await run(ClientRequest(id: 0, type: "resume", token: session.token))
             _ = try await run(ClientRequest(id: 0, type: "password.change", currentPassword: otp, newPassword: "a much longer passphrase"))
+            let enrolment = try await run(ClientRequest(id: 0, type: "totp.enroll"))
+            _ = try await run(ClientRequest(id: 0, type: "totp.confirm", totp: ServerHarness.code(enrolment.secret ?? "")))
             _ = try await run(ClientRequest(id: 0, type: "whoami"))
             let patient = try await run(ClientRequest(id: 0, type: "user.create", username: "p", role: "Patient")).userID
             let nurse = try await run(ClientRequest(id: 0, type: "user.create", username: "n", role: "Nurse")).userID

@@ -1,0 +1,79 @@
+internal import Foundation
+internal import WardAudit
+internal import WardCrypto
+internal import WardProtocol
+internal import WardPolicy
+internal import WardStore
+
+/// TOTP second factor: enrolment, confirmation with recovery codes, and checking at sign-in.
+/// Secrets are sealed under the master key with the account id as associated data; recovery
+/// codes are stored as SHA-256 hashes and work once.
+extension Connection {
+    func enrollSecondFactor(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let database = context.gate.database
+        if let existing = try database.totp(userID: user.id), existing.confirmed {
+            throw ReplyError(code: .conflict, message: "a second factor is already set up; an administrator can reset it")
+        }
+        let outcome = try await context.gate.decide(selfRequest(user, type: .totpEnroll, code: .create))
+        guard outcome.allowed else { return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies) }
+        let totp = TOTP.generate()
+        try database.save(TOTPRecord(userID: user.id, sealedSecret: try seal(totp.secret, for: user.id), confirmed: false, lastStep: nil))
+        var reply = ServerReply(id: request.id, type: "totp.enroll")
+        reply.secret = totp.base32Secret
+        reply.uri = totp.uri(issuer: "Ward", account: user.username)
+        return reply
+    }
+
+    func confirmSecondFactor(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let code = try require(request.totp, "totp")
+        let database = context.gate.database
+        guard var record = try database.totp(userID: user.id), !record.confirmed else {
+            throw ReplyError(code: .notFound, message: "no second factor is being set up: send totp.enroll first")
+        }
+        let totp = TOTP(secret: try open(record.sealedSecret, for: user.id))
+        guard let step = totp.verify(code, at: Clock.nowSeconds(), lastUsed: record.lastStep) else {
+            try await context.gate.record("totp.confirm", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                          objectType: "user", objectID: user.id, details: ["reason": "invalid-second-factor"])
+            throw ReplyError(code: .invalidCredentials, message: "the code is wrong or expired; enter the current code")
+        }
+        let outcome = try await context.gate.decide(selfRequest(user, type: .totpConfirm, code: .update))
+        guard outcome.allowed else { return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies) }
+        record.confirmed = true
+        record.lastStep = step
+        try database.save(record)
+        let codes = (0..<10).map { _ in OneTimePassword.make(length: 12) }
+        try database.setRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryHash))
+        // The code just shown proves the second factor for this session too.
+        try upgradeToSecondFactor()
+        var reply = ServerReply(id: request.id, type: "totp.confirm")
+        reply.recoveryCodes = codes
+        reply.secondFactor = true
+        return reply
+    }
+
+    /// True when `presented` is the current TOTP code (not used before) or an unused recovery code.
+    func checkSecondFactor(_ presented: String, record: TOTPRecord, user: UserRecord) throws -> Bool {
+        let database = context.gate.database
+        let totp = TOTP(secret: try open(record.sealedSecret, for: user.id))
+        if let step = totp.verify(presented, at: Clock.nowSeconds(), lastUsed: record.lastStep) {
+            var updated = record
+            updated.lastStep = step
+            try database.save(updated)
+            return true
+        }
+        return try database.consumeRecoveryCode(userID: user.id, hash: Self.recoveryHash(presented))
+    }
+
+    static func recoveryHash(_ code: String) -> String { Hex.encode(SHA256Hash.digest(Array(code.utf8))) }
+
+    private func seal(_ secret: SecureBytes, for userID: String) throws -> Data {
+        Data(try XChaCha20Poly1305.seal(secret.copyBytes(), key: context.masterKey, associatedData: Array(("totp:" + userID).utf8)).combined)
+    }
+
+    private func open(_ sealed: Data, for userID: String) throws -> SecureBytes {
+        let message = try XChaCha20Poly1305.SealedMessage(combined: Array(sealed))
+        return SecureBytes(try XChaCha20Poly1305.open(message, key: context.masterKey, associatedData: Array(("totp:" + userID).utf8)))
+    }
+}
