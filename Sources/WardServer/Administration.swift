@@ -17,7 +17,7 @@ extension Connection {
         let database = gate.database
         // Resolve what the request names before deciding, so the entry records the real object.
         var target: UserRecord?
-        if [.userShow, .userDisable, .userEnable, .userResetPassword].contains(type) {
+        if [.userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor].contains(type) {
             target = try lookUp(request)
         }
         var patient: UserRecord?, clinician: UserRecord?
@@ -92,6 +92,10 @@ extension Connection {
             }
             reply.userID = target?.id
             reply.password = password
+        case .userResetSecondFactor:
+            // For a lost authenticator: the account signs in with its password and enrols again.
+            if let target { try database.removeSecondFactor(userID: target.id) }
+            reply.userID = target?.id
         case .careTeamAdd:
             if let patient, let clinician, !(try database.addCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
                 throw ReplyError(code: .conflict, message: "that clinician is already on the care team")

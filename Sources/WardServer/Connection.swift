@@ -15,6 +15,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case totpEnroll = "totp.enroll", totpConfirm = "totp.confirm"
     case userCreate = "user.create", userList = "user.list", userShow = "user.show"
     case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
+    case userResetSecondFactor = "user.reset-second-factor"
     case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
@@ -40,7 +41,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .whoami: return "account.read"
         case .passwordChange: return "account.password"
         case .totpEnroll, .totpConfirm: return "account.mfa"
-        case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword: return "user.manage"
+        case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor: return "user.manage"
         case .careTeamAdd, .careTeamRemove, .careTeamList: return "careteam.manage"
         }
     }
@@ -110,7 +111,7 @@ final class Connection {
             case .passwordChange: return try await changePassword(request)
             case .totpEnroll: return try await enrollSecondFactor(request)
             case .totpConfirm: return try await confirmSecondFactor(request)
-            case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword,
+            case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor,
                  .careTeamAdd, .careTeamRemove, .careTeamList:
                 return try await administer(type, request)
             }

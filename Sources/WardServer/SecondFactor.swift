@@ -13,7 +13,7 @@ extension Connection {
         let user = try await signedIn(request)
         let database = context.gate.database
         if let existing = try database.totp(userID: user.id), existing.confirmed {
-            throw ReplyError(code: .conflict, message: "a second factor is already set up; an administrator can reset it")
+            throw ReplyError(code: .conflict, message: "a second factor is already set up; an administrator can reset it (user.reset-second-factor)")
         }
         let outcome = try await context.gate.decide(selfRequest(user, type: .totpEnroll, code: .create))
         guard outcome.allowed else { return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies) }

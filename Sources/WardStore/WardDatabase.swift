@@ -260,6 +260,15 @@ extension WardDatabase {
         }
     }
 
+    /// Removes the account's second factor and recovery codes, and ends its sessions.
+    public func removeSecondFactor(userID: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM totp WHERE userID = ?", arguments: [userID])
+            try db.execute(sql: "DELETE FROM recoveryCode WHERE userID = ?", arguments: [userID])
+            try db.execute(sql: "DELETE FROM session WHERE userID = ?", arguments: [userID])
+        }
+    }
+
     public func markSecondFactor(tokenHash: String) throws {
         try pool.write { try $0.execute(sql: "UPDATE session SET secondFactor = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
     }

@@ -62,7 +62,7 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage accounts (Admin).",
-        subcommands: [UserAdd.self, UserList.self, UserShow.self, UserDisable.self, UserEnable.self, UserResetPassword.self]
+        subcommands: [UserAdd.self, UserList.self, UserShow.self, UserDisable.self, UserEnable.self, UserResetPassword.self, UserResetSecondFactor.self]
     )
 }
 
@@ -125,6 +125,17 @@ struct UserResetPassword: AsyncParsableCommand {
         let username = self.username
         let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.reset-password", username: username)) }
         print("one-time password for \(username) (shown once): \(reply.password ?? "?")")
+    }
+}
+
+struct UserResetSecondFactor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reset-second-factor",
+                                                    abstract: "Remove an account's second factor (a lost authenticator); it enrols again after signing in.")
+    @Argument(help: "The username.") var username: String
+    func run() async throws {
+        let username = self.username
+        try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.reset-second-factor", username: username)) }
+        print("second factor of \(username) removed; its sessions are ended")
     }
 }
 

@@ -82,6 +82,7 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: "user.disable", userID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "user.enable", userID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "user.reset-password", userID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: "user.reset-second-factor", userID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "careteam.list", patientID: patient))
             _ = try await run(ClientRequest(id: 0, type: "careteam.remove", patientID: patient, clinicianID: nurse))
