@@ -36,6 +36,8 @@ release: deps
 ## password), then serve on https://127.0.0.1:8443 until Ctrl-C
 run: deps
 	$(SWIFT) build -c release --product ward-server
+	$(SWIFT) build -c release --product wardctl
+	$(SWIFT) build -c release --product auditctl
 	@[ -f data/ward.sqlite ] || ./.build/release/ward-server init --data data
 	./.build/release/ward-server serve --data data --policies policies --listen 127.0.0.1:8443
 

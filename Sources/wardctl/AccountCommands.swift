@@ -92,18 +92,21 @@ struct UserShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one account.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        let username = self.username
-        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.show", username: username)) }
-        printUsers(reply.users ?? [])
+        printUsers(try await userRequest("user.show", username).users ?? [])
     }
+}
+
+/// Sends one request of `type` about the account `username`.
+@discardableResult
+func userRequest(_ type: String, _ username: String) async throws -> ServerReply {
+    try await withSession { try await $0.request(ClientRequest(id: 0, type: type, username: username)) }
 }
 
 struct UserDisable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an account and end its sessions.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        let username = self.username
-        try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.disable", username: username)) }
+        try await userRequest("user.disable", username)
         print("disabled \(username)")
     }
 }
@@ -112,8 +115,7 @@ struct UserEnable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled account.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        let username = self.username
-        try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.enable", username: username)) }
+        try await userRequest("user.enable", username)
         print("enabled \(username)")
     }
 }
@@ -122,8 +124,7 @@ struct UserResetPassword: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Give an account a new one-time password (and clear its lockout).")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        let username = self.username
-        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.reset-password", username: username)) }
+        let reply = try await userRequest("user.reset-password", username)
         print("one-time password for \(username) (shown once): \(reply.password ?? "?")")
     }
 }
@@ -133,8 +134,7 @@ struct UserResetSecondFactor: AsyncParsableCommand {
                                                     abstract: "Remove an account's second factor (a lost authenticator); it enrols again after signing in.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        let username = self.username
-        try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.reset-second-factor", username: username)) }
+        try await userRequest("user.reset-second-factor", username)
         print("second factor of \(username) removed; its sessions are ended")
     }
 }
