@@ -185,6 +185,24 @@ struct ServerIntegrationTests {
         #expect(entries.contains { $0.event.type == "auth.timeout" && $0.event.details["reason"] == "session-expired" })
     }
 
+    /// A busy session still ends at its absolute lifetime.
+    @Test func sessionsEndAtTheirLifetimeHoweverActive() async throws {
+        let server = try await ServerHarness.start(lifetimeSeconds: 2)
+        defer { server.cleanup() }
+        let otp = server.adminPassword
+        try await server.connect { (connection: WardConnection) async throws -> Void in
+            _ = try await connection.login(username: "admin", password: otp)
+            var ended = false
+            // Keep the session busy (never idle) for up to 4 s; it must end after 2.
+            for _ in 0..<40 where !ended {
+                ended = try await connection.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(ended)
+        }
+        await server.stop()
+    }
+
     @Test func plaintextConnectionsGetNoHTTP() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
