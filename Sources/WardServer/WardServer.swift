@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     public var passwordParameters = Argon2id.Parameters.rfc9106SecondRecommended
     /// Connections that have not signed in after this long are closed.
     public var authenticationTimeout: Duration = .seconds(10)
+    /// Connections that leave a reply unread this long are closed.
+    public var writeTimeout: Duration = .seconds(10)
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -100,8 +102,10 @@ public enum WardServer {
             }
             let sockets = Router(context: BasicWebSocketRequestContext.self)
             let timeout = configuration.authenticationTimeout
+            let writeTimeout = configuration.writeTimeout
             sockets.ws(RouterPath(stringLiteral: WireProtocol.path)) { inbound, outbound, wsContext in
-                try await serve(inbound: inbound, outbound: outbound, context: context, timeout: timeout, logger: wsContext.logger)
+                try await serve(inbound: inbound, outbound: outbound, context: context, timeout: timeout,
+                                writeTimeout: writeTimeout, logger: wsContext.logger)
             }
             let app = Application(
                 router: router,
@@ -129,8 +133,25 @@ public enum WardServer {
     }
 
     /// One WebSocket connection: requests in, replies out; closed if it does not sign in in time.
+    /// Writes `text`, giving up after `limit`; false when the client did not take it in time.
+    static func deliver(_ text: String, to outbound: WebSocketOutboundWriter, within limit: Duration) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await outbound.write(.text(text))
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
     static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: ServerContext,
-                      timeout: Duration, logger: Logger) async throws {
+                      timeout: Duration, writeTimeout: Duration = .seconds(10), logger: Logger) async throws {
         let connection = Connection(context: context, logger: logger)
         context.metrics.connectionOpened()
         defer { context.metrics.connectionClosed() }
@@ -175,7 +196,15 @@ public enum WardServer {
             }
             if connection.isAuthenticated { signedIn.set() }
             context.metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
-            try await outbound.write(.text(String(decoding: try encoder.encode(reply), as: UTF8.self)))
+            let text = String(decoding: try encoder.encode(reply), as: UTF8.self)
+            // A client that does not read its replies would hold this connection's task (and the
+            // memory of its replies) for ever: a reply not taken within the limit ends it.
+            let delivered = try await deliver(text, to: outbound, within: writeTimeout)
+            guard delivered else {
+                logger.notice("closing a connection that stopped reading its replies")
+                context.metrics.request("any", outcome: "slow_reader_closed")
+                return
+            }
         }
     }
 }

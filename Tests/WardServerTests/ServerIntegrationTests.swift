@@ -16,7 +16,7 @@ struct ServerIntegrationTests {
         let server = try await ServerHarness.start()
         let otp = server.adminPassword
         let newPassword = "a much longer passphrase"
-        try await server.connect { connection in
+        let token = try await server.connect { connection -> String in
             #expect(connection.serverID.hasPrefix("server:"))
             let session = try await connection.login(username: "admin", password: otp)
             #expect(session.mustChangePassword == true)
@@ -30,6 +30,9 @@ struct ServerIntegrationTests {
             try await connection.logout()
             let after = try await connection.send(ClientRequest(id: 0, type: "whoami"))
             #expect(after.code == .notAuthenticated)
+            // A token replayed after logout is refused.
+            #expect(try await connection.send(ClientRequest(id: 0, type: "resume", token: session.token)).code == .sessionExpired)
+            return session.token ?? ""
         }
         // The old one-time password no longer works; the new one does.
         try await server.connect { connection in
@@ -50,7 +53,7 @@ struct ServerIntegrationTests {
         #expect(entries.last?.event.type == "audit.stop")
         for file in [server.data.database, server.data.auditLog + "/entries"] {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-            for secret in [otp, newPassword, "admin"] where file.hasSuffix("entries") || secret != "admin" {
+            for secret in [otp, newPassword, token, "admin"] where file.hasSuffix("entries") || secret != "admin" {
                 #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds \(secret)")
             }
         }
