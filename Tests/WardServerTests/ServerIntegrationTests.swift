@@ -170,13 +170,14 @@ struct ServerIntegrationTests {
 
     /// HIPAA 164.312(a)(2)(iii): a session idle past the limit is refused, and the timeout is audited.
     @Test func idleSessionsAreLoggedOff() async throws {
-        let server = try await ServerHarness.start(idleSeconds: 1)
+        // Limits count whole seconds: 2 s leaves room for the first request however the clock ticks.
+        let server = try await ServerHarness.start(idleSeconds: 2)
         defer { server.cleanup() }
         let otp = server.adminPassword
         let token = try await server.connect { connection -> String in
             let session = try await connection.login(username: "admin", password: otp)
             #expect(try await connection.whoami().role == "Admin")
-            try await Task.sleep(for: .milliseconds(2100))
+            try await Task.sleep(for: .milliseconds(3100))
             #expect(try await connection.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
             return session.token ?? ""
         }
