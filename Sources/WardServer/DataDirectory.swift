@@ -102,8 +102,6 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     case notInitialised(String)
     case insecureFile(String)
     case cannotWrite(String)
-    case tls(String)
-    case badListenAddress(String)
 
     public var description: String {
         switch self {
@@ -111,8 +109,6 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case let .notInitialised(path): return "\(path) is not an initialised data directory: run ward-server init --data \(path)"
         case let .insecureFile(file): return "\(file) is readable by others: chmod 600 \(file)"
         case let .cannotWrite(file): return "cannot write \(file)"
-        case let .tls(why): return "TLS: \(why)"
-        case let .badListenAddress(text): return "listen address \(text) is not HOST:PORT"
         }
     }
 }

@@ -141,10 +141,6 @@ extension WardDatabase {
         try pool.read { try UserRecord.filter(Column("username") == username).fetchOne($0) }
     }
 
-    public func userCount() throws -> Int {
-        try pool.read { try UserRecord.fetchCount($0) }
-    }
-
     /// Counts a failed sign-in; returns the new count.
     public func recordFailedLogin(userID: String) throws -> Int {
         try pool.write { db in

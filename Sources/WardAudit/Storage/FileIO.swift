@@ -106,13 +106,6 @@ enum FileIO {
         var st = stat()
         return stat(path, &st) == 0
     }
-
-    /// Permission bits of `path`.
-    static func mode(_ path: String) throws -> mode_t {
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw error("stat", path) }
-        return st.st_mode & 0o777
-    }
 }
 
 /// A read-only memory map of a whole file; unmapped on deinit. Reading a log this way avoids

@@ -50,9 +50,6 @@ public struct EntityStore: Sendable {
 
     public subscript(uid: EntityUID) -> Entity? { entities[uid] }
 
-    /// Every entity, in no particular order.
-    public var all: [Entity] { Array(entities.values) }
-
     /// True when `uid` is `group` or one of its ancestors is (Cedar's `in` on entities).
     @inline(__always)
     public func isDescendant(_ uid: EntityUID, of group: EntityUID) -> Bool {
