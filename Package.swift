@@ -172,6 +172,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["slow_reader.py"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -42,10 +42,14 @@ extension Connection {
             guard (1...64).contains(username.count), username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
                 throw ReplyError(code: .badRequest, message: "username must be 1-64 letters, digits, '.', '_' or '-'")
             }
+            let displayName = request.displayName ?? username
+            guard Self.isAcceptableDisplayName(displayName) else {
+                throw ReplyError(code: .badRequest, message: "displayName must be 1-128 characters without control or formatting characters")
+            }
             guard try database.user(username: username) == nil else { throw ReplyError(code: .conflict, message: "that username is taken") }
             let password = OneTimePassword.make()
             oneTimePassword = password
-            newUser = UserRecord(id: "user:" + OpaqueID.make(), username: username, displayName: request.displayName ?? username,
+            newUser = UserRecord(id: "user:" + OpaqueID.make(), username: username, displayName: displayName,
                                  role: role, passwordHash: try await context.passwords.hash(password), mustChangePassword: true,
                                  createdAt: Clock.nowSeconds())
         }
@@ -128,5 +132,19 @@ extension Connection {
 
     static func info(_ user: UserRecord) -> UserInfo {
         UserInfo(userID: user.id, username: user.username, displayName: user.displayName, role: user.role, active: user.active)
+    }
+
+    /// Display names are shown in every client beside what people write: no line breaks, no
+    /// bidirectional overrides or other invisible characters that could disguise who is speaking.
+    static func isAcceptableDisplayName(_ name: String) -> Bool {
+        guard (1...128).contains(name.count), !name.allSatisfy(\.isWhitespace) else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            // Zero-width (non-)joiners are formatting characters that scripts and emoji need.
+            if scalar.value == 0x200C || scalar.value == 0x200D { return true }
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse: return false
+            default: return true
+            }
+        }
     }
 }

@@ -1,5 +1,4 @@
 internal import Foundation
-import Synchronization
 internal import Hummingbird
 internal import HummingbirdTLS
 internal import HummingbirdWebSocket
@@ -24,10 +23,7 @@ public struct ServerConfiguration: Sendable {
     public var tlsKey: String?
     public var sessionLimits = SessionLimits()
     public var passwordParameters = Argon2id.Parameters.rfc9106SecondRecommended
-    /// Connections that have not signed in after this long are closed.
-    public var authenticationTimeout: Duration = .seconds(10)
-    /// Connections that leave a reply unread this long are closed.
-    public var writeTimeout: Duration = .seconds(10)
+    public var connectionLimits = ConnectionLimits()
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -100,12 +96,11 @@ public enum WardServer {
                 return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: checkpoint.text)))
             }
-            let sockets = Router(context: BasicWebSocketRequestContext.self)
-            let timeout = configuration.authenticationTimeout
-            let writeTimeout = configuration.writeTimeout
+            let sockets = Router(context: SocketRequestContext.self)
+            let limits = configuration.connectionLimits
             sockets.ws(RouterPath(stringLiteral: WireProtocol.path)) { inbound, outbound, wsContext in
-                try await serve(inbound: inbound, outbound: outbound, context: context, timeout: timeout,
-                                writeTimeout: writeTimeout, logger: wsContext.logger)
+                try await SocketSession.serve(inbound: inbound, outbound: outbound, channel: wsContext.requestContext.channel,
+                                              context: context, limits: limits, logger: wsContext.logger)
             }
             let app = Application(
                 router: router,
@@ -131,119 +126,4 @@ public enum WardServer {
         }
         try await log.close()
     }
-
-    /// One WebSocket connection: requests in, replies out; closed if it does not sign in in time.
-    /// Writes `text`, giving up after `limit`; false when the client did not take it in time.
-    static func deliver(_ text: String, to outbound: WebSocketOutboundWriter, within limit: Duration) async throws -> Bool {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await outbound.write(.text(text))
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return false
-            }
-            let first = try await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
-
-    static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: ServerContext,
-                      timeout: Duration, writeTimeout: Duration = .seconds(10), logger: Logger) async throws {
-        let connection = Connection(context: context, logger: logger)
-        context.metrics.connectionOpened()
-        defer { context.metrics.connectionClosed() }
-        let signedIn = SignInFlag()
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            if !signedIn.isSet {
-                try? await outbound.close(.policyViolation, reason: "sign in within \(timeout.components.seconds) seconds")
-            }
-        }
-        defer { watchdog.cancel() }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var bucket = RateLimiter(ratePerSecond: 50, burst: 100)
-        // Refusals count until a full second passes without one.
-        var refusals = 0
-        var lastRefusal = ContinuousClock.now
-        for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
-            let reply: ServerReply
-            let type: String
-            guard bucket.allow() else {
-                if lastRefusal.duration(to: .now) > .seconds(1) { refusals = 0 }
-                refusals += 1
-                lastRefusal = .now
-                // A client that keeps sending while refused is not slowing down: close it.
-                if refusals > 200 {
-                    try await outbound.close(.policyViolation, reason: "too many requests")
-                    return
-                }
-                context.metrics.request("any", outcome: ErrorCode.rateLimited.rawValue)
-                let refusal = ServerReply.error(Connection.salvageID(message.text ?? ""), .rateLimited, "too many requests on this connection; slow down")
-                try await outbound.write(.text(String(decoding: try encoder.encode(refusal), as: UTF8.self)))
-                continue
-            }
-            switch message {
-            case let .text(text):
-                reply = await connection.handle(text)
-                type = connection.lastRequestType
-            case .binary:
-                reply = .error(nil, .badRequest, "binary frames are not part of the protocol; send JSON text")
-                type = "binary"
-            }
-            if connection.isAuthenticated { signedIn.set() }
-            context.metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
-            let text = String(decoding: try encoder.encode(reply), as: UTF8.self)
-            // A client that does not read its replies would hold this connection's task (and the
-            // memory of its replies) for ever: a reply not taken within the limit ends it.
-            let delivered = try await deliver(text, to: outbound, within: writeTimeout)
-            guard delivered else {
-                logger.notice("closing a connection that stopped reading its replies")
-                context.metrics.request("any", outcome: "slow_reader_closed")
-                return
-            }
-        }
-    }
-}
-
-/// A token bucket: `burst` requests at once, refilled at `ratePerSecond`.
-struct RateLimiter {
-    let ratePerSecond: Double
-    let burst: Double
-    private var tokens: Double
-    private var last = ContinuousClock.now
-
-    init(ratePerSecond: Double, burst: Double) {
-        self.ratePerSecond = ratePerSecond
-        self.burst = burst
-        tokens = burst
-    }
-
-    mutating func allow() -> Bool {
-        let now = ContinuousClock.now
-        let elapsed = last.duration(to: now)
-        last = now
-        tokens = min(burst, tokens + (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * ratePerSecond)
-        guard tokens >= 1 else { return false }
-        tokens -= 1
-        return true
-    }
-}
-
-extension WebSocketMessage {
-    /// The text of a text message.
-    var text: String? {
-        if case let .text(text) = self { return text }
-        return nil
-    }
-}
-
-/// Set once a connection has signed in; read by its watchdog.
-final class SignInFlag: Sendable {
-    private let flag = Mutex(false)
-    var isSet: Bool { flag.withLock { $0 } }
-    func set() { flag.withLock { $0 = true } }
 }

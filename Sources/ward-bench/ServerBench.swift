@@ -20,7 +20,7 @@ struct BenchServer {
         let made = try await data.initialise(hostnames: ["localhost"], passwordHasher: try Argon2id(parameters: parameters))
         var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: "policies")
         configuration.passwordParameters = parameters
-        configuration.authenticationTimeout = .seconds(120)
+        configuration.connectionLimits.authenticationTimeout = .seconds(120)
         var logger = Logger(label: "ward.bench.server")
         logger.logLevel = .critical
         let ready = AsyncStream<Int>.makeStream()

@@ -46,8 +46,14 @@ struct AdministrationTests {
             let patient = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "pat.one", displayName: "Pat One", role: "Patient"))
             #expect(try await connection.send(ClientRequest(id: 0, type: "user.create", username: "dr.ann", role: "Doctor")).code == .conflict)
             #expect(try await connection.send(ClientRequest(id: 0, type: "user.create", username: "x", role: "Wizard")).code == .badRequest)
+            // Display names cannot carry line breaks, bidirectional overrides or unbounded length.
+            for name in ["line\nbreak", "evil\u{202E}txt", String(repeating: "n", count: 129), "   ", ""] {
+                #expect(try await connection.send(ClientRequest(id: 0, type: "user.create", username: "x", displayName: name, role: "Nurse")).code == .badRequest)
+            }
+            let emoji = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "nurse.joy", displayName: "Joy 🧑\u{200D}⚕️ Nurse", role: "Nurse"))
+            #expect(emoji.userID != nil)
             let list = try await connection.request(ClientRequest(id: 0, type: "user.list"))
-            #expect(Set(list.users?.map(\.username) ?? []) == ["admin", "dr.ann", "pat.one"])
+            #expect(Set(list.users?.map(\.username) ?? []) == ["admin", "dr.ann", "pat.one", "nurse.joy"])
 
             let patientID = patient.userID ?? "", doctorID = doctor.userID ?? ""
             try await connection.request(ClientRequest(id: 0, type: "careteam.add", patientID: patientID, clinicianID: doctorID))

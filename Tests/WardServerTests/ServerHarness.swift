@@ -23,15 +23,14 @@ final class ServerHarness: Sendable {
     /// Cheap Argon2id for tests; the RFC 9106 defaults are exercised by WardCryptoTests and ward-bench.
     static let testHashing = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
 
-    static func start(authenticationTimeout: Duration = .seconds(10), idleSeconds: Int64 = 900, lifetimeSeconds: Int64 = 12 * 3600,
-                      writeTimeout: Duration = .seconds(10)) async throws -> ServerHarness {
+    static func start(connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
+                      lifetimeSeconds: Int64 = 12 * 3600) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
         var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: repositoryPolicies)
         configuration.passwordParameters = testHashing
-        configuration.authenticationTimeout = authenticationTimeout
-        configuration.writeTimeout = writeTimeout
+        configuration.connectionLimits = connectionLimits
         configuration.sessionLimits = SessionLimits(idleSeconds: idleSeconds, lifetimeSeconds: lifetimeSeconds)
         let ready = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "ward.test.server")

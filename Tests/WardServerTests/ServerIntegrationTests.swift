@@ -156,7 +156,9 @@ struct ServerIntegrationTests {
     }
 
     @Test func clientsThatDoNotSignInAreDisconnected() async throws {
-        let server = try await ServerHarness.start(authenticationTimeout: .milliseconds(500))
+        var limits = ConnectionLimits()
+        limits.authenticationTimeout = .milliseconds(500)
+        let server = try await ServerHarness.start(connectionLimits: limits)
         defer { server.cleanup() }
         await #expect(throws: (any Error).self) {
             try await server.connect { connection in

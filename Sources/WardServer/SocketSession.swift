@@ -1,0 +1,149 @@
+internal import Foundation
+import Synchronization
+internal import Hummingbird
+internal import HummingbirdWebSocket
+internal import Logging
+internal import NIOCore
+internal import NIOWebSocket
+internal import WardProtocol
+
+/// The request context of the WebSocket route; it keeps the connection's channel so that a
+/// client that stops reading can be cut off at once, without a close handshake it would never read.
+struct SocketRequestContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}
+
+/// One WebSocket connection: requests in, replies out through its outbox.
+enum SocketSession {
+    static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
+                      context: ServerContext, limits: ConnectionLimits, logger: Logger) async throws {
+        let connection = Connection(context: context, logger: logger)
+        let metrics = context.metrics
+        metrics.connectionOpened()
+        defer { metrics.connectionClosed() }
+        let outbox = Outbox(limit: limits.outboxBytes) {
+            logger.notice("closing a connection whose unread messages exceeded the outbox limit")
+            metrics.request("any", outcome: "outbox_overflow_closed")
+            channel.close(promise: nil)
+        }
+        let signedIn = SignInFlag()
+        let watchdog = Task {
+            try await Task.sleep(for: limits.authenticationTimeout)
+            if !signedIn.isSet {
+                try? await outbound.close(.policyViolation, reason: "sign in within \(limits.authenticationTimeout.components.seconds) seconds")
+            }
+        }
+        defer { watchdog.cancel() }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await write(outbox, to: outbound, channel: channel, within: limits.writeTimeout, metrics: metrics, logger: logger)
+            }
+            defer { outbox.finish() }
+            try await read(inbound, into: outbox, connection: connection, signedIn: signedIn, limits: limits, outbound: outbound)
+            outbox.finish()
+            try await group.waitForAll()
+        }
+    }
+
+    /// Handles requests in order, posting each reply; refuses (and finally closes) a client that
+    /// sends faster than its rate.
+    private static func read(_ inbound: WebSocketInboundStream, into outbox: Outbox, connection: Connection, signedIn: SignInFlag,
+                             limits: ConnectionLimits, outbound: WebSocketOutboundWriter) async throws {
+        let metrics = connection.context.metrics
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var bucket = RateLimiter(ratePerSecond: limits.requestsPerSecond, burst: limits.requestBurst)
+        // Refusals count until a full second passes without one.
+        var refusals = 0
+        var lastRefusal = ContinuousClock.now
+        for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
+            let reply: ServerReply
+            let type: String
+            if bucket.allow() {
+                switch message {
+                case let .text(text):
+                    reply = await connection.handle(text)
+                    type = connection.lastRequestType
+                case .binary:
+                    reply = .error(nil, .badRequest, "binary frames are not part of the protocol; send JSON text")
+                    type = "binary"
+                }
+                if connection.isAuthenticated { signedIn.set() }
+            } else {
+                if lastRefusal.duration(to: .now) > .seconds(1) { refusals = 0 }
+                refusals += 1
+                lastRefusal = .now
+                // A client that keeps sending while refused is not slowing down: close it.
+                if refusals > limits.refusalsBeforeClose {
+                    try await outbound.close(.policyViolation, reason: "too many requests")
+                    return
+                }
+                reply = .error(Connection.salvageID(message.text ?? ""), .rateLimited, "too many requests on this connection; slow down")
+                type = "any"
+            }
+            metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
+            guard outbox.post(String(decoding: try encoder.encode(reply), as: UTF8.self)) else { return }
+        }
+    }
+
+    /// Sends what the outbox holds, in order; a message the client leaves unread for `limit`
+    /// closes the connection.
+    private static func write(_ outbox: Outbox, to outbound: WebSocketOutboundWriter, channel: any Channel, within limit: Duration,
+                              metrics: Metrics, logger: Logger) async {
+        for await text in outbox.messages {
+            do {
+                guard try await deliver(text, to: outbound, within: limit) else {
+                    logger.notice("closing a connection that stopped reading")
+                    metrics.request("any", outcome: "slow_reader_closed")
+                    channel.close(promise: nil)
+                    return
+                }
+            } catch {
+                // The connection is gone; what is queued has nowhere to go.
+                return
+            }
+            outbox.sent(text)
+        }
+    }
+
+    /// Writes `text`, giving up after `limit`; false when the client did not take it in time.
+    private static func deliver(_ text: String, to outbound: WebSocketOutboundWriter, within limit: Duration) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await outbound.write(.text(text))
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+extension WebSocketMessage {
+    /// The text of a text message.
+    var text: String? {
+        if case let .text(text) = self { return text }
+        return nil
+    }
+}
+
+/// Set once a connection has signed in; read by its watchdog.
+final class SignInFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
+}
