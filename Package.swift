@@ -77,11 +77,13 @@ let package = Package(
         ),
         // The wire protocol's messages, shared by the server and its clients.
         .target(name: "WardProtocol", swiftSettings: strictSettings),
+        // End-to-end encryption: device keys, sender-key ratchets, envelopes (suite ward-sk-1).
+        .target(name: "WardE2EE", dependencies: ["WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
         // The server: data directory, TLS WebSocket service, sessions, the gate.
         .target(
             name: "WardServer",
             dependencies: [
-                "WardAudit", "WardPolicy", "WardGate", "WardStore", "WardProtocol", "WardCrypto",
+                "WardAudit", "WardPolicy", "WardGate", "WardStore", "WardProtocol", "WardCrypto", "WardE2EE",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -98,7 +100,7 @@ let package = Package(
         .target(
             name: "WardClient",
             dependencies: [
-                "WardProtocol",
+                "WardProtocol", "WardE2EE", "WardCrypto",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -168,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "WardServerTests",
             dependencies: [
-                "WardServer", "WardClient", "WardProtocol", "WardAudit", "WardPolicy", "WardCrypto", "WardTestSupport",
+                "WardServer", "WardClient", "WardProtocol", "WardAudit", "WardPolicy", "WardCrypto", "WardE2EE", "WardTestSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 internal import Foundation
+import Synchronization
 public import Logging
 internal import NIOCore
 internal import NIOWebSocket
@@ -22,20 +23,28 @@ public enum WardClientError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// A connection to a Ward server: TLS WebSocket, `hello` done, requests answered in order.
-/// The only code that builds protocol frames; wardctl, ward, the tests and ward-bench use it.
-public final class WardConnection {
-    private var inbound: WebSocketInboundMessageStream.AsyncIterator
+/// A connection to a Ward server: TLS WebSocket, `hello` done. Requests may be sent from many
+/// tasks at once; a reader task matches each reply to its request by id and queues server-pushed
+/// events for `nextEvent()`. The only code that builds protocol frames; wardctl, ward, the tests
+/// and ward-bench use it.
+public final class WardConnection: Sendable {
     private let outbound: WebSocketOutboundWriter
-    private var nextID = 1
-    private let encoder = JSONEncoder()
-    /// The server's id from `hello`.
-    public private(set) var serverID = ""
+    private let state = Mutex(State())
+    private let events = Mailbox<ServerReply>()
+    private let unmatched = Mailbox<ServerReply>()
 
-    init(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) {
-        self.inbound = inbound.messages(maxSize: WireProtocol.maxFrameBytes).makeAsyncIterator()
+    private struct State {
+        var nextID = 1
+        var waiting: [Int: CheckedContinuation<ServerReply, any Error>] = [:]
+        var closed = false
+        var serverID = ""
+    }
+
+    /// The server's id from `hello`.
+    public var serverID: String { state.withLock { $0.serverID } }
+
+    init(outbound: WebSocketOutboundWriter) {
         self.outbound = outbound
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
     /// TLS settings that trust exactly the server certificate in `certificatePEM` (the
@@ -59,19 +68,62 @@ public final class WardConnection {
             url: url, configuration: .init(maxFrameSize: WireProtocol.maxFrameBytes, sniHostname: serverName),
             tlsConfiguration: tls, logger: logger
         ) { inbound, outbound, _ in
-            let connection = WardConnection(inbound: inbound, outbound: outbound)
+            let connection = WardConnection(outbound: outbound)
+            let reader = Task { await connection.read(inbound) }
             do {
                 if greet {
                     let hello = try await connection.request(ClientRequest(id: 0, type: "hello", version: WireProtocol.version))
-                    connection.serverID = hello.server ?? ""
+                    connection.state.withLock { $0.serverID = hello.server ?? "" }
                 }
                 result.set(.success(try await body(connection)))
             } catch {
                 result.set(.failure(error))
             }
+            // Close, and let the reader take the server's close frame and end, before the
+            // handler returns: the WebSocket library reads the same stream after it.
+            try? await outbound.close(.normalClosure, reason: nil)
+            let deadline = Task {
+                try await Task.sleep(for: .seconds(5))
+                reader.cancel()
+            }
+            await reader.value
+            deadline.cancel()
         }
         guard let outcome = result.value else { throw WardClientError.closed }
         return try outcome.get()
+    }
+
+    /// Routes what the server sends: a reply to the request with its id, an event to `nextEvent`,
+    /// anything else (replies to raw frames) to `receive`.
+    private func read(_ inbound: WebSocketInboundStream) async {
+        let decoder = JSONDecoder()
+        do {
+            for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
+                guard case let .text(text) = message, let reply = try? decoder.decode(ServerReply.self, from: Data(text.utf8)) else {
+                    unmatched.put(ServerReply.error(nil, .badRequest, "the server sent a frame that is not a reply"))
+                    continue
+                }
+                if reply.id == nil && reply.type != "error" {
+                    events.put(reply)
+                    continue
+                }
+                let waiter = state.withLock { state -> CheckedContinuation<ServerReply, any Error>? in
+                    if let id = reply.id { return state.waiting.removeValue(forKey: id) }
+                    // An error the server could not tie to a request: the oldest request gets it.
+                    guard let oldest = state.waiting.keys.min() else { return nil }
+                    return state.waiting.removeValue(forKey: oldest)
+                }
+                if let waiter { waiter.resume(returning: reply) } else { unmatched.put(reply) }
+            }
+        } catch {}
+        let waiters = state.withLock { state -> [CheckedContinuation<ServerReply, any Error>] in
+            state.closed = true
+            defer { state.waiting = [:] }
+            return Array(state.waiting.values)
+        }
+        for waiter in waiters { waiter.resume(throwing: WardClientError.closed) }
+        events.finish()
+        unmatched.finish()
     }
 
     /// Sends `request` (its id is assigned here) and returns the reply; an `error` reply
@@ -88,16 +140,33 @@ public final class WardConnection {
     /// Sends `request` and returns whatever reply comes, errors included.
     public func send(_ request: ClientRequest) async throws -> ServerReply {
         var request = request
-        request.id = nextID
-        nextID += 1
-        try await sendRaw(String(decoding: try encoder.encode(request), as: UTF8.self))
-        while true {
-            let reply = try await receive()
-            if reply.id == request.id || reply.id == nil && reply.type == "error" { return reply }
+        request.id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        let text = String(decoding: try JSONEncoder.wire.encode(request), as: UTF8.self)
+        let id = request.id
+        return try await withCheckedThrowingContinuation { continuation in
+            let closed = state.withLock { state -> Bool in
+                if state.closed { return true }
+                state.waiting[id] = continuation
+                return false
+            }
+            if closed {
+                continuation.resume(throwing: WardClientError.closed)
+                return
+            }
+            let outbound = self.outbound
+            Task {
+                do { try await outbound.write(.text(text)) } catch {
+                    let waiter = self.state.withLock { $0.waiting.removeValue(forKey: id) }
+                    waiter?.resume(throwing: error)
+                }
+            }
         }
     }
 
-    /// Sends a raw text frame (for tests of malformed input).
+    /// Sends a raw text frame (for tests of malformed input); its reply comes from `receive`.
     public func sendRaw(_ text: String) async throws {
         try await outbound.write(.text(text))
     }
@@ -115,11 +184,16 @@ public final class WardConnection {
         try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
     }
 
-    /// The next reply or event.
+    /// The next reply that answered no request sent with `send` (replies to raw frames).
     public func receive() async throws -> ServerReply {
-        guard let message = try await inbound.next() else { throw WardClientError.closed }
-        guard case let .text(text) = message else { throw WardClientError.unexpectedReply("binary frame") }
-        return try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8))
+        guard let reply = await unmatched.take() else { throw WardClientError.closed }
+        return reply
+    }
+
+    /// The next event the server pushed (a message, a key, a join, a receipt, presence).
+    public func nextEvent() async throws -> ServerReply {
+        guard let event = await events.take() else { throw WardClientError.closed }
+        return event
     }
 
     // MARK: Convenience
@@ -158,3 +232,13 @@ private final class ResultBox<T: Sendable>: @unchecked Sendable {
     private(set) var value: Result<T, any Error>?
     func set(_ result: Result<T, any Error>) { value = result }
 }
+
+extension JSONEncoder {
+    /// How the client writes requests: sorted keys, no escaped slashes.
+    static var wire: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+

@@ -8,3 +8,20 @@ public enum SHA256Hash {
         bytes.withUnsafeBytes { Array(SHA256.hash(data: $0)) }
     }
 }
+
+/// HMAC-SHA-256 (RFC 2104, swift-crypto): the sender-key ratchet's step function.
+public enum HMACSHA256 {
+    /// The 32-byte tag of `message` under `key`.
+    public static func tag(key: SecureBytes, message: some ContiguousBytes) -> SecureBytes {
+        let symmetric = key.withUnsafeBytes { SymmetricKey(data: $0) }
+        let code = message.withUnsafeBytes { HMAC<SHA256>.authenticationCode(for: $0, using: symmetric) }
+        return SecureBytes(Array(code))
+    }
+}
+
+/// SHA-512 (swift-crypto), where 64 bytes of digest are wanted (safety numbers).
+public enum SHA512Hash {
+    public static func digest(_ bytes: some ContiguousBytes) -> [UInt8] {
+        bytes.withUnsafeBytes { Array(SHA512.hash(data: $0)) }
+    }
+}

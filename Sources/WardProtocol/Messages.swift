@@ -27,6 +27,25 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var clinicianID: String?
     /// A TOTP code or a recovery code (login, totp.confirm).
     public var totp: String?
+    // Conversations.
+    public var device: DeviceKeys?
+    public var roomID: String?
+    public var kind: String?
+    public var name: String?
+    public var direct: Bool?
+    public var members: [String]?
+    public var clientMessageID: String?
+    public var envelope: Envelope?
+    public var keyID: String?
+    public var keys: [SealedKey]?
+    /// Pagination (message.history): messages after or before a sequence number, at most `limit`.
+    public var after: Int?
+    public var before: Int?
+    public var limit: Int?
+    /// receipt: the sequence number read or delivered up to.
+    public var seq: Int?
+    /// presence.set: "online" or "away".
+    public var status: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -77,6 +96,22 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var recoveryCodes: [String]?
     /// session: whether it was signed in with a second factor.
     public var secondFactor: Bool?
+    // Conversations.
+    public var deviceID: String?
+    public var devices: [DeviceKeys]?
+    public var room: RoomInfo?
+    public var rooms: [RoomInfo]?
+    public var roomMembers: [MemberInfo]?
+    public var messages: [MessageInfo]?
+    public var keyDeliveries: [KeyDelivery]?
+    /// message.sent and the `message` event.
+    public var messageInfo: MessageInfo?
+    /// Events: who joined, left, read or changed presence; what kind of receipt.
+    public var roomID: String?
+    public var kind: String?
+    public var seq: Int?
+    public var status: String?
+    public var epoch: Int?
 
     public init(id: Int?, type: String) {
         self.id = id
@@ -140,4 +175,12 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case notFound = "not_found"
     /// The username is taken, or the membership exists.
     case conflict
+    /// The request names a room the user is not a member of.
+    case notAMember = "not_a_member"
+    /// The sender key was made for an earlier membership of the room: make a new one.
+    case staleKey = "stale_key"
+    /// The session has not registered its device (device.register) yet.
+    case deviceRequired = "device_required"
+    /// A sender key must be sealed to exactly the room's other member devices (see keys.get).
+    case wrongRecipients = "wrong_recipients"
 }

@@ -17,9 +17,11 @@ public enum ClinicModel {
     public static let actionParents: [String: [String]] = [
         "clinical": [], "record.read": ["clinical"], "record.update": ["clinical"], "record.note": ["clinical"], "record.share": ["clinical"],
         "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
+        "room.create": ["messaging"], "room.invite": ["messaging"], "room.leave": [],
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
         "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "breakglass.review": ["privacy"],
         "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
+        "device.register": ["account"], "account.presence": ["account"],
     ]
 
     public static let service = EntityUID(type: "Service", id: "ward")
@@ -48,5 +50,15 @@ public enum ClinicModel {
             attributes: ["active": .bool(user.active)],
             parents: [EntityUID(type: "Role", id: user.role)] + patients.map { EntityUID(type: "CareTeam", id: $0) }
         )
+    }
+
+    /// A room as a resource: its kind and, for a care room, its patient and care team.
+    public static func room(_ room: RoomRecord) -> Entity {
+        var attributes: [String: Value] = ["kind": .string(room.kind)]
+        if let patient = room.patientID {
+            attributes["patient"] = .entity(user(patient))
+            attributes["careTeam"] = .entity(EntityUID(type: "CareTeam", id: patient))
+        }
+        return Entity(uid: EntityUID(type: "Room", id: room.id), attributes: attributes)
     }
 }

@@ -17,6 +17,10 @@ public enum RequestType: String, CaseIterable, Sendable {
     case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
     case userResetSecondFactor = "user.reset-second-factor"
     case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
+    case deviceRegister = "device.register", keysGet = "keys.get", keysDistribute = "keys.distribute", keysFetch = "keys.fetch"
+    case roomCreate = "room.create", roomInvite = "room.invite", roomJoin = "room.join", roomLeave = "room.leave"
+    case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members"
+    case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -43,6 +47,15 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .totpEnroll, .totpConfirm: return "account.mfa"
         case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor: return "user.manage"
         case .careTeamAdd, .careTeamRemove, .careTeamList: return "careteam.manage"
+        case .deviceRegister: return "device.register"
+        case .keysGet, .keysFetch, .roomMembers, .messageHistory, .receipt: return "message.read"
+        case .keysDistribute, .messageSend: return "message.send"
+        case .roomCreate: return "room.create"
+        case .roomInvite, .roomRemove: return "room.invite"
+        case .roomJoin: return "room.join"
+        case .roomLeave: return "room.leave"
+        case .roomList: return "account.read"
+        case .presenceSet: return "account.presence"
         }
     }
 }
@@ -55,6 +68,8 @@ public struct ServerContext: Sendable {
     public var limits: SessionLimits
     public var minimumPasswordLength = 12
     public let metrics = Metrics()
+    /// The signed-in connections, for events.
+    let hub = Hub()
     /// Seals second-factor secrets at rest.
     public let masterKey: SecureBytes
 
@@ -71,6 +86,11 @@ public struct ServerContext: Sendable {
 final class Connection {
     let context: ServerContext
     let logger: Logger
+    /// This connection's number in the hub, and where its replies and events queue.
+    let connectionID: Int
+    let outbox: Outbox
+    /// The device this session registered (device.register); needed to send and to receive keys.
+    var device: DeviceRecord?
     private(set) var greeted = false
     private(set) var session: (tokenHash: String, userID: String, secondFactor: Bool)?
     /// The type of the last request, for metrics ("invalid" when it did not decode).
@@ -78,9 +98,11 @@ final class Connection {
 
     var isAuthenticated: Bool { session != nil }
 
-    init(context: ServerContext, logger: Logger) {
+    init(context: ServerContext, outbox: Outbox, logger: Logger) {
         self.context = context
         self.logger = logger
+        self.outbox = outbox
+        connectionID = context.hub.makeConnectionID()
     }
 
     /// Handles one text frame; returns the reply to send.
@@ -114,9 +136,14 @@ final class Connection {
             case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor,
                  .careTeamAdd, .careTeamRemove, .careTeamList:
                 return try await administer(type, request)
+            case .deviceRegister, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin, .roomLeave, .roomRemove,
+                 .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet:
+                return try await converse(type, request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)
+        } catch let denial as Denied {
+            return .error(request.id, .denied, "refused by policy", policies: denial.policies)
         } catch {
             // The audit log or the database failed: nothing was done, and the client is told so.
             logger.error("request failed", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])
@@ -200,6 +227,7 @@ final class Connection {
         try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
                                                secondFactor: secondFactor))
         session = (SessionToken.hash(token), user.id, secondFactor)
+        signedOn(user.id)
         return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
     }
 
@@ -249,6 +277,7 @@ final class Connection {
         }
         try gate.database.touchSession(tokenHash: hash, at: now)
         session = (hash, user.id, stored.secondFactor)
+        signedOn(user.id)
         return sessionReply(request.id, user, token: nil, secondFactor: stored.secondFactor)
     }
 
@@ -261,6 +290,7 @@ final class Connection {
               let user = try gate.database.user(id: session.userID)
         else {
             self.session = nil
+            signedOff()
             try await endExpired(tokenHash: session.tokenHash, userID: session.userID)
             throw ReplyError(code: .sessionExpired, message: "the session has ended; sign in again")
         }
@@ -293,6 +323,7 @@ final class Connection {
         }
         try context.gate.database.deleteSession(tokenHash: session.tokenHash)
         self.session = nil
+        signedOff()
         return ServerReply(id: request.id, type: "logout")
     }
 

@@ -151,4 +151,5 @@ enum OneTimePassword {
 
 enum Clock {
     static func nowSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -31,6 +31,18 @@ public struct Gate: Sendable {
         public var subjectID: String
         /// Whether the session was signed in with a second factor (context.secondFactor).
         public var secondFactor: Bool
+        /// Who the audit entry names as actor when that is not the principal: the member who
+        /// invites, when the question is whether the invitee may be in the room.
+        public var auditActor: UserRecord?
+        /// More for the audit entry (identifiers only).
+        public var details: [String: String] = [:]
+
+        /// This request with `details` added to its audit entry.
+        public func with(details more: [String: String]) -> Request {
+            var copy = self
+            copy.details.merge(more) { _, new in new }
+            return copy
+        }
 
         public init(principal: UserRecord, action: String, resource: Entity, context: [String: Value] = [:], event: String,
                     code: AuditEvent.Action, objectType: String, objectID: String, subjectID: String = "", secondFactor: Bool = false) {
@@ -69,14 +81,14 @@ public struct Gate: Sendable {
                                  resource: request.resource.uid, context: context),
             entities: store
         )
-        var details = extraDetails
+        var details = request.details.merging(extraDetails) { _, new in new }
         if !response.errors.isEmpty { details["policy-errors"] = "\(response.errors.count)" }
         if response.determiningPolicies.count > EntryCodec.maxListCount { details["deciding-policies"] = "\(response.determiningPolicies.count)" }
         let critical = response.obligations.values.contains { $0["audit"] == "critical" }
         if critical { details["severity"] = "critical" }
         let receipt = try await audit.append(AuditEvent(
             type: request.event, action: request.code, outcome: response.decision == .allow ? .success : .minorFailure,
-            actorID: request.principal.id, actorRole: request.principal.role,
+            actorID: (request.auditActor ?? request.principal).id, actorRole: (request.auditActor ?? request.principal).role,
             objectType: request.objectType, objectID: request.objectID, subjectID: request.subjectID,
             decision: response.decision == .allow ? .allow : .deny,
             // Ids are audit identifiers (the store refuses sets where they are not); beyond 32

@@ -25,7 +25,6 @@ struct SocketRequestContext: RequestContext, WebSocketRequestContext {
 enum SocketSession {
     static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
                       context: ServerContext, limits: ConnectionLimits, logger: Logger) async throws {
-        let connection = Connection(context: context, logger: logger)
         let metrics = context.metrics
         metrics.connectionOpened()
         defer { metrics.connectionClosed() }
@@ -34,6 +33,8 @@ enum SocketSession {
             metrics.request("any", outcome: "outbox_overflow_closed")
             channel.close(promise: nil)
         }
+        let connection = Connection(context: context, outbox: outbox, logger: logger)
+        defer { connection.signedOff() }
         let signedIn = SignInFlag()
         let watchdog = Task {
             try await Task.sleep(for: limits.authenticationTimeout)
@@ -48,16 +49,18 @@ enum SocketSession {
                 await write(outbox, to: outbound, channel: channel, within: limits.writeTimeout, metrics: metrics, logger: logger)
             }
             defer { outbox.finish() }
-            try await read(inbound, into: outbox, connection: connection, signedIn: signedIn, limits: limits, outbound: outbound)
+            let abuse = try await read(inbound, into: outbox, connection: connection, signedIn: signedIn, limits: limits)
+            // What was answered goes out before any close frame.
             outbox.finish()
             try await group.waitForAll()
+            if let abuse { try? await outbound.close(.policyViolation, reason: abuse) }
         }
     }
 
-    /// Handles requests in order, posting each reply; refuses (and finally closes) a client that
-    /// sends faster than its rate.
+    /// Handles requests in order, posting each reply; refuses a client that sends faster than its
+    /// rate, and returns the reason to close when it will not slow down (nil when the client ended).
     private static func read(_ inbound: WebSocketInboundStream, into outbox: Outbox, connection: Connection, signedIn: SignInFlag,
-                             limits: ConnectionLimits, outbound: WebSocketOutboundWriter) async throws {
+                             limits: ConnectionLimits) async throws -> String? {
         let metrics = connection.context.metrics
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -83,16 +86,14 @@ enum SocketSession {
                 refusals += 1
                 lastRefusal = .now
                 // A client that keeps sending while refused is not slowing down: close it.
-                if refusals > limits.refusalsBeforeClose {
-                    try await outbound.close(.policyViolation, reason: "too many requests")
-                    return
-                }
+                if refusals > limits.refusalsBeforeClose { return "too many requests" }
                 reply = .error(Connection.salvageID(message.text ?? ""), .rateLimited, "too many requests on this connection; slow down")
                 type = "any"
             }
             metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
-            guard outbox.post(String(decoding: try encoder.encode(reply), as: UTF8.self)) else { return }
+            guard outbox.post(String(decoding: try encoder.encode(reply), as: UTF8.self)) else { return nil }
         }
+        return nil
     }
 
     /// Sends what the outbox holds, in order; a message the client leaves unread for `limit`

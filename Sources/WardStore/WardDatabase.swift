@@ -5,12 +5,16 @@ public import Foundation
 /// change survives power loss), schema changed only by the named migrations below.
 public final class WardDatabase: Sendable {
     public let pool: DatabasePool
+    /// Group commit for the busy writes (messages, receipts, key distributions).
+    let batches: BatchWriter
 
     /// Opens (creating, mode 0600) and migrates the database at `path`.
     public init(path: String) throws {
         let existed = FileManager.default.fileExists(atPath: path)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        // Another process (wardctl, a backup) may hold a lock for a moment.
+        configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous=NORMAL on its writer; Ward wants FULL.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
@@ -20,7 +24,10 @@ public final class WardDatabase: Sendable {
             }
         }
         try Self.migrator.migrate(pool)
+        batches = BatchWriter(pool: pool)
     }
+
+    deinit { batches.close() }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -61,6 +68,64 @@ public final class WardDatabase: Sendable {
                 t.column("codeHash", .text).notNull()
                 t.primaryKey(["userID", "codeHash"])
             }
+        }
+        migrator.registerMigration("v3: devices, rooms, messages, sender keys") { db in
+            try db.create(table: "device") { t in
+                t.primaryKey("id", .text)
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade).indexed()
+                t.column("encryptionKey", .blob).notNull()
+                t.column("signingKey", .blob).notNull()
+                t.column("suites", .text).notNull()
+                t.column("signature", .blob).notNull()
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(table: "room") { t in
+                t.primaryKey("id", .text)
+                t.column("kind", .text).notNull()
+                t.column("patientID", .text).references("user", onDelete: .cascade)
+                t.column("name", .text).notNull()
+                t.column("direct", .boolean).notNull()
+                t.column("createdBy", .text).notNull()
+                t.column("createdAt", .integer).notNull()
+                t.column("epoch", .integer).notNull()
+                t.column("lastSeq", .integer).notNull()
+            }
+            try db.create(table: "roomMember") { t in
+                t.column("roomID", .text).notNull().references("room", onDelete: .cascade)
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade).indexed()
+                t.column("joinedAt", .integer).notNull()
+                t.column("firstSeq", .integer).notNull()
+                t.column("readSeq", .integer).notNull()
+                t.column("deliveredSeq", .integer).notNull()
+                t.primaryKey(["roomID", "userID"])
+            }
+            try db.create(table: "message") { t in
+                t.column("roomID", .text).notNull().references("room", onDelete: .cascade)
+                t.column("seq", .integer).notNull()
+                t.column("id", .text).notNull().unique()
+                t.column("senderID", .text).notNull()
+                t.column("senderDevice", .text).notNull()
+                t.column("clientMessageID", .text).notNull()
+                t.column("sentAt", .integer).notNull()
+                t.column("envelope", .blob).notNull()
+                t.primaryKey(["roomID", "seq"])
+                t.uniqueKey(["senderDevice", "clientMessageID"])
+            }
+            try db.create(table: "senderKey") { t in
+                t.primaryKey("id", .text)
+                t.column("roomID", .text).notNull().references("room", onDelete: .cascade)
+                t.column("senderDevice", .text).notNull()
+                t.column("epoch", .integer).notNull()
+                t.column("suite", .text).notNull()
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(table: "keyBox") { t in
+                t.column("keyID", .text).notNull().references("senderKey", onDelete: .cascade)
+                t.column("deviceID", .text).notNull().references("device", onDelete: .cascade)
+                t.column("sealed", .blob).notNull()
+                t.primaryKey(["keyID", "deviceID"])
+            }
+            try db.create(index: "keyBoxByDevice", on: "keyBox", columns: ["deviceID"])
         }
         return migrator
     }

@@ -36,10 +36,16 @@ final class ServerHarness: Sendable {
         var logger = Logger(label: "ward.test.server")
         logger.logLevel = .error
         let task = Task {
+            // A server that fails to start ends the wait for its port instead of leaving it hanging.
+            defer { ready.continuation.finish() }
             try await WardServer.run(configuration, logger: logger) { port, _ in ready.continuation.yield(port) }
         }
         var port = 0
         for await bound in ready.stream { port = bound; break }
+        if port == 0 {
+            try await task.value
+            throw HarnessError.serverDidNotStart
+        }
         return ServerHarness(dir: dir, data: data, adminPassword: made.adminPassword, port: port,
                              certificatePEM: try String(contentsOfFile: data.tlsCertificate, encoding: .utf8), task: task)
     }
@@ -84,4 +90,8 @@ final class ServerHarness: Sendable {
     }
 
     func cleanup() { dir.cleanup() }
+}
+
+enum HarnessError: Error {
+    case serverDidNotStart
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardAudit
 import WardClient
+import WardE2EE
 import WardPolicy
 import WardProtocol
 import WardServer
@@ -89,6 +90,57 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "careteam.list", patientID: patient))
             _ = try await run(ClientRequest(id: 0, type: "careteam.remove", patientID: patient, clinicianID: nurse))
+
+            // Conversations: a device, a staff room with the nurse, a sender key, a message.
+            let device = DeviceIdentity()
+            var register = ClientRequest(id: 0, type: "device.register")
+            register.device = device.publicKeys(userID: session.userID ?? "")
+            _ = try await run(register)
+            var create = ClientRequest(id: 0, type: "room.create")
+            create.kind = "staff"
+            create.name = "Ward 3 handover"
+            create.members = [nurse ?? ""]
+            let roomID = try await run(create).room?.roomID ?? ""
+            var inRoom = ClientRequest(id: 0, type: "room.members")
+            inRoom.roomID = roomID
+            _ = try await run(inRoom)
+            _ = try await run(ClientRequest(id: 0, type: "room.list"))
+            inRoom.type = "keys.get"
+            _ = try await run(inRoom)
+            let keyID = SenderKeyShare.makeKeyID()
+            var distribute = ClientRequest(id: 0, type: "keys.distribute")
+            distribute.roomID = roomID
+            distribute.keyID = keyID
+            distribute.keys = []  // the nurse has no device yet
+            _ = try await run(distribute)
+            inRoom.type = "keys.fetch"
+            _ = try await run(inRoom)
+            var chain = SenderChain()
+            var send = ClientRequest(id: 0, type: "message.send")
+            send.roomID = roomID
+            send.clientMessageID = "m1"
+            send.envelope = try EnvelopeCrypto.seal(MessageContent(body: "handover at seven"), roomID: roomID, keyID: keyID, chain: &chain, device: device)
+            let sent = try await run(send)
+            inRoom.type = "message.history"
+            _ = try await run(inRoom)
+            var receipt = ClientRequest(id: 0, type: "receipt")
+            receipt.roomID = roomID
+            receipt.kind = "read"
+            receipt.seq = sent.messageInfo?.seq
+            _ = try await run(receipt)
+            var presence = ClientRequest(id: 0, type: "presence.set")
+            presence.status = "away"
+            _ = try await run(presence)
+            var member = ClientRequest(id: 0, type: "room.remove")
+            member.roomID = roomID
+            member.userID = nurse
+            _ = try await run(member)
+            member.type = "room.invite"
+            _ = try await run(member)
+            inRoom.type = "room.leave"
+            _ = try await run(inRoom)
+            inRoom.type = "room.join"
+            _ = try await run(inRoom)
             _ = try await run(ClientRequest(id: 0, type: "logout"))
             return done
         }

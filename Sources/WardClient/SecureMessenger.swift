@@ -1,0 +1,190 @@
+internal import Foundation
+import Synchronization
+public import WardCrypto
+public import WardE2EE
+public import WardProtocol
+
+/// One device's end-to-end encryption over a connection: it registers the device's keys, makes
+/// and shares a sender key per room (a new one whenever the room's member devices change),
+/// encrypts and signs what it sends, and verifies and decrypts what it receives. The server only
+/// ever sees envelopes and sealed keys.
+public final class SecureMessenger: Sendable {
+    public let connection: WardConnection
+    public let identity: DeviceIdentity
+    public let userID: String
+    private let state = Mutex(State())
+
+    /// A sender key this device sends with in one room.
+    private struct OutboundKey {
+        var keyID: String
+        var chain: SenderChain
+        var epoch: Int
+    }
+
+    /// A sender key received (or made here): the chain as shared, and the latest position read.
+    private struct InboundKey {
+        var roomID: String
+        var senderDevice: String
+        var initial: SenderChain
+        var latest: SenderChain
+    }
+
+    private struct State {
+        var outbound: [String: OutboundKey] = [:]
+        var inbound: [String: InboundKey] = [:]
+        /// Devices whose keys verified, by id; a device id names one signing key for ever.
+        var devices: [String: DeviceKeysCheck.Verified] = [:]
+        /// Devices first seen after this device had already talked with their user.
+        var newDevices: [String] = []
+    }
+
+    public init(connection: WardConnection, identity: DeviceIdentity, userID: String) {
+        self.connection = connection
+        self.identity = identity
+        self.userID = userID
+    }
+
+    /// Registers (or re-binds) this device with the server for this session.
+    public func register() async throws {
+        var request = ClientRequest(id: 0, type: "device.register")
+        request.device = identity.publicKeys(userID: userID)
+        try await connection.request(request)
+        let own = try DeviceKeysCheck.verify(identity.publicKeys(userID: userID))
+        state.withLock { $0.devices[own.deviceID] = own }
+    }
+
+    // MARK: Sending
+
+    /// Encrypts, signs and sends `content` to the room; returns the stored message's metadata.
+    /// `clientMessageID` makes a resend after a lost acknowledgement harmless.
+    @discardableResult
+    public func send(_ content: MessageContent, to roomID: String, clientMessageID: String = Hex.encode(SecureRandom.bytes(12))) async throws -> MessageInfo {
+        for attempt in 0..<3 {
+            let key = try await currentKey(roomID: roomID, renew: attempt > 0)
+            let envelope = try state.withLock { state -> Envelope in
+                guard var outbound = state.outbound[roomID], outbound.keyID == key else { throw E2EEError.unknownSenderKey }
+                let envelope = try EnvelopeCrypto.seal(content, roomID: roomID, keyID: outbound.keyID, chain: &outbound.chain, device: identity)
+                state.outbound[roomID] = outbound
+                return envelope
+            }
+            var request = ClientRequest(id: 0, type: "message.send")
+            request.roomID = roomID
+            request.clientMessageID = clientMessageID
+            request.envelope = envelope
+            let reply = try await connection.send(request)
+            if reply.code == .staleKey || reply.code == .wrongRecipients { continue }
+            if reply.type == "error" {
+                throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
+            }
+            guard let info = reply.messageInfo else { throw WardClientError.unexpectedReply(reply.type) }
+            return info
+        }
+        throw WardClientError.server(.staleKey, "the room's members kept changing; try again", policies: [])
+    }
+
+    /// Forgets this device's sender key for the room, so the next message goes under a new one
+    /// (after a member left or a device joined).
+    public func rotateKey(roomID: String) {
+        _ = state.withLock { $0.outbound.removeValue(forKey: roomID) }
+    }
+
+    /// The key id this device sends with in the room, making and sharing a new one when there is
+    /// none or `renew` is set.
+    private func currentKey(roomID: String, renew: Bool) async throws -> String {
+        if !renew, let key = state.withLock({ $0.outbound[roomID]?.keyID }) { return key }
+        for _ in 0..<3 {
+            var get = ClientRequest(id: 0, type: "keys.get")
+            get.roomID = roomID
+            let keys = try await connection.request(get)
+            let recipients = try verify(keys.devices ?? []).filter { $0.deviceID != identity.deviceID }
+            let keyID = SenderKeyShare.makeKeyID()
+            let chain = SenderChain()
+            var distribute = ClientRequest(id: 0, type: "keys.distribute")
+            distribute.roomID = roomID
+            distribute.keyID = keyID
+            distribute.keys = try recipients.map { recipient in
+                try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, recipientDevice: recipient.deviceID, chain: chain)
+                    .seal(to: recipient, signer: identity)
+            }
+            let reply = try await connection.send(distribute)
+            // The members changed between keys.get and now: ask again.
+            if reply.code == .wrongRecipients { continue }
+            if reply.type == "error" {
+                throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
+            }
+            state.withLock { state in
+                state.outbound[roomID] = OutboundKey(keyID: keyID, chain: chain, epoch: keys.epoch ?? 0)
+                // This device reads its own messages back from history too.
+                state.inbound[keyID] = InboundKey(roomID: roomID, senderDevice: identity.deviceID, initial: chain, latest: chain)
+            }
+            return keyID
+        }
+        throw WardClientError.server(.wrongRecipients, "the room's members kept changing; try again", policies: [])
+    }
+
+    /// Verifies published device keys, remembering them; a device that is new for a user this
+    /// device already knew is listed in `newDevices` for the person to check.
+    private func verify(_ published: [DeviceKeys]) throws -> [DeviceKeysCheck.Verified] {
+        let verified = try published.map { try DeviceKeysCheck.verify($0) }
+        state.withLock { state in
+            let knownUsers = Set(state.devices.values.map(\.userID))
+            for device in verified where state.devices[device.deviceID] == nil {
+                if knownUsers.contains(device.userID) && device.userID != userID { state.newDevices.append(device.deviceID) }
+                state.devices[device.deviceID] = device
+            }
+        }
+        return verified
+    }
+
+    /// Devices that appeared for people this device already talked with: to be confirmed by
+    /// comparing safety numbers, never trusted silently.
+    public var newDevices: [String] { state.withLock { $0.newDevices } }
+
+    // MARK: Receiving
+
+    /// Takes in a `key` event (a sender key sealed to this device).
+    public func accept(_ delivery: KeyDelivery) async throws {
+        let sender = try await senderDevice(delivery.senderDevice, roomID: delivery.roomID)
+        let share = try SenderKeyShare.open(delivery, identity: identity, sender: sender)
+        state.withLock { state in
+            if state.inbound[share.keyID] == nil {
+                state.inbound[share.keyID] = InboundKey(roomID: share.roomID, senderDevice: share.senderDevice, initial: share.chain, latest: share.chain)
+            }
+        }
+    }
+
+    /// Verifies and decrypts a message (from an event or from history).
+    public func open(_ message: MessageInfo) async throws -> MessageContent {
+        if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) {
+            var fetch = ClientRequest(id: 0, type: "keys.fetch")
+            fetch.roomID = message.roomID
+            for delivery in try await connection.request(fetch).keyDeliveries ?? [] {
+                try? await accept(delivery)
+            }
+        }
+        let sender = try await senderDevice(message.senderDevice, roomID: message.roomID)
+        return try EnvelopeCrypto.open(message.envelope, roomID: message.roomID, sender: sender) { iteration in
+            try state.withLock { state in
+                guard var key = state.inbound[message.envelope.keyID], key.roomID == message.roomID,
+                      key.senderDevice == message.senderDevice else { throw E2EEError.unknownSenderKey }
+                // Reading on from the latest position is the common case; an older message is
+                // derived again from the key as it was shared.
+                var chain = iteration >= key.latest.iteration ? key.latest : key.initial
+                let messageKey = try chain.messageKey(at: iteration)
+                if chain.iteration > key.latest.iteration { key.latest = chain }
+                state.inbound[message.envelope.keyID] = key
+                return messageKey
+            }
+        }
+    }
+
+    /// A sender device's verified keys, asking the server for the room's devices when unknown.
+    private func senderDevice(_ deviceID: String, roomID: String) async throws -> DeviceKeysCheck.Verified {
+        if let known = state.withLock({ $0.devices[deviceID] }) { return known }
+        var get = ClientRequest(id: 0, type: "keys.get")
+        get.roomID = roomID
+        _ = try verify(try await connection.request(get).devices ?? [])
+        guard let known = state.withLock({ $0.devices[deviceID] }) else { throw E2EEError.unknownSenderKey }
+        return known
+    }
+}

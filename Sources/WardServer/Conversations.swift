@@ -1,0 +1,502 @@
+internal import Foundation
+internal import WardAudit
+internal import WardCrypto
+internal import WardE2EE
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Rooms, members, devices, sender keys, messages, receipts and presence. The server sees who
+/// talks to whom and when, never what: messages are envelopes it checks for shape and size,
+/// stores and relays. Every request passes the gate; membership is checked before the policies
+/// are asked (the policies decide what kind of room a role may be in, the server who is in it).
+extension Connection {
+    func converse(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        guard !user.mustChangePassword else {
+            throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
+        }
+        switch type {
+        case .deviceRegister: return try await registerDevice(request, user)
+        case .keysGet: return try await getKeys(request, user)
+        case .keysDistribute: return try await distributeKey(request, user)
+        case .keysFetch: return try await fetchKeys(request, user)
+        case .roomCreate: return try await createRoom(request, user)
+        case .roomInvite, .roomJoin: return try await addMember(type, request, user)
+        case .roomLeave, .roomRemove: return try await removeMember(type, request, user)
+        case .roomList: return try await listRooms(request, user)
+        case .roomMembers: return try await listMembers(request, user)
+        case .messageSend: return try await sendMessage(request, user)
+        case .messageHistory: return try await history(request, user)
+        case .receipt: return try await markReceipt(request, user)
+        case .presenceSet: return try await setPresence(request, user)
+        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
+        }
+    }
+
+    // MARK: Presence and the hub
+
+    /// Called when this connection's session starts: it now receives events.
+    func signedOn(_ userID: String) {
+        if context.hub.attach(connectionID, userID: userID, outbox: outbox) { announcePresence(of: userID) }
+    }
+
+    /// Called at logout, at session expiry and when the connection closes.
+    func signedOff() {
+        device = nil
+        if let userID = context.hub.detach(connectionID) { announcePresence(of: userID) }
+    }
+
+    private func announcePresence(of userID: String) {
+        var event = ServerReply(id: nil, type: "presence")
+        event.userID = userID
+        event.status = context.hub.presence(of: userID)
+        guard let peers = try? context.gate.database.roomPeers(of: userID) else { return }
+        context.hub.post(Events.encode(event), toUsers: peers.filter { $0 != userID })
+    }
+
+    private func setPresence(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let status = try require(request.status, "status")
+        guard ["online", "away"].contains(status) else { throw ReplyError(code: .badRequest, message: "status must be online or away") }
+        try await allow(selfRequest(user, type: .presenceSet, code: .update))
+        _ = context.hub.setAway(connectionID, status == "away")
+        announcePresence(of: user.id)
+        var reply = ServerReply(id: request.id, type: "presence.set")
+        reply.status = context.hub.presence(of: user.id)
+        return reply
+    }
+
+    // MARK: Devices and keys
+
+    private func registerDevice(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let keys = try require(request.device, "device")
+        guard keys.userID == user.id else { throw ReplyError(code: .badRequest, message: "device.userID must be the signed-in user's id") }
+        let verified: DeviceKeysCheck.Verified
+        do { verified = try DeviceKeysCheck.verify(keys) } catch let error as E2EEError {
+            throw ReplyError(code: .badRequest, message: "device keys refused: \(error)")
+        }
+        guard verified.suites.contains(where: CipherSuite.supported.contains) else {
+            throw ReplyError(code: .badRequest, message: "the device supports no cipher suite this server relays (\(CipherSuite.supported.sorted().joined(separator: ", ")))")
+        }
+        var audited = selfRequest(user, type: .deviceRegister, code: .create)
+        audited.objectType = "device"
+        audited.objectID = keys.deviceID
+        try await allow(audited)
+        let record = DeviceRecord(id: keys.deviceID, userID: user.id, encryptionKey: Data(verified.encryptionKey), signingKey: Data(verified.signingKey.bytes),
+                                  suites: keys.suites.joined(separator: ","), signature: Data(Base64.decode(keys.signature) ?? []), createdAt: Clock.nowSeconds())
+        let hub = context.hub
+        try await refusing {
+            try await context.gate.database.write({ db in
+                try WardDatabase.registerDevice(record, in: db)
+            }, afterCommit: { rooms in
+                // Members' senders must make new keys that include this device.
+                for room in rooms {
+                    hub.post(Events.membership("room.epoch", roomID: room.roomID, userID: user.id, epoch: room.epoch), toUsers: room.members)
+                }
+            })
+        }
+        device = record
+        hub.bind(connectionID, deviceID: record.id)
+        var reply = ServerReply(id: request.id, type: "device.register")
+        reply.deviceID = record.id
+        return reply
+    }
+
+    private func getKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let (room, _) = try memberRoom(request, user)
+        try await allow(roomRequest(user, .keysGet, room, code: .read))
+        var reply = ServerReply(id: request.id, type: "keys")
+        reply.devices = try context.gate.database.memberDevices(roomID: room.id).map(Self.publicKeys)
+        reply.roomID = room.id
+        reply.epoch = room.epoch
+        return reply
+    }
+
+    static func publicKeys(_ record: DeviceRecord) -> DeviceKeys {
+        DeviceKeys(deviceID: record.id, userID: record.userID, suites: record.suites.split(separator: ",").map(String.init),
+                   encryptionKey: Base64.encode(Array(record.encryptionKey)), signingKey: Base64.encode(Array(record.signingKey)),
+                   signature: Base64.encode(Array(record.signature)))
+    }
+
+    private func distributeKey(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let device = try requireDevice()
+        let keyID = try require(request.keyID, "keyID")
+        guard SenderKeyShare.isKeyID(keyID) else { throw ReplyError(code: .badRequest, message: "keyID must be 32 lowercase hex digits") }
+        let sealedKeys = try require(request.keys, "keys")
+        var boxes: [String: Data] = [:]
+        for key in sealedKeys {
+            guard let sealed = Base64.decode(key.sealed), (1...SenderKeyShare.maxSealedBytes).contains(sealed.count) else {
+                throw ReplyError(code: .badRequest, message: "each sealed key must be base64 of at most \(SenderKeyShare.maxSealedBytes) bytes")
+            }
+            guard boxes.updateValue(Data(sealed), forKey: key.deviceID) == nil else {
+                throw ReplyError(code: .badRequest, message: "a device appears twice in keys")
+            }
+        }
+        let (room, _) = try memberRoom(request, user)
+        try await allow(roomRequest(user, .keysDistribute, room, code: .create, details: ["key": keyID, "recipients": "\(boxes.count)"]))
+        let hub = context.hub
+        let suite = CipherSuite.senderKeysV1
+        let sealedBoxes = boxes
+        let deliveryBase = KeyDelivery(roomID: room.id, keyID: keyID, senderID: user.id, senderDevice: device.id, suite: suite, sealed: "")
+        let recipients = try await refusing {
+            try await context.gate.database.write({ db in
+                try WardDatabase.distributeSenderKey(id: keyID, roomID: room.id, senderDevice: device, suite: suite, boxes: sealedBoxes,
+                                                     at: Clock.nowSeconds(), in: db)
+            }, afterCommit: { recipients in
+                for recipient in recipients {
+                    var delivery = deliveryBase
+                    delivery.sealed = Base64.encode(Array(sealedBoxes[recipient.id] ?? Data()))
+                    var event = ServerReply(id: nil, type: "key")
+                    event.keyDeliveries = [delivery]
+                    hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
+                }
+            })
+        }
+        var reply = ServerReply(id: request.id, type: "keys.distribute")
+        reply.roomID = room.id
+        reply.seq = recipients.count
+        return reply
+    }
+
+    private func fetchKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let device = try requireDevice()
+        let (room, _) = try memberRoom(request, user)
+        try await allow(roomRequest(user, .keysFetch, room, code: .read))
+        let boxes = try context.gate.database.keyBoxes(deviceID: device.id, roomID: room.id)
+        var senders: [String: String] = [:]
+        for (key, _) in boxes where senders[key.senderDevice] == nil {
+            senders[key.senderDevice] = try context.gate.database.device(id: key.senderDevice)?.userID ?? ""
+        }
+        var reply = ServerReply(id: request.id, type: "keys.fetch")
+        reply.keyDeliveries = boxes.map { key, box in
+            KeyDelivery(roomID: key.roomID, keyID: key.id, senderID: senders[key.senderDevice] ?? "", senderDevice: key.senderDevice,
+                        suite: key.suite, sealed: Base64.encode(Array(box.sealed)))
+        }
+        return reply
+    }
+
+    // MARK: Rooms
+
+    private func createRoom(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let kind = try require(request.kind, "kind")
+        guard ["staff", "care"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be staff or care") }
+        let direct = request.direct ?? false
+        let name = request.name ?? (direct ? "direct" : "")
+        guard Self.isAcceptableDisplayName(name) else {
+            throw ReplyError(code: .badRequest, message: "name must be 1-128 characters without control or formatting characters")
+        }
+        var patientID: String?
+        if kind == "care" {
+            let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
+            guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+            patientID = patient.id
+        }
+        let requested = request.members ?? []
+        guard requested.count <= 256 else { throw ReplyError(code: .badRequest, message: "at most 256 members at creation") }
+        var invitees: [UserRecord] = []
+        for id in Set(requested).subtracting([user.id]).sorted() {
+            let member = try lookUp(id: id, what: "member")
+            guard member.active else { throw ReplyError(code: .badRequest, message: "a member's account is disabled") }
+            invitees.append(member)
+        }
+        if direct && invitees.count != 1 { throw ReplyError(code: .badRequest, message: "a direct conversation has exactly one other member") }
+        let now = Clock.nowSeconds()
+        let room = RoomRecord(id: "room:" + OpaqueID.make(), kind: kind, patientID: patientID, name: name, direct: direct, createdBy: user.id, createdAt: now)
+        // Each invitee is asked about first, so that an allowed creation is one that happens.
+        for invitee in invitees {
+            try await allow(invitation(of: invitee, by: user, to: room))
+        }
+        try await allow(roomRequest(user, .roomCreate, room, code: .create, details: ["members": "\(invitees.count + 1)"]))
+        let hub = context.hub
+        let members = [user.id] + invitees.map(\.id)
+        try await refusing {
+            try await context.gate.database.write({ db in
+                try WardDatabase.createRoom(room, members: members, at: now, in: db)
+            }, afterCommit: { _ in
+                var event = ServerReply(id: nil, type: "room")
+                event.room = Self.info(room)
+                hub.post(Events.encode(event), toUsers: members)
+            })
+        }
+        var reply = ServerReply(id: request.id, type: "room")
+        reply.room = Self.info(room)
+        return reply
+    }
+
+    /// May `invitee` be in `room`? Asked of the policies with the invitee as principal; the audit
+    /// entry names the member who asked.
+    private func invitation(of invitee: UserRecord, by inviter: UserRecord, to room: RoomRecord) -> Gate.Request {
+        var request = Gate.Request(principal: invitee, action: "room.join", resource: ClinicModel.room(room), event: "room.invite", code: .update,
+                                   objectType: "room", objectID: room.id, subjectID: invitee.id, secondFactor: true)
+        request.auditActor = inviter
+        return request
+    }
+
+    private func addMember(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let roomID = try require(request.roomID, "roomID")
+        guard let room = try context.gate.database.room(id: roomID) else { throw ReplyError(code: .notFound, message: "no such room") }
+        let joining: UserRecord
+        if type == .roomInvite {
+            _ = try memberRoom(request, user)
+            joining = try lookUp(id: try require(request.userID, "userID"), what: "user")
+            guard joining.active else { throw ReplyError(code: .badRequest, message: "that account is disabled") }
+            try await allow(roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
+            try await allow(invitation(of: joining, by: user, to: room))
+        } else {
+            joining = user
+            try await allow(roomRequest(user, .roomJoin, room, code: .update))
+        }
+        let hub = context.hub
+        let updated = try await refusing {
+            try await context.gate.database.write({ db in
+                let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, at: Clock.nowSeconds(), in: db)
+                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            }, afterCommit: { updated, members in
+                var event = ServerReply(id: nil, type: "room")
+                event.room = Self.info(updated)
+                hub.post(Events.encode(event), toUsers: [joining.id])
+                hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
+            })
+        }.0
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        reply.room = Self.info(updated)
+        return reply
+    }
+
+    private func removeMember(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let (room, _) = try memberRoom(request, user)
+        let leaving: String
+        if type == .roomRemove {
+            leaving = try require(request.userID, "userID")
+            guard try context.gate.database.membership(roomID: room.id, userID: leaving) != nil else {
+                throw ReplyError(code: .notAMember, message: "that user is not a member of the room")
+            }
+            try await allow(roomRequest(user, .roomRemove, room, code: .delete, subject: leaving))
+        } else {
+            leaving = user.id
+            try await allow(roomRequest(user, .roomLeave, room, code: .delete))
+        }
+        try await Self.removeFromRoom(room.id, userID: leaving, context: context)
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        reply.roomID = room.id
+        return reply
+    }
+
+    /// Removes a member and tells the room and the one who left; later messages use keys they never get.
+    static func removeFromRoom(_ roomID: String, userID: String, context: ServerContext) async throws {
+        let hub = context.hub
+        do {
+            try await context.gate.database.write({ db in
+                let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, in: db)
+                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            }, afterCommit: { updated, members in
+                hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
+            })
+        } catch let refusal as ConversationRefusal {
+            throw Self.replyError(refusal)
+        }
+    }
+
+    private func listRooms(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        try await allow(selfRequest(user, type: .roomList, code: .read))
+        var reply = ServerReply(id: request.id, type: "room.list")
+        reply.rooms = try context.gate.database.rooms(ofUser: user.id).map { room, member, unread in
+            var info = Self.info(room)
+            info.firstSeq = member.firstSeq
+            info.readSeq = member.readSeq
+            info.unread = unread
+            return info
+        }
+        return reply
+    }
+
+    private func listMembers(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let (room, _) = try memberRoom(request, user)
+        try await allow(roomRequest(user, .roomMembers, room, code: .read))
+        let database = context.gate.database
+        var reply = ServerReply(id: request.id, type: "room.members")
+        reply.roomID = room.id
+        reply.roomMembers = try database.members(roomID: room.id).compactMap { member in
+            guard let account = try database.user(id: member.userID) else { return nil }
+            return MemberInfo(userID: account.id, displayName: account.displayName, role: account.role,
+                              presence: context.hub.presence(of: account.id), readSeq: member.readSeq, deliveredSeq: member.deliveredSeq)
+        }
+        return reply
+    }
+
+    // MARK: Messages
+
+    private func sendMessage(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let device = try requireDevice()
+        let clientMessageID = try require(request.clientMessageID, "clientMessageID")
+        guard (1...64).contains(clientMessageID.utf8.count),
+              clientMessageID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }) else {
+            throw ReplyError(code: .badRequest, message: "clientMessageID must be 1-64 letters, digits, '-', '_', '.' or ':'")
+        }
+        let envelope = try require(request.envelope, "envelope")
+        let parts: EnvelopeCrypto.Parts
+        do { parts = try EnvelopeCrypto.check(envelope) } catch let error as E2EEError {
+            throw ReplyError(code: .badRequest, message: "envelope refused: \(error)")
+        }
+        let (room, _) = try memberRoom(request, user)
+        let messageID = "msg:" + OpaqueID.make()
+        try await allow(roomRequest(user, .messageSend, room, code: .create,
+                                    details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
+        let stored = try JSONEncoder.sorted.encode(envelope)
+        let hub = context.hub
+        let connectionID = self.connectionID
+        let appended = try await refusing {
+            try await context.gate.database.write({ db in
+                let appended = try WardDatabase.appendMessage(roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
+                                                              keyID: envelope.keyID, envelope: stored, messageID: messageID,
+                                                              at: Clock.nowMillis(), in: db)
+                return (appended, appended.duplicate ? [] : try WardDatabase.memberIDs(roomID: room.id, in: db))
+            }, afterCommit: { appended, members in
+                guard !appended.duplicate else { return }
+                var event = ServerReply(id: nil, type: "message")
+                event.messageInfo = Self.info(appended.message, envelope: envelope)
+                hub.post(Events.encode(event), toUsers: members, except: connectionID)
+            })
+        }.0
+        var reply = ServerReply(id: request.id, type: "message.sent")
+        reply.messageInfo = Self.info(appended.message, envelope: envelope)
+        return reply
+    }
+
+    private func history(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let (room, member) = try memberRoom(request, user)
+        let limit = request.limit ?? 50
+        guard (1...200).contains(limit) else { throw ReplyError(code: .badRequest, message: "limit must be 1-200") }
+        guard request.after == nil || request.before == nil else { throw ReplyError(code: .badRequest, message: "give after or before, not both") }
+        try await allow(roomRequest(user, .messageHistory, room, code: .read))
+        let records = try context.gate.database.messages(roomID: room.id, firstSeq: member.firstSeq, after: request.after, before: request.before, limit: limit)
+        var reply = ServerReply(id: request.id, type: "message.history")
+        reply.roomID = room.id
+        reply.messages = try records.map { record in
+            Self.info(record, envelope: try JSONDecoder().decode(Envelope.self, from: record.envelope))
+        }
+        return reply
+    }
+
+    private func markReceipt(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let kind = try require(request.kind, "kind")
+        guard ["read", "delivered"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be read or delivered") }
+        let seq = try require(request.seq, "seq")
+        guard seq >= 0 else { throw ReplyError(code: .badRequest, message: "seq must not be negative") }
+        let (room, _) = try memberRoom(request, user)
+        try await allow(roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
+        let hub = context.hub
+        let marked = try await refusing {
+            try await context.gate.database.write({ db in
+                let marked = try WardDatabase.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq, in: db)
+                return (marked, try WardDatabase.memberIDs(roomID: room.id, in: db))
+            }, afterCommit: { marked, members in
+                var event = ServerReply(id: nil, type: "receipt")
+                event.roomID = room.id
+                event.userID = user.id
+                event.kind = kind
+                event.seq = marked
+                hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
+            })
+        }.0
+        var reply = ServerReply(id: request.id, type: "receipt")
+        reply.roomID = room.id
+        reply.kind = kind
+        reply.seq = marked
+        return reply
+    }
+
+    // MARK: Pieces
+
+    private func requireDevice() throws -> DeviceRecord {
+        guard let device else { throw ReplyError(code: .deviceRequired, message: "register this device's keys first (device.register)") }
+        return device
+    }
+
+    /// The room the request names, and the user's membership of it.
+    private func memberRoom(_ request: ClientRequest, _ user: UserRecord) throws -> (RoomRecord, RoomMemberRecord) {
+        let roomID = try require(request.roomID, "roomID")
+        let database = context.gate.database
+        guard let room = try database.room(id: roomID) else { throw ReplyError(code: .notFound, message: "no such room") }
+        guard let member = try database.membership(roomID: roomID, userID: user.id) else {
+            throw ReplyError(code: .notAMember, message: "you are not a member of this room")
+        }
+        return (room, member)
+    }
+
+    private func roomRequest(_ user: UserRecord, _ type: RequestType, _ room: RoomRecord, code: AuditEvent.Action, subject: String? = nil,
+                             details: [String: String] = [:]) -> Gate.Request {
+        Gate.Request(principal: user, action: type.action ?? "", resource: ClinicModel.room(room), event: type.auditEvent ?? type.rawValue,
+                     code: code, objectType: "room", objectID: room.id, subjectID: subject ?? room.patientID ?? "", secondFactor: hasSecondFactor)
+            .with(details: details)
+    }
+
+    /// Decides and audits; throws the denial naming the deciding policies.
+    private func allow(_ request: Gate.Request) async throws {
+        let outcome = try await context.gate.decide(request)
+        guard outcome.allowed else {
+            throw Denied(policies: outcome.response.determiningPolicies)
+        }
+    }
+
+    private func lookUp(id: String, what: String) throws -> UserRecord {
+        guard let user = try context.gate.database.user(id: id) else { throw ReplyError(code: .notFound, message: "no such \(what)") }
+        return user
+    }
+
+    /// Runs a write, turning the store's refusals into replies.
+    private func refusing<T>(_ work: () async throws -> T) async throws -> T {
+        do { return try await work() } catch let refusal as ConversationRefusal { throw Self.replyError(refusal) }
+    }
+
+    static func replyError(_ refusal: ConversationRefusal) -> ReplyError {
+        switch refusal {
+        case .noSuchRoom: return ReplyError(code: .notFound, message: "no such room")
+        case .notAMember: return ReplyError(code: .notAMember, message: "not a member of this room")
+        case .alreadyMember: return ReplyError(code: .conflict, message: "already a member of this room")
+        case .staleKey: return ReplyError(code: .staleKey, message: "the sender key is not this device's current key for this room; make and distribute a new one")
+        case let .wrongRecipients(missing, unexpected):
+            return ReplyError(code: .wrongRecipients, message: "seal the key to exactly the room's other member devices (\(missing) missing, \(unexpected) not members); see keys.get")
+        case .keyExists: return ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
+        case .deviceTaken: return ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
+        }
+    }
+
+    static func info(_ room: RoomRecord) -> RoomInfo {
+        RoomInfo(roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq, epoch: room.epoch)
+    }
+
+    static func info(_ message: MessageRecord, envelope: Envelope) -> MessageInfo {
+        MessageInfo(roomID: message.roomID, seq: message.seq, messageID: message.id, senderID: message.senderID,
+                    senderDevice: message.senderDevice, sentAt: message.sentAt, envelope: envelope)
+    }
+}
+
+/// A denial by policy, carried to the reply.
+struct Denied: Error {
+    var policies: [String]
+}
+
+/// Server-pushed events: replies without an id.
+enum Events {
+    static func encode(_ event: ServerReply) -> String {
+        (try? JSONEncoder.sorted.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func membership(_ type: String, roomID: String, userID: String, epoch: Int) -> String {
+        var event = ServerReply(id: nil, type: type)
+        event.roomID = roomID
+        event.userID = userID
+        event.epoch = epoch
+        return encode(event)
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys, no escaped slashes: what the server writes.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,95 @@
+import Synchronization
+
+/// The signed-in connections: which user and device each serves, and their outboxes. Events
+/// (messages, key shares, joins, receipts, presence) are posted here and reach exactly the
+/// connections of the users or the device they are for. Posting never waits (see `Outbox`).
+final class Hub: Sendable {
+    private struct Client {
+        let userID: String
+        var deviceID: String?
+        var away = false
+        let outbox: Outbox
+    }
+
+    private struct State {
+        var clients: [Int: Client] = [:]
+        var connectionsByUser: [String: Set<Int>] = [:]
+        var nextID = 1
+    }
+
+    private let state = Mutex(State())
+
+    /// A number for a new connection.
+    func makeConnectionID() -> Int {
+        state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+    }
+
+    /// Registers a signed-in connection; true when it is the user's first (they came online).
+    @discardableResult
+    func attach(_ connectionID: Int, userID: String, outbox: Outbox) -> Bool {
+        state.withLock { state in
+            if let previous = state.clients[connectionID] {
+                state.connectionsByUser[previous.userID]?.remove(connectionID)
+                if state.connectionsByUser[previous.userID]?.isEmpty == true { state.connectionsByUser[previous.userID] = nil }
+            }
+            state.clients[connectionID] = Client(userID: userID, outbox: outbox)
+            let wasOffline = state.connectionsByUser[userID, default: []].isEmpty
+            state.connectionsByUser[userID, default: []].insert(connectionID)
+            return wasOffline
+        }
+    }
+
+    func bind(_ connectionID: Int, deviceID: String) {
+        state.withLock { $0.clients[connectionID]?.deviceID = deviceID }
+    }
+
+    /// Forgets a connection; returns its user when that was their last (they went offline).
+    @discardableResult
+    func detach(_ connectionID: Int) -> String? {
+        state.withLock { state in
+            guard let client = state.clients.removeValue(forKey: connectionID) else { return nil }
+            state.connectionsByUser[client.userID]?.remove(connectionID)
+            guard state.connectionsByUser[client.userID]?.isEmpty ?? true else { return nil }
+            state.connectionsByUser[client.userID] = nil
+            return client.userID
+        }
+    }
+
+    /// Marks a connection away (or back); returns the user's presence afterwards.
+    func setAway(_ connectionID: Int, _ away: Bool) -> String? {
+        state.withLock { state in
+            guard let userID = state.clients[connectionID]?.userID else { return nil }
+            state.clients[connectionID]?.away = away
+            return Self.presence(of: userID, in: state)
+        }
+    }
+
+    /// "online" when any connection of the user is not away, "away" when all are, else "offline".
+    func presence(of userID: String) -> String {
+        state.withLock { Self.presence(of: userID, in: $0) }
+    }
+
+    private static func presence(of userID: String, in state: State) -> String {
+        guard let connections = state.connectionsByUser[userID], !connections.isEmpty else { return "offline" }
+        return connections.contains { state.clients[$0]?.away == false } ? "online" : "away"
+    }
+
+    /// Posts `text` to every connection of `users`, except the connection `except`.
+    func post(_ text: String, toUsers users: some Sequence<String>, except: Int? = nil) {
+        let outboxes = state.withLock { state in
+            users.flatMap { state.connectionsByUser[$0] ?? [] }.filter { $0 != except }.compactMap { state.clients[$0]?.outbox }
+        }
+        for outbox in outboxes { outbox.post(text) }
+    }
+
+    /// Posts `text` to the connections bound to `deviceID`.
+    func post(_ text: String, toDevice deviceID: String, ofUser userID: String) {
+        let outboxes = state.withLock { state in
+            (state.connectionsByUser[userID] ?? []).compactMap { id in state.clients[id].flatMap { $0.deviceID == deviceID ? $0.outbox : nil } }
+        }
+        for outbox in outboxes { outbox.post(text) }
+    }
+}

@@ -1,0 +1,376 @@
+public import GRDB
+public import Foundation
+
+/// A device's public keys (the private keys never leave the device).
+public struct DeviceRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "device"
+    public var id: String
+    public var userID: String
+    public var encryptionKey: Data
+    public var signingKey: Data
+    /// Comma-separated cipher suite names.
+    public var suites: String
+    public var signature: Data
+    public var createdAt: Int64
+
+    public init(id: String, userID: String, encryptionKey: Data, signingKey: Data, suites: String, signature: Data, createdAt: Int64) {
+        self.id = id
+        self.userID = userID
+        self.encryptionKey = encryptionKey
+        self.signingKey = signingKey
+        self.suites = suites
+        self.signature = signature
+        self.createdAt = createdAt
+    }
+}
+
+/// A conversation: a group room or a direct conversation. The name is personal data (it may
+/// name a patient) and lives only here.
+public struct RoomRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "room"
+    public var id: String
+    /// "staff" or "care".
+    public var kind: String
+    public var patientID: String?
+    public var name: String
+    public var direct: Bool
+    public var createdBy: String
+    public var createdAt: Int64
+    /// Incremented whenever the set of member devices changes.
+    public var epoch: Int
+    public var lastSeq: Int
+
+    public init(id: String, kind: String, patientID: String?, name: String, direct: Bool, createdBy: String, createdAt: Int64,
+                epoch: Int = 1, lastSeq: Int = 0) {
+        self.id = id
+        self.kind = kind
+        self.patientID = patientID
+        self.name = name
+        self.direct = direct
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.epoch = epoch
+        self.lastSeq = lastSeq
+    }
+}
+
+/// A user's membership of a room, with their receipts.
+public struct RoomMemberRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "roomMember"
+    public var roomID: String
+    public var userID: String
+    public var joinedAt: Int64
+    /// The first message the member may read: the one after the room's last when they joined.
+    public var firstSeq: Int
+    public var readSeq: Int
+    public var deliveredSeq: Int
+
+    public init(roomID: String, userID: String, joinedAt: Int64, firstSeq: Int, readSeq: Int = 0, deliveredSeq: Int = 0) {
+        self.roomID = roomID
+        self.userID = userID
+        self.joinedAt = joinedAt
+        self.firstSeq = firstSeq
+        self.readSeq = readSeq
+        self.deliveredSeq = deliveredSeq
+    }
+}
+
+/// A message as stored: metadata and the sender's envelope (ciphertext the server cannot read).
+public struct MessageRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "message"
+    public var roomID: String
+    public var seq: Int
+    public var id: String
+    public var senderID: String
+    public var senderDevice: String
+    /// The sending device's id for the message, so a resend after a lost acknowledgement is not
+    /// stored twice.
+    public var clientMessageID: String
+    /// Milliseconds since 1970.
+    public var sentAt: Int64
+    /// The envelope's JSON.
+    public var envelope: Data
+
+    public init(roomID: String, seq: Int, id: String, senderID: String, senderDevice: String, clientMessageID: String, sentAt: Int64, envelope: Data) {
+        self.roomID = roomID
+        self.seq = seq
+        self.id = id
+        self.senderID = senderID
+        self.senderDevice = senderDevice
+        self.clientMessageID = clientMessageID
+        self.sentAt = sentAt
+        self.envelope = envelope
+    }
+}
+
+/// A sender key announced for a room, with the membership epoch it was distributed under.
+public struct SenderKeyRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "senderKey"
+    public var id: String
+    public var roomID: String
+    public var senderDevice: String
+    public var epoch: Int
+    public var suite: String
+    public var createdAt: Int64
+}
+
+/// A sender key sealed to one device.
+public struct KeyBoxRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "keyBox"
+    public var keyID: String
+    public var deviceID: String
+    public var sealed: Data
+}
+
+/// Why a conversation write was refused; checked inside the write's transaction, so membership
+/// cannot change between the check and the write.
+public enum ConversationRefusal: Error, Equatable, Sendable {
+    case noSuchRoom
+    case notAMember
+    case alreadyMember
+    /// The sender key is unknown, another device's, another room's, or of an earlier epoch.
+    case staleKey
+    /// A key distribution's recipients are not exactly the room's other member devices.
+    case wrongRecipients(missing: Int, unexpected: Int)
+    case keyExists
+    case deviceTaken
+}
+
+extension WardDatabase {
+    /// Runs a conversation write in the next group commit.
+    public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T,
+                                   afterCommit: @escaping @Sendable (T) -> Void = { _ in }) async throws -> T {
+        try await batches.write(work, afterCommit: afterCommit)
+    }
+
+    // MARK: Devices
+
+    /// Registers a device, or finds it registered already with the same keys. A new device
+    /// changes the epoch of every room its user is in (their senders must re-key); returns those
+    /// rooms (none for a device registered before).
+    public static func registerDevice(_ device: DeviceRecord, in db: Database) throws -> [RekeyedRoom] {
+        if let existing = try DeviceRecord.fetchOne(db, key: device.id) {
+            guard existing.userID == device.userID, existing.encryptionKey == device.encryptionKey,
+                  existing.signingKey == device.signingKey else { throw ConversationRefusal.deviceTaken }
+            return []
+        }
+        try device.insert(db)
+        let rooms = try String.fetchAll(db, sql: "SELECT roomID FROM roomMember WHERE userID = ?", arguments: [device.userID])
+        return try rooms.map { roomID in
+            try db.execute(sql: "UPDATE room SET epoch = epoch + 1 WHERE id = ?", arguments: [roomID])
+            let epoch = try Int.fetchOne(db, sql: "SELECT epoch FROM room WHERE id = ?", arguments: [roomID]) ?? 0
+            return RekeyedRoom(roomID: roomID, epoch: epoch, members: try memberIDs(roomID: roomID, in: db))
+        }
+    }
+
+    /// A room whose epoch changed, and who is in it.
+    public struct RekeyedRoom: Sendable {
+        public var roomID: String
+        public var epoch: Int
+        public var members: [String]
+    }
+
+    public func device(id: String) throws -> DeviceRecord? {
+        try pool.read { try DeviceRecord.fetchOne($0, key: id) }
+    }
+
+    /// The devices of the room's current members.
+    public func memberDevices(roomID: String) throws -> [DeviceRecord] {
+        try pool.read { try Self.memberDevices(roomID: roomID, in: $0) }
+    }
+
+    static func memberDevices(roomID: String, in db: Database) throws -> [DeviceRecord] {
+        try DeviceRecord.fetchAll(db, sql: """
+            SELECT device.* FROM device JOIN roomMember ON roomMember.userID = device.userID
+            WHERE roomMember.roomID = ? ORDER BY device.id
+            """, arguments: [roomID])
+    }
+
+    // MARK: Rooms and members
+
+    /// Everyone who shares a room with `userID` (themselves included): who sees their presence.
+    public func roomPeers(of userID: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT userID FROM roomMember WHERE roomID IN (SELECT roomID FROM roomMember WHERE userID = ?)
+                """, arguments: [userID])
+        }
+    }
+
+    /// The user ids of a room's members, inside a write (for publishing after it commits).
+    public static func memberIDs(roomID: String, in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT userID FROM roomMember WHERE roomID = ?", arguments: [roomID])
+    }
+
+    public func room(id: String) throws -> RoomRecord? {
+        try pool.read { try RoomRecord.fetchOne($0, key: id) }
+    }
+
+    public func membership(roomID: String, userID: String) throws -> RoomMemberRecord? {
+        try pool.read { try RoomMemberRecord.fetchOne($0, key: ["roomID": roomID, "userID": userID]) }
+    }
+
+    public func members(roomID: String) throws -> [RoomMemberRecord] {
+        try pool.read { try RoomMemberRecord.filter(Column("roomID") == roomID).order(Column("joinedAt"), Column("userID")).fetchAll($0) }
+    }
+
+    /// The user's rooms with their membership and unread count (others' messages after the read marker).
+    public func rooms(ofUser userID: String) throws -> [(room: RoomRecord, member: RoomMemberRecord, unread: Int)] {
+        try pool.read { db in
+            let memberships = try RoomMemberRecord.filter(Column("userID") == userID).fetchAll(db)
+            return try memberships.compactMap { member in
+                guard let room = try RoomRecord.fetchOne(db, key: member.roomID) else { return nil }
+                let unread = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM message WHERE roomID = ? AND seq > ? AND seq >= ? AND senderID != ?
+                    """, arguments: [room.id, member.readSeq, member.firstSeq, userID]) ?? 0
+                return (room, member, unread)
+            }.sorted { $0.room.createdAt == $1.room.createdAt ? $0.room.id < $1.room.id : $0.room.createdAt < $1.room.createdAt }
+        }
+    }
+
+    /// Creates a room with its first members.
+    public static func createRoom(_ room: RoomRecord, members: [String], at time: Int64, in db: Database) throws {
+        try room.insert(db)
+        for userID in Set(members) {
+            try RoomMemberRecord(roomID: room.id, userID: userID, joinedAt: time, firstSeq: 1).insert(db)
+        }
+    }
+
+    /// Adds a member, who may read from the next message on; the epoch changes. Returns the room.
+    public static func addMember(roomID: String, userID: String, at time: Int64, in db: Database) throws -> RoomRecord {
+        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": userID]) == nil else { throw ConversationRefusal.alreadyMember }
+        room.epoch += 1
+        try room.update(db)
+        try RoomMemberRecord(roomID: roomID, userID: userID, joinedAt: time, firstSeq: room.lastSeq + 1,
+                             readSeq: room.lastSeq, deliveredSeq: room.lastSeq).insert(db)
+        return room
+    }
+
+    /// Removes a member; the epoch changes so that what follows is under keys they never get.
+    public static func removeMember(roomID: String, userID: String, in db: Database) throws -> RoomRecord {
+        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        guard try RoomMemberRecord.deleteOne(db, key: ["roomID": roomID, "userID": userID]) else { throw ConversationRefusal.notAMember }
+        room.epoch += 1
+        try room.update(db)
+        return room
+    }
+
+    /// Care rooms of `patientID` that `clinicianID` is in (to remove them when they leave the care team).
+    public func careRooms(patientID: String, memberID: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT room.id FROM room JOIN roomMember ON roomMember.roomID = room.id
+                WHERE room.kind = 'care' AND room.patientID = ? AND roomMember.userID = ?
+                """, arguments: [patientID, memberID])
+        }
+    }
+
+    // MARK: Sender keys
+
+    /// Stores a sender key sealed to each recipient device. The recipients must be exactly the
+    /// devices of the room's members other than the sending device; the key takes the room's
+    /// current epoch.
+    public static func distributeSenderKey(id: String, roomID: String, senderDevice: DeviceRecord, suite: String,
+                                           boxes: [String: Data], at time: Int64, in db: Database) throws -> [DeviceRecord] {
+        guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": senderDevice.userID]) != nil else {
+            throw ConversationRefusal.notAMember
+        }
+        guard try SenderKeyRecord.fetchOne(db, key: id) == nil else { throw ConversationRefusal.keyExists }
+        let recipients = try memberDevices(roomID: roomID, in: db).filter { $0.id != senderDevice.id }
+        let expected = Set(recipients.map(\.id))
+        let given = Set(boxes.keys)
+        guard given == expected else {
+            throw ConversationRefusal.wrongRecipients(missing: expected.subtracting(given).count, unexpected: given.subtracting(expected).count)
+        }
+        try SenderKeyRecord(id: id, roomID: roomID, senderDevice: senderDevice.id, epoch: room.epoch, suite: suite, createdAt: time).insert(db)
+        for (deviceID, sealed) in boxes.sorted(by: { $0.key < $1.key }) {
+            try KeyBoxRecord(keyID: id, deviceID: deviceID, sealed: sealed).insert(db)
+        }
+        return recipients
+    }
+
+    /// Sender keys sealed to `deviceID`, in one room or all, oldest first.
+    public func keyBoxes(deviceID: String, roomID: String?) throws -> [(key: SenderKeyRecord, box: KeyBoxRecord)] {
+        try pool.read { db in
+            var sql = "SELECT senderKey.*, keyBox.* FROM keyBox JOIN senderKey ON senderKey.id = keyBox.keyID WHERE keyBox.deviceID = ?"
+            var arguments: StatementArguments = [deviceID]
+            if let roomID {
+                sql += " AND senderKey.roomID = ?"
+                arguments += [roomID]
+            }
+            sql += " ORDER BY senderKey.createdAt, senderKey.id"
+            let adapter = ScopeAdapter([
+                "key": RangeRowAdapter(0..<6),
+                "box": SuffixRowAdapter(fromIndex: 6),
+            ])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments, adapter: adapter).map { row in
+                (try SenderKeyRecord(row: row.scopes["key"] ?? row), try KeyBoxRecord(row: row.scopes["box"] ?? row))
+            }
+        }
+    }
+
+    // MARK: Messages
+
+    /// What `appendMessage` did.
+    public struct Appended: Sendable {
+        public var message: MessageRecord
+        /// True when the device had sent this message before (a resend): nothing new was stored.
+        public var duplicate: Bool
+    }
+
+    /// Appends a message at the room's next sequence number, after checking that the sender is a
+    /// member and the sender key is this device's for this room and the current epoch. A resend
+    /// (same device and client message id) returns the stored message.
+    public static func appendMessage(roomID: String, senderID: String, senderDevice: String, clientMessageID: String, keyID: String,
+                                     envelope: Data, messageID: String, at time: Int64, in db: Database) throws -> Appended {
+        if let earlier = try MessageRecord.filter(Column("senderDevice") == senderDevice && Column("clientMessageID") == clientMessageID).fetchOne(db) {
+            return Appended(message: earlier, duplicate: true)
+        }
+        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": senderID]) != nil else { throw ConversationRefusal.notAMember }
+        guard let key = try SenderKeyRecord.fetchOne(db, key: keyID), key.roomID == roomID, key.senderDevice == senderDevice,
+              key.epoch == room.epoch else { throw ConversationRefusal.staleKey }
+        room.lastSeq += 1
+        try db.execute(sql: "UPDATE room SET lastSeq = ? WHERE id = ?", arguments: [room.lastSeq, roomID])
+        let message = MessageRecord(roomID: roomID, seq: room.lastSeq, id: messageID, senderID: senderID, senderDevice: senderDevice,
+                                    clientMessageID: clientMessageID, sentAt: time, envelope: envelope)
+        try message.insert(db)
+        // The sender has read what they wrote.
+        try db.execute(sql: "UPDATE roomMember SET readSeq = MAX(readSeq, ?), deliveredSeq = MAX(deliveredSeq, ?) WHERE roomID = ? AND userID = ?",
+                       arguments: [room.lastSeq, room.lastSeq, roomID, senderID])
+        return Appended(message: message, duplicate: false)
+    }
+
+    /// Messages of a room from `firstSeq` on: after `after` (oldest first) or before `before`
+    /// (the newest `limit` of them, oldest first).
+    public func messages(roomID: String, firstSeq: Int, after: Int?, before: Int?, limit: Int) throws -> [MessageRecord] {
+        try pool.read { db in
+            if let before {
+                let newest = try MessageRecord.fetchAll(db, sql: """
+                    SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq < ? ORDER BY seq DESC LIMIT ?
+                    """, arguments: [roomID, firstSeq, before, limit])
+                return newest.reversed()
+            }
+            return try MessageRecord.fetchAll(db, sql: """
+                SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq > ? ORDER BY seq LIMIT ?
+                """, arguments: [roomID, firstSeq, after ?? 0, limit])
+        }
+    }
+
+    /// Moves a member's read or delivered marker forward (never back, never past the last message).
+    public static func markReceipt(roomID: String, userID: String, read: Bool, seq: Int, in db: Database) throws -> Int {
+        guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        guard var member = try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": userID]) else { throw ConversationRefusal.notAMember }
+        let target = min(seq, room.lastSeq)
+        if read {
+            member.readSeq = max(member.readSeq, target)
+            member.deliveredSeq = max(member.deliveredSeq, member.readSeq)
+        } else {
+            member.deliveredSeq = max(member.deliveredSeq, target)
+        }
+        try member.update(db)
+        return read ? member.readSeq : member.deliveredSeq
+    }
+}
