@@ -97,8 +97,9 @@ public final class WardConnection: Sendable {
     /// anything else (replies to raw frames) to `receive`.
     private func read(_ inbound: WebSocketInboundStream) async {
         let decoder = JSONDecoder()
+        var messages = inbound.messages(maxSize: WireProtocol.maxFrameBytes).makeAsyncIterator()
         do {
-            for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
+            while let message = try await messages.next() {
                 guard case let .text(text) = message, let reply = try? decoder.decode(ServerReply.self, from: Data(text.utf8)) else {
                     unmatched.put(ServerReply.error(nil, .badRequest, "the server sent a frame that is not a reply"))
                     continue
@@ -124,6 +125,9 @@ public final class WardConnection: Sendable {
         for waiter in waiters { waiter.resume(throwing: WardClientError.closed) }
         events.finish()
         unmatched.finish()
+        // After the close frame, read on until the server closes the connection, as a WebSocket
+        // client should: that also takes in TLS's close_notify, which the server waits for.
+        while (try? await messages.next()) != nil {}
     }
 
     /// Sends `request` (its id is assigned here) and returns the reply; an `error` reply

@@ -339,6 +339,10 @@ extension Connection {
             throw ReplyError(code: .badRequest, message: "envelope refused: \(error)")
         }
         let (room, _) = try memberRoom(request, user)
+        // Checked before deciding too, so that an allowed send is one that is stored; the write
+        // checks again inside its transaction.
+        guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
+              key.epoch == room.epoch else { throw Self.replyError(.staleKey) }
         let messageID = "msg:" + OpaqueID.make()
         try await allow(roomRequest(user, .messageSend, room, code: .create,
                                     details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))

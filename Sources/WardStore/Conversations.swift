@@ -291,6 +291,10 @@ extension WardDatabase {
         return recipients
     }
 
+    public func senderKey(id: String) throws -> SenderKeyRecord? {
+        try pool.read { try SenderKeyRecord.fetchOne($0, key: id) }
+    }
+
     /// Sender keys sealed to `deviceID`, in one room or all, oldest first.
     public func keyBoxes(deviceID: String, roomID: String?) throws -> [(key: SenderKeyRecord, box: KeyBoxRecord)] {
         try pool.read { db in

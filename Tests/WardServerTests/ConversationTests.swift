@@ -1,0 +1,267 @@
+import Foundation
+import Testing
+import WardAudit
+import WardClient
+import WardCrypto
+import WardE2EE
+import WardProtocol
+import WardServer
+import WardTestSupport
+
+/// Rooms and end-to-end encrypted messages between real clients over TLS.
+@Suite("Conversations", .serialized)
+struct ConversationTests {
+    static let password = "a long enough passphrase"
+
+    /// An account made by the Admin, signed in for the first time (new password, second factor).
+    struct Member {
+        var userID: String
+        var username: String
+        var token: String
+        let identity = DeviceIdentity()
+    }
+
+    /// Creates the accounts (as the Admin) and signs each in once, so their sessions carry a second factor.
+    static func accounts(_ server: ServerHarness, _ people: [(String, String)]) async throws -> [Member] {
+        let created = try await server.connect { connection -> [(String, String, String)] in
+            _ = try await ServerHarness.firstSignIn(connection, oneTime: server.adminPassword, newPassword: password)
+            var created: [(String, String, String)] = []
+            for (username, role) in people {
+                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: username, displayName: username, role: role))
+                created.append((username, reply.userID ?? "", reply.password ?? ""))
+            }
+            return created
+        }
+        var members: [Member] = []
+        for (username, userID, oneTime) in created {
+            let token = try await server.connect { connection -> String in
+                let session = try await connection.login(username: username, password: oneTime)
+                try await connection.changePassword(current: oneTime, new: password)
+                _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
+                return session.token ?? ""
+            }
+            members.append(Member(userID: userID, username: username, token: token))
+        }
+        return members
+    }
+
+    /// Resumes the member's session on `connection` and registers their device.
+    static func messenger(_ member: Member, on connection: WardConnection) async throws -> SecureMessenger {
+        try await connection.request(ClientRequest(id: 0, type: "resume", token: member.token))
+        let messenger = SecureMessenger(connection: connection, identity: member.identity, userID: member.userID)
+        try await messenger.register()
+        return messenger
+    }
+
+    /// The texts of the next `count` messages pushed to this client, decrypted, taking in the
+    /// sender keys that arrive meanwhile; gives up after a few seconds.
+    static func receive(_ count: Int, on messenger: SecureMessenger) async throws -> [String] {
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            group.addTask {
+                var texts: [String] = []
+                while texts.count < count {
+                    let event = try await messenger.connection.nextEvent()
+                    if event.type == "key", let delivery = event.keyDeliveries?.first { try await messenger.accept(delivery) }
+                    if event.type == "message", let message = event.messageInfo { texts.append(try await messenger.open(message).body) }
+                }
+                return texts
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(5))
+                throw WardClientError.unexpectedReply("no message within 5 seconds")
+            }
+            let texts = try await group.next() ?? []
+            group.cancelAll()
+            return texts
+        }
+    }
+
+    static func request(_ type: String, room: String? = nil, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
+        var request = ClientRequest(id: 0, type: type)
+        request.roomID = room
+        configure(&request)
+        return request
+    }
+
+    @Test func membersGetEveryMessageInOrderAndNobodyElseCanRead() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let people = try await Self.accounts(server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse"), ("clerk.cy", "Other"), ("dr.dee", "Doctor")])
+        let (ann, bo, cy, dee) = (people[0], people[1], people[2], people[3])
+        let texts = ["handover at seven", "bed 4 needs a review", "é 🩺 漢字 — fine"]
+        let later = ["after Cy left", "second after Cy left"]
+
+        let (roomID, envelopeForCy) = try await server.connect { a in
+            try await server.connect { b in
+                try await server.connect { c in
+                    try await server.connect { d in
+                        let annM = try await Self.messenger(ann, on: a)
+                        let boM = try await Self.messenger(bo, on: b)
+                        let cyM = try await Self.messenger(cy, on: c)
+                        _ = try await Self.messenger(dee, on: d)
+                        var create = Self.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID, cy.userID] }
+                        let room = try #require(try await a.request(create).room)
+                        create.members = nil
+                        for text in texts { try await annM.send(MessageContent(body: text), to: room.roomID) }
+                        #expect(try await Self.receive(3, on: boM) == texts)
+                        #expect(try await Self.receive(3, on: cyM) == texts)
+
+                        // Cy leaves; what follows goes under a new key Cy never gets.
+                        try await c.request(Self.request("room.leave", room: room.roomID))
+                        for text in later { try await annM.send(MessageContent(body: text), to: room.roomID) }
+                        #expect(try await Self.receive(2, on: boM) == later)
+                        let history = try await b.request(Self.request("message.history", room: room.roomID))
+                        #expect(history.messages?.map(\.seq) == [1, 2, 3, 4, 5])
+                        let afterLeaving = try #require(history.messages?.last)
+                        #expect(afterLeaving.envelope.keyID != history.messages?.first?.envelope.keyID, "a new sender key after the member left")
+                        #expect(try await c.send(Self.request("message.history", room: room.roomID)).code == .notAMember)
+                        return (room.roomID, afterLeaving)
+                    }
+                }
+            }
+        }
+        // Cy holds the later envelope (say, from a backup) but has no key for it.
+        try await server.connect { c in
+            let cyM = try await Self.messenger(cy, on: c)
+            await #expect(throws: (any Error).self) { _ = try await cyM.open(envelopeForCy) }
+        }
+        // Dee was never a member: no history, no keys, no members list.
+        try await server.connect { d in
+            _ = try await Self.messenger(dee, on: d)
+            #expect(try await d.send(Self.request("message.history", room: roomID)).code == .notAMember)
+            #expect(try await d.send(Self.request("keys.get", room: roomID)).code == .notAMember)
+        }
+        await server.stop()
+
+        // Neither the database nor the audit log holds any text that was sent.
+        let files = [server.data.database, server.data.database + "-wal", server.data.auditLog + "/entries"]
+        for file in files {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+            for text in texts + later { #expect(bytes.range(of: Data(text.utf8)) == nil, "\(file) holds a message text") }
+        }
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        let sends = entries.filter { $0.event.type == "message.send" && $0.event.decision == .allow }
+        #expect(sends.count == 5)
+        #expect(sends.allSatisfy { $0.event.objectID == roomID && $0.event.actorID == ann.userID && $0.event.details["size"] != nil })
+        let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
+        #expect(try LogVerifier(key: key).verify(directory: server.data.auditLog).isValid)
+    }
+
+    @Test func anOfflineMemberCatchesUpExactlyOnce() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let people = try await Self.accounts(server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        let roomID = try await server.connect { a in
+            try await server.connect { b in
+                let annM = try await Self.messenger(ann, on: a)
+                let boM = try await Self.messenger(bo, on: b)
+                let room = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Nights"; $0.members = [bo.userID] })
+                let roomID = room.room?.roomID ?? ""
+                try await annM.send(MessageContent(body: "one"), to: roomID)
+                #expect(try await Self.receive(1, on: boM) == ["one"])
+                try await b.request(Self.request("receipt", room: roomID) { $0.kind = "read"; $0.seq = 1 })
+                return roomID
+            }
+        }
+        // Bo is offline while Ann writes twice, and Ann resends one message whose acknowledgement she lost.
+        try await server.connect { a in
+            let annM = try await Self.messenger(ann, on: a)
+            let first = try await annM.send(MessageContent(body: "two"), to: roomID, clientMessageID: "ann-2")
+            let again = try await annM.send(MessageContent(body: "two"), to: roomID, clientMessageID: "ann-2")
+            #expect(first.seq == again.seq && first.messageID == again.messageID, "a resend is stored once")
+            try await annM.send(MessageContent(body: "three"), to: roomID)
+        }
+        try await server.connect { b in
+            let boM = try await Self.messenger(bo, on: b)
+            let rooms = try await b.request(ClientRequest(id: 0, type: "room.list")).rooms ?? []
+            #expect(rooms.map(\.roomID) == [roomID])
+            #expect(rooms.first?.unread == 2 && rooms.first?.readSeq == 1 && rooms.first?.lastSeq == 3)
+            let missed = try await b.request(Self.request("message.history", room: roomID) { $0.after = 1 }).messages ?? []
+            var texts: [String] = []
+            for message in missed { texts.append(try await boM.open(message).body) }
+            #expect(texts == ["two", "three"])
+            try await b.request(Self.request("receipt", room: roomID) { $0.kind = "read"; $0.seq = 3 })
+            #expect(try await b.request(ClientRequest(id: 0, type: "room.list")).rooms?.first?.unread == 0)
+        }
+        await server.stop()
+    }
+
+    @Test func tamperedMisSealedAndMalformedEnvelopesAreRejected() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let people = try await Self.accounts(server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        try await server.connect { a in
+            try await server.connect { b in
+                let annM = try await Self.messenger(ann, on: a)
+                let boM = try await Self.messenger(bo, on: b)
+                let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Day"; $0.members = [bo.userID] }).room?.roomID ?? ""
+                let sent = try await annM.send(MessageContent(body: "genuine"), to: roomID)
+                #expect(try await Self.receive(1, on: boM) == ["genuine"])
+
+                // A changed ciphertext (the server cannot tell) fails the signature at the receiver.
+                var tampered = sent
+                var bytes = Base64.decode(tampered.envelope.ciphertext) ?? []
+                bytes[0] ^= 1
+                tampered.envelope.ciphertext = Base64.encode(bytes)
+                await #expect(throws: E2EEError.badSignature("message")) { _ = try await boM.open(tampered) }
+                // Another room's id in the header: the signature does not cover this room.
+                var moved = sent
+                moved.roomID = "room:elsewhere"
+                await #expect(throws: (any Error).self) { _ = try await boM.open(moved) }
+
+                // A key sealed to the wrong device, or garbage, does not open.
+                let garbage = KeyDelivery(roomID: roomID, keyID: SenderKeyShare.makeKeyID(), senderID: ann.userID, senderDevice: ann.identity.deviceID,
+                                          suite: CipherSuite.senderKeysV1, sealed: Base64.encode(SecureRandom.bytes(120)))
+                await #expect(throws: E2EEError.undecryptable) { try await boM.accept(garbage) }
+
+                // The server refuses envelopes of the wrong shape and keys for the wrong devices.
+                var envelope = sent.envelope
+                envelope.nonce = Base64.encode([1, 2, 3])
+                let malformed = Self.request("message.send", room: roomID) { $0.clientMessageID = "bad-1"; $0.envelope = envelope }
+                #expect(try await a.send(malformed).code == .badRequest)
+                envelope = sent.envelope
+                envelope.suite = "rot13"
+                #expect(try await a.send(Self.request("message.send", room: roomID) { $0.clientMessageID = "bad-2"; $0.envelope = envelope }).code == .badRequest)
+                let wrongDevices = Self.request("keys.distribute", room: roomID) {
+                    $0.keyID = SenderKeyShare.makeKeyID()
+                    $0.keys = [SealedKey(deviceID: "dev-00000000000000000000000000000000", sealed: Base64.encode(SecureRandom.bytes(100)))]
+                }
+                #expect(try await a.send(wrongDevices).code == .wrongRecipients)
+                #expect(try await a.send(Self.request("keys.distribute", room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.keys = [] }).code == .wrongRecipients)
+                // A key id this device never distributed in this room is refused.
+                envelope = sent.envelope
+                envelope.keyID = SenderKeyShare.makeKeyID()
+                #expect(try await a.send(Self.request("message.send", room: roomID) { $0.clientMessageID = "bad-3"; $0.envelope = envelope }).code == .staleKey)
+            }
+        }
+        await server.stop()
+    }
+
+    @Test func theClinicsRoomRulesApply() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let people = try await Self.accounts(server, [("dr.ann", "Doctor"), ("clerk.cy", "Other"), ("pat.pia", "Patient")])
+        let (ann, cy, pia) = (people[0], people[1], people[2])
+        try await server.connect { a in
+            _ = try await Self.messenger(ann, on: a)
+            // Other staff never join a patient's care room; patients are not in staff rooms.
+            let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Care"; $0.patientID = pia.userID; $0.members = [cy.userID] }
+            let refused = try await a.send(care)
+            #expect(refused.code == .denied && refused.policies == ["other-staff-not-in-care-rooms"])
+            let staff = Self.request("room.create") { $0.kind = "staff"; $0.name = "Staff"; $0.members = [pia.userID] }
+            #expect(try await a.send(staff).code == .denied)
+            // Names are checked like display names.
+            #expect(try await a.send(Self.request("room.create") { $0.kind = "staff"; $0.name = "bad\u{202E}name" }).code == .badRequest)
+            #expect(try await a.send(Self.request("room.create") { $0.kind = "lounge"; $0.name = "x" }).code == .badRequest)
+        }
+        // Without a registered device no keys are fetched or sent.
+        try await server.connect { a in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Solo" }).room?.roomID ?? ""
+            #expect(try await a.send(Self.request("keys.fetch", room: roomID)).code == .deviceRequired)
+        }
+        await server.stop()
+    }
+}
