@@ -155,6 +155,7 @@ let package = Package(
         // Helpers shared by the test targets (temporary directories).
         .target(name: "WardTestSupport", path: "Tests/WardTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
+        .testTarget(name: "WardE2EETests", dependencies: ["WardE2EE", "WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WardPolicyTests",

@@ -108,6 +108,12 @@ extension Connection {
             if let patient, let clinician, !(try database.removeCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
                 throw ReplyError(code: .notFound, message: "that clinician is not on the care team")
             }
+            // Off the care team means out of the patient's care rooms, with new keys from then on.
+            if let patient, let clinician {
+                for room in try database.careRooms(patientID: patient.id, memberID: clinician.id) {
+                    try await Self.removeFromRoom(room, userID: clinician.id, context: context)
+                }
+            }
         case .careTeamList:
             reply.members = try patient.map { try database.careTeam(ofPatient: $0.id) }
         default:

@@ -23,14 +23,21 @@ struct ConversationTests {
 
     /// Creates the accounts (as the Admin) and signs each in once, so their sessions carry a second factor.
     static func accounts(_ server: ServerHarness, _ people: [(String, String)]) async throws -> [Member] {
-        let created = try await server.connect { connection -> [(String, String, String)] in
-            _ = try await ServerHarness.firstSignIn(connection, oneTime: server.adminPassword, newPassword: password)
+        try await accountsAndAdmin(server, people).people
+    }
+
+    /// The same, with the Admin's session (second factor included).
+    static func accountsAndAdmin(_ server: ServerHarness, _ people: [(String, String)]) async throws -> (admin: Member, people: [Member]) {
+        let (adminToken, adminID, created) = try await server.connect { connection -> (String, String, [(String, String, String)]) in
+            let session = try await connection.login(username: "admin", password: server.adminPassword)
+            try await connection.changePassword(current: server.adminPassword, new: password)
+            _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
             var created: [(String, String, String)] = []
             for (username, role) in people {
                 let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: username, displayName: username, role: role))
                 created.append((username, reply.userID ?? "", reply.password ?? ""))
             }
-            return created
+            return (session.token ?? "", session.userID ?? "", created)
         }
         var members: [Member] = []
         for (username, userID, oneTime) in created {
@@ -42,7 +49,7 @@ struct ConversationTests {
             }
             members.append(Member(userID: userID, username: username, token: token))
         }
-        return members
+        return (Member(userID: adminID, username: "admin", token: adminToken), members)
     }
 
     /// Resumes the member's session on `connection` and registers their device.
@@ -242,7 +249,7 @@ struct ConversationTests {
     @Test func theClinicsRoomRulesApply() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
-        let people = try await Self.accounts(server, [("dr.ann", "Doctor"), ("clerk.cy", "Other"), ("pat.pia", "Patient")])
+        let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("clerk.cy", "Other"), ("pat.pia", "Patient")])
         let (ann, cy, pia) = (people[0], people[1], people[2])
         try await server.connect { a in
             _ = try await Self.messenger(ann, on: a)
@@ -261,6 +268,31 @@ struct ConversationTests {
             try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
             let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Solo" }).room?.roomID ?? ""
             #expect(try await a.send(Self.request("keys.fetch", room: roomID)).code == .deviceRequired)
+        }
+        // A clinician on the patient's care team opens a care room with the patient; taken off
+        // the care team, the clinician is out of the room.
+        try await server.connect { x in
+            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+        }
+        let careRoom = try await server.connect { a in
+            _ = try await Self.messenger(ann, on: a)
+            let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+            return try await a.request(care).room?.roomID ?? ""
+        }
+        try await server.connect { x in
+            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: "careteam.remove", patientID: pia.userID, clinicianID: ann.userID))
+        }
+        try await server.connect { a in
+            _ = try await Self.messenger(ann, on: a)
+            #expect(try await a.request(ClientRequest(id: 0, type: "room.list")).rooms?.contains { $0.roomID == careRoom } == false)
+            #expect(try await a.send(Self.request("message.history", room: careRoom)).code == .notAMember)
+            #expect(try await a.send(Self.request("room.join", room: careRoom)).code == .denied)
+        }
+        try await server.connect { p in
+            _ = try await Self.messenger(pia, on: p)
+            #expect(try await p.request(Self.request("room.members", room: careRoom)).roomMembers?.map(\.userID) == [pia.userID])
         }
         await server.stop()
     }

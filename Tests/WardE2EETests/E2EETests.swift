@@ -1,0 +1,113 @@
+import Testing
+import WardCrypto
+import WardE2EE
+import WardProtocol
+
+@Suite("End-to-end encryption")
+struct E2EETests {
+    let alice = DeviceIdentity()
+    let bob = DeviceIdentity()
+
+    @Test func deviceKeysVerifyAndAnyChangeIsCaught() throws {
+        let keys = alice.publicKeys(userID: "user:alice")
+        let verified = try DeviceKeysCheck.verify(keys)
+        #expect(verified.deviceID == alice.deviceID && verified.userID == "user:alice")
+        // The server cannot move the device to another user, swap its encryption key or rename it.
+        var moved = keys
+        moved.userID = "user:mallory"
+        #expect(throws: E2EEError.badSignature("device keys")) { try DeviceKeysCheck.verify(moved) }
+        var swapped = keys
+        swapped.encryptionKey = Base64.encode(SealedBox.KeyPair().publicKey)
+        #expect(throws: E2EEError.badSignature("device keys")) { try DeviceKeysCheck.verify(swapped) }
+        var renamed = keys
+        renamed.deviceID = bob.deviceID
+        #expect(throws: E2EEError.malformed("device id")) { try DeviceKeysCheck.verify(renamed) }
+        var short = keys
+        short.signingKey = Base64.encode([1, 2, 3])
+        #expect(throws: E2EEError.malformed("device signing key")) { try DeviceKeysCheck.verify(short) }
+    }
+
+    @Test func safetyNumbersAreSixtyDigitsAndDifferPerDevice() {
+        let number = DeviceKeysCheck.safetyNumber(alice.publicKeys(userID: "u"))
+        #expect(number.split(separator: " ").count == 12 && number.filter(\.isNumber).count == 60)
+        #expect(number == DeviceKeysCheck.safetyNumber(alice.publicKeys(userID: "u")))
+        #expect(number != DeviceKeysCheck.safetyNumber(bob.publicKeys(userID: "u")))
+    }
+
+    @Test func theRatchetGoesForwardOnly() throws {
+        var sender = SenderChain()
+        let shared = sender
+        let first = sender.nextMessageKey()
+        let second = sender.nextMessageKey()
+        #expect(first.iteration == 0 && second.iteration == 1)
+        #expect(first.key.copyBytes() != second.key.copyBytes())
+        // A receiver with the shared chain derives any later key, in any order.
+        var receiver = shared
+        #expect(try receiver.messageKey(at: 1).copyBytes() == second.key.copyBytes())
+        // But a chain that has moved on cannot go back: a leaked current key hides the past.
+        #expect(throws: E2EEError.iterationOutOfRange) { try receiver.messageKey(at: 0) }
+        var again = shared
+        #expect(throws: E2EEError.iterationOutOfRange) { try again.messageKey(at: SenderChain.maxSkip + 1) }
+    }
+
+    @Test func envelopesOpenOnlyWithTheRightKeyRoomAndSender() throws {
+        let keyID = SenderKeyShare.makeKeyID()
+        var chain = SenderChain()
+        let shared = chain
+        let envelope = try EnvelopeCrypto.seal(MessageContent(body: "bed 4", format: "text"), roomID: "room:a", keyID: keyID, chain: &chain, device: alice)
+        let sender = try DeviceKeysCheck.verify(alice.publicKeys(userID: "user:alice"))
+        var receiving = shared
+        let content = try EnvelopeCrypto.open(envelope, roomID: "room:a", sender: sender) { try receiving.messageKey(at: $0) }
+        #expect(content == MessageContent(body: "bed 4", format: "text"))
+        var other = shared
+        #expect(throws: E2EEError.badSignature("message")) {
+            try EnvelopeCrypto.open(envelope, roomID: "room:b", sender: sender) { try other.messageKey(at: $0) }
+        }
+        let impostor = try DeviceKeysCheck.verify(bob.publicKeys(userID: "user:bob"))
+        #expect(throws: E2EEError.badSignature("message")) {
+            try EnvelopeCrypto.open(envelope, roomID: "room:a", sender: impostor) { try other.messageKey(at: $0) }
+        }
+        let wrongKey = SenderChain()
+        var wrong = wrongKey
+        #expect(throws: E2EEError.undecryptable) {
+            try EnvelopeCrypto.open(envelope, roomID: "room:a", sender: sender) { try wrong.messageKey(at: $0) }
+        }
+    }
+
+    @Test func sharesOpenOnlyForTheirRecipientFromTheirSigner() throws {
+        let chain = SenderChain()
+        let keyID = SenderKeyShare.makeKeyID()
+        let bobKeys = try DeviceKeysCheck.verify(bob.publicKeys(userID: "user:bob"))
+        let aliceKeys = try DeviceKeysCheck.verify(alice.publicKeys(userID: "user:alice"))
+        let sealed = try SenderKeyShare(roomID: "room:a", keyID: keyID, senderDevice: alice.deviceID, recipientDevice: bob.deviceID, chain: chain)
+            .seal(to: bobKeys, signer: alice)
+        let delivery = KeyDelivery(roomID: "room:a", keyID: keyID, senderID: "user:alice", senderDevice: alice.deviceID,
+                                   suite: CipherSuite.senderKeysV1, sealed: sealed.sealed)
+        let share = try SenderKeyShare.open(delivery, identity: bob, sender: aliceKeys)
+        #expect(share.chain.chainKey.copyBytes() == chain.chainKey.copyBytes() && share.keyID == keyID)
+        // Not for Alice herself, not claimed by Bob as signer, not moved to another room.
+        #expect(throws: E2EEError.undecryptable) { try SenderKeyShare.open(delivery, identity: alice, sender: aliceKeys) }
+        #expect(throws: E2EEError.badSignature("sender key share")) { try SenderKeyShare.open(delivery, identity: bob, sender: bobKeys) }
+        var moved = delivery
+        moved.roomID = "room:b"
+        #expect(throws: E2EEError.malformed("sender key share (addressed elsewhere)")) { try SenderKeyShare.open(moved, identity: bob, sender: aliceKeys) }
+    }
+
+    @Test func theServersShapeCheckRefusesBadEnvelopes() throws {
+        var chain = SenderChain()
+        let good = try EnvelopeCrypto.seal(MessageContent(body: "x"), roomID: "r", keyID: SenderKeyShare.makeKeyID(), chain: &chain, device: alice)
+        _ = try EnvelopeCrypto.check(good)
+        var bad = good
+        bad.keyID = "NOT-HEX"
+        #expect(throws: E2EEError.malformed("envelope keyID")) { try EnvelopeCrypto.check(bad) }
+        bad = good
+        bad.ciphertext = Base64.encode([UInt8](repeating: 0, count: EnvelopeCrypto.maxCiphertextBytes + 1))
+        #expect(throws: E2EEError.malformed("envelope ciphertext")) { try EnvelopeCrypto.check(bad) }
+        bad = good
+        bad.signature = "not base64!"
+        #expect(throws: E2EEError.malformed("envelope signature")) { try EnvelopeCrypto.check(bad) }
+        bad = good
+        bad.iteration = -1
+        #expect(throws: E2EEError.malformed("envelope iteration")) { try EnvelopeCrypto.check(bad) }
+    }
+}
