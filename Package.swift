@@ -144,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "ward-bench",
             dependencies: [
-                "WardAudit", "WardCrypto", "WardPolicy", "WardServer", "WardClient", "WardProtocol",
+                "WardAudit", "WardCrypto", "WardPolicy", "WardServer", "WardClient", "WardProtocol", "WardE2EE",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

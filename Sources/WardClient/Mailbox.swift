@@ -33,24 +33,33 @@ final class Mailbox<Element: Sendable>: Sendable {
         waiter?.resume(returning: nil)
     }
 
-    /// The next element, waiting for one; nil after `finish`.
+    /// The next element, waiting for one; nil after `finish`, or when the waiting task is cancelled.
     func take() async -> Element? {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Element?? in
-                if state.head < state.buffer.count {
-                    let element = state.buffer[state.head]
-                    state.head += 1
-                    if state.head > 1024 && state.head * 2 > state.buffer.count {
-                        state.buffer.removeFirst(state.head)
-                        state.head = 0
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Element?? in
+                    if state.head < state.buffer.count {
+                        let element = state.buffer[state.head]
+                        state.head += 1
+                        if state.head > 1024 && state.head * 2 > state.buffer.count {
+                            state.buffer.removeFirst(state.head)
+                            state.head = 0
+                        }
+                        return .some(element)
                     }
-                    return .some(element)
+                    // Checked under the lock: a cancellation that came first finds no waiter.
+                    if state.finished || Task.isCancelled { return .some(nil) }
+                    state.waiter = continuation
+                    return nil
                 }
-                if state.finished { return .some(nil) }
-                state.waiter = continuation
-                return nil
+                if let ready { continuation.resume(returning: ready) }
             }
-            if let ready { continuation.resume(returning: ready) }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Element?, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: nil)
         }
     }
 }

@@ -58,7 +58,9 @@ public final class SecureMessenger: Sendable {
     /// Encrypts, signs and sends `content` to the room; returns the stored message's metadata.
     /// `clientMessageID` makes a resend after a lost acknowledgement harmless.
     @discardableResult
-    public func send(_ content: MessageContent, to roomID: String, clientMessageID: String = Hex.encode(SecureRandom.bytes(12))) async throws -> MessageInfo {
+    /// `noting` sees each envelope's nonce just before it is sent (ward-bench times deliveries by it).
+    public func send(_ content: MessageContent, to roomID: String, clientMessageID: String = Hex.encode(SecureRandom.bytes(12)),
+                     noting: (String) -> Void = { _ in }) async throws -> MessageInfo {
         for attempt in 0..<3 {
             let key = try await currentKey(roomID: roomID, renew: attempt > 0)
             let envelope = try state.withLock { state -> Envelope in
@@ -71,6 +73,7 @@ public final class SecureMessenger: Sendable {
             request.roomID = roomID
             request.clientMessageID = clientMessageID
             request.envelope = envelope
+            noting(envelope.nonce)
             let reply = try await connection.send(request)
             if reply.code == .staleKey || reply.code == .wrongRecipients { continue }
             if reply.type == "error" {

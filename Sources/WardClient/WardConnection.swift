@@ -196,7 +196,10 @@ public final class WardConnection: Sendable {
 
     /// The next event the server pushed (a message, a key, a join, a receipt, presence).
     public func nextEvent() async throws -> ServerReply {
-        guard let event = await events.take() else { throw WardClientError.closed }
+        guard let event = await events.take() else {
+            try Task.checkCancellation()
+            throw WardClientError.closed
+        }
         return event
     }
 

@@ -143,42 +143,11 @@ struct IdleBench: AsyncParsableCommand {
     @Option(help: "Connections.") var connections: Int = 1000
 
     func run() async throws {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let binary = here.appendingPathComponent("ward-server").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("\(binary) is missing: swift build -c release --product ward-server") }
-        let dir = NSTemporaryDirectory() + "ward-bench-idle-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let initialise = Process()
-        initialise.executableURL = URL(fileURLWithPath: binary)
-        initialise.arguments = ["init", "--data", dir, "--argon2-memory", "1024"]
-        let initOutput = Pipe()
-        initialise.standardOutput = initOutput
-        try initialise.run()
-        let initText = String(decoding: initOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        initialise.waitUntilExit()
-        guard let otp = initText.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last.map(String.init) else {
-            throw ValidationError("ward-server init failed")
-        }
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["serve", "--data", dir, "--listen", "127.0.0.1:0", "--policies", "policies", "--argon2-memory", "1024"]
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        var port = 0
-        var buffer = Data()
-        while port == 0 {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw ValidationError("ward-server stopped before listening") }
-            buffer.append(chunk)
-            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on https://127.0.0.1:") }) {
-                port = Int(line.split(separator: ":")[2].prefix { $0.isNumber }) ?? 0
-            }
-        }
-        let pem = try String(contentsOfFile: dir + "/tls/cert.pem", encoding: .utf8)
-        let url = "wss://127.0.0.1:\(port)/v1/ws"
+        let serverProcess = try ServerProcess.start()
+        defer { serverProcess.stop() }
+        let otp = serverProcess.oneTimePassword
+        let pem = serverProcess.certificatePEM
+        let url = serverProcess.url
         var logger = Logger(label: "ward.bench.client")
         logger.logLevel = .critical
         let tls = try WardConnection.pinnedTLS(certificatePEM: pem)
@@ -189,8 +158,7 @@ struct IdleBench: AsyncParsableCommand {
             try await connection.changePassword(current: otp, new: password)
         }
         try await Task.sleep(for: .milliseconds(500))
-        let pid = server.processIdentifier
-        let before = Self.resident(pid)
+        let before = serverProcess.residentKiB
         let hold = Phase()
         let opened = Counter(limit: Int.max)
         let count = connections
@@ -206,19 +174,13 @@ struct IdleBench: AsyncParsableCommand {
             }
             while opened.value < count { try await Task.sleep(for: .milliseconds(100)) }
             try await Task.sleep(for: .seconds(1))
-            let rss = Self.resident(pid)
+            let rss = serverProcess.residentKiB
             hold.finish()
             try await group.waitForAll()
             return rss
         }
         emit(["bench": "idle", "connections": opened.value, "server_rss_before_kib": before, "server_rss_with_connections_kib": during,
               "server_kib_per_connection": (Double(during - before) / Double(max(1, opened.value)) * 10).rounded() / 10])
-    }
-
-    static func resident(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
     }
 }
 

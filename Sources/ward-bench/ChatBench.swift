@@ -1,0 +1,269 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Synchronization
+import WardClient
+import WardCrypto
+import WardE2EE
+import WardProtocol
+
+struct ChatBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "N clients in rooms of K send end-to-end encrypted messages at R per second in all.",
+        discussion: """
+        Starts ward-server as its own process on loopback, makes N Nurse accounts (each signs in
+        once with a new password and a TOTP second factor, as staff must), connects N real TLS
+        WebSocket clients from this process, registers a device per client and puts them in rooms
+        of K. Then every client sends at R/N messages a second (evenly spaced, random phase) for
+        the given seconds: each message is sealed with the room's sender key, signed, and
+        acknowledged only once the server has stored it and its audit entry durably. Every
+        delivery's send-to-deliver time is measured (the envelope's nonce identifies the message);
+        one delivery in --sample is decrypted and verified.
+        """
+    )
+
+    @Option(help: "Connected clients.") var clients: Int = 1000
+    @Option(help: "Members per room.") var roomSize: Int = 5
+    @Option(help: "Messages sent per second, all clients together.") var rate: Double = 5000
+    @Option(help: "Seconds of load after a warm-up message in every room.") var seconds: Double = 10
+    @Option(help: "Decrypt and verify one delivery in this many.") var sample: Int = 100
+
+    func validate() throws {
+        guard clients >= roomSize, roomSize >= 2, clients % roomSize == 0 else { throw ValidationError("clients must be a multiple of room-size (at least 2)") }
+        guard rate > 0, seconds > 0, sample >= 1 else { throw ValidationError("rate, seconds and sample must be positive") }
+    }
+
+    func run() async throws {
+        let server = try ServerProcess.start()
+        defer { server.stop() }
+        var logger = Logger(label: "ward.bench.client")
+        logger.logLevel = .critical
+        let tls = try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM)
+        let url = server.url
+        let clientLogger = logger
+        func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+            try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: clientLogger, body)
+        }
+
+        // Accounts: the Admin signs in with a second factor and creates the Nurses; each Nurse
+        // signs in once, sets a password and enrols a second factor, keeping that session.
+        let password = "bench account passphrase"
+        let otp = server.oneTimePassword
+        let count = clients
+        let created = try await connect { connection -> [(String, String)] in
+            try await Self.firstSignIn(connection, username: "admin", oneTime: otp, password: password)
+            var created: [(String, String)] = []
+            for n in 0..<count {
+                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "nurse\(n)", role: "Nurse"))
+                created.append((reply.userID ?? "", reply.password ?? ""))
+            }
+            return created
+        }
+        let tokens = try await withThrowingTaskGroup(of: (Int, String).self) { group -> [String] in
+            var tokens = [String](repeating: "", count: count)
+            var next = 0
+            // A few at a time: the setup is not what is measured.
+            for _ in 0..<min(16, count) {
+                let n = next
+                next += 1
+                group.addTask { (n, try await connect { try await Self.firstSignIn($0, username: "nurse\(n)", oneTime: created[n].1, password: password) }) }
+            }
+            while let (n, token) = try await group.next() {
+                tokens[n] = token
+                if next < count {
+                    let m = next
+                    next += 1
+                    group.addTask { (m, try await connect { try await Self.firstSignIn($0, username: "nurse\(m)", oneTime: created[m].1, password: password) }) }
+                }
+            }
+            return tokens
+        }
+
+        let roomSize = self.roomSize
+        let interval = Duration.seconds(Double(count) / rate)
+        let loadSeconds = seconds
+        let sampleEvery = sample
+        let board = Board(clients: count, rooms: count / roomSize)
+        let sendTimes = SendTimes()
+        let clock = ContinuousClock()
+
+        let (results, serverCPU, serverRSS) = try await withThrowingTaskGroup(of: ClientResult.self) { group -> ([ClientResult], Double, Int) in
+            for n in 0..<count {
+                group.addTask {
+                    try await connect { connection -> ClientResult in
+                        try await connection.request(ClientRequest(id: 0, type: "resume", token: tokens[n]))
+                        let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: created[n].0)
+                        try await messenger.register()
+                        let group = n / roomSize
+                        board.arrive(.registered)
+                        await board.wait(.registered)
+                        if n % roomSize == 0 {
+                            var create = ClientRequest(id: 0, type: "room.create")
+                            create.kind = "staff"
+                            create.name = "Ward \(group)"
+                            create.members = (n..<(n + roomSize)).map { created[$0].0 }
+                            board.setRoom(group, try await connection.request(create).room?.roomID ?? "")
+                        }
+                        board.arrive(.roomsMade)
+                        await board.wait(.roomsMade)
+                        let roomID = board.room(group)
+                        // Warm-up: the room creator's first message shares its sender key; the
+                        // others share theirs on their first measured message.
+                        if n % roomSize == 0 { try await messenger.send(MessageContent(body: "warm-up"), to: roomID) }
+                        board.arrive(.warm)
+                        await board.wait(.warm)
+
+                        var result = ClientResult()
+                        let start = clock.now
+                        let end = start + .seconds(loadSeconds)
+                        // Receive while sending.
+                        let receiving = Task { () -> ClientResult in
+                            var received = ClientResult()
+                            while true {
+                                let event: ServerReply
+                                do { event = try await connection.nextEvent() } catch { return received }
+                                if event.type == "key", let delivery = event.keyDeliveries?.first {
+                                    try? await messenger.accept(delivery)
+                                }
+                                guard event.type == "message", let message = event.messageInfo else { continue }
+                                let now = clock.now
+                                if let sent = sendTimes.time(of: message.envelope.nonce) {
+                                    received.deliveries.append(now - sent)
+                                    if sendTimes.countDelivery() % sampleEvery == 0 {
+                                        do {
+                                            _ = try await messenger.open(message)
+                                            received.decrypted += 1
+                                        } catch {
+                                            received.decryptFailures += 1
+                                        }
+                                    }
+                                }
+                                if board.finished { return received }
+                            }
+                        }
+                        var due = start + interval * Double.random(in: 0..<1)
+                        let body = String(repeating: "x", count: 120)
+                        while due < end {
+                            try await Task.sleep(until: due, clock: clock)
+                            due += interval
+                            let sending = clock.now
+                            try await messenger.send(MessageContent(body: body), to: roomID, noting: { nonce in
+                                sendTimes.note(nonce, at: sending)
+                            })
+                            result.acknowledgements.append(clock.now - sending)
+                        }
+                        board.arrive(.sent)
+                        await board.wait(.sent)
+                        // Let the last deliveries arrive, then stop receiving.
+                        try await Task.sleep(for: .seconds(2))
+                        board.finish()
+                        receiving.cancel()
+                        let received = await receiving.value
+                        result.deliveries = received.deliveries
+                        result.decrypted = received.decrypted
+                        result.decryptFailures = received.decryptFailures
+                        return result
+                    }
+                }
+            }
+            await board.wait(.warm)
+            let cpuAtStart = server.cpuSeconds
+            await board.wait(.sent)
+            let cpu = server.cpuSeconds - cpuAtStart
+            let rss = server.residentKiB
+            return (try await group.reduce(into: []) { $0.append($1) }, cpu, rss)
+        }
+
+        let acknowledgements = results.flatMap(\.acknowledgements).sorted()
+        let deliveries = results.flatMap(\.deliveries).sorted()
+        let sent = acknowledgements.count
+        emit([
+            "bench": "chat", "clients": clients, "room_size": roomSize, "target_rate": rate, "seconds": seconds,
+            "sent": sent, "sent_per_second": (Double(sent) / seconds).rounded(),
+            "delivered": deliveries.count, "delivered_per_second": (Double(deliveries.count) / seconds).rounded(),
+            "expected_deliveries": sent * (roomSize - 1),
+            "send_to_deliver_p50_ms": percentileMillis(deliveries, 0.5), "send_to_deliver_p99_ms": percentileMillis(deliveries, 0.99),
+            "ack_p50_ms": percentileMillis(acknowledgements, 0.5), "ack_p99_ms": percentileMillis(acknowledgements, 0.99),
+            "decrypted_samples": results.map(\.decrypted).reduce(0, +), "decrypt_failures": results.map(\.decryptFailures).reduce(0, +),
+            "server_rss_kib": serverRSS, "server_cpu_seconds_during_load": (serverCPU * 10).rounded() / 10,
+        ])
+    }
+
+    /// First sign-in of an account: one-time password, new password, TOTP enrolment; returns the
+    /// session token (the session has the second factor).
+    @discardableResult
+    static func firstSignIn(_ connection: WardConnection, username: String, oneTime: String, password: String) async throws -> String {
+        let session = try await connection.login(username: username, password: oneTime)
+        try await connection.changePassword(current: oneTime, new: password)
+        let secret = try await connection.enrollSecondFactor().secret
+        let totp = TOTP(secret: SecureBytes(Base32.decode(secret) ?? []))
+        _ = try await connection.confirmSecondFactor(code: totp.code(counter: totp.counter(at: Int64(Date().timeIntervalSince1970))))
+        return session.token ?? ""
+    }
+}
+
+/// What one client measured.
+struct ClientResult: Sendable {
+    var acknowledgements: [Duration] = []
+    var deliveries: [Duration] = []
+    var decrypted = 0
+    var decryptFailures = 0
+}
+
+/// Where the clients meet between phases, and the rooms they share.
+final class Board: Sendable {
+    enum Stage: Int, Sendable { case registered, roomsMade, warm, sent }
+
+    private struct State {
+        var arrived: [Int] = [0, 0, 0, 0]
+        var rooms: [String]
+        var finished = false
+        var waiters: [(Stage, CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let clients: Int
+    private let state: Mutex<State>
+
+    init(clients: Int, rooms: Int) {
+        self.clients = clients
+        state = Mutex(State(rooms: [String](repeating: "", count: rooms)))
+    }
+
+    func arrive(_ stage: Stage) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.arrived[stage.rawValue] += 1
+            guard state.arrived[stage.rawValue] == clients else { return [] }
+            let ready = state.waiters.filter { $0.0 == stage }.map(\.1)
+            state.waiters.removeAll { $0.0 == stage }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    func wait(_ stage: Stage) async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.arrived[stage.rawValue] == clients { return true }
+                state.waiters.append((stage, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    func setRoom(_ index: Int, _ roomID: String) { state.withLock { $0.rooms[index] = roomID } }
+    func room(_ index: Int) -> String { state.withLock { $0.rooms[index] } }
+    var finished: Bool { state.withLock { $0.finished } }
+    func finish() { state.withLock { $0.finished = true } }
+}
+
+/// When each message was sent, by its envelope's nonce.
+final class SendTimes: Sendable {
+    private let times = Mutex<[String: ContinuousClock.Instant]>([:])
+    func note(_ nonce: String, at time: ContinuousClock.Instant) { times.withLock { $0[nonce] = time } }
+    func time(of nonce: String) -> ContinuousClock.Instant? { times.withLock { $0[nonce] } }
+    private let delivered = Mutex(0)
+    /// Counts a delivery across all clients; returns the count so far.
+    func countDelivery() -> Int { delivered.withLock { $0 += 1; return $0 } }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+
+/// `ward-server` (the binary beside this one) run as its own process on loopback, in a
+/// temporary data directory, so that what is measured of it is its own.
+struct ServerProcess {
+    let process: Process
+    let dir: String
+    let port: Int
+    let certificatePEM: String
+    let oneTimePassword: String
+
+    /// Initialises a data directory (cheap Argon2id for the setup) and serves it.
+    static func start() throws -> ServerProcess {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let binary = here.appendingPathComponent("ward-server").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("\(binary) is missing: swift build -c release --product ward-server") }
+        let dir = NSTemporaryDirectory() + "ward-bench-server-" + UUID().uuidString
+        let initialise = Process()
+        initialise.executableURL = URL(fileURLWithPath: binary)
+        initialise.arguments = ["init", "--data", dir, "--argon2-memory", "1024"]
+        let initOutput = Pipe()
+        initialise.standardOutput = initOutput
+        try initialise.run()
+        let initText = String(decoding: initOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        initialise.waitUntilExit()
+        guard let otp = initText.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last.map(String.init) else {
+            throw ValidationError("ward-server init failed")
+        }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["serve", "--data", dir, "--listen", "127.0.0.1:0", "--policies", "policies", "--argon2-memory", "1024"]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        var port = 0
+        var buffer = Data()
+        while port == 0 {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty {
+                server.terminate()
+                throw ValidationError("ward-server stopped before listening")
+            }
+            buffer.append(chunk)
+            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on https://127.0.0.1:") }) {
+                port = Int(line.split(separator: ":")[2].prefix { $0.isNumber }) ?? 0
+            }
+        }
+        return ServerProcess(process: server, dir: dir, port: port, certificatePEM: try String(contentsOfFile: dir + "/tls/cert.pem", encoding: .utf8),
+                             oneTimePassword: otp)
+    }
+
+    var url: String { "wss://127.0.0.1:\(port)/v1/ws" }
+    var pid: Int32 { process.processIdentifier }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Resident memory of the server, KiB.
+    var residentKiB: Int { Self.status(pid, "VmRSS:") }
+
+    /// CPU time the server has used (user + system), seconds.
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3; utime and stime are fields 14 and 15.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func status(_ pid: Int32, _ key: String) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
+    }
+}
