@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WardCrypto
 import WardE2EE
@@ -109,5 +110,39 @@ struct E2EETests {
         bad = good
         bad.iteration = -1
         #expect(throws: E2EEError.malformed("envelope iteration")) { try EnvelopeCrypto.check(bad) }
+    }
+}
+
+@Suite("Device key file")
+struct DeviceKeyFileTests {
+    static let cheap = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
+
+    @Test func roundTripsUnderThePassphraseOnlyAndIsPrivate() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ward-keyfile-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/device.key"
+        let identity = DeviceIdentity()
+        try DeviceKeyFile.save(identity, userID: "user:ann", passphrase: "correct horse battery", to: path, parameters: Self.cheap)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let (loaded, userID) = try DeviceKeyFile.load(from: path, passphrase: "correct horse battery")
+        #expect(userID == "user:ann" && loaded.deviceID == identity.deviceID)
+        #expect(loaded.encryption.publicKey == identity.encryption.publicKey)
+        // No key material in the clear.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.range(of: Data(identity.signing.seed.copyBytes())) == nil)
+        #expect(bytes.range(of: Data(Base64.encode(identity.signing.seed.copyBytes()).utf8)) == nil)
+
+        #expect(throws: DeviceKeyFile.Failure.wrongPassphrase) { try DeviceKeyFile.load(from: path, passphrase: "wrong") }
+        // Moving the file to another user breaks its authentication.
+        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "user:ann", with: "user:bob")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: DeviceKeyFile.Failure.wrongPassphrase) { try DeviceKeyFile.load(from: path, passphrase: "correct horse battery") }
+        // Truncated, or readable by others: refused with a reason.
+        try Data(bytes.prefix(20)).write(to: URL(fileURLWithPath: path))
+        #expect(throws: DeviceKeyFile.Failure.self) { try DeviceKeyFile.load(from: path, passphrase: "correct horse battery") }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        #expect(throws: DeviceKeyFile.Failure.notPrivate(path)) { try DeviceKeyFile.load(from: path, passphrase: "correct horse battery") }
     }
 }
