@@ -275,7 +275,7 @@ final class Connection {
         guard outcome.allowed else {
             return .error(request.id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
         }
-        try gate.database.touchSession(tokenHash: hash, at: now)
+        try await touch(stored, at: now)
         session = (hash, user.id, stored.secondFactor)
         signedOn(user.id)
         return sessionReply(request.id, user, token: nil, secondFactor: stored.secondFactor)
@@ -294,8 +294,15 @@ final class Connection {
             try await endExpired(tokenHash: session.tokenHash, userID: session.userID)
             throw ReplyError(code: .sessionExpired, message: "the session has ended; sign in again")
         }
-        try gate.database.touchSession(tokenHash: session.tokenHash, at: now)
+        try await touch(stored, at: now)
         return user
+    }
+
+    /// Records that the session was used, when its stored time is older than the limits allow to drift.
+    private func touch(_ stored: SessionRecord, at now: Int64) async throws {
+        guard now - stored.lastSeenAt >= context.limits.touchInterval else { return }
+        let hash = stored.tokenHash
+        try await context.gate.database.write { try WardDatabase.touchSession(tokenHash: hash, at: now, in: $0) }
     }
 
     /// A request a user makes about their own account.

@@ -85,7 +85,7 @@ extension Connection {
         let record = DeviceRecord(id: keys.deviceID, userID: user.id, encryptionKey: Data(verified.encryptionKey), signingKey: Data(verified.signingKey.bytes),
                                   suites: keys.suites.joined(separator: ","), signature: Data(Base64.decode(keys.signature) ?? []), createdAt: Clock.nowSeconds())
         let hub = context.hub
-        try await refusing {
+        _ = try await refusing {
             try await context.gate.database.write({ db in
                 try WardDatabase.registerDevice(record, in: db)
             }, afterCommit: { rooms in
@@ -286,7 +286,7 @@ extension Connection {
     static func removeFromRoom(_ roomID: String, userID: String, context: ServerContext) async throws {
         let hub = context.hub
         do {
-            try await context.gate.database.write({ db in
+            _ = try await context.gate.database.write({ db in
                 let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, in: db)
                 return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
             }, afterCommit: { updated, members in

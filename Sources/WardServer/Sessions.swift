@@ -14,6 +14,11 @@ public struct SessionLimits: Sendable {
         self.lifetimeSeconds = lifetimeSeconds
     }
 
+    /// How stale a session's stored last-use time may get before a request writes it again: a
+    /// write per request would cost a disk sync each. At most a thirtieth of the idle limit (30 s
+    /// for 15 minutes), so a session can end that much early, never late.
+    public var touchInterval: Int64 { min(30, idleSeconds / 30) }
+
     /// True when `session` may still be used at `now`.
     public func allows(_ session: SessionRecord, at now: Int64) -> Bool {
         now - session.lastSeenAt < idleSeconds && now - session.createdAt < lifetimeSeconds

@@ -199,15 +199,15 @@ extension WardDatabase {
 
     /// The user ids of a room's members, inside a write (for publishing after it commits).
     public static func memberIDs(roomID: String, in db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT userID FROM roomMember WHERE roomID = ?", arguments: [roomID])
+        try String.fetchAll(db, cached: "SELECT userID FROM roomMember WHERE roomID = ?", [roomID])
     }
 
     public func room(id: String) throws -> RoomRecord? {
-        try pool.read { try RoomRecord.fetchOne($0, key: id) }
+        try pool.read { try RoomRecord.fetchOne($0, cached: "SELECT * FROM room WHERE id = ?", [id]) }
     }
 
     public func membership(roomID: String, userID: String) throws -> RoomMemberRecord? {
-        try pool.read { try RoomMemberRecord.fetchOne($0, key: ["roomID": roomID, "userID": userID]) }
+        try pool.read { try RoomMemberRecord.fetchOne($0, cached: "SELECT * FROM roomMember WHERE roomID = ? AND userID = ?", [roomID, userID]) }
     }
 
     public func members(roomID: String) throws -> [RoomMemberRecord] {
@@ -292,7 +292,7 @@ extension WardDatabase {
     }
 
     public func senderKey(id: String) throws -> SenderKeyRecord? {
-        try pool.read { try SenderKeyRecord.fetchOne($0, key: id) }
+        try pool.read { try SenderKeyRecord.fetchOne($0, cached: "SELECT * FROM senderKey WHERE id = ?", [id]) }
     }
 
     /// Sender keys sealed to `deviceID`, in one room or all, oldest first.
@@ -329,21 +329,26 @@ extension WardDatabase {
     /// (same device and client message id) returns the stored message.
     public static func appendMessage(roomID: String, senderID: String, senderDevice: String, clientMessageID: String, keyID: String,
                                      envelope: Data, messageID: String, at time: Int64, in db: Database) throws -> Appended {
-        if let earlier = try MessageRecord.filter(Column("senderDevice") == senderDevice && Column("clientMessageID") == clientMessageID).fetchOne(db) {
+        if let earlier = try MessageRecord.fetchOne(db, cached: "SELECT * FROM message WHERE senderDevice = ? AND clientMessageID = ?",
+                                                    [senderDevice, clientMessageID]) {
             return Appended(message: earlier, duplicate: true)
         }
-        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
-        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": senderID]) != nil else { throw ConversationRefusal.notAMember }
-        guard let key = try SenderKeyRecord.fetchOne(db, key: keyID), key.roomID == roomID, key.senderDevice == senderDevice,
-              key.epoch == room.epoch else { throw ConversationRefusal.staleKey }
+        guard var room = try RoomRecord.fetchOne(db, cached: "SELECT * FROM room WHERE id = ?", [roomID]) else { throw ConversationRefusal.noSuchRoom }
+        guard try Int.fetchOne(db, cached: "SELECT 1 FROM roomMember WHERE roomID = ? AND userID = ?", [roomID, senderID]) != nil else {
+            throw ConversationRefusal.notAMember
+        }
+        guard let key = try SenderKeyRecord.fetchOne(db, cached: "SELECT * FROM senderKey WHERE id = ?", [keyID]), key.roomID == roomID,
+              key.senderDevice == senderDevice, key.epoch == room.epoch else { throw ConversationRefusal.staleKey }
         room.lastSeq += 1
-        try db.execute(sql: "UPDATE room SET lastSeq = ? WHERE id = ?", arguments: [room.lastSeq, roomID])
+        try db.executeCached("UPDATE room SET lastSeq = ? WHERE id = ?", [room.lastSeq, roomID])
         let message = MessageRecord(roomID: roomID, seq: room.lastSeq, id: messageID, senderID: senderID, senderDevice: senderDevice,
                                     clientMessageID: clientMessageID, sentAt: time, envelope: envelope)
-        try message.insert(db)
+        try db.executeCached("""
+            INSERT INTO message (roomID, seq, id, senderID, senderDevice, clientMessageID, sentAt, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [message.roomID, message.seq, message.id, message.senderID, message.senderDevice, message.clientMessageID, message.sentAt, message.envelope])
         // The sender has read what they wrote.
-        try db.execute(sql: "UPDATE roomMember SET readSeq = MAX(readSeq, ?), deliveredSeq = MAX(deliveredSeq, ?) WHERE roomID = ? AND userID = ?",
-                       arguments: [room.lastSeq, room.lastSeq, roomID, senderID])
+        try db.executeCached("UPDATE roomMember SET readSeq = MAX(readSeq, ?), deliveredSeq = MAX(deliveredSeq, ?) WHERE roomID = ? AND userID = ?",
+                             [room.lastSeq, room.lastSeq, roomID, senderID])
         return Appended(message: message, duplicate: false)
     }
 

@@ -199,7 +199,7 @@ extension WardDatabase {
     }
 
     public func user(id: String) throws -> UserRecord? {
-        try pool.read { try UserRecord.fetchOne($0, key: id) }
+        try pool.read { try UserRecord.fetchOne($0, cached: "SELECT * FROM user WHERE id = ?", [id]) }
     }
 
     public func user(username: String) throws -> UserRecord? {
@@ -229,11 +229,11 @@ extension WardDatabase {
     }
 
     public func session(tokenHash: String) throws -> SessionRecord? {
-        try pool.read { try SessionRecord.fetchOne($0, key: tokenHash) }
+        try pool.read { try SessionRecord.fetchOne($0, cached: "SELECT * FROM session WHERE tokenHash = ?", [tokenHash]) }
     }
 
-    public func touchSession(tokenHash: String, at time: Int64) throws {
-        try pool.write { try $0.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?", arguments: [time, tokenHash]) }
+    public static func touchSession(tokenHash: String, at time: Int64, in db: Database) throws {
+        try db.executeCached("UPDATE session SET lastSeenAt = MAX(lastSeenAt, ?) WHERE tokenHash = ?", [time, tokenHash])
     }
 
     public func deleteSession(tokenHash: String) throws {
@@ -242,7 +242,7 @@ extension WardDatabase {
 
     /// Ids of the patients whose care team `clinicianID` is on.
     public func patients(ofClinician clinicianID: String) throws -> [String] {
-        try pool.read { try String.fetchAll($0, sql: "SELECT patientID FROM careTeamMember WHERE clinicianID = ? ORDER BY patientID", arguments: [clinicianID]) }
+        try pool.read { try String.fetchAll($0, cached: "SELECT patientID FROM careTeamMember WHERE clinicianID = ? ORDER BY patientID", [clinicianID]) }
     }
 }
 

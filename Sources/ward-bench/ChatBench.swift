@@ -51,13 +51,25 @@ struct ChatBench: AsyncParsableCommand {
         let password = "bench account passphrase"
         let otp = server.oneTimePassword
         let count = clients
-        let created = try await connect { connection -> [(String, String)] in
-            try await Self.firstSignIn(connection, username: "admin", oneTime: otp, password: password)
-            var created: [(String, String)] = []
-            for n in 0..<count {
-                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "nurse\(n)", role: "Nurse"))
-                created.append((reply.userID ?? "", reply.password ?? ""))
+        let adminToken = try await connect { try await Self.firstSignIn($0, username: "admin", oneTime: otp, password: password) }
+        // Ten administrator connections share the work, each within its connection's rate limit.
+        let created = try await withThrowingTaskGroup(of: [(Int, String, String)].self) { group -> [(String, String)] in
+            let workers = 10
+            for worker in 0..<workers {
+                group.addTask {
+                    try await connect { connection in
+                        try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
+                        var made: [(Int, String, String)] = []
+                        for n in stride(from: worker, to: count, by: workers) {
+                            let reply = try await Self.paced(connection, ClientRequest(id: 0, type: "user.create", username: "nurse\(n)", role: "Nurse"))
+                            made.append((n, reply.userID ?? "", reply.password ?? ""))
+                        }
+                        return made
+                    }
+                }
             }
+            var created = [(String, String)](repeating: ("", ""), count: count)
+            for try await made in group { for (n, id, oneTime) in made { created[n] = (id, oneTime) } }
             return created
         }
         let tokens = try await withThrowingTaskGroup(of: (Int, String).self) { group -> [String] in
@@ -88,7 +100,8 @@ struct ChatBench: AsyncParsableCommand {
         let sendTimes = SendTimes()
         let clock = ContinuousClock()
 
-        let (results, serverCPU, serverRSS) = try await withThrowingTaskGroup(of: ClientResult.self) { group -> ([ClientResult], Double, Int) in
+        let (results, serverCPU, serverRSS, clientCPU, loadStart) = try await withThrowingTaskGroup(of: ClientResult.self) {
+            group -> ([ClientResult], Double, Int, Double, ContinuousClock.Instant) in
             for n in 0..<count {
                 group.addTask {
                     try await connect { connection -> ClientResult in
@@ -153,6 +166,7 @@ struct ChatBench: AsyncParsableCommand {
                             })
                             result.acknowledgements.append(clock.now - sending)
                         }
+                        result.finishedSending = clock.now
                         board.arrive(.sent)
                         await board.wait(.sent)
                         // Let the last deliveries arrive, then stop receiving.
@@ -168,26 +182,50 @@ struct ChatBench: AsyncParsableCommand {
                 }
             }
             await board.wait(.warm)
+            let loadStart = clock.now
             let cpuAtStart = server.cpuSeconds
+            let ownCPUAtStart = ProcessCPU.seconds()
             await board.wait(.sent)
             let cpu = server.cpuSeconds - cpuAtStart
+            let ownCPU = ProcessCPU.seconds() - ownCPUAtStart
             let rss = server.residentKiB
-            return (try await group.reduce(into: []) { $0.append($1) }, cpu, rss)
+            return (try await group.reduce(into: []) { $0.append($1) }, cpu, rss, ownCPU, loadStart)
         }
 
         let acknowledgements = results.flatMap(\.acknowledgements).sorted()
         let deliveries = results.flatMap(\.deliveries).sorted()
         let sent = acknowledgements.count
+        // The rate achieved: messages acknowledged over the time until the last acknowledgement
+        // (which is longer than --seconds when the server falls behind).
+        let lastAck = results.compactMap(\.finishedSending).max() ?? loadStart
+        let elapsed = max(seconds, Double((lastAck - loadStart).components.seconds) + Double((lastAck - loadStart).components.attoseconds) / 1e18)
         emit([
             "bench": "chat", "clients": clients, "room_size": roomSize, "target_rate": rate, "seconds": seconds,
-            "sent": sent, "sent_per_second": (Double(sent) / seconds).rounded(),
-            "delivered": deliveries.count, "delivered_per_second": (Double(deliveries.count) / seconds).rounded(),
+            "sending_took_seconds": (elapsed * 10).rounded() / 10,
+            "sent": sent, "sent_per_second": (Double(sent) / elapsed).rounded(),
+            "delivered": deliveries.count, "delivered_per_second": (Double(deliveries.count) / elapsed).rounded(),
             "expected_deliveries": sent * (roomSize - 1),
             "send_to_deliver_p50_ms": percentileMillis(deliveries, 0.5), "send_to_deliver_p99_ms": percentileMillis(deliveries, 0.99),
             "ack_p50_ms": percentileMillis(acknowledgements, 0.5), "ack_p99_ms": percentileMillis(acknowledgements, 0.99),
             "decrypted_samples": results.map(\.decrypted).reduce(0, +), "decrypt_failures": results.map(\.decryptFailures).reduce(0, +),
             "server_rss_kib": serverRSS, "server_cpu_seconds_during_load": (serverCPU * 10).rounded() / 10,
+            "load_generator_cpu_seconds_during_load": (clientCPU * 10).rounded() / 10,
+            "server_cpu_ms_per_message": sent > 0 ? (serverCPU * 1000 / Double(sent) * 100).rounded() / 100 : 0,
         ])
+    }
+
+    /// Sends `request`, waiting and trying again while the connection is over its rate limit.
+    static func paced(_ connection: WardConnection, _ request: ClientRequest) async throws -> ServerReply {
+        for _ in 0..<100 {
+            let reply = try await connection.send(request)
+            if reply.code == .rateLimited {
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            if reply.type == "error" { throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: []) }
+            return reply
+        }
+        throw WardClientError.server(.rateLimited, "still rate limited after 100 tries", policies: [])
     }
 
     /// First sign-in of an account: one-time password, new password, TOTP enrolment; returns the
@@ -206,6 +244,7 @@ struct ChatBench: AsyncParsableCommand {
 /// What one client measured.
 struct ClientResult: Sendable {
     var acknowledgements: [Duration] = []
+    var finishedSending: ContinuousClock.Instant?
     var deliveries: [Duration] = []
     var decrypted = 0
     var decryptFailures = 0
@@ -266,4 +305,13 @@ final class SendTimes: Sendable {
     private let delivered = Mutex(0)
     /// Counts a delivery across all clients; returns the count so far.
     func countDelivery() -> Int { delivered.withLock { $0 += 1; return $0 } }
+}
+
+/// CPU time this process has used (user + system), seconds.
+enum ProcessCPU {
+    static func seconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
 }
