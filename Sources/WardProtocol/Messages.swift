@@ -46,6 +46,9 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var seq: Int?
     /// presence.set: "online" or "away".
     public var status: String?
+    /// consent.grant, consent.withdraw: the purpose, and the version of its text agreed to.
+    public var purpose: String?
+    public var consentVersion: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -112,6 +115,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var seq: Int?
     public var status: String?
     public var epoch: Int?
+    /// consent.list and consent changes: the account's consent records.
+    public var consents: [ConsentInfo]?
 
     public init(id: Int?, type: String) {
         self.id = id
@@ -124,6 +129,24 @@ public struct ServerReply: Codable, Hashable, Sendable {
         reply.message = message
         reply.policies = policies
         return reply
+    }
+}
+
+/// One consent record: a purpose, the version of its text agreed to, when and how it was given,
+/// and when it was withdrawn (absent while it stands).
+public struct ConsentInfo: Codable, Hashable, Sendable {
+    public var purpose: String
+    public var version: String
+    public var givenAt: Int64
+    public var method: String
+    public var withdrawnAt: Int64?
+
+    public init(purpose: String, version: String, givenAt: Int64, method: String, withdrawnAt: Int64?) {
+        self.purpose = purpose
+        self.version = version
+        self.givenAt = givenAt
+        self.method = method
+        self.withdrawnAt = withdrawnAt
     }
 }
 

@@ -21,7 +21,7 @@ public enum ClinicModel {
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
         "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "breakglass.review": ["privacy"],
         "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
-        "device.register": ["account"], "account.presence": ["account"],
+        "device.register": ["account"], "account.presence": ["account"], "consent.manage": ["account"],
     ]
 
     public static let service = EntityUID(type: "Service", id: "ward")

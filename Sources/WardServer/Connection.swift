@@ -21,6 +21,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case roomCreate = "room.create", roomInvite = "room.invite", roomJoin = "room.join", roomLeave = "room.leave"
     case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members"
     case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
+    case consentGrant = "consent.grant", consentWithdraw = "consent.withdraw", consentList = "consent.list"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -56,6 +57,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .roomLeave: return "room.leave"
         case .roomList: return "account.read"
         case .presenceSet: return "account.presence"
+        case .consentGrant, .consentWithdraw, .consentList: return "consent.manage"
         }
     }
 }
@@ -139,6 +141,8 @@ final class Connection {
             case .deviceRegister, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin, .roomLeave, .roomRemove,
                  .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet:
                 return try await converse(type, request)
+            case .consentGrant, .consentWithdraw, .consentList:
+                return try await manageConsent(type, request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)

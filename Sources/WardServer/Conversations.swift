@@ -104,7 +104,7 @@ extension Connection {
 
     private func getKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let (room, _) = try memberRoom(request, user)
-        try await allow(roomRequest(user, .keysGet, room, code: .read))
+        try await allow(try roomRequest(user, .keysGet, room, code: .read))
         var reply = ServerReply(id: request.id, type: "keys")
         reply.devices = try context.gate.database.memberDevices(roomID: room.id).map(Self.publicKeys)
         reply.roomID = room.id
@@ -133,7 +133,7 @@ extension Connection {
             }
         }
         let (room, _) = try memberRoom(request, user)
-        try await allow(roomRequest(user, .keysDistribute, room, code: .create, details: ["key": keyID, "recipients": "\(boxes.count)"]))
+        try await allow(try roomRequest(user, .keysDistribute, room, code: .create, details: ["key": keyID, "recipients": "\(boxes.count)"]))
         let hub = context.hub
         let suite = CipherSuite.senderKeysV1
         let sealedBoxes = boxes
@@ -161,7 +161,7 @@ extension Connection {
     private func fetchKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let device = try requireDevice()
         let (room, _) = try memberRoom(request, user)
-        try await allow(roomRequest(user, .keysFetch, room, code: .read))
+        try await allow(try roomRequest(user, .keysFetch, room, code: .read))
         let boxes = try context.gate.database.keyBoxes(deviceID: device.id, roomID: room.id)
         var senders: [String: String] = [:]
         for (key, _) in boxes where senders[key.senderDevice] == nil {
@@ -206,7 +206,7 @@ extension Connection {
         for invitee in invitees {
             try await allow(invitation(of: invitee, by: user, to: room))
         }
-        try await allow(roomRequest(user, .roomCreate, room, code: .create, details: ["members": "\(invitees.count + 1)"]))
+        try await allow(try roomRequest(user, .roomCreate, room, code: .create, details: ["members": "\(invitees.count + 1)"]))
         let hub = context.hub
         let members = [user.id] + invitees.map(\.id)
         try await refusing {
@@ -240,11 +240,11 @@ extension Connection {
             _ = try memberRoom(request, user)
             joining = try lookUp(id: try require(request.userID, "userID"), what: "user")
             guard joining.active else { throw ReplyError(code: .badRequest, message: "that account is disabled") }
-            try await allow(roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
+            try await allow(try roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
             try await allow(invitation(of: joining, by: user, to: room))
         } else {
             joining = user
-            try await allow(roomRequest(user, .roomJoin, room, code: .update))
+            try await allow(try roomRequest(user, .roomJoin, room, code: .update))
         }
         let hub = context.hub
         let updated = try await refusing {
@@ -271,10 +271,10 @@ extension Connection {
             guard try context.gate.database.membership(roomID: room.id, userID: leaving) != nil else {
                 throw ReplyError(code: .notAMember, message: "that user is not a member of the room")
             }
-            try await allow(roomRequest(user, .roomRemove, room, code: .delete, subject: leaving))
+            try await allow(try roomRequest(user, .roomRemove, room, code: .delete, subject: leaving))
         } else {
             leaving = user.id
-            try await allow(roomRequest(user, .roomLeave, room, code: .delete))
+            try await allow(try roomRequest(user, .roomLeave, room, code: .delete))
         }
         try await Self.removeFromRoom(room.id, userID: leaving, context: context)
         var reply = ServerReply(id: request.id, type: type.rawValue)
@@ -312,7 +312,7 @@ extension Connection {
 
     private func listMembers(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let (room, _) = try memberRoom(request, user)
-        try await allow(roomRequest(user, .roomMembers, room, code: .read))
+        try await allow(try roomRequest(user, .roomMembers, room, code: .read))
         let database = context.gate.database
         var reply = ServerReply(id: request.id, type: "room.members")
         reply.roomID = room.id
@@ -344,7 +344,7 @@ extension Connection {
         guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
               key.epoch == room.epoch else { throw Self.replyError(.staleKey) }
         let messageID = "msg:" + OpaqueID.make()
-        try await allow(roomRequest(user, .messageSend, room, code: .create,
+        try await allow(try roomRequest(user, .messageSend, room, code: .create,
                                     details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
         let stored = try JSONEncoder.sorted.encode(envelope)
         let hub = context.hub
@@ -372,7 +372,7 @@ extension Connection {
         let limit = request.limit ?? 50
         guard (1...200).contains(limit) else { throw ReplyError(code: .badRequest, message: "limit must be 1-200") }
         guard request.after == nil || request.before == nil else { throw ReplyError(code: .badRequest, message: "give after or before, not both") }
-        try await allow(roomRequest(user, .messageHistory, room, code: .read))
+        try await allow(try roomRequest(user, .messageHistory, room, code: .read))
         let records = try context.gate.database.messages(roomID: room.id, firstSeq: member.firstSeq, after: request.after, before: request.before, limit: limit)
         var reply = ServerReply(id: request.id, type: "message.history")
         reply.roomID = room.id
@@ -388,7 +388,7 @@ extension Connection {
         let seq = try require(request.seq, "seq")
         guard seq >= 0 else { throw ReplyError(code: .badRequest, message: "seq must not be negative") }
         let (room, _) = try memberRoom(request, user)
-        try await allow(roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
+        try await allow(try roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
         let hub = context.hub
         let marked = try await refusing {
             try await context.gate.database.write({ db in
@@ -429,10 +429,18 @@ extension Connection {
     }
 
     private func roomRequest(_ user: UserRecord, _ type: RequestType, _ room: RoomRecord, code: AuditEvent.Action, subject: String? = nil,
-                             details: [String: String] = [:]) -> Gate.Request {
-        Gate.Request(principal: user, action: type.action ?? "", resource: ClinicModel.room(room), event: type.auditEvent ?? type.rawValue,
-                     code: code, objectType: "room", objectID: room.id, subjectID: subject ?? room.patientID ?? "", secondFactor: hasSecondFactor)
+                             details: [String: String] = [:]) throws -> Gate.Request {
+        Gate.Request(principal: user, action: type.action ?? "", resource: ClinicModel.room(room), context: try consentContext(room),
+                     event: type.auditEvent ?? type.rawValue, code: code, objectType: "room", objectID: room.id,
+                     subjectID: subject ?? room.patientID ?? "", secondFactor: hasSecondFactor)
             .with(details: details)
+    }
+
+    /// A care room's decisions see what its patient consents to now (`context.consents`).
+    private func consentContext(_ room: RoomRecord) throws -> [String: Value] {
+        guard let patient = room.patientID else { return [:] }
+        let consents = try context.gate.database.activeConsents(userID: patient)
+        return ["consents": .set(Set(consents.map { Value.string($0) }))]
     }
 
     /// Decides and audits; throws the denial naming the deciding policies.

@@ -127,6 +127,17 @@ public final class WardDatabase: Sendable {
             }
             try db.create(index: "keyBoxByDevice", on: "keyBox", columns: ["deviceID"])
         }
+        migrator.registerMigration("v4: consents") { db in
+            try db.create(table: "consent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade).indexed()
+                t.column("purpose", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("givenAt", .integer).notNull()
+                t.column("method", .text).notNull()
+                t.column("withdrawnAt", .integer)
+            }
+        }
         return migrator
     }
 }

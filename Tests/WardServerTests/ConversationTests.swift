@@ -296,4 +296,50 @@ struct ConversationTests {
         }
         await server.stop()
     }
+
+    @Test func careRoomMessagesFollowThePatientsConsentFromTheNextRequest() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient")])
+        let (ann, pia) = (people[0], people[1])
+        try await server.connect { x in
+            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+        }
+        try await server.connect { a in
+            try await server.connect { p in
+                let annM = try await Self.messenger(ann, on: a)
+                let piaM = try await Self.messenger(pia, on: p)
+                let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Pia and Dr Ann"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+                let roomID = try await a.request(care).room?.roomID ?? ""
+                // No consent to messaging yet: the policy refuses, naming itself.
+                do {
+                    try await piaM.send(MessageContent(body: "hello doctor"), to: roomID)
+                    Issue.record("sent without consent")
+                } catch let WardClientError.server(code, _, policies) {
+                    #expect(code == .denied && policies == ["care-messaging-needs-consent"])
+                }
+                // Wrong version or unknown purpose: a clear error.
+                #expect(try await p.send(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "0" }).code == .badRequest)
+                #expect(try await p.send(Self.request("consent.grant") { $0.purpose = "marketing"; $0.consentVersion = "1" }).code == .badRequest)
+                let granted = try await p.request(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+                #expect(granted.consents?.map(\.purpose) == ["messaging"] && granted.consents?.first?.withdrawnAt == nil)
+                try await piaM.send(MessageContent(body: "hello doctor"), to: roomID)
+                #expect(try await Self.receive(1, on: annM) == ["hello doctor"])
+                try await annM.send(MessageContent(body: "hello Pia"), to: roomID)
+                #expect(try await Self.receive(1, on: piaM) == ["hello Pia"])
+                // Withdrawn: the very next message is refused, for the doctor too.
+                let withdrawn = try await p.request(Self.request("consent.withdraw") { $0.purpose = "messaging" })
+                #expect(withdrawn.consents?.first?.withdrawnAt != nil)
+                await #expect(throws: WardClientError.self) { try await annM.send(MessageContent(body: "still there?"), to: roomID) }
+                #expect(try await p.send(Self.request("consent.withdraw") { $0.purpose = "messaging" }).code == .notFound)
+                #expect(try await p.request(ClientRequest(id: 0, type: "consent.list")).consents?.count == 1)
+            }
+        }
+        await server.stop()
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        #expect(entries.contains { $0.event.type == "consent.grant" && $0.event.actorID == pia.userID && $0.event.details["purpose"] == "messaging" })
+        #expect(entries.contains { $0.event.type == "consent.withdraw" && $0.event.actorID == pia.userID })
+        #expect(entries.contains { $0.event.type == "message.send" && $0.event.decision == .deny && $0.event.policyIDs == ["care-messaging-needs-consent"] })
+    }
 }

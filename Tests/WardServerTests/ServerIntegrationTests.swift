@@ -141,6 +141,13 @@ struct ServerIntegrationTests {
             _ = try await run(inRoom)
             inRoom.type = "room.join"
             _ = try await run(inRoom)
+            var consent = ClientRequest(id: 0, type: "consent.grant")
+            consent.purpose = "research"
+            consent.consentVersion = "1"
+            _ = try await run(consent)
+            consent.type = "consent.withdraw"
+            _ = try await run(consent)
+            _ = try await run(ClientRequest(id: 0, type: "consent.list"))
             _ = try await run(ClientRequest(id: 0, type: "logout"))
             return done
         }
