@@ -9,10 +9,7 @@ internal import WardStore
 /// name accounts by their opaque ids.
 extension Connection {
     func administer(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let admin = try await signedIn(request)
-        guard !admin.mustChangePassword else {
-            throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
-        }
+        let admin = try await signedInWithOwnPassword(request)
         let gate = context.gate
         let database = gate.database
         // Resolve what the request names before deciding, so the entry records the real object.
@@ -131,7 +128,7 @@ extension Connection {
         throw ReplyError(code: .badRequest, message: "userID or username is required")
     }
 
-    private func lookUp(id: String, what: String) throws -> UserRecord {
+    func lookUp(id: String, what: String) throws -> UserRecord {
         guard let user = try context.gate.database.user(id: id) else { throw ReplyError(code: .notFound, message: "no such \(what)") }
         return user
     }

@@ -290,8 +290,7 @@ final class Connection {
         guard let session else { throw ReplyError(code: .notAuthenticated, message: "sign in first (login or resume)") }
         let gate = context.gate
         let now = Clock.nowSeconds()
-        guard let stored = try gate.database.session(tokenHash: session.tokenHash), context.limits.allows(stored, at: now),
-              let user = try gate.database.user(id: session.userID)
+        guard let (stored, user) = try gate.database.sessionWithUser(tokenHash: session.tokenHash), context.limits.allows(stored, at: now)
         else {
             self.session = nil
             signedOff()
@@ -307,6 +306,16 @@ final class Connection {
         guard now - stored.lastSeenAt >= context.limits.touchInterval else { return }
         let hash = stored.tokenHash
         try await context.gate.database.write { try WardDatabase.touchSession(tokenHash: hash, at: now, in: $0) }
+    }
+
+    /// The signed-in user, once they have replaced their one-time password: until then only
+    /// `password.change`, `whoami` and `logout` are answered.
+    func signedInWithOwnPassword(_ request: ClientRequest) async throws -> UserRecord {
+        let user = try await signedIn(request)
+        guard !user.mustChangePassword else {
+            throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
+        }
+        return user
     }
 
     /// A request a user makes about their own account.

@@ -19,10 +19,7 @@ enum ConsentPurposes {
 /// next request.
 extension Connection {
     func manageConsent(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedIn(request)
-        guard !user.mustChangePassword else {
-            throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
-        }
+        let user = try await signedInWithOwnPassword(request)
         let database = context.gate.database
         var purpose: String?
         var version: String?

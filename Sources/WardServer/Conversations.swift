@@ -12,10 +12,7 @@ internal import WardStore
 /// are asked (the policies decide what kind of room a role may be in, the server who is in it).
 extension Connection {
     func converse(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedIn(request)
-        guard !user.mustChangePassword else {
-            throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
-        }
+        let user = try await signedInWithOwnPassword(request)
         switch type {
         case .deviceRegister: return try await registerDevice(request, user)
         case .keysGet: return try await getKeys(request, user)
@@ -420,9 +417,9 @@ extension Connection {
     /// The room the request names, and the user's membership of it.
     private func memberRoom(_ request: ClientRequest, _ user: UserRecord) throws -> (RoomRecord, RoomMemberRecord) {
         let roomID = try require(request.roomID, "roomID")
-        let database = context.gate.database
-        guard let room = try database.room(id: roomID) else { throw ReplyError(code: .notFound, message: "no such room") }
-        guard let member = try database.membership(roomID: roomID, userID: user.id) else {
+        let (found, membership) = try context.gate.database.room(id: roomID, memberID: user.id)
+        guard let room = found else { throw ReplyError(code: .notFound, message: "no such room") }
+        guard let member = membership else {
             throw ReplyError(code: .notAMember, message: "you are not a member of this room")
         }
         return (room, member)
@@ -449,11 +446,6 @@ extension Connection {
         guard outcome.allowed else {
             throw Denied(policies: outcome.response.determiningPolicies)
         }
-    }
-
-    private func lookUp(id: String, what: String) throws -> UserRecord {
-        guard let user = try context.gate.database.user(id: id) else { throw ReplyError(code: .notFound, message: "no such \(what)") }
-        return user
     }
 
     /// Runs a write, turning the store's refusals into replies.

@@ -210,6 +210,14 @@ extension WardDatabase {
         try pool.read { try RoomMemberRecord.fetchOne($0, cached: "SELECT * FROM roomMember WHERE roomID = ? AND userID = ?", [roomID, userID]) }
     }
 
+    /// A room and the user's membership of it, in one read.
+    public func room(id: String, memberID: String) throws -> (RoomRecord?, RoomMemberRecord?) {
+        try pool.read { db in
+            (try RoomRecord.fetchOne(db, cached: "SELECT * FROM room WHERE id = ?", [id]),
+             try RoomMemberRecord.fetchOne(db, cached: "SELECT * FROM roomMember WHERE roomID = ? AND userID = ?", [id, memberID]))
+        }
+    }
+
     public func members(roomID: String) throws -> [RoomMemberRecord] {
         try pool.read { try RoomMemberRecord.filter(Column("roomID") == roomID).order(Column("joinedAt"), Column("userID")).fetchAll($0) }
     }

@@ -243,6 +243,15 @@ extension WardDatabase {
         try pool.read { try SessionRecord.fetchOne($0, cached: "SELECT * FROM session WHERE tokenHash = ?", [tokenHash]) }
     }
 
+    /// A session and its account in one read (every request asks for both).
+    public func sessionWithUser(tokenHash: String) throws -> (SessionRecord, UserRecord)? {
+        try pool.read { db in
+            guard let session = try SessionRecord.fetchOne(db, cached: "SELECT * FROM session WHERE tokenHash = ?", [tokenHash]),
+                  let user = try UserRecord.fetchOne(db, cached: "SELECT * FROM user WHERE id = ?", [session.userID]) else { return nil }
+            return (session, user)
+        }
+    }
+
     public static func touchSession(tokenHash: String, at time: Int64, in db: Database) throws {
         try db.executeCached("UPDATE session SET lastSeenAt = MAX(lastSeenAt, ?) WHERE tokenHash = ?", [time, tokenHash])
     }
