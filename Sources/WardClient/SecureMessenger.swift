@@ -105,6 +105,7 @@ public final class SecureMessenger: Sendable {
             var distribute = ClientRequest(id: 0, type: "keys.distribute")
             distribute.roomID = roomID
             distribute.keyID = keyID
+            distribute.suite = CipherSuite.senderKeysV1
             distribute.keys = try recipients.map { recipient in
                 try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, recipientDevice: recipient.deviceID, chain: chain)
                     .seal(to: recipient, signer: identity)

@@ -37,6 +37,8 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var clientMessageID: String?
     public var envelope: Envelope?
     public var keyID: String?
+    /// keys.distribute: the cipher suite of the key (see `CipherSuite`).
+    public var suite: String?
     public var keys: [SealedKey]?
     /// Pagination (message.history): messages after or before a sequence number, at most `limit`.
     public var after: Int?

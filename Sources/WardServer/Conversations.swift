@@ -119,6 +119,10 @@ extension Connection {
         let device = try requireDevice()
         let keyID = try require(request.keyID, "keyID")
         guard SenderKeyShare.isKeyID(keyID) else { throw ReplyError(code: .badRequest, message: "keyID must be 32 lowercase hex digits") }
+        let suite = try require(request.suite, "suite")
+        guard CipherSuite.supported.contains(suite) else {
+            throw ReplyError(code: .badRequest, message: "suite must be one of \(CipherSuite.supported.sorted().joined(separator: ", "))")
+        }
         let sealedKeys = try require(request.keys, "keys")
         var boxes: [String: Data] = [:]
         for key in sealedKeys {
@@ -132,7 +136,6 @@ extension Connection {
         let (room, _) = try memberRoom(request, user)
         try await allow(try roomRequest(user, .keysDistribute, room, code: .create, details: ["key": keyID, "recipients": "\(boxes.count)"]))
         let hub = context.hub
-        let suite = CipherSuite.senderKeysV1
         let sealedBoxes = boxes
         let deliveryBase = KeyDelivery(roomID: room.id, keyID: keyID, senderID: user.id, senderDevice: device.id, suite: suite, sealed: "")
         let recipients = try await refusing {

@@ -232,11 +232,12 @@ struct ConversationTests {
                 envelope.suite = "rot13"
                 #expect(try await a.send(Self.request("message.send", room: roomID) { $0.clientMessageID = "bad-2"; $0.envelope = envelope }).code == .badRequest)
                 let wrongDevices = Self.request("keys.distribute", room: roomID) {
-                    $0.keyID = SenderKeyShare.makeKeyID()
+                    $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
                     $0.keys = [SealedKey(deviceID: "dev-00000000000000000000000000000000", sealed: Base64.encode(SecureRandom.bytes(100)))]
                 }
                 #expect(try await a.send(wrongDevices).code == .wrongRecipients)
-                #expect(try await a.send(Self.request("keys.distribute", room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.keys = [] }).code == .wrongRecipients)
+                #expect(try await a.send(Self.request("keys.distribute", room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }).code == .wrongRecipients)
+                #expect(try await a.send(Self.request("keys.distribute", room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = "rot13"; $0.keys = [] }).code == .badRequest)
                 // A key id this device never distributed in this room is refused.
                 envelope = sent.envelope
                 envelope.keyID = SenderKeyShare.makeKeyID()

@@ -111,6 +111,7 @@ struct ServerIntegrationTests {
             var distribute = ClientRequest(id: 0, type: "keys.distribute")
             distribute.roomID = roomID
             distribute.keyID = keyID
+            distribute.suite = CipherSuite.senderKeysV1
             distribute.keys = []  // the nurse has no device yet
             _ = try await run(distribute)
             inRoom.type = "keys.fetch"
