@@ -83,7 +83,10 @@ extension Connection {
         case .userShow:
             reply.users = target.map { [Self.info($0)] }
         case .userDisable, .userEnable:
-            if let target { try database.setActive(userID: target.id, type == .userEnable) }
+            if let target {
+                try database.setActive(userID: target.id, type == .userEnable)
+                if type == .userDisable { context.hub.endSessions(ofUser: target.id) }
+            }
             reply.userID = target?.id
         case .userResetPassword:
             let password = OneTimePassword.make()
@@ -95,7 +98,10 @@ extension Connection {
             reply.password = password
         case .userResetSecondFactor:
             // For a lost authenticator: the account signs in with its password and enrols again.
-            if let target { try database.removeSecondFactor(userID: target.id) }
+            if let target {
+                try database.removeSecondFactor(userID: target.id)
+                context.hub.endSessions(ofUser: target.id)
+            }
             reply.userID = target?.id
         case .careTeamAdd:
             if let patient, let clinician, !(try database.addCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {

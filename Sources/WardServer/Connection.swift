@@ -231,7 +231,7 @@ final class Connection {
         try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
                                                secondFactor: secondFactor))
         session = (SessionToken.hash(token), user.id, secondFactor)
-        signedOn(user.id)
+        signedOn(user.id, sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
         return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
     }
 
@@ -281,7 +281,7 @@ final class Connection {
         }
         try await touch(stored, at: now)
         session = (hash, user.id, stored.secondFactor)
-        signedOn(user.id)
+        signedOn(user.id, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
         return sessionReply(request.id, user, token: nil, secondFactor: stored.secondFactor)
     }
 
@@ -298,6 +298,7 @@ final class Connection {
             throw ReplyError(code: .sessionExpired, message: "the session has ended; sign in again")
         }
         try await touch(stored, at: now)
+        context.hub.renew(connectionID, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
         return user
     }
 

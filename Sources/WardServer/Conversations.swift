@@ -33,9 +33,10 @@ extension Connection {
 
     // MARK: Presence and the hub
 
-    /// Called when this connection's session starts: it now receives events.
-    func signedOn(_ userID: String) {
-        if context.hub.attach(connectionID, userID: userID, outbox: outbox) { announcePresence(of: userID) }
+    /// Called when this connection's session starts: it now receives events, until the session
+    /// ends unless used again.
+    func signedOn(_ userID: String, sessionEndsAt: Int64) {
+        if context.hub.attach(connectionID, userID: userID, outbox: outbox, sessionEndsAt: sessionEndsAt) { announcePresence(of: userID) }
     }
 
     /// Called at logout, at session expiry and when the connection closes.

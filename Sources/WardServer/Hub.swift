@@ -9,6 +9,9 @@ final class Hub: Sendable {
         var deviceID: String?
         var away = false
         let outbox: Outbox
+        /// When the session ends if it is not used again (idle or lifetime limit, seconds since
+        /// 1970): a connection left open past it gets no more events (automatic logoff).
+        var sessionEndsAt: Int64
     }
 
     private struct State {
@@ -29,16 +32,29 @@ final class Hub: Sendable {
 
     /// Registers a signed-in connection; true when it is the user's first (they came online).
     @discardableResult
-    func attach(_ connectionID: Int, userID: String, outbox: Outbox) -> Bool {
+    func attach(_ connectionID: Int, userID: String, outbox: Outbox, sessionEndsAt: Int64) -> Bool {
         state.withLock { state in
             if let previous = state.clients[connectionID] {
                 state.connectionsByUser[previous.userID]?.remove(connectionID)
                 if state.connectionsByUser[previous.userID]?.isEmpty == true { state.connectionsByUser[previous.userID] = nil }
             }
-            state.clients[connectionID] = Client(userID: userID, outbox: outbox)
+            state.clients[connectionID] = Client(userID: userID, outbox: outbox, sessionEndsAt: sessionEndsAt)
             let wasOffline = state.connectionsByUser[userID, default: []].isEmpty
             state.connectionsByUser[userID, default: []].insert(connectionID)
             return wasOffline
+        }
+    }
+
+    /// The session was used: it now ends at `sessionEndsAt` unless used again.
+    func renew(_ connectionID: Int, sessionEndsAt: Int64) {
+        state.withLock { $0.clients[connectionID]?.sessionEndsAt = sessionEndsAt }
+    }
+
+    /// The account's sessions were ended (disabled, second factor reset): its connections get no
+    /// more events; their next request is told the session ended.
+    func endSessions(ofUser userID: String) {
+        state.withLock { state in
+            for id in state.connectionsByUser.removeValue(forKey: userID) ?? [] { state.clients[id] = nil }
         }
     }
 
@@ -79,16 +95,22 @@ final class Hub: Sendable {
 
     /// Posts `text` to every connection of `users`, except the connection `except`.
     func post(_ text: String, toUsers users: some Sequence<String>, except: Int? = nil) {
+        let now = Clock.nowSeconds()
         let outboxes = state.withLock { state in
-            users.flatMap { state.connectionsByUser[$0] ?? [] }.filter { $0 != except }.compactMap { state.clients[$0]?.outbox }
+            users.flatMap { state.connectionsByUser[$0] ?? [] }.filter { $0 != except }.compactMap { id in
+                state.clients[id].flatMap { $0.sessionEndsAt > now ? $0.outbox : nil }
+            }
         }
         for outbox in outboxes { outbox.post(text) }
     }
 
     /// Posts `text` to the connections bound to `deviceID`.
     func post(_ text: String, toDevice deviceID: String, ofUser userID: String) {
+        let now = Clock.nowSeconds()
         let outboxes = state.withLock { state in
-            (state.connectionsByUser[userID] ?? []).compactMap { id in state.clients[id].flatMap { $0.deviceID == deviceID ? $0.outbox : nil } }
+            (state.connectionsByUser[userID] ?? []).compactMap { id in
+                state.clients[id].flatMap { $0.deviceID == deviceID && $0.sessionEndsAt > now ? $0.outbox : nil }
+            }
         }
         for outbox in outboxes { outbox.post(text) }
     }

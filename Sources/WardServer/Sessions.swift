@@ -19,6 +19,11 @@ public struct SessionLimits: Sendable {
     /// for 15 minutes), so a session can end that much early, never late.
     public var touchInterval: Int64 { min(30, idleSeconds / 30) }
 
+    /// When `session`, last used at `lastUse`, ends unless used again.
+    public func end(of session: SessionRecord, lastUse: Int64) -> Int64 {
+        min(lastUse + idleSeconds, session.createdAt + lifetimeSeconds)
+    }
+
     /// True when `session` may still be used at `now`.
     public func allows(_ session: SessionRecord, at now: Int64) -> Bool {
         now - session.lastSeenAt < idleSeconds && now - session.createdAt < lifetimeSeconds

@@ -343,4 +343,116 @@ struct ConversationTests {
         #expect(entries.contains { $0.event.type == "consent.withdraw" && $0.event.actorID == pia.userID })
         #expect(entries.contains { $0.event.type == "message.send" && $0.event.decision == .deny && $0.event.policyIDs == ["care-messaging-needs-consent"] })
     }
+
+    /// True when no message event reaches the connection within `time`.
+    static func noMessage(on connection: WardConnection, within time: Duration) async -> Bool {
+        let watching = Task { () -> Bool in
+            while true {
+                if try await connection.nextEvent().type == "message" { return false }
+            }
+        }
+        try? await Task.sleep(for: time)
+        watching.cancel()
+        return (try? await watching.value) ?? true
+    }
+
+    @Test func aConnectionWhoseSessionEndedGetsNoMoreMessages() async throws {
+        let server = try await ServerHarness.start(idleSeconds: 2)
+        defer { server.cleanup() }
+        let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse"), ("nurse.cy", "Nurse")])
+        let (ann, bo, cy) = (people[0], people[1], people[2])
+        try await server.connect { a in
+            try await server.connect { b in
+                try await server.connect { c in
+                    let annM = try await Self.messenger(ann, on: a)
+                    let boM = try await Self.messenger(bo, on: b)
+                    let cyM = try await Self.messenger(cy, on: c)
+                    let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Late"; $0.members = [bo.userID, cy.userID] }).room?.roomID ?? ""
+                    try await annM.send(MessageContent(body: "first"), to: roomID)
+                    #expect(try await Self.receive(1, on: boM) == ["first"])
+                    #expect(try await Self.receive(1, on: cyM) == ["first"])
+                    // Cy's account is disabled while connected: nothing more reaches Cy.
+                    try await server.connect { x in
+                        try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+                        try await x.request(ClientRequest(id: 0, type: "user.disable", userID: cy.userID))
+                    }
+                    // Bo stays connected but idle past the limit (2 s); Ann keeps her session alive.
+                    for _ in 0..<3 {
+                        try await Task.sleep(for: .milliseconds(900))
+                        _ = try await a.request(ClientRequest(id: 0, type: "whoami"))
+                    }
+                    try await annM.send(MessageContent(body: "after Bo's session ended"), to: roomID)
+                    #expect(await Self.noMessage(on: b, within: .milliseconds(500)), "an ended session's connection got a message")
+                    #expect(await Self.noMessage(on: c, within: .milliseconds(100)), "a disabled account's connection got a message")
+                    #expect(try await b.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
+                    #expect(try await c.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
+                }
+            }
+        }
+        await server.stop()
+    }
+
+    @Test func badConversationInputGetsClearErrors() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let people = try await Self.accounts(server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        try await server.connect { a in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            // Device keys for another account, or with a broken signature.
+            var register = ClientRequest(id: 0, type: "device.register")
+            register.device = ann.identity.publicKeys(userID: bo.userID)
+            #expect(try await a.send(register).code == .badRequest)
+            var forged = ann.identity.publicKeys(userID: ann.userID)
+            forged.signature = Base64.encode(SecureRandom.bytes(64))
+            register.device = forged
+            #expect(try await a.send(register).code == .badRequest)
+            #expect(try await a.send(ClientRequest(id: 0, type: "device.register")).code == .badRequest)
+            let annM = try await Self.messenger(ann, on: a)
+            // The same device id cannot be taken by another account.
+            try await server.connect { b in
+                try await b.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+                var stolen = ClientRequest(id: 0, type: "device.register")
+                stolen.device = ann.identity.publicKeys(userID: ann.userID)
+                #expect(try await b.send(stolen).code == .badRequest)
+            }
+            let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Checks"; $0.members = [bo.userID] }).room?.roomID ?? ""
+            let sent = try await annM.send(MessageContent(body: "ok"), to: roomID)
+            let cases: [(ClientRequest, ErrorCode)] = [
+                (Self.request("message.send", room: roomID) { $0.clientMessageID = "has space"; $0.envelope = sent.envelope }, .badRequest),
+                (Self.request("message.send", room: roomID) { $0.clientMessageID = String(repeating: "x", count: 65); $0.envelope = sent.envelope }, .badRequest),
+                (Self.request("message.send", room: roomID) { $0.clientMessageID = "no-envelope" }, .badRequest),
+                (Self.request("message.send", room: "room:none") { $0.clientMessageID = "x"; $0.envelope = sent.envelope }, .notFound),
+                (Self.request("message.history", room: roomID) { $0.limit = 0 }, .badRequest),
+                (Self.request("message.history", room: roomID) { $0.limit = 201 }, .badRequest),
+                (Self.request("message.history", room: roomID) { $0.after = 1; $0.before = 3 }, .badRequest),
+                (Self.request("message.history"), .badRequest),
+                (Self.request("receipt", room: roomID) { $0.kind = "seen"; $0.seq = 1 }, .badRequest),
+                (Self.request("receipt", room: roomID) { $0.kind = "read"; $0.seq = -1 }, .badRequest),
+                (Self.request("presence.set") { $0.status = "invisible" }, .badRequest),
+                (Self.request("keys.distribute", room: roomID) { $0.keyID = "short"; $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }, .badRequest),
+                (Self.request("keys.distribute", room: roomID) {
+                    $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
+                    $0.keys = [SealedKey(deviceID: "dev-1", sealed: "AA=="), SealedKey(deviceID: "dev-1", sealed: "AA==")]
+                }, .badRequest),
+                (Self.request("keys.distribute", room: roomID) {
+                    $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
+                    $0.keys = [SealedKey(deviceID: "dev-1", sealed: Base64.encode(SecureRandom.bytes(2000)))]
+                }, .badRequest),
+                (Self.request("room.invite", room: roomID) { $0.userID = "user:nobody" }, .notFound),
+                (Self.request("room.join", room: "room:none"), .notFound),
+                (Self.request("room.join", room: roomID), .conflict),
+                (Self.request("room.create") { $0.kind = "staff"; $0.name = "Direct"; $0.direct = true }, .badRequest),
+                (Self.request("room.create") { $0.kind = "care"; $0.name = "No patient" }, .badRequest),
+                (Self.request("consent.grant") { $0.purpose = "messaging" }, .badRequest),
+            ]
+            for (request, code) in cases {
+                let reply = try await a.send(request)
+                #expect(reply.code == code, "\(request.type): \(reply.code?.rawValue ?? reply.type)")
+            }
+            // And the connection is still fine.
+            #expect(try await a.request(ClientRequest(id: 0, type: "ping")).type == "pong")
+        }
+        await server.stop()
+    }
 }
