@@ -52,7 +52,10 @@ bench: release
 	./.build/release/ward-bench audit-append --entries 200000 --writers 256 --dir $$dir/append && \
 	./.build/release/ward-bench audit-generate --entries 1000000 --dir $$dir/verify >/dev/null && \
 	./.build/release/ward-bench audit-verify --dir $$dir/verify/log --key $$dir/verify/log.vkey && \
-	./.build/release/ward-bench policy --policies policies; \
+	./.build/release/ward-bench policy --policies policies && \
+	./.build/release/ward-bench login && \
+	./.build/release/ward-bench idle && \
+	./.build/release/ward-bench chat --clients 1000 --room-size 5 --rate 1000; \
 	rc=$$?; rm -rf $$dir; exit $$rc
 
 clean:
