@@ -99,7 +99,8 @@ public final class SecureMessenger: Sendable {
             var get = ClientRequest(id: 0, type: "keys.get")
             get.roomID = roomID
             let keys = try await connection.request(get)
-            let recipients = try verify(keys.devices ?? []).filter { $0.deviceID != identity.deviceID }
+            // Every member device, this one included: its own share lets it read its messages back later.
+            let recipients = try verify(keys.devices ?? [])
             let keyID = SenderKeyShare.makeKeyID()
             let chain = SenderChain()
             var distribute = ClientRequest(id: 0, type: "keys.distribute")

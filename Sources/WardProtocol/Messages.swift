@@ -206,6 +206,6 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case staleKey = "stale_key"
     /// The session has not registered its device (device.register) yet.
     case deviceRequired = "device_required"
-    /// A sender key must be sealed to exactly the room's other member devices (see keys.get).
+    /// A sender key must be sealed to exactly the room's member devices, the sender's included (see keys.get).
     case wrongRecipients = "wrong_recipients"
 }

@@ -464,7 +464,7 @@ extension Connection {
         case .alreadyMember: return ReplyError(code: .conflict, message: "already a member of this room")
         case .staleKey: return ReplyError(code: .staleKey, message: "the sender key is not this device's current key for this room; make and distribute a new one")
         case let .wrongRecipients(missing, unexpected):
-            return ReplyError(code: .wrongRecipients, message: "seal the key to exactly the room's other member devices (\(missing) missing, \(unexpected) not members); see keys.get")
+            return ReplyError(code: .wrongRecipients, message: "seal the key to exactly the room's member devices, this one included (\(missing) missing, \(unexpected) not members); see keys.get")
         case .keyExists: return ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
         case .deviceTaken: return ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
         }

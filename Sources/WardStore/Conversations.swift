@@ -130,7 +130,7 @@ public enum ConversationRefusal: Error, Equatable, Sendable {
     case alreadyMember
     /// The sender key is unknown, another device's, another room's, or of an earlier epoch.
     case staleKey
-    /// A key distribution's recipients are not exactly the room's other member devices.
+    /// A key distribution's recipients are not exactly the room's member devices (the sender's included).
     case wrongRecipients(missing: Int, unexpected: Int)
     case keyExists
     case deviceTaken
@@ -277,7 +277,7 @@ extension WardDatabase {
     // MARK: Sender keys
 
     /// Stores a sender key sealed to each recipient device. The recipients must be exactly the
-    /// devices of the room's members other than the sending device; the key takes the room's
+    /// devices of the room's members, the sending device included; the key takes the room's
     /// current epoch.
     public static func distributeSenderKey(id: String, roomID: String, senderDevice: DeviceRecord, suite: String,
                                            boxes: [String: Data], at time: Int64, in db: Database) throws -> [DeviceRecord] {
@@ -286,7 +286,8 @@ extension WardDatabase {
             throw ConversationRefusal.notAMember
         }
         guard try SenderKeyRecord.fetchOne(db, key: id) == nil else { throw ConversationRefusal.keyExists }
-        let recipients = try memberDevices(roomID: roomID, in: db).filter { $0.id != senderDevice.id }
+        // The sending device too, so that it can read its own messages back from history later.
+        let recipients = try memberDevices(roomID: roomID, in: db)
         let expected = Set(recipients.map(\.id))
         let given = Set(boxes.keys)
         guard given == expected else {

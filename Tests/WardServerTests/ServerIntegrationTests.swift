@@ -112,7 +112,10 @@ struct ServerIntegrationTests {
             distribute.roomID = roomID
             distribute.keyID = keyID
             distribute.suite = CipherSuite.senderKeysV1
-            distribute.keys = []  // the nurse has no device yet
+            // The nurse has no device yet: the key goes to this device alone.
+            let own = try DeviceKeysCheck.verify(device.publicKeys(userID: session.userID ?? ""))
+            distribute.keys = [try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: device.deviceID, recipientDevice: device.deviceID,
+                                                  chain: SenderChain()).seal(to: own, signer: device)]
             _ = try await run(distribute)
             inRoom.type = "keys.fetch"
             _ = try await run(inRoom)

@@ -25,7 +25,7 @@ struct SlowReaderTests {
     /// long display names so that each `user.list` reply is about 30 KB, and runs the stalling
     /// client against it while another client pings; returns what the stalling client saw and the
     /// slowest ping.
-    static func stall(limits: ConnectionLimits, hold: Double) async throws -> (Outcome, Duration) {
+    static func stall(limits: ConnectionLimits, waitFor: String) async throws -> (Outcome, Duration) {
         var limits = limits
         limits.requestsPerSecond = 100_000
         limits.requestBurst = 100_000
@@ -47,7 +47,7 @@ struct SlowReaderTests {
 
         let port = server.port
         let stalling = Task.detached {
-            try runProcess("/usr/bin/env", ["python3", script, "\(port)", certificate, "\(requests)", "\(hold)"],
+            try runProcess("/usr/bin/env", ["python3", script, "\(port)", certificate, "\(requests)", waitFor],
                            environment: ["WARD_TOKEN": token])
         }
         // Meanwhile another signed-in client's requests are answered as quickly as ever.
@@ -73,7 +73,7 @@ struct SlowReaderTests {
         var limits = ConnectionLimits()
         limits.outboxBytes = 256 * 1024
         limits.writeTimeout = .seconds(60)
-        let (outcome, slowest) = try await Self.stall(limits: limits, hold: 2)
+        let (outcome, slowest) = try await Self.stall(limits: limits, waitFor: "overflow")
         #expect(outcome.closed && !outcome.timedOut)
         #expect(outcome.replies < Self.requests)
         #expect(slowest < .seconds(1), "others were slowed: \(slowest)")
@@ -83,7 +83,7 @@ struct SlowReaderTests {
         var limits = ConnectionLimits()
         limits.outboxBytes = 64 * 1024 * 1024
         limits.writeTimeout = .seconds(1)
-        let (outcome, slowest) = try await Self.stall(limits: limits, hold: 3)
+        let (outcome, slowest) = try await Self.stall(limits: limits, waitFor: "timeout")
         #expect(outcome.closed && !outcome.timedOut)
         #expect(slowest < .seconds(1), "others were slowed: \(slowest)")
     }
@@ -92,7 +92,7 @@ struct SlowReaderTests {
         var limits = ConnectionLimits()
         limits.outboxBytes = 64 * 1024 * 1024
         limits.writeTimeout = .seconds(60)
-        let (outcome, _) = try await Self.stall(limits: limits, hold: 2)
+        let (outcome, _) = try await Self.stall(limits: limits, waitFor: "all")
         #expect(!outcome.closed && !outcome.timedOut)
         #expect(outcome.replies == Self.requests)
     }

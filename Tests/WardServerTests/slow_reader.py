@@ -4,13 +4,18 @@
 WardClient cannot shrink its socket's receive buffer, and Linux grows an unset one to tens of
 megabytes on loopback, so a client that merely stops reading might never make the server wait.
 This one sets a 16 KiB receive buffer before connecting, resumes the session whose token is in
-WARD_TOKEN, sends COUNT `user.list` requests without reading, waits HOLD seconds, then reads.
-It prints one JSON line: how many replies arrived and whether the server had closed the
-connection (end of stream or reset before all replies; otherwise a ping must get its pong).
+WARD_TOKEN, sends COUNT `user.list` requests without reading, and waits until the server's
+/metrics show what the test waits for (WAIT_FOR: `overflow` — the server closed a connection whose
+outbox overflowed; `timeout` — it closed one that left a message unread past the write limit;
+`all` — it handled all COUNT requests), at most 60 seconds. Only then does it read, so the outcome
+does not depend on how fast the machine is. It prints one JSON line: how many replies arrived and
+whether the server had closed the connection (end of stream or reset before all replies;
+otherwise a ping must get its pong).
 
-usage: slow_reader.py PORT CA_FILE COUNT HOLD_SECONDS
+usage: slow_reader.py PORT CA_FILE COUNT WAIT_FOR
 """
 import base64
+import http.client
 import json
 import os
 import socket
@@ -86,8 +91,33 @@ def receive(sock):
             return json.loads(payload)
 
 
+def metric(port, ca_file, type_, outcome):
+    """The server's count of requests of TYPE_ that ended as OUTCOME, from /metrics."""
+    context = ssl.create_default_context(cafile=ca_file)
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    connection.request("GET", "/metrics", headers={"Host": "localhost"})
+    text = connection.getresponse().read().decode()
+    connection.close()
+    name = 'ward_requests_total{type="%s",outcome="%s"} ' % (type_, outcome)
+    for line in text.splitlines():
+        if line.startswith(name):
+            return int(line[len(name):])
+    return 0
+
+
+def wait_for(port, ca_file, what, count):
+    condition = {
+        "overflow": lambda: metric(port, ca_file, "any", "outbox_overflow_closed") >= 1,
+        "timeout": lambda: metric(port, ca_file, "any", "slow_reader_closed") >= 1,
+        "all": lambda: metric(port, ca_file, "user.list", "user.list") >= count,
+    }[what]
+    deadline = time.time() + 60
+    while time.time() < deadline and not condition():
+        time.sleep(0.1)
+
+
 def main():
-    port, ca_file, count, hold = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    port, ca_file, count, what = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
     sock = connect(port, ca_file)
     send_text(sock, json.dumps({"id": 1, "type": "hello", "version": 1}))
     assert receive(sock)["type"] == "hello"
@@ -97,7 +127,7 @@ def main():
     try:
         for n in range(count):
             send_text(sock, json.dumps({"id": 100 + n, "type": "user.list"}))
-        time.sleep(hold)
+        wait_for(port, ca_file, what, count)
         while replies < count:
             if receive(sock)["type"] == "user.list":
                 replies += 1
