@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "auditctl", targets: ["auditctl"]),
         .executable(name: "ward-bench", targets: ["ward-bench"]),
         .executable(name: "wardctl", targets: ["wardctl"]),
+        .executable(name: "ward", targets: ["ward"]),
         .executable(name: "ward-server", targets: ["ward-server"]),
     ],
     dependencies: [
@@ -102,6 +103,8 @@ let package = Package(
             dependencies: [
                 "WardProtocol", "WardE2EE", "WardCrypto",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -113,6 +116,18 @@ let package = Package(
         .target(
             name: "WardCommandLine",
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        // The clinic's messaging client.
+        .executableTarget(
+            name: "ward",
+            dependencies: [
+                "WardClient", "WardE2EE", "WardCrypto", "WardProtocol", "WardCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -180,7 +195,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["WardAudit", "WardCrypto", "WardPolicy", "WardTestSupport", "auditctl", "ward-bench", "wardctl", "ward-server"],
+            dependencies: ["WardAudit", "WardCrypto", "WardPolicy", "WardTestSupport", "WardClient", "WardProtocol", "auditctl", "ward-bench", "wardctl", "ward-server", "ward",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -8,9 +8,9 @@ public struct UsageError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Writes a line to standard error.
-public func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+/// Writes a line (or, with `newline: false`, a prompt) to standard error.
+public func warn(_ message: String, newline: Bool = true) {
+    FileHandle.standardError.write(Data((message + (newline ? "\n" : "")).utf8))
 }
 
 extension ParsableCommand {

@@ -70,6 +70,8 @@ struct Serve: AsyncParsableCommand {
     var idleMinutes: Int = 15
     @Option(help: "Hours after which a session ends however active.")
     var sessionHours: Int = 12
+    @Option(help: "Seconds a new connection has to sign in before it is closed.")
+    var signInSeconds: Int = 10
     @Option(help: "Argon2id memory in KiB for new password hashes.")
     var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
 
@@ -77,6 +79,7 @@ struct Serve: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, for example 127.0.0.1:8443") }
         guard idleMinutes >= 1, sessionHours >= 1 else { throw ValidationError("--idle-minutes and --session-hours must be at least 1") }
+        guard (1...600).contains(signInSeconds) else { throw ValidationError("--sign-in-seconds must be 1-600") }
     }
 
     static func split(_ address: String) -> (String, Int)? {
@@ -90,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(data: DataDirectory(path: data), host: host, port: port, policies: policies,
                                                 tlsCertificate: tlsCert, tlsKey: tlsKey)
         configuration.sessionLimits = SessionLimits(idleSeconds: Int64(idleMinutes) * 60, lifetimeSeconds: Int64(sessionHours) * 3600)
+        configuration.connectionLimits.authenticationTimeout = .seconds(signInSeconds)
         configuration.passwordParameters.memoryKiB = argon2Memory
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info

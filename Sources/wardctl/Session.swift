@@ -16,23 +16,11 @@ struct SavedSession: Codable {
     var certificatePEM: String
     var token: String
 
-    /// `$WARD_CONFIG_DIR`, else `$XDG_CONFIG_HOME/ward`, else `~/.config/ward`.
-    static var directory: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["WARD_CONFIG_DIR"] { return explicit }
-        if let xdg = environment["XDG_CONFIG_HOME"] { return xdg + "/ward" }
-        return NSHomeDirectory() + "/.config/ward"
-    }
-
-    static var path: String { directory + "/wardctl-session.json" }
+    static var path: String { UserFiles.directory + "/" + fileName }
+    static let fileName = "wardctl-session.json"
 
     func save() throws {
-        try FileManager.default.createDirectory(atPath: Self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let data = try JSONEncoder().encode(self)
-        try? FileManager.default.removeItem(atPath: Self.path)
-        guard FileManager.default.createFile(atPath: Self.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw UsageError("cannot write \(Self.path)")
-        }
+        try UserFiles.writePrivate(try JSONEncoder().encode(self), to: Self.fileName)
     }
 
     static func load() throws -> SavedSession {
@@ -61,11 +49,4 @@ func withSession<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async
         if case let .server(code, _, _) = error, code == .sessionExpired { throw UsageError("the session has ended: run wardctl login again") }
         throw UsageError("\(error)")
     }
-}
-
-/// Reads a secret from the terminal without echo, or from `variable` when it is set (scripts).
-func readSecret(prompt: String, variable: String) throws -> String {
-    if let value = ProcessInfo.processInfo.environment[variable] { return value }
-    guard let pointer = getpass(prompt) else { throw UsageError("cannot read a password (no terminal); set \(variable)") }
-    return String(cString: pointer)
 }

@@ -15,34 +15,11 @@ struct ServerCommandTests {
     @Test func initServeAdministerStopAndVerify() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let data = dir.path + "/data"
-        let made = try runProcess(Self.wardServer, ["init", "--data", data, "--argon2-memory", "1024"])
-        #expect(made.status == 0, "\(made.stderr)")
-        let otp = try #require(made.stdout.split(separator: "\n").first { $0.hasPrefix("one-time password") }?.split(separator: " ").last.map(String.init))
-        #expect(try runProcess(Self.wardServer, ["init", "--data", data]).status != 0, "init refuses to overwrite")
-
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Self.wardServer)
-        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--policies", Repository.root.appendingPathComponent("policies").path,
-                            "--argon2-memory", "1024"]
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let served = try ServedData.start(in: dir)
+        let server = served.process
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        // Bounded: the first line names the port.
-        var port = ""
-        var buffer = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while port.isEmpty && Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on https://127.0.0.1:") }) {
-                port = String(line.split(separator: ":")[2].prefix { $0.isNumber })
-            }
-        }
-        #expect(!port.isEmpty, "the server printed its address")
+        let data = served.data, otp = served.oneTimePassword, port = served.port
+        #expect(try runProcess(Self.wardServer, ["init", "--data", data]).status != 0, "init refuses to overwrite")
         let environment = ["WARD_CONFIG_DIR": dir.path + "/config", "WARD_PASSWORD": otp, "WARD_NEW_PASSWORD": "an administrator's long passphrase"]
         let wardctl = Binaries.wardctl
         let login = try runProcess(wardctl, ["login", "--server", "wss://127.0.0.1:\(port)/v1/ws", "--cert", data + "/tls/cert.pem"], environment: environment)

@@ -11,6 +11,62 @@ enum Binaries {
     static var auditctl: String { directory.appendingPathComponent("auditctl").path }
     static var wardBench: String { directory.appendingPathComponent("ward-bench").path }
     static var wardctl: String { directory.appendingPathComponent("wardctl").path }
+    static var ward: String { directory.appendingPathComponent("ward").path }
+    static var wardServer: String { directory.appendingPathComponent("ward-server").path }
+}
+
+/// `ward-server init` then `serve` on a free loopback port, as an operator runs them; killed on `stop`.
+struct ServedData {
+    let data: String
+    let oneTimePassword: String
+    let process: Process
+    let port: String
+
+    static func start(in dir: TemporaryDirectory) throws -> ServedData {
+        let data = dir.path + "/data"
+        let made = try runProcess(Binaries.wardServer, ["init", "--data", data, "--argon2-memory", "1024"])
+        guard made.status == 0, let otp = made.stdout.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last else {
+            throw ServedDataError.initFailed(made.stderr)
+        }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Binaries.wardServer)
+        // A generous sign-in limit: these tests run beside the whole suite on two cores.
+        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--policies", Repository.root.appendingPathComponent("policies").path,
+                            "--argon2-memory", "1024", "--sign-in-seconds", "120"]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        // Bounded: the first lines name the port.
+        var port = ""
+        var buffer = Data()
+        let deadline = Date().addingTimeInterval(30)
+        while port.isEmpty && Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on https://127.0.0.1:") }) {
+                port = String(line.split(separator: ":")[2].prefix { $0.isNumber })
+            }
+        }
+        guard !port.isEmpty else {
+            server.terminate()
+            throw ServedDataError.didNotListen
+        }
+        return ServedData(data: data, oneTimePassword: String(otp), process: server, port: port)
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+enum ServedDataError: Error {
+    case initFailed(String)
+    case didNotListen
 }
 
 /// The repository root (for audit/vectors).

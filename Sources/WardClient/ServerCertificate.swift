@@ -1,0 +1,101 @@
+internal import Foundation
+internal import NIOCore
+internal import NIOPosix
+internal import NIOSSL
+internal import NIOTLS
+public import WardCrypto
+
+/// The certificate a server presents, read without trusting it, so that a person can compare its
+/// fingerprint with the one the appliance printed and pin it (trust on first use, as ssh does).
+public struct ServerCertificate: Sendable, Hashable {
+    public let pem: String
+    /// `SHA256:` and the colon-separated hex of the certificate's DER encoding (as ward-server prints it).
+    public let fingerprint: String
+
+    public init(der: [UInt8]) {
+        let body = Base64.encode(der)
+        var lines: [Substring] = []
+        var rest = Substring(body)
+        while !rest.isEmpty {
+            lines.append(rest.prefix(64))
+            rest = rest.dropFirst(64)
+        }
+        pem = "-----BEGIN CERTIFICATE-----\n" + lines.joined(separator: "\n") + "\n-----END CERTIFICATE-----\n"
+        fingerprint = Self.fingerprint(der: der)
+    }
+
+    public static func fingerprint(der: [UInt8]) -> String {
+        "SHA256:" + SHA256Hash.digest(der).map { byte in
+            let digits = String(byte, radix: 16, uppercase: true)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined(separator: ":")
+    }
+
+    /// The fingerprint of the first certificate in `pem`.
+    public static func fingerprint(pem: String) throws -> String {
+        guard let certificate = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)).first else {
+            throw WardClientError.unexpectedReply("no certificate in the PEM text")
+        }
+        return fingerprint(der: try certificate.toDERBytes())
+    }
+
+    /// Connects to `host:port` with TLS, verifying nothing, and returns the certificate presented.
+    public static func fetch(host: String, port: Int) async throws -> ServerCertificate {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        configuration.minimumTLSVersion = .tlsv12
+        let context = try NIOSSLContext(configuration: configuration)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let handshake = group.next().makePromise(of: ServerCertificate.self)
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let tls = try NIOSSLClientHandler(context: context, serverHostname: nil)
+                    try channel.pipeline.syncOperations.addHandler(tls)
+                    try channel.pipeline.syncOperations.addHandler(PresentedCertificate(tls: tls, promise: handshake))
+                }
+            }
+            .connect(host: host, port: port).get()
+        defer { channel.close(promise: nil) }
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) {
+            handshake.fail(WardClientError.unexpectedReply("no TLS handshake within 10 seconds"))
+        }
+        defer { timeout.cancel() }
+        return try await handshake.futureResult.get()
+    }
+}
+
+/// Completes `promise` with the peer's certificate once the TLS handshake is done.
+private final class PresentedCertificate: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+    // Used on the channel's event loop only.
+    private let tls: NIOSSLClientHandler
+    private let promise: EventLoopPromise<ServerCertificate>
+
+    init(tls: NIOSSLClientHandler, promise: EventLoopPromise<ServerCertificate>) {
+        self.tls = tls
+        self.promise = promise
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event {
+            if let certificate = tls.peerCertificate, let der = try? certificate.toDERBytes() {
+                promise.succeed(ServerCertificate(der: der))
+            } else {
+                promise.fail(WardClientError.unexpectedReply("the server presented no certificate"))
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(WardClientError.closed)
+        context.fireChannelInactive()
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import WardClient
+import WardCommandLine
+import WardE2EE
+import WardProtocol
+
+/// `ward`: the clinic's messaging client. These commands work without a screen, for scripts.
+@main
+struct Ward: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ward",
+        abstract: "Ward's messaging client: end-to-end encrypted rooms, from the command line.",
+        discussion: """
+        The password is asked for without echo, or read from WARD_PASSWORD; a second-factor code from WARD_TOTP; a new password, when the server asks for one, from WARD_NEW_PASSWORD. Files (sessions, trusted servers, this device's keys, all mode 0600) live in $WARD_CONFIG_DIR, else $XDG_CONFIG_HOME/ward, else ~/.config/ward.
+
+        On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. Staff enrol their second factor with `wardctl totp enroll` before they can message.
+        """,
+        subcommands: [Rooms.self, Send.self, Read.self]
+    )
+
+    static func main() async {
+        await mainWithWardExitStatusAsync()
+    }
+}
+
+struct Rooms: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List your rooms with their unread counts.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(help: "One JSON object per room.") var json = false
+
+    func run() async throws {
+        let json = self.json
+        let rooms = try await connection.withMessenger { messenger in
+            try await messenger.connection.request(ClientRequest(id: 0, type: "room.list")).rooms ?? []
+        }
+        for room in rooms {
+            if json {
+                print(try JSONLine.encode(["roomID": room.roomID, "name": room.name, "kind": room.kind, "unread": "\(room.unread ?? 0)",
+                                           "lastSeq": "\(room.lastSeq)"]))
+            } else {
+                print("\(room.roomID)  \(room.name)  (\(room.kind), \(room.unread ?? 0) unread)")
+            }
+        }
+    }
+}
+
+struct Send: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Send a message to a room (by its id or its exact name).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The room: its id (room:…) or its exact name.") var room: String
+    @Argument(help: "The text to send.") var text: String
+    @Flag(help: "Send as an action, as /me does.") var me = false
+
+    func run() async throws {
+        guard !text.isEmpty else { throw ValidationError("the text is empty") }
+        let (room, text, format) = (self.room, self.text, me ? "emote" : "text")
+        let sent = try await connection.withMessenger { messenger in
+            let roomID = try await RoomLookup.id(of: room, on: messenger.connection)
+            return try await messenger.send(MessageContent(body: text, format: format), to: roomID)
+        }
+        print("sent: \(sent.roomID) #\(sent.seq)")
+    }
+}
+
+struct Read: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read a room's messages, decrypted on this device.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The room: its id (room:…) or its exact name.") var room: String
+    @Option(help: "Only messages after this sequence number.") var since: Int = 0
+    @Flag(help: "One JSON object per message.") var json = false
+
+    func run() async throws {
+        guard since >= 0 else { throw ValidationError("--since must not be negative") }
+        let (room, since, json) = (self.room, self.since, self.json)
+        let lines = try await connection.withMessenger { messenger -> [String] in
+            let connection = messenger.connection
+            let roomID = try await RoomLookup.id(of: room, on: connection)
+            var members = ClientRequest(id: 0, type: "room.members")
+            members.roomID = roomID
+            var names: [String: MemberInfo] = [:]
+            for member in try await connection.request(members).roomMembers ?? [] { names[member.userID] = member }
+            var lines: [String] = []
+            var after = since
+            // Pages of 200, at most 10,000 messages in one run.
+            for _ in 0..<50 {
+                var history = ClientRequest(id: 0, type: "message.history")
+                history.roomID = roomID
+                history.after = after
+                history.limit = 200
+                let page = try await connection.request(history).messages ?? []
+                for message in page {
+                    let sender = names[message.senderID]
+                    let content: MessageContent
+                    do { content = try await messenger.open(message) } catch {
+                        content = MessageContent(body: "[cannot be read on this device: \(error)]", format: "unreadable")
+                    }
+                    lines.append(json
+                        ? try JSONLine.encode(["seq": "\(message.seq)", "messageID": message.messageID, "senderID": message.senderID,
+                                               "sender": sender?.displayName ?? message.senderID, "role": sender?.role ?? "",
+                                               "sentAt": "\(message.sentAt)", "format": content.format, "text": content.body])
+                        : Transcript.line(message, content: content, sender: sender, isMe: message.senderID == messenger.userID))
+                }
+                guard let last = page.last, page.count == 200 else { break }
+                after = last.seq
+            }
+            return lines
+        }
+        for line in lines { print(line) }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import Testing
+import WardClient
+import WardCrypto
+import WardProtocol
+import WardTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ward rooms|send|read` against a real ward-server process: trust on first use, sign-in with a
+/// second factor once per session, device keys made and kept sealed, messages that only the
+/// members' devices can read.
+@Suite("ward without a screen")
+struct WardCommandTests {
+    static let password = "a long enough passphrase"
+
+    /// Signs in for the first time (new password, second factor); returns the TOTP secret.
+    static func firstSignIn(_ connection: WardConnection, _ username: String, _ oneTime: String) async throws -> String {
+        _ = try await connection.login(username: username, password: oneTime)
+        try await connection.changePassword(current: oneTime, new: password)
+        let secret = try await connection.enrollSecondFactor().secret
+        _ = try await connection.confirmSecondFactor(code: code(secret))
+        return secret
+    }
+
+    static func code(_ secret: String, at time: Date = Date()) -> String {
+        let totp = TOTP(secret: SecureBytes(Base32.decode(secret) ?? []))
+        return totp.code(counter: totp.counter(at: Int64(time.timeIntervalSince1970)))
+    }
+
+    @Test func sendAndReadBetweenTwoPeople() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let served = try ServedData.start(in: dir)
+        defer { served.stop() }
+        let pem = try String(contentsOfFile: served.data + "/tls/cert.pem", encoding: .utf8)
+        let url = "wss://127.0.0.1:\(served.port)/v1/ws"
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let tls = try WardConnection.pinnedTLS(certificatePEM: pem)
+        // The Admin makes two nurses; each signs in once and enrols; Ann opens a room with Bo.
+        let made = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+            _ = try await Self.firstSignIn(connection, "admin", served.oneTimePassword)
+            var made: [(String, String)] = []
+            for name in ["nurse.ann", "nurse.bo"] {
+                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
+                made.append((reply.userID ?? "", reply.password ?? ""))
+            }
+            return made
+        }
+        var secrets: [String] = []
+        for (index, name) in ["nurse.ann", "nurse.bo"].enumerated() {
+            secrets.append(try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+                let secret = try await Self.firstSignIn(connection, name, made[index].1)
+                if index == 0 {
+                    var create = ClientRequest(id: 0, type: "room.create")
+                    create.kind = "staff"
+                    create.name = "Handover"
+                    create.members = [made[1].0]
+                    _ = try await connection.request(create)
+                }
+                return secret
+            })
+        }
+
+        let fingerprint = try ServerCertificate.fingerprint(pem: pem)
+        let ann = "nurse.ann@127.0.0.1:\(served.port)", bo = "nurse.bo@127.0.0.1:\(served.port)"
+        func environment(_ who: Int) -> [String: String] {
+            ["WARD_CONFIG_DIR": dir.path + "/config-\(who)", "WARD_PASSWORD": Self.password, "WARD_TOTP": Self.code(secrets[who], at: Date().addingTimeInterval(30))]
+        }
+        // First contact: no person to confirm, no fingerprint given: refused, with the fingerprint shown.
+        let refused = try runProcess(Binaries.ward, ["rooms", ann], environment: environment(0))
+        #expect(refused.status == 2 && refused.stderr.contains(fingerprint) && refused.stderr.contains("--trust-fingerprint"), "\(refused.stderr)")
+        let wrong = try runProcess(Binaries.ward, ["rooms", ann, "--trust-fingerprint", "SHA256:00"], environment: environment(0))
+        #expect(wrong.status == 2 && wrong.stderr.contains("does not match"))
+
+        // A code is accepted once, and the enrolment used this step's: ward signs in with the next
+        // step's code (one step of drift is allowed); later runs resume the saved session.
+        let rooms = try runProcess(Binaries.ward, ["rooms", ann, "--trust-fingerprint", fingerprint], environment: environment(0))
+        #expect(rooms.status == 0 && rooms.stdout.contains("Handover"), "\(rooms.stdout)\(rooms.stderr)")
+        // Bo's device exists before Ann writes: sender keys go to the devices there are then.
+        let boRooms = try runProcess(Binaries.ward, ["rooms", bo, "--trust-fingerprint", fingerprint, "--json"], environment: environment(1))
+        #expect(boRooms.status == 0 && boRooms.stdout.contains("\"name\":\"Handover\""), "\(boRooms.stderr)")
+        let text = "bed 4 needs a review 🩺 — é"
+        let sent = try runProcess(Binaries.ward, ["send", ann, "Handover", text], environment: environment(0))
+        #expect(sent.status == 0 && sent.stdout.contains("#1"), "\(sent.stderr)")
+        let emote = try runProcess(Binaries.ward, ["send", ann, "Handover", "waves", "--me"], environment: environment(0))
+        #expect(emote.status == 0, "\(emote.stderr)")
+
+        let read = try runProcess(Binaries.ward, ["read", bo, "Handover", "--json"], environment: environment(1))
+        #expect(read.status == 0, "\(read.stderr)")
+        let lines = read.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        #expect(lines.map { $0["text"] } == [text, "waves"] && lines.first?["sender"] == "Ann" && lines.last?["format"] == "emote", "\(read.stdout)")
+        // Ann reads her own messages back on her device; --since skips what was seen.
+        let own = try runProcess(Binaries.ward, ["read", ann, "Handover", "--since", "1"], environment: environment(0))
+        #expect(own.status == 0 && own.stdout.contains("* Me waves") && !own.stdout.contains("bed 4"), "\(own.stdout)\(own.stderr)")
+
+        // Files are private; the device key is sealed.
+        for file in ["known_servers.json", "ward-sessions.json", "device-nurse.ann@127.0.0.1_\(served.port).key"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir.path + "/config-0/" + file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file)")
+        }
+        // Errors are clear: an unknown room, a wrong password for the device key.
+        let missing = try runProcess(Binaries.ward, ["send", ann, "No such room", "x"], environment: environment(0))
+        #expect(missing.status == 2 && missing.stderr.contains("no room called"))
+        var wrongPassword = environment(0)
+        wrongPassword["WARD_PASSWORD"] = "not the password at all"
+        let locked = try runProcess(Binaries.ward, ["rooms", ann], environment: wrongPassword)
+        #expect(locked.status == 2 && locked.stderr.contains("passphrase"), "\(locked.stderr)")
+        let badTarget = try runProcess(Binaries.ward, ["rooms", "no-at-sign"], environment: environment(0))
+        #expect(badTarget.status == 2 && badTarget.stderr.contains("USER@HOST"))
+
+        // A server that presents another certificate is refused with a warning.
+        let other = try TemporaryDirectory()
+        defer { other.cleanup() }
+        _ = try runProcess(Binaries.wardServer, ["init", "--data", other.path + "/data", "--argon2-memory", "1024"])
+        let otherPEM = try String(contentsOfFile: other.path + "/data/tls/cert.pem", encoding: .utf8)
+        let knownPath = dir.path + "/config-1/known_servers.json"
+        var known = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: knownPath))) as? [String: [String: [String: String]]] ?? [:]
+        known["servers"]?["127.0.0.1:\(served.port)"] = ["fingerprint": try ServerCertificate.fingerprint(pem: otherPEM), "certificatePEM": otherPEM]
+        try JSONSerialization.data(withJSONObject: known).write(to: URL(fileURLWithPath: knownPath))
+        let changed = try runProcess(Binaries.ward, ["rooms", bo], environment: environment(1))
+        #expect(changed.status == 2 && changed.stderr.contains("has changed"), "\(changed.stderr)")
+    }
+}
