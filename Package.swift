@@ -78,6 +78,8 @@ let package = Package(
         ),
         // The wire protocol's messages, shared by the server and its clients.
         .target(name: "WardProtocol", swiftSettings: strictSettings),
+        // The terminal client's logic without a terminal: display widths, wrapping, line editing, commands.
+        .target(name: "WardTerminal", swiftSettings: strictSettings),
         // End-to-end encryption: device keys, sender-key ratchets, envelopes (suite ward-sk-1).
         .target(name: "WardE2EE", dependencies: ["WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
         // The server: data directory, TLS WebSocket service, sessions, the gate.
@@ -171,6 +173,7 @@ let package = Package(
         .target(name: "WardTestSupport", path: "Tests/WardTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
         .testTarget(name: "WardE2EETests", dependencies: ["WardE2EE", "WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "WardTerminalTests", dependencies: ["WardTerminal"], swiftSettings: strictSettings),
         .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WardPolicyTests",
