@@ -124,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "ward",
             dependencies: [
-                "WardClient", "WardE2EE", "WardCrypto", "WardProtocol", "WardCommandLine",
+                "WardClient", "WardE2EE", "WardCrypto", "WardProtocol", "WardCommandLine", "WardTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,30 +1,19 @@
 import Foundation
 import WardE2EE
 import WardProtocol
+import WardTerminal
 import WardClient
 import WardCommandLine
 
-/// How a message reads in a transcript: `[#seq HH:MM] Name (Role): text`, own lines as `Me:`,
-/// actions as `* Name text`. Control characters in the text are shown as U+FFFD so that a message
-/// cannot move the cursor or rewrite the terminal.
+/// How a message reads in a transcript: `[#seq yyyy-MM-dd HH:mm]` and the line as the screen
+/// shows it (WardTerminal's `MessageFormat`).
 enum Transcript {
     static func line(_ message: MessageInfo, content: MessageContent, sender: MemberInfo?, isMe: Bool) -> String {
         let time = Date(timeIntervalSince1970: Double(message.sentAt) / 1000)
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        let who = isMe ? "Me" : sender.map { "\($0.displayName) (\($0.role))" } ?? message.senderID
-        let text = safe(content.body)
-        let body = content.format == "emote" ? "* \(isMe ? "Me" : sender?.displayName ?? message.senderID) \(text)" : "\(who): \(text)"
-        return "[#\(message.seq) \(formatter.string(from: time))] \(body)"
-    }
-
-    static func safe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            switch scalar.properties.generalCategory {
-            case .control, .format where scalar.value != 0x200D && scalar.value != 0x200C: return "\u{FFFD}"
-            default: return scalar
-            }
-        }))
+        let who = MessageFormat.Sender(name: sender?.displayName ?? message.senderID, role: sender?.role, isMe: isMe)
+        return "[#\(message.seq) \(formatter.string(from: time))] " + MessageFormat.message(content.body, from: who, emote: content.format == "emote")
     }
 }
 

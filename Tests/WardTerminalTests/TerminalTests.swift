@@ -108,3 +108,21 @@ struct CommandTests {
         }
     }
 }
+
+@Suite("Message lines")
+struct MessageFormatTests {
+    @Test func linesReadAsTheClinicExpects() {
+        #expect(MessageFormat.message("bed 4", from: .init(name: "Ann", role: "Nurse", isMe: false)) == "Ann (Nurse): bed 4")
+        #expect(MessageFormat.message("on my way", from: .init(name: "Bo", role: "Doctor", isMe: true)) == "Me: on my way")
+        #expect(MessageFormat.message("waves", from: .init(name: "Ann", role: "Nurse", isMe: false), emote: true) == "* Ann waves")
+        #expect(MessageFormat.joined("Ann") == "*** Ann has joined")
+        #expect(MessageFormat.left("Ann") == "*** Ann has left")
+    }
+
+    @Test func textCannotDriveTheTerminal() {
+        let hostile = "ok\u{1B}[2J\u{202E}txt.exe\nnext 🧑\u{200D}⚕️"
+        let shown = MessageFormat.safe(hostile)
+        #expect(!shown.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0 == "\n" })
+        #expect(shown.contains("🧑\u{200D}⚕️"), "emoji sequences survive")
+    }
+}
