@@ -4,6 +4,7 @@ import WardClient
 import WardCommandLine
 import WardE2EE
 import WardProtocol
+import WardTerminal
 
 /// `ward`: the clinic's messaging client. These commands work without a screen, for scripts.
 @main
@@ -40,7 +41,7 @@ struct Rooms: AsyncParsableCommand {
                 print(try JSONLine.encode(["roomID": room.roomID, "name": room.name, "kind": room.kind, "unread": "\(room.unread ?? 0)",
                                            "lastSeq": "\(room.lastSeq)"]))
             } else {
-                print("\(room.roomID)  \(room.name)  (\(room.kind), \(room.unread ?? 0) unread)")
+                print("\(room.roomID)  \(MessageFormat.safe(room.name))  (\(room.kind), \(room.unread ?? 0) unread)")
             }
         }
     }
