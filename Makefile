@@ -38,6 +38,7 @@ run: deps
 	$(SWIFT) build -c release --product ward-server
 	$(SWIFT) build -c release --product wardctl
 	$(SWIFT) build -c release --product auditctl
+	$(SWIFT) build -c release --product ward
 	@[ -f data/ward.sqlite ] || ./.build/release/ward-server init --data data
 	./.build/release/ward-server serve --data data --policies policies --listen 127.0.0.1:8443
 
