@@ -96,42 +96,44 @@ enum SocketSession {
         return nil
     }
 
-    /// Sends what the outbox holds, in order; a message the client leaves unread for `limit`
-    /// closes the connection.
+    /// Sends what the outbox holds, in order. A write still pending after `limit` (the client
+    /// stopped reading) closes the connection: one watchdog per connection checks the write in
+    /// progress, rather than a timer per message.
     private static func write(_ outbox: Outbox, to outbound: WebSocketOutboundWriter, channel: any Channel, within limit: Duration,
                               metrics: Metrics, logger: Logger) async {
-        for await text in outbox.messages {
-            do {
-                guard try await deliver(text, to: outbound, within: limit) else {
+        let pending = PendingWrite()
+        let watchdog = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: limit / 4)
+                if let started = pending.startedAt, started.duration(to: .now) > limit {
                     logger.notice("closing a connection that stopped reading")
                     metrics.request("any", outcome: "slow_reader_closed")
                     channel.close(promise: nil)
                     return
                 }
+            }
+        }
+        defer { watchdog.cancel() }
+        for await text in outbox.messages {
+            pending.start()
+            do {
+                try await outbound.write(.text(text))
             } catch {
                 // The connection is gone; what is queued has nowhere to go.
                 return
             }
+            pending.finish()
             outbox.sent(text)
         }
     }
+}
 
-    /// Writes `text`, giving up after `limit`; false when the client did not take it in time.
-    private static func deliver(_ text: String, to outbound: WebSocketOutboundWriter, within limit: Duration) async throws -> Bool {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await outbound.write(.text(text))
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return false
-            }
-            let first = try await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
+/// When the write in progress began; nil between writes.
+final class PendingWrite: Sendable {
+    private let started = Mutex<ContinuousClock.Instant?>(nil)
+    var startedAt: ContinuousClock.Instant? { started.withLock { $0 } }
+    func start() { started.withLock { $0 = .now } }
+    func finish() { started.withLock { $0 = nil } }
 }
 
 extension WebSocketMessage {
