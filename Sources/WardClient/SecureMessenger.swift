@@ -85,12 +85,6 @@ public final class SecureMessenger: Sendable {
         throw WardClientError.server(.staleKey, "the room's members kept changing; try again", policies: [])
     }
 
-    /// Forgets this device's sender key for the room, so the next message goes under a new one
-    /// (after a member left or a device joined).
-    public func rotateKey(roomID: String) {
-        _ = state.withLock { $0.outbound.removeValue(forKey: roomID) }
-    }
-
     /// The key id this device sends with in the room, making and sharing a new one when there is
     /// none or `renew` is set.
     private func currentKey(roomID: String, renew: Bool) async throws -> String {

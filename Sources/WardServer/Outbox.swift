@@ -58,12 +58,6 @@ final class Outbox: Sendable {
         state.withLock { $0.queuedBytes -= size }
     }
 
-    /// True once a post did not fit.
-    var overflowed: Bool { state.withLock { $0.overflowed } }
-
-    /// Bytes queued and not yet written.
-    var queuedBytes: Int { state.withLock { $0.queuedBytes } }
-
     /// No more posts; the writer sends what is queued and ends.
     func finish() { continuation.finish() }
 }

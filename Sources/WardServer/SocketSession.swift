@@ -62,8 +62,7 @@ enum SocketSession {
     private static func read(_ inbound: WebSocketInboundStream, into outbox: Outbox, connection: Connection, signedIn: SignInFlag,
                              limits: ConnectionLimits) async throws -> String? {
         let metrics = connection.context.metrics
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONEncoder.sorted
         var bucket = RateLimiter(ratePerSecond: limits.requestsPerSecond, burst: limits.requestBurst)
         // Refusals count until a full second passes without one.
         var refusals = 0
