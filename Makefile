@@ -1,8 +1,9 @@
 # Ward: build, test and benchmark. `make test` is what CI runs (.ci/run).
 SWIFT ?= swift
 # Debian packages the build needs: C libraries behind the Swift system-library targets, and
-# pkg-config, through which SwiftPM finds them. Python 3 runs the Cedar reference engine.
-APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev
+# pkg-config, through which SwiftPM finds them (SQLite for GRDB, ncursesw for ward's screen);
+# tmux runs ward's screen in the end-to-end tests. Python 3 runs the Cedar reference engine.
+APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev libsqlite3-dev libncurses-dev tmux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release run test bench clean

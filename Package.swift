@@ -39,6 +39,9 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         // SHA-256 for the audit log's hot path (see Sources/COpenSSLCrypto/shim.h).
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The terminal client's screen (wide characters). Not through pkg-config: ncursesw.pc's cflags are
+        // flags SwiftPM refuses, and the headers are in the default path.
+        .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
 
         // Cryptographic primitives: one Swift face over libsodium, libargon2 and swift-crypto.
         .target(
@@ -124,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "ward",
             dependencies: [
-                "WardClient", "WardE2EE", "WardCrypto", "WardProtocol", "WardCommandLine", "WardTerminal",
+                "WardClient", "WardE2EE", "WardCrypto", "WardProtocol", "WardCommandLine", "WardTerminal", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

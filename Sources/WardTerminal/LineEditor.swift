@@ -85,10 +85,11 @@ public struct LineEditor: Sendable, Equatable {
         }
     }
 
-    /// Takes the line (for sending), remembers it in the history, and clears the editor.
-    public mutating func submit() -> String {
+    /// Takes the line (for sending), remembers it in the history (not a password typed at a
+    /// prompt), and clears the editor.
+    public mutating func submit(rememberingInHistory remember: Bool = true) -> String {
         let line = text
-        if !line.allSatisfy(\.isWhitespace) && history.last != line {
+        if remember && !line.allSatisfy(\.isWhitespace) && history.last != line {
             history.append(line)
             if history.count > maxHistory { history.removeFirst(history.count - maxHistory) }
         }

@@ -126,3 +126,118 @@ struct MessageFormatTests {
         #expect(shown.contains("🧑\u{200D}⚕️"), "emoji sequences survive")
     }
 }
+
+@Suite("The chat screen without a terminal")
+struct ChatScreenTests {
+    func screen(rooms: [String] = ["Handover", "Ward 3"]) -> ChatScreen {
+        var screen = ChatScreen(user: "Ann (Nurse)", server: "ward.local:8443", connection: "connected")
+        for (index, name) in rooms.enumerated() { screen.openWindow(roomID: "room:\(index)", name: name, encryption: "encrypted") }
+        return screen
+    }
+
+    func line(_ text: String, _ kind: ChatScreen.Line.Kind = .message) -> ChatScreen.Line {
+        ChatScreen.Line(time: "09:15", text: text, kind: kind)
+    }
+
+    @Test func messagesOutOfViewCountAsUnreadAndRing() {
+        var screen = screen()
+        screen.show(window: 1)
+        screen.append(line("Bo (Nurse): hello"), toRoom: "room:0")
+        #expect(screen.windows[1].unread == 0 && !screen.bell, "the room in view has nothing unread")
+        screen.append(line("Bo (Nurse): in Ward 3"), toRoom: "room:1")
+        screen.append(line("Cy (Doctor): Ann, bed 4", .mention), toRoom: "room:1")
+        #expect(screen.windows[2].unread == 2 && screen.windows[2].mentioned && screen.bell)
+        screen.append(line("Me: mine", .own), toRoom: "room:1")
+        #expect(screen.windows[2].unread == 2, "own lines are never unread")
+        // Switching shows the marker before the first unseen line; leaving removes it.
+        _ = screen.press(.window(3), pageRows: 10)
+        #expect(screen.active == 2 && screen.windows[2].unread == 0 && !screen.windows[2].mentioned)
+        var frame = ScreenLayout.frame(of: &screen, width: 80, height: 12)
+        let text = frame.text
+        let marker = text.firstIndex { $0.contains(ScreenLayout.newMessagesLabel) }
+        let first = text.firstIndex { $0.contains("in Ward 3") }
+        #expect(marker != nil && first != nil && marker! < first!, "\(text)")
+        _ = screen.press(.previousWindow, pageRows: 10)
+        _ = screen.press(.nextWindow, pageRows: 10)
+        frame = ScreenLayout.frame(of: &screen, width: 80, height: 12)
+        #expect(!frame.text.contains { $0.contains(ScreenLayout.newMessagesLabel) })
+    }
+
+    @Test func typingIsUndisturbedByIncomingLines() {
+        var screen = screen()
+        _ = screen.press(.window(2), pageRows: 10)
+        for character in "half a sentence" { _ = screen.press(.edit(.character(character)), pageRows: 10) }
+        _ = screen.press(.edit(.left), pageRows: 10)
+        for index in 0..<50 { screen.append(line("Bo (Nurse): message \(index)"), toRoom: "room:0") }
+        #expect(screen.editor.text == "half a sentence" && screen.editor.cursor == 14)
+        let frame = ScreenLayout.frame(of: &screen, width: 40, height: 10)
+        #expect(frame.text.last!.hasPrefix("> half a sentence") && frame.cursorColumn == 2 + 14 && frame.cursorRow == 9)
+        #expect(screen.press(.enter, pageRows: 10) == "half a sentence" && screen.editor.text.isEmpty)
+    }
+
+    @Test func unsentLinesAreMarkedUntilAcknowledged() {
+        var screen = screen()
+        _ = screen.press(.window(2), pageRows: 10)
+        screen.append(ChatScreen.Line(time: "09:16", text: "Me: are you there?", kind: .unsent, pendingID: "c1"), toRoom: "room:0")
+        #expect(ScreenLayout.frame(of: &screen, width: 80, height: 8).text.contains { $0.contains("Me: are you there? (unsent)") })
+        screen.acknowledge(pendingID: "c1")
+        let text = ScreenLayout.frame(of: &screen, width: 80, height: 8).text
+        #expect(text.contains { $0.contains("Me: are you there?") } && !text.contains { $0.contains("(unsent)") })
+    }
+
+    @Test func everyRowFitsAtEverySizeAndNothingCrashes() {
+        var screen = screen(rooms: ["Handover 漢字 🩺", "a very long room name that will not fit"])
+        _ = screen.press(.window(2), pageRows: 10)
+        for index in 0..<30 {
+            screen.append(line("Bo (Nurse): 漢字 and 🧑‍⚕️ emoji in a long line number \(index) that wraps at narrow widths"), toRoom: "room:0")
+        }
+        for character in "typing 漢字 past the edge of a narrow terminal" { _ = screen.press(.edit(.character(character)), pageRows: 10) }
+        for (width, height) in [(1, 1), (2, 1), (5, 2), (20, 5), (20, 24), (59, 10), (60, 10), (80, 24), (200, 60)] {
+            let frame = ScreenLayout.frame(of: &screen, width: width, height: height)
+            #expect(frame.rows.count == height, "\(width)x\(height)")
+            #expect(frame.text.allSatisfy { DisplayWidth.of($0) == width }, "\(width)x\(height): \(frame.text)")
+            #expect(frame.cursorColumn >= 0 && frame.cursorColumn < width && frame.cursorRow == height - 1)
+        }
+        // The room list appears from 60 columns on, with unread counts.
+        screen.append(line("Cy (Doctor): news"), toRoom: "room:1")
+        let wide = ScreenLayout.frame(of: &screen, width: 80, height: 10).text
+        #expect(wide[0].hasPrefix("1 ward") && wide[2].contains("(1)") && wide[1].contains("Handover"), "\(wide)")
+        #expect(!ScreenLayout.frame(of: &screen, width: 59, height: 10).text[0].contains("ward"))
+    }
+
+    @Test func scrollbackPagesAndReturns() {
+        var screen = screen()
+        _ = screen.press(.window(2), pageRows: 10)
+        for index in 0..<40 { screen.append(line("line \(index)"), toRoom: "room:0") }
+        var text = ScreenLayout.frame(of: &screen, width: 40, height: 12).text
+        #expect(text[9].contains("line 39"))
+        _ = screen.press(.pageUp, pageRows: 10)
+        text = ScreenLayout.frame(of: &screen, width: 40, height: 12).text
+        #expect(text[9].contains("line 30") && text[10].contains("more below"), "\(text)")
+        for _ in 0..<20 { _ = screen.press(.pageUp, pageRows: 10) }
+        text = ScreenLayout.frame(of: &screen, width: 40, height: 12).text
+        #expect(text[0].contains("line 0 "), "scrolling stops at the oldest line: \(text)")
+        for _ in 0..<20 { _ = screen.press(.pageDown, pageRows: 10) }
+        #expect(ScreenLayout.frame(of: &screen, width: 40, height: 12).text[9].contains("line 39"))
+    }
+
+    @Test func secretPromptsShowStarsAndStayOutOfHistory() {
+        var screen = screen()
+        screen.prompt = ChatScreen.Prompt(label: "Current password:", secret: true)
+        for character in "hunter2" { _ = screen.press(.edit(.character(character)), pageRows: 10) }
+        let input = ScreenLayout.frame(of: &screen, width: 40, height: 5).text.last!
+        #expect(input.hasPrefix("Current password: *******") && !input.contains("hunter2"))
+        #expect(screen.press(.enter, pageRows: 10) == "hunter2")
+        screen.prompt = nil
+        screen.editor.apply(.up)
+        #expect(screen.editor.text.isEmpty, "a password is not kept in the history")
+    }
+
+    @Test func searchFindsMessagesNotClientLines() {
+        var screen = screen()
+        screen.append(line("Bo (Nurse): Bed 4 is ready"), toRoom: "room:1")
+        screen.append(line("*** bed 4 search", .system), toRoom: "room:1")
+        let found = screen.search("BED 4")
+        #expect(found.count == 1 && found[0].room == "Ward 3")
+    }
+}
