@@ -12,7 +12,8 @@ public final class SecureMessenger: Sendable {
     public let connection: WardConnection
     public let identity: DeviceIdentity
     public let userID: String
-    private let state = Mutex(State())
+    /// Shared with the messengers `continuing(on:)` makes: keys survive a reconnection.
+    private let state: StateBox
 
     /// A sender key this device sends with in one room.
     private struct OutboundKey {
@@ -42,6 +43,26 @@ public final class SecureMessenger: Sendable {
         self.connection = connection
         self.identity = identity
         self.userID = userID
+        state = StateBox()
+    }
+
+    private init(connection: WardConnection, continuing previous: SecureMessenger) {
+        self.connection = connection
+        identity = previous.identity
+        userID = previous.userID
+        state = previous.state
+    }
+
+    /// The same device on a new connection (after a reconnection), keeping the sender keys made
+    /// and received so far: what was readable stays readable without fetching every key again.
+    /// Register it before use.
+    public func continuing(on connection: WardConnection) -> SecureMessenger {
+        SecureMessenger(connection: connection, continuing: self)
+    }
+
+    private final class StateBox: Sendable {
+        private let lock = Mutex(State())
+        func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R { try lock.withLock { try body(&$0) } }
     }
 
     /// Registers (or re-binds) this device with the server for this session.

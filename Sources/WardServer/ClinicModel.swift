@@ -17,7 +17,7 @@ public enum ClinicModel {
     public static let actionParents: [String: [String]] = [
         "clinical": [], "record.read": ["clinical"], "record.update": ["clinical"], "record.note": ["clinical"], "record.share": ["clinical"],
         "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
-        "room.create": ["messaging"], "room.invite": ["messaging"], "room.leave": [],
+        "room.create": ["messaging"], "room.invite": ["messaging"], "room.leave": [], "directory.find": ["messaging"],
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
         "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "breakglass.review": ["privacy"],
         "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
@@ -43,11 +43,14 @@ public enum ClinicModel {
         return entities
     }()
 
-    /// The account as a principal: `active`, its role, and the care teams it is on.
+    /// The account as a principal: `active`, its role, and the care teams it is on; a patient
+    /// also names their own care team (`careTeam`).
     public static func principal(_ user: UserRecord, careTeamsOf patients: [String]) -> Entity {
-        Entity(
+        var attributes: [String: Value] = ["active": .bool(user.active)]
+        if user.role == "Patient" { attributes["careTeam"] = .entity(EntityUID(type: "CareTeam", id: user.id)) }
+        return Entity(
             uid: Self.user(user.id),
-            attributes: ["active": .bool(user.active)],
+            attributes: attributes,
             parents: [EntityUID(type: "Role", id: user.role)] + patients.map { EntityUID(type: "CareTeam", id: $0) }
         )
     }

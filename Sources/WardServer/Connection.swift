@@ -19,7 +19,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
     case deviceRegister = "device.register", keysGet = "keys.get", keysDistribute = "keys.distribute", keysFetch = "keys.fetch"
     case roomCreate = "room.create", roomInvite = "room.invite", roomJoin = "room.join", roomLeave = "room.leave"
-    case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members"
+    case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members", userFind = "user.find"
     case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
     case consentGrant = "consent.grant", consentWithdraw = "consent.withdraw", consentList = "consent.list"
 
@@ -56,6 +56,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .roomJoin: return "room.join"
         case .roomLeave: return "room.leave"
         case .roomList: return "account.read"
+        case .userFind: return "directory.find"
         case .presenceSet: return "account.presence"
         case .consentGrant, .consentWithdraw, .consentList: return "consent.manage"
         }
@@ -139,7 +140,7 @@ final class Connection {
                  .careTeamAdd, .careTeamRemove, .careTeamList:
                 return try await administer(type, request)
             case .deviceRegister, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin, .roomLeave, .roomRemove,
-                 .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet:
+                 .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet, .userFind:
                 return try await converse(type, request)
             case .consentGrant, .consentWithdraw, .consentList:
                 return try await manageConsent(type, request)
@@ -358,6 +359,7 @@ final class Connection {
         reply.userID = user.id
         reply.role = user.role
         reply.mustChangePassword = user.mustChangePassword
+        reply.users = [Self.info(user)]
         return reply
     }
 

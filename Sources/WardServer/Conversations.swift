@@ -27,6 +27,7 @@ extension Connection {
         case .messageHistory: return try await history(request, user)
         case .receipt: return try await markReceipt(request, user)
         case .presenceSet: return try await setPresence(request, user)
+        case .userFind: return try await findUser(request, user)
         default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
         }
     }
@@ -61,6 +62,24 @@ extension Connection {
         announcePresence(of: user.id)
         var reply = ServerReply(id: request.id, type: "presence.set")
         reply.status = context.hub.presence(of: user.id)
+        return reply
+    }
+
+    // MARK: Finding people
+
+    /// One account by its exact username, for starting a conversation: its id, display name and
+    /// role, when the policies let the asker find it. No listing, no partial matches.
+    private func findUser(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let username = try require(request.username, "username")
+        let database = context.gate.database
+        guard let found = try database.user(username: username), found.active else {
+            throw ReplyError(code: .notFound, message: "no active account has that username")
+        }
+        let resource = ClinicModel.principal(found, careTeamsOf: try database.patients(ofClinician: found.id))
+        try await allow(Gate.Request(principal: user, action: "directory.find", resource: resource, event: RequestType.userFind.rawValue,
+                                     code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
+        var reply = ServerReply(id: request.id, type: "user.find")
+        reply.users = [Self.info(found)]
         return reply
     }
 

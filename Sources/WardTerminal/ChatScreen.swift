@@ -135,10 +135,11 @@ public struct ChatScreen: Sendable {
     // MARK: Lines
 
     /// Adds a line to a room's window (the status window for an unknown or empty room id).
-    /// Others' lines out of view count as unread and ring the bell; a mention also highlights the room.
-    public mutating func append(_ line: Line, toRoom roomID: String) {
+    /// Others' lines out of view count as unread and ring the bell; a mention also highlights the
+    /// room. With `notify` false (history loaded at sign-in) the line is only added.
+    public mutating func append(_ line: Line, toRoom roomID: String, notify: Bool = true) {
         let index = self.index(of: roomID) ?? 0
-        let fromOthers = line.kind == .message || line.kind == .mention
+        let fromOthers = notify && (line.kind == .message || line.kind == .mention)
         if fromOthers && (index != active || windows[index].scroll > 0) {
             if windows[index].newMarker == nil { windows[index].newMarker = windows[index].lines.count }
         }
@@ -173,10 +174,23 @@ public struct ChatScreen: Sendable {
         }
     }
 
+    /// The server refused an own message: the line says so and why, and is not shown as sent.
+    public mutating func reject(pendingID: String, reason: String) {
+        for window in windows.indices {
+            if let line = windows[window].lines.firstIndex(where: { $0.pendingID == pendingID }) {
+                windows[window].lines[line].kind = .system
+                windows[window].lines[line].text += " (not sent: \(reason))"
+                windows[window].lines[line].pendingID = nil
+                return
+            }
+        }
+    }
+
     /// Sets a room's unread count from the server (on sign-in), marking where the unread lines begin.
     public mutating func setUnread(_ count: Int, roomID: String) {
-        guard let index = index(of: roomID), index != active else { return }
+        guard let index = index(of: roomID), index != active, count > 0 else { return }
         windows[index].unread = count
+        windows[index].newMarker = max(0, windows[index].lines.count - count)
     }
 
     /// Lines of every room whose text contains `text` (case-insensitive), newest last.

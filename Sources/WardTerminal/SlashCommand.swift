@@ -47,7 +47,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("who", "/who", "who is in the current room, and who is online"),
         ("me", "/me ACTION", "say what you are doing (* Name ACTION)"),
         ("search", "/search TEXT", "search the messages decrypted on this device"),
-        ("keys", "/keys USER", "USER's devices and safety numbers; mark them verified"),
+        ("keys", "/keys USER [verify]", "USER's devices and safety numbers; verify marks them checked"),
         ("passwd", "/passwd", "change your password"),
         ("logout", "/logout", "end this session"),
         ("quit", "/quit or /q", "leave ward (asks to confirm)"),

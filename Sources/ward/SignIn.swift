@@ -36,56 +36,90 @@ struct ConnectionOptions: ParsableArguments {
     var trustFingerprint: String?
 }
 
-extension ConnectionOptions {
-    /// Connects, signs in (resuming the saved session when it still stands), opens this device's
-    /// keys and registers the device, then runs `body`.
-    func withMessenger<T: Sendable>(_ body: @escaping @Sendable (SecureMessenger) async throws -> T) async throws -> T {
-        let target = try Target(parsing: self.target)
-        let certificate = try await KnownServers.certificate(for: target, ca: ca, acceptFingerprint: trustFingerprint)
-        let tls: TLSConfiguration
-        do { tls = try WardConnection.pinnedTLS(certificatePEM: certificate) } catch { throw UsageError("the trusted certificate cannot be read: \(error)") }
-        let enteredPassword = try readSecret(prompt: "Password for \(target): ", variable: "WARD_PASSWORD")
-        var logger = Logger(label: "ward")
-        logger.logLevel = .critical
-        let key = target.description
+/// Asks the person for a secret: at the terminal (or from `variable`) before the screen starts,
+/// at the screen's prompt after.
+typealias AskSecret = @Sendable (_ prompt: String, _ variable: String) async throws -> String
+
+/// Reads a secret at the terminal without echo, or from the environment variable.
+let askAtTerminal: AskSecret = { prompt, variable in try readSecret(prompt: prompt, variable: variable) }
+
+/// Where the server is and how it is trusted, worked out once per run.
+struct ServerAccess: Sendable {
+    let target: Target
+    let tls: TLSConfiguration
+    let serverName: String
+    let logger: Logger
+
+    /// Connects and runs `body`; failures become messages a person can act on.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
         do {
-            return try await WardConnection.withConnection(url: target.url, tls: tls, serverName: try Self.serverName(for: target, certificate: certificate), logger: logger) { connection in
-                var password = enteredPassword
-                var sessions = SavedSessions.load()
-                var userID: String?
-                if let token = sessions.tokens[key], let resumed = try? await connection.request(ClientRequest(id: 0, type: "resume", token: token)) {
-                    userID = resumed.userID
-                }
-                if userID == nil {
-                    var reply = try await connection.send(ClientRequest(id: 0, type: "login", username: target.user, password: password))
-                    if reply.code == .secondFactorRequired {
-                        let code = try readSecret(prompt: "Code from your authenticator (or a recovery code): ", variable: "WARD_TOTP")
-                        reply = try await connection.send(ClientRequest(id: 0, type: "login", username: target.user, password: password, totp: code))
-                    }
-                    if reply.type == "error" {
-                        throw UsageError("sign-in refused: \(reply.message ?? "")" + ((reply.policies ?? []).isEmpty ? "" : " (\((reply.policies ?? []).joined(separator: ", ")))"))
-                    }
-                    if reply.mustChangePassword == true {
-                        let new = try readSecret(prompt: "Choose a new password (at least 12 characters): ", variable: "WARD_NEW_PASSWORD")
-                        try await connection.changePassword(current: password, new: new)
-                        password = new
-                    }
-                    userID = reply.userID
-                    sessions.tokens[key] = reply.token
-                    try sessions.save()
-                }
-                guard let userID else { throw UsageError("the server did not say who signed in") }
-                let identity = try Self.deviceIdentity(for: target, userID: userID, password: password)
-                let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID)
-                try await messenger.register()
-                return try await body(messenger)
-            }
+            return try await WardConnection.withConnection(url: target.url, tls: tls, serverName: serverName, logger: logger, body)
         } catch let error as UsageError {
             throw error
         } catch let WardClientError.server(code, message, policies) {
             throw UsageError("\(code.rawValue): \(message)" + (policies.isEmpty ? "" : " (\(policies.joined(separator: ", ")))"))
         } catch {
             throw await KnownServers.explainFailure(for: target, error)
+        }
+    }
+
+    /// Resumes the saved session when it still stands, else signs in with the password (asked
+    /// for when not given), a second-factor code when the account has one, and a new password
+    /// when the server asks for one. Returns who signed in and the password now in force (nil
+    /// when the session was resumed without one).
+    func signIn(on connection: WardConnection, password given: String?, ask: AskSecret) async throws -> (userID: String, password: String?) {
+        let key = target.description
+        var sessions = SavedSessions.load()
+        if let token = sessions.tokens[key], let resumed = try? await connection.request(ClientRequest(id: 0, type: "resume", token: token)),
+           let userID = resumed.userID {
+            return (userID, given)
+        }
+        var password: String
+        if let given { password = given } else { password = try await ask("Password for \(target): ", "WARD_PASSWORD") }
+        var reply = try await connection.send(ClientRequest(id: 0, type: "login", username: target.user, password: password))
+        if reply.code == .secondFactorRequired {
+            let code = try await ask("Code from your authenticator (or a recovery code): ", "WARD_TOTP")
+            reply = try await connection.send(ClientRequest(id: 0, type: "login", username: target.user, password: password, totp: code))
+        }
+        if reply.type == "error" {
+            throw UsageError("sign-in refused: \(reply.message ?? "")" + ((reply.policies ?? []).isEmpty ? "" : " (\((reply.policies ?? []).joined(separator: ", ")))"))
+        }
+        if reply.mustChangePassword == true {
+            let new = try await ask("Choose a new password (at least 12 characters): ", "WARD_NEW_PASSWORD")
+            try await connection.changePassword(current: password, new: new)
+            try DeviceKeyPath.reseal(for: target, from: password, to: new)
+            password = new
+        }
+        guard let userID = reply.userID else { throw UsageError("the server did not say who signed in") }
+        sessions.tokens[key] = reply.token
+        try sessions.save()
+        return (userID, password)
+    }
+}
+
+extension ConnectionOptions {
+    /// The server, trusted as the known-servers file, `--ca` or `--trust-fingerprint` say.
+    func access() async throws -> ServerAccess {
+        let target = try Target(parsing: self.target)
+        let certificate = try await KnownServers.certificate(for: target, ca: ca, acceptFingerprint: trustFingerprint)
+        let tls: TLSConfiguration
+        do { tls = try WardConnection.pinnedTLS(certificatePEM: certificate) } catch { throw UsageError("the trusted certificate cannot be read: \(error)") }
+        var logger = Logger(label: "ward")
+        logger.logLevel = .critical
+        return ServerAccess(target: target, tls: tls, serverName: try Self.serverName(for: target, certificate: certificate), logger: logger)
+    }
+
+    /// Connects, signs in (resuming the saved session when it still stands), opens this device's
+    /// keys and registers the device, then runs `body`.
+    func withMessenger<T: Sendable>(_ body: @escaping @Sendable (SecureMessenger) async throws -> T) async throws -> T {
+        let access = try await access()
+        let password = try readSecret(prompt: "Password for \(access.target): ", variable: "WARD_PASSWORD")
+        return try await access.withConnection { connection in
+            let (userID, inForce) = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
+            let identity = try Self.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password)
+            let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID)
+            try await messenger.register()
+            return try await body(messenger)
         }
     }
 
@@ -105,8 +139,7 @@ extension ConnectionOptions {
     /// This device's keys for the account: made on first use and kept in a file sealed with the
     /// password (Argon2id), mode 0600.
     static func deviceIdentity(for target: Target, userID: String, password: String) throws -> DeviceIdentity {
-        let safeName = target.description.map { $0.isLetter || $0.isNumber || "@.-_".contains($0) ? $0 : "_" }
-        let path = UserFiles.directory + "/device-" + String(safeName) + ".key"
+        let path = DeviceKeyPath.of(target)
         if FileManager.default.fileExists(atPath: path) {
             do {
                 let (identity, owner) = try DeviceKeyFile.load(from: path, passphrase: password)
@@ -121,5 +154,26 @@ extension ConnectionOptions {
         try DeviceKeyFile.save(identity, userID: userID, passphrase: password, to: path)
         warn("This device's keys were made and saved in \(path). Safety number: \(DeviceKeysCheck.safetyNumber(identity.publicKeys(userID: userID)))")
         return identity
+    }
+}
+
+/// The file holding this device's keys for an account, sealed with the account's password.
+enum DeviceKeyPath {
+    static func of(_ target: Target) -> String {
+        let safeName = target.description.map { $0.isLetter || $0.isNumber || "@.-_".contains($0) ? $0 : "_" }
+        return UserFiles.directory + "/device-" + String(safeName) + ".key"
+    }
+
+    /// Seals the device's keys with the new password after a password change, so that the
+    /// next sign-in opens them. No file yet: nothing to do.
+    static func reseal(for target: Target, from old: String, to new: String) throws {
+        let path = of(target)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            let (identity, owner) = try DeviceKeyFile.load(from: path, passphrase: old)
+            try DeviceKeyFile.save(identity, userID: owner, passphrase: new, to: path)
+        } catch let failure as DeviceKeyFile.Failure {
+            throw UsageError("the password changed, but \(path) could not be sealed again: \(failure)")
+        }
     }
 }

@@ -11,13 +11,14 @@ import WardTerminal
 struct Ward: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ward",
-        abstract: "Ward's messaging client: end-to-end encrypted rooms, from the command line.",
+        abstract: "Ward's messaging client: end-to-end encrypted rooms on a terminal screen (ward USER@HOST), or from scripts.",
         discussion: """
         The password is asked for without echo, or read from WARD_PASSWORD; a second-factor code from WARD_TOTP; a new password, when the server asks for one, from WARD_NEW_PASSWORD. Files (sessions, trusted servers, this device's keys, all mode 0600) live in $WARD_CONFIG_DIR, else $XDG_CONFIG_HOME/ward, else ~/.config/ward.
 
         On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. Staff enrol their second factor with `wardctl totp enroll` before they can message.
         """,
-        subcommands: [Rooms.self, Send.self, Read.self]
+        subcommands: [Chat.self, Rooms.self, Send.self, Read.self],
+        defaultSubcommand: Chat.self
     )
 
     static func main() async {

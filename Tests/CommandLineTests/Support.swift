@@ -28,10 +28,19 @@ struct ServedData {
         guard made.status == 0, let otp = made.stdout.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last else {
             throw ServedDataError.initFailed(made.stderr)
         }
+        return try serve(data: data, oneTimePassword: String(otp), port: "0")
+    }
+
+    /// The same data served again on the same port (a server restart).
+    func restarted() throws -> ServedData {
+        try Self.serve(data: data, oneTimePassword: oneTimePassword, port: port)
+    }
+
+    private static func serve(data: String, oneTimePassword: String, port wanted: String) throws -> ServedData {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Binaries.wardServer)
         // A generous sign-in limit: these tests run beside the whole suite on two cores.
-        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--policies", Repository.root.appendingPathComponent("policies").path,
+        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(wanted)", "--policies", Repository.root.appendingPathComponent("policies").path,
                             "--argon2-memory", "1024", "--sign-in-seconds", "120"]
         let out = Pipe()
         server.standardOutput = out
@@ -53,7 +62,7 @@ struct ServedData {
             server.terminate()
             throw ServedDataError.didNotListen
         }
-        return ServedData(data: data, oneTimePassword: String(otp), process: server, port: port)
+        return ServedData(data: data, oneTimePassword: oneTimePassword, process: server, port: port)
     }
 
     func stop() {

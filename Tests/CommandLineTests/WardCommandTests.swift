@@ -14,62 +14,15 @@ import Glibc
 /// members' devices can read.
 @Suite("ward without a screen")
 struct WardCommandTests {
-    static let password = "a long enough passphrase"
-
-    /// Signs in for the first time (new password, second factor); returns the TOTP secret.
-    static func firstSignIn(_ connection: WardConnection, _ username: String, _ oneTime: String) async throws -> String {
-        _ = try await connection.login(username: username, password: oneTime)
-        try await connection.changePassword(current: oneTime, new: password)
-        let secret = try await connection.enrollSecondFactor().secret
-        _ = try await connection.confirmSecondFactor(code: code(secret))
-        return secret
-    }
-
-    static func code(_ secret: String, at time: Date = Date()) -> String {
-        let totp = TOTP(secret: SecureBytes(Base32.decode(secret) ?? []))
-        return totp.code(counter: totp.counter(at: Int64(time.timeIntervalSince1970)))
-    }
-
     @Test func sendAndReadBetweenTwoPeople() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let served = try ServedData.start(in: dir)
         defer { served.stop() }
-        let pem = try String(contentsOfFile: served.data + "/tls/cert.pem", encoding: .utf8)
-        let url = "wss://127.0.0.1:\(served.port)/v1/ws"
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let tls = try WardConnection.pinnedTLS(certificatePEM: pem)
-        // The Admin makes two nurses; each signs in once and enrols; Ann opens a room with Bo.
-        let made = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
-            _ = try await Self.firstSignIn(connection, "admin", served.oneTimePassword)
-            var made: [(String, String)] = []
-            for name in ["nurse.ann", "nurse.bo"] {
-                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
-                made.append((reply.userID ?? "", reply.password ?? ""))
-            }
-            return made
-        }
-        var secrets: [String] = []
-        for (index, name) in ["nurse.ann", "nurse.bo"].enumerated() {
-            secrets.append(try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
-                let secret = try await Self.firstSignIn(connection, name, made[index].1)
-                if index == 0 {
-                    var create = ClientRequest(id: 0, type: "room.create")
-                    create.kind = "staff"
-                    create.name = "Handover"
-                    create.members = [made[1].0]
-                    _ = try await connection.request(create)
-                }
-                return secret
-            })
-        }
-
-        let fingerprint = try ServerCertificate.fingerprint(pem: pem)
-        let ann = "nurse.ann@127.0.0.1:\(served.port)", bo = "nurse.bo@127.0.0.1:\(served.port)"
-        func environment(_ who: Int) -> [String: String] {
-            ["WARD_CONFIG_DIR": dir.path + "/config-\(who)", "WARD_PASSWORD": Self.password, "WARD_TOTP": Self.code(secrets[who], at: Date().addingTimeInterval(30))]
-        }
+        let clinic = try await TwoNurses.make(served)
+        let fingerprint = clinic.fingerprint
+        let ann = clinic.target(0), bo = clinic.target(1)
+        func environment(_ who: Int) -> [String: String] { clinic.environment(who, in: dir) }
         // First contact: no person to confirm, no fingerprint given: refused, with the fingerprint shown.
         let refused = try runProcess(Binaries.ward, ["rooms", ann], environment: environment(0))
         #expect(refused.status == 2 && refused.stderr.contains(fingerprint) && refused.stderr.contains("--trust-fingerprint"), "\(refused.stderr)")

@@ -1,0 +1,253 @@
+import Foundation
+import WardClient
+import WardCommandLine
+import WardE2EE
+import WardProtocol
+import WardTerminal
+
+/// The screen's slash commands. Each says what it did, or why not, in the window in view.
+extension ChatClient {
+    func run(_ command: SlashCommand) async {
+        do {
+            switch command {
+            case .help:
+                say("*** Commands:")
+                for entry in SlashCommand.usage { say("***   \(entry.usage.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.what)") }
+                say("*** Keys: Alt-1…9 or Ctrl-N/P switch windows, PgUp/PgDn scroll, Up/Down recall, Ctrl-A/E/W/K/U/Y edit")
+            case let .join(room): try await join(room)
+            case .leave: try await leave()
+            case let .directMessage(user): try await directMessage(user)
+            case let .invite(user): try await invite(user)
+            case .rooms: listRooms()
+            case .who: try await who()
+            case let .me(action): await send(MessageContent(body: action, format: "emote"))
+            case let .search(text): search(text)
+            case let .keys(argument): try await keys(argument)
+            case .passwd: try await changePassword()
+            case .logout: try await logout()
+            case .quit: await confirmQuit()
+            }
+        } catch let WardClientError.server(code, message, policies) {
+            say("*** " + (code == .denied ? "Refused by policy \(policies.joined(separator: ", "))" : "\(code.rawValue): \(message)"))
+        } catch let error as NotConnected {
+            say("*** \(error)")
+        } catch {
+            say("*** \(Self.describe(error))")
+        }
+    }
+
+    struct NotConnected: Error, CustomStringConvertible {
+        var description: String { "Not connected to the server; try again once it is back" }
+    }
+
+    private func connection() throws -> WardConnection {
+        guard let connection = messenger?.connection else { throw NotConnected() }
+        return connection
+    }
+
+    // MARK: Rooms
+
+    private func join(_ name: String) async throws {
+        let rooms = allRooms
+        let lowered = name.lowercased()
+        if let match = rooms.first(where: { $0.roomID == name }) ?? rooms.first(where: { $0.name.lowercased() == lowered }),
+           let index = screen.read({ $0.index(of: match.roomID) }) {
+            screen.update { $0.show(window: index) }
+            await input(.viewing(match.roomID))
+            return
+        }
+        guard name.hasPrefix("room:") else {
+            say("*** You are in no room called \(MessageFormat.safe(name)); /rooms lists yours, /dm USER starts a conversation")
+            return
+        }
+        var request = ClientRequest(id: 0, type: "room.join")
+        request.roomID = name
+        guard let room = try await connection().request(request).room else { return }
+        try await opened(room)
+        if let index = screen.read({ $0.index(of: room.roomID) }) { screen.update { $0.show(window: index) } }
+        await input(.viewing(room.roomID))
+    }
+
+    private func leave() async throws {
+        guard let room = currentRoom else {
+            say("*** This is ward's own window; there is no room to leave here")
+            return
+        }
+        guard let answer = await ask("Leave \(MessageFormat.safe(room.name))? You will no longer see its messages. (y/n)", secret: false),
+              answer.lowercased().hasPrefix("y") else { return }
+        var request = ClientRequest(id: 0, type: "room.leave")
+        request.roomID = room.roomID
+        try await connection().request(request)
+        forget(room.roomID)
+        say("*** You left \(MessageFormat.safe(room.name))")
+    }
+
+    /// A person by exact username, as the policies let this user find them.
+    private func find(_ username: String) async throws -> UserInfo {
+        guard let found = try await connection().request(ClientRequest(id: 0, type: "user.find", username: username)).users?.first else {
+            throw UsageError("no such person")
+        }
+        return found
+    }
+
+    private func directMessage(_ username: String) async throws {
+        let person = try await find(username)
+        guard person.userID != me.userID else {
+            say("*** That is you")
+            return
+        }
+        // An existing direct conversation with them is opened rather than a second one made.
+        for room in allRooms where room.direct && membersOf(room.roomID).contains(where: { $0.userID == person.userID }) {
+            try await join(room.roomID)
+            return
+        }
+        var create = ClientRequest(id: 0, type: "room.create")
+        create.direct = true
+        create.members = [person.userID]
+        create.name = "\(me.displayName) and \(person.displayName)"
+        // A conversation with a patient is that patient's care room; between staff, a staff room.
+        if me.role == "Patient" || person.role == "Patient" {
+            create.kind = "care"
+            create.patientID = me.role == "Patient" ? me.userID : person.userID
+        } else {
+            create.kind = "staff"
+        }
+        guard let room = try await connection().request(create).room else { return }
+        try await opened(room)
+        try await join(room.roomID)
+        say("*** A direct conversation with \(MessageFormat.safe(person.displayName)) (\(person.role)), end-to-end encrypted")
+    }
+
+    private func invite(_ username: String) async throws {
+        guard let room = currentRoom else {
+            say("*** Switch to the room to invite to first")
+            return
+        }
+        let person = try await find(username)
+        var request = ClientRequest(id: 0, type: "room.invite")
+        request.roomID = room.roomID
+        request.userID = person.userID
+        try await connection().request(request)
+        say("*** \(MessageFormat.safe(person.displayName)) was added to \(MessageFormat.safe(room.name))")
+    }
+
+    private func listRooms() {
+        let windows = screen.read { $0.windows }
+        if windows.count == 1 { say("*** You are in no rooms yet; /dm USER starts a conversation") }
+        for (index, window) in windows.enumerated().dropFirst() {
+            say("***   Alt-\(index + 1)  \(MessageFormat.safe(window.name))" + (window.unread > 0 ? "  (\(window.unread) unread)" : ""))
+        }
+    }
+
+    private func who() async throws {
+        guard let room = currentRoom else {
+            say("*** Switch to a room first")
+            return
+        }
+        var request = ClientRequest(id: 0, type: "room.members")
+        request.roomID = room.roomID
+        let people = try await connection().request(request).roomMembers ?? []
+        say("*** In \(MessageFormat.safe(room.name)):")
+        for person in people.sorted(by: { $0.displayName < $1.displayName }) {
+            say("***   \(MessageFormat.safe(person.displayName)) (\(person.role)) — \(person.presence)" + (person.userID == me.userID ? " (you)" : ""))
+        }
+    }
+
+    private func search(_ text: String) {
+        let found = screen.read { $0.search(text) }
+        say("*** \(found.count) line(s) on this device contain \"\(MessageFormat.safe(text))\"" + (found.count > 50 ? "; the newest 50:" : ""))
+        for (room, line) in found.suffix(50) { say("***   [\(MessageFormat.safe(room)) \(line.time)] \(line.text)") }
+    }
+
+    // MARK: Keys
+
+    /// `/keys USER` lists USER's devices in this room with their safety numbers; `/keys USER
+    /// verify` records them as checked (after comparing the numbers in person).
+    private func keys(_ argument: String) async throws {
+        let parts = argument.split(separator: " ").map(String.init)
+        guard let username = parts.first, parts.count <= 2, parts.count == 1 || parts[1] == "verify" else {
+            say("*** usage: /keys USER, or /keys USER verify once you compared the safety numbers")
+            return
+        }
+        guard let room = currentRoom else {
+            say("*** Switch to a room USER is in first")
+            return
+        }
+        let person = try await find(username)
+        var request = ClientRequest(id: 0, type: "keys.get")
+        request.roomID = room.roomID
+        let devices = (try await connection().request(request).devices ?? []).filter { $0.userID == person.userID }
+        guard !devices.isEmpty else {
+            say("*** \(MessageFormat.safe(person.displayName)) has no device in this room")
+            return
+        }
+        var verified = VerifiedDevices.load()
+        for device in devices {
+            guard (try? DeviceKeysCheck.verify(device)) != nil else {
+                say("***   \(device.deviceID): keys do not verify — do not trust this device")
+                continue
+            }
+            let number = DeviceKeysCheck.safetyNumber(device)
+            if parts.count == 2 { verified.devices[device.deviceID] = number }
+            let state = verified.devices[device.deviceID] == number ? "verified" : "not verified"
+            say("***   \(MessageFormat.safe(person.displayName)) \(device.deviceID) (\(state))")
+            say("***     safety number \(Self.grouped(number))")
+        }
+        if parts.count == 2 {
+            try verified.save()
+            say("*** Marked as verified on this device")
+        } else {
+            say("*** Compare the numbers with \(MessageFormat.safe(person.displayName)) in person, then /keys \(username) verify")
+        }
+    }
+
+    /// Digits in groups of five, as people read them aloud.
+    static func grouped(_ digits: String) -> String {
+        var groups: [String] = []
+        var rest = Substring(digits)
+        while !rest.isEmpty {
+            groups.append(String(rest.prefix(5)))
+            rest = rest.dropFirst(5)
+        }
+        return groups.joined(separator: " ")
+    }
+
+    // MARK: Account
+
+    private func changePassword() async throws {
+        guard let current = await ask("Current password:", secret: true),
+              let new = await ask("New password (at least 12 characters):", secret: true),
+              let again = await ask("New password again:", secret: true) else {
+            say("*** Password unchanged")
+            return
+        }
+        guard new == again else {
+            say("*** The new passwords differ; password unchanged")
+            return
+        }
+        try await connection().changePassword(current: current, new: new)
+        try DeviceKeyPath.reseal(for: access.target, from: current, to: new)
+        say("*** Password changed; this device's keys are sealed with the new one")
+    }
+
+    private func logout() async throws {
+        try await connection().logout()
+        var sessions = SavedSessions.load()
+        sessions.tokens[access.target.description] = nil
+        try sessions.save()
+        quit()
+    }
+}
+
+/// Devices whose safety numbers this person compared and confirmed (`/keys USER verify`), kept
+/// in a 0600 file beside the other ward files.
+struct VerifiedDevices: Codable {
+    var devices: [String: String] = [:]
+    static let fileName = "verified-devices.json"
+
+    static func load() -> VerifiedDevices {
+        UserFiles.read(fileName).flatMap { try? JSONDecoder().decode(VerifiedDevices.self, from: $0) } ?? VerifiedDevices()
+    }
+
+    func save() throws { try UserFiles.writePrivate(try JSONEncoder().encode(self), to: Self.fileName) }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+import WardTestSupport
+
+/// A tmux server of its own (a private socket), to run `ward`'s screen in panes of a chosen
+/// size: keys go in with send-keys, the screen comes out with capture-pane.
+struct Tmux {
+    let socket = "ward-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    static let path = "/usr/bin/tmux"
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> ProcessResult {
+        try runProcess(Self.path, ["-L", socket, "-f", "/dev/null"] + arguments)
+    }
+
+    /// A session running `command` with `environment`, in a `width`×`height` window.
+    func start(_ session: String, width: Int, height: Int, environment: [String: String], command: [String]) throws {
+        let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let line = (["env", "LANG=C.UTF-8", "TERM=screen-256color"] + assignments + command).map(Self.quoted).joined(separator: " ")
+        // The tmux server this starts lives on: it must not inherit the test's descriptors (the
+        // pipes, and the socket Foundation watches to see a child end), or the test would wait
+        // for it for ever. bash closes them before starting tmux.
+        let closeAndRun = "for fd in $(ls /proc/self/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; exec \"$@\""
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", closeAndRun, "tmux", Self.path, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session,
+                             "-x", "\(width)", "-y", "\(height)", line]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TmuxError.failed("tmux new-session exited with \(process.terminationStatus)") }
+        try run(["set-option", "-t", session, "remain-on-exit", "on"])
+    }
+
+    /// Types `text` as it is.
+    func type(_ session: String, _ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
+
+    /// Presses keys by tmux's names (Enter, M-2, C-c, PPage).
+    func press(_ session: String, _ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+
+    func screen(_ session: String) -> String {
+        (try? run(["capture-pane", "-p", "-t", session]).stdout) ?? ""
+    }
+
+    func resize(_ session: String, width: Int, height: Int) throws {
+        try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// Whether the program in the session still runs (panes stay after their program ends, so
+    /// that what it printed last can be read).
+    func isRunning(_ session: String) -> Bool {
+        (try? run(["display-message", "-p", "-t", session, "#{pane_dead}"]))?.stdout.hasPrefix("0") == true
+    }
+
+    func kill(_ session: String) { _ = try? run(["kill-session", "-t", session]) }
+
+    /// Waits (at most `seconds`) until the screen satisfies `condition`; the last screen either way.
+    @discardableResult
+    func wait(_ session: String, seconds: Double = 30, until condition: (String) -> Bool) -> (Bool, String) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = screen(session)
+            if condition(last) { return (true, last) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return (false, last)
+    }
+
+    func waitFor(_ session: String, _ text: String, seconds: Double = 30) -> (Bool, String) {
+        wait(session, seconds: seconds) { $0.contains(text) }
+    }
+
+    func killServer() { _ = try? run(["kill-server"]) }
+
+    static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+enum TmuxError: Error { case failed(String) }
+
+/// The real server and two `ward` screens under tmux: what is typed in one appears in the
+/// other, Unicode round-trips, commands stay local, resizing (down to 20 columns) does not crash,
+/// a server restart shows the lost connection and then recovers, and /q quits after asking.
+@Suite("ward's screen, end to end", .serialized)
+struct ChatScreenEndToEndTests {
+    @Test(.timeLimit(.minutes(5))) func twoNursesChatThroughTheScreen() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var served = try ServedData.start(in: dir)
+        defer { served.stop() }
+        let clinic = try await TwoNurses.make(served)
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        for who in 0...1 {
+            // The shell says how ward ended, on the terminal it gives back.
+            try tmux.start(["ann", "bo"][who], width: 80, height: 24, environment: clinic.environment(who, in: dir),
+                           command: ["/bin/sh", "-c", "\"$0\" \"$@\"; echo \"[ward ended: $?]\"", Binaries.ward, clinic.target(who),
+                                     "--trust-fingerprint", clinic.fingerprint])
+        }
+        for session in ["ann", "bo"] {
+            // Signed in; the room list shows the status window and the room, the status bar who and where.
+            let (ready, screen) = tmux.wait(session, seconds: 60) { screen in
+                ["Signed in to", "1 ward", "2 Handover", "(Nurse)", "connected"].allSatisfy(screen.contains)
+            }
+            #expect(ready, "\(session): \(screen)")
+        }
+
+        // Ann opens the room (Alt-2) and writes; Bo, in ward's own window, sees the room light up,
+        // then reads it there.
+        let text = "bed 4 needs a review 🩺 漢字 é"
+        try tmux.press("ann", "M-2")
+        try tmux.type("ann", text)
+        try tmux.press("ann", "Enter")
+        let (annSees, annScreen) = tmux.waitFor("ann", "Me: \(text)")
+        #expect(annSees && !annScreen.contains("(unsent)") || tmux.wait("ann") { !$0.contains("(unsent)") }.0, "\(annScreen)")
+        let (unread, boList) = tmux.waitFor("bo", "Handover (1)")
+        #expect(unread, "\(boList)")
+        try tmux.press("bo", "M-2")
+        let (boSees, boScreen) = tmux.waitFor("bo", "Ann (Nurse): \(text)")
+        #expect(boSees, "\(boScreen)")
+        #expect(boScreen.contains(" new messages "), "the marker shows where the unread lines begin: \(boScreen)")
+
+        // Commands stay local: an unknown one says so, and nothing reaches Ann.
+        try tmux.type("bo", "/frobnicate now")
+        try tmux.press("bo", "Enter")
+        let (unknown, unknownScreen) = tmux.waitFor("bo", "unknown command /frobnicate")
+        #expect(unknown, "\(unknownScreen)")
+        try tmux.type("bo", "/me waves")
+        try tmux.press("bo", "Enter")
+        #expect(tmux.waitFor("ann", "* Bo waves").0)
+        #expect(!tmux.screen("ann").contains("frobnicate"))
+
+        // Typing survives incoming messages: Ann's half-typed line is intact after Bo writes.
+        try tmux.type("ann", "half typed")
+        try tmux.type("bo", "are you there?")
+        try tmux.press("bo", "Enter")
+        let (arrived, annTyping) = tmux.waitFor("ann", "Bo (Nurse): are you there?")
+        #expect(arrived && annTyping.split(separator: "\n").last?.hasPrefix("> half typed") == true, "\(annTyping)")
+        try tmux.press("ann", "C-u")
+
+        // Resizing, down to 20 columns and a few rows, and back.
+        for (width, height) in [(20, 8), (20, 3), (120, 40), (80, 24)] {
+            try tmux.resize("ann", width: width, height: height)
+            // Repainted for the new size: the input line at the bottom, the room list only when wide.
+            let (repainted, screen) = tmux.wait("ann", seconds: 10) { screen in
+                let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                return rows.last?.hasPrefix(">") == true && rows.contains { $0.hasPrefix("1 ward") } == (width >= 60)
+            }
+            #expect(repainted && tmux.isRunning("ann"), "at \(width)x\(height): \(screen)")
+        }
+        try tmux.type("ann", "still here")
+        try tmux.press("ann", "Enter")
+        #expect(tmux.waitFor("bo", "Ann (Nurse): still here").0)
+
+        // The server restarts: both see the connection lost; what Ann types meanwhile waits,
+        // marked unsent, and arrives once the connection is back.
+        served.stop()
+        let (lost, lostScreen) = tmux.waitFor("ann", "Connection to server lost")
+        #expect(lost, "\(lostScreen)")
+        try tmux.type("ann", "typed while down")
+        try tmux.press("ann", "Enter")
+        let (queued, queuedScreen) = tmux.waitFor("ann", "Me: typed while down (unsent)")
+        #expect(queued, "\(queuedScreen)")
+        served = try served.restarted()
+        let (delivered, boAfter) = tmux.waitFor("bo", "Ann (Nurse): typed while down", seconds: 60)
+        #expect(delivered, "\(boAfter)")
+        let (acknowledged, annAfter) = tmux.wait("ann", seconds: 30) { $0.contains("Me: typed while down") && !$0.contains("(unsent)") }
+        #expect(acknowledged, "\(annAfter)")
+
+        // /q asks first; n stays, y quits and gives the terminal back.
+        try tmux.type("bo", "/q")
+        try tmux.press("bo", "Enter")
+        #expect(tmux.waitFor("bo", "Quit ward?").0)
+        try tmux.type("bo", "n")
+        try tmux.press("bo", "Enter")
+        let (stayed, _) = tmux.wait("bo", seconds: 10) { $0.split(separator: "\n").last?.hasPrefix(">") == true }
+        #expect(stayed && tmux.isRunning("bo"))
+        try tmux.type("bo", "/quit")
+        try tmux.press("bo", "Enter")
+        #expect(tmux.waitFor("bo", "Quit ward?").0)
+        try tmux.type("bo", "y")
+        try tmux.press("bo", "Enter")
+        let (ended, last) = tmux.waitFor("bo", "[ward ended: ", seconds: 20)
+        #expect(ended && last.contains("[ward ended: 0]"), "ward did not quit cleanly: \(last)")
+        #expect(tmux.isRunning("ann"), "Ann's screen is not affected")
+
+        // Closing the terminal (the window, the SSH connection) ends ward instead of leaving it behind.
+        tmux.kill("ann")
+        let pattern = "ward \(clinic.target(0))"
+        var remaining = true
+        for _ in 0..<100 where remaining {
+            remaining = Self.processRunning(commandContaining: pattern)
+            if remaining { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(!remaining, "ward went on running after its terminal closed")
+    }
+
+    /// Whether a process whose command line contains `text` runs (read from /proc).
+    static func processRunning(commandContaining text: String) -> Bool {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.contains { entry in
+            guard entry.allSatisfy(\.isNumber), let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+            return String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import WardClient
+import WardCrypto
+import WardProtocol
+import WardTestSupport
+
+/// A served clinic with two nurses, Ann and Bo, each signed in once (new password, second
+/// factor enrolled), and a staff room "Handover" that Ann made with Bo: where the `ward` tests start.
+struct TwoNurses {
+    static let password = "a long enough passphrase"
+    static let usernames = ["nurse.ann", "nurse.bo"]
+    let port: String
+    let pem: String
+    let fingerprint: String
+    let ids: [String]
+    let secrets: [String]
+
+    static func make(_ served: ServedData) async throws -> TwoNurses {
+        let pem = try String(contentsOfFile: served.data + "/tls/cert.pem", encoding: .utf8)
+        let url = "wss://127.0.0.1:\(served.port)/v1/ws"
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let tls = try WardConnection.pinnedTLS(certificatePEM: pem)
+        let made = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+            _ = try await firstSignIn(connection, "admin", served.oneTimePassword)
+            var made: [(String, String)] = []
+            for name in usernames {
+                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
+                made.append((reply.userID ?? "", reply.password ?? ""))
+            }
+            return made
+        }
+        var secrets: [String] = []
+        for (index, name) in usernames.enumerated() {
+            secrets.append(try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+                let secret = try await firstSignIn(connection, name, made[index].1)
+                if index == 0 {
+                    var create = ClientRequest(id: 0, type: "room.create")
+                    create.kind = "staff"
+                    create.name = "Handover"
+                    create.members = [made[1].0]
+                    _ = try await connection.request(create)
+                }
+                return secret
+            })
+        }
+        return TwoNurses(port: served.port, pem: pem, fingerprint: try ServerCertificate.fingerprint(pem: pem), ids: made.map(\.0), secrets: secrets)
+    }
+
+    /// `USER@127.0.0.1:PORT` for nurse `who` (0: Ann, 1: Bo).
+    func target(_ who: Int) -> String { "\(Self.usernames[who])@127.0.0.1:\(port)" }
+
+    /// What `ward` reads for nurse `who`: a config directory of their own, the password, and the
+    /// next step's code (the enrolment used this step's; one step of drift is allowed).
+    func environment(_ who: Int, in dir: TemporaryDirectory) -> [String: String] {
+        ["WARD_CONFIG_DIR": dir.path + "/config-\(who)", "WARD_PASSWORD": Self.password,
+         "WARD_TOTP": Self.code(secrets[who], at: Date().addingTimeInterval(30))]
+    }
+
+    /// Signs in for the first time (new password, second factor); returns the TOTP secret.
+    static func firstSignIn(_ connection: WardConnection, _ username: String, _ oneTime: String) async throws -> String {
+        _ = try await connection.login(username: username, password: oneTime)
+        try await connection.changePassword(current: oneTime, new: password)
+        let secret = try await connection.enrollSecondFactor().secret
+        _ = try await connection.confirmSecondFactor(code: code(secret))
+        return secret
+    }
+
+    static func code(_ secret: String, at time: Date = Date()) -> String {
+        let totp = TOTP(secret: SecureBytes(Base32.decode(secret) ?? []))
+        return totp.code(counter: totp.counter(at: Int64(time.timeIntervalSince1970)))
+    }
+}
