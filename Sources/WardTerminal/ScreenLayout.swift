@@ -131,14 +131,16 @@ public enum ScreenLayout {
         let label = screen.prompt.map { $0.label + " " } ?? "> "
         let editor = screen.editor
         let characters = screen.prompt?.secret == true ? editor.characters.map { _ in Character("*") } : editor.characters
-        let labelWidth = DisplayWidth.of(label) * 2 < width ? DisplayWidth.of(label) : 0
+        // The label keeps at least 8 columns for what is typed; a long question is cut, not dropped.
+        let labelWidth = min(DisplayWidth.of(label), max(0, width - 8))
+        let shownLabel = fit(label, labelWidth)
         let room = max(1, width - labelWidth - 1)
         // Drop characters from the left until the cursor fits.
         var start = 0
         while start < editor.cursor && DisplayWidth.of(String(characters[start..<editor.cursor])) > room { start += 1 }
         let shown = String(characters[start...])
         let cursor = labelWidth + DisplayWidth.of(String(characters[start..<editor.cursor]))
-        return (fit((labelWidth > 0 ? label : "") + shown, width), min(cursor, width - 1))
+        return (fit(shownLabel + shown, width), min(cursor, width - 1))
     }
 
     /// `text` cut to at most `width` columns (never inside a character) and, with `pad`, padded

@@ -42,6 +42,8 @@ actor ChatClient {
     private var viewing = ""
     private var answer: CheckedContinuation<String?, Never>?
     private(set) var quitting = false
+    /// Rooms this user is leaving: their own `member.left` event is expected, not news.
+    private var leavingRooms: Set<String> = []
     /// Ends the current connection's event loop: on quit, or when the session must be signed in again.
     private var hangUp: (() -> Void)?
 
@@ -177,14 +179,16 @@ actor ChatClient {
         case "member.joined", "member.left":
             guard let roomID = event.roomID, let userID = event.userID else { return }
             if event.type == "member.left" && userID == me.userID {
-                rooms[roomID] = nil
-                screen.update { $0.closeWindow(roomID: roomID) }
+                guard !leavingRooms.contains(roomID) else { return }
+                forget(roomID)
                 say("*** You were removed from a room")
                 return
             }
+            // The name as known before the change (someone who left is no longer listed after it).
+            var name = members[roomID]?[userID]?.displayName
             try? await refreshMembers(roomID)
-            let name = members[roomID]?[userID]?.displayName ?? event.userID ?? ""
-            let text = event.type == "member.joined" ? MessageFormat.joined(name) : MessageFormat.left(name)
+            name = name ?? members[roomID]?[userID]?.displayName ?? userID
+            let text = event.type == "member.joined" ? MessageFormat.joined(name ?? userID) : MessageFormat.left(name ?? userID)
             screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .system), toRoom: roomID) }
         case "presence":
             guard let userID = event.userID, let status = event.status else { return }
@@ -343,6 +347,14 @@ actor ChatClient {
     var allRooms: [RoomInfo] { Array(rooms.values) }
     func membersOf(_ roomID: String) -> [MemberInfo] { Array(members[roomID]?.values ?? [:].values) }
     func opened(_ room: RoomInfo) async throws { try await load(room) }
+    /// Runs the request that leaves a room, then closes its window.
+    func leaving(_ roomID: String, _ request: @Sendable () async throws -> Void) async throws {
+        leavingRooms.insert(roomID)
+        defer { leavingRooms.remove(roomID) }
+        try await request()
+        forget(roomID)
+    }
+
     func forget(_ roomID: String) {
         rooms[roomID] = nil
         members[roomID] = nil

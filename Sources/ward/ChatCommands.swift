@@ -73,13 +73,14 @@ extension ChatClient {
             say("*** This is ward's own window; there is no room to leave here")
             return
         }
-        guard let answer = await ask("Leave \(MessageFormat.safe(room.name))? You will no longer see its messages. (y/n)", secret: false),
+        let name = MessageFormat.safe(screen.read { $0.activeWindow.name })
+        guard let answer = await ask("Leave \(name)? You will no longer see its messages. (y/n)", secret: false),
               answer.lowercased().hasPrefix("y") else { return }
         var request = ClientRequest(id: 0, type: "room.leave")
         request.roomID = room.roomID
-        try await connection().request(request)
-        forget(room.roomID)
-        say("*** You left \(MessageFormat.safe(room.name))")
+        let leave = request
+        try await leaving(room.roomID) { try await self.connection().request(leave) }
+        say("*** You left \(name)")
     }
 
     /// A person by exact username, as the policies let this user find them.
@@ -191,7 +192,7 @@ extension ChatClient {
             if parts.count == 2 { verified.devices[device.deviceID] = number }
             let state = verified.devices[device.deviceID] == number ? "verified" : "not verified"
             say("***   \(MessageFormat.safe(person.displayName)) \(device.deviceID) (\(state))")
-            say("***     safety number \(Self.grouped(number))")
+            say("***     safety number \(number)")
         }
         if parts.count == 2 {
             try verified.save()
@@ -199,17 +200,6 @@ extension ChatClient {
         } else {
             say("*** Compare the numbers with \(MessageFormat.safe(person.displayName)) in person, then /keys \(username) verify")
         }
-    }
-
-    /// Digits in groups of five, as people read them aloud.
-    static func grouped(_ digits: String) -> String {
-        var groups: [String] = []
-        var rest = Substring(digits)
-        while !rest.isEmpty {
-            groups.append(String(rest.prefix(5)))
-            rest = rest.dropFirst(5)
-        }
-        return groups.joined(separator: " ")
     }
 
     // MARK: Account

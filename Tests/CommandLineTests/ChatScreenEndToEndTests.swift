@@ -197,6 +197,75 @@ struct ChatScreenEndToEndTests {
         #expect(!remaining, "ward went on running after its terminal closed")
     }
 
+    @Test(.timeLimit(.minutes(5))) func theCommandsWorkOnTheScreen() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let served = try ServedData.start(in: dir)
+        defer { served.stop() }
+        let clinic = try await TwoNurses.make(served)
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        for who in 0...1 {
+            try tmux.start(["ann", "bo"][who], width: 100, height: 30, environment: clinic.environment(who, in: dir),
+                           command: ["/bin/sh", "-c", "\"$0\" \"$@\"; echo \"[ward ended: $?]\"", Binaries.ward, clinic.target(who),
+                                     "--trust-fingerprint", clinic.fingerprint])
+            #expect(tmux.waitFor(["ann", "bo"][who], "2 Handover", seconds: 60).0)
+        }
+        func command(_ line: String, expecting text: String, on session: String = "ann") -> String {
+            _ = try? tmux.type(session, line)
+            _ = try? tmux.press(session, "Enter")
+            let (shown, screen) = tmux.waitFor(session, text)
+            #expect(shown, "\(line): \(screen)")
+            return screen
+        }
+        _ = command("/help", expecting: "/search TEXT")
+        try tmux.press("ann", "M-2")
+        _ = command("the chart for bed 9 is updated", expecting: "Me: the chart for bed 9 is updated")
+        let who = command("/who", expecting: "Bo (Nurse)")
+        #expect(who.contains("Ann (Nurse) — online (you)"), "\(who)")
+        _ = command("/search CHART", expecting: "1 line(s) on this device contain")
+        // A direct conversation: a new window for Ann, and one that appears for Bo.
+        _ = command("/dm nurse.bo", expecting: "A direct conversation with Bo (Nurse)")
+        #expect(tmux.waitFor("bo", "3 Ann").0, "Bo sees the new conversation: \(tmux.screen("bo"))")
+        _ = command("just us", expecting: "Me: just us")
+        try tmux.press("bo", "M-3")
+        #expect(tmux.waitFor("bo", "Ann (Nurse): just us").0)
+        _ = command("/dm nurse.nobody", expecting: "not_found")
+        // Safety numbers: shown, then marked as compared.
+        let keys = command("/keys nurse.bo", expecting: "safety number")
+        #expect(keys.contains("(not verified)"), "\(keys)")
+        _ = command("/keys nurse.bo verify", expecting: "(verified)")
+        // Leaving asks first, then closes the window.
+        _ = command("/leave", expecting: "Leave Bo?")
+        let left = command("y", expecting: "You left Bo")
+        #expect(!left.contains("removed"), "\(left)")
+        #expect(tmux.waitFor("bo", "*** Ann has left").0, "\(tmux.screen("bo"))")
+        // A new password at masked prompts; this device's keys are sealed with it.
+        _ = command("/passwd", expecting: "Current password:")
+        try tmux.type("ann", TwoNurses.password)
+        try tmux.press("ann", "Enter")
+        #expect(!tmux.screen("ann").contains(TwoNurses.password), "the password is never shown")
+        _ = command("a brand new passphrase", expecting: "New password again:")
+        _ = command("a brand new passphrase", expecting: "Password changed")
+        _ = command("/quit", expecting: "Quit ward?")
+        _ = command("y", expecting: "[ward ended: 0]")
+        // The session stands, and this device's keys now open with the new password only.
+        var environment = clinic.environment(0, in: dir)
+        let stale = try runProcess(Binaries.ward, ["rooms", clinic.target(0)], environment: environment)
+        #expect(stale.status == 2 && stale.stderr.contains("passphrase"), "\(stale.stderr)")
+        environment["WARD_PASSWORD"] = "a brand new passphrase"
+        let rooms = try runProcess(Binaries.ward, ["rooms", clinic.target(0)], environment: environment)
+        #expect(rooms.status == 0 && rooms.stdout.contains("Handover"), "\(rooms.stderr)")
+
+        // /logout ends the session on the server and forgets it here.
+        try tmux.start("ann-again", width: 80, height: 24, environment: environment,
+                       command: ["/bin/sh", "-c", "\"$0\" \"$@\"; echo \"[ward ended: $?]\"", Binaries.ward, clinic.target(0)])
+        #expect(tmux.waitFor("ann-again", "2 Handover", seconds: 60).0)
+        _ = command("/logout", expecting: "[ward ended: 0]", on: "ann-again")
+        let sessions = try String(contentsOfFile: dir.path + "/config-0/ward-sessions.json", encoding: .utf8)
+        #expect(!sessions.contains(clinic.target(0).split(separator: "@")[1]), "\(sessions)")
+    }
+
     /// Whether a process whose command line contains `text` runs (read from /proc).
     static func processRunning(commandContaining text: String) -> Bool {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -298,6 +298,41 @@ struct ConversationTests {
         await server.stop()
     }
 
+    @Test func peopleAreFoundByExactUsernameAsThePoliciesAllow() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("clerk.cy", "Other"), ("pat.pia", "Patient"), ("dr.bo", "Doctor")])
+        let (ann, cy, pia, bo) = (people[0], people[1], people[2], people[3])
+        try await server.connect { x in
+            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+        }
+        func find(_ who: Member, _ username: String) async throws -> ServerReply {
+            try await server.connect { c in
+                try await c.request(ClientRequest(id: 0, type: "resume", token: who.token))
+                return try await c.send(ClientRequest(id: 0, type: "user.find", username: username))
+            }
+        }
+        // Staff find anyone; the answer is the account's id, name and role, and nothing else.
+        let found = try await find(ann, "pat.pia")
+        #expect(found.users?.map(\.userID) == [pia.userID] && found.users?.first?.role == "Patient")
+        // A patient finds their care team, and no one else; Other staff find no patients.
+        #expect(try await find(pia, "dr.ann").users?.first?.userID == ann.userID)
+        let outsider = try await find(pia, "dr.bo")
+        #expect(outsider.code == .denied && outsider.policies == [])
+        #expect(try await find(pia, "clerk.cy").code == .denied)
+        let clerk = try await find(cy, "pat.pia")
+        #expect(clerk.code == .denied && clerk.policies == ["other-staff-do-not-find-patients"])
+        #expect(try await find(cy, "dr.bo").users?.first?.userID == bo.userID)
+        // Exact names only: no prefix search, no listing.
+        #expect(try await find(ann, "pat").code == .notFound)
+        #expect(try await find(ann, "").code == .notFound)
+        // Each lookup is audited with ids only.
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "user.find" }
+        #expect(entries.count == 6 && entries.allSatisfy { $0.event.objectID.hasPrefix("user:") && $0.event.details.isEmpty })
+        await server.stop()
+    }
+
     @Test func careRoomMessagesFollowThePatientsConsentFromTheNextRequest() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
