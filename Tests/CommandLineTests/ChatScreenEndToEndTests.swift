@@ -75,6 +75,17 @@ struct Tmux {
 
     func killServer() { _ = try? run(["kill-server"]) }
 
+    /// A shell line that runs "$0" "$@", then says how it ended on the terminal it gave back and
+    /// ends the same way (so that both the screen and tmux can tell).
+    static let reportingExit = "\"$0\" \"$@\"; status=$?; echo \"[ward ended: $status]\"; exit $status"
+
+    /// Whether the session's program ended with status 0: said on its screen, or by tmux.
+    func endedCleanly(_ session: String, seconds: Double = 30) -> (Bool, String) {
+        let (ended, screen) = wait(session, seconds: seconds) { $0.contains("[ward ended: ") || !isRunning(session) }
+        let status = (try? run(["display-message", "-p", "-t", session, "#{pane_dead_status}"]))?.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (ended && (screen.contains("[ward ended: 0]") || status == "0"), screen)
+    }
+
     static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
 
@@ -85,7 +96,10 @@ enum TmuxError: Error { case failed(String) }
 /// a server restart shows the lost connection and then recovers, and /q quits after asking.
 @Suite("ward's screen, end to end", .serialized)
 struct ChatScreenEndToEndTests {
-    @Test(.timeLimit(.minutes(5))) func twoNursesChatThroughTheScreen() async throws {
+    @Test(.timeLimit(.minutes(5))) func twoNursesChatThroughTheScreen() async throws { try await ExclusiveSubprocesses.shared.run { try await self.twoNursesChatThroughTheScreenAlone() } }
+
+    /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
+    func twoNursesChatThroughTheScreenAlone() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         var served = try ServedData.start(in: dir)
@@ -96,7 +110,7 @@ struct ChatScreenEndToEndTests {
         for who in 0...1 {
             // The shell says how ward ended, on the terminal it gives back.
             try tmux.start(["ann", "bo"][who], width: 80, height: 24, environment: clinic.environment(who, in: dir),
-                           command: ["/bin/sh", "-c", "\"$0\" \"$@\"; echo \"[ward ended: $?]\"", Binaries.ward, clinic.target(who),
+                           command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(who),
                                      "--trust-fingerprint", clinic.fingerprint])
         }
         for session in ["ann", "bo"] {
@@ -182,8 +196,8 @@ struct ChatScreenEndToEndTests {
         #expect(tmux.waitFor("bo", "Quit ward?").0)
         try tmux.type("bo", "y")
         try tmux.press("bo", "Enter")
-        let (ended, last) = tmux.waitFor("bo", "[ward ended: ", seconds: 20)
-        #expect(ended && last.contains("[ward ended: 0]"), "ward did not quit cleanly: \(last)")
+        let (ended, last) = tmux.endedCleanly("bo")
+        #expect(ended, "ward did not quit cleanly: \(last)")
         #expect(tmux.isRunning("ann"), "Ann's screen is not affected")
 
         // Closing the terminal (the window, the SSH connection) ends ward instead of leaving it behind.
@@ -197,7 +211,10 @@ struct ChatScreenEndToEndTests {
         #expect(!remaining, "ward went on running after its terminal closed")
     }
 
-    @Test(.timeLimit(.minutes(5))) func theCommandsWorkOnTheScreen() async throws {
+    @Test(.timeLimit(.minutes(5))) func theCommandsWorkOnTheScreen() async throws { try await ExclusiveSubprocesses.shared.run { try await self.theCommandsWorkOnTheScreenAlone() } }
+
+    /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
+    func theCommandsWorkOnTheScreenAlone() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let served = try ServedData.start(in: dir)
@@ -207,7 +224,7 @@ struct ChatScreenEndToEndTests {
         defer { tmux.killServer() }
         for who in 0...1 {
             try tmux.start(["ann", "bo"][who], width: 100, height: 30, environment: clinic.environment(who, in: dir),
-                           command: ["/bin/sh", "-c", "\"$0\" \"$@\"; echo \"[ward ended: $?]\"", Binaries.ward, clinic.target(who),
+                           command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(who),
                                      "--trust-fingerprint", clinic.fingerprint])
             #expect(tmux.waitFor(["ann", "bo"][who], "2 Handover", seconds: 60).0)
         }
@@ -248,7 +265,9 @@ struct ChatScreenEndToEndTests {
         _ = command("a brand new passphrase", expecting: "New password again:")
         _ = command("a brand new passphrase", expecting: "Password changed")
         _ = command("/quit", expecting: "Quit ward?")
-        _ = command("y", expecting: "[ward ended: 0]")
+        try tmux.type("ann", "y")
+        try tmux.press("ann", "Enter")
+        #expect(tmux.endedCleanly("ann").0)
         // The session stands, and this device's keys now open with the new password only.
         var environment = clinic.environment(0, in: dir)
         let stale = try runProcess(Binaries.ward, ["rooms", clinic.target(0)], environment: environment)
@@ -259,9 +278,11 @@ struct ChatScreenEndToEndTests {
 
         // /logout ends the session on the server and forgets it here.
         try tmux.start("ann-again", width: 80, height: 24, environment: environment,
-                       command: ["/bin/sh", "-c", "\"$0\" \"$@\"; echo \"[ward ended: $?]\"", Binaries.ward, clinic.target(0)])
+                       command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(0)])
         #expect(tmux.waitFor("ann-again", "2 Handover", seconds: 60).0)
-        _ = command("/logout", expecting: "[ward ended: 0]", on: "ann-again")
+        try tmux.type("ann-again", "/logout")
+        try tmux.press("ann-again", "Enter")
+        #expect(tmux.endedCleanly("ann-again").0)
         let sessions = try String(contentsOfFile: dir.path + "/config-0/ward-sessions.json", encoding: .utf8)
         #expect(!sessions.contains(clinic.target(0).split(separator: "@")[1]), "\(sessions)")
     }

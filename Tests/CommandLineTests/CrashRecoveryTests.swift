@@ -67,7 +67,10 @@ struct CrashRecoveryTests {
 struct WriteFailureTests {
     /// A write that fails part-way (a full disk, simulated with a file-size limit) stops the log:
     /// no entry it could not store is acknowledged, and reopening recovers and verifies.
-    @Test func aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledged() async throws {
+    @Test func aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledged() async throws { try await ExclusiveSubprocesses.shared.run { try await self.aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledgedAlone() } }
+
+    /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
+    func aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledgedAlone() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let drill = try runProcess(Binaries.wardBench, ["audit-disk-full", "--dir", dir.path, "--limit-bytes", "200000"])

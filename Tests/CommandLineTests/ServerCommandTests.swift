@@ -12,7 +12,10 @@ import Glibc
 struct ServerCommandTests {
     static var wardServer: String { Binaries.directory.appendingPathComponent("ward-server").path }
 
-    @Test func initServeAdministerStopAndVerify() async throws {
+    @Test func initServeAdministerStopAndVerify() async throws { try await ExclusiveSubprocesses.shared.run { try await self.initServeAdministerStopAndVerifyAlone() } }
+
+    /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
+    func initServeAdministerStopAndVerifyAlone() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let served = try ServedData.start(in: dir)

@@ -14,7 +14,10 @@ import Glibc
 /// members' devices can read.
 @Suite("ward without a screen")
 struct WardCommandTests {
-    @Test func sendAndReadBetweenTwoPeople() async throws {
+    @Test func sendAndReadBetweenTwoPeople() async throws { try await ExclusiveSubprocesses.shared.run { try await self.sendAndReadBetweenTwoPeopleAlone() } }
+
+    /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
+    func sendAndReadBetweenTwoPeopleAlone() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let served = try ServedData.start(in: dir)

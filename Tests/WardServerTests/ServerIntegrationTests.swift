@@ -83,6 +83,7 @@ struct ServerIntegrationTests {
             let nurse = try await run(ClientRequest(id: 0, type: "user.create", username: "n", role: "Nurse")).userID
             _ = try await run(ClientRequest(id: 0, type: "user.list"))
             _ = try await run(ClientRequest(id: 0, type: "user.show", username: "n"))
+            _ = try await run(ClientRequest(id: 0, type: "user.find", username: "n"))
             _ = try await run(ClientRequest(id: 0, type: "user.disable", userID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "user.enable", userID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "user.reset-password", userID: nurse))

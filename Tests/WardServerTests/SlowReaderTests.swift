@@ -26,6 +26,10 @@ struct SlowReaderTests {
     /// client against it while another client pings; returns what the stalling client saw and the
     /// slowest ping.
     static func stall(limits: ConnectionLimits, waitFor: String) async throws -> (Outcome, Duration) {
+        try await ExclusiveSubprocesses.shared.run { try await stallAlone(limits: limits, waitFor: waitFor) }
+    }
+
+    static func stallAlone(limits: ConnectionLimits, waitFor: String) async throws -> (Outcome, Duration) {
         var limits = limits
         limits.requestsPerSecond = 100_000
         limits.requestBurst = 100_000
@@ -74,7 +78,7 @@ struct SlowReaderTests {
         limits.outboxBytes = 256 * 1024
         limits.writeTimeout = .seconds(60)
         let (outcome, slowest) = try await Self.stall(limits: limits, waitFor: "overflow")
-        #expect(outcome.closed && !outcome.timedOut)
+        #expect(outcome.closed && !outcome.timedOut, "\(outcome)")
         #expect(outcome.replies < Self.requests)
         #expect(slowest < .seconds(1), "others were slowed: \(slowest)")
     }
@@ -84,7 +88,7 @@ struct SlowReaderTests {
         limits.outboxBytes = 64 * 1024 * 1024
         limits.writeTimeout = .seconds(1)
         let (outcome, slowest) = try await Self.stall(limits: limits, waitFor: "timeout")
-        #expect(outcome.closed && !outcome.timedOut)
+        #expect(outcome.closed && !outcome.timedOut, "\(outcome)")
         #expect(slowest < .seconds(1), "others were slowed: \(slowest)")
     }
 
