@@ -155,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "wardctl",
             dependencies: [
-                "WardPolicy", "WardCommandLine", "WardClient", "WardProtocol",
+                "WardPolicy", "WardCommandLine", "WardClient", "WardProtocol", "WardStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -177,6 +177,11 @@ let package = Package(
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
         .testTarget(name: "WardE2EETests", dependencies: ["WardE2EE", "WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "WardTerminalTests", dependencies: ["WardTerminal"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "WardStoreTests",
+            dependencies: ["WardStore", "WardTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WardPolicyTests",

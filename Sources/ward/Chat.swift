@@ -57,7 +57,7 @@ struct Chat: AsyncParsableCommand {
             try first.get()
             return
         }
-        if case .failure = first { await client.lost() } else if !(await client.quitting) { await client.lost() }
+        await client.lost()
 
         // Reconnections, until /quit.
         var delay = 1

@@ -61,6 +61,10 @@ actor ChatClient {
     func serve(_ messenger: SecureMessenger) async throws {
         self.messenger = messenger
         device = messenger
+        defer {
+            hangUp = nil
+            self.messenger = nil
+        }
         setConnection("connected")
         try await synchronize()
         Task { await flush() }
@@ -72,10 +76,6 @@ actor ChatClient {
             }
         }
         hangUp = { events.cancel() }
-        defer {
-            hangUp = nil
-            self.messenger = nil
-        }
         do { try await events.value } catch {}
     }
 
@@ -294,7 +294,8 @@ actor ChatClient {
         let text = MessageFormat.message(content.body, from: .init(name: me.displayName, role: me.role, isMe: true), emote: content.format == "emote")
         screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .unsent, pendingID: item.pendingID), toRoom: roomID) }
         pending.append(item)
-        await flush()
+        // Not awaited: a slow server must not hold up the next line typed or command given.
+        Task { await self.flush() }
     }
 
     /// Sends the queue in order while connected. A refusal drops the message with the reason
@@ -345,7 +346,7 @@ actor ChatClient {
 
     var currentRoom: RoomInfo? { rooms[screen.read { $0.activeWindow.roomID }] }
     var allRooms: [RoomInfo] { Array(rooms.values) }
-    func membersOf(_ roomID: String) -> [MemberInfo] { Array(members[roomID]?.values ?? [:].values) }
+    func membersOf(_ roomID: String) -> [MemberInfo] { members[roomID].map { Array($0.values) } ?? [] }
     func opened(_ room: RoomInfo) async throws { try await load(room) }
     /// Runs the request that leaves a room, then closes its window.
     func leaving(_ roomID: String, _ request: @Sendable () async throws -> Void) async throws {

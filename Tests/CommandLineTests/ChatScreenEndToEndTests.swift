@@ -79,11 +79,16 @@ struct Tmux {
     /// ends the same way (so that both the screen and tmux can tell).
     static let reportingExit = "\"$0\" \"$@\"; status=$?; echo \"[ward ended: $status]\"; exit $status"
 
-    /// Whether the session's program ended with status 0: said on its screen, or by tmux.
+    /// Whether the session's program ended with status 0: said on its screen, or by tmux once
+    /// the pane is dead (tmux may learn of the end a moment after the screen shows it, or before).
     func endedCleanly(_ session: String, seconds: Double = 30) -> (Bool, String) {
-        let (ended, screen) = wait(session, seconds: seconds) { $0.contains("[ward ended: ") || !isRunning(session) }
-        let status = (try? run(["display-message", "-p", "-t", session, "#{pane_dead_status}"]))?.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        return (ended && (screen.contains("[ward ended: 0]") || status == "0"), screen)
+        var status = ""
+        let (ended, screen) = wait(session, seconds: seconds) { screen in
+            status = (try? run(["display-message", "-p", "-t", session, "#{pane_dead_status}"]))?.stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            return screen.contains("[ward ended: ") || !status.isEmpty
+        }
+        return (ended && (screen.contains("[ward ended: 0]") || status == "0"), screen + " (status \(status))")
     }
 
     static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }

@@ -233,6 +233,19 @@ struct ChatScreenTests {
         #expect(screen.editor.text.isEmpty, "a password is not kept in the history")
     }
 
+    @Test func longInputIsScrolledNotCut() {
+        var screen = screen()
+        let long = "the whole of this line must survive a narrow terminal: 漢字 and all"
+        for character in long { _ = screen.press(.edit(.character(character)), pageRows: 10) }
+        let frame = ScreenLayout.frame(of: &screen, width: 20, height: 5)
+        #expect(screen.editor.text == long, "nothing typed is cut")
+        #expect(frame.text.last!.hasSuffix("and all ") && frame.cursorColumn == 19 - 0, "\(frame.text.last!)")
+        _ = screen.press(.edit(.home), pageRows: 10)
+        let start = ScreenLayout.frame(of: &screen, width: 20, height: 5)
+        #expect(start.text.last!.hasPrefix("> the whole") && start.cursorColumn == 2)
+        #expect(screen.press(.enter, pageRows: 10) == long)
+    }
+
     @Test func searchFindsMessagesNotClientLines() {
         var screen = screen()
         screen.append(line("Bo (Nurse): Bed 4 is ready"), toRoom: "room:1")

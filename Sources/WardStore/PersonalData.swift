@@ -1,0 +1,130 @@
+/// The one registry of the personal data Ward stores (GDPR Art. 30): for every table, whose data
+/// it is, why it is kept and on what legal basis, how it is exported, how it is erased, how long
+/// it is kept, and whether a legal obligation can hold it back from erasure. Export, erasure and
+/// retention read it; a test fails when a table or column exists that it does not cover, so new
+/// data cannot arrive unregistered.
+public enum PersonalData {
+    /// What erasure does to a table's rows about the subject.
+    public enum Erasure: String, Sendable, Codable {
+        /// The rows are deleted.
+        case delete
+        /// The rows stay only as ciphertext whose keys are destroyed (they were never readable
+        /// by the server; erasure removes what could still link them to the person).
+        case cryptoShred = "crypto-shred"
+        /// Identifying fields are overwritten; the row stays for the records of others.
+        case pseudonymise
+        /// Kept: a legal obligation requires it (see `hold`).
+        case keep
+    }
+
+    /// A kind of personal data: one table.
+    public struct Kind: Sendable, Codable, Equatable {
+        /// The table.
+        public var table: String
+        /// What a person would call it.
+        public var name: String
+        /// The columns that name the data subject (a user id).
+        public var subjectColumns: [String]
+        /// Every other column, each with what it holds (so that a new column must be described).
+        public var columns: [String: String]
+        public var purpose: String
+        /// GDPR Art. 6(1) and, for health data, Art. 9(2).
+        public var legalBasis: String
+        /// How the subject's rows are exported (Art. 15, 20).
+        public var export: String
+        public var erasure: Erasure
+        /// How long rows are kept.
+        public var retention: String
+        /// The legal obligation that can hold rows back from erasure, if any.
+        public var hold: String?
+    }
+
+    /// Tables that hold no personal data, with why (GRDB's bookkeeping).
+    public static let notPersonal: [String: String] = [
+        "grdb_migrations": "the names of the schema migrations applied",
+    ]
+
+    public static let kinds: [Kind] = [
+        Kind(table: "user", name: "account and profile", subjectColumns: ["id"],
+             columns: ["username": "sign-in name", "displayName": "name shown to others", "role": "job role or Patient",
+                       "passwordHash": "Argon2id hash of the password", "mustChangePassword": "flag", "active": "flag",
+                       "failedLogins": "count of consecutive failed sign-ins", "createdAt": "time the account was made"],
+             purpose: "identify and authenticate the people who use the service; show who is speaking",
+             legalBasis: "Art. 6(1)(b) (the service the person uses); for staff Art. 6(1)(c) (HIPAA 164.312(d) unique user identification)",
+             export: "the profile without the password hash", erasure: .pseudonymise,
+             retention: "while the account exists; then pseudonymised",
+             hold: "HIPAA 164.316(b)(2): documentation of who acted is kept six years; the opaque id remains, name and username are overwritten"),
+        Kind(table: "session", name: "sign-in sessions", subjectColumns: ["userID"],
+             columns: ["tokenHash": "SHA-256 of the session token", "createdAt": "sign-in time", "lastSeenAt": "time of the last request",
+                       "secondFactor": "whether the sign-in used a second factor"],
+             purpose: "keep a signed-in person signed in, end idle sessions", legalBasis: "Art. 6(1)(b); Art. 32 (security of processing)",
+             export: "sign-in and last-use times", erasure: .delete, retention: "until logout, 15 minutes idle or 12 hours", hold: nil),
+        Kind(table: "careTeamMember", name: "care-team memberships", subjectColumns: ["patientID", "clinicianID"], columns: [:],
+             purpose: "decide which clinicians treat which patient", legalBasis: "Art. 9(2)(h) (provision of health care); HIPAA 164.506(c)",
+             export: "the patient's care team, or the clinician's patients", erasure: .delete,
+             retention: "while the treatment relationship lasts", hold: nil),
+        Kind(table: "totp", name: "second factor", subjectColumns: ["userID"],
+             columns: ["sealedSecret": "the TOTP secret, sealed with the server's master key", "confirmed": "flag", "lastStep": "last code step accepted"],
+             purpose: "multi-factor authentication", legalBasis: "Art. 32 (security of processing); HIPAA 164.312(d)",
+             export: "whether a second factor is set up (never the secret)", erasure: .delete, retention: "until reset or the account ends", hold: nil),
+        Kind(table: "recoveryCode", name: "recovery codes", subjectColumns: ["userID"], columns: ["codeHash": "SHA-256 of an unused recovery code"],
+             purpose: "sign in when the authenticator is lost", legalBasis: "Art. 32", export: "how many codes are left",
+             erasure: .delete, retention: "until used or the second factor is reset", hold: nil),
+        Kind(table: "device", name: "devices and their public keys", subjectColumns: ["userID"],
+             columns: ["id": "device id (derived from the signing key)", "encryptionKey": "X25519 public key", "signingKey": "Ed25519 public key",
+                       "suites": "cipher suites", "signature": "self-signature", "createdAt": "registration time"],
+             purpose: "end-to-end encryption to the person's devices", legalBasis: "Art. 6(1)(b); Art. 32",
+             export: "device ids, keys and registration times", erasure: .delete, retention: "while the account exists", hold: nil),
+        Kind(table: "room", name: "conversations", subjectColumns: ["patientID", "createdBy"],
+             columns: ["id": "room id", "kind": "staff or care", "name": "the room's name", "direct": "flag", "createdAt": "time",
+                       "epoch": "key epoch", "lastSeq": "newest message number"],
+             purpose: "conversations between patients and their care team, and among staff",
+             legalBasis: "Art. 9(2)(h) for care rooms (with the patient's consent to messaging, Art. 9(2)(a)); Art. 6(1)(b) for staff rooms",
+             export: "rooms the subject is in, with name and kind", erasure: .pseudonymise,
+             retention: "while it has members", hold: "a legal hold on the room"),
+        Kind(table: "roomMember", name: "room memberships and read markers", subjectColumns: ["userID"],
+             columns: ["roomID": "room id", "joinedAt": "time", "firstSeq": "first readable message", "readSeq": "read marker", "deliveredSeq": "delivery marker"],
+             purpose: "who is in which conversation, what they have read", legalBasis: "Art. 6(1)(b)",
+             export: "memberships with join times and markers", erasure: .delete, retention: "while the member is in the room", hold: nil),
+        Kind(table: "message", name: "messages (end-to-end encrypted)", subjectColumns: ["senderID"],
+             columns: ["roomID": "room id", "seq": "number in the room", "id": "message id", "senderDevice": "device id",
+                       "clientMessageID": "the sender's id for deduplication", "sentAt": "server time", "envelope": "ciphertext and signature"],
+             purpose: "deliver and keep conversations", legalBasis: "Art. 9(2)(h) with consent (Art. 9(2)(a)) in care rooms; Art. 6(1)(b) otherwise",
+             export: "metadata and ciphertext (the subject's own device decrypts it in `ward export`)", erasure: .cryptoShred,
+             retention: "the clinic's messaging retention period", hold: "HIPAA 164.530(j): communications that are part of the record; a legal hold"),
+        Kind(table: "senderKey", name: "sender keys (metadata)", subjectColumns: [],
+             columns: ["id": "key id", "roomID": "room id", "senderDevice": "device id", "epoch": "key epoch", "suite": "cipher suite", "createdAt": "time"],
+             purpose: "which device encrypted which messages", legalBasis: "Art. 6(1)(b); Art. 32",
+             export: "keys made by the subject's devices", erasure: .delete, retention: "with the messages they protect", hold: nil),
+        Kind(table: "keyBox", name: "sealed sender keys", subjectColumns: [],
+             columns: ["keyID": "key id", "deviceID": "recipient device id", "sealed": "the key sealed to that device"],
+             purpose: "let members' devices decrypt messages", legalBasis: "Art. 6(1)(b); Art. 32",
+             export: "keys sealed to the subject's devices", erasure: .cryptoShred,
+             retention: "with the messages they protect", hold: nil),
+        Kind(table: "consent", name: "consents", subjectColumns: ["userID"],
+             columns: ["id": "record id", "purpose": "what was agreed to", "version": "version of the text agreed to",
+                       "givenAt": "time given", "method": "how it was given", "withdrawnAt": "time withdrawn"],
+             purpose: "record what the patient agreed to and withdrew (Art. 7(1): the controller must be able to show consent)",
+             legalBasis: "Art. 6(1)(c) and Art. 7(1)", export: "every record, with versions and times", erasure: .keep,
+             retention: "six years after withdrawal or the end of the relationship",
+             hold: "Art. 7(1) and Art. 17(3)(e): proof of consent is needed to defend claims"),
+    ]
+
+    /// The record of processing activities (Art. 30(1)) as text, one section per kind of data.
+    public static func record() -> String {
+        var lines = ["# Ward: record of processing activities (GDPR Art. 30)", ""]
+        for kind in kinds {
+            lines.append("## \(kind.name) (table `\(kind.table)`)")
+            lines.append("- purpose: \(kind.purpose)")
+            lines.append("- legal basis: \(kind.legalBasis)")
+            lines.append("- data: " + kind.columns.keys.sorted().map { "\($0) (\(kind.columns[$0] ?? ""))" }.joined(separator: "; "))
+            lines.append("- subject named by: " + (kind.subjectColumns.isEmpty ? "the devices and rooms it refers to" : kind.subjectColumns.joined(separator: ", ")))
+            lines.append("- export: \(kind.export)")
+            lines.append("- erasure: \(kind.erasure.rawValue)")
+            lines.append("- retention: \(kind.retention)")
+            lines.append("- may be held back from erasure: \(kind.hold ?? "no")")
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
