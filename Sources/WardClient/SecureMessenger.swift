@@ -160,6 +160,9 @@ public final class SecureMessenger: Sendable {
     /// comparing safety numbers, never trusted silently.
     public var newDevices: [String] { state.withLock { $0.newDevices } }
 
+    /// The user a verified device belongs to.
+    public func owner(ofDevice deviceID: String) -> String? { state.withLock { $0.devices[deviceID]?.userID } }
+
     // MARK: Receiving
 
     /// Takes in a `key` event (a sender key sealed to this device).

@@ -42,6 +42,8 @@ actor ChatClient {
     private var viewing = ""
     private var answer: CheckedContinuation<String?, Never>?
     private(set) var quitting = false
+    /// New devices of people already talked with that the person has been told about.
+    private var announcedDevices: Set<String> = []
     /// Rooms this user is leaving: their own `member.left` event is expected, not news.
     private var leavingRooms: Set<String> = []
     /// Ends the current connection's event loop: on quit, or when the session must be signed in again.
@@ -218,6 +220,22 @@ actor ChatClient {
         let line = ChatScreen.Line(time: Self.time(message.sentAt), text: text, kind: kind)
         screen.update { $0.append(line, toRoom: message.roomID, notify: notify) }
         if notify && viewing == message.roomID { markRead(message.roomID, seq: message.seq) }
+        announceNewDevices(in: message.roomID)
+    }
+
+    /// A device that appeared for someone this device already talked with is said, never
+    /// accepted silently: the person compares its safety number (/keys).
+    private func announceNewDevices(in roomID: String) {
+        guard let messenger else { return }
+        for deviceID in messenger.newDevices where !announcedDevices.contains(deviceID) {
+            announcedDevices.insert(deviceID)
+            let owner = messenger.owner(ofDevice: deviceID).flatMap { id in members.values.lazy.compactMap { $0[id] }.first }
+            let name = owner.map { MessageFormat.safe($0.displayName) } ?? "someone"
+            screen.update {
+                $0.append(ChatScreen.Line(time: Self.now(), text: "*** \(name) has a new device (\(deviceID)): compare its safety number with /keys USERNAME before trusting it",
+                                          kind: .mention), toRoom: roomID)
+            }
+        }
     }
 
     /// Whether a message names this user (display name or username, any case).
@@ -307,6 +325,7 @@ actor ChatClient {
         while let item = pending.first, let messenger {
             do {
                 let info = try await messenger.send(item.content, to: item.roomID, clientMessageID: item.clientMessageID)
+                announceNewDevices(in: item.roomID)
                 pending.removeFirst()
                 seen[item.roomID] = max(seen[item.roomID] ?? 0, info.seq)
                 screen.update { $0.acknowledge(pendingID: item.pendingID) }

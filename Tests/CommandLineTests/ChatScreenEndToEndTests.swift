@@ -188,6 +188,20 @@ struct ChatScreenEndToEndTests {
         let (acknowledged, annAfter) = tmux.wait("ann", seconds: 30) { $0.contains("Me: typed while down") && !$0.contains("(unsent)") }
         #expect(acknowledged, "\(annAfter)")
 
+        // Bo writes from a second device (a new device key, the same session): Ann's screen says a
+        // new device appeared, instead of trusting it silently.
+        let second = dir.path + "/config-1-phone"
+        try FileManager.default.createDirectory(atPath: second, withIntermediateDirectories: true)
+        for file in ["ward-sessions.json", "known_servers.json"] {
+            try FileManager.default.copyItem(atPath: dir.path + "/config-1/" + file, toPath: second + "/" + file)
+        }
+        var phone = clinic.environment(1, in: dir)
+        phone["WARD_CONFIG_DIR"] = second
+        let fromPhone = try runProcess(Binaries.ward, ["send", clinic.target(1), "Handover", "from my phone"], environment: phone)
+        #expect(fromPhone.status == 0, "\(fromPhone.stderr)")
+        let (warned, warning) = tmux.wait("ann") { $0.contains("Bo (Nurse): from my phone") && $0.contains("Bo has a new device") }
+        #expect(warned, "\(warning)")
+
         // /q asks first; n stays, y quits and gives the terminal back.
         try tmux.type("bo", "/q")
         try tmux.press("bo", "Enter")
