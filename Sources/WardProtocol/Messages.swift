@@ -50,6 +50,8 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var status: String?
     /// consent.grant, consent.withdraw: the purpose, and the version of its text agreed to.
     public var purpose: String?
+    /// gdpr.export: which part of the export (`account`, `rooms`, `messages`, `access`).
+    public var section: String?
     public var consentVersion: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
@@ -119,6 +121,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var epoch: Int?
     /// consent.list and consent changes: the account's consent records.
     public var consents: [ConsentInfo]?
+    /// gdpr.export: one page of the export.
+    public var exportPage: ExportPage?
 
     public init(id: Int?, type: String) {
         self.id = id

@@ -22,6 +22,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members", userFind = "user.find"
     case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
     case consentGrant = "consent.grant", consentWithdraw = "consent.withdraw", consentList = "consent.list"
+    case gdprExport = "gdpr.export"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -59,6 +60,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .userFind: return "directory.find"
         case .presenceSet: return "account.presence"
         case .consentGrant, .consentWithdraw, .consentList: return "consent.manage"
+        case .gdprExport: return "gdpr.export"
         }
     }
 }
@@ -144,6 +146,8 @@ final class Connection {
                 return try await converse(type, request)
             case .consentGrant, .consentWithdraw, .consentList:
                 return try await manageConsent(type, request)
+            case .gdprExport:
+                return try await exportSubject(request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)

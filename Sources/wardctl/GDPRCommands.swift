@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
+import WardClient
+import WardCommandLine
+import WardProtocol
 import WardStore
 
 /// `wardctl gdpr`: the privacy officer's duties under the GDPR.
-struct GDPRCommand: ParsableCommand {
+struct GDPRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gdpr",
-        abstract: "The GDPR duties: the record of processing activities.",
-        subcommands: [Register.self]
+        abstract: "The GDPR duties: the record of processing activities, subject access exports.",
+        subcommands: [Register.self, Export.self]
     )
 
     struct Register: ParsableCommand {
@@ -26,6 +29,35 @@ struct GDPRCommand: ParsableCommand {
             } else {
                 print(PersonalData.record())
             }
+        }
+    }
+}
+
+extension GDPRCommand {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export everything Ward holds about a person (GDPR Art. 15, 20), as JSON (docs/export.schema.json).",
+            discussion: "Needs a privacy officer's session (wardctl login). Messages stay the ciphertext the server holds, with their metadata; the person's own device decrypts them in their own export. The export and every page of it are audited. The file is written mode 0600: it holds personal data."
+        )
+
+        @Argument(help: "The person's username.") var username: String
+        @Option(help: "Where to write the JSON document.") var out: String
+
+        func run() async throws {
+            let username = self.username
+            let document = try await withSession { connection -> ExportDocument in
+                guard let person = try await connection.request(ClientRequest(id: 0, type: "user.find", username: username)).users?.first else {
+                    throw UsageError("no account is called \(username)")
+                }
+                return try await connection.exportSubject(userID: person.userID)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(document)
+            guard FileManager.default.createFile(atPath: out, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw UsageError("cannot write \(out)")
+            }
+            print("exported \(document.subjectID): \(document.rooms.count) rooms, \(document.messages.count) messages, \(document.access.count) access records → \(out)")
         }
     }
 }

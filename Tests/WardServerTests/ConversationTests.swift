@@ -298,6 +298,75 @@ struct ConversationTests {
         await server.stop()
     }
 
+    @Test func aSubjectsExportHoldsTheirDataAndWhoAccessedIt() async throws {
+        var limits = ConnectionLimits()
+        limits.requestsPerSecond = 10_000
+        limits.requestBurst = 10_000
+        let server = try await ServerHarness.start(connectionLimits: limits)
+        defer { server.cleanup() }
+        let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("po.pat", "PrivacyOfficer")])
+        let (ann, pia, officer) = (people[0], people[1], people[2])
+        try await server.connect { x in
+            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+        }
+        // Pia consents, Ann opens Pia's care room and writes 230 messages (several export pages).
+        try await server.connect { p in
+            _ = try await Self.messenger(pia, on: p)
+            try await p.request(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+        }
+        let roomID = try await server.connect { a in
+            let messenger = try await Self.messenger(ann, on: a)
+            let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+            let roomID = try await a.request(care).room?.roomID ?? ""
+            for n in 0..<230 { try await messenger.send(MessageContent(body: "note \(n) " + String(repeating: "x", count: 300)), to: roomID) }
+            return roomID
+        }
+        func export(_ who: Member, of subject: String?) async throws -> ExportDocument {
+            try await server.connect { c in
+                try await c.request(ClientRequest(id: 0, type: "resume", token: who.token))
+                return try await c.exportSubject(userID: subject)
+            }
+        }
+        // Her own export: her account, consents, care team, room, every message, and who acted on her data.
+        let own = try await export(pia, of: nil)
+        #expect(own.subjectID == pia.userID && own.account.profile.username == "pat.pia" && own.account.careTeam == [ann.userID])
+        #expect(own.account.consents.map(\.purpose) == ["messaging"] && own.account.devices.count == 1 && !own.account.sessions.isEmpty)
+        #expect(own.rooms.map(\.room.roomID) == [roomID])
+        #expect(own.messages.count == 230 && Set(own.messages.map(\.seq)).count == 230 && own.messages.allSatisfy { $0.senderID == ann.userID })
+        #expect(own.access.contains { $0.event == "careteam.add" && $0.actorID == admin.userID && $0.decision == "allow" && !$0.policies.isEmpty })
+        #expect(own.access.contains { $0.event == "consent.grant" && $0.actorID == pia.userID })
+        // The document is what docs/export.schema.json says.
+        let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/export.schema.json")
+        let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any] ?? [:]
+        let document = try JSONSerialization.jsonObject(with: JSONEncoder().encode(own))
+        let problems = SchemaCheck(schema: schema).problems(document)
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+        var tampered = document as? [String: Any] ?? [:]
+        tampered["format"] = "other"
+        tampered["extra"] = 1
+        tampered["messages"] = [["seq": "one"]]
+        #expect(SchemaCheck(schema: schema).problems(tampered).count >= 4, "the check itself finds mistakes")
+        // The privacy officer exports it too; a clinician may not.
+        let byOfficer = try await export(officer, of: pia.userID)
+        #expect(byOfficer.messages.count == 230 && byOfficer.account.profile.userID == pia.userID)
+        let refused = try await server.connect { c in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            return try await c.send(Self.request("gdpr.export") { $0.userID = pia.userID; $0.section = "account" })
+        }
+        #expect(refused.code == .denied)
+        // Bad input: an unknown section, a negative cursor.
+        try await server.connect { c in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: pia.token))
+            #expect(try await c.send(Self.request("gdpr.export") { $0.section = "everything" }).code == .badRequest)
+            #expect(try await c.send(Self.request("gdpr.export") { $0.section = "messages"; $0.after = -1 }).code == .badRequest)
+        }
+        // Every page was decided and audited before anything was read.
+        let pages = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "gdpr.export" }
+        #expect(pages.count >= 2 * 6 && pages.allSatisfy { $0.event.subjectID == pia.userID && $0.event.details["section"] != nil })
+        await server.stop()
+    }
+
     @Test func peopleAreFoundByExactUsernameAsThePoliciesAllow() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
@@ -489,5 +558,47 @@ struct ConversationTests {
             #expect(try await a.request(ClientRequest(id: 0, type: "ping")).type == "pong")
         }
         await server.stop()
+    }
+}
+
+/// A check of a JSON document against the parts of JSON Schema that docs/export.schema.json uses:
+/// `$ref` to `$defs`, `type`, `const`, `enum`, `required`, `properties`, `additionalProperties`
+/// (false or a schema) and `items`.
+struct SchemaCheck {
+    let schema: [String: Any]
+
+    func problems(_ value: Any, against node: [String: Any]? = nil, at path: String = "$") -> [String] {
+        var node = node ?? schema
+        if let reference = node["$ref"] as? String, reference.hasPrefix("#/$defs/") {
+            node = ((schema["$defs"] as? [String: Any])?[String(reference.dropFirst(8))] as? [String: Any]) ?? [:]
+        }
+        var found: [String] = []
+        if let constant = node["const"] as? String, value as? String != constant { found.append("\(path): not \(constant)") }
+        if let choices = node["enum"] as? [String], !(value is String && choices.contains(value as? String ?? "")) {
+            found.append("\(path): \(value) not one of \(choices)")
+        }
+        switch node["type"] as? String {
+        case "integer": if !(value is NSNumber) || "\(value)".contains(".") { found.append("\(path): not an integer") }
+        case "string": if !(value is String) { found.append("\(path): not a string") }
+        case "boolean": if !(value is NSNumber) { found.append("\(path): not a boolean") }
+        case "array":
+            guard let items = value as? [Any] else { return found + ["\(path): not an array"] }
+            for (index, item) in items.enumerated() { found += problems(item, against: node["items"] as? [String: Any] ?? [:], at: "\(path)[\(index)]") }
+        case "object":
+            guard let object = value as? [String: Any] else { return found + ["\(path): not an object"] }
+            for key in node["required"] as? [String] ?? [] where object[key] == nil { found.append("\(path): \(key) is missing") }
+            let properties = node["properties"] as? [String: Any] ?? [:]
+            for (key, member) in object {
+                if let property = properties[key] as? [String: Any] {
+                    found += problems(member, against: property, at: "\(path).\(key)")
+                } else if let additional = node["additionalProperties"] as? [String: Any] {
+                    found += problems(member, against: additional, at: "\(path).\(key)")
+                } else if node["additionalProperties"] as? Bool == false {
+                    found.append("\(path): \(key) is not in the schema")
+                }
+            }
+        default: break
+        }
+        return found
     }
 }

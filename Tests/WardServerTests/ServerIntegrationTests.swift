@@ -79,7 +79,8 @@ struct ServerIntegrationTests {
             let enrolment = try await run(ClientRequest(id: 0, type: "totp.enroll"))
             _ = try await run(ClientRequest(id: 0, type: "totp.confirm", totp: ServerHarness.code(enrolment.secret ?? "")))
             _ = try await run(ClientRequest(id: 0, type: "whoami"))
-            let patient = try await run(ClientRequest(id: 0, type: "user.create", username: "p", role: "Patient")).userID
+            let patientAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "p", role: "Patient"))
+            let patient = patientAccount.userID
             let nurse = try await run(ClientRequest(id: 0, type: "user.create", username: "n", role: "Nurse")).userID
             _ = try await run(ClientRequest(id: 0, type: "user.list"))
             _ = try await run(ClientRequest(id: 0, type: "user.show", username: "n"))
@@ -154,6 +155,12 @@ struct ServerIntegrationTests {
             _ = try await run(consent)
             _ = try await run(ClientRequest(id: 0, type: "consent.list"))
             _ = try await run(ClientRequest(id: 0, type: "logout"))
+            // The patient exports their own data.
+            _ = try await connection.login(username: "p", password: patientAccount.password ?? "")
+            try await connection.changePassword(current: patientAccount.password ?? "", new: "the patient's long passphrase")
+            var export = ClientRequest(id: 0, type: "gdpr.export")
+            export.section = "account"
+            _ = try await run(export)
             return done
         }
         await server.stop()

@@ -47,14 +47,18 @@ public struct AuditReceipt: Hashable, Sendable {
 public final class AuditLog: Sendable {
     private let writer: LogWriter
 
-    private init(writer: LogWriter) {
+    /// The log's directory (for readers such as proofs and exports).
+    public let directory: String
+
+    private init(writer: LogWriter, directory: String) {
         self.writer = writer
+        self.directory = directory
     }
 
     /// Opens (or creates) the log, recovers a torn tail left by a crash (recording the recovery
     /// as an `audit.recover` entry), and appends an `audit.start` entry.
     public static func open(_ configuration: AuditLogConfiguration) throws -> AuditLog {
-        AuditLog(writer: try LogWriter(configuration: configuration))
+        AuditLog(writer: try LogWriter(configuration: configuration), directory: configuration.directory)
     }
 
     /// Appends `event`; returns once it is durable. Throws `invalidEvent` for fields outside

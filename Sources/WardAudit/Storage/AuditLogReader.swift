@@ -33,6 +33,23 @@ public struct AuditLogReader: Sendable {
         }
     }
 
+    /// Entries from position `start` on, in order, until `body` returns false. Frames before
+    /// `start` are skipped without decoding them, so paging through a large log costs little per
+    /// page; a frame still being written at the end of a live log ends the walk.
+    public func walk(from start: UInt64, _ body: (AuditEntry) throws -> Bool) throws {
+        var scanner = FrameScanner(data: mapped.bytes)
+        var position: UInt64 = 0
+        while case let .frame(offset, range, _) = scanner.next() {
+            defer { position += 1 }
+            guard position >= start else { continue }
+            let entry: AuditEntry
+            do { entry = try EntryCodec.decode(UnsafeRawBufferPointer(rebasing: mapped.bytes[range])) } catch {
+                throw AuditLogError.notALog(path: layout.entriesPath, reason: "the entry at byte \(offset) is malformed (\(error)); run auditctl verify")
+            }
+            guard try body(entry) else { return }
+        }
+    }
+
     /// All entries.
     public func entries() throws -> [AuditEntry] {
         var out: [AuditEntry] = []

@@ -1,0 +1,48 @@
+internal import Foundation
+public import WardProtocol
+
+extension WardConnection {
+    /// A data subject's export (GDPR Art. 15, 20), assembled from `gdpr.export` pages: the
+    /// signed-in user's own when `userID` is nil, anyone's for a privacy officer. Bounded: at most
+    /// `maxPages` pages per section.
+    public func exportSubject(userID: String? = nil, maxPages: Int = 100_000) async throws -> ExportDocument {
+        func page(_ section: String, after: Int) async throws -> ExportPage {
+            var request = ClientRequest(id: 0, type: "gdpr.export")
+            request.userID = userID
+            request.section = section
+            request.after = after
+            // A long export meets the connection's rate limit: wait and ask again (bounded).
+            for _ in 0..<100 {
+                let reply = try await send(request)
+                if reply.code == .rateLimited {
+                    try await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                if reply.type == "error" {
+                    throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
+                }
+                guard let page = reply.exportPage, page.section == section else {
+                    throw WardClientError.unexpectedReply("gdpr.export without its page")
+                }
+                return page
+            }
+            throw WardClientError.server(.rateLimited, "the server kept refusing for the rate limit", policies: [])
+        }
+        guard let account = try await page("account", after: 0).account else { throw WardClientError.unexpectedReply("gdpr.export without the account") }
+        let rooms = try await page("rooms", after: 0).rooms ?? []
+        var messages: [MessageInfo] = []
+        var access: [AccessRecord] = []
+        for section in ["messages", "access"] {
+            var after = 0
+            for _ in 0..<maxPages {
+                let next = try await page(section, after: after)
+                messages += next.messages ?? []
+                access += next.access ?? []
+                guard let cursor = next.next else { break }
+                after = cursor
+            }
+        }
+        return ExportDocument(exportedAt: Int64(Date().timeIntervalSince1970), subjectID: account.profile.userID, account: account,
+                              rooms: rooms, messages: messages, access: access)
+    }
+}

@@ -1,0 +1,100 @@
+internal import Foundation
+internal import WardAudit
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// GDPR Art. 15 and 20: a subject's data, page by page. A person exports their own; a privacy
+/// officer exports anyone's. Messages are the ciphertext the server holds (the subject's device
+/// decrypts its own copy); the accounting of access is every audit entry naming the subject.
+/// Every page is decided and audited (`gdpr.export`, with the section and the cursor) before
+/// anything is read.
+extension Connection {
+    /// Pages of at most this many messages or audit records, and about this many bytes, keep each
+    /// reply under the frame limit (64 KiB).
+    static let exportPageSizes = ["messages": 100, "access": 150]
+    static let exportPageBytes = 40 * 1024
+
+    func exportSubject(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
+        let section = try require(request.section, "section")
+        guard ExportPage.sections.contains(section) else {
+            throw ReplyError(code: .badRequest, message: "section must be one of \(ExportPage.sections.joined(separator: ", "))")
+        }
+        let after = request.after ?? 0
+        guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
+        var audited = Gate.Request(principal: user, action: "gdpr.export", resource: ClinicModel.principal(subject, careTeamsOf: []),
+                                   event: RequestType.gdprExport.rawValue, code: .read, objectType: "user", objectID: subject.id,
+                                   subjectID: subject.id, secondFactor: hasSecondFactor)
+        audited.details = ["section": section, "after": "\(after)"]
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        let database = context.gate.database
+        var page = ExportPage(section: section)
+        switch section {
+        case "account":
+            page.account = try account(of: subject)
+        case "rooms":
+            page.rooms = try database.rooms(ofUser: subject.id).map { room, member, _ in
+                ExportRoom(room: Self.info(room), joinedAt: member.joinedAt, firstSeq: member.firstSeq, readSeq: member.readSeq,
+                           deliveredSeq: member.deliveredSeq)
+            }
+        case "messages":
+            let limit = Self.exportPageSizes["messages"] ?? 100
+            let rows = try database.subjectMessages(userID: subject.id, after: Int64(after), limit: limit)
+            var messages: [MessageInfo] = []
+            var bytes = 0
+            for (index, row) in rows.enumerated() {
+                // Metadata takes about 400 bytes beside the envelope; the first message always fits.
+                bytes += row.message.envelope.count + 400
+                if bytes > Self.exportPageBytes && !messages.isEmpty {
+                    page.next = Int(rows[index - 1].position)
+                    break
+                }
+                messages.append(Self.info(row.message, envelope: try JSONDecoder().decode(Envelope.self, from: row.message.envelope)))
+            }
+            page.messages = messages
+            if page.next == nil, rows.count == limit, let last = rows.last { page.next = Int(last.position) }
+        default:
+            let limit = Self.exportPageSizes["access"] ?? 150
+            var records: [AccessRecord] = []
+            var next: Int?
+            try AuditLogReader(directory: context.gate.audit.directory).walk(from: UInt64(after)) { entry in
+                guard records.count < limit else {
+                    next = Int(entry.seq)
+                    return false
+                }
+                if entry.event.subjectID == subject.id { records.append(Self.accessRecord(entry)) }
+                return true
+            }
+            page.access = records
+            page.next = next
+        }
+        var reply = ServerReply(id: request.id, type: "gdpr.export")
+        reply.exportPage = page
+        return reply
+    }
+
+    private func account(of subject: UserRecord) throws -> ExportAccount {
+        let database = context.gate.database
+        return ExportAccount(
+            profile: Self.info(subject), createdAt: subject.createdAt,
+            sessions: try database.sessions(ofUser: subject.id).map { ExportSession(createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, secondFactor: $0.secondFactor) },
+            devices: try database.devices(ofUser: subject.id).map { ExportDevice(keys: Self.publicKeys($0), registeredAt: $0.createdAt) },
+            careTeam: try database.careTeam(ofPatient: subject.id), patients: try database.patients(ofClinician: subject.id),
+            consents: try database.consents(userID: subject.id).map {
+                ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)
+            },
+            secondFactor: try database.totp(userID: subject.id)?.confirmed ?? false,
+            recoveryCodesLeft: try database.recoveryCodeCount(userID: subject.id)
+        )
+    }
+
+    static func accessRecord(_ entry: AuditEntry) -> AccessRecord {
+        let event = entry.event
+        return AccessRecord(seq: Int(entry.seq), time: Int64(entry.timeMicros), actorID: event.actorID, actorRole: event.actorRole,
+                            event: event.type, action: event.action.code, outcome: event.outcome.name, decision: event.decision.name,
+                            policies: event.policyIDs, objectType: event.objectType, objectID: event.objectID)
+    }
+}
