@@ -6,7 +6,8 @@ import WardProtocol
 import WardTestSupport
 
 /// A served clinic with two nurses, Ann and Bo, each signed in once (new password, second
-/// factor enrolled), and a staff room "Handover" that Ann made with Bo: where the `ward` tests start.
+/// factor enrolled), and a staff room "Handover" that Ann made with Bo: where the `ward` tests
+/// start. A privacy officer, po.pat, is enrolled the same way.
 struct TwoNurses {
     static let password = "a long enough passphrase"
     static let usernames = ["nurse.ann", "nurse.bo"]
@@ -15,6 +16,8 @@ struct TwoNurses {
     let fingerprint: String
     let ids: [String]
     let secrets: [String]
+    static let privacyOfficer = "po.pat"
+    let privacyOfficerSecret: String
 
     static func make(_ served: ServedData) async throws -> TwoNurses {
         let pem = try String(contentsOfFile: served.data + "/tls/cert.pem", encoding: .utf8)
@@ -29,6 +32,8 @@ struct TwoNurses {
                 let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
                 made.append((reply.userID ?? "", reply.password ?? ""))
             }
+            let officer = try await connection.request(ClientRequest(id: 0, type: "user.create", username: privacyOfficer, displayName: "Pat", role: "PrivacyOfficer"))
+            made.append((officer.userID ?? "", officer.password ?? ""))
             return made
         }
         var secrets: [String] = []
@@ -45,7 +50,11 @@ struct TwoNurses {
                 return secret
             })
         }
-        return TwoNurses(port: served.port, pem: pem, fingerprint: try ServerCertificate.fingerprint(pem: pem), ids: made.map(\.0), secrets: secrets)
+        let officerSecret = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+            try await firstSignIn(connection, privacyOfficer, made[2].1)
+        }
+        return TwoNurses(port: served.port, pem: pem, fingerprint: try ServerCertificate.fingerprint(pem: pem), ids: made.prefix(2).map(\.0),
+                         secrets: secrets, privacyOfficerSecret: officerSecret)
     }
 
     /// `USER@127.0.0.1:PORT` for nurse `who` (0: Ann, 1: Bo).
