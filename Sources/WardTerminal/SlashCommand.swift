@@ -33,6 +33,7 @@ public enum SlashCommand: Sendable, Equatable {
     case search(text: String)
     case keys(user: String)
     case passwd
+    case export(file: String)
     case logout
     case quit
 
@@ -49,6 +50,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("search", "/search TEXT", "search the messages decrypted on this device"),
         ("keys", "/keys USER [verify]", "USER's devices and safety numbers; verify marks them checked"),
         ("passwd", "/passwd", "change your password"),
+        ("export", "/export FILE", "write everything Ward holds about you to FILE (JSON), your messages decrypted here"),
         ("logout", "/logout", "end this session"),
         ("quit", "/quit or /q", "leave ward (asks to confirm)"),
     ]
@@ -78,6 +80,7 @@ public enum SlashCommand: Sendable, Equatable {
         case "search": return needing { .search(text: $0) }
         case "keys": return needing { .keys(user: $0) }
         case "passwd", "password": return alone(.passwd)
+        case "export": return needing { .export(file: $0) }
         case "logout": return alone(.logout)
         case "q", "quit", "exit": return alone(.quit)
         default:

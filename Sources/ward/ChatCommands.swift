@@ -24,6 +24,10 @@ extension ChatClient {
             case let .search(text): search(text)
             case let .keys(argument): try await keys(argument)
             case .passwd: try await changePassword()
+            case let .export(file):
+                guard let messenger else { throw NotConnected() }
+                say("*** Exporting…")
+                say("*** " + (try await OwnExport.write(with: messenger, to: (file as NSString).expandingTildeInPath)))
             case .logout: try await logout()
             case .quit: await confirmQuit()
             }

@@ -17,7 +17,7 @@ struct Ward: AsyncParsableCommand {
 
         On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. Staff enrol their second factor with `wardctl totp enroll` before they can message.
         """,
-        subcommands: [Chat.self, Rooms.self, Send.self, Read.self],
+        subcommands: [Chat.self, Rooms.self, Send.self, Read.self, Export.self],
         defaultSubcommand: Chat.self
     )
 
@@ -112,5 +112,21 @@ struct Read: AsyncParsableCommand {
             return lines
         }
         for line in lines { print(line) }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export everything Ward holds about you (GDPR Art. 15, 20) as JSON, your messages decrypted on this device.",
+        discussion: "The document follows docs/export.schema.json: your account, consents, devices, rooms, every message in them as the server holds it (encrypted) and, under `decrypted`, the text this device can read; and the accounting of access: every audit entry about you (who, in which role, did what, when, under which policies). The file is written mode 0600."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Where to write the JSON document.") var out: String
+
+    func run() async throws {
+        let out = self.out
+        let summary = try await connection.withMessenger { try await OwnExport.write(with: $0, to: out) }
+        print(summary)
     }
 }

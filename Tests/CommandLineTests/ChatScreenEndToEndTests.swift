@@ -271,6 +271,9 @@ struct ChatScreenEndToEndTests {
         let keys = command("/keys nurse.bo", expecting: "safety number")
         #expect(keys.contains("(not verified)"), "\(keys)")
         _ = command("/keys nurse.bo verify", expecting: "(verified)")
+        // Her own export, from the screen.
+        _ = command("/export \(dir.path)/ann-export.json", expecting: "readable on this device")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/ann-export.json"))
         // Leaving asks first, then closes the window.
         _ = command("/leave", expecting: "Leave Bo?")
         let left = command("y", expecting: "You left Bo")

@@ -53,6 +53,15 @@ struct WardCommandTests {
         let own = try runProcess(Binaries.ward, ["read", ann, "Handover", "--since", "1"], environment: environment(0))
         #expect(own.status == 0 && own.stdout.contains("* Me waves") && !own.stdout.contains("bed 4"), "\(own.stdout)\(own.stderr)")
 
+        // Bo exports his data: the messages decrypted on his device, and who accessed his data.
+        let exportPath = dir.path + "/bo-export.json"
+        let exported = try runProcess(Binaries.ward, ["export", bo, "--out", exportPath], environment: environment(1))
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exportPath))) as? [String: Any] ?? [:]
+        let readable = (document["decrypted"] as? [String: [String: String]])?.values.map { $0["text"] ?? "" } ?? []
+        #expect(Set(readable) == [text, "waves"] && (document["messages"] as? [Any])?.count == 2, "\(exported.stdout)")
+        #expect(try FileManager.default.attributesOfItem(atPath: exportPath)[.posixPermissions] as? Int == 0o600)
+
         // Files are private; the device key is sealed.
         for file in ["known_servers.json", "ward-sessions.json", "device-nurse.ann@127.0.0.1_\(served.port).key"] {
             let mode = try FileManager.default.attributesOfItem(atPath: dir.path + "/config-0/" + file)[.posixPermissions] as? Int
