@@ -65,7 +65,7 @@ public final class WardConnection: Sendable {
     ) async throws -> T {
         let result = ResultBox<T>()
         try await WebSocketClient.connect(
-            url: url, configuration: .init(maxFrameSize: WireProtocol.maxFrameBytes, sniHostname: serverName),
+            url: url, configuration: .init(maxFrameSize: WireProtocol.maxReplyBytes, sniHostname: serverName),
             tlsConfiguration: tls, logger: logger
         ) { inbound, outbound, _ in
             let connection = WardConnection(outbound: outbound)
@@ -97,7 +97,7 @@ public final class WardConnection: Sendable {
     /// anything else (replies to raw frames) to `receive`.
     private func read(_ inbound: WebSocketInboundStream) async {
         let decoder = JSONDecoder()
-        var messages = inbound.messages(maxSize: WireProtocol.maxFrameBytes).makeAsyncIterator()
+        var messages = inbound.messages(maxSize: WireProtocol.maxReplyBytes).makeAsyncIterator()
         do {
             while let message = try await messages.next() {
                 guard case let .text(text) = message, let reply = try? decoder.decode(ServerReply.self, from: Data(text.utf8)) else {

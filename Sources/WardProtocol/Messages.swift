@@ -5,6 +5,8 @@ public enum WireProtocol {
     public static let version = 1
     /// Largest frame the server accepts, in bytes.
     public static let maxFrameBytes = 64 * 1024
+    /// Largest reply the server sends (a page of an export), in bytes; clients accept frames this large.
+    public static let maxReplyBytes = 1024 * 1024
     /// WebSocket path.
     public static let path = "/v1/ws"
 }

@@ -103,8 +103,12 @@ final class Connection {
 
     var isAuthenticated: Bool { session != nil }
 
-    init(context: ServerContext, outbox: Outbox, logger: Logger) {
+    /// What one reply may carry, among the connection's limits.
+    let limits: ConnectionLimits
+
+    init(context: ServerContext, outbox: Outbox, limits: ConnectionLimits, logger: Logger) {
         self.context = context
+        self.limits = limits
         self.logger = logger
         self.outbox = outbox
         connectionID = context.hub.makeConnectionID()

@@ -13,5 +13,10 @@ public struct ConnectionLimits: Sendable {
     /// Refusals in a row (without a one-second pause) after which the connection is closed.
     public var refusalsBeforeClose = 200
 
+    /// A page of an export carries at most this many messages or audit records, and about
+    /// `exportPageBytes`, so that it fits a reply (WireProtocol.maxReplyBytes).
+    public var exportItemsPerPage = 2_000
+    public var exportPageBytes = 768 * 1024
+
     public init() {}
 }

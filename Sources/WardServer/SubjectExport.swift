@@ -10,11 +10,6 @@ internal import WardStore
 /// Every page is decided and audited (`gdpr.export`, with the section and the cursor) before
 /// anything is read.
 extension Connection {
-    /// Pages of at most this many messages or audit records, and about this many bytes, keep each
-    /// reply under the frame limit (64 KiB).
-    static let exportPageSizes = ["messages": 100, "access": 150]
-    static let exportPageBytes = 40 * 1024
-
     func exportSubject(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedInWithOwnPassword(request)
         let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
@@ -41,14 +36,14 @@ extension Connection {
                            deliveredSeq: member.deliveredSeq)
             }
         case "messages":
-            let limit = Self.exportPageSizes["messages"] ?? 100
+            let limit = limits.exportItemsPerPage
             let rows = try database.subjectMessages(userID: subject.id, after: Int64(after), limit: limit)
             var messages: [MessageInfo] = []
             var bytes = 0
             for (index, row) in rows.enumerated() {
                 // Metadata takes about 400 bytes beside the envelope; the first message always fits.
                 bytes += row.message.envelope.count + 400
-                if bytes > Self.exportPageBytes && !messages.isEmpty {
+                if bytes > limits.exportPageBytes && !messages.isEmpty {
                     page.next = Int(rows[index - 1].position)
                     break
                 }
@@ -57,7 +52,8 @@ extension Connection {
             page.messages = messages
             if page.next == nil, rows.count == limit, let last = rows.last { page.next = Int(last.position) }
         default:
-            let limit = Self.exportPageSizes["access"] ?? 150
+            // An access record takes under 400 bytes.
+            let limit = min(limits.exportItemsPerPage, limits.exportPageBytes / 400)
             var records: [AccessRecord] = []
             var next: Int?
             try AuditLogReader(directory: context.gate.audit.directory).walk(from: UInt64(after)) { entry in

@@ -302,6 +302,8 @@ struct ConversationTests {
         var limits = ConnectionLimits()
         limits.requestsPerSecond = 10_000
         limits.requestBurst = 10_000
+        // Small pages, so that the test crosses page boundaries in both paged sections.
+        limits.exportItemsPerPage = 40
         let server = try await ServerHarness.start(connectionLimits: limits)
         defer { server.cleanup() }
         let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("po.pat", "PrivacyOfficer")])
@@ -363,7 +365,7 @@ struct ConversationTests {
         }
         // Every page was decided and audited before anything was read.
         let pages = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "gdpr.export" }
-        #expect(pages.count >= 2 * 6 && pages.allSatisfy { $0.event.subjectID == pia.userID && $0.event.details["section"] != nil })
+        #expect(pages.count >= 2 * 12 && pages.allSatisfy { $0.event.subjectID == pia.userID && $0.event.details["section"] != nil })
         await server.stop()
     }
 
