@@ -16,7 +16,12 @@ public enum UserFiles {
     /// Writes `data` to `name` in the directory, mode 0600, replacing it atomically.
     public static func writePrivate(_ data: Data, to name: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = directory + "/" + name
+        try writePrivate(data, atPath: directory + "/" + name)
+    }
+
+    /// Writes `data` to `path`, mode 0600 from the start, replacing any file there atomically
+    /// (for files that hold secrets or personal data, such as exports).
+    public static func writePrivate(_ data: Data, atPath path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]),
               rename(temporary, path) == 0 else {

@@ -19,12 +19,7 @@ enum OwnExport {
         document.decrypted = decrypted
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(document)
-        // A new file, private from the start: replace an older one rather than write into it.
-        try? FileManager.default.removeItem(atPath: path)
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw UsageError("cannot write \(path)")
-        }
+        try UserFiles.writePrivate(try encoder.encode(document), atPath: path)
         return "exported: \(document.rooms.count) rooms, \(document.messages.count) messages (\(decrypted.count) readable on this device), "
             + "\(document.access.count) access records → \(path)"
     }

@@ -53,10 +53,7 @@ extension GDPRCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(document)
-            guard FileManager.default.createFile(atPath: out, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw UsageError("cannot write \(out)")
-            }
+            try UserFiles.writePrivate(try encoder.encode(document), atPath: out)
             print("exported \(document.subjectID): \(document.rooms.count) rooms, \(document.messages.count) messages, \(document.access.count) access records → \(out)")
         }
     }
