@@ -62,7 +62,7 @@ struct Chat: AsyncParsableCommand {
         // Reconnections, until /quit.
         var delay = 1
         while !(await client.quitting) {
-            await client.reconnecting(in: delay, after: nil)
+            await client.reconnecting(in: delay)
             // Sleep in short steps so that /quit during the wait is prompt.
             for _ in 0..<(delay * 10) where !(await client.quitting) { try? await Task.sleep(for: .milliseconds(100)) }
             if await client.quitting { break }

@@ -93,9 +93,8 @@ actor ChatClient {
         }
     }
 
-    func reconnecting(in seconds: Int, after error: (any Error)?) {
+    func reconnecting(in seconds: Int) {
         setConnection("reconnecting in \(seconds) s")
-        if let error { say("*** Reconnecting failed: \(Self.describe(error))") }
     }
 
     func setConnection(_ state: String) {
