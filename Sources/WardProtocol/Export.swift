@@ -91,6 +91,9 @@ public struct AccessRecord: Codable, Hashable, Sendable {
     /// Microseconds since 1970.
     public var time: Int64
     public var actorID: String
+    /// The actor's display name, for the accounts that still exist (HIPAA 164.528: the accounting
+    /// names who received or used the information); absent for system actors and erased accounts.
+    public var actorName: String?
     public var actorRole: String
     public var event: String
     /// C, R, U, D or E (FHIR AuditEvent action codes).

@@ -56,12 +56,19 @@ extension Connection {
             let limit = min(limits.exportItemsPerPage, limits.exportPageBytes / 400)
             var records: [AccessRecord] = []
             var next: Int?
+            var names: [String: String?] = [:]
             try AuditLogReader(directory: context.gate.audit.directory).walk(from: UInt64(after)) { entry in
                 guard records.count < limit else {
                     next = Int(entry.seq)
                     return false
                 }
-                if entry.event.subjectID == subject.id { records.append(Self.accessRecord(entry)) }
+                if entry.event.subjectID == subject.id {
+                    var record = Self.accessRecord(entry)
+                    let actor = entry.event.actorID
+                    if names[actor] == nil { names[actor] = .some(try database.user(id: actor)?.displayName) }
+                    record.actorName = names[actor] ?? nil
+                    records.append(record)
+                }
                 return true
             }
             page.access = records

@@ -336,7 +336,8 @@ struct ConversationTests {
         #expect(own.account.consents.map(\.purpose) == ["messaging"] && own.account.devices.count == 1 && !own.account.sessions.isEmpty)
         #expect(own.rooms.map(\.room.roomID) == [roomID])
         #expect(own.messages.count == 230 && Set(own.messages.map(\.seq)).count == 230 && own.messages.allSatisfy { $0.senderID == ann.userID })
-        #expect(own.access.contains { $0.event == "careteam.add" && $0.actorID == admin.userID && $0.decision == "allow" && !$0.policies.isEmpty })
+        #expect(own.access.contains { $0.event == "careteam.add" && $0.actorID == admin.userID && $0.actorName == "Administrator" && $0.decision == "allow" && !$0.policies.isEmpty })
+        #expect(own.access.contains { $0.event == "message.send" && $0.actorName == "dr.ann" }, "who wrote in her care room is named")
         #expect(own.access.contains { $0.event == "consent.grant" && $0.actorID == pia.userID })
         // The document is what docs/export.schema.json says.
         let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/export.schema.json")
