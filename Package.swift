@@ -166,6 +166,7 @@ let package = Package(
             dependencies: [
                 "WardAudit", "WardCrypto", "WardPolicy", "WardServer", "WardClient", "WardProtocol", "WardE2EE",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -38,13 +38,9 @@ struct ChatBench: AsyncParsableCommand {
     func run() async throws {
         let server = try ServerProcess.start()
         defer { server.stop() }
-        var logger = Logger(label: "ward.bench.client")
-        logger.logLevel = .critical
-        let tls = try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM)
-        let url = server.url
-        let clientLogger = logger
+        let client = try server.client()
         func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
-            try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: clientLogger, body)
+            try await client.connect(body)
         }
 
         // Accounts: the Admin signs in with a second factor and creates the Nurses; each Nurse

@@ -30,13 +30,9 @@ struct ExportBench: AsyncParsableCommand {
     func run() async throws {
         let server = try ServerProcess.start()
         defer { server.stop() }
-        var logger = Logger(label: "ward.bench.client")
-        logger.logLevel = .critical
-        let tls = try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM)
-        let url = server.url
-        let clientLogger = logger
+        let client = try server.client()
         func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
-            try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: clientLogger, body)
+            try await client.connect(body)
         }
         let password = "bench account passphrase"
         let otp = server.oneTimePassword

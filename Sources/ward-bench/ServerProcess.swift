@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
+import NIOSSL
+import WardClient
 
 /// `ward-server` (the binary beside this one) run as its own process on loopback, in a
 /// temporary data directory, so that what is measured of it is its own.
@@ -52,6 +55,13 @@ struct ServerProcess {
     }
 
     var url: String { "wss://127.0.0.1:\(port)/v1/ws" }
+
+    /// How the benchmarks' clients reach it: pinned to its certificate, logging only failures.
+    func client() throws -> BenchClient {
+        var logger = Logger(label: "ward.bench.client")
+        logger.logLevel = .critical
+        return BenchClient(url: url, tls: try WardConnection.pinnedTLS(certificatePEM: certificatePEM), logger: logger)
+    }
     var pid: Int32 { process.processIdentifier }
 
     func stop() {
@@ -79,5 +89,16 @@ struct ServerProcess {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
+    }
+}
+
+/// A way to open connections to the benchmarked server, shareable by many client tasks.
+struct BenchClient: Sendable {
+    let url: String
+    let tls: TLSConfiguration
+    let logger: Logger
+
+    func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+        try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger, body)
     }
 }
