@@ -55,6 +55,10 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     /// gdpr.export: which part of the export (`account`, `rooms`, `messages`, `access`).
     public var section: String?
     public var consentVersion: String?
+    /// gdpr.hold.release: which hold.
+    public var holdID: Int?
+    /// gdpr.hold.place: the matter the hold is for (a case or file reference).
+    public var reference: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -125,6 +129,12 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var consents: [ConsentInfo]?
     /// gdpr.export: one page of the export.
     public var exportPage: ExportPage?
+    /// gdpr.erase.request, gdpr.requests: erasure requests.
+    public var erasureRequests: [ErasureRequestInfo]?
+    /// gdpr.erase: what was erased and what was kept.
+    public var erasureReceipt: ErasureReceipt?
+    /// gdpr.hold.place, gdpr.hold.release, gdpr.holds: legal holds.
+    public var legalHolds: [LegalHoldInfo]?
 
     public init(id: Int?, type: String) {
         self.id = id
@@ -214,4 +224,6 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case deviceRequired = "device_required"
     /// A sender key must be sealed to exactly the room's member devices, the sender's included (see keys.get).
     case wrongRecipients = "wrong_recipients"
+    /// A legal hold keeps the data from erasure; the message names the hold.
+    case legalHold = "legal_hold"
 }

@@ -19,7 +19,8 @@ public enum ClinicModel {
         "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
         "room.create": ["messaging"], "room.invite": ["messaging"], "room.leave": [], "directory.find": ["messaging"],
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
-        "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "breakglass.review": ["privacy"],
+        "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "gdpr.erase.request": ["privacy"], "gdpr.requests": ["privacy"],
+        "gdpr.hold": ["privacy"], "gdpr.retention": ["privacy"], "breakglass.review": ["privacy"],
         "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
         "device.register": ["account"], "account.presence": ["account"], "consent.manage": ["account"],
     ]

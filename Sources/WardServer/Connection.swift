@@ -1,6 +1,6 @@
 internal import Foundation
 internal import Logging
-internal import WardAudit
+public import WardAudit
 public import WardCrypto
 internal import WardPolicy
 internal import WardProtocol
@@ -23,6 +23,8 @@ public enum RequestType: String, CaseIterable, Sendable {
     case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
     case consentGrant = "consent.grant", consentWithdraw = "consent.withdraw", consentList = "consent.list"
     case gdprExport = "gdpr.export"
+    case gdprEraseRequest = "gdpr.erase.request", gdprRequests = "gdpr.requests", gdprErase = "gdpr.erase"
+    case gdprHoldPlace = "gdpr.hold.place", gdprHoldRelease = "gdpr.hold.release", gdprHolds = "gdpr.holds"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -61,6 +63,10 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .presenceSet: return "account.presence"
         case .consentGrant, .consentWithdraw, .consentList: return "consent.manage"
         case .gdprExport: return "gdpr.export"
+        case .gdprEraseRequest: return "gdpr.erase.request"
+        case .gdprRequests: return "gdpr.requests"
+        case .gdprErase: return "gdpr.erase"
+        case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return "gdpr.hold"
         }
     }
 }
@@ -77,13 +83,20 @@ public struct ServerContext: Sendable {
     let hub = Hub()
     /// Seals second-factor secrets at rest.
     public let masterKey: SecureBytes
+    /// Seals what the server stores per person, so that erasure can destroy it (crypto-shredding).
+    public let subjectKeys: SubjectKeys
+    /// Texts the audit log commits to without holding them, erasable.
+    public let auditTexts: ErasableTextStore
 
-    public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes) {
+    public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
+                subjectKeys: SubjectKeys, auditTexts: ErasableTextStore) {
         self.serverID = serverID
         self.gate = gate
         self.passwords = passwords
         self.limits = limits
         self.masterKey = masterKey
+        self.subjectKeys = subjectKeys
+        self.auditTexts = auditTexts
     }
 }
 
@@ -152,6 +165,8 @@ final class Connection {
                 return try await manageConsent(type, request)
             case .gdprExport:
                 return try await exportSubject(request)
+            case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds:
+                return try await handleErasure(type, request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)

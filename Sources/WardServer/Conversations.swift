@@ -366,7 +366,8 @@ extension Connection {
         let messageID = "msg:" + OpaqueID.make()
         try await allow(try roomRequest(user, .messageSend, room, code: .create,
                                     details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
-        let stored = try JSONEncoder.sorted.encode(envelope)
+        // Sealed under the sender's key for this room, so that erasing the sender destroys it everywhere.
+        let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
         let connectionID = self.connectionID
         let appended = try await refusing {
@@ -396,9 +397,7 @@ extension Connection {
         let records = try context.gate.database.messages(roomID: room.id, firstSeq: member.firstSeq, after: request.after, before: request.before, limit: limit)
         var reply = ServerReply(id: request.id, type: "message.history")
         reply.roomID = room.id
-        reply.messages = try records.map { record in
-            Self.info(record, envelope: try JSONDecoder().decode(Envelope.self, from: record.envelope))
-        }
+        reply.messages = try records.compactMap { record in try storedEnvelope(record).map { Self.info(record, envelope: $0) } }
         return reply
     }
 
@@ -491,6 +490,14 @@ extension Connection {
 
     static func info(_ room: RoomRecord) -> RoomInfo {
         RoomInfo(roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq, epoch: room.epoch)
+    }
+
+    /// The envelope of a stored message; nil once its sender's key for the room is destroyed (erased).
+    func storedEnvelope(_ message: MessageRecord) throws -> Envelope? {
+        guard let json = try context.subjectKeys.open(message.envelope, subject: message.senderID, scope: message.roomID, context: message.id) else {
+            return nil
+        }
+        return try JSONDecoder().decode(Envelope.self, from: json)
     }
 
     static func info(_ message: MessageRecord, envelope: Envelope) -> MessageInfo {

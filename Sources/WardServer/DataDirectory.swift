@@ -16,6 +16,11 @@ public struct DataDirectory: Sendable {
     public var auditVerifierKey: String { path + "/audit.vkey" }
     public var masterKey: String { path + "/master.key" }
     public var serverID: String { path + "/server.id" }
+    /// Per-subject data keys (crypto-shredding); kept out of the database so that erasure can
+    /// destroy them while database backups keep only ciphertext.
+    public var subjectKeys: String { path + "/subject-keys" }
+    /// Erasable texts the audit log commits to (audit/FORMAT.md §7).
+    public var auditTexts: String { path + "/audit-texts" }
     public var tlsCertificate: String { path + "/tls/cert.pem" }
     public var tlsKey: String { path + "/tls/key.pem" }
 

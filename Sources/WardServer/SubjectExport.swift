@@ -47,7 +47,7 @@ extension Connection {
                     page.next = Int(rows[index - 1].position)
                     break
                 }
-                messages.append(Self.info(row.message, envelope: try JSONDecoder().decode(Envelope.self, from: row.message.envelope)))
+                if let envelope = try storedEnvelope(row.message) { messages.append(Self.info(row.message, envelope: envelope)) }
             }
             page.messages = messages
             if page.next == nil, rows.count == limit, let last = rows.last { page.next = Int(last.position) }

@@ -52,10 +52,13 @@ public enum WardServer {
             let hangup = policies.reloadOnHangup()
             defer { hangup.cancel() }
             let hasher = try Argon2id(parameters: configuration.passwordParameters)
+            let masterKey = try data.loadMasterKey()
             let context = ServerContext(
                 serverID: serverID, gate: Gate(database: database, policies: policies, audit: log),
                 passwords: try PasswordChecker(hasher: hasher, concurrent: max(2, ProcessInfo.processInfo.activeProcessorCount)),
-                limits: configuration.sessionLimits, masterKey: try data.loadMasterKey()
+                limits: configuration.sessionLimits, masterKey: masterKey,
+                subjectKeys: try SubjectKeys(directory: data.subjectKeys, masterKey: masterKey),
+                auditTexts: try ErasableTextStore(directory: data.auditTexts)
             )
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey

@@ -108,6 +108,19 @@ public enum PersonalData {
              legalBasis: "Art. 6(1)(c) and Art. 7(1)", export: "every record, with versions and times", erasure: .keep,
              retention: "six years after withdrawal or the end of the relationship",
              hold: "Art. 7(1) and Art. 17(3)(e): proof of consent is needed to defend claims"),
+        Kind(table: "erasureRequest", name: "erasure requests and receipts", subjectColumns: ["userID", "requestedBy", "completedBy"],
+             columns: ["id": "request number", "requestedAt": "time filed", "dueAt": "deadline (one month, Art. 12(3))",
+                       "status": "open, erasing or done", "completedAt": "time executed", "receipt": "what was erased and kept (ids and counts)"],
+             purpose: "handle erasure requests within the deadline and prove they were handled",
+             legalBasis: "Art. 6(1)(c) with Art. 12(3), 17 and 5(2) (accountability)", export: "every request with its status and deadline",
+             erasure: .keep, retention: "six years after completion",
+             hold: "Art. 5(2) and 17(3)(e): proof that the erasure was done; ids only once the account is pseudonymised"),
+        Kind(table: "legalHold", name: "legal holds", subjectColumns: ["userID", "placedBy", "releasedBy"],
+             columns: ["id": "hold number", "roomID": "conversation held", "reference": "the matter (case or file reference)",
+                       "placedAt": "time placed", "releasedAt": "time released"],
+             purpose: "keep data needed for legal claims from erasure and retention",
+             legalBasis: "Art. 17(3)(e) and Art. 6(1)(c); HIPAA 164.530(j)", export: "holds naming the subject",
+             erasure: .keep, retention: "six years after release", hold: "Art. 17(3)(e): establishment, exercise or defence of legal claims"),
     ]
 
     /// The record of processing activities (Art. 30(1)) as text, one section per kind of data.

@@ -15,6 +15,9 @@ public final class WardDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         // Another process (wardctl, a backup) may hold a lock for a moment.
         configuration.busyMode = .timeout(5)
+        // Deleted and overwritten content is zeroed in the file, not left in free space: what
+        // erasure removes must not be readable from the database file afterwards.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous=NORMAL on its writer; Ward wants FULL.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
@@ -137,6 +140,31 @@ public final class WardDatabase: Sendable {
                 t.column("method", .text).notNull()
                 t.column("withdrawnAt", .integer)
             }
+        }
+        migrator.registerMigration("v5: erasure requests, legal holds") { db in
+            try db.create(table: "erasureRequest") { t in
+                t.autoIncrementedPrimaryKey("id")
+                // No cascade: accounts are pseudonymised, never deleted, so the request outlives the erasure.
+                t.column("userID", .text).notNull().references("user").indexed()
+                t.column("requestedBy", .text).notNull()
+                t.column("requestedAt", .integer).notNull()
+                t.column("dueAt", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("completedAt", .integer)
+                t.column("completedBy", .text)
+                t.column("receipt", .blob)
+            }
+            try db.create(table: "legalHold") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("userID", .text).references("user")
+                t.column("roomID", .text).references("room")
+                t.column("reference", .text).notNull()
+                t.column("placedBy", .text).notNull()
+                t.column("placedAt", .integer).notNull()
+                t.column("releasedAt", .integer)
+                t.column("releasedBy", .text)
+            }
+            try db.create(index: "messageBySender", on: "message", columns: ["senderID"])
         }
         return migrator
     }

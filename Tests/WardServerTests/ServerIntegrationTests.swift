@@ -82,6 +82,7 @@ struct ServerIntegrationTests {
             let patientAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "p", role: "Patient"))
             let patient = patientAccount.userID
             let nurse = try await run(ClientRequest(id: 0, type: "user.create", username: "n", role: "Nurse")).userID
+            let officerAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "po", role: "PrivacyOfficer"))
             _ = try await run(ClientRequest(id: 0, type: "user.list"))
             _ = try await run(ClientRequest(id: 0, type: "user.show", username: "n"))
             _ = try await run(ClientRequest(id: 0, type: "user.find", username: "n"))
@@ -161,6 +162,21 @@ struct ServerIntegrationTests {
             var export = ClientRequest(id: 0, type: "gdpr.export")
             export.section = "account"
             _ = try await run(export)
+            // The patient asks to be erased; the privacy officer holds, releases and erases.
+            _ = try await run(ClientRequest(id: 0, type: "gdpr.erase.request"))
+            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await connection.login(username: "po", password: officerAccount.password ?? "")
+            try await connection.changePassword(current: officerAccount.password ?? "", new: "the officer's long passphrase")
+            _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
+            _ = try await run(ClientRequest(id: 0, type: "gdpr.requests"))
+            var hold = ClientRequest(id: 0, type: "gdpr.hold.place", userID: patient)
+            hold.reference = "file 7"
+            let held = try await run(hold).legalHolds?.first?.holdID
+            _ = try await run(ClientRequest(id: 0, type: "gdpr.holds"))
+            var release = ClientRequest(id: 0, type: "gdpr.hold.release")
+            release.holdID = held
+            _ = try await run(release)
+            _ = try await run(ClientRequest(id: 0, type: "gdpr.erase", userID: patient))
             return done
         }
         await server.stop()

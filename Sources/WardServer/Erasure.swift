@@ -1,0 +1,245 @@
+internal import Foundation
+internal import WardAudit
+internal import WardCrypto
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// GDPR Art. 17: erasure requests, their execution, and legal holds. A person files a request
+/// for themselves (or a privacy officer files one for them); a privacy officer executes it. The
+/// erasure follows the registry (WardStore/PersonalData.swift): what it lets erase is deleted or
+/// crypto-shredded (the person's data keys are destroyed), the account is pseudonymised, and what
+/// a legal obligation or a legal hold keeps is kept and named in the receipt.
+extension Connection {
+    func handleErasure(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        switch type {
+        case .gdprEraseRequest: return try await fileErasureRequest(request, user)
+        case .gdprRequests: return try await listErasureRequests(request, user)
+        case .gdprErase: return try await erase(request, officer: user)
+        case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return try await manageHolds(type, request, user)
+        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
+        }
+    }
+
+    /// The controller has one month to act on a request (Art. 12(3)): the same day of the next
+    /// calendar month, in UTC.
+    static func erasureDeadline(after time: Int64) -> Int64 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let start = Date(timeIntervalSince1970: TimeInterval(time))
+        return Int64((calendar.date(byAdding: .month, value: 1, to: start) ?? start.addingTimeInterval(31 * 86_400)).timeIntervalSince1970)
+    }
+
+    private func fileErasureRequest(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
+        try await allowPrivacy(user, action: "gdpr.erase.request", type: .gdprEraseRequest, code: .create, subject: subject)
+        let now = Clock.nowSeconds()
+        let record = try await context.gate.database.write { db in
+            try WardDatabase.fileErasureRequest(
+                ErasureRequestRecord(userID: subject.id, requestedBy: user.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)), in: db)
+        }
+        var reply = ServerReply(id: request.id, type: RequestType.gdprEraseRequest.rawValue)
+        reply.erasureRequests = [Self.info(record, now: now)]
+        return reply
+    }
+
+    private func listErasureRequests(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        try await allowPrivacy(user, action: "gdpr.requests", type: .gdprRequests, code: .read, subject: nil)
+        let now = Clock.nowSeconds()
+        var reply = ServerReply(id: request.id, type: RequestType.gdprRequests.rawValue)
+        reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: request.kind == "all").map { Self.info($0, now: now) }
+        return reply
+    }
+
+    static func info(_ record: ErasureRequestRecord, now: Int64) -> ErasureRequestInfo {
+        ErasureRequestInfo(requestID: Int(record.id ?? 0), userID: record.userID, requestedBy: record.requestedBy, requestedAt: record.requestedAt,
+                           dueAt: record.dueAt, status: record.status, overdue: record.status != "done" && now > record.dueAt,
+                           completedAt: record.completedAt)
+    }
+
+    // MARK: Executing an erasure
+
+    /// Messages deleted per write: small enough that the writes of everyone else go in between.
+    static let erasureChunk = 2000
+
+    private func erase(_ request: ClientRequest, officer: UserRecord) async throws -> ServerReply {
+        let subject = try lookUp(id: try require(request.userID, "userID"), what: "user")
+        guard subject.id != officer.id else {
+            throw ReplyError(code: .badRequest, message: "an erasure of one's own account is executed by another privacy officer")
+        }
+        let gate = context.gate
+        let database = gate.database
+        let holds = try database.legalHolds()
+        if let hold = holds.first(where: { $0.userID == subject.id }) {
+            try await gate.record(RequestType.gdprErase.rawValue, code: .delete, outcome: .minorFailure, actorID: officer.id, actorRole: officer.role,
+                                  objectType: "user", objectID: subject.id, details: ["reason": "legal-hold", "hold": "\(hold.id ?? 0)"])
+            throw ReplyError(code: .legalHold, message: "legal hold \(hold.id ?? 0) keeps this person's data: release it (gdpr.hold.release) before erasing")
+        }
+        let keptRooms = Set(holds.compactMap(\.roomID))
+        let outcome = try await allowPrivacy(officer, action: "gdpr.erase", type: .gdprErase, code: .delete, subject: subject,
+                                             details: ["held-rooms": "\(keptRooms.count)"])
+        let now = Clock.nowSeconds()
+        // Marked as started first: an erasure cut short (a crash, a restart) stays listed as
+        // `erasing`, and running it again finishes it (every step below can be repeated).
+        var record = try await database.write { db in
+            var record = try WardDatabase.fileErasureRequest(
+                ErasureRequestRecord(userID: subject.id, requestedBy: officer.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)), in: db)
+            record.status = "erasing"
+            try WardDatabase.updateErasureRequest(record, in: db)
+            return record
+        }
+        context.hub.endSessions(ofUser: subject.id)
+
+        // Crypto-shredding first: once the keys are gone, every copy of the person's messages —
+        // in backups, in the WAL, in rows not yet deleted — is unreadable.
+        let keysDestroyed = try context.subjectKeys.destroy(subject: subject.id, keeping: keptRooms).count
+        var messagesErased = 0
+        while true {
+            let subjectID = subject.id, chunk = Self.erasureChunk
+            let deleted = try await database.write { try WardDatabase.deleteMessages(sentBy: subjectID, outside: keptRooms, limit: chunk, in: $0) }
+            messagesErased += deleted
+            if deleted == 0 { break }
+        }
+        let hub = context.hub
+        let subjectID = subject.id
+        let pseudonym = "erased." + (subject.id.split(separator: ":").last.map(String.init) ?? subject.id)
+        let erased = try await database.write({ db in
+            try WardDatabase.eraseAccount(userID: subjectID, pseudonym: pseudonym, keptRooms: keptRooms, in: db)
+        }, afterCommit: { erased in
+            for left in erased.leftRooms {
+                hub.post(Events.membership("member.left", roomID: left.roomID, userID: subjectID, epoch: left.epoch), toUsers: left.members)
+            }
+        })
+        let tombstones = try await eraseAuditTexts(of: subject, officer: officer, outcome: outcome)
+        _ = await database.truncateWriteAheadLog()
+
+        let receipt = ErasureReceipt(
+            requestID: Int(record.id ?? 0), subjectID: subject.id, requestedAt: record.requestedAt, dueAt: record.dueAt,
+            executedAt: Clock.nowSeconds(), executedBy: officer.id,
+            items: Self.receiptItems(erased, messagesErased: messagesErased),
+            keysDestroyed: keysDestroyed, auditTombstones: tombstones, auditSeq: Int(outcome.receipt.seq)
+        )
+        let receiptJSON = try JSONEncoder.sorted.encode(receipt)
+        record.status = "done"
+        record.completedAt = receipt.executedAt
+        record.completedBy = officer.id
+        record.receipt = receiptJSON
+        let finished = record
+        try await database.write { try WardDatabase.updateErasureRequest(finished, in: $0) }
+        // The receipt's hash in the log: the receipt kept in the database can be checked against it.
+        try await gate.record("gdpr.erase.receipt", code: .delete, outcome: .success, actorID: officer.id, actorRole: officer.role,
+                              objectType: "user", objectID: subject.id,
+                              details: ["request": "\(receipt.requestID)", "receipt-sha256": Hex.encode(SHA256Hash.digest([UInt8](receiptJSON))),
+                                        "messages": "\(messagesErased)", "keys": "\(keysDestroyed)"])
+        var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
+        reply.erasureReceipt = receipt
+        return reply
+    }
+
+    /// The receipt's lines in the registry's order: for each kind of data, what was erased and
+    /// how, and what was kept with the legal basis for keeping it.
+    static func receiptItems(_ erased: WardDatabase.AccountErasure, messagesErased: Int) -> [ErasureItem] {
+        PersonalData.kinds.flatMap { kind -> [ErasureItem] in
+            let table = kind.table
+            var items: [ErasureItem] = []
+            if table == "message" {
+                items.append(ErasureItem(table: table, name: kind.name, action: "crypto-shredded", count: messagesErased))
+            } else if let count = erased.deleted[table] {
+                items.append(ErasureItem(table: table, name: kind.name, action: "deleted", count: count))
+            }
+            if let count = erased.pseudonymised[table] {
+                // Conversations are their other members' too: only the name goes.
+                let basis = table == "room" ? "the conversation is also its other members' (Art. 17(3)(b), HIPAA 164.530(j)); its name is overwritten" : kind.hold
+                items.append(ErasureItem(table: table, name: kind.name, action: "pseudonymised", count: count, legalBasis: basis))
+            }
+            if let count = erased.kept[table], count > 0 {
+                let held = table == "message" || table == "senderKey"
+                items.append(ErasureItem(table: table, name: kind.name, action: "kept", count: count,
+                                         legalBasis: held ? "a legal hold on the conversation (Art. 17(3)(e))" : (kind.hold ?? kind.legalBasis)))
+            }
+            return items
+        }
+    }
+
+    /// Erases the texts the audit log committed to about the person (audit/FORMAT.md §7) and
+    /// appends their tombstone; returns how many. The entries stay: they hold only opaque ids,
+    /// which no longer lead to a person once the account is pseudonymised.
+    private func eraseAuditTexts(of subject: UserRecord, officer: UserRecord, outcome: Gate.Outcome) async throws -> Int {
+        var committed: [Hash32] = []
+        var erasedBefore: Set<Hash32> = []
+        try AuditLogReader(directory: context.gate.audit.directory).walk(from: 0) { entry in
+            let event = entry.event
+            if event.type == "audit.erase" { erasedBefore.formUnion(event.commitments) }
+            else if event.subjectID == subject.id || event.actorID == subject.id { committed.append(contentsOf: event.commitments) }
+            return true
+        }
+        let pending = committed.filter { !erasedBefore.contains($0) }
+        // A tombstone names at most 32 commitments (the entry format's list limit).
+        var start = 0
+        while start < pending.count {
+            let batch = Array(pending[start..<min(start + EntryCodec.maxListCount, pending.count)])
+            try await context.gate.audit.appendErasure(
+                of: batch, from: context.auditTexts, legalBasis: "gdpr-art-17", actorID: officer.id, actorRole: officer.role,
+                subjectID: subject.id, decision: .allow, policyIDs: Array(outcome.response.determiningPolicies.prefix(EntryCodec.maxListCount)))
+            start += batch.count
+        }
+        return pending.count
+    }
+
+    // MARK: Legal holds
+
+    private func manageHolds(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let database = context.gate.database
+        let now = Clock.nowSeconds()
+        switch type {
+        case .gdprHoldPlace:
+            let reference = try require(request.reference, "reference")
+            guard (1...200).contains(reference.count), !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ReplyError(code: .badRequest, message: "reference must be 1-200 characters without control characters")
+            }
+            guard (request.userID == nil) != (request.roomID == nil) else {
+                throw ReplyError(code: .badRequest, message: "name either userID (a person) or roomID (a conversation)")
+            }
+            if let userID = request.userID { _ = try lookUp(id: userID, what: "user") }
+            if let roomID = request.roomID, try database.room(id: roomID) == nil { throw ReplyError(code: .notFound, message: "no such room") }
+            try await allowPrivacy(user, action: "gdpr.hold", type: type, code: .create, subject: nil,
+                                   details: request.userID.map { ["user": $0] } ?? ["room": request.roomID ?? ""])
+            let hold = LegalHoldRecord(userID: request.userID, roomID: request.roomID, reference: reference, placedBy: user.id, placedAt: now)
+            _ = try await database.write { try WardDatabase.placeHold(hold, in: $0) }
+        case .gdprHoldRelease:
+            let holdID = try require(request.holdID, "holdID")
+            guard try database.legalHolds().contains(where: { $0.id == Int64(holdID) }) else {
+                throw ReplyError(code: .notFound, message: "no standing legal hold has that id")
+            }
+            try await allowPrivacy(user, action: "gdpr.hold", type: type, code: .update, subject: nil, details: ["hold": "\(holdID)"])
+            let userID = user.id
+            guard try await database.write({ try WardDatabase.releaseHold(id: Int64(holdID), by: userID, at: now, in: $0) }) != nil else {
+                throw ReplyError(code: .notFound, message: "no standing legal hold has that id")
+            }
+        default:
+            try await allowPrivacy(user, action: "gdpr.hold", type: type, code: .read, subject: nil)
+        }
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        reply.legalHolds = try database.legalHolds(includeReleased: request.kind == "all").map {
+            LegalHoldInfo(holdID: Int($0.id ?? 0), userID: $0.userID, roomID: $0.roomID, reference: $0.reference, placedBy: $0.placedBy,
+                          placedAt: $0.placedAt, releasedAt: $0.releasedAt)
+        }
+        return reply
+    }
+
+    /// Decides and audits a privacy duty about `subject` (or the service); throws when refused.
+    @discardableResult
+    func allowPrivacy(_ user: UserRecord, action: String, type: RequestType, code: AuditEvent.Action, subject: UserRecord?,
+                      details: [String: String] = [:]) async throws -> Gate.Outcome {
+        var audited = Gate.Request(
+            principal: user, action: action,
+            resource: subject.map { ClinicModel.principal($0, careTeamsOf: []) } ?? Entity(uid: ClinicModel.service),
+            event: type.rawValue, code: code, objectType: subject == nil ? "service" : "user", objectID: subject?.id ?? "ward",
+            subjectID: subject?.id ?? "", secondFactor: hasSecondFactor)
+        audited.details = details
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        return outcome
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import WardAudit
+import WardClient
+import WardE2EE
+import WardProtocol
+import WardServer
+import WardTestSupport
+
+/// GDPR Art. 17 against a real server: requests, legal holds, the erasure and its receipt, and
+/// what is left on disk afterwards.
+@Suite("Erasure", .serialized)
+struct ErasureTests {
+    typealias Member = ConversationTests.Member
+
+    @discardableResult
+    static func signedIn<T: Sendable>(_ server: ServerHarness, _ member: Member, _ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+        try await server.connect { c in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: member.token))
+            return try await body(c)
+        }
+    }
+
+    /// Every file of the data directory: the database, its WAL, the audit log and its texts, the keys.
+    static func files(under directory: String) -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        var files: [String] = []
+        while let next = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let path = directory + "/" + next
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(path) }
+        }
+        return files
+    }
+
+    static func occurrences(of texts: [String], under directory: String) -> [String] {
+        var found: [String] = []
+        for file in files(under: directory) {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+            for text in texts where bytes.range(of: Data(text.utf8)) != nil { found.append("\(file): \(text)") }
+        }
+        return found
+    }
+
+    @Test func anErasureRemovesThePersonKeepsWhatIsHeldAndLeavesNoTrace() async throws {
+        var limits = ConnectionLimits()
+        limits.requestsPerSecond = 10_000
+        limits.requestBurst = 10_000
+        let server = try await ServerHarness.start(connectionLimits: limits)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(
+            server, [("dr.ann", "Doctor"), ("zebulon.quillfeather", "Patient"), ("po.pat", "PrivacyOfficer"), ("pat.bo", "Patient")])
+        let (ann, zeb, officer, bo) = (people[0], people[1], people[2], people[3])
+        try await Self.signedIn(server, admin) { x in
+            for patient in [zeb, bo] {
+                try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: patient.userID, clinicianID: ann.userID))
+            }
+        }
+        for patient in [zeb, bo] {
+            try await Self.signedIn(server, patient) { p in
+                try await p.request(ConversationTests.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+            }
+        }
+        // Ann opens two care rooms with Zebulon (one will be under a legal hold) and one with Bo.
+        let (careRoom, heldRoom, boRoom) = try await server.connect { a in
+            _ = try await ConversationTests.messenger(ann, on: a)
+            func care(_ patient: Member, _ name: String) async throws -> String {
+                try await a.request(ConversationTests.request("room.create") {
+                    $0.kind = "care"; $0.name = name; $0.patientID = patient.userID; $0.members = [patient.userID]
+                }).room?.roomID ?? ""
+            }
+            return (try await care(zeb, "Care of zebulon.quillfeather"), try await care(zeb, "Follow-up"), try await care(bo, "Bo's care"))
+        }
+        let zebTexts = (0..<30).map { "QUILLTEXT-\($0) my private symptoms" }
+        let heldTexts = (0..<5).map { "HELDTEXT-\($0) kept for the court" }
+        try await server.connect { p in
+            let messenger = try await ConversationTests.messenger(zeb, on: p)
+            for text in zebTexts { try await messenger.send(MessageContent(body: text), to: careRoom) }
+            for text in heldTexts { try await messenger.send(MessageContent(body: text), to: heldRoom) }
+        }
+        try await server.connect { a in
+            let messenger = try await ConversationTests.messenger(ann, on: a)
+            try await messenger.send(MessageContent(body: "ANNTEXT reply"), to: careRoom)
+            try await messenger.send(MessageContent(body: "ANNTEXT to Bo"), to: boRoom)
+        }
+
+        // Zebulon asks; the request is due a month later and waits for the privacy officer.
+        let filed = try await Self.signedIn(server, zeb) { (p: WardConnection) async throws in
+            try await p.request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests?.first
+        }
+        let request = try #require(filed)
+        #expect(request.userID == zeb.userID && request.requestedBy == zeb.userID && request.status == "open" && !request.overdue)
+        #expect((28 * 86_400...31 * 86_400).contains(request.dueAt - request.requestedAt))
+        let again = try await Self.signedIn(server, zeb) { p in try await p.request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests }
+        #expect(again?.map(\.requestID) == [request.requestID], "one pending request per person")
+
+        try await Self.signedIn(server, officer) { o in
+            #expect(try await o.request(ClientRequest(id: 0, type: "gdpr.requests")).erasureRequests?.map(\.userID) == [zeb.userID])
+            // A hold on the conversation keeps its messages; a hold on the person stops the erasure.
+            try await o.request(ConversationTests.request("gdpr.hold.place") { $0.roomID = heldRoom; $0.reference = "case 2026-114" })
+            let personal = try await o.request(ConversationTests.request("gdpr.hold.place") { $0.userID = zeb.userID; $0.reference = "case 2026-115" })
+            let personHold = try #require(personal.legalHolds?.first { $0.userID == zeb.userID })
+            let refused = try await o.send(ClientRequest(id: 0, type: "gdpr.erase", userID: zeb.userID))
+            #expect(refused.code == .legalHold && refused.message?.contains("\(personHold.holdID)") == true)
+            try await o.request(ConversationTests.request("gdpr.hold.release") { $0.holdID = personHold.holdID })
+            // Bad input gets clear errors.
+            #expect(try await o.send(ClientRequest(id: 0, type: "gdpr.erase")).code == .badRequest)
+            #expect(try await o.send(ClientRequest(id: 0, type: "gdpr.erase", userID: officer.userID)).code == .badRequest)
+            #expect(try await o.send(ClientRequest(id: 0, type: "gdpr.erase", userID: "user:nobody")).code == .notFound)
+            #expect(try await o.send(ConversationTests.request("gdpr.hold.release") { $0.holdID = 999 }).code == .notFound)
+            #expect(try await o.send(ConversationTests.request("gdpr.hold.place") { $0.reference = "x" }).code == .badRequest)
+            #expect(try await o.send(ConversationTests.request("gdpr.hold.place") { $0.userID = bo.userID; $0.roomID = boRoom; $0.reference = "x" }).code == .badRequest)
+            #expect(try await o.send(ConversationTests.request("gdpr.hold.place") { $0.roomID = boRoom; $0.reference = "" }).code == .badRequest)
+        }
+        // Nobody else executes erasures or lists requests.
+        try await Self.signedIn(server, ann) { (a: WardConnection) async throws in
+            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.erase", userID: zeb.userID)).code == .denied)
+            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.requests")).code == .denied)
+            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.erase.request", userID: zeb.userID)).code == .denied)
+        }
+        try await Self.signedIn(server, zeb) { (p: WardConnection) async throws in
+            #expect(try await p.send(ClientRequest(id: 0, type: "gdpr.erase", userID: bo.userID)).code == .denied)
+        }
+
+        let receipt = try #require(try await Self.signedIn(server, officer) { o in
+            try await o.request(ClientRequest(id: 0, type: "gdpr.erase", userID: zeb.userID)).erasureReceipt
+        })
+        func item(_ table: String, _ action: String) -> ErasureItem? { receipt.items.first { $0.table == table && $0.action == action } }
+        #expect(receipt.subjectID == zeb.userID && receipt.requestID == request.requestID && receipt.executedBy == officer.userID)
+        #expect(item("message", "crypto-shredded")?.count == 30)
+        #expect(item("message", "kept")?.count == 5 && item("message", "kept")?.legalBasis?.contains("legal hold") == true)
+        #expect(item("user", "pseudonymised")?.count == 1 && item("user", "pseudonymised")?.legalBasis?.contains("HIPAA") == true)
+        #expect(item("consent", "kept")?.count == 1 && item("device", "deleted")?.count == 1 && item("roomMember", "deleted")?.count == 2)
+        #expect(item("careTeamMember", "deleted")?.count == 1 && item("session", "deleted")?.count ?? 0 >= 1)
+        #expect(receipt.keysDestroyed == 1, "one key per conversation written in; the held one stays")
+
+        // Zebulon is gone: no session, no sign-in, not to be found; the request is done.
+        try await server.connect { (p: WardConnection) async throws in
+            #expect(try await p.send(ClientRequest(id: 0, type: "resume", token: zeb.token)).code == .sessionExpired)
+            #expect(try await p.send(ClientRequest(id: 0, type: "login", username: "zebulon.quillfeather", password: ConversationTests.password)).code == .invalidCredentials)
+        }
+        try await Self.signedIn(server, officer) { o in
+            #expect(try await o.send(ClientRequest(id: 0, type: "user.find", username: "zebulon.quillfeather")).code == .notFound)
+            #expect(try await o.request(ClientRequest(id: 0, type: "gdpr.requests")).erasureRequests?.isEmpty == true)
+            let everyRequest = ConversationTests.request("gdpr.requests") { $0.kind = "all" }
+            let all = try await o.request(everyRequest).erasureRequests
+            #expect(all?.first?.status == "done" && all?.first?.completedAt != nil)
+        }
+        // The care relationship ended with the erasure: Ann no longer reads Zebulon's rooms (the
+        // renamed room shows in her list until she leaves it); Bo's room is untouched.
+        try await server.connect { a in
+            _ = try await ConversationTests.messenger(ann, on: a)
+            #expect(try await a.send(ConversationTests.request("message.history", room: careRoom)).code == .denied)
+            #expect(try await a.request(ConversationTests.request("message.history", room: boRoom)).messages?.count == 1)
+            let rooms = try await a.request(ClientRequest(id: 0, type: "room.list")).rooms ?? []
+            #expect(rooms.first { $0.roomID == careRoom }?.name == "Care conversation (name erased)")
+            #expect(rooms.first { $0.roomID == boRoom }?.name == "Bo's care")
+        }
+        // What the hold keeps stays available to the privacy officer: the held messages, under the pseudonymised account.
+        let remaining = try await Self.signedIn(server, officer) { o in try await o.exportSubject(userID: zeb.userID) }
+        #expect(remaining.messages.count == 5 && remaining.messages.allSatisfy { $0.roomID == heldRoom })
+        #expect(remaining.account.profile.displayName == "Erased account" && remaining.account.devices.isEmpty && remaining.rooms.isEmpty)
+
+        // Nothing on disk names Zebulon or holds what they wrote, while the server runs and after it stops.
+        let traces = ["zebulon.quillfeather", "zebulon", "QUILLTEXT", "HELDTEXT"]
+        #expect(Self.occurrences(of: traces, under: server.data.path).isEmpty, "\(Self.occurrences(of: traces, under: server.data.path))")
+        await server.stop()
+        #expect(Self.occurrences(of: traces, under: server.data.path).isEmpty, "\(Self.occurrences(of: traces, under: server.data.path))")
+        #expect(Self.occurrences(of: ["ANNTEXT", "Bo's care"], under: server.data.path) == [server.data.database + ": Bo's care"],
+                "the check finds what is there: Bo's room name (message texts are never stored in clear)")
+
+        // The audit log still verifies; the decision and the receipt's hash are in it, naming ids only.
+        let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
+        #expect(try LogVerifier(key: key).verify(directory: server.data.auditLog).isValid)
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        #expect(entries.contains { $0.event.type == "gdpr.erase" && $0.event.decision == .allow && $0.event.subjectID == zeb.userID })
+        #expect(entries.contains { $0.event.type == "gdpr.erase" && $0.event.outcome == .minorFailure && $0.event.details["reason"] == "legal-hold" })
+        #expect(entries.contains { $0.event.type == "gdpr.erase.receipt" && $0.event.details["receipt-sha256"]?.count == 64 })
+    }
+}
