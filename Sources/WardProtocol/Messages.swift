@@ -127,6 +127,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var epoch: Int?
     /// consent.list and consent changes: the account's consent records.
     public var consents: [ConsentInfo]?
+    /// consent.list and consent changes: what can be consented to, with the texts in force.
+    public var consentPurposes: [ConsentPurposeInfo]?
     /// gdpr.export: one page of the export.
     public var exportPage: ExportPage?
     /// gdpr.erase.request, gdpr.requests: erasure requests.
@@ -165,6 +167,21 @@ public struct ConsentInfo: Codable, Hashable, Sendable {
         self.givenAt = givenAt
         self.method = method
         self.withdrawnAt = withdrawnAt
+    }
+}
+
+/// A purpose one can consent to, with the text in force and its version (a grant names it).
+public struct ConsentPurposeInfo: Codable, Hashable, Sendable {
+    public var purpose: String
+    public var version: String
+    public var title: String
+    public var text: String
+
+    public init(purpose: String, version: String, title: String, text: String) {
+        self.purpose = purpose
+        self.version = version
+        self.title = title
+        self.text = text
     }
 }
 

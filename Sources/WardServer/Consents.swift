@@ -3,15 +3,36 @@ internal import WardPolicy
 internal import WardProtocol
 internal import WardStore
 
-/// The purposes a person can consent to (GDPR Art. 6(1)(a), 7, 9(2)(a)), each with the version
-/// of its text now in force. A grant names the version agreed to; a new version needs a new grant.
+/// The purposes a person can consent to (GDPR Art. 6(1)(a), 7, 9(2)(a)), each with the text now
+/// in force and its version. A grant names the version agreed to; a new version needs a new
+/// grant. The texts are written to be read on a terminal: plain, short, and saying how to withdraw
+/// (Art. 7(2) and 7(3)).
 enum ConsentPurposes {
-    static let current: [String: String] = [
-        "messaging": "1",              // messaging with the care team
-        "record-sharing": "1",         // sharing records with the care team
-        "appointment-reminders": "1",  // reminders of appointments
-        "research": "1",               // use of pseudonymised data for research
+    static let all: [ConsentPurposeInfo] = [
+        ConsentPurposeInfo(purpose: "messaging", version: "1", title: "Messaging with your care team", text: """
+            Your care team and you can exchange messages in Ward. Messages are end-to-end encrypted: \
+            only the members of the conversation can read them. They are kept as part of your care \
+            for the clinic's retention period. You can withdraw this consent at any time with \
+            /consent withdraw messaging; no new messages can then be sent in your care rooms.
+            """),
+        ConsentPurposeInfo(purpose: "record-sharing", version: "1", title: "Sharing your record with your care team", text: """
+            The clinicians on your care team may read and update your patient record to treat you. \
+            Every access is recorded and shown in your export. You can withdraw at any time; \
+            emergency access stays possible as the law allows and is reviewed.
+            """),
+        ConsentPurposeInfo(purpose: "appointment-reminders", version: "1", title: "Appointment reminders", text: """
+            Ward reminds you of your appointments (by default a day and an hour before). Reminders \
+            name the time and place, not the reason for the visit. You can withdraw at any time.
+            """),
+        ConsentPurposeInfo(purpose: "research", version: "1", title: "Research on pseudonymised data", text: """
+            The clinic may use your data, with your name and contact details removed, for research \
+            approved by an ethics committee. Saying no changes nothing in your care. You can \
+            withdraw at any time; data already used in a study cannot be taken back out of it.
+            """),
     ]
+
+    /// Purpose → the version of its text in force.
+    static let current: [String: String] = Dictionary(uniqueKeysWithValues: all.map { ($0.purpose, $0.version) })
 }
 
 /// Consent is the person's own: they grant, withdraw and list it in their session. Policies read
@@ -57,6 +78,7 @@ extension Connection {
             break
         }
         var reply = ServerReply(id: request.id, type: type.rawValue)
+        reply.consentPurposes = ConsentPurposes.all
         reply.consents = try database.consents(userID: user.id).map {
             ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)
         }

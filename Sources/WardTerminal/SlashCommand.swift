@@ -34,6 +34,9 @@ public enum SlashCommand: Sendable, Equatable {
     case keys(user: String)
     case passwd
     case export(file: String)
+    /// /consent, /consent show|grant|withdraw PURPOSE
+    case consent(action: String, purpose: String?)
+    case erase
     case logout
     case quit
 
@@ -51,6 +54,8 @@ public enum SlashCommand: Sendable, Equatable {
         ("keys", "/keys USER [verify]", "USER's devices and safety numbers; verify marks them checked"),
         ("passwd", "/passwd", "change your password"),
         ("export", "/export FILE", "write everything Ward holds about you to FILE (JSON), your messages decrypted here"),
+        ("consent", "/consent [show|grant|withdraw PURPOSE]", "your consents; read, give or withdraw one"),
+        ("erase", "/erase", "ask the clinic to erase your account and messages (GDPR Art. 17)"),
         ("logout", "/logout", "end this session"),
         ("quit", "/quit or /q", "leave ward (asks to confirm)"),
     ]
@@ -81,6 +86,14 @@ public enum SlashCommand: Sendable, Equatable {
         case "keys": return needing { .keys(user: $0) }
         case "passwd", "password": return alone(.passwd)
         case "export": return needing { .export(file: $0) }
+        case "consent", "consents":
+            let words = argument.split(separator: " ").map(String.init)
+            switch (words.first?.lowercased(), words.count) {
+            case (nil, _): return .command(.consent(action: "list", purpose: nil))
+            case (let action?, 2) where ["show", "grant", "withdraw"].contains(action): return .command(.consent(action: action, purpose: words[1]))
+            default: return .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE")
+            }
+        case "erase": return alone(.erase)
         case "logout": return alone(.logout)
         case "q", "quit", "exit": return alone(.quit)
         default:

@@ -28,6 +28,8 @@ extension ChatClient {
                 guard let messenger else { throw NotConnected() }
                 say("*** Exporting…")
                 say("*** " + (try await OwnExport.write(with: messenger, to: (file as NSString).expandingTildeInPath)))
+            case let .consent(action, purpose): try await consent(action, purpose)
+            case .erase: try await requestErasure()
             case .logout: try await logout()
             case .quit: await confirmQuit()
             }
@@ -47,6 +49,24 @@ extension ChatClient {
     private func connection() throws -> WardConnection {
         guard let connection = messenger?.connection else { throw NotConnected() }
         return connection
+    }
+
+    // MARK: Privacy
+
+    private func consent(_ action: String, _ purpose: String?) async throws {
+        let outcome = try await ConsentFlow.run(action, purpose: purpose, on: try connection()) { question in
+            await self.ask(question, secret: false)
+        }
+        for line in outcome { say("*** " + line) }
+    }
+
+    private func requestErasure() async throws {
+        guard let answer = await ask(PrivacyText.erasureQuestion, secret: false), answer.lowercased() == "erase" else {
+            say("*** No erasure request was filed")
+            return
+        }
+        let filed = try await connection().request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests ?? []
+        for request in filed { say("*** " + PrivacyText.erasureLine(request)) }
     }
 
     // MARK: Rooms

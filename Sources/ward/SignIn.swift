@@ -123,6 +123,18 @@ extension ConnectionOptions {
         }
     }
 
+    /// Connects and signs in (resuming the saved session when it still stands, else with
+    /// WARD_PASSWORD or a password asked for), then runs `body`: for requests about the account
+    /// itself, which need no device keys.
+    func withSignedIn<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+        let access = try await access()
+        let password = ProcessInfo.processInfo.environment["WARD_PASSWORD"]
+        return try await access.withConnection { connection in
+            _ = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
+            return try await body(connection)
+        }
+    }
+
     /// The name TLS sends and checks: the host, or, for an IP address (which server name
     /// indication cannot carry), the first DNS name the trusted certificate lists.
     static func serverName(for target: Target, certificate pem: String) throws -> String {

@@ -17,7 +17,7 @@ struct Ward: AsyncParsableCommand {
 
         On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. Staff enrol their second factor with `wardctl totp enroll` before they can message.
         """,
-        subcommands: [Chat.self, Rooms.self, Send.self, Read.self, Export.self],
+        subcommands: [Chat.self, Rooms.self, Send.self, Read.self, Export.self, Consent.self, Erase.self],
         defaultSubcommand: Chat.self
     )
 
@@ -128,5 +128,58 @@ struct Export: AsyncParsableCommand {
         let out = self.out
         let summary = try await connection.withMessenger { try await OwnExport.write(with: $0, to: out) }
         print(summary)
+    }
+}
+
+/// Reads an answer at the terminal, or takes yes when the person said so on the command line.
+private func answer(_ question: String, yes: String?) -> String? {
+    print(question, terminator: yes == nil ? " " : "\n")
+    if let yes { return yes }
+    guard isatty(STDIN_FILENO) == 1 else { return nil }
+    return readLine()
+}
+
+struct Consent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Your consents (GDPR Art. 7): list them, read a text, give or withdraw one.",
+        discussion: "`ward consent` lists every purpose and where you stand; `ward consent show PURPOSE` prints the text in force; `ward consent grant PURPOSE` prints it and asks (or takes --yes); `ward consent withdraw PURPOSE` takes it back from your next request on. Every grant and withdrawal is recorded with the version of the text and the time, and audited."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "list, show, grant or withdraw.") var action = "list"
+    @Argument(help: "The purpose (messaging, record-sharing, appointment-reminders, research).") var purpose: String?
+    @Flag(help: "Agree to the text shown without asking (for scripts).") var yes = false
+
+    func validate() throws {
+        guard ["list", "show", "grant", "withdraw"].contains(action) else { throw ValidationError("the action is list, show, grant or withdraw") }
+        guard action == "list" || purpose != nil else { throw ValidationError("name the purpose: ward consent \(action) PURPOSE") }
+    }
+
+    func run() async throws {
+        let (action, purpose, yes) = (self.action, self.purpose, self.yes)
+        let lines = try await connection.withSignedIn { connection in
+            try await ConsentFlow.run(action, purpose: purpose, on: connection) { answer($0, yes: yes ? "y" : nil) }
+        }
+        for line in lines { print(line.replacingOccurrences(of: "/consent", with: "ward consent")) }
+    }
+}
+
+struct Erase: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ask the clinic to erase your account and your messages (GDPR Art. 17).",
+        discussion: "Files an erasure request; the clinic's privacy officer must act on it within one month. Until then the account works as before. What the law requires the clinic to keep (proof of your consents, messages under a legal hold) is kept and listed in the erasure receipt. Run it again to see the request's state."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(help: "Do not ask to confirm (for scripts).") var yes = false
+
+    func run() async throws {
+        guard answer(PrivacyText.erasureQuestion + ":", yes: yes ? "erase" : nil)?.lowercased() == "erase" else {
+            throw UsageError("no erasure request was filed")
+        }
+        let filed = try await connection.withSignedIn { connection in
+            try await connection.request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests ?? []
+        }
+        for request in filed { print(PrivacyText.erasureLine(request)) }
     }
 }

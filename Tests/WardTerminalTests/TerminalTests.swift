@@ -1,4 +1,5 @@
 import Testing
+import WardProtocol
 import WardTerminal
 
 @Suite("Display width and wrapping")
@@ -90,6 +91,13 @@ struct CommandTests {
         #expect(InputLine(parsing: "/join Ward 3") == .command(.join(room: "Ward 3")))
         #expect(InputLine(parsing: "/me waves") == .command(.me(action: "waves")))
         #expect(InputLine(parsing: "/q") == .command(.quit))
+        #expect(InputLine(parsing: "/consent") == .command(.consent(action: "list", purpose: nil)))
+        #expect(InputLine(parsing: "/consent grant research") == .command(.consent(action: "grant", purpose: "research")))
+        #expect(InputLine(parsing: "/consent Withdraw messaging") == .command(.consent(action: "withdraw", purpose: "messaging")))
+        #expect(InputLine(parsing: "/consent grant") == .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE"))
+        #expect(InputLine(parsing: "/consent sell research") == .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE"))
+        #expect(InputLine(parsing: "/erase") == .command(.erase))
+        #expect(InputLine(parsing: "/erase now") == .invalid("/erase takes nothing after it"))
         #expect(InputLine(parsing: "/quit") == .command(.quit))
         #expect(InputLine(parsing: "//etc/hosts is a path") == .chat("/etc/hosts is a path"))
         #expect(InputLine(parsing: "/dm") == .invalid("usage: /dm USER"))
@@ -252,5 +260,23 @@ struct ChatScreenTests {
         screen.append(line("*** bed 4 search", .system), toRoom: "room:1")
         let found = screen.search("BED 4")
         #expect(found.count == 1 && found[0].room == "Ward 3")
+    }
+}
+
+@Suite("Privacy texts")
+struct PrivacyTextTests {
+    @Test func consentLinesSayWhereThePersonStands() {
+        let purposes = [ConsentPurposeInfo(purpose: "messaging", version: "2", title: "Messaging", text: "…"),
+                        ConsentPurposeInfo(purpose: "research", version: "1", title: "Research", text: "…"),
+                        ConsentPurposeInfo(purpose: "appointment-reminders", version: "1", title: "Reminders", text: "…")]
+        let day = Int64(1_795_564_800) // 2026-11-25 00:00 UTC
+        let records = [ConsentInfo(purpose: "messaging", version: "1", givenAt: day, method: "client", withdrawnAt: nil),
+                       ConsentInfo(purpose: "research", version: "1", givenAt: day, method: "client", withdrawnAt: day + 86_400)]
+        let lines = PrivacyText.consentLines(purposes: purposes, records: records)
+        #expect(lines[0].contains("given 2026-11-25 to version 1; version 2 is in force"))
+        #expect(lines[1].contains("withdrawn 2026-11-26") && lines[2].contains("not given") && lines[2].hasSuffix("Reminders"))
+        let request = ErasureRequestInfo(requestID: 4, userID: "user:x", requestedBy: "user:x", requestedAt: day, dueAt: day + 30 * 86_400,
+                                         status: "open", overdue: false, completedAt: nil)
+        #expect(PrivacyText.erasureLine(request).contains("by 2026-12-25"))
     }
 }

@@ -1,0 +1,44 @@
+import WardClient
+import WardCommandLine
+import WardProtocol
+import WardTerminal
+
+/// Showing, granting and withdrawing consent, the same for `ward consent` and the screen's
+/// /consent: a grant always shows the text in force first and asks, and names the version
+/// shown, so nobody agrees to a text they were not shown.
+enum ConsentFlow {
+    /// Runs `action` (list, show, grant, withdraw); `ask` puts a yes/no question (nil: cancelled).
+    /// Returns the lines to show.
+    static func run(_ action: String, purpose name: String?, on connection: WardConnection,
+                    ask: @Sendable (String) async -> String?) async throws -> [String] {
+        let listed = try await connection.request(ClientRequest(id: 0, type: "consent.list"))
+        let purposes = listed.consentPurposes ?? []
+        guard action != "list" else {
+            return PrivacyText.consentLines(purposes: purposes, records: listed.consents ?? [])
+                + ["/consent show PURPOSE reads a text; /consent grant PURPOSE or /consent withdraw PURPOSE changes it"]
+        }
+        guard let purpose = purposes.first(where: { $0.purpose == name?.lowercased() }) else {
+            throw UsageError("no purpose is called \(name ?? ""); the purposes are \(purposes.map(\.purpose).joined(separator: ", "))")
+        }
+        switch action {
+        case "show":
+            return PrivacyText.consentText(purpose)
+        case "grant":
+            let text = PrivacyText.consentText(purpose).joined(separator: " — ")
+            guard let answer = await ask("\(text) Do you agree? (y/n)"), answer.lowercased().hasPrefix("y") else {
+                return ["Nothing was changed: consent to \(purpose.purpose) was not given"]
+            }
+            var grant = ClientRequest(id: 0, type: "consent.grant")
+            grant.purpose = purpose.purpose
+            grant.consentVersion = purpose.version
+            let reply = try await connection.request(grant)
+            return ["Consent to \(purpose.purpose) given (version \(purpose.version)); /consent withdraw \(purpose.purpose) takes it back"]
+                + PrivacyText.consentLines(purposes: reply.consentPurposes ?? purposes, records: reply.consents ?? []).filter { $0.hasPrefix(purpose.purpose) }
+        default:
+            var withdraw = ClientRequest(id: 0, type: "consent.withdraw")
+            withdraw.purpose = purpose.purpose
+            _ = try await connection.request(withdraw)
+            return ["Consent to \(purpose.purpose) withdrawn; it takes effect from your next request"]
+        }
+    }
+}
