@@ -146,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "ward-server",
             dependencies: [
-                "WardServer", "WardCrypto", "WardCommandLine",
+                "WardServer", "WardStore", "WardCrypto", "WardCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "WardServerTests",
             dependencies: [
-                "WardServer", "WardClient", "WardProtocol", "WardAudit", "WardPolicy", "WardCrypto", "WardE2EE", "WardTestSupport",
+                "WardServer", "WardStore", "WardClient", "WardProtocol", "WardAudit", "WardPolicy", "WardCrypto", "WardE2EE", "WardTestSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -102,3 +102,37 @@ public struct LegalHoldInfo: Codable, Hashable, Sendable {
         self.releasedAt = releasedAt
     }
 }
+
+/// What one run of the retention job removed: per kind of data, how many rows and the SHA-256 of
+/// their keys (one per line, in order), so that a purge can be checked against what it claims;
+/// `remaining` counts expired rows still there afterwards (0 unless the purge failed). The same
+/// figures are in the run's `retention.purge` audit entry, which the log's signed checkpoints cover.
+public struct PurgeReceipt: Codable, Hashable, Sendable {
+    public var ranAt: Int64
+    public var items: [PurgeItem]
+    public var remaining: Int
+    public var auditSeq: Int
+
+    public init(ranAt: Int64, items: [PurgeItem], remaining: Int, auditSeq: Int) {
+        self.ranAt = ranAt
+        self.items = items
+        self.remaining = remaining
+        self.auditSeq = auditSeq
+    }
+}
+
+public struct PurgeItem: Codable, Hashable, Sendable {
+    public var table: String
+    public var purged: Int
+    /// SHA-256 (hex) of the purged rows' keys, each followed by a newline, in key order.
+    public var sha256: String
+    /// Rows older than this (seconds since 1970) were expired.
+    public var cutoff: Int64
+
+    public init(table: String, purged: Int, sha256: String, cutoff: Int64) {
+        self.table = table
+        self.purged = purged
+        self.sha256 = sha256
+        self.cutoff = cutoff
+    }
+}

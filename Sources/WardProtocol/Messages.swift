@@ -137,6 +137,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var erasureReceipt: ErasureReceipt?
     /// gdpr.hold.place, gdpr.hold.release, gdpr.holds: legal holds.
     public var legalHolds: [LegalHoldInfo]?
+    /// gdpr.purge: what the retention job removed.
+    public var purgeReceipt: PurgeReceipt?
 
     public init(id: Int?, type: String) {
         self.id = id

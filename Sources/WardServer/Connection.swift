@@ -4,7 +4,7 @@ public import WardAudit
 public import WardCrypto
 internal import WardPolicy
 internal import WardProtocol
-internal import WardStore
+public import WardStore
 
 /// The requests of the protocol. Each one either touches no data (`hello`, `ping`) or names
 /// the action it asks of the policies; adding a request means adding a case here, and the
@@ -25,6 +25,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case gdprExport = "gdpr.export"
     case gdprEraseRequest = "gdpr.erase.request", gdprRequests = "gdpr.requests", gdprErase = "gdpr.erase"
     case gdprHoldPlace = "gdpr.hold.place", gdprHoldRelease = "gdpr.hold.release", gdprHolds = "gdpr.holds"
+    case gdprPurge = "gdpr.purge"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -67,6 +68,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .gdprRequests: return "gdpr.requests"
         case .gdprErase: return "gdpr.erase"
         case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return "gdpr.hold"
+        case .gdprPurge: return "gdpr.retention"
         }
     }
 }
@@ -87,6 +89,8 @@ public struct ServerContext: Sendable {
     public let subjectKeys: SubjectKeys
     /// Texts the audit log commits to without holding them, erasable.
     public let auditTexts: ErasableTextStore
+    /// How long data is kept (the retention job).
+    public var retention = RetentionPeriods()
 
     public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
                 subjectKeys: SubjectKeys, auditTexts: ErasableTextStore) {
@@ -165,7 +169,7 @@ final class Connection {
                 return try await manageConsent(type, request)
             case .gdprExport:
                 return try await exportSubject(request)
-            case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds:
+            case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds, .gdprPurge:
                 return try await handleErasure(type, request)
             }
         } catch let error as ReplyError {

@@ -18,6 +18,12 @@ extension Connection {
         case .gdprRequests: return try await listErasureRequests(request, user)
         case .gdprErase: return try await erase(request, officer: user)
         case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return try await manageHolds(type, request, user)
+        case .gdprPurge:
+            // The officer runs the retention job now (it also runs every hour by itself).
+            try await allowPrivacy(user, action: "gdpr.retention", type: .gdprPurge, code: .delete, subject: nil)
+            var reply = ServerReply(id: request.id, type: type.rawValue)
+            reply.purgeReceipt = try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role)
+            return reply
         default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
         }
     }

@@ -11,7 +11,7 @@ public import WardCrypto
 internal import WardGate
 internal import WardPolicy
 internal import WardProtocol
-internal import WardStore
+public import WardStore
 
 /// How to run the server.
 public struct ServerConfiguration: Sendable {
@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var sessionLimits = SessionLimits()
     public var passwordParameters = Argon2id.Parameters.rfc9106SecondRecommended
     public var connectionLimits = ConnectionLimits()
+    /// How long data is kept, and how often the retention job runs.
+    public var retention = RetentionPeriods()
+    public var retentionInterval: Duration = .seconds(3600)
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -53,13 +56,14 @@ public enum WardServer {
             defer { hangup.cancel() }
             let hasher = try Argon2id(parameters: configuration.passwordParameters)
             let masterKey = try data.loadMasterKey()
-            let context = ServerContext(
+            var context = ServerContext(
                 serverID: serverID, gate: Gate(database: database, policies: policies, audit: log),
                 passwords: try PasswordChecker(hasher: hasher, concurrent: max(2, ProcessInfo.processInfo.activeProcessorCount)),
                 limits: configuration.sessionLimits, masterKey: masterKey,
                 subjectKeys: try SubjectKeys(directory: data.subjectKeys, masterKey: masterKey),
                 auditTexts: try ErasableTextStore(directory: data.auditTexts)
             )
+            context.retention = configuration.retention
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey
             try DataDirectory.requirePrivate(keyPath)
@@ -120,7 +124,11 @@ public enum WardServer {
             )
             try await log.append(AuditEvent(type: "server.start", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
+            let retention = Task { [context] in await RetentionJob(context: context).runEvery(configuration.retentionInterval) }
+            defer { retention.cancel() }
             try await app.runService()
+            retention.cancel()
+            await retention.value
             try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID))
         } catch {

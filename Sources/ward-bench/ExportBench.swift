@@ -28,93 +28,21 @@ struct ExportBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let server = try ServerProcess.start()
-        defer { server.stop() }
-        let client = try server.client()
+        let fixture = try await CareRoomFixture.make(messages: messages, writers: senders, writtenBy: .doctors)
+        defer { fixture.server.stop() }
+        let client = fixture.client
         func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
             try await client.connect(body)
         }
-        let password = "bench account passphrase"
-        let otp = server.oneTimePassword
-        let senders = self.senders
-        let adminToken = try await connect { try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: password) }
-        // Accounts and the care team, made by the Admin.
-        let (patient, officer, doctors) = try await connect { connection -> ((String, String), (String, String), [(String, String)]) in
-            try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
-            func make(_ username: String, _ role: String) async throws -> (String, String) {
-                let reply = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: username, role: role))
-                return (reply.userID ?? "", reply.password ?? "")
-            }
-            let patient = try await make("patient", "Patient")
-            let officer = try await make("officer", "PrivacyOfficer")
-            var doctors: [(String, String)] = []
-            for n in 0..<senders {
-                let doctor = try await make("doctor\(n)", "Doctor")
-                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: patient.0, clinicianID: doctor.0))
-                doctors.append(doctor)
-            }
-            return (patient, officer, doctors)
-        }
-        let patientToken = try await connect { connection in
-            let token = try await ChatBench.firstSignIn(connection, username: "patient", oneTime: patient.1, password: password)
-            var consent = ClientRequest(id: 0, type: "consent.grant")
-            consent.purpose = "messaging"
-            consent.consentVersion = "1"
-            try await connection.request(consent)
-            return token
-        }
-        let officerToken = try await connect { try await ChatBench.firstSignIn($0, username: "officer", oneTime: officer.1, password: password) }
-        var doctorTokens: [String] = []
-        for (n, doctor) in doctors.enumerated() {
-            doctorTokens.append(try await connect { try await ChatBench.firstSignIn($0, username: "doctor\(n)", oneTime: doctor.1, password: password) })
-        }
-        // The patient's device, then every doctor's, then the room with all of them.
-        try await connect { connection in
-            try await connection.request(ClientRequest(id: 0, type: "resume", token: patientToken))
-            try await SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: patient.0).register()
-        }
-        let tokens = doctorTokens
-        let board = Board(clients: senders, rooms: 1)
-        let perSender = messages / senders
-        let extra = messages % senders
+        let (officerToken, patientToken, patientID, messages) = (fixture.officerToken, fixture.patientToken, fixture.patientID, self.messages)
         let clock = ContinuousClock()
-        let started = clock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for n in 0..<senders {
-                group.addTask {
-                    try await connect { connection in
-                        try await connection.request(ClientRequest(id: 0, type: "resume", token: tokens[n]))
-                        let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: doctors[n].0)
-                        try await messenger.register()
-                        board.arrive(.registered)
-                        await board.wait(.registered)
-                        if n == 0 {
-                            var create = ClientRequest(id: 0, type: "room.create")
-                            create.kind = "care"
-                            create.name = "Care room"
-                            create.patientID = patient.0
-                            create.members = [patient.0] + doctors.dropFirst().map(\.0)
-                            board.setRoom(0, try await connection.request(create).room?.roomID ?? "")
-                        }
-                        board.arrive(.roomsMade)
-                        await board.wait(.roomsMade)
-                        let roomID = board.room(0)
-                        for index in 0..<(perSender + (n < extra ? 1 : 0)) {
-                            try await Self.sendPaced(messenger, MessageContent(body: "clinical note \(index) from doctor \(n)"), to: roomID)
-                        }
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        let generated = clock.now - started
-        print(String(format: "made %d messages in the care room in %.1f s", messages, generated.seconds))
+        print(String(format: "made %d messages in the care room in %.1f s", messages, fixture.generated.seconds))
 
         // The measurement: the privacy officer's export, then the reference.
         let (document, exportTime) = try await connect { connection in
             try await connection.request(ClientRequest(id: 0, type: "resume", token: officerToken))
             let exportStart = clock.now
-            let document = try await connection.exportSubject(userID: patient.0)
+            let document = try await connection.exportSubject(userID: patientID)
             return (document, clock.now - exportStart)
         }
         // Reference: the patient's own client reads the room's history (200 per page, paced).

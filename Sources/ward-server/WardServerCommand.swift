@@ -4,6 +4,7 @@ import Logging
 import WardCommandLine
 import WardCrypto
 import WardServer
+import WardStore
 
 /// `ward-server`: the appliance.
 @main
@@ -72,6 +73,10 @@ struct Serve: AsyncParsableCommand {
     var sessionHours: Int = 12
     @Option(help: "Seconds a new connection has to sign in before it is closed.")
     var signInSeconds: Int = 10
+    @Option(help: "Days messages are kept before the retention job removes them (unless a legal hold keeps them).")
+    var messageRetentionDays: Int = 3650
+    @Option(help: "Minutes between runs of the retention job (each run writes a purge receipt to the audit log).")
+    var retentionMinutes: Int = 60
     @Option(help: "Argon2id memory in KiB for new password hashes.")
     var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
 
@@ -80,6 +85,7 @@ struct Serve: AsyncParsableCommand {
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, for example 127.0.0.1:8443") }
         guard idleMinutes >= 1, sessionHours >= 1 else { throw ValidationError("--idle-minutes and --session-hours must be at least 1") }
         guard (1...600).contains(signInSeconds) else { throw ValidationError("--sign-in-seconds must be 1-600") }
+        guard messageRetentionDays >= 1, retentionMinutes >= 1 else { throw ValidationError("--message-retention-days and --retention-minutes must be at least 1") }
     }
 
     static func split(_ address: String) -> (String, Int)? {
@@ -95,6 +101,8 @@ struct Serve: AsyncParsableCommand {
         configuration.sessionLimits = SessionLimits(idleSeconds: Int64(idleMinutes) * 60, lifetimeSeconds: Int64(sessionHours) * 3600)
         configuration.connectionLimits.authenticationTimeout = .seconds(signInSeconds)
         configuration.passwordParameters.memoryKiB = argon2Memory
+        configuration.retention.messageDays = Int64(messageRetentionDays)
+        configuration.retentionInterval = .seconds(retentionMinutes * 60)
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         do {

@@ -10,7 +10,7 @@ struct GDPRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gdpr",
         abstract: "The GDPR duties: the record of processing activities, access exports, erasure requests and legal holds.",
-        subcommands: [Register.self, Export.self, Request.self, Requests.self, Erase.self, HoldCommand.self]
+        subcommands: [Register.self, Export.self, Request.self, Requests.self, Erase.self, HoldCommand.self, Purge.self]
     )
 
     struct Register: ParsableCommand {
@@ -211,6 +211,30 @@ extension GDPRCommand {
                     print("\(hold.holdID)\t\(hold.userID ?? hold.roomID ?? "")\tplaced by \(hold.placedBy) \(utc(hold.placedAt))\t\(hold.reference)\(released)")
                 }
             }
+        }
+    }
+}
+
+extension GDPRCommand {
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the retention job now and print its purge receipt.",
+            discussion: "The server runs the job by itself every hour (ward-server --retention-minutes). It removes sessions past their limits, messages older than the messaging retention period (ward-server --message-retention-days, ten years by default), and withdrawn consents, executed erasure requests and released holds after six years — except what a legal hold keeps. Each run writes a `retention.purge` audit entry with the counts and the SHA-256 of the removed rows' keys; `remaining` counts expired rows still there (0 unless the purge failed, which also makes this command fail)."
+        )
+
+        func run() async throws {
+            let receipt = try await withSession { connection -> PurgeReceipt in
+                guard let receipt = try await connection.request(ClientRequest(id: 0, type: "gdpr.purge")).purgeReceipt else {
+                    throw UsageError("the server's reply held no purge receipt")
+                }
+                return receipt
+            }
+            print("retention run \(utc(receipt.ranAt)), audit entry \(receipt.auditSeq)")
+            for item in receipt.items {
+                print("  \(item.table)\t\(item.purged) removed (older than \(utc(item.cutoff)))\(item.purged > 0 ? "\tsha256 \(item.sha256)" : "")")
+            }
+            print("  expired but still there: \(receipt.remaining)")
+            if receipt.remaining > 0 { throw ExitCode(1) }
         }
     }
 }

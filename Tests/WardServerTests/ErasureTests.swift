@@ -4,7 +4,9 @@ import WardAudit
 import WardClient
 import WardE2EE
 import WardProtocol
+import WardCrypto
 import WardServer
+import WardStore
 import WardTestSupport
 
 /// GDPR Art. 17 against a real server: requests, legal holds, the erasure and its receipt, and
@@ -176,5 +178,50 @@ struct ErasureTests {
         #expect(entries.contains { $0.event.type == "gdpr.erase" && $0.event.decision == .allow && $0.event.subjectID == zeb.userID })
         #expect(entries.contains { $0.event.type == "gdpr.erase" && $0.event.outcome == .minorFailure && $0.event.details["reason"] == "legal-hold" })
         #expect(entries.contains { $0.event.type == "gdpr.erase.receipt" && $0.event.details["receipt-sha256"]?.count == 64 })
+    }
+
+    @Test func theRetentionJobRemovesWhatExpiredExceptWhatIsHeldAndSaysSoInTheLog() async throws {
+        var retention = RetentionPeriods()
+        retention.messageDays = 0 // every message from an earlier second has expired
+        let server = try await ServerHarness.start(retention: retention)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("dr.bo", "Doctor"), ("po.pat", "PrivacyOfficer")])
+        let (ann, bo, officer) = (people[0], people[1], people[2])
+        let (kept, held, sent) = try await server.connect { a in
+            let messenger = try await ConversationTests.messenger(ann, on: a)
+            func room(_ name: String) async throws -> String {
+                try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = name; $0.members = [bo.userID] }).room?.roomID ?? ""
+            }
+            let (kept, held) = (try await room("Rota"), try await room("Incident 12"))
+            var sent: [String] = []
+            for n in 0..<3 {
+                sent.append(try await messenger.send(MessageContent(body: "rota \(n)"), to: kept).messageID)
+                _ = try await messenger.send(MessageContent(body: "incident \(n)"), to: held)
+            }
+            return (kept, held, sent)
+        }
+        try await Task.sleep(for: .milliseconds(1100))
+        let receipt = try #require(try await Self.signedIn(server, officer) { o in
+            try await o.request(ConversationTests.request("gdpr.hold.place") { $0.roomID = held; $0.reference = "incident 12" })
+            return try await o.request(ClientRequest(id: 0, type: "gdpr.purge")).purgeReceipt
+        })
+        let messages = try #require(receipt.items.first { $0.table == "message" })
+        #expect(messages.purged == 3 && receipt.remaining == 0)
+        #expect(messages.sha256 == Hex.encode(SHA256Hash.digest(Array(sent.sorted().map { $0 + "\n" }.joined().utf8))), "the hash of what went")
+        #expect(receipt.items.map(\.table) == ["session", "message", "consent", "erasureRequest", "legalHold"])
+        try await server.connect { a in
+            _ = try await ConversationTests.messenger(ann, on: a)
+            #expect(try await a.request(ConversationTests.request("message.history", room: kept)).messages?.isEmpty == true)
+            #expect(try await a.request(ConversationTests.request("message.history", room: held)).messages?.count == 3, "the held room keeps its messages")
+        }
+        // Nobody but the privacy officer runs it.
+        try await Self.signedIn(server, ann) { (a: WardConnection) async throws in
+            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.purge")).code == .denied)
+        }
+        await server.stop()
+        let purges = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "retention.purge" }
+        #expect(purges.first?.event.actorID == "system:retention", "the job runs by itself when the server starts")
+        #expect(purges.contains { $0.event.actorID == officer.userID && $0.event.details["message"] == "3"
+                && $0.event.details["message-sha256"] == messages.sha256 && $0.event.details["remaining"] == "0" && $0.event.outcome == .success })
     }
 }

@@ -5,6 +5,7 @@ import Synchronization
 import WardClient
 import WardCrypto
 import WardServer
+import WardStore
 import WardTestSupport
 
 /// A real server on 127.0.0.1 (a free port), over TLS, in a temporary data directory; stopped
@@ -24,7 +25,7 @@ final class ServerHarness: Sendable {
     static let testHashing = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
 
     static func start(connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
-                      lifetimeSeconds: Int64 = 12 * 3600) async throws -> ServerHarness {
+                      lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods()) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -32,6 +33,7 @@ final class ServerHarness: Sendable {
         configuration.passwordParameters = testHashing
         configuration.connectionLimits = connectionLimits
         configuration.sessionLimits = SessionLimits(idleSeconds: idleSeconds, lifetimeSeconds: lifetimeSeconds)
+        configuration.retention = retention
         let ready = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "ward.test.server")
         logger.logLevel = .error

@@ -177,6 +177,7 @@ struct ServerIntegrationTests {
             release.holdID = held
             _ = try await run(release)
             _ = try await run(ClientRequest(id: 0, type: "gdpr.erase", userID: patient))
+            _ = try await run(ClientRequest(id: 0, type: "gdpr.purge"))
             return done
         }
         await server.stop()
