@@ -11,9 +11,12 @@ public struct ErasureRequestInfo: Codable, Hashable, Sendable {
     public var status: String
     public var overdue: Bool
     public var completedAt: Int64?
+    /// The person's note, while it exists (erased with the person).
+    public var note: String?
 
     public init(requestID: Int, userID: String, requestedBy: String, requestedAt: Int64, dueAt: Int64, status: String,
-                overdue: Bool, completedAt: Int64?) {
+                overdue: Bool, completedAt: Int64?, note: String? = nil) {
+        self.note = note
         self.requestID = requestID
         self.userID = userID
         self.requestedBy = requestedBy

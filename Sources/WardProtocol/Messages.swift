@@ -59,6 +59,8 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var holdID: Int?
     /// gdpr.hold.place: the matter the hold is for (a case or file reference).
     public var reference: String?
+    /// gdpr.erase.request: what the person wants the privacy officer to know (optional).
+    public var note: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,

@@ -39,14 +39,30 @@ extension Connection {
 
     private func fileErasureRequest(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
+        if let note = request.note {
+            guard (1...2000).contains(note.count), !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+                throw ReplyError(code: .badRequest, message: "note must be 1-2000 characters without control characters other than line breaks")
+            }
+        }
         try await allowPrivacy(user, action: "gdpr.erase.request", type: .gdprEraseRequest, code: .create, subject: subject)
         let now = Clock.nowSeconds()
-        let record = try await context.gate.database.write { db in
+        var record = try await context.gate.database.write { db in
             try WardDatabase.fileErasureRequest(
                 ErasureRequestRecord(userID: subject.id, requestedBy: user.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)), in: db)
         }
+        // The note is free text about the person: the log holds only a commitment to it, the
+        // text stays in the erasable store, and the erasure erases it (audit/FORMAT.md §7).
+        if let note = request.note, record.noteCommitment == nil {
+            let commitment = try context.auditTexts.commit(note)
+            try await context.gate.audit.append(AuditEvent(
+                type: "gdpr.erase.request.note", action: .create, actorID: user.id, actorRole: user.role, objectType: "erasure-request",
+                objectID: "\(record.id ?? 0)", subjectID: subject.id, commitments: [commitment]))
+            record.noteCommitment = commitment.hex
+            let noted = record
+            try await context.gate.database.write { try WardDatabase.updateErasureRequest(noted, in: $0) }
+        }
         var reply = ServerReply(id: request.id, type: RequestType.gdprEraseRequest.rawValue)
-        reply.erasureRequests = [Self.info(record, now: now)]
+        reply.erasureRequests = [try info(record, now: now)]
         return reply
     }
 
@@ -54,14 +70,18 @@ extension Connection {
         try await allowPrivacy(user, action: "gdpr.requests", type: .gdprRequests, code: .read, subject: nil)
         let now = Clock.nowSeconds()
         var reply = ServerReply(id: request.id, type: RequestType.gdprRequests.rawValue)
-        reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: request.kind == "all").map { Self.info($0, now: now) }
+        reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: request.kind == "all").map { try info($0, now: now) }
         return reply
     }
 
-    static func info(_ record: ErasureRequestRecord, now: Int64) -> ErasureRequestInfo {
-        ErasureRequestInfo(requestID: Int(record.id ?? 0), userID: record.userID, requestedBy: record.requestedBy, requestedAt: record.requestedAt,
-                           dueAt: record.dueAt, status: record.status, overdue: record.status != "done" && now > record.dueAt,
-                           completedAt: record.completedAt)
+    func info(_ record: ErasureRequestRecord, now: Int64) throws -> ErasureRequestInfo {
+        var note: String?
+        if let hex = record.noteCommitment, let commitment = Hex.decode(hex).flatMap(Hash32.init(bytes:)) {
+            note = try context.auditTexts.reveal(commitment)
+        }
+        return ErasureRequestInfo(requestID: Int(record.id ?? 0), userID: record.userID, requestedBy: record.requestedBy,
+                                  requestedAt: record.requestedAt, dueAt: record.dueAt, status: record.status,
+                                  overdue: record.status != "done" && now > record.dueAt, completedAt: record.completedAt, note: note)
     }
 
     // MARK: Executing an erasure

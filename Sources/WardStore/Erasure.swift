@@ -16,6 +16,9 @@ public struct ErasureRequestRecord: Codable, Hashable, Sendable, FetchableRecord
     public var completedBy: String?
     /// The receipt's JSON.
     public var receipt: Data?
+    /// The commitment (hex) to the note the person wrote with the request; the text is kept in
+    /// the audit log's erasable store and erased with the person.
+    public var noteCommitment: String?
 
     public init(userID: String, requestedBy: String, requestedAt: Int64, dueAt: Int64) {
         self.userID = userID
@@ -175,6 +178,11 @@ extension WardDatabase {
         }
         try db.execute(sql: "DELETE FROM careTeamMember WHERE patientID = ?1 OR clinicianID = ?1", arguments: [userID])
         result.deleted["careTeamMember"] = db.changesCount
+
+        // Released holds on the person are history; their reference may name the person.
+        try db.execute(sql: "UPDATE legalHold SET reference = 'erased with the person' WHERE userID = ? AND releasedAt IS NOT NULL",
+                       arguments: [userID])
+        result.pseudonymised["legalHold"] = db.changesCount
 
         try db.execute(sql: """
             UPDATE user SET username = ?, displayName = 'Erased account', passwordHash = '', mustChangePassword = 0, active = 0, failedLogins = 0

@@ -110,7 +110,8 @@ public enum PersonalData {
              hold: "Art. 7(1) and Art. 17(3)(e): proof of consent is needed to defend claims"),
         Kind(table: "erasureRequest", name: "erasure requests and receipts", subjectColumns: ["userID", "requestedBy", "completedBy"],
              columns: ["id": "request number", "requestedAt": "time filed", "dueAt": "deadline (one month, Art. 12(3))",
-                       "status": "open, erasing or done", "completedAt": "time executed", "receipt": "what was erased and kept (ids and counts)"],
+                       "status": "open, erasing or done", "completedAt": "time executed", "receipt": "what was erased and kept (ids and counts)",
+                       "noteCommitment": "commitment to the person's note (the text is in the audit log's erasable store, erased with the person)"],
              purpose: "handle erasure requests within the deadline and prove they were handled",
              legalBasis: "Art. 6(1)(c) with Art. 12(3), 17 and 5(2) (accountability)", export: "every request with its status and deadline",
              erasure: .keep, retention: "six years after completion",
@@ -119,7 +120,8 @@ public enum PersonalData {
              columns: ["id": "hold number", "roomID": "conversation held", "reference": "the matter (case or file reference)",
                        "placedAt": "time placed", "releasedAt": "time released"],
              purpose: "keep data needed for legal claims from erasure and retention",
-             legalBasis: "Art. 17(3)(e) and Art. 6(1)(c); HIPAA 164.530(j)", export: "holds naming the subject",
+             legalBasis: "Art. 17(3)(e) and Art. 6(1)(c); HIPAA 164.530(j)",
+             export: "not exported: telling the subject of a hold can prejudice the claim it serves (Art. 23(1)(j)); the privacy officer answers case by case",
              erasure: .keep, retention: "six years after release", hold: "Art. 17(3)(e): establishment, exercise or defence of legal claims"),
     ]
 

@@ -166,6 +166,10 @@ public final class WardDatabase: Sendable {
             }
             try db.create(index: "messageBySender", on: "message", columns: ["senderID"])
         }
+        migrator.registerMigration("v6: erasure request notes") { db in
+            // The commitment (hex) to the note; the text itself is in the audit log's erasable store.
+            try db.alter(table: "erasureRequest") { t in t.add(column: "noteCommitment", .text) }
+        }
         return migrator
     }
 }

@@ -65,7 +65,9 @@ extension ChatClient {
             say("*** No erasure request was filed")
             return
         }
-        let filed = try await connection().request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests ?? []
+        var request = ClientRequest(id: 0, type: "gdpr.erase.request")
+        if let note = await ask("Anything the privacy officer should know? (Enter to skip)", secret: false), !note.isEmpty { request.note = note }
+        let filed = try await connection().request(request).erasureRequests ?? []
         for request in filed { say("*** " + PrivacyText.erasureLine(request)) }
     }
 

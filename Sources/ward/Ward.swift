@@ -172,13 +172,16 @@ struct Erase: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @Flag(help: "Do not ask to confirm (for scripts).") var yes = false
+    @Option(help: "Anything the privacy officer should know (kept only until the erasure).") var note: String?
 
     func run() async throws {
         guard answer(PrivacyText.erasureQuestion + ":", yes: yes ? "erase" : nil)?.lowercased() == "erase" else {
             throw UsageError("no erasure request was filed")
         }
-        let filed = try await connection.withSignedIn { connection in
-            try await connection.request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests ?? []
+        var request = ClientRequest(id: 0, type: "gdpr.erase.request")
+        request.note = note
+        let filed = try await connection.withSignedIn { [request] connection in
+            try await connection.request(request).erasureRequests ?? []
         }
         for request in filed { print(PrivacyText.erasureLine(request)) }
     }

@@ -109,6 +109,7 @@ extension GDPRCommand {
             for request in requests {
                 let done = request.completedAt.map { " on \(utc($0))" } ?? ""
                 print("\(request.requestID)\t\(request.userID)\tfiled by \(request.requestedBy) \(utc(request.requestedAt))\tdue \(utc(request.dueAt))\t\(request.status)\(done)\(request.overdue ? "\tOVERDUE" : "")")
+                if let note = request.note { print("\tnote: " + note.replacingOccurrences(of: "\n", with: "\n\t      ")) }
             }
             if requests.contains(where: \.overdue) { throw ExitCode(1) }
         }

@@ -45,10 +45,11 @@ struct WardCtlGDPRTests {
         }
         func wardctl(_ arguments: String...) throws -> ProcessResult { try runProcess(Binaries.wardctl, arguments, environment: environment) }
         #expect(try wardctl("gdpr", "requests").stdout.contains("no pending erasure requests"))
-        let asked = try ward(1, ["erase", "--yes"])
+        let asked = try ward(1, ["erase", "--yes", "--note", "my old address too"])
         #expect(asked.status == 0 && asked.stdout.contains("must act on it by"), "\(asked.stderr)")
         let pending = try wardctl("gdpr", "requests")
-        #expect(pending.status == 0 && pending.stdout.contains(clinic.ids[1]) && pending.stdout.contains("open"), "\(pending.stdout)\(pending.stderr)")
+        #expect(pending.status == 0 && pending.stdout.contains(clinic.ids[1]) && pending.stdout.contains("open")
+                && pending.stdout.contains("note: my old address too"), "\(pending.stdout)\(pending.stderr)")
         #expect(try wardctl("gdpr", "hold", "place", "--user", "nurse.bo", "--reference", "case 9").stdout.contains("placed hold 1"))
         let held = try wardctl("gdpr", "erase", "nurse.bo")
         #expect(held.status == 2 && held.stderr.contains("legal hold 1"), "\(held.stderr)")

@@ -88,7 +88,10 @@ struct ErasureTests {
 
         // Zebulon asks; the request is due a month later and waits for the privacy officer.
         let filed = try await Self.signedIn(server, zeb) { (p: WardConnection) async throws in
-            try await p.request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests?.first
+            let empty = ConversationTests.request("gdpr.erase.request") { $0.note = "" }
+            #expect(try await p.send(empty).code == .badRequest)
+            let noted = ConversationTests.request("gdpr.erase.request") { $0.note = "QUILLNOTE: also my photos, please" }
+            return try await p.request(noted).erasureRequests?.first
         }
         let request = try #require(filed)
         #expect(request.userID == zeb.userID && request.requestedBy == zeb.userID && request.status == "open" && !request.overdue)
@@ -97,7 +100,8 @@ struct ErasureTests {
         #expect(again?.map(\.requestID) == [request.requestID], "one pending request per person")
 
         try await Self.signedIn(server, officer) { o in
-            #expect(try await o.request(ClientRequest(id: 0, type: "gdpr.requests")).erasureRequests?.map(\.userID) == [zeb.userID])
+            let listed = try await o.request(ClientRequest(id: 0, type: "gdpr.requests")).erasureRequests
+            #expect(listed?.map(\.userID) == [zeb.userID] && listed?.first?.note == "QUILLNOTE: also my photos, please")
             // A hold on the conversation keeps its messages; a hold on the person stops the erasure.
             try await o.request(ConversationTests.request("gdpr.hold.place") { $0.roomID = heldRoom; $0.reference = "case 2026-114" })
             let personal = try await o.request(ConversationTests.request("gdpr.hold.place") { $0.userID = zeb.userID; $0.reference = "case 2026-115" })
@@ -135,6 +139,7 @@ struct ErasureTests {
         #expect(item("consent", "kept")?.count == 1 && item("device", "deleted")?.count == 1 && item("roomMember", "deleted")?.count == 2)
         #expect(item("careTeamMember", "deleted")?.count == 1 && item("session", "deleted")?.count ?? 0 >= 1)
         #expect(receipt.keysDestroyed == 1, "one key per conversation written in; the held one stays")
+        #expect(receipt.auditTombstones == 1, "the note's text is erased from the audit log's store, with a tombstone")
 
         // Zebulon is gone: no session, no sign-in, not to be found; the request is done.
         try await server.connect { (p: WardConnection) async throws in
@@ -164,7 +169,7 @@ struct ErasureTests {
         #expect(remaining.account.profile.displayName == "Erased account" && remaining.account.devices.isEmpty && remaining.rooms.isEmpty)
 
         // Nothing on disk names Zebulon or holds what they wrote, while the server runs and after it stops.
-        let traces = ["zebulon.quillfeather", "zebulon", "QUILLTEXT", "HELDTEXT"]
+        let traces = ["zebulon.quillfeather", "zebulon", "QUILLTEXT", "HELDTEXT", "QUILLNOTE"]
         #expect(Self.occurrences(of: traces, under: server.data.path).isEmpty, "\(Self.occurrences(of: traces, under: server.data.path))")
         await server.stop()
         #expect(Self.occurrences(of: traces, under: server.data.path).isEmpty, "\(Self.occurrences(of: traces, under: server.data.path))")
@@ -178,6 +183,8 @@ struct ErasureTests {
         #expect(entries.contains { $0.event.type == "gdpr.erase" && $0.event.decision == .allow && $0.event.subjectID == zeb.userID })
         #expect(entries.contains { $0.event.type == "gdpr.erase" && $0.event.outcome == .minorFailure && $0.event.details["reason"] == "legal-hold" })
         #expect(entries.contains { $0.event.type == "gdpr.erase.receipt" && $0.event.details["receipt-sha256"]?.count == 64 })
+        let note = try #require(entries.first { $0.event.type == "gdpr.erase.request.note" }?.event.commitments.first)
+        #expect(entries.contains { $0.event.type == "audit.erase" && $0.event.commitments == [note] && $0.event.subjectID == zeb.userID })
     }
 
     @Test func theRetentionJobRemovesWhatExpiredExceptWhatIsHeldAndSaysSoInTheLog() async throws {
