@@ -30,9 +30,13 @@ public struct ExportAccount: Codable, Hashable, Sendable {
     public var consents: [ConsentInfo]
     public var secondFactor: Bool
     public var recoveryCodesLeft: Int
+    /// Erasure requests about the person, with their state.
+    public var erasureRequests: [ErasureRequestInfo]
 
     public init(profile: UserInfo, createdAt: Int64, sessions: [ExportSession], devices: [ExportDevice], careTeam: [String],
-                patients: [String], consents: [ConsentInfo], secondFactor: Bool, recoveryCodesLeft: Int) {
+                patients: [String], consents: [ConsentInfo], secondFactor: Bool, recoveryCodesLeft: Int,
+                erasureRequests: [ErasureRequestInfo] = []) {
+        self.erasureRequests = erasureRequests
         self.profile = profile
         self.createdAt = createdAt
         self.sessions = sessions

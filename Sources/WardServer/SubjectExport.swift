@@ -90,7 +90,8 @@ extension Connection {
                 ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)
             },
             secondFactor: try database.totp(userID: subject.id)?.confirmed ?? false,
-            recoveryCodesLeft: try database.recoveryCodeCount(userID: subject.id)
+            recoveryCodesLeft: try database.recoveryCodeCount(userID: subject.id),
+            erasureRequests: try database.erasureRequests(userID: subject.id).map { try info($0, now: Clock.nowSeconds()) }
         )
     }
 

@@ -78,6 +78,11 @@ extension WardDatabase {
         }
     }
 
+    /// The requests about one person, oldest first.
+    public func erasureRequests(userID: String) throws -> [ErasureRequestRecord] {
+        try pool.read { try ErasureRequestRecord.filter(Column("userID") == userID).order(Column("id")).fetchAll($0) }
+    }
+
     public static func updateErasureRequest(_ request: ErasureRequestRecord, in db: Database) throws {
         try request.update(db)
     }

@@ -35,9 +35,12 @@ public enum PrivacyText {
         }
     }
 
-    /// The question asked before an erasure request is filed.
-    public static let erasureQuestion = "Ask the clinic to erase your account and your messages? What the law requires the clinic to keep "
-        + "is kept and listed in the receipt. Type erase to confirm"
+    /// What is said before an erasure request is filed, and the question then asked.
+    public static let erasureExplanation = [
+        "This asks the clinic to erase your account and the messages you wrote (GDPR Art. 17).",
+        "What the law requires the clinic to keep is kept and listed in the erasure receipt.",
+    ]
+    public static let erasureQuestion = "Type erase to confirm (anything else cancels)"
 
     static func day(_ seconds: Int64) -> String {
         let formatter = DateFormatter()

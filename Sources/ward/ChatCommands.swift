@@ -54,13 +54,15 @@ extension ChatClient {
     // MARK: Privacy
 
     private func consent(_ action: String, _ purpose: String?) async throws {
-        let outcome = try await ConsentFlow.run(action, purpose: purpose, on: try connection()) { question in
-            await self.ask(question, secret: false)
+        let outcome = try await ConsentFlow.run(action, purpose: purpose, on: try connection()) { text, question in
+            for line in text { await self.say("*** " + line) }
+            return await self.ask(question, secret: false)
         }
         for line in outcome { say("*** " + line) }
     }
 
     private func requestErasure() async throws {
+        for line in PrivacyText.erasureExplanation { say("*** " + line) }
         guard let answer = await ask(PrivacyText.erasureQuestion, secret: false), answer.lowercased() == "erase" else {
             say("*** No erasure request was filed")
             return

@@ -7,10 +7,10 @@ import WardTerminal
 /// /consent: a grant always shows the text in force first and asks, and names the version
 /// shown, so nobody agrees to a text they were not shown.
 enum ConsentFlow {
-    /// Runs `action` (list, show, grant, withdraw); `ask` puts a yes/no question (nil: cancelled).
-    /// Returns the lines to show.
+    /// Runs `action` (list, show, grant, withdraw); `ask` shows the text and puts a short yes/no
+    /// question (nil: cancelled). Returns the lines to show.
     static func run(_ action: String, purpose name: String?, on connection: WardConnection,
-                    ask: @Sendable (String) async -> String?) async throws -> [String] {
+                    ask: @Sendable (_ text: [String], _ question: String) async -> String?) async throws -> [String] {
         let listed = try await connection.request(ClientRequest(id: 0, type: "consent.list"))
         let purposes = listed.consentPurposes ?? []
         guard action != "list" else {
@@ -24,8 +24,8 @@ enum ConsentFlow {
         case "show":
             return PrivacyText.consentText(purpose)
         case "grant":
-            let text = PrivacyText.consentText(purpose).joined(separator: " — ")
-            guard let answer = await ask("\(text) Do you agree? (y/n)"), answer.lowercased().hasPrefix("y") else {
+            guard let answer = await ask(PrivacyText.consentText(purpose), "Do you agree to \(purpose.purpose), version \(purpose.version)? (y/n)"),
+                  answer.lowercased().hasPrefix("y") else {
                 return ["Nothing was changed: consent to \(purpose.purpose) was not given"]
             }
             var grant = ClientRequest(id: 0, type: "consent.grant")

@@ -158,7 +158,10 @@ struct Consent: AsyncParsableCommand {
     func run() async throws {
         let (action, purpose, yes) = (self.action, self.purpose, self.yes)
         let lines = try await connection.withSignedIn { connection in
-            try await ConsentFlow.run(action, purpose: purpose, on: connection) { answer($0, yes: yes ? "y" : nil) }
+            try await ConsentFlow.run(action, purpose: purpose, on: connection) { text, question in
+                for line in text { print(line) }
+                return answer(question, yes: yes ? "y" : nil)
+            }
         }
         for line in lines { print(line.replacingOccurrences(of: "/consent", with: "ward consent")) }
     }
@@ -175,6 +178,7 @@ struct Erase: AsyncParsableCommand {
     @Option(help: "Anything the privacy officer should know (kept only until the erasure).") var note: String?
 
     func run() async throws {
+        for line in PrivacyText.erasureExplanation { print(line) }
         guard answer(PrivacyText.erasureQuestion + ":", yes: yes ? "erase" : nil)?.lowercased() == "erase" else {
             throw UsageError("no erasure request was filed")
         }

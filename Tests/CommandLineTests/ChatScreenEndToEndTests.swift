@@ -274,6 +274,14 @@ struct ChatScreenEndToEndTests {
         // Her own export, from the screen.
         _ = command("/export \(dir.path)/ann-export.json", expecting: "readable on this device")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/ann-export.json"))
+        // Consent: listed, granted after the text is shown, withdrawn; an erasure request asks first.
+        _ = command("/consent", expecting: "appointment-reminders")
+        let consentText = command("/consent grant research", expecting: "Do you agree to research")
+        #expect(consentText.contains("Research on pseudonymised data (research, version 1)"), "\(consentText)")
+        _ = command("y", expecting: "Consent to research given")
+        _ = command("/consent withdraw research", expecting: "Consent to research withdrawn")
+        _ = command("/erase", expecting: "Type erase to confirm")
+        _ = command("no", expecting: "No erasure request was filed")
         // Leaving asks first, then closes the window.
         _ = command("/leave", expecting: "Leave Bo?")
         let left = command("y", expecting: "You left Bo")
