@@ -87,7 +87,7 @@ extension Connection {
     // MARK: Executing an erasure
 
     /// Messages deleted per write: small enough that the writes of everyone else go in between.
-    static let erasureChunk = 500
+    static let erasureChunk = 2000
 
     private func erase(_ request: ClientRequest, officer: UserRecord) async throws -> ServerReply {
         let subject = try lookUp(id: try require(request.userID, "userID"), what: "user")

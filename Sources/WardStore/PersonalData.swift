@@ -91,7 +91,7 @@ public enum PersonalData {
                        "clientMessageID": "the sender's id for deduplication", "sentAt": "server time", "envelope": "ciphertext and signature"],
              purpose: "deliver and keep conversations", legalBasis: "Art. 9(2)(h) with consent (Art. 9(2)(a)) in care rooms; Art. 6(1)(b) otherwise",
              export: "metadata and ciphertext (the subject's own device decrypts it in `ward export`)", erasure: .cryptoShred,
-             retention: "the clinic's messaging retention period", hold: "HIPAA 164.530(j): communications that are part of the record; a legal hold"),
+             retention: "the clinic's messaging retention period: ten years unless set (ward-server --message-retention-days)", hold: "HIPAA 164.530(j): communications that are part of the record; a legal hold"),
         Kind(table: "senderKey", name: "sender keys (metadata)", subjectColumns: [],
              columns: ["id": "key id", "roomID": "room id", "senderDevice": "device id", "epoch": "key epoch", "suite": "cipher suite", "createdAt": "time"],
              purpose: "which device encrypted which messages", legalBasis: "Art. 6(1)(b); Art. 32",
@@ -99,7 +99,7 @@ public enum PersonalData {
         Kind(table: "keyBox", name: "sealed sender keys", subjectColumns: [],
              columns: ["keyID": "key id", "deviceID": "recipient device id", "sealed": "the key sealed to that device"],
              purpose: "let members' devices decrypt messages", legalBasis: "Art. 6(1)(b); Art. 32",
-             export: "keys sealed to the subject's devices", erasure: .cryptoShred,
+             export: "keys sealed to the subject's devices", erasure: .delete,
              retention: "with the messages they protect", hold: nil),
         Kind(table: "consent", name: "consents", subjectColumns: ["userID"],
              columns: ["id": "record id", "purpose": "what was agreed to", "version": "version of the text agreed to",
@@ -122,7 +122,8 @@ public enum PersonalData {
              purpose: "keep data needed for legal claims from erasure and retention",
              legalBasis: "Art. 17(3)(e) and Art. 6(1)(c); HIPAA 164.530(j)",
              export: "not exported: telling the subject of a hold can prejudice the claim it serves (Art. 23(1)(j)); the privacy officer answers case by case",
-             erasure: .keep, retention: "six years after release", hold: "Art. 17(3)(e): establishment, exercise or defence of legal claims"),
+             erasure: .pseudonymise, retention: "six years after release",
+             hold: "Art. 17(3)(e): establishment, exercise or defence of legal claims; a released hold's reference is overwritten"),
     ]
 
     /// The record of processing activities (Art. 30(1)) as text, one section per kind of data.

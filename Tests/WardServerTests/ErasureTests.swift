@@ -139,6 +139,12 @@ struct ErasureTests {
         #expect(item("consent", "kept")?.count == 1 && item("device", "deleted")?.count == 1 && item("roomMember", "deleted")?.count == 2)
         #expect(item("careTeamMember", "deleted")?.count == 1 && item("session", "deleted")?.count ?? 0 >= 1)
         #expect(receipt.keysDestroyed == 1, "one key per conversation written in; the held one stays")
+        // The receipt does what the registry says, kind by kind (what is kept is kept by a hold or the registry).
+        let actions: [PersonalData.Erasure: String] = [.delete: "deleted", .cryptoShred: "crypto-shredded", .pseudonymise: "pseudonymised", .keep: "kept"]
+        for item in receipt.items where item.action != "kept" {
+            #expect(PersonalData.kinds.first { $0.table == item.table }.flatMap { actions[$0.erasure] } == item.action, "\(item.table): \(item.action)")
+        }
+        #expect(receipt.items.filter { $0.action == "kept" }.allSatisfy { $0.legalBasis?.isEmpty == false }, "every kept item says why")
         #expect(receipt.auditTombstones == 1, "the note's text is erased from the audit log's store, with a tombstone")
 
         // Zebulon is gone: no session, no sign-in, not to be found; the request is done.
