@@ -17,8 +17,7 @@ enum OwnExport {
             decrypted[message.messageID] = DecryptedText(text: content.body, format: content.format)
         }
         document.decrypted = decrypted
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONEncoder.document
         try UserFiles.writePrivate(try encoder.encode(document), atPath: path)
         return "exported: \(document.rooms.count) rooms, \(document.messages.count) messages (\(decrypted.count) readable on this device), "
             + "\(document.access.count) access records → \(path)"

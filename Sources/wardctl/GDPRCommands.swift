@@ -23,8 +23,7 @@ struct GDPRCommand: AsyncParsableCommand {
 
         func run() throws {
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let encoder = JSONEncoder.document
                 print(String(decoding: try encoder.encode(PersonalData.kinds), as: UTF8.self))
             } else {
                 print(PersonalData.record())
@@ -48,8 +47,7 @@ extension GDPRCommand {
             let document = try await withSession { connection -> ExportDocument in
                 try await connection.exportSubject(userID: try await userID(of: user, on: connection))
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let encoder = JSONEncoder.document
             try UserFiles.writePrivate(try encoder.encode(document), atPath: out)
             print("exported \(document.subjectID): \(document.rooms.count) rooms, \(document.messages.count) messages, \(document.access.count) access records → \(out)")
         }
@@ -140,8 +138,7 @@ extension GDPRCommand {
             }
             print("  data keys destroyed: \(receipt.keysDestroyed); audit texts erased: \(receipt.auditTombstones); decision: audit entry \(receipt.auditSeq)")
             if let path = self.receipt {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let encoder = JSONEncoder.document
                 try UserFiles.writePrivate(try encoder.encode(receipt), atPath: path)
                 print("receipt → \(path)")
             }
