@@ -82,7 +82,7 @@ let package = Package(
         // The wire protocol's messages, shared by the server and its clients.
         .target(name: "WardProtocol", swiftSettings: strictSettings),
         // The terminal client's logic without a terminal: display widths, wrapping, line editing, commands.
-        .target(name: "WardTerminal", swiftSettings: strictSettings),
+        .target(name: "WardTerminal", dependencies: ["WardProtocol"], swiftSettings: strictSettings),
         // End-to-end encryption: device keys, sender-key ratchets, envelopes (suite ward-sk-1).
         .target(name: "WardE2EE", dependencies: ["WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
         // The server: data directory, TLS WebSocket service, sessions, the gate.
