@@ -32,11 +32,14 @@ public struct ExportAccount: Codable, Hashable, Sendable {
     public var recoveryCodesLeft: Int
     /// Erasure requests about the person, with their state.
     public var erasureRequests: [ErasureRequestInfo]
+    /// A patient's appointments (with the reason), or a clinician's schedule.
+    public var appointments: [AppointmentInfo]
 
     public init(profile: UserInfo, createdAt: Int64, sessions: [ExportSession], devices: [ExportDevice], careTeam: [String],
                 patients: [String], consents: [ConsentInfo], secondFactor: Bool, recoveryCodesLeft: Int,
-                erasureRequests: [ErasureRequestInfo] = []) {
+                erasureRequests: [ErasureRequestInfo] = [], appointments: [AppointmentInfo] = []) {
         self.erasureRequests = erasureRequests
+        self.appointments = appointments
         self.profile = profile
         self.createdAt = createdAt
         self.sessions = sessions

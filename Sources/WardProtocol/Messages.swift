@@ -61,6 +61,18 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var reference: String?
     /// gdpr.erase.request: what the person wants the privacy officer to know (optional).
     public var note: String?
+    // Appointments (seconds since 1970; minutes after local midnight).
+    public var weekday: Int?
+    public var startMinute: Int?
+    public var endMinute: Int?
+    public var startsAt: Int64?
+    public var endsAt: Int64?
+    public var slotMinutes: Int?
+    public var location: String?
+    public var availabilityID: Int?
+    public var appointmentID: String?
+    /// appointment.book: why the patient comes (clinical; shown only to those allowed).
+    public var reason: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -141,6 +153,14 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var legalHolds: [LegalHoldInfo]?
     /// gdpr.purge: what the retention job removed.
     public var purgeReceipt: PurgeReceipt?
+    /// availability.*: a clinician's availability entries.
+    public var availability: [AvailabilityInfo]?
+    /// appointment.slots: free slots.
+    public var slots: [SlotInfo]?
+    /// appointment.list: appointments, soonest first.
+    public var appointments: [AppointmentInfo]?
+    /// appointment.book, .reschedule, .cancel, .update, .show, and the `appointment` event.
+    public var appointment: AppointmentInfo?
 
     public init(id: Int?, type: String) {
         self.id = id
@@ -247,4 +267,6 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case wrongRecipients = "wrong_recipients"
     /// A legal hold keeps the data from erasure; the message names the hold.
     case legalHold = "legal_hold"
+    /// Someone else holds the slot (or the patient already has an appointment at that time).
+    case slotTaken = "slot_taken"
 }

@@ -23,6 +23,9 @@ public enum ClinicModel {
         "gdpr.hold": ["privacy"], "gdpr.retention": ["privacy"], "breakglass.review": ["privacy"],
         "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
         "device.register": ["account"], "account.presence": ["account"], "consent.manage": ["account"],
+        "scheduling": [], "availability.manage": ["scheduling"], "availability.read": ["scheduling"], "appointment.book": ["scheduling"],
+        "appointment.cancel": ["scheduling"], "appointment.manage": ["scheduling"], "appointment.read": ["scheduling"],
+        "appointment.reason": ["clinical"], "notification.announce": ["administration"], "notification.read": ["account"],
     ]
 
     public static let service = EntityUID(type: "Service", id: "ward")
@@ -54,6 +57,14 @@ public enum ClinicModel {
             attributes: attributes,
             parents: [EntityUID(type: "Role", id: user.role)] + patients.map { EntityUID(type: "CareTeam", id: $0) }
         )
+    }
+
+    /// An appointment as a resource: its patient, clinician and the patient's care team.
+    public static func appointment(_ appointment: AppointmentRecord) -> Entity {
+        Entity(uid: EntityUID(type: "Appointment", id: appointment.id), attributes: [
+            "patient": .entity(user(appointment.patientID)), "clinician": .entity(user(appointment.clinicianID)),
+            "careTeam": .entity(EntityUID(type: "CareTeam", id: appointment.patientID)),
+        ])
     }
 
     /// A room as a resource: its kind and, for a care room, its patient and care team.

@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 internal import Logging
 public import WardAudit
 public import WardCrypto
@@ -26,6 +26,10 @@ public enum RequestType: String, CaseIterable, Sendable {
     case gdprEraseRequest = "gdpr.erase.request", gdprRequests = "gdpr.requests", gdprErase = "gdpr.erase"
     case gdprHoldPlace = "gdpr.hold.place", gdprHoldRelease = "gdpr.hold.release", gdprHolds = "gdpr.holds"
     case gdprPurge = "gdpr.purge"
+    case availabilityAdd = "availability.add", availabilityRemove = "availability.remove", availabilityList = "availability.list"
+    case appointmentSlots = "appointment.slots", appointmentBook = "appointment.book", appointmentReschedule = "appointment.reschedule"
+    case appointmentCancel = "appointment.cancel", appointmentUpdate = "appointment.update", appointmentList = "appointment.list"
+    case appointmentShow = "appointment.show"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -69,6 +73,12 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .gdprErase: return "gdpr.erase"
         case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return "gdpr.hold"
         case .gdprPurge: return "gdpr.retention"
+        case .availabilityAdd, .availabilityRemove: return "availability.manage"
+        case .availabilityList, .appointmentSlots: return "availability.read"
+        case .appointmentBook, .appointmentReschedule: return "appointment.book"
+        case .appointmentCancel: return "appointment.cancel"
+        case .appointmentUpdate: return "appointment.manage"
+        case .appointmentList, .appointmentShow: return "appointment.read"
         }
     }
 }
@@ -91,6 +101,8 @@ public struct ServerContext: Sendable {
     public let auditTexts: ErasableTextStore
     /// How long data is kept (the retention job).
     public var retention = RetentionPeriods()
+    /// The clinic's time zone: weekly availability is in its wall-clock time.
+    public var timeZone = TimeZone(identifier: "UTC") ?? .current
 
     public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
                 subjectKeys: SubjectKeys, auditTexts: ErasableTextStore) {
@@ -171,6 +183,9 @@ final class Connection {
                 return try await exportSubject(request)
             case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds, .gdprPurge:
                 return try await handleErasure(type, request)
+            case .availabilityAdd, .availabilityRemove, .availabilityList, .appointmentSlots, .appointmentBook, .appointmentReschedule,
+                 .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
+                return try await schedule(type, request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)

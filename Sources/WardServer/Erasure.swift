@@ -171,6 +171,8 @@ extension Connection {
             var items: [ErasureItem] = []
             if table == "message" {
                 items.append(ErasureItem(table: table, name: kind.name, action: "crypto-shredded", count: messagesErased))
+            } else if let count = erased.shredded[table] {
+                items.append(ErasureItem(table: table, name: kind.name, action: "crypto-shredded", count: count))
             } else if let count = erased.deleted[table] {
                 items.append(ErasureItem(table: table, name: kind.name, action: "deleted", count: count))
             }
@@ -181,6 +183,7 @@ extension Connection {
             }
             if let count = erased.kept[table], count > 0 {
                 let held = table == "message" || table == "senderKey"
+                // (Completed appointments are kept under the registry's hold: the medical record.)
                 items.append(ErasureItem(table: table, name: kind.name, action: "kept", count: count,
                                          legalBasis: held ? "a legal hold on the conversation (Art. 17(3)(e))" : (kind.hold ?? kind.legalBasis)))
             }

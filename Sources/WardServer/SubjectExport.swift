@@ -91,7 +91,16 @@ extension Connection {
             },
             secondFactor: try database.totp(userID: subject.id)?.confirmed ?? false,
             recoveryCodesLeft: try database.recoveryCodeCount(userID: subject.id),
-            erasureRequests: try database.erasureRequests(userID: subject.id).map { try info($0, now: Clock.nowSeconds()) }
+            erasureRequests: try database.erasureRequests(userID: subject.id).map { try info($0, now: Clock.nowSeconds()) },
+            appointments: try database.appointments(of: subject.id, as: subject.role == "Patient" ? .patient : .clinician, from: 0).map { appointment in
+                var shown = try info(appointment)
+                // The person's own data: a patient's export holds why they came.
+                if subject.role == "Patient", let sealed = appointment.sealedReason,
+                   let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id) {
+                    shown.reason = String(decoding: opened, as: UTF8.self)
+                }
+                return shown
+            }
         )
     }
 

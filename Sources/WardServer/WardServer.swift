@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 internal import Hummingbird
 internal import HummingbirdTLS
 internal import HummingbirdWebSocket
@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     /// How long data is kept, and how often the retention job runs.
     public var retention = RetentionPeriods()
     public var retentionInterval: Duration = .seconds(3600)
+    /// The clinic's time zone (weekly availability, reminders' wording).
+    public var timeZone = TimeZone(identifier: "UTC") ?? .current
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -64,6 +66,7 @@ public enum WardServer {
                 auditTexts: try ErasableTextStore(directory: data.auditTexts)
             )
             context.retention = configuration.retention
+            context.timeZone = configuration.timeZone
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey
             try DataDirectory.requirePrivate(keyPath)

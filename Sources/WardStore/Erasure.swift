@@ -133,6 +133,8 @@ extension WardDatabase {
         public var deleted: [String: Int] = [:]
         /// Rows overwritten per table.
         public var pseudonymised: [String: Int] = [:]
+        /// Rows deleted whose sealed content was unreadable already (its key destroyed), per table.
+        public var shredded: [String: Int] = [:]
         /// Rows kept per table (held back, or kept by the registry).
         public var kept: [String: Int] = [:]
         /// The rooms the person was removed from, with their new epoch and remaining members.
@@ -183,6 +185,14 @@ extension WardDatabase {
         }
         try db.execute(sql: "DELETE FROM careTeamMember WHERE patientID = ?1 OR clinicianID = ?1", arguments: [userID])
         result.deleted["careTeamMember"] = db.changesCount
+        try db.execute(sql: "DELETE FROM availability WHERE clinicianID = ?", arguments: [userID])
+        result.deleted["availability"] = db.changesCount
+        // Appointments: the reasons were sealed under the person's data key, destroyed before this
+        // transaction. Completed visits stay (without a readable reason) as part of the medical
+        // record; every other appointment of the patient goes, which frees its slot.
+        try db.execute(sql: "DELETE FROM appointment WHERE patientID = ? AND status != 'completed'", arguments: [userID])
+        result.shredded["appointment"] = db.changesCount
+        result.kept["appointment"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM appointment WHERE patientID = ?", arguments: [userID]) ?? 0
 
         // Released holds on the person are history; their reference may name the person.
         try db.execute(sql: "UPDATE legalHold SET reference = 'erased with the person' WHERE userID = ? AND releasedAt IS NOT NULL",

@@ -170,6 +170,40 @@ public final class WardDatabase: Sendable {
             // The commitment (hex) to the note; the text itself is in the audit log's erasable store.
             try db.alter(table: "erasureRequest") { t in t.add(column: "noteCommitment", .text) }
         }
+        migrator.registerMigration("v7: availability, appointments") { db in
+            try db.create(table: "availability") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("clinicianID", .text).notNull().references("user", onDelete: .cascade).indexed()
+                t.column("kind", .text).notNull()
+                t.column("weekday", .integer)
+                t.column("startMinute", .integer)
+                t.column("endMinute", .integer)
+                t.column("startsAt", .integer)
+                t.column("endsAt", .integer)
+                t.column("slotMinutes", .integer).notNull()
+                t.column("location", .text).notNull()
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(table: "appointment") { t in
+                t.primaryKey("id", .text)
+                t.column("patientID", .text).notNull().references("user").indexed()
+                t.column("clinicianID", .text).notNull().references("user").indexed()
+                t.column("startsAt", .integer).notNull()
+                t.column("endsAt", .integer).notNull()
+                t.column("location", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("sealedReason", .blob)
+                t.column("bookedBy", .text).notNull()
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+                t.column("cancelledBy", .text)
+            }
+            // One appointment per clinician and start among those holding their slot: the
+            // database itself refuses a double booking, however the requests race.
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX appointmentSlot ON appointment(clinicianID, startsAt) WHERE status IN ('requested', 'confirmed')
+                """)
+        }
         return migrator
     }
 }

@@ -77,6 +77,8 @@ struct Serve: AsyncParsableCommand {
     var messageRetentionDays: Int = 3650
     @Option(help: "Minutes between runs of the retention job (each run writes a purge receipt to the audit log).")
     var retentionMinutes: Int = 60
+    @Option(help: "The clinic's time zone (an IANA name such as Europe/Berlin): weekly availability is in its local time.")
+    var timeZone: String = TimeZone.current.identifier
     @Option(help: "Argon2id memory in KiB for new password hashes.")
     var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
 
@@ -85,6 +87,7 @@ struct Serve: AsyncParsableCommand {
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, for example 127.0.0.1:8443") }
         guard idleMinutes >= 1, sessionHours >= 1 else { throw ValidationError("--idle-minutes and --session-hours must be at least 1") }
         guard (1...600).contains(signInSeconds) else { throw ValidationError("--sign-in-seconds must be 1-600") }
+        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone \(timeZone) is not a time zone name (for example Europe/Berlin or America/New_York)") }
         guard messageRetentionDays >= 1, retentionMinutes >= 1 else { throw ValidationError("--message-retention-days and --retention-minutes must be at least 1") }
     }
 
@@ -103,6 +106,7 @@ struct Serve: AsyncParsableCommand {
         configuration.passwordParameters.memoryKiB = argon2Memory
         configuration.retention.messageDays = Int64(messageRetentionDays)
         configuration.retentionInterval = .seconds(retentionMinutes * 60)
+        configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         do {

@@ -88,7 +88,7 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: "user.find", username: "n"))
             _ = try await run(ClientRequest(id: 0, type: "user.disable", userID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "user.enable", userID: nurse))
-            _ = try await run(ClientRequest(id: 0, type: "user.reset-password", userID: nurse))
+            let nurseOTP = try await run(ClientRequest(id: 0, type: "user.reset-password", userID: nurse)).password ?? ""
             _ = try await run(ClientRequest(id: 0, type: "user.reset-second-factor", userID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "careteam.list", patientID: patient))
@@ -156,14 +156,57 @@ struct ServerIntegrationTests {
             _ = try await run(consent)
             _ = try await run(ClientRequest(id: 0, type: "consent.list"))
             _ = try await run(ClientRequest(id: 0, type: "logout"))
+            // The nurse publishes when she sees patients.
+            let nurseToken = try await connection.login(username: "n", password: nurseOTP).token
+            try await connection.changePassword(current: nurseOTP, new: "the nurse's long passphrase")
+            _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
+            let slotStart = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
+            var open = ClientRequest(id: 0, type: "availability.add")
+            open.kind = "open"
+            open.startsAt = slotStart
+            open.endsAt = slotStart + 7200
+            _ = try await run(open)
+            var weekly = ClientRequest(id: 0, type: "availability.add")
+            weekly.kind = "weekly"
+            weekly.weekday = 3
+            weekly.startMinute = 540
+            weekly.endMinute = 720
+            var remove = ClientRequest(id: 0, type: "availability.remove")
+            remove.availabilityID = try await run(weekly).availability?.last?.availabilityID
+            _ = try await run(remove)
+            _ = try await run(ClientRequest(id: 0, type: "availability.list", userID: nurse))
+            // (No logout: the nurse's session is resumed later.)
             // The patient exports their own data.
             _ = try await connection.login(username: "p", password: patientAccount.password ?? "")
             try await connection.changePassword(current: patientAccount.password ?? "", new: "the patient's long passphrase")
             var export = ClientRequest(id: 0, type: "gdpr.export")
             export.section = "account"
             _ = try await run(export)
-            // The patient asks to be erased; the privacy officer holds, releases and erases.
+            // The patient books with the nurse, moves it, cancels it, books again; the nurse confirms.
+            var slots = ClientRequest(id: 0, type: "appointment.slots")
+            slots.clinicianID = nurse
+            _ = try await run(slots)
+            var book = ClientRequest(id: 0, type: "appointment.book")
+            book.clinicianID = nurse
+            book.startsAt = slotStart
+            let appointmentID = try await run(book).appointment?.appointmentID
+            var change = ClientRequest(id: 0, type: "appointment.reschedule")
+            change.appointmentID = appointmentID
+            change.startsAt = slotStart + 1800
+            _ = try await run(change)
+            change.type = "appointment.show"
+            _ = try await run(change)
+            _ = try await run(ClientRequest(id: 0, type: "appointment.list"))
+            change.type = "appointment.cancel"
+            _ = try await run(change)
+            change.appointmentID = try await run(book).appointment?.appointmentID
             _ = try await run(ClientRequest(id: 0, type: "gdpr.erase.request"))
+            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await run(ClientRequest(id: 0, type: "resume", token: nurseToken))
+            change.type = "appointment.update"
+            change.status = "confirmed"
+            _ = try await run(change)
+            // The patient asked to be erased; the privacy officer holds, releases and erases.
             _ = try await run(ClientRequest(id: 0, type: "logout"))
             _ = try await connection.login(username: "po", password: officerAccount.password ?? "")
             try await connection.changePassword(current: officerAccount.password ?? "", new: "the officer's long passphrase")

@@ -1,0 +1,262 @@
+internal import Foundation
+internal import WardAudit
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Availability and appointments. Clinicians publish when they see patients; patients book,
+/// move and cancel their own appointments; nurses and front-desk staff book for patients;
+/// clinicians confirm, complete and mark no-shows on their schedule. Every request is decided
+/// by the policies (scheduling.cedar) and audited; views are minimum necessary: the reason for a
+/// visit is clinical and appears only in `appointment.show`, for those the policies let read it.
+extension Connection {
+    func schedule(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        switch type {
+        case .availabilityAdd: reply.availability = try await addAvailability(request, user)
+        case .availabilityRemove: reply.availability = try await removeAvailability(request, user)
+        case .availabilityList:
+            let clinician = try clinician(request.clinicianID ?? request.userID ?? user.id)
+            try await allowScheduling(user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+                                      objectType: "user", objectID: clinician.id)
+            reply.availability = try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
+        case .appointmentSlots: reply.slots = try await freeSlots(request, user)
+        case .appointmentBook: reply.appointment = try await book(request, user)
+        case .appointmentReschedule: reply.appointment = try await reschedule(request, user)
+        case .appointmentCancel, .appointmentUpdate: reply.appointment = try await changeStatus(type, request, user)
+        case .appointmentList: reply.appointments = try await listAppointments(request, user)
+        case .appointmentShow: reply.appointment = try await showAppointment(request, user)
+        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
+        }
+        return reply
+    }
+
+    // MARK: Availability
+
+    private func clinician(_ id: String) throws -> UserRecord {
+        let account = try lookUp(id: id, what: "clinician")
+        guard ["Doctor", "Nurse"].contains(account.role), account.active else {
+            throw ReplyError(code: .badRequest, message: "that account is not an active Doctor or Nurse")
+        }
+        return account
+    }
+
+    private func addAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
+        let clinician = try clinician(request.clinicianID ?? user.id)
+        let kind = try require(request.kind, "kind")
+        let slotMinutes = request.slotMinutes ?? 30
+        let location = request.location ?? "Clinic"
+        guard (5...480).contains(slotMinutes) else { throw ReplyError(code: .badRequest, message: "slotMinutes must be 5-480") }
+        guard (1...100).contains(location.count), !location.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ReplyError(code: .badRequest, message: "location must be 1-100 characters without control characters")
+        }
+        var entry = AvailabilityRecord(clinicianID: clinician.id, kind: kind, slotMinutes: slotMinutes, location: location, createdAt: Clock.nowSeconds())
+        switch kind {
+        case "weekly":
+            let weekday = try require(request.weekday, "weekday"), start = try require(request.startMinute, "startMinute")
+            let end = try require(request.endMinute, "endMinute")
+            guard (1...7).contains(weekday) else { throw ReplyError(code: .badRequest, message: "weekday must be 1 (Monday) to 7 (Sunday)") }
+            guard (0..<1440).contains(start), (start + slotMinutes...1440).contains(end) else {
+                throw ReplyError(code: .badRequest, message: "startMinute and endMinute are minutes after midnight (0-1440), at least one slot apart")
+            }
+            (entry.weekday, entry.startMinute, entry.endMinute) = (weekday, start, end)
+        case "open", "closed":
+            let start = try require(request.startsAt, "startsAt"), end = try require(request.endsAt, "endsAt")
+            guard end > start, end - start <= 31 * 86_400 else {
+                throw ReplyError(code: .badRequest, message: "endsAt must be after startsAt, at most 31 days later")
+            }
+            (entry.startsAt, entry.endsAt) = (start, end)
+        default:
+            throw ReplyError(code: .badRequest, message: "kind must be weekly, open or closed")
+        }
+        try await allowScheduling(user, .availabilityAdd, code: .create, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+                                  objectType: "user", objectID: clinician.id, details: ["kind": kind])
+        let added = entry
+        _ = try await context.gate.database.write { try WardDatabase.addAvailability(added, in: $0) }
+        return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
+    }
+
+    private func removeAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
+        let clinician = try clinician(request.clinicianID ?? user.id)
+        let id = Int64(try require(request.availabilityID, "availabilityID"))
+        try await allowScheduling(user, .availabilityRemove, code: .delete, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+                                  objectType: "user", objectID: clinician.id, details: ["availability": "\(id)"])
+        let clinicianID = clinician.id
+        guard try await context.gate.database.write({ try WardDatabase.removeAvailability(id: id, clinicianID: clinicianID, in: $0) }) else {
+            throw ReplyError(code: .notFound, message: "the clinician has no availability entry with that id")
+        }
+        return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
+    }
+
+    static func info(_ entry: AvailabilityRecord) -> AvailabilityInfo {
+        AvailabilityInfo(availabilityID: Int(entry.id ?? 0), clinicianID: entry.clinicianID, kind: entry.kind, weekday: entry.weekday,
+                         startMinute: entry.startMinute, endMinute: entry.endMinute, startsAt: entry.startsAt, endsAt: entry.endsAt,
+                         slotMinutes: entry.slotMinutes, location: entry.location)
+    }
+
+    // MARK: Slots and booking
+
+    /// Free slots of a clinician in [from, to), from now on: what the availability gives, minus held slots.
+    func freeSlots(of clinician: UserRecord, from: Int64, to: Int64) throws -> [SlotCalendar.Slot] {
+        let database = context.gate.database
+        let start = max(from, Clock.nowSeconds())
+        guard to > start else { return [] }
+        let held = try database.heldStarts(clinicianID: clinician.id, from: start, to: to)
+        return SlotCalendar(timeZone: context.timeZone).slots(try database.availability(clinicianID: clinician.id), from: start, to: to)
+            .filter { !held.contains($0.startsAt) }
+    }
+
+    private func freeSlots(_ request: ClientRequest, _ user: UserRecord) async throws -> [SlotInfo] {
+        let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
+        let from = request.startsAt ?? Clock.nowSeconds()
+        let to = request.endsAt ?? from + 14 * 86_400
+        guard to > from, to - from <= 62 * 86_400 else { throw ReplyError(code: .badRequest, message: "endsAt must be after startsAt, at most 62 days later") }
+        try await allowScheduling(user, .appointmentSlots, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+                                  objectType: "user", objectID: clinician.id)
+        return try freeSlots(of: clinician, from: from, to: to).map { SlotInfo(startsAt: $0.startsAt, endsAt: $0.endsAt, location: $0.location) }
+    }
+
+    /// The free slot starting at `startsAt`, or `slot_taken` / `bad_request`.
+    private func slot(of clinician: UserRecord, startingAt startsAt: Int64) throws -> SlotCalendar.Slot {
+        guard startsAt > Clock.nowSeconds() else { throw ReplyError(code: .badRequest, message: "startsAt is in the past") }
+        if let slot = try freeSlots(of: clinician, from: startsAt, to: startsAt + 1).first { return slot }
+        let offered = SlotCalendar(timeZone: context.timeZone).slots(try context.gate.database.availability(clinicianID: clinician.id),
+                                                                     from: startsAt, to: startsAt + 1)
+        guard offered.isEmpty else { throw ReplyError(code: .slotTaken, message: "slot taken: pick another (appointment.slots lists the free ones)") }
+        throw ReplyError(code: .badRequest, message: "the clinician has no slot starting then (appointment.slots lists them)")
+    }
+
+    private func book(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+        let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
+        let patient = try lookUp(id: request.patientID ?? user.id, what: "patient")
+        guard patient.role == "Patient", patient.active else { throw ReplyError(code: .badRequest, message: "patientID does not name an active Patient account") }
+        if let reason = request.reason {
+            guard (1...500).contains(reason.count), !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ReplyError(code: .badRequest, message: "reason must be 1-500 characters without control characters")
+            }
+        }
+        let slot = try slot(of: clinician, startingAt: try require(request.startsAt, "startsAt"))
+        let id = "appt:" + OpaqueID.make()
+        let now = Clock.nowSeconds()
+        // Booked by the patient it waits for the clinic to confirm; booked by staff it is confirmed.
+        let status = user.id == patient.id ? "requested" : "confirmed"
+        let proposed = AppointmentRecord(
+            id: id, patientID: patient.id, clinicianID: clinician.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
+            status: status,
+            sealedReason: try request.reason.map { try context.subjectKeys.seal(Data($0.utf8), subject: patient.id, scope: "appointments", context: id) },
+            bookedBy: user.id, createdAt: now)
+        try await allowScheduling(user, .appointmentBook, code: .create, resource: ClinicModel.appointment(proposed), objectType: "appointment",
+                                  objectID: id, subjectID: patient.id, details: ["clinician": clinician.id, "starts": "\(slot.startsAt)"])
+        let database = context.gate.database
+        try await bookingWrite { try await database.write { try WardDatabase.book(proposed, in: $0) } }
+        return try info(proposed)
+    }
+
+    private func reschedule(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+        let current = try existingAppointment(request)
+        let clinician = try clinician(current.clinicianID)
+        let slot = try slot(of: clinician, startingAt: try require(request.startsAt, "startsAt"))
+        try await allowScheduling(user, .appointmentReschedule, code: .update, resource: ClinicModel.appointment(current), objectType: "appointment",
+                                  objectID: current.id, subjectID: current.patientID, details: ["starts": "\(slot.startsAt)"])
+        let now = Clock.nowSeconds()
+        let database = context.gate.database
+        let moved = try await bookingWrite {
+            try await database.write {
+                try WardDatabase.reschedule(appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location, at: now, in: $0)
+            }
+        }
+        return try info(moved)
+    }
+
+    private func changeStatus(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+        let current = try existingAppointment(request)
+        let target: String, from: [String]
+        if type == .appointmentCancel {
+            (target, from) = ("cancelled", AppointmentRecord.holdingSlot)
+        } else {
+            switch request.status {
+            case "confirmed": (target, from) = ("confirmed", ["requested"])
+            case "completed": (target, from) = ("completed", ["confirmed"])
+            case "noShow": (target, from) = ("noShow", ["confirmed"])
+            default: throw ReplyError(code: .badRequest, message: "status must be confirmed, completed or noShow (cancel with appointment.cancel)")
+            }
+        }
+        try await allowScheduling(user, type, code: type == .appointmentCancel ? .delete : .update, resource: ClinicModel.appointment(current),
+                                  objectType: "appointment", objectID: current.id, subjectID: current.patientID, details: ["status": target])
+        let now = Clock.nowSeconds(), userID = user.id
+        let database = context.gate.database
+        let changed = try await bookingWrite {
+            try await database.write { try WardDatabase.setStatus(appointmentID: current.id, to: target, allowedFrom: from, by: userID, at: now, in: $0) }
+        }
+        return try info(changed)
+    }
+
+    private func listAppointments(_ request: ClientRequest, _ user: UserRecord) async throws -> [AppointmentInfo] {
+        let whose = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
+        let party: WardDatabase.Party = whose.role == "Patient" ? .patient : .clinician
+        let from = request.startsAt ?? Clock.nowSeconds()
+        let database = context.gate.database
+        try await allowScheduling(user, .appointmentList, code: .read,
+                                  resource: ClinicModel.principal(whose, careTeamsOf: try database.patients(ofClinician: whose.id)),
+                                  objectType: "user", objectID: whose.id, subjectID: whose.role == "Patient" ? whose.id : "")
+        return try database.appointments(of: whose.id, as: party, from: from).map { try info($0) }
+    }
+
+    private func showAppointment(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+        let appointment = try existingAppointment(request)
+        try await allowScheduling(user, .appointmentShow, code: .read, resource: ClinicModel.appointment(appointment), objectType: "appointment",
+                                  objectID: appointment.id, subjectID: appointment.patientID)
+        var shown = try info(appointment)
+        // The reason is clinical: a second decision, so the front desk sees the rest without it.
+        if let sealed = appointment.sealedReason {
+            var reading = Gate.Request(principal: user, action: "appointment.reason", resource: ClinicModel.appointment(appointment),
+                                       event: "appointment.reason", code: .read, objectType: "appointment", objectID: appointment.id,
+                                       subjectID: appointment.patientID, secondFactor: hasSecondFactor)
+            reading.details = [:]
+            if try await context.gate.decide(reading).allowed,
+               let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id) {
+                shown.reason = String(decoding: opened, as: UTF8.self)
+            }
+        }
+        return shown
+    }
+
+    private func existingAppointment(_ request: ClientRequest) throws -> AppointmentRecord {
+        guard let appointment = try context.gate.database.appointment(id: try require(request.appointmentID, "appointmentID")) else {
+            throw ReplyError(code: .notFound, message: "no appointment has that id")
+        }
+        return appointment
+    }
+
+    /// Runs a booking write, turning the store's refusals into replies.
+    private func bookingWrite<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        do { return try await work() } catch let refusal as BookingRefusal {
+            switch refusal {
+            case .slotTaken: throw ReplyError(code: .slotTaken, message: "slot taken: pick another (appointment.slots lists the free ones)")
+            case .noSuchAppointment: throw ReplyError(code: .notFound, message: "no appointment has that id")
+            case let .notAllowedIn(status): throw ReplyError(code: .badRequest, message: "not possible for an appointment that is \(status)")
+            }
+        }
+    }
+
+    func info(_ appointment: AppointmentRecord) throws -> AppointmentInfo {
+        let database = context.gate.database
+        return AppointmentInfo(
+            appointmentID: appointment.id, patientID: appointment.patientID, clinicianID: appointment.clinicianID, startsAt: appointment.startsAt,
+            endsAt: appointment.endsAt, location: appointment.location, status: appointment.status, bookedBy: appointment.bookedBy,
+            cancelledBy: appointment.cancelledBy, updatedAt: appointment.updatedAt,
+            patientName: try database.user(id: appointment.patientID)?.displayName, clinicianName: try database.user(id: appointment.clinicianID)?.displayName)
+    }
+
+    @discardableResult
+    private func allowScheduling(_ user: UserRecord, _ type: RequestType, code: AuditEvent.Action, resource: Entity, objectType: String,
+                                 objectID: String, subjectID: String = "", details: [String: String] = [:]) async throws -> Gate.Outcome {
+        var audited = Gate.Request(principal: user, action: type.action ?? "", resource: resource, event: type.rawValue, code: code,
+                                   objectType: objectType, objectID: objectID, subjectID: subjectID, secondFactor: hasSecondFactor)
+        audited.details = details
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        return outcome
+    }
+}
