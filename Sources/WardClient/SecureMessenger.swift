@@ -77,11 +77,12 @@ public final class SecureMessenger: Sendable {
     // MARK: Sending
 
     /// Encrypts, signs and sends `content` to the room; returns the stored message's metadata.
-    /// `clientMessageID` makes a resend after a lost acknowledgement harmless.
-    @discardableResult
+    /// `clientMessageID` makes a resend after a lost acknowledgement harmless. An `urgent` message
+    /// alerts the room's other members again until they read it.
     /// `noting` sees each envelope's nonce just before it is sent (ward-bench times deliveries by it).
+    @discardableResult
     public func send(_ content: MessageContent, to roomID: String, clientMessageID: String = Hex.encode(SecureRandom.bytes(12)),
-                     noting: (String) -> Void = { _ in }) async throws -> MessageInfo {
+                     urgent: Bool = false, noting: (String) -> Void = { _ in }) async throws -> MessageInfo {
         for attempt in 0..<3 {
             let key = try await currentKey(roomID: roomID, renew: attempt > 0)
             let envelope = try state.withLock { state -> Envelope in
@@ -94,6 +95,7 @@ public final class SecureMessenger: Sendable {
             request.roomID = roomID
             request.clientMessageID = clientMessageID
             request.envelope = envelope
+            request.urgent = urgent ? true : nil
             noting(envelope.nonce)
             let reply = try await connection.send(request)
             if reply.code == .staleKey || reply.code == .wrongRecipients { continue }

@@ -73,6 +73,14 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var appointmentID: String?
     /// appointment.book: why the patient comes (clinical; shown only to those allowed).
     public var reason: String?
+    /// notification.read: which one (absent: all).
+    public var notificationID: Int?
+    /// notification.settings: turn `kind` on or off.
+    public var enabled: Bool?
+    /// notification.announce: the announcement (to `role`, or everyone).
+    public var text: String?
+    /// message.send: an urgent message alerts its readers again until they read it.
+    public var urgent: Bool?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -161,6 +169,14 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var appointments: [AppointmentInfo]?
     /// appointment.book, .reschedule, .cancel, .update, .show, and the `appointment` event.
     public var appointment: AppointmentInfo?
+    /// notification.list: the person's notifications, newest first.
+    public var notifications: [NotificationInfo]?
+    /// The `notification` event.
+    public var notification: NotificationInfo?
+    /// notification.*: how many are unread.
+    public var unreadNotifications: Int?
+    /// notification.settings: the kinds turned off.
+    public var mutedKinds: [String]?
 
     public init(id: Int?, type: String) {
         self.id = id

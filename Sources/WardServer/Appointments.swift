@@ -149,7 +149,17 @@ extension Connection {
         try await allowScheduling(user, .appointmentBook, code: .create, resource: ClinicModel.appointment(proposed), objectType: "appointment",
                                   objectID: id, subjectID: patient.id, details: ["clinician": clinician.id, "starts": "\(slot.startsAt)"])
         let database = context.gate.database
-        try await bookingWrite { try await database.write { try WardDatabase.book(proposed, in: $0) } }
+        let notifier = Notifier(context: context)
+        let reminders = try notifier.reminders(for: proposed, now: now)
+        let told = try notifier.appointmentChange(proposed, what: status == "requested" ? "requested" : "booked", by: user.id, now: now)
+        try await bookingWrite {
+            try await database.write { db in
+                try WardDatabase.book(proposed, in: db)
+                try WardDatabase.replaceReminders(refID: proposed.id, with: reminders, in: db)
+                try WardDatabase.addNotifications(told, in: db)
+            }
+        }
+        if !told.isEmpty { try await notifier.deliverDue() }
         return try info(proposed)
     }
 
@@ -161,11 +171,21 @@ extension Connection {
                                   objectID: current.id, subjectID: current.patientID, details: ["starts": "\(slot.startsAt)"])
         let now = Clock.nowSeconds()
         let database = context.gate.database
+        var expected = current
+        (expected.startsAt, expected.endsAt, expected.location) = (slot.startsAt, slot.endsAt, slot.location)
+        let notifier = Notifier(context: context)
+        let reminders = try notifier.reminders(for: expected, now: now)
+        let told = try notifier.appointmentChange(expected, what: "moved here from \(notifier.when(current.startsAt))", by: user.id, now: now)
         let moved = try await bookingWrite {
-            try await database.write {
-                try WardDatabase.reschedule(appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location, at: now, in: $0)
+            try await database.write { db in
+                let moved = try WardDatabase.reschedule(appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
+                                                        at: now, in: db)
+                try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
+                try WardDatabase.addNotifications(told, in: db)
+                return moved
             }
         }
+        if !told.isEmpty { try await notifier.deliverDue() }
         return try info(moved)
     }
 
@@ -186,9 +206,23 @@ extension Connection {
                                   objectType: "appointment", objectID: current.id, subjectID: current.patientID, details: ["status": target])
         let now = Clock.nowSeconds(), userID = user.id
         let database = context.gate.database
+        var expected = current
+        expected.status = target
+        let notifier = Notifier(context: context)
+        // Reminders stand while the appointment holds its slot; the other side hears of a
+        // confirmation or a cancellation.
+        let reminders = try notifier.reminders(for: expected, now: now)
+        let told = ["confirmed", "cancelled"].contains(target) ? try notifier.appointmentChange(expected, what: target, by: userID, now: now) : []
         let changed = try await bookingWrite {
-            try await database.write { try WardDatabase.setStatus(appointmentID: current.id, to: target, allowedFrom: from, by: userID, at: now, in: $0) }
+            try await database.write { db in
+                let changed = try WardDatabase.setStatus(appointmentID: current.id, to: target, allowedFrom: from, by: userID, at: now, in: db)
+                try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
+                try WardDatabase.addNotifications(told, in: db)
+                return changed
+            }
         }
+        // Told now rather than at the scheduler's next second.
+        if !told.isEmpty { try await notifier.deliverDue() }
         return try info(changed)
     }
 

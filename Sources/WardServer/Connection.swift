@@ -30,6 +30,8 @@ public enum RequestType: String, CaseIterable, Sendable {
     case appointmentSlots = "appointment.slots", appointmentBook = "appointment.book", appointmentReschedule = "appointment.reschedule"
     case appointmentCancel = "appointment.cancel", appointmentUpdate = "appointment.update", appointmentList = "appointment.list"
     case appointmentShow = "appointment.show"
+    case notificationList = "notification.list", notificationRead = "notification.read", notificationSettings = "notification.settings"
+    case notificationAnnounce = "notification.announce"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -79,6 +81,8 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .appointmentCancel: return "appointment.cancel"
         case .appointmentUpdate: return "appointment.manage"
         case .appointmentList, .appointmentShow: return "appointment.read"
+        case .notificationList, .notificationRead, .notificationSettings: return "notification.read"
+        case .notificationAnnounce: return "notification.announce"
         }
     }
 }
@@ -103,6 +107,8 @@ public struct ServerContext: Sendable {
     public var retention = RetentionPeriods()
     /// The clinic's time zone: weekly availability is in its wall-clock time.
     public var timeZone = TimeZone(identifier: "UTC") ?? .current
+    /// Reminder lead times and the urgent re-alert interval.
+    public var notificationTimes = NotificationTimes()
 
     public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
                 subjectKeys: SubjectKeys, auditTexts: ErasableTextStore) {
@@ -186,6 +192,8 @@ final class Connection {
             case .availabilityAdd, .availabilityRemove, .availabilityList, .appointmentSlots, .appointmentBook, .appointmentReschedule,
                  .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
                 return try await schedule(type, request)
+            case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
+                return try await handleNotifications(type, request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)

@@ -370,11 +370,18 @@ extension Connection {
         let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
         let connectionID = self.connectionID
+        let urgent = request.urgent == true
+        let alerts = try alertPlan(room: room, sender: user.id, urgent: urgent)
         let appended = try await refusing {
             try await context.gate.database.write({ db in
+                let now = Clock.nowMillis()
                 let appended = try WardDatabase.appendMessage(roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
                                                               keyID: envelope.keyID, envelope: stored, messageID: messageID,
-                                                              at: Clock.nowMillis(), in: db)
+                                                              at: now, in: db)
+                if !appended.duplicate {
+                    try WardDatabase.addMessageAlerts(userIDs: alerts.offline, roomID: room.id, text: alerts.text, at: now / 1000, in: db)
+                    try WardDatabase.addNotifications(alerts.urgent, in: db)
+                }
                 return (appended, appended.duplicate ? [] : try WardDatabase.memberIDs(roomID: room.id, in: db))
             }, afterCommit: { appended, members in
                 guard !appended.duplicate else { return }
@@ -401,6 +408,21 @@ extension Connection {
         return reply
     }
 
+    /// Who is told of a new message outside the conversation: members with no connection get a
+    /// message alert (one per room until they read it); for an urgent message, every other member
+    /// gets an urgent alert that repeats until they read the room.
+    private func alertPlan(room: RoomRecord, sender: String, urgent: Bool) throws -> (offline: [String], text: String, urgent: [NotificationRecord]) {
+        let notifier = Notifier(context: context)
+        let others = try context.gate.database.members(roomID: room.id).map(\.userID).filter { $0 != sender }
+        let offline = try others.filter { context.hub.presence(of: $0) == "offline" }.filter { try notifier.wants("message", $0) }
+        guard urgent else { return (offline, Notifier.messageAlert(careRoom: room.kind == "care"), []) }
+        let now = Clock.nowSeconds(), again = context.notificationTimes.urgentRealert
+        let urgentAlerts = try others.filter { try notifier.wants("urgent", $0) }.map {
+            NotificationRecord(userID: $0, kind: "urgent", text: Notifier.urgentAlert, refID: room.id, createdAt: now, dueAt: now, alertAgainAt: now + again)
+        }
+        return (offline, Notifier.messageAlert(careRoom: room.kind == "care"), urgentAlerts)
+    }
+
     private func markReceipt(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let kind = try require(request.kind, "kind")
         guard ["read", "delivered"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be read or delivered") }
@@ -412,6 +434,7 @@ extension Connection {
         let marked = try await refusing {
             try await context.gate.database.write({ db in
                 let marked = try WardDatabase.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq, in: db)
+                if kind == "read" { try WardDatabase.markRoomAlertsRead(userID: user.id, roomID: room.id, readUpTo: marked, at: Clock.nowSeconds(), in: db) }
                 return (marked, try WardDatabase.memberIDs(roomID: room.id, in: db))
             }, afterCommit: { marked, members in
                 var event = ServerReply(id: nil, type: "receipt")

@@ -29,6 +29,7 @@ public struct ServerConfiguration: Sendable {
     public var retentionInterval: Duration = .seconds(3600)
     /// The clinic's time zone (weekly availability, reminders' wording).
     public var timeZone = TimeZone(identifier: "UTC") ?? .current
+    public var notificationTimes = NotificationTimes()
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -67,6 +68,7 @@ public enum WardServer {
             )
             context.retention = configuration.retention
             context.timeZone = configuration.timeZone
+            context.notificationTimes = configuration.notificationTimes
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey
             try DataDirectory.requirePrivate(keyPath)
@@ -128,10 +130,16 @@ public enum WardServer {
             try await log.append(AuditEvent(type: "server.start", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
             let retention = Task { [context] in await RetentionJob(context: context).runEvery(configuration.retentionInterval) }
-            defer { retention.cancel() }
+            let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
+            defer {
+                retention.cancel()
+                notifications.cancel()
+            }
             try await app.runService()
             retention.cancel()
+            notifications.cancel()
             await retention.value
+            await notifications.value
             try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID))
         } catch {

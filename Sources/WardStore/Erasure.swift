@@ -179,7 +179,8 @@ extension WardDatabase {
             result.deleted["keyBox"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM keyBox WHERE deviceID IN (\(deviceList))",
                                                         arguments: StatementArguments(devices)) ?? 0
         }
-        for (table, column) in [("device", "userID"), ("session", "userID"), ("totp", "userID"), ("recoveryCode", "userID")] {
+        for (table, column) in [("device", "userID"), ("session", "userID"), ("totp", "userID"), ("recoveryCode", "userID"),
+                                ("notification", "userID"), ("notificationMute", "userID")] {
             try db.execute(sql: "DELETE FROM \(table) WHERE \(column) = ?", arguments: [userID])
             result.deleted[table] = db.changesCount
         }

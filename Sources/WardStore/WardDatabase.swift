@@ -204,6 +204,30 @@ public final class WardDatabase: Sendable {
                 CREATE UNIQUE INDEX appointmentSlot ON appointment(clinicianID, startsAt) WHERE status IN ('requested', 'confirmed')
                 """)
         }
+        migrator.registerMigration("v8: notifications") { db in
+            try db.create(table: "notification") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("refID", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("dueAt", .integer).notNull()
+                t.column("firedAt", .integer)
+                t.column("readAt", .integer)
+                t.column("alertAgainAt", .integer)
+            }
+            try db.create(index: "notificationByUser", on: "notification", columns: ["userID", "firedAt"])
+            try db.create(index: "notificationByRef", on: "notification", columns: ["refID"])
+            // The scheduler's question: what is due and not delivered yet.
+            try db.execute(sql: "CREATE INDEX notificationDue ON notification(dueAt) WHERE firedAt IS NULL")
+            try db.execute(sql: "CREATE INDEX notificationUrgent ON notification(alertAgainAt) WHERE kind = 'urgent' AND readAt IS NULL")
+            try db.create(table: "notificationMute") { t in
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.primaryKey(["userID", "kind"])
+            }
+        }
         return migrator
     }
 }

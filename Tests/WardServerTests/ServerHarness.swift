@@ -17,6 +17,7 @@ final class ServerHarness: Sendable {
     let port: Int
     let certificatePEM: String
     private let task: Task<Void, any Error>
+    private let configuration: ServerConfiguration
 
     static let repositoryPolicies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("policies").path
@@ -25,7 +26,8 @@ final class ServerHarness: Sendable {
     static let testHashing = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
 
     static func start(connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
-                      lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods()) async throws -> ServerHarness {
+                      lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
+                      notificationTimes: NotificationTimes = NotificationTimes()) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -34,6 +36,16 @@ final class ServerHarness: Sendable {
         configuration.connectionLimits = connectionLimits
         configuration.sessionLimits = SessionLimits(idleSeconds: idleSeconds, lifetimeSeconds: lifetimeSeconds)
         configuration.retention = retention
+        configuration.notificationTimes = notificationTimes
+        return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
+    }
+
+    /// The same data directory served again (after `stop()`), as a restart of the appliance.
+    func restarted() async throws -> ServerHarness {
+        try await Self.serve(configuration, dir: dir, adminPassword: adminPassword)
+    }
+
+    private static func serve(_ configuration: ServerConfiguration, dir: TemporaryDirectory, adminPassword: String) async throws -> ServerHarness {
         let ready = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "ward.test.server")
         logger.logLevel = .error
@@ -48,11 +60,14 @@ final class ServerHarness: Sendable {
             try await task.value
             throw HarnessError.serverDidNotStart
         }
-        return ServerHarness(dir: dir, data: data, adminPassword: made.adminPassword, port: port,
-                             certificatePEM: try String(contentsOfFile: data.tlsCertificate, encoding: .utf8), task: task)
+        return ServerHarness(dir: dir, data: configuration.data, adminPassword: adminPassword, port: port,
+                             certificatePEM: try String(contentsOfFile: configuration.data.tlsCertificate, encoding: .utf8), task: task,
+                             configuration: configuration)
     }
 
-    private init(dir: TemporaryDirectory, data: DataDirectory, adminPassword: String, port: Int, certificatePEM: String, task: Task<Void, any Error>) {
+    private init(dir: TemporaryDirectory, data: DataDirectory, adminPassword: String, port: Int, certificatePEM: String, task: Task<Void, any Error>,
+                 configuration: ServerConfiguration) {
+        self.configuration = configuration
         self.dir = dir
         self.data = data
         self.adminPassword = adminPassword

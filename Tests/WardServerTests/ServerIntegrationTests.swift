@@ -84,6 +84,9 @@ struct ServerIntegrationTests {
             let nurse = try await run(ClientRequest(id: 0, type: "user.create", username: "n", role: "Nurse")).userID
             let officerAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "po", role: "PrivacyOfficer"))
             _ = try await run(ClientRequest(id: 0, type: "user.list"))
+            var announce = ClientRequest(id: 0, type: "notification.announce")
+            announce.text = "Fire drill at ten"
+            _ = try await run(announce)
             _ = try await run(ClientRequest(id: 0, type: "user.show", username: "n"))
             _ = try await run(ClientRequest(id: 0, type: "user.find", username: "n"))
             _ = try await run(ClientRequest(id: 0, type: "user.disable", userID: nurse))
@@ -200,6 +203,12 @@ struct ServerIntegrationTests {
             change.type = "appointment.cancel"
             _ = try await run(change)
             change.appointmentID = try await run(book).appointment?.appointmentID
+            _ = try await run(ClientRequest(id: 0, type: "notification.list"))
+            _ = try await run(ClientRequest(id: 0, type: "notification.read"))
+            var mute = ClientRequest(id: 0, type: "notification.settings")
+            mute.kind = "announcement"
+            mute.enabled = false
+            _ = try await run(mute)
             _ = try await run(ClientRequest(id: 0, type: "gdpr.erase.request"))
             _ = try await run(ClientRequest(id: 0, type: "logout"))
             _ = try await run(ClientRequest(id: 0, type: "resume", token: nurseToken))

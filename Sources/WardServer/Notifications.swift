@@ -1,0 +1,184 @@
+public import Foundation
+internal import WardAudit
+internal import WardPolicy
+internal import WardProtocol
+public import WardStore
+
+/// When notifications are due: reminders before an appointment, and how often an unread urgent
+/// message alerts again.
+public struct NotificationTimes: Sendable {
+    /// Seconds before an appointment at which its patient is reminded (24 h and 1 h by default).
+    public var reminderLeads: [Int64] = [24 * 3600, 3600]
+    public var urgentRealert: Int64 = 5 * 60
+
+    public init() {}
+}
+
+/// Notifications: the texts (privacy by default, GDPR Art. 25: that something happened, never
+/// what a message says or why a visit is) and the scheduler that delivers them once each. A
+/// notification is stored when it is made; the scheduler stamps it delivered in the transaction
+/// that picks it and then pushes it to the person's connections, so a restart neither loses one
+/// (it is picked after the restart) nor repeats one (it was stamped). Someone offline finds it
+/// in `notification.list` at their next sign-in.
+struct Notifier: Sendable {
+    let context: ServerContext
+
+    /// Delivered per transaction.
+    static let batch = 2000
+
+    /// Delivers everything due, then urgent re-alerts; returns how many were pushed.
+    @discardableResult
+    func deliverDue() async throws -> Int {
+        let database = context.gate.database
+        let hub = context.hub
+        var delivered = 0
+        while true {
+            let now = Clock.nowSeconds()
+            let due = try await database.write({ try WardDatabase.takeDue(now: now, limit: Self.batch, in: $0) },
+                                               afterCommit: { Self.push($0, hub: hub) })
+            delivered += due.count
+            if due.count < Self.batch { break }
+        }
+        let interval = context.notificationTimes.urgentRealert
+        let now = Clock.nowSeconds()
+        delivered += try await database.write({ try WardDatabase.takeRealerts(now: now, interval: interval, limit: Self.batch, in: $0) },
+                                              afterCommit: { Self.push($0, hub: hub) }).count
+        return delivered
+    }
+
+    static func push(_ notifications: [NotificationRecord], hub: Hub) {
+        for notification in notifications {
+            var event = ServerReply(id: nil, type: "notification")
+            event.notification = info(notification)
+            hub.post(Events.encode(event), toUsers: [notification.userID])
+        }
+    }
+
+    /// Runs the scheduler every second until cancelled.
+    func runEverySecond() async {
+        while !Task.isCancelled {
+            _ = try? await deliverDue()
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    static func info(_ record: NotificationRecord) -> NotificationInfo {
+        NotificationInfo(notificationID: Int(record.id ?? 0), kind: record.kind, text: record.text, refID: record.refID, dueAt: record.dueAt,
+                         firedAt: record.firedAt, readAt: record.readAt)
+    }
+
+    // MARK: What to say
+
+    /// A date and time in the clinic's zone, as a person reads it: "Tue 1 Dec 09:30".
+    func when(_ seconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = context.timeZone
+        formatter.dateFormat = "EEE d MMM HH:mm"
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    /// The reminders an appointment's patient gets, when they consent to reminders and have not
+    /// turned them off. Names the time and place, not the clinician or the reason.
+    func reminders(for appointment: AppointmentRecord, now: Int64) throws -> [NotificationRecord] {
+        guard AppointmentRecord.holdingSlot.contains(appointment.status), try wants("reminder", appointment.patientID) else { return [] }
+        return context.notificationTimes.reminderLeads.compactMap { lead in
+            let due = appointment.startsAt - lead
+            guard due > now else { return nil }
+            return NotificationRecord(userID: appointment.patientID, kind: "reminder",
+                                      text: "Reminder: appointment \(when(appointment.startsAt)), \(appointment.location)",
+                                      refID: appointment.id, createdAt: now, dueAt: due)
+        }
+    }
+
+    /// Whether `userID` receives `kind`: not turned off, and for a patient's reminders, consented to.
+    func wants(_ kind: String, _ userID: String) throws -> Bool {
+        let database = context.gate.database
+        guard !(try database.mutedNotificationKinds(userID: userID).contains(kind)) else { return false }
+        guard kind == "reminder", try database.user(id: userID)?.role == "Patient" else { return true }
+        return try database.activeConsents(userID: userID).contains("appointment-reminders")
+    }
+
+    /// Tells the other side of an appointment that it changed: the patient when staff acted,
+    /// the clinician when the patient did.
+    func appointmentChange(_ appointment: AppointmentRecord, what: String, by actorID: String, now: Int64) throws -> [NotificationRecord] {
+        var out: [NotificationRecord] = []
+        if actorID != appointment.patientID, try wants("appointment", appointment.patientID) {
+            out.append(NotificationRecord(userID: appointment.patientID, kind: "appointment",
+                                          text: "Your appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
+                                          createdAt: now, dueAt: now))
+        }
+        if actorID != appointment.clinicianID, try wants("appointment", appointment.clinicianID) {
+            out.append(NotificationRecord(userID: appointment.clinicianID, kind: "appointment",
+                                          text: "An appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
+                                          createdAt: now, dueAt: now))
+        }
+        return out
+    }
+
+    /// What an offline member of a room is told of a new message.
+    static func messageAlert(careRoom: Bool) -> String {
+        careRoom ? "You have a new message from your care team" : "You have a new message"
+    }
+
+    static let urgentAlert = "An urgent message is waiting for you"
+}
+
+/// The person's own notifications, and the Admin's announcements.
+extension Connection {
+    func handleNotifications(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        let database = context.gate.database
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        let now = Clock.nowSeconds()
+        switch type {
+        case .notificationAnnounce:
+            let text = try require(request.text, "text")
+            guard (1...500).contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ReplyError(code: .badRequest, message: "text must be 1-500 characters without control characters")
+            }
+            if let role = request.role, !ClinicModel.accountRoles.contains(role) {
+                throw ReplyError(code: .badRequest, message: "role must be one of \(ClinicModel.accountRoles.joined(separator: ", "))")
+            }
+            var audited = Gate.Request(principal: user, action: "notification.announce", resource: Entity(uid: ClinicModel.service),
+                                       event: type.rawValue, code: .create, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor)
+            audited.details = ["to": request.role ?? "everyone"]
+            let outcome = try await context.gate.decide(audited)
+            guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+            let recipients = try database.allUsers().filter { $0.active && (request.role == nil || $0.role == request.role) }
+            let notifier = Notifier(context: context)
+            let notes = try recipients.filter { try notifier.wants("announcement", $0.id) }.map {
+                NotificationRecord(userID: $0.id, kind: "announcement", text: text, refID: nil, createdAt: now, dueAt: now)
+            }
+            try await database.write { try WardDatabase.addNotifications(notes, in: $0) }
+            try await notifier.deliverDue()
+            reply.unreadNotifications = notes.count
+            return reply
+        case .notificationList, .notificationRead, .notificationSettings:
+            var audited = selfRequest(user, type: type, code: type == .notificationList ? .read : .update)
+            audited.objectType = "notification"
+            if let id = request.notificationID { audited.details["notification"] = "\(id)" }
+            let outcome = try await context.gate.decide(audited)
+            guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+            if type == .notificationRead {
+                let userID = user.id, id = request.notificationID.map(Int64.init)
+                let marked = try await database.write { try WardDatabase.markNotificationsRead(userID: userID, id: id, at: now, in: $0) }
+                if id != nil && marked == 0 { throw ReplyError(code: .notFound, message: "no unread notification of yours has that id") }
+            }
+            if type == .notificationSettings, let kind = request.kind {
+                guard NotificationRecord.kinds.contains(kind), let enabled = request.enabled else {
+                    throw ReplyError(code: .badRequest, message: "give kind (\(NotificationRecord.kinds.joined(separator: ", "))) and enabled")
+                }
+                let userID = user.id
+                try await database.write { try WardDatabase.setNotificationKind(userID: userID, kind: kind, enabled: enabled, in: $0) }
+            }
+            reply.notifications = try database.notifications(userID: user.id, unreadOnly: request.kind != "all" || type == .notificationSettings)
+                .map(Notifier.info)
+            reply.unreadNotifications = try database.unreadNotificationCount(userID: user.id)
+            reply.mutedKinds = try database.mutedNotificationKinds(userID: user.id).sorted()
+            return reply
+        default:
+            throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
+        }
+    }
+}
