@@ -164,7 +164,8 @@ let package = Package(
         .executableTarget(
             name: "ward-bench",
             dependencies: [
-                "WardAudit", "WardCrypto", "WardPolicy", "WardServer", "WardClient", "WardProtocol", "WardE2EE",
+                "WardAudit", "WardCrypto", "WardPolicy", "WardServer", "WardStore", "WardClient", "WardProtocol", "WardE2EE",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),

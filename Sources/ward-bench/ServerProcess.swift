@@ -13,8 +13,9 @@ struct ServerProcess {
     let certificatePEM: String
     let oneTimePassword: String
 
-    /// Initialises a data directory (cheap Argon2id for the setup) and serves it.
-    static func start() throws -> ServerProcess {
+    /// Initialises a data directory (cheap Argon2id for the setup), lets `prepare` add to it
+    /// before anything serves it (the data directory's path), and serves it.
+    static func start(prepare: (String) throws -> Void = { _ in }) throws -> ServerProcess {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let binary = here.appendingPathComponent("ward-server").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("\(binary) is missing: swift build -c release --product ward-server") }
@@ -30,6 +31,7 @@ struct ServerProcess {
         guard let otp = initText.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last.map(String.init) else {
             throw ValidationError("ward-server init failed")
         }
+        try prepare(dir)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: binary)
         server.arguments = ["serve", "--data", dir, "--listen", "127.0.0.1:0", "--policies", "policies", "--argon2-memory", "1024"]
