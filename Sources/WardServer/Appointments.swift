@@ -21,6 +21,11 @@ extension Connection {
             try await allowScheduling(user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
                                       objectType: "user", objectID: clinician.id)
             reply.availability = try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
+        case .availabilityClinicians:
+            try await allowScheduling(user, .availabilityClinicians, code: .read, resource: Entity(uid: ClinicModel.service), objectType: "service",
+                                      objectID: "ward")
+            let database = context.gate.database
+            reply.users = try database.bookableClinicians().compactMap { try database.user(id: $0) }.filter(\.active).map(Self.info)
         case .appointmentSlots: reply.slots = try await freeSlots(request, user)
         case .appointmentBook: reply.appointment = try await book(request, user)
         case .appointmentReschedule: reply.appointment = try await reschedule(request, user)

@@ -27,6 +27,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case gdprHoldPlace = "gdpr.hold.place", gdprHoldRelease = "gdpr.hold.release", gdprHolds = "gdpr.holds"
     case gdprPurge = "gdpr.purge"
     case availabilityAdd = "availability.add", availabilityRemove = "availability.remove", availabilityList = "availability.list"
+    case availabilityClinicians = "availability.clinicians"
     case appointmentSlots = "appointment.slots", appointmentBook = "appointment.book", appointmentReschedule = "appointment.reschedule"
     case appointmentCancel = "appointment.cancel", appointmentUpdate = "appointment.update", appointmentList = "appointment.list"
     case appointmentShow = "appointment.show"
@@ -76,7 +77,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return "gdpr.hold"
         case .gdprPurge: return "gdpr.retention"
         case .availabilityAdd, .availabilityRemove: return "availability.manage"
-        case .availabilityList, .appointmentSlots: return "availability.read"
+        case .availabilityList, .availabilityClinicians, .appointmentSlots: return "availability.read"
         case .appointmentBook, .appointmentReschedule: return "appointment.book"
         case .appointmentCancel: return "appointment.cancel"
         case .appointmentUpdate: return "appointment.manage"
@@ -189,7 +190,7 @@ final class Connection {
                 return try await exportSubject(request)
             case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds, .gdprPurge:
                 return try await handleErasure(type, request)
-            case .availabilityAdd, .availabilityRemove, .availabilityList, .appointmentSlots, .appointmentBook, .appointmentReschedule,
+            case .availabilityAdd, .availabilityRemove, .availabilityList, .availabilityClinicians, .appointmentSlots, .appointmentBook, .appointmentReschedule,
                  .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
                 return try await schedule(type, request)
             case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:

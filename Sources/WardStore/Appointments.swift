@@ -103,6 +103,11 @@ extension WardDatabase {
         return db.changesCount > 0
     }
 
+    /// The clinicians who publish availability.
+    public func bookableClinicians() throws -> [String] {
+        try pool.read { try String.fetchAll($0, sql: "SELECT DISTINCT clinicianID FROM availability ORDER BY clinicianID") }
+    }
+
     public func availability(clinicianID: String) throws -> [AvailabilityRecord] {
         try pool.read { try AvailabilityRecord.filter(Column("clinicianID") == clinicianID).order(Column("id")).fetchAll($0) }
     }

@@ -103,9 +103,9 @@ struct BookingBench: AsyncParsableCommand {
         let (reads, books, codes) = results.withLock { ($0.reads.sorted(), $0.books.sorted(), $0.codes) }
         let booked = codes["booked"] ?? 0, taken = codes["slot_taken"] ?? 0
         let other = codes.filter { $0.key != "booked" && $0.key != "slot_taken" }
-        print("\(clients) patients, \(slots) slots: \(booked) booked, \(taken) told slot_taken, other answers: \(other.isEmpty ? "none" : "\(other)")"
+        writeLine("\(clients) patients, \(slots) slots: \(booked) booked, \(taken) told slot_taken, other answers: \(other.isEmpty ? "none" : "\(other)")"
               + (booked == slots && taken == clients - slots && other.isEmpty ? " (bar met: exactly one booking per slot)" : " (BAR MISSED)"))
-        print(String(format: "booking latency p50 %.1f ms, p99 %.1f ms; reference, reading the free slots: p50 %.1f ms, p99 %.1f ms; p99 ratio %.2f",
+        writeLine(String(format: "booking latency p50 %.1f ms, p99 %.1f ms; reference, reading the free slots: p50 %.1f ms, p99 %.1f ms; p99 ratio %.2f",
                      percentileMillis(books, 0.5), percentileMillis(books, 0.99), percentileMillis(reads, 0.5), percentileMillis(reads, 0.99),
                      percentileMillis(books, 0.99) / max(percentileMillis(reads, 0.99), 0.001)))
         if booked != slots || taken != clients - slots || !other.isEmpty { throw ExitCode(1) }

@@ -228,3 +228,23 @@ struct TOTPConfirm: AsyncParsableCommand {
         for item in recovery { print(item) }
     }
 }
+
+/// `wardctl announce`: a notification to everyone, or to one role (Admin).
+struct Announce: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send an announcement to everyone, or to one role (Admin); people see it in their notifications.",
+        discussion: "Announcements are for the whole clinic or a role (the clinic closes early, a new phone number); they must not hold health data. People who turned announcements off (ward notifications --off announcement) do not get them."
+    )
+    @Argument(help: "The text (1-500 characters).") var text: String
+    @Option(help: "Only this role: Doctor, Nurse, Patient, Other, Admin or PrivacyOfficer.") var role: String?
+
+    func run() async throws {
+        let (text, role) = (self.text, self.role)
+        let reply = try await withSession { connection in
+            var request = ClientRequest(id: 0, type: "notification.announce", role: role)
+            request.text = text
+            return try await connection.request(request)
+        }
+        print("announced to \(reply.unreadNotifications ?? 0) account(s)")
+    }
+}

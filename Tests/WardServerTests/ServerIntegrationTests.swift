@@ -186,6 +186,7 @@ struct ServerIntegrationTests {
             export.section = "account"
             _ = try await run(export)
             // The patient books with the nurse, moves it, cancels it, books again; the nurse confirms.
+            _ = try await run(ClientRequest(id: 0, type: "availability.clinicians"))
             var slots = ClientRequest(id: 0, type: "appointment.slots")
             slots.clinicianID = nurse
             _ = try await run(slots)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WardProtocol
 import WardTerminal
@@ -278,5 +279,25 @@ struct PrivacyTextTests {
         let request = ErasureRequestInfo(requestID: 4, userID: "user:x", requestedBy: "user:x", requestedAt: day, dueAt: day + 30 * 86_400,
                                          status: "open", overdue: false, completedAt: nil)
         #expect(PrivacyText.erasureLine(request).contains("by 2026-12-25"))
+    }
+}
+
+@Suite("iCalendar")
+struct ICalendarTests {
+    @Test func appointmentsBecomeEventsAsRFC5545Says() {
+        let appointment = AppointmentInfo(appointmentID: "appt:1", patientID: "user:p", clinicianID: "user:d", startsAt: 1_796_117_400,
+                                          endsAt: 1_796_119_200, location: "Room 2; east wing, 3rd floor", status: "requested",
+                                          bookedBy: "user:p", cancelledBy: nil, updatedAt: 1_795_564_800, reason: "never exported",
+                                          clinicianName: "Dr Ann Ødegård-Smith, Dermatology and a long, long title that needs folding")
+        let text = ICalendar.document([appointment], stamp: Date(timeIntervalSince1970: 1_795_564_800))
+        #expect(text.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && text.hasSuffix("END:VCALENDAR\r\n"))
+        #expect(text.contains("\r\nDTSTART:20261201T093000Z\r\n") && text.contains("\r\nDTEND:20261201T100000Z\r\n"))
+        #expect(text.contains("\r\nLOCATION:Room 2\\; east wing\\, 3rd floor\r\n") && text.contains("\r\nSTATUS:TENTATIVE\r\n"))
+        #expect(text.contains("UID:appt:1@ward") && !text.contains("never exported"))
+        // Every line fits 75 octets; unfolded, the summary is whole.
+        #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+        let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
+        #expect(unfolded.contains("SUMMARY:Appointment with Dr Ann Ødegård-Smith\\, Dermatology and a long\\, long title that needs folding\r\n"))
+        #expect(!text.contains("\n\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "CRLF only")
     }
 }
