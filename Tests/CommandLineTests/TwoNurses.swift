@@ -7,7 +7,8 @@ import WardTestSupport
 
 /// A served clinic with two nurses, Ann and Bo, each signed in once (new password, second
 /// factor enrolled), and a staff room "Handover" that Ann made with Bo: where the `ward` tests
-/// start. A privacy officer, po.pat, is enrolled the same way.
+/// start. A privacy officer, po.pat, is enrolled the same way; a patient, pat.pia, has changed
+/// her one-time password (patients need no second factor).
 struct TwoNurses {
     static let password = "a long enough passphrase"
     static let usernames = ["nurse.ann", "nurse.bo"]
@@ -18,6 +19,9 @@ struct TwoNurses {
     let secrets: [String]
     static let privacyOfficer = "po.pat"
     let privacyOfficerSecret: String
+    static let patient = "pat.pia"
+    let patientID: String
+    let adminSecret: String
 
     static func make(_ served: ServedData) async throws -> TwoNurses {
         let pem = try String(contentsOfFile: served.data + "/tls/cert.pem", encoding: .utf8)
@@ -25,8 +29,8 @@ struct TwoNurses {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let tls = try WardConnection.pinnedTLS(certificatePEM: pem)
-        let made = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
-            _ = try await firstSignIn(connection, "admin", served.oneTimePassword)
+        let (made, adminSecret) = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+            let adminSecret = try await firstSignIn(connection, "admin", served.oneTimePassword)
             var made: [(String, String)] = []
             for name in usernames {
                 let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
@@ -34,7 +38,13 @@ struct TwoNurses {
             }
             let officer = try await connection.request(ClientRequest(id: 0, type: "user.create", username: privacyOfficer, displayName: "Pat", role: "PrivacyOfficer"))
             made.append((officer.userID ?? "", officer.password ?? ""))
-            return made
+            let patient = try await connection.request(ClientRequest(id: 0, type: "user.create", username: patient, displayName: "Pia", role: "Patient"))
+            made.append((patient.userID ?? "", patient.password ?? ""))
+            return (made, adminSecret)
+        }
+        try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+            _ = try await connection.login(username: patient, password: made[3].1)
+            try await connection.changePassword(current: made[3].1, new: password)
         }
         var secrets: [String] = []
         for (index, name) in usernames.enumerated() {
@@ -54,11 +64,18 @@ struct TwoNurses {
             try await firstSignIn(connection, privacyOfficer, made[2].1)
         }
         return TwoNurses(port: served.port, pem: pem, fingerprint: try ServerCertificate.fingerprint(pem: pem), ids: made.prefix(2).map(\.0),
-                         secrets: secrets, privacyOfficerSecret: officerSecret)
+                         secrets: secrets, privacyOfficerSecret: officerSecret, patientID: made[3].0, adminSecret: adminSecret)
     }
 
     /// `USER@127.0.0.1:PORT` for nurse `who` (0: Ann, 1: Bo).
     func target(_ who: Int) -> String { "\(Self.usernames[who])@127.0.0.1:\(port)" }
+
+    /// `ward`'s target and environment for the patient.
+    var patientTarget: String { "\(Self.patient)@127.0.0.1:\(port)" }
+
+    func patientEnvironment(in dir: TemporaryDirectory) -> [String: String] {
+        ["WARD_CONFIG_DIR": dir.path + "/config-patient", "WARD_PASSWORD": Self.password]
+    }
 
     /// What `ward` reads for nurse `who`: a config directory of their own, the password, and the
     /// next step's code (the enrolment used this step's; one step of drift is allowed).
