@@ -81,6 +81,8 @@ public struct ChatScreen: Sendable {
     public var connection: String
     /// Set when something should ring the terminal bell; the painter clears it.
     public var bell = false
+    /// Notifications not yet read (the status bar shows them).
+    public var unreadNotifications = 0
     /// Lines kept per window; older ones are dropped (they stay on the server).
     public let maxLines: Int
 

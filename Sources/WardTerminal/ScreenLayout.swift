@@ -121,6 +121,9 @@ public enum ScreenLayout {
         let window = screen.activeWindow
         var parts = [screen.user, screen.server, screen.connection]
         if !window.roomID.isEmpty { parts.append("\(MessageFormat.safe(window.name)): \(window.encryption)") }
+        if screen.unreadNotifications > 0 {
+            parts.insert("\(screen.unreadNotifications) notification\(screen.unreadNotifications == 1 ? "" : "s") (/notifications)", at: 1)
+        }
         // First, so that a narrow terminal still shows it.
         if scrolled { parts.insert("-- more below (PgDn) --", at: 0) }
         return " " + parts.joined(separator: " │ ")

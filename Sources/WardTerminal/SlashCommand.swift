@@ -37,6 +37,11 @@ public enum SlashCommand: Sendable, Equatable {
     /// /consent, /consent show|grant|withdraw PURPOSE
     case consent(action: String, purpose: String?)
     case erase
+    case appointments
+    case book(clinician: String)
+    case cancel(appointment: String)
+    case reschedule(appointment: String)
+    case notifications
     case logout
     case quit
 
@@ -56,6 +61,11 @@ public enum SlashCommand: Sendable, Equatable {
         ("export", "/export FILE", "write everything Ward holds about you to FILE (JSON), your messages decrypted here"),
         ("consent", "/consent [show|grant|withdraw PURPOSE]", "your consents; read, give or withdraw one"),
         ("erase", "/erase", "ask the clinic to erase your account and messages (GDPR Art. 17)"),
+        ("appointments", "/appointments", "your upcoming appointments, numbered"),
+        ("book", "/book CLINICIAN", "book a free slot with CLINICIAN (username or name)"),
+        ("cancel", "/cancel N", "cancel appointment N of /appointments"),
+        ("reschedule", "/reschedule N", "move appointment N to another free slot"),
+        ("notifications", "/notifications", "your unread notifications (then marked read)"),
         ("logout", "/logout", "end this session"),
         ("quit", "/quit or /q", "leave ward (asks to confirm)"),
     ]
@@ -94,6 +104,11 @@ public enum SlashCommand: Sendable, Equatable {
             default: return .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE")
             }
         case "erase": return alone(.erase)
+        case "appointments", "appts": return alone(.appointments)
+        case "book": return needing { .book(clinician: $0) }
+        case "cancel": return needing { .cancel(appointment: $0) }
+        case "reschedule", "move": return needing { .reschedule(appointment: $0) }
+        case "notifications", "notes": return alone(.notifications)
         case "logout": return alone(.logout)
         case "q", "quit", "exit": return alone(.quit)
         default:

@@ -114,6 +114,11 @@ actor ChatClient {
             screen.update { $0.closeWindow(roomID: gone) }
         }
         for room in listed { try await load(room) }
+        // What was kept while away: the count in the status bar, and a line saying so.
+        let unread = try await connection.request(ConversationRequest.notifications(all: false)).unreadNotifications ?? 0
+        let before = screen.read { $0.unreadNotifications }
+        screen.update { $0.unreadNotifications = unread }
+        if unread > before { say("*** \(unread) unread notification\(unread == 1 ? "" : "s"): /notifications shows them") }
     }
 
     /// Opens a room's window and fills it: the last 50 messages on first sight, else what came since.
@@ -191,6 +196,13 @@ actor ChatClient {
             name = name ?? members[roomID]?[userID]?.displayName ?? userID
             let text = event.type == "member.joined" ? MessageFormat.joined(name ?? userID) : MessageFormat.left(name ?? userID)
             screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .system), toRoom: roomID) }
+        case "notification":
+            guard let notification = event.notification else { return }
+            say("*** " + ScheduleText.notification(notification))
+            screen.update {
+                $0.unreadNotifications += 1
+                $0.bell = true
+            }
         case "presence":
             guard let userID = event.userID, let status = event.status else { return }
             for roomID in members.keys where members[roomID]?[userID] != nil { members[roomID]?[userID]?.presence = status }

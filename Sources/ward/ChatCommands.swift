@@ -30,6 +30,11 @@ extension ChatClient {
                 say("*** " + (try await OwnExport.write(with: messenger, to: (file as NSString).expandingTildeInPath)))
             case let .consent(action, purpose): try await consent(action, purpose)
             case .erase: try await requestErasure()
+            case .appointments: try await listAppointments()
+            case let .book(clinician): try await book(clinician)
+            case let .cancel(appointment): try await cancel(appointment)
+            case let .reschedule(appointment): try await reschedule(appointment)
+            case .notifications: try await showNotifications()
             case .logout: try await logout()
             case .quit: await confirmQuit()
             }
@@ -71,6 +76,72 @@ extension ChatClient {
         if let note = await ask("Anything the privacy officer should know? (Enter to skip)", secret: false), !note.isEmpty { request.note = note }
         let filed = try await connection().request(request).erasureRequests ?? []
         for request in filed { say("*** " + PrivacyText.erasureLine(request)) }
+    }
+
+    // MARK: Appointments and notifications
+
+    private func listAppointments() async throws {
+        let upcoming = try await Scheduling.upcoming(on: try connection())
+        if upcoming.isEmpty { say("*** No upcoming appointments; /book CLINICIAN books one") }
+        for (index, appointment) in upcoming.enumerated() { say("***   " + ScheduleText.appointment(appointment, number: index + 1)) }
+    }
+
+    /// Shows `slots` numbered and asks for one; nil when cancelled.
+    private func pick(from slots: [SlotInfo]) async -> SlotInfo? {
+        guard !slots.isEmpty else {
+            say("*** No free slots in the next two weeks")
+            return nil
+        }
+        for (index, slot) in slots.prefix(30).enumerated() { say("***   " + ScheduleText.slot(slot, number: index + 1)) }
+        guard let answer = await ask("Which slot? (number; Enter cancels)", secret: false), let number = Int(answer),
+              (1...min(30, slots.count)).contains(number) else {
+            say("*** Nothing was booked")
+            return nil
+        }
+        return slots[number - 1]
+    }
+
+    private func book(_ name: String) async throws {
+        let connection = try connection()
+        let clinician = try await Scheduling.clinician(name, on: connection)
+        say("*** Free slots with \(MessageFormat.safe(clinician.displayName)):")
+        guard let slot = await pick(from: try await Scheduling.slots(of: clinician.userID, days: 14, on: connection)) else { return }
+        var request = ClientRequest(id: 0, type: "appointment.book", clinicianID: clinician.userID)
+        request.startsAt = slot.startsAt
+        if let reason = await ask("Why? (optional: only you and the clinicians see it; Enter skips)", secret: false), !reason.isEmpty {
+            request.reason = reason
+        }
+        if let booked = try await connection.request(request).appointment { say("*** Booked: " + ScheduleText.appointment(booked)) }
+    }
+
+    private func cancel(_ which: String) async throws {
+        let connection = try connection()
+        let id = try await Scheduling.appointmentID(which, on: connection)
+        guard let answer = await ask("Cancel this appointment? (y/n)", secret: false), answer.lowercased().hasPrefix("y") else { return }
+        var request = ClientRequest(id: 0, type: "appointment.cancel")
+        request.appointmentID = id
+        if let cancelled = try await connection.request(request).appointment { say("*** Cancelled: " + ScheduleText.appointment(cancelled)) }
+    }
+
+    private func reschedule(_ which: String) async throws {
+        let connection = try connection()
+        var request = ClientRequest(id: 0, type: "appointment.show")
+        request.appointmentID = try await Scheduling.appointmentID(which, on: connection)
+        guard let current = try await connection.request(request).appointment else { return }
+        say("*** Free slots with \(MessageFormat.safe(current.clinicianName ?? current.clinicianID)):")
+        guard let slot = await pick(from: try await Scheduling.slots(of: current.clinicianID, days: 14, on: connection)) else { return }
+        request.type = "appointment.reschedule"
+        request.startsAt = slot.startsAt
+        if let moved = try await connection.request(request).appointment { say("*** Moved: " + ScheduleText.appointment(moved)) }
+    }
+
+    private func showNotifications() async throws {
+        let connection = try connection()
+        let unread = try await connection.request(ConversationRequest.notifications(all: false)).notifications ?? []
+        if unread.isEmpty { say("*** No unread notifications") }
+        for notification in unread.reversed() { say("***   " + ScheduleText.notification(notification)) }
+        _ = try await connection.request(ClientRequest(id: 0, type: "notification.read"))
+        screen.update { $0.unreadNotifications = 0 }
     }
 
     // MARK: Rooms

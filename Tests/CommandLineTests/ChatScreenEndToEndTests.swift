@@ -282,6 +282,9 @@ struct ChatScreenEndToEndTests {
         _ = command("/consent withdraw research", expecting: "Consent to research withdrawn")
         _ = command("/erase", expecting: "Type erase to confirm")
         _ = command("no", expecting: "No erasure request was filed")
+        _ = command("/appointments", expecting: "No upcoming appointments")
+        _ = command("/book nurse.nobody", expecting: "no bookable clinician")
+        _ = command("/notifications", expecting: "No unread notifications")
         // Leaving asks first, then closes the window.
         _ = command("/leave", expecting: "Leave Bo?")
         let left = command("y", expecting: "You left Bo")

@@ -98,6 +98,11 @@ struct CommandTests {
         #expect(InputLine(parsing: "/consent grant") == .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE"))
         #expect(InputLine(parsing: "/consent sell research") == .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE"))
         #expect(InputLine(parsing: "/erase") == .command(.erase))
+        #expect(InputLine(parsing: "/book nurse.ann") == .command(.book(clinician: "nurse.ann")))
+        #expect(InputLine(parsing: "/cancel 2") == .command(.cancel(appointment: "2")))
+        #expect(InputLine(parsing: "/reschedule 1") == .command(.reschedule(appointment: "1")))
+        #expect(InputLine(parsing: "/book") == .invalid("usage: /book CLINICIAN"))
+        #expect(InputLine(parsing: "/appointments") == .command(.appointments) && InputLine(parsing: "/notifications") == .command(.notifications))
         #expect(InputLine(parsing: "/erase now") == .invalid("/erase takes nothing after it"))
         #expect(InputLine(parsing: "/quit") == .command(.quit))
         #expect(InputLine(parsing: "//etc/hosts is a path") == .chat("/etc/hosts is a path"))
@@ -182,6 +187,14 @@ struct ChatScreenTests {
         let frame = ScreenLayout.frame(of: &screen, width: 40, height: 10)
         #expect(frame.text.last!.hasPrefix("> half a sentence") && frame.cursorColumn == 2 + 14 && frame.cursorRow == 9)
         #expect(screen.press(.enter, pageRows: 10) == "half a sentence" && screen.editor.text.isEmpty)
+    }
+
+    @Test func theStatusBarCountsUnreadNotifications() {
+        var screen = screen()
+        #expect(!ScreenLayout.frame(of: &screen, width: 100, height: 8).text.contains { $0.contains("notification") })
+        screen.unreadNotifications = 3
+        let bar = ScreenLayout.frame(of: &screen, width: 100, height: 8).text.first { $0.contains("Ann (Nurse)") } ?? ""
+        #expect(bar.contains("Ann (Nurse) │ 3 notifications (/notifications) │ ward.local:8443"), "\(bar)")
     }
 
     @Test func unsentLinesAreMarkedUntilAcknowledged() {
