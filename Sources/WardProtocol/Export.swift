@@ -34,12 +34,21 @@ public struct ExportAccount: Codable, Hashable, Sendable {
     public var erasureRequests: [ErasureRequestInfo]
     /// A patient's appointments (with the reason), or a clinician's schedule.
     public var appointments: [AppointmentInfo]
+    /// A clinician's published availability.
+    public var availability: [AvailabilityInfo]
+    /// Every notification delivered to the person, and the kinds they turned off.
+    public var notifications: [NotificationInfo]
+    public var mutedNotificationKinds: [String]
 
     public init(profile: UserInfo, createdAt: Int64, sessions: [ExportSession], devices: [ExportDevice], careTeam: [String],
                 patients: [String], consents: [ConsentInfo], secondFactor: Bool, recoveryCodesLeft: Int,
-                erasureRequests: [ErasureRequestInfo] = [], appointments: [AppointmentInfo] = []) {
+                erasureRequests: [ErasureRequestInfo] = [], appointments: [AppointmentInfo] = [], availability: [AvailabilityInfo] = [],
+                notifications: [NotificationInfo] = [], mutedNotificationKinds: [String] = []) {
         self.erasureRequests = erasureRequests
         self.appointments = appointments
+        self.availability = availability
+        self.notifications = notifications
+        self.mutedNotificationKinds = mutedNotificationKinds
         self.profile = profile
         self.createdAt = createdAt
         self.sessions = sessions

@@ -100,7 +100,10 @@ extension Connection {
                     shown.reason = String(decoding: opened, as: UTF8.self)
                 }
                 return shown
-            }
+            },
+            availability: try database.availability(clinicianID: subject.id).map(Self.info),
+            notifications: try database.notifications(userID: subject.id, unreadOnly: false, limit: 10_000).map(Notifier.info),
+            mutedNotificationKinds: try database.mutedNotificationKinds(userID: subject.id).sorted()
         )
     }
 

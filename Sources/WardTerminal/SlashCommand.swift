@@ -30,6 +30,7 @@ public enum SlashCommand: Sendable, Equatable {
     case rooms
     case who
     case me(action: String)
+    case urgent(text: String)
     case search(text: String)
     case keys(user: String)
     case passwd
@@ -55,6 +56,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("rooms", "/rooms", "list your rooms"),
         ("who", "/who", "who is in the current room, and who is online"),
         ("me", "/me ACTION", "say what you are doing (* Name ACTION)"),
+        ("urgent", "/urgent TEXT", "send TEXT as urgent: the others are alerted again until they read it"),
         ("search", "/search TEXT", "search the messages decrypted on this device"),
         ("keys", "/keys USER [verify]", "USER's devices and safety numbers; verify marks them checked"),
         ("passwd", "/passwd", "change your password"),
@@ -92,6 +94,7 @@ public enum SlashCommand: Sendable, Equatable {
         case "rooms": return alone(.rooms)
         case "who", "names": return alone(.who)
         case "me": return needing { .me(action: $0) }
+        case "urgent": return needing { .urgent(text: $0) }
         case "search": return needing { .search(text: $0) }
         case "keys": return needing { .keys(user: $0) }
         case "passwd", "password": return alone(.passwd)

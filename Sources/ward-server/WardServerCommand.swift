@@ -79,6 +79,10 @@ struct Serve: AsyncParsableCommand {
     var retentionMinutes: Int = 60
     @Option(help: "The clinic's time zone (an IANA name such as Europe/Berlin): weekly availability is in its local time.")
     var timeZone: String = TimeZone.current.identifier
+    @Option(help: "When patients are reminded of an appointment: minutes before it, comma-separated (they must consent to reminders).")
+    var reminderMinutes: String = "1440,60"
+    @Option(help: "Minutes after which an unread urgent message alerts its readers again.")
+    var urgentRealertMinutes: Int = 5
     @Option(help: "Argon2id memory in KiB for new password hashes.")
     var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
 
@@ -88,7 +92,16 @@ struct Serve: AsyncParsableCommand {
         guard idleMinutes >= 1, sessionHours >= 1 else { throw ValidationError("--idle-minutes and --session-hours must be at least 1") }
         guard (1...600).contains(signInSeconds) else { throw ValidationError("--sign-in-seconds must be 1-600") }
         guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone \(timeZone) is not a time zone name (for example Europe/Berlin or America/New_York)") }
+        guard Self.leads(reminderMinutes) != nil else { throw ValidationError("--reminder-minutes is minutes before the appointment, comma-separated (1-20160), for example 1440,60") }
+        guard (1...1440).contains(urgentRealertMinutes) else { throw ValidationError("--urgent-realert-minutes must be 1-1440") }
         guard messageRetentionDays >= 1, retentionMinutes >= 1 else { throw ValidationError("--message-retention-days and --retention-minutes must be at least 1") }
+    }
+
+    /// "1440,60" as seconds before an appointment.
+    static func leads(_ text: String) -> [Int64]? {
+        let minutes = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !minutes.isEmpty, minutes.allSatisfy({ $0.map { (1...20160).contains($0) } ?? false }) else { return nil }
+        return minutes.compactMap { $0.map { Int64($0) * 60 } }
     }
 
     static func split(_ address: String) -> (String, Int)? {
@@ -107,6 +120,8 @@ struct Serve: AsyncParsableCommand {
         configuration.retention.messageDays = Int64(messageRetentionDays)
         configuration.retentionInterval = .seconds(retentionMinutes * 60)
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
+        configuration.notificationTimes.reminderLeads = Self.leads(reminderMinutes) ?? configuration.notificationTimes.reminderLeads
+        configuration.notificationTimes.urgentRealert = Int64(urgentRealertMinutes) * 60
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         do {

@@ -24,6 +24,7 @@ actor ChatClient {
         var content: MessageContent
         var clientMessageID: String
         var pendingID: String
+        var urgent = false
     }
 
     let screen: SharedScreen
@@ -313,14 +314,16 @@ actor ChatClient {
 
     // MARK: Sending
 
-    func send(_ content: MessageContent) async {
+    func send(_ content: MessageContent, urgent: Bool = false) async {
         let roomID = screen.read { $0.activeWindow.roomID }
         guard !roomID.isEmpty else {
             say("*** This is ward's own window: pick a room with Alt-number, Ctrl-N, or /join ROOM (/rooms lists them)")
             return
         }
-        let item = Pending(roomID: roomID, content: content, clientMessageID: Hex.encode(SecureRandom.bytes(12)), pendingID: Hex.encode(SecureRandom.bytes(8)))
-        let text = MessageFormat.message(content.body, from: .init(name: me.displayName, role: me.role, isMe: true), emote: content.format == "emote")
+        let item = Pending(roomID: roomID, content: content, clientMessageID: Hex.encode(SecureRandom.bytes(12)), pendingID: Hex.encode(SecureRandom.bytes(8)),
+                           urgent: urgent)
+        let text = (urgent ? "[urgent] " : "")
+            + MessageFormat.message(content.body, from: .init(name: me.displayName, role: me.role, isMe: true), emote: content.format == "emote")
         screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .unsent, pendingID: item.pendingID), toRoom: roomID) }
         pending.append(item)
         // Not awaited: a slow server must not hold up the next line typed or command given.
@@ -335,7 +338,7 @@ actor ChatClient {
         defer { flushing = false }
         while let item = pending.first, let messenger {
             do {
-                let info = try await messenger.send(item.content, to: item.roomID, clientMessageID: item.clientMessageID)
+                let info = try await messenger.send(item.content, to: item.roomID, clientMessageID: item.clientMessageID, urgent: item.urgent)
                 announceNewDevices(in: item.roomID)
                 pending.removeFirst()
                 seen[item.roomID] = max(seen[item.roomID] ?? 0, info.seq)

@@ -21,6 +21,7 @@ extension ChatClient {
             case .rooms: listRooms()
             case .who: try await who()
             case let .me(action): await send(MessageContent(body: action, format: "emote"))
+            case let .urgent(text): await send(MessageContent(body: text), urgent: true)
             case let .search(text): search(text)
             case let .keys(argument): try await keys(argument)
             case .passwd: try await changePassword()

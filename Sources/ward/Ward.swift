@@ -55,13 +55,14 @@ struct Send: AsyncParsableCommand {
     @Argument(help: "The room: its id (room:…) or its exact name.") var room: String
     @Argument(help: "The text to send.") var text: String
     @Flag(help: "Send as an action, as /me does.") var me = false
+    @Flag(help: "Urgent: the other members are alerted again until they read it.") var urgent = false
 
     func run() async throws {
         guard !text.isEmpty else { throw ValidationError("the text is empty") }
-        let (room, text, format) = (self.room, self.text, me ? "emote" : "text")
+        let (room, text, format, urgent) = (self.room, self.text, me ? "emote" : "text", self.urgent)
         let sent = try await connection.withMessenger { messenger in
             let roomID = try await RoomLookup.id(of: room, on: messenger.connection)
-            return try await messenger.send(MessageContent(body: text, format: format), to: roomID)
+            return try await messenger.send(MessageContent(body: text, format: format), to: roomID, urgent: urgent)
         }
         print("sent: \(sent.roomID) #\(sent.seq)")
     }

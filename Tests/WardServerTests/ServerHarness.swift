@@ -40,9 +40,12 @@ final class ServerHarness: Sendable {
         return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
     }
 
-    /// The same data directory served again (after `stop()`), as a restart of the appliance.
-    func restarted() async throws -> ServerHarness {
-        try await Self.serve(configuration, dir: dir, adminPassword: adminPassword)
+    /// The same data directory served again (after `stop()`), as a restart of the appliance,
+    /// optionally with other notification times.
+    func restarted(notificationTimes: NotificationTimes? = nil) async throws -> ServerHarness {
+        var configuration = self.configuration
+        if let notificationTimes { configuration.notificationTimes = notificationTimes }
+        return try await Self.serve(configuration, dir: dir, adminPassword: adminPassword)
     }
 
     private static func serve(_ configuration: ServerConfiguration, dir: TemporaryDirectory, adminPassword: String) async throws -> ServerHarness {
