@@ -126,7 +126,7 @@ public enum PersonalData {
                        "text": "what it says (written to name no health data and no message text)", "refID": "the room or appointment it is about",
                        "createdAt": "time made", "dueAt": "time due", "firedAt": "time delivered", "readAt": "time read", "alertAgainAt": "next urgent alert"],
              purpose: "tell people of messages, appointments and announcements", legalBasis: "Art. 6(1)(b); reminders for patients with their consent, Art. 6(1)(a)",
-             export: "every notification with its times", erasure: .delete, retention: "with the account", hold: nil),
+             export: "every notification with its times", erasure: .delete, retention: "90 days after being read; unread ones with the account", hold: nil),
         Kind(table: "notificationMute", name: "notification choices", subjectColumns: ["userID"], columns: ["kind": "a kind the person turned off"],
              purpose: "respect what the person chose to receive", legalBasis: "Art. 6(1)(b); Art. 21", export: "the kinds turned off",
              erasure: .delete, retention: "with the account", hold: nil),

@@ -21,6 +21,7 @@ public struct RetentionRule: Sendable {
         let idle = now - periods.sessionIdleSeconds, lifetime = now - periods.sessionLifetimeSeconds
         let messages = now - periods.messageDays * 86_400
         let sixYears = now - periods.recordsDays * 86_400
+        let readNotifications = now - periods.readNotificationDays * 86_400
         return [
             RetentionRule(table: "session", keyColumn: "tokenHash", expired: "(lastSeenAt < ? OR createdAt < ?)" + notHeld("userID"),
                           arguments: ["\(idle)", "\(lifetime)"] + heldUsers, cutoff: idle),
@@ -32,6 +33,8 @@ public struct RetentionRule: Sendable {
             RetentionRule(table: "erasureRequest", keyColumn: "id", expired: "status = 'done' AND completedAt < ?" + notHeld("userID"),
                           arguments: ["\(sixYears)"] + heldUsers, cutoff: sixYears),
             RetentionRule(table: "legalHold", keyColumn: "id", expired: "releasedAt < ?", arguments: ["\(sixYears)"], cutoff: sixYears),
+            RetentionRule(table: "notification", keyColumn: "id", expired: "readAt < ?" + notHeld("userID"),
+                          arguments: ["\(readNotifications)"] + heldUsers, cutoff: readNotifications),
         ]
     }
 }
@@ -43,6 +46,8 @@ public struct RetentionPeriods: Sendable {
     /// Proof kept six years (HIPAA 164.316(b)(2), 164.530(j)): withdrawn consents, executed
     /// erasure requests, released holds.
     public var recordsDays: Int64 = 6 * 365 + 2
+    /// Notifications, once read.
+    public var readNotificationDays: Int64 = 90
     /// Sessions past their limits.
     public var sessionIdleSeconds: Int64 = 15 * 60
     public var sessionLifetimeSeconds: Int64 = 12 * 3600

@@ -217,7 +217,7 @@ extension GDPRCommand {
     struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the retention job now and print its purge receipt.",
-            discussion: "The server runs the job by itself every hour (ward-server --retention-minutes). It removes sessions past their limits, messages older than the messaging retention period (ward-server --message-retention-days, ten years by default), and withdrawn consents, executed erasure requests and released holds after six years — except what a legal hold keeps. Each run writes a `retention.purge` audit entry with the counts and the SHA-256 of the removed rows' keys; `remaining` counts expired rows still there (0 unless the purge failed, which also makes this command fail)."
+            discussion: "The server runs the job by itself every hour (ward-server --retention-minutes). It removes sessions past their limits, messages older than the messaging retention period (ward-server --message-retention-days, ten years by default), withdrawn consents, executed erasure requests and released holds after six years, and notifications 90 days after they were read — except what a legal hold keeps. Each run writes a `retention.purge` audit entry with the counts and the SHA-256 of the removed rows' keys; `remaining` counts expired rows still there (0 unless the purge failed, which also makes this command fail)."
         )
 
         func run() async throws {

@@ -221,7 +221,7 @@ struct ErasureTests {
         let messages = try #require(receipt.items.first { $0.table == "message" })
         #expect(messages.purged == 3 && receipt.remaining == 0)
         #expect(messages.sha256 == Hex.encode(SHA256Hash.digest(Array(sent.sorted().map { $0 + "\n" }.joined().utf8))), "the hash of what went")
-        #expect(receipt.items.map(\.table) == ["session", "message", "consent", "erasureRequest", "legalHold"])
+        #expect(receipt.items.map(\.table) == ["session", "message", "consent", "erasureRequest", "legalHold", "notification"])
         try await server.connect { a in
             _ = try await ConversationTests.messenger(ann, on: a)
             #expect(try await a.request(ConversationTests.request("message.history", room: kept)).messages?.isEmpty == true)
