@@ -81,6 +81,14 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var text: String?
     /// message.send: an urgent message alerts its readers again until they read it.
     public var urgent: Bool?
+    /// record.read: also every earlier version.
+    public var history: Bool?
+    /// record.write: the FHIR resource as JSON text; `entryID` names the entry a new version amends.
+    public var resource: String?
+    public var entryID: String?
+    /// breakglass.review: which use, and `verdict` (`justified` or `unjustified`).
+    public var breakGlassID: Int?
+    public var verdict: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -177,6 +185,10 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var unreadNotifications: Int?
     /// notification.settings: the kinds turned off.
     public var mutedKinds: [String]?
+    /// record.read, record.write: entries of a patient's record.
+    public var recordEntries: [RecordEntryInfo]?
+    /// breakglass.open, breakglass.list, breakglass.review.
+    public var breakGlassUses: [BreakGlassInfo]?
 
     public init(id: Int?, type: String) {
         self.id = id

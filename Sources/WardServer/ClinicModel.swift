@@ -59,6 +59,13 @@ public enum ClinicModel {
         )
     }
 
+    /// A patient's record as a resource: whose it is and their care team.
+    public static func record(patientID: String) -> Entity {
+        Entity(uid: EntityUID(type: "Record", id: patientID), attributes: [
+            "subject": .entity(user(patientID)), "careTeam": .entity(EntityUID(type: "CareTeam", id: patientID)),
+        ])
+    }
+
     /// An appointment as a resource: its patient, clinician and the patient's care team.
     public static func appointment(_ appointment: AppointmentRecord) -> Entity {
         Entity(uid: EntityUID(type: "Appointment", id: appointment.id), attributes: [

@@ -33,6 +33,8 @@ public enum RequestType: String, CaseIterable, Sendable {
     case appointmentShow = "appointment.show"
     case notificationList = "notification.list", notificationRead = "notification.read", notificationSettings = "notification.settings"
     case notificationAnnounce = "notification.announce"
+    case recordRead = "record.read", recordWrite = "record.write"
+    case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -84,6 +86,9 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .appointmentList, .appointmentShow: return "appointment.read"
         case .notificationList, .notificationRead, .notificationSettings: return "notification.read"
         case .notificationAnnounce: return "notification.announce"
+        case .recordRead, .breakGlassOpen: return "record.read"
+        case .recordWrite: return "record.update"
+        case .breakGlassList, .breakGlassReview: return "breakglass.review"
         }
     }
 }
@@ -195,6 +200,8 @@ final class Connection {
                 return try await schedule(type, request)
             case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
                 return try await handleNotifications(type, request)
+            case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview:
+                return try await handleRecords(type, request)
             }
         } catch let error as ReplyError {
             return .error(request.id, error.code, error.message)

@@ -119,7 +119,8 @@ extension Connection {
 
         // Crypto-shredding first: once the keys are gone, every copy of the person's messages —
         // in backups, in the WAL, in rows not yet deleted — is unreadable.
-        let keysDestroyed = try context.subjectKeys.destroy(subject: subject.id, keeping: keptRooms).count
+        // The medical record's key stays: records are kept for their legal retention (the registry's hold).
+        let keysDestroyed = try context.subjectKeys.destroy(subject: subject.id, keeping: keptRooms.union(["record"])).count
         var messagesErased = 0
         while true {
             let subjectID = subject.id, chunk = Self.erasureChunk

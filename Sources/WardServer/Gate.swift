@@ -36,6 +36,8 @@ public struct Gate: Sendable {
         public var auditActor: UserRecord?
         /// More for the audit entry (identifiers only).
         public var details: [String: String] = [:]
+        /// Commitments to erasable text the entry refers to (audit/FORMAT.md §7).
+        public var commitments: [Hash32] = []
 
         /// This request with `details` added to its audit entry.
         public func with(details more: [String: String]) -> Request {
@@ -94,7 +96,7 @@ public struct Gate: Sendable {
             // Ids are audit identifiers (the store refuses sets where they are not); beyond 32
             // deciding policies the entry records the first 32 and the count.
             policyIDs: Array(response.determiningPolicies.prefix(EntryCodec.maxListCount)),
-            policySetHash: Hash32(bytes: hash), details: details
+            policySetHash: Hash32(bytes: hash), commitments: request.commitments, details: details
         ))
         return Outcome(response: response, receipt: receipt)
     }

@@ -8,7 +8,7 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public static let databaseTableName = "notification"
     public var id: Int64?
     public var userID: String
-    /// `message`, `urgent`, `reminder`, `appointment`, `announcement`.
+    /// `message`, `urgent`, `reminder`, `appointment`, `announcement`, `breakglass` (to privacy officers).
     public var kind: String
     public var text: String
     /// What it is about: a room id, an appointment id.
@@ -32,7 +32,7 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    public static let kinds = ["message", "urgent", "reminder", "appointment", "announcement"]
+    public static let kinds = ["message", "urgent", "reminder", "appointment", "announcement", "breakglass"]
 }
 
 extension WardDatabase {

@@ -228,6 +228,34 @@ public final class WardDatabase: Sendable {
                 t.primaryKey(["userID", "kind"])
             }
         }
+        migrator.registerMigration("v9: patient records, break-glass") { db in
+            try db.create(table: "recordEntry") { t in
+                t.primaryKey("id", .text)
+                t.column("patientID", .text).notNull().references("user")
+                t.column("section", .text).notNull()
+                t.column("entryID", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("authorID", .text).notNull()
+                t.column("authorRole", .text).notNull()
+                t.column("createdAt", .integer).notNull()
+                t.column("sealed", .blob).notNull()
+                t.uniqueKey(["entryID", "version"])
+            }
+            try db.create(index: "recordByPatient", on: "recordEntry", columns: ["patientID", "section"])
+            try db.create(table: "breakGlass") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("clinicianID", .text).notNull().references("user")
+                t.column("patientID", .text).notNull().references("user")
+                t.column("reasonCommitment", .text).notNull()
+                t.column("reasonLength", .integer).notNull()
+                t.column("startedAt", .integer).notNull()
+                t.column("endsAt", .integer).notNull()
+                t.column("reviewedAt", .integer)
+                t.column("reviewedBy", .text)
+                t.column("verdict", .text)
+            }
+            try db.create(index: "breakGlassByClinician", on: "breakGlass", columns: ["clinicianID", "patientID"])
+        }
         return migrator
     }
 }

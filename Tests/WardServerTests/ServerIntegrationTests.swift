@@ -96,6 +96,7 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: nurse))
             _ = try await run(ClientRequest(id: 0, type: "careteam.list", patientID: patient))
             _ = try await run(ClientRequest(id: 0, type: "careteam.remove", patientID: patient, clinicianID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: nurse))
 
             // Conversations: a device, a staff room with the nurse, a sender key, a message.
             let device = DeviceIdentity()
@@ -178,6 +179,15 @@ struct ServerIntegrationTests {
             remove.availabilityID = try await run(weekly).availability?.last?.availabilityID
             _ = try await run(remove)
             _ = try await run(ClientRequest(id: 0, type: "availability.list", userID: nurse))
+            // The nurse, on the patient's care team, adds a note and reads the record; she also declares an emergency.
+            var note = ClientRequest(id: 0, type: "record.write", patientID: patient)
+            note.section = "notes"
+            note.resource = #"{"resourceType": "DocumentReference", "description": "observation"}"#
+            _ = try await run(note)
+            _ = try await run(ClientRequest(id: 0, type: "record.read", patientID: patient))
+            var emergency = ClientRequest(id: 0, type: "breakglass.open", patientID: patient)
+            emergency.reason = "Testing the emergency procedure during the drill"
+            let emergencyID = try await run(emergency).breakGlassUses?.first?.breakGlassID
             // (No logout: the nurse's session is resumed later.)
             // The patient exports their own data.
             _ = try await connection.login(username: "p", password: patientAccount.password ?? "")
@@ -222,6 +232,11 @@ struct ServerIntegrationTests {
             try await connection.changePassword(current: officerAccount.password ?? "", new: "the officer's long passphrase")
             _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
             _ = try await run(ClientRequest(id: 0, type: "gdpr.requests"))
+            _ = try await run(ClientRequest(id: 0, type: "breakglass.list"))
+            var review = ClientRequest(id: 0, type: "breakglass.review")
+            review.breakGlassID = emergencyID
+            review.verdict = "justified"
+            _ = try await run(review)
             var hold = ClientRequest(id: 0, type: "gdpr.hold.place", userID: patient)
             hold.reference = "file 7"
             let held = try await run(hold).legalHolds?.first?.holdID

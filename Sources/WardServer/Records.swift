@@ -1,0 +1,192 @@
+internal import Foundation
+internal import WardAudit
+internal import WardCrypto
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Patient records and emergency (break-glass) access. Entries are FHIR R4 resources, stored
+/// sealed under the patient's data key, each change a new version; every read and write is one
+/// policy decision and one audit entry (records.cedar). A clinician outside the care team reads
+/// only after declaring an emergency with a reason: the reason goes to the audit log's erasable
+/// store as a commitment, the entry is critical, the privacy officers are notified, and the use
+/// waits in their review queue.
+extension Connection {
+    func handleRecords(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        switch type {
+        case .recordRead: reply.recordEntries = try await readRecord(request, user)
+        case .recordWrite: reply.recordEntries = try await writeRecord(request, user)
+        case .breakGlassOpen: reply.breakGlassUses = [try await openBreakGlass(request, user)]
+        case .breakGlassList, .breakGlassReview: reply.breakGlassUses = try await reviewBreakGlass(type, request, user)
+        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
+        }
+        return reply
+    }
+
+    private func patient(_ request: ClientRequest) throws -> UserRecord {
+        let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
+        guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+        return patient
+    }
+
+    /// What every record decision carries: whether the clinician has an open emergency access.
+    private func recordContext(_ user: UserRecord, _ patient: UserRecord) throws -> [String: Value] {
+        guard let open = try context.gate.database.openBreakGlass(clinicianID: user.id, patientID: patient.id, at: Clock.nowSeconds()) else {
+            return ["breakGlass": .bool(false)]
+        }
+        // The reason's length as declared: the policy asks for a sentence.
+        return ["breakGlass": .bool(true), "breakGlassReasonLength": .long(Int64(open.reasonLength))]
+    }
+
+    private func decideRecord(_ user: UserRecord, _ patient: UserRecord, action: String, type: RequestType, code: AuditEvent.Action,
+                              details: [String: String]) async throws -> Gate.Outcome {
+        var audited = Gate.Request(principal: user, action: action, resource: ClinicModel.record(patientID: patient.id),
+                                   context: try recordContext(user, patient), event: type.rawValue, code: code, objectType: "record",
+                                   objectID: patient.id, subjectID: patient.id, secondFactor: hasSecondFactor)
+        audited.details = details
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        return outcome
+    }
+
+    private func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> [RecordEntryInfo] {
+        let patient = try patient(request)
+        if let section = request.section, RecordEntryRecord.sections[section] == nil {
+            throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
+        }
+        try await decideRecord(user, patient, action: "record.read", type: .recordRead, code: .read,
+                               details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no"])
+        return try context.gate.database.recordEntries(patientID: patient.id, section: request.section, history: request.history == true).map(open)
+    }
+
+    private func open(_ entry: RecordEntryRecord) throws -> RecordEntryInfo {
+        guard let json = try context.subjectKeys.open(entry.sealed, subject: entry.patientID, scope: "record", context: entry.id) else {
+            throw ReplyError(code: .notFound, message: "the record's key was destroyed")
+        }
+        return RecordEntryInfo(versionID: entry.id, entryID: entry.entryID, section: entry.section, version: entry.version, authorID: entry.authorID,
+                               authorRole: entry.authorRole, createdAt: entry.createdAt, resource: String(decoding: json, as: UTF8.self))
+    }
+
+    /// Largest resource a version may hold.
+    static let maxResourceBytes = 16 * 1024
+
+    private func writeRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> [RecordEntryInfo] {
+        let patient = try patient(request)
+        let section = try require(request.section, "section")
+        guard let resourceType = RecordEntryRecord.sections[section] else {
+            throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
+        }
+        let text = try require(request.resource, "resource")
+        guard text.utf8.count <= Self.maxResourceBytes,
+              var resource = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw ReplyError(code: .badRequest, message: "resource must be a JSON object of at most \(Self.maxResourceBytes) bytes")
+        }
+        guard resource["resourceType"] as? String == resourceType else {
+            throw ReplyError(code: .badRequest, message: "a \(section) entry is a FHIR \(resourceType) (resourceType \"\(resourceType)\")")
+        }
+        let entryID = request.entryID ?? "entry:" + OpaqueID.make()
+        let versionID = "rec:" + OpaqueID.make()
+        let now = Clock.nowSeconds()
+        try await decideRecord(user, patient, action: section == "notes" ? "record.note" : "record.update", type: .recordWrite,
+                               code: request.entryID == nil ? .create : .update, details: ["section": section, "entry": entryID, "version-id": versionID])
+        // The server's part of the resource: its id, its patient, when and by whom.
+        resource["id"] = entryID.replacingOccurrences(of: "entry:", with: "")
+        resource["meta"] = ["lastUpdated": ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now))), "source": user.id]
+        let reference = ["reference": "Patient/" + patient.id.replacingOccurrences(of: "user:", with: "")]
+        switch resourceType {
+        case "Patient": break
+        case "AllergyIntolerance": resource["patient"] = reference
+        default: resource["subject"] = reference
+        }
+        let json = try JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys, .withoutEscapingSlashes])
+        let sealed = try context.subjectKeys.seal(json, subject: patient.id, scope: "record", context: versionID)
+        let entry = RecordEntryRecord(id: versionID, patientID: patient.id, section: section, entryID: entryID, version: 0, authorID: user.id,
+                                      authorRole: user.role, createdAt: now, sealed: sealed)
+        let stored: RecordEntryRecord
+        do {
+            let amending = request.entryID != nil
+            stored = try await context.gate.database.write { try WardDatabase.addRecordVersion(entry, amending: amending, in: $0) }
+        } catch RecordRefusal.noSuchEntry {
+            throw ReplyError(code: .notFound, message: "the patient's \(section) has no entry with that id")
+        }
+        return [try open(stored)]
+    }
+
+    // MARK: Break-glass
+
+    /// How long a declared emergency access lasts.
+    static let breakGlassSeconds: Int64 = 60 * 60
+
+    private func openBreakGlass(_ request: ClientRequest, _ user: UserRecord) async throws -> BreakGlassInfo {
+        let patient = try patient(request)
+        let reason = try require(request.reason, "reason").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 20, reason.count <= 1000, !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ReplyError(code: .badRequest, message: "the reason must be a sentence: 20-1000 characters without control characters")
+        }
+        // The reason is free text: the log holds only its commitment.
+        let commitment = try context.auditTexts.commit(reason)
+        var audited = Gate.Request(principal: user, action: "record.read", resource: ClinicModel.record(patientID: patient.id),
+                                   context: ["breakGlass": .bool(true), "breakGlassReasonLength": .long(Int64(reason.count))],
+                                   event: RequestType.breakGlassOpen.rawValue, code: .execute, objectType: "record", objectID: patient.id,
+                                   subjectID: patient.id, secondFactor: hasSecondFactor)
+        audited.commitments = [commitment]
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else {
+            try context.auditTexts.erase(commitment)
+            throw Denied(policies: outcome.response.determiningPolicies)
+        }
+        let now = Clock.nowSeconds()
+        let access = BreakGlassRecord(clinicianID: user.id, patientID: patient.id, reasonCommitment: commitment.hex, reasonLength: reason.count,
+                                      startedAt: now, endsAt: now + Self.breakGlassSeconds)
+        // The privacy officers hear of it at once (the policy's @notify obligation).
+        let notify = outcome.response.obligations.values.contains { $0["notify"] == "privacy-officer" }
+        let officers = notify ? try context.gate.database.allUsers().filter { $0.role == "PrivacyOfficer" && $0.active } : []
+        let notes = officers.map {
+            NotificationRecord(userID: $0.id, kind: "breakglass", text: "Emergency access to a patient's record: review it (wardctl breakglass review)",
+                               refID: patient.id, createdAt: now, dueAt: now)
+        }
+        let opened = try await context.gate.database.write { db in
+            let opened = try WardDatabase.openBreakGlass(access, in: db)
+            try WardDatabase.addNotifications(notes, in: db)
+            return opened
+        }
+        if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
+        return try info(opened, now: now)
+    }
+
+    private func reviewBreakGlass(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [BreakGlassInfo] {
+        let database = context.gate.database
+        var verdict: String?
+        if type == .breakGlassReview {
+            verdict = try require(request.verdict, "verdict")
+            guard ["justified", "unjustified"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be justified or unjustified") }
+            _ = try require(request.breakGlassID, "breakGlassID")
+        }
+        try await allowPrivacy(user, action: "breakglass.review", type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
+                               details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict ?? ""] } ?? [:])
+        let now = Clock.nowSeconds()
+        if let verdict, let id = request.breakGlassID {
+            let reviewer = user.id
+            do {
+                _ = try await database.write { try WardDatabase.reviewBreakGlass(id: Int64(id), verdict: verdict, by: reviewer, at: now, in: $0) }
+            } catch RecordRefusal.noSuchBreakGlass {
+                throw ReplyError(code: .notFound, message: "no emergency access has that id")
+            } catch RecordRefusal.alreadyReviewed {
+                throw ReplyError(code: .conflict, message: "that emergency access has a verdict already")
+            }
+        }
+        return try database.breakGlassUses(all: request.kind == "all").map { try info($0, now: now) }
+    }
+
+    /// Unreviewed after this long, a use is overdue.
+    static let breakGlassReviewSeconds: Int64 = 72 * 3600
+
+    func info(_ use: BreakGlassRecord, now: Int64) throws -> BreakGlassInfo {
+        let reason = try Hex.decode(use.reasonCommitment).flatMap(Hash32.init(bytes:)).flatMap { try context.auditTexts.reveal($0) }
+        return BreakGlassInfo(breakGlassID: Int(use.id ?? 0), clinicianID: use.clinicianID, patientID: use.patientID, startedAt: use.startedAt,
+                              endsAt: use.endsAt, reviewedAt: use.reviewedAt, reviewedBy: use.reviewedBy, verdict: use.verdict,
+                              overdue: use.reviewedAt == nil && now - use.startedAt > Self.breakGlassReviewSeconds, reason: reason)
+    }
+}

@@ -1,0 +1,149 @@
+public import GRDB
+public import Foundation
+
+/// One version of one entry of a patient's record: a FHIR R4 resource (Patient,
+/// AllergyIntolerance, MedicationStatement, Condition, DocumentReference) sealed under the
+/// patient's data key, so the database holds no record text. Versions are only ever added: an
+/// update or an amendment is a new version of the same entry, and the history stays.
+public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "recordEntry"
+    /// This version's id.
+    public var id: String
+    public var patientID: String
+    /// `demographics`, `allergies`, `medications`, `problems`, `notes`.
+    public var section: String
+    /// The entry all its versions share.
+    public var entryID: String
+    public var version: Int
+    public var authorID: String
+    public var authorRole: String
+    public var createdAt: Int64
+    /// The FHIR resource's JSON, sealed (SubjectKeys, scope `record`, bound to `id`).
+    public var sealed: Data
+
+    public init(id: String, patientID: String, section: String, entryID: String, version: Int, authorID: String, authorRole: String,
+                createdAt: Int64, sealed: Data) {
+        self.id = id
+        self.patientID = patientID
+        self.section = section
+        self.entryID = entryID
+        self.version = version
+        self.authorID = authorID
+        self.authorRole = authorRole
+        self.createdAt = createdAt
+        self.sealed = sealed
+    }
+
+    /// Sections and the FHIR resource type each holds.
+    public static let sections: [String: String] = [
+        "demographics": "Patient", "allergies": "AllergyIntolerance", "medications": "MedicationStatement",
+        "problems": "Condition", "notes": "DocumentReference",
+    ]
+}
+
+/// A declared emergency access to a patient's record by a clinician outside the care team
+/// (HIPAA 164.312(a)(2)(ii)): open until `endsAt`; the reason is an erasable commitment in the
+/// audit log; the privacy officer records a verdict.
+public struct BreakGlassRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "breakGlass"
+    public var id: Int64?
+    public var clinicianID: String
+    public var patientID: String
+    /// Hex of the commitment to the reason (the text is in the audit log's erasable store).
+    public var reasonCommitment: String
+    /// Characters in the reason (the policies ask for a sentence).
+    public var reasonLength: Int
+    public var startedAt: Int64
+    public var endsAt: Int64
+    public var reviewedAt: Int64?
+    public var reviewedBy: String?
+    /// `justified` or `unjustified`.
+    public var verdict: String?
+
+    public init(clinicianID: String, patientID: String, reasonCommitment: String, reasonLength: Int, startedAt: Int64, endsAt: Int64) {
+        self.clinicianID = clinicianID
+        self.patientID = patientID
+        self.reasonCommitment = reasonCommitment
+        self.reasonLength = reasonLength
+        self.startedAt = startedAt
+        self.endsAt = endsAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public enum RecordRefusal: Error, Equatable, Sendable {
+    /// An amendment names an entry of another patient or section, or none.
+    case noSuchEntry
+    case noSuchBreakGlass
+    case alreadyReviewed
+}
+
+extension WardDatabase {
+    /// Adds a version: with `amending`, the next of an existing entry of the same patient and
+    /// section (else `noSuchEntry`); without, the first of a new entry.
+    public static func addRecordVersion(_ entry: RecordEntryRecord, amending: Bool, in db: Database) throws -> RecordEntryRecord {
+        var version = entry
+        if amending {
+            guard let latest = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM recordEntry WHERE entryID = ? AND patientID = ? AND section = ?",
+                                                arguments: [entry.entryID, entry.patientID, entry.section]) else { throw RecordRefusal.noSuchEntry }
+            version.version = latest + 1
+        } else {
+            version.version = 1
+        }
+        try version.insert(db)
+        return version
+    }
+
+    /// The newest version of every entry of the patient's record (one section, or all), or
+    /// with `history` every version, oldest first.
+    public func recordEntries(patientID: String, section: String?, history: Bool) throws -> [RecordEntryRecord] {
+        try pool.read { db in
+            let sectionClause = section == nil ? "" : " AND section = ?"
+            var arguments: [any DatabaseValueConvertible] = [patientID]
+            if let section { arguments.append(section) }
+            let sql = history
+                ? "SELECT * FROM recordEntry WHERE patientID = ?\(sectionClause) ORDER BY createdAt, entryID, version"
+                : """
+                  SELECT * FROM recordEntry e WHERE patientID = ?\(sectionClause)
+                    AND version = (SELECT MAX(version) FROM recordEntry WHERE entryID = e.entryID)
+                  ORDER BY section, createdAt, entryID
+                  """
+            return try RecordEntryRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        }
+    }
+
+    // MARK: Break-glass
+
+    public static func openBreakGlass(_ access: BreakGlassRecord, in db: Database) throws -> BreakGlassRecord {
+        var record = access
+        try record.insert(db)
+        return record
+    }
+
+    /// The clinician's open emergency access to the patient's record at `now`, if any.
+    public func openBreakGlass(clinicianID: String, patientID: String, at now: Int64) throws -> BreakGlassRecord? {
+        try pool.read { db in
+            try BreakGlassRecord.fetchOne(db, sql: """
+                SELECT * FROM breakGlass WHERE clinicianID = ? AND patientID = ? AND startedAt <= ? AND endsAt > ? ORDER BY endsAt DESC LIMIT 1
+                """, arguments: [clinicianID, patientID, now, now])
+        }
+    }
+
+    /// Uses waiting for a verdict (or, with `all`, every use), oldest first.
+    public func breakGlassUses(all: Bool) throws -> [BreakGlassRecord] {
+        try pool.read { db in
+            try BreakGlassRecord.fetchAll(db, sql: "SELECT * FROM breakGlass WHERE ? OR reviewedAt IS NULL ORDER BY startedAt, id", arguments: [all])
+        }
+    }
+
+    public static func reviewBreakGlass(id: Int64, verdict: String, by reviewer: String, at time: Int64, in db: Database) throws -> BreakGlassRecord {
+        guard var use = try BreakGlassRecord.fetchOne(db, key: id) else { throw RecordRefusal.noSuchBreakGlass }
+        guard use.reviewedAt == nil else { throw RecordRefusal.alreadyReviewed }
+        use.reviewedAt = time
+        use.reviewedBy = reviewer
+        use.verdict = verdict
+        try use.update(db)
+        return use
+    }
+}

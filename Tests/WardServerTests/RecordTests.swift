@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import WardAudit
+import WardClient
+import WardProtocol
+import WardServer
+import WardTestSupport
+
+/// Patient records and break-glass against a real server: who reads and writes what, versions,
+/// encryption at rest, and the emergency access with its review.
+@Suite("Records", .serialized)
+struct RecordTests {
+    static func request(_ type: String, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
+        ConversationTests.request(type, configure)
+    }
+
+    @Test func accessIsWhatThePoliciesSayAndEmergencyAccessIsDeclaredAndReviewed() async throws {
+        var limits = ConnectionLimits()
+        limits.requestsPerSecond = 10_000
+        limits.requestBurst = 10_000
+        let server = try await ServerHarness.start(connectionLimits: limits)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [
+            ("dr.ann", "Doctor"), ("nurse.cat", "Nurse"), ("dr.bob", "Doctor"), ("desk.olga", "Other"), ("pat.pia", "Patient"), ("pat.bo", "Patient"),
+            ("po.pat", "PrivacyOfficer"),
+        ])
+        let (ann, cat, bob, olga, pia, bo, officer) = (people[0], people[1], people[2], people[3], people[4], people[5], people[6])
+        try await ErasureTests.signedIn(server, admin) { x in
+            for clinician in [ann, cat] {
+                try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: clinician.userID))
+            }
+        }
+        let allergy = #"{"resourceType": "AllergyIntolerance", "code": {"text": "PENICILLINTEXT"}, "reaction": [{"description": "rash"}]}"#
+        // Ann records an allergy and amends it (a new version); Cat adds a note; Cat may not change allergies.
+        let first = try #require(try await ErasureTests.signedIn(server, ann) { a in
+            try await a.request(Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }).recordEntries?.first
+        })
+        #expect(first.version == 1 && first.authorID == ann.userID && first.resource.contains("PENICILLINTEXT") && first.resource.contains("Patient/"))
+        let amended = try await ErasureTests.signedIn(server, ann) { a in
+            try await a.request(Self.request("record.write") {
+                $0.patientID = pia.userID; $0.section = "allergies"; $0.entryID = first.entryID
+                $0.resource = allergy.replacingOccurrences(of: "rash", with: "hives")
+            }).recordEntries?.first
+        }
+        #expect(amended?.version == 2 && amended?.entryID == first.entryID)
+        try await ErasureTests.signedIn(server, cat) { (c: WardConnection) async throws in
+            let note = try await c.send(Self.request("record.write") {
+                $0.patientID = pia.userID; $0.section = "notes"; $0.resource = #"{"resourceType": "DocumentReference", "description": "NOTETEXT slept well"}"#
+            })
+            #expect(note.recordEntries?.first?.section == "notes")
+            #expect(try await c.send(Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }).code == .denied)
+        }
+
+        // Reading: exactly who the policies allow, by role and relationship.
+        func read(_ member: ConversationTests.Member, history: Bool = false) async throws -> ServerReply {
+            try await ErasureTests.signedIn(server, member) { c in
+                try await c.send(Self.request("record.read") { $0.patientID = pia.userID; $0.history = history ? true : nil })
+            }
+        }
+        for (member, allowed) in [(ann, true), (cat, true), (pia, true), (bob, false), (olga, false), (bo, false), (officer, false), (admin, false)] {
+            let reply = try await read(member)
+            #expect((reply.type != "error") == allowed, "\(member.username): \(reply.code?.rawValue ?? "allowed")")
+        }
+        let current = try await read(ann).recordEntries ?? []
+        #expect(current.count == 2 && current.first { $0.section == "allergies" }?.resource.contains("hives") == true, "the newest version of each entry")
+        #expect(try await read(ann, history: true).recordEntries?.count == 3, "every version is kept")
+
+        // Bad input gets clear errors.
+        try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
+            let bad: [(ClientRequest, ErrorCode)] = [
+                (Self.request("record.read") { $0.patientID = pia.userID; $0.section = "gossip" }, .badRequest),
+                (Self.request("record.read") { $0.patientID = ann.userID }, .badRequest),
+                (Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = #"{"resourceType": "Condition"}"# }, .badRequest),
+                (Self.request("record.write") { $0.patientID = pia.userID; $0.section = "problems"; $0.resource = "not json" }, .badRequest),
+                (Self.request("record.write") { $0.patientID = pia.userID; $0.section = "problems"; $0.entryID = "entry:none"; $0.resource = #"{"resourceType": "Condition"}"# }, .notFound),
+            ]
+            for (request, code) in bad { #expect(try await a.send(request).code == code, "\(request)") }
+        }
+
+        // Bob, outside the care team, declares an emergency; the privacy officer is told and reviews.
+        try await server.connect { o in
+            try await o.request(ClientRequest(id: 0, type: "resume", token: officer.token))
+            try await ErasureTests.signedIn(server, bob) { (b: WardConnection) async throws in
+                let tooShort = Self.request("breakglass.open") { $0.patientID = pia.userID; $0.reason = "urgent" }
+                #expect(try await b.send(tooShort).code == .badRequest)
+                let declared = Self.request("breakglass.open") {
+                    $0.patientID = pia.userID
+                    $0.reason = "Unconscious in the emergency room, no one from the care team reachable"
+                }
+                let opened = try await b.request(declared)
+                #expect(opened.breakGlassUses?.first?.endsAt == (opened.breakGlassUses?.first?.startedAt ?? 0) + 3600)
+                #expect(try await b.request(Self.request("record.read") { $0.patientID = pia.userID }).recordEntries?.count == 2, "the emergency access reads")
+                #expect(try await b.send(Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = #"{"resourceType": "DocumentReference"}"# }).code == .denied,
+                        "break-glass reads, it does not write")
+            }
+            let told = try await NotificationTests.nextNotification(on: o, within: 5)
+            #expect(told?.kind == "breakglass" && told?.refID == pia.userID)
+            let queue = try await o.request(ClientRequest(id: 0, type: "breakglass.list")).breakGlassUses ?? []
+            #expect(queue.count == 1 && queue.first?.clinicianID == bob.userID && queue.first?.reason?.hasPrefix("Unconscious") == true && queue.first?.overdue == false)
+            let id = try #require(queue.first?.breakGlassID)
+            let reviewed = try await o.request(Self.request("breakglass.review") { $0.breakGlassID = id; $0.verdict = "justified" })
+            #expect(reviewed.breakGlassUses?.isEmpty == true, "nothing left to review")
+            #expect(try await o.send(Self.request("breakglass.review") { $0.breakGlassID = id; $0.verdict = "justified" }).code == .conflict)
+            #expect(try await o.send(Self.request("breakglass.review") { $0.breakGlassID = id; $0.verdict = "fine" }).code == .badRequest)
+            let all = try await o.request(Self.request("breakglass.list") { $0.kind = "all" }).breakGlassUses ?? []
+            #expect(all.first?.verdict == "justified" && all.first?.reviewedBy == officer.userID)
+        }
+        // The front desk cannot declare an emergency.
+        try await ErasureTests.signedIn(server, olga) { (o: WardConnection) async throws in
+            #expect(try await o.send(Self.request("breakglass.open") { $0.patientID = pia.userID; $0.reason = "Unconscious in the emergency room, please" }).code == .denied)
+        }
+
+        await server.stop()
+        // No record text in the database; the emergency access is a critical audit entry whose reason is only a commitment.
+        for file in [server.data.database, server.data.database + "-wal"] {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+            for text in ["PENICILLINTEXT", "NOTETEXT", "hives", "Unconscious"] { #expect(bytes.range(of: Data(text.utf8)) == nil, "\(file): \(text)") }
+        }
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        let emergency = try #require(entries.first { $0.event.type == "breakglass.open" && $0.event.decision == .allow })
+        #expect(emergency.event.details["severity"] == "critical" && emergency.event.commitments.count == 1 && emergency.event.subjectID == pia.userID)
+        #expect(entries.filter { $0.event.type == "record.read" && $0.event.subjectID == pia.userID }.count >= 9, "every read is an entry")
+    }
+}
