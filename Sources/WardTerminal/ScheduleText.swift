@@ -25,7 +25,8 @@ public enum ScheduleText {
         moment(start, timeZone) + "-" + format(end, "HH:mm", timeZone)
     }
 
-    static func moment(_ seconds: Int64, _ timeZone: TimeZone) -> String { format(seconds, "EEE d MMM HH:mm", timeZone) }
+    /// "Tue 1 Dec 09:30".
+    public static func moment(_ seconds: Int64, _ timeZone: TimeZone) -> String { format(seconds, "EEE d MMM HH:mm", timeZone) }
 
     static func format(_ seconds: Int64, _ pattern: String, _ timeZone: TimeZone) -> String {
         let formatter = DateFormatter()

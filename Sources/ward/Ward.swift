@@ -17,7 +17,7 @@ struct Ward: AsyncParsableCommand {
 
         On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. Staff enrol their second factor with `wardctl totp enroll` before they can message.
         """,
-        subcommands: [Chat.self, Rooms.self, Send.self, Read.self, Export.self, Consent.self, Erase.self, Appointments.self, Availability.self, Notifications.self],
+        subcommands: [Chat.self, Rooms.self, Send.self, Read.self, Export.self, Consent.self, Erase.self, Appointments.self, Availability.self, Notifications.self, Record.self],
         defaultSubcommand: Chat.self
     )
 

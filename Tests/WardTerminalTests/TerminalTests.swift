@@ -314,3 +314,18 @@ struct ICalendarTests {
         #expect(!text.contains("\n\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "CRLF only")
     }
 }
+
+@Suite("Record text")
+struct RecordTextTests {
+    @Test func textBecomesTheSectionsFHIRResourceAndReadsBack() {
+        for (section, type) in [("demographics", "Patient"), ("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"),
+                                ("problems", "Condition"), ("notes", "DocumentReference")] {
+            let resource = RecordText.resource(section: section, text: "Penicillin, rash")
+            #expect(resource?.contains("\"resourceType\":\"\(type)\"") == true, "\(section)")
+            #expect(RecordText.summary(resource ?? "") == "Penicillin, rash", "\(section)")
+        }
+        #expect(RecordText.resource(section: "gossip", text: "x") == nil)
+        #expect(RecordText.summary("not json") == "(unreadable)")
+        #expect(RecordText.summary(#"{"resourceType": "Condition"}"#) == "(Condition)")
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import WardClient
+import WardProtocol
+
+struct RecordBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "How long reading a patient's record with many entries takes, decryption included.",
+        discussion: """
+        Starts ward-server as its own process; a doctor on a patient's care team writes --entries
+        record entries (FHIR resources, each sealed under the patient's data key), then reads the
+        whole record --reads times, one request at a time, on one connection. The reference, on
+        the same connection: `whoami` (a policy decision and an audit entry, no record). Reported:
+        p50 and p99 of both, and their ratio.
+        """
+    )
+
+    @Option(help: "Entries in the record.") var entries: Int = 1000
+    @Option(help: "Reads measured.") var reads: Int = 300
+
+    func run() async throws {
+        let server = try ServerProcess.start()
+        defer { server.stop() }
+        let client = try server.client()
+        let password = CareRoomFixture.password
+        let otp = server.oneTimePassword
+        let (entries, reads) = (self.entries, self.reads)
+        let adminToken = try await client.connect { try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: password) }
+        let (doctor, patientID) = try await client.connect { connection -> ((String, String), String) in
+            try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
+            let doctor = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: "doctor", role: "Doctor"))
+            let patient = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: "patient", role: "Patient"))
+            _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: patient.userID, clinicianID: doctor.userID))
+            return ((doctor.userID ?? "", doctor.password ?? ""), patient.userID ?? "")
+        }
+        let sections = [("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"), ("problems", "Condition"), ("notes", "DocumentReference")]
+        let clock = ContinuousClock()
+        let (record, reference, size) = try await client.connect { connection -> ([Duration], [Duration], Int) in
+            _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: doctor.1, password: password)
+            for n in 0..<entries {
+                let (section, type) = sections[n % sections.count]
+                var write = ClientRequest(id: 0, type: "record.write", patientID: patientID)
+                write.section = section
+                write.resource = #"{"resourceType": "\#(type)", "note": [{"text": "entry \#(n): \#(String(repeating: "clinical detail ", count: 10))"}]}"#
+                _ = try await ChatBench.paced(connection, write)
+            }
+            var record: [Duration] = [], reference: [Duration] = []
+            var size = 0
+            for _ in 0..<reads {
+                // Two requests per 50 ms stay under the connection's limit (50 a second), so
+                // no measured request waits for the rate limiter.
+                try await Task.sleep(for: .milliseconds(50))
+                let start = clock.now
+                let reply = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "record.read", patientID: patientID))
+                record.append(clock.now - start)
+                size = reply.recordEntries?.count ?? 0
+                let reference0 = clock.now
+                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "whoami"))
+                reference.append(clock.now - reference0)
+            }
+            return (record.sorted(), reference.sorted(), size)
+        }
+        writeLine(String(format: "reading a record of %d entries (%d reads): p50 %.2f ms, p99 %.2f ms (bar: p99 under 20 ms)",
+                         size, reads, percentileMillis(record, 0.5), percentileMillis(record, 0.99)))
+        writeLine(String(format: "reference, whoami on the same connection: p50 %.2f ms, p99 %.2f ms; record p99 / whoami p99 = %.1f",
+                         percentileMillis(reference, 0.5), percentileMillis(reference, 0.99),
+                         percentileMillis(record, 0.99) / max(percentileMillis(reference, 0.99), 0.001)))
+        if size != entries { throw ValidationError("read \(size) entries, wrote \(entries)") }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import WardClient
+import WardCommandLine
+import WardProtocol
+
+/// `wardctl breakglass`: the privacy officer's review of emergency accesses.
+struct BreakGlassCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "breakglass",
+        abstract: "Review emergency (break-glass) accesses to records (privacy officer).",
+        subcommands: [Review.self]
+    )
+
+    struct Review: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the accesses waiting for a verdict (overdue after 72 h), or record one: review ID --verdict justified|unjustified.",
+            discussion: "Each line: number, clinician, patient, when it started and ended, OVERDUE when unreviewed past 72 hours, and the declared reason (kept until the clinician or the patient is erased). Exit status 1 when any is overdue."
+        )
+        @Argument(help: "The access to give a verdict on.") var id: Int?
+        @Option(help: "justified or unjustified.") var verdict: String?
+        @Flag(help: "List reviewed accesses too.") var all = false
+
+        func validate() throws {
+            guard (id == nil) == (verdict == nil) else { throw ValidationError("give both the access's number and --verdict, or neither") }
+            if let verdict, !["justified", "unjustified"].contains(verdict) { throw ValidationError("--verdict is justified or unjustified") }
+        }
+
+        func run() async throws {
+            let (id, verdict, all) = (self.id, self.verdict, self.all)
+            let uses = try await withSession { connection in
+                var request = ClientRequest(id: 0, type: id == nil ? "breakglass.list" : "breakglass.review")
+                request.breakGlassID = id
+                request.verdict = verdict
+                request.kind = all ? "all" : nil
+                return try await connection.request(request).breakGlassUses ?? []
+            }
+            if let id, let verdict { print("access \(id): \(verdict)") }
+            if uses.isEmpty { print(all ? "no emergency accesses" : "no emergency accesses wait for review") }
+            for use in uses {
+                let reviewed = use.verdict.map { "\t\($0) by \(use.reviewedBy ?? "?")" } ?? ""
+                print("\(use.breakGlassID)\t\(use.clinicianID)\t\(use.patientID)\t\(utc(use.startedAt)) to \(utc(use.endsAt))\(use.overdue ? "\tOVERDUE" : "")\(reviewed)")
+                if let reason = use.reason { print("\treason: \(reason)") }
+            }
+            if uses.contains(where: \.overdue) { throw ExitCode(1) }
+        }
+    }
+}

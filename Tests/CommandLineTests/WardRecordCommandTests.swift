@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import WardTestSupport
+
+/// `ward record` and `wardctl breakglass` against a served clinic: Nurse Ann, on Pia's care team,
+/// writes and reads; Nurse Bo, outside it, declares an emergency; the privacy officer reviews.
+@Suite("ward record")
+struct WardRecordCommandTests {
+    @Test func recordsAreWrittenReadAndEmergencyAccessIsReviewed() async throws { try await ExclusiveSubprocesses.shared.run { try await self.alone() } }
+
+    func alone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let served = try ServedData.start(in: dir)
+        defer { served.stop() }
+        let clinic = try await TwoNurses.make(served)
+        let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
+        let admin = ["WARD_CONFIG_DIR": dir.path + "/admin", "WARD_PASSWORD": TwoNurses.password,
+                     "WARD_TOTP": TwoNurses.code(clinic.adminSecret, at: Date().addingTimeInterval(30))]
+        #expect(try runProcess(Binaries.wardctl, ["login", "--username", "admin"] + server, environment: admin).status == 0)
+        #expect(try runProcess(Binaries.wardctl, ["careteam", "add", TwoNurses.patient, "nurse.ann"], environment: admin).status == 0)
+        func ward(_ who: Int, _ arguments: [String]) throws -> ProcessResult {
+            try runProcess(Binaries.ward, Array(arguments.prefix(2)) + [clinic.target(who), "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(2),
+                           environment: clinic.environment(who, in: dir))
+        }
+        let added = try ward(0, ["record", "add", TwoNurses.patient, "notes", "Slept well, no pain overnight"])
+        #expect(added.status == 0 && added.stdout.contains("recorded: notes  v1") && added.stdout.contains("Slept well"), "\(added.stderr)")
+        let refused = try ward(0, ["record", "add", TwoNurses.patient, "allergies", "Penicillin"])
+        #expect(refused.status == 2 && refused.stderr.contains("denied"), "a nurse adds notes, not allergies: \(refused.stderr)")
+        let shown = try ward(0, ["record", "show", TwoNurses.patient])
+        #expect(shown.status == 0 && shown.stdout.contains("Slept well, no pain overnight"), "\(shown.stderr)")
+        let fhir = try ward(0, ["record", "show", TwoNurses.patient, "--fhir"])
+        #expect(fhir.stdout.contains("\"resourceType\":\"DocumentReference\""), "\(fhir.stdout)")
+        // Bo is not on the care team: refused, then an emergency access, then the record.
+        #expect(try ward(1, ["record", "show", TwoNurses.patient]).status == 2)
+        let short = try ward(1, ["record", "breakglass", TwoNurses.patient, "--reason", "urgent"])
+        #expect(short.status == 2 && short.stderr.contains("sentence"), "\(short.stderr)")
+        let declared = try ward(1, ["record", "breakglass", TwoNurses.patient, "--reason", "Found collapsed in the corridor, care team off duty"])
+        #expect(declared.status == 0 && declared.stdout.contains("the privacy officer has been told"), "\(declared.stderr)")
+        #expect(try ward(1, ["record", "show", TwoNurses.patient]).stdout.contains("Slept well"))
+
+        // The privacy officer reviews.
+        let officer = ["WARD_CONFIG_DIR": dir.path + "/po", "WARD_PASSWORD": TwoNurses.password,
+                       "WARD_TOTP": TwoNurses.code(clinic.privacyOfficerSecret, at: Date().addingTimeInterval(30))]
+        #expect(try runProcess(Binaries.wardctl, ["login", "--username", TwoNurses.privacyOfficer] + server, environment: officer).status == 0)
+        let queue = try runProcess(Binaries.wardctl, ["breakglass", "review"], environment: officer)
+        #expect(queue.status == 0 && queue.stdout.contains("reason: Found collapsed") && queue.stdout.hasPrefix("1\t"), "\(queue.stdout)\(queue.stderr)")
+        let verdict = try runProcess(Binaries.wardctl, ["breakglass", "review", "1", "--verdict", "justified"], environment: officer)
+        #expect(verdict.status == 0 && verdict.stdout.contains("access 1: justified") && verdict.stdout.contains("no emergency accesses wait"), "\(verdict.stderr)")
+        #expect(try runProcess(Binaries.wardctl, ["breakglass", "review", "1"], environment: officer).status == 2, "a number needs a verdict")
+    }
+}
