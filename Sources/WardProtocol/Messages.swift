@@ -187,6 +187,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var mutedKinds: [String]?
     /// record.read, record.write: entries of a patient's record.
     public var recordEntries: [RecordEntryInfo]?
+    /// record.read: where the next page starts (send it as `after`); absent on the last page.
+    public var next: Int?
     /// breakglass.open, breakglass.list, breakglass.review.
     public var breakGlassUses: [BreakGlassInfo]?
 

@@ -16,7 +16,7 @@ extension Connection {
         let user = try await signedInWithOwnPassword(request)
         var reply = ServerReply(id: request.id, type: type.rawValue)
         switch type {
-        case .recordRead: reply.recordEntries = try await readRecord(request, user)
+        case .recordRead: (reply.recordEntries, reply.next) = try await readRecord(request, user)
         case .recordWrite: reply.recordEntries = try await writeRecord(request, user)
         case .breakGlassOpen: reply.breakGlassUses = [try await openBreakGlass(request, user)]
         case .breakGlassList, .breakGlassReview: reply.breakGlassUses = try await reviewBreakGlass(type, request, user)
@@ -51,14 +51,28 @@ extension Connection {
         return outcome
     }
 
-    private func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> [RecordEntryInfo] {
+    /// A page of the record: from entry `after` (0 first) while the reply stays within the
+    /// export page size, and where the next page starts.
+    private func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?) {
         let patient = try patient(request)
         if let section = request.section, RecordEntryRecord.sections[section] == nil {
             throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
         }
+        let after = request.after ?? 0
+        guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
         try await decideRecord(user, patient, action: "record.read", type: .recordRead, code: .read,
-                               details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no"])
-        return try context.gate.database.recordEntries(patientID: patient.id, section: request.section, history: request.history == true).map(open)
+                               details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no", "after": "\(after)"])
+        let stored = try context.gate.database.recordEntries(patientID: patient.id, section: request.section, history: request.history == true)
+        var page: [RecordEntryInfo] = []
+        var bytes = 0
+        for (index, entry) in stored.enumerated() where index >= after {
+            let opened = try open(entry)
+            // About 300 bytes of fields beside the resource, which JSON escaping may double.
+            bytes += 300 + 2 * opened.resource.utf8.count
+            if bytes > limits.exportPageBytes && !page.isEmpty { return (page, index) }
+            page.append(opened)
+        }
+        return (page, nil)
     }
 
     private func open(_ entry: RecordEntryRecord) throws -> RecordEntryInfo {

@@ -11,7 +11,9 @@ struct RecordBench: AsyncParsableCommand {
         Starts ward-server as its own process; a doctor on a patient's care team writes --entries
         record entries (FHIR resources, each sealed under the patient's data key), then reads the
         whole record --reads times, one request at a time, on one connection. The reference, on
-        the same connection: `whoami` (a policy decision and an audit entry, no record). Reported:
+        the same connection: `whoami` (a policy decision and an audit entry, no record). A read of a
+        large record takes more than one page (replies stay under 1 MiB), each page its own request,
+        decision and audit entry; the time is the whole record's. Reported:
         p50 and p99 of both, and their ratio.
         """
     )
@@ -48,13 +50,13 @@ struct RecordBench: AsyncParsableCommand {
             var record: [Duration] = [], reference: [Duration] = []
             var size = 0
             for _ in 0..<reads {
-                // Two requests per 50 ms stay under the connection's limit (50 a second), so
+                // A few requests per 100 ms stay under the connection's limit (50 a second), so
                 // no measured request waits for the rate limiter.
-                try await Task.sleep(for: .milliseconds(50))
+                try await Task.sleep(for: .milliseconds(100))
                 let start = clock.now
-                let reply = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "record.read", patientID: patientID))
+                let whole = try await connection.readRecord(ClientRequest(id: 0, type: "record.read", patientID: patientID))
                 record.append(clock.now - start)
-                size = reply.recordEntries?.count ?? 0
+                size = whole.count
                 let reference0 = clock.now
                 _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "whoami"))
                 reference.append(clock.now - reference0)

@@ -37,7 +37,7 @@ struct Record: AsyncParsableCommand {
                 var request = ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.history = history ? true : nil
-                return try await connection.request(request).recordEntries ?? []
+                return try await connection.readRecord(request)
             }
             if entries.isEmpty { print("the record has no entries" + (section.map { " in \($0)" } ?? "")) }
             for entry in entries { print(fhir ? entry.resource : RecordText.line(entry)) }
