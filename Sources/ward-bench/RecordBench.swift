@@ -46,6 +46,8 @@ struct RecordBench: AsyncParsableCommand {
                 write.section = section
                 write.resource = #"{"resourceType": "\#(type)", "note": [{"text": "entry \#(n): \#(String(repeating: "clinical detail ", count: 10))"}]}"#
                 _ = try await ChatBench.paced(connection, write)
+                // Under the connection's 50 requests a second: a client refused too often in a row is cut off.
+                try await Task.sleep(for: .milliseconds(21))
             }
             var record: [Duration] = [], reference: [Duration] = []
             var size = 0
