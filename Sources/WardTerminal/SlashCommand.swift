@@ -43,6 +43,9 @@ public enum SlashCommand: Sendable, Equatable {
     case cancel(appointment: String)
     case reschedule(appointment: String)
     case notifications
+    case record(patient: String)
+    case note(patient: String)
+    case breakGlass(patient: String)
     case logout
     case quit
 
@@ -68,6 +71,9 @@ public enum SlashCommand: Sendable, Equatable {
         ("cancel", "/cancel N", "cancel appointment N of /appointments"),
         ("reschedule", "/reschedule N", "move appointment N to another free slot"),
         ("notifications", "/notifications", "your unread notifications (then marked read)"),
+        ("record", "/record PATIENT", "read a patient's record (your own: your username)"),
+        ("note", "/note PATIENT", "add a note to a patient's record"),
+        ("breakglass", "/breakglass PATIENT", "declare an emergency access to a record outside your care team"),
         ("logout", "/logout", "end this session"),
         ("quit", "/quit or /q", "leave ward (asks to confirm)"),
     ]
@@ -111,7 +117,10 @@ public enum SlashCommand: Sendable, Equatable {
         case "book": return needing { .book(clinician: $0) }
         case "cancel": return needing { .cancel(appointment: $0) }
         case "reschedule", "move": return needing { .reschedule(appointment: $0) }
-        case "notifications", "notes": return alone(.notifications)
+        case "notifications": return alone(.notifications)
+        case "record": return needing { .record(patient: $0) }
+        case "note": return needing { .note(patient: $0) }
+        case "breakglass": return needing { .breakGlass(patient: $0) }
         case "logout": return alone(.logout)
         case "q", "quit", "exit": return alone(.quit)
         default:

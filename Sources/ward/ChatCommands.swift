@@ -36,6 +36,9 @@ extension ChatClient {
             case let .cancel(appointment): try await cancel(appointment)
             case let .reschedule(appointment): try await reschedule(appointment)
             case .notifications: try await showNotifications()
+            case let .record(patient): try await showRecord(patient)
+            case let .note(patient): try await addNote(patient)
+            case let .breakGlass(patient): try await breakGlass(patient)
             case .logout: try await logout()
             case .quit: await confirmQuit()
             }
@@ -143,6 +146,49 @@ extension ChatClient {
         for notification in unread.reversed() { say("***   " + ScheduleText.notification(notification)) }
         _ = try await connection.request(ClientRequest(id: 0, type: "notification.read"))
         screen.update { $0.unreadNotifications = 0 }
+    }
+
+    // MARK: Records
+
+    private func showRecord(_ patient: String) async throws {
+        let connection = try connection()
+        let entries = try await connection.readRecord(ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection)))
+        if entries.isEmpty { say("*** The record has no entries") }
+        for section in RecordText.sections {
+            let inSection = entries.filter { $0.section == section }
+            guard !inSection.isEmpty else { continue }
+            say("*** \(section):")
+            for entry in inSection { say("***   " + RecordText.line(entry)) }
+        }
+    }
+
+    private func addNote(_ patient: String) async throws {
+        let connection = try connection()
+        let patientID = try await Record.patientID(patient, on: connection)
+        guard let text = await ask("Note (Enter records it; empty cancels):", secret: false), !text.isEmpty,
+              let resource = RecordText.resource(section: "notes", text: text) else {
+            say("*** No note was recorded")
+            return
+        }
+        var request = ClientRequest(id: 0, type: "record.write", patientID: patientID)
+        request.section = "notes"
+        request.resource = resource
+        if let written = try await connection.request(request).recordEntries?.first { say("*** Recorded: " + RecordText.line(written)) }
+    }
+
+    private func breakGlass(_ patient: String) async throws {
+        let connection = try connection()
+        let patientID = try await Record.patientID(patient, on: connection)
+        say("*** Emergency access is for emergencies only: it is recorded, the privacy officer is told at once and reviews it")
+        guard let reason = await ask("Why? (at least a sentence; empty cancels)", secret: false), !reason.isEmpty else {
+            say("*** No emergency access was declared")
+            return
+        }
+        var request = ClientRequest(id: 0, type: "breakglass.open", patientID: patientID)
+        request.reason = reason
+        if let use = try await connection.request(request).breakGlassUses?.first {
+            say("*** Emergency access until \(ScheduleText.moment(use.endsAt, .current)): /record \(patient) reads the record")
+        }
     }
 
     // MARK: Rooms

@@ -285,6 +285,10 @@ struct ChatScreenEndToEndTests {
         _ = command("/appointments", expecting: "No upcoming appointments")
         _ = command("/book nurse.nobody", expecting: "no bookable clinician")
         _ = command("/notifications", expecting: "No unread notifications")
+        // Ann is not on Pia's care team: the record is refused, a note asks first, an emergency access needs a reason.
+        _ = command("/record pat.pia", expecting: "Refused by policy")
+        _ = command("/breakglass pat.pia", expecting: "Why? (at least a sentence")
+        _ = command("", expecting: "No emergency access was declared")
         // Leaving asks first, then closes the window.
         _ = command("/leave", expecting: "Leave Bo?")
         let left = command("y", expecting: "You left Bo")
