@@ -32,17 +32,19 @@ extension WardConnection {
         let rooms = try await page("rooms", after: 0).rooms ?? []
         var messages: [MessageInfo] = []
         var access: [AccessRecord] = []
-        for section in ["messages", "access"] {
+        var records: [RecordEntryInfo] = []
+        for section in ["messages", "access", "records"] {
             var after = 0
             for _ in 0..<maxPages {
                 let next = try await page(section, after: after)
                 messages += next.messages ?? []
                 access += next.access ?? []
+                records += next.records ?? []
                 guard let cursor = next.next else { break }
                 after = cursor
             }
         }
         return ExportDocument(exportedAt: Int64(Date().timeIntervalSince1970), subjectID: account.profile.userID, account: account,
-                              rooms: rooms, messages: messages, access: access)
+                              rooms: rooms, messages: messages, access: access, records: records)
     }
 }

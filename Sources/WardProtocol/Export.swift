@@ -1,15 +1,17 @@
 /// One page of a data subject's export (GDPR Art. 15 and 20), as `gdpr.export` returns it. The
-/// export has four sections, fetched in turn: `account` (one page), `rooms` (one page), then
-/// `messages` and `access` page by page until `next` is absent. docs/export.schema.json describes
+/// export has five sections, fetched in turn: `account` (one page), `rooms` (one page), then
+/// `messages`, `access` and `records` page by page until `next` is absent. docs/export.schema.json describes
 /// the document the clients assemble from the pages.
 public struct ExportPage: Codable, Hashable, Sendable {
-    public static let sections = ["account", "rooms", "messages", "access"]
+    public static let sections = ["account", "rooms", "messages", "access", "records"]
 
     public var section: String
     public var account: ExportAccount?
     public var rooms: [ExportRoom]?
     public var messages: [MessageInfo]?
     public var access: [AccessRecord]?
+    /// A patient's record: every version of every entry, as FHIR R4 resources.
+    public var records: [RecordEntryInfo]?
     /// The cursor (`after`) for the next page of this section; absent on its last page.
     public var next: Int?
 
@@ -152,8 +154,12 @@ public struct ExportDocument: Codable, Hashable, Sendable {
     public var decrypted: [String: DecryptedText]?
     /// Every audit entry naming the subject: who, in which role, did what, when, under which policies.
     public var access: [AccessRecord]
+    /// A patient's record, every version (FHIR R4 resources; docs/RECORDS.md).
+    public var records: [RecordEntryInfo]
 
-    public init(exportedAt: Int64, subjectID: String, account: ExportAccount, rooms: [ExportRoom], messages: [MessageInfo], access: [AccessRecord]) {
+    public init(exportedAt: Int64, subjectID: String, account: ExportAccount, rooms: [ExportRoom], messages: [MessageInfo], access: [AccessRecord],
+                records: [RecordEntryInfo] = []) {
+        self.records = records
         self.exportedAt = exportedAt
         self.subjectID = subjectID
         self.account = account

@@ -62,7 +62,13 @@ extension Connection {
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
         try await decideRecord(user, patient, action: "record.read", type: .recordRead, code: .read,
                                details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no", "after": "\(after)"])
-        let stored = try context.gate.database.recordEntries(patientID: patient.id, section: request.section, history: request.history == true)
+        return try recordPage(patientID: patient.id, section: request.section, history: request.history == true, after: after)
+    }
+
+    /// Entries from index `after` while a reply stays within the export page size, and where
+    /// the next page starts (nil on the last): `record.read` and the export's `records` section.
+    func recordPage(patientID: String, section: String?, history: Bool, after: Int) throws -> ([RecordEntryInfo], Int?) {
+        let stored = try context.gate.database.recordEntries(patientID: patientID, section: section, history: history)
         var page: [RecordEntryInfo] = []
         var bytes = 0
         for (index, entry) in stored.enumerated() where index >= after {

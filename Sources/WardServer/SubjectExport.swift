@@ -51,6 +51,8 @@ extension Connection {
             }
             page.messages = messages
             if page.next == nil, rows.count == limit, let last = rows.last { page.next = Int(last.position) }
+        case "records":
+            (page.records, page.next) = try recordPage(patientID: subject.id, section: nil, history: true, after: after)
         default:
             // An access record takes under 400 bytes.
             let limit = min(limits.exportItemsPerPage, limits.exportPageBytes / 400)

@@ -63,6 +63,21 @@ struct RecordBench: AsyncParsableCommand {
                 _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "whoami"))
                 reference.append(clock.now - reference0)
             }
+            // Where the time goes, in part: this process decoding and encoding one reply's JSON.
+            let reply = try await connection.request(ClientRequest(id: 0, type: "record.read", patientID: patientID))
+            let json = try JSONEncoder().encode(reply)
+            var decode: [Duration] = [], encode: [Duration] = []
+            for _ in 0..<20 {
+                let d0 = clock.now
+                _ = try JSONDecoder().decode(ServerReply.self, from: json)
+                decode.append(clock.now - d0)
+                let e0 = clock.now
+                _ = try JSONEncoder().encode(reply)
+                encode.append(clock.now - e0)
+            }
+            writeLine(String(format: "one reply of %d entries is %.0f KB of JSON: decoding it takes %.2f ms, encoding it %.2f ms (medians)",
+                             reply.recordEntries?.count ?? 0, Double(json.count) / 1000, percentileMillis(decode.sorted(), 0.5),
+                             percentileMillis(encode.sorted(), 0.5)))
             return (record.sorted(), reference.sorted(), size)
         }
         writeLine(String(format: "reading a record of %d entries (%d reads): p50 %.2f ms, p99 %.2f ms (bar: p99 under 20 ms)",

@@ -75,6 +75,8 @@ struct RecordTests {
             return try await a.readRecord(request)
         }
         #expect(everyVersion.map(\.version).sorted() == [1, 1, 2], "every version is kept, across pages")
+        let ownExport = try await ErasureTests.signedIn(server, pia) { try await $0.exportSubject() }
+        #expect(ownExport.records.count == 3 && ownExport.records.allSatisfy { $0.resource.contains("resourceType") }, "the patient's export holds the record")
 
         // Bad input gets clear errors.
         try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
