@@ -153,10 +153,8 @@ extension Connection {
                                    subjectID: patient.id, secondFactor: hasSecondFactor)
         audited.commitments = [commitment]
         let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else {
-            try context.auditTexts.erase(commitment)
-            throw Denied(policies: outcome.response.determiningPolicies)
-        }
+        // A refused declaration keeps its reason too: an attempt is what a reviewer wants to see.
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
         let now = Clock.nowSeconds()
         let access = BreakGlassRecord(clinicianID: user.id, patientID: patient.id, reasonCommitment: commitment.hex, reasonLength: reason.count,
                                       startedAt: now, endsAt: now + Self.breakGlassSeconds)
