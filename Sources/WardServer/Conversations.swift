@@ -370,19 +370,21 @@ extension Connection {
         let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
         let connectionID = self.connectionID
-        let urgent = request.urgent == true
-        let alerts = try alertPlan(room: room, sender: user.id, urgent: urgent)
+        let urgentAlerts = request.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []
+        let alertText = Notifier.messageAlert(careRoom: room.kind == "care")
         let appended = try await refusing {
-            try await context.gate.database.write({ db in
+            try await context.gate.database.write({ db -> (WardDatabase.Appended, [String]) in
                 let now = Clock.nowMillis()
                 let appended = try WardDatabase.appendMessage(roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
                                                               keyID: envelope.keyID, envelope: stored, messageID: messageID,
                                                               at: now, in: db)
-                if !appended.duplicate {
-                    try WardDatabase.addMessageAlerts(userIDs: alerts.offline, roomID: room.id, text: alerts.text, at: now / 1000, in: db)
-                    try WardDatabase.addNotifications(alerts.urgent, in: db)
-                }
-                return (appended, appended.duplicate ? [] : try WardDatabase.memberIDs(roomID: room.id, in: db))
+                guard !appended.duplicate else { return (appended, []) }
+                let members = try WardDatabase.memberIDs(roomID: room.id, in: db)
+                // Members with no connection are told a message waits (one alert per room until they read it).
+                let offline = members.filter { $0 != user.id && hub.presence(of: $0) == "offline" }
+                try WardDatabase.addMessageAlerts(userIDs: offline, roomID: room.id, text: alertText, at: now / 1000, in: db)
+                try WardDatabase.addNotifications(urgentAlerts, in: db)
+                return (appended, members)
             }, afterCommit: { appended, members in
                 guard !appended.duplicate else { return }
                 var event = ServerReply(id: nil, type: "message")
@@ -408,19 +410,14 @@ extension Connection {
         return reply
     }
 
-    /// Who is told of a new message outside the conversation: members with no connection get a
-    /// message alert (one per room until they read it); for an urgent message, every other member
-    /// gets an urgent alert that repeats until they read the room.
-    private func alertPlan(room: RoomRecord, sender: String, urgent: Bool) throws -> (offline: [String], text: String, urgent: [NotificationRecord]) {
+    /// An urgent message's alerts: every other member who receives urgent alerts, again until
+    /// they read the room.
+    private func urgentAlerts(room: RoomRecord, sender: String) throws -> [NotificationRecord] {
         let notifier = Notifier(context: context)
-        let others = try context.gate.database.members(roomID: room.id).map(\.userID).filter { $0 != sender }
-        let offline = try others.filter { context.hub.presence(of: $0) == "offline" }.filter { try notifier.wants("message", $0) }
-        guard urgent else { return (offline, Notifier.messageAlert(careRoom: room.kind == "care"), []) }
         let now = Clock.nowSeconds(), again = context.notificationTimes.urgentRealert
-        let urgentAlerts = try others.filter { try notifier.wants("urgent", $0) }.map {
+        return try context.gate.database.members(roomID: room.id).map(\.userID).filter { $0 != sender }.filter { try notifier.wants("urgent", $0) }.map {
             NotificationRecord(userID: $0, kind: "urgent", text: Notifier.urgentAlert, refID: room.id, createdAt: now, dueAt: now, alertAgainAt: now + again)
         }
-        return (offline, Notifier.messageAlert(careRoom: room.kind == "care"), urgentAlerts)
     }
 
     private func markReceipt(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {

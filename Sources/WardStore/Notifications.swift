@@ -44,13 +44,15 @@ extension WardDatabase {
         }
     }
 
-    /// A message alert for each of `userIDs`, unless they already have an unread one for the room.
+    /// A message alert for each of `userIDs`, unless they already have an unread one for the room
+    /// or turned message alerts off.
     public static func addMessageAlerts(userIDs: [String], roomID: String, text: String, at time: Int64, in db: Database) throws {
         for userID in userIDs {
             try db.executeCached("""
                 INSERT INTO notification (userID, kind, text, refID, createdAt, dueAt)
                 SELECT ?1, 'message', ?2, ?3, ?4, ?4
                 WHERE NOT EXISTS (SELECT 1 FROM notification WHERE userID = ?1 AND kind = 'message' AND refID = ?3 AND readAt IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM notificationMute WHERE userID = ?1 AND kind = 'message')
                 """, [userID, text, roomID, time])
         }
     }
