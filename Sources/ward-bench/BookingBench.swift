@@ -30,22 +30,12 @@ struct BookingBench: AsyncParsableCommand {
         defer { server.stop() }
         let client = try server.client()
         let password = CareRoomFixture.password
-        let otp = server.oneTimePassword
         let (clients, slots) = (self.clients, self.slots)
-        let adminToken = try await client.connect { try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: password) }
-        let accounts = try await client.connect { connection -> [(String, String)] in
-            try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
-            var made: [(String, String)] = []
-            for (n, role) in [("doctor", "Doctor")] + (0..<clients).map({ ("patient\($0)", "Patient") }) {
-                let reply = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: n, role: role))
-                made.append((reply.userID ?? "", reply.password ?? ""))
-            }
-            return made
-        }
-        let doctorID = accounts[0].0
+        let (_, accounts) = try await client.adminAndAccounts(server, [("doctor", "Doctor")] + (0..<clients).map { ("patient\($0)", "Patient") })
+        let doctorID = accounts[0].id
         let start = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
         try await client.connect { connection in
-            _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: accounts[0].1, password: password)
+            _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: accounts[0].oneTime, password: password)
             var open = ClientRequest(id: 0, type: "availability.add")
             open.kind = "open"
             open.startsAt = start
@@ -57,8 +47,8 @@ struct BookingBench: AsyncParsableCommand {
         var tokens: [String] = []
         for n in 0..<clients {
             tokens.append(try await client.connect { connection in
-                let session = try await connection.login(username: "patient\(n)", password: accounts[n + 1].1)
-                try await connection.changePassword(current: accounts[n + 1].1, new: password)
+                let session = try await connection.login(username: "patient\(n)", password: accounts[n + 1].oneTime)
+                try await connection.changePassword(current: accounts[n + 1].oneTime, new: password)
                 return session.token ?? ""
             })
         }

@@ -36,26 +36,14 @@ struct CareRoomFixture {
     private static func fill(_ server: ServerProcess, messages: Int, writers: Int, writtenBy: Writers) async throws -> CareRoomFixture {
         let client = try server.client()
         let password = Self.password
-        let otp = server.oneTimePassword
         let doctorCount = writtenBy == .doctors ? writers : 2
-        let adminToken = try await client.connect { try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: password) }
-        // Accounts and the care team, made by the Admin.
-        let (patient, officer, doctorAccounts) = try await client.connect { connection -> ((String, String), (String, String), [(String, String)]) in
-            try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
-            func make(_ username: String, _ role: String) async throws -> (String, String) {
-                let reply = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: username, role: role))
-                return (reply.userID ?? "", reply.password ?? "")
+        let people = [("patient", "Patient"), ("officer", "PrivacyOfficer")] + (0..<doctorCount).map { ("doctor\($0)", "Doctor") }
+        let (_, made) = try await client.adminAndAccounts(server, people) { connection, made in
+            for doctor in made.dropFirst(2) {
+                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: made[0].id, clinicianID: doctor.id))
             }
-            let patient = try await make("patient", "Patient")
-            let officer = try await make("officer", "PrivacyOfficer")
-            var doctors: [(String, String)] = []
-            for n in 0..<doctorCount {
-                let doctor = try await make("doctor\(n)", "Doctor")
-                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: patient.0, clinicianID: doctor.0))
-                doctors.append(doctor)
-            }
-            return (patient, officer, doctors)
         }
+        let (patient, officer, doctorAccounts) = ((made[0].id, made[0].oneTime), (made[1].id, made[1].oneTime), made.dropFirst(2).map { ($0.id, $0.oneTime) })
         let patientToken = try await client.connect { connection in
             let token = try await ChatBench.firstSignIn(connection, username: "patient", oneTime: patient.1, password: password)
             var consent = ClientRequest(id: 0, type: "consent.grant")

@@ -26,16 +26,11 @@ struct RecordBench: AsyncParsableCommand {
         defer { server.stop() }
         let client = try server.client()
         let password = CareRoomFixture.password
-        let otp = server.oneTimePassword
         let (entries, reads) = (self.entries, self.reads)
-        let adminToken = try await client.connect { try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: password) }
-        let (doctor, patientID) = try await client.connect { connection -> ((String, String), String) in
-            try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
-            let doctor = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: "doctor", role: "Doctor"))
-            let patient = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: "patient", role: "Patient"))
-            _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: patient.userID, clinicianID: doctor.userID))
-            return ((doctor.userID ?? "", doctor.password ?? ""), patient.userID ?? "")
+        let (_, accounts) = try await client.adminAndAccounts(server, [("doctor", "Doctor"), ("patient", "Patient")]) { connection, made in
+            _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: made[1].id, clinicianID: made[0].id))
         }
+        let (doctor, patientID) = ((accounts[0].id, accounts[0].oneTime), accounts[1].id)
         let sections = [("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"), ("problems", "Condition"), ("notes", "DocumentReference")]
         let clock = ContinuousClock()
         let (record, reference, size) = try await client.connect { connection -> ([Duration], [Duration], Int) in

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOSSL
 import WardClient
+import WardProtocol
 
 /// `ward-server` (the binary beside this one) run as its own process on loopback, in a
 /// temporary data directory, so that what is measured of it is its own.
@@ -102,5 +103,27 @@ struct BenchClient: Sendable {
 
     func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
         try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger, body)
+    }
+}
+
+extension BenchClient {
+    /// Signs the Admin in for the first time and makes `people` (username, role); returns the
+    /// Admin's token and each account's id and one-time password, in order.
+    func adminAndAccounts(_ server: ServerProcess, _ people: [(String, String)],
+                          then configure: @escaping @Sendable (WardConnection, [(id: String, oneTime: String)]) async throws -> Void = { _, _ in })
+        async throws -> (adminToken: String, accounts: [(id: String, oneTime: String)]) {
+        let otp = server.oneTimePassword
+        let adminToken = try await connect { try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: CareRoomFixture.password) }
+        let accounts = try await connect { connection -> [(id: String, oneTime: String)] in
+            try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
+            var made: [(id: String, oneTime: String)] = []
+            for (username, role) in people {
+                let reply = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "user.create", username: username, role: role))
+                made.append((reply.userID ?? "", reply.password ?? ""))
+            }
+            try await configure(connection, made)
+            return made
+        }
+        return (adminToken, accounts)
     }
 }

@@ -299,9 +299,7 @@ struct ConversationTests {
     }
 
     @Test func aSubjectsExportHoldsTheirDataAndWhoAccessedIt() async throws {
-        var limits = ConnectionLimits()
-        limits.requestsPerSecond = 10_000
-        limits.requestBurst = 10_000
+        var limits = ConnectionLimits.unthrottled
         // Small pages, so that the test crosses page boundaries in both paged sections.
         limits.exportItemsPerPage = 40
         let server = try await ServerHarness.start(connectionLimits: limits)

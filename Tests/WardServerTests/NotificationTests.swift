@@ -86,9 +86,7 @@ struct NotificationTests {
     }
 
     @Test func changesAlertsUrgentRepeatsAnnouncementsAndChoices() async throws {
-        var limits = ConnectionLimits()
-        limits.requestsPerSecond = 10_000
-        limits.requestBurst = 10_000
+        let limits = ConnectionLimits.unthrottled
         var times = NotificationTimes()
         times.urgentRealert = 1
         let server = try await ServerHarness.start(connectionLimits: limits, notificationTimes: times)

@@ -15,9 +15,7 @@ struct RecordTests {
     }
 
     @Test func accessIsWhatThePoliciesSayAndEmergencyAccessIsDeclaredAndReviewed() async throws {
-        var limits = ConnectionLimits()
-        limits.requestsPerSecond = 10_000
-        limits.requestBurst = 10_000
+        var limits = ConnectionLimits.unthrottled
         // Small pages, so that reading the record crosses page boundaries.
         limits.exportPageBytes = 1500
         let server = try await ServerHarness.start(connectionLimits: limits)

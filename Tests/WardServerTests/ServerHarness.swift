@@ -112,6 +112,16 @@ final class ServerHarness: Sendable {
     func cleanup() { dir.cleanup() }
 }
 
+extension ConnectionLimits {
+    /// Limits for tests that make many requests quickly: the rate limit out of the way.
+    static var unthrottled: ConnectionLimits {
+        var limits = ConnectionLimits()
+        limits.requestsPerSecond = 10_000
+        limits.requestBurst = 10_000
+        return limits
+    }
+}
+
 enum HarnessError: Error {
     case serverDidNotStart
 }
