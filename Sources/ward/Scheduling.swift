@@ -14,8 +14,7 @@ enum Scheduling {
         switch matches.count {
         case 1: return matches[0]
         case 0:
-            let names = clinicians.map { "\($0.displayName) (\($0.username))" }.joined(separator: ", ")
-            throw UsageError("no bookable clinician is called \(name); bookable: \(names.isEmpty ? "nobody yet" : names)")
+            throw UsageError("no bookable clinician is called \(name) (ward appointments clinicians lists them)")
         default: throw UsageError("several clinicians are called \(name); give the username")
         }
     }
