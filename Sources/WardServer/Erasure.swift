@@ -75,13 +75,16 @@ extension Connection {
     }
 
     func info(_ record: ErasureRequestRecord, now: Int64) throws -> ErasureRequestInfo {
-        var note: String?
-        if let hex = record.noteCommitment, let commitment = Hex.decode(hex).flatMap(Hash32.init(bytes:)) {
-            note = try context.auditTexts.reveal(commitment)
-        }
+        let note = try erasableText(committedTo: record.noteCommitment)
         return ErasureRequestInfo(requestID: Int(record.id ?? 0), userID: record.userID, requestedBy: record.requestedBy,
                                   requestedAt: record.requestedAt, dueAt: record.dueAt, status: record.status,
                                   overdue: record.status != "done" && now > record.dueAt, completedAt: record.completedAt, note: note)
+    }
+
+    /// The text behind a commitment the database keeps (hex), nil once erased (or when there is none).
+    func erasableText(committedTo hex: String?) throws -> String? {
+        guard let commitment = hex.flatMap(Hex.decode).flatMap(Hash32.init(bytes:)) else { return nil }
+        return try context.auditTexts.reveal(commitment)
     }
 
     // MARK: Executing an erasure

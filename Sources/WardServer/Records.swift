@@ -40,6 +40,7 @@ extension Connection {
         return ["breakGlass": .bool(true), "breakGlassReasonLength": .long(Int64(open.reasonLength))]
     }
 
+    @discardableResult
     private func decideRecord(_ user: UserRecord, _ patient: UserRecord, action: String, type: RequestType, code: AuditEvent.Action,
                               details: [String: String]) async throws -> Gate.Outcome {
         var audited = Gate.Request(principal: user, action: action, resource: ClinicModel.record(patientID: patient.id),
@@ -202,7 +203,7 @@ extension Connection {
     static let breakGlassReviewSeconds: Int64 = 72 * 3600
 
     func info(_ use: BreakGlassRecord, now: Int64) throws -> BreakGlassInfo {
-        let reason = try Hex.decode(use.reasonCommitment).flatMap(Hash32.init(bytes:)).flatMap { try context.auditTexts.reveal($0) }
+        let reason = try erasableText(committedTo: use.reasonCommitment)
         return BreakGlassInfo(breakGlassID: Int(use.id ?? 0), clinicianID: use.clinicianID, patientID: use.patientID, startedAt: use.startedAt,
                               endsAt: use.endsAt, reviewedAt: use.reviewedAt, reviewedBy: use.reviewedBy, verdict: use.verdict,
                               overdue: use.reviewedAt == nil && now - use.startedAt > Self.breakGlassReviewSeconds, reason: reason)
