@@ -179,6 +179,7 @@ let package = Package(
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
         .testTarget(name: "WardE2EETests", dependencies: ["WardE2EE", "WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "WardTerminalTests", dependencies: ["WardTerminal", "WardProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "WardProtocolTests", dependencies: ["WardProtocol"], swiftSettings: strictSettings),
         .testTarget(
             name: "WardStoreTests",
             dependencies: ["WardStore", "WardTestSupport", .product(name: "GRDB", package: "GRDB.swift")],

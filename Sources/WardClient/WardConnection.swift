@@ -100,7 +100,7 @@ public final class WardConnection: Sendable {
         var messages = inbound.messages(maxSize: WireProtocol.maxReplyBytes).makeAsyncIterator()
         do {
             while let message = try await messages.next() {
-                guard case let .text(text) = message, let reply = try? decoder.decode(ServerReply.self, from: Data(text.utf8)) else {
+                guard case let .text(text) = message, let reply = try? ReplyDecoding.decode(text, with: decoder) else {
                     unmatched.put(ServerReply.error(nil, .badRequest, "the server sent a frame that is not a reply"))
                     continue
                 }

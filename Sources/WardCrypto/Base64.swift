@@ -60,12 +60,15 @@ public enum Hex {
 
     /// The lower-case hex form of `bytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out = [UInt8]()
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
+        // Written into the string's own storage: key file names and ids are hexed on hot paths.
+        let input = Array(bytes)
+        return String(unsafeUninitializedCapacity: input.count * 2) { out in
+            for (index, byte) in input.enumerated() {
+                out[2 * index] = digits[Int(byte >> 4)]
+                out[2 * index + 1] = digits[Int(byte & 15)]
+            }
+            return input.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes hex (either case); nil for odd lengths or other characters.

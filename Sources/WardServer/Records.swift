@@ -70,10 +70,11 @@ extension Connection {
     /// the next page starts (nil on the last): `record.read` and the export's `records` section.
     func recordPage(patientID: String, section: String?, history: Bool, after: Int) throws -> ([RecordEntryInfo], Int?) {
         let stored = try context.gate.database.recordEntries(patientID: patientID, section: section, history: history)
+        let opener = try context.subjectKeys.opener(subject: patientID, scope: "record")
         var page: [RecordEntryInfo] = []
         var bytes = 0
         for (index, entry) in stored.enumerated() where index >= after {
-            let opened = try open(entry)
+            let opened = try open(entry, with: opener)
             // About 250 bytes of fields beside the resource; escaping its quotes adds about a tenth.
             bytes += 250 + opened.resource.utf8.count * 11 / 10
             if bytes > limits.exportPageBytes && !page.isEmpty { return (page, index) }
@@ -82,8 +83,9 @@ extension Connection {
         return (page, nil)
     }
 
-    private func open(_ entry: RecordEntryRecord) throws -> RecordEntryInfo {
-        guard let json = try context.subjectKeys.open(entry.sealed, subject: entry.patientID, scope: "record", context: entry.id) else {
+    private func open(_ entry: RecordEntryRecord, with opener: SubjectKeys.Opener? = nil) throws -> RecordEntryInfo {
+        let opener = try opener ?? context.subjectKeys.opener(subject: entry.patientID, scope: "record")
+        guard let json = try opener.openBytes(entry.sealed, context: entry.id) else {
             throw ReplyError(code: .notFound, message: "the record's key was destroyed")
         }
         return RecordEntryInfo(versionID: entry.id, entryID: entry.entryID, section: entry.section, version: entry.version, authorID: entry.authorID,

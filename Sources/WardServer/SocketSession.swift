@@ -90,7 +90,7 @@ enum SocketSession {
                 type = "any"
             }
             metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
-            guard outbox.post(String(decoding: try encoder.encode(reply), as: UTF8.self)) else { return nil }
+            guard outbox.post(String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)) else { return nil }
         }
         return nil
     }

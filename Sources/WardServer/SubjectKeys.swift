@@ -50,10 +50,29 @@ public final class SubjectKeys: Sendable {
 
     /// Opens what `seal` stored; nil when the subject's key was destroyed (the data is erased).
     public func open(_ stored: Data, subject: String, scope: String, context: String) throws -> Data? {
-        guard stored.first == Self.sealedFormat else { return stored }
-        guard let key = try key(subject: subject, scope: scope, create: false) else { return nil }
-        let message = try XChaCha20Poly1305.SealedMessage(combined: Array(stored.dropFirst()))
-        return Data(try XChaCha20Poly1305.open(message, key: key, associatedData: Array(context.utf8)))
+        try opener(subject: subject, scope: scope).open(stored, context: context)
+    }
+
+    /// Opens many rows of one subject and scope with one look-up of the key (a record's page).
+    public func opener(subject: String, scope: String) throws -> Opener {
+        Opener(key: try key(subject: subject, scope: scope, create: false))
+    }
+
+    public struct Opener: Sendable {
+        /// Nil when the key was destroyed.
+        let key: SecureBytes?
+
+        public func open(_ stored: Data, context: String) throws -> Data? {
+            guard stored.first == SubjectKeys.sealedFormat else { return stored }
+            return try openBytes(stored, context: context).map { Data($0) }
+        }
+
+        /// The opened bytes as an array (nil when the key was destroyed), one copy fewer than `open`.
+        public func openBytes(_ stored: Data, context: String) throws -> [UInt8]? {
+            guard stored.first == SubjectKeys.sealedFormat else { return Array(stored) }
+            guard let key else { return nil }
+            return try XChaCha20Poly1305.open(combined: Array(stored)[1...], key: key, associatedData: Array(context.utf8))
+        }
     }
 
     /// The scopes `subject` has keys in.

@@ -58,21 +58,27 @@ struct RecordBench: AsyncParsableCommand {
                 _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "whoami"))
                 reference.append(clock.now - reference0)
             }
-            // Where the time goes, in part: this process decoding and encoding one reply's JSON.
+            // Where the time goes, in part: one reply's JSON, written as the server writes it
+            // and read as the client reads it, against Foundation's coders alone.
             let reply = try await connection.request(ClientRequest(id: 0, type: "record.read", patientID: patientID))
-            let json = try JSONEncoder().encode(reply)
-            var decode: [Duration] = [], encode: [Duration] = []
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let text = String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)
+            var timings: [[Duration]] = Array(repeating: [], count: 4)
+            let steps: [() throws -> Void] = [
+                { _ = try ReplyEncoding.encode(reply, with: encoder) }, { _ = try encoder.encode(reply) },
+                { _ = try ReplyDecoding.decode(text, with: JSONDecoder()) }, { _ = try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8)) },
+            ]
             for _ in 0..<20 {
-                let d0 = clock.now
-                _ = try JSONDecoder().decode(ServerReply.self, from: json)
-                decode.append(clock.now - d0)
-                let e0 = clock.now
-                _ = try JSONEncoder().encode(reply)
-                encode.append(clock.now - e0)
+                for (index, step) in steps.enumerated() {
+                    let start = clock.now
+                    try step()
+                    timings[index].append(clock.now - start)
+                }
             }
-            writeLine(String(format: "one reply of %d entries is %.0f KB of JSON: decoding it takes %.2f ms, encoding it %.2f ms (medians)",
-                             reply.recordEntries?.count ?? 0, Double(json.count) / 1000, percentileMillis(decode.sorted(), 0.5),
-                             percentileMillis(encode.sorted(), 0.5)))
+            let medians = timings.map { percentileMillis($0.sorted(), 0.5) }
+            writeLine(String(format: "one reply of %d entries, %.0f KB of JSON (medians): encoding %.2f ms (JSONEncoder alone %.2f), decoding %.2f ms (JSONDecoder alone %.2f)",
+                             reply.recordEntries?.count ?? 0, Double(text.utf8.count) / 1000, medians[0], medians[1], medians[2], medians[3]))
             return (record.sorted(), reference.sorted(), size)
         }
         writeLine(String(format: "reading a record of %d entries (%d reads): p50 %.2f ms, p99 %.2f ms (bar: p99 under 20 ms)",

@@ -60,9 +60,18 @@ struct PrimitiveTests {
         let combined = try XChaCha20Poly1305.SealedMessage(combined: sealed.combined)
         #expect(combined == sealed)
         #expect(throws: CryptoError.self) { try XChaCha20Poly1305.SealedMessage(combined: [1, 2, 3]) }
+        // Opening the combined form in place: the same plaintext, the same refusals.
+        #expect(try XChaCha20Poly1305.open(combined: sealed.combined, key: key, associatedData: ad) == Array("hello".utf8))
+        #expect(try XChaCha20Poly1305.open(combined: ([9] + sealed.combined)[1...], key: key, associatedData: ad) == Array("hello".utf8))
+        var flipped = sealed.combined
+        flipped[XChaCha20Poly1305.nonceLength] ^= 1
+        #expect(throws: CryptoError.self) { try XChaCha20Poly1305.open(combined: flipped, key: key, associatedData: ad) }
+        #expect(throws: CryptoError.self) { try XChaCha20Poly1305.open(combined: sealed.combined, key: key, associatedData: [1]) }
+        #expect(throws: CryptoError.self) { try XChaCha20Poly1305.open(combined: [UInt8](repeating: 0, count: 39), key: key) }
         // Empty plaintexts work too.
         let empty = try XChaCha20Poly1305.seal([UInt8](), key: key)
         #expect(try XChaCha20Poly1305.open(empty, key: key).isEmpty)
+        #expect(try XChaCha20Poly1305.open(combined: empty.combined, key: key).isEmpty)
     }
 
     @Test func constantTimeEqual() {
