@@ -33,6 +33,8 @@ extension WardConnection {
         var messages: [MessageInfo] = []
         var access: [AccessRecord] = []
         var records: [RecordEntryInfo] = []
+        var recordsWithheld: [String: Int]?
+        var amendments: [AmendmentInfo] = []
         for section in ["messages", "access", "records"] {
             var after = 0
             for _ in 0..<maxPages {
@@ -40,11 +42,14 @@ extension WardConnection {
                 messages += next.messages ?? []
                 access += next.access ?? []
                 records += next.records ?? []
+                recordsWithheld = next.recordsWithheld ?? recordsWithheld
+                amendments += next.amendments ?? []
                 guard let cursor = next.next else { break }
                 after = cursor
             }
         }
         return ExportDocument(exportedAt: Int64(Date().timeIntervalSince1970), subjectID: account.profile.userID, account: account,
-                              rooms: rooms, messages: messages, access: access, records: records)
+                              rooms: rooms, messages: messages, access: access, records: records,
+                              recordsWithheld: recordsWithheld, amendments: amendments)
     }
 }

@@ -12,6 +12,10 @@ public struct ExportPage: Codable, Hashable, Sendable {
     public var access: [AccessRecord]?
     /// A patient's record: every version of every entry, as FHIR R4 resources.
     public var records: [RecordEntryInfo]?
+    /// `records`: entries withheld from the reader by basis (HIPAA 164.524(a)), on every page.
+    public var recordsWithheld: [String: Int]?
+    /// `records`, first page: the patient's amendment requests.
+    public var amendments: [AmendmentInfo]?
     /// The cursor (`after`) for the next page of this section; absent on its last page.
     public var next: Int?
 
@@ -156,10 +160,16 @@ public struct ExportDocument: Codable, Hashable, Sendable {
     public var access: [AccessRecord]
     /// A patient's record, every version (FHIR R4 resources; docs/RECORDS.md).
     public var records: [RecordEntryInfo]
+    /// Entries withheld from the person's own view, by basis (HIPAA 164.524(a)); absent when none.
+    public var recordsWithheld: [String: Int]?
+    /// The person's requests to amend their record, and the answers.
+    public var amendments: [AmendmentInfo]
 
     public init(exportedAt: Int64, subjectID: String, account: ExportAccount, rooms: [ExportRoom], messages: [MessageInfo], access: [AccessRecord],
-                records: [RecordEntryInfo] = []) {
+                records: [RecordEntryInfo] = [], recordsWithheld: [String: Int]? = nil, amendments: [AmendmentInfo] = []) {
         self.records = records
+        self.recordsWithheld = recordsWithheld
+        self.amendments = amendments
         self.exportedAt = exportedAt
         self.subjectID = subjectID
         self.account = account

@@ -89,6 +89,11 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     /// breakglass.review: which use, and `verdict` (`justified` or `unjustified`).
     public var breakGlassID: Int?
     public var verdict: String?
+    /// record.write: withhold this version from the patient's own view, on this basis
+    /// (`psychotherapy-notes`, `endangerment`).
+    public var withhold: String?
+    /// record.amend.decide: which request.
+    public var amendmentID: String?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -191,6 +196,10 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public var next: Int?
     /// breakglass.open, breakglass.list, breakglass.review.
     public var breakGlassUses: [BreakGlassInfo]?
+    /// record.read: entries of the record withheld from this reader, by basis.
+    public var withheld: [String: Int]?
+    /// record.amend, record.amendments, record.amend.decide.
+    public var amendments: [AmendmentInfo]?
 
     public init(id: Int?, type: String) {
         self.id = id

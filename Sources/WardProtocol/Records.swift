@@ -52,3 +52,42 @@ public struct BreakGlassInfo: Codable, Hashable, Sendable {
         self.reason = reason
     }
 }
+
+/// A patient's request to amend an entry of their record, and the clinic's answer.
+public struct AmendmentInfo: Codable, Hashable, Sendable {
+    public var amendmentID: String
+    public var patientID: String
+    public var entryID: String
+    public var section: String
+    public var requestedAt: Int64
+    /// The clinic answers within 60 days (HIPAA 164.526(b)(2)).
+    public var dueAt: Int64
+    /// `requested`, `accepted` or `denied`.
+    public var status: String
+    /// What the patient asked.
+    public var request: String
+    public var decidedBy: String?
+    public var decidedAt: Int64?
+    /// Why it was denied.
+    public var response: String?
+    /// The version that made an accepted amendment.
+    public var versionID: String?
+    public var overdue: Bool
+
+    public init(amendmentID: String, patientID: String, entryID: String, section: String, requestedAt: Int64, dueAt: Int64, status: String,
+                request: String, decidedBy: String?, decidedAt: Int64?, response: String?, versionID: String?, overdue: Bool) {
+        self.amendmentID = amendmentID
+        self.patientID = patientID
+        self.entryID = entryID
+        self.section = section
+        self.requestedAt = requestedAt
+        self.dueAt = dueAt
+        self.status = status
+        self.request = request
+        self.decidedBy = decidedBy
+        self.decidedAt = decidedAt
+        self.response = response
+        self.versionID = versionID
+        self.overdue = overdue
+    }
+}

@@ -16,6 +16,7 @@ public enum ClinicModel {
     /// Action::"x" → its group.
     public static let actionParents: [String: [String]] = [
         "clinical": [], "record.read": ["clinical"], "record.update": ["clinical"], "record.note": ["clinical"], "record.share": ["clinical"],
+        "record.read.withheld": ["clinical"], "record.amend": ["clinical"],
         "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
         "room.create": ["messaging"], "room.invite": ["messaging"], "room.leave": [], "directory.find": ["messaging"],
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],

@@ -34,6 +34,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case notificationList = "notification.list", notificationRead = "notification.read", notificationSettings = "notification.settings"
     case notificationAnnounce = "notification.announce"
     case recordRead = "record.read", recordWrite = "record.write"
+    case recordAmend = "record.amend", recordAmendments = "record.amendments", recordAmendDecide = "record.amend.decide"
     case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
@@ -87,7 +88,9 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .notificationList, .notificationRead, .notificationSettings: return "notification.read"
         case .notificationAnnounce: return "notification.announce"
         case .recordRead, .breakGlassOpen: return "record.read"
-        case .recordWrite: return "record.update"
+        case .recordWrite, .recordAmendDecide: return "record.update"
+        case .recordAmend: return "record.amend"
+        case .recordAmendments: return "record.read"
         case .breakGlassList, .breakGlassReview: return "breakglass.review"
         }
     }
@@ -200,7 +203,7 @@ final class Connection {
                 return try await schedule(type, request)
             case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
                 return try await handleNotifications(type, request)
-            case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview:
+            case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide:
                 return try await handleRecords(type, request)
             }
         } catch let error as ReplyError {

@@ -16,45 +16,52 @@ extension Connection {
         let user = try await signedInWithOwnPassword(request)
         var reply = ServerReply(id: request.id, type: type.rawValue)
         switch type {
-        case .recordRead: (reply.recordEntries, reply.next) = try await readRecord(request, user)
+        case .recordRead: (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(request, user)
         case .recordWrite: reply.recordEntries = try await writeRecord(request, user)
         case .breakGlassOpen: reply.breakGlassUses = [try await openBreakGlass(request, user)]
         case .breakGlassList, .breakGlassReview: reply.breakGlassUses = try await reviewBreakGlass(type, request, user)
+        case .recordAmend, .recordAmendments, .recordAmendDecide: reply.amendments = try await handleAmendment(type, request, user)
         default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
         }
         return reply
     }
 
-    private func patient(_ request: ClientRequest) throws -> UserRecord {
+    func patient(_ request: ClientRequest) throws -> UserRecord {
         let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
         guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
         return patient
     }
 
     /// What every record decision carries: whether the clinician has an open emergency access.
-    private func recordContext(_ user: UserRecord, _ patient: UserRecord) throws -> [String: Value] {
-        guard let open = try context.gate.database.openBreakGlass(clinicianID: user.id, patientID: patient.id, at: Clock.nowSeconds()) else {
+    private func recordContext(_ user: UserRecord, patientID: String) throws -> [String: Value] {
+        guard let open = try context.gate.database.openBreakGlass(clinicianID: user.id, patientID: patientID, at: Clock.nowSeconds()) else {
             return ["breakGlass": .bool(false)]
         }
         // The reason's length as declared: the policy asks for a sentence.
         return ["breakGlass": .bool(true), "breakGlassReasonLength": .long(Int64(open.reasonLength))]
     }
 
-    @discardableResult
-    private func decideRecord(_ user: UserRecord, _ patient: UserRecord, action: String, type: RequestType, code: AuditEvent.Action,
-                              details: [String: String]) async throws -> Gate.Outcome {
-        var audited = Gate.Request(principal: user, action: action, resource: ClinicModel.record(patientID: patient.id),
-                                   context: try recordContext(user, patient), event: type.rawValue, code: code, objectType: "record",
-                                   objectID: patient.id, subjectID: patient.id, secondFactor: hasSecondFactor)
-        audited.details = details
-        let outcome = try await context.gate.decide(audited)
+    /// One decision and audit entry about the patient's record; throws when denied.
+    func decideRecord(_ user: UserRecord, _ patient: UserRecord, action: String, type: RequestType, code: AuditEvent.Action,
+                      details: [String: String], extraContext: [String: Value] = [:]) async throws {
+        let outcome = try await context.gate.decide(recordRequest(user, patientID: patient.id, action: action, type: type, code: code,
+                                                                  details: details, extraContext: extraContext))
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
-        return outcome
+    }
+
+    private func recordRequest(_ user: UserRecord, patientID: String, action: String, type: RequestType, code: AuditEvent.Action,
+                               details: [String: String], extraContext: [String: Value] = [:]) throws -> Gate.Request {
+        var audited = Gate.Request(principal: user, action: action, resource: ClinicModel.record(patientID: patientID),
+                                   context: try recordContext(user, patientID: patientID).merging(extraContext) { _, new in new },
+                                   event: type.rawValue, code: code, objectType: "record", objectID: patientID, subjectID: patientID,
+                                   secondFactor: hasSecondFactor)
+        audited.details = details
+        return audited
     }
 
     /// A page of the record: from entry `after` (0 first) while the reply stays within the
-    /// export page size, and where the next page starts.
-    private func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?) {
+    /// export page size, where the next page starts, and what was withheld from this reader.
+    private func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
         let patient = try patient(request)
         if let section = request.section, RecordEntryRecord.sections[section] == nil {
             throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
@@ -63,13 +70,28 @@ extension Connection {
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
         try await decideRecord(user, patient, action: "record.read", type: .recordRead, code: .read,
                                details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no", "after": "\(after)"])
-        return try recordPage(patientID: patient.id, section: request.section, history: request.history == true, after: after)
+        return try await recordPage(patientID: patient.id, section: request.section, history: request.history == true, after: after, reader: user,
+                                    type: .recordRead)
     }
 
-    /// Entries from index `after` while a reply stays within the export page size, and where
-    /// the next page starts (nil on the last): `record.read` and the export's `records` section.
-    func recordPage(patientID: String, section: String?, history: Bool, after: Int) throws -> ([RecordEntryInfo], Int?) {
-        let stored = try context.gate.database.recordEntries(patientID: patientID, section: section, history: history)
+    /// Entries from index `after` while a reply stays within the export page size, where the
+    /// next page starts (nil on the last), and the entries withheld from `reader` by basis:
+    /// `record.read` and the export's `records` section. Entries withheld from the patient's own
+    /// view (HIPAA 164.524(a)) are shown only when the policy allows `record.read.withheld` — its
+    /// own decision and audit entry, made only when the record has such entries.
+    func recordPage(patientID: String, section: String?, history: Bool, after: Int, reader: UserRecord,
+                    type: RequestType) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
+        var stored = try context.gate.database.recordEntries(patientID: patientID, section: section, history: history)
+        var withheld: [String: Int]?
+        let withholding = stored.compactMap(\.withheld)
+        if !withholding.isEmpty {
+            let outcome = try await context.gate.decide(recordRequest(reader, patientID: patientID, action: "record.read.withheld", type: type,
+                                                                      code: .read, details: ["withheld-entries": "\(withholding.count)"]))
+            if !outcome.allowed {
+                withheld = Dictionary(withholding.map { ($0, 1) }, uniquingKeysWith: +)
+                stored.removeAll { $0.withheld != nil }
+            }
+        }
         let opener = try context.subjectKeys.opener(subject: patientID, scope: "record")
         var page: [RecordEntryInfo] = []
         var bytes = 0
@@ -77,10 +99,10 @@ extension Connection {
             let opened = try open(entry, with: opener)
             // About 250 bytes of fields beside the resource; escaping its quotes adds about a tenth.
             bytes += 250 + opened.resource.utf8.count * 11 / 10
-            if bytes > limits.exportPageBytes && !page.isEmpty { return (page, index) }
+            if bytes > limits.exportPageBytes && !page.isEmpty { return (page, index, withheld) }
             page.append(opened)
         }
-        return (page, nil)
+        return (page, nil, withheld)
     }
 
     private func open(_ entry: RecordEntryRecord, with opener: SubjectKeys.Opener? = nil) throws -> RecordEntryInfo {
@@ -98,35 +120,18 @@ extension Connection {
     private func writeRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> [RecordEntryInfo] {
         let patient = try patient(request)
         let section = try require(request.section, "section")
-        guard let resourceType = RecordEntryRecord.sections[section] else {
-            throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
-        }
-        let text = try require(request.resource, "resource")
-        guard text.utf8.count <= Self.maxResourceBytes,
-              var resource = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            throw ReplyError(code: .badRequest, message: "resource must be a JSON object of at most \(Self.maxResourceBytes) bytes")
-        }
-        guard resource["resourceType"] as? String == resourceType else {
-            throw ReplyError(code: .badRequest, message: "a \(section) entry is a FHIR \(resourceType) (resourceType \"\(resourceType)\")")
+        let resource = try validatedResource(section: section, text: try require(request.resource, "resource"))
+        if let basis = request.withhold, !RecordEntryRecord.withholdingBases.contains(basis) {
+            throw ReplyError(code: .badRequest, message: "withhold must be one of \(RecordEntryRecord.withholdingBases.joined(separator: ", "))")
         }
         let entryID = request.entryID ?? "entry:" + OpaqueID.make()
         let versionID = "rec:" + OpaqueID.make()
-        let now = Clock.nowSeconds()
+        var details = ["section": section, "entry": entryID, "version-id": versionID]
+        if let basis = request.withhold { details["withheld"] = basis }
         try await decideRecord(user, patient, action: section == "notes" ? "record.note" : "record.update", type: .recordWrite,
-                               code: request.entryID == nil ? .create : .update, details: ["section": section, "entry": entryID, "version-id": versionID])
-        // The server's part of the resource: its id, its patient, when and by whom.
-        resource["id"] = entryID.replacingOccurrences(of: "entry:", with: "")
-        resource["meta"] = ["lastUpdated": ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now))), "source": user.id]
-        let reference = ["reference": "Patient/" + patient.id.replacingOccurrences(of: "user:", with: "")]
-        switch resourceType {
-        case "Patient": break
-        case "AllergyIntolerance": resource["patient"] = reference
-        default: resource["subject"] = reference
-        }
-        let json = try JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys, .withoutEscapingSlashes])
-        let sealed = try context.subjectKeys.seal(json, subject: patient.id, scope: "record", context: versionID)
-        let entry = RecordEntryRecord(id: versionID, patientID: patient.id, section: section, entryID: entryID, version: 0, authorID: user.id,
-                                      authorRole: user.role, createdAt: now, sealed: sealed)
+                               code: request.entryID == nil ? .create : .update, details: details,
+                               extraContext: ["withhold": .bool(request.withhold != nil)])
+        let entry = try sealedVersion(resource, id: versionID, section: section, entryID: entryID, patient: patient, author: user, withheld: request.withhold)
         let stored: RecordEntryRecord
         do {
             let amending = request.entryID != nil
@@ -135,6 +140,41 @@ extension Connection {
             throw ReplyError(code: .notFound, message: "the patient's \(section) has no entry with that id")
         }
         return [try open(stored)]
+    }
+
+    /// The resource a client sent for `section`, checked (before any decision: it reads nothing).
+    func validatedResource(section: String, text: String) throws -> [String: any Sendable] {
+        guard let resourceType = RecordEntryRecord.sections[section] else {
+            throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
+        }
+        guard text.utf8.count <= Self.maxResourceBytes,
+              let resource = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: any Sendable] else {
+            throw ReplyError(code: .badRequest, message: "resource must be a JSON object of at most \(Self.maxResourceBytes) bytes")
+        }
+        guard resource["resourceType"] as? String == resourceType else {
+            throw ReplyError(code: .badRequest, message: "a \(section) entry is a FHIR \(resourceType) (resourceType \"\(resourceType)\")")
+        }
+        return resource
+    }
+
+    /// A new version with the server's part of the resource (its id, its patient, when and by
+    /// whom), sealed under the patient's key. Made after the decision: sealing may create the key.
+    func sealedVersion(_ resource: [String: any Sendable], id versionID: String, section: String, entryID: String, patient: UserRecord,
+                       author: UserRecord, withheld: String?) throws -> RecordEntryRecord {
+        var resource = resource
+        let now = Clock.nowSeconds()
+        resource["id"] = entryID.replacingOccurrences(of: "entry:", with: "")
+        resource["meta"] = ["lastUpdated": ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now))), "source": author.id]
+        let reference = ["reference": "Patient/" + patient.id.replacingOccurrences(of: "user:", with: "")]
+        switch RecordEntryRecord.sections[section] {
+        case "Patient": break
+        case "AllergyIntolerance": resource["patient"] = reference
+        default: resource["subject"] = reference
+        }
+        let json = try JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys, .withoutEscapingSlashes])
+        let sealed = try context.subjectKeys.seal(json, subject: patient.id, scope: "record", context: versionID)
+        return RecordEntryRecord(id: versionID, patientID: patient.id, section: section, entryID: entryID, version: 0, authorID: author.id,
+                                 authorRole: author.role, createdAt: now, sealed: sealed, withheld: withheld)
     }
 
     // MARK: Break-glass

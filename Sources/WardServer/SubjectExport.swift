@@ -52,7 +52,9 @@ extension Connection {
             page.messages = messages
             if page.next == nil, rows.count == limit, let last = rows.last { page.next = Int(last.position) }
         case "records":
-            (page.records, page.next) = try recordPage(patientID: subject.id, section: nil, history: true, after: after)
+            (page.records, page.next, page.recordsWithheld) = try await recordPage(patientID: subject.id, section: nil, history: true, after: after,
+                                                                                   reader: user, type: .gdprExport)
+            if after == 0 { page.amendments = try amendments(of: subject.id) }
         default:
             // An access record takes under 400 bytes.
             let limit = min(limits.exportItemsPerPage, limits.exportPageBytes / 400)

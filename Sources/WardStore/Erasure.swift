@@ -210,6 +210,7 @@ extension WardDatabase {
         result.kept["erasureRequest"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM erasureRequest WHERE userID = ?", arguments: [userID]) ?? 0
         result.kept["legalHold"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM legalHold WHERE userID = ?", arguments: [userID]) ?? 0
         result.kept["recordEntry"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recordEntry WHERE patientID = ?", arguments: [userID]) ?? 0
+        result.kept["recordAmendment"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recordAmendment WHERE patientID = ?", arguments: [userID]) ?? 0
         result.kept["breakGlass"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM breakGlass WHERE patientID = ?1 OR clinicianID = ?1",
                                                      arguments: [userID]) ?? 0
         return result

@@ -20,9 +20,15 @@ public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, P
     public var createdAt: Int64
     /// The FHIR resource's JSON, sealed (SubjectKeys, scope `record`, bound to `id`).
     public var sealed: Data
+    /// Why this version is withheld from the patient's own view (`withholdingBases`), or nil.
+    public var withheld: String?
+
+    /// HIPAA 164.524(a)(1)(i) (psychotherapy notes) and (a)(3)(i) (a licensed professional judged
+    /// access reasonably likely to endanger the life or safety of the patient or another person).
+    public static let withholdingBases = ["psychotherapy-notes", "endangerment"]
 
     public init(id: String, patientID: String, section: String, entryID: String, version: Int, authorID: String, authorRole: String,
-                createdAt: Int64, sealed: Data) {
+                createdAt: Int64, sealed: Data, withheld: String? = nil) {
         self.id = id
         self.patientID = patientID
         self.section = section
@@ -32,11 +38,12 @@ public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, P
         self.authorRole = authorRole
         self.createdAt = createdAt
         self.sealed = sealed
+        self.withheld = withheld
     }
 
     /// The columns in table order, as `init(row:)` reads them: by position, because a record
     /// read decodes a thousand rows and the look-up of columns by name was a tenth of its time.
-    static let columns = "id, patientID, section, entryID, version, authorID, authorRole, createdAt, sealed"
+    static let columns = "id, patientID, section, entryID, version, authorID, authorRole, createdAt, sealed, withheld"
 
     public init(row: Row) throws {
         id = row[0]
@@ -48,6 +55,7 @@ public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, P
         authorRole = row[6]
         createdAt = row[7]
         sealed = row[8]
+        withheld = row[9]
     }
 
     /// Sections and the FHIR resource type each holds.
@@ -93,6 +101,8 @@ public enum RecordRefusal: Error, Equatable, Sendable {
     case noSuchEntry
     case noSuchBreakGlass
     case alreadyReviewed
+    case noSuchAmendment
+    case alreadyDecided
 }
 
 extension WardDatabase {

@@ -256,6 +256,24 @@ public final class WardDatabase: Sendable {
             }
             try db.create(index: "breakGlassByClinician", on: "breakGlass", columns: ["clinicianID", "patientID"])
         }
+        migrator.registerMigration("v10: entries withheld from the patient, amendment requests") { db in
+            try db.alter(table: "recordEntry") { t in t.add(column: "withheld", .text) }
+            try db.create(table: "recordAmendment") { t in
+                t.primaryKey("id", .text)
+                t.column("patientID", .text).notNull().references("user")
+                t.column("entryID", .text).notNull()
+                t.column("section", .text).notNull()
+                t.column("requestedAt", .integer).notNull()
+                t.column("dueAt", .integer).notNull()
+                t.column("sealedRequest", .blob).notNull()
+                t.column("status", .text).notNull()
+                t.column("decidedBy", .text)
+                t.column("decidedAt", .integer)
+                t.column("sealedResponse", .blob)
+                t.column("versionID", .text)
+            }
+            try db.create(index: "amendmentByPatient", on: "recordAmendment", columns: ["patientID", "status"])
+        }
         return migrator
     }
 }

@@ -14,6 +14,86 @@ struct RecordTests {
         ConversationTests.request(type, configure)
     }
 
+    @Test func withheldEntriesLeaveThePatientsViewAndPatientsAskForAmendments() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("nurse.cat", "Nurse"), ("pat.pia", "Patient")])
+        let (ann, cat, pia) = (people[0], people[1], people[2])
+        try await ErasureTests.signedIn(server, admin) { x in
+            for clinician in [ann, cat] {
+                try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: clinician.userID))
+            }
+        }
+        let allergy = #"{"resourceType": "AllergyIntolerance", "code": {"text": "latex"}, "reaction": [{"description": "rash"}]}"#
+        let session = #"{"resourceType": "DocumentReference", "description": "SESSIONTEXT"}"#
+        let allergyEntry = try #require(try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws -> RecordEntryInfo? in
+            let withheld = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "psychotherapy-notes" }
+            #expect(try await a.send(withheld).recordEntries?.count == 1)
+            let badBasis = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "private" }
+            #expect(try await a.send(badBasis).code == .badRequest)
+            let write = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }
+            return try await a.request(write).recordEntries?.first
+        })
+        // A nurse adds notes but may not withhold them (a licensed professional's judgement).
+        try await ErasureTests.signedIn(server, cat) { (c: WardConnection) async throws in
+            let note = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "endangerment" }
+            let refused = try await c.send(note)
+            #expect(refused.code == .denied && refused.policies == ["only-doctors-withhold"])
+            let read = try await c.request(Self.request("record.read") { $0.patientID = pia.userID })
+            #expect(read.recordEntries?.count == 2 && read.withheld == nil, "the care team sees everything")
+        }
+        // The patient's own view leaves the withheld note out and says so; so does their export.
+        try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
+            let read = try await p.request(Self.request("record.read") { $0.patientID = pia.userID })
+            #expect(read.recordEntries?.map(\.section) == ["allergies"])
+            #expect(read.withheld == ["psychotherapy-notes": 1])
+            let export = try await p.exportSubject()
+            #expect(export.records.count == 1 && export.recordsWithheld == ["psychotherapy-notes": 1])
+        }
+
+        // Amendments: the patient asks; bad requests are refused; a doctor accepts with a new version.
+        let asked = try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws -> AmendmentInfo? in
+            let empty = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "  " }
+            #expect(try await p.send(empty).code == .badRequest)
+            let unknown = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = "entry:none"; $0.text = "The reaction was hives" }
+            #expect(try await p.send(unknown).code == .notFound)
+            let ask = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "AMENDTEXT the reaction was hives" }
+            return try await p.request(ask).amendments?.first
+        }
+        let amendment = try #require(asked)
+        #expect(amendment.status == "requested" && amendment.dueAt == amendment.requestedAt + 60 * 86_400 && !amendment.overdue)
+        try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
+            let byDoctor = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "a doctor's request" }
+            #expect(try await a.send(byDoctor).code == .denied)
+            let listed = try await a.request(Self.request("record.amendments") { $0.patientID = pia.userID }).amendments
+            #expect(listed?.map(\.request) == ["AMENDTEXT the reaction was hives"])
+            let noResource = Self.request("record.amend.decide") { $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted" }
+            #expect(try await a.send(noResource).code == .badRequest)
+            let accept = Self.request("record.amend.decide") {
+                $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted"; $0.resource = allergy.replacingOccurrences(of: "rash", with: "hives")
+            }
+            let accepted = try #require(try await a.request(accept).amendments?.first)
+            #expect(accepted.status == "accepted" && accepted.decidedBy == ann.userID && accepted.versionID != nil)
+            #expect(try await a.send(accept).code == .conflict)
+            let history = try await a.request(Self.request("record.read") { $0.patientID = pia.userID; $0.section = "allergies"; $0.history = true })
+            #expect(history.recordEntries?.map(\.version) == [1, 2] && history.recordEntries?.last?.versionID == accepted.versionID)
+        }
+        // A second request is denied with a reason, which the patient reads.
+        try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
+            let ask = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "Remove the allergy" }
+            let second = try #require(try await p.request(ask).amendments?.first)
+            let denial = Self.request("record.amend.decide") { $0.amendmentID = second.amendmentID; $0.verdict = "denied"; $0.reason = "DENIALTEXT tested positive" }
+            #expect(try await p.send(denial).code == .denied, "patients do not answer their own requests")
+            try await ErasureTests.signedIn(server, ann) { a in
+                _ = try await a.request(denial)
+            }
+            let listed = try await p.request(Self.request("record.amendments") { $0.patientID = pia.userID }).amendments
+            #expect(listed?.map(\.status) == ["accepted", "denied"] && listed?.last?.response == "DENIALTEXT tested positive")
+        }
+        // The texts are sealed like the record.
+        #expect(ErasureTests.occurrences(of: ["SESSIONTEXT", "AMENDTEXT", "DENIALTEXT"], under: server.data.path).isEmpty)
+    }
+
     @Test func accessIsWhatThePoliciesSayAndEmergencyAccessIsDeclaredAndReviewed() async throws {
         var limits = ConnectionLimits.unthrottled
         // Small pages, so that reading the record crosses page boundaries.

@@ -82,6 +82,8 @@ struct ServerIntegrationTests {
             let patientAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "p", role: "Patient"))
             let patient = patientAccount.userID
             let nurse = try await run(ClientRequest(id: 0, type: "user.create", username: "n", role: "Nurse")).userID
+            let doctorAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "d", role: "Doctor"))
+            _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: doctorAccount.userID))
             let officerAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "po", role: "PrivacyOfficer"))
             _ = try await run(ClientRequest(id: 0, type: "user.list"))
             var announce = ClientRequest(id: 0, type: "notification.announce")
@@ -183,7 +185,7 @@ struct ServerIntegrationTests {
             var note = ClientRequest(id: 0, type: "record.write", patientID: patient)
             note.section = "notes"
             note.resource = #"{"resourceType": "DocumentReference", "description": "observation"}"#
-            _ = try await run(note)
+            let noteEntry = try await run(note).recordEntries?.first?.entryID
             _ = try await run(ClientRequest(id: 0, type: "record.read", patientID: patient))
             var emergency = ClientRequest(id: 0, type: "breakglass.open", patientID: patient)
             emergency.reason = "Testing the emergency procedure during the drill"
@@ -195,6 +197,12 @@ struct ServerIntegrationTests {
             var export = ClientRequest(id: 0, type: "gdpr.export")
             export.section = "account"
             _ = try await run(export)
+            // The patient asks for the note to be amended.
+            var amend = ClientRequest(id: 0, type: "record.amend", patientID: patient)
+            amend.entryID = noteEntry
+            amend.text = "I slept badly, not well"
+            let amendmentID = try await run(amend).amendments?.first?.amendmentID
+            _ = try await run(ClientRequest(id: 0, type: "record.amendments", patientID: patient))
             // The patient books with the nurse, moves it, cancels it, books again; the nurse confirms.
             _ = try await run(ClientRequest(id: 0, type: "availability.clinicians"))
             var slots = ClientRequest(id: 0, type: "appointment.slots")
@@ -226,6 +234,16 @@ struct ServerIntegrationTests {
             change.type = "appointment.update"
             change.status = "confirmed"
             _ = try await run(change)
+            // The doctor on the care team answers the amendment request.
+            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await connection.login(username: "d", password: doctorAccount.password ?? "")
+            try await connection.changePassword(current: doctorAccount.password ?? "", new: "the doctor's long passphrase")
+            _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
+            var answer = ClientRequest(id: 0, type: "record.amend.decide")
+            answer.amendmentID = amendmentID
+            answer.verdict = "denied"
+            answer.reason = "The note records what was observed"
+            _ = try await run(answer)
             // The patient asked to be erased; the privacy officer holds, releases and erases.
             _ = try await run(ClientRequest(id: 0, type: "logout"))
             _ = try await connection.login(username: "po", password: officerAccount.password ?? "")

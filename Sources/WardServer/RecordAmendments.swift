@@ -1,0 +1,121 @@
+internal import Foundation
+internal import WardAudit
+internal import WardProtocol
+internal import WardStore
+
+/// Patients' requests to amend their record (HIPAA 164.526, GDPR Art. 16). The patient asks
+/// (`record.amend`, decided by `patient-requests-amendment`); the doctors of the care team are
+/// notified and answer within 60 days (`record.amend.decide`, decided as `record.update`): an
+/// acceptance is a new version of the entry, made in the same transaction; a denial keeps its
+/// written reason. The texts are sealed under the patient's key like the record.
+extension Connection {
+    func handleAmendment(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [AmendmentInfo] {
+        switch type {
+        case .recordAmend: return [try await requestAmendment(request, user)]
+        case .recordAmendDecide: return [try await decideAmendment(request, user)]
+        default:
+            let patient = try patient(request)
+            try await decideRecord(user, patient, action: "record.read", type: type, code: .read, details: ["part": "amendments"])
+            return try amendments(of: patient.id)
+        }
+    }
+
+    /// Longest request or denial reason, in characters.
+    static let maxAmendmentText = 2000
+
+    private func amendmentText(_ value: String?, _ field: String) throws -> String {
+        let text = try require(value, field).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.count <= Self.maxAmendmentText,
+              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+            throw ReplyError(code: .badRequest, message: "\(field) must be 1-\(Self.maxAmendmentText) characters without control characters")
+        }
+        return text
+    }
+
+    private func requestAmendment(_ request: ClientRequest, _ user: UserRecord) async throws -> AmendmentInfo {
+        let patient = try patient(request)
+        let entryID = try require(request.entryID, "entryID")
+        let text = try amendmentText(request.text, "text")
+        let id = "amend:" + OpaqueID.make()
+        try await decideRecord(user, patient, action: "record.amend", type: .recordAmend, code: .create, details: ["entry": entryID, "amendment": id])
+        let database = context.gate.database
+        guard let section = try database.recordSection(patientID: patient.id, entryID: entryID) else {
+            throw ReplyError(code: .notFound, message: "the record has no entry with that id")
+        }
+        let now = Clock.nowSeconds()
+        let amendment = RecordAmendmentRecord(id: id, patientID: patient.id, entryID: entryID, section: section, requestedAt: now,
+                                              dueAt: now + RecordAmendmentRecord.answerSeconds,
+                                              sealedRequest: try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id))
+        let doctors = try database.careTeam(ofPatient: patient.id).compactMap { try database.user(id: $0) }.filter { $0.role == "Doctor" && $0.active }
+        let notes = doctors.map {
+            NotificationRecord(userID: $0.id, kind: "amendment", text: "A patient asked to amend their record: answer within 60 days (ward record amendments)",
+                               refID: patient.id, createdAt: now, dueAt: now)
+        }
+        try await database.write { db in
+            try WardDatabase.addAmendment(amendment, in: db)
+            try WardDatabase.addNotifications(notes, in: db)
+        }
+        if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
+        return try info(amendment, now: now)
+    }
+
+    private func decideAmendment(_ request: ClientRequest, _ user: UserRecord) async throws -> AmendmentInfo {
+        let database = context.gate.database
+        let id = try require(request.amendmentID, "amendmentID")
+        let verdict = try require(request.verdict, "verdict")
+        guard ["accepted", "denied"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be accepted or denied") }
+        guard var amendment = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
+        let patient = try lookUp(id: amendment.patientID, what: "patient")
+        // An acceptance carries the amended resource; a denial its reason (HIPAA 164.526(d)(1)).
+        let resource = verdict == "accepted" ? try validatedResource(section: amendment.section, text: try require(request.resource, "resource")) : nil
+        let reason = verdict == "denied" ? try amendmentText(request.reason, "reason") : nil
+        let versionID = "rec:" + OpaqueID.make()
+        var details = ["amendment": id, "verdict": verdict, "entry": amendment.entryID]
+        if resource != nil { details["version-id"] = versionID }
+        try await decideRecord(user, patient, action: "record.update", type: .recordAmendDecide, code: .update, details: details)
+        let now = Clock.nowSeconds()
+        var version: RecordEntryRecord?
+        if let resource {
+            version = try sealedVersion(resource, id: versionID, section: amendment.section, entryID: amendment.entryID, patient: patient, author: user,
+                                        withheld: nil)
+            amendment.versionID = versionID
+        }
+        if let reason {
+            amendment.sealedResponse = try context.subjectKeys.seal(Data(reason.utf8), subject: patient.id, scope: "record", context: id + ":response")
+        }
+        amendment.status = verdict
+        amendment.decidedBy = user.id
+        amendment.decidedAt = now
+        let note = NotificationRecord(userID: patient.id, kind: "amendment", text: "Your request to amend your record was answered (ward record amendments)",
+                                      refID: patient.id, createdAt: now, dueAt: now)
+        let (decided, newVersion) = (amendment, version)
+        do {
+            try await database.write { db in
+                try WardDatabase.decideAmendment(decided, version: newVersion, in: db)
+                try WardDatabase.addNotifications([note], in: db)
+            }
+        } catch RecordRefusal.alreadyDecided {
+            throw ReplyError(code: .conflict, message: "that amendment request has an answer already")
+        } catch RecordRefusal.noSuchEntry {
+            throw ReplyError(code: .notFound, message: "the entry the request names is gone")
+        }
+        try await Notifier(context: context).deliverDue()
+        return try info(decided, now: now)
+    }
+
+    func amendments(of patientID: String) throws -> [AmendmentInfo] {
+        let now = Clock.nowSeconds()
+        return try context.gate.database.amendments(patientID: patientID).map { try info($0, now: now) }
+    }
+
+    private func info(_ amendment: RecordAmendmentRecord, now: Int64) throws -> AmendmentInfo {
+        let opener = try context.subjectKeys.opener(subject: amendment.patientID, scope: "record")
+        let request = try opener.openBytes(amendment.sealedRequest, context: amendment.id).map { String(decoding: $0, as: UTF8.self) }
+        let response = try amendment.sealedResponse.flatMap { try opener.openBytes($0, context: amendment.id + ":response") }
+            .map { String(decoding: $0, as: UTF8.self) }
+        return AmendmentInfo(amendmentID: amendment.id, patientID: amendment.patientID, entryID: amendment.entryID, section: amendment.section,
+                             requestedAt: amendment.requestedAt, dueAt: amendment.dueAt, status: amendment.status,
+                             request: request ?? "(erased)", decidedBy: amendment.decidedBy, decidedAt: amendment.decidedAt, response: response,
+                             versionID: amendment.versionID, overdue: amendment.status == "requested" && now > amendment.dueAt)
+    }
+}

@@ -1,0 +1,71 @@
+public import GRDB
+public import Foundation
+
+/// A patient's request to amend an entry of their record (HIPAA 164.526, GDPR Art. 16). The
+/// request's text and the clinician's answer are sealed under the patient's data key, like the
+/// record. An accepted request is answered by a new version of the entry (`versionID`); a denied
+/// one keeps the clinician's written reason (164.526(d)).
+public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "recordAmendment"
+    public var id: String
+    public var patientID: String
+    public var entryID: String
+    public var section: String
+    public var requestedAt: Int64
+    /// 60 days after the request (164.526(b)(2)).
+    public var dueAt: Int64
+    /// What the patient asked, sealed (scope `record`, bound to `id`).
+    public var sealedRequest: Data
+    /// `requested`, `accepted` or `denied`.
+    public var status: String
+    public var decidedBy: String?
+    public var decidedAt: Int64?
+    /// The reason for a denial, sealed (scope `record`, bound to `id` + ":response").
+    public var sealedResponse: Data?
+    /// The version that made an accepted amendment.
+    public var versionID: String?
+
+    public init(id: String, patientID: String, entryID: String, section: String, requestedAt: Int64, dueAt: Int64, sealedRequest: Data) {
+        self.id = id
+        self.patientID = patientID
+        self.entryID = entryID
+        self.section = section
+        self.requestedAt = requestedAt
+        self.dueAt = dueAt
+        self.sealedRequest = sealedRequest
+        status = "requested"
+    }
+
+    /// How long the clinic has to act on a request.
+    public static let answerSeconds: Int64 = 60 * 86_400
+}
+
+extension WardDatabase {
+    /// The section of the patient's entry, or nil when the patient has no such entry.
+    public func recordSection(patientID: String, entryID: String) throws -> String? {
+        try pool.read { try String.fetchOne($0, sql: "SELECT section FROM recordEntry WHERE patientID = ? AND entryID = ? LIMIT 1",
+                                            arguments: [patientID, entryID]) }
+    }
+
+    public static func addAmendment(_ amendment: RecordAmendmentRecord, in db: Database) throws {
+        try amendment.insert(db)
+    }
+
+    public func amendments(patientID: String) throws -> [RecordAmendmentRecord] {
+        try pool.read { try RecordAmendmentRecord.fetchAll($0, sql: "SELECT * FROM recordAmendment WHERE patientID = ? ORDER BY requestedAt, rowid",
+                                                           arguments: [patientID]) }
+    }
+
+    public func amendment(id: String) throws -> RecordAmendmentRecord? {
+        try pool.read { try RecordAmendmentRecord.fetchOne($0, key: id) }
+    }
+
+    /// Records the decision on a request still open (else `alreadyDecided`), with the version
+    /// that answers an accepted one added in the same transaction.
+    public static func decideAmendment(_ decided: RecordAmendmentRecord, version: RecordEntryRecord?, in db: Database) throws {
+        guard let current = try RecordAmendmentRecord.fetchOne(db, key: decided.id) else { throw RecordRefusal.noSuchAmendment }
+        guard current.status == "requested" else { throw RecordRefusal.alreadyDecided }
+        if let version { _ = try addRecordVersion(version, amending: true, in: db) }
+        try decided.update(db)
+    }
+}
