@@ -3,15 +3,22 @@ public import WardProtocol
 extension WardConnection {
     /// A whole record (or section), page after page: `request` is a `record.read`.
     public func readRecord(_ request: ClientRequest) async throws -> [RecordEntryInfo] {
+        try await readRecordView(request).entries
+    }
+
+    /// A whole record with the entries withheld from this reader, counted by basis.
+    public func readRecordView(_ request: ClientRequest) async throws -> (entries: [RecordEntryInfo], withheld: [String: Int]) {
         var page = request
         var entries: [RecordEntryInfo] = []
+        var withheld: [String: Int] = [:]
         // Bounded: a page holds at least one entry.
         for _ in 0..<100_000 {
             let reply = try await self.request(page)
             entries += reply.recordEntries ?? []
+            withheld = reply.withheld ?? withheld
             guard let next = reply.next, next > (page.after ?? 0) else { break }
             page.after = next
         }
-        return entries
+        return (entries, withheld)
     }
 }

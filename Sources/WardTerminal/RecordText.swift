@@ -37,4 +37,22 @@ public enum RecordText {
         "\(entry.section)  v\(entry.version)  \(ScheduleText.moment(entry.createdAt, timeZone))  by \(entry.authorID) (\(entry.authorRole))  "
             + summary(entry.resource) + "  [\(entry.entryID)]"
     }
+
+    /// What the reader's view leaves out, and why (HIPAA 164.524(a)).
+    public static func withheldLine(_ withheld: [String: Int]) -> String {
+        let total = withheld.values.reduce(0, +)
+        let bases = withheld.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        return "\(total) \(total == 1 ? "entry is" : "entries are") withheld from this view (\(bases)); "
+            + "a decision on grounds of endangerment can be reviewed: ask the clinic"
+    }
+
+    /// One line per amendment request: its state, the entry, what was asked, the answer.
+    public static func amendmentLine(_ amendment: AmendmentInfo, timeZone: TimeZone = .current) -> String {
+        var line = "\(amendment.status)\(amendment.overdue ? " (overdue)" : "")  \(amendment.section) [\(amendment.entryID)]  asked "
+            + "\(ScheduleText.moment(amendment.requestedAt, timeZone)): \(MessageFormat.safe(amendment.request))"
+        if let response = amendment.response { line += "  — denied: \(MessageFormat.safe(response))" }
+        if let version = amendment.versionID { line += "  — amended by \(version)" }
+        if amendment.status == "requested" { line += "  — answer due \(ScheduleText.moment(amendment.dueAt, timeZone))" }
+        return line + "  [\(amendment.amendmentID)]"
+    }
 }

@@ -10,7 +10,7 @@ struct Record: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A patient's record: read it, add or amend an entry, declare an emergency access.",
         discussion: "Entries are FHIR R4 resources (docs/RECORDS.md); every change is a new version and every read and write is audited. A patient reads their own record with their own username. A clinician outside the care team reads only after `ward record breakglass` (a reason of at least a sentence; an hour long; the privacy officer reviews it).",
-        subcommands: [Show.self, Add.self, BreakGlass.self],
+        subcommands: [Show.self, Add.self, Amend.self, Amendments.self, Answer.self, BreakGlass.self],
         defaultSubcommand: Show.self
     )
 
@@ -33,14 +33,94 @@ struct Record: AsyncParsableCommand {
 
         func run() async throws {
             let (patient, section, history, fhir) = (self.patient, self.section, self.history, self.fhir)
-            let entries = try await connection.withSignedIn { connection -> [RecordEntryInfo] in
+            let (entries, withheld) = try await connection.withSignedIn { connection -> ([RecordEntryInfo], [String: Int]) in
                 var request = ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.history = history ? true : nil
-                return try await connection.readRecord(request)
+                return try await connection.readRecordView(request)
             }
             if entries.isEmpty { print("the record has no entries" + (section.map { " in \($0)" } ?? "")) }
             for entry in entries { print(fhir ? entry.resource : RecordText.line(entry)) }
+            if !withheld.isEmpty { print(RecordText.withheldLine(withheld)) }
+        }
+    }
+
+    struct Amend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask for an entry of your record to be amended (HIPAA 164.526, GDPR Art. 16).",
+            discussion: "The doctors of your care team are notified and answer within 60 days: an accepted request changes the entry (a new version; the old one stays in the history), a denied one comes with a reason. See the answers with `ward record amendments`."
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The patient (yourself): username or user id.") var patient: String
+        @Argument(help: "The entry (its id, shown in brackets by `show`).") var entry: String
+        @Argument(help: "What is wrong and what it should say.") var text: String
+
+        func run() async throws {
+            let (patient, entry, text) = (self.patient, self.entry, self.text)
+            let asked = try await connection.withSignedIn { connection -> AmendmentInfo? in
+                var request = ClientRequest(id: 0, type: "record.amend", patientID: try await Record.patientID(patient, on: connection))
+                request.entryID = entry
+                request.text = text
+                return try await connection.request(request).amendments?.first
+            }
+            if let asked { print("asked: " + RecordText.amendmentLine(asked)) }
+        }
+    }
+
+    struct Amendments: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A patient's amendment requests and their answers.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The patient: username or user id.") var patient: String
+
+        func run() async throws {
+            let patient = self.patient
+            let listed = try await connection.withSignedIn { connection -> [AmendmentInfo] in
+                try await connection.request(ClientRequest(id: 0, type: "record.amendments", patientID: try await Record.patientID(patient, on: connection)))
+                    .amendments ?? []
+            }
+            if listed.isEmpty { print("no amendment requests") }
+            for amendment in listed { print(RecordText.amendmentLine(amendment)) }
+        }
+    }
+
+    struct Answer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Answer a patient's amendment request (a doctor on the care team).",
+            discussion: "--accept TEXT writes the amended entry (a new version, built from TEXT like `ward record add`), or --accept-fhir FILE stores a FHIR resource as it is; --deny REASON refuses it with a reason the patient reads (HIPAA 164.526(d))."
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The patient: username or user id.") var patient: String
+        @Argument(help: "The request's id (amend:…), as `amendments` shows it.") var amendment: String
+        @Option(help: "Accept, with the entry's new text.") var accept: String?
+        @Option(help: "Accept, with the new FHIR resource (JSON file).") var acceptFhir: String?
+        @Option(help: "Deny, with the reason.") var deny: String?
+
+        func validate() throws {
+            guard [accept, acceptFhir, deny].compactMap({ $0 }).count == 1 else { throw ValidationError("give one of --accept TEXT, --accept-fhir FILE, --deny REASON") }
+        }
+
+        func run() async throws {
+            let fhir = try acceptFhir.map { String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0)), as: UTF8.self) }
+            let (patient, amendment, accept, deny) = (self.patient, self.amendment, self.accept, self.deny)
+            let answered = try await connection.withSignedIn { connection -> AmendmentInfo? in
+                let patientID = try await Record.patientID(patient, on: connection)
+                var request = ClientRequest(id: 0, type: "record.amend.decide")
+                request.amendmentID = amendment
+                if let deny {
+                    request.verdict = "denied"
+                    request.reason = deny
+                } else {
+                    request.verdict = "accepted"
+                    let listed = try await connection.request(ClientRequest(id: 0, type: "record.amendments", patientID: patientID)).amendments ?? []
+                    guard let asked = listed.first(where: { $0.amendmentID == amendment }) else { throw UsageError("the patient has no request \(amendment)") }
+                    guard let resource = fhir ?? RecordText.resource(section: asked.section, text: accept ?? "") else {
+                        throw UsageError("unknown section \(asked.section)")
+                    }
+                    request.resource = resource
+                }
+                return try await connection.request(request).amendments?.first
+            }
+            if let answered { print("answered: " + RecordText.amendmentLine(answered)) }
         }
     }
 
@@ -52,6 +132,7 @@ struct Record: AsyncParsableCommand {
         @Argument(help: "What to record (becomes the section's FHIR resource); or give --fhir FILE.") var text: String?
         @Option(help: "A FHIR resource (JSON) to store as it is.") var fhir: String?
         @Option(help: "The entry this amends (its id, shown in brackets by `show`).") var amend: String?
+        @Option(help: "Withhold this version from the patient's own view (doctors): psychotherapy-notes or endangerment.") var withhold: String?
 
         func validate() throws {
             guard RecordText.sections.contains(section) else { throw ValidationError("the section is one of \(RecordText.sections.joined(separator: ", "))") }
@@ -67,12 +148,13 @@ struct Record: AsyncParsableCommand {
             } else {
                 throw ValidationError("unknown section \(section)")
             }
-            let (patient, section, amend) = (self.patient, self.section, self.amend)
+            let (patient, section, amend, withhold) = (self.patient, self.section, self.amend, self.withhold)
             let written = try await connection.withSignedIn { connection -> RecordEntryInfo? in
                 var request = ClientRequest(id: 0, type: "record.write", patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.resource = resource
                 request.entryID = amend
+                request.withhold = withhold
                 return try await connection.request(request).recordEntries?.first
             }
             if let written { print("recorded: " + RecordText.line(written)) }

@@ -31,6 +31,11 @@ struct WardRecordCommandTests {
         #expect(shown.status == 0 && shown.stdout.contains("Slept well, no pain overnight"), "\(shown.stderr)")
         let fhir = try ward(0, ["record", "show", TwoNurses.patient, "--fhir"])
         #expect(fhir.stdout.contains("\"resourceType\":\"DocumentReference\""), "\(fhir.stdout)")
+        // A nurse may not withhold a note from the patient.
+        let withheld = try ward(0, ["record", "add", TwoNurses.patient, "notes", "Anxious", "--withhold", "endangerment"])
+        #expect(withheld.status == 2 && withheld.stderr.contains("only-doctors-withhold"), "\(withheld.stderr)")
+        let noAnswer = try ward(0, ["record", "answer", TwoNurses.patient, "amend:x"])
+        #expect(noAnswer.status != 0 && noAnswer.stderr.contains("--deny"), "an answer is needed: \(noAnswer.stderr)")
         // Bo is not on the care team: refused, then an emergency access, then the record.
         #expect(try ward(1, ["record", "show", TwoNurses.patient]).status == 2)
         let short = try ward(1, ["record", "breakglass", TwoNurses.patient, "--reason", "urgent"])
