@@ -34,6 +34,19 @@ struct WardRecordCommandTests {
         // A nurse may not withhold a note from the patient.
         let withheld = try ward(0, ["record", "add", TwoNurses.patient, "notes", "Anxious", "--withhold", "endangerment"])
         #expect(withheld.status == 2 && withheld.stderr.contains("only-doctors-withhold"), "\(withheld.stderr)")
+        // The patient asks for the note to be amended; only a doctor answers.
+        let entry = try #require(added.stdout.split(separator: "[").last?.split(separator: "]").first.map(String.init))
+        func pia(_ arguments: [String]) throws -> ProcessResult {
+            try runProcess(Binaries.ward, Array(arguments.prefix(2)) + [clinic.patientTarget, "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(2),
+                           environment: clinic.patientEnvironment(in: dir))
+        }
+        let asked = try pia(["record", "amend", TwoNurses.patient, entry, "I had pain at night"])
+        #expect(asked.status == 0 && asked.stdout.contains("asked: requested") && asked.stdout.contains("answer due"), "\(asked.stdout)\(asked.stderr)")
+        let listed = try pia(["record", "amendments", TwoNurses.patient])
+        #expect(listed.status == 0 && listed.stdout.contains("I had pain at night"), "\(listed.stderr)")
+        let amendment = try #require(listed.stdout.split(separator: "[").last?.split(separator: "]").first.map(String.init))
+        let nurseAnswer = try ward(0, ["record", "answer", TwoNurses.patient, amendment, "--deny", "Observed asleep"])
+        #expect(nurseAnswer.status == 2 && nurseAnswer.stderr.contains("denied"), "doctors answer: \(nurseAnswer.stderr)")
         let noAnswer = try ward(0, ["record", "answer", TwoNurses.patient, "amend:x"])
         #expect(noAnswer.status != 0 && noAnswer.stderr.contains("--deny"), "an answer is needed: \(noAnswer.stderr)")
         // Bo is not on the care team: refused, then an emergency access, then the record.
