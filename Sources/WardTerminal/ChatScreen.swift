@@ -83,6 +83,11 @@ public struct ChatScreen: Sendable {
     public var bell = false
     /// Notifications not yet read (the status bar shows them).
     public var unreadNotifications = 0
+    /// Declared emergency accesses: the patient as typed → when the access ends (seconds since
+    /// 1970). The status bar shows the time left against `now`.
+    public var emergencyAccess: [String: Int64] = [:]
+    /// The time the status bar counts from; the client moves it on while an access is open.
+    public var now: Int64 = 0
     /// Lines kept per window; older ones are dropped (they stay on the server).
     public let maxLines: Int
 

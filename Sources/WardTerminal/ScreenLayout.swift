@@ -117,12 +117,18 @@ public enum ScreenLayout {
         return rows
     }
 
-    static func statusBar(_ screen: ChatScreen, scrolled: Bool) -> String {
+    /// The status bar: emergency accesses in force first, then who, where, what is unread.
+    public static func statusBar(_ screen: ChatScreen, scrolled: Bool) -> String {
         let window = screen.activeWindow
         var parts = [screen.user, screen.server, screen.connection]
         if !window.roomID.isEmpty { parts.append("\(MessageFormat.safe(window.name)): \(window.encryption)") }
         if screen.unreadNotifications > 0 {
             parts.insert("\(screen.unreadNotifications) notification\(screen.unreadNotifications == 1 ? "" : "s") (/notifications)", at: 1)
+        }
+        // An emergency access in force stays in sight with the minutes it has left.
+        for (patient, endsAt) in screen.emergencyAccess.sorted(by: { $0.value < $1.value }) where endsAt > screen.now {
+            let minutes = (endsAt - screen.now + 59) / 60
+            parts.insert("EMERGENCY ACCESS \(MessageFormat.safe(patient)): \(minutes) min left", at: 0)
         }
         // First, so that a narrow terminal still shows it.
         if scrolled { parts.insert("-- more below (PgDn) --", at: 0) }

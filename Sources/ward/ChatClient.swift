@@ -36,6 +36,8 @@ actor ChatClient {
     private var device: SecureMessenger
     private var rooms: [String: RoomInfo] = [:]
     private var members: [String: [String: MemberInfo]] = [:]
+    /// Moves the status bar's emergency-access countdown on; nil when no access is open.
+    var emergencyCountdown: Task<Void, Never>?
     /// The newest sequence number shown per room: what "resume where it left off" resumes from.
     private var seen: [String: Int] = [:]
     private var pending: [Pending] = []

@@ -162,11 +162,20 @@ extension ChatClient {
         }
     }
 
+    /// A note written in `$VISUAL` or `$EDITOR` when one is set (the screen set aside
+    /// meanwhile), else at the prompt.
     private func addNote(_ patient: String) async throws {
         let connection = try connection()
         let patientID = try await Record.patientID(patient, on: connection)
-        guard let text = await ask("Note (Enter records it; empty cancels):", secret: false), !text.isEmpty,
-              let resource = RecordText.resource(section: "notes", text: text) else {
+        let environment = ProcessInfo.processInfo.environment
+        let text: String?
+        if let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) {
+            let screen = self.screen
+            text = try await NoteFile.edit(with: editor, patient: patient) { await screen.runOnTerminal($0) }
+        } else {
+            text = await ask("Note (Enter records it; empty cancels):", secret: false)
+        }
+        guard let text, !text.isEmpty, let resource = RecordText.resource(section: "notes", text: text) else {
             say("*** No note was recorded")
             return
         }
@@ -188,6 +197,31 @@ extension ChatClient {
         request.reason = reason
         if let use = try await connection.request(request).breakGlassUses?.first {
             say("*** Emergency access until \(ScheduleText.moment(use.endsAt, .current)): /record \(patient) reads the record")
+            screen.update {
+                $0.emergencyAccess[patient] = use.endsAt
+                $0.now = Int64(Date().timeIntervalSince1970)
+            }
+            countDownEmergencyAccess()
+        }
+    }
+
+    /// Moves the status bar's clock on while an emergency access is open, and says when one ends.
+    private func countDownEmergencyAccess() {
+        guard emergencyCountdown == nil else { return }
+        emergencyCountdown = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(15))
+                let now = Int64(Date().timeIntervalSince1970)
+                let ended = screen.update { screen -> [String] in
+                    screen.now = now
+                    let ended = screen.emergencyAccess.filter { $0.value <= now }.map(\.key).sorted()
+                    for patient in ended { screen.emergencyAccess[patient] = nil }
+                    return ended
+                }
+                for patient in ended { say("*** Emergency access to \(patient)'s record ended") }
+                if screen.read({ $0.emergencyAccess.isEmpty }) { break }
+            }
+            emergencyCountdown = nil
         }
     }
 

@@ -23,6 +23,8 @@ final class SharedScreen: Sendable {
         var screen: ChatScreen
         var dirty = true
         var stopped = false
+        /// A program to run on the terminal with the screen set aside, and who waits for its status.
+        var program: (arguments: [String], done: CheckedContinuation<Int32, Never>)?
     }
 
     private let state: Mutex<State>
@@ -53,6 +55,24 @@ final class SharedScreen: Sendable {
         }
     }
 
+    /// Runs `arguments` on the terminal (an editor), the screen set aside meanwhile and painted
+    /// again after; returns its exit status. Only the screen thread touches ncurses, so it runs it.
+    func runOnTerminal(_ arguments: [String]) async -> Int32 {
+        await withCheckedContinuation { done in
+            state.withLock { state in
+                state.program?.done.resume(returning: -1)
+                state.program = (arguments, done)
+            }
+        }
+    }
+
+    func takeProgram() -> (arguments: [String], done: CheckedContinuation<Int32, Never>)? {
+        state.withLock { state in
+            defer { state.program = nil }
+            return state.program
+        }
+    }
+
     func stop() { state.withLock { $0.stopped = true } }
     var stopped: Bool { state.withLock { $0.stopped } }
 }
@@ -67,6 +87,11 @@ enum ScreenThread {
             let terminal = Terminal()
             var mustPaint = true
             while !shared.stopped {
+                if let program = shared.takeProgram() {
+                    program.done.resume(returning: terminal.runSetAside(program.arguments))
+                    terminal.clearAll()
+                    mustPaint = true
+                }
                 let (width, height) = terminal.size
                 if let (frame, bell) = shared.frameToPaint(width: width, height: height, force: mustPaint) {
                     terminal.paint(frame, bell: bell)
@@ -106,6 +131,7 @@ enum ScreenThread {
                 }
             }
             terminal.close()
+            shared.takeProgram()?.done.resume(returning: -1)
             finished.signal()
         }
         thread.name = "ward-screen"

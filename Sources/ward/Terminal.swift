@@ -43,6 +43,28 @@ final class Terminal {
         endwin()
     }
 
+    /// Gives the terminal to a program (an editor) until it exits, then takes it back as it
+    /// was; returns the program's exit status (-1 when it could not start).
+    func runSetAside(_ arguments: [String]) -> Int32 {
+        def_prog_mode()
+        endwin()
+        defer {
+            reset_prog_mode()
+            refresh()
+        }
+        guard let executable = arguments.first else { return -1 }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = Array(arguments.dropFirst())
+        do {
+            try process.run()
+        } catch {
+            return -1
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     var size: (width: Int, height: Int) { (Int(getmaxx(stdscr)), Int(getmaxy(stdscr))) }
 
     func paint(_ frame: ScreenFrame, bell: Bool) {

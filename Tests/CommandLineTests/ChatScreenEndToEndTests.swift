@@ -241,8 +241,14 @@ struct ChatScreenEndToEndTests {
         let clinic = try await TwoNurses.make(served)
         let tmux = Tmux()
         defer { tmux.killServer() }
+        // Ann's editor writes a note into the file it is given (as a person would, then save and quit).
+        let editor = dir.path + "/editor.sh"
+        try "#!/bin/sh\nprintf 'Observed settled overnight\\n# a comment line\\n' > \"$1\"\n".write(toFile: editor, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: editor)
         for who in 0...1 {
-            try tmux.start(["ann", "bo"][who], width: 100, height: 30, environment: clinic.environment(who, in: dir),
+            var environment = clinic.environment(who, in: dir)
+            environment["EDITOR"] = editor
+            try tmux.start(["ann", "bo"][who], width: 100, height: 30, environment: environment,
                            command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(who),
                                      "--trust-fingerprint", clinic.fingerprint])
             #expect(tmux.waitFor(["ann", "bo"][who], "2 Handover", seconds: 60).0)
@@ -289,6 +295,13 @@ struct ChatScreenEndToEndTests {
         _ = command("/record pat.pia", expecting: "Refused by policy")
         _ = command("/breakglass pat.pia", expecting: "Why? (at least a sentence")
         _ = command("", expecting: "No emergency access was declared")
+        // Declared with a sentence: the status bar counts the hour down; the record reads; a note
+        // is written in $EDITOR (the screen comes back after) and refused: an emergency reads only.
+        _ = command("/breakglass pat.pia", expecting: "Why? (at least a sentence")
+        _ = command("Found collapsed in the corridor, her team is off duty", expecting: "EMERGENCY ACCESS pat.pia: 60 min left")
+        _ = command("/record pat.pia", expecting: "The record has no entries")
+        let refusedNote = command("/note pat.pia", expecting: "Refused by policy")
+        #expect(refusedNote.contains("EMERGENCY ACCESS"), "the screen is painted again after the editor: \(refusedNote)")
         // Leaving asks first, then closes the window.
         _ = command("/leave", expecting: "Leave Bo?")
         let left = command("y", expecting: "You left Bo")

@@ -332,3 +332,19 @@ struct RecordTextTests {
         #expect(RecordText.summary(#"{"resourceType": "Condition"}"#) == "(Condition)")
     }
 }
+
+@Suite("Emergency access on the status bar")
+struct EmergencyAccessStatusTests {
+    @Test func theStatusBarCountsTheAccessDownAndDropsItAtTheEnd() {
+        var screen = ChatScreen(user: "nurse.bo", server: "ward.example", connection: "connected")
+        screen.now = 1_000_000
+        screen.emergencyAccess["pat.pia"] = 1_000_000 + 3600
+        #expect(ScreenLayout.statusBar(screen, scrolled: false).hasPrefix(" EMERGENCY ACCESS pat.pia: 60 min left"))
+        screen.now += 3600 - 61
+        #expect(ScreenLayout.statusBar(screen, scrolled: false).contains("pat.pia: 2 min left"))
+        screen.now += 61
+        #expect(!ScreenLayout.statusBar(screen, scrolled: false).contains("EMERGENCY"))
+        screen.emergencyAccess["\u{1B}[2Jevil"] = screen.now + 60
+        #expect(!ScreenLayout.statusBar(screen, scrolled: false).contains("\u{1B}"), "a typed name cannot reach the terminal as control codes")
+    }
+}
