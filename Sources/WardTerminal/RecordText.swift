@@ -22,6 +22,27 @@ public enum RecordText {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The entries as one FHIR R4 Bundle of type `collection` (JSON text), for other health
+    /// software to read: each resource as stored, with `meta.versionId` set to its version (a
+    /// history holds several versions of one resource, so no `fullUrl` is given: FHIR's bdl-7).
+    /// Nil when a stored resource does not parse.
+    public static func bundle(_ entries: [RecordEntryInfo], at time: Date = Date()) -> String? {
+        var resources: [[String: Any]] = []
+        for entry in entries {
+            guard var resource = (try? JSONSerialization.jsonObject(with: Data(entry.resource.utf8))) as? [String: Any] else { return nil }
+            var meta = resource["meta"] as? [String: Any] ?? [:]
+            meta["versionId"] = String(entry.version)
+            resource["meta"] = meta
+            resources.append(["resource": resource])
+        }
+        let formatter = ISO8601DateFormatter()
+        let bundle: [String: Any] = ["resourceType": "Bundle", "type": "collection", "timestamp": formatter.string(from: time), "entry": resources]
+        guard let data = try? JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]) else {
+            return nil
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// What a resource says, in one line: its name, code, medication or description.
     public static func summary(_ resourceJSON: String) -> String {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(resourceJSON.utf8))) as? [String: Any] else { return "(unreadable)" }

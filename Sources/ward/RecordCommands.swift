@@ -33,14 +33,25 @@ struct Record: AsyncParsableCommand {
         @Option(help: "Only this section: demographics, allergies, medications, problems or notes.") var section: String?
         @Flag(help: "Every version, oldest first.") var history = false
         @Flag(help: "The FHIR resources as JSON, one per line.") var fhir = false
+        @Flag(help: "The entries as one FHIR R4 Bundle (type collection), for other health software.") var bundle = false
+
+        func validate() throws {
+            if fhir && bundle { throw ValidationError("give --fhir or --bundle, not both") }
+        }
 
         func run() async throws {
-            let (patient, section, history, fhir) = (self.patient, self.section, self.history, self.fhir)
+            let (patient, section, history, fhir, bundle) = (self.patient, self.section, self.history, self.fhir, self.bundle)
             let (entries, withheld) = try await connection.withSignedIn { connection -> ([RecordEntryInfo], [String: Int]) in
                 var request = ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.history = history ? true : nil
                 return try await connection.readRecordView(request)
+            }
+            if bundle {
+                guard let text = RecordText.bundle(entries) else { throw UsageError("a stored resource is not JSON; nothing was written") }
+                print(text)
+                if !withheld.isEmpty { FileHandle.standardError.write(Data((RecordText.withheldLine(withheld) + "\n").utf8)) }
+                return
             }
             if entries.isEmpty { print("the record has no entries" + (section.map { " in \($0)" } ?? "")) }
             for entry in entries { print(fhir ? entry.resource : RecordText.line(entry)) }

@@ -31,6 +31,9 @@ struct WardRecordCommandTests {
         #expect(shown.status == 0 && shown.stdout.contains("Slept well, no pain overnight"), "\(shown.stderr)")
         let fhir = try ward(0, ["record", "show", TwoNurses.patient, "--fhir"])
         #expect(fhir.stdout.contains("\"resourceType\":\"DocumentReference\""), "\(fhir.stdout)")
+        let bundle = try ward(0, ["record", "show", TwoNurses.patient, "--bundle"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(bundle.stdout.utf8)) as? [String: Any]
+        #expect(parsed?["resourceType"] as? String == "Bundle" && (parsed?["entry"] as? [Any])?.count == 1, "\(bundle.stdout)\(bundle.stderr)")
         // A nurse may not withhold a note from the patient.
         let withheld = try ward(0, ["record", "add", TwoNurses.patient, "notes", "Anxious", "--withhold", "endangerment"])
         #expect(withheld.status == 2 && withheld.stderr.contains("only-doctors-withhold"), "\(withheld.stderr)")

@@ -348,3 +348,26 @@ struct EmergencyAccessStatusTests {
         #expect(!ScreenLayout.statusBar(screen, scrolled: false).contains("\u{1B}"), "a typed name cannot reach the terminal as control codes")
     }
 }
+
+@Suite("A record as a FHIR Bundle")
+struct RecordBundleTests {
+    @Test func everyVersionIsAnEntryWithItsVersionID() throws {
+        let first = RecordEntryInfo(versionID: "rec:1", entryID: "entry:a", section: "allergies", version: 1, authorID: "user:d", authorRole: "Doctor",
+                                    createdAt: 1, resource: #"{"resourceType":"AllergyIntolerance","id":"a","meta":{"source":"user:d"},"code":{"text":"latex"}}"#)
+        var second = first
+        second.version = 2
+        second.versionID = "rec:2"
+        second.resource = second.resource.replacingOccurrences(of: "latex", with: #"latex, \"severe\""#)
+        let text = try #require(RecordText.bundle([first, second], at: Date(timeIntervalSince1970: 0)))
+        let bundle = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(bundle["resourceType"] as? String == "Bundle" && bundle["type"] as? String == "collection")
+        #expect(bundle["timestamp"] as? String == "1970-01-01T00:00:00Z")
+        let resources = try #require(bundle["entry"] as? [[String: Any]]).compactMap { $0["resource"] as? [String: Any] }
+        #expect(resources.compactMap { ($0["meta"] as? [String: Any])?["versionId"] as? String } == ["1", "2"])
+        #expect(resources.compactMap { ($0["meta"] as? [String: Any])?["source"] as? String } == ["user:d", "user:d"], "the stored meta is kept")
+        #expect((resources.last?["code"] as? [String: Any])?["text"] as? String == "latex, \"severe\"")
+        var broken = first
+        broken.resource = "{not json"
+        #expect(RecordText.bundle([broken]) == nil)
+    }
+}
