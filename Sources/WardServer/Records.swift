@@ -179,8 +179,15 @@ extension Connection {
 
     // MARK: Break-glass
 
-    /// How long a declared emergency access lasts.
+    /// How long a declared emergency access lasts when the deciding policy does not say
+    /// (`@accessMinutes("N")`, 1-1440).
     static let breakGlassSeconds: Int64 = 60 * 60
+
+    /// The access's length from the deciding policies' `@accessMinutes` (the shortest), else the default.
+    static func breakGlassLength(_ obligations: [String: [String: String]]) -> Int64 {
+        let minutes = obligations.values.compactMap { $0["accessMinutes"].flatMap { Int64($0) } }.filter { (1...1440).contains($0) }
+        return minutes.min().map { $0 * 60 } ?? breakGlassSeconds
+    }
 
     private func openBreakGlass(_ request: ClientRequest, _ user: UserRecord) async throws -> BreakGlassInfo {
         let patient = try patient(request)
@@ -200,7 +207,7 @@ extension Connection {
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
         let now = Clock.nowSeconds()
         let access = BreakGlassRecord(clinicianID: user.id, patientID: patient.id, reasonCommitment: commitment.hex, reasonLength: reason.count,
-                                      startedAt: now, endsAt: now + Self.breakGlassSeconds)
+                                      startedAt: now, endsAt: now + Self.breakGlassLength(outcome.response.obligations))
         // The privacy officers hear of it at once (the policy's @notify obligation).
         let notify = outcome.response.obligations.values.contains { $0["notify"] == "privacy-officer" }
         let officers = notify ? try context.gate.database.allUsers().filter { $0.role == "PrivacyOfficer" && $0.active } : []

@@ -14,6 +14,28 @@ struct RecordTests {
         ConversationTests.request(type, configure)
     }
 
+    @Test func theEmergencyAccessLastsAsLongAsThePolicySays() async throws {
+        // The clinic's own policies, with a quarter of an hour instead of the hour.
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let policies = dir.path + "/policies"
+        try FileManager.default.copyItem(atPath: ServerHarness.repositoryPolicies, toPath: policies)
+        let records = policies + "/records.cedar"
+        let text = try String(contentsOfFile: records, encoding: .utf8)
+        #expect(text.contains(#"@accessMinutes("60")"#))
+        try text.replacingOccurrences(of: #"@accessMinutes("60")"#, with: #"@accessMinutes("15")"#).write(toFile: records, atomically: true, encoding: .utf8)
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled, policies: policies)
+        defer { server.cleanup() }
+        let people = try await ConversationTests.accounts(server, [("dr.bob", "Doctor"), ("pat.pia", "Patient")])
+        let opened = try await ErasureTests.signedIn(server, people[0]) { b in
+            try await b.request(Self.request("breakglass.open") { $0.patientID = people[1].userID; $0.reason = "Unconscious on arrival, no team on duty" })
+                .breakGlassUses?.first
+        }
+        let use = try #require(opened)
+        let seconds: Int64 = use.endsAt - use.startedAt
+        #expect(seconds == 900)
+    }
+
     @Test func withheldEntriesLeaveThePatientsViewAndPatientsAskForAmendments() async throws {
         let server = try await ServerHarness.start(connectionLimits: .unthrottled)
         defer { server.cleanup() }

@@ -27,11 +27,11 @@ final class ServerHarness: Sendable {
 
     static func start(connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
                       lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
-                      notificationTimes: NotificationTimes = NotificationTimes()) async throws -> ServerHarness {
+                      notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
-        var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: repositoryPolicies)
+        var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: policies)
         configuration.passwordParameters = testHashing
         configuration.connectionLimits = connectionLimits
         configuration.sessionLimits = SessionLimits(idleSeconds: idleSeconds, lifetimeSeconds: lifetimeSeconds)
