@@ -132,7 +132,7 @@ extension WardDatabase {
                 ? "SELECT \(RecordEntryRecord.columns) FROM recordEntry WHERE patientID = ?\(sectionClause) ORDER BY createdAt, entryID, version"
                 : """
                   SELECT \(RecordEntryRecord.columns) FROM recordEntry e WHERE patientID = ?\(sectionClause)
-                    AND version = (SELECT MAX(version) FROM recordEntry WHERE entryID = e.entryID)
+                    AND NOT EXISTS (SELECT 1 FROM recordEntry later WHERE later.entryID = e.entryID AND later.version > e.version)
                   ORDER BY section, createdAt, entryID
                   """
             return try RecordEntryRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
