@@ -6,19 +6,22 @@ extension WardConnection {
         try await readRecordView(request).entries
     }
 
-    /// A whole record with the entries withheld from this reader, counted by basis.
-    public func readRecordView(_ request: ClientRequest) async throws -> (entries: [RecordEntryInfo], withheld: [String: Int]) {
+    /// A whole record, the entries withheld from this reader counted by basis, and the record's
+    /// amendment requests (with their answers and any statement of disagreement).
+    public func readRecordView(_ request: ClientRequest) async throws -> (entries: [RecordEntryInfo], withheld: [String: Int], amendments: [AmendmentInfo]) {
         var page = request
         var entries: [RecordEntryInfo] = []
         var withheld: [String: Int] = [:]
+        var amendments: [AmendmentInfo] = []
         // Bounded: a page holds at least one entry.
         for _ in 0..<100_000 {
             let reply = try await self.request(page)
             entries += reply.recordEntries ?? []
             withheld = reply.withheld ?? withheld
+            amendments += reply.amendments ?? []
             guard let next = reply.next, next > (page.after ?? 0) else { break }
             page.after = next
         }
-        return (entries, withheld)
+        return (entries, withheld, amendments)
     }
 }

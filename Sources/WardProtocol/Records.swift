@@ -73,9 +73,13 @@ public struct AmendmentInfo: Codable, Hashable, Sendable {
     /// The version that made an accepted amendment.
     public var versionID: String?
     public var overdue: Bool
+    /// After a denial: the patient's statement of disagreement, and when it was filed.
+    public var disagreement: String?
+    public var disagreedAt: Int64?
 
     public init(amendmentID: String, patientID: String, entryID: String, section: String, requestedAt: Int64, dueAt: Int64, status: String,
-                request: String, decidedBy: String?, decidedAt: Int64?, response: String?, versionID: String?, overdue: Bool) {
+                request: String, decidedBy: String?, decidedAt: Int64?, response: String?, versionID: String?, overdue: Bool,
+                disagreement: String? = nil, disagreedAt: Int64? = nil) {
         self.amendmentID = amendmentID
         self.patientID = patientID
         self.entryID = entryID
@@ -89,5 +93,7 @@ public struct AmendmentInfo: Codable, Hashable, Sendable {
         self.response = response
         self.versionID = versionID
         self.overdue = overdue
+        self.disagreement = disagreement
+        self.disagreedAt = disagreedAt
     }
 }

@@ -35,6 +35,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case notificationAnnounce = "notification.announce"
     case recordRead = "record.read", recordWrite = "record.write"
     case recordAmend = "record.amend", recordAmendments = "record.amendments", recordAmendDecide = "record.amend.decide"
+    case recordAmendDisagree = "record.amend.disagree"
     case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
@@ -89,7 +90,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .notificationAnnounce: return "notification.announce"
         case .recordRead, .breakGlassOpen: return "record.read"
         case .recordWrite, .recordAmendDecide: return "record.update"
-        case .recordAmend: return "record.amend"
+        case .recordAmend, .recordAmendDisagree: return "record.amend"
         case .recordAmendments: return "record.read"
         case .breakGlassList, .breakGlassReview: return "breakglass.review"
         }
@@ -203,7 +204,8 @@ final class Connection {
                 return try await schedule(type, request)
             case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
                 return try await handleNotifications(type, request)
-            case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide:
+            case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide,
+                 .recordAmendDisagree:
                 return try await handleRecords(type, request)
             }
         } catch let error as ReplyError {

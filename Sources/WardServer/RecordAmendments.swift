@@ -13,6 +13,7 @@ extension Connection {
         switch type {
         case .recordAmend: return [try await requestAmendment(request, user)]
         case .recordAmendDecide: return [try await decideAmendment(request, user)]
+        case .recordAmendDisagree: return [try await disagree(request, user)]
         default:
             let patient = try patient(request)
             try await decideRecord(user, patient, action: "record.read", type: type, code: .read, details: ["part": "amendments"])
@@ -103,6 +104,39 @@ extension Connection {
         return try info(decided, now: now)
     }
 
+    /// After a denial the patient may file a statement of disagreement (HIPAA 164.526(d)(1)(iii)):
+    /// once, kept with the request and shown wherever the request is, the doctors notified.
+    private func disagree(_ request: ClientRequest, _ user: UserRecord) async throws -> AmendmentInfo {
+        let database = context.gate.database
+        let id = try require(request.amendmentID, "amendmentID")
+        let text = try amendmentText(request.text, "text")
+        guard let amendment = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
+        let patient = try lookUp(id: amendment.patientID, what: "patient")
+        try await decideRecord(user, patient, action: "record.amend", type: .recordAmendDisagree, code: .update,
+                               details: ["amendment": id, "entry": amendment.entryID])
+        guard amendment.acceptsDisagreement else {
+            throw ReplyError(code: .conflict, message: "a statement of disagreement follows a denial, once")
+        }
+        let now = Clock.nowSeconds()
+        let sealed = try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id + ":disagreement")
+        let doctors = try database.careTeam(ofPatient: patient.id).compactMap { try database.user(id: $0) }.filter { $0.role == "Doctor" && $0.active }
+        let notes = doctors.map {
+            NotificationRecord(userID: $0.id, kind: "amendment", text: "A patient disagrees with a denied amendment (ward record amendments)",
+                               refID: patient.id, createdAt: now, dueAt: now)
+        }
+        do {
+            try await database.write { db in
+                try WardDatabase.addDisagreement(amendmentID: id, sealed: sealed, at: now, in: db)
+                try WardDatabase.addNotifications(notes, in: db)
+            }
+        } catch RecordRefusal.alreadyDecided {
+            throw ReplyError(code: .conflict, message: "a statement of disagreement follows a denial, once")
+        }
+        if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
+        guard let stored = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
+        return try info(stored, now: now)
+    }
+
     func amendments(of patientID: String) throws -> [AmendmentInfo] {
         let now = Clock.nowSeconds()
         return try context.gate.database.amendments(patientID: patientID).map { try info($0, now: now) }
@@ -113,9 +147,12 @@ extension Connection {
         let request = try opener.openBytes(amendment.sealedRequest, context: amendment.id).map { String(decoding: $0, as: UTF8.self) }
         let response = try amendment.sealedResponse.flatMap { try opener.openBytes($0, context: amendment.id + ":response") }
             .map { String(decoding: $0, as: UTF8.self) }
+        let disagreement = try amendment.sealedDisagreement.flatMap { try opener.openBytes($0, context: amendment.id + ":disagreement") }
+            .map { String(decoding: $0, as: UTF8.self) }
         return AmendmentInfo(amendmentID: amendment.id, patientID: amendment.patientID, entryID: amendment.entryID, section: amendment.section,
                              requestedAt: amendment.requestedAt, dueAt: amendment.dueAt, status: amendment.status,
                              request: request ?? "(erased)", decidedBy: amendment.decidedBy, decidedAt: amendment.decidedAt, response: response,
-                             versionID: amendment.versionID, overdue: amendment.status == "requested" && now > amendment.dueAt)
+                             versionID: amendment.versionID, overdue: amendment.status == "requested" && now > amendment.dueAt,
+                             disagreement: disagreement, disagreedAt: amendment.disagreedAt)
     }
 }

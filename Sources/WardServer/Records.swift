@@ -17,11 +17,14 @@ extension Connection {
         let user = try await signedInWithOwnPassword(request)
         var reply = ServerReply(id: request.id, type: type.rawValue)
         switch type {
-        case .recordRead: (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(request, user)
+        case .recordRead:
+            (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(request, user)
+            // The record's amendment requests travel with its first page: a disputed entry is read with its dispute (164.526(d)(4)).
+            if (request.after ?? 0) == 0, let patientID = request.patientID { reply.amendments = try amendments(of: patientID) }
         case .recordWrite: reply.recordEntries = try await writeRecord(request, user)
         case .breakGlassOpen: reply.breakGlassUses = [try await openBreakGlass(request, user)]
         case .breakGlassList, .breakGlassReview: reply.breakGlassUses = try await reviewBreakGlass(type, request, user)
-        case .recordAmend, .recordAmendments, .recordAmendDecide: reply.amendments = try await handleAmendment(type, request, user)
+        case .recordAmend, .recordAmendments, .recordAmendDecide, .recordAmendDisagree: reply.amendments = try await handleAmendment(type, request, user)
         default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
         }
         return reply

@@ -24,6 +24,10 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
     public var sealedResponse: Data?
     /// The version that made an accepted amendment.
     public var versionID: String?
+    /// After a denial, the patient's statement of disagreement (164.526(d)(1)(iii)), sealed
+    /// (scope `record`, bound to `id` + ":disagreement"), and when it was filed.
+    public var sealedDisagreement: Data?
+    public var disagreedAt: Int64?
 
     public init(id: String, patientID: String, entryID: String, section: String, requestedAt: Int64, dueAt: Int64, sealedRequest: Data) {
         self.id = id
@@ -35,6 +39,9 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
         self.sealedRequest = sealedRequest
         status = "requested"
     }
+
+    /// Whether the patient may still file a statement of disagreement.
+    public var acceptsDisagreement: Bool { status == "denied" && sealedDisagreement == nil }
 
     /// How long the clinic has to act on a request.
     public static let answerSeconds: Int64 = 60 * 86_400
@@ -58,6 +65,15 @@ extension WardDatabase {
 
     public func amendment(id: String) throws -> RecordAmendmentRecord? {
         try pool.read { try RecordAmendmentRecord.fetchOne($0, key: id) }
+    }
+
+    /// Adds the patient's statement of disagreement to a denied request without one (else `alreadyDecided`).
+    public static func addDisagreement(amendmentID: String, sealed: Data, at time: Int64, in db: Database) throws {
+        guard var amendment = try RecordAmendmentRecord.fetchOne(db, key: amendmentID) else { throw RecordRefusal.noSuchAmendment }
+        guard amendment.acceptsDisagreement else { throw RecordRefusal.alreadyDecided }
+        amendment.sealedDisagreement = sealed
+        amendment.disagreedAt = time
+        try amendment.update(db)
     }
 
     /// Records the decision on a request still open (else `alreadyDecided`), with the version

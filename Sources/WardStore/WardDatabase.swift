@@ -274,6 +274,12 @@ public final class WardDatabase: Sendable {
             }
             try db.create(index: "amendmentByPatient", on: "recordAmendment", columns: ["patientID", "status"])
         }
+        migrator.registerMigration("v11: statements of disagreement") { db in
+            try db.alter(table: "recordAmendment") { t in
+                t.add(column: "sealedDisagreement", .blob)
+                t.add(column: "disagreedAt", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -72,6 +72,7 @@ public enum RecordText {
         var line = "\(amendment.status)\(amendment.overdue ? " (overdue)" : "")  \(amendment.section) [\(amendment.entryID)]  asked "
             + "\(ScheduleText.moment(amendment.requestedAt, timeZone)): \(MessageFormat.safe(amendment.request))"
         if let response = amendment.response { line += "  — denied: \(MessageFormat.safe(response))" }
+        if let disagreement = amendment.disagreement { line += "  — the patient disagrees: \(MessageFormat.safe(disagreement))" }
         if let version = amendment.versionID { line += "  — amended by \(version)" }
         if amendment.status == "requested" { line += "  — answer due \(ScheduleText.moment(amendment.dueAt, timeZone))" }
         return line + "  [\(amendment.amendmentID)]"

@@ -152,7 +152,8 @@ extension ChatClient {
 
     private func showRecord(_ patient: String) async throws {
         let connection = try connection()
-        let entries = try await connection.readRecord(ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection)))
+        let (entries, withheld, amendments) = try await connection.readRecordView(
+            ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection)))
         if entries.isEmpty { say("*** The record has no entries") }
         for section in RecordText.sections {
             let inSection = entries.filter { $0.section == section }
@@ -160,6 +161,10 @@ extension ChatClient {
             say("*** \(section):")
             for entry in inSection { say("***   " + RecordText.line(entry)) }
         }
+        if !withheld.isEmpty { say("*** " + RecordText.withheldLine(withheld)) }
+        let disputed = amendments.filter { $0.status == "requested" || $0.disagreement != nil }
+        if !disputed.isEmpty { say("*** Amendment requests:") }
+        for amendment in disputed { say("***   " + RecordText.amendmentLine(amendment)) }
     }
 
     /// A note written in `$VISUAL` or `$EDITOR` when one is set (the screen set aside

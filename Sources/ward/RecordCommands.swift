@@ -10,7 +10,7 @@ struct Record: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A patient's record: read it, add or amend an entry, declare an emergency access.",
         discussion: "Entries are FHIR R4 resources (docs/RECORDS.md); every change is a new version and every read and write is audited. A patient reads their own record with their own username. A clinician outside the care team reads only after `ward record breakglass` (a reason of at least a sentence; an hour long; the privacy officer reviews it).",
-        subcommands: [Show.self, Add.self, Amend.self, Amendments.self, Answer.self, BreakGlass.self],
+        subcommands: [Show.self, Add.self, Amend.self, Amendments.self, Answer.self, Disagree.self, BreakGlass.self],
         defaultSubcommand: Show.self
     )
 
@@ -41,7 +41,7 @@ struct Record: AsyncParsableCommand {
 
         func run() async throws {
             let (patient, section, history, fhir, bundle) = (self.patient, self.section, self.history, self.fhir, self.bundle)
-            let (entries, withheld) = try await connection.withSignedIn { connection -> ([RecordEntryInfo], [String: Int]) in
+            let (entries, withheld, amendments) = try await connection.withSignedIn { connection -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
                 var request = ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.history = history ? true : nil
@@ -56,6 +56,12 @@ struct Record: AsyncParsableCommand {
             if entries.isEmpty { print("the record has no entries" + (section.map { " in \($0)" } ?? "")) }
             for entry in entries { print(fhir ? entry.resource : RecordText.line(entry)) }
             if !withheld.isEmpty { print(RecordText.withheldLine(withheld)) }
+            // Open requests and disputes are read with the record (HIPAA 164.526(d)(4)).
+            let disputed = amendments.filter { $0.status == "requested" || $0.disagreement != nil }
+            if !fhir && !disputed.isEmpty {
+                print("amendment requests:")
+                for amendment in disputed { print("  " + RecordText.amendmentLine(amendment)) }
+            }
         }
     }
 
@@ -94,6 +100,27 @@ struct Record: AsyncParsableCommand {
             }
             if listed.isEmpty { print("no amendment requests") }
             for amendment in listed { print(RecordText.amendmentLine(amendment)) }
+        }
+    }
+
+    struct Disagree: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "After a denied amendment request, file your statement of disagreement (once).",
+            discussion: "HIPAA 164.526(d)(1)(iii): the statement stays with the request, the doctors of your care team are told, and whoever reads your record afterwards reads it with the entry it concerns."
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The request's id (amend:…), as `amendments` shows it.") var amendment: String
+        @Argument(help: "Why you disagree.") var text: String
+
+        func run() async throws {
+            let (amendment, text) = (self.amendment, self.text)
+            let filed = try await connection.withSignedIn { connection -> AmendmentInfo? in
+                var request = ClientRequest(id: 0, type: "record.amend.disagree")
+                request.amendmentID = amendment
+                request.text = text
+                return try await connection.request(request).amendments?.first
+            }
+            if let filed { print("filed: " + RecordText.amendmentLine(filed)) }
         }
     }
 

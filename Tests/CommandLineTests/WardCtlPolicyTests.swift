@@ -45,7 +45,7 @@ struct WardCtlPolicyTests {
         let breakGlass = #"{"principal": "User::\"dr-bob\"", "action": "Action::\"record.read\"", "resource": "Record::\"pat-1\"", "context": {"breakGlass": true, "breakGlassReasonLength": 40, "secondFactor": true}}"#
         let eval = try runProcess(Binaries.wardctl, ["policy", "eval", "--policies", Self.policies, "--entities", Self.entities, "--request", breakGlass])
         #expect(eval.status == 0)
-        #expect(eval.stdout == #"{"decision":"Allow","errors":[],"obligations":{"break-glass-read":{"audit":"critical","notify":"privacy-officer"}},"policies":["break-glass-read"]}"# + "\n")
+        #expect(eval.stdout == #"{"decision":"Allow","errors":[],"obligations":{"break-glass-read":{"accessMinutes":"60","audit":"critical","notify":"privacy-officer"}},"policies":["break-glass-read"]}"# + "\n")
 
         let lines = [
             #"{"principal": "User::\"pat-2\"", "action": "Action::\"record.read\"", "resource": "Record::\"pat-1\""}"#,

@@ -50,6 +50,11 @@ struct WardRecordCommandTests {
         let amendment = try #require(listed.stdout.split(separator: "[").last?.split(separator: "]").first.map(String.init))
         let nurseAnswer = try ward(0, ["record", "answer", TwoNurses.patient, amendment, "--deny", "Observed asleep"])
         #expect(nurseAnswer.status == 2 && nurseAnswer.stderr.contains("denied"), "doctors answer: \(nurseAnswer.stderr)")
+        // The open request is read with the record; a statement of disagreement waits for a denial.
+        let withRequest = try ward(0, ["record", "show", TwoNurses.patient])
+        #expect(withRequest.stdout.contains("amendment requests:") && withRequest.stdout.contains("I had pain at night"), "\(withRequest.stdout)")
+        let early = try pia(["record", "disagree", amendment, "I did have pain"])
+        #expect(early.status == 2 && early.stderr.contains("follows a denial"), "\(early.stderr)")
         let noAnswer = try ward(0, ["record", "answer", TwoNurses.patient, "amend:x"])
         #expect(noAnswer.status != 0 && noAnswer.stderr.contains("--deny"), "an answer is needed: \(noAnswer.stderr)")
         // Bo is not on the care team: refused, then an emergency access, then the record.

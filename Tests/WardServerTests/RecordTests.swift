@@ -111,9 +111,21 @@ struct RecordTests {
             }
             let listed = try await p.request(Self.request("record.amendments") { $0.patientID = pia.userID }).amendments
             #expect(listed?.map(\.status) == ["accepted", "denied"] && listed?.last?.response == "DENIALTEXT tested positive")
+            // A statement of disagreement follows a denial, once; not an acceptance.
+            let onAccepted = Self.request("record.amend.disagree") { $0.amendmentID = amendment.amendmentID; $0.text = "I disagree" }
+            #expect(try await p.send(onAccepted).code == .conflict)
+            let statement = Self.request("record.amend.disagree") { $0.amendmentID = second.amendmentID; $0.text = "DISAGREETEXT the test was wrong" }
+            let filed = try #require(try await p.request(statement).amendments?.first)
+            #expect(filed.disagreement == "DISAGREETEXT the test was wrong" && filed.disagreedAt != nil)
+            #expect(try await p.send(statement).code == .conflict)
+        }
+        // Whoever reads the record reads the dispute with it (its first page).
+        try await ErasureTests.signedIn(server, cat) { (c: WardConnection) async throws in
+            let first = try await c.request(Self.request("record.read") { $0.patientID = pia.userID })
+            #expect(first.amendments?.last?.disagreement == "DISAGREETEXT the test was wrong")
         }
         // The texts are sealed like the record.
-        #expect(ErasureTests.occurrences(of: ["SESSIONTEXT", "AMENDTEXT", "DENIALTEXT"], under: server.data.path).isEmpty)
+        #expect(ErasureTests.occurrences(of: ["SESSIONTEXT", "AMENDTEXT", "DENIALTEXT", "DISAGREETEXT"], under: server.data.path).isEmpty)
     }
 
     @Test func accessIsWhatThePoliciesSayAndEmergencyAccessIsDeclaredAndReviewed() async throws {

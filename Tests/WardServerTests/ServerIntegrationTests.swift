@@ -244,6 +244,13 @@ struct ServerIntegrationTests {
             answer.verdict = "denied"
             answer.reason = "The note records what was observed"
             _ = try await run(answer)
+            // The patient files a statement of disagreement.
+            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await connection.login(username: "p", password: "the patient's long passphrase")
+            var disagree = ClientRequest(id: 0, type: "record.amend.disagree")
+            disagree.amendmentID = amendmentID
+            disagree.text = "I remember the pain clearly"
+            _ = try await run(disagree)
             // The patient asked to be erased; the privacy officer holds, releases and erases.
             _ = try await run(ClientRequest(id: 0, type: "logout"))
             _ = try await connection.login(username: "po", password: officerAccount.password ?? "")
