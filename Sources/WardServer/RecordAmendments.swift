@@ -47,11 +47,7 @@ extension Connection {
         let amendment = RecordAmendmentRecord(id: id, patientID: patient.id, entryID: entryID, section: section, requestedAt: now,
                                               dueAt: now + RecordAmendmentRecord.answerSeconds,
                                               sealedRequest: try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id))
-        let doctors = try database.careTeam(ofPatient: patient.id).compactMap { try database.user(id: $0) }.filter { $0.role == "Doctor" && $0.active }
-        let notes = doctors.map {
-            NotificationRecord(userID: $0.id, kind: "amendment", text: "A patient asked to amend their record: answer within 60 days (ward record amendments)",
-                               refID: patient.id, createdAt: now, dueAt: now)
-        }
+        let notes = try doctorsNotes(patientID: patient.id, "A patient asked to amend their record: answer within 60 days (ward record amendments)", at: now)
         try await database.write { db in
             try WardDatabase.addAmendment(amendment, in: db)
             try WardDatabase.addNotifications(notes, in: db)
@@ -119,11 +115,7 @@ extension Connection {
         }
         let now = Clock.nowSeconds()
         let sealed = try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id + ":disagreement")
-        let doctors = try database.careTeam(ofPatient: patient.id).compactMap { try database.user(id: $0) }.filter { $0.role == "Doctor" && $0.active }
-        let notes = doctors.map {
-            NotificationRecord(userID: $0.id, kind: "amendment", text: "A patient disagrees with a denied amendment (ward record amendments)",
-                               refID: patient.id, createdAt: now, dueAt: now)
-        }
+        let notes = try doctorsNotes(patientID: patient.id, "A patient disagrees with a denied amendment (ward record amendments)", at: now)
         do {
             try await database.write { db in
                 try WardDatabase.addDisagreement(amendmentID: id, sealed: sealed, at: now, in: db)
@@ -135,6 +127,13 @@ extension Connection {
         if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
         guard let stored = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
         return try info(stored, now: now)
+    }
+
+    /// Notifications for the active doctors of the patient's care team, who answer amendments.
+    private func doctorsNotes(patientID: String, _ text: String, at now: Int64) throws -> [NotificationRecord] {
+        let database = context.gate.database
+        return try database.careTeam(ofPatient: patientID).compactMap { try database.user(id: $0) }.filter { $0.role == "Doctor" && $0.active }
+            .map { NotificationRecord(userID: $0.id, kind: "amendment", text: text, refID: patientID, createdAt: now, dueAt: now) }
     }
 
     func amendments(of patientID: String) throws -> [AmendmentInfo] {
