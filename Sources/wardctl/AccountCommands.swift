@@ -153,8 +153,8 @@ struct CareTeamCommand: ParsableCommand {
     )
 }
 
-/// Resolves usernames to ids through user.show.
-func userID(_ connection: WardConnection, _ username: String) async throws -> String {
+/// A username's id through user.show (Admin: any account, disabled ones too).
+func userIDAsAdmin(_ username: String, on connection: WardConnection) async throws -> String {
     let reply = try await connection.request(ClientRequest(id: 0, type: "user.show", username: username))
     guard let id = reply.users?.first?.userID else { throw UsageError("no user \(username)") }
     return id
@@ -167,8 +167,8 @@ struct CareTeamAdd: AsyncParsableCommand {
     func run() async throws {
         let (patient, clinician) = (self.patient, self.clinician)
         try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: "careteam.add", patientID: try await userID(connection, patient),
-                                                       clinicianID: try await userID(connection, clinician)))
+            try await connection.request(ClientRequest(id: 0, type: "careteam.add", patientID: try await userIDAsAdmin(patient, on: connection),
+                                                       clinicianID: try await userIDAsAdmin(clinician, on: connection)))
         }
         print("\(clinician) is on \(patient)'s care team")
     }
@@ -181,8 +181,8 @@ struct CareTeamRemove: AsyncParsableCommand {
     func run() async throws {
         let (patient, clinician) = (self.patient, self.clinician)
         try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: "careteam.remove", patientID: try await userID(connection, patient),
-                                                       clinicianID: try await userID(connection, clinician)))
+            try await connection.request(ClientRequest(id: 0, type: "careteam.remove", patientID: try await userIDAsAdmin(patient, on: connection),
+                                                       clinicianID: try await userIDAsAdmin(clinician, on: connection)))
         }
         print("\(clinician) is no longer on \(patient)'s care team")
     }
@@ -194,7 +194,7 @@ struct CareTeamList: AsyncParsableCommand {
     func run() async throws {
         let patient = self.patient
         let members = try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: try await userID(connection, patient))).members ?? []
+            try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: try await userIDAsAdmin(patient, on: connection))).members ?? []
         }
         for member in members { print(member) }
     }

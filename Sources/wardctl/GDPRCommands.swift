@@ -45,7 +45,7 @@ extension GDPRCommand {
         func run() async throws {
             let user = self.user
             let document = try await withSession { connection -> ExportDocument in
-                try await connection.exportSubject(userID: try await userID(of: user, on: connection))
+                try await connection.exportSubject(userID: try await userIDFromDirectory(of: user, on: connection))
             }
             let encoder = JSONEncoder.document
             try UserFiles.writePrivate(try encoder.encode(document), atPath: out)
@@ -55,7 +55,7 @@ extension GDPRCommand {
 }
 
 /// The user id of `person`: a user id as given, a username looked up (exact match, active accounts).
-func userID(of person: String, on connection: WardConnection) async throws -> String {
+func userIDFromDirectory(of person: String, on connection: WardConnection) async throws -> String {
     if person.hasPrefix("user:") { return person }
     guard let found = try? await connection.request(ClientRequest(id: 0, type: "user.find", username: person)).users?.first else {
         throw UsageError("no active account is called \(person); give the user id (user:…) of a disabled account")
@@ -81,7 +81,7 @@ extension GDPRCommand {
             let user = self.user
             let filed = try await withSession { connection in
                 var request = ClientRequest(id: 0, type: "gdpr.erase.request")
-                request.userID = try await userID(of: user, on: connection)
+                request.userID = try await userIDFromDirectory(of: user, on: connection)
                 return try await connection.request(request).erasureRequests ?? []
             }
             for request in filed { print("request \(request.requestID) for \(request.userID): filed \(utc(request.requestedAt)), due \(utc(request.dueAt)), \(request.status)") }
@@ -128,7 +128,7 @@ extension GDPRCommand {
         func run() async throws {
             let user = self.user
             let receipt = try await withSession { connection -> ErasureReceipt in
-                let reply = try await connection.request(ClientRequest(id: 0, type: "gdpr.erase", userID: try await userID(of: user, on: connection)))
+                let reply = try await connection.request(ClientRequest(id: 0, type: "gdpr.erase", userID: try await userIDFromDirectory(of: user, on: connection)))
                 guard let receipt = reply.erasureReceipt else { throw UsageError("the server's reply held no receipt") }
                 return receipt
             }
@@ -168,7 +168,7 @@ extension GDPRCommand {
                 let (user, room, reference) = (self.user, self.room, self.reference)
                 let holds = try await withSession { connection in
                     var request = ClientRequest(id: 0, type: "gdpr.hold.place")
-                    if let user { request.userID = try await userID(of: user, on: connection) }
+                    if let user { request.userID = try await userIDFromDirectory(of: user, on: connection) }
                     request.roomID = room
                     request.reference = reference
                     return try await connection.request(request).legalHolds ?? []
