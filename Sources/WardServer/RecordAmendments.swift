@@ -73,8 +73,9 @@ extension Connection {
         let now = Clock.nowSeconds()
         var version: RecordEntryRecord?
         if let resource {
+            // An accepted amendment keeps the entry's withholding, as any new version does.
             version = try sealedVersion(resource, id: versionID, section: amendment.section, entryID: amendment.entryID, patient: patient, author: user,
-                                        withheld: nil)
+                                        withheld: try database.recordWithholding(patientID: patient.id, entryID: amendment.entryID))
             amendment.versionID = versionID
         }
         if let reason {

@@ -143,17 +143,22 @@ extension Connection {
         let patient = try patient(request)
         let section = try require(request.section, "section")
         let resource = try validatedResource(section: section, text: try require(request.resource, "resource"))
-        if let basis = request.withhold, !RecordEntryRecord.withholdingBases.contains(basis) {
-            throw ReplyError(code: .badRequest, message: "withhold must be one of \(RecordEntryRecord.withholdingBases.joined(separator: ", "))")
+        if let basis = request.withhold, !(RecordEntryRecord.withholdingBases + ["none"]).contains(basis) {
+            throw ReplyError(code: .badRequest, message: "withhold must be one of \((RecordEntryRecord.withholdingBases + ["none"]).joined(separator: ", "))")
         }
         let entryID = request.entryID ?? "entry:" + OpaqueID.make()
         let versionID = "rec:" + OpaqueID.make()
+        // A new version of a withheld entry stays withheld unless `none` releases it; touching a
+        // withheld entry at all is withholding (only doctors do).
+        let previous = request.entryID == nil ? nil : try context.gate.database.recordWithholding(patientID: patient.id, entryID: entryID)
+        let withheld = request.withhold == "none" ? nil : request.withhold ?? previous
         var details = ["section": section, "entry": entryID, "version-id": versionID]
-        if let basis = request.withhold { details["withheld"] = basis }
+        if let withheld { details["withheld"] = withheld }
+        if previous != nil && withheld == nil { details["released"] = "yes" }
         try await decideRecord(user, patient, action: section == "notes" ? "record.note" : "record.update", type: .recordWrite,
                                code: request.entryID == nil ? .create : .update, details: details,
-                               extraContext: ["withhold": .bool(request.withhold != nil)])
-        let entry = try sealedVersion(resource, id: versionID, section: section, entryID: entryID, patient: patient, author: user, withheld: request.withhold)
+                               extraContext: ["withhold": .bool(withheld != nil || previous != nil)])
+        let entry = try sealedVersion(resource, id: versionID, section: section, entryID: entryID, patient: patient, author: user, withheld: withheld)
         let stored: RecordEntryRecord
         do {
             let amending = request.entryID != nil

@@ -139,6 +139,14 @@ extension WardDatabase {
         }
     }
 
+    /// Why the newest version of the patient's entry is withheld from the patient, if it is.
+    public func recordWithholding(patientID: String, entryID: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT withheld FROM recordEntry WHERE patientID = ? AND entryID = ? ORDER BY version DESC LIMIT 1",
+                                arguments: [patientID, entryID])
+        }
+    }
+
     // MARK: Break-glass
 
     public static func openBreakGlass(_ access: BreakGlassRecord, in db: Database) throws -> BreakGlassRecord {

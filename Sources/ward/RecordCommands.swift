@@ -173,7 +173,7 @@ struct Record: AsyncParsableCommand {
         @Argument(help: "What to record (becomes the section's FHIR resource); or give --fhir FILE.") var text: String?
         @Option(help: "A FHIR resource (JSON) to store as it is.") var fhir: String?
         @Option(help: "The entry this amends (its id, shown in brackets by `show`).") var amend: String?
-        @Option(help: "Withhold this version from the patient's own view (doctors): psychotherapy-notes or endangerment.") var withhold: String?
+        @Option(help: "Withhold this version from the patient's own view (doctors): psychotherapy-notes or endangerment; none releases a withheld entry (new versions of one stay withheld otherwise).") var withhold: String?
 
         func validate() throws {
             guard RecordText.sections.contains(section) else { throw ValidationError("the section is one of \(RecordText.sections.joined(separator: ", "))") }

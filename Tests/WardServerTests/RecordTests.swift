@@ -56,6 +56,10 @@ struct RecordTests {
             let write = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }
             return try await a.request(write).recordEntries?.first
         })
+        let sessionEntry = try #require(try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws -> String? in
+            let read = try await a.request(Self.request("record.read") { $0.patientID = pia.userID; $0.section = "notes" })
+            return read.recordEntries?.first?.entryID
+        })
         // A nurse adds notes but may not withhold them (a licensed professional's judgement).
         try await ErasureTests.signedIn(server, cat) { (c: WardConnection) async throws in
             let note = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "endangerment" }
@@ -63,6 +67,14 @@ struct RecordTests {
             #expect(refused.code == .denied && refused.policies == ["only-doctors-withhold"])
             let read = try await c.request(Self.request("record.read") { $0.patientID = pia.userID })
             #expect(read.recordEntries?.count == 2 && read.withheld == nil, "the care team sees everything")
+            // Changing a withheld entry is withholding too: a nurse may not, even without saying so.
+            let change = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session }
+            #expect(try await c.send(change).policies == ["only-doctors-withhold"])
+        }
+        // A doctor's new version stays withheld unless released with `none`.
+        try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
+            let change = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session }
+            #expect(try await a.request(change).recordEntries?.first?.version == 2)
         }
         // The patient's own view leaves the withheld note out and says so; so does their export.
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
@@ -70,7 +82,18 @@ struct RecordTests {
             #expect(read.recordEntries?.map(\.section) == ["allergies"])
             #expect(read.withheld == ["psychotherapy-notes": 1])
             let export = try await p.exportSubject()
-            #expect(export.records.count == 1 && export.recordsWithheld == ["psychotherapy-notes": 1])
+            #expect(export.records.count == 1 && export.recordsWithheld == ["psychotherapy-notes": 2], "both versions of the note")
+        }
+        // Released by a doctor: the newest version is the patient's to read again.
+        try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
+            let release = Self.request("record.write") {
+                $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session; $0.withhold = "none"
+            }
+            #expect(try await a.request(release).recordEntries?.first?.version == 3)
+        }
+        try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
+            let read = try await p.request(Self.request("record.read") { $0.patientID = pia.userID })
+            #expect(read.recordEntries?.map(\.section).sorted() == ["allergies", "notes"] && read.withheld == nil)
         }
 
         // Amendments: the patient asks; bad requests are refused; a doctor accepts with a new version.
