@@ -97,3 +97,23 @@ struct ReplyCodingTests {
         #expect(throws: DecodingError.self) { try bytes.withUnsafeBufferPointer { try ReplyDecoding.decode(bytes: $0, with: JSONDecoder()) } }
     }
 }
+
+@Suite("Replies in their box")
+struct ReplyBoxTests {
+    @Test func aCopyNeverChangesWithTheOriginal() throws {
+        var original = ServerReply(id: 1, type: "record.read")
+        original.message = "first"
+        let copy = original
+        original.message = "second"
+        original.next = 3
+        #expect(copy.message == "first" && copy.next == nil)
+        #expect(original.message == "second" && original.next == 3)
+        var same = ServerReply(id: 1, type: "record.read")
+        same.message = "first"
+        #expect(same == copy && same.hashValue == copy.hashValue && same != original)
+        // The wire form is the fields', as before the box.
+        let text = String(decoding: try JSONEncoder().encode(copy), as: UTF8.self)
+        #expect(text.contains(#""message":"first""#) && !text.contains("box") && !text.contains("fields"))
+        #expect(try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8)) == copy)
+    }
+}
