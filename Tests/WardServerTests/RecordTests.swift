@@ -114,6 +114,12 @@ struct RecordTests {
             #expect(listed?.map(\.request) == ["AMENDTEXT the reaction was hives"])
             let noResource = Self.request("record.amend.decide") { $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted" }
             #expect(try await a.send(noResource).code == .badRequest)
+            let badVerdict = Self.request("record.amend.decide") { $0.amendmentID = amendment.amendmentID; $0.verdict = "maybe"; $0.reason = "r" }
+            #expect(try await a.send(badVerdict).code == .badRequest)
+            let unknown = Self.request("record.amend.decide") { $0.amendmentID = "amend:none"; $0.verdict = "denied"; $0.reason = "r" }
+            #expect(try await a.send(unknown).code == .notFound)
+            let noReason = Self.request("record.amend.decide") { $0.amendmentID = amendment.amendmentID; $0.verdict = "denied" }
+            #expect(try await a.send(noReason).code == .badRequest)
             let accept = Self.request("record.amend.decide") {
                 $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted"; $0.resource = allergy.replacingOccurrences(of: "rash", with: "hives")
             }
@@ -137,6 +143,8 @@ struct RecordTests {
             // A statement of disagreement follows a denial, once; not an acceptance.
             let onAccepted = Self.request("record.amend.disagree") { $0.amendmentID = amendment.amendmentID; $0.text = "I disagree" }
             #expect(try await p.send(onAccepted).code == .conflict)
+            let empty = Self.request("record.amend.disagree") { $0.amendmentID = second.amendmentID; $0.text = "\u{7}" }
+            #expect(try await p.send(empty).code == .badRequest, "control characters only")
             let statement = Self.request("record.amend.disagree") { $0.amendmentID = second.amendmentID; $0.text = "DISAGREETEXT the test was wrong" }
             let filed = try #require(try await p.request(statement).amendments?.first)
             #expect(filed.disagreement == "DISAGREETEXT the test was wrong" && filed.disagreedAt != nil)
