@@ -67,6 +67,12 @@ public enum RecordText {
             + "a decision on grounds of endangerment can be reviewed: ask the clinic"
     }
 
+    /// The requests a reader of the record must see with it (HIPAA 164.526(d)(4)): those still
+    /// open and those the patient disputes.
+    public static func openOrDisputed(_ amendments: [AmendmentInfo]) -> [AmendmentInfo] {
+        amendments.filter { $0.status == "requested" || $0.disagreement != nil }
+    }
+
     /// One line per amendment request: its state, the entry, what was asked, the answer.
     public static func amendmentLine(_ amendment: AmendmentInfo, timeZone: TimeZone = .current) -> String {
         var line = "\(amendment.status)\(amendment.overdue ? " (overdue)" : "")  \(amendment.section) [\(amendment.entryID)]  asked "

@@ -162,7 +162,7 @@ extension ChatClient {
             for entry in inSection { say("***   " + RecordText.line(entry)) }
         }
         if !withheld.isEmpty { say("*** " + RecordText.withheldLine(withheld)) }
-        let disputed = amendments.filter { $0.status == "requested" || $0.disagreement != nil }
+        let disputed = RecordText.openOrDisputed(amendments)
         if !disputed.isEmpty { say("*** Amendment requests:") }
         for amendment in disputed { say("***   " + RecordText.amendmentLine(amendment)) }
     }

@@ -57,7 +57,7 @@ struct Record: AsyncParsableCommand {
             for entry in entries { print(fhir ? entry.resource : RecordText.line(entry)) }
             if !withheld.isEmpty { print(RecordText.withheldLine(withheld)) }
             // Open requests and disputes are read with the record (HIPAA 164.526(d)(4)).
-            let disputed = amendments.filter { $0.status == "requested" || $0.disagreement != nil }
+            let disputed = RecordText.openOrDisputed(amendments)
             if !fhir && !disputed.isEmpty {
                 print("amendment requests:")
                 for amendment in disputed { print("  " + RecordText.amendmentLine(amendment)) }
