@@ -43,7 +43,7 @@ public struct ServerCertificate: Sendable, Hashable {
     public static func fetch(host: String, port: Int) async throws -> ServerCertificate {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateVerification = .none
-        configuration.minimumTLSVersion = .tlsv12
+        configuration.minimumTLSVersion = .tlsv13
         let context = try NIOSSLContext(configuration: configuration)
         let group = MultiThreadedEventLoopGroup.singleton
         let handshake = group.next().makePromise(of: ServerCertificate.self)

@@ -48,11 +48,11 @@ public final class WardConnection: Sendable {
     }
 
     /// TLS settings that trust exactly the server certificate in `certificatePEM` (the
-    /// appliance's self-signed certificate, pinned), TLS 1.2 or later.
+    /// appliance's self-signed certificate, pinned), TLS 1.3 only (the server accepts nothing older).
     public static func pinnedTLS(certificatePEM: String) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8)))
-        tls.minimumTLSVersion = .tlsv12
+        tls.minimumTLSVersion = .tlsv13
         return tls
     }
 

@@ -117,6 +117,8 @@ public struct RoomInfo: Codable, Hashable, Sendable {
     public var kind: String
     public var name: String
     public var direct: Bool
+    /// A staff room its owner opened to anyone the policies allow (room.join); absent otherwise.
+    public var open: Bool?
     /// For care rooms: the patient.
     public var patientID: String?
     /// The newest message's sequence number (0 when empty).

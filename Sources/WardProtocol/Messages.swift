@@ -35,6 +35,8 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var kind: String?
     public var name: String?
     public var direct: Bool?
+    /// room.create: a staff room anyone the policies allow may join without an invitation.
+    public var open: Bool?
     public var members: [String]?
     public var clientMessageID: String?
     public var envelope: Envelope?
@@ -46,8 +48,12 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var after: Int?
     public var before: Int?
     public var limit: Int?
-    /// receipt: the sequence number read or delivered up to.
+    /// receipt: the sequence number read or delivered up to; audit.proof: the entry to prove.
     public var seq: Int?
+    /// audit.proof: the checkpoint size to prove against (default the newest), or the size of
+    /// the older checkpoint of a consistency proof.
+    public var size: Int?
+    public var from: Int?
     /// presence.set: "online" or "away".
     public var status: String?
     /// consent.grant, consent.withdraw: the purpose, and the version of its text agreed to.
@@ -195,6 +201,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var unreadNotifications: Int?
         /// notification.settings: the kinds turned off.
         public var mutedKinds: [String]?
+        /// audit.proof: the proof (C2SP tlog-proof, or a consistency proof), as `auditctl verify-proof` reads it.
+        public var auditProof: String?
         /// record.read, record.write: entries of a patient's record.
         public var recordEntries: [RecordEntryInfo]?
         /// record.read: where the next page starts (send it as `after`); absent on the last page.
@@ -346,4 +354,9 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case legalHold = "legal_hold"
     /// Someone else holds the slot (or the patient already has an appointment at that time).
     case slotTaken = "slot_taken"
+    /// The room is joined only by invitation (a member's room.invite), and this user was not
+    /// invited, or was removed; direct conversations are never joined.
+    case invitationRequired = "invitation_required"
+    /// Only the room's owner (its creator), or an Admin in a staff room, removes others.
+    case notOwner = "not_owner"
 }

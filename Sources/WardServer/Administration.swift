@@ -91,8 +91,9 @@ extension Connection {
         case .userResetPassword:
             let password = OneTimePassword.make()
             if let target {
-                try database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true)
+                try database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
                 try database.resetFailedLogins(userID: target.id)
+                context.hub.endSessions(ofUser: target.id)
             }
             reply.userID = target?.id
             reply.password = password

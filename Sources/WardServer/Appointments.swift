@@ -68,7 +68,7 @@ extension Connection {
             (entry.weekday, entry.startMinute, entry.endMinute) = (weekday, start, end)
         case "open", "closed":
             let start = try require(request.startsAt, "startsAt"), end = try require(request.endsAt, "endsAt")
-            guard end > start, end - start <= 31 * 86_400 else {
+            guard end > start, end - start <= SlotCalendar.maxBlockSeconds else {
                 throw ReplyError(code: .badRequest, message: "endsAt must be after startsAt, at most 31 days later")
             }
             (entry.startsAt, entry.endsAt) = (start, end)

@@ -1,7 +1,41 @@
 internal import WardAudit
+internal import WardPolicy
+internal import WardProtocol
 
-/// What /v1/audit/proof serves: proofs auditors check offline with `auditctl verify-proof`,
-/// against checkpoints the log has signed.
+/// `audit.proof`: proofs auditors check offline with `auditctl verify-proof`, against
+/// checkpoints the log has signed. A proof carries its entry (who did what to whom), so it goes
+/// only to those the policies allow (auditors and privacy officers, with a second factor), and
+/// every request is audited (issue 16, item 1). The checkpoint alone (size and root) stays
+/// public at /v1/audit/checkpoint.
+extension Connection {
+    func auditProof(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        guard (request.seq == nil) != (request.from == nil) else {
+            throw ReplyError(code: .badRequest, message: "give seq (an inclusion proof of that entry) or from (a consistency proof from that size)")
+        }
+        var query: [String: String] = [:]
+        query["seq"] = request.seq.map(String.init)
+        query["size"] = request.size.map(String.init)
+        query["from"] = request.from.map(String.init)
+        var audited = Gate.Request(principal: user, action: RequestType.auditProof.action ?? "", resource: Entity(uid: ClinicModel.service),
+                                   event: RequestType.auditProof.rawValue, code: .read, objectType: "service", objectID: "ward",
+                                   secondFactor: hasSecondFactor)
+        audited.details = query
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        var reply = ServerReply(id: request.id, type: "audit.proof")
+        do {
+            reply.auditProof = try AuditEndpoints.proof(directory: context.gate.audit.directory, query: query)
+        } catch let failure as AuditEndpoints.Failure {
+            switch failure {
+            case let .badQuery(why): throw ReplyError(code: .badRequest, message: why)
+            case let .notFound(why): throw ReplyError(code: .notFound, message: why)
+            }
+        }
+        return reply
+    }
+}
+
 enum AuditEndpoints {
     enum Failure: Error, CustomStringConvertible {
         case badQuery(String)

@@ -8,10 +8,12 @@ public enum ClinicModel {
     public static let roleParents: [String: [String]] = [
         "Staff": [], "Patient": [], "Clinician": ["Staff"], "Doctor": ["Clinician"], "Nurse": ["Clinician"],
         "Other": ["Staff"], "Admin": ["Staff"], "PrivacyOfficer": ["Staff"],
+        // Not staff: an auditor checks the audit log and takes no part in care or messaging.
+        "Auditor": [],
     ]
 
     /// The roles an account can have.
-    public static let accountRoles = ["Doctor", "Nurse", "Patient", "Other", "Admin", "PrivacyOfficer"]
+    public static let accountRoles = ["Doctor", "Nurse", "Patient", "Other", "Admin", "PrivacyOfficer", "Auditor"]
 
     /// Action::"x" → its group.
     public static let actionParents: [String: [String]] = [
@@ -22,6 +24,7 @@ public enum ClinicModel {
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
         "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "gdpr.erase.request": ["privacy"], "gdpr.requests": ["privacy"],
         "gdpr.hold": ["privacy"], "gdpr.retention": ["privacy"], "breakglass.review": ["privacy"],
+        "audit.proof": ["privacy"],
         "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
         "device.register": ["account"], "account.presence": ["account"], "consent.manage": ["account"],
         "scheduling": [], "availability.manage": ["scheduling"], "availability.read": ["scheduling"], "appointment.book": ["scheduling"],

@@ -37,6 +37,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case recordAmend = "record.amend", recordAmendments = "record.amendments", recordAmendDecide = "record.amend.decide"
     case recordAmendDisagree = "record.amend.disagree"
     case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
+    case auditProof = "audit.proof"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -93,6 +94,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .recordAmend, .recordAmendDisagree: return "record.amend"
         case .recordAmendments: return "record.read"
         case .breakGlassList, .breakGlassReview: return "breakglass.review"
+        case .auditProof: return "audit.proof"
         }
     }
 }
@@ -166,17 +168,19 @@ final class Connection {
         do {
             request = try JSONDecoder().decode(ClientRequest.self, from: Data(text.utf8))
         } catch {
-            return .error(Self.salvageID(text), .badRequest, "the frame is not a request object {\"id\": <number>, \"type\": <string>, …}")
+            let refusal = ReplyError(code: .badRequest, message: "the frame is not a request object {\"id\": <number>, \"type\": <string>, …}")
+            return await refuse(Self.salvageID(text), refusal, event: "request.invalid")
         }
         guard let type = RequestType(rawValue: request.type) else {
             lastRequestType = "unknown"
-            return .error(request.id, .unknownType, "unknown request type; see docs/PROTOCOL.md")
+            return await refuse(request.id, ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md"), event: "request.unknown")
         }
         lastRequestType = type.rawValue
         if !greeted && type != .hello {
             return .error(request.id, .helloRequired, "send hello with the protocol version first")
         }
         do {
+            if let outOfRange = WireRanges.violation(in: request) { throw ReplyError(code: .badRequest, message: outOfRange) }
             switch type {
             case .hello: return hello(request)
             case .ping: return ServerReply(id: request.id, type: "pong")
@@ -207,9 +211,11 @@ final class Connection {
             case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide,
                  .recordAmendDisagree:
                 return try await handleRecords(type, request)
+            case .auditProof:
+                return try await auditProof(request)
             }
         } catch let error as ReplyError {
-            return .error(request.id, error.code, error.message)
+            return await refuse(request.id, error, event: type.auditEvent ?? type.rawValue)
         } catch let denial as Denied {
             return .error(request.id, .denied, "refused by policy", policies: denial.policies)
         } catch {
@@ -219,9 +225,44 @@ final class Connection {
         }
     }
 
+    /// A refusal before or without a policy decision: a malformed or out-of-range field, a room
+    /// the user is not in, an id that names nothing. `object` names what was refused only when
+    /// the server found it (a room that exists), never an id as the client spelled it, so that
+    /// the audit entry holds identifiers the server made or validated.
     struct ReplyError: Error {
         var code: ErrorCode
         var message: String
+        var object: (type: String, id: String)?
+        /// Whose data the refused request reached for (a care room's patient), for their access report.
+        var subjectID: String
+
+        init(code: ErrorCode, message: String, object: (type: String, id: String)? = nil, subjectID: String = "") {
+            self.code = code
+            self.message = message
+            self.object = object
+            self.subjectID = subjectID
+        }
+    }
+
+    /// The error reply for a refusal, audited when the connection is signed in: every refusal of
+    /// a signed-in request leaves an audit entry, whatever refused it (issue 16, item 7), so a
+    /// patient probing another patient's room is seen. The entry holds the request type, the
+    /// error code and the validated object: no client text. Refusals whose own path audits them
+    /// (a wrong password, an ended session) are not audited twice; nor are refusals before
+    /// sign-in, which name no one (sign-in failures are audited by `login`).
+    func refuse(_ id: Int?, _ refusal: ReplyError, event: String) async -> ServerReply {
+        if let session, ![.invalidCredentials, .sessionExpired, .notAuthenticated].contains(refusal.code) {
+            do {
+                let role = try context.gate.database.user(id: session.userID)?.role ?? "none"
+                try await context.gate.record(event, code: .execute, outcome: .minorFailure, actorID: session.userID, actorRole: role,
+                                              objectType: refusal.object?.type ?? "service", objectID: refusal.object?.id ?? "ward",
+                                              subjectID: refusal.subjectID, details: ["refused": refusal.code.rawValue])
+            } catch {
+                logger.error("a refusal could not be audited", metadata: ["event": "\(event)", "error": "\(error)"])
+                return .error(id, .unavailable, "the server could not record this request, so it did not act; try again later")
+            }
+        }
+        return .error(id, refusal.code, refusal.message)
     }
 
     /// The numeric id of a request that did not decode, when it can be found, so the error
@@ -288,14 +329,15 @@ final class Connection {
         try gate.database.resetFailedLogins(userID: user.id)
         // Hashes made with older parameters are replaced while the password is at hand.
         if context.passwords.hasher.needsRehash(user.passwordHash) {
-            try gate.database.setPassword(userID: user.id, hash: try await context.passwords.hash(password), mustChange: user.mustChangePassword)
+            try gate.database.rehashPassword(userID: user.id, hash: try await context.passwords.hash(password))
         }
         let token = SessionToken.make()
         let now = Clock.nowSeconds()
         try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
                                                secondFactor: secondFactor))
         session = (SessionToken.hash(token), user.id, secondFactor)
-        signedOn(user.id, sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
+        signedOn(user.id, session: SessionToken.hash(token),
+                 sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
         return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
     }
 
@@ -345,7 +387,7 @@ final class Connection {
         }
         try await touch(stored, at: now)
         session = (hash, user.id, stored.secondFactor)
-        signedOn(user.id, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
+        signedOn(user.id, session: hash, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
         return sessionReply(request.id, user, token: nil, secondFactor: stored.secondFactor)
     }
 
@@ -409,6 +451,8 @@ final class Connection {
         try context.gate.database.deleteSession(tokenHash: session.tokenHash)
         self.session = nil
         signedOff()
+        // Other connections that resumed the same session get no more events either.
+        context.hub.endSession(tokenHash: session.tokenHash)
         return ServerReply(id: request.id, type: "logout")
     }
 
@@ -446,7 +490,10 @@ final class Connection {
             return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
         }
         let hash = try await context.passwords.hash(new)
-        try context.gate.database.setPassword(userID: user.id, hash: hash, mustChange: false)
+        // Whoever else held the old password loses their sessions with it (issue 16, item 5).
+        let kept = session?.tokenHash
+        try context.gate.database.setPassword(userID: user.id, hash: hash, mustChange: false, keeping: kept)
+        context.hub.endSessions(ofUser: user.id, keeping: kept)
         return ServerReply(id: request.id, type: "password.change")
     }
 }

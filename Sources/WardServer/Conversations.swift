@@ -36,8 +36,10 @@ extension Connection {
 
     /// Called when this connection's session starts: it now receives events, until the session
     /// ends unless used again.
-    func signedOn(_ userID: String, sessionEndsAt: Int64) {
-        if context.hub.attach(connectionID, userID: userID, outbox: outbox, sessionEndsAt: sessionEndsAt) { announcePresence(of: userID) }
+    func signedOn(_ userID: String, session tokenHash: String, sessionEndsAt: Int64) {
+        if context.hub.attach(connectionID, userID: userID, session: tokenHash, outbox: outbox, sessionEndsAt: sessionEndsAt) {
+            announcePresence(of: userID)
+        }
     }
 
     /// Called at logout, at session expiry and when the connection closes.
@@ -220,8 +222,13 @@ extension Connection {
             invitees.append(member)
         }
         if direct && invitees.count != 1 { throw ReplyError(code: .badRequest, message: "a direct conversation has exactly one other member") }
+        let open = request.open ?? false
+        if open && (kind != "staff" || direct) {
+            throw ReplyError(code: .badRequest, message: "only staff rooms that are not direct conversations can be open")
+        }
         let now = Clock.nowSeconds()
-        let room = RoomRecord(id: "room:" + OpaqueID.make(), kind: kind, patientID: patientID, name: name, direct: direct, createdBy: user.id, createdAt: now)
+        let room = RoomRecord(id: "room:" + OpaqueID.make(), kind: kind, patientID: patientID, name: name, direct: direct, createdBy: user.id,
+                              createdAt: now, open: open)
         // Each invitee is asked about first, so that an allowed creation is one that happens.
         for invitee in invitees {
             try await allow(invitation(of: invitee, by: user, to: room))
@@ -256,20 +263,29 @@ extension Connection {
         let roomID = try require(request.roomID, "roomID")
         guard let room = try context.gate.database.room(id: roomID) else { throw ReplyError(code: .notFound, message: "no such room") }
         let joining: UserRecord
+        // A direct conversation keeps its two people; anyone else joins only by invitation,
+        // unless the owner opened the room (issue 16, item 4).
+        let invitationRequired = ReplyError(code: .invitationRequired, message: room.direct
+                                                ? "a direct conversation has exactly its two people; start a new conversation instead"
+                                                : "this room is joined by invitation: ask a member to invite you (room.invite)",
+                                            object: ("room", room.id), subjectID: room.patientID ?? "")
         if type == .roomInvite {
             _ = try memberRoom(request, user)
+            guard !room.direct else { throw invitationRequired }
             joining = try lookUp(id: try require(request.userID, "userID"), what: "user")
             guard joining.active else { throw ReplyError(code: .badRequest, message: "that account is disabled") }
             try await allow(try roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
             try await allow(invitation(of: joining, by: user, to: room))
         } else {
+            guard room.open, !room.direct else { throw invitationRequired }
             joining = user
             try await allow(try roomRequest(user, .roomJoin, room, code: .update))
         }
         let hub = context.hub
+        let invited = type == .roomInvite
         let updated = try await refusing {
             try await context.gate.database.write({ db in
-                let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, at: Clock.nowSeconds(), in: db)
+                let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds(), in: db)
                 return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
             }, afterCommit: { updated, members in
                 var event = ServerReply(id: nil, type: "room")
@@ -287,27 +303,32 @@ extension Connection {
         let (room, _) = try memberRoom(request, user)
         let leaving: String
         if type == .roomRemove {
+            // The owner removes others; an Admin too, in staff rooms (issue 16, item 4).
+            guard room.createdBy == user.id || (user.role == "Admin" && room.kind == "staff") else {
+                throw ReplyError(code: .notOwner, message: "only the room's owner (or an Admin, in a staff room) removes others",
+                                 object: ("room", room.id), subjectID: room.patientID ?? "")
+            }
             leaving = try require(request.userID, "userID")
             guard try context.gate.database.membership(roomID: room.id, userID: leaving) != nil else {
-                throw ReplyError(code: .notAMember, message: "that user is not a member of the room")
+                throw ReplyError(code: .notAMember, message: "that user is not a member of the room", object: ("room", room.id))
             }
             try await allow(try roomRequest(user, .roomRemove, room, code: .delete, subject: leaving))
         } else {
             leaving = user.id
             try await allow(try roomRequest(user, .roomLeave, room, code: .delete))
         }
-        try await Self.removeFromRoom(room.id, userID: leaving, context: context)
+        try await Self.removeFromRoom(room.id, userID: leaving, removedBy: type == .roomRemove ? user.id : nil, context: context)
         var reply = ServerReply(id: request.id, type: type.rawValue)
         reply.roomID = room.id
         return reply
     }
 
     /// Removes a member and tells the room and the one who left; later messages use keys they never get.
-    static func removeFromRoom(_ roomID: String, userID: String, context: ServerContext) async throws {
+    static func removeFromRoom(_ roomID: String, userID: String, removedBy: String? = nil, context: ServerContext) async throws {
         let hub = context.hub
         do {
             _ = try await context.gate.database.write({ db in
-                let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, in: db)
+                let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds(), in: db)
                 return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
             }, afterCommit: { updated, members in
                 hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
@@ -462,7 +483,7 @@ extension Connection {
         let (found, membership) = try context.gate.database.room(id: roomID, memberID: user.id)
         guard let room = found else { throw ReplyError(code: .notFound, message: "no such room") }
         guard let member = membership else {
-            throw ReplyError(code: .notAMember, message: "you are not a member of this room")
+            throw ReplyError(code: .notAMember, message: "you are not a member of this room", object: ("room", room.id), subjectID: room.patientID ?? "")
         }
         return (room, member)
     }
@@ -505,11 +526,15 @@ extension Connection {
             return ReplyError(code: .wrongRecipients, message: "seal the key to exactly the room's member devices, this one included (\(missing) missing, \(unexpected) not members); see keys.get")
         case .keyExists: return ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
         case .deviceTaken: return ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
+        case .removed: return ReplyError(code: .invitationRequired, message: "you were removed from this room: only a member's invitation brings you back")
         }
     }
 
     static func info(_ room: RoomRecord) -> RoomInfo {
-        RoomInfo(roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq, epoch: room.epoch)
+        var info = RoomInfo(roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq,
+                            epoch: room.epoch)
+        info.open = room.open ? true : nil
+        return info
     }
 
     /// The envelope of a stored message; nil once its sender's key for the room is destroyed (erased).

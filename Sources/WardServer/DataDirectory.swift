@@ -23,6 +23,8 @@ public struct DataDirectory: Sendable {
     public var auditTexts: String { path + "/audit-texts" }
     public var tlsCertificate: String { path + "/tls/cert.pem" }
     public var tlsKey: String { path + "/tls/key.pem" }
+    /// The bearer token /metrics asks for (0600): the counters are not for anyone on the network.
+    public var metricsToken: String { path + "/metrics.token" }
 
     /// What `init` made: the first administrator's username and one-time password.
     public struct Initialised: Sendable {
@@ -51,6 +53,7 @@ public struct DataDirectory: Sendable {
         let tls = try SelfSignedCertificate.make(hostnames: hostnames)
         try Self.writeNew(tlsCertificate, tls.certificatePEM, mode: 0o644)
         try Self.writeNew(tlsKey, tls.privateKeyPEM, mode: 0o600)
+        _ = try loadMetricsToken()
 
         let db = try WardDatabase(path: database)
         let password = OneTimePassword.make()
@@ -87,6 +90,19 @@ public struct DataDirectory: Sendable {
         return SecureBytes(bytes)
     }
 
+    /// The token /metrics wants (`Authorization: Bearer TOKEN`), made on first use for a data
+    /// directory initialised before there was one.
+    public func loadMetricsToken() throws -> String {
+        if !FileManager.default.fileExists(atPath: metricsToken) {
+            try Self.writeNew(metricsToken, SessionToken.make() + "\n", mode: 0o600)
+        }
+        try Self.requirePrivate(metricsToken)
+        guard let data = FileManager.default.contents(atPath: metricsToken) else { throw ServerError.notInitialised(path) }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.utf8.count >= 32 else { throw ServerError.insecureFile(metricsToken) }
+        return token
+    }
+
     /// Throws unless `file` is readable by its owner only.
     static func requirePrivate(_ file: String) throws {
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
@@ -94,10 +110,22 @@ public struct DataDirectory: Sendable {
         guard mode & 0o077 == 0 else { throw ServerError.insecureFile(file) }
     }
 
+    /// Creates `file` with `mode` from the start (O_EXCL: never over an existing file or through
+    /// a link planted in its place), writes `text` and syncs it. A key file is never, even for a
+    /// moment, readable by others, as it was when created first and chmod-ed after (issue 16, item 10).
     static func writeNew(_ file: String, _ text: String, mode: Int) throws {
-        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
-            throw ServerError.cannotWrite(file)
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+        guard descriptor >= 0 else { throw ServerError.cannotWrite(file) }
+        defer { close(descriptor) }
+        // The umask may have narrowed the mode; public files (the certificate) get theirs.
+        guard fchmod(descriptor, mode_t(mode)) == 0 else { throw ServerError.cannotWrite(file) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw ServerError.cannotWrite(file) }
+            bytes = bytes.dropFirst(written)
         }
+        guard fsync(descriptor) == 0 else { throw ServerError.cannotWrite(file) }
     }
 }
 

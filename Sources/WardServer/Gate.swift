@@ -105,9 +105,9 @@ public struct Gate: Sendable {
     /// violation), with the actor as an opaque id or "anonymous".
     @discardableResult
     public func record(_ event: String, code: AuditEvent.Action, outcome: AuditEvent.Outcome, actorID: String = "anonymous",
-                       actorRole: String = "none", objectType: String = "service", objectID: String = "ward",
+                       actorRole: String = "none", objectType: String = "service", objectID: String = "ward", subjectID: String = "",
                        details: [String: String] = [:]) async throws -> AuditReceipt {
         try await audit.append(AuditEvent(type: event, action: code, outcome: outcome, actorID: actorID, actorRole: actorRole,
-                                          objectType: objectType, objectID: objectID, details: details))
+                                          objectType: objectType, objectID: objectID, subjectID: subjectID, details: details))
     }
 }

@@ -6,6 +6,8 @@ import Synchronization
 final class Hub: Sendable {
     private struct Client {
         let userID: String
+        /// The SHA-256 of the session's token: several connections may resume one session.
+        let session: String
         var deviceID: String?
         var away = false
         let outbox: Outbox
@@ -32,13 +34,13 @@ final class Hub: Sendable {
 
     /// Registers a signed-in connection; true when it is the user's first (they came online).
     @discardableResult
-    func attach(_ connectionID: Int, userID: String, outbox: Outbox, sessionEndsAt: Int64) -> Bool {
+    func attach(_ connectionID: Int, userID: String, session: String, outbox: Outbox, sessionEndsAt: Int64) -> Bool {
         state.withLock { state in
             if let previous = state.clients[connectionID] {
                 state.connectionsByUser[previous.userID]?.remove(connectionID)
                 if state.connectionsByUser[previous.userID]?.isEmpty == true { state.connectionsByUser[previous.userID] = nil }
             }
-            state.clients[connectionID] = Client(userID: userID, outbox: outbox, sessionEndsAt: sessionEndsAt)
+            state.clients[connectionID] = Client(userID: userID, session: session, outbox: outbox, sessionEndsAt: sessionEndsAt)
             let wasOffline = state.connectionsByUser[userID, default: []].isEmpty
             state.connectionsByUser[userID, default: []].insert(connectionID)
             return wasOffline
@@ -50,12 +52,28 @@ final class Hub: Sendable {
         state.withLock { $0.clients[connectionID]?.sessionEndsAt = sessionEndsAt }
     }
 
-    /// The account's sessions were ended (disabled, second factor reset): its connections get no
-    /// more events; their next request is told the session ended.
-    func endSessions(ofUser userID: String) {
+    /// The account's sessions were ended (disabled, password or second factor reset, password
+    /// changed by the session `keeping`): their connections get no more events; their next
+    /// request is told the session ended.
+    func endSessions(ofUser userID: String, keeping: String? = nil) {
         state.withLock { state in
-            for id in state.connectionsByUser.removeValue(forKey: userID) ?? [] { state.clients[id] = nil }
+            for id in state.connectionsByUser[userID] ?? [] where state.clients[id]?.session != keeping {
+                Self.remove(id, from: &state)
+            }
         }
+    }
+
+    /// One session ended (logout): every connection that resumed it stops getting events.
+    func endSession(tokenHash: String) {
+        state.withLock { state in
+            for (id, client) in state.clients where client.session == tokenHash { Self.remove(id, from: &state) }
+        }
+    }
+
+    private static func remove(_ connectionID: Int, from state: inout State) {
+        guard let client = state.clients.removeValue(forKey: connectionID) else { return }
+        state.connectionsByUser[client.userID]?.remove(connectionID)
+        if state.connectionsByUser[client.userID]?.isEmpty == true { state.connectionsByUser[client.userID] = nil }
     }
 
     func bind(_ connectionID: Int, deviceID: String) {

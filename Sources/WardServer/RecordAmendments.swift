@@ -38,11 +38,12 @@ extension Connection {
         let entryID = try require(request.entryID, "entryID")
         let text = try amendmentText(request.text, "text")
         let id = "amend:" + OpaqueID.make()
-        try await decideRecord(user, patient, action: "record.amend", type: .recordAmend, code: .create, details: ["entry": entryID, "amendment": id])
         let database = context.gate.database
+        // Found before the decision, so that only an id the server made reaches the audit entry.
         guard let section = try database.recordSection(patientID: patient.id, entryID: entryID) else {
-            throw ReplyError(code: .notFound, message: "the record has no entry with that id")
+            throw ReplyError(code: .notFound, message: "the record has no entry with that id", subjectID: patient.id)
         }
+        try await decideRecord(user, patient, action: "record.amend", type: .recordAmend, code: .create, details: ["entry": entryID, "amendment": id])
         let now = Clock.nowSeconds()
         let amendment = RecordAmendmentRecord(id: id, patientID: patient.id, entryID: entryID, section: section, requestedAt: now,
                                               dueAt: now + RecordAmendmentRecord.answerSeconds,

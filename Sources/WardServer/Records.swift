@@ -146,6 +146,12 @@ extension Connection {
         if let basis = request.withhold, !(RecordEntryRecord.withholdingBases + ["none"]).contains(basis) {
             throw ReplyError(code: .badRequest, message: "withhold must be one of \((RecordEntryRecord.withholdingBases + ["none"]).joined(separator: ", "))")
         }
+        // An entry to amend must exist in this section of this patient's record before its id
+        // reaches the audit entry: only ids the server made reach the log (issue 16, item 7).
+        // Entry ids are 128 random bits, so answering not_found first tells nobody anything.
+        if let named = request.entryID, try context.gate.database.recordSection(patientID: patient.id, entryID: named) != section {
+            throw ReplyError(code: .notFound, message: "the patient's \(section) has no entry with that id", subjectID: patient.id)
+        }
         let entryID = request.entryID ?? "entry:" + OpaqueID.make()
         let versionID = "rec:" + OpaqueID.make()
         // A new version of a withheld entry stays withheld unless `none` releases it; touching a

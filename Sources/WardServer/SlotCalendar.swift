@@ -1,5 +1,6 @@
 public import Foundation
 public import WardStore
+internal import WardProtocol
 
 /// The bookable slots a clinician's availability gives, in the clinic's time zone. Weekly hours
 /// are wall-clock times: a clinic open 09:00-12:00 opens at 09:00 local time on both sides of a
@@ -25,9 +26,32 @@ public struct SlotCalendar: Sendable {
         self.calendar = calendar
     }
 
+    /// Whether a stored entry keeps the rules `availability.add` enforces: slots of 5-480
+    /// minutes, weekly hours within a day, blocks within the wire's time window and at most 31
+    /// days long. Entries stored before those rules (one held Int64.max and stopped the server
+    /// at every slot computation for its clinician) are ignored, and logged at start-up.
+    public static func isUsable(_ entry: AvailabilityRecord) -> Bool {
+        guard (5...480).contains(entry.slotMinutes) else { return false }
+        switch entry.kind {
+        case "weekly":
+            guard let weekday = entry.weekday, let start = entry.startMinute, let end = entry.endMinute else { return false }
+            return (1...7).contains(weekday) && (0..<1440).contains(start) && (start + entry.slotMinutes...1440).contains(end)
+        case "open", "closed":
+            guard let start = entry.startsAt, let end = entry.endsAt else { return false }
+            return WireRanges.seconds.contains(start) && WireRanges.seconds.contains(end) && end > start && end - start <= maxBlockSeconds
+        default:
+            return false
+        }
+    }
+
+    /// The longest `open` or `closed` block.
+    public static let maxBlockSeconds: Int64 = 31 * 86_400
+
     /// Every slot starting in [from, to): weekly hours and `open` blocks, minus `closed` blocks.
-    public func slots(_ availability: [AvailabilityRecord], from: Int64, to: Int64) -> [Slot] {
+    /// Entries that break the rules (`isUsable`) give no slot and close nothing.
+    public func slots(_ stored: [AvailabilityRecord], from: Int64, to: Int64) -> [Slot] {
         var slots = Set<Slot>()
+        let availability = stored.filter(Self.isUsable)
         let weekly = availability.filter { $0.kind == "weekly" }
         // Local days overlapping the range (one before, for ranges starting just after midnight UTC).
         var day = calendar.startOfDay(for: Date(timeIntervalSince1970: TimeInterval(from)))

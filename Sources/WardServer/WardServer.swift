@@ -51,6 +51,12 @@ public enum WardServer {
         let data = configuration.data
         let (serverID, signer) = try data.loadIdentity()
         let database = try WardDatabase(path: data.database)
+        // Entries stored before availability.add enforced its rules are ignored by the slot
+        // calendar; the operator is told which, by id.
+        for entry in try database.allAvailability() where !SlotCalendar.isUsable(entry) {
+            logger.warning("ignoring a stored availability entry that breaks the rules; remove it",
+                           metadata: ["availability": "\(entry.id ?? 0)", "clinician": "\(entry.clinicianID)"])
+        }
         let log = try AuditLog.open(.init(directory: data.auditLog, signer: signer, source: serverID, logger: logger))
         do {
             let policies = try await PolicyStore(directory: configuration.policies, requirement: PolicyLoadAuditing.idsAreAuditIdentifiers,
@@ -78,30 +84,24 @@ public enum WardServer {
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificatePath).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: keyPath, format: .pem))
             )
-            tls.minimumTLSVersion = .tlsv12
+            // TLS 1.3 only: every 1.3 suite is an AEAD with forward secrecy, so no list of 1.2
+            // suites to keep right (issue 16, item 10; NIST SP 800-52r2 §3.1).
+            tls.minimumTLSVersion = .tlsv13
 
             let router = Router()
             router.get("/healthz") { _, _ in "ok\n" }
             let metrics = context.metrics
-            router.get("/metrics") { _, _ -> Response in
+            // Not for the network at large (issue 16, item 1): the scraper sends the data
+            // directory's metrics.token as a bearer token, compared in constant time.
+            let metricsToken = Array(try data.loadMetricsToken().utf8)
+            router.get("/metrics") { request, _ -> Response in
+                let presented = request.headers[.authorization].map { Array($0.utf8) } ?? []
+                guard ConstantTime.equal(presented, Array("Bearer ".utf8) + metricsToken) else {
+                    return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"],
+                                    body: .init(byteBuffer: ByteBuffer(string: "send Authorization: Bearer <the data directory's metrics.token>\n")))
+                }
                 let text = metrics.text(extra: ["ward_audit_entries": Int(log.size), "ward_policies": policies.current.policies.count])
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
-            }
-            let auditDirectory = data.auditLog
-            router.get("/v1/audit/proof") { request, _ -> Response in
-                var query: [String: String] = [:]
-                for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-                do {
-                    let text = try AuditEndpoints.proof(directory: auditDirectory, query: query)
-                    return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
-                } catch let failure as AuditEndpoints.Failure {
-                    let status: HTTPResponse.Status
-                    switch failure {
-                    case .badQuery: status = .badRequest
-                    case .notFound: status = .notFound
-                    }
-                    return Response(status: status, body: .init(byteBuffer: ByteBuffer(string: failure.description + "\n")))
-                }
             }
             router.get("/v1/audit/checkpoint") { _, _ -> Response in
                 guard let checkpoint = log.latestCheckpoint else { return Response(status: .notFound) }

@@ -108,6 +108,11 @@ extension WardDatabase {
         try pool.read { try String.fetchAll($0, sql: "SELECT DISTINCT clinicianID FROM availability ORDER BY clinicianID") }
     }
 
+    /// Every clinician's availability, for the start-up check of stored entries.
+    public func allAvailability() throws -> [AvailabilityRecord] {
+        try pool.read { try AvailabilityRecord.order(Column("id")).fetchAll($0) }
+    }
+
     public func availability(clinicianID: String) throws -> [AvailabilityRecord] {
         try pool.read { try AvailabilityRecord.filter(Column("clinicianID") == clinicianID).order(Column("id")).fetchAll($0) }
     }

@@ -39,9 +39,12 @@ public struct RoomRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     /// Incremented whenever the set of member devices changes.
     public var epoch: Int
     public var lastSeq: Int
+    /// A staff room its owner opened: joined without an invitation (room.join).
+    public var open: Bool
 
     public init(id: String, kind: String, patientID: String?, name: String, direct: Bool, createdBy: String, createdAt: Int64,
-                epoch: Int = 1, lastSeq: Int = 0) {
+                epoch: Int = 1, lastSeq: Int = 0, open: Bool = false) {
+        self.open = open
         self.id = id
         self.kind = kind
         self.patientID = patientID
@@ -134,6 +137,8 @@ public enum ConversationRefusal: Error, Equatable, Sendable {
     case wrongRecipients(missing: Int, unexpected: Int)
     case keyExists
     case deviceTaken
+    /// Removed from the room by another member: only an invitation brings them back.
+    case removed
 }
 
 extension WardDatabase {
@@ -245,8 +250,15 @@ extension WardDatabase {
     }
 
     /// Adds a member, who may read from the next message on; the epoch changes. Returns the room.
-    public static func addMember(roomID: String, userID: String, at time: Int64, in db: Database) throws -> RoomRecord {
+    /// `invited` (a member's room.invite) lifts an earlier removal; joining by oneself an open
+    /// room is refused to someone removed from it (`removed`).
+    public static func addMember(roomID: String, userID: String, invited: Bool, at time: Int64, in db: Database) throws -> RoomRecord {
         guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        if invited {
+            try db.execute(sql: "DELETE FROM roomRemoval WHERE roomID = ? AND userID = ?", arguments: [roomID, userID])
+        } else if try Bool.fetchOne(db, sql: "SELECT 1 FROM roomRemoval WHERE roomID = ? AND userID = ?", arguments: [roomID, userID]) == true {
+            throw ConversationRefusal.removed
+        }
         guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": userID]) == nil else { throw ConversationRefusal.alreadyMember }
         room.epoch += 1
         try room.update(db)
@@ -256,9 +268,16 @@ extension WardDatabase {
     }
 
     /// Removes a member; the epoch changes so that what follows is under keys they never get.
-    public static func removeMember(roomID: String, userID: String, in db: Database) throws -> RoomRecord {
+    /// `removedBy` (another member who removed them) makes the removal last: they cannot join
+    /// an open room again until someone invites them.
+    public static func removeMember(roomID: String, userID: String, removedBy: String? = nil, at time: Int64 = 0,
+                                    in db: Database) throws -> RoomRecord {
         guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
         guard try RoomMemberRecord.deleteOne(db, key: ["roomID": roomID, "userID": userID]) else { throw ConversationRefusal.notAMember }
+        if let removedBy {
+            try db.execute(sql: "INSERT OR REPLACE INTO roomRemoval (roomID, userID, removedBy, removedAt) VALUES (?, ?, ?, ?)",
+                           arguments: [roomID, userID, removedBy, time])
+        }
         room.epoch += 1
         try room.update(db)
         return room

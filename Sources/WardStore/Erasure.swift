@@ -165,6 +165,8 @@ extension WardDatabase {
             result.leftRooms.append((roomID, room.epoch, try memberIDs(roomID: roomID, in: db)))
         }
         result.deleted["roomMember"] = result.leftRooms.count
+        try db.execute(sql: "DELETE FROM roomRemoval WHERE userID = ?", arguments: [userID])
+        result.deleted["roomRemoval"] = db.changesCount
         let devices = try String.fetchAll(db, sql: "SELECT id FROM device WHERE userID = ?", arguments: [userID])
 
         let kept = Array(keptRooms)

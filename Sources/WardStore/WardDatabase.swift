@@ -280,6 +280,18 @@ public final class WardDatabase: Sendable {
                 t.add(column: "disagreedAt", .integer)
             }
         }
+        // Issue 16, item 4: rooms are joined by invitation unless their owner opened them, and a
+        // removal lasts until someone invites the person again.
+        migrator.registerMigration("v12: open rooms, lasting removals") { db in
+            try db.alter(table: "room") { t in t.add(column: "open", .boolean).notNull().defaults(to: false) }
+            try db.create(table: "roomRemoval") { t in
+                t.column("roomID", .text).notNull().references("room", onDelete: .cascade)
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade).indexed()
+                t.column("removedBy", .text).notNull()
+                t.column("removedAt", .integer).notNull()
+                t.primaryKey(["roomID", "userID"])
+            }
+        }
         return migrator
     }
 }
@@ -371,10 +383,19 @@ extension WardDatabase {
         try pool.write { try $0.execute(sql: "UPDATE user SET failedLogins = 0 WHERE id = ?", arguments: [userID]) }
     }
 
-    public func setPassword(userID: String, hash: String, mustChange: Bool) throws {
-        try pool.write {
-            try $0.execute(sql: "UPDATE user SET passwordHash = ?, mustChangePassword = ? WHERE id = ?", arguments: [hash, mustChange, userID])
+    /// Replaces the password hash and ends every session of the account but `keeping` (the
+    /// session that changed its own password), in one transaction: a session opened with the
+    /// old password does not outlive it.
+    public func setPassword(userID: String, hash: String, mustChange: Bool, keeping: String?) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE user SET passwordHash = ?, mustChangePassword = ? WHERE id = ?", arguments: [hash, mustChange, userID])
+            try db.execute(sql: "DELETE FROM session WHERE userID = ? AND tokenHash IS NOT ?", arguments: [userID, keeping])
         }
+    }
+
+    /// Replaces a hash made with older parameters, the password unchanged: sessions stay.
+    public func rehashPassword(userID: String, hash: String) throws {
+        try pool.write { try $0.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, userID]) }
     }
 
     public func insert(_ session: SessionRecord) throws {

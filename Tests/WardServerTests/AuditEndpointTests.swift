@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import WardAudit
+import WardClient
+import WardProtocol
 @testable import WardServer
 import WardTestSupport
 
@@ -28,6 +30,55 @@ struct AuditEndpointTests {
         #expect(throws: AuditEndpoints.Failure.self) { try AuditEndpoints.proof(directory: server.data.auditLog, query: ["seq": "x"]) }
         #expect(throws: AuditEndpoints.Failure.self) { try AuditEndpoints.proof(directory: server.data.auditLog, query: ["seq": "999999"]) }
         #expect(throws: AuditEndpoints.Failure.self) { try AuditEndpoints.proof(directory: server.data.auditLog, query: ["from": "999999"]) }
+    }
+
+    /// A proof carries its entry (who did what to whom): only auditors and privacy officers get
+    /// one, through the gate, and every request is audited; /metrics wants the data directory's
+    /// bearer token; the checkpoint (size and root) stays public (issue 16, item 1).
+    @Test func proofsGoOnlyToAuditorsAndMetricsOnlyToTheScraper() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("aud.abe", "Auditor"), ("pat.pia", "Patient")])
+        let (auditor, patient) = (people[0], people[1])
+        let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
+        try await ErasureTests.signedIn(server, auditor) { (a: WardConnection) async throws in
+            let proof = try #require(try await a.request(ConversationTests.request("audit.proof") { $0.seq = 1 }).auditProof)
+            #expect(try InclusionProof(parsing: proof).verify(key: key).seq == 1)
+            let first = try #require(try AuditLogReader(directory: server.data.auditLog).checkpoints().first).checkpoint.size
+            let consistency = try #require(try await a.request(ConversationTests.request("audit.proof") { $0.from = Int(first) }).auditProof)
+            try ConsistencyProof(parsing: consistency).verify(key: key)
+            #expect(try await a.send(ConversationTests.request("audit.proof")).code == .badRequest)
+            #expect(try await a.send(ConversationTests.request("audit.proof") { $0.seq = 9_999_999 }).code == .notFound)
+            #expect(try await a.send(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "x" }).code == .denied,
+                    "an auditor takes no part in messaging")
+        }
+        for member in [admin, patient] {
+            try await ErasureTests.signedIn(server, member) { (m: WardConnection) async throws in
+                #expect(try await m.send(ConversationTests.request("audit.proof") { $0.seq = 1 }).code == .denied)
+            }
+        }
+        // Over HTTPS, as anyone on the network would ask.
+        let certificate = server.dir.path + "/ca.pem"
+        try server.certificatePEM.write(toFile: certificate, atomically: true, encoding: .utf8)
+        func status(_ path: String, token: String? = nil) throws -> String {
+            let script = """
+                import http.client, ssl, sys
+                c = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[1]), context=ssl.create_default_context(cafile=sys.argv[2]), timeout=10)
+                c.request("GET", sys.argv[3], headers={"Host": "localhost", **({"Authorization": "Bearer " + sys.argv[4]} if len(sys.argv) > 4 else {})})
+                print(c.getresponse().status)
+                """
+            return try runProcess("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path] + (token.map { [$0] } ?? []))
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let token = try server.data.loadMetricsToken()
+        #expect(try status("/v1/audit/proof?seq=1") == "404", "no proofs over plain HTTP GET")
+        #expect(try status("/metrics") == "401")
+        #expect(try status("/metrics", token: String(token.reversed())) == "401")
+        #expect(try status("/metrics", token: token) == "200")
+        #expect(try status("/v1/audit/checkpoint") == "200")
+        await server.stop()
+        let proofs = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "audit.proof" }
+        #expect(proofs.filter { $0.event.decision == .allow }.count == 3 && proofs.filter { $0.event.decision == .deny }.count == 2)
     }
 
     @Test func metricsNameTypesAndOutcomesOnly() {

@@ -289,7 +289,7 @@ struct ConversationTests {
             _ = try await Self.messenger(ann, on: a)
             #expect(try await a.request(ClientRequest(id: 0, type: "room.list")).rooms?.contains { $0.roomID == careRoom } == false)
             #expect(try await a.send(Self.request("message.history", room: careRoom)).code == .notAMember)
-            #expect(try await a.send(Self.request("room.join", room: careRoom)).code == .denied)
+            #expect(try await a.send(Self.request("room.join", room: careRoom)).code == .invitationRequired)
         }
         try await server.connect { p in
             _ = try await Self.messenger(pia, on: p)
@@ -363,7 +363,8 @@ struct ConversationTests {
             #expect(try await c.send(Self.request("gdpr.export") { $0.section = "messages"; $0.after = -1 }).code == .badRequest)
         }
         // Every page was decided and audited before anything was read.
-        let pages = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "gdpr.export" }
+        // (Refusals before a decision, such as a malformed section, are audited apart: `refused`.)
+        let pages = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "gdpr.export" && $0.event.decision != .none }
         #expect(pages.count >= 2 * 12 && pages.allSatisfy { $0.event.subjectID == pia.userID && $0.event.details["section"] != nil })
         await server.stop()
     }
@@ -399,7 +400,10 @@ struct ConversationTests {
         #expect(try await find(ann, "").code == .notFound)
         // Each lookup is audited with ids only.
         let entries = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "user.find" }
-        #expect(entries.count == 6 && entries.allSatisfy { $0.event.objectID.hasPrefix("user:") && $0.event.details.isEmpty })
+        let decided = entries.filter { $0.event.decision != .none }
+        #expect(decided.count == 6 && decided.allSatisfy { $0.event.objectID.hasPrefix("user:") && $0.event.details.isEmpty })
+        // The look-ups that found nobody are audited too, as refusals naming no one.
+        #expect(entries.filter { $0.event.details["refused"] == "not_found" }.allSatisfy { $0.event.objectID == "ward" })
         await server.stop()
     }
 
@@ -546,7 +550,7 @@ struct ConversationTests {
                 }, .badRequest),
                 (Self.request("room.invite", room: roomID) { $0.userID = "user:nobody" }, .notFound),
                 (Self.request("room.join", room: "room:none"), .notFound),
-                (Self.request("room.join", room: roomID), .conflict),
+                (Self.request("room.join", room: roomID), .invitationRequired),
                 (Self.request("room.create") { $0.kind = "staff"; $0.name = "Direct"; $0.direct = true }, .badRequest),
                 (Self.request("room.create") { $0.kind = "care"; $0.name = "No patient" }, .badRequest),
                 (Self.request("consent.grant") { $0.purpose = "messaging" }, .badRequest),

@@ -109,6 +109,8 @@ struct ServerIntegrationTests {
             create.kind = "staff"
             create.name = "Ward 3 handover"
             create.members = [nurse ?? ""]
+            // Open, so that its owner can leave and join again by themselves.
+            create.open = true
             let roomID = try await run(create).room?.roomID ?? ""
             var inRoom = ClientRequest(id: 0, type: "room.members")
             inRoom.roomID = roomID
@@ -271,6 +273,9 @@ struct ServerIntegrationTests {
             _ = try await run(release)
             _ = try await run(ClientRequest(id: 0, type: "gdpr.erase", userID: patient))
             _ = try await run(ClientRequest(id: 0, type: "gdpr.purge"))
+            var proof = ClientRequest(id: 0, type: "audit.proof")
+            proof.seq = 1
+            _ = try await run(proof)
             return done
         }
         await server.stop()

@@ -52,7 +52,7 @@ struct SlowReaderTests {
         let port = server.port
         let stalling = Task.detached {
             try runProcess("/usr/bin/env", ["python3", script, "\(port)", certificate, "\(requests)", waitFor],
-                           environment: ["WARD_TOKEN": token])
+                           environment: ["WARD_TOKEN": token, "WARD_METRICS_TOKEN": try server.data.loadMetricsToken()])
         }
         // Meanwhile another signed-in client's requests are answered as quickly as ever.
         let slowest = try await server.connect { connection in

@@ -4,7 +4,7 @@
 WardClient cannot shrink its socket's receive buffer, and Linux grows an unset one to tens of
 megabytes on loopback, so a client that merely stops reading might never make the server wait.
 This one sets a 16 KiB receive buffer before connecting, resumes the session whose token is in
-WARD_TOKEN, sends COUNT `user.list` requests without reading, and waits until the server's
+WARD_TOKEN (and reads /metrics with the bearer token in WARD_METRICS_TOKEN), sends COUNT `user.list` requests without reading, and waits until the server's
 /metrics show what the test waits for (WAIT_FOR: `overflow` — the server closed a connection whose
 outbox overflowed; `timeout` — it closed one that left a message unread past the write limit;
 `all` — it handled all COUNT requests), at most 60 seconds. Only then does it read, so the outcome
@@ -95,7 +95,7 @@ def metric(port, ca_file, type_, outcome):
     """The server's count of requests of TYPE_ that ended as OUTCOME, from /metrics."""
     context = ssl.create_default_context(cafile=ca_file)
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
-    connection.request("GET", "/metrics", headers={"Host": "localhost"})
+    connection.request("GET", "/metrics", headers={"Host": "localhost", "Authorization": "Bearer " + os.environ["WARD_METRICS_TOKEN"]})
     text = connection.getresponse().read().decode()
     connection.close()
     name = 'ward_requests_total{type="%s",outcome="%s"} ' % (type_, outcome)

@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import NIOSSL
+import Testing
+import WardAudit
+import WardClient
+import WardProtocol
+import WardServer
+import WardTestSupport
+
+/// Who gets into a room, how long a session lasts after its password changes, and that every
+/// refusal of a signed-in request is audited (issue 16, items 4, 5 and 7).
+@Suite("Access hardening", .serialized)
+struct AccessHardeningTests {
+    typealias Member = ConversationTests.Member
+
+    static func request(_ type: String, room: String? = nil, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
+        ConversationTests.request(type, room: room, configure)
+    }
+
+    /// Knowing a room's id is not a way in: joining needs an invitation unless the owner opened
+    /// the room; direct conversations are never joined; a removal lasts; only the owner (or an
+    /// Admin, in staff rooms) removes others.
+    @Test func roomsAreJoinedByInvitationAndRemovalsLast() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(
+            server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse"), ("desk.cy", "Other"), ("dr.dee", "Doctor")])
+        let (ann, bo, cy, dee) = (people[0], people[1], people[2], people[3])
+        let (doctorsOnly, direct, channel) = try await ErasureTests.signedIn(server, ann) { a -> (String, String, String) in
+            let closed = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Doctors only"; $0.members = [dee.userID] })
+            let direct = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.direct = true; $0.members = [bo.userID] })
+            let open = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.open = true })
+            #expect(open.room?.open == true && closed.room?.open == nil)
+            #expect(try await a.send(Self.request("room.create") { $0.kind = "staff"; $0.direct = true; $0.open = true; $0.members = [bo.userID] }).code
+                    == .badRequest, "a direct conversation cannot be open")
+            return (closed.room?.roomID ?? "", direct.room?.roomID ?? "", open.room?.roomID ?? "")
+        }
+        // The front desk knows the ids (as from an audit proof) and gets into none but the open channel.
+        try await ErasureTests.signedIn(server, cy) { (c: WardConnection) async throws in
+            #expect(try await c.send(Self.request("room.join", room: doctorsOnly)).code == .invitationRequired)
+            #expect(try await c.send(Self.request("room.join", room: direct)).code == .invitationRequired)
+            #expect(try await c.send(Self.request("message.history", room: doctorsOnly)).code == .notAMember)
+            #expect(try await c.request(Self.request("room.join", room: channel)).room?.roomID == channel)
+        }
+        // Nobody is invited into a direct conversation; a member other than the owner removes nobody.
+        try await ErasureTests.signedIn(server, bo) { (b: WardConnection) async throws in
+            #expect(try await b.send(Self.request("room.invite", room: direct) { $0.userID = cy.userID }).code == .invitationRequired)
+        }
+        try await ErasureTests.signedIn(server, dee) { (d: WardConnection) async throws in
+            #expect(try await d.send(Self.request("room.remove", room: doctorsOnly) { $0.userID = ann.userID }).code == .notOwner)
+        }
+        // The owner removes the front desk from the channel: it does not walk back in.
+        try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
+            try await a.request(Self.request("room.remove", room: channel) { $0.userID = cy.userID })
+        }
+        try await ErasureTests.signedIn(server, cy) { (c: WardConnection) async throws in
+            #expect(try await c.send(Self.request("room.join", room: channel)).code == .invitationRequired, "a removal lasts")
+        }
+        // An Admin removes from a staff room; an invitation lifts a removal.
+        try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
+            try await x.request(Self.request("room.join", room: channel))
+            try await x.request(Self.request("room.invite", room: channel) { $0.userID = cy.userID })
+            try await x.request(Self.request("room.remove", room: channel) { $0.userID = ann.userID })
+        }
+        await server.stop()
+        // The probes are in the audit log, each naming the room refused and the refusal.
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        let refusals = entries.filter { $0.event.actorID == cy.userID && $0.event.details["refused"] != nil }
+        #expect(refusals.contains { $0.event.type == "room.join" && $0.event.objectID == doctorsOnly && $0.event.details["refused"] == "invitation_required" })
+        #expect(refusals.contains { $0.event.type == "message.history" && $0.event.objectID == doctorsOnly && $0.event.details["refused"] == "not_a_member" })
+        #expect(entries.contains { $0.event.actorID == dee.userID && $0.event.type == "room.remove" && $0.event.details["refused"] == "not_owner" })
+    }
+
+    /// A patient probing another patient's care room is refused before any decision, and every
+    /// probe is an audit entry naming the room and the patient whose room it is.
+    @Test func probingAnotherPatientsCareRoomIsAudited() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("pat.max", "Patient")])
+        let (ann, pia, max) = (people[0], people[1], people[2])
+        try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
+            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+        }
+        try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
+            try await p.request(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+        }
+        let careRoom = try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
+            try await a.request(Self.request("room.create") { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] })
+                .room?.roomID ?? ""
+        }
+        let probes = ["message.history", "keys.get", "keys.fetch", "room.members", "message.send", "receipt", "room.invite", "room.remove",
+                      "room.leave", "keys.distribute"]
+        try await ErasureTests.signedIn(server, max) { (m: WardConnection) async throws in
+            for type in probes {
+                let reply = try await m.send(Self.request(type, room: careRoom) {
+                    $0.userID = pia.userID; $0.kind = "read"; $0.seq = 1; $0.keyID = String(repeating: "a", count: 32); $0.suite = "ward-sk-1"; $0.keys = []
+                })
+                #expect(reply.type == "error", "\(type)")
+            }
+            // An id the client made up names nothing: refused and audited, without the id.
+            #expect(try await m.send(Self.request("message.history", room: "room:JaneDoe")).code == .notFound)
+        }
+        await server.stop()
+        let refused = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.actorID == max.userID && $0.event.details["refused"] != nil }
+        #expect(refused.count >= probes.count + 1, "every probe is an entry: \(refused.map(\.event.type))")
+        #expect(refused.filter { $0.event.objectID == careRoom && $0.event.subjectID == pia.userID }.count >= 6,
+                "the entries name the room and the patient whose room it is")
+        #expect(ErasureTests.occurrences(of: ["JaneDoe"], under: server.data.auditLog).isEmpty)
+    }
+
+    /// A password change ends every other session of the account; an Admin's reset ends them
+    /// all; logout ends every connection of the session.
+    @Test func sessionsDoNotOutliveAPasswordChangeOrReset() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (admin, _) = try await ConversationTests.accountsAndAdmin(server, [])
+        let oneTime = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
+            try await x.request(ClientRequest(id: 0, type: "user.create", username: "pat.pia", displayName: "Pia", role: "Patient")).password ?? ""
+        }
+        let first = "the patient's own passphrase", second = "a completely new passphrase"
+        func signIn(_ password: String) async throws -> String {
+            try await server.connect { c in try await c.login(username: "pat.pia", password: password).token ?? "" }
+        }
+        // Pia sets her password; then a second session is opened with it (a thief who read it, say).
+        let own = try await server.connect { c -> String in
+            let token = try await c.login(username: "pat.pia", password: oneTime).token ?? ""
+            try await c.changePassword(current: oneTime, new: first)
+            return token
+        }
+        let thief = try await signIn(first)
+        // Pia changes her password: her session stays, the thief's ends.
+        try await server.connect { (c: WardConnection) async throws in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: own))
+            try await c.changePassword(current: first, new: second)
+            #expect(try await c.send(ClientRequest(id: 0, type: "whoami")).type == "user", "the changing session stays")
+        }
+        try await server.connect { (c: WardConnection) async throws in
+            #expect(try await c.send(ClientRequest(id: 0, type: "resume", token: thief)).code == .sessionExpired)
+            #expect(try await c.request(ClientRequest(id: 0, type: "resume", token: own)).type == "session")
+        }
+        // An Admin's reset ends every session of the account.
+        let patientID = try await server.connect { c in try await c.login(username: "pat.pia", password: second).userID ?? "" }
+        try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
+            try await x.request(ClientRequest(id: 0, type: "user.reset-password", userID: patientID))
+        }
+        try await server.connect { (c: WardConnection) async throws in
+            #expect(try await c.send(ClientRequest(id: 0, type: "resume", token: own)).code == .sessionExpired)
+        }
+        // Logout on one connection: another connection of the same session is told it ended.
+        try await server.connect { (first: WardConnection) async throws in
+            try await first.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+            try await server.connect { (second: WardConnection) async throws in
+                try await second.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+                try await first.logout()
+                #expect(try await second.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
+            }
+        }
+        await server.stop()
+    }
+
+    /// TLS 1.3 only: a client that offers at most TLS 1.2 gets no connection (issue 16, item 10).
+    @Test func tls12IsRefused() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        var old = try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM)
+        old.minimumTLSVersion = .tlsv12
+        old.maximumTLSVersion = .tlsv12
+        var logger = Logger(label: "ward.test.client")
+        logger.logLevel = .critical
+        await #expect(throws: (any Error).self) {
+            try await WardConnection.withConnection(url: server.url, tls: old, serverName: "localhost", greet: true, logger: logger) { connection in
+                _ = try await connection.send(ClientRequest(id: 0, type: "ping"))
+            }
+        }
+        try await server.connect { (connection: WardConnection) async throws in #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong") }
+        await server.stop()
+    }
+}
