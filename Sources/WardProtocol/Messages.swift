@@ -142,6 +142,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var message: String?
         /// For denials: the policies that decided.
         public var policies: [String]?
+        /// For `signin_throttled`: seconds until the next sign-in attempt is looked at.
+        public var retryAfter: Int?
         /// A one-time password (user.create, user.reset-password), shown once.
         public var password: String?
         /// Accounts (user.list, user.show).
@@ -201,6 +203,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var unreadNotifications: Int?
         /// notification.settings: the kinds turned off.
         public var mutedKinds: [String]?
+        /// security.signins: failed sign-ins by account and source.
+        public var signInReport: SignInReport?
         /// audit.proof: the proof (C2SP tlog-proof, or a consistency proof), as `auditctl verify-proof` reads it.
         public var auditProof: String?
         /// record.read, record.write: entries of a patient's record.
@@ -357,6 +361,45 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     /// The room is joined only by invitation (a member's room.invite), and this user was not
     /// invited, or was removed; direct conversations are never joined.
     case invitationRequired = "invitation_required"
+    /// Too many failed sign-ins for this account name or from this address: try again after
+    /// `retryAfter` seconds (the password was not checked).
+    case signInThrottled = "signin_throttled"
     /// Only the room's owner (its creator), or an Admin in a staff room, removes others.
     case notOwner = "not_owner"
+}
+
+/// security.signins: failed sign-ins since a time, by account and by source address.
+public struct SignInReport: Codable, Hashable, Sendable {
+    /// Failures per account (`key` is the user id; `unknown` for names no account has), most first.
+    public var accounts: [SignInFailures]
+    /// Failures per source address (`key` is the address; `accounts` how many names it tried), most first.
+    public var sources: [SignInFailures]
+    /// The start of the period (seconds since 1970).
+    public var since: Int64
+
+    public init(accounts: [SignInFailures], sources: [SignInFailures], since: Int64) {
+        self.accounts = accounts
+        self.sources = sources
+        self.since = since
+    }
+}
+
+public struct SignInFailures: Codable, Hashable, Sendable {
+    public var key: String
+    public var failures: Int
+    /// For a source: how many different accounts (or unknown names, counted as one) it failed on.
+    public var accounts: Int?
+    public var firstAt: Int64
+    public var lastAt: Int64
+    /// At least `SignInReport` burst-many failures within ten minutes: someone may be guessing.
+    public var burst: Bool
+
+    public init(key: String, failures: Int, accounts: Int? = nil, firstAt: Int64, lastAt: Int64, burst: Bool) {
+        self.key = key
+        self.failures = failures
+        self.accounts = accounts
+        self.firstAt = firstAt
+        self.lastAt = lastAt
+        self.burst = burst
+    }
 }

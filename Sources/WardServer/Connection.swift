@@ -38,6 +38,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case recordAmendDisagree = "record.amend.disagree"
     case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
     case auditProof = "audit.proof"
+    case securitySignIns = "security.signins"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -95,6 +96,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .recordAmendments: return "record.read"
         case .breakGlassList, .breakGlassReview: return "breakglass.review"
         case .auditProof: return "audit.proof"
+        case .securitySignIns: return "security.signins"
         }
     }
 }
@@ -121,6 +123,8 @@ public struct ServerContext: Sendable {
     public var timeZone = TimeZone(identifier: "UTC") ?? .current
     /// Reminder lead times and the urgent re-alert interval.
     public var notificationTimes = NotificationTimes()
+    /// Failed sign-ins per account name and source address, and how long each is blocked.
+    public var throttle = SignInThrottle()
 
     public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
                 subjectKeys: SubjectKeys, auditTexts: ErasableTextStore) {
@@ -152,9 +156,12 @@ final class Connection {
 
     /// What one reply may carry, among the connection's limits.
     let limits: ConnectionLimits
+    /// The client's IP address, for throttling sign-ins; never logged or audited in the clear.
+    let sourceAddress: String?
 
-    init(context: ServerContext, outbox: Outbox, limits: ConnectionLimits, logger: Logger) {
+    init(context: ServerContext, outbox: Outbox, limits: ConnectionLimits, sourceAddress: String? = nil, logger: Logger) {
         self.context = context
+        self.sourceAddress = sourceAddress
         self.limits = limits
         self.logger = logger
         self.outbox = outbox
@@ -213,6 +220,8 @@ final class Connection {
                 return try await handleRecords(type, request)
             case .auditProof:
                 return try await auditProof(request)
+            case .securitySignIns:
+                return try await signInReport(request)
             }
         } catch let error as ReplyError {
             return await refuse(request.id, error, event: type.auditEvent ?? type.rawValue)
@@ -296,15 +305,31 @@ final class Connection {
         let password = try require(request.password, "password")
         let gate = context.gate
         let user = try gate.database.user(username: username)
+        let throttleKeys = SignInThrottle.keys(username: username, source: sourceAddress)
+        // Before the password is looked at: a blocked attempt gets the same answer whether its
+        // password was right or wrong.
+        let wait = context.throttle.wait(throttleKeys, now: Clock.nowSeconds())
+        guard wait == 0 else {
+            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user?.id ?? "anonymous",
+                                  actorRole: user?.role ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
+            var reply = ServerReply.error(request.id, .signInThrottled,
+                                          "too many failed sign-ins for this account or from this address: try again in \(wait) seconds")
+            reply.retryAfter = Int(wait)
+            return reply
+        }
         // Unknown users and wrong passwords take the same time and get the same answer.
         let matches = await context.passwords.verify(password, against: user?.passwordHash)
         guard let user else {
-            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, details: ["reason": "invalid-credentials"])
+            context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
+            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, commitments: try sourceCommitment(),
+                                  details: ["reason": "invalid-credentials"])
             return .error(request.id, .invalidCredentials, "wrong username or password")
         }
         guard matches else {
-            let failures = try gate.database.recordFailedLogin(userID: user.id)
+            let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
+            _ = try gate.database.recordFailedLogin(userID: user.id)
             try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                  subjectID: user.id, commitments: try sourceCommitment(),
                                   details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
             return .error(request.id, .invalidCredentials, "wrong username or password")
         }
@@ -315,8 +340,10 @@ final class Connection {
                 return .error(request.id, .secondFactorRequired, "this account signs in with a second factor: send totp")
             }
             guard try checkSecondFactor(presented, record: totp, user: user) else {
-                let failures = try gate.database.recordFailedLogin(userID: user.id)
+                let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
+                _ = try gate.database.recordFailedLogin(userID: user.id)
                 try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                      subjectID: user.id, commitments: try sourceCommitment(),
                                       details: ["reason": "invalid-second-factor", "failed-logins": "\(failures)"])
                 return .error(request.id, .invalidCredentials, "wrong username or password")
             }
@@ -327,6 +354,7 @@ final class Connection {
             return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
         }
         try gate.database.resetFailedLogins(userID: user.id)
+        context.throttle.succeeded(throttleKeys)
         // Hashes made with older parameters are replaced while the password is at hand.
         if context.passwords.hasher.needsRehash(user.passwordHash) {
             try gate.database.rehashPassword(userID: user.id, hash: try await context.passwords.hash(password))
@@ -339,6 +367,14 @@ final class Connection {
         signedOn(user.id, session: SessionToken.hash(token),
                  sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
         return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
+    }
+
+    /// The failed sign-in's source address, kept erasable outside the log (audit/FORMAT.md §7):
+    /// an IP address is personal data (GDPR Recital 30), the log is never rewritten, and log-in
+    /// monitoring (HIPAA 164.308(a)(5)(ii)(C)) needs it (`security.signins`).
+    private func sourceCommitment() throws -> [Hash32] {
+        guard let sourceAddress else { return [] }
+        return [try context.auditTexts.commit(SignInMonitor.sourcePrefix + sourceAddress)]
     }
 
     /// Sign-in and resume ask the same question of the policies: may this account have a session now?

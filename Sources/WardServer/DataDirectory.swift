@@ -71,6 +71,50 @@ public struct DataDirectory: Sendable {
         return Initialised(adminUsername: admin.username, adminPassword: password, certificateFingerprint: tls.fingerprint)
     }
 
+    /// Gives the clinic back an Admin when none can sign in (every Admin's password or second
+    /// factor lost, or their accounts disabled): with `username`, that Admin account is enabled,
+    /// its second factor removed and its password replaced by a one-time one; without, a new
+    /// Admin account is made. Run on the data directory while the server is stopped: the audit
+    /// log's lock refuses a second writer. Audited as `account.recover` by the operator.
+    public func recoverAdmin(username: String?, passwordHasher: Argon2id) async throws -> (username: String, password: String) {
+        let (server, signer) = try loadIdentity()
+        let log = try AuditLog.open(.init(directory: auditLog, signer: signer, source: server))
+        do {
+            let db = try WardDatabase(path: database)
+            let password = OneTimePassword.make()
+            let hash = try passwordHasher.hash(password: Array(password.utf8))
+            let account: UserRecord
+            if let username {
+                guard let existing = try db.user(username: username), existing.role == "Admin" else {
+                    throw ServerError.noSuchAdmin(username)
+                }
+                try db.setPassword(userID: existing.id, hash: hash, mustChange: true, keeping: nil)
+                try db.removeSecondFactor(userID: existing.id)
+                try db.setActive(userID: existing.id, true)
+                try db.resetFailedLogins(userID: existing.id)
+                account = existing
+            } else {
+                var name = "admin-recovery"
+                var n = 1
+                while try db.user(username: name) != nil {
+                    n += 1
+                    name = "admin-recovery-\(n)"
+                }
+                account = UserRecord(id: "user:" + OpaqueID.make(), username: name, displayName: "Administrator (recovery)", role: "Admin",
+                                     passwordHash: hash, mustChangePassword: true, createdAt: Clock.nowSeconds())
+                try db.insert(account)
+            }
+            try await log.append(AuditEvent(type: "account.recover", action: username == nil ? .create : .update, actorID: "system:operator",
+                                            actorRole: "system", objectType: "user", objectID: account.id, subjectID: account.id,
+                                            details: ["role": "Admin", "how": username == nil ? "created" : "reset"]))
+            try await log.close()
+            return (account.username, password)
+        } catch {
+            try? await log.close()
+            throw error
+        }
+    }
+
     /// Reads the server id and the audit signing key, checking the key file is private.
     public func loadIdentity() throws -> (serverID: String, signer: NoteSigner) {
         guard let idData = FileManager.default.contents(atPath: serverID) else { throw ServerError.notInitialised(path) }
@@ -135,6 +179,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     case notInitialised(String)
     case insecureFile(String)
     case cannotWrite(String)
+    case noSuchAdmin(String)
 
     public var description: String {
         switch self {
@@ -142,6 +187,7 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case let .notInitialised(path): return "\(path) is not an initialised data directory: run ward-server init --data \(path)"
         case let .insecureFile(file): return "\(file) is readable by others: chmod 600 \(file)"
         case let .cannotWrite(file): return "cannot write \(file)"
+        case .noSuchAdmin: return "no Admin account has that username: leave out --username to make a new Admin account"
         }
     }
 }

@@ -106,8 +106,9 @@ public struct Gate: Sendable {
     @discardableResult
     public func record(_ event: String, code: AuditEvent.Action, outcome: AuditEvent.Outcome, actorID: String = "anonymous",
                        actorRole: String = "none", objectType: String = "service", objectID: String = "ward", subjectID: String = "",
-                       details: [String: String] = [:]) async throws -> AuditReceipt {
+                       commitments: [Hash32] = [], details: [String: String] = [:]) async throws -> AuditReceipt {
         try await audit.append(AuditEvent(type: event, action: code, outcome: outcome, actorID: actorID, actorRole: actorRole,
-                                          objectType: objectType, objectID: objectID, subjectID: subjectID, details: details))
+                                          objectType: objectType, objectID: objectID, subjectID: subjectID, commitments: commitments,
+                                          details: details))
     }
 }

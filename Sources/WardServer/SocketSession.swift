@@ -33,7 +33,7 @@ enum SocketSession {
             metrics.request("any", outcome: "outbox_overflow_closed")
             channel.close(promise: nil)
         }
-        let connection = Connection(context: context, outbox: outbox, limits: limits, logger: logger)
+        let connection = Connection(context: context, outbox: outbox, limits: limits, sourceAddress: channel.remoteAddress?.ipAddress, logger: logger)
         defer { connection.signedOff() }
         let signedIn = SignInFlag()
         let watchdog = Task {

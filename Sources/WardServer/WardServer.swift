@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// The clinic's time zone (weekly availability, reminders' wording).
     public var timeZone = TimeZone(identifier: "UTC") ?? .current
     public var notificationTimes = NotificationTimes()
+    /// How failed sign-ins slow further attempts down.
+    public var signInThrottle = SignInThrottle.Rules()
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -75,6 +77,7 @@ public enum WardServer {
             context.retention = configuration.retention
             context.timeZone = configuration.timeZone
             context.notificationTimes = configuration.notificationTimes
+            context.throttle = SignInThrottle(rules: configuration.signInThrottle)
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey
             try DataDirectory.requirePrivate(keyPath)

@@ -12,7 +12,7 @@ struct WardServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ward-server",
         abstract: "The Ward appliance: TLS WebSocket service with policy-decided, audited requests.",
-        subcommands: [Init.self, Serve.self]
+        subcommands: [Init.self, Serve.self, RecoverAdmin.self]
     )
 }
 
@@ -44,6 +44,39 @@ struct Init: AsyncParsableCommand {
             TLS certificate fingerprint: \(made.certificateFingerprint)
             first Admin account: \(made.adminUsername)
             one-time password (shown once; change it at first sign-in): \(made.adminPassword)
+            """)
+        } catch let error as ServerError {
+            throw UsageError("\(error)")
+        }
+    }
+}
+
+struct RecoverAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover-admin",
+        abstract: "Give the clinic an Admin again when no Admin can sign in (run with the server stopped).",
+        discussion: """
+        With --username, that Admin account is enabled, its second factor removed, its sessions         ended and its password replaced by a one-time password; without, a new Admin account         (admin-recovery) is made. Prints the one-time password once. Works on the data directory         directly, so it refuses to run while ward-server serves it (the audit log is locked), and         it is recorded in the audit log as account.recover by the operator.
+        """
+    )
+
+    @Option(help: "The data directory.")
+    var data: String = "data"
+
+    @Option(help: "An existing Admin account to restore (default: make a new Admin account).")
+    var username: String?
+
+    @Option(help: "Argon2id memory in KiB for the new password's hash (RFC 9106 default 65536).")
+    var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+
+    func run() async throws {
+        var parameters = Argon2id.Parameters.rfc9106SecondRecommended
+        parameters.memoryKiB = argon2Memory
+        do {
+            let recovered = try await DataDirectory(path: data).recoverAdmin(username: username, passwordHasher: try Argon2id(parameters: parameters))
+            print("""
+            Admin account: \(recovered.username)
+            one-time password (shown once; change it at first sign-in): \(recovered.password)
             """)
         } catch let error as ServerError {
             throw UsageError("\(error)")

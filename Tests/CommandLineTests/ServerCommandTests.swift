@@ -46,12 +46,26 @@ struct ServerCommandTests {
         #expect(team.status == 0, "\(team.stderr)")
         let list = try runProcess(wardctl, ["user", "list"], environment: environment)
         #expect(list.stdout.contains("nurse.cat") && list.stdout.contains("Nurse"))
+        let monitoring = try runProcess(wardctl, ["security", "signins", "--since-days", "1"], environment: environment)
+        #expect(monitoring.status == 0 && monitoring.stdout.contains("by account") && monitoring.stdout.contains("by source address"), "\(monitoring.stderr)")
         let bad = try runProcess(wardctl, ["user", "add", "x", "--role", "Wizard"], environment: environment)
         #expect(bad.status == 2 && bad.stderr.contains("role must be one of"))
+
+        // Recovering an Admin is offline: refused while the server holds the audit log.
+        #expect(try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--argon2-memory", "1024"]).status != 0)
 
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
+        // Every Admin lost: a new one, or the old one restored, each audited (issue 16, item 3).
+        let made = try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--argon2-memory", "1024"])
+        #expect(made.status == 0 && made.stdout.contains("Admin account: admin-recovery") && made.stdout.contains("one-time password"), "\(made.stderr)")
+        let restored = try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--username", "admin", "--argon2-memory", "1024"])
+        #expect(restored.status == 0 && restored.stdout.contains("Admin account: admin"), "\(restored.stderr)")
+        let notAdmin = try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--username", "nurse.cat", "--argon2-memory", "1024"])
+        #expect(notAdmin.status != 0 && notAdmin.stderr.contains("no Admin account has that username") && !notAdmin.stderr.contains("nurse.cat"))
+        let recovered = try runProcess(Binaries.auditctl, ["show", data + "/audit", "--event", "account.recover"])
+        #expect(recovered.stdout.components(separatedBy: "account.recover").count - 1 == 2, "\(recovered.stdout)")
         let verify = try runProcess(Binaries.auditctl, ["verify", data + "/audit", "--key", data + "/audit.vkey"])
         #expect(verify.status == 0, "\(verify.stdout)")
         let show = try runProcess(Binaries.auditctl, ["show", data + "/audit", "--event", "server.stop"])

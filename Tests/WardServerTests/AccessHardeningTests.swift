@@ -176,4 +176,32 @@ struct AccessHardeningTests {
         try await server.connect { (connection: WardConnection) async throws in #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong") }
         await server.stop()
     }
+
+    /// Log-in monitoring: failed sign-ins by account and by source, bursts flagged; the source
+    /// address is kept erasable outside the log (issue 16, item 3).
+    @Test func failedSignInsAreReportedByAccountAndSource() async throws {
+        var rules = SignInThrottle.Rules()
+        (rules.freeFailuresPerAccount, rules.freeFailuresPerSource) = (100, 100)
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled, signInThrottle: rules)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("pat.pia", "Patient")])
+        let pia = people[0]
+        try await server.connect { (c: WardConnection) async throws in
+            for _ in 0..<11 { #expect(try await c.send(ClientRequest(id: 0, type: "login", username: "pat.pia", password: "guess")).code == .invalidCredentials) }
+            for _ in 0..<2 { #expect(try await c.send(ClientRequest(id: 0, type: "login", username: "nobody", password: "guess")).code == .invalidCredentials) }
+        }
+        let report = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> SignInReport? in
+            try await x.request(Self.request("security.signins")).signInReport
+        }
+        let accounts = Dictionary(uniqueKeysWithValues: (report?.accounts ?? []).map { ($0.key, $0) })
+        #expect(accounts[pia.userID]?.failures == 11 && accounts[pia.userID]?.burst == true)
+        #expect(accounts["unknown"]?.failures == 2 && accounts["unknown"]?.burst == false)
+        let source = report?.sources.first { $0.key == "127.0.0.1" }
+        #expect(source?.failures == 13 && source?.accounts == 2 && source?.burst == true)
+        try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
+            #expect(try await p.send(Self.request("security.signins")).code == .denied)
+        }
+        await server.stop()
+        #expect(ErasureTests.occurrences(of: ["127.0.0.1"], under: server.data.auditLog).isEmpty, "the address is only in the erasable store")
+    }
 }

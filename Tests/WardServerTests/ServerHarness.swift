@@ -27,7 +27,8 @@ final class ServerHarness: Sendable {
 
     static func start(connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
                       lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
-                      notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies) async throws -> ServerHarness {
+                      notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies,
+                      signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules()) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -37,6 +38,7 @@ final class ServerHarness: Sendable {
         configuration.sessionLimits = SessionLimits(idleSeconds: idleSeconds, lifetimeSeconds: lifetimeSeconds)
         configuration.retention = retention
         configuration.notificationTimes = notificationTimes
+        configuration.signInThrottle = signInThrottle
         return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
     }
 

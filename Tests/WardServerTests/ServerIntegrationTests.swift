@@ -314,20 +314,62 @@ struct ServerIntegrationTests {
         await server.stop()
     }
 
-    @Test func wrongPasswordsLockTheAccountByPolicy() async throws {
-        let server = try await ServerHarness.start()
+    /// Failed sign-ins block further attempts for a while, per account name and per source
+    /// address, and the block ends by itself; while blocked, a right password gets the same
+    /// answer as a wrong one; an existing session still resumes (issue 16, item 3).
+    @Test func failedSignInsAreThrottledAndTheBlockEnds() async throws {
+        var rules = SignInThrottle.Rules()
+        rules.firstBlock = 2
+        rules.freeFailuresPerSource = 8
+        let server = try await ServerHarness.start(signInThrottle: rules)
         defer { server.cleanup() }
-        let otp = server.adminPassword
-        try await server.connect { connection in
-            #expect(try await connection.send(ClientRequest(id: 0, type: "login", username: "nobody", password: "x")).code == .invalidCredentials)
-            for _ in 0..<5 {
-                #expect(try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: "wrong")).code == .invalidCredentials)
-            }
-            let locked = try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: otp))
-            #expect(locked.code == .denied)
-            #expect(locked.policies == ["login-lockout"])
+        let password = "the administrator's passphrase"
+        let token = try await server.connect { connection -> String in
+            let session = try await connection.login(username: "admin", password: server.adminPassword)
+            try await connection.changePassword(current: server.adminPassword, new: password)
+            return session.token ?? ""
         }
+        func login(_ username: String, _ password: String) async throws -> ServerReply {
+            try await server.connect { c in try await c.send(ClientRequest(id: 0, type: "login", username: username, password: password)) }
+        }
+        #expect(try await login("nobody", "x").code == .invalidCredentials)
+        for _ in 0..<6 { #expect(try await login("admin", "wrong").code == .invalidCredentials) }
+        // Blocked: right and wrong passwords get the same answer, with how long to wait.
+        let right = try await login("ADMIN", password), wrong = try await login("admin", "wrong")
+        #expect(right.code == .signInThrottled && wrong.code == .signInThrottled)
+        #expect((1...2).contains(right.retryAfter ?? 0) && [right, wrong].allSatisfy { $0.message?.hasPrefix("too many failed sign-ins") == true })
+        // The session opened before still resumes.
+        try await server.connect { (c: WardConnection) async throws in
+            #expect(try await c.send(ClientRequest(id: 0, type: "resume", token: token)).type == "session")
+        }
+        // The block ends by itself.
+        try await Task.sleep(for: .milliseconds(2_200))
+        #expect(try await login("admin", password).type == "session")
+        // Guessing at many names from one address blocks the address (9 failures here, 8 free).
+        for name in ["x1", "x2"] { #expect(try await login(name, "x").code == .invalidCredentials) }
+        #expect(try await login("admin", password).code == .signInThrottled, "the address is blocked for every name")
+        try await Task.sleep(for: .milliseconds(2_200))
+        #expect(try await login("admin", password).type == "session")
         await server.stop()
+        let throttled = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.details["reason"] == "throttled" }
+        #expect(throttled.count == 3, "every blocked attempt is audited")
+    }
+
+    @Test func theThrottleCountsWithoutOverflowAndForgets() {
+        var rules = SignInThrottle.Rules()
+        rules.freeFailuresPerAccount = 1
+        rules.maxTracked = 10
+        let throttle = SignInThrottle(rules: rules)
+        let keys = SignInThrottle.keys(username: " Dr.Ann ", source: "127.0.0.1")
+        #expect(keys.first == .account("dr.ann"))
+        for _ in 0..<200 { throttle.failed(keys, now: 1_000) }
+        #expect(throttle.wait(keys, now: 1_000) == rules.longestBlock, "doubling stops at the longest block, without overflow")
+        #expect(throttle.wait(keys, now: 1_000 + rules.longestBlock) == 0, "and ends")
+        throttle.succeeded(keys)
+        #expect(throttle.wait([keys[0]], now: 1_000) == 0, "success clears the account name")
+        #expect(throttle.wait([keys[1]], now: 1_000) > 0, "but not the address")
+        for n in 0..<50 { for _ in 0..<2 { throttle.failed([.account("name\(n)")], now: 2_000) } }
+        #expect(throttle.wait([.account("name49")], now: 2_000) > 0, "a flood of names is bounded and the newest are kept")
     }
 
     @Test func requestsBeforeHelloAreRefused() async throws {
