@@ -364,6 +364,9 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     /// Too many failed sign-ins for this account name or from this address: try again after
     /// `retryAfter` seconds (the password was not checked).
     case signInThrottled = "signin_throttled"
+    /// The server has more password checks waiting than it takes on; nothing was done: try
+    /// again in a few seconds.
+    case busy
     /// Only the room's owner (its creator), or an Admin in a staff room, removes others.
     case notOwner = "not_owner"
 }

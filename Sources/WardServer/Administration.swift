@@ -15,16 +15,22 @@ extension Connection {
         // Resolve what the request names before deciding, so the entry records the real object.
         var target: UserRecord?
         if [.userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor].contains(type) {
-            target = try lookUp(request)
+            target = try await revealing(type, to: admin) { try lookUp(request) }
         }
         var patient: UserRecord?, clinician: UserRecord?
         if [.careTeamAdd, .careTeamRemove, .careTeamList].contains(type) {
-            patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
-            guard patient?.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+            patient = try await revealing(type, to: admin) {
+                let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
+                guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+                return patient
+            }
             if type != .careTeamList {
-                clinician = try lookUp(id: try require(request.clinicianID, "clinicianID"), what: "clinician")
-                guard ["Doctor", "Nurse"].contains(clinician?.role) else {
-                    throw ReplyError(code: .badRequest, message: "clinicianID does not name a Doctor or Nurse account")
+                clinician = try await revealing(type, to: admin) {
+                    let clinician = try lookUp(id: try require(request.clinicianID, "clinicianID"), what: "clinician")
+                    guard ["Doctor", "Nurse"].contains(clinician.role) else {
+                        throw ReplyError(code: .badRequest, message: "clinicianID does not name a Doctor or Nurse account")
+                    }
+                    return clinician
                 }
             }
         }
@@ -43,12 +49,13 @@ extension Connection {
             guard Self.isAcceptableDisplayName(displayName) else {
                 throw ReplyError(code: .badRequest, message: "displayName must be 1-128 characters without control or formatting characters")
             }
-            guard try database.user(username: username) == nil else { throw ReplyError(code: .conflict, message: "that username is taken") }
-            let password = OneTimePassword.make()
-            oneTimePassword = password
+            try await revealing(type, to: admin) {
+                guard try database.user(username: username) == nil else { throw ReplyError(code: .conflict, message: "that username is taken") }
+            }
+            // The password is hashed once the policies have allowed the creation: nobody makes the
+            // server spend an Argon2 hash on a request it refuses (issue 16, item 6).
             newUser = UserRecord(id: "user:" + OpaqueID.make(), username: username, displayName: displayName,
-                                 role: role, passwordHash: try await context.passwords.hash(password), mustChangePassword: true,
-                                 createdAt: Clock.nowSeconds())
+                                 role: role, passwordHash: "", mustChangePassword: true, createdAt: Clock.nowSeconds())
         }
 
         let object = target ?? newUser ?? patient
@@ -75,7 +82,12 @@ extension Connection {
         var reply = ServerReply(id: request.id, type: type.rawValue)
         switch type {
         case .userCreate:
-            if let newUser { try database.insert(newUser) }
+            if var newUser {
+                let password = OneTimePassword.make()
+                newUser.passwordHash = try await context.passwords.hash(password)
+                try database.insert(newUser)
+                oneTimePassword = password
+            }
             reply.userID = newUser?.id
             reply.password = oneTimePassword
         case .userList:
@@ -124,6 +136,22 @@ extension Connection {
             break
         }
         return reply
+    }
+
+    /// A look-up made before the decision that found nothing (or a taken username): only
+    /// someone the policies let do this kind of request learns so; anyone else is refused as
+    /// they would have been, so a refusal never tells whether an account exists (issue 16, item 10).
+    private func revealing<T>(_ type: RequestType, to admin: UserRecord, _ work: () throws -> T) async throws -> T {
+        do {
+            return try work()
+        } catch let refusal as ReplyError where [.notFound, .conflict, .badRequest].contains(refusal.code) {
+            let outcome = try await context.gate.decide(Gate.Request(
+                principal: admin, action: type.action ?? "user.manage", resource: Entity(uid: ClinicModel.service),
+                event: type.auditEvent ?? type.rawValue, code: .read, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor
+            ), extraDetails: ["looked-up": "nothing"])
+            guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+            throw refusal
+        }
     }
 
     private func lookUp(_ request: ClientRequest) throws -> UserRecord {

@@ -227,6 +227,9 @@ final class Connection {
             return await refuse(request.id, error, event: type.auditEvent ?? type.rawValue)
         } catch let denial as Denied {
             return .error(request.id, .denied, "refused by policy", policies: denial.policies)
+        } catch is PasswordChecker.Busy {
+            return await refuse(request.id, ReplyError(code: .busy, message: "the server is busy checking passwords; try again in a few seconds"),
+                                event: type.auditEvent ?? type.rawValue)
         } catch {
             // The audit log or the database failed: nothing was done, and the client is told so.
             logger.error("request failed", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])
@@ -318,7 +321,7 @@ final class Connection {
             return reply
         }
         // Unknown users and wrong passwords take the same time and get the same answer.
-        let matches = await context.passwords.verify(password, against: user?.passwordHash)
+        let matches = try await context.passwords.verify(password, against: user?.passwordHash)
         guard let user else {
             context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
             try await gate.record("auth.login", code: .execute, outcome: .minorFailure, commitments: try sourceCommitment(),
@@ -512,7 +515,7 @@ final class Connection {
         let new = try require(request.newPassword, "newPassword")
         // Check what the request says before asking the policies, so the audit entry of an
         // allowed change records a change that then happens.
-        guard await context.passwords.verify(current, against: user.passwordHash) else {
+        guard try await context.passwords.verify(current, against: user.passwordHash) else {
             try await context.gate.record("account.password", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
                                           objectType: "user", objectID: user.id, details: ["reason": "invalid-credentials"])
             throw ReplyError(code: .invalidCredentials, message: "the current password is wrong")

@@ -15,10 +15,16 @@ enum ConsentPurposes {
             for the clinic's retention period. You can withdraw this consent at any time with \
             /consent withdraw messaging; no new messages can then be sent in your care rooms.
             """),
-        ConsentPurposeInfo(purpose: "record-sharing", version: "1", title: "Sharing your record with your care team", text: """
-            The clinicians on your care team may read and update your patient record to treat you. \
-            Every access is recorded and shown in your export. You can withdraw at any time; \
-            emergency access stays possible as the law allows and is reviewed.
+        // Version 2 (issue 16, item 9): version 1 promised that withdrawing stops the care team
+        // reading the record, which no request enforced; treatment needs no consent (HIPAA
+        // 164.506(c), GDPR Art. 9(2)(h)). What the consent does control is sharing with another
+        // provider (record.share, `sharing-needs-consent`).
+        ConsentPurposeInfo(purpose: "record-sharing", version: "2", title: "Sharing your record with other providers", text: """
+            Your doctors may send your patient record to another provider who treats you, such as \
+            a specialist or a hospital, only while you consent to it. Ward does not send records \
+            to other providers yet; this consent will apply when it does. Your care team reads and \
+            updates your record to treat you whether or not you consent, as the law allows, and \
+            every access is recorded and shown in your export. You can withdraw at any time.
             """),
         ConsentPurposeInfo(purpose: "appointment-reminders", version: "1", title: "Appointment reminders", text: """
             Ward reminds you of your appointments (by default a day and an hour before). Reminders \

@@ -26,6 +26,8 @@ enum SocketSession {
     static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
                       context: ServerContext, limits: ConnectionLimits, logger: Logger) async throws {
         let metrics = context.metrics
+        // The upgrade is done: the guard's deadline no longer applies.
+        channel.pipeline.fireUserInboundEventTriggered(WebSocketUpgraded())
         metrics.connectionOpened()
         defer { metrics.connectionClosed() }
         let outbox = Outbox(limit: limits.outboxBytes) {

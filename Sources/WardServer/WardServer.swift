@@ -1,5 +1,6 @@
 public import Foundation
 internal import Hummingbird
+internal import HummingbirdCore
 internal import HummingbirdTLS
 internal import HummingbirdWebSocket
 public import Logging
@@ -32,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var notificationTimes = NotificationTimes()
     /// How failed sign-ins slow further attempts down.
     public var signInThrottle = SignInThrottle.Rules()
+    /// Connections at once, per address and in total, and the time to the WebSocket upgrade.
+    public var connectionCaps = ConnectionCaps()
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -117,15 +120,26 @@ public enum WardServer {
                 try await SocketSession.serve(inbound: inbound, outbound: outbound, channel: wsContext.requestContext.channel,
                                               context: context, limits: limits, logger: wsContext.logger)
             }
+            // Hummingbird's `.tls(.http1WebSocketUpgrade(…))`, with the connection guard in front.
+            let socketResponder = sockets.buildResponder()
+            let counter = ConnectionCounter(configuration.connectionCaps)
+            let upgradeTimeout = configuration.connectionCaps.upgradeTimeout
+            let tlsChannel = try TLSChannelConfiguration(tlsConfiguration: tls)
+            let server = HTTPServerBuilder { responder in
+                GuardedChannel(
+                    base: try TLSChannel(
+                        HTTP1WebSocketUpgradeChannel(
+                            responder: responder, webSocketResponder: socketResponder,
+                            configuration: .init(ws: .init(maxFrameSize: WireProtocol.maxFrameBytes, validateUTF8: true))
+                        ),
+                        configuration: tlsChannel
+                    ),
+                    counter: counter, upgradeTimeout: upgradeTimeout, metrics: metrics
+                )
+            }
             let app = Application(
                 router: router,
-                server: try .tls(
-                    .http1WebSocketUpgrade(
-                        webSocketRouter: sockets,
-                        configuration: .init(ws: .init(maxFrameSize: WireProtocol.maxFrameBytes, validateUTF8: true))
-                    ),
-                    tlsConfiguration: tls
-                ),
+                server: server,
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ward"),
                 onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port, fingerprint) },
                 logger: logger

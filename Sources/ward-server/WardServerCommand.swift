@@ -118,6 +118,12 @@ struct Serve: AsyncParsableCommand {
     var urgentRealertMinutes: Int = 5
     @Option(help: "Argon2id memory in KiB for new password hashes.")
     var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+    @Option(help: "Connections at once from one address (a clinic's devices may share one behind NAT).")
+    var maxConnectionsPerAddress: Int = ConnectionCaps().perAddress
+    @Option(help: "Connections at once in total (kept below the open-file limit).")
+    var maxConnections: Int = ConnectionCaps().total
+    @Option(help: "Seconds a new connection has to finish TLS and the WebSocket upgrade before it is closed.")
+    var upgradeSeconds: Int = 5
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
@@ -128,6 +134,10 @@ struct Serve: AsyncParsableCommand {
         guard Self.leads(reminderMinutes) != nil else { throw ValidationError("--reminder-minutes is minutes before the appointment, comma-separated (1-20160), for example 1440,60") }
         guard (1...1440).contains(urgentRealertMinutes) else { throw ValidationError("--urgent-realert-minutes must be 1-1440") }
         guard messageRetentionDays >= 1, retentionMinutes >= 1 else { throw ValidationError("--message-retention-days and --retention-minutes must be at least 1") }
+        guard (1...1_000_000).contains(maxConnectionsPerAddress), (1...1_000_000).contains(maxConnections) else {
+            throw ValidationError("--max-connections-per-address and --max-connections must be 1-1000000")
+        }
+        guard (1...120).contains(upgradeSeconds) else { throw ValidationError("--upgrade-seconds must be 1-120") }
     }
 
     /// "1440,60" as seconds before an appointment.
@@ -155,6 +165,9 @@ struct Serve: AsyncParsableCommand {
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
         configuration.notificationTimes.reminderLeads = Self.leads(reminderMinutes) ?? configuration.notificationTimes.reminderLeads
         configuration.notificationTimes.urgentRealert = Int64(urgentRealertMinutes) * 60
+        configuration.connectionCaps.perAddress = maxConnectionsPerAddress
+        configuration.connectionCaps.total = maxConnections
+        configuration.connectionCaps.upgradeTimeout = .seconds(upgradeSeconds)
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         do {

@@ -28,7 +28,8 @@ final class ServerHarness: Sendable {
     static func start(connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
                       lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
                       notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies,
-                      signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules()) async throws -> ServerHarness {
+                      signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules(),
+                      connectionCaps: ConnectionCaps = ConnectionCaps()) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -39,6 +40,7 @@ final class ServerHarness: Sendable {
         configuration.retention = retention
         configuration.notificationTimes = notificationTimes
         configuration.signInThrottle = signInThrottle
+        configuration.connectionCaps = connectionCaps
         return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
     }
 

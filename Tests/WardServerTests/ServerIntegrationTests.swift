@@ -86,6 +86,7 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: doctorAccount.userID))
             let officerAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "po", role: "PrivacyOfficer"))
             _ = try await run(ClientRequest(id: 0, type: "user.list"))
+            _ = try await run(ClientRequest(id: 0, type: "security.signins"))
             var announce = ClientRequest(id: 0, type: "notification.announce")
             announce.text = "Fire drill at ten"
             _ = try await run(announce)
