@@ -16,9 +16,12 @@ public enum WardClientError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .closed: return "the server closed the connection"
-        case let .unexpectedReply(type): return "unexpected reply \(type)"
+        case let .unexpectedReply(type): return "unexpected reply \(PrintableText.safe(type, limit: 100))"
         case let .server(code, message, policies):
-            return "\(code.rawValue): \(message)" + (policies.isEmpty ? "" : " (policies: \(policies.joined(separator: ", ")))")
+            // The server's words are printed as text, never as terminal control (issue 16, item 10).
+            let shownPolicies = policies.prefix(32).map { PrintableText.safe($0, limit: 128) }
+            return "\(code.rawValue): \(PrintableText.safe(message, limit: 500))"
+                + (shownPolicies.isEmpty ? "" : " (policies: \(shownPolicies.joined(separator: ", ")))")
         }
     }
 }
@@ -209,9 +212,12 @@ public final class WardConnection: Sendable {
         try await request(ClientRequest(id: 0, type: "login", username: username, password: password, totp: totp))
     }
 
-    /// Starts second-factor enrolment: the secret (base32) and its otpauth URI.
-    public func enrollSecondFactor() async throws -> (secret: String, uri: String) {
-        let reply = try await request(ClientRequest(id: 0, type: "totp.enroll"))
+    /// Starts second-factor enrolment: the secret (base32) and its otpauth URI. `enrolmentCode`
+    /// is the code an Admin's reset gave, needed unless this session replaced a one-time password.
+    public func enrollSecondFactor(enrolmentCode: String? = nil) async throws -> (secret: String, uri: String) {
+        var enrol = ClientRequest(id: 0, type: "totp.enroll")
+        enrol.enrolmentCode = enrolmentCode
+        let reply = try await request(enrol)
         return (reply.secret ?? "", reply.uri ?? "")
     }
 

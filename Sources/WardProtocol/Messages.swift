@@ -29,6 +29,9 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var clinicianID: String?
     /// A TOTP code or a recovery code (login, totp.confirm).
     public var totp: String?
+    /// totp.enroll: the code an Admin's user.reset-second-factor gave, when this session did not
+    /// replace a one-time password.
+    public var enrolmentCode: String?
     // Conversations.
     public var device: DeviceKeys?
     public var roomID: String?
@@ -153,6 +156,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
         /// totp.enroll: the new secret (base32) and its otpauth URI, shown once.
         public var secret: String?
         public var uri: String?
+        /// user.reset-second-factor: the code the person enrols a new second factor with (7 days, once).
+        public var enrolmentCode: String?
         /// totp.confirm: single-use recovery codes, shown once.
         public var recoveryCodes: [String]?
         /// session: whether it was signed in with a second factor.
@@ -367,6 +372,9 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     /// The server has more password checks waiting than it takes on; nothing was done: try
     /// again in a few seconds.
     case busy
+    /// A first second factor is enrolled in the session that replaced the one-time password, or
+    /// with the enrolment code an Admin gave: send `enrolmentCode`.
+    case enrolmentCodeRequired = "enrolment_code_required"
     /// Only the room's owner (its creator), or an Admin in a staff room, removes others.
     case notOwner = "not_owner"
 }

@@ -42,19 +42,21 @@ extension Connection {
             guard ClinicModel.accountRoles.contains(role) else {
                 throw ReplyError(code: .badRequest, message: "role must be one of \(ClinicModel.accountRoles.joined(separator: ", "))")
             }
-            guard (1...64).contains(username.count), username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
-                throw ReplyError(code: .badRequest, message: "username must be 1-64 letters, digits, '.', '_' or '-'")
+            let stored: String
+            switch Username.normalised(username) {
+            case let .success(name): stored = name
+            case let .failure(refusal): throw ReplyError(code: .badRequest, message: refusal.description)
             }
             let displayName = request.displayName ?? username
             guard Self.isAcceptableDisplayName(displayName) else {
                 throw ReplyError(code: .badRequest, message: "displayName must be 1-128 characters without control or formatting characters")
             }
             try await revealing(type, to: admin) {
-                guard try database.user(username: username) == nil else { throw ReplyError(code: .conflict, message: "that username is taken") }
+                guard try database.user(username: stored) == nil else { throw ReplyError(code: .conflict, message: "that username is taken") }
             }
             // The password is hashed once the policies have allowed the creation: nobody makes the
             // server spend an Argon2 hash on a request it refuses (issue 16, item 6).
-            newUser = UserRecord(id: "user:" + OpaqueID.make(), username: username, displayName: displayName,
+            newUser = UserRecord(id: "user:" + OpaqueID.make(), username: stored, displayName: displayName,
                                  role: role, passwordHash: "", mustChangePassword: true, createdAt: Clock.nowSeconds())
         }
 
@@ -114,6 +116,10 @@ extension Connection {
             if let target {
                 try database.removeSecondFactor(userID: target.id)
                 context.hub.endSessions(ofUser: target.id)
+                // The person enrols a new one with this code (not whoever holds their password).
+                let code = OneTimePassword.make(length: 12)
+                try database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
+                reply.enrolmentCode = code
             }
             reply.userID = target?.id
         case .careTeamAdd:
@@ -157,7 +163,7 @@ extension Connection {
     private func lookUp(_ request: ClientRequest) throws -> UserRecord {
         if let id = request.userID { return try lookUp(id: id, what: "user") }
         if let username = request.username {
-            guard let user = try context.gate.database.user(username: username) else { throw ReplyError(code: .notFound, message: "no such user") }
+            guard let user = try context.gate.database.user(named: username) else { throw ReplyError(code: .notFound, message: "no such user") }
             return user
         }
         throw ReplyError(code: .badRequest, message: "userID or username is required")
@@ -172,17 +178,63 @@ extension Connection {
         UserInfo(userID: user.id, username: user.username, displayName: user.displayName, role: user.role, active: user.active)
     }
 
-    /// Display names are shown in every client beside what people write: no line breaks, no
-    /// bidirectional overrides or other invisible characters that could disguise who is speaking.
+    /// Display names (and room names) are shown in every client beside what people write: no
+    /// line breaks, no bidirectional overrides or other invisible characters that could disguise
+    /// who is speaking. Seen accepted before (issue 16, item 10): the Hangul filler, the Braille
+    /// blank, runs of variation selectors, 200 combining marks on one letter. So: characters that
+    /// render blank are refused, a variation selector must follow a visible character, at most
+    /// `maxCombiningMarks` marks stand on one character, and something visible must be there.
     static func isAcceptableDisplayName(_ name: String) -> Bool {
-        guard (1...128).contains(name.count), !name.allSatisfy(\.isWhitespace) else { return false }
-        return name.unicodeScalars.allSatisfy { scalar in
-            // Zero-width (non-)joiners are formatting characters that scripts and emoji need.
-            if scalar.value == 0x200C || scalar.value == 0x200D { return true }
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse: return false
-            default: return true
+        guard (1...128).contains(name.count) else { return false }
+        var visible = false
+        var previousIsBase = false
+        var marks = 0
+        for scalar in name.unicodeScalars {
+            if blankLooking.contains(scalar.value) { return false }
+            if (0xFE00...0xFE0F).contains(scalar.value) || (0xE0100...0xE01EF).contains(scalar.value) {
+                guard previousIsBase else { return false }
+                previousIsBase = false
+                continue
             }
+            // Zero-width (non-)joiners are formatting characters that scripts and emoji need.
+            if scalar.value == 0x200C || scalar.value == 0x200D {
+                previousIsBase = false
+                continue
+            }
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse:
+                return false
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                marks += 1
+                guard marks <= maxCombiningMarks else { return false }
+            case .spaceSeparator:
+                marks = 0
+                previousIsBase = false
+                continue
+            default:
+                marks = 0
+                visible = true
+            }
+            previousIsBase = true
         }
+        return visible
+    }
+
+    /// Combining marks one character may carry (Vietnamese needs two; Unicode's stream-safe
+    /// format allows 30, far more than any name).
+    static let maxCombiningMarks = 4
+
+    /// Characters that render as blank space or nothing: the Hangul fillers, the Braille blank,
+    /// the Mongolian vowel separator, the Khmer inherent vowels, the line and paragraph
+    /// separators and the combining grapheme joiner.
+    static let blankLooking: Set<UInt32> = [0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x180E, 0x17B4, 0x17B5, 0x2028, 0x2029, 0x034F]
+}
+
+extension WardDatabase {
+    /// The account a person names by username, however they type it (case, NFKC forms): nil
+    /// for a name no account can have, as for one no account has.
+    func user(named text: String) throws -> UserRecord? {
+        guard case let .success(name) = Username.normalised(text) else { return nil }
+        return try user(username: name)
     }
 }

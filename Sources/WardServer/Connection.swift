@@ -307,7 +307,7 @@ final class Connection {
         let username = try require(request.username, "username")
         let password = try require(request.password, "password")
         let gate = context.gate
-        let user = try gate.database.user(username: username)
+        let user = try gate.database.user(named: username)
         let throttleKeys = SignInThrottle.keys(username: username, source: sourceAddress)
         // Before the password is looked at: a blocked attempt gets the same answer whether its
         // password was right or wrong.
@@ -532,6 +532,8 @@ final class Connection {
         // Whoever else held the old password loses their sessions with it (issue 16, item 5).
         let kept = session?.tokenHash
         try context.gate.database.setPassword(userID: user.id, hash: hash, mustChange: false, keeping: kept)
+        // The session that replaced a one-time password is the one that may enrol a first second factor.
+        if user.mustChangePassword, let kept { try context.gate.database.markMayEnrol(tokenHash: kept) }
         context.hub.endSessions(ofUser: user.id, keeping: kept)
         return ServerReply(id: request.id, type: "password.change")
     }

@@ -74,7 +74,7 @@ extension Connection {
     private func findUser(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let username = try require(request.username, "username")
         let database = context.gate.database
-        guard let found = try database.user(username: username), found.active else {
+        guard let found = try database.user(named: username), found.active else {
             throw ReplyError(code: .notFound, message: "no active account has that username")
         }
         let resource = ClinicModel.principal(found, careTeamsOf: try database.patients(ofClinician: found.id))

@@ -85,7 +85,7 @@ public struct DataDirectory: Sendable {
             let hash = try passwordHasher.hash(password: Array(password.utf8))
             let account: UserRecord
             if let username {
-                guard let existing = try db.user(username: username), existing.role == "Admin" else {
+                guard let existing = try db.user(named: username), existing.role == "Admin" else {
                     throw ServerError.noSuchAdmin(username)
                 }
                 try db.setPassword(userID: existing.id, hash: hash, mustChange: true, keeping: nil)

@@ -15,6 +15,20 @@ extension Connection {
         if let existing = try database.totp(userID: user.id), existing.confirmed {
             throw ReplyError(code: .conflict, message: "a second factor is already set up; an administrator can reset it (user.reset-second-factor)")
         }
+        // Whoever next holds the password must not be the one who binds the account's second
+        // factor (issue 16, item 8): only the session that replaced the one-time password may,
+        // or one that presents the enrolment code an Admin issued with the reset.
+        guard let current = session, let stored = try database.session(tokenHash: current.tokenHash) else {
+            throw ReplyError(code: .notAuthenticated, message: "sign in first (login or resume)")
+        }
+        if !stored.mayEnrol {
+            guard let code = request.enrolmentCode,
+                  try database.consumeEnrolmentCode(userID: user.id, codeHash: Self.recoveryHash(code), at: Clock.nowSeconds()) else {
+                throw ReplyError(code: .enrolmentCodeRequired, message: "a second factor is enrolled in the session that replaced the one-time "
+                                 + "password, or with the enrolment code an administrator gives when resetting it: send enrolmentCode")
+            }
+            try database.markMayEnrol(tokenHash: current.tokenHash)
+        }
         let outcome = try await context.gate.decide(selfRequest(user, type: .totpEnroll, code: .create))
         guard outcome.allowed else { return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies) }
         let totp = TOTP.generate()
@@ -57,11 +71,10 @@ extension Connection {
     func checkSecondFactor(_ presented: String, record: TOTPRecord, user: UserRecord) throws -> Bool {
         let database = context.gate.database
         let totp = TOTP(secret: try open(record.sealedSecret, for: user.id))
+        // Claimed in one statement, so that two sign-ins racing with the same code cannot both
+        // use it (RFC 6238 §5.2: a code is accepted once; issue 16, item 10).
         if let step = totp.verify(presented, at: Clock.nowSeconds(), lastUsed: record.lastStep) {
-            var updated = record
-            updated.lastStep = step
-            try database.save(updated)
-            return true
+            return try database.claimTOTPStep(userID: user.id, step: step)
         }
         return try database.consumeRecoveryCode(userID: user.id, hash: Self.recoveryHash(presented))
     }

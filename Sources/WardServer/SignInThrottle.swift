@@ -1,4 +1,5 @@
 internal import Foundation
+internal import WardProtocol
 import Synchronization
 
 /// Failed sign-ins slow down further attempts on the same account name and from the same
@@ -49,10 +50,11 @@ public final class SignInThrottle: Sendable {
         self.rules = rules
     }
 
-    /// The keys of one attempt: the name as the server would store it (trimmed, lower case),
-    /// and the source address when known.
+    /// The keys of one attempt: the name as the server would store it (`Username`; lower case
+    /// when it is no name an account can have), and the source address when known.
     public static func keys(username: String, source: String?) -> [Key] {
-        var keys: [Key] = [.account(username.trimmingCharacters(in: .whitespaces).lowercased())]
+        let name = (try? Username.normalised(username).get()) ?? username.lowercased()
+        var keys: [Key] = [.account(name)]
         if let source { keys.append(.source(source)) }
         return keys
     }

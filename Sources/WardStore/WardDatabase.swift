@@ -292,6 +292,26 @@ public final class WardDatabase: Sendable {
                 t.primaryKey(["roomID", "userID"])
             }
         }
+        // Issue 16, item 10: usernames are stored case-folded (Username.normalised in
+        // WardProtocol); older ones in upper case are folded unless another account already has
+        // the folded name (those keep theirs, and an Admin renames one).
+        migrator.registerMigration("v13: case-folded usernames") { db in
+            for (id, username) in try Row.fetchAll(db, sql: "SELECT id, username FROM user").map({ ($0[0] as String, $0[1] as String) }) {
+                let folded = username.lowercased()
+                guard folded != username, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE username = ?", arguments: [folded]) == 0 else { continue }
+                try db.execute(sql: "UPDATE user SET username = ? WHERE id = ?", arguments: [folded, id])
+            }
+        }
+        // Issue 16, item 8: a first second factor is enrolled only by the session that replaced
+        // the one-time password, or with an enrolment code an Admin issued.
+        migrator.registerMigration("v14: enrolment only where it is safe") { db in
+            try db.alter(table: "session") { t in t.add(column: "mayEnrol", .boolean).notNull().defaults(to: false) }
+            try db.create(table: "enrolmentCode") { t in
+                t.column("userID", .text).notNull().primaryKey().references("user", onDelete: .cascade)
+                t.column("codeHash", .text).notNull()
+                t.column("expiresAt", .integer).notNull()
+            }
+        }
         return migrator
     }
 }
@@ -336,13 +356,17 @@ public struct SessionRecord: Codable, Hashable, Sendable, FetchableRecord, Persi
     public var lastSeenAt: Int64
     /// The session was signed in with a second factor.
     public var secondFactor: Bool
+    /// The session may enrol a first second factor: it replaced the one-time password, or it
+    /// presented an enrolment code an Admin issued.
+    public var mayEnrol: Bool
 
-    public init(tokenHash: String, userID: String, createdAt: Int64, lastSeenAt: Int64, secondFactor: Bool = false) {
+    public init(tokenHash: String, userID: String, createdAt: Int64, lastSeenAt: Int64, secondFactor: Bool = false, mayEnrol: Bool = false) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
         self.secondFactor = secondFactor
+        self.mayEnrol = mayEnrol
     }
 }
 
@@ -510,6 +534,38 @@ extension WardDatabase {
             try db.execute(sql: "DELETE FROM totp WHERE userID = ?", arguments: [userID])
             try db.execute(sql: "DELETE FROM recoveryCode WHERE userID = ?", arguments: [userID])
             try db.execute(sql: "DELETE FROM session WHERE userID = ?", arguments: [userID])
+        }
+    }
+
+    /// Records that the TOTP code of `step` was used, unless it or a later one already was:
+    /// true for the one caller that claims it.
+    public func claimTOTPStep(userID: String, step: Int64) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE totp SET lastStep = ? WHERE userID = ? AND confirmed AND (lastStep IS NULL OR lastStep < ?)",
+                           arguments: [step, userID, step])
+            return db.changesCount == 1
+        }
+    }
+
+    /// This session may enrol a first second factor (see `SessionRecord.mayEnrol`).
+    public func markMayEnrol(tokenHash: String) throws {
+        try pool.write { try $0.execute(sql: "UPDATE session SET mayEnrol = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
+    }
+
+    /// Stores the hash of an enrolment code for `userID` (replacing any earlier one).
+    public func issueEnrolmentCode(userID: String, codeHash: String, expiresAt: Int64) throws {
+        try pool.write {
+            try $0.execute(sql: "INSERT OR REPLACE INTO enrolmentCode (userID, codeHash, expiresAt) VALUES (?, ?, ?)",
+                           arguments: [userID, codeHash, expiresAt])
+        }
+    }
+
+    /// Uses the account's enrolment code when `codeHash` is it and it has not expired: true
+    /// once, for one caller.
+    public func consumeEnrolmentCode(userID: String, codeHash: String, at now: Int64) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM enrolmentCode WHERE userID = ? AND codeHash = ? AND expiresAt > ?", arguments: [userID, codeHash, now])
+            return db.changesCount == 1
         }
     }
 

@@ -1,3 +1,5 @@
+internal import WardProtocol
+
 /// How conversation lines read on screen and in transcripts, as the original LAN chat showed
 /// them: `Name (Role): text`, own lines as `Me: text`, actions as `* Name does`, and membership as
 /// `*** Name has joined`. Text from others is made safe to print first.
@@ -27,17 +29,6 @@ public enum MessageFormat {
     public static func left(_ name: String) -> String { "*** \(safe(name)) has left" }
     public static let connectionLost = "*** Connection to server lost"
 
-    /// Control characters and invisible formatting characters (bidirectional overrides among
-    /// them) become U+FFFD, so that text cannot move the cursor, rewrite the terminal or disguise
-    /// who is speaking; the joiners that emoji and scripts need are kept. Line breaks become spaces.
-    public static func safe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
-            if scalar == "\n" { return " " }
-            if scalar.value == 0x200C || scalar.value == 0x200D { return scalar }
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator: return "\u{FFFD}"
-            default: return scalar
-            }
-        }))
-    }
+    /// Text from others, made safe to print (`PrintableText.safe`).
+    public static func safe(_ text: String) -> String { PrintableText.safe(text) }
 }

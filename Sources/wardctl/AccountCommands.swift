@@ -131,11 +131,15 @@ struct UserResetPassword: AsyncParsableCommand {
 
 struct UserResetSecondFactor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reset-second-factor",
-                                                    abstract: "Remove an account's second factor (a lost authenticator); it enrols again after signing in.")
+                                                    abstract: "Remove an account's second factor (a lost authenticator); prints the code it enrols a new one with.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        try await userRequest("user.reset-second-factor", username)
+        let reply = try await userRequest("user.reset-second-factor", username)
         print("second factor of \(username) removed; its sessions are ended")
+        if let code = reply.enrolmentCode {
+            print("enrolment code for \(username) (shown once, valid 7 days; give it to them in person): \(code)")
+            print("they enrol with: wardctl totp enroll --code CODE (or ward's first sign-in)")
+        }
     }
 }
 
@@ -209,9 +213,14 @@ struct TOTPCommand: ParsableCommand {
 }
 
 struct TOTPEnroll: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "enroll", abstract: "Print a new secret and its otpauth URI for the authenticator app.")
+    static let configuration = CommandConfiguration(
+        commandName: "enroll", abstract: "Print a new secret and its otpauth URI for the authenticator app.",
+        discussion: "Works in the session that replaced the one-time password; after an administrator reset the second factor, give the enrolment code they handed over with --code."
+    )
+    @Option(help: "The enrolment code from an administrator's reset-second-factor.") var code: String?
     func run() async throws {
-        let enrolment = try await withSession { try await $0.enrollSecondFactor() }
+        let code = self.code
+        let enrolment = try await withSession { try await $0.enrollSecondFactor(enrolmentCode: code) }
         print("secret: \(enrolment.secret)")
         print("uri: \(enrolment.uri)")
         print("add it to the authenticator, then: wardctl totp confirm CODE")

@@ -204,4 +204,45 @@ struct AccessHardeningTests {
         await server.stop()
         #expect(ErasureTests.occurrences(of: ["127.0.0.1"], under: server.data.auditLog).isEmpty, "the address is only in the erasable store")
     }
+
+    /// A first second factor is bound only by the session that replaced the one-time password,
+    /// or with the code an Admin's reset gave, not by whoever next holds the password
+    /// (issue 16, item 8).
+    @Test func aSecondFactorIsEnrolledOnlyWhereItIsSafe() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (admin, _) = try await ConversationTests.accountsAndAdmin(server, [])
+        let (nurseID, oneTime) = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> (String, String) in
+            let made = try await x.request(ClientRequest(id: 0, type: "user.create", username: "nurse.bo", role: "Nurse"))
+            return (made.userID ?? "", made.password ?? "")
+        }
+        let password = "the nurse's own passphrase"
+        try await server.connect { (own: WardConnection) async throws in
+            _ = try await own.login(username: "nurse.bo", password: oneTime)
+            try await own.changePassword(current: oneTime, new: password)
+            // Someone else who learnt the new password signs in elsewhere and tries first.
+            try await server.connect { (other: WardConnection) async throws in
+                _ = try await other.login(username: "nurse.bo", password: password)
+                #expect(try await other.send(ClientRequest(id: 0, type: "totp.enroll")).code == .enrolmentCodeRequired)
+            }
+            let secret = try await own.enrollSecondFactor().secret
+            #expect(try await own.confirmSecondFactor(code: ServerHarness.code(secret)).count == 10)
+        }
+        // The authenticator is lost: the Admin resets it and gets a code for the nurse.
+        let code = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> String in
+            try await x.request(ClientRequest(id: 0, type: "user.reset-second-factor", userID: nurseID)).enrolmentCode ?? ""
+        }
+        #expect(code.count == 12)
+        try await server.connect { (c: WardConnection) async throws in
+            _ = try await c.login(username: "nurse.bo", password: password)
+            #expect(try await c.send(ClientRequest(id: 0, type: "totp.enroll")).code == .enrolmentCodeRequired)
+            var enrol = ClientRequest(id: 0, type: "totp.enroll")
+            enrol.enrolmentCode = "wrong-code-1"
+            #expect(try await c.send(enrol).code == .enrolmentCodeRequired)
+            enrol.enrolmentCode = code
+            let secret = try #require(try await c.request(enrol).secret)
+            #expect(try await c.confirmSecondFactor(code: ServerHarness.code(secret)).count == 10)
+        }
+        await server.stop()
+    }
 }
