@@ -103,6 +103,8 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var withhold: String?
     /// record.amend.decide: which request.
     public var amendmentID: String?
+    /// approval.decide: which approval.
+    public var approvalID: Int?
 
     public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
@@ -208,6 +210,9 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var unreadNotifications: Int?
         /// notification.settings: the kinds turned off.
         public var mutedKinds: [String]?
+        /// Requests waiting for a second person (user.create, user.reset-*, gdpr.erase when they
+        /// wait; approval.list; approval.decide).
+        public var approvals: [ApprovalInfo]?
         /// security.signins: failed sign-ins by account and source.
         public var signInReport: SignInReport?
         /// audit.proof: the proof (C2SP tlog-proof, or a consistency proof), as `auditctl verify-proof` reads it.
@@ -412,5 +417,29 @@ public struct SignInFailures: Codable, Hashable, Sendable {
         self.firstAt = firstAt
         self.lastAt = lastAt
         self.burst = burst
+    }
+}
+
+/// A request that waits for a second person's approval.
+public struct ApprovalInfo: Codable, Hashable, Sendable {
+    public var approvalID: Int
+    /// The request type that waits: `user.create`, `user.reset-password`, `user.reset-second-factor`, `gdpr.erase`.
+    public var action: String
+    /// The account it is about.
+    public var subjectID: String
+    public var requestedBy: String
+    public var requestedAt: Int64
+    /// `pending`, `approved` or `rejected`.
+    public var status: String
+    public var decidedBy: String?
+
+    public init(approvalID: Int, action: String, subjectID: String, requestedBy: String, requestedAt: Int64, status: String, decidedBy: String?) {
+        self.approvalID = approvalID
+        self.action = action
+        self.subjectID = subjectID
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.status = status
+        self.decidedBy = decidedBy
     }
 }

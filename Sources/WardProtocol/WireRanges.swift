@@ -24,7 +24,7 @@ public enum WireRanges {
         ("after", \.after), ("before", \.before), ("limit", \.limit), ("seq", \.seq), ("holdID", \.holdID),
         ("weekday", \.weekday), ("startMinute", \.startMinute), ("endMinute", \.endMinute), ("slotMinutes", \.slotMinutes),
         ("availabilityID", \.availabilityID), ("notificationID", \.notificationID), ("breakGlassID", \.breakGlassID),
-        ("size", \.size), ("from", \.from),
+        ("size", \.size), ("from", \.from), ("approvalID", \.approvalID),
     ]
 
     /// The first field of `request` outside its range, with the message to answer; nil when all

@@ -85,10 +85,19 @@ extension Connection {
         switch type {
         case .userCreate:
             if var newUser {
-                let password = OneTimePassword.make()
-                newUser.passwordHash = try await context.passwords.hash(password)
-                try database.insert(newUser)
-                oneTimePassword = password
+                if SecondPerson.grantedRoles.contains(newUser.role), try waitsForSecondPerson(type.rawValue, requester: admin) {
+                    // The account exists, disabled and with no usable password, until another
+                    // Admin or a privacy officer approves the role (approval.decide).
+                    newUser.active = false
+                    newUser.passwordHash = "!"
+                    try database.insert(newUser)
+                    reply.approvals = [try await pendingApproval(type.rawValue, subject: newUser.id, requester: admin)]
+                } else {
+                    let password = OneTimePassword.make()
+                    newUser.passwordHash = try await context.passwords.hash(password)
+                    try database.insert(newUser)
+                    oneTimePassword = password
+                }
             }
             reply.userID = newUser?.id
             reply.password = oneTimePassword
@@ -98,28 +107,22 @@ extension Connection {
             reply.users = target.map { [Self.info($0)] }
         case .userDisable, .userEnable:
             if let target {
+                if type == .userEnable, try database.pendingApproval(action: RequestType.userCreate.rawValue, subjectID: target.id) != nil {
+                    throw ReplyError(code: .conflict, message: "this account waits for a second person's approval of its role (approval.decide)")
+                }
                 try database.setActive(userID: target.id, type == .userEnable)
                 if type == .userDisable { context.hub.endSessions(ofUser: target.id) }
             }
             reply.userID = target?.id
-        case .userResetPassword:
-            let password = OneTimePassword.make()
+        case .userResetPassword, .userResetSecondFactor:
             if let target {
-                try database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
-                try database.resetFailedLogins(userID: target.id)
-                context.hub.endSessions(ofUser: target.id)
-            }
-            reply.userID = target?.id
-            reply.password = password
-        case .userResetSecondFactor:
-            // For a lost authenticator: the account signs in with its password and enrols again.
-            if let target {
-                try database.removeSecondFactor(userID: target.id)
-                context.hub.endSessions(ofUser: target.id)
-                // The person enrols a new one with this code (not whoever holds their password).
-                let code = OneTimePassword.make(length: 12)
-                try database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
-                reply.enrolmentCode = code
+                if SecondPerson.resetRoles.contains(target.role), try waitsForSecondPerson(type.rawValue, requester: admin) {
+                    reply.approvals = [try await pendingApproval(type.rawValue, subject: target.id, requester: admin)]
+                } else if type == .userResetPassword {
+                    reply.password = try await resetPassword(of: target)
+                } else {
+                    reply.enrolmentCode = try await resetSecondFactor(of: target)
+                }
             }
             reply.userID = target?.id
         case .careTeamAdd:
@@ -144,10 +147,43 @@ extension Connection {
         return reply
     }
 
+    /// A new one-time password for `target`, every session ended, and the person told (seen: an
+    /// Admin reset a patient's password, signed in as the patient and read their record, and the
+    /// patient never knew; issue 16, item 8).
+    func resetPassword(of target: UserRecord) async throws -> String {
+        let database = context.gate.database
+        let password = OneTimePassword.make()
+        try database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
+        try database.resetFailedLogins(userID: target.id)
+        context.hub.endSessions(ofUser: target.id)
+        try await tellAccountChanged(target, "Your password was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
+        return password
+    }
+
+    /// For a lost authenticator: the second factor removed, every session ended, and the code the
+    /// person enrols a new one with (not whoever holds their password; 7 days, once).
+    func resetSecondFactor(of target: UserRecord) async throws -> String {
+        let database = context.gate.database
+        try database.removeSecondFactor(userID: target.id)
+        context.hub.endSessions(ofUser: target.id)
+        let code = OneTimePassword.make(length: 12)
+        try database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
+        try await tellAccountChanged(target, "Your second factor was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
+        return code
+    }
+
+    /// A notification the person cannot mute: their account was changed by someone else.
+    private func tellAccountChanged(_ target: UserRecord, _ text: String) async throws {
+        let now = Clock.nowSeconds()
+        let note = NotificationRecord(userID: target.id, kind: "account", text: text, refID: nil, createdAt: now, dueAt: now)
+        try await context.gate.database.write { try WardDatabase.addNotifications([note], in: $0) }
+        try await Notifier(context: context).deliverDue()
+    }
+
     /// A look-up made before the decision that found nothing (or a taken username): only
     /// someone the policies let do this kind of request learns so; anyone else is refused as
     /// they would have been, so a refusal never tells whether an account exists (issue 16, item 10).
-    private func revealing<T>(_ type: RequestType, to admin: UserRecord, _ work: () throws -> T) async throws -> T {
+    func revealing<T>(_ type: RequestType, to admin: UserRecord, _ work: () throws -> T) async throws -> T {
         do {
             return try work()
         } catch let refusal as ReplyError where [.notFound, .conflict, .badRequest].contains(refusal.code) {

@@ -26,6 +26,8 @@ public enum ClinicModel {
         "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "gdpr.erase.request": ["privacy"], "gdpr.requests": ["privacy"],
         "gdpr.hold": ["privacy"], "gdpr.retention": ["privacy"], "breakglass.review": ["privacy"],
         "audit.proof": ["privacy"],
+        // Not in administration or privacy: Admins and privacy officers both approve.
+        "approval.decide": [],
         "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
         "device.register": ["account"], "account.presence": ["account"], "consent.manage": ["account"],
         "scheduling": [], "availability.manage": ["scheduling"], "availability.read": ["scheduling"], "appointment.book": ["scheduling"],

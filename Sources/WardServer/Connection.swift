@@ -39,6 +39,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
     case auditProof = "audit.proof"
     case securitySignIns = "security.signins"
+    case approvalList = "approval.list", approvalDecide = "approval.decide"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
     public var auditEvent: String? {
@@ -97,6 +98,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .breakGlassList, .breakGlassReview: return "breakglass.review"
         case .auditProof: return "audit.proof"
         case .securitySignIns: return "security.signins"
+        case .approvalList, .approvalDecide: return "approval.decide"
         }
     }
 }
@@ -222,6 +224,8 @@ final class Connection {
                 return try await auditProof(request)
             case .securitySignIns:
                 return try await signInReport(request)
+            case .approvalList, .approvalDecide:
+                return try await handleApprovals(type, request)
             }
         } catch let error as ReplyError {
             return await refuse(request.id, error, event: type.auditEvent ?? type.rawValue)

@@ -92,7 +92,10 @@ extension Connection {
     /// Messages deleted per write: small enough that the writes of everyone else go in between.
     static let erasureChunk = 2000
 
-    private func erase(_ request: ClientRequest, officer: UserRecord) async throws -> ServerReply {
+    /// Executes an erasure. One the person did not ask for waits for a second privacy officer
+    /// (issue 16, item 8) unless `approved` (approval.decide runs it) or no other privacy officer
+    /// could approve.
+    func erase(_ request: ClientRequest, officer: UserRecord, approved: Bool = false) async throws -> ServerReply {
         let subject = try lookUp(id: try require(request.userID, "userID"), what: "user")
         guard subject.id != officer.id else {
             throw ReplyError(code: .badRequest, message: "an erasure of one's own account is executed by another privacy officer")
@@ -108,6 +111,12 @@ extension Connection {
         let keptRooms = Set(holds.compactMap(\.roomID))
         let outcome = try await allowPrivacy(officer, action: "gdpr.erase", type: .gdprErase, code: .delete, subject: subject,
                                              details: ["held-rooms": "\(keptRooms.count)"])
+        let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != "done" }
+        if !approved, !askedThemselves, try waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
+            var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
+            reply.approvals = [try await pendingApproval(RequestType.gdprErase.rawValue, subject: subject.id, requester: officer)]
+            return reply
+        }
         let now = Clock.nowSeconds()
         // Marked as started first: an erasure cut short (a crash, a restart) stays listed as
         // `erasing`, and running it again finishes it (every step below can be repeated).

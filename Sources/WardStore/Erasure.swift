@@ -182,7 +182,7 @@ extension WardDatabase {
                                                         arguments: StatementArguments(devices)) ?? 0
         }
         for (table, column) in [("device", "userID"), ("session", "userID"), ("totp", "userID"), ("recoveryCode", "userID"),
-                                ("enrolmentCode", "userID"), ("notification", "userID"), ("notificationMute", "userID")] {
+                                ("enrolmentCode", "userID"), ("approval", "subjectID"), ("notification", "userID"), ("notificationMute", "userID")] {
             try db.execute(sql: "DELETE FROM \(table) WHERE \(column) = ?", arguments: [userID])
             result.deleted[table] = db.changesCount
         }

@@ -32,7 +32,7 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    public static let kinds = ["message", "urgent", "reminder", "appointment", "announcement", "breakglass", "amendment"]
+    public static let kinds = ["message", "urgent", "reminder", "appointment", "announcement", "breakglass", "amendment", "account"]
 }
 
 extension WardDatabase {

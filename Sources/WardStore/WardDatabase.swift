@@ -312,6 +312,19 @@ public final class WardDatabase: Sendable {
                 t.column("expiresAt", .integer).notNull()
             }
         }
+        // Issue 16, item 8: what one privileged person may not do alone waits here for a second.
+        migrator.registerMigration("v15: approvals by a second person") { db in
+            try db.create(table: "approval") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("action", .text).notNull()
+                t.column("subjectID", .text).notNull().indexed()
+                t.column("requestedBy", .text).notNull()
+                t.column("requestedAt", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("decidedBy", .text)
+                t.column("decidedAt", .integer)
+            }
+        }
         return migrator
     }
 }

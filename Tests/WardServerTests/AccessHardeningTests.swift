@@ -6,6 +6,7 @@ import WardAudit
 import WardClient
 import WardProtocol
 import WardServer
+import WardStore
 import WardTestSupport
 
 /// Who gets into a room, how long a session lasts after its password changes, and that every
@@ -244,5 +245,86 @@ struct AccessHardeningTests {
             #expect(try await c.confirmSecondFactor(code: ServerHarness.code(secret)).count == 10)
         }
         await server.stop()
+    }
+
+    /// One privileged person does not act alone: a Doctor account, a clinician's password reset
+    /// and an erasure nobody asked for wait for a second person, who cannot be the one who asked;
+    /// the person whose password was reset is told (issue 16, item 8).
+    @Test func privilegedChangesWaitForASecondPerson() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(
+            server, [("admin.two", "Admin"), ("po.one", "PrivacyOfficer"), ("po.two", "PrivacyOfficer"), ("nurse.bo", "Nurse"), ("pat.pia", "Patient")])
+        let (secondAdmin, officer, secondOfficer, nurse, patient) = (people[0], people[1], people[2], people[3], people[4])
+        // A Doctor account waits: it exists, disabled, with no password anyone knows.
+        let (doctorID, approvalID) = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> (String, Int) in
+            let made = try await x.request(ClientRequest(id: 0, type: "user.create", username: "dr.new", role: "Doctor"))
+            #expect(made.password == nil && made.approvals?.first?.status == "pending")
+            #expect(try await x.send(ClientRequest(id: 0, type: "user.enable", userID: made.userID)).code == .conflict)
+            var own = ClientRequest(id: 0, type: "approval.decide")
+            own.approvalID = made.approvals?.first?.approvalID
+            own.verdict = "approved"
+            #expect(try await x.send(own).code == .denied, "nobody approves their own request")
+            return (made.userID ?? "", made.approvals?.first?.approvalID ?? 0)
+        }
+        let password = try await ErasureTests.signedIn(server, secondAdmin) { (y: WardConnection) async throws -> String in
+            #expect(try await y.request(ClientRequest(id: 0, type: "approval.list")).approvals?.map(\.approvalID) == [approvalID])
+            var approve = ClientRequest(id: 0, type: "approval.decide")
+            approve.approvalID = approvalID
+            approve.verdict = "approved"
+            let approved = try await y.request(approve)
+            #expect(approved.userID == doctorID && approved.approvals?.first?.status == "approved")
+            #expect(try await y.send(approve).code == .notFound, "an approval runs once")
+            return approved.password ?? ""
+        }
+        try await server.connect { (c: WardConnection) async throws in
+            #expect(try await c.login(username: "dr.new", password: password).mustChangePassword == true)
+        }
+        // A nurse's second-factor reset waits; once approved, the nurse is told.
+        let resetID = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> Int in
+            let reset = try await x.request(ClientRequest(id: 0, type: "user.reset-second-factor", userID: nurse.userID))
+            #expect(reset.enrolmentCode == nil)
+            return reset.approvals?.first?.approvalID ?? 0
+        }
+        let code = try await ErasureTests.signedIn(server, officer) { (o: WardConnection) async throws -> String in
+            var approve = ClientRequest(id: 0, type: "approval.decide")
+            approve.approvalID = resetID
+            approve.verdict = "approved"
+            return try await o.request(approve).enrolmentCode ?? ""
+        }
+        #expect(code.count == 12)
+        try await server.connect { (c: WardConnection) async throws in
+            _ = try await c.login(username: "nurse.bo", password: ConversationTests.password)
+            let told = try await c.request(ClientRequest(id: 0, type: "notification.list")).notifications ?? []
+            #expect(told.contains { $0.kind == "account" && $0.text.contains("second factor was reset") })
+        }
+        // A patient's reset needs nobody else, but the patient is told all the same.
+        try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
+            #expect(try await x.request(ClientRequest(id: 0, type: "user.reset-password", userID: patient.userID)).password != nil)
+        }
+        let told = try WardDatabase(path: server.data.database).notifications(userID: patient.userID, unreadOnly: true)
+        #expect(told.contains { $0.kind == "account" && $0.text.contains("password was reset") })
+        // An erasure the patient did not ask for waits for a second privacy officer; an Admin cannot approve it.
+        let erasureID = try await ErasureTests.signedIn(server, officer) { (o: WardConnection) async throws -> Int in
+            let waiting = try await o.request(ClientRequest(id: 0, type: "gdpr.erase", userID: patient.userID))
+            #expect(waiting.erasureReceipt == nil && waiting.approvals?.first?.action == "gdpr.erase")
+            return waiting.approvals?.first?.approvalID ?? 0
+        }
+        var approveErasure = ClientRequest(id: 0, type: "approval.decide")
+        approveErasure.approvalID = erasureID
+        approveErasure.verdict = "approved"
+        let erasureByAdmin = approveErasure
+        try await ErasureTests.signedIn(server, secondAdmin) { (y: WardConnection) async throws in
+            #expect(try await y.send(erasureByAdmin).code == .denied)
+        }
+        let erasureBySecondOfficer = approveErasure
+        let receipt = try await ErasureTests.signedIn(server, secondOfficer) { (p: WardConnection) async throws -> ErasureReceipt? in
+            try await p.request(erasureBySecondOfficer).erasureReceipt
+        }
+        #expect(receipt?.subjectID == patient.userID && receipt?.executedBy == secondOfficer.userID)
+        await server.stop()
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        #expect(entries.filter { $0.event.type == "approval.request" }.count == 3)
+        #expect(entries.contains { $0.event.type == "approval.decide" && $0.event.decision == .deny && $0.event.actorID == admin.userID })
     }
 }

@@ -67,8 +67,9 @@ struct AuditEndpointTests {
                 c.request("GET", sys.argv[3], headers={"Host": "localhost", **({"Authorization": "Bearer " + sys.argv[4]} if len(sys.argv) > 4 else {})})
                 print(c.getresponse().status)
                 """
-            return try runProcess("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path] + (token.map { [$0] } ?? []))
-                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let result = try runProcess("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path] + (token.map { [$0] } ?? []))
+            // (What python said when it printed no status, so that a failure explains itself.)
+            return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : result.stderr
         }
         let token = try server.data.loadMetricsToken()
         #expect(try status("/v1/audit/proof?seq=1") == "404", "no proofs over plain HTTP GET")

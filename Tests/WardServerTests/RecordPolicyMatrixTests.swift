@@ -75,12 +75,23 @@ struct RecordPolicyMatrixTests {
         let twins = Set(cases.filter { !$0.secondFactor && Self.roles(people)[$0.principal] != "Patient" }.map(\.principal))
         for name in twins.sorted() {
             let role = try #require(Self.roles(people)[name])
-            let oneTime = try await ErasureTests.signedIn(server, admin) { x in
-                try await x.request(ClientRequest(id: 0, type: "user.create", username: name + ".nofactor", displayName: name, role: role)).password ?? ""
+            let made = try await ErasureTests.signedIn(server, admin) { x in
+                try await x.request(ClientRequest(id: 0, type: "user.create", username: name + ".nofactor", displayName: name, role: role))
             }
+            var oneTime = made.password ?? ""
+            // A Doctor's account waits for a second person: the privacy officer approves it.
+            if let approvalID = made.approvals?.first?.approvalID {
+                oneTime = try await ErasureTests.signedIn(server, try #require(member["po-pia"])) { (p: WardConnection) async throws -> String in
+                    var approve = ClientRequest(id: 0, type: "approval.decide")
+                    approve.approvalID = approvalID
+                    approve.verdict = "approved"
+                    return try await p.request(approve).password ?? ""
+                }
+            }
+            let twinPassword = oneTime
             let (token, twinID) = try await server.connect { c -> (String, String) in
-                let session = try await c.login(username: name + ".nofactor", password: oneTime)
-                try await c.changePassword(current: oneTime, new: ConversationTests.password)
+                let session = try await c.login(username: name + ".nofactor", password: twinPassword)
+                try await c.changePassword(current: twinPassword, new: ConversationTests.password)
                 return (session.token ?? "", session.userID ?? "")
             }
             member[name + ".nofactor"] = ConversationTests.Member(userID: twinID, username: name + ".nofactor", token: token)

@@ -77,7 +77,7 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: "resume", token: session.token))
             _ = try await run(ClientRequest(id: 0, type: "password.change", currentPassword: otp, newPassword: "a much longer passphrase"))
             let enrolment = try await run(ClientRequest(id: 0, type: "totp.enroll"))
-            _ = try await run(ClientRequest(id: 0, type: "totp.confirm", totp: ServerHarness.code(enrolment.secret ?? "")))
+            let adminRecovery = try await run(ClientRequest(id: 0, type: "totp.confirm", totp: ServerHarness.code(enrolment.secret ?? ""))).recoveryCodes?.first
             _ = try await run(ClientRequest(id: 0, type: "whoami"))
             let patientAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "p", role: "Patient"))
             let patient = patientAccount.userID
@@ -258,7 +258,7 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: "logout"))
             _ = try await connection.login(username: "po", password: officerAccount.password ?? "")
             try await connection.changePassword(current: officerAccount.password ?? "", new: "the officer's long passphrase")
-            _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
+            let officerRecovery = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret)).first
             _ = try await run(ClientRequest(id: 0, type: "gdpr.requests"))
             _ = try await run(ClientRequest(id: 0, type: "breakglass.list"))
             var review = ClientRequest(id: 0, type: "breakglass.review")
@@ -277,6 +277,18 @@ struct ServerIntegrationTests {
             var proof = ClientRequest(id: 0, type: "audit.proof")
             proof.seq = 1
             _ = try await run(proof)
+            // With a privacy officer who has a second factor, the Admin's reset of the doctor's
+            // password waits for them (a second person), and the officer approves it.
+            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await connection.login(username: "admin", password: "a much longer passphrase", totp: adminRecovery)
+            let waiting = try await run(ClientRequest(id: 0, type: "user.reset-password", userID: doctorAccount.userID))
+            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await connection.login(username: "po", password: "the officer's long passphrase", totp: officerRecovery)
+            _ = try await run(ClientRequest(id: 0, type: "approval.list"))
+            var approve = ClientRequest(id: 0, type: "approval.decide")
+            approve.approvalID = waiting.approvals?.first?.approvalID
+            approve.verdict = "approved"
+            _ = try await run(approve)
             return done
         }
         await server.stop()

@@ -1,0 +1,109 @@
+internal import WardAudit
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Separation of duties (HIPAA 164.308(a)(3)(ii)(B) and (a)(4)(ii)(C); issue 16, item 8): what
+/// would let one privileged person act alone waits for a second. Granting Doctor,
+/// PrivacyOfficer, Admin or Auditor; resetting the password or second factor of a clinician or
+/// of one of those roles (another Admin or a privacy officer approves); erasing someone who did
+/// not ask (another privacy officer approves). Where nobody else could approve (a clinic's
+/// first Admin, before anyone else has a second factor), the request goes ahead alone; the
+/// audit entry of its decision shows who acted.
+enum SecondPerson {
+    static let grantedRoles: Set<String> = ["Doctor", "PrivacyOfficer", "Admin", "Auditor"]
+    static let resetRoles: Set<String> = ["Doctor", "Nurse", "PrivacyOfficer", "Admin", "Auditor"]
+
+    /// Who may approve `action`: privacy officers alone for an erasure.
+    static func approverRoles(for action: String) -> [String] {
+        action == RequestType.gdprErase.rawValue ? ["PrivacyOfficer"] : ["Admin", "PrivacyOfficer"]
+    }
+
+    /// The approval as the policies see it: its kind (`account` or `erasure`) and who asked.
+    static func entity(_ approval: ApprovalRecord) -> Entity {
+        Entity(uid: EntityUID(type: "Approval", id: "\(approval.id ?? 0)"), attributes: [
+            "kind": .string(approval.action == RequestType.gdprErase.rawValue ? "erasure" : "account"),
+            "requestedBy": .entity(ClinicModel.user(approval.requestedBy)),
+        ])
+    }
+
+    static func info(_ approval: ApprovalRecord) -> ApprovalInfo {
+        ApprovalInfo(approvalID: Int(approval.id ?? 0), action: approval.action, subjectID: approval.subjectID, requestedBy: approval.requestedBy,
+                     requestedAt: approval.requestedAt, status: approval.status, decidedBy: approval.decidedBy)
+    }
+}
+
+extension Connection {
+    /// Whether `action` by `requester` must wait: someone else could approve it.
+    func waitsForSecondPerson(_ action: String, requester: UserRecord) throws -> Bool {
+        try context.gate.database.approvers(roles: SecondPerson.approverRoles(for: action), excluding: requester.id) > 0
+    }
+
+    /// Stores `action` on `subject` as waiting, and audits it (`approval.request`).
+    func pendingApproval(_ action: String, subject: String, requester: UserRecord) async throws -> ApprovalInfo {
+        let record = try context.gate.database.addApproval(ApprovalRecord(action: action, subjectID: subject, requestedBy: requester.id,
+                                                                          requestedAt: Clock.nowSeconds()))
+        try await context.gate.record("approval.request", code: .create, outcome: .success, actorID: requester.id, actorRole: requester.role,
+                                      objectType: "approval", objectID: "\(record.id ?? 0)", subjectID: subject, details: ["action": action])
+        return SecondPerson.info(record)
+    }
+
+    func handleApprovals(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        let database = context.gate.database
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        guard type == .approvalDecide else {
+            try await decideApproval(user, type, resource: Entity(uid: ClinicModel.service), code: .read, subject: "", details: [:])
+            reply.approvals = try database.pendingApprovals().map(SecondPerson.info)
+            return reply
+        }
+        let id = try require(request.approvalID, "approvalID")
+        let verdict = try require(request.verdict, "verdict")
+        guard ["approved", "rejected"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be approved or rejected") }
+        let approval = try await revealing(type, to: user) {
+            guard let found = try database.approval(id: Int64(id)), found.status == "pending" else {
+                throw ReplyError(code: .notFound, message: "no approval with that id is waiting")
+            }
+            return found
+        }
+        try await decideApproval(user, type, resource: SecondPerson.entity(approval), code: .update, subject: approval.subjectID,
+                                 details: ["approval": "\(id)", "action": approval.action, "verdict": verdict])
+        guard let decided = try database.decideApproval(id: Int64(id), approved: verdict == "approved", by: user.id, at: Clock.nowSeconds()) else {
+            throw ReplyError(code: .conflict, message: "someone else decided that approval first")
+        }
+        reply.approvals = [SecondPerson.info(decided)]
+        guard verdict == "approved" else { return reply }
+        guard let subject = try database.user(id: approval.subjectID) else { throw ReplyError(code: .notFound, message: "the account is gone") }
+        switch approval.action {
+        case RequestType.userCreate.rawValue:
+            let password = OneTimePassword.make()
+            try database.setPassword(userID: subject.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
+            try database.setActive(userID: subject.id, true)
+            reply.userID = subject.id
+            reply.password = password
+        case RequestType.userResetPassword.rawValue:
+            reply.userID = subject.id
+            reply.password = try await resetPassword(of: subject)
+        case RequestType.userResetSecondFactor.rawValue:
+            reply.userID = subject.id
+            reply.enrolmentCode = try await resetSecondFactor(of: subject)
+        case RequestType.gdprErase.rawValue:
+            var erase = ClientRequest(id: request.id, type: RequestType.gdprErase.rawValue)
+            erase.userID = subject.id
+            reply.erasureReceipt = try await self.erase(erase, officer: user, approved: true).erasureReceipt
+        default:
+            throw ReplyError(code: .badRequest, message: "that approval is of no known kind")
+        }
+        return reply
+    }
+
+    private func decideApproval(_ user: UserRecord, _ type: RequestType, resource: Entity, code: AuditEvent.Action, subject: String,
+                                details: [String: String]) async throws {
+        var audited = Gate.Request(principal: user, action: type.action ?? "", resource: resource,
+                                   event: type.auditEvent ?? type.rawValue, code: code, objectType: resource.uid.type == "Approval" ? "approval" : "service",
+                                   objectID: resource.uid.type == "Approval" ? resource.uid.id : "ward", subjectID: subject, secondFactor: hasSecondFactor)
+        audited.details = details
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+    }
+}
