@@ -76,7 +76,11 @@ struct UserAdd: AsyncParsableCommand {
         let (username, role, name) = (self.username, self.role, self.name)
         let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.create", username: username, displayName: name, role: role)) }
         print("created \(username) (\(reply.userID ?? "?")), role \(role)")
-        print("one-time password (shown once; to be changed at first sign-in): \(reply.password ?? "?")")
+        if let waiting = reply.approvals?.first {
+            print(ApprovalsCommand.waiting(waiting))
+        } else {
+            print("one-time password (shown once; to be changed at first sign-in): \(reply.password ?? "?")")
+        }
     }
 }
 
@@ -125,7 +129,11 @@ struct UserResetPassword: AsyncParsableCommand {
     @Argument(help: "The username.") var username: String
     func run() async throws {
         let reply = try await userRequest("user.reset-password", username)
-        print("one-time password for \(username) (shown once): \(reply.password ?? "?")")
+        if let waiting = reply.approvals?.first {
+            print(ApprovalsCommand.waiting(waiting))
+        } else {
+            print("one-time password for \(username) (shown once): \(reply.password ?? "?")")
+        }
     }
 }
 
@@ -135,6 +143,10 @@ struct UserResetSecondFactor: AsyncParsableCommand {
     @Argument(help: "The username.") var username: String
     func run() async throws {
         let reply = try await userRequest("user.reset-second-factor", username)
+        if let waiting = reply.approvals?.first {
+            print(ApprovalsCommand.waiting(waiting))
+            return
+        }
         print("second factor of \(username) removed; its sessions are ended")
         if let code = reply.enrolmentCode {
             print("enrolment code for \(username) (shown once, valid 7 days; give it to them in person): \(code)")

@@ -127,11 +127,14 @@ extension GDPRCommand {
 
         func run() async throws {
             let user = self.user
-            let receipt = try await withSession { connection -> ErasureReceipt in
-                let reply = try await connection.request(ClientRequest(id: 0, type: "gdpr.erase", userID: try await userIDFromDirectory(of: user, on: connection)))
-                guard let receipt = reply.erasureReceipt else { throw UsageError("the server's reply held no receipt") }
-                return receipt
+            let reply = try await withSession { connection in
+                try await connection.request(ClientRequest(id: 0, type: "gdpr.erase", userID: try await userIDFromDirectory(of: user, on: connection)))
             }
+            if let waiting = reply.approvals?.first {
+                print(ApprovalsCommand.waiting(waiting))
+                return
+            }
+            guard let receipt = reply.erasureReceipt else { throw UsageError("the server's reply held no receipt") }
             print("erased \(receipt.subjectID) (request \(receipt.requestID), due \(utc(receipt.dueAt)), executed \(utc(receipt.executedAt)))")
             for item in receipt.items {
                 print("  \(item.action)\t\(item.count)\t\(item.name)\(item.legalBasis.map { "\t— \($0)" } ?? "")")

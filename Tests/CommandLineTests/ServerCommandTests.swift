@@ -46,6 +46,8 @@ struct ServerCommandTests {
         #expect(team.status == 0, "\(team.stderr)")
         let list = try runProcess(wardctl, ["user", "list"], environment: environment)
         #expect(list.stdout.contains("nurse.cat") && list.stdout.contains("Nurse"))
+        let approvals = try runProcess(wardctl, ["approvals"], environment: environment)
+        #expect(approvals.status == 0 && approvals.stdout.contains("nothing waits for approval"), "\(approvals.stderr)")
         let monitoring = try runProcess(wardctl, ["security", "signins", "--since-days", "1"], environment: environment)
         #expect(monitoring.status == 0 && monitoring.stdout.contains("by account") && monitoring.stdout.contains("by source address"), "\(monitoring.stderr)")
         let bad = try runProcess(wardctl, ["user", "add", "x", "--role", "Wizard"], environment: environment)
