@@ -380,6 +380,8 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     /// A first second factor is enrolled in the session that replaced the one-time password, or
     /// with the enrolment code an Admin gave: send `enrolmentCode`.
     case enrolmentCodeRequired = "enrolment_code_required"
+    /// The server is low on disk space and takes no new data for now (reading still works).
+    case storageLow = "storage_low"
     /// Only the room's owner (its creator), or an Admin in a staff room, removes others.
     case notOwner = "not_owner"
 }

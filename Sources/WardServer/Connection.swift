@@ -55,6 +55,20 @@ public enum RequestType: String, CaseIterable, Sendable {
         }
     }
 
+    /// Writes that can wait while the disk is nearly full (`StorageWatch`): what they store is
+    /// new. Sign-in, reading, emergency access, consent withdrawal, erasure and retention are not
+    /// among them: they keep working on the room the watermark keeps.
+    public var deferrableWrite: Bool {
+        switch self {
+        case .userCreate, .deviceRegister, .keysDistribute, .roomCreate, .roomInvite, .roomJoin, .messageSend, .consentGrant, .gdprEraseRequest,
+             .gdprHoldPlace, .availabilityAdd, .appointmentBook, .appointmentReschedule, .notificationAnnounce, .recordWrite, .recordAmend,
+             .recordAmendDecide, .recordAmendDisagree:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// The policy action deciding it; nil for protocol-level requests that touch no data.
     public var action: String? {
         switch self {
@@ -127,6 +141,8 @@ public struct ServerContext: Sendable {
     public var notificationTimes = NotificationTimes()
     /// Failed sign-ins per account name and source address, and how long each is blocked.
     public var throttle = SignInThrottle()
+    /// Free disk space against the watermark.
+    var storage: StorageWatch
 
     public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
                 subjectKeys: SubjectKeys, auditTexts: ErasableTextStore) {
@@ -137,6 +153,7 @@ public struct ServerContext: Sendable {
         self.masterKey = masterKey
         self.subjectKeys = subjectKeys
         self.auditTexts = auditTexts
+        storage = StorageWatch(path: auditTexts.directory, minimumFreeBytes: 0)
     }
 }
 
@@ -190,6 +207,9 @@ final class Connection {
         }
         do {
             if let outOfRange = WireRanges.violation(in: request) { throw ReplyError(code: .badRequest, message: outOfRange) }
+            if type.deferrableWrite, context.storage.isLow {
+                throw ReplyError(code: .storageLow, message: "the server is low on disk space and takes no new data for now; reading still works; try again later")
+            }
             switch type {
             case .hello: return hello(request)
             case .ping: return ServerReply(id: request.id, type: "pong")

@@ -15,6 +15,7 @@ public final class Metrics: Sendable {
 
     public func connectionOpened() { gauges.withLock { $0["ward_connections_open", default: 0] += 1 } }
     public func connectionClosed() { gauges.withLock { $0["ward_connections_open", default: 0] -= 1 } }
+    public func setGauge(_ name: String, _ value: Int) { gauges.withLock { $0[name] = value } }
 
     /// The exposition text, with `extra` gauges (name → value) appended.
     public func text(extra: [String: Int]) -> String {

@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var signInThrottle = SignInThrottle.Rules()
     /// Connections at once, per address and in total, and the time to the WebSocket upgrade.
     public var connectionCaps = ConnectionCaps()
+    /// Below this much free space on the data directory's filesystem, writes that can wait are
+    /// refused (`storage_low`), keeping room for the audit log and the rest.
+    public var minimumFreeBytes: Int64 = 512 * 1024 * 1024
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -81,6 +84,8 @@ public enum WardServer {
             context.timeZone = configuration.timeZone
             context.notificationTimes = configuration.notificationTimes
             context.throttle = SignInThrottle(rules: configuration.signInThrottle)
+            context.storage = StorageWatch(path: data.path, minimumFreeBytes: configuration.minimumFreeBytes)
+            context.storage.check(logger: logger, metrics: context.metrics)
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey
             try DataDirectory.requirePrivate(keyPath)
@@ -148,15 +153,19 @@ public enum WardServer {
                                             objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
             let retention = Task { [context] in await RetentionJob(context: context).runEvery(configuration.retentionInterval) }
             let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
+            let storage = Task { [context] in await context.storage.run(every: .seconds(2), logger: logger, metrics: context.metrics) }
             defer {
                 retention.cancel()
                 notifications.cancel()
+                storage.cancel()
             }
             try await app.runService()
             retention.cancel()
             notifications.cancel()
+            storage.cancel()
             await retention.value
             await notifications.value
+            await storage.value
             try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID))
         } catch {

@@ -124,6 +124,8 @@ struct Serve: AsyncParsableCommand {
     var maxConnections: Int = ConnectionCaps().total
     @Option(help: "Seconds a new connection has to finish TLS and the WebSocket upgrade before it is closed.")
     var upgradeSeconds: Int = 5
+    @Option(help: "MiB of free disk below which new messages, records, bookings and accounts are refused (storage_low), keeping room for the audit log.")
+    var minFreeMib: Int = 512
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
@@ -138,6 +140,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--max-connections-per-address and --max-connections must be 1-1000000")
         }
         guard (1...120).contains(upgradeSeconds) else { throw ValidationError("--upgrade-seconds must be 1-120") }
+        guard (0...1_048_576).contains(minFreeMib) else { throw ValidationError("--min-free-mib must be 0-1048576") }
     }
 
     /// "1440,60" as seconds before an appointment.
@@ -168,6 +171,7 @@ struct Serve: AsyncParsableCommand {
         configuration.connectionCaps.perAddress = maxConnectionsPerAddress
         configuration.connectionCaps.total = maxConnections
         configuration.connectionCaps.upgradeTimeout = .seconds(upgradeSeconds)
+        configuration.minimumFreeBytes = Int64(minFreeMib) * 1024 * 1024
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         do {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardClient
 import WardCrypto
+import WardAudit
 import WardProtocol
 import WardServer
 import WardTestSupport
@@ -80,5 +81,22 @@ struct CostControlTests {
         #expect(outcomes.filter { $0 == "match" }.count >= 3, "\(outcomes)")
         #expect(outcomes.filter { $0 == "busy" }.count >= 1, "\(outcomes)")
         #expect(!outcomes.contains("error"))
+    }
+
+    /// Below the free-space watermark, writes that can wait are refused with `storage_low`
+    /// while reading, signing in and everything's audit entries go on.
+    @Test func lowDiskRefusesNewDataButKeepsServing() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled, minimumFreeBytes: Int64.max / 2)
+        defer { server.cleanup() }
+        let (admin, _) = try await ConversationTests.accountsAndAdmin(server, [])
+        try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
+            let refused = try await x.send(ClientRequest(id: 0, type: "user.create", username: "nurse.bo", role: "Nurse"))
+            #expect(refused.code == .storageLow && refused.message?.contains("low on disk space") == true)
+            #expect(try await x.send(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3" }).code == .storageLow)
+            #expect(try await x.request(ClientRequest(id: 0, type: "user.list")).users?.isEmpty == false, "reading goes on")
+        }
+        await server.stop()
+        let entries = try AuditLogReader(directory: server.data.auditLog).entries()
+        #expect(entries.filter { $0.event.details["refused"] == "storage_low" }.count == 2, "the refusals are audited")
     }
 }
