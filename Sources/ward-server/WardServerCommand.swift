@@ -16,6 +16,18 @@ struct WardServerCommand: AsyncParsableCommand {
     )
 }
 
+/// Argon2id at RFC 9106's second recommended settings with `memoryKiB` of memory.
+func passwordHasher(memoryKiB: UInt32) throws -> Argon2id {
+    var parameters = Argon2id.Parameters.rfc9106SecondRecommended
+    parameters.memoryKiB = memoryKiB
+    return try Argon2id(parameters: parameters)
+}
+
+/// Runs `body`, turning the data directory's errors into usage errors, which say what to do.
+func explainingServerErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let error as ServerError { throw UsageError("\(error)") }
+}
+
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a data directory: database, audit log and key, master key, TLS certificate, first Admin.",
@@ -35,19 +47,15 @@ struct Init: AsyncParsableCommand {
     var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
 
     func run() async throws {
-        var parameters = Argon2id.Parameters.rfc9106SecondRecommended
-        parameters.memoryKiB = argon2Memory
-        do {
-            let made = try await DataDirectory(path: data).initialise(hostnames: hostnames, passwordHasher: try Argon2id(parameters: parameters))
-            print("""
-            initialised \(data)
-            TLS certificate fingerprint: \(made.certificateFingerprint)
-            first Admin account: \(made.adminUsername)
-            one-time password (shown once; change it at first sign-in): \(made.adminPassword)
-            """)
-        } catch let error as ServerError {
-            throw UsageError("\(error)")
+        let made = try await explainingServerErrors {
+            try await DataDirectory(path: data).initialise(hostnames: hostnames, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
         }
+        print("""
+        initialised \(data)
+        TLS certificate fingerprint: \(made.certificateFingerprint)
+        first Admin account: \(made.adminUsername)
+        one-time password (shown once; change it at first sign-in): \(made.adminPassword)
+        """)
     }
 }
 
@@ -70,17 +78,13 @@ struct RecoverAdmin: AsyncParsableCommand {
     var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
 
     func run() async throws {
-        var parameters = Argon2id.Parameters.rfc9106SecondRecommended
-        parameters.memoryKiB = argon2Memory
-        do {
-            let recovered = try await DataDirectory(path: data).recoverAdmin(username: username, passwordHasher: try Argon2id(parameters: parameters))
-            print("""
-            Admin account: \(recovered.username)
-            one-time password (shown once; change it at first sign-in): \(recovered.password)
-            """)
-        } catch let error as ServerError {
-            throw UsageError("\(error)")
+        let recovered = try await explainingServerErrors {
+            try await DataDirectory(path: data).recoverAdmin(username: username, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
         }
+        print("""
+        Admin account: \(recovered.username)
+        one-time password (shown once; change it at first sign-in): \(recovered.password)
+        """)
     }
 }
 
@@ -174,7 +178,7 @@ struct Serve: AsyncParsableCommand {
         configuration.minimumFreeBytes = Int64(minFreeMib) * 1024 * 1024
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
-        do {
+        try await explainingServerErrors {
             try await WardServer.run(configuration, logger: logger) { port, fingerprint in
                 // Unbuffered, so a supervisor or test reading the output sees it at once.
                 FileHandle.standardOutput.write(Data("""
@@ -183,8 +187,6 @@ struct Serve: AsyncParsableCommand {
 
                 """.utf8))
             }
-        } catch let error as ServerError {
-            throw UsageError("\(error)")
         }
     }
 }

@@ -29,7 +29,7 @@ final class ServerHarness: Sendable {
                       lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
                       notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies,
                       signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules(),
-                      connectionCaps: ConnectionCaps = ConnectionCaps(), minimumFreeBytes: Int64 = 0) async throws -> ServerHarness {
+                      connectionCaps: ConnectionCaps = .forTests, minimumFreeBytes: Int64 = 0) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -124,6 +124,16 @@ extension ConnectionLimits {
         limits.requestsPerSecond = 10_000
         limits.requestBurst = 10_000
         return limits
+    }
+}
+
+extension ConnectionCaps {
+    /// The appliance's caps, with a generous upgrade deadline: on a loaded 2-core test machine a
+    /// TLS handshake has been seen to take seconds, and only `CostControlTests` is about the deadline.
+    static var forTests: ConnectionCaps {
+        var caps = ConnectionCaps()
+        caps.upgradeTimeout = .seconds(30)
+        return caps
     }
 }
 
