@@ -110,18 +110,7 @@ struct LoginBench: AsyncParsableCommand {
                 for _ in 0..<clients {
                     logins.addTask {
                         try await server.connect { connection in
-                            // The server takes at most 32 waiting password checks and answers the
-                            // rest `busy` at once; a client tries again shortly, as ward does.
-                            while true {
-                                let reply = try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: password))
-                                if reply.code == .busy {
-                                    busyAnswers.add()
-                                    try await Task.sleep(for: .milliseconds(100))
-                                    continue
-                                }
-                                guard reply.type == "session" else { throw ValidationError("sign-in failed: \(reply.code?.rawValue ?? reply.type)") }
-                                return
-                            }
+                            try await signIn(connection, username: "admin", password: password, busyAnswers: busyAnswers)
                         }
                     }
                 }
@@ -183,7 +172,7 @@ struct IdleBench: AsyncParsableCommand {
             for _ in 0..<count {
                 group.addTask {
                     try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: clientLogger) { connection in
-                        _ = try await connection.login(username: "admin", password: password)
+                        try await signIn(connection, username: "admin", password: password, busyAnswers: Tally())
                         _ = opened.next()
                         while !hold.done { try await Task.sleep(for: .milliseconds(200)) }
                     }
@@ -217,4 +206,19 @@ final class Tally: Sendable {
     private let value = Mutex(0)
     var count: Int { value.withLock { $0 } }
     func add() { value.withLock { $0 += 1 } }
+}
+
+/// Signs in, trying again 100 ms later while the server answers `busy` (it takes at most 32
+/// waiting password checks and refuses the rest at once), as a client does; counts those answers.
+func signIn(_ connection: WardConnection, username: String, password: String, busyAnswers: Tally) async throws {
+    while true {
+        let reply = try await connection.send(ClientRequest(id: 0, type: "login", username: username, password: password))
+        if reply.code == .busy {
+            busyAnswers.add()
+            try await Task.sleep(for: .milliseconds(100))
+            continue
+        }
+        guard reply.type == "session" else { throw ValidationError("sign-in failed: \(reply.code?.rawValue ?? reply.type)") }
+        return
+    }
 }
