@@ -24,7 +24,7 @@ struct CostControlTests {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard connected == 0 else { throw HarnessError.serverDidNotStart }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            var timeout = timeval(tv_sec: 20, tv_usec: 0)
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
 
@@ -44,7 +44,9 @@ struct CostControlTests {
     @Test func silentConnectionsAreClosedAndCapped() async throws {
         var caps = ConnectionCaps()
         caps.perAddress = 4
-        caps.upgradeTimeout = .seconds(1)
+        // Long enough that the fifth connection is tried while the four still hold their places,
+        // even on a loaded machine.
+        caps.upgradeTimeout = .seconds(4)
         let server = try await ServerHarness.start(connectionCaps: caps)
         defer { server.cleanup() }
         let silent = try (0..<4).map { _ in try SilentSocket(port: server.port) }
@@ -57,7 +59,7 @@ struct CostControlTests {
         try await Task.sleep(for: .milliseconds(100))
         // A client that upgrades in time stays, past the timeout.
         try await server.connect { (c: WardConnection) async throws in
-            try await Task.sleep(for: .milliseconds(1_500))
+            try await Task.sleep(for: .milliseconds(4_500))
             #expect(try await c.send(ClientRequest(id: 0, type: "ping")).type == "pong")
         }
         await server.stop()
