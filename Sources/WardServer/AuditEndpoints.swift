@@ -52,33 +52,27 @@ enum AuditEndpoints {
     /// newest.
     static func proof(directory: String, query: [String: String]) throws -> String {
         let reader = try AuditLogReader(directory: directory)
-        let checkpoints = try reader.checkpoints()
-        guard let newest = checkpoints.last else { throw Failure.notFound("the log has no checkpoint yet") }
+        guard let newest = try reader.newestCheckpoint() else { throw Failure.notFound("the log has no checkpoint yet") }
         func number(_ name: String) throws -> UInt64? {
             guard let text = query[name] else { return nil }
             guard let value = UInt64(text) else { throw Failure.badQuery("\(name) must be a whole number") }
             return value
         }
         if let from = try number("from") {
-            guard let old = checkpoints.first(where: { $0.checkpoint.size == from }) else {
-                throw Failure.notFound("no checkpoint of size \(from)")
-            }
-            let leaves = try reader.leafHashes()
-            let path = try MerkleProofs.consistencyProof(old: from, new: newest.checkpoint.size, leaves: leaves)
-            return ConsistencyProof(old: old, new: newest, path: path).text
+            guard let old = try reader.checkpoint(ofSize: from) else { throw Failure.notFound("no checkpoint of size \(from)") }
+            return try reader.consistencyProof(from: old, to: newest).text
         }
         guard let seq = try number("seq") else { throw Failure.badQuery("give seq=N (inclusion) or from=M (consistency)") }
         let checkpoint: SignedCheckpoint
         if let size = try number("size") {
-            guard let match = checkpoints.last(where: { $0.checkpoint.size == size }) else { throw Failure.notFound("no checkpoint of size \(size)") }
+            guard let match = try reader.checkpoint(ofSize: size) else { throw Failure.notFound("no checkpoint of size \(size)") }
             checkpoint = match
         } else {
             checkpoint = newest
         }
-        guard seq < checkpoint.checkpoint.size, let entry = reader.entryBytes(at: seq) else {
+        guard seq < checkpoint.checkpoint.size else {
             throw Failure.notFound("entry \(seq) is not covered by the checkpoint of size \(checkpoint.checkpoint.size)")
         }
-        let path = try MerkleProofs.inclusionProof(index: seq, size: checkpoint.checkpoint.size, leaves: try reader.leafHashes())
-        return InclusionProof(entry: entry, index: seq, path: path, checkpoint: checkpoint).text
+        return try reader.inclusionProof(seq: seq, in: checkpoint).text
     }
 }

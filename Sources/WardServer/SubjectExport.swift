@@ -61,19 +61,31 @@ extension Connection {
             var records: [AccessRecord] = []
             var next: Int?
             var names: [String: String?] = [:]
-            try AuditLogReader(directory: context.gate.audit.directory).walk(from: UInt64(after)) { entry in
-                guard records.count < limit else {
-                    next = Int(entry.seq)
-                    return false
+            func add(_ entry: AuditEntry) throws {
+                var record = Self.accessRecord(entry)
+                let actor = entry.event.actorID
+                if names[actor] == nil { names[actor] = .some(try database.user(id: actor)?.displayName) }
+                record.actorName = names[actor] ?? nil
+                records.append(record)
+            }
+            // The entries the subject index knows, then the log's tail past what it has read.
+            let reader = try AuditLogReader(directory: context.gate.audit.directory)
+            let indexed = try database.auditEntries(naming: subject.id, from: Int64(after), limit: limit + 1)
+            for seq in indexed.seqs.prefix(limit) {
+                if let entry = try reader.entry(at: UInt64(seq)), entry.event.subjectID == subject.id { try add(entry) }
+            }
+            if indexed.seqs.count > limit {
+                next = Int(indexed.seqs[limit])
+            } else {
+                try reader.walk(from: UInt64(max(after, Int(indexed.indexedUpTo)))) { entry in
+                    guard entry.event.subjectID == subject.id else { return true }
+                    guard records.count < limit else {
+                        next = Int(entry.seq)
+                        return false
+                    }
+                    try add(entry)
+                    return true
                 }
-                if entry.event.subjectID == subject.id {
-                    var record = Self.accessRecord(entry)
-                    let actor = entry.event.actorID
-                    if names[actor] == nil { names[actor] = .some(try database.user(id: actor)?.displayName) }
-                    record.actorName = names[actor] ?? nil
-                    records.append(record)
-                }
-                return true
             }
             page.access = records
             page.next = next

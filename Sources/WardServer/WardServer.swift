@@ -151,21 +151,26 @@ public enum WardServer {
             )
             try await log.append(AuditEvent(type: "server.start", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
+            AuditSelfCheck.start(log: log, metrics: metrics, logger: logger)
             let retention = Task { [context] in await RetentionJob(context: context).runEvery(configuration.retentionInterval) }
             let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
             let storage = Task { [context] in await context.storage.run(every: .seconds(2), logger: logger, metrics: context.metrics) }
+            let subjectIndex = Task { [context] in await AuditSubjectIndexer(context: context).runEverySecond(logger: logger) }
             defer {
                 retention.cancel()
                 notifications.cancel()
                 storage.cancel()
+                subjectIndex.cancel()
             }
             try await app.runService()
             retention.cancel()
             notifications.cancel()
             storage.cancel()
+            subjectIndex.cancel()
             await retention.value
             await notifications.value
             await storage.value
+            await subjectIndex.value
             try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID))
         } catch {

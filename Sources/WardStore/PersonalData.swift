@@ -42,6 +42,7 @@ public enum PersonalData {
     /// Tables that hold no personal data, with why (GRDB's bookkeeping).
     public static let notPersonal: [String: String] = [
         "grdb_migrations": "the names of the schema migrations applied",
+        "auditSubjectProgress": "how far the audit log has been read into auditSubject (one number)",
     ]
 
     public static let kinds: [Kind] = [
@@ -99,6 +100,13 @@ public enum PersonalData {
              columns: ["roomID": "room id", "joinedAt": "time", "firstSeq": "first readable message", "readSeq": "read marker", "deliveredSeq": "delivery marker"],
              purpose: "who is in which conversation, what they have read", legalBasis: "Art. 6(1)(b)",
              export: "memberships with join times and markers", erasure: .delete, retention: "while the member is in the room", hold: nil),
+        Kind(table: "auditSubject", name: "which audit entries name the subject", subjectColumns: ["subjectID"],
+             columns: ["seq": "the audit entry's position"],
+             purpose: "find the accounting of access for a subject's export without reading the whole audit log",
+             legalBasis: "Art. 6(1)(c) (HIPAA 164.312(b) audit controls; GDPR Art. 15(1)(c))",
+             export: "the access section: the entries themselves", erasure: .keep,
+             retention: "as long as the audit log it indexes",
+             hold: "HIPAA 164.316(b)(2)(i): the audit log it points into is kept six years; it holds opaque ids and positions only"),
         Kind(table: "roomRemoval", name: "removals from rooms", subjectColumns: ["userID"],
              columns: ["roomID": "room id", "removedBy": "the member who removed them (user id)", "removedAt": "time"],
              purpose: "keep a removed member out of a room until someone invites them again", legalBasis: "Art. 6(1)(b); Art. 32",

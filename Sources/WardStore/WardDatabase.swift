@@ -325,6 +325,14 @@ public final class WardDatabase: Sendable {
                 t.column("decidedAt", .integer)
             }
         }
+        // Issue 16, item 6: the accounting of access in an export reads an index by subject,
+        // not the whole audit log.
+        migrator.registerMigration("v16: audit entries by subject") { db in
+            try db.execute(sql: """
+                CREATE TABLE auditSubject (subjectID TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subjectID, seq)) WITHOUT ROWID;
+                CREATE TABLE auditSubjectProgress (id INTEGER PRIMARY KEY CHECK (id = 0), next INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 }

@@ -46,18 +46,15 @@ struct Prove: ParsableCommand {
 
     func run() throws {
         let reader = try Files.reader(directory)
-        let checkpoints = try reader.checkpoints()
-        let chosen = size.map { wanted in checkpoints.last { $0.checkpoint.size == wanted } } ?? checkpoints.last
+        let chosen = try size.map { try reader.checkpoint(ofSize: $0) } ?? reader.newestCheckpoint()
         guard let checkpoint = chosen else {
             throw UsageError(size.map { "no checkpoint of size \($0) in \(directory) (see 'auditctl checkpoint')" } ?? "\(directory) has no checkpoint")
         }
         guard seq < checkpoint.checkpoint.size else {
             throw UsageError("entry \(seq) is not covered by the checkpoint of size \(checkpoint.checkpoint.size)")
         }
-        let leaves = try reader.leafHashes()
-        guard let entry = reader.entryBytes(at: seq) else { throw UsageError("the log has no entry \(seq)") }
-        let path = try MerkleProofs.inclusionProof(index: seq, size: checkpoint.checkpoint.size, leaves: leaves)
-        print(InclusionProof(entry: entry, index: seq, path: path, checkpoint: checkpoint).text, terminator: "")
+        guard reader.entryBytes(at: seq) != nil else { throw UsageError("the log has no entry \(seq)") }
+        print(try reader.inclusionProof(seq: seq, in: checkpoint).text, terminator: "")
     }
 }
 
@@ -83,18 +80,17 @@ struct Consistency: ParsableCommand {
         if let to {
             newer = try Files.checkpoint(to)
         } else {
-            guard let latest = try reader.checkpoints().last else { throw UsageError("\(directory) has no checkpoint") }
+            guard let latest = try reader.newestCheckpoint() else { throw UsageError("\(directory) has no checkpoint") }
             newer = latest
         }
-        let leaves = try reader.leafHashes()
         guard old.checkpoint.size <= newer.checkpoint.size else {
             throw UsageError("the older checkpoint (size \(old.checkpoint.size)) is larger than the newer (size \(newer.checkpoint.size))")
         }
-        guard newer.checkpoint.size <= UInt64(leaves.count) else {
-            throw UsageError("the log has \(leaves.count) entries, fewer than the newer checkpoint's \(newer.checkpoint.size)")
+        do {
+            print(try reader.consistencyProof(from: old, to: newer).text, terminator: "")
+        } catch let error as AuditLogError {
+            throw UsageError("\(error)")
         }
-        let path = try MerkleProofs.consistencyProof(old: old.checkpoint.size, new: newer.checkpoint.size, leaves: leaves)
-        print(ConsistencyProof(old: old, new: newer, path: path).text, terminator: "")
     }
 }
 

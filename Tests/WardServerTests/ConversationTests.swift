@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardAudit
+import WardStore
 import WardClient
 import WardCrypto
 import WardE2EE
@@ -337,6 +338,22 @@ struct ConversationTests {
         #expect(own.access.contains { $0.event == "careteam.add" && $0.actorID == admin.userID && $0.actorName == "Administrator" && $0.decision == "allow" && !$0.policies.isEmpty })
         #expect(own.access.contains { $0.event == "message.send" && $0.actorName == "dr.ann" }, "who wrote in her care room is named")
         #expect(own.access.contains { $0.event == "consent.grant" && $0.actorID == pia.userID })
+        // The access section is every entry naming her, whether the subject index had read it
+        // or the export read the log's tail (issue 16, item 6): once more after the index has
+        // read the whole log, and both agree with a read of the whole log.
+        func entriesNaming(_ subject: String, before end: Int) throws -> [Int] {
+            try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.subjectID == subject && Int($0.seq) < end }.map { Int($0.seq) }
+        }
+        let firstExport = try #require(own.access.first { $0.event == "gdpr.export" }?.seq)
+        #expect(own.access.map(\.seq).filter { $0 < firstExport } == (try entriesNaming(pia.userID, before: firstExport)))
+        let database = try WardDatabase(path: server.data.database)
+        let logSize = try AuditLogReader(directory: server.data.auditLog).entries().count
+        for _ in 0..<100 where try database.auditSubjectsIndexedUpTo() < Int64(logSize) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try database.auditSubjectsIndexedUpTo() >= Int64(logSize), "the index reads the log within seconds")
+        #expect(try database.auditEntries(naming: pia.userID, from: 0, limit: 10_000).seqs.map(Int.init) == (try entriesNaming(pia.userID, before: logSize)))
+        let again = try await export(pia, of: nil)
+        #expect(again.access.map(\.seq).filter { $0 < logSize } == (try entriesNaming(pia.userID, before: logSize)))
+        #expect(again.access.count > own.access.count, "the second export also holds the first export's pages")
         // The document is what docs/export.schema.json says.
         let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/export.schema.json")
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any] ?? [:]

@@ -14,9 +14,19 @@ public struct CompactRange: Sendable, Equatable {
         append(subtree: leaf, height: 0)
     }
 
+    /// Appends one leaf hash and tells `completed` of every perfect subtree the leaf completes
+    /// (its root and height, lowest first): what the tree index stores (audit/FORMAT.md §9.4).
+    mutating func append(leaf: Hash32, completed: (Hash32, Int) -> Void) {
+        append(subtree: leaf, height: 0, completed: completed)
+    }
+
     /// Appends the root of a perfect subtree of `2^height` leaves. The current size must be a
     /// multiple of `2^height` (the subtree is aligned), as it is when whole chunks are appended.
     public mutating func append(subtree hash: Hash32, height: Int) {
+        append(subtree: hash, height: height) { _, _ in }
+    }
+
+    private mutating func append(subtree hash: Hash32, height: Int, completed: (Hash32, Int) -> Void) {
         precondition(size % (UInt64(1) << UInt64(height)) == 0, "unaligned subtree")
         var hash = hash, height = height
         size += UInt64(1) << UInt64(height)
@@ -24,6 +34,7 @@ public struct CompactRange: Sendable, Equatable {
             subtrees.removeLast()
             hash = TreeHash.node(last.hash, hash)
             height += 1
+            completed(hash, height)
         }
         subtrees.append((hash, height))
     }

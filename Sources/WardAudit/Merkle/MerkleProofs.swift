@@ -1,3 +1,20 @@
+/// A Merkle tree that can give the root of any of its perfect subtrees: leaf hashes in memory,
+/// or the stored tree index (audit/FORMAT.md §9.4), which answers with a few reads.
+public protocol PerfectSubtrees {
+    /// The root of leaves [index·2^height, (index+1)·2^height).
+    func perfectSubtree(height: Int, index: UInt64) throws -> Hash32
+}
+
+/// Leaf hashes in memory: each perfect subtree is hashed from its leaves.
+struct LeafArray: PerfectSubtrees {
+    let leaves: [Hash32]
+
+    func perfectSubtree(height: Int, index: UInt64) throws -> Hash32 {
+        let start = Int(index) << height
+        return MerkleProofs.subtreeRoot(leaves, start..<(start + (1 << height)))
+    }
+}
+
 /// Inclusion and consistency proofs (RFC 9162 §2.1.3 and §2.1.4): generation from a list of leaf
 /// hashes, and verification from the proof alone.
 public enum MerkleProofs {
@@ -34,38 +51,65 @@ public enum MerkleProofs {
 
     /// PATH(m, D[0..<size]): the inclusion proof of leaf `index` in the tree of `size` leaves.
     public static func inclusionProof(index: UInt64, size: UInt64, leaves: [Hash32]) throws -> [Hash32] {
-        guard index < size, size <= UInt64(leaves.count) else { throw ProofError.indexOutOfRange(index: index, size: size) }
-        return path(Int(index), leaves, 0..<Int(size))
+        guard size <= UInt64(leaves.count) else { throw ProofError.indexOutOfRange(index: index, size: size) }
+        return try inclusionProof(index: index, size: size, tree: LeafArray(leaves: leaves))
     }
 
-    private static func path(_ m: Int, _ leaves: [Hash32], _ range: Range<Int>) -> [Hash32] {
-        let n = range.count
+    /// PATH(m, D[0..<size]) over any tree that can give its perfect subtrees' roots.
+    public static func inclusionProof(index: UInt64, size: UInt64, tree: some PerfectSubtrees) throws -> [Hash32] {
+        guard index < size else { throw ProofError.indexOutOfRange(index: index, size: size) }
+        return try path(index, tree, 0..<size)
+    }
+
+    private static func path(_ m: UInt64, _ tree: some PerfectSubtrees, _ range: Range<UInt64>) throws -> [Hash32] {
+        let n = range.upperBound - range.lowerBound
         if n <= 1 { return [] }
-        let k = largestPowerOfTwo(below: n)
+        let k = UInt64(largestPowerOfTwo(below: Int(n)))
         let split = range.lowerBound + k
         if m < k {
-            return path(m, leaves, range.lowerBound..<split) + [subtreeRoot(leaves, split..<range.upperBound)]
+            return try path(m, tree, range.lowerBound..<split) + [root(tree, split..<range.upperBound)]
         }
-        return path(m - k, leaves, split..<range.upperBound) + [subtreeRoot(leaves, range.lowerBound..<split)]
+        return try path(m - k, tree, split..<range.upperBound) + [root(tree, range.lowerBound..<split)]
     }
 
     /// PROOF(old, D[0..<new]): the consistency proof between tree sizes `old` and `new`.
     public static func consistencyProof(old: UInt64, new: UInt64, leaves: [Hash32]) throws -> [Hash32] {
-        guard old <= new else { throw ProofError.sizesOutOfOrder(old: old, new: new) }
         guard new <= UInt64(leaves.count) else { throw ProofError.indexOutOfRange(index: new, size: UInt64(leaves.count)) }
-        if old == 0 || old == new { return [] }
-        return subproof(Int(old), leaves, 0..<Int(new), true)
+        return try consistencyProof(old: old, new: new, tree: LeafArray(leaves: leaves))
     }
 
-    private static func subproof(_ m: Int, _ leaves: [Hash32], _ range: Range<Int>, _ complete: Bool) -> [Hash32] {
-        let n = range.count
-        if m == n { return complete ? [] : [subtreeRoot(leaves, range)] }
-        let k = largestPowerOfTwo(below: n)
+    /// PROOF(old, D[0..<new]) over any tree that can give its perfect subtrees' roots.
+    public static func consistencyProof(old: UInt64, new: UInt64, tree: some PerfectSubtrees) throws -> [Hash32] {
+        guard old <= new else { throw ProofError.sizesOutOfOrder(old: old, new: new) }
+        if old == 0 || old == new { return [] }
+        return try subproof(old, tree, 0..<new, true)
+    }
+
+    private static func subproof(_ m: UInt64, _ tree: some PerfectSubtrees, _ range: Range<UInt64>, _ complete: Bool) throws -> [Hash32] {
+        let n = range.upperBound - range.lowerBound
+        if m == n { return complete ? [] : [try root(tree, range)] }
+        let k = UInt64(largestPowerOfTwo(below: Int(n)))
         let split = range.lowerBound + k
         if m <= k {
-            return subproof(m, leaves, range.lowerBound..<split, complete) + [subtreeRoot(leaves, split..<range.upperBound)]
+            return try subproof(m, tree, range.lowerBound..<split, complete) + [root(tree, split..<range.upperBound)]
         }
-        return subproof(m - k, leaves, split..<range.upperBound, false) + [subtreeRoot(leaves, range.lowerBound..<split)]
+        return try subproof(m - k, tree, split..<range.upperBound, false) + [root(tree, range.lowerBound..<split)]
+    }
+
+    /// MTH of a node of the RFC 9162 tree: `range` starts at a multiple of the largest power of
+    /// two not above its length, as every range the proofs ask for does, so it splits into at
+    /// most 64 perfect subtrees, largest first.
+    public static func root(_ tree: some PerfectSubtrees, _ range: Range<UInt64>) throws -> Hash32 {
+        var roots: [Hash32] = []
+        var start = range.lowerBound
+        var remaining = range.upperBound - range.lowerBound
+        while remaining > 0 {
+            let height = 63 - remaining.leadingZeroBitCount
+            roots.append(try tree.perfectSubtree(height: height, index: start >> UInt64(height)))
+            start += UInt64(1) << UInt64(height)
+            remaining -= UInt64(1) << UInt64(height)
+        }
+        return CompactRange.fold(roots) ?? TreeHash.empty
     }
 
     /// The largest power of two strictly smaller than `n` (n ≥ 2).

@@ -122,6 +122,9 @@ final class LogWriter: @unchecked Sendable {
     private let logger: Logger
     private let entriesFD: Int32
     private let checkpointsFD: Int32
+    /// The tree index (audit/FORMAT.md §9.4); writer thread only.
+    private let index: IndexWriter
+    private var indexFailureLogged = false
 
     private let condition = NSCondition()
     private var pending: [(entry: [UInt8], continuation: Continuation)] = []
@@ -154,8 +157,18 @@ final class LogWriter: @unchecked Sendable {
             throw error
         }
         do {
+            index = try IndexWriter(log: layout)
+        } catch {
+            Glibc.close(checkpointsFD)
+            Glibc.close(entriesFD)
+            throw error
+        }
+        do {
             try FileIO.syncDirectory(layout.directory)
-            let recovery = try LogRecovery.run(layout: layout, verifier: signer.verifier, entriesFD: entriesFD, checkpointsFD: checkpointsFD)
+            let recovery = try LogRecovery.run(layout: layout, verifier: signer.verifier, entriesFD: entriesFD, checkpointsFD: checkpointsFD, index: index)
+            if let reason = recovery.indexRebuilt {
+                logger.warning("audit tree index rebuilt from the log", metadata: ["reason": "\(reason)", "entries": "\(recovery.size)"])
+            }
             sealed.nextSeq = recovery.size
             sealed.lastLeaf = recovery.lastLeaf
             sealed.lastTime = recovery.lastTime
@@ -330,12 +343,20 @@ final class LogWriter: @unchecked Sendable {
             }
             let leaf = Frame.seal(&batchBuffer, lengthAt: start)
             receipts.append(AuditReceipt(seq: state.nextSeq, timeMicros: state.lastTime, leafHash: leaf))
-            state.tree.append(leaf: leaf)
+            index.add(frameAt: state.entriesEnd + start, leaf: leaf)
+            state.tree.append(leaf: leaf) { index.add(node: $0, height: $1) }
             state.lastLeaf = leaf
             state.nextSeq += 1
         }
-        try batchBuffer.withUnsafeBytes { try FileIO.write(entriesFD, $0, at: state.entriesEnd, path: layout.entriesPath) }
-        try FileIO.syncData(entriesFD, path: layout.entriesPath)
+        do {
+            try batchBuffer.withUnsafeBytes { try FileIO.write(entriesFD, $0, at: state.entriesEnd, path: layout.entriesPath) }
+            try FileIO.syncData(entriesFD, path: layout.entriesPath)
+        } catch {
+            index.discardStaged()
+            throw error
+        }
+        index.flush()
+        logIndexFailure()
         state.entriesEnd += batchBuffer.count
         sealed = state
         condition.lock()
@@ -349,12 +370,22 @@ final class LogWriter: @unchecked Sendable {
         let record = CheckpointFile.record(checkpoint)
         try record.withUnsafeBytes { try FileIO.write(checkpointsFD, $0, at: sealed.checkpointsEnd, path: layout.checkpointsPath) }
         try FileIO.syncData(checkpointsFD, path: layout.checkpointsPath)
+        index.addCheckpoint(size: checkpoint.checkpoint.size, offset: sealed.checkpointsEnd)
+        logIndexFailure()
         sealed.checkpointsEnd += record.count
         sealed.checkpointedSize = checkpoint.checkpoint.size
         sealed.lastCheckpoint = .now
         condition.lock()
         publishedState.checkpoint = checkpoint
         condition.unlock()
+    }
+
+    /// A failed index write does not stop the log (the index is a cache of it); proofs past the
+    /// index wait for the next open, which rebuilds it.
+    private func logIndexFailure() {
+        guard let failure = index.failure, !indexFailureLogged else { return }
+        indexFailureLogged = true
+        logger.error("audit tree index stopped; proofs of newer entries wait for the next start", metadata: ["error": "\(failure)"])
     }
 
     private func stop(because error: any Error) {

@@ -72,18 +72,18 @@ enum FileIO {
         if ftruncate(fd, off_t(length)) != 0 { throw error("truncate", path) }
     }
 
-    /// The whole file's bytes.
-    static func readAll(_ path: String) throws -> [UInt8] {
+    /// The file's bytes from `offset` (the whole file by default) to its end, or at most `limit`.
+    static func readAll(_ path: String, from offset: Int = 0, limit: Int = .max) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw error("open", path) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw error("stat", path) }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var out = [UInt8](repeating: 0, count: min(limit, max(0, Int(st.st_size) - offset)))
         var done = 0
         try out.withUnsafeMutableBytes { buffer in
             while done < buffer.count {
-                let n = read(fd, buffer.baseAddress! + done, buffer.count - done)
+                let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
                 if n < 0 { if errno == EINTR { continue }; throw error("read", path) }
                 if n == 0 { break }
                 done += n
