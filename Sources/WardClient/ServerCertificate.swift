@@ -5,8 +5,10 @@ internal import NIOSSL
 internal import NIOTLS
 public import WardCrypto
 
-/// The certificate a server presents, read without trusting it, so that a person can compare its
-/// fingerprint with the one the appliance printed and pin it (trust on first use, as ssh does).
+/// The root of the certificate chain a server presents, read without trusting it, so that a
+/// person can compare its fingerprint with the one the appliance printed and pin it (trust on
+/// first use, as ssh does). A Ward appliance presents its leaf and the CA made for it alone; the
+/// CA is what is pinned, and it verifies the leaf, host name included, on every later connection.
 public struct ServerCertificate: Sendable, Hashable {
     public let pem: String
     /// `SHA256:` and the colon-separated hex of the certificate's DER encoding (as ward-server prints it).
@@ -31,18 +33,31 @@ public struct ServerCertificate: Sendable, Hashable {
         }.joined(separator: ":")
     }
 
-    /// The fingerprint of the first certificate in `pem`.
+    /// The fingerprint of the root of the chain in `pem`: its last certificate.
     public static func fingerprint(pem: String) throws -> String {
-        guard let certificate = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)).first else {
-            throw WardClientError.unexpectedReply("no certificate in the PEM text")
-        }
-        return fingerprint(der: try certificate.toDERBytes())
+        fingerprint(der: try root(pem: pem).toDERBytes())
     }
 
-    /// Connects to `host:port` with TLS, verifying nothing, and returns the certificate presented.
+    /// The root of a chain file (leaf first, root last): what is pinned.
+    public init(rootOf pem: String) throws {
+        self.init(der: try Self.root(pem: pem).toDERBytes())
+    }
+
+    /// The last certificate of a chain file (leaf first, root last), or its only one.
+    static func root(pem: String) throws -> NIOSSLCertificate {
+        guard let certificate = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)).last else {
+            throw WardClientError.unexpectedReply("no certificate in the PEM text")
+        }
+        return certificate
+    }
+
+    /// Connects to `host:port` with TLS, verifying nothing, and returns the root of the chain
+    /// presented.
     public static func fetch(host: String, port: Int) async throws -> ServerCertificate {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .none
+        // The callback below accepts whatever is presented (nothing is sent over this
+        // connection); it runs only when verification is on, and it is what sees the chain.
+        configuration.certificateVerification = .noHostnameVerification
         configuration.minimumTLSVersion = .tlsv13
         let context = try NIOSSLContext(configuration: configuration)
         let group = MultiThreadedEventLoopGroup.singleton
@@ -51,9 +66,13 @@ public struct ServerCertificate: Sendable, Hashable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let tls = try NIOSSLClientHandler(context: context, serverHostname: nil)
+                    let presented = PresentedCertificate(promise: handshake)
+                    let tls = try NIOSSLClientHandler(context: context, serverHostname: nil) { chain, verdict in
+                        presented.chain = chain
+                        verdict.succeed(.certificateVerified)
+                    }
                     try channel.pipeline.syncOperations.addHandler(tls)
-                    try channel.pipeline.syncOperations.addHandler(PresentedCertificate(tls: tls, promise: handshake))
+                    try channel.pipeline.syncOperations.addHandler(presented)
                 }
             }
             .connect(host: host, port: port).get()
@@ -66,21 +85,20 @@ public struct ServerCertificate: Sendable, Hashable {
     }
 }
 
-/// Completes `promise` with the peer's certificate once the TLS handshake is done.
+/// Completes `promise` with the root of the peer's chain once the TLS handshake is done.
 private final class PresentedCertificate: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = NIOAny
-    // Used on the channel's event loop only.
-    private let tls: NIOSSLClientHandler
+    // Used on the channel's event loop only (the verification callback runs there too).
+    var chain: [NIOSSLCertificate] = []
     private let promise: EventLoopPromise<ServerCertificate>
 
-    init(tls: NIOSSLClientHandler, promise: EventLoopPromise<ServerCertificate>) {
-        self.tls = tls
+    init(promise: EventLoopPromise<ServerCertificate>) {
         self.promise = promise
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event {
-            if let certificate = tls.peerCertificate, let der = try? certificate.toDERBytes() {
+            if let certificate = chain.last, let der = try? certificate.toDERBytes() {
                 promise.succeed(ServerCertificate(der: der))
             } else {
                 promise.fail(WardClientError.unexpectedReply("the server presented no certificate"))

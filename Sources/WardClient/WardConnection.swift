@@ -50,11 +50,13 @@ public final class WardConnection: Sendable {
         self.outbound = outbound
     }
 
-    /// TLS settings that trust exactly the server certificate in `certificatePEM` (the
-    /// appliance's self-signed certificate, pinned), TLS 1.3 only (the server accepts nothing older).
+    /// TLS settings that trust exactly the root of the chain in `certificatePEM` (the appliance's
+    /// own CA, pinned, or a clinic's CA), TLS 1.3 only (the server accepts nothing older).
     public static func pinnedTLS(certificatePEM: String) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8)))
+        // The root of the chain only: a leaf is never a trust anchor (BoringSSL wants anchors
+        // self-signed), and the pinned CA verifies the leaf and its host name.
+        tls.trustRoots = .certificates([try ServerCertificate.root(pem: certificatePEM)])
         tls.minimumTLSVersion = .tlsv13
         return tls
     }

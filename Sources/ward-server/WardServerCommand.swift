@@ -100,7 +100,7 @@ struct Serve: AsyncParsableCommand {
     var listen: String = "127.0.0.1:8443"
     @Option(help: "The policy directory.")
     var policies: String = "policies"
-    @Option(help: "TLS certificate (PEM), instead of the data directory's.")
+    @Option(help: "TLS certificate chain (PEM, the leaf first; clients pin the last certificate), instead of the data directory's.")
     var tlsCert: String?
     @Option(help: "TLS private key (PEM, mode 0600), instead of the data directory's.")
     var tlsKey: String?

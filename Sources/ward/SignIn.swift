@@ -89,6 +89,7 @@ struct ServerAccess: Sendable {
             try await connection.changePassword(current: password, new: new)
             try DeviceKeyPath.reseal(for: target, from: password, to: new)
             password = new
+            try await ConnectionOptions.offerSecondFactor(on: connection, ask: ask)
         }
         guard let userID = reply.userID else { throw UsageError("the server did not say who signed in") }
         sessions.tokens[key] = reply.token
@@ -135,16 +136,49 @@ extension ConnectionOptions {
         }
     }
 
+    /// The session that replaced a one-time password is the one place a first second factor is
+    /// enrolled without an Admin's enrolment code (issue 16, item 8), so `ward` offers it there:
+    /// the secret to add to an authenticator app, then a code from it (WARD_TOTP_ENROL, or asked
+    /// for; empty skips). Staff need it before they can message.
+    static func offerSecondFactor(on connection: WardConnection, ask: AskSecret) async throws {
+        let enrolment: (secret: String, uri: String)
+        do { enrolment = try await connection.enrollSecondFactor() } catch WardClientError.server(.conflict, _, _) { return }
+        warn("""
+            Set up your second factor now. Add this secret to your authenticator app:
+              \(enrolment.secret)
+              (or the link \(enrolment.uri))
+            """)
+        for _ in 1...3 {
+            let code = (try? await ask("Code from your authenticator (empty to skip): ", "WARD_TOTP_ENROL")) ?? ""
+            guard !code.isEmpty else {
+                warn("Skipped. To set it up later you need an enrolment code from an Admin (wardctl totp enroll --code CODE).")
+                return
+            }
+            do {
+                let recovery = try await connection.confirmSecondFactor(code: code)
+                warn("Second factor set up. Recovery codes, each good once; keep them somewhere safe:\n  " + recovery.joined(separator: "\n  "))
+                return
+            } catch WardClientError.server(.invalidCredentials, _, _) {
+                warn("That code is not right.")
+            }
+        }
+        warn("No second factor was set up. To set it up later you need an enrolment code from an Admin.")
+    }
+
     /// The name TLS sends and checks: the host, or, for an IP address (which server name
-    /// indication cannot carry), the first DNS name the trusted certificate lists.
+    /// indication cannot carry), the first DNS name the trusted certificate vouches for: one its
+    /// names list, or, for the appliance's own CA, one its name constraints permit.
     static func serverName(for target: Target, certificate pem: String) throws -> String {
         guard target.isAddress else { return target.host }
         let certificate: Certificate
-        do { certificate = try Certificate(pemEncoded: pem) } catch { throw UsageError("the trusted certificate cannot be read: \(error)") }
+        do { certificate = try Certificate(pemEncoded: ServerCertificate(rootOf: pem).pem) } catch {
+            throw UsageError("the trusted certificate cannot be read: \(error)")
+        }
         let names: SubjectAlternativeNames? = try? certificate.extensions.subjectAlternativeNames
         for name in names ?? SubjectAlternativeNames() {
             if case let .dnsName(dns) = name { return dns }
         }
+        if let permitted = (try? certificate.extensions.nameConstraints)?.permittedDNSDomains.first { return permitted }
         throw UsageError("the server's certificate names no host; connect to \(target.user)@NAME with a name it lists")
     }
 

@@ -15,7 +15,7 @@ struct Ward: AsyncParsableCommand {
         discussion: """
         The password is asked for without echo, or read from WARD_PASSWORD; a second-factor code from WARD_TOTP; a new password, when the server asks for one, from WARD_NEW_PASSWORD. Files (sessions, trusted servers, this device's keys, all mode 0600) live in $WARD_CONFIG_DIR, else $XDG_CONFIG_HOME/ward, else ~/.config/ward.
 
-        On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. Staff enrol their second factor with `wardctl totp enroll` before they can message.
+        On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. At the first sign-in, after the new password, ward offers to set up the second factor (staff need one before they can message; later it takes an enrolment code from an Admin).
         """,
         subcommands: [Chat.self, Rooms.self, Send.self, Read.self, Export.self, Consent.self, Erase.self, Appointments.self, Availability.self, Notifications.self, Record.self],
         defaultSubcommand: Chat.self

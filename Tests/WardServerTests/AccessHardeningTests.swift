@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import NIOSSL
 import Testing
+import SwiftASN1
+import X509
 import WardAudit
 import WardClient
 import WardProtocol
@@ -175,6 +177,47 @@ struct AccessHardeningTests {
             }
         }
         try await server.connect { (connection: WardConnection) async throws in #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong") }
+        await server.stop()
+    }
+
+    /// The appliance serves a leaf, not a CA, under a CA made for it alone that may name only the
+    /// appliance; clients pin that CA (issue 16, item 10).
+    @Test func theAppliancePresentsALeafUnderACAThatNamesOnlyIt() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.cleanup() }
+        let ders = try NIOSSLCertificate.fromPEMBytes(Array(server.certificatePEM.utf8)).map { try $0.toDERBytes() }
+        let chain = try ders.map { try Certificate(derEncoded: $0) }
+        #expect(chain.count == 2)
+        let (leaf, ca) = (chain[0], chain[chain.count - 1])
+        #expect(try leaf.extensions.basicConstraints == .notCertificateAuthority)
+        #expect(try leaf.extensions.keyUsage?.keyCertSign != true)
+        #expect(try leaf.extensions.subjectAlternativeNames?.contains(.dnsName("localhost")) == true)
+        #expect(leaf.issuer == ca.subject && ca.issuer == ca.subject)
+        #expect(try ca.extensions.basicConstraints == .isCertificateAuthority(maxPathLength: 0))
+        let constraints = try #require(try ca.extensions.nameConstraints)
+        #expect(Array(constraints.permittedDNSDomains) == ["localhost"])
+        // What a person confirms on first contact is the CA's fingerprint, as ward-server prints it.
+        let caFingerprint = ServerCertificate.fingerprint(der: try #require(ders.last))
+        let port = try #require(Int(server.url.split(separator: ":")[2].prefix { $0.isNumber }))
+        #expect(try await ServerCertificate.fetch(host: "127.0.0.1", port: port).fingerprint == caFingerprint)
+        #expect(try ServerCertificate.fingerprint(pem: server.certificatePEM) == caFingerprint)
+        // Pinned, the CA verifies the leaf for the appliance's name; pinning the leaf instead
+        // fails (a leaf is no trust anchor).
+        var logger = Logger(label: "ward.test.client")
+        logger.logLevel = .critical
+        let pong = try await WardConnection.withConnection(url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM),
+                                                           serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: "ping")).type }
+        #expect(pong == "pong")
+        let leafPEM = try #require(server.certificatePEM.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n"
+        await #expect(throws: (any Error).self) {
+            try await WardConnection.withConnection(url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: leafPEM),
+                                                    serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: "ping")).type }
+        }
+        // The CA's key signed the leaf and was not kept: the data directory holds one private key.
+        let keys = try FileManager.default.subpathsOfDirectory(atPath: server.data.path).filter { path in
+            (try? String(contentsOfFile: server.data.path + "/" + path, encoding: .utf8))?.contains("PRIVATE KEY") == true
+        }
+        #expect(keys == ["tls/key.pem"])
         await server.stop()
     }
 
