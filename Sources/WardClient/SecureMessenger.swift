@@ -28,6 +28,8 @@ public final class SecureMessenger: Sendable {
         var senderDevice: String
         var initial: SenderChain
         var latest: SenderChain
+        /// The message read at each position: one position, one message (a second is a replay).
+        var opened: [Int: String] = [:]
     }
 
     private struct State {
@@ -98,7 +100,9 @@ public final class SecureMessenger: Sendable {
             request.urgent = urgent ? true : nil
             noting(envelope.nonce)
             let reply = try await connection.send(request)
-            if reply.code == .staleKey || reply.code == .wrongRecipients { continue }
+            // A replay refusal for our own envelope means this chain was used before (a restored
+            // state): seal again at the next position.
+            if reply.code == .staleKey || reply.code == .wrongRecipients || reply.code == .replayed { continue }
             if reply.type == "error" {
                 throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
             }
@@ -188,10 +192,17 @@ public final class SecureMessenger: Sendable {
             }
         }
         let sender = try await senderDevice(message.senderDevice, roomID: message.roomID)
+        // Shown under the owner of the device that signed it: the server's word for the sender
+        // must agree (issue 17).
+        guard sender.userID == message.senderID else { throw E2EEError.senderMismatch(deviceID: sender.deviceID) }
         return try EnvelopeCrypto.open(message.envelope, roomID: message.roomID, sender: sender) { iteration in
             try state.withLock { state in
                 guard var key = state.inbound[message.envelope.keyID], key.roomID == message.roomID,
                       key.senderDevice == message.senderDevice else { throw E2EEError.unknownSenderKey }
+                if let earlier = key.opened[iteration], earlier != message.messageID {
+                    throw E2EEError.replayed(keyID: message.envelope.keyID, iteration: iteration)
+                }
+                key.opened[iteration] = message.messageID
                 // Reading on from the latest position is the common case; an older message is
                 // derived again from the key as it was shared.
                 var chain = iteration >= key.latest.iteration ? key.latest : key.initial

@@ -9,6 +9,10 @@ public enum E2EEError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The iteration is behind what this device already used, or too far ahead.
     case iterationOutOfRange
     case keyChanged(deviceID: String)
+    /// The device that signed the message belongs to someone other than the sender the server named.
+    case senderMismatch(deviceID: String)
+    /// Another message at the same sender key position was read already: a replay.
+    case replayed(keyID: String, iteration: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +23,8 @@ public enum E2EEError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownSenderKey: return "no sender key for this message has reached this device"
         case .iterationOutOfRange: return "the message's ratchet position is out of range"
         case let .keyChanged(deviceID): return "the keys of device \(deviceID) changed since they were first seen"
+        case let .senderMismatch(deviceID): return "the message was signed by device \(deviceID), which is not the named sender's"
+        case let .replayed(keyID, iteration): return "another message already used position \(iteration) of sender key \(keyID): a replay"
         }
     }
 }

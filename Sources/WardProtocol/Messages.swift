@@ -362,8 +362,10 @@ public enum ErrorCode: String, Codable, Hashable, Sendable {
     case staleKey = "stale_key"
     /// The session has not registered its device (device.register) yet.
     case deviceRequired = "device_required"
-    /// A sender key must be sealed to exactly the room's member devices, the sender's included (see keys.get).
+    /// A sender key is sealed only to the room's member devices, and always to the sender's own (see keys.get).
     case wrongRecipients = "wrong_recipients"
+    /// An envelope of this sender key and position is stored already: replays are refused.
+    case replayed
     /// A legal hold keeps the data from erasure; the message names the hold.
     case legalHold = "legal_hold"
     /// Someone else holds the slot (or the patient already has an appointment at that time).

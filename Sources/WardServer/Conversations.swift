@@ -384,6 +384,10 @@ extension Connection {
         // checks again inside its transaction.
         guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
               key.epoch == room.epoch else { throw Self.replyError(.staleKey) }
+        // A resend with the same clientMessageID is answered from the store below; another
+        // envelope at a stored position is a replay (issue 17).
+        guard try !context.gate.database.isReplay(keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,
+                                                  clientMessageID: clientMessageID) else { throw Self.replyError(.replayed) }
         let messageID = "msg:" + OpaqueID.make()
         try await allow(try roomRequest(user, .messageSend, room, code: .create,
                                     details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
@@ -397,7 +401,7 @@ extension Connection {
             try await context.gate.database.write({ db -> (WardDatabase.Appended, [String]) in
                 let now = Clock.nowMillis()
                 let appended = try WardDatabase.appendMessage(roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
-                                                              keyID: envelope.keyID, envelope: stored, messageID: messageID,
+                                                              keyID: envelope.keyID, iteration: envelope.iteration, envelope: stored, messageID: messageID,
                                                               at: now, in: db)
                 guard !appended.duplicate else { return (appended, []) }
                 let members = try WardDatabase.memberIDs(roomID: room.id, in: db)
@@ -523,10 +527,11 @@ extension Connection {
         case .alreadyMember: return ReplyError(code: .conflict, message: "already a member of this room")
         case .staleKey: return ReplyError(code: .staleKey, message: "the sender key is not this device's current key for this room; make and distribute a new one")
         case let .wrongRecipients(missing, unexpected):
-            return ReplyError(code: .wrongRecipients, message: "seal the key to exactly the room's member devices, this one included (\(missing) missing, \(unexpected) not members); see keys.get")
+            return ReplyError(code: .wrongRecipients, message: "seal the key only to the room's member devices, and to this one (\(missing) missing, \(unexpected) not members); see keys.get")
         case .keyExists: return ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
         case .deviceTaken: return ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
         case .removed: return ReplyError(code: .invitationRequired, message: "you were removed from this room: only a member's invitation brings you back")
+        case .replayed: return ReplyError(code: .replayed, message: "an envelope of this sender key and iteration is stored already; seal the message again")
         }
     }
 

@@ -133,8 +133,10 @@ public enum ConversationRefusal: Error, Equatable, Sendable {
     case alreadyMember
     /// The sender key is unknown, another device's, another room's, or of an earlier epoch.
     case staleKey
-    /// A key distribution's recipients are not exactly the room's member devices (the sender's included).
+    /// A key distribution names devices that are not the room's members', or leaves out the sender's own.
     case wrongRecipients(missing: Int, unexpected: Int)
+    /// An envelope with this sender key and position is stored already: a replay.
+    case replayed
     case keyExists
     case deviceTaken
     /// Removed from the room by another member: only an invitation brings them back.
@@ -305,18 +307,30 @@ extension WardDatabase {
             throw ConversationRefusal.notAMember
         }
         guard try SenderKeyRecord.fetchOne(db, key: id) == nil else { throw ConversationRefusal.keyExists }
-        // The sending device too, so that it can read its own messages back from history later.
-        let recipients = try memberDevices(roomID: roomID, in: db)
-        let expected = Set(recipients.map(\.id))
+        // Member devices only, the sender's own included (so that it can read its own messages
+        // back from history). A sender may leave out member devices it does not trust (no
+        // identity it pinned signed them, docs/PROTOCOL.md "Identities"): those cannot read.
+        let members = try memberDevices(roomID: roomID, in: db)
+        let memberIDs = Set(members.map(\.id))
         let given = Set(boxes.keys)
-        guard given == expected else {
-            throw ConversationRefusal.wrongRecipients(missing: expected.subtracting(given).count, unexpected: given.subtracting(expected).count)
+        guard given.isSubset(of: memberIDs), given.contains(senderDevice.id) else {
+            throw ConversationRefusal.wrongRecipients(missing: given.contains(senderDevice.id) ? 0 : 1, unexpected: given.subtracting(memberIDs).count)
         }
+        let recipients = members.filter { given.contains($0.id) }
         try SenderKeyRecord(id: id, roomID: roomID, senderDevice: senderDevice.id, epoch: room.epoch, suite: suite, createdAt: time).insert(db)
         for (deviceID, sealed) in boxes.sorted(by: { $0.key < $1.key }) {
             try KeyBoxRecord(keyID: id, deviceID: deviceID, sealed: sealed).insert(db)
         }
         return recipients
+    }
+
+    /// Whether an envelope of this sender key and position is stored (a second one is a replay),
+    /// other than the one a resend with `clientMessageID` from `senderDevice` would be answered with.
+    public func isReplay(keyID: String, iteration: Int, senderDevice: String, clientMessageID: String) throws -> Bool {
+        try pool.read { db in
+            guard try Int.fetchOne(db, cached: "SELECT 1 FROM message WHERE keyID = ? AND iteration = ?", [keyID, iteration]) != nil else { return false }
+            return try Int.fetchOne(db, cached: "SELECT 1 FROM message WHERE senderDevice = ? AND clientMessageID = ?", [senderDevice, clientMessageID]) == nil
+        }
     }
 
     public func senderKey(id: String) throws -> SenderKeyRecord? {
@@ -356,7 +370,7 @@ extension WardDatabase {
     /// member and the sender key is this device's for this room and the current epoch. A resend
     /// (same device and client message id) returns the stored message.
     public static func appendMessage(roomID: String, senderID: String, senderDevice: String, clientMessageID: String, keyID: String,
-                                     envelope: Data, messageID: String, at time: Int64, in db: Database) throws -> Appended {
+                                     iteration: Int, envelope: Data, messageID: String, at time: Int64, in db: Database) throws -> Appended {
         if let earlier = try MessageRecord.fetchOne(db, cached: "SELECT * FROM message WHERE senderDevice = ? AND clientMessageID = ?",
                                                     [senderDevice, clientMessageID]) {
             return Appended(message: earlier, duplicate: true)
@@ -367,13 +381,18 @@ extension WardDatabase {
         }
         guard let key = try SenderKeyRecord.fetchOne(db, cached: "SELECT * FROM senderKey WHERE id = ?", [keyID]), key.roomID == roomID,
               key.senderDevice == senderDevice, key.epoch == room.epoch else { throw ConversationRefusal.staleKey }
+        guard try Int.fetchOne(db, cached: "SELECT 1 FROM message WHERE keyID = ? AND iteration = ?", [keyID, iteration]) == nil else {
+            throw ConversationRefusal.replayed
+        }
         room.lastSeq += 1
         try db.executeCached("UPDATE room SET lastSeq = ? WHERE id = ?", [room.lastSeq, roomID])
         let message = MessageRecord(roomID: roomID, seq: room.lastSeq, id: messageID, senderID: senderID, senderDevice: senderDevice,
                                     clientMessageID: clientMessageID, sentAt: time, envelope: envelope)
         try db.executeCached("""
-            INSERT INTO message (roomID, seq, id, senderID, senderDevice, clientMessageID, sentAt, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [message.roomID, message.seq, message.id, message.senderID, message.senderDevice, message.clientMessageID, message.sentAt, message.envelope])
+            INSERT INTO message (roomID, seq, id, senderID, senderDevice, clientMessageID, sentAt, envelope, keyID, iteration)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [message.roomID, message.seq, message.id, message.senderID, message.senderDevice, message.clientMessageID, message.sentAt, message.envelope,
+                  keyID, iteration])
         // The sender has read what they wrote.
         try db.executeCached("UPDATE roomMember SET readSeq = MAX(readSeq, ?), deliveredSeq = MAX(deliveredSeq, ?) WHERE roomID = ? AND userID = ?",
                              [room.lastSeq, room.lastSeq, roomID, senderID])

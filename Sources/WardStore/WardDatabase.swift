@@ -333,6 +333,17 @@ public final class WardDatabase: Sendable {
                 CREATE TABLE auditSubjectProgress (id INTEGER PRIMARY KEY CHECK (id = 0), next INTEGER NOT NULL);
                 """)
         }
+        // Issue 17: an envelope's sender key and position are stored with it, once: a second
+        // envelope at the same position is a replay. Envelopes stored before carry no position;
+        // every room's epoch moves on, so their keys are stale and none of them can be sent again.
+        migrator.registerMigration("v17: one envelope per sender key position") { db in
+            try db.execute(sql: """
+                ALTER TABLE message ADD COLUMN keyID TEXT;
+                ALTER TABLE message ADD COLUMN iteration INTEGER;
+                CREATE UNIQUE INDEX messageKeyPosition ON message (keyID, iteration) WHERE keyID IS NOT NULL;
+                UPDATE room SET epoch = epoch + 1;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import WardAudit
+import WardClient
+import WardE2EE
+import WardProtocol
+import WardServer
+import WardTestSupport
+
+/// What a server that lies, or a thief holding only a session token, can no longer do with
+/// envelopes (issue 17): replay one, or show one under another sender's name. The messages a
+/// hostile server would send are built here and handed to a real client's `SecureMessenger`.
+@Suite("Hostile server: envelopes")
+struct HostileServerTests {
+    @Test func aReplayedEnvelopeIsRefusedByTheServerAndByTheReader() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        // Bo's device exists before Ann writes: her sender key is sealed to it.
+        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
+        let (roomID, first) = try await server.connect { (a: WardConnection) async throws -> (String, MessageInfo) in
+            let messenger = try await ConversationTests.messenger(ann, on: a)
+            let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
+            let roomID = try await a.request(create).room?.roomID ?? ""
+            let first = try await messenger.send(MessageContent(body: "bed 4 needs fluids"), to: roomID, clientMessageID: "first")
+            // The same envelope again under a new clientMessageID, as a thief with the session
+            // token could send it: refused. The same clientMessageID is a resend: answered with
+            // the stored message, not stored twice.
+            var replay = ConversationTests.request("message.send", room: roomID) { $0.clientMessageID = "second"; $0.envelope = first.envelope }
+            #expect(try await a.send(replay).code == .replayed)
+            replay.clientMessageID = "first"
+            let resent = try await a.request(replay).messageInfo
+            #expect(resent?.seq == first.seq && resent?.messageID == first.messageID)
+            // The sender's next message still goes through.
+            _ = try await messenger.send(MessageContent(body: "done"), to: roomID)
+            return (roomID, first)
+        }
+        let refusals = try AuditLogReader(directory: server.data.auditLog).entries().filter {
+            $0.event.type == "message.send" && $0.event.outcome != .success && $0.event.actorID == ann.userID
+        }
+        #expect(refusals.count == 1, "the refused replay is audited")
+        try await server.connect { (b: WardConnection) async throws in
+            let messenger = try await ConversationTests.messenger(bo, on: b)
+            let history = try await b.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            #expect(history.count == 2, "one stored message per position")
+            #expect(try await messenger.open(first).body == "bed 4 needs fluids")
+            #expect(try await messenger.open(first).body == "bed 4 needs fluids", "reading the same message again is no replay")
+            // A server that stores the envelope twice and relays it as a second message.
+            var copy = first
+            copy.seq = 99
+            copy.messageID = "msg:replayed"
+            await #expect(throws: E2EEError.replayed(keyID: first.envelope.keyID, iteration: first.envelope.iteration)) { try await messenger.open(copy) }
+        }
+    }
+
+    @Test func aMessageIsShownOnlyUnderTheOwnerOfTheDeviceThatSignedIt() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse"), ("nurse.cy", "Nurse")])
+        let (ann, bo, cy) = (people[0], people[1], people[2])
+        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
+        let (roomID, sent) = try await server.connect { (a: WardConnection) async throws -> (String, MessageInfo) in
+            let messenger = try await ConversationTests.messenger(ann, on: a)
+            let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID, cy.userID] }
+            let roomID = try await a.request(create).room?.roomID ?? ""
+            return (roomID, try await messenger.send(MessageContent(body: "from Ann"), to: roomID))
+        }
+        try await server.connect { (b: WardConnection) async throws in
+            let messenger = try await ConversationTests.messenger(bo, on: b)
+            #expect(try await messenger.open(sent).body == "from Ann")
+            // The server names Cy as the sender of Ann's signed envelope.
+            var forged = sent
+            forged.senderID = cy.userID
+            forged.messageID = "msg:forged"
+            await #expect(throws: E2EEError.senderMismatch(deviceID: sent.senderDevice)) { try await messenger.open(forged) }
+            _ = roomID
+        }
+    }
+}
