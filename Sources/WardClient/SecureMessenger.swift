@@ -20,6 +20,7 @@ public final class SecureMessenger: Sendable {
         var keyID: String
         var chain: SenderChain
         var epoch: Int
+        var suite: String
     }
 
     /// A sender key received (or made here): the chain as shared, and the latest position read.
@@ -89,7 +90,8 @@ public final class SecureMessenger: Sendable {
             let key = try await currentKey(roomID: roomID, renew: attempt > 0)
             let envelope = try state.withLock { state -> Envelope in
                 guard var outbound = state.outbound[roomID], outbound.keyID == key else { throw E2EEError.unknownSenderKey }
-                let envelope = try EnvelopeCrypto.seal(content, roomID: roomID, keyID: outbound.keyID, chain: &outbound.chain, device: identity)
+                let envelope = try EnvelopeCrypto.seal(content, roomID: roomID, keyID: outbound.keyID, chain: &outbound.chain, device: identity,
+                                                       suite: outbound.suite)
                 state.outbound[roomID] = outbound
                 return envelope
             }
@@ -122,15 +124,19 @@ public final class SecureMessenger: Sendable {
             let keys = try await connection.request(get)
             // Every member device, this one included: its own share lets it read its messages back later.
             let recipients = try verify(keys.devices ?? [])
+            // A suite every member device speaks (rooms may mix suites: each sender chooses).
+            guard let suite = Suite.common(recipients.map(\.suites)) else {
+                throw WardClientError.unexpectedReply("the room's devices share no cipher suite")
+            }
             let keyID = SenderKeyShare.makeKeyID()
             let chain = SenderChain()
             var distribute = ClientRequest(id: 0, type: "keys.distribute")
             distribute.roomID = roomID
             distribute.keyID = keyID
-            distribute.suite = CipherSuite.senderKeysV1
+            distribute.suite = suite
             distribute.keys = try recipients.map { recipient in
-                try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, recipientDevice: recipient.deviceID, chain: chain)
-                    .seal(to: recipient, signer: identity)
+                try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, recipientDevice: recipient.deviceID, chain: chain,
+                                   suite: suite).seal(to: recipient, signer: identity)
             }
             let reply = try await connection.send(distribute)
             // The members changed between keys.get and now: ask again.
@@ -139,7 +145,7 @@ public final class SecureMessenger: Sendable {
                 throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
             }
             state.withLock { state in
-                state.outbound[roomID] = OutboundKey(keyID: keyID, chain: chain, epoch: keys.epoch ?? 0)
+                state.outbound[roomID] = OutboundKey(keyID: keyID, chain: chain, epoch: keys.epoch ?? 0, suite: suite)
                 // This device reads its own messages back from history too.
                 state.inbound[keyID] = InboundKey(roomID: roomID, senderDevice: identity.deviceID, initial: chain, latest: chain)
             }

@@ -6,6 +6,9 @@ public import WardProtocol
 public struct DeviceIdentity: Sendable {
     public let signing: Ed25519.PrivateKey
     public let encryption: SealedBox.KeyPair
+    /// The suites this device speaks, as it publishes them: all this code implements, unless a
+    /// device is made to speak fewer (an older client, in tests of rooms that mix suites).
+    public var suites: [String] = CipherSuite.supported.sorted()
 
     public init() {
         signing = Ed25519.PrivateKey()
@@ -22,7 +25,7 @@ public struct DeviceIdentity: Sendable {
 
     /// The public keys to register for `userID`, signed.
     public func publicKeys(userID: String) -> DeviceKeys {
-        let suites = CipherSuite.supported.sorted()
+        let suites = self.suites.sorted()
         let signed = DeviceKeysCheck.signedBytes(deviceID: deviceID, userID: userID, suites: suites,
                                                  encryptionKey: encryption.publicKey, signingKey: signing.publicKey.bytes)
         return DeviceKeys(deviceID: deviceID, userID: userID, suites: suites, encryptionKey: Base64.encode(encryption.publicKey),

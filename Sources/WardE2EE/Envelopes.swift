@@ -14,14 +14,15 @@ public struct MessageContent: Codable, Hashable, Sendable {
     }
 }
 
-/// Sealing and opening envelopes of the `ward-sk-1` suite (docs/PROTOCOL.md, "Envelopes").
+/// Sealing and opening envelopes of both suites (docs/PROTOCOL.md, "Envelopes"; `Suite`).
 public enum EnvelopeCrypto {
     public static let maxCiphertextBytes = 48 * 1024 + XChaCha20Poly1305.tagLength
+    static let tagLength = 16
 
     /// The header the AEAD authenticates and the signature covers: which room, which device,
     /// which sender key and position.
     static func header(suite: String, roomID: String, senderDevice: String, keyID: String, iteration: Int) -> CanonicalBytes {
-        var bytes = CanonicalBytes(label: "ward-sk-1 message")
+        var bytes = CanonicalBytes(label: Suite.messageLabel(suite))
         bytes.append(suite)
         bytes.append(roomID)
         bytes.append(senderDevice)
@@ -37,15 +38,16 @@ public enum EnvelopeCrypto {
         return bytes.bytes
     }
 
-    /// Encrypts `content` with the next key of `chain` and signs it with the device key.
+    /// Encrypts `content` with the next key of `chain` under `suite` and signs it with the device key.
     public static func seal(_ content: MessageContent, roomID: String, keyID: String, chain: inout SenderChain,
-                            device: DeviceIdentity) throws -> Envelope {
+                            device: DeviceIdentity, suite: String = CipherSuite.senderKeysV1) throws -> Envelope {
+        guard CipherSuite.supported.contains(suite) else { throw E2EEError.unsupportedSuite(suite) }
         let plaintext = try JSONCoding.encoder.encode(content)
         let (iteration, key) = chain.nextMessageKey()
-        let header = header(suite: CipherSuite.senderKeysV1, roomID: roomID, senderDevice: device.deviceID, keyID: keyID, iteration: iteration)
-        let sealed = try XChaCha20Poly1305.seal(Array(plaintext), key: key, associatedData: header.bytes)
+        let header = header(suite: suite, roomID: roomID, senderDevice: device.deviceID, keyID: keyID, iteration: iteration)
+        let sealed = try Suite.sealMessage(Array(plaintext), key: key, associatedData: header.bytes, suite: suite)
         let signature = device.signing.signature(for: signedBytes(header: header, nonce: sealed.nonce, ciphertext: sealed.ciphertext))
-        return Envelope(suite: CipherSuite.senderKeysV1, keyID: keyID, iteration: iteration, nonce: Base64.encode(sealed.nonce),
+        return Envelope(suite: suite, keyID: keyID, iteration: iteration, nonce: Base64.encode(sealed.nonce),
                         ciphertext: Base64.encode(sealed.ciphertext), signature: Base64.encode(signature))
     }
 
@@ -62,11 +64,11 @@ public enum EnvelopeCrypto {
         guard CipherSuite.supported.contains(envelope.suite) else { throw E2EEError.unsupportedSuite(envelope.suite) }
         guard SenderKeyShare.isKeyID(envelope.keyID) else { throw E2EEError.malformed("envelope keyID") }
         guard (0...Int(Int32.max)).contains(envelope.iteration) else { throw E2EEError.malformed("envelope iteration") }
-        guard let nonce = Base64.decode(envelope.nonce), nonce.count == XChaCha20Poly1305.nonceLength else {
+        guard let nonce = Base64.decode(envelope.nonce), nonce.count == Suite.nonceLength(envelope.suite) else {
             throw E2EEError.malformed("envelope nonce")
         }
         guard envelope.ciphertext.utf8.count <= (maxCiphertextBytes + 2) / 3 * 4, let ciphertext = Base64.decode(envelope.ciphertext),
-              (XChaCha20Poly1305.tagLength...maxCiphertextBytes).contains(ciphertext.count) else {
+              (tagLength...maxCiphertextBytes).contains(ciphertext.count) else {
             throw E2EEError.malformed("envelope ciphertext")
         }
         guard let signature = Base64.decode(envelope.signature), signature.count == Ed25519.signatureLength else {
@@ -85,7 +87,8 @@ public enum EnvelopeCrypto {
             throw E2EEError.badSignature("message")
         }
         let key = try messageKey(envelope.iteration)
-        guard let plaintext = try? XChaCha20Poly1305.open(.init(nonce: parts.nonce, ciphertext: parts.ciphertext), key: key, associatedData: header.bytes) else {
+        guard let plaintext = try? Suite.openMessage(nonce: parts.nonce, ciphertext: parts.ciphertext, key: key, associatedData: header.bytes,
+                                                     suite: envelope.suite) else {
             throw E2EEError.undecryptable
         }
         guard let content = try? JSONCoding.decoder.decode(MessageContent.self, from: plaintext) else { throw E2EEError.malformed("message content") }

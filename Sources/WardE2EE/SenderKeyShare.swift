@@ -1,19 +1,20 @@
 internal import WardCrypto
 public import WardProtocol
 
-/// A sender key as one device gives it to another: sealed (crypto_box_seal) to the recipient's
-/// X25519 key and signed inside the seal by the sender's Ed25519 key, since a sealed box alone
-/// does not say who sealed it.
+/// A sender key as one device gives it to another: sealed to the recipient's X25519 key
+/// (`crypto_box_seal` in `ward-sk-1`, HPKE in `ward-wc-1`) and signed inside the seal by the
+/// sender's Ed25519 key, since neither seal says who sealed it.
 public struct SenderKeyShare: Sendable {
     public let roomID: String
     public let keyID: String
     public let senderDevice: String
     public let recipientDevice: String
     public let chain: SenderChain
+    public let suite: String
 
-    static let label = "ward-sk-1 share"
-
-    public init(roomID: String, keyID: String, senderDevice: String, recipientDevice: String, chain: SenderChain) {
+    public init(roomID: String, keyID: String, senderDevice: String, recipientDevice: String, chain: SenderChain,
+                suite: String = CipherSuite.senderKeysV1) {
+        self.suite = suite
         self.roomID = roomID
         self.keyID = keyID
         self.senderDevice = senderDevice
@@ -29,7 +30,7 @@ public struct SenderKeyShare: Sendable {
     }
 
     private var fields: CanonicalBytes {
-        var bytes = CanonicalBytes(label: Self.label)
+        var bytes = CanonicalBytes(label: Suite.shareLabel(suite))
         bytes.append(roomID)
         bytes.append(keyID)
         bytes.append(senderDevice)
@@ -44,7 +45,8 @@ public struct SenderKeyShare: Sendable {
         var plaintext = fields.bytes
         plaintext += signer.signing.signature(for: plaintext)
         defer { SecureBytes.wipe(&plaintext) }
-        return SealedKey(deviceID: recipient.deviceID, sealed: Base64.encode(try SealedBox.seal(plaintext, to: recipient.encryptionKey)))
+        guard recipient.suites.contains(suite) else { throw E2EEError.unsupportedSuite(suite) }
+        return SealedKey(deviceID: recipient.deviceID, sealed: Base64.encode(try Suite.sealShare(plaintext, to: recipient.encryptionKey, suite: suite)))
     }
 
     /// Largest sealed share the server accepts, in bytes before base64.
@@ -55,13 +57,13 @@ public struct SenderKeyShare: Sendable {
     public static func open(_ delivery: KeyDelivery, identity: DeviceIdentity, sender: DeviceKeysCheck.Verified) throws -> SenderKeyShare {
         guard CipherSuite.supported.contains(delivery.suite) else { throw E2EEError.unsupportedSuite(delivery.suite) }
         guard let sealed = Base64.decode(delivery.sealed), sealed.count <= maxSealedBytes,
-              var plaintext = try? SealedBox.open(sealed, with: identity.encryption) else { throw E2EEError.undecryptable }
+              var plaintext = try? Suite.openShare(sealed, identity: identity, suite: delivery.suite) else { throw E2EEError.undecryptable }
         defer { SecureBytes.wipe(&plaintext) }
         guard plaintext.count > Ed25519.signatureLength else { throw E2EEError.malformed("sender key share") }
         let body = Array(plaintext.dropLast(Ed25519.signatureLength))
         let signature = Array(plaintext.suffix(Ed25519.signatureLength))
         guard sender.signingKey.isValidSignature(signature, for: body) else { throw E2EEError.badSignature("sender key share") }
-        guard let fields = CanonicalReader.fields(of: body, label: label, count: 6), fields[5].count == 32, fields[4].count == 8 else {
+        guard let fields = CanonicalReader.fields(of: body, label: Suite.shareLabel(delivery.suite), count: 6), fields[5].count == 32, fields[4].count == 8 else {
             throw E2EEError.malformed("sender key share")
         }
         let text = fields[0..<4].map { String(decoding: $0, as: UTF8.self) }
@@ -71,6 +73,6 @@ public struct SenderKeyShare: Sendable {
             throw E2EEError.malformed("sender key share (addressed elsewhere)")
         }
         return SenderKeyShare(roomID: text[0], keyID: text[1], senderDevice: text[2], recipientDevice: text[3],
-                              chain: SenderChain(iteration: Int(iteration), chainKey: SecureBytes(fields[5])))
+                              chain: SenderChain(iteration: Int(iteration), chainKey: SecureBytes(fields[5])), suite: delivery.suite)
     }
 }

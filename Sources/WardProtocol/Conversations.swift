@@ -5,8 +5,12 @@ public enum CipherSuite {
     /// X25519 sealed boxes for key distribution, Ed25519 signatures, HMAC-SHA-256 hash-ratcheted
     /// sender keys, XChaCha20-Poly1305 for the message (docs/PROTOCOL.md, "Envelopes").
     public static let senderKeysV1 = "ward-sk-1"
+    /// The same design from primitives WebCrypto implements: HPKE (RFC 9180, X25519, HKDF-SHA256,
+    /// AES-256-GCM) for key distribution, Ed25519, HMAC-SHA-256 sender keys, AES-256-GCM for the
+    /// message.
+    public static let webCryptoV1 = "ward-wc-1"
     /// The suites this code implements.
-    public static let supported: Set<String> = [senderKeysV1]
+    public static let supported: Set<String> = [senderKeysV1, webCryptoV1]
 }
 
 /// A device's public keys, published to those who may message its user. The device id is

@@ -384,6 +384,9 @@ extension Connection {
         // checks again inside its transaction.
         guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
               key.epoch == room.epoch else { throw Self.replyError(.staleKey) }
+        guard key.suite == envelope.suite else {
+            throw ReplyError(code: .badRequest, message: "the envelope's suite is not its sender key's (\(key.suite))")
+        }
         // A resend with the same clientMessageID is answered from the store below; another
         // envelope at a stored position is a replay (issue 17).
         guard try !context.gate.database.isReplay(keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,

@@ -159,6 +159,11 @@ extension WardDatabase {
         if let existing = try DeviceRecord.fetchOne(db, key: device.id) {
             guard existing.userID == device.userID, existing.encryptionKey == device.encryptionKey,
                   existing.signingKey == device.signingKey else { throw ConversationRefusal.deviceTaken }
+            // The same keys, newly signed over the suites the device now speaks (an update that
+            // added one): others read the new list from here on.
+            if existing.suites != device.suites {
+                try db.execute(sql: "UPDATE device SET suites = ?, signature = ? WHERE id = ?", arguments: [device.suites, device.signature, device.id])
+            }
             return []
         }
         try device.insert(db)

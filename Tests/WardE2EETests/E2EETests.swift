@@ -51,11 +51,14 @@ struct E2EETests {
         #expect(throws: E2EEError.iterationOutOfRange) { try again.messageKey(at: SenderChain.maxSkip + 1) }
     }
 
-    @Test func envelopesOpenOnlyWithTheRightKeyRoomAndSender() throws {
+    @Test(arguments: [CipherSuite.senderKeysV1, CipherSuite.webCryptoV1])
+    func envelopesOpenOnlyWithTheRightKeyRoomAndSender(suite: String) throws {
         let keyID = SenderKeyShare.makeKeyID()
         var chain = SenderChain()
         let shared = chain
-        let envelope = try EnvelopeCrypto.seal(MessageContent(body: "bed 4", format: "text"), roomID: "room:a", keyID: keyID, chain: &chain, device: alice)
+        let envelope = try EnvelopeCrypto.seal(MessageContent(body: "bed 4", format: "text"), roomID: "room:a", keyID: keyID, chain: &chain, device: alice,
+                                               suite: suite)
+        #expect(envelope.suite == suite && Base64.decode(envelope.nonce)?.count == (suite == CipherSuite.webCryptoV1 ? 12 : 24))
         let sender = try DeviceKeysCheck.verify(alice.publicKeys(userID: "user:alice"))
         var receiving = shared
         let content = try EnvelopeCrypto.open(envelope, roomID: "room:a", sender: sender) { try receiving.messageKey(at: $0) }
@@ -73,17 +76,23 @@ struct E2EETests {
         #expect(throws: E2EEError.undecryptable) {
             try EnvelopeCrypto.open(envelope, roomID: "room:a", sender: sender) { try wrong.messageKey(at: $0) }
         }
+        // The suite is bound by the header: relabelled, the envelope does not verify (or parse).
+        var relabelled = envelope
+        relabelled.suite = suite == CipherSuite.webCryptoV1 ? CipherSuite.senderKeysV1 : CipherSuite.webCryptoV1
+        var again = shared
+        #expect(throws: E2EEError.self) { try EnvelopeCrypto.open(relabelled, roomID: "room:a", sender: sender) { try again.messageKey(at: $0) } }
     }
 
-    @Test func sharesOpenOnlyForTheirRecipientFromTheirSigner() throws {
+    @Test(arguments: [CipherSuite.senderKeysV1, CipherSuite.webCryptoV1])
+    func sharesOpenOnlyForTheirRecipientFromTheirSigner(suite: String) throws {
         let chain = SenderChain()
         let keyID = SenderKeyShare.makeKeyID()
         let bobKeys = try DeviceKeysCheck.verify(bob.publicKeys(userID: "user:bob"))
         let aliceKeys = try DeviceKeysCheck.verify(alice.publicKeys(userID: "user:alice"))
-        let sealed = try SenderKeyShare(roomID: "room:a", keyID: keyID, senderDevice: alice.deviceID, recipientDevice: bob.deviceID, chain: chain)
-            .seal(to: bobKeys, signer: alice)
+        let sealed = try SenderKeyShare(roomID: "room:a", keyID: keyID, senderDevice: alice.deviceID, recipientDevice: bob.deviceID, chain: chain,
+                                        suite: suite).seal(to: bobKeys, signer: alice)
         let delivery = KeyDelivery(roomID: "room:a", keyID: keyID, senderID: "user:alice", senderDevice: alice.deviceID,
-                                   suite: CipherSuite.senderKeysV1, sealed: sealed.sealed)
+                                   suite: suite, sealed: sealed.sealed)
         let share = try SenderKeyShare.open(delivery, identity: bob, sender: aliceKeys)
         #expect(share.chain.chainKey.copyBytes() == chain.chainKey.copyBytes() && share.keyID == keyID)
         // Not for Alice herself, not claimed by Bob as signer, not moved to another room.
@@ -92,6 +101,27 @@ struct E2EETests {
         var moved = delivery
         moved.roomID = "room:b"
         #expect(throws: E2EEError.malformed("sender key share (addressed elsewhere)")) { try SenderKeyShare.open(moved, identity: bob, sender: aliceKeys) }
+        // Opened as the other suite, it does not open.
+        var relabelled = delivery
+        relabelled.suite = suite == CipherSuite.webCryptoV1 ? CipherSuite.senderKeysV1 : CipherSuite.webCryptoV1
+        #expect(throws: E2EEError.undecryptable) { try SenderKeyShare.open(relabelled, identity: bob, sender: aliceKeys) }
+    }
+
+    /// A sender uses a suite every recipient device speaks, the newer first (issue 17).
+    @Test func roomsMixingSuitesUseOneEveryDeviceSpeaks() throws {
+        let both = CipherSuite.supported.sorted()
+        #expect(Suite.common([both, both]) == CipherSuite.webCryptoV1)
+        #expect(Suite.common([both, [CipherSuite.senderKeysV1]]) == CipherSuite.senderKeysV1)
+        #expect(Suite.common([both, [CipherSuite.webCryptoV1]]) == CipherSuite.webCryptoV1)
+        #expect(Suite.common([[CipherSuite.senderKeysV1], [CipherSuite.webCryptoV1]]) == nil)
+        // A device that does not list a suite is never sealed to in it.
+        var old = DeviceIdentity()
+        old.suites = [CipherSuite.senderKeysV1]
+        let oldKeys = try DeviceKeysCheck.verify(old.publicKeys(userID: "user:old"))
+        #expect(throws: E2EEError.unsupportedSuite(CipherSuite.webCryptoV1)) {
+            try SenderKeyShare(roomID: "r", keyID: SenderKeyShare.makeKeyID(), senderDevice: alice.deviceID, recipientDevice: old.deviceID,
+                               chain: SenderChain(), suite: CipherSuite.webCryptoV1).seal(to: oldKeys, signer: alice)
+        }
     }
 
     @Test func theServersShapeCheckRefusesBadEnvelopes() throws {
