@@ -12,6 +12,12 @@ public final class SecureMessenger: Sendable {
     public let connection: WardConnection
     public let identity: DeviceIdentity
     public let userID: String
+    /// The identity keys this device pinned (issue 17): only devices they vouch for get sender
+    /// keys, and only their messages are shown.
+    public let pins: IdentityPins
+    /// The clinic's choice: after a member's identity key changes, send nothing to the room until
+    /// the person confirms the new key (otherwise the member's new devices are only left out).
+    public let holdAfterIdentityChange: Bool
     /// Shared with the messengers `continuing(on:)` makes: keys survive a reconnection.
     private let state: StateBox
 
@@ -40,12 +46,17 @@ public final class SecureMessenger: Sendable {
         var devices: [String: DeviceKeysCheck.Verified] = [:]
         /// Devices first seen after this device had already talked with their user.
         var newDevices: [String] = []
+        /// Member devices left out and not believed, each told once.
+        var trustIssues: [TrustIssue] = []
     }
 
-    public init(connection: WardConnection, identity: DeviceIdentity, userID: String) {
+    public init(connection: WardConnection, identity: DeviceIdentity, userID: String, pins: IdentityPins = MemoryIdentityPins(),
+                holdAfterIdentityChange: Bool = false) {
         self.connection = connection
         self.identity = identity
         self.userID = userID
+        self.pins = pins
+        self.holdAfterIdentityChange = holdAfterIdentityChange
         state = StateBox()
     }
 
@@ -53,6 +64,8 @@ public final class SecureMessenger: Sendable {
         self.connection = connection
         identity = previous.identity
         userID = previous.userID
+        pins = previous.pins
+        holdAfterIdentityChange = previous.holdAfterIdentityChange
         state = previous.state
     }
 
@@ -75,6 +88,49 @@ public final class SecureMessenger: Sendable {
         try await connection.request(request)
         let own = try DeviceKeysCheck.verify(identity.publicKeys(userID: userID))
         state.withLock { $0.devices[own.deviceID] = own }
+        // This device's own identity is the one it trusts for its person.
+        if let person = identity.person {
+            let key = Base64.encode(person.publicKey)
+            if pins.pinned(userID)?.key != key { pins.pin(userID, PinnedIdentity(key: key, verified: true)) }
+        }
+    }
+
+    // MARK: Trust
+
+    /// Whether `device` is vouched for by its owner's pinned identity key: this device itself;
+    /// a device whose owner has no pin yet (pinned now: trust on first use); or one signed by the
+    /// pinned key. Anything else is left out and told once (`trustIssues`).
+    private func isTrusted(_ device: DeviceKeysCheck.Verified) -> Bool {
+        if device.deviceID == identity.deviceID { return true }
+        let issue: TrustIssue
+        if let key = device.identityKey.map({ Base64.encode($0) }) {
+            guard let pinned = pins.pinned(device.userID) else {
+                pins.pin(device.userID, PinnedIdentity(key: key, verified: false))
+                return true
+            }
+            if pinned.key == key { return true }
+            issue = .identityChanged(userID: device.userID, deviceID: device.deviceID)
+        } else {
+            issue = .unsigned(userID: device.userID, deviceID: device.deviceID)
+        }
+        state.withLock { state in
+            if !state.trustIssues.contains(issue) { state.trustIssues.append(issue) }
+        }
+        return false
+    }
+
+    /// Member devices left out of sender keys, and whose messages are refused, with why.
+    public var trustIssues: [TrustIssue] { state.withLock { $0.trustIssues } }
+
+    /// Records that the person compared `userID`'s safety number and confirmed `identityKey`
+    /// (`/keys USER verify`): it is pinned, verified, and the next message in every room goes
+    /// under a new sender key that includes the devices it vouches for.
+    public func confirmIdentity(of userID: String, identityKey: [UInt8]) {
+        pins.pin(userID, PinnedIdentity(key: Base64.encode(identityKey), verified: true))
+        state.withLock { state in
+            state.trustIssues.removeAll { $0.userID == userID }
+            state.outbound.removeAll()
+        }
     }
 
     // MARK: Sending
@@ -122,8 +178,17 @@ public final class SecureMessenger: Sendable {
             var get = ClientRequest(id: 0, type: "keys.get")
             get.roomID = roomID
             let keys = try await connection.request(get)
-            // Every member device, this one included: its own share lets it read its messages back later.
-            let recipients = try verify(keys.devices ?? [])
+            // Every member device its owner's pinned identity vouches for, this one included (its
+            // own share lets it read its messages back later); the others get nothing.
+            let members = try verify(keys.devices ?? [])
+            let recipients = members.filter(isTrusted)
+            if holdAfterIdentityChange {
+                let changed = Set(trustIssues.compactMap { issue -> String? in
+                    guard case let .identityChanged(user, device) = issue, members.contains(where: { $0.deviceID == device }) else { return nil }
+                    return user
+                })
+                if !changed.isEmpty { throw E2EEError.identityChanged(userIDs: changed.sorted()) }
+            }
             // A suite every member device speaks (rooms may mix suites: each sender chooses).
             guard let suite = Suite.common(recipients.map(\.suites)) else {
                 throw WardClientError.unexpectedReply("the room's devices share no cipher suite")
@@ -220,13 +285,18 @@ public final class SecureMessenger: Sendable {
         }
     }
 
-    /// A sender device's verified keys, asking the server for the room's devices when unknown.
+    /// A sender device's verified keys, asking the server for the room's devices when unknown;
+    /// refused unless its owner's pinned identity vouches for it.
     private func senderDevice(_ deviceID: String, roomID: String) async throws -> DeviceKeysCheck.Verified {
-        if let known = state.withLock({ $0.devices[deviceID] }) { return known }
-        var get = ClientRequest(id: 0, type: "keys.get")
-        get.roomID = roomID
-        _ = try verify(try await connection.request(get).devices ?? [])
-        guard let known = state.withLock({ $0.devices[deviceID] }) else { throw E2EEError.unknownSenderKey }
+        var known = state.withLock({ $0.devices[deviceID] })
+        if known == nil {
+            var get = ClientRequest(id: 0, type: "keys.get")
+            get.roomID = roomID
+            _ = try verify(try await connection.request(get).devices ?? [])
+            known = state.withLock({ $0.devices[deviceID] })
+        }
+        guard let known else { throw E2EEError.unknownSenderKey }
+        guard isTrusted(known) else { throw E2EEError.untrustedDevice(deviceID: deviceID) }
         return known
     }
 }

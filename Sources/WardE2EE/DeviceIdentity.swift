@@ -9,15 +9,22 @@ public struct DeviceIdentity: Sendable {
     /// The suites this device speaks, as it publishes them: all this code implements, unless a
     /// device is made to speak fewer (an older client, in tests of rooms that mix suites).
     public var suites: [String] = CipherSuite.supported.sorted()
+    /// The owner's identity key when this device holds it (it signs this device's keys); nil
+    /// for a device that no identity vouches for yet.
+    public var person: PersonIdentity?
 
-    public init() {
+    /// A new device with keys of its own, vouched for by `person` (by default a new identity: a
+    /// person's first device).
+    public init(person: PersonIdentity? = PersonIdentity()) {
         signing = Ed25519.PrivateKey()
         encryption = SealedBox.KeyPair()
+        self.person = person
     }
 
-    public init(signingSeed: SecureBytes, encryptionKey: SecureBytes) throws {
+    public init(signingSeed: SecureBytes, encryptionKey: SecureBytes, person: PersonIdentity? = nil) throws {
         signing = try Ed25519.PrivateKey(seed: signingSeed)
         encryption = try SealedBox.KeyPair(privateKey: encryptionKey)
+        self.person = person
     }
 
     /// The id is derived from the signing key, so it names these keys and no others.
@@ -28,8 +35,14 @@ public struct DeviceIdentity: Sendable {
         let suites = self.suites.sorted()
         let signed = DeviceKeysCheck.signedBytes(deviceID: deviceID, userID: userID, suites: suites,
                                                  encryptionKey: encryption.publicKey, signingKey: signing.publicKey.bytes)
-        return DeviceKeys(deviceID: deviceID, userID: userID, suites: suites, encryptionKey: Base64.encode(encryption.publicKey),
-                          signingKey: Base64.encode(signing.publicKey.bytes), signature: Base64.encode(signing.signature(for: signed)))
+        var keys = DeviceKeys(deviceID: deviceID, userID: userID, suites: suites, encryptionKey: Base64.encode(encryption.publicKey),
+                              signingKey: Base64.encode(signing.publicKey.bytes), signature: Base64.encode(signing.signature(for: signed)))
+        if let person {
+            keys.identityKey = Base64.encode(person.publicKey)
+            keys.identitySignature = Base64.encode(person.certify(deviceID: deviceID, userID: userID, signingKey: signing.publicKey.bytes,
+                                                                  encryptionKey: encryption.publicKey))
+        }
+        return keys
     }
 }
 
@@ -57,6 +70,8 @@ public enum DeviceKeysCheck {
         public let suites: [String]
         public let encryptionKey: [UInt8]
         public let signingKey: Ed25519.PublicKey
+        /// The identity key whose signature over these keys verified; nil for an unsigned device.
+        public let identityKey: [UInt8]?
     }
 
     /// Verifies that the keys are well formed, the id belongs to the signing key, and the
@@ -77,7 +92,19 @@ public enum DeviceKeysCheck {
         guard keys.deviceID == deviceID(signingKey: signingBytes) else { throw E2EEError.malformed("device id") }
         let signed = signedBytes(deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey: encryptionKey, signingKey: signingBytes)
         guard signingKey.isValidSignature(signature, for: signed) else { throw E2EEError.badSignature("device keys") }
-        return Verified(deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey: encryptionKey, signingKey: signingKey)
+        var identityKey: [UInt8]?
+        if keys.identityKey != nil || keys.identitySignature != nil {
+            guard let key = keys.identityKey.flatMap({ Base64.decode($0) }), let identity = try? Ed25519.PublicKey(bytes: key),
+                  let certificate = keys.identitySignature.flatMap({ Base64.decode($0) }), certificate.count == Ed25519.signatureLength else {
+                throw E2EEError.malformed("device identity signature")
+            }
+            let certified = PersonIdentity.certifiedBytes(userID: keys.userID, identityKey: key, deviceID: keys.deviceID,
+                                                          signingKey: signingBytes, encryptionKey: encryptionKey)
+            guard identity.isValidSignature(certificate, for: certified) else { throw E2EEError.badSignature("device identity signature") }
+            identityKey = key
+        }
+        return Verified(deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey: encryptionKey, signingKey: signingKey,
+                        identityKey: identityKey)
     }
 
     /// A device's safety number: 60 digits in groups of five, from both of its public keys.

@@ -38,6 +38,9 @@ public enum DeviceKeyFile {
     private struct Secrets: Codable {
         var signingSeed: String
         var encryptionKey: String
+        /// The owner's identity key seed, when this device holds it (files written before
+        /// identity keys have none).
+        var identitySeed: String?
     }
 
     /// Writes the identity's private keys to `path` (replacing it atomically), mode 0600.
@@ -46,7 +49,8 @@ public enum DeviceKeyFile {
         let salt = SecureRandom.bytes(16)
         let key = try derive(passphrase: passphrase, salt: salt, parameters: parameters)
         var plaintext = try JSONCoding.encoder.encode(Secrets(signingSeed: Base64.encode(identity.signing.seed.copyBytes()),
-                                                              encryptionKey: Base64.encode(identity.encryption.privateKey.copyBytes())))
+                                                              encryptionKey: Base64.encode(identity.encryption.privateKey.copyBytes()),
+                                                              identitySeed: identity.person.map { Base64.encode($0.signing.seed.copyBytes()) }))
         defer { SecureBytes.wipe(&plaintext) }
         let sealed = try XChaCha20Poly1305.seal(plaintext, key: key, associatedData: Array((format + "\u{0}" + userID).utf8))
         let stored = Stored(format: format, userID: userID, memoryKiB: parameters.memoryKiB, iterations: parameters.iterations,
@@ -84,7 +88,9 @@ public enum DeviceKeyFile {
         defer { SecureBytes.wipe(&plaintext) }
         guard let secrets = try? JSONCoding.decoder.decode(Secrets.self, from: plaintext),
               let seed = Base64.decode(secrets.signingSeed), let encryption = Base64.decode(secrets.encryptionKey),
-              let identity = try? DeviceIdentity(signingSeed: SecureBytes(seed), encryptionKey: SecureBytes(encryption)) else {
+              let identity = try? DeviceIdentity(signingSeed: SecureBytes(seed), encryptionKey: SecureBytes(encryption),
+                                                 person: secrets.identitySeed.flatMap { Base64.decode($0) }.flatMap { try? PersonIdentity(seed: SecureBytes($0)) })
+        else {
             throw Failure.malformed("keys")
         }
         return (identity, stored.userID)

@@ -13,6 +13,10 @@ public enum E2EEError: Error, Equatable, Sendable, CustomStringConvertible {
     case senderMismatch(deviceID: String)
     /// Another message at the same sender key position was read already: a replay.
     case replayed(keyID: String, iteration: Int)
+    /// The device is not vouched for by its owner's pinned identity key.
+    case untrustedDevice(deviceID: String)
+    /// A member's identity key changed and the clinic holds messages until the person confirms it.
+    case identityChanged(userIDs: [String])
 
     public var description: String {
         switch self {
@@ -25,6 +29,8 @@ public enum E2EEError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .keyChanged(deviceID): return "the keys of device \(deviceID) changed since they were first seen"
         case let .senderMismatch(deviceID): return "the message was signed by device \(deviceID), which is not the named sender's"
         case let .replayed(keyID, iteration): return "another message already used position \(iteration) of sender key \(keyID): a replay"
+        case let .untrustedDevice(deviceID): return "device \(deviceID) is not vouched for by its owner's identity key as this device pinned it"
+        case let .identityChanged(userIDs): return "the identity key of \(userIDs.joined(separator: ", ")) changed; compare safety numbers and confirm it before sending"
         }
     }
 }

@@ -26,14 +26,22 @@ public struct DeviceKeys: Codable, Hashable, Sendable {
     public var signingKey: String
     /// Ed25519 signature over `DeviceKeys.signedBytes`, base64.
     public var signature: String
+    /// The owner's identity key (Ed25519 public key, base64), which vouches for this device.
+    public var identityKey: String?
+    /// The identity key's Ed25519 signature over the device's keys (docs/PROTOCOL.md,
+    /// "Identities"), base64.
+    public var identitySignature: String?
 
-    public init(deviceID: String, userID: String, suites: [String], encryptionKey: String, signingKey: String, signature: String) {
+    public init(deviceID: String, userID: String, suites: [String], encryptionKey: String, signingKey: String, signature: String,
+                identityKey: String? = nil, identitySignature: String? = nil) {
         self.deviceID = deviceID
         self.userID = userID
         self.suites = suites
         self.encryptionKey = encryptionKey
         self.signingKey = signingKey
         self.signature = signature
+        self.identityKey = identityKey
+        self.identitySignature = identitySignature
     }
 }
 

@@ -102,7 +102,9 @@ extension Connection {
         audited.objectID = keys.deviceID
         try await allow(audited)
         let record = DeviceRecord(id: keys.deviceID, userID: user.id, encryptionKey: Data(verified.encryptionKey), signingKey: Data(verified.signingKey.bytes),
-                                  suites: keys.suites.joined(separator: ","), signature: Data(Base64.decode(keys.signature) ?? []), createdAt: Clock.nowSeconds())
+                                  suites: keys.suites.joined(separator: ","), signature: Data(Base64.decode(keys.signature) ?? []), createdAt: Clock.nowSeconds(),
+                                  identityKey: verified.identityKey.map { Data($0) },
+                                  identitySignature: verified.identityKey == nil ? nil : keys.identitySignature.flatMap { Base64.decode($0) }.map { Data($0) })
         let hub = context.hub
         _ = try await refusing {
             try await context.gate.database.write({ db in
@@ -134,7 +136,8 @@ extension Connection {
     static func publicKeys(_ record: DeviceRecord) -> DeviceKeys {
         DeviceKeys(deviceID: record.id, userID: record.userID, suites: record.suites.split(separator: ",").map(String.init),
                    encryptionKey: Base64.encode(Array(record.encryptionKey)), signingKey: Base64.encode(Array(record.signingKey)),
-                   signature: Base64.encode(Array(record.signature)))
+                   signature: Base64.encode(Array(record.signature)), identityKey: record.identityKey.map { Base64.encode(Array($0)) },
+                   identitySignature: record.identitySignature.map { Base64.encode(Array($0)) })
     }
 
     private func distributeKey(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {

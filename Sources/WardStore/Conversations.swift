@@ -12,8 +12,14 @@ public struct DeviceRecord: Codable, Hashable, Sendable, FetchableRecord, Persis
     public var suites: String
     public var signature: Data
     public var createdAt: Int64
+    /// The owner's identity key and its signature over this device's keys (nil: unsigned).
+    public var identityKey: Data?
+    public var identitySignature: Data?
 
-    public init(id: String, userID: String, encryptionKey: Data, signingKey: Data, suites: String, signature: Data, createdAt: Int64) {
+    public init(id: String, userID: String, encryptionKey: Data, signingKey: Data, suites: String, signature: Data, createdAt: Int64,
+                identityKey: Data? = nil, identitySignature: Data? = nil) {
+        self.identityKey = identityKey
+        self.identitySignature = identitySignature
         self.id = id
         self.userID = userID
         self.encryptionKey = encryptionKey
@@ -159,10 +165,11 @@ extension WardDatabase {
         if let existing = try DeviceRecord.fetchOne(db, key: device.id) {
             guard existing.userID == device.userID, existing.encryptionKey == device.encryptionKey,
                   existing.signingKey == device.signingKey else { throw ConversationRefusal.deviceTaken }
-            // The same keys, newly signed over the suites the device now speaks (an update that
-            // added one): others read the new list from here on.
-            if existing.suites != device.suites {
-                try db.execute(sql: "UPDATE device SET suites = ?, signature = ? WHERE id = ?", arguments: [device.suites, device.signature, device.id])
+            // The same keys, newly signed over the suites the device now speaks, or newly vouched
+            // for by an identity key (an update): others read the new list from here on.
+            if existing.suites != device.suites || existing.identityKey != device.identityKey || existing.identitySignature != device.identitySignature {
+                try db.execute(sql: "UPDATE device SET suites = ?, signature = ?, identityKey = ?, identitySignature = ? WHERE id = ?",
+                               arguments: [device.suites, device.signature, device.identityKey, device.identitySignature, device.id])
             }
             return []
         }

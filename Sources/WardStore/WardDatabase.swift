@@ -344,6 +344,13 @@ public final class WardDatabase: Sendable {
                 UPDATE room SET epoch = epoch + 1;
                 """)
         }
+        // Issue 17: a device's keys carry its owner's identity key and that key's signature.
+        migrator.registerMigration("v18: devices vouched for by identity keys") { db in
+            try db.execute(sql: """
+                ALTER TABLE device ADD COLUMN identityKey BLOB;
+                ALTER TABLE device ADD COLUMN identitySignature BLOB;
+                """)
+        }
         return migrator
     }
 }

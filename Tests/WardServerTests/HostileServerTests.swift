@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardAudit
 import WardClient
+import WardCrypto
 import WardE2EE
 import WardProtocol
 import WardServer
@@ -75,6 +76,95 @@ struct HostileServerTests {
             forged.messageID = "msg:forged"
             await #expect(throws: E2EEError.senderMismatch(deviceID: sent.senderDevice)) { try await messenger.open(forged) }
             _ = roomID
+        }
+    }
+
+    /// The server adds devices to a member: one no identity signed, one signed by another
+    /// identity. Neither gets a sender key, neither's messages are shown, the person is told; a
+    /// clinic may hold sending until the change is confirmed, and confirming lets the new key in.
+    @Test func devicesTheirOwnersPinnedIdentityDoesNotVouchForGetNothing() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
+        let pins = MemoryIdentityPins()
+        let roomID = try await server.connect { (a: WardConnection) async throws -> String in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
+            try await messenger.register()
+            let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
+            let roomID = try await a.request(create).room?.roomID ?? ""
+            _ = try await messenger.send(MessageContent(body: "first"), to: roomID)
+            return roomID
+        }
+        #expect(pins.pinned(bo.userID)?.key == Base64.encode(try #require(bo.identity.person).publicKey), "Bo's identity pinned on first contact")
+
+        // Devices the server made for Bo: unsigned, and signed by an identity that is not his.
+        let unsigned = DeviceIdentity(person: nil)
+        let impostor = DeviceIdentity(person: PersonIdentity())
+        func device(_ identity: DeviceIdentity) async throws -> SecureMessenger {
+            try await server.connect { (c: WardConnection) async throws -> SecureMessenger in
+                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+                let messenger = SecureMessenger(connection: c, identity: identity, userID: bo.userID)
+                try await messenger.register()
+                return messenger
+            }
+        }
+        _ = try await device(unsigned)
+        _ = try await device(impostor)
+        let (second, impostorSent) = try await server.connect { (a: WardConnection) async throws -> (MessageInfo, MessageInfo) in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
+            try await messenger.register()
+            let second = try await messenger.send(MessageContent(body: "second"), to: roomID)
+            #expect(Set(messenger.trustIssues) == [.unsigned(userID: bo.userID, deviceID: unsigned.deviceID),
+                                                   .identityChanged(userID: bo.userID, deviceID: impostor.deviceID)])
+            // The impostor device writes as Bo: Ann refuses to show it.
+            let forged = try await server.connect { (c: WardConnection) async throws -> MessageInfo in
+                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+                let messenger = SecureMessenger(connection: c, identity: impostor, userID: bo.userID)
+                try await messenger.register()
+                return try await messenger.send(MessageContent(body: "send me the codes"), to: roomID)
+            }
+            await #expect(throws: E2EEError.untrustedDevice(deviceID: impostor.deviceID)) { try await messenger.open(forged) }
+            // A clinic that holds sending after an identity change: nothing is sent.
+            let holding = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins, holdAfterIdentityChange: true)
+            try await holding.register()
+            await #expect(throws: E2EEError.identityChanged(userIDs: [bo.userID])) { try await holding.send(MessageContent(body: "held"), to: roomID) }
+            return (second, forged)
+        }
+        _ = impostorSent
+        // Bo's own device reads the second message; the devices the server made cannot.
+        try await server.connect { (b: WardConnection) async throws in
+            #expect(try await ConversationTests.messenger(bo, on: b).open(second).body == "second")
+        }
+        for identity in [unsigned, impostor] {
+            try await server.connect { (c: WardConnection) async throws in
+                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+                let messenger = SecureMessenger(connection: c, identity: identity, userID: bo.userID)
+                try await messenger.register()
+                await #expect(throws: E2EEError.unknownSenderKey) { try await messenger.open(second) }
+            }
+        }
+        // Ann compares safety numbers and confirms the new identity (Bo did reset): her next key
+        // goes to the device it vouches for, and no longer to the one the old identity signed.
+        let third = try await server.connect { (a: WardConnection) async throws -> MessageInfo in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
+            try await messenger.register()
+            messenger.confirmIdentity(of: bo.userID, identityKey: try #require(impostor.person).publicKey)
+            #expect(pins.pinned(bo.userID)?.verified == true)
+            return try await messenger.send(MessageContent(body: "third"), to: roomID)
+        }
+        try await server.connect { (c: WardConnection) async throws in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+            let messenger = SecureMessenger(connection: c, identity: impostor, userID: bo.userID)
+            try await messenger.register()
+            #expect(try await messenger.open(third).body == "third")
+        }
+        try await server.connect { (b: WardConnection) async throws in
+            await #expect(throws: E2EEError.unknownSenderKey) { try await ConversationTests.messenger(bo, on: b).open(third) }
         }
     }
 }
