@@ -38,7 +38,8 @@ struct Chat: AsyncParsableCommand {
             try await access.withConnection { connection in
                 let (userID, inForce) = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
                 let identity = try ConnectionOptions.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password)
-                let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID)
+                let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
+                                                pins: PinnedIdentityFile(account: access.target.description))
                 try await messenger.register()
                 let who = try await connection.whoami()
                 let own = who.users?.first

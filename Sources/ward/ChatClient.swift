@@ -47,6 +47,7 @@ actor ChatClient {
     private(set) var quitting = false
     /// New devices of people already talked with that the person has been told about.
     private var announcedDevices: Set<String> = []
+    private var announcedIssues: Set<TrustIssue> = []
     /// Rooms this user is leaving: their own `member.left` event is expected, not news.
     private var leavingRooms: Set<String> = []
     /// Ends the current connection's event loop: on quit, or when the session must be signed in again.
@@ -238,9 +239,24 @@ actor ChatClient {
     }
 
     /// A device that appeared for someone this device already talked with is said, never
-    /// accepted silently: the person compares its safety number (/keys).
+    /// accepted silently: the person compares its safety number (/keys). A device no pinned
+    /// identity vouches for is said loudly: it gets nothing and its messages are not shown.
     private func announceNewDevices(in roomID: String) {
         guard let messenger else { return }
+        for issue in messenger.trustIssues where !announcedIssues.contains(issue) {
+            announcedIssues.insert(issue)
+            let owner = members.values.lazy.compactMap { $0[issue.userID] }.first
+            let name = owner.map { MessageFormat.safe($0.displayName) } ?? "someone"
+            let what: String
+            switch issue {
+            case .identityChanged: what = "WARNING: \(name)'s identity key changed"
+            case .unsigned: what = "WARNING: a device of \(name) is not signed by their identity key"
+            }
+            screen.update {
+                $0.append(ChatScreen.Line(time: Self.now(), text: "*** \(what) (\(issue.description)). It gets no keys and its messages are not shown; compare safety numbers with /keys USERNAME",
+                                          kind: .mention), toRoom: roomID)
+            }
+        }
         for deviceID in messenger.newDevices where !announcedDevices.contains(deviceID) {
             announcedDevices.insert(deviceID)
             let owner = messenger.owner(ofDevice: deviceID).flatMap { id in members.values.lazy.compactMap { $0[id] }.first }

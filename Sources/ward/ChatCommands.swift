@@ -1,5 +1,6 @@
 import Foundation
 import WardClient
+import WardCrypto
 import WardCommandLine
 import WardE2EE
 import WardProtocol
@@ -347,15 +348,17 @@ extension ChatClient {
 
     // MARK: Keys
 
-    /// `/keys USER` lists USER's devices in this room with their safety numbers; `/keys USER
-    /// verify` records them as checked (after comparing the numbers in person).
+    /// `/keys USER` shows USER's identity key's safety number (one for all their devices) and
+    /// which of their devices in this room it vouches for; `/keys USER verify` confirms that
+    /// identity after the numbers were compared in person: it is pinned as verified (replacing
+    /// a changed one) and the next message goes to the devices it vouches for.
     private func keys(_ argument: String) async throws {
         let parts = argument.split(separator: " ").map(String.init)
         guard let username = parts.first, parts.count <= 2, parts.count == 1 || parts[1] == "verify" else {
             say("*** usage: /keys USER, or /keys USER verify once you compared the safety numbers")
             return
         }
-        guard let room = currentRoom else {
+        guard let room = currentRoom, let messenger else {
             say("*** Switch to a room USER is in first")
             return
         }
@@ -367,24 +370,35 @@ extension ChatClient {
             say("*** \(MessageFormat.safe(person.displayName)) has no device in this room")
             return
         }
-        var verified = VerifiedDevices.load()
+        let pinned = messenger.pins.pinned(person.userID)
+        var identities: Set<String> = []
         for device in devices {
-            guard (try? DeviceKeysCheck.verify(device)) != nil else {
+            guard let verified = try? DeviceKeysCheck.verify(device) else {
                 say("***   \(device.deviceID): keys do not verify — do not trust this device")
                 continue
             }
-            let number = DeviceKeysCheck.safetyNumber(device)
-            if parts.count == 2 { verified.devices[device.deviceID] = number }
-            let state = verified.devices[device.deviceID] == number ? "verified" : "not verified"
-            say("***   \(MessageFormat.safe(person.displayName)) \(device.deviceID) (\(state))")
-            say("***     safety number \(number)")
+            guard let key = verified.identityKey.map({ Base64.encode($0) }) else {
+                say("***   \(device.deviceID): not signed by an identity key — gets nothing, shown nothing")
+                continue
+            }
+            identities.insert(key)
+            say("***   \(device.deviceID): " + (key == pinned?.key ? "vouched for by the pinned identity" : "vouched for by ANOTHER identity than the one pinned"))
         }
-        if parts.count == 2 {
-            try verified.save()
-            say("*** Marked as verified on this device")
-        } else {
-            say("*** Compare the numbers with \(MessageFormat.safe(person.displayName)) in person, then /keys \(username) verify")
+        for key in identities.sorted() {
+            let number = PersonIdentity.safetyNumber(identityKey: Base64.decode(key) ?? [])
+            let state = key != pinned?.key ? "NOT the identity pinned" : pinned?.verified == true ? "verified" : "pinned on first contact, not verified"
+            say("*** \(MessageFormat.safe(person.displayName))'s identity (\(state)): safety number \(number)")
         }
+        guard parts.count == 2 else {
+            say("*** Compare the number with \(MessageFormat.safe(person.displayName)) in person, then /keys \(username) verify")
+            return
+        }
+        guard identities.count == 1, let key = identities.first.flatMap({ Base64.decode($0) }) else {
+            say("*** \(MessageFormat.safe(person.displayName)) has \(identities.count) identities here; nothing verified. Ask them which one is theirs.")
+            return
+        }
+        messenger.confirmIdentity(of: person.userID, identityKey: key)
+        say("*** \(MessageFormat.safe(person.displayName))'s identity is verified on this device")
     }
 
     // MARK: Account
@@ -412,17 +426,4 @@ extension ChatClient {
         try sessions.save()
         quit()
     }
-}
-
-/// Devices whose safety numbers this person compared and confirmed (`/keys USER verify`), kept
-/// in a 0600 file beside the other ward files.
-struct VerifiedDevices: Codable {
-    var devices: [String: String] = [:]
-    static let fileName = "verified-devices.json"
-
-    static func load() -> VerifiedDevices {
-        UserFiles.read(fileName).flatMap { try? JSONDecoder().decode(VerifiedDevices.self, from: $0) } ?? VerifiedDevices()
-    }
-
-    func save() throws { try UserFiles.writePrivate(try JSONEncoder().encode(self), to: Self.fileName) }
 }

@@ -118,9 +118,12 @@ extension ConnectionOptions {
         return try await access.withConnection { connection in
             let (userID, inForce) = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
             let identity = try Self.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password)
-            let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID)
+            let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
+                                            pins: PinnedIdentityFile(account: access.target.description))
             try await messenger.register()
-            return try await body(messenger)
+            let result = try await body(messenger)
+            Self.reportTrustIssues(messenger)
+            return result
         }
     }
 
@@ -188,8 +191,14 @@ extension ConnectionOptions {
         let path = DeviceKeyPath.of(target)
         if FileManager.default.fileExists(atPath: path) {
             do {
-                let (identity, owner) = try DeviceKeyFile.load(from: path, passphrase: password)
+                var (identity, owner) = try DeviceKeyFile.load(from: path, passphrase: password)
                 guard owner == userID else { throw UsageError("\(path) belongs to another account") }
+                if identity.person == nil {
+                    // Made before identity keys: this device starts the person's identity.
+                    identity.person = PersonIdentity()
+                    try DeviceKeyFile.save(identity, userID: userID, passphrase: password, to: path)
+                    warn("This device now holds your identity key. Safety number: \(identitySafetyNumber(identity))")
+                }
                 return identity
             } catch let failure as DeviceKeyFile.Failure {
                 throw UsageError("\(failure)" + (failure == .wrongPassphrase ? " (it is sealed with the password this device was set up with)" : ""))
@@ -198,8 +207,20 @@ extension ConnectionOptions {
         let identity = DeviceIdentity()
         try FileManager.default.createDirectory(atPath: UserFiles.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try DeviceKeyFile.save(identity, userID: userID, passphrase: password, to: path)
-        warn("This device's keys were made and saved in \(path). Safety number: \(DeviceKeysCheck.safetyNumber(identity.publicKeys(userID: userID)))")
+        warn("This device's keys and your identity key were made and saved in \(path). Safety number: \(identitySafetyNumber(identity))")
         return identity
+    }
+
+    static func identitySafetyNumber(_ identity: DeviceIdentity) -> String {
+        identity.person.map { PersonIdentity.safetyNumber(identityKey: $0.publicKey) } ?? "none"
+    }
+
+    /// Says what the messenger left out and refused, once per run of a command: devices no
+    /// pinned identity vouches for.
+    static func reportTrustIssues(_ messenger: SecureMessenger) {
+        for issue in messenger.trustIssues {
+            warn("WARNING: \(issue) (user \(issue.userID)); it gets no keys and its messages are not shown. Compare safety numbers in ward's screen (/keys USER).")
+        }
     }
 }
 

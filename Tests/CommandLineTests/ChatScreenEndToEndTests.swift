@@ -188,8 +188,9 @@ struct ChatScreenEndToEndTests {
         let (acknowledged, annAfter) = tmux.wait("ann", seconds: 30) { $0.contains("Me: typed while down") && !$0.contains("(unsent)") }
         #expect(acknowledged, "\(annAfter)")
 
-        // Bo writes from a second device (a new device key, the same session): Ann's screen says a
-        // new device appeared, instead of trusting it silently.
+        // Bo writes from a second device with a new identity key (the same session; nothing
+        // admitted it): Ann's screen warns that Bo's identity changed and does not show the
+        // message, and the phone is told it left Bo's first device out (issue 17).
         let second = dir.path + "/config-1-phone"
         try FileManager.default.createDirectory(atPath: second, withIntermediateDirectories: true)
         for file in ["ward-sessions.json", "known_servers.json"] {
@@ -198,9 +199,9 @@ struct ChatScreenEndToEndTests {
         var phone = clinic.environment(1, in: dir)
         phone["WARD_CONFIG_DIR"] = second
         let fromPhone = try runProcess(Binaries.ward, ["send", clinic.target(1), "Handover", "from my phone"], environment: phone)
-        #expect(fromPhone.status == 0, "\(fromPhone.stderr)")
-        let (warned, warning) = tmux.wait("ann") { $0.contains("Bo (Nurse): from my phone") && $0.contains("Bo has a new device") }
-        #expect(warned, "\(warning)")
+        #expect(fromPhone.status == 0 && fromPhone.stderr.contains("WARNING"), "\(fromPhone.stderr)")
+        let (warned, warning) = tmux.wait("ann") { $0.contains("Bo's identity key changed") && $0.contains("cannot be read on this device") }
+        #expect(warned && !warning.contains("from my phone"), "\(warning)")
 
         // /q asks first; n stays, y quits and gives the terminal back.
         try tmux.type("bo", "/q")
@@ -273,10 +274,11 @@ struct ChatScreenEndToEndTests {
         try tmux.press("bo", "M-3")
         #expect(tmux.waitFor("bo", "Ann (Nurse): just us").0)
         _ = command("/dm nurse.nobody", expecting: "not_found")
-        // Safety numbers: shown, then marked as compared.
+        // Safety numbers: Bo's identity, pinned on first contact, then confirmed after comparing.
         let keys = command("/keys nurse.bo", expecting: "safety number")
-        #expect(keys.contains("(not verified)"), "\(keys)")
-        _ = command("/keys nurse.bo verify", expecting: "(verified)")
+        #expect(keys.contains("pinned on first contact, not verified") && keys.contains("vouched for by the pinned identity"), "\(keys)")
+        _ = command("/keys nurse.bo verify", expecting: "identity is verified on this device")
+        _ = command("/keys nurse.bo", expecting: "(verified): safety number")
         // Her own export, from the screen.
         _ = command("/export \(dir.path)/ann-export.json", expecting: "readable on this device")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/ann-export.json"))
