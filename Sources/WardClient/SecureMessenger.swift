@@ -18,6 +18,7 @@ public final class SecureMessenger: Sendable {
     /// The clinic's choice: after a member's identity key changes, send nothing to the room until
     /// the person confirms the new key (otherwise the member's new devices are only left out).
     public let holdAfterIdentityChange: Bool
+    public let rotation: KeyRotation
     /// Shared with the messengers `continuing(on:)` makes: keys survive a reconnection.
     private let state: StateBox
 
@@ -27,6 +28,22 @@ public final class SecureMessenger: Sendable {
         var chain: SenderChain
         var epoch: Int
         var suite: String
+        /// When it was made (seconds since 1970).
+        var madeAt: Int64
+    }
+
+    /// When a sender key is replaced even though the room did not change: after so many messages
+    /// or so long, so that whoever took a chain key at some point reads only until the next
+    /// rotation (issue 17). Signal and Megolm rotate on similar bounds (Megolm's defaults: 100
+    /// messages or a week).
+    public struct KeyRotation: Sendable {
+        public var messages: Int
+        public var seconds: Int64
+
+        public init(messages: Int = 100, seconds: Int64 = 7 * 86_400) {
+            self.messages = messages
+            self.seconds = seconds
+        }
     }
 
     /// A sender key received (or made here): the chain as shared, and the latest position read.
@@ -51,12 +68,13 @@ public final class SecureMessenger: Sendable {
     }
 
     public init(connection: WardConnection, identity: DeviceIdentity, userID: String, pins: IdentityPins = MemoryIdentityPins(),
-                holdAfterIdentityChange: Bool = false) {
+                holdAfterIdentityChange: Bool = false, rotation: KeyRotation = KeyRotation()) {
         self.connection = connection
         self.identity = identity
         self.userID = userID
         self.pins = pins
         self.holdAfterIdentityChange = holdAfterIdentityChange
+        self.rotation = rotation
         state = StateBox()
     }
 
@@ -66,6 +84,7 @@ public final class SecureMessenger: Sendable {
         userID = previous.userID
         pins = previous.pins
         holdAfterIdentityChange = previous.holdAfterIdentityChange
+        rotation = previous.rotation
         state = previous.state
     }
 
@@ -173,7 +192,12 @@ public final class SecureMessenger: Sendable {
     /// The key id this device sends with in the room, making and sharing a new one when there is
     /// none or `renew` is set.
     private func currentKey(roomID: String, renew: Bool) async throws -> String {
-        if !renew, let key = state.withLock({ $0.outbound[roomID]?.keyID }) { return key }
+        let now = Int64(Date().timeIntervalSince1970)
+        if !renew, let key = state.withLock({ state -> String? in
+            guard let outbound = state.outbound[roomID], outbound.chain.iteration < rotation.messages,
+                  now - outbound.madeAt < rotation.seconds else { return nil }
+            return outbound.keyID
+        }) { return key }
         for _ in 0..<3 {
             var get = ClientRequest(id: 0, type: "keys.get")
             get.roomID = roomID
@@ -210,7 +234,7 @@ public final class SecureMessenger: Sendable {
                 throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
             }
             state.withLock { state in
-                state.outbound[roomID] = OutboundKey(keyID: keyID, chain: chain, epoch: keys.epoch ?? 0, suite: suite)
+                state.outbound[roomID] = OutboundKey(keyID: keyID, chain: chain, epoch: keys.epoch ?? 0, suite: suite, madeAt: now)
                 // This device reads its own messages back from history too.
                 state.inbound[keyID] = InboundKey(roomID: roomID, senderDevice: identity.deviceID, initial: chain, latest: chain)
             }

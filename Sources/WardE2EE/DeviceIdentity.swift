@@ -112,12 +112,6 @@ public enum DeviceKeysCheck {
     public static func safetyNumber(_ keys: DeviceKeys) -> String {
         let encryption = Base64.decode(keys.encryptionKey) ?? []
         let signing = Base64.decode(keys.signingKey) ?? []
-        let digest = SHA512Hash.digest(Array("ward-safety-number-1".utf8) + signing + encryption)
-        return (0..<12).map { group in
-            let chunk = digest[(group * 5)..<(group * 5 + 5)]
-            let value = chunk.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } % 100_000
-            let digits = String(value)
-            return String(repeating: "0", count: 5 - digits.count) + digits
-        }.joined(separator: " ")
+        return PersonIdentity.safetyDigits(SHA512Hash.digest(Array("ward-safety-number-1".utf8) + signing + encryption))
     }
 }

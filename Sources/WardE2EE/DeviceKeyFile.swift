@@ -24,17 +24,6 @@ public enum DeviceKeyFile {
         }
     }
 
-    private struct Stored: Codable {
-        var format: String
-        var userID: String
-        var memoryKiB: UInt32
-        var iterations: UInt32
-        var parallelism: UInt32
-        var salt: String
-        var nonce: String
-        var ciphertext: String
-    }
-
     private struct Secrets: Codable {
         var signingSeed: String
         var encryptionKey: String
@@ -46,16 +35,11 @@ public enum DeviceKeyFile {
     /// Writes the identity's private keys to `path` (replacing it atomically), mode 0600.
     public static func save(_ identity: DeviceIdentity, userID: String, passphrase: String, to path: String,
                             parameters: Argon2id.Parameters = .rfc9106SecondRecommended) throws {
-        let salt = SecureRandom.bytes(16)
-        let key = try derive(passphrase: passphrase, salt: salt, parameters: parameters)
         var plaintext = try JSONCoding.encoder.encode(Secrets(signingSeed: Base64.encode(identity.signing.seed.copyBytes()),
                                                               encryptionKey: Base64.encode(identity.encryption.privateKey.copyBytes()),
                                                               identitySeed: identity.person.map { Base64.encode($0.signing.seed.copyBytes()) }))
         defer { SecureBytes.wipe(&plaintext) }
-        let sealed = try XChaCha20Poly1305.seal(plaintext, key: key, associatedData: Array((format + "\u{0}" + userID).utf8))
-        let stored = Stored(format: format, userID: userID, memoryKiB: parameters.memoryKiB, iterations: parameters.iterations,
-                            parallelism: parameters.parallelism, salt: Base64.encode(salt), nonce: Base64.encode(sealed.nonce),
-                            ciphertext: Base64.encode(sealed.ciphertext))
+        let stored = try PassphraseSeal(sealing: plaintext, format: format, userID: userID, passphrase: passphrase, parameters: parameters)
         let bytes = Data(try JSONCoding.encoder.encode(stored))
         let temporary = path + ".tmp-" + Hex.encode(SecureRandom.bytes(4))
         guard FileManager.default.createFile(atPath: temporary, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
@@ -72,17 +56,13 @@ public enum DeviceKeyFile {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let data = FileManager.default.contents(atPath: path) else { throw Failure.unreadable(path) }
         if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 { throw Failure.notPrivate(path) }
-        guard let stored = try? JSONCoding.decoder.decode(Stored.self, from: Array(data)), stored.format == format else {
+        guard let stored = try? JSONCoding.decoder.decode(PassphraseSeal.self, from: Array(data)), stored.format == format else {
             throw Failure.malformed("not \(format)")
         }
-        let parameters = Argon2id.Parameters(memoryKiB: stored.memoryKiB, iterations: stored.iterations, parallelism: stored.parallelism)
-        guard (try? parameters.validate()) != nil, let salt = Base64.decode(stored.salt), salt.count >= 16,
-              let nonce = Base64.decode(stored.nonce), let ciphertext = Base64.decode(stored.ciphertext) else {
+        var plaintext: [UInt8]
+        do { plaintext = try stored.open(passphrase: passphrase) } catch PassphraseSeal.Failure.malformed {
             throw Failure.malformed("parameters")
-        }
-        let key = try derive(passphrase: passphrase, salt: salt, parameters: parameters)
-        guard var plaintext = try? XChaCha20Poly1305.open(.init(nonce: nonce, ciphertext: ciphertext), key: key,
-                                                          associatedData: Array((format + "\u{0}" + stored.userID).utf8)) else {
+        } catch {
             throw Failure.wrongPassphrase
         }
         defer { SecureBytes.wipe(&plaintext) }
@@ -94,12 +74,5 @@ public enum DeviceKeyFile {
             throw Failure.malformed("keys")
         }
         return (identity, stored.userID)
-    }
-
-    private static func derive(passphrase: String, salt: [UInt8], parameters: Argon2id.Parameters) throws -> SecureBytes {
-        var tag = try Argon2id.rawHash(password: Array(passphrase.utf8), salt: salt, associatedData: Array(format.utf8),
-                                       parameters: parameters, tagLength: XChaCha20Poly1305.keyLength)
-        defer { SecureBytes.wipe(&tag) }
-        return SecureBytes(tag)
     }
 }

@@ -38,8 +38,13 @@ public struct PersonIdentity: Sendable {
     /// A person's safety number: 60 digits in groups of five, from their identity key. Two people
     /// who read the same number know the server did not swap the key, for every device it signs.
     public static func safetyNumber(identityKey: [UInt8]) -> String {
-        let digest = SHA512Hash.digest(Array("ward-safety-number-2".utf8) + identityKey)
-        return (0..<12).map { group in
+        safetyDigits(SHA512Hash.digest(Array("ward-safety-number-2".utf8) + identityKey))
+    }
+
+    /// Twelve groups of five digits from the first 60 bytes of a SHA-512 digest: each group the
+    /// big-endian value of the next 5 bytes modulo 100,000 (as Signal's safety numbers).
+    static func safetyDigits(_ digest: [UInt8]) -> String {
+        (0..<12).map { group in
             let chunk = digest[(group * 5)..<(group * 5 + 5)]
             let value = chunk.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } % 100_000
             let digits = String(value)

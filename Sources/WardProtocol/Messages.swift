@@ -34,6 +34,8 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var enrolmentCode: String?
     // Conversations.
     public var device: DeviceKeys?
+    /// identity.backup: the person's identity key sealed under their recovery key (to store).
+    public var backup: String?
     public var roomID: String?
     public var kind: String?
     public var name: String?
@@ -167,6 +169,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
         // Conversations.
         public var deviceID: String?
         public var devices: [DeviceKeys]?
+        /// identity.backup: the stored backup of the person's identity key.
+        public var backup: String?
         public var room: RoomInfo?
         public var rooms: [RoomInfo]?
         public var roomMembers: [MemberInfo]?

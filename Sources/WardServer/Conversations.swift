@@ -15,6 +15,7 @@ extension Connection {
         let user = try await signedInWithOwnPassword(request)
         switch type {
         case .deviceRegister: return try await registerDevice(request, user)
+        case .identityBackup: return try await identityBackup(request, user)
         case .keysGet: return try await getKeys(request, user)
         case .keysDistribute: return try await distributeKey(request, user)
         case .keysFetch: return try await fetchKeys(request, user)
@@ -120,6 +121,33 @@ extension Connection {
         hub.bind(connectionID, deviceID: record.id)
         var reply = ServerReply(id: request.id, type: "device.register")
         reply.deviceID = record.id
+        return reply
+    }
+
+    /// `identity.backup`: stores the person's identity key sealed under their recovery key
+    /// (`backup` given; it replaces an earlier one), or returns it (for a new device of theirs).
+    /// The server cannot open it (docs/PROTOCOL.md, "Identities").
+    private func identityBackup(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        if let backup = request.backup {
+            guard (1...IdentityBackupLimits.maxCharacters).contains(backup.utf8.count) else {
+                throw ReplyError(code: .badRequest, message: "backup must be 1-\(IdentityBackupLimits.maxCharacters) characters")
+            }
+            var audited = selfRequest(user, type: .identityBackup, code: .update)
+            audited.objectType = "identity-backup"
+            audited.objectID = user.id
+            try await allow(audited)
+            try context.gate.database.storeIdentityBackup(userID: user.id, backup: backup, at: Clock.nowSeconds())
+        } else {
+            var audited = selfRequest(user, type: .identityBackup, code: .read)
+            audited.objectType = "identity-backup"
+            audited.objectID = user.id
+            try await allow(audited)
+        }
+        guard let stored = try context.gate.database.identityBackup(userID: user.id) else {
+            throw ReplyError(code: .notFound, message: "no identity backup is stored for this account")
+        }
+        var reply = ServerReply(id: request.id, type: "identity.backup")
+        reply.backup = stored
         return reply
     }
 
@@ -589,4 +617,10 @@ extension JSONEncoder {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
+}
+
+/// The size of an identity backup the server keeps: a sealed 32-byte seed with its Argon2id
+/// parameters is about 300 characters of JSON.
+enum IdentityBackupLimits {
+    static let maxCharacters = 4096
 }

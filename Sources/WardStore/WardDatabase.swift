@@ -351,6 +351,14 @@ public final class WardDatabase: Sendable {
                 ALTER TABLE device ADD COLUMN identitySignature BLOB;
                 """)
         }
+        // Issue 17: a person's identity key, sealed under a recovery key the server never sees.
+        migrator.registerMigration("v19: identity backups") { db in
+            try db.create(table: "identityBackup") { t in
+                t.column("userID", .text).notNull().primaryKey().references("user", onDelete: .cascade)
+                t.column("backup", .text).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -37,7 +37,8 @@ struct Chat: AsyncParsableCommand {
         let first: Result<Void, any Error> = await Result(catching: {
             try await access.withConnection { connection in
                 let (userID, inForce) = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
-                let identity = try ConnectionOptions.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password)
+                let identity = try await ConnectionOptions.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password,
+                                                                          on: connection, ask: askAtTerminal)
                 let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
                                                 pins: PinnedIdentityFile(account: access.target.description))
                 try await messenger.register()

@@ -117,7 +117,8 @@ extension ConnectionOptions {
         let password = try readSecret(prompt: "Password for \(access.target): ", variable: "WARD_PASSWORD")
         return try await access.withConnection { connection in
             let (userID, inForce) = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
-            let identity = try Self.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password)
+            let identity = try await Self.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password, on: connection,
+                                                         ask: askAtTerminal)
             let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
                                             pins: PinnedIdentityFile(account: access.target.description))
             try await messenger.register()
@@ -186,29 +187,62 @@ extension ConnectionOptions {
     }
 
     /// This device's keys for the account: made on first use and kept in a file sealed with the
-    /// password (Argon2id), mode 0600.
-    static func deviceIdentity(for target: Target, userID: String, password: String) throws -> DeviceIdentity {
+    /// password (Argon2id), mode 0600, with the person's identity key (`personIdentity`).
+    static func deviceIdentity(for target: Target, userID: String, password: String, on connection: WardConnection,
+                               ask: AskSecret) async throws -> DeviceIdentity {
         let path = DeviceKeyPath.of(target)
         if FileManager.default.fileExists(atPath: path) {
+            var identity: DeviceIdentity
             do {
-                var (identity, owner) = try DeviceKeyFile.load(from: path, passphrase: password)
+                let (loaded, owner) = try DeviceKeyFile.load(from: path, passphrase: password)
                 guard owner == userID else { throw UsageError("\(path) belongs to another account") }
-                if identity.person == nil {
-                    // Made before identity keys: this device starts the person's identity.
-                    identity.person = PersonIdentity()
-                    try DeviceKeyFile.save(identity, userID: userID, passphrase: password, to: path)
-                    warn("This device now holds your identity key. Safety number: \(identitySafetyNumber(identity))")
-                }
-                return identity
+                identity = loaded
             } catch let failure as DeviceKeyFile.Failure {
                 throw UsageError("\(failure)" + (failure == .wrongPassphrase ? " (it is sealed with the password this device was set up with)" : ""))
             }
+            if identity.person == nil {
+                // Made before identity keys: the device takes the person's identity now.
+                identity.person = try await personIdentity(userID: userID, on: connection, ask: ask)
+                try DeviceKeyFile.save(identity, userID: userID, passphrase: password, to: path)
+            }
+            return identity
         }
-        let identity = DeviceIdentity()
+        let identity = DeviceIdentity(person: try await personIdentity(userID: userID, on: connection, ask: ask))
         try FileManager.default.createDirectory(atPath: UserFiles.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try DeviceKeyFile.save(identity, userID: userID, passphrase: password, to: path)
-        warn("This device's keys and your identity key were made and saved in \(path). Safety number: \(identitySafetyNumber(identity))")
+        warn("This device's keys were made and saved in \(path). Your identity's safety number: \(identitySafetyNumber(identity))")
         return identity
+    }
+
+    /// The person's identity key for a device that has none: opened from the backup on the
+    /// server with the recovery key (WARD_RECOVERY_KEY, or asked for), so that the device is
+    /// theirs to everyone who pinned them; or, on their first device (no backup) or when they
+    /// skip it, a new identity whose backup is stored under a new recovery key, shown once.
+    static func personIdentity(userID: String, on connection: WardConnection, ask: AskSecret) async throws -> PersonIdentity {
+        if let backup = try? await connection.request(ClientRequest(id: 0, type: "identity.backup")).backup {
+            for _ in 0..<3 {
+                let key = (try? await ask("Recovery key from when your identity was made (empty to start a new identity): ", "WARD_RECOVERY_KEY")) ?? ""
+                if key.isEmpty { break }
+                do {
+                    let person = try IdentityBackup.open(backup, userID: userID, recoveryKey: key)
+                    warn("This device is now vouched for by your identity.")
+                    return person
+                } catch IdentityBackup.Failure.wrongRecoveryKey {
+                    warn("That recovery key does not open your identity backup.")
+                }
+            }
+            warn("WARNING: starting a new identity. The people you talk with are told your identity changed, and your other devices are left out, until safety numbers are compared again.")
+        }
+        let person = PersonIdentity()
+        let recoveryKey = IdentityBackup.makeRecoveryKey()
+        var store = ClientRequest(id: 0, type: "identity.backup")
+        store.backup = try IdentityBackup.seal(person, userID: userID, recoveryKey: recoveryKey)
+        try await connection.request(store)
+        warn("""
+            Your recovery key (write it down and keep it to yourself; a new device of yours needs it to be yours):
+              \(recoveryKey)
+            """)
+        return person
     }
 
     static func identitySafetyNumber(_ identity: DeviceIdentity) -> String {

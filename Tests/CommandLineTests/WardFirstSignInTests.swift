@@ -50,4 +50,45 @@ struct WardFirstSignInTests {
         }
         #expect(reply.code == .secondFactorRequired)
     }
+
+    @Test(.timeLimit(.minutes(3))) func aSecondDeviceIsThePersonsWithTheRecoveryKey() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.aSecondDeviceIsThePersonsWithTheRecoveryKeyAlone() }
+    }
+
+    /// The recovery key `ward` shows when it makes a person's identity lets their next device be
+    /// theirs to everyone who pinned them; without it, a new identity, and everyone is warned.
+    func aSecondDeviceIsThePersonsWithTheRecoveryKeyAlone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let served = try ServedData.start(in: dir)
+        defer { served.stop() }
+        let clinic = try await TwoNurses.make(served)
+        let (ann, bo) = (clinic.target(0), clinic.target(1))
+        let first = try runProcess(Binaries.ward, ["rooms", ann, "--trust-fingerprint", clinic.fingerprint], environment: clinic.environment(0, in: dir))
+        let lines = first.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let recoveryKey = try #require(lines.firstIndex { $0.hasPrefix("Your recovery key") }.map { lines[$0 + 1] }, "\(first.stderr)")
+        #expect(first.status == 0 && recoveryKey.split(separator: "-").count == 8)
+        let boFirst = try runProcess(Binaries.ward, ["rooms", bo, "--trust-fingerprint", clinic.fingerprint], environment: clinic.environment(1, in: dir))
+        #expect(boFirst.status == 0, "\(boFirst.stderr)")
+
+        func phone(_ name: String, recoveryKey: String) throws -> ProcessResult {
+            let config = dir.path + "/config-0-" + name
+            try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+            for file in ["ward-sessions.json", "known_servers.json"] {
+                try FileManager.default.copyItem(atPath: dir.path + "/config-0/" + file, toPath: config + "/" + file)
+            }
+            var environment = clinic.environment(0, in: dir)
+            environment["WARD_CONFIG_DIR"] = config
+            environment["WARD_RECOVERY_KEY"] = recoveryKey
+            return try runProcess(Binaries.ward, ["send", ann, "Handover", "from the \(name)"], environment: environment)
+        }
+        let withKey = try phone("phone", recoveryKey: recoveryKey)
+        #expect(withKey.status == 0 && withKey.stderr.contains("vouched for by your identity") && !withKey.stderr.contains("WARNING"), "\(withKey.stderr)")
+        let withoutKey = try phone("tablet", recoveryKey: "")
+        #expect(withoutKey.status == 0 && withoutKey.stderr.contains("starting a new identity"), "\(withoutKey.stderr)")
+
+        let read = try runProcess(Binaries.ward, ["read", bo, "Handover"], environment: clinic.environment(1, in: dir))
+        #expect(read.status == 0 && read.stdout.contains("from the phone"), "\(read.stdout)\(read.stderr)")
+        #expect(!read.stdout.contains("from the tablet") && read.stdout.contains("cannot be read") && read.stderr.contains("WARNING"), "\(read.stdout)\(read.stderr)")
+    }
 }

@@ -176,3 +176,42 @@ struct DeviceKeyFileTests {
         #expect(throws: DeviceKeyFile.Failure.notPrivate(path)) { try DeviceKeyFile.load(from: path, passphrase: "correct horse battery") }
     }
 }
+
+@Suite("Identity keys and their backup")
+struct IdentityKeyTests {
+    @Test func devicesAreVouchedForByTheirOwnersIdentityOnly() throws {
+        let person = PersonIdentity()
+        let device = DeviceIdentity(person: person)
+        let keys = device.publicKeys(userID: "user:a")
+        #expect(try DeviceKeysCheck.verify(keys).identityKey == person.publicKey)
+        // Claimed for another user, or with another identity key, the signature fails.
+        var moved = keys
+        moved.identityKey = Base64.encode(PersonIdentity().publicKey)
+        #expect(throws: E2EEError.badSignature("device identity signature")) { try DeviceKeysCheck.verify(moved) }
+        var half = keys
+        half.identitySignature = nil
+        #expect(throws: E2EEError.malformed("device identity signature")) { try DeviceKeysCheck.verify(half) }
+        #expect(try DeviceKeysCheck.verify(DeviceIdentity(person: nil).publicKeys(userID: "user:a")).identityKey == nil)
+        // The safety number is the identity's: the same for every device it vouches for.
+        #expect(PersonIdentity.safetyNumber(identityKey: person.publicKey).split(separator: " ").count == 12)
+        #expect(PersonIdentity.safetyNumber(identityKey: person.publicKey) != PersonIdentity.safetyNumber(identityKey: PersonIdentity().publicKey))
+    }
+
+    @Test func theBackupOpensOnlyWithItsRecoveryKeyForItsPerson() throws {
+        let person = PersonIdentity()
+        let recoveryKey = IdentityBackup.makeRecoveryKey()
+        #expect(recoveryKey.count == 39 && recoveryKey.split(separator: "-").count == 8)
+        let fast = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
+        let backup = try IdentityBackup.seal(person, userID: "user:a", recoveryKey: recoveryKey, parameters: fast)
+        #expect(!backup.contains(Base64.encode(person.signing.seed.copyBytes())))
+        #expect(try IdentityBackup.open(backup, userID: "user:a", recoveryKey: recoveryKey).publicKey == person.publicKey)
+        #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) { try IdentityBackup.open(backup, userID: "user:a", recoveryKey: IdentityBackup.makeRecoveryKey()) }
+        #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open(backup, userID: "user:b", recoveryKey: recoveryKey) }
+        #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open("{}", userID: "user:a", recoveryKey: recoveryKey) }
+        var tampered = Array(backup.utf8)
+        if let index = backup.utf8.firstIndex(of: UInt8(ascii: "\"")).map({ backup.utf8.distance(from: backup.utf8.startIndex, to: $0) }) {
+            tampered[index + 1] = UInt8(ascii: "x")
+        }
+        #expect(throws: IdentityBackup.Failure.self) { try IdentityBackup.open(String(decoding: tampered, as: UTF8.self), userID: "user:a", recoveryKey: recoveryKey) }
+    }
+}

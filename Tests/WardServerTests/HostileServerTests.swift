@@ -167,4 +167,89 @@ struct HostileServerTests {
             await #expect(throws: E2EEError.unknownSenderKey) { try await ConversationTests.messenger(bo, on: b).open(third) }
         }
     }
+
+    /// Post-compromise bound: a sender key is replaced after a number of messages even when the
+    /// room does not change, and readers follow (issue 17).
+    @Test func senderKeysRotateAfterABoundedNumberOfMessages() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
+        let sent = try await server.connect { (a: WardConnection) async throws -> [MessageInfo] in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, rotation: .init(messages: 2))
+            try await messenger.register()
+            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
+                .room?.roomID ?? ""
+            var sent: [MessageInfo] = []
+            for n in 0..<5 { sent.append(try await messenger.send(MessageContent(body: "note \(n)"), to: roomID)) }
+            return sent
+        }
+        let keys = sent.map(\.envelope.keyID)
+        #expect(keys[0] == keys[1] && keys[1] != keys[2] && keys[2] == keys[3] && keys[3] != keys[4], "\(keys)")
+        #expect(sent.map(\.envelope.iteration) == [0, 1, 0, 1, 0])
+        try await server.connect { (b: WardConnection) async throws in
+            let messenger = try await ConversationTests.messenger(bo, on: b)
+            for (n, message) in sent.enumerated() { #expect(try await messenger.open(message).body == "note \(n)") }
+        }
+    }
+
+    /// A person's new device, opened with their recovery key, is vouched for by the identity
+    /// their contacts pinned: it gets keys, no warning (issue 17). The server holds only the
+    /// sealed backup.
+    @Test func aNewDeviceWithTheRecoveryKeyIsThePersons() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        let recoveryKey = IdentityBackup.makeRecoveryKey()
+        let bosIdentity = try #require(bo.identity.person)
+        try await server.connect { (b: WardConnection) async throws in
+            _ = try await ConversationTests.messenger(bo, on: b)
+            #expect(try await b.send(ClientRequest(id: 0, type: "identity.backup")).code == .notFound)
+            var store = ClientRequest(id: 0, type: "identity.backup")
+            store.backup = try IdentityBackup.seal(bosIdentity, userID: bo.userID, recoveryKey: recoveryKey, parameters: .init(memoryKiB: 1024, iterations: 1, parallelism: 1))
+            _ = try await b.request(store)
+            store.backup = String(repeating: "x", count: 5000)
+            #expect(try await b.send(store).code == .badRequest)
+        }
+        #expect(ErasureTests.occurrences(of: [Base64.encode(bosIdentity.signing.seed.copyBytes())], under: server.data.path).isEmpty)
+        let pins = MemoryIdentityPins()
+        let roomID = try await server.connect { (a: WardConnection) async throws -> String in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
+            try await messenger.register()
+            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
+                .room?.roomID ?? ""
+            _ = try await messenger.send(MessageContent(body: "first"), to: roomID)
+            return roomID
+        }
+        // Bo's phone: new device keys, the identity from the backup (typed with spaces and in
+        // small letters, as people do).
+        let phone = try await server.connect { (c: WardConnection) async throws -> DeviceIdentity in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+            let backup = try #require(try await c.request(ClientRequest(id: 0, type: "identity.backup")).backup)
+            #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) { try IdentityBackup.open(backup, userID: bo.userID, recoveryKey: IdentityBackup.makeRecoveryKey()) }
+            #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open(backup, userID: ann.userID, recoveryKey: recoveryKey) }
+            let person = try IdentityBackup.open(backup, userID: bo.userID, recoveryKey: recoveryKey.lowercased().replacingOccurrences(of: "-", with: " "))
+            let phone = DeviceIdentity(person: person)
+            try await SecureMessenger(connection: c, identity: phone, userID: bo.userID).register()
+            return phone
+        }
+        let second = try await server.connect { (a: WardConnection) async throws -> MessageInfo in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
+            try await messenger.register()
+            let second = try await messenger.send(MessageContent(body: "second"), to: roomID)
+            #expect(messenger.trustIssues.isEmpty)
+            return second
+        }
+        try await server.connect { (c: WardConnection) async throws in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+            let messenger = SecureMessenger(connection: c, identity: phone, userID: bo.userID)
+            try await messenger.register()
+            #expect(try await messenger.open(second).body == "second")
+        }
+    }
 }

@@ -106,6 +106,9 @@ struct ServerIntegrationTests {
             var register = ClientRequest(id: 0, type: "device.register")
             register.device = device.publicKeys(userID: session.userID ?? "")
             _ = try await run(register)
+            var backup = ClientRequest(id: 0, type: "identity.backup")
+            backup.backup = "sealed elsewhere"
+            _ = try await run(backup)
             var create = ClientRequest(id: 0, type: "room.create")
             create.kind = "staff"
             create.name = "Ward 3 handover"
