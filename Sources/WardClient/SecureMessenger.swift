@@ -117,17 +117,22 @@ public final class SecureMessenger: Sendable {
     // MARK: Trust
 
     /// Whether `device` is vouched for by its owner's pinned identity key: this device itself;
-    /// a device whose owner has no pin yet (pinned now: trust on first use); or one signed by the
-    /// pinned key. Anything else is left out and told once (`trustIssues`).
+    /// a device whose owner has no pin yet (pinned now: trust on first use, unless the owner's
+    /// devices seen so far show more than one identity, when nothing can tell which is theirs);
+    /// or one signed by the pinned key. Anything else is left out and told once (`trustIssues`).
     private func isTrusted(_ device: DeviceKeysCheck.Verified) -> Bool {
         if device.deviceID == identity.deviceID { return true }
         let issue: TrustIssue
         if let key = device.identityKey.map({ Base64.encode($0) }) {
-            guard let pinned = pins.pinned(device.userID) else {
-                pins.pin(device.userID, PinnedIdentity(key: key, verified: false))
-                return true
+            if let pinned = pins.pinned(device.userID) {
+                if pinned.key == key { return true }
+            } else {
+                let seen = state.withLock { state in Set(state.devices.values.filter { $0.userID == device.userID }.compactMap(\.identityKey)) }
+                if seen.count <= 1 {
+                    pins.pin(device.userID, PinnedIdentity(key: key, verified: false))
+                    return true
+                }
             }
-            if pinned.key == key { return true }
             issue = .identityChanged(userID: device.userID, deviceID: device.deviceID)
         } else {
             issue = .unsigned(userID: device.userID, deviceID: device.deviceID)

@@ -70,6 +70,10 @@ struct WardFirstSignInTests {
         #expect(first.status == 0 && recoveryKey.split(separator: "-").count == 8)
         let boFirst = try runProcess(Binaries.ward, ["rooms", bo, "--trust-fingerprint", clinic.fingerprint], environment: clinic.environment(1, in: dir))
         #expect(boFirst.status == 0, "\(boFirst.stderr)")
+        // Bo meets Ann's identity first from her desk, and pins it.
+        let desk = try runProcess(Binaries.ward, ["send", ann, "Handover", "from the desk"], environment: clinic.environment(0, in: dir))
+        let met = try runProcess(Binaries.ward, ["read", bo, "Handover"], environment: clinic.environment(1, in: dir))
+        #expect(desk.status == 0 && met.stdout.contains("from the desk"), "\(desk.stderr)\(met.stdout)\(met.stderr)")
 
         func phone(_ name: String, recoveryKey: String) throws -> ProcessResult {
             let config = dir.path + "/config-0-" + name

@@ -252,4 +252,32 @@ struct HostileServerTests {
             #expect(try await messenger.open(second).body == "second")
         }
     }
+
+    /// At first contact a person shows two identities (the server added one): nothing can tell
+    /// which is theirs, so neither is pinned and neither gets the key until the person confirms.
+    @Test func twoIdentitiesAtFirstContactPinNeither() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        let other = DeviceIdentity(person: PersonIdentity())
+        for identity in [bo.identity, other] {
+            try await server.connect { (c: WardConnection) async throws in
+                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+                try await SecureMessenger(connection: c, identity: identity, userID: bo.userID).register()
+            }
+        }
+        let pins = MemoryIdentityPins()
+        try await server.connect { (a: WardConnection) async throws in
+            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
+            try await messenger.register()
+            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
+                .room?.roomID ?? ""
+            _ = try await messenger.send(MessageContent(body: "for Bo"), to: roomID)
+            #expect(pins.pinned(bo.userID) == nil)
+            #expect(Set(messenger.trustIssues) == [.identityChanged(userID: bo.userID, deviceID: bo.identity.deviceID),
+                                                   .identityChanged(userID: bo.userID, deviceID: other.deviceID)])
+        }
+    }
 }
