@@ -25,3 +25,14 @@ public enum SHA512Hash {
         bytes.withUnsafeBytes { Array(SHA512.hash(data: $0)) }
     }
 }
+
+/// SHA-256 over bytes given in pieces: a large file, read a chunk at a time.
+public struct SHA256Stream {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
+
+    public func finalize() -> [UInt8] { Array(hasher.finalize()) }
+}

@@ -133,6 +133,8 @@ public struct ServerContext: Sendable {
     public let subjectKeys: SubjectKeys
     /// Texts the audit log commits to without holding them, erasable.
     public let auditTexts: ErasableTextStore
+    /// Where completed erasures are journalled for restores (`ErasureJournal`); nil: nowhere.
+    public var erasureJournal: ErasureJournal?
     /// How long data is kept (the retention job).
     public var retention = RetentionPeriods()
     /// The clinic's time zone: weekly availability is in its wall-clock time.

@@ -180,6 +180,9 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
     case insecureFile(String)
     case cannotWrite(String)
     case noSuchAdmin(String)
+    case unreadable(String)
+    /// A backup that cannot be trusted or used; nothing was written where it was to be restored.
+    case backupRefused(String)
 
     public var description: String {
         switch self {
@@ -188,6 +191,8 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case let .insecureFile(file): return "\(file) is readable by others: chmod 600 \(file)"
         case let .cannotWrite(file): return "cannot write \(file)"
         case .noSuchAdmin: return "no Admin account has that username: leave out --username to make a new Admin account"
+        case let .unreadable(file): return "cannot read \(file)"
+        case let .backupRefused(why): return "backup refused: \(why)"
         }
     }
 }

@@ -90,7 +90,6 @@ extension Connection {
     // MARK: Executing an erasure
 
     /// Messages deleted per write: small enough that the writes of everyone else go in between.
-    static let erasureChunk = 2000
 
     /// Executes an erasure. One the person did not ask for waits for a second privacy officer
     /// (issue 16, item 8) unless `approved` (approval.decide runs it) or no other privacy officer
@@ -131,27 +130,18 @@ extension Connection {
 
         // Crypto-shredding first: once the keys are gone, every copy of the person's messages —
         // in backups, in the WAL, in rows not yet deleted — is unreadable.
-        // The medical record's key stays: records are kept for their legal retention (the registry's hold).
-        let keysDestroyed = try context.subjectKeys.destroy(subject: subject.id, keeping: keptRooms.union(["record"])).count
-        var messagesErased = 0
-        while true {
-            let subjectID = subject.id, chunk = Self.erasureChunk
-            let deleted = try await database.write { try WardDatabase.deleteMessages(sentBy: subjectID, outside: keptRooms, limit: chunk, in: $0) }
-            messagesErased += deleted
-            if deleted == 0 { break }
-        }
         let hub = context.hub
         let subjectID = subject.id
-        let pseudonym = "erased." + (subject.id.split(separator: ":").last.map(String.init) ?? subject.id)
-        let erased = try await database.write({ db in
-            try WardDatabase.eraseAccount(userID: subjectID, pseudonym: pseudonym, keptRooms: keptRooms, in: db)
-        }, afterCommit: { erased in
+        let execution = ErasureExecution(database: database, subjectKeys: context.subjectKeys, auditTexts: context.auditTexts, audit: gate.audit)
+        let done = try await execution.run(subjectID: subject.id, keptRooms: keptRooms, actorID: officer.id, actorRole: officer.role,
+                                           policyIDs: outcome.response.determiningPolicies) { erased in
             for left in erased.leftRooms {
                 hub.post(Events.membership("member.left", roomID: left.roomID, userID: subjectID, epoch: left.epoch), toUsers: left.members)
             }
-        })
-        let tombstones = try await eraseAuditTexts(of: subject, officer: officer, outcome: outcome)
-        _ = await database.truncateWriteAheadLog()
+        }
+        let (keysDestroyed, messagesErased, erased, tombstones) = (done.keysDestroyed, done.messagesErased, done.account, done.auditTombstones)
+        // Kept apart from the data directory, so that a restore from an older backup erases them again.
+        try context.erasureJournal?.append(.init(subjectID: subject.id, erasedAt: Clock.nowSeconds(), keptRooms: keptRooms.sorted()))
 
         let receipt = ErasureReceipt(
             requestID: Int(record.id ?? 0), subjectID: subject.id, requestedAt: record.requestedAt, dueAt: record.dueAt,
@@ -202,31 +192,6 @@ extension Connection {
             }
             return items
         }
-    }
-
-    /// Erases the texts the audit log committed to about the person (audit/FORMAT.md §7) and
-    /// appends their tombstone; returns how many. The entries stay: they hold only opaque ids,
-    /// which no longer lead to a person once the account is pseudonymised.
-    private func eraseAuditTexts(of subject: UserRecord, officer: UserRecord, outcome: Gate.Outcome) async throws -> Int {
-        var committed: [Hash32] = []
-        var erasedBefore: Set<Hash32> = []
-        try AuditLogReader(directory: context.gate.audit.directory).walk(from: 0) { entry in
-            let event = entry.event
-            if event.type == "audit.erase" { erasedBefore.formUnion(event.commitments) }
-            else if event.subjectID == subject.id || event.actorID == subject.id { committed.append(contentsOf: event.commitments) }
-            return true
-        }
-        let pending = committed.filter { !erasedBefore.contains($0) }
-        // A tombstone names at most 32 commitments (the entry format's list limit).
-        var start = 0
-        while start < pending.count {
-            let batch = Array(pending[start..<min(start + EntryCodec.maxListCount, pending.count)])
-            try await context.gate.audit.appendErasure(
-                of: batch, from: context.auditTexts, legalBasis: "gdpr-art-17", actorID: officer.id, actorRole: officer.role,
-                subjectID: subject.id, decision: .allow, policyIDs: Array(outcome.response.determiningPolicies.prefix(EntryCodec.maxListCount)))
-            start += batch.count
-        }
-        return pending.count
     }
 
     // MARK: Legal holds

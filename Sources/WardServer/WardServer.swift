@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     /// Below this much free space on the data directory's filesystem, writes that can wait are
     /// refused (`storage_low`), keeping room for the audit log and the rest.
     public var minimumFreeBytes: Int64 = 512 * 1024 * 1024
+    /// The erasure journal's path (`ErasureJournal`), best on another disk than the data.
+    public var erasureJournal: String?
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -85,6 +87,7 @@ public enum WardServer {
             context.notificationTimes = configuration.notificationTimes
             context.throttle = SignInThrottle(rules: configuration.signInThrottle)
             context.storage = StorageWatch(path: data.path, minimumFreeBytes: configuration.minimumFreeBytes)
+            context.erasureJournal = configuration.erasureJournal.map(ErasureJournal.init)
             context.storage.check(logger: logger, metrics: context.metrics)
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey

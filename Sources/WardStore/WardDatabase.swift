@@ -620,3 +620,12 @@ extension WardDatabase {
         try pool.write { try $0.execute(sql: "UPDATE session SET secondFactor = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
     }
 }
+
+extension WardDatabase {
+    /// A consistent copy of the whole database at `path` (a new file), taken with SQLite's online
+    /// backup API while others read and write (backups, issue 19).
+    public func backup(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try pool.backup(to: destination)
+    }
+}

@@ -12,7 +12,7 @@ struct WardServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ward-server",
         abstract: "The Ward appliance: TLS WebSocket service with policy-decided, audited requests.",
-        subcommands: [Init.self, Serve.self, RecoverAdmin.self]
+        subcommands: [Init.self, Serve.self, RecoverAdmin.self, RecoveryKey.self, TakeBackup.self, VerifyBackup.self, Restore.self]
     )
 }
 
@@ -130,6 +130,8 @@ struct Serve: AsyncParsableCommand {
     var upgradeSeconds: Int = 5
     @Option(help: "MiB of free disk below which new messages, records, bookings and accounts are refused (storage_low), keeping room for the audit log.")
     var minFreeMib: Int = 512
+    @Option(help: "A file (best on another disk than --data, beside the backups) where every completed erasure is journalled, so that restore re-applies it.")
+    var erasureJournal: String?
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
@@ -176,6 +178,7 @@ struct Serve: AsyncParsableCommand {
         configuration.connectionCaps.total = maxConnections
         configuration.connectionCaps.upgradeTimeout = .seconds(upgradeSeconds)
         configuration.minimumFreeBytes = Int64(minFreeMib) * 1024 * 1024
+        configuration.erasureJournal = erasureJournal
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         try await explainingServerErrors {

@@ -74,3 +74,45 @@ struct ServerCommandTests {
         #expect(show.stdout.contains("server.stop"))
     }
 }
+
+/// The backup commands as an operator runs them (docs/OPERATIONS.md): a recovery key, a backup
+/// while the server serves, its check, a restore into a new directory, served again.
+@Suite("ward-server backup, verify-backup, restore")
+struct BackupCommandTests {
+    @Test(.timeLimit(.minutes(3))) func anOperatorBacksUpChecksAndRestores() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.anOperatorBacksUpChecksAndRestoresAlone() }
+    }
+
+    func anOperatorBacksUpChecksAndRestoresAlone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var served = try ServedData.start(in: dir)
+        defer { served.stop() }
+        let key = dir.path + "/recovery.key"
+        let made = try runProcess(Binaries.wardServer, ["recovery-key", "--data", served.data, "--out", key])
+        #expect(made.status == 0 && made.stdout.contains("fingerprint SHA256:"), "\(made.stderr)")
+        #expect(try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int == 0o600)
+        let policies = Repository.root.appendingPathComponent("policies").path
+        let taken = try runProcess(Binaries.wardServer, ["backup", "--data", served.data, "--to", dir.path + "/backups", "--policies", policies])
+        #expect(taken.status == 0, "\(taken.stderr)")
+        let line = try JSONSerialization.jsonObject(with: Data(taken.stdout.utf8)) as? [String: Any] ?? [:]
+        let backup = try #require(line["backup"] as? String)
+        let checked = try runProcess(Binaries.wardServer, ["verify-backup", backup, "--recovery-key", key])
+        #expect(checked.status == 0 && checked.stdout.contains("is whole"), "\(checked.stderr)")
+        let wrong = dir.path + "/wrong.key"
+        try "ward-backup-recovery-key-1\nnot a key\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+        let refused = try runProcess(Binaries.wardServer, ["verify-backup", backup, "--recovery-key", wrong])
+        #expect(refused.status != 0 && refused.stderr.contains("not a Ward backup recovery key"), "\(refused.stderr)")
+
+        served.stop()
+        let target = dir.path + "/restored"
+        let restored = try runProcess(Binaries.wardServer, ["restore", "--from", backup, "--data", target, "--recovery-key", key])
+        #expect(restored.status == 0 && restored.stdout.contains("restored"), "\(restored.stderr)")
+        let again = try runProcess(Binaries.wardServer, ["restore", "--from", backup, "--data", target, "--recovery-key", key])
+        #expect(again.status != 0 && again.stderr.contains("exists"), "\(again.stderr)")
+        let verified = try runProcess(Binaries.auditctl, ["verify", target + "/audit", "--key", target + "/audit.vkey"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        served = try ServedData.serving(target)
+        #expect(served.process.isRunning)
+    }
+}

@@ -32,6 +32,11 @@ struct ServedData {
     }
 
     /// The same data served again on the same port (a server restart).
+    /// Another data directory (a restored one) served the same way.
+    static func serving(_ data: String) throws -> ServedData {
+        try serve(data: data, oneTimePassword: "", port: "0")
+    }
+
     func restarted() throws -> ServedData {
         try Self.serve(data: data, oneTimePassword: oneTimePassword, port: port)
     }

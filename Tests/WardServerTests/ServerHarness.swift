@@ -29,7 +29,8 @@ final class ServerHarness: Sendable {
                       lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
                       notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies,
                       signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules(),
-                      connectionCaps: ConnectionCaps = .forTests, minimumFreeBytes: Int64 = 0) async throws -> ServerHarness {
+                      connectionCaps: ConnectionCaps = .forTests, minimumFreeBytes: Int64 = 0,
+                      erasureJournal: String? = nil) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -42,6 +43,7 @@ final class ServerHarness: Sendable {
         configuration.signInThrottle = signInThrottle
         configuration.connectionCaps = connectionCaps
         configuration.minimumFreeBytes = minimumFreeBytes
+        configuration.erasureJournal = erasureJournal
         return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
     }
 

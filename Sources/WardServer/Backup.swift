@@ -1,0 +1,300 @@
+internal import Foundation
+public import WardAudit
+public import WardCrypto
+internal import WardStore
+
+/// Backups and restores of a data directory (HIPAA 164.308(a)(7)(ii)(A) and (B); issue 19).
+///
+/// A backup is a directory: every file encrypted with a fresh data key as a libsodium stream
+/// (`FileStream`), the data key sealed to the clinic's backup recovery key (an X25519 key whose
+/// private half is kept offline; the appliance keeps only the public half), and `manifest.json`
+/// listing each file's size and the SHA-256 of its encrypted bytes, with an HMAC under the data
+/// key over the whole manifest. It is written under a `.partial-` name and renamed when whole,
+/// so a backup cut short is never taken for one. It holds the audit log up to its newest signed
+/// checkpoint, then a snapshot of the database (SQLite's online backup), the subject keys, the
+/// erasable texts, the keys and the policies in force: every message acknowledged before that
+/// checkpoint is in it. Nothing secret is in it in the clear.
+public enum Backup {
+    public static let format = "ward-backup-1"
+    static let partialPrefix = ".partial-"
+
+    public struct Manifest: Codable, Sendable {
+        public var format: String
+        public var createdAt: Int64
+        public var serverID: String
+        /// The signed checkpoint the audit log copy ends at.
+        public var checkpoint: String
+        public var auditEntries: UInt64
+        /// The data key, sealed (crypto_box_seal) to the recovery key; base64.
+        public var sealedKey: String
+        /// The recovery key's public half, base64.
+        public var recipient: String
+        public var files: [File]
+        /// HMAC-SHA-256 under the data key over the manifest with `mac` empty; base64.
+        public var mac: String
+    }
+
+    public struct File: Codable, Sendable {
+        public var path: String
+        public var size: Int
+        /// SHA-256 of the encrypted file, hex.
+        public var sha256: String
+    }
+
+    /// Files every backup must hold.
+    static let required = ["ward.sqlite", "audit/entries", "audit/checkpoints", "audit.key", "audit.vkey", "master.key", "server.id"]
+
+    // MARK: Recovery key
+
+    /// The recovery key's public half, kept in the data directory.
+    static func recipientPath(_ data: DataDirectory) -> String { data.path + "/backup-recipient.pub" }
+    public static let recoveryKeyHeader = "ward-backup-recovery-key-1"
+
+    /// Makes a recovery key: the public half into the data directory, the private half into a
+    /// new file at `out` (0600) for the clinic to keep offline. Returns its fingerprint.
+    @discardableResult
+    public static func makeRecoveryKey(for data: DataDirectory, out: String) throws -> String {
+        let pair = SealedBox.KeyPair()
+        try DataDirectory.writeNew(out, recoveryKeyHeader + "\n" + Base64.encode(pair.privateKey.copyBytes()) + "\n", mode: 0o600)
+        let recipient = recipientPath(data)
+        try? FileManager.default.removeItem(atPath: recipient)
+        try DataDirectory.writeNew(recipient, Base64.encode(pair.publicKey) + "\n", mode: 0o644)
+        return fingerprint(pair.publicKey)
+    }
+
+    public static func loadRecoveryKey(_ path: String) throws -> SealedBox.KeyPair {
+        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else { throw ServerError.unreadable(path) }
+        let lines = text.split(separator: "\n").map(String.init)
+        guard lines.count == 2, lines[0] == recoveryKeyHeader, let key = Base64.decode(lines[1]), key.count == 32,
+              let pair = try? SealedBox.KeyPair(privateKey: SecureBytes(key)) else {
+            throw ServerError.backupRefused("\(path) is not a Ward backup recovery key")
+        }
+        return pair
+    }
+
+    static func fingerprint(_ publicKey: [UInt8]) -> String { "SHA256:" + Hex.encode(SHA256Hash.digest(publicKey).prefix(16)) }
+
+    // MARK: Taking one
+
+    /// Backs up `data` (served or not) into a new directory under `destination`; returns its path.
+    public static func take(data: DataDirectory, policies: String, to destination: String) throws -> (path: String, manifest: Manifest) {
+        guard let recipientText = FileManager.default.contents(atPath: recipientPath(data)),
+              let recipient = Base64.decode(String(decoding: recipientText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              recipient.count == 32 else {
+            throw ServerError.backupRefused("\(recipientPath(data)) is missing: make a recovery key first (ward-server recovery-key --data \(data.path) --out FILE)")
+        }
+        let (serverID, _) = try data.loadIdentity()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let createdAt = Clock.nowSeconds()
+        let name = "ward-backup-\(createdAt)-\(Hex.encode(SecureRandom.bytes(4)))"
+        let partial = destination + "/" + partialPrefix + name
+        // Plaintext copies wait in the data directory (as private as the originals) until encrypted.
+        let staging = data.path + "/.backup-staging-" + Hex.encode(SecureRandom.bytes(4))
+        for directory in [partial, staging] { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+        defer { try? fm.removeItem(atPath: staging) }
+        let key = SecureBytes(randomCount: 32)
+        var files: [File] = []
+        func add(_ plaintext: String, as path: String) throws {
+            let target = partial + "/" + path + ".enc"
+            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o700])
+            let size = try FileStream.encrypt(plaintext, to: target, key: key)
+            files.append(File(path: path, size: size, sha256: try sha256(of: target)))
+        }
+
+        // 1. The audit log up to its newest signed checkpoint.
+        let sealed = try SealedPrefix.of(directory: data.auditLog)
+        guard let checkpoint = sealed.checkpoint else { throw ServerError.backupRefused("the audit log has no signed checkpoint yet") }
+        for (file, length) in [("entries", sealed.entriesEnd), ("checkpoints", sealed.checkpointsEnd)] {
+            let copy = staging + "/" + file
+            try copyPrefix(of: data.auditLog + "/" + file, length: length, to: copy)
+            try add(copy, as: "audit/" + file)
+        }
+        // 2. The database, after the checkpoint: it holds every message acknowledged before it.
+        let snapshot = staging + "/ward.sqlite"
+        try WardDatabase(path: data.database).backup(to: snapshot)
+        try add(snapshot, as: "ward.sqlite")
+        // 3. Keys, texts and the policies in force.
+        for file in ["audit.key", "audit.vkey", "master.key", "server.id", "metrics.token", "tls/cert.pem", "tls/key.pem", "backup-recipient.pub"]
+        where fm.fileExists(atPath: data.path + "/" + file) {
+            try add(data.path + "/" + file, as: file)
+        }
+        for (directory, prefix) in [(data.subjectKeys, "subject-keys"), (data.auditTexts, "audit-texts"), (policies, "policies")] {
+            for file in (fm.subpaths(atPath: directory) ?? []).sorted() {
+                var isDirectory: ObjCBool = false
+                guard fm.fileExists(atPath: directory + "/" + file, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                try add(directory + "/" + file, as: prefix + "/" + file)
+            }
+        }
+        var manifest = Manifest(format: format, createdAt: createdAt, serverID: serverID, checkpoint: checkpoint.text,
+                                auditEntries: checkpoint.checkpoint.size, sealedKey: Base64.encode(try key.withUnsafeBytes { try SealedBox.seal(Array($0), to: recipient) }),
+                                recipient: Base64.encode(recipient), files: files, mac: "")
+        manifest.mac = try mac(manifest, key: key)
+        let manifestPath = partial + "/manifest.json"
+        guard fm.createFile(atPath: manifestPath, contents: try JSONEncoder.sorted.encode(manifest), attributes: [.posixPermissions: 0o600]) else {
+            throw ServerError.cannotWrite(manifestPath)
+        }
+        try syncTree(partial)
+        let final = destination + "/" + name
+        guard rename(partial, final) == 0 else { throw ServerError.cannotWrite(final) }
+        try syncTree(destination, recursive: false)
+        return (final, manifest)
+    }
+
+    // MARK: Checking one
+
+    /// Reads and checks a backup without writing anything: its manifest opens with the recovery
+    /// key and its MAC holds, every required file is listed, and every listed file is there with
+    /// its hash. Returns the manifest and the data key.
+    static func open(_ backup: String, recoveryKey: SealedBox.KeyPair) throws -> (Manifest, SecureBytes) {
+        let name = (backup as NSString).lastPathComponent
+        guard !name.hasPrefix(partialPrefix) else { throw ServerError.backupRefused("\(backup) was never finished (a backup cut short)") }
+        guard let data = FileManager.default.contents(atPath: backup + "/manifest.json"),
+              let manifest = try? JSONDecoder().decode(Manifest.self, from: data), manifest.format == format else {
+            throw ServerError.backupRefused("\(backup) has no readable manifest.json; it is not a whole Ward backup")
+        }
+        guard let sealedKey = Base64.decode(manifest.sealedKey), let opened = try? SealedBox.open(sealedKey, with: recoveryKey), opened.count == 32 else {
+            throw ServerError.backupRefused("the recovery key does not open this backup (it was made for the key \(fingerprint(Base64.decode(manifest.recipient) ?? [])))")
+        }
+        let key = SecureBytes(opened)
+        guard try mac(manifest, key: key) == manifest.mac else { throw ServerError.backupRefused("manifest.json was altered") }
+        let listed = Set(manifest.files.map(\.path))
+        if let missing = required.first(where: { !listed.contains($0) }) { throw ServerError.backupRefused("the manifest lists no \(missing)") }
+        for file in manifest.files {
+            guard !file.path.split(separator: "/").contains(".."), !file.path.hasPrefix("/") else {
+                throw ServerError.backupRefused("the manifest names a path outside the backup: \(file.path)")
+            }
+            let path = backup + "/" + file.path + ".enc"
+            guard FileManager.default.fileExists(atPath: path) else { throw ServerError.backupRefused("\(file.path) is missing") }
+            guard try sha256(of: path) == file.sha256 else { throw ServerError.backupRefused("\(file.path) was altered or damaged") }
+        }
+        return (manifest, key)
+    }
+
+    /// Decrypts a backup into `staging` (a new directory) and verifies its audit log as
+    /// `auditctl verify` does; returns the manifest.
+    static func unpack(_ backup: String, recoveryKey: SealedBox.KeyPair, into staging: String) throws -> Manifest {
+        let (manifest, key) = try open(backup, recoveryKey: recoveryKey)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        for file in manifest.files {
+            let target = staging + "/" + file.path
+            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o700])
+            do { try FileStream.decrypt(backup + "/" + file.path + ".enc", to: target, key: key) } catch {
+                throw ServerError.backupRefused("\(file.path) does not decrypt: it was altered or cut short")
+            }
+            let mode: Int = ["audit.vkey", "server.id", "tls/cert.pem", "backup-recipient.pub"].contains(file.path) ? 0o644 : 0o600
+            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
+        }
+        let data = DataDirectory(path: staging)
+        guard let vkey = fm.contents(atPath: data.auditVerifierKey), let verifier = try? NoteVerifier(vkey: String(decoding: vkey, as: UTF8.self)) else {
+            throw ServerError.backupRefused("audit.vkey does not read")
+        }
+        let report = try LogVerifier(key: verifier).verify(directory: data.auditLog)
+        guard report.isValid else { throw ServerError.backupRefused("its audit log does not verify: \(report.findings.first.map { "\($0)" } ?? "")") }
+        guard let newest = try AuditLogReader(directory: data.auditLog).newestCheckpoint(), newest.text == manifest.checkpoint else {
+            throw ServerError.backupRefused("its audit log does not end at the checkpoint the manifest names")
+        }
+        return manifest
+    }
+
+    /// `backup verify`: everything `restore` checks, in a temporary directory removed after.
+    public static func verify(_ backup: String, recoveryKey: SealedBox.KeyPair) throws -> Manifest {
+        let staging = NSTemporaryDirectory() + "ward-backup-verify-" + Hex.encode(SecureRandom.bytes(6))
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        return try unpack(backup, recoveryKey: recoveryKey, into: staging)
+    }
+
+    // MARK: Restoring one
+
+    public struct Restored: Sendable {
+        public var manifest: Manifest
+        /// Erasures from the journal carried out again on the restored data.
+        public var erasuresReapplied: Int
+    }
+
+    /// Restores `backup` into `target` (which must not exist): checks and decrypts it beside the
+    /// target, re-applies every erasure in `journal`, records the restore in the audit log, and
+    /// only then moves it into place. A refused backup leaves nothing at `target`.
+    public static func restore(_ backup: String, recoveryKey: SealedBox.KeyPair, into target: DataDirectory,
+                               journal: ErasureJournal?) async throws -> Restored {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: target.path) else {
+            throw ServerError.backupRefused("\(target.path) exists: restore into a new directory")
+        }
+        let staging = target.path + ".restoring-" + Hex.encode(SecureRandom.bytes(4))
+        defer { try? fm.removeItem(atPath: staging) }
+        let manifest = try unpack(backup, recoveryKey: recoveryKey, into: staging)
+        let data = DataDirectory(path: staging)
+        let (serverID, signer) = try data.loadIdentity()
+        let log = try AuditLog.open(.init(directory: data.auditLog, signer: signer, source: serverID))
+        var reapplied = 0
+        do {
+            let database = try WardDatabase(path: data.database)
+            let execution = ErasureExecution(database: database, subjectKeys: try SubjectKeys(directory: data.subjectKeys, masterKey: try data.loadMasterKey()),
+                                             auditTexts: try ErasableTextStore(directory: data.auditTexts), audit: log)
+            // Every erasure journalled, in order: one already in the backup finds nothing left to do.
+            for entry in try journal?.entries() ?? [] where try database.user(id: entry.subjectID) != nil {
+                _ = try await execution.run(subjectID: entry.subjectID, keptRooms: Set(entry.keptRooms), actorID: "system:restore", actorRole: "system",
+                                            policyIDs: [])
+                reapplied += 1
+            }
+            try await log.append(AuditEvent(type: "backup.restore", action: .create, actorID: "system:restore", actorRole: "system",
+                                            objectType: "backup", objectID: serverID,
+                                            details: ["backup-created": "\(manifest.createdAt)", "backup-entries": "\(manifest.auditEntries)",
+                                                      "erasures-reapplied": "\(reapplied)"]))
+            try await log.close()
+        } catch {
+            try? await log.close()
+            throw error
+        }
+        try? fm.removeItem(atPath: staging + "/audit/index")
+        guard rename(staging, target.path) == 0 else { throw ServerError.cannotWrite(target.path) }
+        return Restored(manifest: manifest, erasuresReapplied: reapplied)
+    }
+
+    // MARK: Pieces
+
+    private static func mac(_ manifest: Manifest, key: SecureBytes) throws -> String {
+        var unsigned = manifest
+        unsigned.mac = ""
+        return Base64.encode(HMACSHA256.tag(key: key, message: [UInt8](try JSONEncoder.sorted.encode(unsigned))).copyBytes())
+    }
+
+    private static func sha256(of path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ServerError.unreadable(path) }
+        defer { try? handle.close() }
+        var hasher = SHA256Stream()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update([UInt8](chunk)) }
+        return Hex.encode(hasher.finalize())
+    }
+
+    private static func copyPrefix(of source: String, length: Int, to destination: String) throws {
+        guard let input = FileHandle(forReadingAtPath: source) else { throw ServerError.unreadable(source) }
+        defer { try? input.close() }
+        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let output = FileHandle(forWritingAtPath: destination) else { throw ServerError.cannotWrite(destination) }
+        defer { try? output.close() }
+        var left = length
+        while left > 0, let chunk = try input.read(upToCount: min(left, 1 << 20)), !chunk.isEmpty {
+            try output.write(contentsOf: chunk)
+            left -= chunk.count
+        }
+        guard left == 0 else { throw ServerError.unreadable(source) }
+    }
+
+    /// fsync of every file and directory below `path` (or of `path` alone), so that the rename
+    /// that publishes a backup comes after its bytes are on disk.
+    private static func syncTree(_ path: String, recursive: Bool = true) throws {
+        var paths = [path]
+        if recursive { paths += (FileManager.default.subpaths(atPath: path) ?? []).map { path + "/" + $0 } }
+        for item in paths {
+            let fd = Glibc.open(item, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw ServerError.cannotWrite(item) }
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { throw ServerError.cannotWrite(item) }
+        }
+    }
+}
