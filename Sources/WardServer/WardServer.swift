@@ -40,6 +40,11 @@ public struct ServerConfiguration: Sendable {
     public var minimumFreeBytes: Int64 = 512 * 1024 * 1024
     /// The erasure journal's path (`ErasureJournal`), best on another disk than the data.
     public var erasureJournal: String?
+    /// Where backups go (`BackupSchedule`), how often the server takes one (zero: never, only
+    /// report the newest one's age), and how many it keeps.
+    public var backupDirectory: String?
+    public var backupEvery: Duration = .zero
+    public var backupKeep = 14
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -159,21 +164,29 @@ public enum WardServer {
             let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
             let storage = Task { [context] in await context.storage.run(every: .seconds(2), logger: logger, metrics: context.metrics) }
             let subjectIndex = Task { [context] in await AuditSubjectIndexer(context: context).runEverySecond(logger: logger) }
+            let backups = Task { [context] in
+                guard let directory = configuration.backupDirectory else { return }
+                await BackupSchedule(data: data, policies: configuration.policies, directory: directory, every: configuration.backupEvery,
+                                     keep: configuration.backupKeep, audit: context.gate, metrics: context.metrics).run(logger: logger)
+            }
             defer {
                 retention.cancel()
                 notifications.cancel()
                 storage.cancel()
                 subjectIndex.cancel()
+                backups.cancel()
             }
             try await app.runService()
             retention.cancel()
             notifications.cancel()
             storage.cancel()
             subjectIndex.cancel()
+            backups.cancel()
             await retention.value
             await notifications.value
             await storage.value
             await subjectIndex.value
+            await backups.value
             try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID))
         } catch {

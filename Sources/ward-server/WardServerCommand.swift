@@ -132,6 +132,12 @@ struct Serve: AsyncParsableCommand {
     var minFreeMib: Int = 512
     @Option(help: "A file (best on another disk than --data, beside the backups) where every completed erasure is journalled, so that restore re-applies it.")
     var erasureJournal: String?
+    @Option(help: "A directory (best on another disk) for backups: the server reports the newest one's age in /metrics, and takes them with --backup-every.")
+    var backupDir: String?
+    @Option(help: "Hours between the backups the server takes into --backup-dir (0: take none, only watch their age).")
+    var backupEvery: Int = 0
+    @Option(help: "How many of its backups the server keeps in --backup-dir (older ones are removed).")
+    var backupKeep: Int = 14
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
@@ -147,6 +153,10 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...120).contains(upgradeSeconds) else { throw ValidationError("--upgrade-seconds must be 1-120") }
         guard (0...1_048_576).contains(minFreeMib) else { throw ValidationError("--min-free-mib must be 0-1048576") }
+        guard (0...24 * 31).contains(backupEvery), (1...10_000).contains(backupKeep) else {
+            throw ValidationError("--backup-every must be 0-744 hours and --backup-keep 1-10000")
+        }
+        guard backupEvery == 0 || backupDir != nil else { throw ValidationError("--backup-every needs --backup-dir") }
     }
 
     /// "1440,60" as seconds before an appointment.
@@ -179,6 +189,9 @@ struct Serve: AsyncParsableCommand {
         configuration.connectionCaps.upgradeTimeout = .seconds(upgradeSeconds)
         configuration.minimumFreeBytes = Int64(minFreeMib) * 1024 * 1024
         configuration.erasureJournal = erasureJournal
+        configuration.backupDirectory = backupDir
+        configuration.backupEvery = .seconds(backupEvery * 3600)
+        configuration.backupKeep = backupKeep
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         try await explainingServerErrors {

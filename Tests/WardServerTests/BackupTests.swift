@@ -117,4 +117,30 @@ struct BackupTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: outside.path).filter { $0.hasPrefix("restored") }
         #expect(left.isEmpty, "\(left)")
     }
+
+    /// The server's own schedule: backups taken while it serves, each audited, the oldest beyond
+    /// the count removed, and the newest one's age in /metrics.
+    @Test func theServerTakesAuditsAndPrunesItsBackups() async throws {
+        let outside = try TemporaryDirectory()
+        defer { outside.cleanup() }
+        let directory = outside.path + "/backups"
+        // A recovery key must exist before the first backup: made in a directory of its own, its
+        // public half copied in once the server's data directory exists.
+        let server = try await ServerHarness.start(backups: (directory, .seconds(1), 2))
+        defer { server.cleanup() }
+        try Backup.makeRecoveryKey(for: server.data, out: outside.path + "/recovery.key")
+        var taken: [String] = []
+        for _ in 0..<100 where taken.count < 3 {
+            try await Task.sleep(for: .milliseconds(200))
+            taken = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "backup.take" && $0.event.outcome == .success }
+                .map(\.event.objectID)
+        }
+        #expect(taken.count >= 3, "three scheduled backups were audited")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("ward-backup-") }
+        #expect(kept.count <= 3, "the oldest beyond the count are removed: \(kept)")
+        let token = try String(contentsOfFile: server.data.metricsToken, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let metrics = try await ServerHarness.fetch(server, path: "/metrics", bearer: token)
+        #expect(metrics.contains("ward_backup_stale 0") && metrics.contains("ward_backup_age_seconds"), "\(metrics)")
+        await server.stop()
+    }
 }

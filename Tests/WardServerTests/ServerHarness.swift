@@ -30,7 +30,7 @@ final class ServerHarness: Sendable {
                       notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies,
                       signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules(),
                       connectionCaps: ConnectionCaps = .forTests, minimumFreeBytes: Int64 = 0,
-                      erasureJournal: String? = nil) async throws -> ServerHarness {
+                      erasureJournal: String? = nil, backups: (directory: String, every: Duration, keep: Int)? = nil) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -44,6 +44,7 @@ final class ServerHarness: Sendable {
         configuration.connectionCaps = connectionCaps
         configuration.minimumFreeBytes = minimumFreeBytes
         configuration.erasureJournal = erasureJournal
+        if let backups { (configuration.backupDirectory, configuration.backupEvery, configuration.backupKeep) = backups }
         return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
     }
 
@@ -111,6 +112,21 @@ final class ServerHarness: Sendable {
     }
 
     /// Stops the server (as SIGTERM would) and waits for it to finish.
+    /// The body of an HTTPS GET on this server, as a scraper asks (python's ssl, trusting the
+    /// appliance's certificate).
+    static func fetch(_ server: ServerHarness, path: String, bearer: String) async throws -> String {
+        let certificate = server.dir.path + "/fetch-ca.pem"
+        try server.certificatePEM.write(toFile: certificate, atomically: true, encoding: .utf8)
+        let script = """
+            import http.client, ssl, sys
+            c = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[1]), context=ssl.create_default_context(cafile=sys.argv[2]), timeout=10)
+            c.request("GET", sys.argv[3], headers={"Host": "localhost", "Authorization": "Bearer " + sys.argv[4]})
+            print(c.getresponse().read().decode())
+            """
+        let result = try runProcess("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path, bearer])
+        return result.status == 0 ? result.stdout : result.stderr
+    }
+
     func stop() async {
         task.cancel()
         _ = try? await task.value

@@ -1,0 +1,92 @@
+internal import Foundation
+internal import Logging
+internal import WardAudit
+
+/// Backups the server takes itself (`serve --backup-dir`, `--backup-every`, `--backup-keep`;
+/// issue 19): each one audited (`backup.take`, with its name and the checkpoint it covers, or
+/// its failure), the oldest beyond the count removed, and the newest backup's age in /metrics
+/// (`ward_backup_age_seconds`, and `ward_backup_stale` once it is older than twice the
+/// schedule), whoever took it: a backup made with `ward-server backup` into the same directory
+/// counts too.
+struct BackupSchedule: Sendable {
+    let data: DataDirectory
+    let policies: String
+    let directory: String
+    /// Zero: take none, only watch the directory's age.
+    let every: Duration
+    let keep: Int
+    let audit: Gate
+    let metrics: Metrics
+
+    /// How old the newest backup may be: twice the schedule, or a day and a half without one.
+    var allowedAgeSeconds: Int64 { every > .zero ? 2 * every.components.seconds : 36 * 3600 }
+
+    func run(logger: Logger) async {
+        var next = ContinuousClock.now + (every > .zero ? every : .seconds(60))
+        while !Task.isCancelled {
+            report()
+            if every > .zero, ContinuousClock.now >= next {
+                await take(logger: logger)
+                next = ContinuousClock.now + every
+                report()
+            }
+            try? await Task.sleep(for: .seconds(min(60, max(1, every > .zero ? every.components.seconds : 60))))
+        }
+    }
+
+    /// Takes one backup now, on a thread of its own (it reads and writes for seconds), audits it
+    /// and prunes.
+    func take(logger: Logger) async {
+        let (data, policies, directory) = (self.data, self.policies, self.directory)
+        let result: Result<(path: String, manifest: Backup.Manifest), any Error> = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: Result { try Backup.take(data: data, policies: policies, to: directory) }) }
+            thread.name = "ward-backup"
+            thread.start()
+        }
+        switch result {
+        case let .success((path, manifest)):
+            let name = (path as NSString).lastPathComponent
+            _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
+                                        objectType: "backup", objectID: Self.auditID(name),
+                                        details: ["entries": "\(manifest.auditEntries)", "files": "\(manifest.files.count)",
+                                                  "bytes": "\(manifest.files.reduce(0) { $0 + $1.size })"])
+            prune(logger: logger)
+        case let .failure(error):
+            logger.error("a scheduled backup failed; the newest backup grows older", metadata: ["error": "\(error)"])
+            _ = try? await audit.record("backup.take", code: .create, outcome: .seriousFailure, actorID: "system:backup", actorRole: "system",
+                                        objectType: "backup", objectID: "none", details: ["reason": "failed"])
+        }
+    }
+
+    /// Backup names as audit identifiers (letters, digits and -).
+    static func auditID(_ name: String) -> String { String(name.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(64)) }
+
+    /// Whole backups in the directory, oldest first, with the time each was taken.
+    func backups() -> [(name: String, createdAt: Int64)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> (String, Int64)? in
+            guard name.hasPrefix("ward-backup-"), FileManager.default.fileExists(atPath: directory + "/" + name + "/manifest.json"),
+                  let time = Int64(name.dropFirst("ward-backup-".count).prefix { $0.isNumber }) else { return nil }
+            return (name, time)
+        }.sorted { $0.1 < $1.1 }
+    }
+
+    private func prune(logger: Logger) {
+        let all = backups()
+        for old in all.dropLast(max(1, keep)) {
+            do { try FileManager.default.removeItem(atPath: directory + "/" + old.name) } catch {
+                logger.warning("an old backup could not be removed", metadata: ["backup": "\(Self.auditID(old.name))"])
+            }
+        }
+    }
+
+    private func report() {
+        guard let newest = backups().last else {
+            metrics.setGauge("ward_backup_stale", 1)
+            return
+        }
+        let age = Clock.nowSeconds() - newest.createdAt
+        metrics.setGauge("ward_backup_age_seconds", Int(age))
+        metrics.setGauge("ward_backup_stale", age > allowedAgeSeconds ? 1 : 0)
+    }
+}
