@@ -15,7 +15,9 @@ struct AuditSubjectIndexer {
     func runEverySecond(logger: Logger) async {
         while !Task.isCancelled {
             do {
-                while try catchUp() == Self.batch, !Task.isCancelled {}
+                // A long log (the first pass after an upgrade) is read a batch at a time, letting
+                // requests run in between.
+                while try catchUp() == Self.batch, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
             } catch {
                 logger.warning("audit subject index is behind; exports read the log's tail meanwhile", metadata: ["error": "\(error)"])
             }

@@ -250,7 +250,6 @@ public enum Backup {
             try? await log.close()
             throw error
         }
-        try? fm.removeItem(atPath: staging + "/audit/index")
         guard rename(staging, target.path) == 0 else { throw ServerError.cannotWrite(target.path) }
         return Restored(manifest: manifest, erasuresReapplied: reapplied)
     }

@@ -163,6 +163,11 @@ final class IndexWriter {
     func add(node: Hash32, height: Int) {
         guard height % TreeIndex.stride == 0 else { return }
         let level = height / TreeIndex.stride
+        // Roots complete lowest level first, so a level's file exists before any above it.
+        guard level <= levels.count else {
+            fail(AuditLogError.notALog(path: layout.directory, reason: "roots of height \(height) arrived before those below them"))
+            return
+        }
         if level == levels.count {
             do {
                 levels.append(try IndexFile(path: layout.levelPath(height), recordBytes: IndexLayout.hashBytes, writable: true))
