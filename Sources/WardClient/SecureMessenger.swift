@@ -65,6 +65,8 @@ public final class SecureMessenger: Sendable {
         var newDevices: [String] = []
         /// Member devices left out and not believed, each told once.
         var trustIssues: [TrustIssue] = []
+        /// Whether this messenger already looked in the person's key backup.
+        var searchedKeyBackup = false
     }
 
     public init(connection: WardConnection, identity: DeviceIdentity, userID: String, pins: IdentityPins = MemoryIdentityPins(),
@@ -243,6 +245,8 @@ public final class SecureMessenger: Sendable {
                 // This device reads its own messages back from history too.
                 state.inbound[keyID] = InboundKey(roomID: roomID, senderDevice: identity.deviceID, initial: chain, latest: chain)
             }
+            await backUp(KeyBackup.Item(roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, suite: suite, iteration: chain.iteration,
+                                        chainKey: Base64.encode(chain.chainKey.copyBytes())))
             return keyID
         }
         throw WardClientError.server(.wrongRecipients, "the room's members kept changing; try again", policies: [])
@@ -275,9 +279,43 @@ public final class SecureMessenger: Sendable {
     public func accept(_ delivery: KeyDelivery) async throws {
         let sender = try await senderDevice(delivery.senderDevice, roomID: delivery.roomID)
         let share = try SenderKeyShare.open(delivery, identity: identity, sender: sender)
+        let isNew = state.withLock { state -> Bool in
+            guard state.inbound[share.keyID] == nil else { return false }
+            state.inbound[share.keyID] = InboundKey(roomID: share.roomID, senderDevice: share.senderDevice, initial: share.chain, latest: share.chain)
+            return true
+        }
+        if isNew {
+            await backUp(KeyBackup.Item(roomID: share.roomID, keyID: share.keyID, senderDevice: share.senderDevice, suite: share.suite,
+                                        iteration: share.chain.iteration, chainKey: Base64.encode(share.chain.chainKey.copyBytes())))
+        }
+    }
+
+    // MARK: Key backup
+
+    /// Keeps a sender key in the person's key backup (`KeyBackup`), when this device holds their
+    /// identity. Best effort: a key not kept only means a new device cannot read those messages.
+    private func backUp(_ item: KeyBackup.Item) async {
+        guard let person = identity.person, let sealed = try? KeyBackup.seal(item, person: person) else { return }
+        var request = ClientRequest(id: 0, type: "keys.backup")
+        request.keyBackups = [sealed]
+        _ = try? await connection.send(request)
+    }
+
+    /// Takes in the sender keys the person's other devices kept (once per messenger): what a new
+    /// device of theirs needs to read the history it was not there for. Items that do not open
+    /// under this person's identity are ignored.
+    private func restoreKeyBackup() async {
+        guard let person = identity.person, state.withLock({ state -> Bool in
+            defer { state.searchedKeyBackup = true }
+            return !state.searchedKeyBackup
+        }) else { return }
+        guard let kept = try? await connection.request(ClientRequest(id: 0, type: "keys.backup")).keyBackups else { return }
+        let items = kept.compactMap { KeyBackup.open($0, person: person) }
         state.withLock { state in
-            if state.inbound[share.keyID] == nil {
-                state.inbound[share.keyID] = InboundKey(roomID: share.roomID, senderDevice: share.senderDevice, initial: share.chain, latest: share.chain)
+            for item in items where state.inbound[item.keyID] == nil {
+                guard let key = Base64.decode(item.chainKey), key.count == 32 else { continue }
+                let chain = SenderChain(iteration: item.iteration, chainKey: SecureBytes(key))
+                state.inbound[item.keyID] = InboundKey(roomID: item.roomID, senderDevice: item.senderDevice, initial: chain, latest: chain)
             }
         }
     }
@@ -290,6 +328,7 @@ public final class SecureMessenger: Sendable {
             for delivery in try await connection.request(fetch).keyDeliveries ?? [] {
                 try? await accept(delivery)
             }
+            if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) { await restoreKeyBackup() }
         }
         let sender = try await senderDevice(message.senderDevice, roomID: message.roomID)
         // Shown under the owner of the device that signed it: the server's word for the sender

@@ -82,6 +82,18 @@ public struct SealedKey: Codable, Hashable, Sendable {
 }
 
 /// A sender key addressed to this device, as delivered (`key` events, `keys.fetch`).
+/// A sender key a device received, sealed under its person's key backup key (`keys.backup`).
+public struct SealedKeyBackup: Codable, Hashable, Sendable {
+    public var keyID: String
+    /// Base64 of the nonce and ciphertext; the server cannot open it.
+    public var sealed: String
+
+    public init(keyID: String, sealed: String) {
+        self.keyID = keyID
+        self.sealed = sealed
+    }
+}
+
 public struct KeyDelivery: Codable, Hashable, Sendable {
     public var roomID: String
     public var keyID: String

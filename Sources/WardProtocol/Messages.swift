@@ -36,6 +36,8 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     public var device: DeviceKeys?
     /// identity.backup: the person's identity key sealed under their recovery key (to store).
     public var backup: String?
+    /// keys.backup: sender keys to keep, sealed under the person's key backup key.
+    public var keyBackups: [SealedKeyBackup]?
     public var roomID: String?
     public var kind: String?
     public var name: String?
@@ -171,6 +173,8 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var devices: [DeviceKeys]?
         /// identity.backup: the stored backup of the person's identity key.
         public var backup: String?
+        /// keys.backup: the sender keys kept for the person.
+        public var keyBackups: [SealedKeyBackup]?
         public var room: RoomInfo?
         public var rooms: [RoomInfo]?
         public var roomMembers: [MemberInfo]?

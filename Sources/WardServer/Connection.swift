@@ -17,7 +17,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
     case userResetSecondFactor = "user.reset-second-factor"
     case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
-    case deviceRegister = "device.register", identityBackup = "identity.backup", keysGet = "keys.get", keysDistribute = "keys.distribute", keysFetch = "keys.fetch"
+    case deviceRegister = "device.register", identityBackup = "identity.backup", keysBackup = "keys.backup", keysGet = "keys.get", keysDistribute = "keys.distribute", keysFetch = "keys.fetch"
     case roomCreate = "room.create", roomInvite = "room.invite", roomJoin = "room.join", roomLeave = "room.leave"
     case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members", userFind = "user.find"
     case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
@@ -60,7 +60,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     /// among them: they keep working on the room the watermark keeps.
     public var deferrableWrite: Bool {
         switch self {
-        case .userCreate, .deviceRegister, .identityBackup, .keysDistribute, .roomCreate, .roomInvite, .roomJoin, .messageSend, .consentGrant, .gdprEraseRequest,
+        case .userCreate, .deviceRegister, .identityBackup, .keysBackup, .keysDistribute, .roomCreate, .roomInvite, .roomJoin, .messageSend, .consentGrant, .gdprEraseRequest,
              .gdprHoldPlace, .availabilityAdd, .appointmentBook, .appointmentReschedule, .notificationAnnounce, .recordWrite, .recordAmend,
              .recordAmendDecide, .recordAmendDisagree:
             return true
@@ -80,7 +80,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .totpEnroll, .totpConfirm: return "account.mfa"
         case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor: return "user.manage"
         case .careTeamAdd, .careTeamRemove, .careTeamList: return "careteam.manage"
-        case .deviceRegister, .identityBackup: return "device.register"
+        case .deviceRegister, .identityBackup, .keysBackup: return "device.register"
         case .keysGet, .keysFetch, .roomMembers, .messageHistory, .receipt: return "message.read"
         case .keysDistribute, .messageSend: return "message.send"
         case .roomCreate: return "room.create"
@@ -225,7 +225,7 @@ final class Connection {
             case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor,
                  .careTeamAdd, .careTeamRemove, .careTeamList:
                 return try await administer(type, request)
-            case .deviceRegister, .identityBackup, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin, .roomLeave, .roomRemove,
+            case .deviceRegister, .identityBackup, .keysBackup, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin, .roomLeave, .roomRemove,
                  .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet, .userFind:
                 return try await converse(type, request)
             case .consentGrant, .consentWithdraw, .consentList:

@@ -16,6 +16,7 @@ extension Connection {
         switch type {
         case .deviceRegister: return try await registerDevice(request, user)
         case .identityBackup: return try await identityBackup(request, user)
+        case .keysBackup: return try await keysBackup(request, user)
         case .keysGet: return try await getKeys(request, user)
         case .keysDistribute: return try await distributeKey(request, user)
         case .keysFetch: return try await fetchKeys(request, user)
@@ -148,6 +149,30 @@ extension Connection {
         }
         var reply = ServerReply(id: request.id, type: "identity.backup")
         reply.backup = stored
+        return reply
+    }
+
+    /// `keys.backup`: keeps sender keys the person's devices received, sealed under a key only
+    /// their identity gives (`keyBackups` given), or returns every one kept, so that a new
+    /// device of theirs reads their history. The server cannot open them.
+    private func keysBackup(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        var audited = selfRequest(user, type: .keysBackup, code: request.keyBackups == nil ? .read : .update)
+        audited.objectType = "key-backup"
+        audited.objectID = user.id
+        var reply = ServerReply(id: request.id, type: "keys.backup")
+        if let items = request.keyBackups {
+            guard (1...KeyBackupLimits.itemsPerRequest).contains(items.count),
+                  items.allSatisfy({ SenderKeyShare.isKeyID($0.keyID) && (1...KeyBackupLimits.sealedCharacters).contains($0.sealed.utf8.count) }) else {
+                throw ReplyError(code: .badRequest,
+                                 message: "keyBackups: 1-\(KeyBackupLimits.itemsPerRequest) items, each a keyID of 32 lowercase hex digits and sealed of 1-\(KeyBackupLimits.sealedCharacters) characters")
+            }
+            try await allow(audited)
+            try context.gate.database.storeKeyBackups(userID: user.id, items.map { ($0.keyID, $0.sealed) }, at: Clock.nowSeconds())
+            reply.keyBackups = []
+        } else {
+            try await allow(audited)
+            reply.keyBackups = try context.gate.database.keyBackups(userID: user.id).map { SealedKeyBackup(keyID: $0.keyID, sealed: $0.sealed) }
+        }
         return reply
     }
 
@@ -623,4 +648,10 @@ extension JSONEncoder {
 /// parameters is about 300 characters of JSON.
 enum IdentityBackupLimits {
     static let maxCharacters = 4096
+}
+
+/// The sizes of key backups the server keeps: a sealed item is about 300 characters.
+enum KeyBackupLimits {
+    static let itemsPerRequest = 100
+    static let sealedCharacters = 2048
 }

@@ -16,3 +16,23 @@ extension WardDatabase {
         try pool.read { try String.fetchOne($0, sql: "SELECT backup FROM identityBackup WHERE userID = ?", arguments: [userID]) }
     }
 }
+
+/// The sender keys a person's devices received, sealed under a key only their identity gives
+/// (issue 17): a new device of theirs reads their history. The server cannot open them.
+extension WardDatabase {
+    public func storeKeyBackups(userID: String, _ items: [(keyID: String, sealed: String)], at time: Int64) throws {
+        try pool.write { db in
+            for item in items {
+                try db.execute(sql: "INSERT OR IGNORE INTO keyBackup (userID, keyID, sealed, createdAt) VALUES (?, ?, ?, ?)",
+                               arguments: [userID, item.keyID, item.sealed, time])
+            }
+        }
+    }
+
+    public func keyBackups(userID: String) throws -> [(keyID: String, sealed: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT keyID, sealed FROM keyBackup WHERE userID = ? ORDER BY createdAt, keyID", arguments: [userID])
+                .map { ($0["keyID"], $0["sealed"]) }
+        }
+    }
+}

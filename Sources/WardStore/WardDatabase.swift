@@ -359,6 +359,16 @@ public final class WardDatabase: Sendable {
                 t.column("updatedAt", .integer).notNull()
             }
         }
+        // Issue 17: sender keys kept for a person's next device, sealed under their identity.
+        migrator.registerMigration("v20: key backups") { db in
+            try db.create(table: "keyBackup") { t in
+                t.column("userID", .text).notNull().references("user", onDelete: .cascade)
+                t.column("keyID", .text).notNull()
+                t.column("sealed", .text).notNull()
+                t.column("createdAt", .integer).notNull()
+                t.primaryKey(["userID", "keyID"])
+            }
+        }
         return migrator
     }
 }

@@ -215,3 +215,19 @@ struct IdentityKeyTests {
         #expect(throws: IdentityBackup.Failure.self) { try IdentityBackup.open(String(decoding: tampered, as: UTF8.self), userID: "user:a", recoveryKey: recoveryKey) }
     }
 }
+
+@Suite("Key backup")
+struct KeyBackupTests {
+    @Test func itemsOpenOnlyForTheirPersonUnderTheirKeyID() throws {
+        let person = PersonIdentity()
+        let item = KeyBackup.Item(roomID: "room:a", keyID: SenderKeyShare.makeKeyID(), senderDevice: "dev-1", suite: CipherSuite.webCryptoV1,
+                                  iteration: 7, chainKey: Base64.encode(SecureRandom.bytes(32)))
+        let sealed = try KeyBackup.seal(item, person: person)
+        #expect(!sealed.sealed.contains(item.chainKey))
+        #expect(KeyBackup.open(sealed, person: person) == item)
+        #expect(KeyBackup.open(sealed, person: PersonIdentity()) == nil, "another identity opens nothing")
+        var moved = sealed
+        moved.keyID = SenderKeyShare.makeKeyID()
+        #expect(KeyBackup.open(moved, person: person) == nil, "an item moved under another key id opens nothing")
+    }
+}

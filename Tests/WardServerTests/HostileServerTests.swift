@@ -225,6 +225,12 @@ struct HostileServerTests {
             _ = try await messenger.send(MessageContent(body: "first"), to: roomID)
             return roomID
         }
+        // Bo's first device reads the first message (and keeps its key in his key backup).
+        try await server.connect { (b: WardConnection) async throws in
+            let messenger = try await ConversationTests.messenger(bo, on: b)
+            let history = try await b.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            #expect(try await messenger.open(try #require(history.first)).body == "first")
+        }
         // Bo's phone: new device keys, the identity from the backup (typed with spaces and in
         // small letters, as people do).
         let phone = try await server.connect { (c: WardConnection) async throws -> DeviceIdentity in
@@ -250,6 +256,17 @@ struct HostileServerTests {
             let messenger = SecureMessenger(connection: c, identity: phone, userID: bo.userID)
             try await messenger.register()
             #expect(try await messenger.open(second).body == "second")
+            // The history from before the phone: the key Bo's first device kept in his key backup.
+            let history = try await c.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            #expect(try await messenger.open(try #require(history.first)).body == "first")
+        }
+        // A device of another identity finds nothing it can open in Bo's backup.
+        try await server.connect { (c: WardConnection) async throws in
+            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+            let stranger = SecureMessenger(connection: c, identity: DeviceIdentity(person: PersonIdentity()), userID: bo.userID)
+            try await stranger.register()
+            let history = try await c.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            await #expect(throws: E2EEError.unknownSenderKey) { try await stranger.open(try #require(history.first)) }
         }
     }
 

@@ -109,6 +109,7 @@ struct ServerIntegrationTests {
             var backup = ClientRequest(id: 0, type: "identity.backup")
             backup.backup = "sealed elsewhere"
             _ = try await run(backup)
+            _ = try await run(ClientRequest(id: 0, type: "keys.backup"))
             var create = ClientRequest(id: 0, type: "room.create")
             create.kind = "staff"
             create.name = "Ward 3 handover"
