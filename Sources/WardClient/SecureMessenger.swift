@@ -30,6 +30,9 @@ public final class SecureMessenger: Sendable {
         var suite: String
         /// When it was made (seconds since 1970).
         var madeAt: Int64
+        /// A position taken for a message the server refused: the next message uses it, so that
+        /// readers see no gap that was not one.
+        var unsent: (iteration: Int, key: SecureBytes)?
     }
 
     /// When a sender key is replaced even though the room did not change: after so many messages
@@ -54,6 +57,8 @@ public final class SecureMessenger: Sendable {
         var latest: SenderChain
         /// The message read at each position: one position, one message (a second is a replay).
         var opened: [Int: String] = [:]
+        /// The highest position read, once one is.
+        var lastRead: Int?
     }
 
     private struct State {
@@ -67,6 +72,7 @@ public final class SecureMessenger: Sendable {
         var trustIssues: [TrustIssue] = []
         /// Whether this messenger already looked in the person's key backup.
         var searchedKeyBackup = false
+        var deliveryIssues: [DeliveryIssue] = []
     }
 
     public init(connection: WardConnection, identity: DeviceIdentity, userID: String, pins: IdentityPins = MemoryIdentityPins(),
@@ -145,6 +151,17 @@ public final class SecureMessenger: Sendable {
         return false
     }
 
+    /// Messages the server withheld or reordered, as far as the messages read show, in the order
+    /// noticed; `takeDeliveryIssues` hands them over once.
+    public var deliveryIssues: [DeliveryIssue] { state.withLock { $0.deliveryIssues } }
+
+    public func takeDeliveryIssues() -> [DeliveryIssue] {
+        state.withLock { state in
+            defer { state.deliveryIssues.removeAll() }
+            return state.deliveryIssues
+        }
+    }
+
     /// Member devices left out of sender keys, and whose messages are refused, with why.
     public var trustIssues: [TrustIssue] { state.withLock { $0.trustIssues } }
 
@@ -170,12 +187,14 @@ public final class SecureMessenger: Sendable {
                      urgent: Bool = false, noting: (String) -> Void = { _ in }) async throws -> MessageInfo {
         for attempt in 0..<3 {
             let key = try await currentKey(roomID: roomID, renew: attempt > 0)
-            let envelope = try state.withLock { state -> Envelope in
+            let (envelope, position) = try state.withLock { state -> (Envelope, (iteration: Int, key: SecureBytes)) in
                 guard var outbound = state.outbound[roomID], outbound.keyID == key else { throw E2EEError.unknownSenderKey }
-                let envelope = try EnvelopeCrypto.seal(content, roomID: roomID, keyID: outbound.keyID, chain: &outbound.chain, device: identity,
-                                                       suite: outbound.suite)
+                let position = outbound.unsent ?? outbound.chain.nextMessageKey()
+                outbound.unsent = nil
+                let envelope = try EnvelopeCrypto.seal(content, roomID: roomID, keyID: outbound.keyID, iteration: position.iteration,
+                                                       messageKey: position.key, device: identity, suite: outbound.suite)
                 state.outbound[roomID] = outbound
-                return envelope
+                return (envelope, position)
             }
             var request = ClientRequest(id: 0, type: "message.send")
             request.roomID = roomID
@@ -188,6 +207,10 @@ public final class SecureMessenger: Sendable {
             // state): seal again at the next position.
             if reply.code == .staleKey || reply.code == .wrongRecipients || reply.code == .replayed { continue }
             if reply.type == "error" {
+                // Not stored: the position waits for the next message.
+                state.withLock { state in
+                    if state.outbound[roomID]?.keyID == key { state.outbound[roomID]?.unsent = position }
+                }
                 throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
             }
             guard let info = reply.messageInfo else { throw WardClientError.unexpectedReply(reply.type) }
@@ -341,6 +364,14 @@ public final class SecureMessenger: Sendable {
                 if let earlier = key.opened[iteration], earlier != message.messageID {
                     throw E2EEError.replayed(keyID: message.envelope.keyID, iteration: iteration)
                 }
+                if key.opened[iteration] == nil, let last = key.lastRead {
+                    if iteration > last + 1 {
+                        state.deliveryIssues.append(.missing(roomID: message.roomID, senderID: message.senderID, count: iteration - last - 1))
+                    } else if iteration < last {
+                        state.deliveryIssues.append(.reordered(roomID: message.roomID, senderID: message.senderID))
+                    }
+                }
+                key.lastRead = max(key.lastRead ?? iteration, iteration)
                 key.opened[iteration] = message.messageID
                 // Reading on from the latest position is the common case; an older message is
                 // derived again from the key as it was shared.

@@ -41,9 +41,16 @@ public enum EnvelopeCrypto {
     /// Encrypts `content` with the next key of `chain` under `suite` and signs it with the device key.
     public static func seal(_ content: MessageContent, roomID: String, keyID: String, chain: inout SenderChain,
                             device: DeviceIdentity, suite: String = CipherSuite.senderKeysV1) throws -> Envelope {
+        let (iteration, key) = chain.nextMessageKey()
+        return try seal(content, roomID: roomID, keyID: keyID, iteration: iteration, messageKey: key, device: device, suite: suite)
+    }
+
+    /// Encrypts `content` at a position of a chain whose message key the caller holds (one it
+    /// took for a message the server refused, used again rather than left as a gap).
+    public static func seal(_ content: MessageContent, roomID: String, keyID: String, iteration: Int, messageKey key: SecureBytes,
+                            device: DeviceIdentity, suite: String) throws -> Envelope {
         guard CipherSuite.supported.contains(suite) else { throw E2EEError.unsupportedSuite(suite) }
         let plaintext = try JSONCoding.encoder.encode(content)
-        let (iteration, key) = chain.nextMessageKey()
         let header = header(suite: suite, roomID: roomID, senderDevice: device.deviceID, keyID: keyID, iteration: iteration)
         let sealed = try Suite.sealMessage(Array(plaintext), key: key, associatedData: header.bytes, suite: suite)
         let signature = device.signing.signature(for: signedBytes(header: header, nonce: sealed.nonce, ciphertext: sealed.ciphertext))

@@ -243,6 +243,19 @@ actor ChatClient {
     /// identity vouches for is said loudly: it gets nothing and its messages are not shown.
     private func announceNewDevices(in roomID: String) {
         guard let messenger else { return }
+        for issue in messenger.takeDeliveryIssues() {
+            let name: String
+            switch issue {
+            case let .missing(_, senderID, _), let .reordered(_, senderID):
+                name = members.values.lazy.compactMap { $0[senderID] }.first.map { MessageFormat.safe($0.displayName) } ?? "someone"
+            }
+            let text: String
+            switch issue {
+            case let .missing(_, _, count): text = "*** \(count) message(s) from \(name) did not arrive: the server held them back or lost them"
+            case .reordered: text = "*** a message from \(name) arrived out of order"
+            }
+            screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .mention), toRoom: roomID) }
+        }
         for issue in messenger.trustIssues where !announcedIssues.contains(issue) {
             announcedIssues.insert(issue)
             let owner = members.values.lazy.compactMap { $0[issue.userID] }.first

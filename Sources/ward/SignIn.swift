@@ -255,6 +255,7 @@ extension ConnectionOptions {
         for issue in messenger.trustIssues {
             warn("WARNING: \(issue) (user \(issue.userID)); it gets no keys and its messages are not shown. Compare safety numbers in ward's screen (/keys USER).")
         }
+        for issue in messenger.takeDeliveryIssues() { warn("WARNING: \(issue) (the server holds back or reorders what it relays).") }
     }
 }
 

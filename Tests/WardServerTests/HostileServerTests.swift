@@ -297,4 +297,37 @@ struct HostileServerTests {
                                                    .identityChanged(userID: bo.userID, deviceID: other.deviceID)])
         }
     }
+
+    /// A server that withholds a message or relays two out of order cannot hide it: each sender
+    /// key numbers its messages, and the reader says what it saw. A message the server refused
+    /// leaves no gap: its position goes to the next message (issue 17).
+    @Test func aWithheldOrReorderedMessageIsSurfaced() async throws {
+        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        defer { server.cleanup() }
+        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
+        let (ann, bo) = (people[0], people[1])
+        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
+        let sent = try await server.connect { (a: WardConnection) async throws -> [MessageInfo] in
+            let messenger = try await ConversationTests.messenger(ann, on: a)
+            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
+                .room?.roomID ?? ""
+            var sent = [try await messenger.send(MessageContent(body: "m0"), to: roomID)]
+            await #expect(throws: WardClientError.self) { try await messenger.send(MessageContent(body: "refused"), to: roomID, clientMessageID: "not valid!") }
+            for n in 1..<4 { sent.append(try await messenger.send(MessageContent(body: "m\(n)"), to: roomID)) }
+            return sent
+        }
+        #expect(sent.map(\.envelope.iteration) == [0, 1, 2, 3], "the refused message's position went to the next one")
+        try await server.connect { (b: WardConnection) async throws in
+            let messenger = try await ConversationTests.messenger(bo, on: b)
+            // The server withholds m1, then relays it after m2.
+            _ = try await messenger.open(sent[0])
+            _ = try await messenger.open(sent[2])
+            #expect(messenger.takeDeliveryIssues() == [.missing(roomID: sent[0].roomID, senderID: ann.userID, count: 1)])
+            #expect(try await messenger.open(sent[1]).body == "m1")
+            #expect(messenger.takeDeliveryIssues() == [.reordered(roomID: sent[0].roomID, senderID: ann.userID)])
+            _ = try await messenger.open(sent[3])
+            _ = try await messenger.open(sent[2])
+            #expect(messenger.takeDeliveryIssues().isEmpty, "in order, and reading a message again, say nothing")
+        }
+    }
 }
