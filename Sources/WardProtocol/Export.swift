@@ -190,3 +190,23 @@ public struct DecryptedText: Codable, Hashable, Sendable {
         self.format = format
     }
 }
+
+/// `backup.status`: where backups go, the newest whole one, and whether it is too old.
+public struct BackupStatus: Codable, Hashable, Sendable {
+    public var directory: String?
+    /// The newest whole backup's name, when there is one.
+    public var newest: String?
+    /// When it was taken (seconds since 1970) and its age in seconds.
+    public var takenAt: Int64?
+    public var ageSeconds: Int64?
+    /// Older than the schedule allows (twice its interval; 36 hours without one), or none.
+    public var stale: Bool
+    /// Hours between the server's own backups (0: it takes none), and how many it keeps.
+    public var everyHours: Int
+    public var keep: Int
+
+    public init(directory: String?, newest: String?, takenAt: Int64?, ageSeconds: Int64?, stale: Bool, everyHours: Int, keep: Int) {
+        (self.directory, self.newest, self.takenAt, self.ageSeconds, self.stale, self.everyHours, self.keep) =
+            (directory, newest, takenAt, ageSeconds, stale, everyHours, keep)
+    }
+}

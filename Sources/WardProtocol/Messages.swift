@@ -223,6 +223,10 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var approvals: [ApprovalInfo]?
         /// security.signins: failed sign-ins by account and source.
         public var signInReport: SignInReport?
+        /// backup.status: the newest backup and the schedule.
+        public var backupStatus: BackupStatus?
+        /// session (Admins): what needs their attention, e.g. `backup_stale`.
+        public var warnings: [String]?
         /// audit.proof: the proof (C2SP tlog-proof, or a consistency proof), as `auditctl verify-proof` reads it.
         public var auditProof: String?
         /// record.read, record.write: entries of a patient's record.

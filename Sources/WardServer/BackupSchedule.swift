@@ -1,13 +1,16 @@
 internal import Foundation
 internal import Logging
+internal import Synchronization
 internal import WardAudit
+internal import WardPolicy
+internal import WardProtocol
 
 /// Backups the server takes itself (`serve --backup-dir`, `--backup-every`, `--backup-keep`;
 /// issue 19): each one audited (`backup.take`, with its name and the checkpoint it covers, or
 /// its failure), the oldest beyond the count removed, and the newest backup's age in /metrics
 /// (`ward_backup_age_seconds`, and `ward_backup_stale` once it is older than twice the
 /// schedule), whoever took it: a backup made with `ward-server backup` into the same directory
-/// counts too.
+/// counts too, and is audited when the server first sees it.
 struct BackupSchedule: Sendable {
     let data: DataDirectory
     let policies: String
@@ -17,6 +20,16 @@ struct BackupSchedule: Sendable {
     let keep: Int
     let audit: Gate
     let metrics: Metrics
+    /// Backups already audited (or there when the server started), by name.
+    private let seen = SeenBackups()
+
+    final class SeenBackups: Sendable {
+        let names = Mutex<Set<String>?>(nil)
+    }
+
+    init(data: DataDirectory, policies: String, directory: String, every: Duration, keep: Int, audit: Gate, metrics: Metrics) {
+        (self.data, self.policies, self.directory, self.every, self.keep, self.audit, self.metrics) = (data, policies, directory, every, keep, audit, metrics)
+    }
 
     /// How old the newest backup may be: twice the schedule, or a day and a half without one.
     var allowedAgeSeconds: Int64 { every > .zero ? 2 * every.components.seconds : 36 * 3600 }
@@ -25,6 +38,7 @@ struct BackupSchedule: Sendable {
         var next = ContinuousClock.now + (every > .zero ? every : .seconds(60))
         while !Task.isCancelled {
             report()
+            await auditBackupsTakenElsewhere()
             if every > .zero, ContinuousClock.now >= next {
                 await take(logger: logger)
                 next = ContinuousClock.now + every
@@ -46,6 +60,7 @@ struct BackupSchedule: Sendable {
         switch result {
         case let .success((path, manifest)):
             let name = (path as NSString).lastPathComponent
+            seen.names.withLock { $0?.insert(name) }
             _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
                                         objectType: "backup", objectID: Self.auditID(name),
                                         details: ["entries": "\(manifest.auditEntries)", "files": "\(manifest.files.count)",
@@ -80,6 +95,33 @@ struct BackupSchedule: Sendable {
         }
     }
 
+    /// Backups that appeared in the directory without the server taking them (`ward-server
+    /// backup` run beside it) are audited when first seen; those there at start are not.
+    private func auditBackupsTakenElsewhere() async {
+        let names = backups().map(\.name)
+        let new = seen.names.withLock { seen -> [String] in
+            guard let known = seen else {
+                seen = Set(names)
+                return []
+            }
+            let new = names.filter { !known.contains($0) }
+            seen = known.union(new)
+            return new
+        }
+        for name in new {
+            _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:operator", actorRole: "system",
+                                        objectType: "backup", objectID: Self.auditID(name), details: ["taken-by": "ward-server-backup"])
+        }
+    }
+
+    /// The newest backup and whether it is too old (`backup.status`, Admins' sign-in).
+    func status() -> BackupStatus {
+        let newest = backups().last
+        let age = newest.map { Clock.nowSeconds() - $0.createdAt }
+        return BackupStatus(directory: directory, newest: newest?.name, takenAt: newest?.createdAt, ageSeconds: age,
+                            stale: age.map { $0 > allowedAgeSeconds } ?? true, everyHours: Int(every.components.seconds / 3600), keep: keep)
+    }
+
     private func report() {
         guard let newest = backups().last else {
             metrics.setGauge("ward_backup_stale", 1)
@@ -88,5 +130,23 @@ struct BackupSchedule: Sendable {
         let age = Clock.nowSeconds() - newest.createdAt
         metrics.setGauge("ward_backup_age_seconds", Int(age))
         metrics.setGauge("ward_backup_stale", age > allowedAgeSeconds ? 1 : 0)
+    }
+}
+
+extension Connection {
+    /// `backup.status`: Admins read where backups go and how old the newest is, decided and
+    /// audited like every other read (HIPAA 164.308(a)(7)(ii)(D): testing and revising the plan
+    /// starts with knowing the state of the backups).
+    func backupStatus(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedInWithOwnPassword(request)
+        let audited = Gate.Request(principal: user, action: RequestType.backupStatus.action ?? "", resource: Entity(uid: ClinicModel.service),
+                                   event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
+                                   secondFactor: hasSecondFactor)
+        let outcome = try await context.gate.decide(audited)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        var reply = ServerReply(id: request.id, type: RequestType.backupStatus.rawValue)
+        reply.backupStatus = context.backups?.status()
+            ?? BackupStatus(directory: nil, newest: nil, takenAt: nil, ageSeconds: nil, stale: true, everyHours: 0, keep: 0)
+        return reply
     }
 }

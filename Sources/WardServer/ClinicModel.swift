@@ -22,7 +22,7 @@ public enum ClinicModel {
         "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
         "room.create": ["messaging"], "room.invite": ["messaging"], "room.leave": [], "directory.find": ["messaging"],
         "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
-        "security.signins": ["administration"],
+        "security.signins": ["administration"], "backup.status": ["administration"],
         "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "gdpr.erase.request": ["privacy"], "gdpr.requests": ["privacy"],
         "gdpr.hold": ["privacy"], "gdpr.retention": ["privacy"], "breakglass.review": ["privacy"],
         "audit.proof": ["privacy"],

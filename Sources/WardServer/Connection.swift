@@ -39,6 +39,7 @@ public enum RequestType: String, CaseIterable, Sendable {
     case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
     case auditProof = "audit.proof"
     case securitySignIns = "security.signins"
+    case backupStatus = "backup.status"
     case approvalList = "approval.list", approvalDecide = "approval.decide"
 
     /// The event type of its audit entry; nil for protocol-level requests that touch no data.
@@ -112,6 +113,7 @@ public enum RequestType: String, CaseIterable, Sendable {
         case .breakGlassList, .breakGlassReview: return "breakglass.review"
         case .auditProof: return "audit.proof"
         case .securitySignIns: return "security.signins"
+        case .backupStatus: return "backup.status"
         case .approvalList, .approvalDecide: return "approval.decide"
         }
     }
@@ -135,6 +137,8 @@ public struct ServerContext: Sendable {
     public let auditTexts: ErasableTextStore
     /// Where completed erasures are journalled for restores (`ErasureJournal`); nil: nowhere.
     public var erasureJournal: ErasureJournal?
+    /// The backups the server takes or watches (`BackupSchedule`); nil without `--backup-dir`.
+    var backups: BackupSchedule?
     /// How long data is kept (the retention job).
     public var retention = RetentionPeriods()
     /// The clinic's time zone: weekly availability is in its wall-clock time.
@@ -246,6 +250,8 @@ final class Connection {
                 return try await auditProof(request)
             case .securitySignIns:
                 return try await signInReport(request)
+            case .backupStatus:
+                return try await backupStatus(request)
             case .approvalList, .approvalDecide:
                 return try await handleApprovals(type, request)
             }
@@ -417,6 +423,8 @@ final class Connection {
 
     private func sessionReply(_ id: Int, _ user: UserRecord, token: String?, secondFactor: Bool) -> ServerReply {
         var reply = ServerReply(id: id, type: "session")
+        // Admins are told at sign-in when the newest backup is older than the schedule allows.
+        if user.role == "Admin", context.backups?.status().stale == true { reply.warnings = ["backup_stale"] }
         reply.token = token
         reply.secondFactor = secondFactor
         reply.userID = user.id

@@ -93,6 +93,10 @@ public enum WardServer {
             context.throttle = SignInThrottle(rules: configuration.signInThrottle)
             context.storage = StorageWatch(path: data.path, minimumFreeBytes: configuration.minimumFreeBytes)
             context.erasureJournal = configuration.erasureJournal.map(ErasureJournal.init)
+            context.backups = configuration.backupDirectory.map { directory in
+                BackupSchedule(data: data, policies: configuration.policies, directory: directory, every: configuration.backupEvery,
+                               keep: configuration.backupKeep, audit: context.gate, metrics: context.metrics)
+            }
             context.storage.check(logger: logger, metrics: context.metrics)
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
             let keyPath = configuration.tlsKey ?? data.tlsKey
@@ -164,11 +168,7 @@ public enum WardServer {
             let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
             let storage = Task { [context] in await context.storage.run(every: .seconds(2), logger: logger, metrics: context.metrics) }
             let subjectIndex = Task { [context] in await AuditSubjectIndexer(context: context).runEverySecond(logger: logger) }
-            let backups = Task { [context] in
-                guard let directory = configuration.backupDirectory else { return }
-                await BackupSchedule(data: data, policies: configuration.policies, directory: directory, every: configuration.backupEvery,
-                                     keep: configuration.backupKeep, audit: context.gate, metrics: context.metrics).run(logger: logger)
-            }
+            let backups = Task { [context] in await context.backups?.run(logger: logger) }
             defer {
                 retention.cancel()
                 notifications.cancel()

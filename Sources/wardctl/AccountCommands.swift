@@ -48,6 +48,9 @@ struct Login: AsyncParsableCommand {
                     let new = try readSecret(prompt: "A new password (at least 12 characters): ", variable: "WARD_NEW_PASSWORD")
                     try await connection.changePassword(current: password, new: new)
                 }
+                if session.warnings?.contains("backup_stale") == true {
+                    warn("WARNING: the newest backup is older than the schedule allows, or there is none (wardctl backup status)")
+                }
                 return session.token ?? ""
             }
         } catch let error as WardClientError {

@@ -138,9 +138,42 @@ struct BackupTests {
         #expect(taken.count >= 3, "three scheduled backups were audited")
         let kept = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("ward-backup-") }
         #expect(kept.count <= 3, "the oldest beyond the count are removed: \(kept)")
+        // A backup taken beside the server (ward-server backup into the same directory) is
+        // audited when the server sees it; Admins read the status.
+        let elsewhere = try Backup.take(data: server.data, policies: ServerHarness.repositoryPolicies, to: directory)
+        let elsewhereName = (elsewhere.path as NSString).lastPathComponent
+        var audited = false
+        for _ in 0..<100 where !audited {
+            try await Task.sleep(for: .milliseconds(200))
+            audited = try AuditLogReader(directory: server.data.auditLog).entries().contains {
+                $0.event.type == "backup.take" && $0.event.actorID == "system:operator" && $0.event.objectID == elsewhereName
+            }
+        }
+        #expect(audited, "the backup taken beside the server is in the audit log")
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse")])
+        let status = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> BackupStatus? in
+            try await x.request(ClientRequest(id: 0, type: "backup.status")).backupStatus
+        }
+        #expect(status?.stale == false && status?.newest != nil && status?.keep == 2, "\(String(describing: status))")
+        try await ErasureTests.signedIn(server, people[0]) { (n: WardConnection) async throws in
+            #expect(try await n.send(ClientRequest(id: 0, type: "backup.status")).code == .denied)
+        }
         let token = try String(contentsOfFile: server.data.metricsToken, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let metrics = try await ServerHarness.fetch(server, path: "/metrics", bearer: token)
         #expect(metrics.contains("ward_backup_stale 0") && metrics.contains("ward_backup_age_seconds"), "\(metrics)")
+        await server.stop()
+    }
+
+    /// No backup in the directory: stale in /metrics, and Admins are told when they sign in.
+    @Test func adminsAreToldAtSignInWhenBackupsAreStale() async throws {
+        let outside = try TemporaryDirectory()
+        defer { outside.cleanup() }
+        let server = try await ServerHarness.start(backups: (outside.path, .zero, 14))
+        defer { server.cleanup() }
+        let reply = try await server.connect { (c: WardConnection) async throws -> ServerReply in
+            try await c.send(ClientRequest(id: 0, type: "login", username: "admin", password: server.adminPassword))
+        }
+        #expect(reply.warnings == ["backup_stale"])
         await server.stop()
     }
 }

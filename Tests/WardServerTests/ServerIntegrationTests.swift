@@ -87,6 +87,7 @@ struct ServerIntegrationTests {
             let officerAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "po", role: "PrivacyOfficer"))
             _ = try await run(ClientRequest(id: 0, type: "user.list"))
             _ = try await run(ClientRequest(id: 0, type: "security.signins"))
+            _ = try await run(ClientRequest(id: 0, type: "backup.status"))
             var announce = ClientRequest(id: 0, type: "notification.announce")
             announce.text = "Fire drill at ten"
             _ = try await run(announce)
