@@ -78,6 +78,12 @@ public enum Backup {
 
     /// Backs up `data` (served or not) into a new directory under `destination`; returns its path.
     public static func take(data: DataDirectory, policies: String, to destination: String) throws -> (path: String, manifest: Manifest) {
+        try take(data: data, policies: policies, to: destination, database: nil)
+    }
+
+    /// The same, through a server's own `database` handle (a second one would wait on its writer).
+    static func take(data: DataDirectory, policies: String, to destination: String,
+                     database: WardDatabase?) throws -> (path: String, manifest: Manifest) {
         guard let recipientText = FileManager.default.contents(atPath: recipientPath(data)),
               let recipient = Base64.decode(String(decoding: recipientText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
               recipient.count == 32 else {
@@ -113,7 +119,7 @@ public enum Backup {
         }
         // 2. The database, after the checkpoint: it holds every message acknowledged before it.
         let snapshot = staging + "/ward.sqlite"
-        try WardDatabase(path: data.database).backup(to: snapshot)
+        try (database ?? WardDatabase(path: data.database)).backup(to: snapshot)
         try add(snapshot, as: "ward.sqlite")
         // 3. Keys, texts and the policies in force.
         for file in ["audit.key", "audit.vkey", "master.key", "server.id", "metrics.token", "tls/cert.pem", "tls/key.pem", "backup-recipient.pub"]

@@ -51,9 +51,11 @@ struct BackupSchedule: Sendable {
     /// Takes one backup now, on a thread of its own (it reads and writes for seconds), audits it
     /// and prunes.
     func take(logger: Logger) async {
-        let (data, policies, directory) = (self.data, self.policies, self.directory)
+        let (data, policies, directory, database) = (self.data, self.policies, self.directory, audit.database)
         let result: Result<(path: String, manifest: Backup.Manifest), any Error> = await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: Result { try Backup.take(data: data, policies: policies, to: directory) }) }
+            let thread = Thread {
+                continuation.resume(returning: Result { try Backup.take(data: data, policies: policies, to: directory, database: database) })
+            }
             thread.name = "ward-backup"
             thread.start()
         }
