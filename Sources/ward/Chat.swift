@@ -28,6 +28,7 @@ struct Chat: AsyncParsableCommand {
             throw UsageError("the chat screen needs a terminal; for scripts use `ward send`, `ward read` and `ward rooms`")
         }
         let access = try await connection.access()
+        let hold = connection.holdsAfterIdentityChange
         let password = try readSecret(prompt: "Password for \(access.target): ", variable: "WARD_PASSWORD")
         let (inputs, post) = AsyncStream<UserInput>.makeStream()
         let finished = DispatchSemaphore(value: 0)
@@ -40,7 +41,8 @@ struct Chat: AsyncParsableCommand {
                 let identity = try await ConnectionOptions.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password,
                                                                           on: connection, ask: askAtTerminal)
                 let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
-                                                pins: PinnedIdentityFile(account: access.target.description))
+                                                pins: PinnedIdentityFile(account: access.target.description),
+                                                holdAfterIdentityChange: hold)
                 try await messenger.register()
                 let who = try await connection.whoami()
                 let own = who.users?.first

@@ -34,6 +34,14 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("On first contact, trust the server if its certificate has this fingerprint (SHA256:AB:CD:…, as ward-server prints it).",
                                valueName: "fingerprint"))
     var trustFingerprint: String?
+
+    @Flag(help: "Send nothing to a room while a member's identity key changed and is not confirmed (/keys USER verify); a clinic may require it. Without it their new devices are only left out. Also WARD_HOLD_AFTER_IDENTITY_CHANGE=1.")
+    var holdAfterIdentityChange = false
+
+    /// The clinic's choice about identity changes (`SecureMessenger.holdAfterIdentityChange`).
+    var holdsAfterIdentityChange: Bool {
+        holdAfterIdentityChange || ProcessInfo.processInfo.environment["WARD_HOLD_AFTER_IDENTITY_CHANGE"] == "1"
+    }
 }
 
 /// Asks the person for a secret: at the terminal (or from `variable`) before the screen starts,
@@ -120,7 +128,7 @@ extension ConnectionOptions {
             let identity = try await Self.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password, on: connection,
                                                          ask: askAtTerminal)
             let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
-                                            pins: PinnedIdentityFile(account: access.target.description))
+                                            pins: PinnedIdentityFile(account: access.target.description), holdAfterIdentityChange: holdsAfterIdentityChange)
             try await messenger.register()
             let result = try await body(messenger)
             Self.reportTrustIssues(messenger)

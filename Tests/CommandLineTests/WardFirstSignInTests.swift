@@ -91,6 +91,10 @@ struct WardFirstSignInTests {
         let withoutKey = try phone("tablet", recoveryKey: "")
         #expect(withoutKey.status == 0 && withoutKey.stderr.contains("starting a new identity"), "\(withoutKey.stderr)")
 
+        // A clinic that holds sending after an identity change: Bo sends nothing to the room
+        // while the tablet's identity is not confirmed.
+        let held = try runProcess(Binaries.ward, ["send", bo, "Handover", "held", "--hold-after-identity-change"], environment: clinic.environment(1, in: dir))
+        #expect(held.status != 0 && held.stderr.contains("changed"), "\(held.stderr)")
         let read = try runProcess(Binaries.ward, ["read", bo, "Handover"], environment: clinic.environment(1, in: dir))
         #expect(read.status == 0 && read.stdout.contains("from the phone"), "\(read.stdout)\(read.stderr)")
         #expect(!read.stdout.contains("from the tablet") && read.stdout.contains("cannot be read") && read.stderr.contains("WARNING"), "\(read.stdout)\(read.stderr)")
