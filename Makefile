@@ -55,6 +55,7 @@ bench: release
 	./.build/release/ward-bench audit-generate --entries 1000000 --dir $$dir/verify >/dev/null && \
 	./.build/release/ward-bench audit-verify --dir $$dir/verify/log --key $$dir/verify/log.vkey && \
 	./.build/release/ward-bench audit-proof --entries 10000000 --dir $$dir/proof && \
+	./.build/release/ward-bench key-share --devices 5 && \
 	./.build/release/ward-bench policy --policies policies && \
 	./.build/release/ward-bench login && \
 	./.build/release/ward-bench idle && \
