@@ -8,7 +8,7 @@ import WardServer
 import WardTestSupport
 
 /// Backup and restore (issue 19): the restore drill, and backups that must be refused.
-@Suite("Backup and restore")
+@Suite("Backup and restore", .serialized)
 struct BackupTests {
     /// A server with people, a room, messages and an erasure; a backup while a client sends;
     /// more messages and a second erasure after it; the data directory destroyed; restored. The
@@ -126,7 +126,7 @@ struct BackupTests {
         let directory = outside.path + "/backups"
         // A recovery key must exist before the first backup: made in a directory of its own, its
         // public half copied in once the server's data directory exists.
-        let server = try await ServerHarness.start(backups: (directory, .seconds(2), 1))
+        let server = try await ServerHarness.start(backups: (directory, .seconds(3), 1))
         defer { server.cleanup() }
         try Backup.makeRecoveryKey(for: server.data, out: outside.path + "/recovery.key")
         var taken: [String] = []
