@@ -17,11 +17,13 @@ enum SignInMonitor {
     static func report(log directory: String, texts: ErasableTextStore, since: Int64) throws -> SignInReport {
         var byAccount: [String: [Int64]] = [:]
         var bySource: [String: (times: [Int64], accounts: Set<String>)] = [:]
-        try AuditLogReader(directory: directory).forEachEntry { entry, _ in
+        // `walk`, not `forEachEntry`: the log is being written, and a frame half-written at its
+        // end is where the walk stops, not damage.
+        try AuditLogReader(directory: directory).walk(from: 0) { entry in
             let event = entry.event
             let time = Int64(entry.timeMicros / 1_000_000)
             guard event.type == "auth.login", event.outcome != .success, time >= since,
-                  ["invalid-credentials", "invalid-second-factor"].contains(event.details["reason"] ?? "") else { return }
+                  ["invalid-credentials", "invalid-second-factor"].contains(event.details["reason"] ?? "") else { return true }
             let account = event.actorID == "anonymous" ? "unknown" : event.actorID
             byAccount[account, default: []].append(time)
             for commitment in event.commitments {
@@ -30,6 +32,7 @@ enum SignInMonitor {
                 bySource[address, default: ([], [])].times.append(time)
                 bySource[address, default: ([], [])].accounts.insert(account)
             }
+            return true
         }
         let accounts = byAccount.map { failures($0.key, $0.value) }
         let sources = bySource.map { key, value in
