@@ -213,6 +213,12 @@ struct HostileServerTests {
             _ = try await b.request(store)
             store.backup = String(repeating: "x", count: 5000)
             #expect(try await b.send(store).code == .badRequest)
+            // Key backups: a key id that is not one, an empty or oversized item, too many at once.
+            for items in [[SealedKeyBackup(keyID: "not-a-key-id", sealed: "x")], [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "")],
+                          [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: String(repeating: "x", count: 3000))],
+                          (0..<101).map { _ in SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "x") }, []] {
+                #expect(try await b.send(ConversationTests.request("keys.backup") { $0.keyBackups = items }).code == .badRequest)
+            }
         }
         #expect(ErasureTests.occurrences(of: [Base64.encode(bosIdentity.signing.seed.copyBytes())], under: server.data.path).isEmpty)
         let pins = MemoryIdentityPins()
