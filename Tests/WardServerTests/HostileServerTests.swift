@@ -13,13 +13,38 @@ import WardTestSupport
 /// hostile server would send are built here and handed to a real client's `SecureMessenger`.
 @Suite("Hostile server: envelopes")
 struct HostileServerTests {
-    @Test func aReplayedEnvelopeIsRefusedByTheServerAndByTheReader() async throws {
+    typealias Member = ConversationTests.Member
+
+    /// A server with two nurses, Ann and Bo; Bo's device is registered first, so that Ann's
+    /// sender keys are sealed to it.
+    static func annAndBo() async throws -> (server: ServerHarness, ann: Member, bo: Member) {
         let server = try await ServerHarness.start(connectionLimits: .unthrottled)
-        defer { server.cleanup() }
         let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
-        let (ann, bo) = (people[0], people[1])
-        // Bo's device exists before Ann writes: her sender key is sealed to it.
-        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
+        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(people[1], on: b) }
+        return (server, people[0], people[1])
+    }
+
+    /// `member` signed in on `connection` as the device `identity` (their own by default), with
+    /// these pins and choices.
+    static func messenger(_ member: Member, _ identity: DeviceIdentity? = nil, pins: IdentityPins = MemoryIdentityPins(),
+                          holdAfterIdentityChange: Bool = false, rotation: SecureMessenger.KeyRotation = .init(),
+                          on connection: WardConnection) async throws -> SecureMessenger {
+        try await connection.request(ClientRequest(id: 0, type: "resume", token: member.token))
+        let messenger = SecureMessenger(connection: connection, identity: identity ?? member.identity, userID: member.userID, pins: pins,
+                                        holdAfterIdentityChange: holdAfterIdentityChange, rotation: rotation)
+        try await messenger.register()
+        return messenger
+    }
+
+    /// A new staff room with `members` besides the one asking; its id.
+    static func room(_ members: [String], on connection: WardConnection) async throws -> String {
+        try await connection.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members })
+            .room?.roomID ?? ""
+    }
+
+    @Test func aReplayedEnvelopeIsRefusedByTheServerAndByTheReader() async throws {
+        let (server, ann, bo) = try await Self.annAndBo()
+        defer { server.cleanup() }
         let (roomID, first) = try await server.connect { (a: WardConnection) async throws -> (String, MessageInfo) in
             let messenger = try await ConversationTests.messenger(ann, on: a)
             let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
@@ -83,16 +108,11 @@ struct HostileServerTests {
     /// identity. Neither gets a sender key, neither's messages are shown, the person is told; a
     /// clinic may hold sending until the change is confirmed, and confirming lets the new key in.
     @Test func devicesTheirOwnersPinnedIdentityDoesNotVouchForGetNothing() async throws {
-        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        let (server, ann, bo) = try await Self.annAndBo()
         defer { server.cleanup() }
-        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
-        let (ann, bo) = (people[0], people[1])
-        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
         let pins = MemoryIdentityPins()
         let roomID = try await server.connect { (a: WardConnection) async throws -> String in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
-            try await messenger.register()
+            let messenger = try await Self.messenger(ann, pins: pins, on: a)
             let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
             let roomID = try await a.request(create).room?.roomID ?? ""
             _ = try await messenger.send(MessageContent(body: "first"), to: roomID)
@@ -105,26 +125,20 @@ struct HostileServerTests {
         let impostor = DeviceIdentity(person: PersonIdentity())
         func device(_ identity: DeviceIdentity) async throws -> SecureMessenger {
             try await server.connect { (c: WardConnection) async throws -> SecureMessenger in
-                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
-                let messenger = SecureMessenger(connection: c, identity: identity, userID: bo.userID)
-                try await messenger.register()
+                let messenger = try await Self.messenger(bo, identity, on: c)
                 return messenger
             }
         }
         _ = try await device(unsigned)
         _ = try await device(impostor)
         let (second, impostorSent) = try await server.connect { (a: WardConnection) async throws -> (MessageInfo, MessageInfo) in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
-            try await messenger.register()
+            let messenger = try await Self.messenger(ann, pins: pins, on: a)
             let second = try await messenger.send(MessageContent(body: "second"), to: roomID)
             #expect(Set(messenger.trustIssues) == [.unsigned(userID: bo.userID, deviceID: unsigned.deviceID),
                                                    .identityChanged(userID: bo.userID, deviceID: impostor.deviceID)])
             // The impostor device writes as Bo: Ann refuses to show it.
             let forged = try await server.connect { (c: WardConnection) async throws -> MessageInfo in
-                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
-                let messenger = SecureMessenger(connection: c, identity: impostor, userID: bo.userID)
-                try await messenger.register()
+                let messenger = try await Self.messenger(bo, impostor, on: c)
                 return try await messenger.send(MessageContent(body: "send me the codes"), to: roomID)
             }
             await #expect(throws: E2EEError.untrustedDevice(deviceID: impostor.deviceID)) { try await messenger.open(forged) }
@@ -141,26 +155,20 @@ struct HostileServerTests {
         }
         for identity in [unsigned, impostor] {
             try await server.connect { (c: WardConnection) async throws in
-                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
-                let messenger = SecureMessenger(connection: c, identity: identity, userID: bo.userID)
-                try await messenger.register()
+                let messenger = try await Self.messenger(bo, identity, on: c)
                 await #expect(throws: E2EEError.unknownSenderKey) { try await messenger.open(second) }
             }
         }
         // Ann compares safety numbers and confirms the new identity (Bo did reset): her next key
         // goes to the device it vouches for, and no longer to the one the old identity signed.
         let third = try await server.connect { (a: WardConnection) async throws -> MessageInfo in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
-            try await messenger.register()
+            let messenger = try await Self.messenger(ann, pins: pins, on: a)
             messenger.confirmIdentity(of: bo.userID, identityKey: try #require(impostor.person).publicKey)
             #expect(pins.pinned(bo.userID)?.verified == true)
             return try await messenger.send(MessageContent(body: "third"), to: roomID)
         }
         try await server.connect { (c: WardConnection) async throws in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
-            let messenger = SecureMessenger(connection: c, identity: impostor, userID: bo.userID)
-            try await messenger.register()
+            let messenger = try await Self.messenger(bo, impostor, on: c)
             #expect(try await messenger.open(third).body == "third")
         }
         try await server.connect { (b: WardConnection) async throws in
@@ -171,17 +179,13 @@ struct HostileServerTests {
     /// Post-compromise bound: a sender key is replaced after a number of messages even when the
     /// room does not change, and readers follow (issue 17).
     @Test func senderKeysRotateAfterABoundedNumberOfMessages() async throws {
-        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        let (server, ann, bo) = try await Self.annAndBo()
         defer { server.cleanup() }
-        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
-        let (ann, bo) = (people[0], people[1])
-        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
         let sent = try await server.connect { (a: WardConnection) async throws -> [MessageInfo] in
             try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
             let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, rotation: .init(messages: 2))
             try await messenger.register()
-            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
-                .room?.roomID ?? ""
+            let roomID = try await Self.room([bo.userID], on: a)
             var sent: [MessageInfo] = []
             for n in 0..<5 { sent.append(try await messenger.send(MessageContent(body: "note \(n)"), to: roomID)) }
             return sent
@@ -223,11 +227,8 @@ struct HostileServerTests {
         #expect(ErasureTests.occurrences(of: [Base64.encode(bosIdentity.signing.seed.copyBytes())], under: server.data.path).isEmpty)
         let pins = MemoryIdentityPins()
         let roomID = try await server.connect { (a: WardConnection) async throws -> String in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
-            try await messenger.register()
-            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
-                .room?.roomID ?? ""
+            let messenger = try await Self.messenger(ann, pins: pins, on: a)
+            let roomID = try await Self.room([bo.userID], on: a)
             _ = try await messenger.send(MessageContent(body: "first"), to: roomID)
             return roomID
         }
@@ -250,17 +251,13 @@ struct HostileServerTests {
             return phone
         }
         let second = try await server.connect { (a: WardConnection) async throws -> MessageInfo in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
-            try await messenger.register()
+            let messenger = try await Self.messenger(ann, pins: pins, on: a)
             let second = try await messenger.send(MessageContent(body: "second"), to: roomID)
             #expect(messenger.trustIssues.isEmpty)
             return second
         }
         try await server.connect { (c: WardConnection) async throws in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
-            let messenger = SecureMessenger(connection: c, identity: phone, userID: bo.userID)
-            try await messenger.register()
+            let messenger = try await Self.messenger(bo, phone, on: c)
             #expect(try await messenger.open(second).body == "second")
             // The history from before the phone: the key Bo's first device kept in his key backup.
             let history = try await c.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
@@ -292,11 +289,8 @@ struct HostileServerTests {
         }
         let pins = MemoryIdentityPins()
         try await server.connect { (a: WardConnection) async throws in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins)
-            try await messenger.register()
-            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
-                .room?.roomID ?? ""
+            let messenger = try await Self.messenger(ann, pins: pins, on: a)
+            let roomID = try await Self.room([bo.userID], on: a)
             _ = try await messenger.send(MessageContent(body: "for Bo"), to: roomID)
             #expect(pins.pinned(bo.userID) == nil)
             #expect(Set(messenger.trustIssues) == [.identityChanged(userID: bo.userID, deviceID: bo.identity.deviceID),
@@ -308,15 +302,11 @@ struct HostileServerTests {
     /// key numbers its messages, and the reader says what it saw. A message the server refused
     /// leaves no gap: its position goes to the next message (issue 17).
     @Test func aWithheldOrReorderedMessageIsSurfaced() async throws {
-        let server = try await ServerHarness.start(connectionLimits: .unthrottled)
+        let (server, ann, bo) = try await Self.annAndBo()
         defer { server.cleanup() }
-        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse"), ("nurse.bo", "Nurse")])
-        let (ann, bo) = (people[0], people[1])
-        try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
         let sent = try await server.connect { (a: WardConnection) async throws -> [MessageInfo] in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID] })
-                .room?.roomID ?? ""
+            let roomID = try await Self.room([bo.userID], on: a)
             var sent = [try await messenger.send(MessageContent(body: "m0"), to: roomID)]
             await #expect(throws: WardClientError.self) { try await messenger.send(MessageContent(body: "refused"), to: roomID, clientMessageID: "not valid!") }
             for n in 1..<4 { sent.append(try await messenger.send(MessageContent(body: "m\(n)"), to: roomID)) }
