@@ -19,12 +19,15 @@ struct Tmux {
         let line = (["env", "LANG=C.UTF-8", "TERM=screen-256color"] + assignments + command).map(Self.quoted).joined(separator: " ")
         // The tmux server this starts lives on: it must not inherit the test's descriptors (the
         // pipes, and the socket Foundation watches to see a child end), or the test would wait
-        // for it for ever. bash closes them before starting tmux.
+        // for it for ever. bash closes them before starting tmux. Nor the test process's blocked
+        // signals (its dispatch signal sources block SIGHUP and SIGTERM): with them blocked, the
+        // panes and the server outlived `kill-server`. python3 clears the mask, then runs tmux.
         let closeAndRun = "for fd in $(ls /proc/self/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; exec \"$@\""
+        let unblockAndRun = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", closeAndRun, "tmux", Self.path, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session,
-                             "-x", "\(width)", "-y", "\(height)", line]
+        process.arguments = ["-c", closeAndRun, "tmux", "/usr/bin/env", "python3", "-c", unblockAndRun, Self.path, "-L", socket, "-f", "/dev/null",
+                             "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", line]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
