@@ -483,7 +483,10 @@ struct ConversationTests {
     }
 
     @Test func aConnectionWhoseSessionEndedGetsNoMoreMessages() async throws {
-        let server = try await ServerHarness.start(idleSeconds: 2)
+        // Sessions are timed in whole seconds, so a 4 s limit ends a session idle for 3–4 s: room
+        // enough for the three sign-ins (Argon2id each, slow on a loaded CI runner) before Ann's
+        // token is first used, which a 2 s limit was not.
+        let server = try await ServerHarness.start(idleSeconds: 4)
         defer { server.cleanup() }
         let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse"), ("nurse.cy", "Nurse")])
         let (ann, bo, cy) = (people[0], people[1], people[2])
@@ -502,8 +505,8 @@ struct ConversationTests {
                         try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
                         try await x.request(ClientRequest(id: 0, type: "user.disable", userID: cy.userID))
                     }
-                    // Bo stays connected but idle past the limit (2 s); Ann keeps her session alive.
-                    for _ in 0..<3 {
+                    // Bo stays connected but idle past the limit (4 s); Ann keeps her session alive.
+                    for _ in 0..<5 {
                         try await Task.sleep(for: .milliseconds(900))
                         _ = try await a.request(ClientRequest(id: 0, type: "whoami"))
                     }

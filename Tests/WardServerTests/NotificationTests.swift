@@ -51,10 +51,12 @@ struct NotificationTests {
             try await p.request(Self.request("consent.grant") { $0.purpose = "appointment-reminders"; $0.consentVersion = "1" })
         }
         await setup.stop()
-        // Served again with the one reminder 6 s before it falls due; both book at once.
+        // Served again with the one reminder 12 s before it falls due (a restart, two Argon2id
+        // sign-ins, two bookings and a stop take 2–7 s on a loaded 2-core runner); both book at once.
+        let lead: Int64 = 12
         let now = Int64(Date().timeIntervalSince1970)
         var times = NotificationTimes()
-        times.reminderLeads = [slotStart - (now + 6)]
+        times.reminderLeads = [slotStart - (now + lead)]
         let server = try await setup.restarted(notificationTimes: times)
         // Pia agrees to reminders and books; Bo, who did not agree, books too and gets none.
         try await ErasureTests.signedIn(server, pia) { p in
@@ -65,8 +67,8 @@ struct NotificationTests {
         }
         await server.stop()
         // The reminder falls due while the server is down.
-        #expect(Int64(Date().timeIntervalSince1970) < now + 6, "booked and stopped before the reminder fell due")
-        while Int64(Date().timeIntervalSince1970) <= now + 7 { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(Int64(Date().timeIntervalSince1970) < now + lead, "booked and stopped before the reminder fell due")
+        while Int64(Date().timeIntervalSince1970) <= now + lead + 1 { try await Task.sleep(for: .milliseconds(200)) }
         let again = try await server.restarted()
         func reminders(_ member: Member, on server: ServerHarness) async throws -> [NotificationInfo] {
             try await ErasureTests.signedIn(server, member) { c in try await Self.list(c, all: true).filter { $0.kind == "reminder" } }
