@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // Hummingbird's header types, named for the web client's security headers.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         // Named because WardServer builds the appliance's certificates with it (DER, PEM), not
         // only through swift-certificates.
@@ -96,6 +98,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -181,7 +184,7 @@ let package = Package(
         // Helpers shared by the test targets (temporary directories).
         .target(name: "WardTestSupport", path: "Tests/WardTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
-        .testTarget(name: "WardE2EETests", dependencies: ["WardE2EE", "WardCrypto", "WardProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "WardE2EETests", dependencies: ["WardE2EE", "WardCrypto", "WardProtocol", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WardTerminalTests", dependencies: ["WardTerminal", "WardProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "WardProtocolTests", dependencies: ["WardProtocol"], swiftSettings: strictSettings),
         .testTarget(

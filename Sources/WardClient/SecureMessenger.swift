@@ -14,7 +14,7 @@ public final class SecureMessenger: Sendable {
     public let userID: String
     /// The identity keys this device pinned (issue 17): only devices they vouch for get sender
     /// keys, and only their messages are shown.
-    public let pins: IdentityPins
+    public let pins: any IdentityPins
     /// The clinic's choice: after a member's identity key changes, send nothing to the room until
     /// the person confirms the new key (otherwise the member's new devices are only left out).
     public let holdAfterIdentityChange: Bool
@@ -75,7 +75,7 @@ public final class SecureMessenger: Sendable {
         var deliveryIssues: [DeliveryIssue] = []
     }
 
-    public init(connection: WardConnection, identity: DeviceIdentity, userID: String, pins: IdentityPins = MemoryIdentityPins(),
+    public init(connection: WardConnection, identity: DeviceIdentity, userID: String, pins: any IdentityPins = MemoryIdentityPins(),
                 holdAfterIdentityChange: Bool = false, rotation: KeyRotation = KeyRotation()) {
         self.connection = connection
         self.identity = identity

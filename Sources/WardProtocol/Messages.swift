@@ -168,6 +168,9 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var recoveryCodes: [String]?
         /// session: whether it was signed in with a second factor.
         public var secondFactor: Bool?
+        /// session: seconds without a request after which the session ends, so that a client
+        /// clears its screen then (the web client's automatic logoff).
+        public var idleSeconds: Int?
         // Conversations.
         public var deviceID: String?
         public var devices: [DeviceKeys]?

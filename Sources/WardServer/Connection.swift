@@ -427,6 +427,7 @@ final class Connection {
         if user.role == "Admin", context.backups?.status().stale == true { reply.warnings = ["backup_stale"] }
         reply.token = token
         reply.secondFactor = secondFactor
+        reply.idleSeconds = Int(context.limits.idleSeconds)
         reply.userID = user.id
         reply.role = user.role
         reply.mustChangePassword = user.mustChangePassword

@@ -45,6 +45,9 @@ public struct ServerConfiguration: Sendable {
     public var backupDirectory: String?
     public var backupEvery: Duration = .zero
     public var backupKeep = 14
+    /// The web client's folder (the repository's `Web/`), served on the same listener; nil:
+    /// no web client, its paths answer 404.
+    public var webClient: String?
 
     public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
                 tlsCertificate: String? = nil, tlsKey: String? = nil) {
@@ -112,6 +115,8 @@ public enum WardServer {
             tls.minimumTLSVersion = .tlsv13
 
             let router = Router()
+            router.add(middleware: SecurityHeaders())
+            try configuration.webClient.map(WebClientFiles.load)?.addRoutes(to: router)
             router.get("/healthz") { _, _ in "ok\n" }
             let metrics = context.metrics
             // Not for the network at large (issue 16, item 1): the scraper sends the data

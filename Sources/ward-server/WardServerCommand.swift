@@ -138,6 +138,8 @@ struct Serve: AsyncParsableCommand {
     var backupEvery: Int = 0
     @Option(help: "How many of its backups the server keeps in --backup-dir (older ones are removed).")
     var backupKeep: Int = 14
+    @Option(help: "The web client's folder (the repository's Web/), served at https://HOST:PORT/ on the same listener.")
+    var web: String?
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
@@ -192,13 +194,14 @@ struct Serve: AsyncParsableCommand {
         configuration.backupDirectory = backupDir
         configuration.backupEvery = .seconds(backupEvery * 3600)
         configuration.backupKeep = backupKeep
+        configuration.webClient = web
         var logger = Logger(label: "ward.server")
         logger.logLevel = .info
         try await explainingServerErrors {
             try await WardServer.run(configuration, logger: logger) { port, fingerprint in
                 // Unbuffered, so a supervisor or test reading the output sees it at once.
                 FileHandle.standardOutput.write(Data("""
-                ward-server listening on https://\(host):\(port) (WebSocket wss://\(host):\(port)/v1/ws)
+                ward-server listening on https://\(host):\(port) (WebSocket wss://\(host):\(port)/v1/ws\(web == nil ? "" : ", web client https://\(host):\(port)/"))
                 TLS certificate fingerprint: \(fingerprint)
 
                 """.utf8))

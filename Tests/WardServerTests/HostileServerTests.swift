@@ -26,7 +26,7 @@ struct HostileServerTests {
 
     /// `member` signed in on `connection` as the device `identity` (their own by default), with
     /// these pins and choices.
-    static func messenger(_ member: Member, _ identity: DeviceIdentity? = nil, pins: IdentityPins = MemoryIdentityPins(),
+    static func messenger(_ member: Member, _ identity: DeviceIdentity? = nil, pins: any IdentityPins = MemoryIdentityPins(),
                           holdAfterIdentityChange: Bool = false, rotation: SecureMessenger.KeyRotation = .init(),
                           on connection: WardConnection) async throws -> SecureMessenger {
         try await connection.request(ClientRequest(id: 0, type: "resume", token: member.token))
