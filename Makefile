@@ -3,7 +3,14 @@ SWIFT ?= swift
 # Debian packages the build needs: C libraries behind the Swift system-library targets, and
 # pkg-config, through which SwiftPM finds them (SQLite for GRDB, ncursesw for ward's screen);
 # tmux runs ward's screen in the end-to-end tests. Python 3 runs the Cedar reference engine.
-APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev libsqlite3-dev libncurses-dev tmux
+# The web client's tests: chromium and chromium-driver (a real browser, headless), and tsc from
+# node-typescript (type-checks the JavaScript); node runs its units.
+APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev libsqlite3-dev libncurses-dev tmux \
+	chromium chromium-driver node-typescript
+# From PyPI, as MODULE=PACKAGE: cedarpy (the Cedar reference engine, for the policy engine's
+# differential test); Selenium, which drives the browser; selenium-axe-python, whose axe-core
+# 4.9 checks WCAG 2.2 AA (axe-selenium-python's last release bundles axe-core 3.1, from 2018).
+PYPI_PACKAGES := cedarpy=cedarpy selenium=selenium selenium_axe_python=selenium-axe-python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release run test bench clean
@@ -14,16 +21,19 @@ deps:
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3 python3-pip"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@# cedarpy (the Cedar reference engine, from PyPI) for the policy engine's differential test.
-	@python3 -c "import cedarpy" 2>/dev/null || { \
+	@for pair in $(PYPI_PACKAGES); do \
+	  module=$${pair%%=*}; package=$${pair#*=}; \
+	  python3 -c "import $$module" 2>/dev/null && continue; \
 	  python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-pip; }; \
-	  echo "installing: cedarpy (PyPI)"; \
-	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore cedarpy 2>/dev/null \
-	    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages cedarpy; }
+	  echo "installing: $$package (PyPI)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$package 2>/dev/null \
+	    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $$package || exit 1; \
+	done
 
 ## build: debug build of every target
 build: deps
@@ -34,17 +44,20 @@ release: deps
 	$(SWIFT) build -c release
 
 ## run: install, build (release), initialise ./data on first run (prints the Admin's one-time
-## password), then serve on https://127.0.0.1:8443 until Ctrl-C
+## password), then serve on https://127.0.0.1:8443 (the web client at that address) until Ctrl-C
 run: deps
 	$(SWIFT) build -c release --product ward-server
 	$(SWIFT) build -c release --product wardctl
 	$(SWIFT) build -c release --product auditctl
 	$(SWIFT) build -c release --product ward
 	@[ -f data/ward.sqlite ] || ./.build/release/ward-server init --data data
-	./.build/release/ward-server serve --data data --policies policies --listen 127.0.0.1:8443
+	./.build/release/ward-server serve --data data --policies policies --web Web --listen 127.0.0.1:8443
 
-## test: install, build, run every test (Swift Testing)
+## test: install, build, run every test: the web client's JavaScript type-checked and its units
+## under node, then Swift Testing (which drives the browser too)
 test: deps
+	tsc -p Tests/Web/tsconfig.json
+	node --test Tests/Web/
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 

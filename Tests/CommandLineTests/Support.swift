@@ -46,7 +46,7 @@ struct ServedData {
         server.executableURL = URL(fileURLWithPath: Binaries.wardServer)
         // A generous sign-in limit: these tests run beside the whole suite on two cores.
         server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(wanted)", "--policies", Repository.root.appendingPathComponent("policies").path,
-                            "--argon2-memory", "1024", "--sign-in-seconds", "120"]
+                            "--argon2-memory", "1024", "--sign-in-seconds", "120", "--web", Repository.root.appendingPathComponent("Web").path]
         let out = Pipe()
         server.standardOutput = out
         server.standardError = FileHandle.nullDevice

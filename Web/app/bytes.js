@@ -10,7 +10,10 @@ export function utf8(text) {
   return encoder.encode(text);
 }
 
-/** Decodes UTF-8, throwing on invalid bytes. @param {Uint8Array} bytes @returns {string} */
+/**
+ * Decodes UTF-8, throwing on invalid bytes.
+ * @param {Uint8Array} bytes @returns {string}
+ */
 export function fromUtf8(bytes) {
   return strictDecoder.decode(bytes);
 }
@@ -24,7 +27,10 @@ export function toBase64(bytes) {
   return btoa(binary);
 }
 
-/** Standard base64 (RFC 4648 §4); null for anything else. @param {string} text @returns {Uint8Array | null} */
+/**
+ * Standard base64 (RFC 4648 §4); null for anything else.
+ * @param {string} text @returns {Uint8Array | null}
+ */
 export function fromBase64(text) {
   if (typeof text !== "string" || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
   try {
@@ -60,7 +66,10 @@ export function concat(...parts) {
   return out;
 }
 
-/** An integer as `width` bytes big-endian. @param {number} value @param {number} width @returns {Uint8Array} */
+/**
+ * An integer as `width` bytes big-endian.
+ * @param {number} value @param {number} width @returns {Uint8Array}
+ */
 export function bigEndian(value, width) {
   const out = new Uint8Array(width);
   let rest = BigInt(value);
@@ -111,7 +120,10 @@ export function readCanonical(bytes, label, count) {
   return fields.slice(1);
 }
 
-/** Constant-time comparison of two byte strings. @param {Uint8Array} a @param {Uint8Array} b */
+/**
+ * Constant-time comparison of two byte strings.
+ * @param {Uint8Array} a @param {Uint8Array} b
+ */
 export function equalBytes(a, b) {
   if (a.length !== b.length) return false;
   let diff = 0;

@@ -50,13 +50,19 @@ async function diffieHellman(privateKey, publicKey) {
   return new Uint8Array(await subtle.deriveBits({ name: "X25519", public: peer }, privateKey, 256));
 }
 
-/** DHKEM's ExtractAndExpand (RFC 9180 §4.1). @param {Uint8Array} dh @param {Uint8Array} kemContext */
+/**
+ * DHKEM's ExtractAndExpand (RFC 9180 §4.1).
+ * @param {Uint8Array} dh @param {Uint8Array} kemContext
+ */
 async function sharedSecret(dh, kemContext) {
   const prk = await labeledExtract(kemSuite, new Uint8Array(0), "eae_prk", dh);
   return labeledExpand(kemSuite, prk, "shared_secret", kemContext, 32);
 }
 
-/** The base mode's key schedule (§5.1): the AEAD key and base nonce. @param {Uint8Array} shared @param {Uint8Array} info */
+/**
+ * The base mode's key schedule (§5.1): the AEAD key and base nonce.
+ * @param {Uint8Array} shared @param {Uint8Array} info
+ */
 export async function keySchedule(shared, info) {
   const empty = new Uint8Array(0);
   const pskIDHash = await labeledExtract(hpkeSuite, empty, "psk_id_hash", empty);

@@ -133,7 +133,10 @@ export async function verifyDeviceKeys(keys) {
   return { deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey, signingKey, identityKey };
 }
 
-/** HMAC-SHA-256(key, [step]). @param {Uint8Array} key @param {number} step */
+/**
+ * HMAC-SHA-256(key, [step]).
+ * @param {Uint8Array} key @param {number} step
+ */
 async function ratchetStep(key, step) {
   const imported = await subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return new Uint8Array(await subtle.sign("HMAC", imported, new Uint8Array([step])));
@@ -151,7 +154,10 @@ export class SenderChain {
     return new SenderChain(0, globalThis.crypto.getRandomValues(new Uint8Array(32)));
   }
 
-  /** The current iteration's message key; the chain moves on. @returns {Promise<{iteration: number, key: Uint8Array}>} */
+  /**
+   * The current iteration's message key; the chain moves on.
+   * @returns {Promise<{iteration: number, key: Uint8Array}>}
+   */
   async next() {
     const key = await ratchetStep(this.chainKey, 1);
     const iteration = this.iteration;
@@ -160,7 +166,10 @@ export class SenderChain {
     return { iteration, key };
   }
 
-  /** The message key at `target` (not behind, at most `maxSkip` ahead); the chain ends after it. @param {number} target */
+  /**
+   * The message key at `target` (not behind, at most `maxSkip` ahead); the chain ends after it.
+   * @param {number} target
+   */
   async keyAt(target) {
     if (target < this.iteration || target - this.iteration > maxSkip) throw new SuiteError("iteration out of range");
     while (this.iteration < target) {
@@ -243,7 +252,8 @@ export async function sealEnvelope(content, roomID, keyID, iteration, messageKey
 }
 
 /**
- * The structural check every receiver makes first. @param {Envelope} envelope
+ * The structural check every receiver makes first.
+ * @param {Envelope} envelope
  * @returns {{nonce: Uint8Array, ciphertext: Uint8Array, signature: Uint8Array}}
  */
 export function checkEnvelope(envelope) {
@@ -261,7 +271,8 @@ export function checkEnvelope(envelope) {
 
 /**
  * Verifies the sender device's signature, then decrypts with the key `messageKey` gives for the
- * envelope's iteration. @param {Envelope} envelope @param {string} roomID @param {VerifiedDevice} sender
+ * envelope's iteration.
+ * @param {Envelope} envelope @param {string} roomID @param {VerifiedDevice} sender
  * @param {(iteration: number) => Promise<Uint8Array>} messageKey @returns {Promise<MessageContent>}
  */
 export async function openEnvelope(envelope, roomID, sender, messageKey) {

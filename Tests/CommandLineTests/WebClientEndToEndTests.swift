@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import WardClient
+import WardProtocol
+import WardTestSupport
+
+/// The web client in a real browser (headless Chromium, driven by Tests/Web/chat_scenario.py)
+/// against the real server, with a nurse in `ward` under tmux: a patient on a phone and the
+/// nurse exchange messages in the patient's care room, both ways, each decrypting the other's
+/// (the browser with WebCrypto's ward-wc-1, the terminal with swift-crypto's).
+@Suite("The web client, end to end", .serialized)
+struct WebClientEndToEndTests {
+    /// Screenshots at the three sizes land here (and `failure.png` when a step fails).
+    static let artifacts = Repository.root.appendingPathComponent(".build/web-client-screenshots").path
+    static var quiet: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    @Test(.timeLimit(.minutes(8))) func aPatientOnAPhoneAndANurseAtATerminalTalk() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.alone() }
+    }
+
+    func alone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let served = try ServedData.start(in: dir)
+        defer { served.stop() }
+        let clinic = try await TwoNurses.make(served)
+        let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
+        let admin = ["WARD_CONFIG_DIR": dir.path + "/admin", "WARD_PASSWORD": TwoNurses.password,
+                     "WARD_TOTP": TwoNurses.code(clinic.adminSecret, at: Date().addingTimeInterval(30))]
+        #expect(try runProcess(Binaries.wardctl, ["login", "--username", "admin"] + server, environment: admin).status == 0)
+        #expect(try runProcess(Binaries.wardctl, ["careteam", "add", TwoNurses.patient, "nurse.ann"], environment: admin).status == 0)
+        // Pia agrees to messaging with her care team (the clinic's policy asks it of care rooms).
+        let tls = try WardConnection.pinnedTLS(certificatePEM: clinic.pem)
+        try await WardConnection.withConnection(url: "wss://127.0.0.1:\(served.port)/v1/ws", tls: tls, serverName: "localhost", logger: Self.quiet) { connection in
+            _ = try await connection.login(username: TwoNurses.patient, password: TwoNurses.password)
+            var consent = ClientRequest(id: 0, type: "consent.grant")
+            consent.purpose = "messaging"
+            consent.consentVersion = "1"
+            _ = try await connection.request(consent)
+        }
+
+        // Nurse Ann, in ward, opens a conversation with Pia: Pia's care room.
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try tmux.start("ann", width: 100, height: 30, environment: clinic.environment(0, in: dir),
+                       command: [Binaries.ward, clinic.target(0), "--trust-fingerprint", clinic.fingerprint])
+        #expect(tmux.wait("ann", seconds: 60) { $0.contains("Signed in to") && $0.contains("connected") }.0, "\(tmux.screen("ann"))")
+        try tmux.type("ann", "/dm \(TwoNurses.patient)")
+        try tmux.press("ann", "Enter")
+        let (opened, openedScreen) = tmux.waitFor("ann", "A direct conversation with Pia")
+        try #require(opened, "\(openedScreen)")
+
+        // Pia, on her phone; the nurse answers what she reads.
+        try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+        let script = Repository.root.appendingPathComponent("Tests/Web/chat_scenario.py").path
+        let browserEnded = Mutex(false)
+        let browser = Task {
+            await withCheckedContinuation { (done: CheckedContinuation<Result<ProcessResult, any Error>, Never>) in
+                DispatchQueue.global().async {
+                    let result = Result {
+                        try runProcess("/usr/bin/timeout", ["420", "python3", script, "https://localhost:\(served.port)/", TwoNurses.patient,
+                                                            TwoNurses.password, Self.artifacts])
+                    }
+                    browserEnded.withLock { $0 = true }
+                    done.resume(returning: result)
+                }
+            }
+        }
+        // Until the message shows, or the browser's side gave up.
+        let (_, readScreen) = tmux.wait("ann", seconds: 180) { $0.contains("Pia (Patient): Hello from the phone") || browserEnded.withLock { $0 } }
+        let read = readScreen.contains("Pia (Patient): Hello from the phone")
+        #expect(read, "the terminal decrypts the browser's message: \(readScreen)")
+        if read {
+            try tmux.type("ann", "Hello from the terminal")
+            try tmux.press("ann", "Enter")
+        }
+        let result = try await browser.value.get()
+        #expect(result.status == 0, "the browser's side: \(result.stderr)\n\(result.stdout)")
+        let load = result.stdout.split(separator: "\n").first { $0.contains("web-first-load") }
+        #expect(load != nil, "the first load was measured: \(result.stdout)")
+    }
+}

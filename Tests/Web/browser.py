@@ -1,0 +1,91 @@
+"""Headless Chromium (Debian's chromium and chromium-driver) driven by Selenium for the web
+client's end-to-end tests, with axe-core (axe-selenium-python) for accessibility. Imported by
+the scenarios in this folder; every wait is bounded."""
+import json
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium_axe_python import Axe
+
+
+class ScenarioFailure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise ScenarioFailure(message)
+
+
+class Browser:
+    def __init__(self, width, height):
+        options = Options()
+        options.binary_location = "/usr/bin/chromium"
+        # --no-sandbox: Chromium refuses to run as root with its sandbox (CI runs as root);
+        # the appliance's certificate is its own CA's, which this throwaway profile does not hold.
+        for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--ignore-certificate-errors",
+                         "--no-first-run", "--disable-extensions", f"--window-size={width},{height}"]:
+            options.add_argument(argument)
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver.set_page_load_timeout(30)
+        self.driver.set_script_timeout(30)
+        self.resize(width, height)
+
+    def resize(self, width, height):
+        # The viewport, not the window: the window's frame is added around it.
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768})
+
+    def quit(self):
+        self.driver.quit()
+
+    def js(self, script, *arguments):
+        return self.driver.execute_script(script, *arguments)
+
+    def wait(self, what, condition, seconds=30):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if condition():
+                    return
+            except Exception:  # an element not there yet
+                pass
+            time.sleep(0.1)
+        raise ScenarioFailure(f"timed out waiting for {what}; the page says: {self.text()[:600]!r}")
+
+    def text(self):
+        return self.js("return document.body.innerText") or ""
+
+    def visible(self, element_id):
+        return self.js("const e = document.getElementById(arguments[0]); return !!e && !e.hidden && e.offsetParent !== null", element_id)
+
+    def element(self, element_id):
+        return self.driver.find_element(By.ID, element_id)
+
+    def keys(self, *keys):
+        ActionChains(self.driver).send_keys(*keys).perform()
+
+    def focused_id(self):
+        return self.js("return document.activeElement ? document.activeElement.id : ''")
+
+    def screenshot(self, path):
+        self.driver.save_screenshot(path)
+
+    def axe(self, screen):
+        """axe-core's WCAG 2.x A/AA rules on what is shown; serious or critical violations fail."""
+        axe = Axe(self.driver)
+        axe.inject()
+        results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+        bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+        check(not bad, f"accessibility on {screen}: " + json.dumps([(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]))
+        return len(results["violations"])
+
+    def messages(self):
+        return self.js("return Array.from(document.querySelectorAll('#messages .message')).map(m => m.innerText)") or []
+
+
+Keys = Keys

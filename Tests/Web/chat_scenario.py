@@ -1,0 +1,130 @@
+"""A patient on a phone (360x740) talks with a nurse at a terminal (Tests/CommandLineTests/
+WebClientEndToEndTests starts the server and the nurse's `ward` in tmux, then this):
+
+  python3 chat_scenario.py URL USERNAME PASSWORD ARTIFACTS
+
+It measures the first load (bytes fetched, time to the usable sign-in form), signs in with the
+keyboard only, opens the care room, sends "Hello from the phone" and waits for the nurse's
+"Hello from the terminal", checks that nothing readable is kept in the browser, reloads (the
+device stays, the session does not), and saves screenshots at phone, tablet and desktop sizes.
+axe-core checks every screen. Prints one JSON line per measurement; exits 1 on a failure."""
+import json
+import sys
+import time
+
+from browser import Browser, Keys, check
+
+SENT = "Hello from the phone"
+REPLY = "Hello from the terminal"
+
+
+def sign_in_with_keyboard(b, username, password):
+    b.wait("the sign-in form", lambda: b.visible("signin-form"))
+    b.js("document.activeElement && document.activeElement.blur()")
+    b.keys(Keys.TAB)
+    b.wait("focus on the username", lambda: b.focused_id() == "username", 5)
+    b.keys(username, Keys.TAB)
+    check(b.focused_id() == "password", "Tab goes from the username to the password")
+    b.keys(password, Keys.ENTER)
+    b.wait("the conversations", lambda: b.visible("rooms") and b.js("return document.querySelectorAll('#rooms .room').length") > 0, 60)
+
+
+def first_load(b, url):
+    b.driver.get(url)
+    b.wait("the app to start", lambda: b.js("return performance.getEntriesByName('ward-ready').length") > 0)
+    ready = b.js("return performance.getEntriesByName('ward-ready')[0].startTime")
+    fetched = b.js("""
+        const entries = [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')];
+        return entries.reduce((n, e) => n + (e.decodedBodySize || 0), 0)""")
+    print(json.dumps({"bench": "web-first-load", "viewport": "360x740", "bytes": fetched, "ready_ms": round(ready, 1)}), flush=True)
+    check(fetched < 150 * 1024, f"the first load fetched {fetched} bytes (bar: 150 KB)")
+    check(ready < 1000, f"the sign-in form was usable after {ready:.0f} ms (bar: 1 s)")
+
+
+def nothing_readable_kept(b):
+    """No token, message or record in web storage, IndexedDB or the service worker's cache."""
+    kept = b.driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        (async () => {
+          const found = {local: localStorage.length, session: sessionStorage.length, cookies: document.cookie, idb: [], cached: []};
+          const db = await new Promise((resolve, reject) => { const r = indexedDB.open('ward'); r.onsuccess = () => resolve(r.result); r.onerror = reject; });
+          for (const store of db.objectStoreNames) {
+            const all = await new Promise((resolve) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => resolve(r.result); });
+            for (const value of all) {
+              for (const [name, item] of Object.entries(value)) {
+                const pair = item && typeof item === 'object' && 'privateKey' in item ? item : null;
+                found.idb.push({store, name, extractable: pair ? pair.privateKey.extractable : null,
+                                text: typeof item === 'string' ? item : JSON.stringify(item)});
+              }
+            }
+          }
+          db.close();
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) found.cached.push(new URL(request.url).pathname);
+          }
+          return found;
+        })().then(done, (e) => done({error: String(e)}));
+    """)
+    check("error" not in kept, f"reading the browser's storage failed: {kept}")
+    check(kept["local"] == 0 and kept["session"] == 0 and kept["cookies"] == "", f"web storage or cookies used: {kept}")
+    check(all(item["extractable"] in (None, False) for item in kept["idb"]), f"an extractable private key is kept: {kept['idb']}")
+    check(any(item["extractable"] is False for item in kept["idb"]), "the device's keys are kept, non-extractable")
+    everything = json.dumps(kept)
+    check(SENT not in everything and REPLY not in everything, "message text is kept in the browser")
+    check(all(path == "/" or path.startswith(("/app/", "/icons/")) or path in ("/index.html", "/app.css", "/manifest.webmanifest") for path in kept["cached"]),
+          f"the service worker cached more than the app shell: {kept['cached']}")
+
+
+def main():
+    url, username, password, artifacts = sys.argv[1:5]
+    b = Browser(360, 740)
+    try:
+        first_load(b, url)
+        b.axe("sign-in")
+        b.screenshot(f"{artifacts}/phone-signin.png")
+        sign_in_with_keyboard(b, username, password)
+        b.axe("conversations (phone)")
+        b.screenshot(f"{artifacts}/phone-rooms.png")
+        # The first room button has the focus: Enter opens it, and the message field takes the focus.
+        b.keys(Keys.ENTER)
+        b.wait("the conversation", lambda: b.visible("composer") and b.focused_id() == "message-text")
+        b.keys(SENT, Keys.ENTER)
+        b.wait("the message to be sent", lambda: any(SENT in m and "sending" not in m for m in b.messages()), 60)
+        print(json.dumps({"event": "sent", "text": SENT}), flush=True)
+        b.wait("the nurse's reply, decrypted", lambda: any(REPLY in m for m in b.messages()), 120)
+        b.axe("conversation (phone)")
+        b.screenshot(f"{artifacts}/phone-conversation.png")
+        for (width, height, name) in [(768, 1024, "tablet"), (1440, 900, "desktop")]:
+            b.resize(width, height)
+            time.sleep(0.3)
+            check(b.visible("rooms-pane") and b.visible("conversation-pane"), f"{name}: conversations and the open one side by side")
+            check(b.visible("details-pane") == (name == "desktop"), f"{name}: the people pane is a third pane on a desktop only")
+            b.axe(f"conversation ({name})")
+            b.screenshot(f"{artifacts}/{name}-conversation.png")
+        check("Safety number:" in b.text(), "the people pane shows the nurse's safety number")
+        nothing_readable_kept(b)
+
+        # A reload keeps the device (same keys, no new device for the room) but not the session.
+        b.resize(360, 740)
+        b.driver.refresh()
+        b.wait("the sign-in form after a reload", lambda: b.visible("signin-form") and not b.visible("app"))
+        check(SENT not in b.text() and REPLY not in b.text(), "nothing of the conversation is on the screen after a reload")
+        sign_in_with_keyboard(b, username, password)
+        b.keys(Keys.ENTER)
+        b.wait("the history, read again with the same device", lambda: any(REPLY in m for m in b.messages()) and any(SENT in m for m in b.messages()), 60)
+        check(not any("refused" in m for m in b.messages()), f"every message opens with the kept device: {b.messages()}")
+        b.element("signout-button").click()
+        b.wait("signed out", lambda: b.visible("signin-form"))
+        check(REPLY not in b.text(), "signing out clears the screen")
+    except Exception as failure:  # a ScenarioFailure, or Selenium's own (a timeout, a lost session)
+        b.screenshot(f"{artifacts}/failure.png")
+        print(f"FAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
+        return 1
+    finally:
+        b.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+// Ward's web client: sign in, set up or reopen this browser's device, then the workspace. The
+// session token exists only in this page's memory (a reload signs out; the device stays), and
+// the screen is cleared when the session has been idle as long as the server allows
+// (`idleSeconds` in the session reply: HIPAA 164.312(a)(2)(iii), automatic logoff).
+
+import { byID } from "./dom.js";
+import { setUpSignIn } from "./signin.js";
+import * as keystore from "./keystore.js";
+import * as suite from "./suite.js";
+import { Messenger } from "./messenger.js";
+import { Workspace } from "./workspace.js";
+import { WardError } from "./connection.js";
+
+/** @type {{workspace: Workspace, connection: import("./connection.js").Connection, idleTimer: number} | null} */
+let active = null;
+
+/** @param {string} message */
+function status(message) {
+  byID("status").textContent = message;
+}
+
+/**
+ * This browser's device for the person: the one kept in IndexedDB, or a new identity and device
+ * (the person's first device here).
+ * @param {string} userID
+ */
+async function deviceFor(userID) {
+  const kept = await keystore.loadDevice(userID);
+  if (kept) return suite.deviceFromKeys(kept.signing, kept.encryption, kept.identity);
+  const identity = await suite.makeIdentity();
+  const device = await suite.makeDevice(identity);
+  await keystore.saveDevice(userID, { signing: device.signing, encryption: device.encryption, identity });
+  return device;
+}
+
+/** @param {string} [message] */
+function signOut(message = "You are signed out.") {
+  const ending = active;
+  active = null;
+  if (ending) {
+    clearInterval(ending.idleTimer);
+    ending.workspace.close();
+    if (ending.connection.isOpen) ending.connection.request("logout").catch(() => {}).finally(() => ending.connection.close());
+  }
+  byID("app").hidden = true;
+  byID("signin").hidden = false;
+  signIn.reset(message);
+}
+
+/** @param {any} event */
+function onEvent(event) {
+  active?.workspace.handle(event).catch((error) => {
+    if (error instanceof WardError && error.code === "session_expired") signOut("Your session ended. Sign in again.");
+  });
+}
+
+function onClose() {
+  if (active) signOut("The connection to the appliance closed. Sign in again.");
+}
+
+const signIn = setUpSignIn(async ({ connection, session, username }) => {
+  try {
+    const device = await deviceFor(session.userID);
+    const pins = await keystore.loadPins(session.userID);
+    const messenger = new Messenger(connection, device, session.userID, pins, (changed) => { keystore.savePins(session.userID, changed); });
+    await messenger.register();
+    const workspace = new Workspace(connection, messenger, { userID: session.userID, username, role: session.role }, status);
+    const idleMilliseconds = (session.idleSeconds ?? 15 * 60) * 1000;
+    const idleTimer = setInterval(() => {
+      if (Date.now() - connection.lastRequestAt >= idleMilliseconds) {
+        signOut(`You were signed out after ${Math.round(idleMilliseconds / 60000) || 1} minute(s) without activity.`);
+      }
+    }, 1000);
+    active = { workspace, connection, idleTimer };
+    byID("signin").hidden = true;
+    byID("app").hidden = false;
+    await workspace.start();
+    byID("rooms").querySelector("button")?.focus();
+  } catch (error) {
+    signOut(error instanceof Error ? "Signing in failed: " + error.message : "Signing in failed.");
+  }
+}, onEvent, onClose);
+
+byID("signout-button").addEventListener("click", () => signOut());
+byID("notify-button").addEventListener("click", async () => {
+  if (!("Notification" in globalThis)) return;
+  const answer = await Notification.requestPermission();
+  status(answer === "granted" ? "Notifications are on. They never show who wrote or what." : "Notifications stay off.");
+});
+
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+document.body.classList.add("ready");
+// When the sign-in form can be used: what the load-time bar is measured to (Tests/Web).
+performance.mark("ward-ready");
