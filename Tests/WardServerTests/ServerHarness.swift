@@ -19,8 +19,8 @@ final class ServerHarness: Sendable {
     private let task: Task<Void, any Error>
     private let configuration: ServerConfiguration
 
-    static let repositoryPolicies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("policies").path
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryPolicies = repository.appendingPathComponent("policies").path
 
     /// Cheap Argon2id for tests; the RFC 9106 defaults are exercised by WardCryptoTests and ward-bench.
     static let testHashing = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
@@ -44,6 +44,7 @@ final class ServerHarness: Sendable {
         configuration.connectionCaps = connectionCaps
         configuration.minimumFreeBytes = minimumFreeBytes
         configuration.erasureJournal = erasureJournal
+        configuration.webClient = repository.appendingPathComponent("Web").path
         if let backups { (configuration.backupDirectory, configuration.backupEvery, configuration.backupKeep) = backups }
         return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
     }
