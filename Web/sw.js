@@ -5,7 +5,7 @@ const cacheName = "ward-shell-1";
 const shell = [
   "/", "/index.html", "/app.css", "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png", "/icons/icon-512.png",
   "/app/main.js", "/app/dom.js", "/app/signin.js", "/app/connection.js", "/app/keystore.js", "/app/suite.js", "/app/hpke.js",
-  "/app/bytes.js", "/app/messenger.js", "/app/workspace.js",
+  "/app/bytes.js", "/app/messenger.js", "/app/workspace.js", "/app/appointments.js", "/app/record.js", "/app/privacy.js",
 ];
 
 self.addEventListener("install", (event) => {

@@ -29,10 +29,13 @@ struct ChatBench: AsyncParsableCommand {
     @Option(help: "Messages sent per second, all clients together.") var rate: Double = 5000
     @Option(help: "Seconds of load after a warm-up message in every room.") var seconds: Double = 10
     @Option(help: "Decrypt and verify one delivery in this many.") var sample: Int = 100
+    @Option(help: "The suite every client's device speaks: ward-wc-1 (the web client's, and what terminals pick when all devices speak it) or ward-sk-1.")
+    var suite: String = CipherSuite.webCryptoV1
 
     func validate() throws {
         guard clients >= roomSize, roomSize >= 2, clients % roomSize == 0 else { throw ValidationError("clients must be a multiple of room-size (at least 2)") }
         guard rate > 0, seconds > 0, sample >= 1 else { throw ValidationError("rate, seconds and sample must be positive") }
+        guard CipherSuite.supported.contains(suite) else { throw ValidationError("suite must be one of \(CipherSuite.supported.sorted().joined(separator: ", "))") }
     }
 
     func run() async throws {
@@ -93,6 +96,7 @@ struct ChatBench: AsyncParsableCommand {
         let interval = Duration.seconds(Double(count) / rate)
         let loadSeconds = seconds
         let sampleEvery = sample
+        let suiteName = suite
         let board = Board(clients: count, rooms: count / roomSize)
         let sendTimes = SendTimes()
         let clock = ContinuousClock()
@@ -103,7 +107,9 @@ struct ChatBench: AsyncParsableCommand {
                 group.addTask {
                     try await connect { connection -> ClientResult in
                         try await connection.request(ClientRequest(id: 0, type: "resume", token: tokens[n]))
-                        let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: created[n].0)
+                        var device = DeviceIdentity()
+                        device.suites = [suiteName]
+                        let messenger = SecureMessenger(connection: connection, identity: device, userID: created[n].0)
                         try await messenger.register()
                         let group = n / roomSize
                         board.arrive(.registered)
@@ -198,7 +204,7 @@ struct ChatBench: AsyncParsableCommand {
         let lastAck = results.compactMap(\.finishedSending).max() ?? loadStart
         let elapsed = max(seconds, Double((lastAck - loadStart).components.seconds) + Double((lastAck - loadStart).components.attoseconds) / 1e18)
         emit([
-            "bench": "chat", "clients": clients, "room_size": roomSize, "target_rate": rate, "seconds": seconds,
+            "bench": "chat", "suite": suite, "clients": clients, "room_size": roomSize, "target_rate": rate, "seconds": seconds,
             "sending_took_seconds": (elapsed * 10).rounded() / 10,
             "sent": sent, "sent_per_second": (Double(sent) / elapsed).rounded(),
             "delivered": deliveries.count, "delivered_per_second": (Double(deliveries.count) / elapsed).rounded(),

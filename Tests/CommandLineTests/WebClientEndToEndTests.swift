@@ -45,6 +45,18 @@ struct WebClientEndToEndTests {
             _ = try await connection.request(consent)
         }
 
+        // Ann opens two hours tomorrow and writes a note in Pia's record (ward, without a screen).
+        func ann(_ words: [String], _ arguments: [String]) throws -> ProcessResult {
+            try runProcess(Binaries.ward, words + [clinic.target(0), "--trust-fingerprint", clinic.fingerprint] + arguments, environment: clinic.environment(0, in: dir))
+        }
+        let tomorrow = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
+        let iso = ISO8601DateFormatter()
+        let opened = try ann(["availability", "add"], ["--open", iso.string(from: Date(timeIntervalSince1970: TimeInterval(tomorrow))),
+                                                       iso.string(from: Date(timeIntervalSince1970: TimeInterval(tomorrow + 7200)))])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let noted = try ann(["record", "add"], [TwoNurses.patient, "notes", "Slept well, no pain overnight"])
+        #expect(noted.status == 0, "\(noted.stderr)")
+
         // Nurse Ann, in ward, opens a conversation with Pia: Pia's care room.
         let tmux = Tmux()
         defer { tmux.killServer() }
@@ -53,8 +65,8 @@ struct WebClientEndToEndTests {
         #expect(tmux.wait("ann", seconds: 60) { $0.contains("Signed in to") && $0.contains("connected") }.0, "\(tmux.screen("ann"))")
         try tmux.type("ann", "/dm \(TwoNurses.patient)")
         try tmux.press("ann", "Enter")
-        let (opened, openedScreen) = tmux.waitFor("ann", "A direct conversation with Pia")
-        try #require(opened, "\(openedScreen)")
+        let (talking, talkingScreen) = tmux.waitFor("ann", "A direct conversation with Pia")
+        try #require(talking, "\(talkingScreen)")
 
         // Pia, on her phone; the nurse answers what she reads.
         try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
@@ -84,5 +96,12 @@ struct WebClientEndToEndTests {
         #expect(result.status == 0, "the browser's side: \(result.stderr)\n\(result.stdout)")
         let load = result.stdout.split(separator: "\n").first { $0.contains("web-first-load") }
         #expect(load != nil, "the first load was measured: \(result.stdout)")
+
+        // Nurse Bo, not on Pia's care team, signs in on a tablet with his second factor and opens
+        // her record only through an emergency access.
+        let clinicianScript = Repository.root.appendingPathComponent("Tests/Web/clinician_scenario.py").path
+        let bo = try await runProcessInBackground("/usr/bin/timeout", ["240", "python3", clinicianScript, "https://localhost:\(served.port)/",
+                                                                       TwoNurses.usernames[1], TwoNurses.password, clinic.secrets[1], TwoNurses.patient, Self.artifacts])
+        #expect(bo.status == 0, "the clinician's side: \(bo.stderr)\n\(bo.stdout)")
     }
 }

@@ -86,19 +86,10 @@ struct WebClientServingTests {
             let artifacts = ServerHarness.repository.appendingPathComponent(".build/web-client-screenshots").path
             try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
             let script = ServerHarness.repository.appendingPathComponent("Tests/Web/first_sign_in_scenario.py").path
-            let result = try await Self.inBackground {
-                try runProcess("/usr/bin/timeout", ["180", "python3", script, "https://localhost:\(server.port)/", "pat.new", oneTime,
-                                                    "a long enough new passphrase", artifacts])
-            }
+            let result = try await runProcessInBackground("/usr/bin/timeout", ["180", "python3", script, "https://localhost:\(server.port)/", "pat.new",
+                                                                              oneTime, "a long enough new passphrase", artifacts])
             #expect(result.status == 0, "\(result.stderr)\n\(result.stdout)")
             await server.stop()
-        }
-    }
-
-    /// Runs a blocking call on a Dispatch thread, not on one of the few the tests share.
-    static func inBackground<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { done in
-            DispatchQueue.global().async { done.resume(with: Result { try body() }) }
         }
     }
 }

@@ -50,3 +50,11 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+/// `runProcess` on a Dispatch thread, so that a long-running program (a browser scenario) does
+/// not hold one of the few threads the concurrent tests share while it runs.
+public func runProcessInBackground(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { done in
+        DispatchQueue.global().async { done.resume(with: Result { try runProcess(path, arguments, environment: environment) }) }
+    }
+}

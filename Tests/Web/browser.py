@@ -40,6 +40,17 @@ class Browser:
         # The viewport, not the window: the window's frame is added around it.
         self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768})
 
+    def allow_downloads(self, directory):
+        self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": directory})
+
+    def click_text(self, selector, text):
+        """Clicks the first element matching `selector` whose text contains `text`."""
+        for element in self.driver.find_elements(By.CSS_SELECTOR, selector):
+            if text in element.text:
+                element.click()
+                return
+        raise ScenarioFailure(f"no {selector} saying {text!r}")
+
     def quit(self):
         self.driver.quit()
 
@@ -86,6 +97,15 @@ class Browser:
 
     def messages(self):
         return self.js("return Array.from(document.querySelectorAll('#messages .message')).map(m => m.innerText)") or []
+
+
+def totp(secret, at):
+    """RFC 6238 (HMAC-SHA-1, 30-second steps, 6 digits) for a base32 secret, as authenticator apps compute it."""
+    import base64, hashlib, hmac, struct
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 Keys = Keys

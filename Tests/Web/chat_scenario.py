@@ -76,6 +76,49 @@ def nothing_readable_kept(b):
           f"the service worker cached more than the app shell: {kept['cached']}")
 
 
+def sections(b, artifacts):
+    """Appointments (book, see, cancel), the record (read, ask for a change), privacy (consent, export)."""
+    b.click_text(".section-button", "Appointments")
+    b.wait("free slots", lambda: len(b.driver.find_elements("css selector", "#slots button")) > 0)
+    b.axe("appointments (desktop)")
+    b.driver.find_elements("css selector", "#slots button")[0].click()
+    b.wait("the booking", lambda: "requested" in b.element("appointments").text)
+    check(b.visible("calendar-link") and b.js("return document.getElementById('calendar-link').href.startsWith('blob:')"), "a calendar file is offered")
+    b.screenshot(f"{artifacts}/desktop-appointments.png")
+    b.click_text("#appointments button", "Cancel")
+    b.wait("the cancellation", lambda: "cancelled" in b.element("appointments").text or "No appointments" in b.element("appointments").text)
+
+    b.click_text(".section-button", "Record")
+    b.wait("the nurse's note", lambda: "notes: Slept well, no pain overnight" in b.element("record-entries").text)
+    b.axe("record (desktop)")
+    b.click_text("#record-entries button", "Ask for a change")
+    b.wait("the request form", lambda: b.js("return document.activeElement && document.activeElement.tagName") == "TEXTAREA")
+    b.keys("I had pain at night")
+    b.click_text("#record-entries button", "Send")
+    b.wait("the amendment request", lambda: "I had pain at night" in b.element("amendments").text)
+    b.screenshot(f"{artifacts}/desktop-record.png")
+
+    b.click_text(".section-button", "Privacy")
+    b.wait("the consent texts", lambda: "Given on" in b.element("consents").text)
+    b.axe("privacy (desktop)")
+    downloads = f"{artifacts}/downloads"
+    import os, shutil
+    shutil.rmtree(downloads, ignore_errors=True)
+    os.makedirs(downloads)
+    b.allow_downloads(downloads)
+    b.element("export-button").click()
+    path = f"{downloads}/ward-export.json"
+    b.wait("the export file", lambda: os.path.exists(path) and os.path.getsize(path) > 0, 60)
+    time.sleep(0.5)
+    with open(path) as f:
+        exported = json.load(f)
+    shutil.rmtree(downloads, ignore_errors=True)
+    texts = [d["text"] for d in exported["decrypted"].values()]
+    check(SENT in texts and REPLY in texts, f"the export holds the messages decrypted in the browser: {texts}")
+    check(any(r.get("section") == "notes" for r in exported["records"]), "the export holds the record")
+    b.click_text(".section-button", "Messages")
+
+
 def main():
     url, username, password, artifacts = sys.argv[1:5]
     b = Browser(360, 740)
@@ -103,6 +146,7 @@ def main():
             b.axe(f"conversation ({name})")
             b.screenshot(f"{artifacts}/{name}-conversation.png")
         check("Safety number:" in b.text(), "the people pane shows the nurse's safety number")
+        sections(b, artifacts)
         nothing_readable_kept(b)
 
         # A reload keeps the device (same keys, no new device for the room) but not the session.

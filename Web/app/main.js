@@ -9,14 +9,28 @@ import * as keystore from "./keystore.js";
 import * as suite from "./suite.js";
 import { Messenger } from "./messenger.js";
 import { Workspace } from "./workspace.js";
+import { AppointmentsSection } from "./appointments.js";
+import { RecordSection } from "./record.js";
+import { PrivacySection } from "./privacy.js";
 import { WardError } from "./connection.js";
+import { explain } from "./signin.js";
 
-/** @type {{workspace: Workspace, connection: import("./connection.js").Connection, idleTimer: number} | null} */
+/**
+ * @typedef {{show: () => Promise<void>, close: () => void}} Section
+ * @type {{workspace: Workspace, sections: Record<string, Section>, connection: import("./connection.js").Connection, idleTimer: number} | null}
+ */
 let active = null;
 
-/** @param {string} message */
+let statusTimer = 0;
+
+/**
+ * A passing word at the bottom of the screen (a live region: screen readers say it too).
+ * @param {string} message
+ */
 function status(message) {
   byID("status").textContent = message;
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(() => { byID("status").textContent = ""; }, 8000);
 }
 
 /**
@@ -40,9 +54,12 @@ function signOut(message = "You are signed out.") {
   if (ending) {
     clearInterval(ending.idleTimer);
     ending.workspace.close();
+    for (const section of Object.values(ending.sections)) section.close();
+    showSection("messages");
     if (ending.connection.isOpen) ending.connection.request("logout").catch(() => {}).finally(() => ending.connection.close());
   }
   byID("app").hidden = true;
+  byID("status").textContent = "";
   byID("signin").hidden = false;
   signIn.reset(message);
 }
@@ -71,7 +88,13 @@ const signIn = setUpSignIn(async ({ connection, session, username }) => {
         signOut(`You were signed out after ${Math.round(idleMilliseconds / 60000) || 1} minute(s) without activity.`);
       }
     }, 1000);
-    active = { workspace, connection, idleTimer };
+    const me = { userID: session.userID, role: session.role };
+    const sections = {
+      appointments: new AppointmentsSection(connection, me, status),
+      record: new RecordSection(connection, me, status),
+      privacy: new PrivacySection(connection, messenger, status),
+    };
+    active = { workspace, sections, connection, idleTimer };
     byID("signin").hidden = true;
     byID("app").hidden = false;
     await workspace.start();
@@ -80,6 +103,31 @@ const signIn = setUpSignIn(async ({ connection, session, username }) => {
     signOut(error instanceof Error ? "Signing in failed: " + error.message : "Signing in failed.");
   }
 }, onEvent, onClose);
+
+/**
+ * Messages, appointments, the record or privacy: one at a time.
+ * @param {string} name
+ */
+function showSection(name) {
+  document.body.dataset.section = name;
+  for (const button of document.querySelectorAll(".section-button")) {
+    if (button instanceof HTMLElement && button.dataset.section === name) button.setAttribute("aria-current", "page");
+    else button.removeAttribute("aria-current");
+  }
+}
+
+for (const button of document.querySelectorAll(".section-button")) {
+  button.addEventListener("click", async () => {
+    const name = button instanceof HTMLElement ? button.dataset.section ?? "messages" : "messages";
+    showSection(name);
+    try {
+      await active?.sections[name]?.show();
+    } catch (error) {
+      status(explain(error));
+    }
+  });
+}
+showSection("messages");
 
 byID("signout-button").addEventListener("click", () => signOut());
 byID("notify-button").addEventListener("click", async () => {
