@@ -13,7 +13,7 @@ APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev libsqlite3-dev
 PYPI_PACKAGES := cedarpy=cedarpy selenium=selenium selenium_axe_python=selenium-axe-python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run test bench bench-web clean
 
 ## deps: install the Debian packages that are missing (apt-get update runs once, only if needed)
 deps:
@@ -74,6 +74,17 @@ bench: release
 	./.build/release/ward-bench idle && \
 	./.build/release/ward-bench chat --clients 1000 --room-size 5 --rate 1000; \
 	rc=$$?; rm -rf $$dir; exit $$rc
+
+## bench-web: the web client's decryption in headless Chromium, against a served appliance
+## (a throwaway data directory on a free loopback port)
+bench-web: release
+	@dir=$$(mktemp -d); \
+	./.build/release/ward-server init --data $$dir/data --argon2-memory 1024 >/dev/null && \
+	{ ./.build/release/ward-server serve --data $$dir/data --policies policies --web Web --listen 127.0.0.1:0 > $$dir/out & echo $$! > $$dir/pid; }; \
+	for i in $$(seq 1 100); do grep -q "listening on" $$dir/out 2>/dev/null && break; sleep 0.1; done; \
+	port=$$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\).*|\1|p' $$dir/out); \
+	(cd Tests/Web && python3 bench_scenario.py https://localhost:$$port/ 7); rc=$$?; \
+	kill $$(cat $$dir/pid); wait 2>/dev/null; rm -rf $$dir; exit $$rc
 
 clean:
 	rm -rf .build

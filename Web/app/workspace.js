@@ -9,8 +9,8 @@ import { fromBase64 } from "./bytes.js";
 import { safetyNumber } from "./suite.js";
 import { explain } from "./signin.js";
 
-/** How many messages one history page asks for (PROTOCOL.md allows 1-200). */
-const pageSize = 50;
+/** How many messages one history page asks for: the most PROTOCOL.md allows (200 decrypt in about 90 ms here, docs/PERFORMANCE.md). */
+const pageSize = 200;
 
 /**
  * @typedef {{roomID: string, name: string, kind: string, direct: boolean, lastSeq: number, firstSeq?: number, readSeq?: number, unread?: number}} Room
@@ -33,6 +33,8 @@ export class Workspace {
     this.shown = new Map();
     /** @type {Map<string, string>} display names by user id */
     this.names = new Map();
+    /** @type {Map<string, number>} the open room's other members' read markers, by user id */
+    this.readMarkers = new Map();
     /** @type {string | null} */
     this.current = null;
     this.loadingOlder = false;
@@ -170,6 +172,9 @@ export class Workspace {
   renderMessages(toEnd = false) {
     const list = byID("messages");
     const roomID = this.current;
+    // Someone reading further up stays where they are; someone at the newest follows new ones.
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    const scrolled = list.scrollTop;
     clear(list);
     if (!roomID) return;
     const query = /** @type {HTMLInputElement} */ (byID("search")).value.trim().toLocaleLowerCase();
@@ -184,14 +189,23 @@ export class Workspace {
       // Someone else's message that did not verify shows why, never its text; one of ours that
       // was not sent keeps its text and says so.
       const body = message.failed && !mine ? `Message refused: ${message.failed}` : message.text;
-      const when = message.failed && mine ? message.failed : message.seq > 0 ? clockTime(message.sentAt) : "sending…";
+      const when = message.failed && mine ? message.failed : message.seq > 0 ? clockTime(message.sentAt) + this.readMark(message) : "sending…";
       list.appendChild(make("li", { className: classes.join(" ") }, [
         make("span", { className: "meta", text: `${this.nameOf(message.senderID)} · ${when}` }),
         make("p", { className: "body", text: body }),
       ]));
     }
     this.renderWarnings();
-    if (toEnd || !query) list.scrollTop = list.scrollHeight;
+    list.scrollTop = toEnd || atBottom ? list.scrollHeight : scrolled;
+  }
+
+  /**
+   * " · read" on one of ours once every other member's read marker has passed it.
+   * @param {Shown} message
+   */
+  readMark(message) {
+    if (message.senderID !== this.me.userID || this.readMarkers.size === 0) return "";
+    return [...this.readMarkers.values()].every((seq) => seq >= message.seq) ? " · read" : "";
   }
 
   renderWarnings() {
@@ -216,8 +230,10 @@ export class Workspace {
     const list = byID("members");
     clear(list);
     const [members, identities] = await Promise.all([this.connection.request("room.members", { roomID }), this.messenger.identitiesIn(roomID)]);
+    this.readMarkers.clear();
     for (const member of members.roomMembers ?? []) {
       this.names.set(member.userID, member.displayName);
+      if (member.userID !== this.me.userID) this.readMarkers.set(member.userID, member.readSeq ?? 0);
       const item = make("li", { className: "member" }, [
         make("span", { className: `presence ${member.presence}`, attributes: { "aria-hidden": "true" } }),
         make("span", { className: "member-name", text: `${member.displayName} (${member.role})` }),
@@ -320,6 +336,12 @@ export class Workspace {
         this.messenger.forgetSendingKey(event.roomID);
         if (event.roomID === this.current) await this.renderMembers(event.roomID);
         return;
+      case "receipt":
+        if (event.roomID === this.current && event.kind === "read" && this.readMarkers.has(event.userID)) {
+          this.readMarkers.set(event.userID, event.seq);
+          this.renderMessages();
+        }
+        return;
       case "presence":
         if (this.current) await this.renderMembers(this.current);
         return;
@@ -342,6 +364,7 @@ export class Workspace {
     this.rooms.clear();
     this.shown.clear();
     this.names.clear();
+    this.readMarkers.clear();
     this.current = null;
     for (const id of ["rooms", "messages", "members", "warnings"]) clear(byID(id));
     byID("room-title").textContent = "Choose a conversation";
