@@ -122,9 +122,8 @@ public enum Backup {
         try (database ?? WardDatabase(path: data.database)).backup(to: snapshot)
         try add(snapshot, as: "ward.sqlite")
         // 3. Keys, texts and the policies in force.
-        for file in ["audit.key", "audit.vkey", "master.key", "server.id", "metrics.token", "tls/cert.pem", "tls/key.pem", "backup-recipient.pub"]
-        where fm.fileExists(atPath: data.path + "/" + file) {
-            try add(data.path + "/" + file, as: file)
+        for (file, source) in keptFiles(data) where fm.fileExists(atPath: source) {
+            try add(source, as: file)
         }
         for (directory, prefix) in [(data.subjectKeys, "subject-keys"), (data.auditTexts, "audit-texts"), (policies, "policies")] {
             for file in (fm.subpaths(atPath: directory) ?? []).sorted() {
@@ -206,6 +205,18 @@ public enum Backup {
         return manifest
     }
 
+    /// What names a note of a verification in a backup's directory: `verified-<seconds>-whole`
+    /// or `-refused`. A server watching the directory audits each one it finds (`backup.verify`).
+    public static let verificationPrefix = "verified-"
+
+    /// Leaves the note of a verification's result in the backup's directory (best effort: a
+    /// backup on read-only media gets none, and says so). The note is outside the manifest, so it
+    /// changes nothing a restore checks.
+    public static func noteVerification(of backup: String, whole: Bool) -> Bool {
+        let note = backup + "/" + verificationPrefix + "\(Clock.nowSeconds())-" + (whole ? "whole" : "refused")
+        return FileManager.default.createFile(atPath: note, contents: Data(), attributes: [.posixPermissions: 0o600])
+    }
+
     /// `backup verify`: everything `restore` checks, in a temporary directory removed after.
     public static func verify(_ backup: String, recoveryKey: SealedBox.KeyPair) throws -> Manifest {
         let staging = NSTemporaryDirectory() + "ward-backup-verify-" + Hex.encode(SecureRandom.bytes(6))
@@ -229,6 +240,11 @@ public enum Backup {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: target.path) else {
             throw ServerError.backupRefused("\(target.path) exists: restore into a new directory")
+        }
+        let movedKeys = target.keys == target.path ? [] : [(DataDirectory(path: target.path).auditKey, target.auditKey),
+                                                           (DataDirectory(path: target.path).masterKey, target.masterKey)]
+        if let taken = movedKeys.first(where: { fm.fileExists(atPath: $0.1) }) {
+            throw ServerError.backupRefused("\(taken.1) exists: restore the keys into a keys directory that holds none")
         }
         let staging = target.path + ".restoring-" + Hex.encode(SecureRandom.bytes(4))
         defer { try? fm.removeItem(atPath: staging) }
@@ -257,10 +273,24 @@ public enum Backup {
             throw error
         }
         guard rename(staging, target.path) == 0 else { throw ServerError.cannotWrite(target.path) }
+        // With a keys directory of its own, the two keys go there (moved, so none stays behind).
+        if !movedKeys.isEmpty {
+            try fm.createDirectory(atPath: target.keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for (from, to) in movedKeys {
+                do { try fm.moveItem(atPath: from, toPath: to) } catch { throw ServerError.cannotWrite(to) }
+            }
+        }
         return Restored(manifest: manifest, erasuresReapplied: reapplied)
     }
 
     // MARK: Pieces
+
+    /// The single files a backup keeps, by their name in it and where they are: the two keys
+    /// from the keys directory (`--keys-dir`, or the data directory), the rest from the data directory.
+    static func keptFiles(_ data: DataDirectory) -> [(name: String, path: String)] {
+        [("audit.key", data.auditKey), ("master.key", data.masterKey)]
+            + ["audit.vkey", "server.id", "metrics.token", "tls/cert.pem", "tls/key.pem", "backup-recipient.pub"].map { ($0, data.path + "/" + $0) }
+    }
 
     private static func mac(_ manifest: Manifest, key: SecureBytes) throws -> String {
         var unsigned = manifest

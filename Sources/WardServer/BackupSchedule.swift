@@ -98,9 +98,14 @@ struct BackupSchedule: Sendable {
     }
 
     /// Backups that appeared in the directory without the server taking them (`ward-server
-    /// backup` run beside it) are audited when first seen; those there at start are not.
+    /// backup` run beside it), and verifications `ward-server verify-backup` noted in a backup
+    /// (`Backup.noteVerification`), are audited when first seen; those there at start are not.
     private func auditBackupsTakenElsewhere() async {
-        let names = backups().map(\.name)
+        let fm = FileManager.default
+        let names = backups().flatMap { backup in
+            [backup.name] + ((try? fm.contentsOfDirectory(atPath: directory + "/" + backup.name)) ?? [])
+                .filter { $0.hasPrefix(Backup.verificationPrefix) }.map { backup.name + "/" + $0 }
+        }
         let new = seen.names.withLock { seen -> [String] in
             guard let known = seen else {
                 seen = Set(names)
@@ -111,8 +116,16 @@ struct BackupSchedule: Sendable {
             return new
         }
         for name in new {
-            _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:operator", actorRole: "system",
-                                        objectType: "backup", objectID: Self.auditID(name), details: ["taken-by": "ward-server-backup"])
+            let parts = name.split(separator: "/").map(String.init)
+            if parts.count == 2 {
+                let whole = parts[1].hasSuffix("-whole")
+                _ = try? await audit.record("backup.verify", code: .read, outcome: whole ? .success : .seriousFailure, actorID: "system:operator",
+                                            actorRole: "system", objectType: "backup", objectID: Self.auditID(parts[0]),
+                                            details: ["result": whole ? "whole" : "refused"])
+            } else {
+                _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:operator", actorRole: "system",
+                                            objectType: "backup", objectID: Self.auditID(name), details: ["taken-by": "ward-server-backup"])
+            }
         }
     }
 

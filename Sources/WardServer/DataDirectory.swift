@@ -7,14 +7,22 @@ internal import WardStore
 /// Files holding secrets are 0600; the directory is 0700.
 public struct DataDirectory: Sendable {
     public let path: String
+    /// Where the two keys that unlock everything else live — the master key (second factors,
+    /// subject keys) and the audit log's signing key: the data directory itself, or (`--keys-dir`,
+    /// issue 19) a directory of their own on another disk, or a tmpfs a key manager fills at
+    /// boot, so that a copy of the data directory holds neither.
+    public let keys: String
 
-    public init(path: String) { self.path = path }
+    public init(path: String, keys: String? = nil) {
+        self.path = path
+        self.keys = keys ?? path
+    }
 
     public var database: String { path + "/ward.sqlite" }
     public var auditLog: String { path + "/audit" }
-    public var auditKey: String { path + "/audit.key" }
+    public var auditKey: String { keys + "/audit.key" }
     public var auditVerifierKey: String { path + "/audit.vkey" }
-    public var masterKey: String { path + "/master.key" }
+    public var masterKey: String { keys + "/master.key" }
     public var serverID: String { path + "/server.id" }
     /// Per-subject data keys (crypto-shredding); kept out of the database so that erasure can
     /// destroy them while database backups keep only ciphertext.
@@ -43,6 +51,7 @@ public struct DataDirectory: Sendable {
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
         try fm.createDirectory(atPath: path + "/tls", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try fm.createDirectory(atPath: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 
         let server = "server:" + OpaqueID.make()
         try Self.writeNew(serverID, server + "\n", mode: 0o644)

@@ -41,13 +41,14 @@ struct TakeBackup: ParsableCommand {
 
     @Option(help: "The data directory.")
     var data: String = "data"
+    @OptionGroup var keys: KeysDirectoryOption
     @Option(help: "The directory backups go into (created).")
     var to: String
     @Option(help: "The policy directory in force, kept with the backup.")
     var policies: String = "policies"
 
     func run() throws {
-        let (path, manifest) = try explainingServerErrorsSync { try Backup.take(data: DataDirectory(path: data), policies: policies, to: to) }
+        let (path, manifest) = try explainingServerErrorsSync { try Backup.take(data: DataDirectory(path: data, keys: keys.keysDir), policies: policies, to: to) }
         print(String(decoding: try JSONSerialization.data(withJSONObject: [
             "backup": path, "auditEntries": manifest.auditEntries, "files": manifest.files.count,
             "bytes": manifest.files.reduce(0) { $0 + $1.size },
@@ -59,7 +60,11 @@ struct VerifyBackup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-backup",
         abstract: "Check a backup as a restore would (decrypt everything to a temporary place, verify the audit log), without restoring it.",
-        discussion: "Exit status 0: the backup restores; 1: refused, with why."
+        discussion: """
+        Exit status 0: the backup restores; 1: refused, with why. The result is noted in the \
+        backup's directory (verified-<time>-whole or -refused), and a server watching that \
+        directory (serve --backup-dir) records it in the audit log as backup.verify.
+        """
     )
 
     @Argument(help: "The backup directory.")
@@ -68,10 +73,23 @@ struct VerifyBackup: ParsableCommand {
     var recoveryKey: String
 
     func run() throws {
+        // A key file that does not read says nothing about the backup: no note then.
+        let key = try refusing { try Backup.loadRecoveryKey(recoveryKey) }
         do {
-            let manifest = try Backup.verify(backup, recoveryKey: try Backup.loadRecoveryKey(recoveryKey))
+            let manifest = try Backup.verify(backup, recoveryKey: key)
+            if !Backup.noteVerification(of: backup, whole: true) { warn("could not note the verification in \(backup) (read-only?)") }
             print("backup \(backup) is whole: \(manifest.files.count) files, audit log to entry \(manifest.auditEntries), taken at \(manifest.createdAt)")
         } catch let error as ServerError {
+            if FileManager.default.fileExists(atPath: backup), !Backup.noteVerification(of: backup, whole: false) {
+                warn("could not note the verification in \(backup) (read-only?)")
+            }
+            warn("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func refusing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as ServerError {
             warn("\(error)")
             throw ExitCode(1)
         }
@@ -93,6 +111,7 @@ struct Restore: AsyncParsableCommand {
     var backup: String
     @Option(help: "The new data directory (must not exist).")
     var data: String
+    @OptionGroup var keys: KeysDirectoryOption
     @Option(help: "The recovery key file (from recovery-key --out).")
     var recoveryKey: String
     @Option(help: "The erasure journal the server kept (serve --erasure-journal).")
@@ -100,7 +119,7 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         let restored = try await explainingServerErrors {
-            try await Backup.restore(backup, recoveryKey: try Backup.loadRecoveryKey(recoveryKey), into: DataDirectory(path: data),
+            try await Backup.restore(backup, recoveryKey: try Backup.loadRecoveryKey(recoveryKey), into: DataDirectory(path: data, keys: keys.keysDir),
                                      journal: erasureJournal.map(ErasureJournal.init))
         }
         print("restored \(backup) into \(data): audit log to entry \(restored.manifest.auditEntries), \(restored.erasuresReapplied) erasure(s) re-applied")

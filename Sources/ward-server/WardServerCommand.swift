@@ -39,6 +39,7 @@ struct Init: AsyncParsableCommand {
 
     @Option(help: "The data directory to create.")
     var data: String = "data"
+    @OptionGroup var keys: KeysDirectoryOption
 
     @Option(name: .customLong("hostname"), help: "A host name or IPv4 address for the certificate (repeatable).")
     var hostnames: [String] = ["localhost", "127.0.0.1"]
@@ -48,7 +49,7 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         let made = try await explainingServerErrors {
-            try await DataDirectory(path: data).initialise(hostnames: hostnames, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
+            try await DataDirectory(path: data, keys: keys.keysDir).initialise(hostnames: hostnames, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
         }
         print("""
         initialised \(data)
@@ -71,6 +72,7 @@ struct RecoverAdmin: AsyncParsableCommand {
     @Option(help: "The data directory.")
     var data: String = "data"
 
+    @OptionGroup var keys: KeysDirectoryOption
     @Option(help: "An existing Admin account to restore (default: make a new Admin account).")
     var username: String?
 
@@ -79,7 +81,7 @@ struct RecoverAdmin: AsyncParsableCommand {
 
     func run() async throws {
         let recovered = try await explainingServerErrors {
-            try await DataDirectory(path: data).recoverAdmin(username: username, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
+            try await DataDirectory(path: data, keys: keys.keysDir).recoverAdmin(username: username, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
         }
         print("""
         Admin account: \(recovered.username)
@@ -96,6 +98,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "The data directory (see init).")
     var data: String = "data"
+    @OptionGroup var keys: KeysDirectoryOption
     @Option(help: "HOST:PORT to listen on; a LAN address works too.")
     var listen: String = "127.0.0.1:8443"
     @Option(help: "The policy directory.")
@@ -176,7 +179,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         guard let (host, port) = Self.split(listen) else { throw UsageError("--listen must be HOST:PORT") }
-        var configuration = ServerConfiguration(data: DataDirectory(path: data), host: host, port: port, policies: policies,
+        var configuration = ServerConfiguration(data: DataDirectory(path: data, keys: keys.keysDir), host: host, port: port, policies: policies,
                                                 tlsCertificate: tlsCert, tlsKey: tlsKey)
         configuration.sessionLimits = SessionLimits(idleSeconds: Int64(idleMinutes) * 60, lifetimeSeconds: Int64(sessionHours) * 3600)
         configuration.connectionLimits.authenticationTimeout = .seconds(signInSeconds)
@@ -208,4 +211,10 @@ struct Serve: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// `--keys-dir`, for every command that opens a data directory.
+struct KeysDirectoryOption: ParsableArguments {
+    @Option(help: "A directory of its own for the master key and the audit signing key (another disk, or a tmpfs a key manager fills), instead of the data directory (docs/OPERATIONS.md).")
+    var keysDir: String?
 }

@@ -99,6 +99,8 @@ struct BackupCommandTests {
         let backup = try #require(line["backup"] as? String)
         let checked = try runProcess(Binaries.wardServer, ["verify-backup", backup, "--recovery-key", key])
         #expect(checked.status == 0 && checked.stdout.contains("is whole"), "\(checked.stderr)")
+        // The result is noted beside the backup, for a server watching the directory to audit.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backup).contains { $0.hasPrefix("verified-") && $0.hasSuffix("-whole") })
         let wrong = dir.path + "/wrong.key"
         try "ward-backup-recovery-key-1\nnot a key\n".write(toFile: wrong, atomically: true, encoding: .utf8)
         let refused = try runProcess(Binaries.wardServer, ["verify-backup", backup, "--recovery-key", wrong])
@@ -113,6 +115,50 @@ struct BackupCommandTests {
         let verified = try runProcess(Binaries.auditctl, ["verify", target + "/audit", "--key", target + "/audit.vkey"])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         served = try ServedData.serving(target)
+        #expect(served.process.isRunning)
+    }
+}
+
+/// `--keys-dir` (issue 19): the master key and the audit signing key live outside the data
+/// directory from `init` on; the server serves with them there, a backup takes them from there
+/// (sealed like everything else), and a restore puts them back there, not into the data directory.
+@Suite("ward-server --keys-dir")
+struct KeysDirectoryTests {
+    @Test(.timeLimit(.minutes(3))) func theKeysLiveOutsideTheDataDirectoryThroughBackupAndRestore() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.alone() }
+    }
+
+    func alone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let keys = dir.path + "/keys"
+        var served = try ServedData.start(in: dir, keysDir: keys)
+        defer { served.stop() }
+        let fm = FileManager.default
+        for file in ["master.key", "audit.key"] {
+            #expect(!fm.fileExists(atPath: served.data + "/" + file), "\(file) is not in the data directory")
+            #expect(try fm.attributesOfItem(atPath: keys + "/" + file)[.posixPermissions] as? Int == 0o600, "\(file) is in the keys directory, 0600")
+        }
+        // Served with the keys there: the Admin signs in (the master key seals the second factor).
+        _ = try await TwoNurses.make(served)
+        let key = dir.path + "/recovery.key"
+        #expect(try runProcess(Binaries.wardServer, ["recovery-key", "--data", served.data, "--out", key]).status == 0)
+        let policies = Repository.root.appendingPathComponent("policies").path
+        let taken = try runProcess(Binaries.wardServer, ["backup", "--data", served.data, "--keys-dir", keys, "--to", dir.path + "/backups", "--policies", policies])
+        #expect(taken.status == 0, "\(taken.stderr)")
+        let backup = try #require((try JSONSerialization.jsonObject(with: Data(taken.stdout.utf8)) as? [String: Any])?["backup"] as? String)
+        served.stop()
+        let target = dir.path + "/restored", targetKeys = dir.path + "/restored-keys"
+        let restored = try runProcess(Binaries.wardServer, ["restore", "--from", backup, "--data", target, "--keys-dir", targetKeys, "--recovery-key", key])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        for file in ["master.key", "audit.key"] {
+            #expect(!fm.fileExists(atPath: target + "/" + file) && fm.fileExists(atPath: targetKeys + "/" + file), "\(file) restored into the keys directory")
+            #expect(fm.contents(atPath: targetKeys + "/" + file) == fm.contents(atPath: keys + "/" + file), "\(file) is the same key")
+        }
+        // Without the keys directory the restored data cannot be served; with it, it is.
+        let without = try runProcess(Binaries.wardServer, ["serve", "--data", target, "--policies", policies, "--listen", "127.0.0.1:0"])
+        #expect(without.status != 0 && without.stderr.contains("audit.key"), "\(without.stderr)")
+        served = try ServedData.serving(target, keysDir: targetKeys)
         #expect(served.process.isRunning)
     }
 }

@@ -21,32 +21,35 @@ struct ServedData {
     let oneTimePassword: String
     let process: Process
     let port: String
+    /// `--keys-dir`, when the keys live outside the data directory.
+    var keysDir: String?
 
-    static func start(in dir: TemporaryDirectory) throws -> ServedData {
+    static func start(in dir: TemporaryDirectory, keysDir: String? = nil) throws -> ServedData {
         let data = dir.path + "/data"
-        let made = try runProcess(Binaries.wardServer, ["init", "--data", data, "--argon2-memory", "1024"])
+        let made = try runProcess(Binaries.wardServer, ["init", "--data", data, "--argon2-memory", "1024"] + (keysDir.map { ["--keys-dir", $0] } ?? []))
         guard made.status == 0, let otp = made.stdout.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last else {
             throw ServedDataError.initFailed(made.stderr)
         }
-        return try serve(data: data, oneTimePassword: String(otp), port: "0")
+        return try serve(data: data, oneTimePassword: String(otp), port: "0", keysDir: keysDir)
     }
 
     /// The same data served again on the same port (a server restart).
     /// Another data directory (a restored one) served the same way.
-    static func serving(_ data: String) throws -> ServedData {
-        try serve(data: data, oneTimePassword: "", port: "0")
+    static func serving(_ data: String, keysDir: String? = nil) throws -> ServedData {
+        try serve(data: data, oneTimePassword: "", port: "0", keysDir: keysDir)
     }
 
     func restarted() throws -> ServedData {
-        try Self.serve(data: data, oneTimePassword: oneTimePassword, port: port)
+        try Self.serve(data: data, oneTimePassword: oneTimePassword, port: port, keysDir: keysDir)
     }
 
-    private static func serve(data: String, oneTimePassword: String, port wanted: String) throws -> ServedData {
+    private static func serve(data: String, oneTimePassword: String, port wanted: String, keysDir: String?) throws -> ServedData {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Binaries.wardServer)
         // A generous sign-in limit: these tests run beside the whole suite on two cores.
         server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(wanted)", "--policies", Repository.root.appendingPathComponent("policies").path,
                             "--argon2-memory", "1024", "--sign-in-seconds", "120", "--web", Repository.root.appendingPathComponent("Web").path]
+            + (keysDir.map { ["--keys-dir", $0] } ?? [])
         let out = Pipe()
         server.standardOutput = out
         server.standardError = FileHandle.nullDevice
@@ -67,7 +70,7 @@ struct ServedData {
             server.terminate()
             throw ServedDataError.didNotListen
         }
-        return ServedData(data: data, oneTimePassword: oneTimePassword, process: server, port: port)
+        return ServedData(data: data, oneTimePassword: oneTimePassword, process: server, port: port, keysDir: keysDir)
     }
 
     func stop() {

@@ -126,18 +126,18 @@ struct BackupTests {
         let directory = outside.path + "/backups"
         // A recovery key must exist before the first backup: made in a directory of its own, its
         // public half copied in once the server's data directory exists.
-        let server = try await ServerHarness.start(backups: (directory, .seconds(3), 1))
+        let server = try await ServerHarness.start(backups: (directory, .seconds(3), 3))
         defer { server.cleanup() }
         try Backup.makeRecoveryKey(for: server.data, out: outside.path + "/recovery.key")
         var taken: [String] = []
-        for _ in 0..<100 where taken.count < 2 {
+        for _ in 0..<150 where taken.count < 4 {
             try await Task.sleep(for: .milliseconds(200))
             taken = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "backup.take" && $0.event.outcome == .success }
                 .map(\.event.objectID)
         }
-        #expect(taken.count >= 2, "two scheduled backups were audited")
+        #expect(taken.count >= 4, "four scheduled backups were audited")
         let kept = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("ward-backup-") }
-        #expect(kept.count <= 2, "the oldest beyond the count are removed: \(kept)")
+        #expect(kept.count <= 3, "the oldest beyond the count are removed: \(kept)")
         // A backup taken beside the server (ward-server backup into the same directory) is
         // audited when the server sees it; Admins read the status.
         let elsewhere = try Backup.take(data: server.data, policies: ServerHarness.repositoryPolicies, to: directory)
@@ -150,11 +150,24 @@ struct BackupTests {
             }
         }
         #expect(audited, "the backup taken beside the server is in the audit log")
+        // So is a verification of it (ward-server verify-backup notes it in the backup's directory):
+        // kept 3, the one just taken outlives the next two scheduled backups (6 s at least), and
+        // the server looks before it takes one.
+        _ = try Backup.verify(elsewhere.path, recoveryKey: try Backup.loadRecoveryKey(outside.path + "/recovery.key"))
+        #expect(Backup.noteVerification(of: elsewhere.path, whole: true))
+        var verified = false
+        for _ in 0..<100 where !verified {
+            try await Task.sleep(for: .milliseconds(200))
+            verified = try AuditLogReader(directory: server.data.auditLog).entries().contains {
+                $0.event.type == "backup.verify" && $0.event.objectID == elsewhereName && $0.event.details["result"] == "whole"
+            }
+        }
+        #expect(verified, "the verification is in the audit log")
         let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse")])
         let status = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> BackupStatus? in
             try await x.request(ClientRequest(id: 0, type: "backup.status")).backupStatus
         }
-        #expect(status?.stale == false && status?.newest != nil && status?.keep == 1, "\(String(describing: status))")
+        #expect(status?.stale == false && status?.newest != nil && status?.keep == 3, "\(String(describing: status))")
         try await ErasureTests.signedIn(server, people[0]) { (n: WardConnection) async throws in
             #expect(try await n.send(ClientRequest(id: 0, type: "backup.status")).code == .denied)
         }
