@@ -26,7 +26,7 @@ struct BookingBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let server = try ServerProcess.start()
+        let server = try await ServerProcess.start()
         defer { server.stop() }
         let client = try server.client()
         let password = CareRoomFixture.password

@@ -24,7 +24,7 @@ struct CareRoomFixture {
     static let password = "bench account passphrase"
 
     static func make(messages: Int, writers: Int, writtenBy: Writers) async throws -> CareRoomFixture {
-        let server = try ServerProcess.start()
+        let server = try await ServerProcess.start()
         do {
             return try await fill(server, messages: messages, writers: writers, writtenBy: writtenBy)
         } catch {

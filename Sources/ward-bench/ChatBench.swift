@@ -39,8 +39,15 @@ struct ChatBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let server = try ServerProcess.start()
+        let server = try await ServerProcess.start()
         defer { server.stop() }
+        emit(try await measure(on: server))
+    }
+
+    /// The load on `server` (accounts, rooms, warm-up, then the measured phase) and its result.
+    /// `duringLoad` starts with the measured phase (the backup benchmark backs up then); the
+    /// figures it returns join the result.
+    func measure(on server: ServerProcess, duringLoad: @escaping @Sendable () async throws -> [String: Double] = { [:] }) async throws -> [String: Any] {
         let client = try server.client()
         func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
             try await client.connect(body)
@@ -101,8 +108,8 @@ struct ChatBench: AsyncParsableCommand {
         let sendTimes = SendTimes()
         let clock = ContinuousClock()
 
-        let (results, serverCPU, serverRSS, clientCPU, loadStart) = try await withThrowingTaskGroup(of: ClientResult.self) {
-            group -> ([ClientResult], Double, Int, Double, ContinuousClock.Instant) in
+        let (results, serverCPU, serverRSS, clientCPU, loadStart, during) = try await withThrowingTaskGroup(of: ClientResult.self) {
+            group -> ([ClientResult], Double, Int, Double, ContinuousClock.Instant, Task<[String: Double], any Error>) in
             for n in 0..<count {
                 group.addTask {
                     try await connect { connection -> ClientResult in
@@ -186,6 +193,7 @@ struct ChatBench: AsyncParsableCommand {
                 }
             }
             await board.wait(.warm)
+            let during = Task { try await duringLoad() }
             let loadStart = clock.now
             let cpuAtStart = server.cpuSeconds
             let ownCPUAtStart = ProcessCPU.seconds()
@@ -193,8 +201,9 @@ struct ChatBench: AsyncParsableCommand {
             let cpu = server.cpuSeconds - cpuAtStart
             let ownCPU = ProcessCPU.seconds() - ownCPUAtStart
             let rss = server.residentKiB
-            return (try await group.reduce(into: []) { $0.append($1) }, cpu, rss, ownCPU, loadStart)
+            return (try await group.reduce(into: []) { $0.append($1) }, cpu, rss, ownCPU, loadStart, during)
         }
+        let duringFigures = try await during.value
 
         let acknowledgements = results.flatMap(\.acknowledgements).sorted()
         let deliveries = results.flatMap(\.deliveries).sorted()
@@ -203,7 +212,7 @@ struct ChatBench: AsyncParsableCommand {
         // (which is longer than --seconds when the server falls behind).
         let lastAck = results.compactMap(\.finishedSending).max() ?? loadStart
         let elapsed = max(seconds, Double((lastAck - loadStart).components.seconds) + Double((lastAck - loadStart).components.attoseconds) / 1e18)
-        emit([
+        var result: [String: Any] = [
             "bench": "chat", "suite": suite, "clients": clients, "room_size": roomSize, "target_rate": rate, "seconds": seconds,
             "sending_took_seconds": (elapsed * 10).rounded() / 10,
             "sent": sent, "sent_per_second": (Double(sent) / elapsed).rounded(),
@@ -215,7 +224,9 @@ struct ChatBench: AsyncParsableCommand {
             "server_rss_kib": serverRSS, "server_cpu_seconds_during_load": (serverCPU * 10).rounded() / 10,
             "load_generator_cpu_seconds_during_load": (clientCPU * 10).rounded() / 10,
             "server_cpu_ms_per_message": sent > 0 ? (serverCPU * 1000 / Double(sent) * 100).rounded() / 100 : 0,
-        ])
+        ]
+        for (name, value) in duringFigures { result[name] = value }
+        return result
     }
 
     /// Sends `request`, waiting and trying again while the connection is over its rate limit.

@@ -22,7 +22,7 @@ struct RecordBench: AsyncParsableCommand {
     @Option(help: "Reads measured.") var reads: Int = 300
 
     func run() async throws {
-        let server = try ServerProcess.start()
+        let server = try await ServerProcess.start()
         defer { server.stop() }
         let client = try server.client()
         let password = CareRoomFixture.password

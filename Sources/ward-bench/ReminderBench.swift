@@ -39,7 +39,7 @@ struct ReminderBench: AsyncParsableCommand {
         let minute = (now + 40) / 60 * 60 + 60
         let ids = (0..<patients).map { "user:benchpatient\($0)" }
         let tokens = (0..<patients).map { "bench-token-\($0)-" + Hex.encode(SecureRandom.bytes(16)) }
-        let server = try ServerProcess.start { dir in
+        let server = try await ServerProcess.start { dir in
             let database = try WardDatabase(path: dir + "/ward.sqlite")
             try database.pool.write { db in
                 for n in 0..<patients {

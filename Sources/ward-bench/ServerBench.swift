@@ -149,7 +149,7 @@ struct IdleBench: AsyncParsableCommand {
     @Option(help: "Connections.") var connections: Int = 1000
 
     func run() async throws {
-        let serverProcess = try ServerProcess.start()
+        let serverProcess = try await ServerProcess.start()
         defer { serverProcess.stop() }
         let otp = serverProcess.oneTimePassword
         let pem = serverProcess.certificatePEM

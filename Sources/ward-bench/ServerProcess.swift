@@ -16,10 +16,8 @@ struct ServerProcess {
 
     /// Initialises a data directory (cheap Argon2id for the setup), lets `prepare` add to it
     /// before anything serves it (the data directory's path), and serves it.
-    static func start(prepare: (String) throws -> Void = { _ in }) throws -> ServerProcess {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let binary = here.appendingPathComponent("ward-server").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("\(binary) is missing: swift build -c release --product ward-server") }
+    static func start(prepare: (String) async throws -> Void = { _ in }) async throws -> ServerProcess {
+        let binary = try Self.binary()
         let dir = NSTemporaryDirectory() + "ward-bench-server-" + UUID().uuidString
         let initialise = Process()
         initialise.executableURL = URL(fileURLWithPath: binary)
@@ -32,7 +30,7 @@ struct ServerProcess {
         guard let otp = initText.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last.map(String.init) else {
             throw ValidationError("ward-server init failed")
         }
-        try prepare(dir)
+        try await prepare(dir)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: binary)
         // Every benchmark client connects from 127.0.0.1: the per-address cap is lifted.
@@ -57,6 +55,14 @@ struct ServerProcess {
         }
         return ServerProcess(process: server, dir: dir, port: port, certificatePEM: try String(contentsOfFile: dir + "/tls/cert.pem", encoding: .utf8),
                              oneTimePassword: otp)
+    }
+
+    /// The ward-server built beside this ward-bench.
+    static func binary() throws -> String {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let binary = here.appendingPathComponent("ward-server").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("\(binary) is missing: swift build -c release --product ward-server") }
+        return binary
     }
 
     var url: String { "wss://127.0.0.1:\(port)/v1/ws" }

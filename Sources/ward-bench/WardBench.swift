@@ -11,7 +11,7 @@ struct WardBench: AsyncParsableCommand {
         commandName: "ward-bench",
         abstract: "Benchmarks and load generators for Ward; one JSON object per result.",
         discussion: "Measure with a release build: swift build -c release && .build/release/ward-bench …",
-        subcommands: [AuditAppend.self, AuditVerify.self, AuditGenerate.self, AuditProof.self, KeyShareBench.self, AuditDiskFull.self, PolicyBench.self, LoginBench.self, IdleBench.self, ChatBench.self, ExportBench.self, ErasureBench.self, BookingBench.self, ReminderBench.self, RecordBench.self]
+        subcommands: [AuditAppend.self, AuditVerify.self, AuditGenerate.self, AuditProof.self, KeyShareBench.self, AuditDiskFull.self, PolicyBench.self, LoginBench.self, IdleBench.self, ChatBench.self, ExportBench.self, ErasureBench.self, BookingBench.self, ReminderBench.self, RecordBench.self, BackupBench.self]
     )
 }
 
