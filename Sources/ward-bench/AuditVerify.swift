@@ -59,6 +59,17 @@ struct AuditVerify: ParsableCommand {
     }
 }
 
+/// `count` synthetic entries appended by 64 writers at once (group commit fills its batches).
+func appendSynthetic(_ count: Int, to log: AuditLog) async throws {
+    let counter = Counter(limit: count)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<64 {
+            group.addTask { while let i = counter.next() { try await log.append(syntheticEvent(i)) } }
+        }
+        try await group.waitForAll()
+    }
+}
+
 struct AuditGenerate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit-generate",
@@ -78,13 +89,7 @@ struct AuditGenerate: AsyncParsableCommand {
     func run() async throws {
         let bench = BenchLog(root: dir)
         let log = try AuditLog.open(.init(directory: bench.logDirectory, signer: bench.signer(origin: "ward.bench/audit"), source: "server:bench"))
-        let counter = Counter(limit: entries)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<64 {
-                group.addTask { while let i = counter.next() { try await log.append(syntheticEvent(i)) } }
-            }
-            try await group.waitForAll()
-        }
+        try await appendSynthetic(entries, to: log)
         try await log.close()
         emit(["bench": "audit-generate", "entries": log.size, "log": bench.logDirectory, "key": bench.publicKeyPath])
     }

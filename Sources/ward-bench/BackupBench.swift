@@ -115,13 +115,7 @@ struct BackupBench: AsyncParsableCommand {
     static func fillAuditLog(_ data: DataDirectory, entries: Int) async throws {
         let (serverID, signer) = try data.loadIdentity()
         let log = try AuditLog.open(.init(directory: data.auditLog, signer: signer, source: serverID))
-        let counter = Counter(limit: entries)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<64 {
-                group.addTask { while let i = counter.next() { try await log.append(syntheticEvent(i)) } }
-            }
-            try await group.waitForAll()
-        }
+        try await appendSynthetic(entries, to: log)
         try await log.close()
     }
 

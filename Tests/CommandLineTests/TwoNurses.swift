@@ -67,6 +67,16 @@ struct TwoNurses {
                          secrets: secrets, privacyOfficerSecret: officerSecret, patientID: made[3].0, adminSecret: adminSecret)
     }
 
+    /// The Admin puts `clinician` on Pia's care team with wardctl, as an operator would.
+    func addToPiasCareTeam(_ clinician: String, served: ServedData, in dir: TemporaryDirectory) throws -> ProcessResult {
+        let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
+        let admin = ["WARD_CONFIG_DIR": dir.path + "/admin", "WARD_PASSWORD": Self.password,
+                     "WARD_TOTP": Self.code(adminSecret, at: Date().addingTimeInterval(30))]
+        let login = try runProcess(Binaries.wardctl, ["login", "--username", "admin"] + server, environment: admin)
+        guard login.status == 0 else { return login }
+        return try runProcess(Binaries.wardctl, ["careteam", "add", Self.patient, clinician], environment: admin)
+    }
+
     /// `USER@127.0.0.1:PORT` for nurse `who` (0: Ann, 1: Bo).
     func target(_ who: Int) -> String { "\(Self.usernames[who])@127.0.0.1:\(port)" }
 

@@ -14,11 +14,7 @@ struct WardRecordCommandTests {
         let served = try ServedData.start(in: dir)
         defer { served.stop() }
         let clinic = try await TwoNurses.make(served)
-        let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
-        let admin = ["WARD_CONFIG_DIR": dir.path + "/admin", "WARD_PASSWORD": TwoNurses.password,
-                     "WARD_TOTP": TwoNurses.code(clinic.adminSecret, at: Date().addingTimeInterval(30))]
-        #expect(try runProcess(Binaries.wardctl, ["login", "--username", "admin"] + server, environment: admin).status == 0)
-        #expect(try runProcess(Binaries.wardctl, ["careteam", "add", TwoNurses.patient, "nurse.ann"], environment: admin).status == 0)
+        #expect(try clinic.addToPiasCareTeam("nurse.ann", served: served, in: dir).status == 0)
         func ward(_ who: Int, _ arguments: [String]) throws -> ProcessResult {
             try runProcess(Binaries.ward, Array(arguments.prefix(2)) + [clinic.target(who), "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(2),
                            environment: clinic.environment(who, in: dir))
@@ -68,6 +64,7 @@ struct WardRecordCommandTests {
         // The privacy officer reviews.
         let officer = ["WARD_CONFIG_DIR": dir.path + "/po", "WARD_PASSWORD": TwoNurses.password,
                        "WARD_TOTP": TwoNurses.code(clinic.privacyOfficerSecret, at: Date().addingTimeInterval(30))]
+        let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
         #expect(try runProcess(Binaries.wardctl, ["login", "--username", TwoNurses.privacyOfficer] + server, environment: officer).status == 0)
         let queue = try runProcess(Binaries.wardctl, ["breakglass", "review"], environment: officer)
         #expect(queue.status == 0 && queue.stdout.contains("reason: Found collapsed") && queue.stdout.hasPrefix("1\t"), "\(queue.stdout)\(queue.stderr)")

@@ -30,11 +30,7 @@ struct WebClientEndToEndTests {
         let served = try ServedData.start(in: dir)
         defer { served.stop() }
         let clinic = try await TwoNurses.make(served)
-        let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
-        let admin = ["WARD_CONFIG_DIR": dir.path + "/admin", "WARD_PASSWORD": TwoNurses.password,
-                     "WARD_TOTP": TwoNurses.code(clinic.adminSecret, at: Date().addingTimeInterval(30))]
-        #expect(try runProcess(Binaries.wardctl, ["login", "--username", "admin"] + server, environment: admin).status == 0)
-        #expect(try runProcess(Binaries.wardctl, ["careteam", "add", TwoNurses.patient, "nurse.ann"], environment: admin).status == 0)
+        #expect(try clinic.addToPiasCareTeam("nurse.ann", served: served, in: dir).status == 0)
         // Pia agrees to messaging with her care team (the clinic's policy asks it of care rooms).
         let tls = try WardConnection.pinnedTLS(certificatePEM: clinic.pem)
         try await WardConnection.withConnection(url: "wss://127.0.0.1:\(served.port)/v1/ws", tls: tls, serverName: "localhost", logger: Self.quiet) { connection in

@@ -99,6 +99,23 @@ class Browser:
         return self.js("return Array.from(document.querySelectorAll('#messages .message')).map(m => m.innerText)") or []
 
 
+def run_scenario(width, height, failure_screenshot, steps):
+    """Runs `steps(browser)` in a new browser of that viewport; on any failure (a ScenarioFailure,
+    or Selenium's own: a timeout, a lost session) saves a screenshot and says why on standard
+    error. Returns the exit status: 0 when every step passed."""
+    import sys
+    b = Browser(width, height)
+    try:
+        steps(b)
+        return 0
+    except Exception as failure:
+        b.screenshot(failure_screenshot)
+        print(f"FAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
+        return 1
+    finally:
+        b.quit()
+
+
 def totp(secret, at):
     """RFC 6238 (HMAC-SHA-1, 30-second steps, 6 digits) for a base32 secret, as authenticator apps compute it."""
     import base64, hashlib, hmac, struct

@@ -9,10 +9,12 @@ keyboard only, opens the care room, sends "Hello from the phone" and waits for t
 device stays, the session does not), and saves screenshots at phone, tablet and desktop sizes.
 axe-core checks every screen. Prints one JSON line per measurement; exits 1 on a failure."""
 import json
+import os
+import shutil
 import sys
 import time
 
-from browser import Browser, Keys, check
+from browser import Keys, check, run_scenario
 
 SENT = "Hello from the phone"
 REPLY = "Hello from the terminal"
@@ -102,7 +104,6 @@ def sections(b, artifacts):
     b.wait("the consent texts", lambda: "Given on" in b.element("consents").text)
     b.axe("privacy (desktop)")
     downloads = f"{artifacts}/downloads"
-    import os, shutil
     shutil.rmtree(downloads, ignore_errors=True)
     os.makedirs(downloads)
     b.allow_downloads(downloads)
@@ -121,8 +122,8 @@ def sections(b, artifacts):
 
 def main():
     url, username, password, artifacts = sys.argv[1:5]
-    b = Browser(360, 740)
-    try:
+
+    def steps(b):
         first_load(b, url)
         b.axe("sign-in")
         b.screenshot(f"{artifacts}/phone-signin.png")
@@ -161,13 +162,8 @@ def main():
         b.element("signout-button").click()
         b.wait("signed out", lambda: b.visible("signin-form"))
         check(REPLY not in b.text(), "signing out clears the screen")
-    except Exception as failure:  # a ScenarioFailure, or Selenium's own (a timeout, a lost session)
-        b.screenshot(f"{artifacts}/failure.png")
-        print(f"FAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
-        return 1
-    finally:
-        b.quit()
-    return 0
+
+    return run_scenario(360, 740, f"{artifacts}/failure.png", steps)
 
 
 if __name__ == "__main__":

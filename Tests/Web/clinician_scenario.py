@@ -8,13 +8,13 @@ Exits 1 on a failure."""
 import sys
 import time
 
-from browser import Browser, Keys, check, totp
+from browser import Keys, check, run_scenario, totp
 
 
 def main():
     url, username, password, secret, patient, artifacts = sys.argv[1:7]
-    b = Browser(768, 1024)
-    try:
+
+    def steps(b):
         b.driver.get(url)
         b.wait("the sign-in form", lambda: b.visible("signin-form"))
         b.element("username").send_keys(username)
@@ -34,13 +34,8 @@ def main():
         b.wait("the record", lambda: "Slept well, no pain overnight" in b.element("record-entries").text)
         check("minute(s) left" in b.element("breakglass-countdown").text, "the countdown shows")
         b.screenshot(f"{artifacts}/tablet-emergency-access.png")
-    except Exception as failure:
-        b.screenshot(f"{artifacts}/failure-clinician.png")
-        print(f"FAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
-        return 1
-    finally:
-        b.quit()
-    return 0
+
+    return run_scenario(768, 1024, f"{artifacts}/failure-clinician.png", steps)
 
 
 if __name__ == "__main__":

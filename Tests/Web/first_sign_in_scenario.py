@@ -9,13 +9,13 @@ one (too short is refused); the workspace opens; once the session has been idle 
 server allows, the screen is cleared and says why. Exits 1 on a failure."""
 import sys
 
-from browser import Browser, Keys, check
+from browser import Keys, check, run_scenario
 
 
 def main():
     url, username, one_time, new_password, artifacts = sys.argv[1:6]
-    b = Browser(360, 740)
-    try:
+
+    def steps(b):
         b.driver.get(url)
         b.wait("the sign-in form", lambda: b.visible("signin-form"))
         b.element("username").send_keys(username)
@@ -50,13 +50,8 @@ def main():
             r.onsuccess = () => { const q = r.result.transaction('devices').objectStore('devices').count(); q.onsuccess = () => done(q.result); };
             r.onerror = () => done(-1);""")
         check(devices == 1, f"one device kept for the person, not {devices}")
-    except Exception as failure:
-        b.screenshot(f"{artifacts}/failure-first-sign-in.png")
-        print(f"FAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
-        return 1
-    finally:
-        b.quit()
-    return 0
+
+    return run_scenario(360, 740, f"{artifacts}/failure-first-sign-in.png", steps)
 
 
 if __name__ == "__main__":
