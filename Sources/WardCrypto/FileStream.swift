@@ -8,6 +8,8 @@ internal import Foundation
 /// length and its ciphertext (17 bytes longer than the plaintext).
 public enum FileStream {
     public static let chunkBytes = 64 * 1024
+    /// How much an encryption writes between flushes to disk.
+    static let syncEveryBytes = 8 * 1024 * 1024
 
     /// Encrypts the file at `source` into a new file at `destination` (0600) under `key` (32
     /// bytes), syncing it; returns the number of plaintext bytes.
@@ -41,6 +43,10 @@ public enum FileStream {
             try output.write(contentsOf: Data(bytes: &length, count: 4))
             try output.write(contentsOf: sealed.prefix(Int(sealedLength)))
             total += chunk.count
+            // On disk as it goes, a few MiB at a time: a backup written while the server serves
+            // would otherwise leave a gigabyte for one final fsync, and the server's own commits
+            // (fdatasync, a few KiB each) would wait behind it (docs/PERFORMANCE.md, `ward-bench backup`).
+            if total % syncEveryBytes < chunk.count { try output.synchronize() }
             if next.isEmpty { break }
             chunk = next
         }

@@ -77,13 +77,20 @@ public enum Backup {
     // MARK: Taking one
 
     /// Backs up `data` (served or not) into a new directory under `destination`; returns its path.
+    /// For `ward-server backup`, beside a running server or not: the backup is recorded in the
+    /// audit log through an `AuditNote` the server appends.
     public static func take(data: DataDirectory, policies: String, to destination: String) throws -> (path: String, manifest: Manifest) {
-        try take(data: data, policies: policies, to: destination, database: nil)
+        let taken = try take(data: data, policies: policies, to: destination, database: nil)
+        try AuditNote(kind: .backupTaken, backup: (taken.path as NSString).lastPathComponent, succeeded: true,
+                      counts: ["entries": Int(clamping: taken.manifest.auditEntries), "files": taken.manifest.files.count,
+                               "bytes": taken.manifest.files.reduce(0) { $0 + $1.size }]).leave(in: data)
+        return taken
     }
 
     /// The same, through a server's own `database` handle (a second one would wait on its writer).
     static func take(data: DataDirectory, policies: String, to destination: String,
                      database: WardDatabase?) throws -> (path: String, manifest: Manifest) {
+        yieldToServing()
         guard let recipientText = FileManager.default.contents(atPath: recipientPath(data)),
               let recipient = Base64.decode(String(decoding: recipientText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
               recipient.count == 32 else {
@@ -284,6 +291,16 @@ public enum Backup {
     }
 
     // MARK: Pieces
+
+    /// Lowers the calling thread's CPU priority (nice 10; on Linux each thread has its own): a
+    /// backup that shares the appliance's cores with the server gives way to it, and takes a few
+    /// seconds longer instead of delaying messages (docs/PERFORMANCE.md, `ward-bench backup`).
+    /// The thread id is read from /proc/thread-self, as Swift's Glibc has no gettid().
+    private static func yieldToServing() {
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
+              let thread = link.split(separator: "/").last.flatMap({ id_t($0) }) else { return }
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, 10)
+    }
 
     /// The single files a backup keeps, by their name in it and where they are: the two keys
     /// from the keys directory (`--keys-dir`, or the data directory), the rest from the data directory.

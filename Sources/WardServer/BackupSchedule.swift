@@ -38,7 +38,7 @@ struct BackupSchedule: Sendable {
         var next = ContinuousClock.now + (every > .zero ? every : .seconds(60))
         while !Task.isCancelled {
             report()
-            await auditBackupsTakenElsewhere()
+            await auditVerificationsNoted()
             if every > .zero, ContinuousClock.now >= next {
                 await take(logger: logger)
                 next = ContinuousClock.now + every
@@ -76,7 +76,7 @@ struct BackupSchedule: Sendable {
     }
 
     /// Backup names as audit identifiers (letters, digits and -).
-    static func auditID(_ name: String) -> String { String(name.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(64)) }
+    static func auditID(_ name: String) -> String { AuditNote.identifier(name) }
 
     /// Whole backups in the directory, oldest first, with the time each was taken.
     func backups() -> [(name: String, createdAt: Int64)] {
@@ -97,13 +97,13 @@ struct BackupSchedule: Sendable {
         }
     }
 
-    /// Backups that appeared in the directory without the server taking them (`ward-server
-    /// backup` run beside it), and verifications `ward-server verify-backup` noted in a backup
-    /// (`Backup.noteVerification`), are audited when first seen; those there at start are not.
-    private func auditBackupsTakenElsewhere() async {
+    /// Verifications `ward-server verify-backup` noted in a backup of the directory
+    /// (`Backup.noteVerification`; run without `--data`, on another machine) are audited when
+    /// first seen; those there at start are not. (`ward-server backup` leaves an `AuditNote`.)
+    private func auditVerificationsNoted() async {
         let fm = FileManager.default
         let names = backups().flatMap { backup in
-            [backup.name] + ((try? fm.contentsOfDirectory(atPath: directory + "/" + backup.name)) ?? [])
+            ((try? fm.contentsOfDirectory(atPath: directory + "/" + backup.name)) ?? [])
                 .filter { $0.hasPrefix(Backup.verificationPrefix) }.map { backup.name + "/" + $0 }
         }
         let new = seen.names.withLock { seen -> [String] in
@@ -117,15 +117,11 @@ struct BackupSchedule: Sendable {
         }
         for name in new {
             let parts = name.split(separator: "/").map(String.init)
-            if parts.count == 2 {
-                let whole = parts[1].hasSuffix("-whole")
-                _ = try? await audit.record("backup.verify", code: .read, outcome: whole ? .success : .seriousFailure, actorID: "system:operator",
-                                            actorRole: "system", objectType: "backup", objectID: Self.auditID(parts[0]),
-                                            details: ["result": whole ? "whole" : "refused"])
-            } else {
-                _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:operator", actorRole: "system",
-                                            objectType: "backup", objectID: Self.auditID(name), details: ["taken-by": "ward-server-backup"])
-            }
+            guard parts.count == 2 else { continue }
+            let whole = parts[1].hasSuffix("-whole")
+            _ = try? await audit.record("backup.verify", code: .read, outcome: whole ? .success : .seriousFailure, actorID: "system:operator",
+                                        actorRole: "system", objectType: "backup", objectID: Self.auditID(parts[0]),
+                                        details: ["result": whole ? "whole" : "refused"])
         }
     }
 

@@ -173,25 +173,14 @@ public enum WardServer {
             let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
             let storage = Task { [context] in await context.storage.run(every: .seconds(2), logger: logger, metrics: context.metrics) }
             let subjectIndex = Task { [context] in await AuditSubjectIndexer(context: context).runEverySecond(logger: logger) }
-            let backups = Task { [context] in await context.backups?.run(logger: logger) }
-            defer {
-                retention.cancel()
-                notifications.cancel()
-                storage.cancel()
-                subjectIndex.cancel()
-                backups.cancel()
-            }
+            let backups = Task { [context] in if let schedule = context.backups { await schedule.run(logger: logger) } }
+            let notes = Task { [context] in await AuditNote.run(data: data, gate: context.gate, every: .seconds(2), logger: logger) }
+            // Ended with the server, however it ends; awaited when it stops cleanly, before `server.stop`.
+            let background: [Task<Void, Never>] = [retention, notifications, storage, subjectIndex, backups, notes]
+            defer { for task in background { task.cancel() } }
             try await app.runService()
-            retention.cancel()
-            notifications.cancel()
-            storage.cancel()
-            subjectIndex.cancel()
-            backups.cancel()
-            await retention.value
-            await notifications.value
-            await storage.value
-            await subjectIndex.value
-            await backups.value
+            for task in background { task.cancel() }
+            for task in background { await task.value }
             try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
                                             objectType: "server", objectID: serverID))
         } catch {

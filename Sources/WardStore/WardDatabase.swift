@@ -634,8 +634,16 @@ extension WardDatabase {
 extension WardDatabase {
     /// A consistent copy of the whole database at `path` (a new file), taken with SQLite's online
     /// backup API while others read and write (backups, issue 19).
+    /// The copy is a staging file the caller encrypts and deletes: it is written without
+    /// journal or fsync, so that it rarely reaches the disk at all, and never in one flush the
+    /// server's own commits would wait behind (docs/PERFORMANCE.md, `ward-bench backup`).
     public func backup(to path: String) throws {
-        let destination = try DatabaseQueue(path: path)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+            try db.execute(sql: "PRAGMA journal_mode = OFF")
+        }
+        let destination = try DatabaseQueue(path: path, configuration: configuration)
         try pool.backup(to: destination)
     }
 }

@@ -53,8 +53,10 @@ struct BackupBench: AsyncParsableCommand {
         }
         defer { server.stop() }
         let bytes = Self.size(of: server.dir + "/ward.sqlite") + Self.size(of: server.dir + "/audit")
-        writeLine(String(format: "made a %.0f MiB database and %d audit entries in %.0f s", Double(Self.size(of: server.dir + "/ward.sqlite")) / 1_048_576,
-                         entries, Double(filled.components.seconds)))
+        let settled = try await server.settle()
+        writeLine(String(format: "made a %.0f MiB database and %d audit entries in %.0f s; the server settled %.0f s after it started",
+                         Double(Self.size(of: server.dir + "/ward.sqlite")) / 1_048_576, entries, Double(filled.components.seconds),
+                         Double(settled.components.seconds)))
 
         // References, while it serves without load.
         let copied = try Self.timed {
@@ -70,13 +72,16 @@ struct BackupBench: AsyncParsableCommand {
         let dataDirectory = server.dir
         var chat = try ChatBench.parse(["--clients", "\(clients)", "--room-size", "5", "--rate", "\(rate)", "--seconds", "\(seconds)"])
         chat.sample = 10
+        let quietSeconds = min(20, seconds / 4)
         var load = try await chat.measure(on: server) {
+            // The load alone first (the reference for its latency), then the backup during it.
+            try await Task.sleep(for: .seconds(quietSeconds))
             let took = try Self.timed {
                 guard try Self.run(binary, ["backup", "--data", dataDirectory, "--to", backups, "--policies", "policies"]) == 0 else {
                     throw ValidationError("ward-server backup failed")
                 }
             }
-            return ["backup_seconds": took]
+            return ["backup_seconds": took, "window_start_s": quietSeconds, "window_end_s": quietSeconds + took]
         }
         load["bench"] = "backup"
         load["bytes"] = bytes

@@ -154,6 +154,7 @@ struct ChatBench: AsyncParsableCommand {
                                 let now = clock.now
                                 if let sent = sendTimes.time(of: message.envelope.nonce) {
                                     received.deliveries.append(now - sent)
+                                    received.sentAt.append(sent)
                                     if sendTimes.countDelivery() % sampleEvery == 0 {
                                         do {
                                             _ = try await messenger.open(message)
@@ -186,6 +187,7 @@ struct ChatBench: AsyncParsableCommand {
                         receiving.cancel()
                         let received = await receiving.value
                         result.deliveries = received.deliveries
+                        result.sentAt = received.sentAt
                         result.decrypted = received.decrypted
                         result.decryptFailures = received.decryptFailures
                         return result
@@ -226,6 +228,17 @@ struct ChatBench: AsyncParsableCommand {
             "server_cpu_ms_per_message": sent > 0 ? (serverCPU * 1000 / Double(sent) * 100).rounded() / 100 : 0,
         ]
         for (name, value) in duringFigures { result[name] = value }
+        // When `duringLoad` names a window (seconds from the start of the measured phase), the
+        // deliveries of messages sent within it and outside it are told apart.
+        if let from = duringFigures["window_start_s"], let until = duringFigures["window_end_s"] {
+            let window = (loadStart + .seconds(from))...(loadStart + .seconds(until))
+            let timed = results.flatMap { zip($0.sentAt, $0.deliveries) }
+            let inside = timed.filter { window.contains($0.0) }.map(\.1).sorted(), outside = timed.filter { !window.contains($0.0) }.map(\.1).sorted()
+            result["send_to_deliver_p99_ms_in_window"] = percentileMillis(inside, 0.99)
+            result["send_to_deliver_p50_ms_in_window"] = percentileMillis(inside, 0.5)
+            result["send_to_deliver_p99_ms_outside_window"] = percentileMillis(outside, 0.99)
+            result["deliveries_in_window"] = inside.count
+        }
         return result
     }
 
@@ -261,6 +274,8 @@ struct ClientResult: Sendable {
     var acknowledgements: [Duration] = []
     var finishedSending: ContinuousClock.Instant?
     var deliveries: [Duration] = []
+    /// When each delivered message was sent, in the order of `deliveries`.
+    var sentAt: [ContinuousClock.Instant] = []
     var decrypted = 0
     var decryptFailures = 0
 }

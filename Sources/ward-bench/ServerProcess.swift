@@ -96,6 +96,23 @@ struct ServerProcess {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Waits (at most `limit`) until the server has used almost no CPU for three seconds in a
+    /// row: a large appliance verifies and indexes its audit log in the background after it
+    /// starts, and a measurement taken meanwhile measures that too. Returns how long it took.
+    func settle(limit: Duration = .seconds(600)) async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var quiet = 0
+        var last = cpuSeconds
+        while quiet < 3, clock.now - start < limit {
+            try await Task.sleep(for: .seconds(1))
+            let now = cpuSeconds
+            quiet = now - last < 0.05 ? quiet + 1 : 0
+            last = now
+        }
+        return clock.now - start
+    }
+
     static func status(_ pid: Int32, _ key: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }

@@ -71,6 +71,8 @@ struct VerifyBackup: ParsableCommand {
     var backup: String
     @Option(help: "The recovery key file (from recovery-key --out).")
     var recoveryKey: String
+    @Option(help: "The appliance's data directory, to record the check in its audit log (the running server appends it). Without it, only a server watching the backup's directory records it.")
+    var data: String?
 
     func run() throws {
         // A key file that does not read says nothing about the backup: no note then.
@@ -78,14 +80,22 @@ struct VerifyBackup: ParsableCommand {
         do {
             let manifest = try Backup.verify(backup, recoveryKey: key)
             if !Backup.noteVerification(of: backup, whole: true) { warn("could not note the verification in \(backup) (read-only?)") }
+            try noteInDataDirectory(whole: true)
             print("backup \(backup) is whole: \(manifest.files.count) files, audit log to entry \(manifest.auditEntries), taken at \(manifest.createdAt)")
         } catch let error as ServerError {
             if FileManager.default.fileExists(atPath: backup), !Backup.noteVerification(of: backup, whole: false) {
                 warn("could not note the verification in \(backup) (read-only?)")
             }
+            try? noteInDataDirectory(whole: false)
             warn("\(error)")
             throw ExitCode(1)
         }
+    }
+
+    private func noteInDataDirectory(whole: Bool) throws {
+        guard let data else { return }
+        let name = AuditNote.identifier((backup as NSString).lastPathComponent)
+        try refusing { try AuditNote(kind: .backupVerified, backup: name, succeeded: whole).leave(in: DataDirectory(path: data)) }
     }
 
     private func refusing<T>(_ body: () throws -> T) throws -> T {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardAudit
 import WardCrypto
 import WardTestSupport
 #if canImport(Glibc)
@@ -97,7 +98,7 @@ struct BackupCommandTests {
         #expect(taken.status == 0, "\(taken.stderr)")
         let line = try JSONSerialization.jsonObject(with: Data(taken.stdout.utf8)) as? [String: Any] ?? [:]
         let backup = try #require(line["backup"] as? String)
-        let checked = try runProcess(Binaries.wardServer, ["verify-backup", backup, "--recovery-key", key])
+        let checked = try runProcess(Binaries.wardServer, ["verify-backup", backup, "--recovery-key", key, "--data", served.data])
         #expect(checked.status == 0 && checked.stdout.contains("is whole"), "\(checked.stderr)")
         // The result is noted beside the backup, for a server watching the directory to audit.
         #expect(try FileManager.default.contentsOfDirectory(atPath: backup).contains { $0.hasPrefix("verified-") && $0.hasSuffix("-whole") })
@@ -106,7 +107,14 @@ struct BackupCommandTests {
         let refused = try runProcess(Binaries.wardServer, ["verify-backup", backup, "--recovery-key", wrong])
         #expect(refused.status != 0 && refused.stderr.contains("not a Ward backup recovery key"), "\(refused.stderr)")
 
+        // The running server records both in its audit log (the commands leave it notes).
+        let notes = served.data + "/audit-notes"
+        for _ in 0..<100 where !((try? FileManager.default.contentsOfDirectory(atPath: notes)) ?? []).isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         served.stop()
+        let recorded = try AuditLogReader(directory: served.data + "/audit").entries().map(\.event).filter { $0.objectType == "backup" && $0.actorID == "system:operator" }
+        let name = (backup as NSString).lastPathComponent
+        #expect(recorded.map(\.type).sorted() == ["backup.take", "backup.verify"] && recorded.allSatisfy { $0.objectID == name && $0.outcome == .success },
+                "\(recorded)")
         let target = dir.path + "/restored"
         let restored = try runProcess(Binaries.wardServer, ["restore", "--from", backup, "--data", target, "--recovery-key", key])
         #expect(restored.status == 0 && restored.stdout.contains("restored"), "\(restored.stderr)")

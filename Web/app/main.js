@@ -1,7 +1,8 @@
 // Ward's web client: sign in, set up or reopen this browser's device, then the workspace. The
 // session token exists only in this page's memory (a reload signs out; the device stays), and
-// the screen is cleared when the session has been idle as long as the server allows
-// (`idleSeconds` in the session reply: HIPAA 164.312(a)(2)(iii), automatic logoff).
+// the screen is cleared once the person has left the page untouched, or the session has gone
+// without a request, as long as the server allows (`idleSeconds` in the session reply: HIPAA
+// 164.312(a)(2)(iii), automatic logoff).
 
 import { byID } from "./dom.js";
 import { setUpSignIn } from "./signin.js";
@@ -14,6 +15,12 @@ import { RecordSection } from "./record.js";
 import { PrivacySection } from "./privacy.js";
 import { WardError } from "./connection.js";
 import { explain } from "./signin.js";
+
+/** When the person last typed, clicked, touched or scrolled (ms). */
+let lastActivityAt = Date.now();
+for (const kind of ["keydown", "pointerdown", "touchstart", "wheel"]) {
+  document.addEventListener(kind, () => { lastActivityAt = Date.now(); }, { passive: true, capture: true });
+}
 
 /**
  * @typedef {{show: () => Promise<void>, close: () => void}} Section
@@ -83,8 +90,11 @@ const signIn = setUpSignIn(async ({ connection, session, username }) => {
     await messenger.register();
     const workspace = new Workspace(connection, messenger, { userID: session.userID, username, role: session.role }, status);
     const idleMilliseconds = (session.idleSeconds ?? 15 * 60) * 1000;
+    lastActivityAt = Date.now();
     const idleTimer = setInterval(() => {
-      if (Date.now() - connection.lastRequestAt >= idleMilliseconds) {
+      // Whichever comes first: the person has not touched the page for the limit (the page's own
+      // receipts must not keep an unattended screen open), or the server's session has ended.
+      if (Date.now() - lastActivityAt >= idleMilliseconds || Date.now() - connection.lastRequestAt >= idleMilliseconds) {
         signOut(`You were signed out after ${Math.round(idleMilliseconds / 60000) || 1} minute(s) without activity.`);
       }
     }, 1000);
