@@ -98,12 +98,13 @@ public enum Backup {
         }
         let (serverID, _) = try data.loadIdentity()
         let fm = FileManager.default
+        removeStaleStaging(in: data)
         try fm.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let createdAt = Clock.nowSeconds()
         let name = "ward-backup-\(createdAt)-\(Hex.encode(SecureRandom.bytes(4)))"
         let partial = destination + "/" + partialPrefix + name
         // Plaintext copies wait in the data directory (as private as the originals) until encrypted.
-        let staging = data.path + "/.backup-staging-" + Hex.encode(SecureRandom.bytes(4))
+        let staging = data.path + "/" + stagingPrefix + Hex.encode(SecureRandom.bytes(4))
         for directory in [partial, staging] { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
         defer { try? fm.removeItem(atPath: staging) }
         let key = SecureBytes(randomCount: 32)
@@ -291,6 +292,22 @@ public enum Backup {
     }
 
     // MARK: Pieces
+
+    static let stagingPrefix = ".backup-staging-"
+
+    /// Removes the plaintext staging copies a backup killed midway left in the data directory
+    /// (kill -9 runs no `defer`): otherwise they would keep what a later erasure removes. Only
+    /// those untouched for six hours, far longer than any backup takes (10 s for 1.46 GB,
+    /// docs/PERFORMANCE.md), so a backup running beside this one keeps its own.
+    static func removeStaleStaging(in data: DataDirectory) {
+        let fm = FileManager.default
+        let cutoff = Date().addingTimeInterval(-6 * 3600)
+        for name in (try? fm.contentsOfDirectory(atPath: data.path)) ?? [] where name.hasPrefix(stagingPrefix) {
+            let path = data.path + "/" + name
+            guard let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff else { continue }
+            try? fm.removeItem(atPath: path)
+        }
+    }
 
     /// Lowers the calling thread's CPU priority (nice 10; on Linux each thread has its own): a
     /// backup that shares the appliance's cores with the server gives way to it, and takes a few

@@ -125,6 +125,52 @@ struct BackupCommandTests {
         served = try ServedData.serving(target)
         #expect(served.process.isRunning)
     }
+
+    /// kill -9 at random moments of `ward-server backup`: whatever it leaves, `verify-backup`
+    /// (everything `restore` checks) accepts only a whole backup under its final name.
+    @Test(.timeLimit(.minutes(3))) func aBackupKilledAnywhereLeavesNothingARestoreAccepts() async throws {
+        try await ExclusiveSubprocesses.shared.run {
+            let dir = try TemporaryDirectory()
+            defer { dir.cleanup() }
+            let served = try ServedData.start(in: dir)
+            defer { served.stop() }
+            let key = dir.path + "/recovery.key"
+            #expect(try runProcess(Binaries.wardServer, ["recovery-key", "--data", served.data, "--out", key]).status == 0)
+            let policies = Repository.root.appendingPathComponent("policies").path
+            var cutShort = 0
+            for attempt in 0..<12 {
+                let destination = dir.path + "/backups-\(attempt)"
+                let backup = Process()
+                backup.executableURL = URL(fileURLWithPath: Binaries.wardServer)
+                backup.arguments = ["backup", "--data", served.data, "--to", destination, "--policies", policies]
+                backup.standardOutput = FileHandle.nullDevice
+                backup.standardError = FileHandle.nullDevice
+                try backup.run()
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...120)))
+                kill(backup.processIdentifier, SIGKILL)
+                backup.waitUntilExit()
+                for left in (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? [] {
+                    let verified = try runProcess(Binaries.wardServer, ["verify-backup", destination + "/" + left, "--recovery-key", key])
+                    if left.hasPrefix("ward-backup-") {
+                        #expect(verified.status == 0, "a backup under its final name is whole: \(verified.stderr)")
+                    } else {
+                        cutShort += 1
+                        #expect(verified.status != 0, "\(left) was accepted")
+                    }
+                }
+            }
+            print("backups cut short by kill -9: \(cutShort) of 12")
+            // What the killed ones left of their plaintext staging in the data directory goes with
+            // the next backup once it is old (six hours: no live backup's).
+            let fm = FileManager.default
+            let staging = { (try fm.contentsOfDirectory(atPath: served.data)).filter { $0.hasPrefix(".backup-staging-") } }
+            for name in try staging() {
+                try fm.setAttributes([.modificationDate: Date().addingTimeInterval(-7 * 3600)], ofItemAtPath: served.data + "/" + name)
+            }
+            #expect(try runProcess(Binaries.wardServer, ["backup", "--data", served.data, "--to", dir.path + "/final", "--policies", policies]).status == 0)
+            #expect(try staging().isEmpty, "stale staging copies are removed")
+        }
+    }
 }
 
 /// `--keys-dir` (issue 19): the master key and the audit signing key live outside the data
