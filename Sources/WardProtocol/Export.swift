@@ -204,9 +204,15 @@ public struct BackupStatus: Codable, Hashable, Sendable {
     /// Hours between the server's own backups (0: it takes none), and how many it keeps.
     public var everyHours: Int
     public var keep: Int
+    /// What the newest backup holds, in bytes before encryption, and the audit log's size at the
+    /// checkpoint it covers, from its manifest (read, not verified: `verify-backup` does that).
+    public var bytes: Int?
+    public var auditEntries: Int?
 
-    public init(directory: String?, newest: String?, takenAt: Int64?, ageSeconds: Int64?, stale: Bool, everyHours: Int, keep: Int) {
+    public init(directory: String?, newest: String?, takenAt: Int64?, ageSeconds: Int64?, stale: Bool, everyHours: Int, keep: Int,
+                bytes: Int? = nil, auditEntries: Int? = nil) {
         (self.directory, self.newest, self.takenAt, self.ageSeconds, self.stale, self.everyHours, self.keep) =
             (directory, newest, takenAt, ageSeconds, stale, everyHours, keep)
+        (self.bytes, self.auditEntries) = (bytes, auditEntries)
     }
 }

@@ -129,8 +129,11 @@ struct BackupSchedule: Sendable {
     func status() -> BackupStatus {
         let newest = backups().last
         let age = newest.map { Clock.nowSeconds() - $0.createdAt }
+        let manifest = newest.flatMap { FileManager.default.contents(atPath: directory + "/" + $0.name + "/manifest.json") }
+            .flatMap { try? JSONDecoder().decode(Backup.Manifest.self, from: $0) }
         return BackupStatus(directory: directory, newest: newest?.name, takenAt: newest?.createdAt, ageSeconds: age,
-                            stale: age.map { $0 > allowedAgeSeconds } ?? true, everyHours: Int(every.components.seconds / 3600), keep: keep)
+                            stale: age.map { $0 > allowedAgeSeconds } ?? true, everyHours: Int(every.components.seconds / 3600), keep: keep,
+                            bytes: manifest.map { $0.files.reduce(0) { $0 + $1.size } }, auditEntries: manifest.map { Int(clamping: $0.auditEntries) })
     }
 
     private func report() {

@@ -168,6 +168,7 @@ struct BackupTests {
             try await x.request(ClientRequest(id: 0, type: "backup.status")).backupStatus
         }
         #expect(status?.stale == false && status?.newest != nil && status?.keep == 3, "\(String(describing: status))")
+        #expect((status?.bytes ?? 0) > 0 && (status?.auditEntries ?? 0) > 0, "the newest backup's size and the entries it covers")
         try await ErasureTests.signedIn(server, people[0]) { (n: WardConnection) async throws in
             #expect(try await n.send(ClientRequest(id: 0, type: "backup.status")).code == .denied)
         }
