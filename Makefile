@@ -3,17 +3,20 @@ SWIFT ?= swift
 # Debian packages the build needs: C libraries behind the Swift system-library targets, and
 # pkg-config, through which SwiftPM finds them (SQLite for GRDB, ncursesw for ward's screen);
 # tmux runs ward's screen in the end-to-end tests. Python 3 runs the Cedar reference engine.
-# The web client's tests: chromium and chromium-driver (a real browser, headless), and tsc from
-# node-typescript (type-checks the JavaScript); node runs its units.
-APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev libsqlite3-dev libncurses-dev tmux \
-	chromium chromium-driver node-typescript
+APT_PACKAGES := pkg-config libsodium-dev libargon2-dev libssl-dev libsqlite3-dev libncurses-dev tmux
 # From PyPI, as MODULE=PACKAGE: cedarpy (the Cedar reference engine, for the policy engine's
-# differential test); Selenium, which drives the browser; selenium-axe-python, whose axe-core
-# 4.9 checks WCAG 2.2 AA (axe-selenium-python's last release bundles axe-core 3.1, from 2018).
-PYPI_PACKAGES := cedarpy=cedarpy selenium=selenium selenium_axe_python=selenium-axe-python
+# differential test).
+PYPI_PACKAGES := cedarpy=cedarpy
+# What only the tests need (make test, not make run): for the web client, chromium and
+# chromium-driver (a real browser, headless), tsc from node-typescript (type-checks the
+# JavaScript), node (runs its units); from PyPI Selenium, which drives the browser, and
+# selenium-axe-python, whose axe-core 4.9 checks WCAG 2.2 AA (axe-selenium-python's last release
+# bundles axe-core 3.1, from 2018, which knows no WCAG 2.1 or 2.2 rule).
+TEST_APT_PACKAGES := chromium chromium-driver node-typescript
+TEST_PYPI_PACKAGES := selenium=selenium selenium_axe_python=selenium-axe-python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release run test bench bench-web clean
+.PHONY: deps test-deps build release run test bench bench-web clean
 
 ## deps: install the Debian packages that are missing (apt-get update runs once, only if needed)
 deps:
@@ -21,7 +24,7 @@ deps:
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3 python3-pip"; \
-	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	[ -z "$(NEED_NODE)" ] || command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -34,6 +37,11 @@ deps:
 	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$package 2>/dev/null \
 	    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $$package || exit 1; \
 	done
+
+## test-deps: deps, and what only the tests need
+test-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)" \
+	  PYPI_PACKAGES="$(PYPI_PACKAGES) $(TEST_PYPI_PACKAGES)" NEED_NODE=1
 
 ## build: debug build of every target
 build: deps
@@ -55,7 +63,7 @@ run: deps
 
 ## test: install, build, run every test: the web client's JavaScript type-checked and its units
 ## under node, then Swift Testing (which drives the browser too)
-test: deps
+test: test-deps
 	tsc -p Tests/Web/tsconfig.json
 	node --test Tests/Web/
 	$(SWIFT) build --build-tests
@@ -77,7 +85,7 @@ bench: release
 
 ## bench-web: the web client's decryption in headless Chromium, against a served appliance
 ## (a throwaway data directory on a free loopback port)
-bench-web: release
+bench-web: release test-deps
 	@dir=$$(mktemp -d); \
 	./.build/release/ward-server init --data $$dir/data --argon2-memory 1024 >/dev/null && \
 	{ ./.build/release/ward-server serve --data $$dir/data --policies policies --web Web --listen 127.0.0.1:0 > $$dir/out & echo $$! > $$dir/pid; }; \
