@@ -90,7 +90,6 @@ public enum Backup {
     /// The same, through a server's own `database` handle (a second one would wait on its writer).
     static func take(data: DataDirectory, policies: String, to destination: String,
                      database: WardDatabase?) throws -> (path: String, manifest: Manifest) {
-        yieldToServing()
         guard let recipientText = FileManager.default.contents(atPath: recipientPath(data)),
               let recipient = Base64.decode(String(decoding: recipientText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
               recipient.count == 32 else {
@@ -312,8 +311,10 @@ public enum Backup {
     /// Lowers the calling thread's CPU priority (nice 10; on Linux each thread has its own): a
     /// backup that shares the appliance's cores with the server gives way to it, and takes a few
     /// seconds longer instead of delaying messages (docs/PERFORMANCE.md, `ward-bench backup`).
-    /// The thread id is read from /proc/thread-self, as Swift's Glibc has no gettid().
-    private static func yieldToServing() {
+    /// For a thread that does nothing else afterwards (the schedule's backup thread, the
+    /// `ward-server backup` command): it cannot raise its priority again. The thread id is read
+    /// from /proc/thread-self, as Swift's Glibc has no gettid().
+    public static func yieldToServing() {
         guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
               let thread = link.split(separator: "/").last.flatMap({ id_t($0) }) else { return }
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, 10)

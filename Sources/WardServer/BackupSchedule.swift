@@ -54,6 +54,7 @@ struct BackupSchedule: Sendable {
         let (data, policies, directory, database) = (self.data, self.policies, self.directory, audit.database)
         let result: Result<(path: String, manifest: Backup.Manifest), any Error> = await withCheckedContinuation { continuation in
             let thread = Thread {
+                Backup.yieldToServing()
                 continuation.resume(returning: Result { try Backup.take(data: data, policies: policies, to: directory, database: database) })
             }
             thread.name = "ward-backup"

@@ -48,6 +48,7 @@ struct TakeBackup: ParsableCommand {
     var policies: String = "policies"
 
     func run() throws {
+        Backup.yieldToServing()
         let (path, manifest) = try explainingServerErrorsSync { try Backup.take(data: DataDirectory(path: data, keys: keys.keysDir), policies: policies, to: to) }
         print(String(decoding: try JSONSerialization.data(withJSONObject: [
             "backup": path, "auditEntries": manifest.auditEntries, "files": manifest.files.count,
