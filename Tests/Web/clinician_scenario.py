@@ -34,6 +34,16 @@ def main():
         b.wait("the record", lambda: "Slept well, no pain overnight" in b.element("record-entries").text)
         check("minute(s) left" in b.element("breakglass-countdown").text, "the countdown shows")
         b.screenshot(f"{artifacts}/tablet-emergency-access.png")
+        # Clinicians keep their hours: three open hours the day after tomorrow, then removed.
+        b.click_text(".section-button", "Appointments")
+        b.wait("the clinician's hours", lambda: b.visible("availability-form"))
+        day = time.strftime("%Y-%m-%d", time.localtime(time.time() + 2 * 86400))
+        b.js("document.getElementById('open-date').value = arguments[0]", day)
+        b.click_text("#availability-form button", "Add these hours")
+        b.wait("the new hours", lambda: "Open " in b.element("availability").text)
+        b.axe("appointments (clinician)")
+        b.click_text("#availability button", "Remove")
+        b.wait("the hours removed", lambda: "Open " not in b.element("availability").text)
 
     return run_scenario(768, 1024, f"{artifacts}/failure-clinician.png", steps)
 

@@ -13,6 +13,14 @@ function when(seconds) {
 }
 
 /**
+ * Minutes after midnight as hours and minutes.
+ * @param {number} value
+ */
+function minutes(value) {
+  return `${String(Math.floor(value / 60)).padStart(2, "0")}:${String(value % 60).padStart(2, "0")}`;
+}
+
+/**
  * A time as iCalendar writes it in UTC (RFC 5545 §3.3.5).
  * @param {number} seconds
  */
@@ -35,6 +43,11 @@ export class AppointmentsSection {
     this.moving = null;
     this.listeners = new AbortController();
     byID("clinician").addEventListener("change", () => this.showSlots(), { signal: this.listeners.signal });
+    byID("availability-form").hidden = !clinicians.has(me.role);
+    byID("availability-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.addHours();
+    }, { signal: this.listeners.signal });
   }
 
   async show() {
@@ -48,6 +61,34 @@ export class AppointmentsSection {
     for (const person of bookable.users ?? []) select.appendChild(make("option", { text: `${person.displayName} (${person.role})`, attributes: { value: person.userID } }));
     if (chosen) select.value = chosen;
     await this.showSlots();
+    if (clinicians.has(this.me.role)) await this.showAvailability();
+  }
+
+  /** A clinician's own hours, each with a way to remove it. */
+  async showAvailability() {
+    const list = byID("availability");
+    clear(list);
+    const reply = await this.connection.request("availability.list", {});
+    for (const entry of reply.availability ?? []) {
+      const text = entry.kind === "weekly"
+        ? `Every ${["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][entry.weekday] ?? "week"}, ${minutes(entry.startMinute)}–${minutes(entry.endMinute)}`
+        : `${entry.kind === "open" ? "Open" : "Closed"} ${when(entry.startsAt)} – ${when(entry.endsAt)}`;
+      const item = make("li", { className: "item" }, [make("p", { text: `${text} · ${entry.location}` })]);
+      item.appendChild(this.button("Remove", () => this.act("availability.remove", { availabilityID: entry.availabilityID }, "Removed.")));
+      list.appendChild(item);
+    }
+  }
+
+  /** Open hours on one day, in this browser's time zone, in the clinic's default slots. */
+  async addHours() {
+    const day = /** @type {HTMLInputElement} */ (byID("open-date")).value;
+    const from = new Date(`${day}T${/** @type {HTMLInputElement} */ (byID("open-from")).value}`).getTime() / 1000;
+    const until = new Date(`${day}T${/** @type {HTMLInputElement} */ (byID("open-until")).value}`).getTime() / 1000;
+    if (!Number.isFinite(from) || !Number.isFinite(until) || until <= from) {
+      this.status("Choose a day, and an end after the start.");
+      return;
+    }
+    await this.act("availability.add", { kind: "open", startsAt: from, endsAt: until }, "Added.");
   }
 
   renderAppointments() {
@@ -146,7 +187,8 @@ export class AppointmentsSection {
 
   close() {
     this.listeners.abort();
-    for (const id of ["appointments", "slots", "clinician"]) clear(byID(id));
+    for (const id of ["appointments", "slots", "clinician", "availability"]) clear(byID(id));
+    /** @type {HTMLFormElement} */ (byID("availability-form")).reset();
     const link = /** @type {HTMLAnchorElement} */ (byID("calendar-link"));
     if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
     link.href = "#";
