@@ -35,13 +35,13 @@ struct WardFirstSignInTests {
         try tmux.start("cy", width: 120, height: 40, environment: [
             "WARD_CONFIG_DIR": dir.path + "/config-cy", "WARD_PASSWORD": oneTime, "WARD_NEW_PASSWORD": TwoNurses.password,
         ], command: ["/bin/bash", "-c", Tmux.reportingExit, Binaries.ward, "rooms", "nurse.cy@127.0.0.1:\(served.port)", "--trust-fingerprint", clinic.fingerprint])
-        let (offered, screen) = tmux.waitFor("cy", "Code from your authenticator (empty to skip)", seconds: 60)
+        let (offered, screen) = await tmux.waitFor("cy", "Code from your authenticator (empty to skip)", seconds: 60)
         #expect(offered, "\(screen)")
         let lines = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         let secret = try #require(lines.firstIndex { $0.contains("authenticator app:") }.map { lines[$0 + 1] }, "\(screen)")
         try tmux.type("cy", TwoNurses.code(secret))
         try tmux.press("cy", "Enter")
-        let (ended, last) = tmux.endedCleanly("cy", seconds: 60)
+        let (ended, last) = await tmux.endedCleanly("cy", seconds: 60)
         #expect(ended && last.contains("Recovery codes"), "\(last)")
 
         // The account now asks for the second factor, and the saved session carries one.

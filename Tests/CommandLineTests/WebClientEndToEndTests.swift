@@ -42,15 +42,16 @@ struct WebClientEndToEndTests {
         }
 
         // Ann opens two hours tomorrow and writes a note in Pia's record (ward, without a screen).
-        func ann(_ words: [String], _ arguments: [String]) throws -> ProcessResult {
-            try runProcess(Binaries.ward, words + [clinic.target(0), "--trust-fingerprint", clinic.fingerprint] + arguments, environment: clinic.environment(0, in: dir))
+        func ann(_ words: [String], _ arguments: [String]) async throws -> ProcessResult {
+            try await runProcessInBackground(Binaries.ward, words + [clinic.target(0), "--trust-fingerprint", clinic.fingerprint] + arguments,
+                                             environment: clinic.environment(0, in: dir))
         }
         let tomorrow = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
         let iso = ISO8601DateFormatter()
-        let opened = try ann(["availability", "add"], ["--open", iso.string(from: Date(timeIntervalSince1970: TimeInterval(tomorrow))),
+        let opened = try await ann(["availability", "add"], ["--open", iso.string(from: Date(timeIntervalSince1970: TimeInterval(tomorrow))),
                                                        iso.string(from: Date(timeIntervalSince1970: TimeInterval(tomorrow + 7200)))])
         #expect(opened.status == 0, "\(opened.stderr)")
-        let noted = try ann(["record", "add"], [TwoNurses.patient, "notes", "Slept well, no pain overnight"])
+        let noted = try await ann(["record", "add"], [TwoNurses.patient, "notes", "Slept well, no pain overnight"])
         #expect(noted.status == 0, "\(noted.stderr)")
 
         // Nurse Ann, in ward, opens a conversation with Pia: Pia's care room.
@@ -58,10 +59,10 @@ struct WebClientEndToEndTests {
         defer { tmux.killServer() }
         try tmux.start("ann", width: 100, height: 30, environment: clinic.environment(0, in: dir),
                        command: [Binaries.ward, clinic.target(0), "--trust-fingerprint", clinic.fingerprint])
-        #expect(tmux.wait("ann", seconds: 60) { $0.contains("Signed in to") && $0.contains("connected") }.0, "\(tmux.screen("ann"))")
+        #expect(await tmux.wait("ann", seconds: 60) { $0.contains("Signed in to") && $0.contains("connected") }.0, "\(tmux.screen("ann"))")
         try tmux.type("ann", "/dm \(TwoNurses.patient)")
         try tmux.press("ann", "Enter")
-        let (talking, talkingScreen) = tmux.waitFor("ann", "A direct conversation with Pia")
+        let (talking, talkingScreen) = await tmux.waitFor("ann", "A direct conversation with Pia")
         try #require(talking, "\(talkingScreen)")
 
         // Pia, on her phone; the nurse answers what she reads.
@@ -69,26 +70,21 @@ struct WebClientEndToEndTests {
         let script = Repository.root.appendingPathComponent("Tests/Web/chat_scenario.py").path
         let browserEnded = Mutex(false)
         let browser = Task {
-            await withCheckedContinuation { (done: CheckedContinuation<Result<ProcessResult, any Error>, Never>) in
-                DispatchQueue.global().async {
-                    let result = Result {
-                        try runProcess("/usr/bin/timeout", ["420", "python3", script, "https://localhost:\(served.port)/", TwoNurses.patient,
-                                                            TwoNurses.password, Self.artifacts])
-                    }
-                    browserEnded.withLock { $0 = true }
-                    done.resume(returning: result)
-                }
+            try await offThePool {
+                defer { browserEnded.withLock { $0 = true } }
+                return try runProcess("/usr/bin/timeout", ["420", "python3", script, "https://localhost:\(served.port)/", TwoNurses.patient,
+                                                           TwoNurses.password, Self.artifacts])
             }
         }
         // Until the message shows, or the browser's side gave up.
-        let (_, readScreen) = tmux.wait("ann", seconds: 180) { $0.contains("Pia (Patient): Hello from the phone") || browserEnded.withLock { $0 } }
+        let (_, readScreen) = await tmux.wait("ann", seconds: 180) { $0.contains("Pia (Patient): Hello from the phone") || browserEnded.withLock { $0 } }
         let read = readScreen.contains("Pia (Patient): Hello from the phone")
         #expect(read, "the terminal decrypts the browser's message: \(readScreen)")
         if read {
             try tmux.type("ann", "Hello from the terminal")
             try tmux.press("ann", "Enter")
         }
-        let result = try await browser.value.get()
+        let result = try await browser.value
         #expect(result.status == 0, "the browser's side: \(result.stderr)\n\(result.stdout)")
         let load = result.stdout.split(separator: "\n").first { $0.contains("web-first-load") }
         #expect(load != nil, "the first load was measured: \(result.stdout)")

@@ -124,7 +124,7 @@ final class ServerHarness: Sendable {
             c.request("GET", sys.argv[3], headers={"Host": "localhost", "Authorization": "Bearer " + sys.argv[4]})
             print(c.getresponse().read().decode())
             """
-        let result = try runProcess("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path, bearer])
+        let result = try await runProcessInBackground("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path, bearer])
         return result.status == 0 ? result.stdout : result.stderr
     }
 

@@ -17,7 +17,7 @@ struct WebClientServingTests {
     }
 
     /// GETs each path as it is written (nothing normalised) over TLS, trusting the appliance's CA.
-    static func get(_ server: ServerHarness, _ paths: [String], ifNoneMatch: String? = nil) throws -> [String: Answer] {
+    static func get(_ server: ServerHarness, _ paths: [String], ifNoneMatch: String? = nil) async throws -> [String: Answer] {
         let certificate = server.dir.path + "/fetch-ca.pem"
         try server.certificatePEM.write(toFile: certificate, atomically: true, encoding: .utf8)
         let script = """
@@ -34,7 +34,7 @@ struct WebClientServingTests {
                 answers[path] = {"status": r.status, "headers": {k.lower(): v for k, v in r.getheaders()}, "length": len(body)}
             print(json.dumps(answers))
             """
-        let result = try runProcess("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, ifNoneMatch ?? ""] + paths)
+        let result = try await runProcessInBackground("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, ifNoneMatch ?? ""] + paths)
         return try JSONDecoder().decode([String: Answer].self, from: Data(result.stdout.utf8))
     }
 
@@ -43,7 +43,7 @@ struct WebClientServingTests {
         defer { server.cleanup() }
         let served = ["/", "/index.html", "/app/main.js", "/app.css", "/manifest.webmanifest", "/sw.js", "/icons/icon-192.png"]
         let refused = ["/../Package.swift", "/app/../../Package.swift", "/%2e%2e/Package.swift", "/Web/index.html", "/app/", "/nope.js", "/.git/config"]
-        let answers = try Self.get(server, served + refused + ["/healthz"])
+        let answers = try await Self.get(server, served + refused + ["/healthz"])
         let types = ["/": "text/html; charset=utf-8", "/app/main.js": "text/javascript; charset=utf-8", "/app.css": "text/css; charset=utf-8",
                      "/manifest.webmanifest": "application/manifest+json", "/icons/icon-192.png": "image/png"]
         for path in served {
@@ -63,7 +63,7 @@ struct WebClientServingTests {
         }
         // A file the browser holds already is answered 304, without its body.
         let tag = try #require(answers["/app/main.js"]?.headers["etag"])
-        let again = try #require(try Self.get(server, ["/app/main.js"], ifNoneMatch: tag)["/app/main.js"])
+        let again = try #require(try await Self.get(server, ["/app/main.js"], ifNoneMatch: tag)["/app/main.js"])
         #expect(again.status == 304 && again.length == 0)
         // The page holds no inline script or style (the policy would block them).
         let index = try String(contentsOf: ServerHarness.repository.appendingPathComponent("Web/index.html"), encoding: .utf8)

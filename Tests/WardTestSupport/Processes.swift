@@ -51,10 +51,17 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 }
 
-/// `runProcess` on a Dispatch thread, so that a long-running program (a browser scenario) does
-/// not hold one of the few threads the concurrent tests share while it runs.
-public func runProcessInBackground(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+/// Runs blocking work (a program, a wait that polls with sleeps) on a Dispatch thread. Swift's
+/// concurrent tests share as many threads as there are cores (two here), and the servers the
+/// in-process tests run answer on those same threads: one test blocking them stalls every other
+/// test's server, whose clients then time out (seen: a whole run failing at the 30 s upgrade limit).
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { done in
-        DispatchQueue.global().async { done.resume(with: Result { try runProcess(path, arguments, environment: environment) }) }
+        DispatchQueue.global().async { done.resume(with: Result { try body() }) }
     }
+}
+
+/// `runProcess` off the shared threads (`offThePool`).
+public func runProcessInBackground(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+    try await offThePool { try runProcess(path, arguments, environment: environment) }
 }
