@@ -60,23 +60,23 @@ struct AuditEndpointTests {
         // Over HTTPS, as anyone on the network would ask.
         let certificate = server.dir.path + "/ca.pem"
         try server.certificatePEM.write(toFile: certificate, atomically: true, encoding: .utf8)
-        func status(_ path: String, token: String? = nil) throws -> String {
+        func status(_ path: String, token: String? = nil) async throws -> String {
             let script = """
                 import http.client, ssl, sys
                 c = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[1]), context=ssl.create_default_context(cafile=sys.argv[2]), timeout=10)
                 c.request("GET", sys.argv[3], headers={"Host": "localhost", **({"Authorization": "Bearer " + sys.argv[4]} if len(sys.argv) > 4 else {})})
                 print(c.getresponse().status)
                 """
-            let result = try runProcess("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path] + (token.map { [$0] } ?? []))
+            let result = try await runProcessInBackground("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path] + (token.map { [$0] } ?? []))
             // (What python said when it printed no status, so that a failure explains itself.)
             return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : result.stderr
         }
         let token = try server.data.loadMetricsToken()
-        #expect(try status("/v1/audit/proof?seq=1") == "404", "no proofs over plain HTTP GET")
-        #expect(try status("/metrics") == "401")
-        #expect(try status("/metrics", token: String(token.reversed())) == "401")
-        #expect(try status("/metrics", token: token) == "200")
-        #expect(try status("/v1/audit/checkpoint") == "200")
+        #expect(try await status("/v1/audit/proof?seq=1") == "404", "no proofs over plain HTTP GET")
+        #expect(try await status("/metrics") == "401")
+        #expect(try await status("/metrics", token: String(token.reversed())) == "401")
+        #expect(try await status("/metrics", token: token) == "200")
+        #expect(try await status("/v1/audit/checkpoint") == "200")
         await server.stop()
         let proofs = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "audit.proof" }
         #expect(proofs.filter { $0.event.decision == .allow }.count == 3 && proofs.filter { $0.event.decision == .deny }.count == 2)

@@ -50,9 +50,10 @@ struct SlowReaderTests {
         try server.certificatePEM.write(toFile: certificate, atomically: true, encoding: .utf8)
 
         let port = server.port
-        let stalling = Task.detached {
-            try runProcess("/usr/bin/env", ["python3", script, "\(port)", certificate, "\(requests)", waitFor],
-                           environment: ["WARD_TOKEN": token, "WARD_METRICS_TOKEN": try server.data.loadMetricsToken()])
+        let metricsToken = try server.data.loadMetricsToken()
+        let stalling = Task {
+            try await runProcessInBackground("/usr/bin/env", ["python3", script, "\(port)", certificate, "\(requests)", waitFor],
+                                             environment: ["WARD_TOKEN": token, "WARD_METRICS_TOKEN": metricsToken])
         }
         // Meanwhile another signed-in client's requests are answered as quickly as ever.
         let slowest = try await server.connect { connection in
