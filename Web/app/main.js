@@ -5,7 +5,7 @@
 // 164.312(a)(2)(iii), automatic logoff).
 
 import { byID } from "./dom.js";
-import { setUpSignIn } from "./signin.js";
+import { explain, setUpSignIn } from "./signin.js";
 import * as keystore from "./keystore.js";
 import * as suite from "./suite.js";
 import { Messenger } from "./messenger.js";
@@ -14,7 +14,6 @@ import { AppointmentsSection } from "./appointments.js";
 import { RecordSection } from "./record.js";
 import { PrivacySection } from "./privacy.js";
 import { WardError } from "./connection.js";
-import { explain } from "./signin.js";
 
 /** When the person last typed, clicked, touched or scrolled (ms). */
 let lastActivityAt = Date.now();
@@ -111,6 +110,7 @@ const signIn = setUpSignIn(async ({ connection, session, username }) => {
     byID("rooms").querySelector("button")?.focus();
   } catch (error) {
     signOut(error instanceof Error ? "Signing in failed: " + error.message : "Signing in failed.");
+    connection.close();
   }
 }, onEvent, onClose);
 
