@@ -109,7 +109,7 @@ struct BackupCommandTests {
 
         // The running server records both in its audit log (the commands leave it notes).
         let notes = served.data + "/audit-notes"
-        for _ in 0..<100 where !((try? FileManager.default.contentsOfDirectory(atPath: notes)) ?? []).isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<300 where !((try? FileManager.default.contentsOfDirectory(atPath: notes)) ?? []).isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         served.stop()
         let recorded = try AuditLogReader(directory: served.data + "/audit").entries().map(\.event).filter { $0.objectType == "backup" && $0.actorID == "system:operator" }
         let name = (backup as NSString).lastPathComponent

@@ -21,7 +21,7 @@ struct AuditNoteTests {
         extra.counts = ["diagnosis": 1]
         try JSONEncoder().encode(extra).write(to: URL(fileURLWithPath: directory + "/1764700002-bb.json"))
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: directory + "/1764700003-cc.json"))
-        for _ in 0..<100 where !((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).isEmpty {
+        for _ in 0..<300 where !((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).isEmpty {
             try await Task.sleep(for: .milliseconds(100))
         }
         await server.stop()

@@ -71,10 +71,12 @@ struct WebClientServingTests {
         await server.stop()
     }
 
-    /// Sessions here end after 3 idle seconds, so the browser's automatic logoff is seen at once.
+    /// Sessions here end after 6 idle seconds (whole seconds: 5–6 without a request), so the
+    /// browser's automatic logoff is seen soon, and a loaded runner's pauses between the first
+    /// sign-in's requests (an accessibility check among them) stay within it.
     @Test(.timeLimit(.minutes(4))) func aNewPatientSignsInForTheFirstTimeAndIsLoggedOffWhenIdle() async throws {
         try await ExclusiveSubprocesses.shared.run {
-            let server = try await ServerHarness.start(idleSeconds: 3)
+            let server = try await ServerHarness.start(idleSeconds: 6)
             defer { server.cleanup() }
             let oneTime = try await server.connect { connection -> String in
                 _ = try await connection.login(username: "admin", password: server.adminPassword)
