@@ -60,6 +60,8 @@ struct ServerCommandTests {
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
+        let errors = served.log.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
+        #expect(errors.isEmpty, "a clean stop logs no error: \(errors)")
         // Every Admin lost: a new one, or the old one restored, each audited (issue 16, item 3).
         let made = try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--argon2-memory", "1024"])
         #expect(made.status == 0 && made.stdout.contains("Admin account: admin-recovery") && made.stdout.contains("one-time password"), "\(made.stderr)")

@@ -52,7 +52,9 @@ struct ServedData {
             + (keysDir.map { ["--keys-dir", $0] } ?? [])
         let out = Pipe()
         server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
+        // What it logs, beside the data directory (`log`): a clean stop must log no error.
+        FileManager.default.createFile(atPath: data + ".server.log", contents: nil)
+        server.standardError = FileHandle(forWritingAtPath: data + ".server.log") ?? FileHandle.nullDevice
         try server.run()
         // Bounded: the first lines name the port.
         var port = ""
@@ -79,6 +81,9 @@ struct ServedData {
             process.waitUntilExit()
         }
     }
+
+    /// What the server wrote to standard error (its log lines), across restarts.
+    var log: String { (try? String(contentsOfFile: data + ".server.log", encoding: .utf8)) ?? "" }
 }
 
 enum ServedDataError: Error {
