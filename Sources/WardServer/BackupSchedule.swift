@@ -65,7 +65,7 @@ struct BackupSchedule: Sendable {
             let name = (path as NSString).lastPathComponent
             seen.names.withLock { $0?.insert(name) }
             _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
-                                        objectType: "backup", objectID: Self.auditID(name),
+                                        objectType: "backup", objectID: AuditNote.identifier(name),
                                         details: ["entries": "\(manifest.auditEntries)", "files": "\(manifest.files.count)",
                                                   "bytes": "\(manifest.files.reduce(0) { $0 + $1.size })"])
             prune(logger: logger)
@@ -75,9 +75,6 @@ struct BackupSchedule: Sendable {
                                         objectType: "backup", objectID: "none", details: ["reason": "failed"])
         }
     }
-
-    /// Backup names as audit identifiers (letters, digits and -).
-    static func auditID(_ name: String) -> String { AuditNote.identifier(name) }
 
     /// Whole backups in the directory, oldest first, with the time each was taken.
     func backups() -> [(name: String, createdAt: Int64)] {
@@ -93,7 +90,7 @@ struct BackupSchedule: Sendable {
         let all = backups()
         for old in all.dropLast(max(1, keep)) {
             do { try FileManager.default.removeItem(atPath: directory + "/" + old.name) } catch {
-                logger.warning("an old backup could not be removed", metadata: ["backup": "\(Self.auditID(old.name))"])
+                logger.warning("an old backup could not be removed", metadata: ["backup": "\(AuditNote.identifier(old.name))"])
             }
         }
     }
@@ -121,7 +118,7 @@ struct BackupSchedule: Sendable {
             guard parts.count == 2 else { continue }
             let whole = parts[1].hasSuffix("-whole")
             _ = try? await audit.record("backup.verify", code: .read, outcome: whole ? .success : .seriousFailure, actorID: "system:operator",
-                                        actorRole: "system", objectType: "backup", objectID: Self.auditID(parts[0]),
+                                        actorRole: "system", objectType: "backup", objectID: AuditNote.identifier(parts[0]),
                                         details: ["result": whole ? "whole" : "refused"])
         }
     }
