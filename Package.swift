@@ -54,6 +54,8 @@ let package = Package(
             dependencies: [
                 "CSodium", "CArgon2",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // PBKDF2 for the WebCrypto-native identity backup (browsers have no Argon2id).
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

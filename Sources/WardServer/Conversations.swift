@@ -644,8 +644,8 @@ extension JSONEncoder {
     }
 }
 
-/// The size of an identity backup the server keeps: a sealed 32-byte seed with its Argon2id
-/// parameters is about 300 characters of JSON.
+/// The size of an identity backup the server keeps: a sealed 32-byte seed with its key
+/// derivation's parameters is about 300 characters of JSON.
 enum IdentityBackupLimits {
     static let maxCharacters = 4096
 }

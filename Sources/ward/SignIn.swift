@@ -234,6 +234,12 @@ extension ConnectionOptions {
                 do {
                     let person = try IdentityBackup.open(backup, userID: userID, recoveryKey: key)
                     warn("This device is now vouched for by your identity.")
+                    if IdentityBackup.isArgon2Format(backup) {
+                        // Sealed before browsers took part: sealed again so that the web client opens it too.
+                        var renewed = ClientRequest(id: 0, type: "identity.backup")
+                        renewed.backup = try IdentityBackup.seal(person, userID: userID, recoveryKey: key)
+                        _ = try? await connection.request(renewed)
+                    }
                     return person
                 } catch IdentityBackup.Failure.wrongRecoveryKey {
                     warn("That recovery key does not open your identity backup.")

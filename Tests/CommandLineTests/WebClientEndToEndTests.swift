@@ -9,7 +9,9 @@ import WardTestSupport
 /// The web client in a real browser (headless Chromium, driven by Tests/Web/chat_scenario.py)
 /// against the real server, with a nurse in `ward` under tmux: a patient on a phone and the
 /// nurse exchange messages in the patient's care room, both ways, each decrypting the other's
-/// (the browser with WebCrypto's ward-wc-1, the terminal with swift-crypto's).
+/// (the browser with WebCrypto's ward-wc-1, the terminal with swift-crypto's); a second nurse
+/// on a tablet; then the first nurse makes a phone hers with the recovery key `ward` showed her
+/// and reads what she wrote and read at the terminal (identity and key backups across clients).
 @Suite("The web client, end to end", .serialized)
 struct WebClientEndToEndTests {
     /// Screenshots at the three sizes land here (and `failure.png` when a step fails).
@@ -51,12 +53,18 @@ struct WebClientEndToEndTests {
         let opened = try await ann(["availability", "add"], ["--open", iso.string(from: Date(timeIntervalSince1970: TimeInterval(tomorrow))),
                                                        iso.string(from: Date(timeIntervalSince1970: TimeInterval(tomorrow + 7200)))])
         #expect(opened.status == 0, "\(opened.stderr)")
+        // Her first `ward` that reads messages makes her identity and shows its recovery key once.
+        let listed = try await ann(["rooms"], [])
+        let recoveryKey = try #require(listed.stderr.firstMatch(of: /[A-Z2-7]{4}(-[A-Z2-7]{4}){7}/).map { String($0.output.0) },
+                                       "ward shows the recovery key: \(listed.stderr)")
         let noted = try await ann(["record", "add"], [TwoNurses.patient, "notes", "Slept well, no pain overnight"])
         #expect(noted.status == 0, "\(noted.stderr)")
 
         // Nurse Ann, in ward, opens a conversation with Pia: Pia's care room.
         let tmux = Tmux()
         defer { tmux.killServer() }
+        // The codes of the steps up to a minute from now may have been used by Ann's `ward`s.
+        let annsCodesFreeAt = Date().timeIntervalSince1970 + 61
         try tmux.start("ann", width: 100, height: 30, environment: clinic.environment(0, in: dir),
                        command: [Binaries.ward, clinic.target(0), "--trust-fingerprint", clinic.fingerprint])
         #expect(await tmux.wait("ann", seconds: 60) { $0.contains("Signed in to") && $0.contains("connected") }.0, "\(tmux.screen("ann"))")
@@ -95,5 +103,14 @@ struct WebClientEndToEndTests {
         let bo = try await runProcessInBackground("/usr/bin/timeout", ["240", "python3", clinicianScript, "https://localhost:\(served.port)/",
                                                                        TwoNurses.usernames[1], TwoNurses.password, clinic.secrets[1], TwoNurses.patient, Self.artifacts])
         #expect(bo.status == 0, "the clinician's side: \(bo.stderr)\n\(bo.stdout)")
+
+        // Ann makes a phone hers with the recovery key `ward` showed, and reads the conversation
+        // she had at the terminal, from the key backup her terminal kept.
+        let secondDeviceScript = Repository.root.appendingPathComponent("Tests/Web/second_device_scenario.py").path
+        let phone = try await runProcessInBackground("/usr/bin/timeout", ["240", "python3", secondDeviceScript, "https://localhost:\(served.port)/",
+                                                                          TwoNurses.usernames[0], TwoNurses.password, clinic.secrets[0], recoveryKey,
+                                                                          String(annsCodesFreeAt), Self.artifacts,
+                                                                          "Hello from the phone", "Hello from the terminal"])
+        #expect(phone.status == 0, "Ann's phone: \(phone.stderr)\n\(phone.stdout)")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import WardCrypto
-import WardE2EE
+@testable import WardE2EE
 import WardProtocol
 
 @Suite("End-to-end encryption")
@@ -197,12 +197,16 @@ struct IdentityKeyTests {
         #expect(PersonIdentity.safetyNumber(identityKey: person.publicKey) != PersonIdentity.safetyNumber(identityKey: PersonIdentity().publicKey))
     }
 
-    @Test func theBackupOpensOnlyWithItsRecoveryKeyForItsPerson() throws {
+    @Test(arguments: ["ward-identity-backup-2", "ward-identity-backup-1"])
+    func theBackupOpensOnlyWithItsRecoveryKeyForItsPerson(format: String) throws {
         let person = PersonIdentity()
         let recoveryKey = IdentityBackup.makeRecoveryKey()
         #expect(recoveryKey.count == 39 && recoveryKey.split(separator: "-").count == 8)
-        let fast = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
-        let backup = try IdentityBackup.seal(person, userID: "user:a", recoveryKey: recoveryKey, parameters: fast)
+        let backup = format == IdentityBackup.format
+            ? try IdentityBackup.seal(person, userID: "user:a", recoveryKey: recoveryKey, iterations: 100_000)
+            : try IdentityBackup.sealArgon2(person, userID: "user:a", recoveryKey: recoveryKey, parameters: .init(memoryKiB: 1024, iterations: 1, parallelism: 1))
+        #expect(backup.contains("\"format\":\"\(format)\""))
+        #expect(IdentityBackup.isArgon2Format(backup) == (format != IdentityBackup.format))
         #expect(!backup.contains(Base64.encode(person.signing.seed.copyBytes())))
         #expect(try IdentityBackup.open(backup, userID: "user:a", recoveryKey: recoveryKey).publicKey == person.publicKey)
         #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) { try IdentityBackup.open(backup, userID: "user:a", recoveryKey: IdentityBackup.makeRecoveryKey()) }
@@ -214,15 +218,27 @@ struct IdentityKeyTests {
         }
         #expect(throws: IdentityBackup.Failure.self) { try IdentityBackup.open(String(decoding: tampered, as: UTF8.self), userID: "user:a", recoveryKey: recoveryKey) }
     }
+
+    @Test func aBackupNamingTooFewOrTooManyIterationsIsRefusedUnopened() throws {
+        let person = PersonIdentity(), recoveryKey = IdentityBackup.makeRecoveryKey()
+        let backup = try IdentityBackup.seal(person, userID: "user:a", recoveryKey: recoveryKey, iterations: 100_000)
+        try #require(backup.contains("\"iterations\":100000"))
+        for iterations in [0, 99_999, 10_000_001] {
+            let named = backup.replacingOccurrences(of: "\"iterations\":100000", with: "\"iterations\":\(iterations)")
+            #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open(named, userID: "user:a", recoveryKey: recoveryKey) }
+        }
+    }
 }
 
 @Suite("Key backup")
 struct KeyBackupTests {
-    @Test func itemsOpenOnlyForTheirPersonUnderTheirKeyID() throws {
+    @Test(arguments: [false, true])
+    func itemsOpenOnlyForTheirPersonUnderTheirKeyID(sealedBeforeBrowsers: Bool) throws {
         let person = PersonIdentity()
         let item = KeyBackup.Item(roomID: "room:a", keyID: SenderKeyShare.makeKeyID(), senderDevice: "dev-1", suite: CipherSuite.webCryptoV1,
                                   iteration: 7, chainKey: Base64.encode(SecureRandom.bytes(32)))
-        let sealed = try KeyBackup.seal(item, person: person)
+        let sealed = sealedBeforeBrowsers ? try KeyBackup.sealXChaCha(item, person: person) : try KeyBackup.seal(item, person: person)
+        #expect(try #require(Base64.decode(sealed.sealed)).count > (sealedBeforeBrowsers ? 24 : 12) + 16)
         #expect(!sealed.sealed.contains(item.chainKey))
         #expect(KeyBackup.open(sealed, person: person) == item)
         #expect(KeyBackup.open(sealed, person: PersonIdentity()) == nil, "another identity opens nothing")

@@ -8,7 +8,8 @@ import WardTestSupport
 /// The web client's `ward-wc-1` (Web/app/suite.js, under node) against this one, both ways: the
 /// browser's code publishes byte-identical device keys for the same seeds (Ed25519 signatures are
 /// deterministic), opens a share and an envelope sealed here, computes the same safety number,
-/// and seals a share and an envelope that open here.
+/// and seals a share and an envelope that open here; and each side opens the other's identity
+/// backup (with the recovery key) and key backup items.
 @Suite("The web client's suite agrees with the Swift one")
 struct WebSuiteCrossCheckTests {
     struct Given: Encodable {
@@ -18,6 +19,9 @@ struct WebSuiteCrossCheckTests {
         let swift: Swift
         let delivery: KeyDelivery
         let envelope: Envelope
+        struct Backups: Encodable { let recoveryKey: String, identity: String, keys: SealedKeyBackup }
+        /// The web device's identity (`identitySeed`) as Swift backs it up.
+        let backups: Backups
     }
 
     struct Made: Decodable {
@@ -27,6 +31,14 @@ struct WebSuiteCrossCheckTests {
         let keyID: String
         let share: SealedKey
         let envelope: Envelope
+        struct Backups: Decodable {
+            /// What the browser read from Swift's backups: the identity's public key and the item.
+            let openedIdentityKey: String
+            let openedItem: KeyBackup.Item
+            /// A new identity the browser made, its backup, and an item sealed for it.
+            let recoveryKey: String, identityKey: String, identity: String, item: KeyBackup.Item, keys: SealedKeyBackup
+        }
+        let backups: Backups
     }
 
     @Test func sharesEnvelopesKeysAndSafetyNumbersCrossBothWays() throws {
@@ -48,11 +60,17 @@ struct WebSuiteCrossCheckTests {
         let envelope = try EnvelopeCrypto.seal(MessageContent(body: "from Swift"), roomID: roomID, keyID: keyID, chain: &chain,
                                                device: swiftDevice, suite: CipherSuite.webCryptoV1)
         func base64(_ secret: SecureBytes) -> String { secret.withUnsafeBytes { Base64.encode(Array($0)) } }
+        let webPerson = try #require(webDevice.person), recoveryKey = IdentityBackup.makeRecoveryKey()
+        let item = KeyBackup.Item(roomID: roomID, keyID: keyID, senderDevice: swiftDevice.deviceID, suite: CipherSuite.webCryptoV1, iteration: 3,
+                                  chainKey: Base64.encode(SecureRandom.bytes(32)))
         let given = Given(web: .init(userID: "user-web", signingSeed: base64(signingSeed), encryptionKey: base64(encryptionKey), identitySeed: base64(identitySeed)),
                           swift: .init(keys: swiftKeys),
                           delivery: KeyDelivery(roomID: roomID, keyID: keyID, senderID: "user-swift", senderDevice: swiftDevice.deviceID,
                                                 suite: CipherSuite.webCryptoV1, sealed: sealed.sealed),
-                          envelope: envelope)
+                          envelope: envelope,
+                          backups: .init(recoveryKey: recoveryKey,
+                                         identity: try IdentityBackup.seal(webPerson, userID: "user-web", recoveryKey: recoveryKey),
+                                         keys: try KeyBackup.seal(item, person: webPerson)))
         let input = dir.path + "/given.json", output = dir.path + "/made.json"
         try JSONEncoder().encode(given).write(to: URL(fileURLWithPath: input))
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Web/crosscheck.mjs").path
@@ -76,6 +94,19 @@ struct WebSuiteCrossCheckTests {
         #expect(throws: E2EEError.self) { try EnvelopeCrypto.open(made.envelope, roomID: "room-8", sender: webVerified) { _ in SecureBytes(randomCount: 32) } }
         #expect(throws: E2EEError.self) {
             try EnvelopeCrypto.open(made.envelope, roomID: roomID, sender: try DeviceKeysCheck.verify(swiftKeys)) { _ in SecureBytes(randomCount: 32) }
+        }
+
+        // Backups, both ways: the browser took the identity and the item from Swift's, and
+        // Swift opens the browser's new identity (typed as people type) and its item.
+        #expect(made.backups.openedIdentityKey == Base64.encode(webPerson.publicKey))
+        #expect(made.backups.openedItem == item)
+        let typed = made.backups.recoveryKey.lowercased().replacingOccurrences(of: "-", with: " ")
+        let browsers = try IdentityBackup.open(made.backups.identity, userID: "user-web", recoveryKey: typed)
+        #expect(Base64.encode(browsers.publicKey) == made.backups.identityKey)
+        #expect(KeyBackup.open(made.backups.keys, person: browsers) == made.backups.item)
+        #expect(KeyBackup.open(made.backups.keys, person: webPerson) == nil)
+        #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) {
+            try IdentityBackup.open(made.backups.identity, userID: "user-web", recoveryKey: recoveryKey)
         }
     }
 }

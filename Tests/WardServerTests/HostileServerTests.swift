@@ -213,7 +213,7 @@ struct HostileServerTests {
             _ = try await ConversationTests.messenger(bo, on: b)
             #expect(try await b.send(ClientRequest(id: 0, type: "identity.backup")).code == .notFound)
             var store = ClientRequest(id: 0, type: "identity.backup")
-            store.backup = try IdentityBackup.seal(bosIdentity, userID: bo.userID, recoveryKey: recoveryKey, parameters: .init(memoryKiB: 1024, iterations: 1, parallelism: 1))
+            store.backup = try IdentityBackup.seal(bosIdentity, userID: bo.userID, recoveryKey: recoveryKey, iterations: 100_000)
             _ = try await b.request(store)
             store.backup = String(repeating: "x", count: 5000)
             #expect(try await b.send(store).code == .badRequest)

@@ -95,6 +95,21 @@ class Browser:
         check(not bad, f"accessibility on {screen}: " + json.dumps([(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]))
         return len(results["violations"])
 
+    def take_recovery_key(self, screen=None):
+        """The new identity's recovery key, shown once at a person's first sign-in in a browser:
+        read, checked for its form (eight groups of four base32 characters), acknowledged with
+        the keyboard (the button has the focus). `screen`: check the card with axe-core."""
+        import re
+        self.wait("the new recovery key", lambda: self.visible("recovery-key-shown") and self.element("recovery-key-text").text, 60)
+        key = self.element("recovery-key-text").text
+        check(re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}", key), f"a recovery key of eight groups of four: {key!r}")
+        if screen:
+            self.axe(screen)
+        check(self.focused_id() == "recovery-key-done", "the acknowledgement button has the focus")
+        self.keys(Keys.ENTER)
+        self.wait("the recovery key gone", lambda: not self.visible("recovery-key-shown") and not self.element("recovery-key-text").get_attribute("textContent"))
+        return key
+
     def messages(self):
         return self.js("return Array.from(document.querySelectorAll('#messages .message')).map(m => m.innerText)") or []
 

@@ -20,7 +20,7 @@ SENT = "Hello from the phone"
 REPLY = "Hello from the terminal"
 
 
-def sign_in_with_keyboard(b, username, password):
+def sign_in_with_keyboard(b, username, password, first_time):
     b.wait("the sign-in form", lambda: b.visible("signin-form"))
     b.js("document.activeElement && document.activeElement.blur()")
     b.keys(Keys.TAB)
@@ -28,6 +28,8 @@ def sign_in_with_keyboard(b, username, password):
     b.keys(username, Keys.TAB)
     check(b.focused_id() == "password", "Tab goes from the username to the password")
     b.keys(password, Keys.ENTER)
+    if first_time:
+        b.take_recovery_key("your recovery key")
     b.wait("the conversations", lambda: b.visible("rooms") and b.js("return document.querySelectorAll('#rooms .room').length") > 0, 60)
 
 
@@ -54,8 +56,9 @@ def nothing_readable_kept(b):
             const all = await new Promise((resolve) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => resolve(r.result); });
             for (const value of all) {
               for (const [name, item] of Object.entries(value)) {
-                const pair = item && typeof item === 'object' && 'privateKey' in item ? item : null;
-                found.idb.push({store, name, extractable: pair ? pair.privateKey.extractable : null,
+                // A key pair's private half, or a secret key (the key backup's).
+                const key = item instanceof CryptoKey ? item : item && typeof item === 'object' && 'privateKey' in item ? item.privateKey : null;
+                found.idb.push({store, name, extractable: key ? key.extractable : null,
                                 text: typeof item === 'string' ? item : JSON.stringify(item)});
               }
             }
@@ -72,6 +75,7 @@ def nothing_readable_kept(b):
     check(kept["local"] == 0 and kept["session"] == 0 and kept["cookies"] == "", f"web storage or cookies used: {kept}")
     check(all(item["extractable"] in (None, False) for item in kept["idb"]), f"an extractable private key is kept: {kept['idb']}")
     check(any(item["extractable"] is False for item in kept["idb"]), "the device's keys are kept, non-extractable")
+    check(any(item["name"] == "keyBackup" and item["extractable"] is False for item in kept["idb"]), "the key backup's key is kept, non-extractable")
     everything = json.dumps(kept)
     check(SENT not in everything and REPLY not in everything, "message text is kept in the browser")
     check(all(path == "/" or path.startswith(("/app/", "/icons/")) or path in ("/index.html", "/app.css", "/manifest.webmanifest") for path in kept["cached"]),
@@ -127,7 +131,7 @@ def main():
         first_load(b, url)
         b.axe("sign-in")
         b.screenshot(f"{artifacts}/phone-signin.png")
-        sign_in_with_keyboard(b, username, password)
+        sign_in_with_keyboard(b, username, password, first_time=True)
         b.axe("conversations (phone)")
         b.screenshot(f"{artifacts}/phone-rooms.png")
         # The first room button has the focus: Enter opens it, and the message field takes the focus.
@@ -155,7 +159,7 @@ def main():
         b.driver.refresh()
         b.wait("the sign-in form after a reload", lambda: b.visible("signin-form") and not b.visible("app"))
         check(SENT not in b.text() and REPLY not in b.text(), "nothing of the conversation is on the screen after a reload")
-        sign_in_with_keyboard(b, username, password)
+        sign_in_with_keyboard(b, username, password, first_time=False)
         b.keys(Keys.ENTER)
         b.wait("the history, read again with the same device", lambda: any(REPLY in m for m in b.messages()) and any(SENT in m for m in b.messages()), 60)
         check(not any("refused" in m for m in b.messages()), f"every message opens with the kept device: {b.messages()}")

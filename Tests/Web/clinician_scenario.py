@@ -23,6 +23,7 @@ def main():
         b.axe("second factor")
         # The next step's code: the enrolment used this step's, and a code works once.
         b.keys(totp(secret, time.time() + 30), Keys.ENTER)
+        b.take_recovery_key()
         b.wait("the workspace", lambda: b.visible("app"), 30)
         b.click_text(".section-button", "Record")
         b.wait("the patient field", lambda: b.visible("patient-form"))

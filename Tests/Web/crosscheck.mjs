@@ -4,7 +4,8 @@
 // client's code, and writes what this side makes for Swift to open.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as suite from "../../Web/app/suite.js";
-import { fromBase64 } from "../../Web/app/bytes.js";
+import * as identity from "../../Web/app/identity.js";
+import { fromBase64, toBase64 } from "../../Web/app/bytes.js";
 import { ed25519Pair, x25519Pair } from "./keys.mjs";
 
 const [input, output] = process.argv.slice(2);
@@ -25,4 +26,16 @@ const keyID = suite.makeKeyID();
 const share = await suite.sealShare({ roomID: given.delivery.roomID, keyID, chain: ours }, swiftDevice, device);
 const next = await ours.next();
 const envelope = await suite.sealEnvelope({ body: "from the browser", format: "text" }, given.delivery.roomID, keyID, next.iteration, next.key, device);
-writeFileSync(output, JSON.stringify({ published, opened: content.body, safetyNumber, keyID, share, envelope }));
+
+// Swift's backups of this device's identity, and a new identity's for Swift to open.
+const restored = await identity.openIdentityBackup(given.backups.identity, given.web.userID, given.backups.recoveryKey);
+const openedIdentityKey = toBase64(new Uint8Array(await crypto.subtle.exportKey("raw", restored.pair.publicKey)));
+const openedItem = await identity.openKeyBackupItem(given.backups.keys, restored.keyBackup);
+const recoveryKey = identity.makeRecoveryKey();
+const made = await identity.makeIdentity(given.web.userID, recoveryKey, 100_000);
+const item = { roomID: "room-9", keyID, senderDevice: device.deviceID, suite: suite.suiteName, iteration: 0, chainKey: toBase64(crypto.getRandomValues(new Uint8Array(32))) };
+const backups = {
+  openedIdentityKey, openedItem, recoveryKey, identity: made.backup, item, keys: await identity.sealKeyBackupItem(item, made.identity.keyBackup),
+  identityKey: toBase64(new Uint8Array(await crypto.subtle.exportKey("raw", made.identity.pair.publicKey))),
+};
+writeFileSync(output, JSON.stringify({ published, opened: content.body, safetyNumber, keyID, share, envelope, backups }));

@@ -32,6 +32,7 @@ def main():
         b.element("repeat-password").clear()
         b.element("new-password").send_keys(new_password)
         b.element("repeat-password").send_keys(new_password, Keys.ENTER)
+        b.take_recovery_key()
         b.wait("the workspace", lambda: b.visible("app") and "No conversations yet" in b.text(), 30)
         check("pat.new (Patient)" in b.text(), "the top bar says who is signed in")
         b.screenshot(f"{artifacts}/phone-first-sign-in.png")

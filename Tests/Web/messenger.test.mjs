@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as suite from "../../Web/app/suite.js";
 import { fromBase64, toBase64 } from "../../Web/app/bytes.js";
 import { Messenger } from "../../Web/app/messenger.js";
+import * as identity from "../../Web/app/identity.js";
 import { WardError } from "../../Web/app/connection.js";
 
 const roomID = "room-1";
@@ -109,4 +110,26 @@ test("a device no identity vouches for is left out", async () => {
   const verified = await suite.verifyDeviceKeys(await suite.publicKeys(bare, "user-carol"));
   assert.equal(messenger.isTrusted(verified), false);
   assert.deepEqual(messenger.trustIssues.map((i) => i.kind), ["unsigned"]);
+});
+
+test("a device that holds the person's identity keeps each key it receives in the key backup, and a new one reads history from it", async () => {
+  const { identity: person } = await identity.makeIdentity("user-bob", identity.makeRecoveryKey(), 100_000);
+  const { messages, server, bob, aliceKeys } = await scene();
+  const first = new Messenger(/** @type {any} */ (server), bob, "user-bob", {}, () => {}, person.keyBackup);
+  await first.open(messages[0]);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the backup is not awaited
+  const kept = server.sent.filter((r) => r.type === "keys.backup").flatMap((r) => r.keyBackups);
+  assert.equal(kept.length, 1);
+  assert.ok(!JSON.stringify(kept).includes(toBase64(first.inbound.get(messages[0].envelope.keyID).initial.chainKey)), "the chain key is sealed");
+
+  // A new device of Bob's, with the same identity: no share was sealed to it.
+  const phone = await suite.makeDevice(person.pair);
+  const phoneKeys = await suite.publicKeys(phone, "user-bob");
+  const later = fakeServer({ "keys.get": { devices: [aliceKeys, phoneKeys], epoch: 1 }, "keys.fetch": { keyDeliveries: [] }, "keys.backup": { keyBackups: kept } });
+  const reader = new Messenger(/** @type {any} */ (later), phone, "user-bob", {}, () => {}, person.keyBackup);
+  assert.deepEqual(await reader.open(messages[1]), { body: "message 1", format: "text" });
+  // Without the person's key, the backup opens nothing.
+  const { identity: stranger } = await identity.makeIdentity("user-bob", identity.makeRecoveryKey(), 100_000);
+  const other = new Messenger(/** @type {any} */ (later), phone, "user-bob", {}, () => {}, stranger.keyBackup);
+  await assert.rejects(other.open(messages[1]), /no sender key/);
 });

@@ -2,6 +2,12 @@
 // made non-extractable, so script can use them but nobody can read them out) and the identity
 // keys they pinned. Nothing else — no token, message or record — is written anywhere.
 
+/**
+ * A device as kept: its keys, the person's identity key, and the key of their key backup (absent
+ * for devices set up before the key backup reached browsers).
+ * @typedef {{signing: CryptoKeyPair, encryption: CryptoKeyPair, identity: CryptoKeyPair | null, keyBackup?: CryptoKey | null}} KeptDevice
+ */
+
 const databaseName = "ward";
 const version = 1;
 
@@ -37,13 +43,13 @@ async function run(store, mode, action) {
 
 /**
  * The keys of `userID`'s device in this browser, or undefined.
- * @param {string} userID @returns {Promise<{signing: CryptoKeyPair, encryption: CryptoKeyPair, identity: CryptoKeyPair | null} | undefined>}
+ * @param {string} userID @returns {Promise<KeptDevice | undefined>}
  */
 export function loadDevice(userID) {
   return run("devices", "readonly", (s) => s.get(userID));
 }
 
-/** @param {string} userID @param {{signing: CryptoKeyPair, encryption: CryptoKeyPair, identity: CryptoKeyPair | null}} keys */
+/** @param {string} userID @param {KeptDevice} keys */
 export function saveDevice(userID, keys) {
   return run("devices", "readwrite", (s) => s.put(keys, userID));
 }

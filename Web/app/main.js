@@ -9,6 +9,7 @@ import { explain, setUpSignIn } from "./signin.js";
 import * as keystore from "./keystore.js";
 import * as suite from "./suite.js";
 import { Messenger } from "./messenger.js";
+import { identityFor } from "./identitysetup.js";
 import { Workspace } from "./workspace.js";
 import { AppointmentsSection } from "./appointments.js";
 import { RecordSection } from "./record.js";
@@ -40,17 +41,18 @@ function status(message) {
 }
 
 /**
- * This browser's device for the person: the one kept in IndexedDB, or a new identity and device
- * (the person's first device here).
- * @param {string} userID
+ * This browser's device for the person, and the key of their key backup: the one kept in
+ * IndexedDB, or a new device with their identity (from its backup, or new: identitysetup.js).
+ * @param {import("./connection.js").Connection} connection @param {string} userID
+ * @returns {Promise<{device: suite.Device, keyBackup: CryptoKey | null}>}
  */
-async function deviceFor(userID) {
+async function deviceFor(connection, userID) {
   const kept = await keystore.loadDevice(userID);
-  if (kept) return suite.deviceFromKeys(kept.signing, kept.encryption, kept.identity);
-  const identity = await suite.makeIdentity();
-  const device = await suite.makeDevice(identity);
-  await keystore.saveDevice(userID, { signing: device.signing, encryption: device.encryption, identity });
-  return device;
+  if (kept) return { device: await suite.deviceFromKeys(kept.signing, kept.encryption, kept.identity), keyBackup: kept.keyBackup ?? null };
+  const person = await identityFor(connection, userID);
+  const device = await suite.makeDevice(person.pair);
+  await keystore.saveDevice(userID, { signing: device.signing, encryption: device.encryption, identity: person.pair, keyBackup: person.keyBackup });
+  return { device, keyBackup: person.keyBackup };
 }
 
 /** @param {string} [message] */
@@ -83,9 +85,9 @@ function onClose() {
 
 const signIn = setUpSignIn(async ({ connection, session, username }) => {
   try {
-    const device = await deviceFor(session.userID);
+    const { device, keyBackup } = await deviceFor(connection, session.userID);
     const pins = await keystore.loadPins(session.userID);
-    const messenger = new Messenger(connection, device, session.userID, pins, (changed) => { keystore.savePins(session.userID, changed); });
+    const messenger = new Messenger(connection, device, session.userID, pins, (changed) => { keystore.savePins(session.userID, changed); }, keyBackup);
     await messenger.register();
     const workspace = new Workspace(connection, messenger, { userID: session.userID, username, role: session.role }, status);
     const idleMilliseconds = (session.idleSeconds ?? 15 * 60) * 1000;

@@ -6,7 +6,8 @@
 // decrypted stays in this object's memory and goes with it at sign-out.
 
 import * as suite from "./suite.js";
-import { toBase64 } from "./bytes.js";
+import { fromBase64, toBase64 } from "./bytes.js";
+import { openKeyBackupItem, sealKeyBackupItem } from "./identity.js";
 import { WardError } from "./connection.js";
 
 /** Sender keys rotate after this many messages or this long, as the terminal client's do (PROTOCOL.md). */
@@ -28,9 +29,12 @@ export class Messenger {
   /**
    * @param {import("./connection.js").Connection} connection @param {suite.Device} device @param {string} userID
    * @param {Record<string, string>} pins identity keys (base64) by user id @param {(pins: Record<string, string>) => void} savePins
+   * @param {CryptoKey | null} [keyBackup] the key of the person's key backup, when this browser holds their identity's
    */
-  constructor(connection, device, userID, pins, savePins) {
+  constructor(connection, device, userID, pins, savePins, keyBackup = null) {
     this.connection = connection;
+    this.keyBackup = keyBackup;
+    this.searchedKeyBackup = false;
     this.device = device;
     this.userID = userID;
     this.pins = pins;
@@ -173,6 +177,7 @@ export class Messenger {
       }
       this.outbound.set(roomID, { keyID, chain: copy(chain), madeAt: Date.now(), unsent: null });
       this.inbound.set(keyID, { roomID, senderDevice: this.device.deviceID, initial: copy(chain), latest: copy(chain), opened: new Map(), lastRead: null });
+      this.backUp({ roomID, keyID, senderDevice: this.device.deviceID, suite: suite.suiteName, iteration: chain.iteration, chainKey: toBase64(chain.chainKey) });
       return keyID;
     }
     throw new WardError("wrong_recipients", "the room's members kept changing; try again");
@@ -214,6 +219,38 @@ export class Messenger {
     const chain = await suite.openShare(delivery, this.device, sender);
     if (!this.inbound.has(delivery.keyID)) {
       this.inbound.set(delivery.keyID, { roomID: delivery.roomID, senderDevice: delivery.senderDevice, initial: chain, latest: copy(chain), opened: new Map(), lastRead: null });
+      this.backUp({ roomID: delivery.roomID, keyID: delivery.keyID, senderDevice: delivery.senderDevice, suite: delivery.suite,
+                    iteration: chain.iteration, chainKey: toBase64(chain.chainKey) });
+    }
+  }
+
+  /**
+   * Keeps a sender key in the person's key backup, when this browser holds their identity's key.
+   * Best effort, not awaited: a key not kept only means a new device cannot read those messages.
+   * @param {import("./identity.js").KeyBackupItem} item
+   */
+  backUp(item) {
+    if (!this.keyBackup) return;
+    sealKeyBackupItem(item, this.keyBackup)
+      .then((sealed) => this.connection.request("keys.backup", { keyBackups: [sealed] }))
+      .catch(() => {});
+  }
+
+  /**
+   * Takes in the sender keys the person's other devices kept (once per session): what a new
+   * device of theirs needs to read the history it was not there for. Items that do not open
+   * under this person's key are left out.
+   */
+  async restoreKeyBackup() {
+    if (!this.keyBackup || this.searchedKeyBackup) return;
+    this.searchedKeyBackup = true;
+    const reply = await this.connection.request("keys.backup");
+    for (const sealed of reply.keyBackups ?? []) {
+      const item = await openKeyBackupItem(sealed, this.keyBackup);
+      const chainKey = item ? fromBase64(item.chainKey) : null;
+      if (!item || !chainKey || this.inbound.has(item.keyID)) continue;
+      const chain = new suite.SenderChain(item.iteration, chainKey);
+      this.inbound.set(item.keyID, { roomID: item.roomID, senderDevice: item.senderDevice, initial: chain, latest: copy(chain), opened: new Map(), lastRead: null });
     }
   }
 
@@ -239,6 +276,7 @@ export class Messenger {
    */
   async open(message) {
     if (!this.inbound.has(message.envelope.keyID)) await this.fetchKeys(message.roomID);
+    if (!this.inbound.has(message.envelope.keyID)) await this.restoreKeyBackup();
     const sender = await this.senderDevice(message.senderDevice, message.roomID);
     if (sender.userID !== message.senderID) throw new suite.SuiteError("the device that signed this message is not the sender's");
     return suite.openEnvelope(message.envelope, message.roomID, sender, async (iteration) => {

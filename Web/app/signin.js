@@ -26,6 +26,18 @@ export function explain(error) {
 }
 
 /**
+ * Shows one of the sign-in screen's cards (the others hidden) and puts the focus in it.
+ * @param {HTMLElement} shown
+ */
+export function showCard(shown) {
+  for (const part of byID("signin").querySelectorAll(":scope > .card")) {
+    if (part instanceof HTMLElement) part.hidden = part !== shown;
+  }
+  const first = shown.querySelector("input, button");
+  if (first instanceof HTMLElement) first.focus();
+}
+
+/**
  * Wires the sign-in forms; `signedIn` gets the open connection and the session reply.
  * @param {(signedIn: SignedIn) => void} signedIn @param {(event: any) => void} onEvent @param {() => void} onClose
  * @returns {{reset: (message?: string) => void}}
@@ -45,12 +57,6 @@ export function setUpSignIn(signedIn, onEvent, onClose) {
   let session = null;
   let oneTimePassword = "";
 
-  /** @param {HTMLElement} shown */
-  function show(shown) {
-    for (const part of [form, passwordForm, enrolForm, recovery]) part.hidden = part !== shown;
-    const first = shown.querySelector("input, button");
-    if (first instanceof HTMLElement) first.focus();
-  }
 
   function finish() {
     if (!connection) return;
@@ -65,7 +71,7 @@ export function setUpSignIn(signedIn, onEvent, onClose) {
     if (session.role !== "Patient" && !session.secondFactor && oneTimePassword) {
       connection?.request("totp.enroll").then((reply) => {
         byID("enrol-secret").textContent = reply.secret;
-        show(enrolForm);
+        showCard(enrolForm);
       }, (error) => {
         errorLine.textContent = explain(error);
         finish();
@@ -92,7 +98,7 @@ export function setUpSignIn(signedIn, onEvent, onClose) {
       session = await /** @type {Connection} */ (connection).request("login", fields);
       if (session.mustChangePassword) {
         oneTimePassword = password.value;
-        show(passwordForm);
+        showCard(passwordForm);
         return;
       }
       oneTimePassword = "";
@@ -140,7 +146,7 @@ export function setUpSignIn(signedIn, onEvent, onClose) {
       clear(list);
       for (const recoveryCode of reply?.recoveryCodes ?? []) list.appendChild(make("li", { text: recoveryCode }));
       errorLine.textContent = "";
-      show(recovery);
+      showCard(recovery);
     } catch (error) {
       errorLine.textContent = explain(error);
     }
@@ -165,7 +171,7 @@ export function setUpSignIn(signedIn, onEvent, onClose) {
       byID("enrol-secret").textContent = "";
       clear(byID("recovery-list"));
       byID("totp-row").hidden = true;
-      show(form);
+      showCard(form);
       errorLine.textContent = message;
     },
   };

@@ -43,7 +43,7 @@ export async function deviceIDFor(signingPublic) {
   return "dev-" + bytes.toHex(digest.subarray(0, 16));
 }
 
-/** A new identity key (a person's first device in this browser): Ed25519, non-extractable. */
+/** An identity key with no backup (tests and benchmarks; people's come from identity.js): Ed25519, non-extractable. */
 export async function makeIdentity() {
   return /** @type {CryptoKeyPair} */ (await subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]));
 }
