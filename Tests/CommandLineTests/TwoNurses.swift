@@ -69,12 +69,21 @@ struct TwoNurses {
 
     /// The Admin puts `clinician` on Pia's care team with wardctl, as an operator would.
     func addToPiasCareTeam(_ clinician: String, served: ServedData, in dir: TemporaryDirectory) throws -> ProcessResult {
-        let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
-        let admin = ["WARD_CONFIG_DIR": dir.path + "/admin", "WARD_PASSWORD": Self.password,
-                     "WARD_TOTP": Self.code(adminSecret, at: Date().addingTimeInterval(30))]
-        let login = try runProcess(Binaries.wardctl, ["login", "--username", "admin"] + server, environment: admin)
-        guard login.status == 0 else { return login }
-        return try runProcess(Binaries.wardctl, ["careteam", "add", Self.patient, clinician], environment: admin)
+        try wardctl(as: "admin", secret: adminSecret, ["careteam", "add", Self.patient, clinician], served: served, in: dir)
+    }
+
+    /// wardctl as `username` (the Admin, or the privacy officer), in a config directory of their
+    /// own: signs in the first time (with the next step's code; a code works once, so later
+    /// commands use the saved session), then runs `arguments`.
+    func wardctl(as username: String, secret: String, _ arguments: [String], served: ServedData, in dir: TemporaryDirectory) throws -> ProcessResult {
+        let config = dir.path + "/" + username
+        let environment = ["WARD_CONFIG_DIR": config, "WARD_PASSWORD": Self.password, "WARD_TOTP": Self.code(secret, at: Date().addingTimeInterval(30))]
+        if !FileManager.default.fileExists(atPath: config) {
+            let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
+            let login = try runProcess(Binaries.wardctl, ["login", "--username", username] + server, environment: environment)
+            guard login.status == 0 else { return login }
+        }
+        return try runProcess(Binaries.wardctl, arguments, environment: environment)
     }
 
     /// `USER@127.0.0.1:PORT` for nurse `who` (0: Ann, 1: Bo).

@@ -67,12 +67,8 @@ struct WardAppointmentCommandTests {
         #expect(cancelled.status == 0 && cancelled.stdout.contains("cancelled"), "\(cancelled.stderr)")
 
         // The Admin announces to patients; Pia sees it.
-        let environment = ["WARD_CONFIG_DIR": dir.path + "/admin", "WARD_PASSWORD": TwoNurses.password,
-                           "WARD_TOTP": TwoNurses.code(clinic.adminSecret, at: Date().addingTimeInterval(30))]
-        let login = try runProcess(Binaries.wardctl, ["login", "--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem",
-                                                      "--username", "admin"], environment: environment)
-        #expect(login.status == 0, "\(login.stderr)")
-        let announced = try runProcess(Binaries.wardctl, ["announce", "The clinic closes at noon on Friday", "--role", "Patient"], environment: environment)
+        let announced = try clinic.wardctl(as: "admin", secret: clinic.adminSecret, ["announce", "The clinic closes at noon on Friday", "--role", "Patient"],
+                                           served: served, in: dir)
         #expect(announced.status == 0 && announced.stdout.contains("announced to 1 account"), "\(announced.stderr)")
         #expect(try pia(["notifications"]).stdout.contains("The clinic closes at noon on Friday"))
     }

@@ -11,7 +11,8 @@ import WardTestSupport
 /// nurse exchange messages in the patient's care room, both ways, each decrypting the other's
 /// (the browser with WebCrypto's ward-wc-1, the terminal with swift-crypto's); a second nurse
 /// on a tablet; then the first nurse makes a phone hers with the recovery key `ward` showed her
-/// and reads what she wrote and read at the terminal (identity and key backups across clients).
+/// and reads what she wrote and read at the terminal (identity and key backups across clients);
+/// and a doctor new to Ward adds to the patient's record and answers her amendment request.
 @Suite("The web client, end to end", .serialized)
 struct WebClientEndToEndTests {
     /// Screenshots at the three sizes land here (and `failure.png` when a step fails).
@@ -112,5 +113,21 @@ struct WebClientEndToEndTests {
                                                                           String(annsCodesFreeAt), Self.artifacts,
                                                                           "Hello from the phone", "Hello from the terminal"])
         #expect(phone.status == 0, "Ann's phone: \(phone.stderr)\n\(phone.stdout)")
+
+        // Dr Dee joins Pia's care team, signs in for the first time on a desktop, adds to Pia's
+        // record and accepts the change Pia asked for (in chat_scenario.py).
+        // (Granting Doctor waits for a second person: the privacy officer approves.)
+        let created = try clinic.wardctl(as: "admin", secret: clinic.adminSecret, ["user", "add", "dr.dee", "--role", "Doctor", "--name", "Dee"],
+                                         served: served, in: dir)
+        #expect(created.status == 0 && created.stdout.contains("approvals approve 1"), "\(created.stdout)\(created.stderr)")
+        let approved = try clinic.wardctl(as: TwoNurses.privacyOfficer, secret: clinic.privacyOfficerSecret, ["approvals", "approve", "1"],
+                                          served: served, in: dir)
+        let oneTime = try #require(approved.stdout.split(separator: "\n").first { $0.contains("one-time password") }?.split(separator: " ").last.map(String.init),
+                                   "\(approved.stdout)\(approved.stderr)")
+        #expect(try clinic.addToPiasCareTeam("dr.dee", served: served, in: dir).status == 0)
+        let doctorScript = Repository.root.appendingPathComponent("Tests/Web/doctor_scenario.py").path
+        let dee = try await runProcessInBackground("/usr/bin/timeout", ["240", "python3", doctorScript, "https://localhost:\(served.port)/", "dr.dee", oneTime,
+                                                                        TwoNurses.password, TwoNurses.patient, Self.artifacts])
+        #expect(dee.status == 0, "the doctor's side: \(dee.stderr)\n\(dee.stdout)")
     }
 }

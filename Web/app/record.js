@@ -2,13 +2,39 @@
 // their own, with what is withheld from them and on which basis, asks for an entry to be
 // amended and files a statement of disagreement with a denial; a clinician opens a patient's
 // record by username and, off the care team, declares an emergency access with a reason and
-// sees how long it lasts. Writing entries and answering amendments stay in the terminal client.
+// sees how long it lasts; doctors and nurses add entries and new versions of them (the server's
+// policies decide who writes which section: nurses add notes), doctors withhold a version from
+// the patient's view and answer amendment requests (accepted with the new text, or denied with
+// a reason the patient reads: HIPAA 164.526).
 
 import { byID, clear, make } from "./dom.js";
 import { WardError } from "./connection.js";
 import { explain } from "./signin.js";
 
 const clinicians = new Set(["Doctor", "Nurse"]);
+
+/** The sections a role adds to, as policies/records.cedar lets them (the server decides). */
+const writableSections = /** @type {Record<string, string[]>} */ ({
+  Doctor: ["notes", "problems", "medications", "allergies", "demographics"],
+  Nurse: ["notes"],
+});
+
+/**
+ * The FHIR R4 resource (JSON text) a line of text becomes in `section`, as docs/RECORDS.md maps
+ * them (the terminal's RecordText.resource); null for an unknown section.
+ * @param {string} section @param {string} text
+ */
+export function resourceFor(section, text) {
+  /** @type {Record<string, object>} */
+  const resources = {
+    demographics: { resourceType: "Patient", name: [{ text }] },
+    allergies: { resourceType: "AllergyIntolerance", code: { text } },
+    medications: { resourceType: "MedicationStatement", status: "active", medicationCodeableConcept: { text } },
+    problems: { resourceType: "Condition", code: { text } },
+    notes: { resourceType: "DocumentReference", status: "current", description: text },
+  };
+  return section in resources ? JSON.stringify(resources[section]) : null;
+}
 
 /** Why a version is withheld from its patient, in words (HIPAA 164.524). */
 const withheldBasis = /** @type {Record<string, string>} */ ({
@@ -53,6 +79,14 @@ export class RecordSection {
       event.preventDefault();
       this.declareEmergency();
     }, { signal });
+    const sections = byID("entry-section");
+    clear(sections);
+    for (const section of writableSections[me.role] ?? []) sections.appendChild(make("option", { text: section, attributes: { value: section } }));
+    byID("entry-withhold-row").hidden = me.role !== "Doctor";
+    byID("entry-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.addEntry();
+    }, { signal });
   }
 
   async show() {
@@ -73,6 +107,7 @@ export class RecordSection {
   /** @param {string} patientID */
   async read(patientID) {
     byID("breakglass-form").hidden = true;
+    byID("entry-form").hidden = true;
     /** @type {any[]} */
     let entries = [];
     /** @type {Record<string, number>} */
@@ -98,7 +133,28 @@ export class RecordSection {
       this.status(explain(error));
       return;
     }
+    byID("entry-form").hidden = !(this.me.role in writableSections);
     this.render(entries, withheld, amendments);
+  }
+
+  /** A new entry from the form, in the open record. */
+  async addEntry() {
+    const section = /** @type {HTMLSelectElement} */ (byID("entry-section")).value;
+    const field = /** @type {HTMLTextAreaElement} */ (byID("entry-text"));
+    const withhold = /** @type {HTMLSelectElement} */ (byID("entry-withhold")).value;
+    const resource = resourceFor(section, field.value.trim());
+    if (!this.patientID || !resource || !field.value.trim()) {
+      this.status("Write what to record first.");
+      return;
+    }
+    try {
+      await this.connection.request("record.write", { patientID: this.patientID, section, resource, ...(withhold ? { withhold } : {}) });
+      /** @type {HTMLFormElement} */ (byID("entry-form")).reset();
+      this.status("Recorded.");
+      await this.read(this.patientID);
+    } catch (error) {
+      this.status(explain(error));
+    }
   }
 
   /** @param {any[]} entries @param {Record<string, number>} withheld @param {any[]} amendments */
@@ -115,6 +171,10 @@ export class RecordSection {
         const ask = make("button", { className: "quiet", text: "Ask for a change", attributes: { type: "button" } });
         ask.addEventListener("click", () => this.askForChange(entry, item));
         item.appendChild(ask);
+      } else if ((writableSections[this.me.role] ?? []).includes(entry.section)) {
+        const amend = make("button", { className: "quiet", text: "Write a new version", attributes: { type: "button" } });
+        amend.addEventListener("click", () => this.newVersion(entry, item));
+        item.appendChild(amend);
       }
       list.appendChild(item);
     }
@@ -132,6 +192,13 @@ export class RecordSection {
         const disagree = make("button", { className: "quiet", text: "File a statement of disagreement", attributes: { type: "button" } });
         disagree.addEventListener("click", () => this.disagree(amendment, item));
         item.appendChild(disagree);
+      }
+      if (amendment.status === "requested" && this.me.role === "Doctor") {
+        const accept = make("button", { className: "quiet", text: "Accept, with the new text", attributes: { type: "button" } });
+        accept.addEventListener("click", () => this.answer(amendment, item, "accepted"));
+        const deny = make("button", { className: "quiet", text: "Deny, with a reason", attributes: { type: "button" } });
+        deny.addEventListener("click", () => this.answer(amendment, item, "denied"));
+        item.append(accept, deny);
       }
       requests.appendChild(item);
     }
@@ -164,6 +231,28 @@ export class RecordSection {
     this.textForm(item, "What should change, and why", async (text) => {
       await this.connection.request("record.amend", { patientID: this.patientID, entryID: entry.entryID, text });
       this.status("Your request was sent. The clinic answers within 60 days.");
+    });
+  }
+
+  /** @param {any} entry @param {HTMLElement} item */
+  newVersion(entry, item) {
+    this.textForm(item, "The entry's new text", async (text) => {
+      await this.connection.request("record.write", { patientID: this.patientID, section: entry.section, entryID: entry.entryID,
+                                                      resource: resourceFor(entry.section, text) });
+      this.status("The new version is recorded; the earlier ones are kept.");
+    });
+  }
+
+  /**
+   * A doctor's answer to an amendment request: the amended entry's text, or the reason for a denial.
+   * @param {any} amendment @param {HTMLElement} item @param {"accepted" | "denied"} verdict
+   */
+  answer(amendment, item, verdict) {
+    const label = verdict === "accepted" ? "The entry's amended text" : "Why the request is denied (the patient reads this)";
+    this.textForm(item, label, async (text) => {
+      const fields = verdict === "accepted" ? { resource: resourceFor(amendment.section, text) } : { reason: text };
+      await this.connection.request("record.amend.decide", { amendmentID: amendment.amendmentID, verdict, ...fields });
+      this.status(verdict === "accepted" ? "Accepted: the amended entry is a new version." : "Denied: the patient is told why and may disagree.");
     });
   }
 
@@ -201,6 +290,8 @@ export class RecordSection {
     for (const id of ["withheld", "breakglass-countdown"]) byID(id).textContent = "";
     /** @type {HTMLFormElement} */ (byID("patient-form")).reset();
     /** @type {HTMLFormElement} */ (byID("breakglass-form")).reset();
+    /** @type {HTMLFormElement} */ (byID("entry-form")).reset();
     byID("breakglass-form").hidden = true;
+    byID("entry-form").hidden = true;
   }
 }
