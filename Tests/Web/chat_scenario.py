@@ -82,6 +82,20 @@ def nothing_readable_kept(b):
           f"the service worker cached more than the app shell: {kept['cached']}")
 
 
+def search_everywhere(b):
+    """Search over every conversation decrypted here; a result opens its conversation, filtered."""
+    b.element("search-all").send_keys("TERMINAL")
+    b.wait("the match", lambda: b.visible("search-results") and REPLY in b.element("search-results").text and not b.visible("rooms"))
+    b.axe("search (desktop)")
+    b.click_text("#search-results button", REPLY)
+    b.wait("the conversation, filtered", lambda: b.messages() and all(REPLY in m for m in b.messages()))
+    check(b.element("search").get_attribute("value") == "TERMINAL", "the conversation's search holds the query")
+    b.element("search").clear()
+    b.js("const s = document.getElementById('search-all'); s.value = ''; s.dispatchEvent(new Event('input'))")
+    b.js("document.getElementById('search').dispatchEvent(new Event('input'))")
+    b.wait("the list back", lambda: b.visible("rooms") and len(b.messages()) >= 2)
+
+
 def sections(b, artifacts):
     """Appointments (book, see, cancel), the record (read, ask for a change), privacy (consent, export)."""
     b.click_text(".section-button", "Appointments")
@@ -151,6 +165,7 @@ def main():
             b.axe(f"conversation ({name})")
             b.screenshot(f"{artifacts}/{name}-conversation.png")
         check("Safety number:" in b.text(), "the people pane shows the nurse's safety number")
+        search_everywhere(b)
         sections(b, artifacts)
         nothing_readable_kept(b)
 

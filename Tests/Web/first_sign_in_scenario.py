@@ -51,6 +51,22 @@ def main():
             r.onsuccess = () => { const q = r.result.transaction('devices').objectStore('devices').count(); q.onsuccess = () => done(q.result); };
             r.onerror = () => done(-1);""")
         check(devices == 1, f"one device kept for the person, not {devices}")
+        # She changes her password herself (Privacy); a wrong current password is refused.
+        newer = new_password + " again"
+        b.click_text(".section-button", "Privacy")
+        b.wait("the password form", lambda: b.visible("change-password-form"))
+        b.element("current-password").send_keys("not my password")
+        b.element("changed-password").send_keys(newer)
+        b.element("changed-password-again").send_keys(newer, Keys.ENTER)
+        b.wait("the refusal", lambda: "not right" in b.element("status").text)
+        b.element("current-password").clear()
+        b.element("current-password").send_keys(new_password, Keys.ENTER)
+        b.wait("the change", lambda: "password is changed" in b.element("status").text)
+        b.element("signout-button").click()
+        b.wait("signed out", lambda: b.visible("signin-form"))
+        b.element("username").send_keys(username)
+        b.element("password").send_keys(newer, Keys.ENTER)
+        b.wait("the workspace with the newer password", lambda: b.visible("app"), 30)
 
     return run_scenario(360, 740, f"{artifacts}/failure-first-sign-in.png", steps)
 

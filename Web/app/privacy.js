@@ -1,7 +1,7 @@
 // Consent, export and erasure (PROTOCOL.md, "Consent", "Subject access", "Erasure"): each
 // purpose with the text in force, given or withdrawn by the person after reading it; everything
 // Ward holds about them as one JSON file (docs/export.schema.json) with their messages decrypted
-// here, never on the server; and a request for erasure, confirmed first.
+// here, never on the server; a request for erasure, confirmed first; and the person's password.
 
 import { byID, clear, make } from "./dom.js";
 import { explain } from "./signin.js";
@@ -19,6 +19,10 @@ export class PrivacySection {
     const signal = this.listeners.signal;
     byID("export-button").addEventListener("click", () => this.download(), { signal });
     byID("erase-button").addEventListener("click", () => this.askForErasure(), { signal });
+    byID("change-password-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.changePassword();
+    }, { signal });
   }
 
   async show() {
@@ -118,8 +122,25 @@ export class PrivacySection {
     }
   }
 
+  async changePassword() {
+    const form = /** @type {HTMLFormElement} */ (byID("change-password-form"));
+    const current = /** @type {HTMLInputElement} */ (byID("current-password")).value;
+    const chosen = /** @type {HTMLInputElement} */ (byID("changed-password")).value;
+    const again = /** @type {HTMLInputElement} */ (byID("changed-password-again")).value;
+    if (chosen.length < 12) return this.status("Use at least 12 characters.");
+    if (chosen !== again) return this.status("The two new passwords differ.");
+    try {
+      await this.connection.request("password.change", { currentPassword: current, newPassword: chosen });
+      form.reset();
+      this.status("Your password is changed. Use the new one next time.");
+    } catch (error) {
+      this.status(explain(error));
+    }
+  }
+
   close() {
     this.listeners.abort();
     clear(byID("consents"));
+    /** @type {HTMLFormElement} */ (byID("change-password-form")).reset();
   }
 }

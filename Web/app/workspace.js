@@ -8,6 +8,7 @@ import { WardError } from "./connection.js";
 import { fromBase64 } from "./bytes.js";
 import { safetyNumber } from "./suite.js";
 import { explain } from "./signin.js";
+import { findMessages, snippet } from "./search.js";
 
 /** How many messages one history page asks for: the most PROTOCOL.md allows (200 decrypt in about 90 ms here, docs/PERFORMANCE.md). */
 const pageSize = 200;
@@ -62,6 +63,7 @@ export class Workspace {
       byID("people-button").setAttribute("aria-expanded", String(open));
     }, { signal });
     byID("search").addEventListener("input", () => this.renderMessages(), { signal });
+    byID("search-all").addEventListener("input", () => this.renderSearch(), { signal });
     byID("messages").addEventListener("scroll", () => {
       if (byID("messages").scrollTop < 40) this.loadOlder();
     }, { signal });
@@ -88,6 +90,31 @@ export class Workspace {
       ]);
       button.addEventListener("click", () => this.openRoom(room.roomID));
       list.appendChild(make("li", {}, [button]));
+    }
+  }
+
+  /** Messages found in every conversation decrypted here, in place of the list while a query is typed. */
+  renderSearch() {
+    const query = /** @type {HTMLInputElement} */ (byID("search-all")).value;
+    const results = byID("search-results");
+    clear(results);
+    results.hidden = !query.trim();
+    byID("rooms").hidden = !results.hidden;
+    if (results.hidden) return;
+    const found = findMessages(this.shown, query);
+    if (found.length === 0) results.appendChild(make("li", { className: "empty", text: "Nothing found in the conversations opened on this device." }));
+    for (const message of found) {
+      const room = this.rooms.get(message.roomID);
+      const button = make("button", { className: "room result", attributes: { type: "button" } }, [
+        make("span", { className: "room-name", text: room?.name ?? "" }),
+        make("span", { className: "meta", text: `${this.nameOf(message.senderID)}: ${snippet(message.text, query)}` }),
+      ]);
+      button.addEventListener("click", async () => {
+        await this.openRoom(message.roomID);
+        /** @type {HTMLInputElement} */ (byID("search")).value = query.trim();
+        this.renderMessages();
+      });
+      results.appendChild(make("li", {}, [button]));
     }
   }
 
@@ -366,7 +393,10 @@ export class Workspace {
     this.names.clear();
     this.readMarkers.clear();
     this.current = null;
-    for (const id of ["rooms", "messages", "members", "warnings"]) clear(byID(id));
+    for (const id of ["rooms", "messages", "members", "warnings", "search-results"]) clear(byID(id));
+    byID("search-results").hidden = true;
+    byID("rooms").hidden = false;
+    /** @type {HTMLInputElement} */ (byID("search-all")).value = "";
     byID("room-title").textContent = "Choose a conversation";
     byID("whoami").textContent = "";
     /** @type {HTMLFormElement} */ (byID("composer")).reset();
