@@ -82,6 +82,53 @@ def nothing_readable_kept(b):
           f"the service worker cached more than the app shell: {kept['cached']}")
 
 
+HOSTILE = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const suite = await import('/app/suite.js');
+  const { Messenger } = await import('/app/messenger.js');
+  const { Workspace } = await import('/app/workspace.js');
+  const roomID = 'room-hostile';
+  const alice = await suite.makeDevice(await suite.makeIdentity());
+  const bob = await suite.makeDevice(await suite.makeIdentity());
+  const aliceKeys = await suite.publicKeys(alice, 'user-alice');
+  const bobKeys = await suite.publicKeys(bob, 'user-bob');
+  const chain = suite.SenderChain.random();
+  const keyID = suite.makeKeyID();
+  const share = await suite.sealShare({ roomID, keyID, chain: new suite.SenderChain(0, chain.chainKey) }, await suite.verifyDeviceKeys(bobKeys), alice);
+  const { iteration, key } = await chain.next();
+  const envelope = await suite.sealEnvelope({ body: 'honest', format: 'text' }, roomID, keyID, iteration, key, alice);
+  const honest = { roomID, seq: 1, messageID: 'm1', senderID: 'user-alice', senderDevice: alice.deviceID, sentAt: 0, envelope };
+  const replayed = { ...honest, seq: 2, messageID: 'm2' };
+  const bytes = Uint8Array.from(atob(envelope.ciphertext), (c) => c.charCodeAt(0));
+  bytes[0] ^= 1;
+  const forged = { ...honest, seq: 3, messageID: 'm3', envelope: { ...envelope, ciphertext: btoa(String.fromCharCode(...bytes)) } };
+  const delivery = { roomID, keyID, senderID: 'user-alice', senderDevice: alice.deviceID, suite: suite.suiteName, sealed: share.sealed };
+  // A compromised server: it answers honestly about keys, then relays a replay and a forgery.
+  const server = { lastRequestAt: 0, async request(type) {
+    if (type === 'keys.get') return { devices: [aliceKeys, bobKeys], epoch: 1 };
+    if (type === 'keys.fetch') return { keyDeliveries: [delivery] };
+    return {};
+  } };
+  const workspace = Object.create(Workspace.prototype);
+  Object.assign(workspace, { messenger: new Messenger(server, bob, 'user-bob', {}, () => {}), shown: new Map([[roomID, []]]) });
+  await workspace.take(roomID, [honest, replayed, forged], 'newer');
+  return workspace.shown.get(roomID).map((m) => ({ seq: m.seq, text: m.text, failed: m.failed }));
+})().then(done, (e) => done({ error: String(e) }));
+"""
+
+
+def hostile_envelopes_refused(b):
+    """A replayed and a forged envelope from a lying server are refused in this browser, with
+    its WebCrypto, by the client's own code (Tests/Web/messenger.test.mjs runs the same under node)."""
+    shown = b.driver.execute_async_script(HOSTILE)
+    check(isinstance(shown, list), f"the hostile-server check ran: {shown}")
+    by_seq = {m["seq"]: m for m in shown}
+    check(by_seq[1]["text"] == "honest" and not by_seq[1]["failed"], f"the honest message opens: {shown}")
+    check("replayed" in (by_seq[2]["failed"] or "") and by_seq[2]["text"] == "", f"the replay is refused: {shown}")
+    check("signature" in (by_seq[3]["failed"] or "") and by_seq[3]["text"] == "", f"the forgery is refused: {shown}")
+
+
 def search_everywhere(b):
     """Search over every conversation decrypted here; a result opens its conversation, filtered."""
     b.element("search-all").send_keys("TERMINAL")
@@ -166,6 +213,7 @@ def main():
             b.screenshot(f"{artifacts}/{name}-conversation.png")
         check("Safety number:" in b.text(), "the people pane shows the nurse's safety number")
         search_everywhere(b)
+        hostile_envelopes_refused(b)
         sections(b, artifacts)
         nothing_readable_kept(b)
 
