@@ -123,6 +123,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strictSettings
         ),
@@ -140,7 +141,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strictSettings
         ),
@@ -220,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["WardAudit", "WardCrypto", "WardPolicy", "WardTestSupport", "WardClient", "WardProtocol", "auditctl", "ward-bench", "wardctl", "ward-server", "ward",
+            dependencies: ["WardAudit", "WardCrypto", "WardPolicy", "WardTestSupport", "WardClient", "WardProtocol", "WardCommandLine", "auditctl", "ward-bench", "wardctl", "ward-server", "ward",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -3,7 +3,7 @@ internal import NIOCore
 internal import NIOPosix
 internal import NIOSSL
 internal import NIOTLS
-public import WardCrypto
+internal import WardCrypto
 
 /// The root of the certificate chain a server presents, read without trusting it, so that a
 /// person can compare its fingerprint with the one the appliance printed and pin it (trust on

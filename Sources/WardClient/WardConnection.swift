@@ -19,9 +19,7 @@ public enum WardClientError: Error, CustomStringConvertible, Sendable {
         case let .unexpectedReply(type): return "unexpected reply \(PrintableText.safe(type, limit: 100))"
         case let .server(code, message, policies):
             // The server's words are printed as text, never as terminal control (issue 16, item 10).
-            let shownPolicies = policies.prefix(32).map { PrintableText.safe($0, limit: 128) }
-            return "\(code.rawValue): \(PrintableText.safe(message, limit: 500))"
-                + (shownPolicies.isEmpty ? "" : " (policies: \(shownPolicies.joined(separator: ", ")))")
+            return Refusal.text(code, message, policies: policies)
         }
     }
 }

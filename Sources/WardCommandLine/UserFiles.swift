@@ -4,13 +4,19 @@ import Glibc
 #endif
 
 /// Where the command-line tools keep a person's files (sessions, pinned servers, device keys):
-/// `$WARD_CONFIG_DIR`, else `$XDG_CONFIG_HOME/ward`, else `~/.config/ward`; created 0700.
+/// `$WARD_CONFIG_DIR`, else `$XDG_CONFIG_HOME/ward`, else `$HOME/.config/ward` (the XDG Base
+/// Directory rules: an empty or relative value counts as unset), the account's home directory
+/// when `$HOME` is unset; created 0700. `ward` and `wardctl` both keep their files here.
 public enum UserFiles {
     public static var directory: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["WARD_CONFIG_DIR"] { return explicit }
-        if let xdg = environment["XDG_CONFIG_HOME"] { return xdg + "/ward" }
-        return NSHomeDirectory() + "/.config/ward"
+        directory(in: ProcessInfo.processInfo.environment)
+    }
+
+    static func directory(in environment: [String: String]) -> String {
+        func absolute(_ name: String) -> String? { environment[name].flatMap { $0.hasPrefix("/") ? $0 : nil } }
+        if let explicit = environment["WARD_CONFIG_DIR"], !explicit.isEmpty { return explicit }
+        if let xdg = absolute("XDG_CONFIG_HOME") { return xdg + "/ward" }
+        return (absolute("HOME") ?? NSHomeDirectory()) + "/.config/ward"
     }
 
     /// Writes `data` to `name` in the directory, mode 0600, replacing it atomically.

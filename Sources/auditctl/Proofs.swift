@@ -30,7 +30,7 @@ struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print an inclusion proof (C2SP tlog-proof) for one entry against a checkpoint.",
         discussion: """
-        The proof carries the entry itself (the 'extra' line) and the checkpoint, so
+        The proof carries the entry itself (the 'extra' line) and the checkpoint, so \
         'auditctl verify-proof PROOF --key KEY' checks it with nothing else.
         """
     )

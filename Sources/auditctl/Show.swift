@@ -8,7 +8,7 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List entries, filtered, as a table or as JSON lines.",
         discussion: """
-        Reads entries without verifying them: run 'auditctl verify' first to know they are
+        Reads entries without verifying them: run 'auditctl verify' first to know they are \
         authentic. Filters combine (all must match). Times are UTC.
         """
     )

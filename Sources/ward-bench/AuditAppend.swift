@@ -10,9 +10,9 @@ struct AuditAppend: AsyncParsableCommand {
         commandName: "audit-append",
         abstract: "Durable audit appends from concurrent writers: entries/s and p50/p99 append latency.",
         discussion: """
-        W tasks each append entries back to back until N are written; every append returns only
-        after its entry is fdatasync'ed. The reference, measured in the same run on the same
-        disk, is raw pwrite+fdatasync of the same bytes in batches of the size the log achieved.
+        W tasks each append entries back to back until N are written; every append returns only \
+        after its entry is fdatasync'ed. The reference, measured in the same run on the same \
+        disk, is raw pwrite+fdatasync of the same bytes in batches of the size the log achieved. \
         The log goes to D/log, its keys to D/log.key and D/log.vkey.
         """
     )

@@ -10,11 +10,11 @@ struct AuditDiskFull: AsyncParsableCommand {
         commandName: "audit-disk-full",
         abstract: "Failure drill: append until the disk is 'full' and check that the log stops loudly.",
         discussion: """
-        Runs with a file-size limit (RLIMIT_FSIZE) of --limit-bytes, so a write fails part-way as
-        it would on a full disk. The log must then refuse every append with 'audit log stopped'
-        instead of acknowledging entries it could not store. Prints the number of acknowledged
-        entries and the error; exits 0 when the log stopped as designed, 1 otherwise. Reopening
-        the log afterwards (without the limit) recovers the torn tail.
+        Runs with a file-size limit (RLIMIT_FSIZE) of --limit-bytes, so a write fails part-way as \
+        it would on a full disk. The log must then refuse every append with 'audit log stopped' \
+        instead of acknowledging entries it could not store. Prints the number of acknowledged \
+        entries and the error; exits 0 when the log stopped as designed, 1 otherwise. Reopening \
+        the log afterwards (without the limit) recovers the torn tail. \
         The log goes to D/log, its keys to D/log.key and D/log.vkey.
         """
     )

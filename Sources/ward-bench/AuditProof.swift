@@ -7,11 +7,11 @@ struct AuditProof: AsyncParsableCommand {
         commandName: "audit-proof",
         abstract: "Opening a large log and serving inclusion proofs from its tree index: start-up ms and proof p50/p99 ms.",
         discussion: """
-        Writes a log of N synthetic entries to D/log unless one is there (audit-generate's layout).
-        Start-up is AuditLog.open plus close, the best of --repeat. A proof is what the server does
-        for audit.proof: open a reader, find the newest checkpoint, build and check the inclusion
-        proof of a random entry. The references, measured in the same run on the same log, are what
-        the log did before the index: opening by reading and hashing every frame (the index moved
+        Writes a log of N synthetic entries to D/log unless one is there (audit-generate's layout). \
+        Start-up is AuditLog.open plus close, the best of --repeat. A proof is what the server does \
+        for audit.proof: open a reader, find the newest checkpoint, build and check the inclusion \
+        proof of a random entry. The references, measured in the same run on the same log, are what \
+        the log did before the index: opening by reading and hashing every frame (the index moved \
         aside), and one proof built from every leaf hash. Prints two JSON lines: startup, proof.
         """
     )

@@ -8,7 +8,7 @@ struct AuditVerify: ParsableCommand {
         commandName: "audit-verify",
         abstract: "Full verification speed (entries/s, MB/s) against raw SHA-256 over the same bytes.",
         discussion: """
-        The reference is swift-crypto SHA-256 over the entries file on one core, in 1 MiB updates,
+        The reference is swift-crypto SHA-256 over the entries file on one core, in 1 MiB updates, \
         measured in the same run; verification may use every core (--workers).
         """
     )

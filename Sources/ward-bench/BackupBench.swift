@@ -11,13 +11,13 @@ struct BackupBench: AsyncParsableCommand {
         commandName: "backup",
         abstract: "An online backup of a large appliance while clients chat, and its restore (issue 19's bars).",
         discussion: """
-        Makes a data directory whose database holds --database-mib of messages (random, so
-        incompressible, envelopes of 1 KiB) and whose audit log holds --audit-entries entries, then
-        serves it. References, measured first in the same run while it serves: copying the same
-        bytes (the database file and the audit log, as cp would) and SQLite's online backup API
-        alone. Then chat load (--clients in rooms of 5 at --rate messages a second, as ward-bench
-        chat) during which `ward-server backup` runs as an operator would; the line reports the
-        backup's time and the load's send-to-deliver percentiles. Last, `ward-server restore` of
+        Makes a data directory whose database holds --database-mib of messages (random, so \
+        incompressible, envelopes of 1 KiB) and whose audit log holds --audit-entries entries, then \
+        serves it. References, measured first in the same run while it serves: copying the same \
+        bytes (the database file and the audit log, as cp would) and SQLite's online backup API \
+        alone. Then chat load (--clients in rooms of 5 at --rate messages a second, as ward-bench \
+        chat) during which `ward-server backup` runs as an operator would; the line reports the \
+        backup's time and the load's send-to-deliver percentiles. Last, `ward-server restore` of \
         that backup into a new directory. One JSON line per result.
         """
     )

@@ -9,11 +9,11 @@ struct BookingBench: AsyncParsableCommand {
         commandName: "booking",
         abstract: "Many patients racing for few appointment slots: exactly one booking per slot succeeds.",
         discussion: """
-        Starts ward-server as its own process, makes a doctor with --slots ten-minute slots and
-        --clients patients, each on its own connection. All of them ask for the free slots (the
-        reference: the same clients, the same connections, a read through the same gate), then,
-        released together, patient i books slot i modulo --slots. Reported: how many bookings
-        succeeded (the bar: exactly one per slot), how many got `slot_taken` (everyone else), any
+        Starts ward-server as its own process, makes a doctor with --slots ten-minute slots and \
+        --clients patients, each on its own connection. All of them ask for the free slots (the \
+        reference: the same clients, the same connections, a read through the same gate), then, \
+        released together, patient i books slot i modulo --slots. Reported: how many bookings \
+        succeeded (the bar: exactly one per slot), how many got `slot_taken` (everyone else), any \
         other answer (there must be none), and the time and latency of both rounds.
         """
     )

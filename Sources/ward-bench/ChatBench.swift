@@ -12,14 +12,14 @@ struct ChatBench: AsyncParsableCommand {
         commandName: "chat",
         abstract: "N clients in rooms of K send end-to-end encrypted messages at R per second in all.",
         discussion: """
-        Starts ward-server as its own process on loopback, makes N Nurse accounts (each signs in
-        once with a new password and a TOTP second factor, as staff must), connects N real TLS
-        WebSocket clients from this process, registers a device per client and puts them in rooms
-        of K; each member sends one warm-up message, which shares its sender key. Then every
-        client sends at R/N messages a second (evenly spaced, random phase) for
-        the given seconds: each message is sealed with the room's sender key, signed, and
-        acknowledged only once the server has stored it and its audit entry durably. Every
-        delivery's send-to-deliver time is measured (the envelope's nonce identifies the message);
+        Starts ward-server as its own process on loopback, makes N Nurse accounts (each signs in \
+        once with a new password and a TOTP second factor, as staff must), connects N real TLS \
+        WebSocket clients from this process, registers a device per client and puts them in rooms \
+        of K; each member sends one warm-up message, which shares its sender key. Then every \
+        client sends at R/N messages a second (evenly spaced, random phase) for \
+        the given seconds: each message is sealed with the room's sender key, signed, and \
+        acknowledged only once the server has stored it and its audit entry durably. Every \
+        delivery's send-to-deliver time is measured (the envelope's nonce identifies the message); \
         one delivery in --sample is decrypted and verified.
         """
     )

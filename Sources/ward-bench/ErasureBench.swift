@@ -10,12 +10,12 @@ struct ErasureBench: AsyncParsableCommand {
         commandName: "erasure",
         abstract: "How long erasing a patient with many messages and audit entries takes, and what other users see meanwhile.",
         discussion: """
-        Starts ward-server as its own process, and has a patient write --messages end-to-end
-        encrypted messages into their care room from --writers devices at once (each message is
-        audited with the patient as subject). Two doctors then chat in a staff room, one message
-        at a time, while the privacy officer exports the patient (the reference: reading all of the
-        patient's data) and then erases them (gdpr.erase, as wardctl gdpr erase does). Reported:
-        the erasure's time against the bar and as a ratio to the export's, and the doctors'
+        Starts ward-server as its own process, and has a patient write --messages end-to-end \
+        encrypted messages into their care room from --writers devices at once (each message is \
+        audited with the patient as subject). Two doctors then chat in a staff room, one message \
+        at a time, while the privacy officer exports the patient (the reference: reading all of the \
+        patient's data) and then erases them (gdpr.erase, as wardctl gdpr erase does). Reported: \
+        the erasure's time against the bar and as a ratio to the export's, and the doctors' \
         acknowledgement latency before and during the erasure.
         """
     )

@@ -10,12 +10,12 @@ struct ExportBench: AsyncParsableCommand {
         commandName: "export",
         abstract: "How long a privacy officer's export of a patient with many messages and audit entries takes.",
         discussion: """
-        Starts ward-server as its own process, makes a patient (who consents to messaging), a
-        privacy officer and --senders doctors on the patient's care team, puts them all in the
-        patient's care room, and has the doctors send --messages end-to-end encrypted messages
-        there (each one is decided and audited with the patient as subject). Then the privacy
-        officer exports the patient (gdpr.export, page by page, as wardctl gdpr export does) and
-        the time is reported, beside the time the same client takes to fetch the same messages as
+        Starts ward-server as its own process, makes a patient (who consents to messaging), a \
+        privacy officer and --senders doctors on the patient's care team, puts them all in the \
+        patient's care room, and has the doctors send --messages end-to-end encrypted messages \
+        there (each one is decided and audited with the patient as subject). Then the privacy \
+        officer exports the patient (gdpr.export, page by page, as wardctl gdpr export does) and \
+        the time is reported, beside the time the same client takes to fetch the same messages as \
         room history (the reference: the same data over the same connection without the export).
         """
     )

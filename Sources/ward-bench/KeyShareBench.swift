@@ -9,10 +9,10 @@ struct KeyShareBench: ParsableCommand {
         commandName: "key-share",
         abstract: "Sealing a sender key share to D devices and opening one, per suite: mean and p99 µs.",
         discussion: """
-        For each suite (ward-sk-1, ward-wc-1): build, sign and seal a share to each of D devices
-        (what a sender does when it makes a key), then open and check one (what a recipient does).
-        The reference, in the same run, is the suite's raw primitives on the same sizes: D seals and
-        one open of libsodium's crypto_box_seal (ward-sk-1) or swift-crypto's HPKE (ward-wc-1), plus
+        For each suite (ward-sk-1, ward-wc-1): build, sign and seal a share to each of D devices \
+        (what a sender does when it makes a key), then open and check one (what a recipient does). \
+        The reference, in the same run, is the suite's raw primitives on the same sizes: D seals and \
+        one open of libsodium's crypto_box_seal (ward-sk-1) or swift-crypto's HPKE (ward-wc-1), plus \
         D Ed25519 signatures and one verification (libsodium). One JSON line per suite.
         """
     )

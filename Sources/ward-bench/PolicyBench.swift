@@ -7,10 +7,10 @@ struct PolicyBench: ParsableCommand {
         commandName: "policy",
         abstract: "Policy decisions/s and p50/p99 latency on the clinic policies, against cedarpy on the same requests.",
         discussion: """
-        Requests are the policy tests' requests (realistic entities and contexts), cycled. The
-        reference is cedarpy's is_authorized_batch on the same policies, entities and requests,
-        measured in the same run (Python and JSON overhead included, as cedarpy is used).
-        --extra-policies adds unrelated policies (other actions) and reports the slowdown; the
+        Requests are the policy tests' requests (realistic entities and contexts), cycled. The \
+        reference is cedarpy's is_authorized_batch on the same policies, entities and requests, \
+        measured in the same run (Python and JSON overhead included, as cedarpy is used). \
+        --extra-policies adds unrelated policies (other actions) and reports the slowdown; the \
         reload figure is parse + compile + all policy tests, as a reload does.
         """
     )

@@ -8,12 +8,12 @@ struct RecordBench: AsyncParsableCommand {
         commandName: "record",
         abstract: "How long reading a patient's record with many entries takes, decryption included.",
         discussion: """
-        Starts ward-server as its own process; a doctor on a patient's care team writes --entries
-        record entries (FHIR resources, each sealed under the patient's data key), then reads the
-        whole record --reads times, one request at a time, on one connection. The reference, on
-        the same connection: `whoami` (a policy decision and an audit entry, no record). A read of a
-        large record takes more than one page (replies stay under 1 MiB), each page its own request,
-        decision and audit entry; the time is the whole record's. Reported:
+        Starts ward-server as its own process; a doctor on a patient's care team writes --entries \
+        record entries (FHIR resources, each sealed under the patient's data key), then reads the \
+        whole record --reads times, one request at a time, on one connection. The reference, on \
+        the same connection: `whoami` (a policy decision and an audit entry, no record). A read of a \
+        large record takes more than one page (replies stay under 1 MiB), each page its own request, \
+        decision and audit entry; the time is the whole record's. Reported: \
         p50 and p99 of both, and their ratio.
         """
     )

@@ -12,14 +12,14 @@ struct ReminderBench: AsyncParsableCommand {
         commandName: "reminders",
         abstract: "Many appointment reminders due in the same minute: are they all delivered within it, each once?",
         discussion: """
-        Initialises a data directory and, before ward-server starts, writes --patients patient
-        accounts with sessions and --reminders reminders into its database, spread over one
-        minute that starts about 40 s later (writing them through bookings would need that many
-        clinicians, since a clinician has one appointment per start time; what is measured here is
-        the scheduler). Then it serves the directory, connects every patient, and records each
-        reminder event as it arrives. Reported: how many arrived, how many twice, how late the
-        latest was after its due time, and whether all arrived within their minute. The reference,
-        on the same connections: the same number of notifications made at once (Admin
+        Initialises a data directory and, before ward-server starts, writes --patients patient \
+        accounts with sessions and --reminders reminders into its database, spread over one \
+        minute that starts about 40 s later (writing them through bookings would need that many \
+        clinicians, since a clinician has one appointment per start time; what is measured here is \
+        the scheduler). Then it serves the directory, connects every patient, and records each \
+        reminder event as it arrives. Reported: how many arrived, how many twice, how late the \
+        latest was after its due time, and whether all arrived within their minute. The reference, \
+        on the same connections: the same number of notifications made at once (Admin \
         announcements to the patients), timed from the first request to the last arrival.
         """
     )

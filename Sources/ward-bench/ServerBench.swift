@@ -61,9 +61,9 @@ struct LoginBench: AsyncParsableCommand {
         commandName: "login",
         abstract: "N clients sign in at once with Argon2id at RFC 9106 settings, while open sessions keep working.",
         discussion: """
-        Runs a server in this process on loopback (policies from ./policies), creates one account,
-        then N clients sign in to it at the same moment while --busy already-signed-in clients
-        each send whoami 25 times a second. Reports login completion time, the busy clients' p50/p99
+        Runs a server in this process on loopback (policies from ./policies), creates one account, \
+        then N clients sign in to it at the same moment while --busy already-signed-in clients \
+        each send whoami 25 times a second. Reports login completion time, the busy clients' p50/p99 \
         latency meanwhile, and the process's peak resident memory (server and clients together).
         """
     )
@@ -140,8 +140,8 @@ struct IdleBench: AsyncParsableCommand {
         commandName: "idle",
         abstract: "N authenticated idle connections on loopback: the server's resident memory per connection.",
         discussion: """
-        Starts ward-server (the binary beside this one) as its own process in a temporary data
-        directory, opens N TLS WebSocket connections from this process, signs each in, and reads
+        Starts ward-server (the binary beside this one) as its own process in a temporary data \
+        directory, opens N TLS WebSocket connections from this process, signs each in, and reads \
         the server's resident memory (/proc/PID/status) before and with the connections open.
         """
     )

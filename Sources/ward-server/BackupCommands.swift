@@ -8,9 +8,9 @@ struct RecoveryKey: AsyncParsableCommand {
         commandName: "recovery-key",
         abstract: "Make the backup recovery key: its public half stays in the data directory, the private half goes to --out.",
         discussion: """
-        Backups are encrypted to this key; a restore needs the file --out writes (0600). Keep it
-        offline, away from the appliance and its backups: whoever holds it and a backup reads the
-        clinic's data, and without it no backup can be restored. Making a new one replaces the
+        Backups are encrypted to this key; a restore needs the file --out writes (0600). Keep it \
+        offline, away from the appliance and its backups: whoever holds it and a backup reads the \
+        clinic's data, and without it no backup can be restored. Making a new one replaces the \
         public half: later backups need the new file, earlier ones the old.
         """
     )
@@ -31,10 +31,10 @@ struct TakeBackup: ParsableCommand {
         commandName: "backup",
         abstract: "Take an encrypted, consistent backup of the data directory, while the server serves or not.",
         discussion: """
-        Writes DEST/ward-backup-TIME-ID: the audit log up to its newest signed checkpoint, a
-        snapshot of the database, the subject keys, the erasable texts, the keys and the policies,
-        each file encrypted under a key sealed to the recovery key (see recovery-key), with a
-        manifest of sizes and hashes. A backup is written under a .partial- name and renamed when
+        Writes DEST/ward-backup-TIME-ID: the audit log up to its newest signed checkpoint, a \
+        snapshot of the database, the subject keys, the erasable texts, the keys and the policies, \
+        each file encrypted under a key sealed to the recovery key (see recovery-key), with a \
+        manifest of sizes and hashes. A backup is written under a .partial- name and renamed when \
         whole. Prints one JSON line: path, checkpoint size, files, bytes.
         """
     )
@@ -111,9 +111,9 @@ struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restore a backup into a new data directory, re-applying every erasure journalled since.",
         discussion: """
-        Checks the backup (manifest, hashes, decryption, the audit log as auditctl verify does) and
-        refuses a damaged or incomplete one, writing nothing at --data. Then carries out again every
-        erasure in --erasure-journal (the file serve --erasure-journal keeps), so that no erased
+        Checks the backup (manifest, hashes, decryption, the audit log as auditctl verify does) and \
+        refuses a damaged or incomplete one, writing nothing at --data. Then carries out again every \
+        erasure in --erasure-journal (the file serve --erasure-journal keeps), so that no erased \
         person comes back, records the restore in the audit log, and moves the directory into place.
         """
     )

@@ -32,7 +32,7 @@ struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a data directory: database, audit log and key, master key, TLS certificate, first Admin.",
         discussion: """
-        Prints the Admin's one-time password once; it must be changed at first sign-in. Key files
+        Prints the Admin's one-time password once; it must be changed at first sign-in. Key files \
         are created 0600. Refuses to overwrite anything in an existing data directory.
         """
     )

@@ -381,7 +381,7 @@ actor ChatClient {
                     return
                 }
                 pending.removeFirst()
-                let reason = code == .denied ? "refused by policy \(policies.joined(separator: ", "))" : "\(code.rawValue): \(message)"
+                let reason = Refusal.text(code, message, policies: policies)
                 screen.update { $0.reject(pendingID: item.pendingID, reason: reason) }
             } catch let error as E2EEError {
                 pending.removeFirst()

@@ -44,7 +44,7 @@ extension ChatClient {
             case .quit: await confirmQuit()
             }
         } catch let WardClientError.server(code, message, policies) {
-            say("*** " + (code == .denied ? "Refused by policy \(policies.joined(separator: ", "))" : "\(code.rawValue): \(message)"))
+            say("*** " + Refusal.text(code, message, policies: policies))
         } catch let error as NotConnected {
             say("*** \(error)")
         } catch {

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOSSL
-import SwiftASN1
-import X509
 import WardClient
 import WardCommandLine
 import WardCrypto
@@ -177,21 +175,11 @@ extension ConnectionOptions {
         warn("No second factor was set up. To set it up later you need an enrolment code from an Admin.")
     }
 
-    /// The name TLS sends and checks: the host, or, for an IP address (which server name
-    /// indication cannot carry), the first DNS name the trusted certificate vouches for: one its
-    /// names list, or, for the appliance's own CA, one its name constraints permit.
+    /// The name TLS sends and checks for the target (`TLSServerName`).
     static func serverName(for target: Target, certificate pem: String) throws -> String {
-        guard target.isAddress else { return target.host }
-        let certificate: Certificate
-        do { certificate = try Certificate(pemEncoded: ServerCertificate(rootOf: pem).pem) } catch {
-            throw UsageError("the trusted certificate cannot be read: \(error)")
+        do { return try TLSServerName.resolve(host: target.host, certificatePEM: pem) } catch let failure as TLSServerName.Failure {
+            throw UsageError(target.isAddress ? "\(failure.description) (\(target.user)@NAME)" : failure.description)
         }
-        let names: SubjectAlternativeNames? = try? certificate.extensions.subjectAlternativeNames
-        for name in names ?? SubjectAlternativeNames() {
-            if case let .dnsName(dns) = name { return dns }
-        }
-        if let permitted = (try? certificate.extensions.nameConstraints)?.permittedDNSDomains.first { return permitted }
-        throw UsageError("the server's certificate names no host; connect to \(target.user)@NAME with a name it lists")
     }
 
     /// This device's keys for the account: made on first use and kept in a file sealed with the

@@ -1,3 +1,4 @@
+import WardClient
 import WardCommandLine
 
 /// `USER@HOST[:PORT]`: who signs in where.
@@ -38,7 +39,7 @@ struct Target: Sendable, CustomStringConvertible {
     var server: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     var url: String { "wss://\(server)/v1/ws" }
 
-    var isAddress: Bool { host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." } }
+    var isAddress: Bool { TLSServerName.isAddress(host) }
 
     var description: String { "\(user)@\(server)" }
 }

@@ -9,11 +9,11 @@ struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign in to a server as an administrator and keep the session (0600) for the other commands.",
         discussion: """
-        The password is read without echo, or from WARD_PASSWORD. If the account has a second
-        factor, its current code (or a recovery code) is asked for, or read from WARD_TOTP. If the
-        account must change its password (a new account's one-time password), the new one is asked
-        for (or read from WARD_NEW_PASSWORD). The certificate given with --cert is pinned: later
-        commands trust that certificate only. Staff accounts then set up a second factor with
+        The password is read without echo, or from WARD_PASSWORD. If the account has a second \
+        factor, its current code (or a recovery code) is asked for, or read from WARD_TOTP. If the \
+        account must change its password (a new account's one-time password), the new one is asked \
+        for (or read from WARD_NEW_PASSWORD). The certificate given with --cert is pinned: later \
+        commands trust that certificate only. Staff accounts then set up a second factor with \
         `wardctl totp enroll` and `wardctl totp confirm CODE` before administering.
         """
     )
@@ -22,13 +22,19 @@ struct Login: AsyncParsableCommand {
     var server: String = "wss://127.0.0.1:8443/v1/ws"
     @Option(help: "The server's TLS certificate (PEM), e.g. data/tls/cert.pem.")
     var cert: String
-    @Option(help: "The name the certificate was made for (default: localhost).")
-    var serverName: String = "localhost"
+    @Option(help: "The name to check the certificate against (default: the server's host; for an IP address, a name the certificate lists).")
+    var serverName: String?
     @Option(help: "The account's username.")
     var username: String = "admin"
 
     func run() async throws {
         guard let pem = try? String(contentsOfFile: cert, encoding: .utf8) else { throw UsageError("cannot read certificate \(cert)") }
+        let serverName: String
+        do {
+            serverName = try TLSServerName.resolve(host: self.serverName ?? URL(string: server)?.host ?? "localhost", certificatePEM: pem)
+        } catch let failure as TLSServerName.Failure {
+            throw UsageError(failure.description)
+        }
         let password = try readSecret(prompt: "Password for \(username): ", variable: "WARD_PASSWORD")
         var logger = Logger(label: "wardctl")
         logger.logLevel = .critical

@@ -22,8 +22,8 @@ struct PolicyCommand: ParsableCommand {
         commandName: "policy",
         abstract: "Check, test, evaluate and explain Cedar policies (offline).",
         discussion: """
-        A policy directory holds *.cedar files and a tests/ directory of JSON test files; see
-        policies/README.md for the entity model, the actions and the test format. Requests and
+        A policy directory holds *.cedar files and a tests/ directory of JSON test files; see \
+        policies/README.md for the entity model, the actions and the test format. Requests and \
         entities use Cedar's JSON forms, so the same files feed the Cedar CLI and cedarpy.
         """,
         subcommands: [Check.self, Test.self, Eval.self, Explain.self]

@@ -300,7 +300,7 @@ struct ChatScreenEndToEndTests {
         _ = await command("/book nurse.nobody", expecting: "no bookable clinician")
         _ = await command("/notifications", expecting: "No unread notifications")
         // Ann is not on Pia's care team: the record is refused, a note asks first, an emergency access needs a reason.
-        _ = await command("/record pat.pia", expecting: "Refused by policy")
+        _ = await command("/record pat.pia", expecting: "refused by the clinic's policy")
         _ = await command("/breakglass pat.pia", expecting: "Why? (at least a sentence")
         _ = await command("", expecting: "No emergency access was declared")
         // Declared with a sentence: the status bar counts the hour down; the record reads; a note
@@ -308,7 +308,7 @@ struct ChatScreenEndToEndTests {
         _ = await command("/breakglass pat.pia", expecting: "Why? (at least a sentence")
         _ = await command("Found collapsed in the corridor, her team is off duty", expecting: "EMERGENCY ACCESS pat.pia: 60 min left")
         _ = await command("/record pat.pia", expecting: "The record has no entries")
-        let refusedNote = await command("/note pat.pia", expecting: "Refused by policy")
+        let refusedNote = await command("/note pat.pia", expecting: "refused by the clinic's policy")
         #expect(refusedNote.contains("EMERGENCY ACCESS"), "the screen is painted again after the editor: \(refusedNote)")
         // Leaving asks first, then closes the window.
         _ = await command("/leave", expecting: "Leave Bo?")

@@ -16,10 +16,31 @@ const explanations = /** @type {Record<string, string>} */ ({
   enrolment_code_required: "Ask your administrator for an enrolment code to set up a second factor.",
 });
 
+/**
+ * What a refusal by each of these policies (policies/*.cedar) means to the person refused, and
+ * what they can do about it (the terminal's Refusal.swift says the same).
+ */
+const policyMeanings = /** @type {Record<string, string>} */ ({
+  "care-messaging-needs-consent": "Messages in a care room need the patient's consent to messaging. A patient gives it under Privacy.",
+  "sharing-needs-consent": "Sharing a record needs the patient's consent to record sharing.",
+  "staff-need-second-factor": "Staff accounts need a second factor first.",
+  "other-staff-not-in-care-rooms": "Staff without a clinical role do not take part in patients' care rooms.",
+  "patients-find-their-care-team": "Patients find only the clinicians on their care team.",
+  "other-staff-do-not-find-patients": "Staff without a clinical role do not look up patients.",
+  "only-doctors-withhold": "Only doctors withhold part of a record from its patient.",
+});
+
 /** @param {unknown} error */
 export function explain(error) {
   if (error instanceof WardError) {
     if (error.code === "signin_throttled") return `Too many failed sign-ins. Try again in ${error.reply?.retryAfter ?? 30} seconds.`;
+    if (error.code === "denied") {
+      /** @type {string[]} */
+      const policies = Array.isArray(error.reply?.policies) ? error.reply.policies.filter((/** @type {unknown} */ p) => typeof p === "string") : [];
+      const meaning = policies.map((id) => policyMeanings[id]).find((m) => m !== undefined);
+      const detail = policies.length ? ` (policy ${policies.slice(0, 4).join(", ")})` : "";
+      return (meaning ?? "The clinic's policy does not allow this.") + detail;
+    }
     return explanations[error.code] ?? error.message;
   }
   return "Something went wrong: " + String(error);
