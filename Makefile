@@ -54,10 +54,7 @@ release: deps
 ## run: install, build (release), initialise ./data on first run (prints the Admin's one-time
 ## password), then serve on https://127.0.0.1:8443 (the web client at that address) until Ctrl-C
 run: deps
-	$(SWIFT) build -c release --product ward-server
-	$(SWIFT) build -c release --product wardctl
-	$(SWIFT) build -c release --product auditctl
-	$(SWIFT) build -c release --product ward
+	$(SWIFT) build -c release
 	@[ -f data/ward.sqlite ] || ./.build/release/ward-server init --data data
 	./.build/release/ward-server serve --data data --policies policies --web Web --listen 127.0.0.1:8443
 

@@ -1,9 +1,11 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 /// Upcoming features the codebases we learn from (Hummingbird, swift-nio) turn on, so that
 /// imports and existentials are explicit.
 let strictSettings: [SwiftSetting] = [
+    // The project's own code builds without a warning (issue 20); dependencies' are theirs.
+    .treatAllWarnings(as: .error),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),

@@ -1,5 +1,5 @@
-public import WardCrypto
-public import WardProtocol
+internal import WardCrypto
+internal import WardProtocol
 
 /// What differs between the two suites (docs/PROTOCOL.md, "Envelopes"): how a key share is
 /// sealed and how a message is encrypted. Both sign with Ed25519, ratchet with HMAC-SHA-256 and

@@ -1,5 +1,5 @@
 internal import Foundation
-public import WardAudit
+internal import WardAudit
 public import WardCrypto
 internal import WardStore
 

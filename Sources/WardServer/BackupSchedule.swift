@@ -63,7 +63,7 @@ struct BackupSchedule: Sendable {
         switch result {
         case let .success((path, manifest)):
             let name = (path as NSString).lastPathComponent
-            seen.names.withLock { $0?.insert(name) }
+            seen.names.withLock { _ = $0?.insert(name) }
             _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
                                         objectType: "backup", objectID: AuditNote.identifier(name),
                                         details: ["entries": "\(manifest.auditEntries)", "files": "\(manifest.files.count)",

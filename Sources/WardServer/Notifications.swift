@@ -1,8 +1,8 @@
-public import Foundation
+internal import Foundation
 internal import WardAudit
 internal import WardPolicy
 internal import WardProtocol
-public import WardStore
+internal import WardStore
 
 /// When notifications are due: reminders before an appointment, and how often an unread urgent
 /// message alerts again.

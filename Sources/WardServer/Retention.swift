@@ -2,7 +2,7 @@ internal import Foundation
 internal import WardAudit
 internal import WardCrypto
 internal import WardProtocol
-public import WardStore
+internal import WardStore
 
 /// The retention job: removes what has been kept as long as the registry says (sessions past
 /// their limits, messages past the clinic's retention period, proof records past six years),

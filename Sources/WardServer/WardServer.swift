@@ -138,7 +138,7 @@ public enum WardServer {
             }
             let sockets = Router(context: SocketRequestContext.self)
             let limits = configuration.connectionLimits
-            sockets.ws(RouterPath(stringLiteral: WireProtocol.path)) { inbound, outbound, wsContext in
+            sockets.ws(RouterPath(stringLiteral: WireProtocol.path)) { [context] inbound, outbound, wsContext in
                 try await SocketSession.serve(inbound: inbound, outbound: outbound, channel: wsContext.requestContext.channel,
                                               context: context, limits: limits, logger: wsContext.logger)
             }
@@ -146,7 +146,7 @@ public enum WardServer {
             let socketResponder = sockets.buildResponder()
             let counter = ConnectionCounter(configuration.connectionCaps)
             let upgradeTimeout = configuration.connectionCaps.upgradeTimeout
-            let tlsChannel = try TLSChannelConfiguration(tlsConfiguration: tls)
+            let tlsChannel = TLSChannelConfiguration(tlsConfiguration: tls)
             let server = HTTPServerBuilder { responder in
                 GuardedChannel(
                     base: try TLSChannel(

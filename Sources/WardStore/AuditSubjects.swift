@@ -1,4 +1,4 @@
-public import GRDB
+internal import GRDB
 
 /// Which audit entries name each data subject: the index behind the accounting of access in a
 /// subject's export (GDPR Art. 15(1)(c); issue 16, item 6), so that a page costs a look-up and

@@ -39,8 +39,7 @@ extension WardDatabase {
     public static func grantConsent(_ consent: ConsentRecord, in db: Database) throws {
         try db.execute(sql: "UPDATE consent SET withdrawnAt = ? WHERE userID = ? AND purpose = ? AND withdrawnAt IS NULL",
                        arguments: [consent.givenAt, consent.userID, consent.purpose])
-        var record = consent
-        try record.insert(db)
+        try consent.insert(db)
     }
 
     /// Withdraws; returns whether there was an active consent to withdraw.

@@ -1,4 +1,4 @@
-public import GRDB
+internal import GRDB
 
 /// Each person's identity key sealed under their recovery key (issue 17): stored so that a new
 /// device of theirs can be theirs; the server cannot open it.

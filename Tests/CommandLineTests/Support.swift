@@ -53,7 +53,7 @@ struct ServedData {
         let out = Pipe()
         server.standardOutput = out
         // What it logs, beside the data directory (`log`): a clean stop must log no error.
-        FileManager.default.createFile(atPath: data + ".server.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: data + ".server.log", contents: nil)
         server.standardError = FileHandle(forWritingAtPath: data + ".server.log") ?? FileHandle.nullDevice
         try server.run()
         // Bounded: the first lines name the port.

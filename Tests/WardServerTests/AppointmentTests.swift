@@ -27,7 +27,7 @@ struct AppointmentTests {
         let (admin, people) = try await ConversationTests.accountsAndAdmin(
             server, [("dr.ann", "Doctor"), ("desk.olga", "Other"), ("pat.pia", "Patient"), ("pat.bo", "Patient"), ("dr.dan", "Doctor")])
         let (ann, olga, pia, bo, dan) = (people[0], people[1], people[2], people[3], people[4])
-        try await Self.signedIn(server, admin) { (x: WardConnection) async throws in
+        _ = try await Self.signedIn(server, admin) { (x: WardConnection) async throws in
             try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
         }
         // Ann opens four hours tomorrow, in half-hour slots, in Room 2.

@@ -171,7 +171,7 @@ struct HostileServerTests {
             let messenger = try await Self.messenger(bo, impostor, on: c)
             #expect(try await messenger.open(third).body == "third")
         }
-        try await server.connect { (b: WardConnection) async throws in
+        _ = try await server.connect { (b: WardConnection) async throws in
             await #expect(throws: E2EEError.unknownSenderKey) { try await ConversationTests.messenger(bo, on: b).open(third) }
         }
     }

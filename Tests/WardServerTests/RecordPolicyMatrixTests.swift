@@ -171,7 +171,7 @@ struct RecordPolicyMatrixTests {
                 return test
             }
         var checked = 0
-        for test in runnable.filter { !$0.breakGlass } + runnable.filter(\.breakGlass) {
+        for test in runnable.filter({ !$0.breakGlass }) + runnable.filter(\.breakGlass) {
             guard member[test.principal] != nil else { continue }
             #expect(try await perform(test) == test.allowed, "\(test.name): the policy tests say \(test.allowed ? "Allow" : "Deny")")
             checked += 1
