@@ -12,6 +12,8 @@ public import WardCrypto
 internal import WardGate
 internal import WardPolicy
 internal import WardProtocol
+internal import ServiceLifecycle
+internal import UnixSignals
 public import WardStore
 
 /// How to run the server.
@@ -62,9 +64,10 @@ public struct ServerConfiguration: Sendable {
 
 /// The Ward appliance: TLS only, WebSocket at /v1/ws, /healthz, /v1/audit/checkpoint.
 public enum WardServer {
-    /// Runs until SIGTERM or SIGINT, then closes connections, writes `server.stop` and a final
-    /// checkpoint. `onRunning` receives the bound port and the certificate fingerprint.
-    public static func run(_ configuration: ServerConfiguration, logger: Logger,
+    /// Runs until SIGTERM or SIGINT (or `shutdown` is triggered), then closes connections,
+    /// writes `server.stop` and a final checkpoint. `onRunning` receives the bound port and the
+    /// certificate fingerprint.
+    public static func run(_ configuration: ServerConfiguration, logger: Logger, shutdown: ServerShutdown? = nil,
                            onRunning: @escaping @Sendable (Int, String) async -> Void = { _, _ in }) async throws {
         let data = configuration.data
         let (serverID, signer) = try data.loadIdentity()
@@ -178,7 +181,9 @@ public enum WardServer {
             // Ended with the server, however it ends; awaited when it stops cleanly, before `server.stop`.
             let background: [Task<Void, Never>] = [retention, notifications, storage, subjectIndex, backups, notes]
             defer { for task in background { task.cancel() } }
-            try await app.runService()
+            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            await shutdown?.attach(group)
+            try await group.run()
             for task in background { task.cancel() }
             for task in background { await task.value }
             try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",

@@ -17,6 +17,7 @@ final class ServerHarness: Sendable {
     let port: Int
     let certificatePEM: String
     private let task: Task<Void, any Error>
+    private let shutdown: ServerShutdown
     private let configuration: ServerConfiguration
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -61,10 +62,11 @@ final class ServerHarness: Sendable {
         let ready = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "ward.test.server")
         logger.logLevel = .error
+        let shutdown = ServerShutdown()
         let task = Task {
             // A server that fails to start ends the wait for its port instead of leaving it hanging.
             defer { ready.continuation.finish() }
-            try await WardServer.run(configuration, logger: logger) { port, _ in ready.continuation.yield(port) }
+            try await WardServer.run(configuration, logger: logger, shutdown: shutdown) { port, _ in ready.continuation.yield(port) }
         }
         var port = 0
         for await bound in ready.stream { port = bound; break }
@@ -74,12 +76,13 @@ final class ServerHarness: Sendable {
         }
         return ServerHarness(dir: dir, data: configuration.data, adminPassword: adminPassword, port: port,
                              certificatePEM: try String(contentsOfFile: configuration.data.tlsCertificate, encoding: .utf8), task: task,
-                             configuration: configuration)
+                             shutdown: shutdown, configuration: configuration)
     }
 
     private init(dir: TemporaryDirectory, data: DataDirectory, adminPassword: String, port: Int, certificatePEM: String, task: Task<Void, any Error>,
-                 configuration: ServerConfiguration) {
+                 shutdown: ServerShutdown, configuration: ServerConfiguration) {
         self.configuration = configuration
+        self.shutdown = shutdown
         self.dir = dir
         self.data = data
         self.adminPassword = adminPassword
@@ -112,7 +115,6 @@ final class ServerHarness: Sendable {
         return try await connection.confirmSecondFactor(code: code(enrolment.secret))
     }
 
-    /// Stops the server (as SIGTERM would) and waits for it to finish.
     /// The body of an HTTPS GET on this server, as a scraper asks (python's ssl, trusting the
     /// appliance's certificate).
     static func fetch(_ server: ServerHarness, path: String, bearer: String) async throws -> String {
@@ -128,9 +130,17 @@ final class ServerHarness: Sendable {
         return result.status == 0 ? result.stdout : result.stderr
     }
 
+    /// Stops the server as SIGTERM would and waits for it to finish; cancelled after 30 s (a
+    /// test that left a connection hanging still ends).
     func stop() async {
-        task.cancel()
+        await shutdown.trigger()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(30))
+            task.cancel()
+        }
         _ = try? await task.value
+        deadline.cancel()
     }
 
     func cleanup() { dir.cleanup() }
