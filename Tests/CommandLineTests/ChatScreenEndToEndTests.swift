@@ -78,7 +78,31 @@ struct Tmux {
         await wait(session, seconds: seconds) { $0.contains(text) }
     }
 
-    func killServer() { _ = try? run(["kill-server"]) }
+    /// Ends the tmux server and every program in its panes, and checks that they are gone (a
+    /// test ends every process it starts: issue 20 found `ward` panes reconnecting for ever).
+    /// Any still running after 5 s is a failure of the test, and is killed.
+    func killServer() {
+        let listed = (try? run(["list-panes", "-a", "-F", "#{pid} #{pane_pid}"]))?.stdout ?? ""
+        let started = Set(listed.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { pid_t($0) })
+        _ = try? run(["kill-server"])
+        let deadline = Date().addingTimeInterval(5)
+        var running = started.filter(Self.isRunning)
+        while !running.isEmpty && Date() < deadline {
+            usleep(50_000)
+            running = running.filter(Self.isRunning)
+        }
+        if !running.isEmpty {
+            Issue.record("tmux left processes running after kill-server: \(running.sorted())")
+            for pid in running { Glibc.kill(pid, SIGKILL) }
+        }
+    }
+
+    /// Whether `pid` is a process that has not ended (a zombie has).
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
+        return state != "Z" && state != "X"
+    }
 
     /// A shell line that runs "$0" "$@", then says how it ended on the terminal it gave back and
     /// ends the same way (so that both the screen and tmux can tell).
