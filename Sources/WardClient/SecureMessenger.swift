@@ -110,7 +110,7 @@ public final class SecureMessenger: Sendable {
 
     /// Registers (or re-binds) this device with the server for this session.
     public func register() async throws {
-        var request = ClientRequest(id: 0, type: "device.register")
+        var request = ClientRequest(id: 0, type: .deviceRegister)
         request.device = identity.publicKeys(userID: userID)
         try await connection.request(request)
         let own = try DeviceKeysCheck.verify(identity.publicKeys(userID: userID))
@@ -196,7 +196,7 @@ public final class SecureMessenger: Sendable {
                 state.outbound[roomID] = outbound
                 return (envelope, position)
             }
-            var request = ClientRequest(id: 0, type: "message.send")
+            var request = ClientRequest(id: 0, type: .messageSend)
             request.roomID = roomID
             request.clientMessageID = clientMessageID
             request.envelope = envelope
@@ -229,7 +229,7 @@ public final class SecureMessenger: Sendable {
             return outbound.keyID
         }) { return key }
         for _ in 0..<3 {
-            var get = ClientRequest(id: 0, type: "keys.get")
+            var get = ClientRequest(id: 0, type: .keysGet)
             get.roomID = roomID
             let keys = try await connection.request(get)
             // Every member device its owner's pinned identity vouches for, this one included (its
@@ -249,7 +249,7 @@ public final class SecureMessenger: Sendable {
             }
             let keyID = SenderKeyShare.makeKeyID()
             let chain = SenderChain()
-            var distribute = ClientRequest(id: 0, type: "keys.distribute")
+            var distribute = ClientRequest(id: 0, type: .keysDistribute)
             distribute.roomID = roomID
             distribute.keyID = keyID
             distribute.suite = suite
@@ -319,7 +319,7 @@ public final class SecureMessenger: Sendable {
     /// identity. Best effort: a key not kept only means a new device cannot read those messages.
     private func backUp(_ item: KeyBackup.Item) async {
         guard let person = identity.person, let sealed = try? KeyBackup.seal(item, person: person) else { return }
-        var request = ClientRequest(id: 0, type: "keys.backup")
+        var request = ClientRequest(id: 0, type: .keysBackup)
         request.keyBackups = [sealed]
         _ = try? await connection.send(request)
     }
@@ -332,7 +332,7 @@ public final class SecureMessenger: Sendable {
             defer { state.searchedKeyBackup = true }
             return !state.searchedKeyBackup
         }) else { return }
-        guard let kept = try? await connection.request(ClientRequest(id: 0, type: "keys.backup")).keyBackups else { return }
+        guard let kept = try? await connection.request(ClientRequest(id: 0, type: .keysBackup)).keyBackups else { return }
         let items = kept.compactMap { KeyBackup.open($0, person: person) }
         state.withLock { state in
             for item in items where state.inbound[item.keyID] == nil {
@@ -346,7 +346,7 @@ public final class SecureMessenger: Sendable {
     /// Verifies and decrypts a message (from an event or from history).
     public func open(_ message: MessageInfo) async throws -> MessageContent {
         if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) {
-            var fetch = ClientRequest(id: 0, type: "keys.fetch")
+            var fetch = ClientRequest(id: 0, type: .keysFetch)
             fetch.roomID = message.roomID
             for delivery in try await connection.request(fetch).keyDeliveries ?? [] {
                 try? await accept(delivery)
@@ -389,7 +389,7 @@ public final class SecureMessenger: Sendable {
     private func senderDevice(_ deviceID: String, roomID: String) async throws -> DeviceKeysCheck.Verified {
         var known = state.withLock({ $0.devices[deviceID] })
         if known == nil {
-            var get = ClientRequest(id: 0, type: "keys.get")
+            var get = ClientRequest(id: 0, type: .keysGet)
             get.roomID = roomID
             _ = try verify(try await connection.request(get).devices ?? [])
             known = state.withLock({ $0.devices[deviceID] })

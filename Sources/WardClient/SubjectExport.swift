@@ -7,7 +7,7 @@ extension WardConnection {
     /// `maxPages` pages per section.
     public func exportSubject(userID: String? = nil, maxPages: Int = 100_000) async throws -> ExportDocument {
         func page(_ section: String, after: Int) async throws -> ExportPage {
-            var request = ClientRequest(id: 0, type: "gdpr.export")
+            var request = ClientRequest(id: 0, type: .gdprExport)
             request.userID = userID
             request.section = section
             request.after = after

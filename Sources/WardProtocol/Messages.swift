@@ -110,12 +110,12 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     /// approval.decide: which approval.
     public var approvalID: Int?
 
-    public init(id: Int, type: String, version: Int? = nil, username: String? = nil, password: String? = nil,
+    public init(id: Int, type: RequestType, version: Int? = nil, username: String? = nil, password: String? = nil,
                 token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
                 displayName: String? = nil, role: String? = nil, userID: String? = nil,
                 patientID: String? = nil, clinicianID: String? = nil, totp: String? = nil) {
         self.id = id
-        self.type = type
+        self.type = type.rawValue
         self.version = version
         self.username = username
         self.password = password
@@ -129,6 +129,16 @@ public struct ClientRequest: Codable, Hashable, Sendable {
         self.clinicianID = clinicianID
         self.totp = totp
     }
+
+    /// A request of a type the protocol does not have, as a hostile or newer client sends it
+    /// (tests of the server's refusals).
+    public init(id: Int, unlistedType: String) {
+        self.init(id: id, type: .ping)
+        type = unlistedType
+    }
+
+    /// The request's type, when the protocol has it.
+    public var requestType: RequestType? { RequestType(rawValue: type) }
 }
 
 /// A reply (or, with `id` nil, an event) from server to client. Its fields (`Fields`, read and

@@ -73,7 +73,7 @@ extension Connection {
         default: code = .update
         }
         let outcome = try await gate.decide(Gate.Request(
-            principal: admin, action: type.action ?? "user.manage", resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
+            principal: admin, action: try type.decidingAction, resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
             objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
             objectID: object?.id ?? "ward", subjectID: object?.id ?? "", secondFactor: hasSecondFactor
         ), extraDetails: details)
@@ -188,7 +188,7 @@ extension Connection {
             return try work()
         } catch let refusal as ReplyError where [.notFound, .conflict, .badRequest].contains(refusal.code) {
             let outcome = try await context.gate.decide(Gate.Request(
-                principal: admin, action: type.action ?? "user.manage", resource: Entity(uid: ClinicModel.service),
+                principal: admin, action: try type.decidingAction, resource: Entity(uid: ClinicModel.service),
                 event: type.auditEvent ?? type.rawValue, code: .read, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor
             ), extraDetails: ["looked-up": "nothing"])
             guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }

@@ -249,7 +249,7 @@ extension Connection {
         var shown = try info(appointment)
         // The reason is clinical: a second decision, so the front desk sees the rest without it.
         if let sealed = appointment.sealedReason {
-            var reading = Gate.Request(principal: user, action: "appointment.reason", resource: ClinicModel.appointment(appointment),
+            var reading = Gate.Request(principal: user, action: .appointmentReason, resource: ClinicModel.appointment(appointment),
                                        event: "appointment.reason", code: .read, objectType: "appointment", objectID: appointment.id,
                                        subjectID: appointment.patientID, secondFactor: hasSecondFactor)
             reading.details = [:]
@@ -291,7 +291,7 @@ extension Connection {
     @discardableResult
     private func allowScheduling(_ user: UserRecord, _ type: RequestType, code: AuditEvent.Action, resource: Entity, objectType: String,
                                  objectID: String, subjectID: String = "", details: [String: String] = [:]) async throws -> Gate.Outcome {
-        var audited = Gate.Request(principal: user, action: type.action ?? "", resource: resource, event: type.rawValue, code: code,
+        var audited = Gate.Request(principal: user, action: try type.decidingAction, resource: resource, event: type.rawValue, code: code,
                                    objectType: objectType, objectID: objectID, subjectID: subjectID, secondFactor: hasSecondFactor)
         audited.details = details
         let outcome = try await context.gate.decide(audited)

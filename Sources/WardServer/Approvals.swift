@@ -88,7 +88,7 @@ extension Connection {
             reply.userID = subject.id
             reply.enrolmentCode = try await resetSecondFactor(of: subject)
         case RequestType.gdprErase.rawValue:
-            var erase = ClientRequest(id: request.id, type: RequestType.gdprErase.rawValue)
+            var erase = ClientRequest(id: request.id, type: .gdprErase)
             erase.userID = subject.id
             reply.erasureReceipt = try await self.erase(erase, officer: user, approved: true).erasureReceipt
         default:
@@ -99,7 +99,7 @@ extension Connection {
 
     private func decideApproval(_ user: UserRecord, _ type: RequestType, resource: Entity, code: AuditEvent.Action, subject: String,
                                 details: [String: String]) async throws {
-        var audited = Gate.Request(principal: user, action: type.action ?? "", resource: resource,
+        var audited = Gate.Request(principal: user, action: try type.decidingAction, resource: resource,
                                    event: type.auditEvent ?? type.rawValue, code: code, objectType: resource.uid.type == "Approval" ? "approval" : "service",
                                    objectID: resource.uid.type == "Approval" ? resource.uid.id : "ward", subjectID: subject, secondFactor: hasSecondFactor)
         audited.details = details

@@ -151,7 +151,7 @@ extension Connection {
     /// starts with knowing the state of the backups).
     func backupStatus(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedInWithOwnPassword(request)
-        let audited = Gate.Request(principal: user, action: RequestType.backupStatus.action ?? "", resource: Entity(uid: ClinicModel.service),
+        let audited = Gate.Request(principal: user, action: .backupStatus, resource: Entity(uid: ClinicModel.service),
                                    event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
                                    secondFactor: hasSecondFactor)
         let outcome = try await context.gate.decide(audited)

@@ -1,5 +1,6 @@
 public import WardPolicy
 public import WardStore
+public import WardProtocol
 
 /// How Ward's data appears to the policies (policies/README.md, "Entities the server supplies"):
 /// the role and action hierarchies, and a user as a principal with its role and care teams.
@@ -15,29 +16,9 @@ public enum ClinicModel {
     /// The roles an account can have.
     public static let accountRoles = ["Doctor", "Nurse", "Patient", "Other", "Admin", "PrivacyOfficer", "Auditor"]
 
-    /// Action::"x" → its group.
-    public static let actionParents: [String: [String]] = [
-        "clinical": [], "record.read": ["clinical"], "record.update": ["clinical"], "record.note": ["clinical"], "record.share": ["clinical"],
-        "record.read.withheld": ["clinical"], "record.amend": ["clinical"],
-        "messaging": [], "message.send": ["messaging"], "message.read": ["messaging"], "room.join": ["messaging"],
-        "room.create": ["messaging"], "room.invite": ["messaging"], "room.leave": [], "directory.find": ["messaging"],
-        "administration": [], "user.manage": ["administration"], "careteam.manage": ["administration"],
-        "security.signins": ["administration"], "backup.status": ["administration"],
-        "privacy": [], "gdpr.export": ["privacy"], "gdpr.erase": ["privacy"], "gdpr.erase.request": ["privacy"], "gdpr.requests": ["privacy"],
-        "gdpr.hold": ["privacy"], "gdpr.retention": ["privacy"], "breakglass.review": ["privacy"],
-        "audit.proof": ["privacy"],
-        // Not in administration or privacy: Admins and privacy officers both approve.
-        "approval.decide": [],
-        "session.login": [], "session.logout": [], "account": [], "account.read": ["account"], "account.password": ["account"], "account.mfa": ["account"],
-        "device.register": ["account"], "account.presence": ["account"], "consent.manage": ["account"],
-        "scheduling": [], "availability.manage": ["scheduling"], "availability.read": ["scheduling"], "appointment.book": ["scheduling"],
-        "appointment.cancel": ["scheduling"], "appointment.manage": ["scheduling"], "appointment.read": ["scheduling"],
-        "appointment.reason": ["clinical"], "notification.announce": ["administration"], "notification.read": ["account"],
-    ]
-
     public static let service = EntityUID(type: "Service", id: "ward")
 
-    public static func action(_ name: String) -> EntityUID { EntityUID(type: "Action", id: name) }
+    public static func action(_ action: PolicyAction) -> EntityUID { EntityUID(type: "Action", id: action.rawValue) }
 
     public static func user(_ id: String) -> EntityUID { EntityUID(type: "User", id: id) }
 
@@ -47,8 +28,9 @@ public enum ClinicModel {
         for (role, parents) in roleParents {
             entities.append(Entity(uid: EntityUID(type: "Role", id: role), parents: parents.map { EntityUID(type: "Role", id: $0) }))
         }
-        for (name, parents) in actionParents {
-            entities.append(Entity(uid: action(name), parents: parents.map(action)))
+        // Action::"x" with its group as parent.
+        for action in PolicyAction.allCases {
+            entities.append(Entity(uid: Self.action(action), parents: action.group.map { [Self.action($0)] } ?? []))
         }
         entities.append(Entity(uid: service))
         return entities

@@ -6,119 +6,6 @@ internal import WardPolicy
 internal import WardProtocol
 public import WardStore
 
-/// The requests of the protocol. Each one either touches no data (`hello`, `ping`) or names
-/// the action it asks of the policies; adding a request means adding a case here, and the
-/// switch in `Connection.handle` does not compile until it is handled.
-public enum RequestType: String, CaseIterable, Sendable {
-    case hello, ping, login, resume, logout, whoami
-    case passwordChange = "password.change"
-    case totpEnroll = "totp.enroll", totpConfirm = "totp.confirm"
-    case userCreate = "user.create", userList = "user.list", userShow = "user.show"
-    case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
-    case userResetSecondFactor = "user.reset-second-factor"
-    case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
-    case deviceRegister = "device.register", identityBackup = "identity.backup", keysBackup = "keys.backup", keysGet = "keys.get", keysDistribute = "keys.distribute", keysFetch = "keys.fetch"
-    case roomCreate = "room.create", roomInvite = "room.invite", roomJoin = "room.join", roomLeave = "room.leave"
-    case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members", userFind = "user.find"
-    case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
-    case consentGrant = "consent.grant", consentWithdraw = "consent.withdraw", consentList = "consent.list"
-    case gdprExport = "gdpr.export"
-    case gdprEraseRequest = "gdpr.erase.request", gdprRequests = "gdpr.requests", gdprErase = "gdpr.erase"
-    case gdprHoldPlace = "gdpr.hold.place", gdprHoldRelease = "gdpr.hold.release", gdprHolds = "gdpr.holds"
-    case gdprPurge = "gdpr.purge"
-    case availabilityAdd = "availability.add", availabilityRemove = "availability.remove", availabilityList = "availability.list"
-    case availabilityClinicians = "availability.clinicians"
-    case appointmentSlots = "appointment.slots", appointmentBook = "appointment.book", appointmentReschedule = "appointment.reschedule"
-    case appointmentCancel = "appointment.cancel", appointmentUpdate = "appointment.update", appointmentList = "appointment.list"
-    case appointmentShow = "appointment.show"
-    case notificationList = "notification.list", notificationRead = "notification.read", notificationSettings = "notification.settings"
-    case notificationAnnounce = "notification.announce"
-    case recordRead = "record.read", recordWrite = "record.write"
-    case recordAmend = "record.amend", recordAmendments = "record.amendments", recordAmendDecide = "record.amend.decide"
-    case recordAmendDisagree = "record.amend.disagree"
-    case breakGlassOpen = "breakglass.open", breakGlassList = "breakglass.list", breakGlassReview = "breakglass.review"
-    case auditProof = "audit.proof"
-    case securitySignIns = "security.signins"
-    case backupStatus = "backup.status"
-    case approvalList = "approval.list", approvalDecide = "approval.decide"
-
-    /// The event type of its audit entry; nil for protocol-level requests that touch no data.
-    public var auditEvent: String? {
-        switch self {
-        case .hello, .ping: return nil
-        case .login: return "auth.login"
-        case .resume: return "auth.resume"
-        case .logout: return "auth.logout"
-        case .whoami: return "account.read"
-        case .passwordChange: return "account.password"
-        case .totpEnroll, .totpConfirm: return rawValue
-        default: return rawValue
-        }
-    }
-
-    /// Writes that can wait while the disk is nearly full (`StorageWatch`): what they store is
-    /// new. Sign-in, reading, emergency access, consent withdrawal, erasure and retention are not
-    /// among them: they keep working on the room the watermark keeps.
-    public var deferrableWrite: Bool {
-        switch self {
-        case .userCreate, .deviceRegister, .identityBackup, .keysBackup, .keysDistribute, .roomCreate, .roomInvite, .roomJoin, .messageSend, .consentGrant, .gdprEraseRequest,
-             .gdprHoldPlace, .availabilityAdd, .appointmentBook, .appointmentReschedule, .notificationAnnounce, .recordWrite, .recordAmend,
-             .recordAmendDecide, .recordAmendDisagree:
-            return true
-        default:
-            return false
-        }
-    }
-
-    /// The policy action deciding it; nil for protocol-level requests that touch no data.
-    public var action: String? {
-        switch self {
-        case .hello, .ping: return nil
-        case .login, .resume: return "session.login"
-        case .logout: return "session.logout"
-        case .whoami: return "account.read"
-        case .passwordChange: return "account.password"
-        case .totpEnroll, .totpConfirm: return "account.mfa"
-        case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor: return "user.manage"
-        case .careTeamAdd, .careTeamRemove, .careTeamList: return "careteam.manage"
-        case .deviceRegister, .identityBackup, .keysBackup: return "device.register"
-        case .keysGet, .keysFetch, .roomMembers, .messageHistory, .receipt: return "message.read"
-        case .keysDistribute, .messageSend: return "message.send"
-        case .roomCreate: return "room.create"
-        case .roomInvite, .roomRemove: return "room.invite"
-        case .roomJoin: return "room.join"
-        case .roomLeave: return "room.leave"
-        case .roomList: return "account.read"
-        case .userFind: return "directory.find"
-        case .presenceSet: return "account.presence"
-        case .consentGrant, .consentWithdraw, .consentList: return "consent.manage"
-        case .gdprExport: return "gdpr.export"
-        case .gdprEraseRequest: return "gdpr.erase.request"
-        case .gdprRequests: return "gdpr.requests"
-        case .gdprErase: return "gdpr.erase"
-        case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return "gdpr.hold"
-        case .gdprPurge: return "gdpr.retention"
-        case .availabilityAdd, .availabilityRemove: return "availability.manage"
-        case .availabilityList, .availabilityClinicians, .appointmentSlots: return "availability.read"
-        case .appointmentBook, .appointmentReschedule: return "appointment.book"
-        case .appointmentCancel: return "appointment.cancel"
-        case .appointmentUpdate: return "appointment.manage"
-        case .appointmentList, .appointmentShow: return "appointment.read"
-        case .notificationList, .notificationRead, .notificationSettings: return "notification.read"
-        case .notificationAnnounce: return "notification.announce"
-        case .recordRead, .breakGlassOpen: return "record.read"
-        case .recordWrite, .recordAmendDecide: return "record.update"
-        case .recordAmend, .recordAmendDisagree: return "record.amend"
-        case .recordAmendments: return "record.read"
-        case .breakGlassList, .breakGlassReview: return "breakglass.review"
-        case .auditProof: return "audit.proof"
-        case .securitySignIns: return "security.signins"
-        case .backupStatus: return "backup.status"
-        case .approvalList, .approvalDecide: return "approval.decide"
-        }
-    }
-}
-
 /// The shared pieces every connection uses.
 public struct ServerContext: Sendable {
     public var serverID: String
@@ -415,7 +302,7 @@ final class Connection {
     /// Sign-in and resume ask the same question of the policies: may this account have a session now?
     private func decideSignIn(_ user: UserRecord, as type: RequestType, secondFactor: Bool) async throws -> Gate.Outcome {
         try await context.gate.decide(Gate.Request(
-            principal: user, action: "session.login", resource: Entity(uid: ClinicModel.service),
+            principal: user, action: .sessionLogin, resource: Entity(uid: ClinicModel.service),
             context: ["failedLogins": .long(Int64(user.failedLogins))],
             event: type.auditEvent ?? type.rawValue, code: .execute, objectType: "service", objectID: "ward", secondFactor: secondFactor
         ))
@@ -500,8 +387,8 @@ final class Connection {
     }
 
     /// A request a user makes about their own account.
-    func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) -> Gate.Request {
-        Gate.Request(principal: user, action: type.action ?? "", resource: Entity(uid: ClinicModel.user(user.id)),
+    func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) throws -> Gate.Request {
+        Gate.Request(principal: user, action: try type.decidingAction, resource: Entity(uid: ClinicModel.user(user.id)),
                      event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id,
                      secondFactor: hasSecondFactor)
     }

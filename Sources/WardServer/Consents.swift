@@ -64,7 +64,7 @@ extension Connection {
             }
             purpose = named
         }
-        var audited = selfRequest(user, type: type, code: type == .consentList ? .read : .update)
+        var audited = try selfRequest(user, type: type, code: type == .consentList ? .read : .update)
         audited.objectType = "consent"
         var details: [String: String] = [:]
         if let purpose { details["purpose"] = purpose }

@@ -80,7 +80,7 @@ extension Connection {
             throw ReplyError(code: .notFound, message: "no active account has that username")
         }
         let resource = ClinicModel.principal(found, careTeamsOf: try database.patients(ofClinician: found.id))
-        try await allow(Gate.Request(principal: user, action: "directory.find", resource: resource, event: RequestType.userFind.rawValue,
+        try await allow(Gate.Request(principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
                                      code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
         var reply = ServerReply(id: request.id, type: "user.find")
         reply.users = [Self.info(found)]
@@ -99,7 +99,7 @@ extension Connection {
         guard verified.suites.contains(where: CipherSuite.supported.contains) else {
             throw ReplyError(code: .badRequest, message: "the device supports no cipher suite this server relays (\(CipherSuite.supported.sorted().joined(separator: ", ")))")
         }
-        var audited = selfRequest(user, type: .deviceRegister, code: .create)
+        var audited = try selfRequest(user, type: .deviceRegister, code: .create)
         audited.objectType = "device"
         audited.objectID = keys.deviceID
         try await allow(audited)
@@ -133,13 +133,13 @@ extension Connection {
             guard (1...IdentityBackupLimits.maxCharacters).contains(backup.utf8.count) else {
                 throw ReplyError(code: .badRequest, message: "backup must be 1-\(IdentityBackupLimits.maxCharacters) characters")
             }
-            var audited = selfRequest(user, type: .identityBackup, code: .update)
+            var audited = try selfRequest(user, type: .identityBackup, code: .update)
             audited.objectType = "identity-backup"
             audited.objectID = user.id
             try await allow(audited)
             try context.gate.database.storeIdentityBackup(userID: user.id, backup: backup, at: Clock.nowSeconds())
         } else {
-            var audited = selfRequest(user, type: .identityBackup, code: .read)
+            var audited = try selfRequest(user, type: .identityBackup, code: .read)
             audited.objectType = "identity-backup"
             audited.objectID = user.id
             try await allow(audited)
@@ -156,7 +156,7 @@ extension Connection {
     /// their identity gives (`keyBackups` given), or returns every one kept, so that a new
     /// device of theirs reads their history. The server cannot open them.
     private func keysBackup(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        var audited = selfRequest(user, type: .keysBackup, code: request.keyBackups == nil ? .read : .update)
+        var audited = try selfRequest(user, type: .keysBackup, code: request.keyBackups == nil ? .read : .update)
         audited.objectType = "key-backup"
         audited.objectID = user.id
         var reply = ServerReply(id: request.id, type: "keys.backup")
@@ -309,7 +309,7 @@ extension Connection {
     /// May `invitee` be in `room`? Asked of the policies with the invitee as principal; the audit
     /// entry names the member who asked.
     private func invitation(of invitee: UserRecord, by inviter: UserRecord, to room: RoomRecord) -> Gate.Request {
-        var request = Gate.Request(principal: invitee, action: "room.join", resource: ClinicModel.room(room), event: "room.invite", code: .update,
+        var request = Gate.Request(principal: invitee, action: .roomJoin, resource: ClinicModel.room(room), event: "room.invite", code: .update,
                                    objectType: "room", objectID: room.id, subjectID: invitee.id, secondFactor: true)
         request.auditActor = inviter
         return request
@@ -553,7 +553,7 @@ extension Connection {
 
     private func roomRequest(_ user: UserRecord, _ type: RequestType, _ room: RoomRecord, code: AuditEvent.Action, subject: String? = nil,
                              details: [String: String] = [:]) throws -> Gate.Request {
-        Gate.Request(principal: user, action: type.action ?? "", resource: ClinicModel.room(room), context: try consentContext(room),
+        Gate.Request(principal: user, action: try type.decidingAction, resource: ClinicModel.room(room), context: try consentContext(room),
                      event: type.auditEvent ?? type.rawValue, code: code, objectType: "room", objectID: room.id,
                      subjectID: subject ?? room.patientID ?? "", secondFactor: hasSecondFactor)
             .with(details: details)

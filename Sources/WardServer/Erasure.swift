@@ -20,7 +20,7 @@ extension Connection {
         case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return try await manageHolds(type, request, user)
         case .gdprPurge:
             // The officer runs the retention job now (it also runs every hour by itself).
-            try await allowPrivacy(user, action: "gdpr.retention", type: .gdprPurge, code: .delete, subject: nil)
+            try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
             var reply = ServerReply(id: request.id, type: type.rawValue)
             reply.purgeReceipt = try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role)
             return reply
@@ -44,7 +44,7 @@ extension Connection {
                 throw ReplyError(code: .badRequest, message: "note must be 1-2000 characters without control characters other than line breaks")
             }
         }
-        try await allowPrivacy(user, action: "gdpr.erase.request", type: .gdprEraseRequest, code: .create, subject: subject)
+        try await allowPrivacy(user, action: .gdprEraseRequest, type: .gdprEraseRequest, code: .create, subject: subject)
         let now = Clock.nowSeconds()
         var record = try await context.gate.database.write { db in
             try WardDatabase.fileErasureRequest(
@@ -67,7 +67,7 @@ extension Connection {
     }
 
     private func listErasureRequests(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        try await allowPrivacy(user, action: "gdpr.requests", type: .gdprRequests, code: .read, subject: nil)
+        try await allowPrivacy(user, action: .gdprRequests, type: .gdprRequests, code: .read, subject: nil)
         let now = Clock.nowSeconds()
         var reply = ServerReply(id: request.id, type: RequestType.gdprRequests.rawValue)
         reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: request.kind == "all").map { try info($0, now: now) }
@@ -108,7 +108,7 @@ extension Connection {
             throw ReplyError(code: .legalHold, message: "legal hold \(hold.id ?? 0) keeps this person's data: release it (gdpr.hold.release) before erasing")
         }
         let keptRooms = Set(holds.compactMap(\.roomID))
-        let outcome = try await allowPrivacy(officer, action: "gdpr.erase", type: .gdprErase, code: .delete, subject: subject,
+        let outcome = try await allowPrivacy(officer, action: .gdprErase, type: .gdprErase, code: .delete, subject: subject,
                                              details: ["held-rooms": "\(keptRooms.count)"])
         let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != "done" }
         if !approved, !askedThemselves, try waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
@@ -210,7 +210,7 @@ extension Connection {
             }
             if let userID = request.userID { _ = try lookUp(id: userID, what: "user") }
             if let roomID = request.roomID, try database.room(id: roomID) == nil { throw ReplyError(code: .notFound, message: "no such room") }
-            try await allowPrivacy(user, action: "gdpr.hold", type: type, code: .create, subject: nil,
+            try await allowPrivacy(user, action: .gdprHold, type: type, code: .create, subject: nil,
                                    details: request.userID.map { ["user": $0] } ?? ["room": request.roomID ?? ""])
             let hold = LegalHoldRecord(userID: request.userID, roomID: request.roomID, reference: reference, placedBy: user.id, placedAt: now)
             _ = try await database.write { try WardDatabase.placeHold(hold, in: $0) }
@@ -219,13 +219,13 @@ extension Connection {
             guard try database.legalHolds().contains(where: { $0.id == Int64(holdID) }) else {
                 throw ReplyError(code: .notFound, message: "no standing legal hold has that id")
             }
-            try await allowPrivacy(user, action: "gdpr.hold", type: type, code: .update, subject: nil, details: ["hold": "\(holdID)"])
+            try await allowPrivacy(user, action: .gdprHold, type: type, code: .update, subject: nil, details: ["hold": "\(holdID)"])
             let userID = user.id
             guard try await database.write({ try WardDatabase.releaseHold(id: Int64(holdID), by: userID, at: now, in: $0) }) != nil else {
                 throw ReplyError(code: .notFound, message: "no standing legal hold has that id")
             }
         default:
-            try await allowPrivacy(user, action: "gdpr.hold", type: type, code: .read, subject: nil)
+            try await allowPrivacy(user, action: .gdprHold, type: type, code: .read, subject: nil)
         }
         var reply = ServerReply(id: request.id, type: type.rawValue)
         reply.legalHolds = try database.legalHolds(includeReleased: request.kind == "all").map {
@@ -237,7 +237,7 @@ extension Connection {
 
     /// Decides and audits a privacy duty about `subject` (or the service); throws when refused.
     @discardableResult
-    func allowPrivacy(_ user: UserRecord, action: String, type: RequestType, code: AuditEvent.Action, subject: UserRecord?,
+    func allowPrivacy(_ user: UserRecord, action: PolicyAction, type: RequestType, code: AuditEvent.Action, subject: UserRecord?,
                       details: [String: String] = [:]) async throws -> Gate.Outcome {
         var audited = Gate.Request(
             principal: user, action: action,

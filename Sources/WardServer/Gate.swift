@@ -2,6 +2,7 @@ public import WardAudit
 public import WardPolicy
 public import WardStore
 internal import WardCrypto
+public import WardProtocol
 
 /// The one path every request takes before it acts: the session has been authenticated (or the
 /// request is a sign-in), the policies decide, the decision is written to the audit log, and
@@ -20,7 +21,7 @@ public struct Gate: Sendable {
     /// What is being asked, in the policies' terms, and how the audit entry describes it.
     public struct Request: Sendable {
         public var principal: UserRecord
-        public var action: String
+        public var action: PolicyAction
         public var resource: Entity
         public var context: [String: Value]
         /// Audit description: event type, action code, object, whose data.
@@ -46,7 +47,7 @@ public struct Gate: Sendable {
             return copy
         }
 
-        public init(principal: UserRecord, action: String, resource: Entity, context: [String: Value] = [:], event: String,
+        public init(principal: UserRecord, action: PolicyAction, resource: Entity, context: [String: Value] = [:], event: String,
                     code: AuditEvent.Action, objectType: String, objectID: String, subjectID: String = "", secondFactor: Bool = false) {
             self.principal = principal
             self.action = action

@@ -140,7 +140,7 @@ extension Connection {
             if let role = request.role, !ClinicModel.accountRoles.contains(role) {
                 throw ReplyError(code: .badRequest, message: "role must be one of \(ClinicModel.accountRoles.joined(separator: ", "))")
             }
-            var audited = Gate.Request(principal: user, action: "notification.announce", resource: Entity(uid: ClinicModel.service),
+            var audited = Gate.Request(principal: user, action: .notificationAnnounce, resource: Entity(uid: ClinicModel.service),
                                        event: type.rawValue, code: .create, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor)
             audited.details = ["to": request.role ?? "everyone"]
             let outcome = try await context.gate.decide(audited)
@@ -155,7 +155,7 @@ extension Connection {
             reply.unreadNotifications = notes.count
             return reply
         case .notificationList, .notificationRead, .notificationSettings:
-            var audited = selfRequest(user, type: type, code: type == .notificationList ? .read : .update)
+            var audited = try selfRequest(user, type: type, code: type == .notificationList ? .read : .update)
             audited.objectType = "notification"
             if let id = request.notificationID { audited.details["notification"] = "\(id)" }
             let outcome = try await context.gate.decide(audited)

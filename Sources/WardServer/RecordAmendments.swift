@@ -16,7 +16,7 @@ extension Connection {
         case .recordAmendDisagree: return [try await disagree(request, user)]
         default:
             let patient = try patient(request)
-            try await decideRecord(user, patient, action: "record.read", type: type, code: .read, details: ["part": "amendments"])
+            try await decideRecord(user, patient, action: .recordRead, type: type, code: .read, details: ["part": "amendments"])
             return try amendments(of: patient.id)
         }
     }
@@ -43,7 +43,7 @@ extension Connection {
         guard let section = try database.recordSection(patientID: patient.id, entryID: entryID) else {
             throw ReplyError(code: .notFound, message: "the record has no entry with that id", subjectID: patient.id)
         }
-        try await decideRecord(user, patient, action: "record.amend", type: .recordAmend, code: .create, details: ["entry": entryID, "amendment": id])
+        try await decideRecord(user, patient, action: .recordAmend, type: .recordAmend, code: .create, details: ["entry": entryID, "amendment": id])
         let now = Clock.nowSeconds()
         let amendment = RecordAmendmentRecord(id: id, patientID: patient.id, entryID: entryID, section: section, requestedAt: now,
                                               dueAt: now + RecordAmendmentRecord.answerSeconds,
@@ -70,7 +70,7 @@ extension Connection {
         let versionID = "rec:" + OpaqueID.make()
         var details = ["amendment": id, "verdict": verdict, "entry": amendment.entryID]
         if resource != nil { details["version-id"] = versionID }
-        try await decideRecord(user, patient, action: "record.update", type: .recordAmendDecide, code: .update, details: details)
+        try await decideRecord(user, patient, action: .recordUpdate, type: .recordAmendDecide, code: .update, details: details)
         let now = Clock.nowSeconds()
         var version: RecordEntryRecord?
         if let resource {
@@ -110,7 +110,7 @@ extension Connection {
         let text = try amendmentText(request.text, "text")
         guard let amendment = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
         let patient = try lookUp(id: amendment.patientID, what: "patient")
-        try await decideRecord(user, patient, action: "record.amend", type: .recordAmendDisagree, code: .update,
+        try await decideRecord(user, patient, action: .recordAmend, type: .recordAmendDisagree, code: .update,
                                details: ["amendment": id, "entry": amendment.entryID])
         guard amendment.acceptsDisagreement else {
             throw ReplyError(code: .conflict, message: "a statement of disagreement follows a denial, once")

@@ -46,14 +46,14 @@ extension Connection {
     }
 
     /// One decision and audit entry about the patient's record; throws when denied.
-    func decideRecord(_ user: UserRecord, _ patient: UserRecord, action: String, type: RequestType, code: AuditEvent.Action,
+    func decideRecord(_ user: UserRecord, _ patient: UserRecord, action: PolicyAction, type: RequestType, code: AuditEvent.Action,
                       details: [String: String], extraContext: [String: Value] = [:]) async throws {
         let outcome = try await context.gate.decide(recordRequest(user, patientID: patient.id, action: action, type: type, code: code,
                                                                   details: details, extraContext: extraContext))
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
     }
 
-    private func recordRequest(_ user: UserRecord, patientID: String, action: String, type: RequestType, code: AuditEvent.Action,
+    private func recordRequest(_ user: UserRecord, patientID: String, action: PolicyAction, type: RequestType, code: AuditEvent.Action,
                                details: [String: String], extraContext: [String: Value] = [:]) throws -> Gate.Request {
         var audited = Gate.Request(principal: user, action: action, resource: ClinicModel.record(patientID: patientID),
                                    context: try recordContext(user, patientID: patientID).merging(extraContext) { _, new in new },
@@ -72,7 +72,7 @@ extension Connection {
         }
         let after = request.after ?? 0
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
-        try await decideRecord(user, patient, action: "record.read", type: .recordRead, code: .read,
+        try await decideRecord(user, patient, action: .recordRead, type: .recordRead, code: .read,
                                details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no", "after": "\(after)"])
         return try await recordPage(patientID: patient.id, section: request.section, history: request.history == true, after: after, reader: user,
                                     type: .recordRead)
@@ -89,7 +89,7 @@ extension Connection {
         var withheld: [String: Int]?
         let withholding = stored.compactMap(\.withheld)
         if !withholding.isEmpty {
-            let outcome = try await context.gate.decide(recordRequest(reader, patientID: patientID, action: "record.read.withheld", type: type,
+            let outcome = try await context.gate.decide(recordRequest(reader, patientID: patientID, action: .recordReadWithheld, type: type,
                                                                       code: .read, details: ["withheld-entries": "\(withholding.count)"]))
             if !outcome.allowed {
                 withheld = Dictionary(withholding.map { ($0, 1) }, uniquingKeysWith: +)
@@ -161,7 +161,7 @@ extension Connection {
         var details = ["section": section, "entry": entryID, "version-id": versionID]
         if let withheld { details["withheld"] = withheld }
         if previous != nil && withheld == nil { details["released"] = "yes" }
-        try await decideRecord(user, patient, action: section == "notes" ? "record.note" : "record.update", type: .recordWrite,
+        try await decideRecord(user, patient, action: section == "notes" ? .recordNote : .recordUpdate, type: .recordWrite,
                                code: request.entryID == nil ? .create : .update, details: details,
                                extraContext: ["withhold": .bool(withheld != nil || previous != nil)])
         let entry = try sealedVersion(resource, id: versionID, section: section, entryID: entryID, patient: patient, author: user, withheld: withheld)
@@ -230,7 +230,7 @@ extension Connection {
         }
         // The reason is free text: the log holds only its commitment.
         let commitment = try context.auditTexts.commit(reason)
-        var audited = Gate.Request(principal: user, action: "record.read", resource: ClinicModel.record(patientID: patient.id),
+        var audited = Gate.Request(principal: user, action: .recordRead, resource: ClinicModel.record(patientID: patient.id),
                                    context: ["breakGlass": .bool(true), "breakGlassReasonLength": .long(Int64(reason.count))],
                                    event: RequestType.breakGlassOpen.rawValue, code: .execute, objectType: "record", objectID: patient.id,
                                    subjectID: patient.id, secondFactor: hasSecondFactor)
@@ -265,7 +265,7 @@ extension Connection {
             guard ["justified", "unjustified"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be justified or unjustified") }
             _ = try require(request.breakGlassID, "breakGlassID")
         }
-        try await allowPrivacy(user, action: "breakglass.review", type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
+        try await allowPrivacy(user, action: .breakGlassReview, type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
                                details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict ?? ""] } ?? [:])
         let now = Clock.nowSeconds()
         if let verdict, let id = request.breakGlassID {

@@ -59,7 +59,7 @@ extension Connection {
     func signInReport(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedInWithOwnPassword(request)
         let since = request.startsAt ?? Clock.nowSeconds() - 7 * 86_400
-        var audited = Gate.Request(principal: user, action: RequestType.securitySignIns.action ?? "", resource: Entity(uid: ClinicModel.service),
+        var audited = Gate.Request(principal: user, action: .securitySignIns, resource: Entity(uid: ClinicModel.service),
                                    event: RequestType.securitySignIns.rawValue, code: .read, objectType: "service", objectID: "ward",
                                    secondFactor: hasSecondFactor)
         audited.details = ["since": "\(since)"]

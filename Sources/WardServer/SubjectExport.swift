@@ -19,7 +19,7 @@ extension Connection {
         }
         let after = request.after ?? 0
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
-        var audited = Gate.Request(principal: user, action: "gdpr.export", resource: ClinicModel.principal(subject, careTeamsOf: []),
+        var audited = Gate.Request(principal: user, action: .gdprExport, resource: ClinicModel.principal(subject, careTeamsOf: []),
                                    event: RequestType.gdprExport.rawValue, code: .read, objectType: "user", objectID: subject.id,
                                    subjectID: subject.id, secondFactor: hasSecondFactor)
         audited.details = ["section": section, "after": "\(after)"]

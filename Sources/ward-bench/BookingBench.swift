@@ -36,7 +36,7 @@ struct BookingBench: AsyncParsableCommand {
         let start = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
         try await client.connect { connection in
             _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: accounts[0].oneTime, password: password)
-            var open = ClientRequest(id: 0, type: "availability.add")
+            var open = ClientRequest(id: 0, type: .availabilityAdd)
             open.kind = "open"
             open.startsAt = start
             open.endsAt = start + Int64(slots) * 600
@@ -60,10 +60,10 @@ struct BookingBench: AsyncParsableCommand {
             for n in 0..<clients {
                 group.addTask {
                     try await client.connect { connection in
-                        try await connection.request(ClientRequest(id: 0, type: "resume", token: sessions[n]))
+                        try await connection.request(ClientRequest(id: 0, type: .resume, token: sessions[n]))
                         board.arrive(.registered)
                         await board.wait(.registered)
-                        var read = ClientRequest(id: 0, type: "appointment.slots")
+                        var read = ClientRequest(id: 0, type: .appointmentSlots)
                         read.clinicianID = doctorID
                         let readStart = clock.now
                         let free = try await connection.request(read).slots ?? []
@@ -71,7 +71,7 @@ struct BookingBench: AsyncParsableCommand {
                         guard free.count == slots else { throw ValidationError("patient \(n) saw \(free.count) free slots, not \(slots)") }
                         board.arrive(.roomsMade)
                         await board.wait(.roomsMade)
-                        var book = ClientRequest(id: 0, type: "appointment.book")
+                        var book = ClientRequest(id: 0, type: .appointmentBook)
                         book.clinicianID = doctorID
                         book.startsAt = start + Int64(n % slots) * 600
                         let bookStart = clock.now

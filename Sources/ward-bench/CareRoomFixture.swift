@@ -40,13 +40,13 @@ struct CareRoomFixture {
         let people = [("patient", "Patient"), ("officer", "PrivacyOfficer")] + (0..<doctorCount).map { ("doctor\($0)", "Doctor") }
         let (_, made) = try await client.adminAndAccounts(server, people) { connection, made in
             for doctor in made.dropFirst(2) {
-                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: made[0].id, clinicianID: doctor.id))
+                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .careTeamAdd, patientID: made[0].id, clinicianID: doctor.id))
             }
         }
         let (patient, officer, doctorAccounts) = ((made[0].id, made[0].oneTime), (made[1].id, made[1].oneTime), made.dropFirst(2).map { ($0.id, $0.oneTime) })
         let patientToken = try await client.connect { connection in
             let token = try await ChatBench.firstSignIn(connection, username: "patient", oneTime: patient.1, password: password)
-            var consent = ClientRequest(id: 0, type: "consent.grant")
+            var consent = ClientRequest(id: 0, type: .consentGrant)
             consent.purpose = "messaging"
             consent.consentVersion = "1"
             try await connection.request(consent)
@@ -63,13 +63,13 @@ struct CareRoomFixture {
         let others = writtenBy == .doctors ? [patient.0] + doctors.dropFirst().map(\.id) : doctors.map(\.id)
         if writtenBy == .doctors {
             try await client.connect { connection in
-                try await connection.request(ClientRequest(id: 0, type: "resume", token: patientToken))
+                try await connection.request(ClientRequest(id: 0, type: .resume, token: patientToken))
                 try await SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: patient.0).register()
             }
         } else {
             for doctor in doctors {
                 try await client.connect { connection in
-                    try await connection.request(ClientRequest(id: 0, type: "resume", token: doctor.token))
+                    try await connection.request(ClientRequest(id: 0, type: .resume, token: doctor.token))
                     try await SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: doctor.id).register()
                 }
             }
@@ -82,13 +82,13 @@ struct CareRoomFixture {
             for n in 0..<writers {
                 group.addTask {
                     try await client.connect { connection in
-                        try await connection.request(ClientRequest(id: 0, type: "resume", token: writerAccounts[n].token))
+                        try await connection.request(ClientRequest(id: 0, type: .resume, token: writerAccounts[n].token))
                         let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: writerAccounts[n].id)
                         try await messenger.register()
                         board.arrive(.registered)
                         await board.wait(.registered)
                         if n == 0 {
-                            var create = ClientRequest(id: 0, type: "room.create")
+                            var create = ClientRequest(id: 0, type: .roomCreate)
                             create.kind = "care"
                             create.name = "Care room"
                             create.patientID = patient.0

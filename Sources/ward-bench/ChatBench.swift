@@ -65,10 +65,10 @@ struct ChatBench: AsyncParsableCommand {
             for worker in 0..<workers {
                 group.addTask {
                     try await connect { connection in
-                        try await connection.request(ClientRequest(id: 0, type: "resume", token: adminToken))
+                        try await connection.request(ClientRequest(id: 0, type: .resume, token: adminToken))
                         var made: [(Int, String, String)] = []
                         for n in stride(from: worker, to: count, by: workers) {
-                            let reply = try await Self.paced(connection, ClientRequest(id: 0, type: "user.create", username: "nurse\(n)", role: "Nurse"))
+                            let reply = try await Self.paced(connection, ClientRequest(id: 0, type: .userCreate, username: "nurse\(n)", role: "Nurse"))
                             made.append((n, reply.userID ?? "", reply.password ?? ""))
                         }
                         return made
@@ -113,7 +113,7 @@ struct ChatBench: AsyncParsableCommand {
             for n in 0..<count {
                 group.addTask {
                     try await connect { connection -> ClientResult in
-                        try await connection.request(ClientRequest(id: 0, type: "resume", token: tokens[n]))
+                        try await connection.request(ClientRequest(id: 0, type: .resume, token: tokens[n]))
                         var device = DeviceIdentity()
                         device.suites = [suiteName]
                         let messenger = SecureMessenger(connection: connection, identity: device, userID: created[n].0)
@@ -122,7 +122,7 @@ struct ChatBench: AsyncParsableCommand {
                         board.arrive(.registered)
                         await board.wait(.registered)
                         if n % roomSize == 0 {
-                            var create = ClientRequest(id: 0, type: "room.create")
+                            var create = ClientRequest(id: 0, type: .roomCreate)
                             create.kind = "staff"
                             create.name = "Ward \(group)"
                             create.members = (n..<(n + roomSize)).map { created[$0].0 }

@@ -28,7 +28,7 @@ struct RecordBench: AsyncParsableCommand {
         let password = CareRoomFixture.password
         let (entries, reads) = (self.entries, self.reads)
         let (_, accounts) = try await client.adminAndAccounts(server, [("doctor", "Doctor"), ("patient", "Patient")]) { connection, made in
-            _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "careteam.add", patientID: made[1].id, clinicianID: made[0].id))
+            _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .careTeamAdd, patientID: made[1].id, clinicianID: made[0].id))
         }
         let (doctor, patientID) = ((accounts[0].id, accounts[0].oneTime), accounts[1].id)
         let sections = [("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"), ("problems", "Condition"), ("notes", "DocumentReference")]
@@ -37,7 +37,7 @@ struct RecordBench: AsyncParsableCommand {
             _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: doctor.1, password: password)
             for n in 0..<entries {
                 let (section, type) = sections[n % sections.count]
-                var write = ClientRequest(id: 0, type: "record.write", patientID: patientID)
+                var write = ClientRequest(id: 0, type: .recordWrite, patientID: patientID)
                 write.section = section
                 write.resource = #"{"resourceType": "\#(type)", "note": [{"text": "entry \#(n): \#(String(repeating: "clinical detail ", count: 10))"}]}"#
                 _ = try await ChatBench.paced(connection, write)
@@ -51,16 +51,16 @@ struct RecordBench: AsyncParsableCommand {
                 // no measured request waits for the rate limiter.
                 try await Task.sleep(for: .milliseconds(100))
                 let start = clock.now
-                let whole = try await connection.readRecord(ClientRequest(id: 0, type: "record.read", patientID: patientID))
+                let whole = try await connection.readRecord(ClientRequest(id: 0, type: .recordRead, patientID: patientID))
                 record.append(clock.now - start)
                 size = whole.count
                 let reference0 = clock.now
-                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: "whoami"))
+                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .whoami))
                 reference.append(clock.now - reference0)
             }
             // Where the time goes, in part: one reply's JSON, written as the server writes it
             // and read as the client reads it, against Foundation's coders alone.
-            let reply = try await connection.request(ClientRequest(id: 0, type: "record.read", patientID: patientID))
+            let reply = try await connection.request(ClientRequest(id: 0, type: .recordRead, patientID: patientID))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let text = String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)

@@ -23,7 +23,7 @@ struct Appointments: AsyncParsableCommand {
         func run() async throws {
             let of = self.of
             let appointments = try await connection.withSignedIn { connection in
-                try await connection.request(ClientRequest(id: 0, type: "appointment.list", userID: of)).appointments ?? []
+                try await connection.request(ClientRequest(id: 0, type: .appointmentList, userID: of)).appointments ?? []
             }
             if appointments.isEmpty { print("no upcoming appointments") }
             for (index, appointment) in appointments.enumerated() { print(ScheduleText.appointment(appointment, number: index + 1)) }
@@ -36,7 +36,7 @@ struct Appointments: AsyncParsableCommand {
 
         func run() async throws {
             let clinicians = try await connection.withSignedIn { connection in
-                try await connection.request(ClientRequest(id: 0, type: "availability.clinicians")).users ?? []
+                try await connection.request(ClientRequest(id: 0, type: .availabilityClinicians)).users ?? []
             }
             if clinicians.isEmpty { print("no clinician publishes availability yet") }
             for clinician in clinicians { print("\(MessageFormat.safe(clinician.displayName)) (\(clinician.role), \(clinician.username))") }
@@ -74,7 +74,7 @@ struct Appointments: AsyncParsableCommand {
             let (clinician, start, patient, reason, days) = (self.clinician, self.start, self.patient, self.reason, self.days)
             let booked = try await connection.withSignedIn { connection -> AppointmentInfo? in
                 let found = try await Scheduling.clinician(clinician, on: connection)
-                var request = ClientRequest(id: 0, type: "appointment.book", patientID: patient, clinicianID: found.userID)
+                var request = ClientRequest(id: 0, type: .appointmentBook, patientID: patient, clinicianID: found.userID)
                 request.startsAt = try Scheduling.start(start, in: try await Scheduling.slots(of: found.userID, days: days, on: connection))
                 request.reason = reason
                 return try await connection.request(request).appointment
@@ -93,10 +93,10 @@ struct Appointments: AsyncParsableCommand {
             let (appointment, start) = (self.appointment, self.start)
             let moved = try await connection.withSignedIn { connection -> AppointmentInfo? in
                 let id = try await Scheduling.appointmentID(appointment, on: connection)
-                var show = ClientRequest(id: 0, type: "appointment.show")
+                var show = ClientRequest(id: 0, type: .appointmentShow)
                 show.appointmentID = id
                 let clinicianID = try await connection.request(show).appointment?.clinicianID ?? ""
-                var request = ClientRequest(id: 0, type: "appointment.reschedule")
+                var request = ClientRequest(id: 0, type: .appointmentReschedule)
                 request.appointmentID = id
                 request.startsAt = try Scheduling.start(start, in: try await Scheduling.slots(of: clinicianID, days: 14, on: connection))
                 return try await connection.request(request).appointment
@@ -106,7 +106,7 @@ struct Appointments: AsyncParsableCommand {
     }
 
     /// One request naming an appointment, its answer printed.
-    static func change(_ type: String, _ appointment: String, status: String? = nil, on options: ConnectionOptions, saying verb: String) async throws {
+    static func change(_ type: RequestType, _ appointment: String, status: String? = nil, on options: ConnectionOptions, saying verb: String) async throws {
         let changed = try await options.withSignedIn { connection -> AppointmentInfo? in
             var request = ClientRequest(id: 0, type: type)
             request.appointmentID = try await Scheduling.appointmentID(appointment, on: connection)
@@ -120,14 +120,14 @@ struct Appointments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel an appointment (the slot is free again).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws { try await Appointments.change("appointment.cancel", appointment, on: connection, saying: "cancelled") }
+        func run() async throws { try await Appointments.change(.appointmentCancel, appointment, on: connection, saying: "cancelled") }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One appointment, with the reason when you may read it.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws { try await Appointments.change("appointment.show", appointment, on: connection, saying: "appointment") }
+        func run() async throws { try await Appointments.change(.appointmentShow, appointment, on: connection, saying: "appointment") }
     }
 
     struct Confirm: AsyncParsableCommand {
@@ -135,7 +135,7 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change("appointment.update", appointment, status: "confirmed", on: connection, saying: "confirmed")
+            try await Appointments.change(.appointmentUpdate, appointment, status: "confirmed", on: connection, saying: "confirmed")
         }
     }
 
@@ -144,7 +144,7 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change("appointment.update", appointment, status: "completed", on: connection, saying: "completed")
+            try await Appointments.change(.appointmentUpdate, appointment, status: "completed", on: connection, saying: "completed")
         }
     }
 
@@ -153,7 +153,7 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change("appointment.update", appointment, status: "noShow", on: connection, saying: "marked as missed")
+            try await Appointments.change(.appointmentUpdate, appointment, status: "noShow", on: connection, saying: "marked as missed")
         }
     }
 
@@ -188,7 +188,7 @@ struct Availability: AsyncParsableCommand {
 
         func run() async throws {
             let entries = try await connection.withSignedIn { connection in
-                try await connection.request(ClientRequest(id: 0, type: "availability.list")).availability ?? []
+                try await connection.request(ClientRequest(id: 0, type: .availabilityList)).availability ?? []
             }
             if entries.isEmpty { print("no availability published") }
             let days = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -217,7 +217,7 @@ struct Availability: AsyncParsableCommand {
         @Option(help: "Where.") var location: String = "Clinic"
 
         func run() async throws {
-            var request = ClientRequest(id: 0, type: "availability.add")
+            var request = ClientRequest(id: 0, type: .availabilityAdd)
             request.slotMinutes = slot
             request.location = location
             switch (weekly.count, open.count, closed.count) {
@@ -259,7 +259,7 @@ struct Availability: AsyncParsableCommand {
         @Argument(help: "The entry's number in `ward availability`.") var entry: Int
 
         func run() async throws {
-            var request = ClientRequest(id: 0, type: "availability.remove")
+            var request = ClientRequest(id: 0, type: .availabilityRemove)
             request.availabilityID = entry
             let removal = request
             _ = try await connection.withSignedIn { try await $0.request(removal) }
@@ -284,13 +284,13 @@ struct Notifications: AsyncParsableCommand {
         let (all, read, off, on) = (self.all, self.read, self.off, self.on)
         let reply = try await connection.withSignedIn { connection -> ServerReply in
             if let kind = off ?? on {
-                var request = ClientRequest(id: 0, type: "notification.settings")
+                var request = ClientRequest(id: 0, type: .notificationSettings)
                 request.kind = kind
                 request.enabled = on != nil
                 _ = try await connection.request(request)
             }
             let listed = try await connection.request(ConversationRequest.notifications(all: all))
-            if read { _ = try await connection.request(ClientRequest(id: 0, type: "notification.read")) }
+            if read { _ = try await connection.request(ClientRequest(id: 0, type: .notificationRead)) }
             return listed
         }
         let notifications = reply.notifications ?? []
@@ -304,7 +304,7 @@ struct Notifications: AsyncParsableCommand {
 /// Requests the commands and the screen both make.
 enum ConversationRequest {
     static func notifications(all: Bool) -> ClientRequest {
-        var request = ClientRequest(id: 0, type: "notification.list")
+        var request = ClientRequest(id: 0, type: .notificationList)
         request.kind = all ? "all" : nil
         return request
     }

@@ -111,7 +111,7 @@ actor ChatClient {
     /// Brings every window up to date: the room list, members, and the messages after what was shown.
     private func synchronize() async throws {
         guard let connection = messenger?.connection else { return }
-        let listed = try await connection.request(ClientRequest(id: 0, type: "room.list")).rooms ?? []
+        let listed = try await connection.request(ClientRequest(id: 0, type: .roomList)).rooms ?? []
         let listedIDs = Set(listed.map(\.roomID))
         for gone in rooms.keys where !listedIDs.contains(gone) {
             rooms[gone] = nil
@@ -136,7 +136,7 @@ actor ChatClient {
             var after = shown
             // Bounded: at most 2,000 missed messages are fetched; older ones stay in `ward read`.
             for _ in 0..<10 {
-                var history = ClientRequest(id: 0, type: "message.history")
+                var history = ClientRequest(id: 0, type: .messageHistory)
                 history.roomID = room.roomID
                 history.after = after
                 history.limit = 200
@@ -147,7 +147,7 @@ actor ChatClient {
             }
         } else {
             seen[room.roomID] = 0
-            var history = ClientRequest(id: 0, type: "message.history")
+            var history = ClientRequest(id: 0, type: .messageHistory)
             history.roomID = room.roomID
             history.before = room.lastSeq + 1
             history.limit = 50
@@ -159,7 +159,7 @@ actor ChatClient {
 
     private func refreshMembers(_ roomID: String) async throws {
         guard let connection = messenger?.connection else { return }
-        var request = ClientRequest(id: 0, type: "room.members")
+        var request = ClientRequest(id: 0, type: .roomMembers)
         request.roomID = roomID
         var byID: [String: MemberInfo] = [:]
         for member in try await connection.request(request).roomMembers ?? [] { byID[member.userID] = member }
@@ -289,7 +289,7 @@ actor ChatClient {
 
     private func markRead(_ roomID: String, seq: Int) {
         guard let connection = messenger?.connection, seq > 0 else { return }
-        var receipt = ClientRequest(id: 0, type: "receipt")
+        var receipt = ClientRequest(id: 0, type: .receipt)
         receipt.roomID = roomID
         receipt.kind = "read"
         receipt.seq = seq

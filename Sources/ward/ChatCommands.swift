@@ -77,7 +77,7 @@ extension ChatClient {
             say("*** No erasure request was filed")
             return
         }
-        var request = ClientRequest(id: 0, type: "gdpr.erase.request")
+        var request = ClientRequest(id: 0, type: .gdprEraseRequest)
         if let note = await ask("Anything the privacy officer should know? (Enter to skip)", secret: false), !note.isEmpty { request.note = note }
         let filed = try await connection().request(request).erasureRequests ?? []
         for request in filed { say("*** " + PrivacyText.erasureLine(request)) }
@@ -111,7 +111,7 @@ extension ChatClient {
         let clinician = try await Scheduling.clinician(name, on: connection)
         say("*** Free slots with \(MessageFormat.safe(clinician.displayName)):")
         guard let slot = await pick(from: try await Scheduling.slots(of: clinician.userID, days: 14, on: connection)) else { return }
-        var request = ClientRequest(id: 0, type: "appointment.book", clinicianID: clinician.userID)
+        var request = ClientRequest(id: 0, type: .appointmentBook, clinicianID: clinician.userID)
         request.startsAt = slot.startsAt
         if let reason = await ask("Why? (optional: only you and the clinicians see it; Enter skips)", secret: false), !reason.isEmpty {
             request.reason = reason
@@ -123,14 +123,14 @@ extension ChatClient {
         let connection = try connection()
         let id = try await Scheduling.appointmentID(which, on: connection)
         guard let answer = await ask("Cancel this appointment? (y/n)", secret: false), answer.lowercased().hasPrefix("y") else { return }
-        var request = ClientRequest(id: 0, type: "appointment.cancel")
+        var request = ClientRequest(id: 0, type: .appointmentCancel)
         request.appointmentID = id
         if let cancelled = try await connection.request(request).appointment { say("*** Cancelled: " + ScheduleText.appointment(cancelled)) }
     }
 
     private func reschedule(_ which: String) async throws {
         let connection = try connection()
-        var request = ClientRequest(id: 0, type: "appointment.show")
+        var request = ClientRequest(id: 0, type: .appointmentShow)
         request.appointmentID = try await Scheduling.appointmentID(which, on: connection)
         guard let current = try await connection.request(request).appointment else { return }
         say("*** Free slots with \(MessageFormat.safe(current.clinicianName ?? current.clinicianID)):")
@@ -145,7 +145,7 @@ extension ChatClient {
         let unread = try await connection.request(ConversationRequest.notifications(all: false)).notifications ?? []
         if unread.isEmpty { say("*** No unread notifications") }
         for notification in unread.reversed() { say("***   " + ScheduleText.notification(notification)) }
-        _ = try await connection.request(ClientRequest(id: 0, type: "notification.read"))
+        _ = try await connection.request(ClientRequest(id: 0, type: .notificationRead))
         screen.update { $0.unreadNotifications = 0 }
     }
 
@@ -154,7 +154,7 @@ extension ChatClient {
     private func showRecord(_ patient: String) async throws {
         let connection = try connection()
         let (entries, withheld, amendments) = try await connection.readRecordView(
-            ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection)))
+            ClientRequest(id: 0, type: .recordRead, patientID: try await Record.patientID(patient, on: connection)))
         if entries.isEmpty { say("*** The record has no entries") }
         for section in RecordText.sections {
             let inSection = entries.filter { $0.section == section }
@@ -185,7 +185,7 @@ extension ChatClient {
             say("*** No note was recorded")
             return
         }
-        var request = ClientRequest(id: 0, type: "record.write", patientID: patientID)
+        var request = ClientRequest(id: 0, type: .recordWrite, patientID: patientID)
         request.section = "notes"
         request.resource = resource
         if let written = try await connection.request(request).recordEntries?.first { say("*** Recorded: " + RecordText.line(written)) }
@@ -199,7 +199,7 @@ extension ChatClient {
             say("*** No emergency access was declared")
             return
         }
-        var request = ClientRequest(id: 0, type: "breakglass.open", patientID: patientID)
+        var request = ClientRequest(id: 0, type: .breakGlassOpen, patientID: patientID)
         request.reason = reason
         if let use = try await connection.request(request).breakGlassUses?.first {
             say("*** Emergency access until \(ScheduleText.moment(use.endsAt, .current)): /record \(patient) reads the record")
@@ -246,7 +246,7 @@ extension ChatClient {
             say("*** You are in no room called \(MessageFormat.safe(name)); /rooms lists yours, /dm USER starts a conversation")
             return
         }
-        var request = ClientRequest(id: 0, type: "room.join")
+        var request = ClientRequest(id: 0, type: .roomJoin)
         request.roomID = name
         guard let room = try await connection().request(request).room else { return }
         try await opened(room)
@@ -262,7 +262,7 @@ extension ChatClient {
         let name = MessageFormat.safe(screen.read { $0.activeWindow.name })
         guard let answer = await ask("Leave \(name)? You will no longer see its messages. (y/n)", secret: false),
               answer.lowercased().hasPrefix("y") else { return }
-        var request = ClientRequest(id: 0, type: "room.leave")
+        var request = ClientRequest(id: 0, type: .roomLeave)
         request.roomID = room.roomID
         let leave = request
         try await leaving(room.roomID) { try await self.connection().request(leave) }
@@ -271,7 +271,7 @@ extension ChatClient {
 
     /// A person by exact username, as the policies let this user find them.
     private func find(_ username: String) async throws -> UserInfo {
-        guard let found = try await connection().request(ClientRequest(id: 0, type: "user.find", username: username)).users?.first else {
+        guard let found = try await connection().request(ClientRequest(id: 0, type: .userFind, username: username)).users?.first else {
             throw UsageError("no such person")
         }
         return found
@@ -288,7 +288,7 @@ extension ChatClient {
             try await join(room.roomID)
             return
         }
-        var create = ClientRequest(id: 0, type: "room.create")
+        var create = ClientRequest(id: 0, type: .roomCreate)
         create.direct = true
         create.members = [person.userID]
         create.name = "\(me.displayName) and \(person.displayName)"
@@ -311,7 +311,7 @@ extension ChatClient {
             return
         }
         let person = try await find(username)
-        var request = ClientRequest(id: 0, type: "room.invite")
+        var request = ClientRequest(id: 0, type: .roomInvite)
         request.roomID = room.roomID
         request.userID = person.userID
         try await connection().request(request)
@@ -331,7 +331,7 @@ extension ChatClient {
             say("*** Switch to a room first")
             return
         }
-        var request = ClientRequest(id: 0, type: "room.members")
+        var request = ClientRequest(id: 0, type: .roomMembers)
         request.roomID = room.roomID
         let people = try await connection().request(request).roomMembers ?? []
         say("*** In \(MessageFormat.safe(room.name)):")
@@ -363,7 +363,7 @@ extension ChatClient {
             return
         }
         let person = try await find(username)
-        var request = ClientRequest(id: 0, type: "keys.get")
+        var request = ClientRequest(id: 0, type: .keysGet)
         request.roomID = room.roomID
         let devices = (try await connection().request(request).devices ?? []).filter { $0.userID == person.userID }
         guard !devices.isEmpty else {

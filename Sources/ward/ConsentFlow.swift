@@ -11,7 +11,7 @@ enum ConsentFlow {
     /// question (nil: cancelled). Returns the lines to show.
     static func run(_ action: String, purpose name: String?, on connection: WardConnection,
                     ask: @Sendable (_ text: [String], _ question: String) async -> String?) async throws -> [String] {
-        let listed = try await connection.request(ClientRequest(id: 0, type: "consent.list"))
+        let listed = try await connection.request(ClientRequest(id: 0, type: .consentList))
         let purposes = listed.consentPurposes ?? []
         guard action != "list" else {
             return PrivacyText.consentLines(purposes: purposes, records: listed.consents ?? [])
@@ -28,14 +28,14 @@ enum ConsentFlow {
                   answer.lowercased().hasPrefix("y") else {
                 return ["Nothing was changed: consent to \(purpose.purpose) was not given"]
             }
-            var grant = ClientRequest(id: 0, type: "consent.grant")
+            var grant = ClientRequest(id: 0, type: .consentGrant)
             grant.purpose = purpose.purpose
             grant.consentVersion = purpose.version
             let reply = try await connection.request(grant)
             return ["Consent to \(purpose.purpose) given (version \(purpose.version)); /consent withdraw \(purpose.purpose) takes it back"]
                 + PrivacyText.consentLines(purposes: reply.consentPurposes ?? purposes, records: reply.consents ?? []).filter { $0.hasPrefix(purpose.purpose) }
         default:
-            var withdraw = ClientRequest(id: 0, type: "consent.withdraw")
+            var withdraw = ClientRequest(id: 0, type: .consentWithdraw)
             withdraw.purpose = purpose.purpose
             _ = try await connection.request(withdraw)
             return ["Consent to \(purpose.purpose) withdrawn; it takes effect from your next request"]

@@ -18,9 +18,9 @@ struct Record: AsyncParsableCommand {
     static func patientID(_ name: String, on connection: WardConnection) async throws -> String {
         if name.hasPrefix("user:") { return name }
         // A patient naming themselves: their own id, without a directory search patients may not make.
-        let me = try await connection.request(ClientRequest(id: 0, type: "whoami"))
+        let me = try await connection.request(ClientRequest(id: 0, type: .whoami))
         if let own = me.users?.first, own.username == name { return own.userID }
-        guard let found = try await connection.request(ClientRequest(id: 0, type: "user.find", username: name)).users?.first else {
+        guard let found = try await connection.request(ClientRequest(id: 0, type: .userFind, username: name)).users?.first else {
             throw UsageError("no active account is called \(name)")
         }
         return found.userID
@@ -42,7 +42,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (patient, section, history, fhir, bundle) = (self.patient, self.section, self.history, self.fhir, self.bundle)
             let (entries, withheld, amendments) = try await connection.withSignedIn { connection -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
-                var request = ClientRequest(id: 0, type: "record.read", patientID: try await Record.patientID(patient, on: connection))
+                var request = ClientRequest(id: 0, type: .recordRead, patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.history = history ? true : nil
                 return try await connection.readRecordView(request)
@@ -78,7 +78,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (patient, entry, text) = (self.patient, self.entry, self.text)
             let asked = try await connection.withSignedIn { connection -> AmendmentInfo? in
-                var request = ClientRequest(id: 0, type: "record.amend", patientID: try await Record.patientID(patient, on: connection))
+                var request = ClientRequest(id: 0, type: .recordAmend, patientID: try await Record.patientID(patient, on: connection))
                 request.entryID = entry
                 request.text = text
                 return try await connection.request(request).amendments?.first
@@ -95,7 +95,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let patient = self.patient
             let listed = try await connection.withSignedIn { connection -> [AmendmentInfo] in
-                try await connection.request(ClientRequest(id: 0, type: "record.amendments", patientID: try await Record.patientID(patient, on: connection)))
+                try await connection.request(ClientRequest(id: 0, type: .recordAmendments, patientID: try await Record.patientID(patient, on: connection)))
                     .amendments ?? []
             }
             if listed.isEmpty { print("no amendment requests") }
@@ -115,7 +115,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (amendment, text) = (self.amendment, self.text)
             let filed = try await connection.withSignedIn { connection -> AmendmentInfo? in
-                var request = ClientRequest(id: 0, type: "record.amend.disagree")
+                var request = ClientRequest(id: 0, type: .recordAmendDisagree)
                 request.amendmentID = amendment
                 request.text = text
                 return try await connection.request(request).amendments?.first
@@ -145,14 +145,14 @@ struct Record: AsyncParsableCommand {
             let (patient, amendment, accept, deny) = (self.patient, self.amendment, self.accept, self.deny)
             let answered = try await connection.withSignedIn { connection -> AmendmentInfo? in
                 let patientID = try await Record.patientID(patient, on: connection)
-                var request = ClientRequest(id: 0, type: "record.amend.decide")
+                var request = ClientRequest(id: 0, type: .recordAmendDecide)
                 request.amendmentID = amendment
                 if let deny {
                     request.verdict = "denied"
                     request.reason = deny
                 } else {
                     request.verdict = "accepted"
-                    let listed = try await connection.request(ClientRequest(id: 0, type: "record.amendments", patientID: patientID)).amendments ?? []
+                    let listed = try await connection.request(ClientRequest(id: 0, type: .recordAmendments, patientID: patientID)).amendments ?? []
                     guard let asked = listed.first(where: { $0.amendmentID == amendment }) else { throw UsageError("the patient has no request \(amendment)") }
                     guard let resource = fhir ?? RecordText.resource(section: asked.section, text: accept ?? "") else {
                         throw UsageError("unknown section \(asked.section)")
@@ -191,7 +191,7 @@ struct Record: AsyncParsableCommand {
             }
             let (patient, section, amend, withhold) = (self.patient, self.section, self.amend, self.withhold)
             let written = try await connection.withSignedIn { connection -> RecordEntryInfo? in
-                var request = ClientRequest(id: 0, type: "record.write", patientID: try await Record.patientID(patient, on: connection))
+                var request = ClientRequest(id: 0, type: .recordWrite, patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.resource = resource
                 request.entryID = amend
@@ -215,7 +215,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (patient, reason) = (self.patient, self.reason)
             let use = try await connection.withSignedIn { connection -> BreakGlassInfo? in
-                var request = ClientRequest(id: 0, type: "breakglass.open", patientID: try await Record.patientID(patient, on: connection))
+                var request = ClientRequest(id: 0, type: .breakGlassOpen, patientID: try await Record.patientID(patient, on: connection))
                 request.reason = reason
                 return try await connection.request(request).breakGlassUses?.first
             }

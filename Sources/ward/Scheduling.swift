@@ -8,7 +8,7 @@ import WardProtocol
 enum Scheduling {
     /// A clinician who publishes availability, by user id, username or display name.
     static func clinician(_ name: String, on connection: WardConnection) async throws -> UserInfo {
-        let clinicians = try await connection.request(ClientRequest(id: 0, type: "availability.clinicians")).users ?? []
+        let clinicians = try await connection.request(ClientRequest(id: 0, type: .availabilityClinicians)).users ?? []
         let lowered = name.lowercased()
         let matches = clinicians.filter { $0.userID == name || $0.username.lowercased() == lowered || $0.displayName.lowercased() == lowered }
         switch matches.count {
@@ -21,7 +21,7 @@ enum Scheduling {
 
     /// Free slots of a clinician over the next `days` days.
     static func slots(of clinicianID: String, days: Int, on connection: WardConnection) async throws -> [SlotInfo] {
-        var request = ClientRequest(id: 0, type: "appointment.slots")
+        var request = ClientRequest(id: 0, type: .appointmentSlots)
         request.clinicianID = clinicianID
         let now = Int64(Date().timeIntervalSince1970)
         request.startsAt = now
@@ -46,7 +46,7 @@ enum Scheduling {
 
     /// The person's upcoming appointments (a patient's, or a clinician's schedule).
     static func upcoming(on connection: WardConnection) async throws -> [AppointmentInfo] {
-        try await connection.request(ClientRequest(id: 0, type: "appointment.list")).appointments ?? []
+        try await connection.request(ClientRequest(id: 0, type: .appointmentList)).appointments ?? []
     }
 
     /// An appointment by id, or by its number in `upcoming` (from 1).

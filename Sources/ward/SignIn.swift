@@ -76,16 +76,16 @@ struct ServerAccess: Sendable {
     func signIn(on connection: WardConnection, password given: String?, ask: AskSecret) async throws -> (userID: String, password: String?) {
         let key = target.description
         var sessions = SavedSessions.load()
-        if let token = sessions.tokens[key], let resumed = try? await connection.request(ClientRequest(id: 0, type: "resume", token: token)),
+        if let token = sessions.tokens[key], let resumed = try? await connection.request(ClientRequest(id: 0, type: .resume, token: token)),
            let userID = resumed.userID {
             return (userID, given)
         }
         var password: String
         if let given { password = given } else { password = try await ask("Password for \(target): ", "WARD_PASSWORD") }
-        var reply = try await connection.send(ClientRequest(id: 0, type: "login", username: target.user, password: password))
+        var reply = try await connection.send(ClientRequest(id: 0, type: .login, username: target.user, password: password))
         if reply.code == .secondFactorRequired {
             let code = try await ask("Code from your authenticator (or a recovery code): ", "WARD_TOTP")
-            reply = try await connection.send(ClientRequest(id: 0, type: "login", username: target.user, password: password, totp: code))
+            reply = try await connection.send(ClientRequest(id: 0, type: .login, username: target.user, password: password, totp: code))
         }
         if reply.type == "error" {
             throw UsageError("sign-in refused: \(reply.message ?? "")" + ((reply.policies ?? []).isEmpty ? "" : " (\((reply.policies ?? []).joined(separator: ", ")))"))
@@ -215,7 +215,7 @@ extension ConnectionOptions {
     /// theirs to everyone who pinned them; or, on their first device (no backup) or when they
     /// skip it, a new identity whose backup is stored under a new recovery key, shown once.
     static func personIdentity(userID: String, on connection: WardConnection, ask: AskSecret) async throws -> PersonIdentity {
-        if let backup = try? await connection.request(ClientRequest(id: 0, type: "identity.backup")).backup {
+        if let backup = try? await connection.request(ClientRequest(id: 0, type: .identityBackup)).backup {
             for _ in 0..<3 {
                 let key = (try? await ask("Recovery key from when your identity was made (empty to start a new identity): ", "WARD_RECOVERY_KEY")) ?? ""
                 if key.isEmpty { break }
@@ -224,7 +224,7 @@ extension ConnectionOptions {
                     warn("This device is now vouched for by your identity.")
                     if IdentityBackup.isArgon2Format(backup) {
                         // Sealed before browsers took part: sealed again so that the web client opens it too.
-                        var renewed = ClientRequest(id: 0, type: "identity.backup")
+                        var renewed = ClientRequest(id: 0, type: .identityBackup)
                         renewed.backup = try IdentityBackup.seal(person, userID: userID, recoveryKey: key)
                         _ = try? await connection.request(renewed)
                     }
@@ -237,7 +237,7 @@ extension ConnectionOptions {
         }
         let person = PersonIdentity()
         let recoveryKey = IdentityBackup.makeRecoveryKey()
-        var store = ClientRequest(id: 0, type: "identity.backup")
+        var store = ClientRequest(id: 0, type: .identityBackup)
         store.backup = try IdentityBackup.seal(person, userID: userID, recoveryKey: recoveryKey)
         try await connection.request(store)
         warn("""

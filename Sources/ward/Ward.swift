@@ -35,7 +35,7 @@ struct Rooms: AsyncParsableCommand {
     func run() async throws {
         let json = self.json
         let rooms = try await connection.withMessenger { messenger in
-            try await messenger.connection.request(ClientRequest(id: 0, type: "room.list")).rooms ?? []
+            try await messenger.connection.request(ClientRequest(id: 0, type: .roomList)).rooms ?? []
         }
         for room in rooms {
             if json {
@@ -82,7 +82,7 @@ struct Read: AsyncParsableCommand {
         let lines = try await connection.withMessenger { messenger -> [String] in
             let connection = messenger.connection
             let roomID = try await RoomLookup.id(of: room, on: connection)
-            var members = ClientRequest(id: 0, type: "room.members")
+            var members = ClientRequest(id: 0, type: .roomMembers)
             members.roomID = roomID
             var names: [String: MemberInfo] = [:]
             for member in try await connection.request(members).roomMembers ?? [] { names[member.userID] = member }
@@ -90,7 +90,7 @@ struct Read: AsyncParsableCommand {
             var after = since
             // Pages of 200, at most 10,000 messages in one run.
             for _ in 0..<50 {
-                var history = ClientRequest(id: 0, type: "message.history")
+                var history = ClientRequest(id: 0, type: .messageHistory)
                 history.roomID = roomID
                 history.after = after
                 history.limit = 200
@@ -183,7 +183,7 @@ struct Erase: AsyncParsableCommand {
         guard answer(PrivacyText.erasureQuestion + ":", yes: yes ? "erase" : nil)?.lowercased() == "erase" else {
             throw UsageError("no erasure request was filed")
         }
-        var request = ClientRequest(id: 0, type: "gdpr.erase.request")
+        var request = ClientRequest(id: 0, type: .gdprEraseRequest)
         request.note = note
         let filed = try await connection.withSignedIn { [request] connection in
             try await connection.request(request).erasureRequests ?? []

@@ -43,7 +43,7 @@ struct Login: AsyncParsableCommand {
         do {
             token = try await WardConnection.withConnection(url: server, tls: try WardConnection.pinnedTLS(certificatePEM: pem),
                                                             serverName: serverName, logger: logger) { connection in
-                var session = try await connection.send(ClientRequest(id: 0, type: "login", username: username, password: password))
+                var session = try await connection.send(ClientRequest(id: 0, type: .login, username: username, password: password))
                 if session.code == .secondFactorRequired {
                     let code = try readSecret(prompt: "Code from the authenticator (or a recovery code): ", variable: "WARD_TOTP")
                     session = try await connection.login(username: username, password: password, totp: code)
@@ -83,7 +83,7 @@ struct UserAdd: AsyncParsableCommand {
 
     func run() async throws {
         let (username, role, name) = (self.username, self.role, self.name)
-        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.create", username: username, displayName: name, role: role)) }
+        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: .userCreate, username: username, displayName: name, role: role)) }
         print("created \(username) (\(reply.userID ?? "?")), role \(role)")
         if let waiting = reply.approvals?.first {
             print(ApprovalsCommand.waiting(waiting))
@@ -96,7 +96,7 @@ struct UserAdd: AsyncParsableCommand {
 struct UserList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
     func run() async throws {
-        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: "user.list")) }
+        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: .userList)) }
         printUsers(reply.users ?? [])
     }
 }
@@ -105,13 +105,13 @@ struct UserShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one account.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        printUsers(try await userRequest("user.show", username).users ?? [])
+        printUsers(try await userRequest(.userShow, username).users ?? [])
     }
 }
 
 /// Sends one request of `type` about the account `username`.
 @discardableResult
-func userRequest(_ type: String, _ username: String) async throws -> ServerReply {
+func userRequest(_ type: RequestType, _ username: String) async throws -> ServerReply {
     try await withSession { try await $0.request(ClientRequest(id: 0, type: type, username: username)) }
 }
 
@@ -119,7 +119,7 @@ struct UserDisable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an account and end its sessions.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        try await userRequest("user.disable", username)
+        try await userRequest(.userDisable, username)
         print("disabled \(username)")
     }
 }
@@ -128,7 +128,7 @@ struct UserEnable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled account.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        try await userRequest("user.enable", username)
+        try await userRequest(.userEnable, username)
         print("enabled \(username)")
     }
 }
@@ -137,7 +137,7 @@ struct UserResetPassword: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Give an account a new one-time password (and clear its lockout).")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        let reply = try await userRequest("user.reset-password", username)
+        let reply = try await userRequest(.userResetPassword, username)
         if let waiting = reply.approvals?.first {
             print(ApprovalsCommand.waiting(waiting))
         } else {
@@ -151,7 +151,7 @@ struct UserResetSecondFactor: AsyncParsableCommand {
                                                     abstract: "Remove an account's second factor (a lost authenticator); prints the code it enrols a new one with.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
-        let reply = try await userRequest("user.reset-second-factor", username)
+        let reply = try await userRequest(.userResetSecondFactor, username)
         if let waiting = reply.approvals?.first {
             print(ApprovalsCommand.waiting(waiting))
             return
@@ -180,7 +180,7 @@ struct CareTeamCommand: ParsableCommand {
 
 /// A username's id through user.show (Admin: any account, disabled ones too).
 func userIDAsAdmin(_ username: String, on connection: WardConnection) async throws -> String {
-    let reply = try await connection.request(ClientRequest(id: 0, type: "user.show", username: username))
+    let reply = try await connection.request(ClientRequest(id: 0, type: .userShow, username: username))
     guard let id = reply.users?.first?.userID else { throw UsageError("no user \(username)") }
     return id
 }
@@ -192,7 +192,7 @@ struct CareTeamAdd: AsyncParsableCommand {
     func run() async throws {
         let (patient, clinician) = (self.patient, self.clinician)
         try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: "careteam.add", patientID: try await userIDAsAdmin(patient, on: connection),
+            try await connection.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: try await userIDAsAdmin(patient, on: connection),
                                                        clinicianID: try await userIDAsAdmin(clinician, on: connection)))
         }
         print("\(clinician) is on \(patient)'s care team")
@@ -206,7 +206,7 @@ struct CareTeamRemove: AsyncParsableCommand {
     func run() async throws {
         let (patient, clinician) = (self.patient, self.clinician)
         try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: "careteam.remove", patientID: try await userIDAsAdmin(patient, on: connection),
+            try await connection.request(ClientRequest(id: 0, type: .careTeamRemove, patientID: try await userIDAsAdmin(patient, on: connection),
                                                        clinicianID: try await userIDAsAdmin(clinician, on: connection)))
         }
         print("\(clinician) is no longer on \(patient)'s care team")
@@ -219,7 +219,7 @@ struct CareTeamList: AsyncParsableCommand {
     func run() async throws {
         let patient = self.patient
         let members = try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: "careteam.list", patientID: try await userIDAsAdmin(patient, on: connection))).members ?? []
+            try await connection.request(ClientRequest(id: 0, type: .careTeamList, patientID: try await userIDAsAdmin(patient, on: connection))).members ?? []
         }
         for member in members { print(member) }
     }
@@ -271,7 +271,7 @@ struct Announce: AsyncParsableCommand {
     func run() async throws {
         let (text, role) = (self.text, self.role)
         let reply = try await withSession { connection in
-            var request = ClientRequest(id: 0, type: "notification.announce", role: role)
+            var request = ClientRequest(id: 0, type: .notificationAnnounce, role: role)
             request.text = text
             return try await connection.request(request)
         }

@@ -34,7 +34,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
     func run() async throws {
         let (verdict, id) = (self.verdict, self.id)
         let reply = try await withSession { connection in
-            var request = ClientRequest(id: 0, type: verdict == nil ? "approval.list" : "approval.decide")
+            var request = ClientRequest(id: 0, type: verdict == nil ? .approvalList : .approvalDecide)
             request.approvalID = id
             request.verdict = verdict.map { $0 == "approve" ? "approved" : "rejected" }
             return try await connection.request(request)

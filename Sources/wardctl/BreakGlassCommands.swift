@@ -29,7 +29,7 @@ struct BreakGlassCommand: AsyncParsableCommand {
         func run() async throws {
             let (id, verdict, all) = (self.id, self.verdict, self.all)
             let uses = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: id == nil ? "breakglass.list" : "breakglass.review")
+                var request = ClientRequest(id: 0, type: id == nil ? .breakGlassList : .breakGlassReview)
                 request.breakGlassID = id
                 request.verdict = verdict
                 request.kind = all ? "all" : nil

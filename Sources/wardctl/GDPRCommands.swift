@@ -57,7 +57,7 @@ extension GDPRCommand {
 /// The user id of `person`: a user id as given, a username looked up (exact match, active accounts).
 func userIDFromDirectory(of person: String, on connection: WardConnection) async throws -> String {
     if person.hasPrefix("user:") { return person }
-    guard let found = try? await connection.request(ClientRequest(id: 0, type: "user.find", username: person)).users?.first else {
+    guard let found = try? await connection.request(ClientRequest(id: 0, type: .userFind, username: person)).users?.first else {
         throw UsageError("no active account is called \(person); give the user id (user:…) of a disabled account")
     }
     return found.userID
@@ -80,7 +80,7 @@ extension GDPRCommand {
         func run() async throws {
             let user = self.user
             let filed = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: "gdpr.erase.request")
+                var request = ClientRequest(id: 0, type: .gdprEraseRequest)
                 request.userID = try await userIDFromDirectory(of: user, on: connection)
                 return try await connection.request(request).erasureRequests ?? []
             }
@@ -99,7 +99,7 @@ extension GDPRCommand {
         func run() async throws {
             let all = self.all
             let requests = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: "gdpr.requests")
+                var request = ClientRequest(id: 0, type: .gdprRequests)
                 request.kind = all ? "all" : nil
                 return try await connection.request(request).erasureRequests ?? []
             }
@@ -128,7 +128,7 @@ extension GDPRCommand {
         func run() async throws {
             let user = self.user
             let reply = try await withSession { connection in
-                try await connection.request(ClientRequest(id: 0, type: "gdpr.erase", userID: try await userIDFromDirectory(of: user, on: connection)))
+                try await connection.request(ClientRequest(id: 0, type: .gdprErase, userID: try await userIDFromDirectory(of: user, on: connection)))
             }
             if let waiting = reply.approvals?.first {
                 print(ApprovalsCommand.waiting(waiting))
@@ -170,7 +170,7 @@ extension GDPRCommand {
             func run() async throws {
                 let (user, room, reference) = (self.user, self.room, self.reference)
                 let holds = try await withSession { connection in
-                    var request = ClientRequest(id: 0, type: "gdpr.hold.place")
+                    var request = ClientRequest(id: 0, type: .gdprHoldPlace)
                     if let user { request.userID = try await userIDFromDirectory(of: user, on: connection) }
                     request.roomID = room
                     request.reference = reference
@@ -187,7 +187,7 @@ extension GDPRCommand {
             func run() async throws {
                 let hold = self.hold
                 try await withSession { connection in
-                    var request = ClientRequest(id: 0, type: "gdpr.hold.release")
+                    var request = ClientRequest(id: 0, type: .gdprHoldRelease)
                     request.holdID = hold
                     _ = try await connection.request(request)
                 }
@@ -202,7 +202,7 @@ extension GDPRCommand {
             func run() async throws {
                 let all = self.all
                 let holds = try await withSession { connection in
-                    var request = ClientRequest(id: 0, type: "gdpr.holds")
+                    var request = ClientRequest(id: 0, type: .gdprHolds)
                     request.kind = all ? "all" : nil
                     return try await connection.request(request).legalHolds ?? []
                 }
@@ -225,7 +225,7 @@ extension GDPRCommand {
 
         func run() async throws {
             let receipt = try await withSession { connection -> PurgeReceipt in
-                guard let receipt = try await connection.request(ClientRequest(id: 0, type: "gdpr.purge")).purgeReceipt else {
+                guard let receipt = try await connection.request(ClientRequest(id: 0, type: .gdprPurge)).purgeReceipt else {
                     throw UsageError("the server's reply held no purge receipt")
                 }
                 return receipt

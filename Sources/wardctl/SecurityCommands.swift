@@ -32,7 +32,7 @@ struct SecurityCommand: AsyncParsableCommand {
         func run() async throws {
             let since = Int64(Date().timeIntervalSince1970) - Int64(sinceDays) * 86_400
             let report = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: "security.signins")
+                var request = ClientRequest(id: 0, type: .securitySignIns)
                 request.startsAt = since
                 return try await connection.request(request).signInReport
             }

@@ -33,12 +33,12 @@ struct TwoNurses {
             let adminSecret = try await firstSignIn(connection, "admin", served.oneTimePassword)
             var made: [(String, String)] = []
             for name in usernames {
-                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
+                let reply = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
                 made.append((reply.userID ?? "", reply.password ?? ""))
             }
-            let officer = try await connection.request(ClientRequest(id: 0, type: "user.create", username: privacyOfficer, displayName: "Pat", role: "PrivacyOfficer"))
+            let officer = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: privacyOfficer, displayName: "Pat", role: "PrivacyOfficer"))
             made.append((officer.userID ?? "", officer.password ?? ""))
-            let patient = try await connection.request(ClientRequest(id: 0, type: "user.create", username: patient, displayName: "Pia", role: "Patient"))
+            let patient = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: patient, displayName: "Pia", role: "Patient"))
             made.append((patient.userID ?? "", patient.password ?? ""))
             return (made, adminSecret)
         }
@@ -51,7 +51,7 @@ struct TwoNurses {
             secrets.append(try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
                 let secret = try await firstSignIn(connection, name, made[index].1)
                 if index == 0 {
-                    var create = ClientRequest(id: 0, type: "room.create")
+                    var create = ClientRequest(id: 0, type: .roomCreate)
                     create.kind = "staff"
                     create.name = "Handover"
                     create.members = [made[1].0]

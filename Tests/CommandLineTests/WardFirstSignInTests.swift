@@ -27,7 +27,7 @@ struct WardFirstSignInTests {
         let oneTime = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
             _ = try await connection.login(username: "admin", password: TwoNurses.password,
                                            totp: TwoNurses.code(clinic.adminSecret, at: Date().addingTimeInterval(30)))
-            return try await connection.request(ClientRequest(id: 0, type: "user.create", username: "nurse.cy", displayName: "Cy", role: "Nurse")).password ?? ""
+            return try await connection.request(ClientRequest(id: 0, type: .userCreate, username: "nurse.cy", displayName: "Cy", role: "Nurse")).password ?? ""
         }
 
         let tmux = Tmux()
@@ -46,7 +46,7 @@ struct WardFirstSignInTests {
 
         // The account now asks for the second factor, and the saved session carries one.
         let reply = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
-            try await connection.send(ClientRequest(id: 0, type: "login", username: "nurse.cy", password: TwoNurses.password))
+            try await connection.send(ClientRequest(id: 0, type: .login, username: "nurse.cy", password: TwoNurses.password))
         }
         #expect(reply.code == .secondFactorRequired)
     }

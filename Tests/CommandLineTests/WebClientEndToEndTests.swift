@@ -38,7 +38,7 @@ struct WebClientEndToEndTests {
         let tls = try WardConnection.pinnedTLS(certificatePEM: clinic.pem)
         try await WardConnection.withConnection(url: "wss://127.0.0.1:\(served.port)/v1/ws", tls: tls, serverName: "localhost", logger: Self.quiet) { connection in
             _ = try await connection.login(username: TwoNurses.patient, password: TwoNurses.password)
-            var consent = ClientRequest(id: 0, type: "consent.grant")
+            var consent = ClientRequest(id: 0, type: .consentGrant)
             consent.purpose = "messaging"
             consent.consentVersion = "1"
             _ = try await connection.request(consent)

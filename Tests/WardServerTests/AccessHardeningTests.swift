@@ -17,7 +17,7 @@ import WardTestSupport
 struct AccessHardeningTests {
     typealias Member = ConversationTests.Member
 
-    static func request(_ type: String, room: String? = nil, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
+    static func request(_ type: RequestType, room: String? = nil, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
         ConversationTests.request(type, room: room, configure)
     }
 
@@ -31,40 +31,40 @@ struct AccessHardeningTests {
             server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse"), ("desk.cy", "Other"), ("dr.dee", "Doctor")])
         let (ann, bo, cy, dee) = (people[0], people[1], people[2], people[3])
         let (doctorsOnly, direct, channel) = try await ErasureTests.signedIn(server, ann) { a -> (String, String, String) in
-            let closed = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Doctors only"; $0.members = [dee.userID] })
-            let direct = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.direct = true; $0.members = [bo.userID] })
-            let open = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.open = true })
+            let closed = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Doctors only"; $0.members = [dee.userID] })
+            let direct = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.direct = true; $0.members = [bo.userID] })
+            let open = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.open = true })
             #expect(open.room?.open == true && closed.room?.open == nil)
-            #expect(try await a.send(Self.request("room.create") { $0.kind = "staff"; $0.direct = true; $0.open = true; $0.members = [bo.userID] }).code
+            #expect(try await a.send(Self.request(.roomCreate) { $0.kind = "staff"; $0.direct = true; $0.open = true; $0.members = [bo.userID] }).code
                     == .badRequest, "a direct conversation cannot be open")
             return (closed.room?.roomID ?? "", direct.room?.roomID ?? "", open.room?.roomID ?? "")
         }
         // The front desk knows the ids (as from an audit proof) and gets into none but the open channel.
         try await ErasureTests.signedIn(server, cy) { (c: WardConnection) async throws in
-            #expect(try await c.send(Self.request("room.join", room: doctorsOnly)).code == .invitationRequired)
-            #expect(try await c.send(Self.request("room.join", room: direct)).code == .invitationRequired)
-            #expect(try await c.send(Self.request("message.history", room: doctorsOnly)).code == .notAMember)
-            #expect(try await c.request(Self.request("room.join", room: channel)).room?.roomID == channel)
+            #expect(try await c.send(Self.request(.roomJoin, room: doctorsOnly)).code == .invitationRequired)
+            #expect(try await c.send(Self.request(.roomJoin, room: direct)).code == .invitationRequired)
+            #expect(try await c.send(Self.request(.messageHistory, room: doctorsOnly)).code == .notAMember)
+            #expect(try await c.request(Self.request(.roomJoin, room: channel)).room?.roomID == channel)
         }
         // Nobody is invited into a direct conversation; a member other than the owner removes nobody.
         try await ErasureTests.signedIn(server, bo) { (b: WardConnection) async throws in
-            #expect(try await b.send(Self.request("room.invite", room: direct) { $0.userID = cy.userID }).code == .invitationRequired)
+            #expect(try await b.send(Self.request(.roomInvite, room: direct) { $0.userID = cy.userID }).code == .invitationRequired)
         }
         try await ErasureTests.signedIn(server, dee) { (d: WardConnection) async throws in
-            #expect(try await d.send(Self.request("room.remove", room: doctorsOnly) { $0.userID = ann.userID }).code == .notOwner)
+            #expect(try await d.send(Self.request(.roomRemove, room: doctorsOnly) { $0.userID = ann.userID }).code == .notOwner)
         }
         // The owner removes the front desk from the channel: it does not walk back in.
         try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
-            try await a.request(Self.request("room.remove", room: channel) { $0.userID = cy.userID })
+            try await a.request(Self.request(.roomRemove, room: channel) { $0.userID = cy.userID })
         }
         try await ErasureTests.signedIn(server, cy) { (c: WardConnection) async throws in
-            #expect(try await c.send(Self.request("room.join", room: channel)).code == .invitationRequired, "a removal lasts")
+            #expect(try await c.send(Self.request(.roomJoin, room: channel)).code == .invitationRequired, "a removal lasts")
         }
         // An Admin removes from a staff room; an invitation lifts a removal.
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
-            try await x.request(Self.request("room.join", room: channel))
-            try await x.request(Self.request("room.invite", room: channel) { $0.userID = cy.userID })
-            try await x.request(Self.request("room.remove", room: channel) { $0.userID = ann.userID })
+            try await x.request(Self.request(.roomJoin, room: channel))
+            try await x.request(Self.request(.roomInvite, room: channel) { $0.userID = cy.userID })
+            try await x.request(Self.request(.roomRemove, room: channel) { $0.userID = ann.userID })
         }
         await server.stop()
         // The probes are in the audit log, each naming the room refused and the refusal.
@@ -83,17 +83,17 @@ struct AccessHardeningTests {
         let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("pat.max", "Patient")])
         let (ann, pia, max) = (people[0], people[1], people[2])
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
-            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+            try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            try await p.request(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+            try await p.request(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
         }
         let careRoom = try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
-            try await a.request(Self.request("room.create") { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] })
+            try await a.request(Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] })
                 .room?.roomID ?? ""
         }
-        let probes = ["message.history", "keys.get", "keys.fetch", "room.members", "message.send", "receipt", "room.invite", "room.remove",
-                      "room.leave", "keys.distribute"]
+        let probes: [RequestType] = [.messageHistory, .keysGet, .keysFetch, .roomMembers, .messageSend, .receipt, .roomInvite, .roomRemove,
+                                     .roomLeave, .keysDistribute]
         try await ErasureTests.signedIn(server, max) { (m: WardConnection) async throws in
             for type in probes {
                 let reply = try await m.send(Self.request(type, room: careRoom) {
@@ -102,7 +102,7 @@ struct AccessHardeningTests {
                 #expect(reply.type == "error", "\(type)")
             }
             // An id the client made up names nothing: refused and audited, without the id.
-            #expect(try await m.send(Self.request("message.history", room: "room:JaneDoe")).code == .notFound)
+            #expect(try await m.send(Self.request(.messageHistory, room: "room:JaneDoe")).code == .notFound)
         }
         await server.stop()
         let refused = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.actorID == max.userID && $0.event.details["refused"] != nil }
@@ -119,7 +119,7 @@ struct AccessHardeningTests {
         defer { server.cleanup() }
         let (admin, _) = try await ConversationTests.accountsAndAdmin(server, [])
         let oneTime = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
-            try await x.request(ClientRequest(id: 0, type: "user.create", username: "pat.pia", displayName: "Pia", role: "Patient")).password ?? ""
+            try await x.request(ClientRequest(id: 0, type: .userCreate, username: "pat.pia", displayName: "Pia", role: "Patient")).password ?? ""
         }
         let first = "the patient's own passphrase", second = "a completely new passphrase"
         func signIn(_ password: String) async throws -> String {
@@ -134,29 +134,29 @@ struct AccessHardeningTests {
         let thief = try await signIn(first)
         // Pia changes her password: her session stays, the thief's ends.
         try await server.connect { (c: WardConnection) async throws in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: own))
+            try await c.request(ClientRequest(id: 0, type: .resume, token: own))
             try await c.changePassword(current: first, new: second)
-            #expect(try await c.send(ClientRequest(id: 0, type: "whoami")).type == "user", "the changing session stays")
+            #expect(try await c.send(ClientRequest(id: 0, type: .whoami)).type == "user", "the changing session stays")
         }
         try await server.connect { (c: WardConnection) async throws in
-            #expect(try await c.send(ClientRequest(id: 0, type: "resume", token: thief)).code == .sessionExpired)
-            #expect(try await c.request(ClientRequest(id: 0, type: "resume", token: own)).type == "session")
+            #expect(try await c.send(ClientRequest(id: 0, type: .resume, token: thief)).code == .sessionExpired)
+            #expect(try await c.request(ClientRequest(id: 0, type: .resume, token: own)).type == "session")
         }
         // An Admin's reset ends every session of the account.
         let patientID = try await server.connect { c in try await c.login(username: "pat.pia", password: second).userID ?? "" }
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
-            try await x.request(ClientRequest(id: 0, type: "user.reset-password", userID: patientID))
+            try await x.request(ClientRequest(id: 0, type: .userResetPassword, userID: patientID))
         }
         try await server.connect { (c: WardConnection) async throws in
-            #expect(try await c.send(ClientRequest(id: 0, type: "resume", token: own)).code == .sessionExpired)
+            #expect(try await c.send(ClientRequest(id: 0, type: .resume, token: own)).code == .sessionExpired)
         }
         // Logout on one connection: another connection of the same session is told it ended.
         try await server.connect { (first: WardConnection) async throws in
-            try await first.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+            try await first.request(ClientRequest(id: 0, type: .resume, token: admin.token))
             try await server.connect { (second: WardConnection) async throws in
-                try await second.request(ClientRequest(id: 0, type: "resume", token: admin.token))
+                try await second.request(ClientRequest(id: 0, type: .resume, token: admin.token))
                 try await first.logout()
-                #expect(try await second.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
+                #expect(try await second.send(ClientRequest(id: 0, type: .whoami)).code == .sessionExpired)
             }
         }
         await server.stop()
@@ -173,10 +173,10 @@ struct AccessHardeningTests {
         logger.logLevel = .critical
         await #expect(throws: (any Error).self) {
             try await WardConnection.withConnection(url: server.url, tls: old, serverName: "localhost", greet: true, logger: logger) { connection in
-                _ = try await connection.send(ClientRequest(id: 0, type: "ping"))
+                _ = try await connection.send(ClientRequest(id: 0, type: .ping))
             }
         }
-        try await server.connect { (connection: WardConnection) async throws in #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong") }
+        try await server.connect { (connection: WardConnection) async throws in #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong") }
         await server.stop()
     }
 
@@ -206,12 +206,12 @@ struct AccessHardeningTests {
         var logger = Logger(label: "ward.test.client")
         logger.logLevel = .critical
         let pong = try await WardConnection.withConnection(url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM),
-                                                           serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: "ping")).type }
+                                                           serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: .ping)).type }
         #expect(pong == "pong")
         let leafPEM = try #require(server.certificatePEM.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n"
         await #expect(throws: (any Error).self) {
             try await WardConnection.withConnection(url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: leafPEM),
-                                                    serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: "ping")).type }
+                                                    serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: .ping)).type }
         }
         // The CA's key signed the leaf and was not kept: the data directory holds one private key.
         let keys = try FileManager.default.subpathsOfDirectory(atPath: server.data.path).filter { path in
@@ -231,11 +231,11 @@ struct AccessHardeningTests {
         let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("pat.pia", "Patient")])
         let pia = people[0]
         try await server.connect { (c: WardConnection) async throws in
-            for _ in 0..<11 { #expect(try await c.send(ClientRequest(id: 0, type: "login", username: "pat.pia", password: "guess")).code == .invalidCredentials) }
-            for _ in 0..<2 { #expect(try await c.send(ClientRequest(id: 0, type: "login", username: "nobody", password: "guess")).code == .invalidCredentials) }
+            for _ in 0..<11 { #expect(try await c.send(ClientRequest(id: 0, type: .login, username: "pat.pia", password: "guess")).code == .invalidCredentials) }
+            for _ in 0..<2 { #expect(try await c.send(ClientRequest(id: 0, type: .login, username: "nobody", password: "guess")).code == .invalidCredentials) }
         }
         let report = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> SignInReport? in
-            try await x.request(Self.request("security.signins")).signInReport
+            try await x.request(Self.request(.securitySignIns)).signInReport
         }
         let accounts = Dictionary(uniqueKeysWithValues: (report?.accounts ?? []).map { ($0.key, $0) })
         #expect(accounts[pia.userID]?.failures == 11 && accounts[pia.userID]?.burst == true)
@@ -243,7 +243,7 @@ struct AccessHardeningTests {
         let source = report?.sources.first { $0.key == "127.0.0.1" }
         #expect(source?.failures == 13 && source?.accounts == 2 && source?.burst == true)
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            #expect(try await p.send(Self.request("security.signins")).code == .denied)
+            #expect(try await p.send(Self.request(.securitySignIns)).code == .denied)
         }
         await server.stop()
         #expect(ErasureTests.occurrences(of: ["127.0.0.1"], under: server.data.auditLog).isEmpty, "the address is only in the erasable store")
@@ -257,7 +257,7 @@ struct AccessHardeningTests {
         defer { server.cleanup() }
         let (admin, _) = try await ConversationTests.accountsAndAdmin(server, [])
         let (nurseID, oneTime) = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> (String, String) in
-            let made = try await x.request(ClientRequest(id: 0, type: "user.create", username: "nurse.bo", role: "Nurse"))
+            let made = try await x.request(ClientRequest(id: 0, type: .userCreate, username: "nurse.bo", role: "Nurse"))
             return (made.userID ?? "", made.password ?? "")
         }
         let password = "the nurse's own passphrase"
@@ -267,20 +267,20 @@ struct AccessHardeningTests {
             // Someone else who learnt the new password signs in elsewhere and tries first.
             try await server.connect { (other: WardConnection) async throws in
                 _ = try await other.login(username: "nurse.bo", password: password)
-                #expect(try await other.send(ClientRequest(id: 0, type: "totp.enroll")).code == .enrolmentCodeRequired)
+                #expect(try await other.send(ClientRequest(id: 0, type: .totpEnroll)).code == .enrolmentCodeRequired)
             }
             let secret = try await own.enrollSecondFactor().secret
             #expect(try await own.confirmSecondFactor(code: ServerHarness.code(secret)).count == 10)
         }
         // The authenticator is lost: the Admin resets it and gets a code for the nurse.
         let code = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> String in
-            try await x.request(ClientRequest(id: 0, type: "user.reset-second-factor", userID: nurseID)).enrolmentCode ?? ""
+            try await x.request(ClientRequest(id: 0, type: .userResetSecondFactor, userID: nurseID)).enrolmentCode ?? ""
         }
         #expect(code.count == 12)
         try await server.connect { (c: WardConnection) async throws in
             _ = try await c.login(username: "nurse.bo", password: password)
-            #expect(try await c.send(ClientRequest(id: 0, type: "totp.enroll")).code == .enrolmentCodeRequired)
-            var enrol = ClientRequest(id: 0, type: "totp.enroll")
+            #expect(try await c.send(ClientRequest(id: 0, type: .totpEnroll)).code == .enrolmentCodeRequired)
+            var enrol = ClientRequest(id: 0, type: .totpEnroll)
             enrol.enrolmentCode = "wrong-code-1"
             #expect(try await c.send(enrol).code == .enrolmentCodeRequired)
             enrol.enrolmentCode = code
@@ -301,18 +301,18 @@ struct AccessHardeningTests {
         let (secondAdmin, officer, secondOfficer, nurse, patient) = (people[0], people[1], people[2], people[3], people[4])
         // A Doctor account waits: it exists, disabled, with no password anyone knows.
         let (doctorID, approvalID) = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> (String, Int) in
-            let made = try await x.request(ClientRequest(id: 0, type: "user.create", username: "dr.new", role: "Doctor"))
+            let made = try await x.request(ClientRequest(id: 0, type: .userCreate, username: "dr.new", role: "Doctor"))
             #expect(made.password == nil && made.approvals?.first?.status == "pending")
-            #expect(try await x.send(ClientRequest(id: 0, type: "user.enable", userID: made.userID)).code == .conflict)
-            var own = ClientRequest(id: 0, type: "approval.decide")
+            #expect(try await x.send(ClientRequest(id: 0, type: .userEnable, userID: made.userID)).code == .conflict)
+            var own = ClientRequest(id: 0, type: .approvalDecide)
             own.approvalID = made.approvals?.first?.approvalID
             own.verdict = "approved"
             #expect(try await x.send(own).code == .denied, "nobody approves their own request")
             return (made.userID ?? "", made.approvals?.first?.approvalID ?? 0)
         }
         let password = try await ErasureTests.signedIn(server, secondAdmin) { (y: WardConnection) async throws -> String in
-            #expect(try await y.request(ClientRequest(id: 0, type: "approval.list")).approvals?.map(\.approvalID) == [approvalID])
-            var approve = ClientRequest(id: 0, type: "approval.decide")
+            #expect(try await y.request(ClientRequest(id: 0, type: .approvalList)).approvals?.map(\.approvalID) == [approvalID])
+            var approve = ClientRequest(id: 0, type: .approvalDecide)
             approve.approvalID = approvalID
             approve.verdict = "approved"
             let approved = try await y.request(approve)
@@ -325,12 +325,12 @@ struct AccessHardeningTests {
         }
         // A nurse's second-factor reset waits; once approved, the nurse is told.
         let resetID = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> Int in
-            let reset = try await x.request(ClientRequest(id: 0, type: "user.reset-second-factor", userID: nurse.userID))
+            let reset = try await x.request(ClientRequest(id: 0, type: .userResetSecondFactor, userID: nurse.userID))
             #expect(reset.enrolmentCode == nil)
             return reset.approvals?.first?.approvalID ?? 0
         }
         let code = try await ErasureTests.signedIn(server, officer) { (o: WardConnection) async throws -> String in
-            var approve = ClientRequest(id: 0, type: "approval.decide")
+            var approve = ClientRequest(id: 0, type: .approvalDecide)
             approve.approvalID = resetID
             approve.verdict = "approved"
             return try await o.request(approve).enrolmentCode ?? ""
@@ -338,22 +338,22 @@ struct AccessHardeningTests {
         #expect(code.count == 12)
         try await server.connect { (c: WardConnection) async throws in
             _ = try await c.login(username: "nurse.bo", password: ConversationTests.password)
-            let told = try await c.request(ClientRequest(id: 0, type: "notification.list")).notifications ?? []
+            let told = try await c.request(ClientRequest(id: 0, type: .notificationList)).notifications ?? []
             #expect(told.contains { $0.kind == "account" && $0.text.contains("second factor was reset") })
         }
         // A patient's reset needs nobody else, but the patient is told all the same.
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
-            #expect(try await x.request(ClientRequest(id: 0, type: "user.reset-password", userID: patient.userID)).password != nil)
+            #expect(try await x.request(ClientRequest(id: 0, type: .userResetPassword, userID: patient.userID)).password != nil)
         }
         let told = try WardDatabase(path: server.data.database).notifications(userID: patient.userID, unreadOnly: true)
         #expect(told.contains { $0.kind == "account" && $0.text.contains("password was reset") })
         // An erasure the patient did not ask for waits for a second privacy officer; an Admin cannot approve it.
         let erasureID = try await ErasureTests.signedIn(server, officer) { (o: WardConnection) async throws -> Int in
-            let waiting = try await o.request(ClientRequest(id: 0, type: "gdpr.erase", userID: patient.userID))
+            let waiting = try await o.request(ClientRequest(id: 0, type: .gdprErase, userID: patient.userID))
             #expect(waiting.erasureReceipt == nil && waiting.approvals?.first?.action == "gdpr.erase")
             return waiting.approvals?.first?.approvalID ?? 0
         }
-        var approveErasure = ClientRequest(id: 0, type: "approval.decide")
+        var approveErasure = ClientRequest(id: 0, type: .approvalDecide)
         approveErasure.approvalID = erasureID
         approveErasure.verdict = "approved"
         let erasureByAdmin = approveErasure

@@ -42,19 +42,19 @@ struct AuditEndpointTests {
         let (auditor, patient) = (people[0], people[1])
         let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
         try await ErasureTests.signedIn(server, auditor) { (a: WardConnection) async throws in
-            let proof = try #require(try await a.request(ConversationTests.request("audit.proof") { $0.seq = 1 }).auditProof)
+            let proof = try #require(try await a.request(ConversationTests.request(.auditProof) { $0.seq = 1 }).auditProof)
             #expect(try InclusionProof(parsing: proof).verify(key: key).seq == 1)
             let first = try #require(try AuditLogReader(directory: server.data.auditLog).checkpoints().first).checkpoint.size
-            let consistency = try #require(try await a.request(ConversationTests.request("audit.proof") { $0.from = Int(first) }).auditProof)
+            let consistency = try #require(try await a.request(ConversationTests.request(.auditProof) { $0.from = Int(first) }).auditProof)
             try ConsistencyProof(parsing: consistency).verify(key: key)
-            #expect(try await a.send(ConversationTests.request("audit.proof")).code == .badRequest)
-            #expect(try await a.send(ConversationTests.request("audit.proof") { $0.seq = 9_999_999 }).code == .notFound)
-            #expect(try await a.send(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "x" }).code == .denied,
+            #expect(try await a.send(ConversationTests.request(.auditProof)).code == .badRequest)
+            #expect(try await a.send(ConversationTests.request(.auditProof) { $0.seq = 9_999_999 }).code == .notFound)
+            #expect(try await a.send(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "x" }).code == .denied,
                     "an auditor takes no part in messaging")
         }
         for member in [admin, patient] {
             try await ErasureTests.signedIn(server, member) { (m: WardConnection) async throws in
-                #expect(try await m.send(ConversationTests.request("audit.proof") { $0.seq = 1 }).code == .denied)
+                #expect(try await m.send(ConversationTests.request(.auditProof) { $0.seq = 1 }).code == .denied)
             }
         }
         // Over HTTPS, as anyone on the network would ask.

@@ -25,9 +25,9 @@ struct BackupTests {
         ])
         let (ann, bo, officer, zed, yves) = (people[0], people[1], people[2], people[3], people[4])
         func erase(_ person: ConversationTests.Member) async throws {
-            try await ErasureTests.signedIn(server, person) { (p: WardConnection) async throws in _ = try await p.request(ClientRequest(id: 0, type: "gdpr.erase.request")) }
+            try await ErasureTests.signedIn(server, person) { (p: WardConnection) async throws in _ = try await p.request(ClientRequest(id: 0, type: .gdprEraseRequest)) }
             try await ErasureTests.signedIn(server, officer) { (o: WardConnection) async throws in
-                _ = try await o.request(ClientRequest(id: 0, type: "gdpr.erase", userID: person.userID))
+                _ = try await o.request(ClientRequest(id: 0, type: .gdprErase, userID: person.userID))
             }
         }
         try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
@@ -38,7 +38,7 @@ struct BackupTests {
         // Ann writes while the backup is taken.
         let (roomID, before, backup) = try await server.connect { (a: WardConnection) async throws -> (String, [String], String) in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let roomID = try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] })
+            let roomID = try await a.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] })
                 .room?.roomID ?? ""
             for n in 0..<3 { _ = try await messenger.send(MessageContent(body: "before \(n)"), to: roomID) }
             let sending = Task { for n in 0..<20 { _ = try await messenger.send(MessageContent(body: "during \(n)"), to: roomID) } }
@@ -65,7 +65,7 @@ struct BackupTests {
         defer { Task { await again.stop() } }
         try await again.connect { (b: WardConnection) async throws in
             let messenger = try await ConversationTests.messenger(bo, on: b)
-            let history = try await b.request(ConversationTests.request("message.history", room: roomID) { $0.limit = 200 }).messages ?? []
+            let history = try await b.request(ConversationTests.request(.messageHistory, room: roomID) { $0.limit = 200 }).messages ?? []
             var texts: [String] = []
             for message in history { texts.append(try await messenger.open(message).body) }
             #expect(Array(texts.prefix(3)) == before, "every message acknowledged before the backup reads again")
@@ -170,12 +170,12 @@ struct BackupTests {
         #expect(verified, "the verification is in the audit log")
         let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("nurse.ann", "Nurse")])
         let status = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> BackupStatus? in
-            try await x.request(ClientRequest(id: 0, type: "backup.status")).backupStatus
+            try await x.request(ClientRequest(id: 0, type: .backupStatus)).backupStatus
         }
         #expect(status?.stale == false && status?.newest != nil && status?.keep == 3, "\(String(describing: status))")
         #expect((status?.bytes ?? 0) > 0 && (status?.auditEntries ?? 0) > 0, "the newest backup's size and the entries it covers")
         try await ErasureTests.signedIn(server, people[0]) { (n: WardConnection) async throws in
-            #expect(try await n.send(ClientRequest(id: 0, type: "backup.status")).code == .denied)
+            #expect(try await n.send(ClientRequest(id: 0, type: .backupStatus)).code == .denied)
         }
         let token = try String(contentsOfFile: server.data.metricsToken, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let metrics = try await ServerHarness.fetch(server, path: "/metrics", bearer: token)
@@ -190,7 +190,7 @@ struct BackupTests {
         let server = try await ServerHarness.start(backups: (outside.path, .zero, 14))
         defer { server.cleanup() }
         let reply = try await server.connect { (c: WardConnection) async throws -> ServerReply in
-            try await c.send(ClientRequest(id: 0, type: "login", username: "admin", password: server.adminPassword))
+            try await c.send(ClientRequest(id: 0, type: .login, username: "admin", password: server.adminPassword))
         }
         #expect(reply.warnings == ["backup_stale"])
         await server.stop()

@@ -13,7 +13,7 @@ import WardTestSupport
 struct CipherSuiteTests {
     /// A messenger for `member` whose device speaks only `suites`.
     static func messenger(_ member: ConversationTests.Member, suites: [String], on connection: WardConnection) async throws -> SecureMessenger {
-        try await connection.request(ClientRequest(id: 0, type: "resume", token: member.token))
+        try await connection.request(ClientRequest(id: 0, type: .resume, token: member.token))
         var identity = member.identity
         identity.suites = suites
         let messenger = SecureMessenger(connection: connection, identity: identity, userID: member.userID)
@@ -33,7 +33,7 @@ struct CipherSuiteTests {
         let (withBo, withCy, withBoth) = try await server.connect { (a: WardConnection) async throws -> (MessageInfo, MessageInfo, MessageInfo) in
             let messenger = try await Self.messenger(ann, suites: both, on: a)
             func room(_ members: [String]) async throws -> String {
-                try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members }).room?.roomID ?? ""
+                try await a.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members }).room?.roomID ?? ""
             }
             let withBo = try await messenger.send(MessageContent(body: "to Bo"), to: try await room([bo.userID]))
             let withCy = try await messenger.send(MessageContent(body: "to Cy"), to: try await room([cy.userID]))
@@ -57,7 +57,7 @@ struct CipherSuiteTests {
         try await server.connect { (b: WardConnection) async throws in
             let upgraded = try await Self.messenger(bo, suites: both, on: b)
             #expect(upgraded.identity.deviceID == bo.identity.deviceID)
-            let keys = try await b.request(ConversationTests.request("keys.get", room: withBo.roomID) { _ in }).devices ?? []
+            let keys = try await b.request(ConversationTests.request(.keysGet, room: withBo.roomID) { _ in }).devices ?? []
             #expect(keys.first { $0.deviceID == bo.identity.deviceID }?.suites == both)
             #expect(try await upgraded.open(withBo).body == "to Bo")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardPolicy
+import WardProtocol
 import WardServer
 
 @Suite("Clinic model")
@@ -16,10 +17,17 @@ struct ClinicModelTests {
         #expect(normal(supplied) == normal(documented))
     }
 
-    /// Every request type that touches data names an action the policies know.
-    @Test func everyRequestTypeMapsToAKnownAction() {
-        for type in RequestType.allCases {
-            if let action = type.action { #expect(ClinicModel.actionParents[action] != nil, "\(type.rawValue) → \(action)") }
+    /// Every request but `hello` and `ping` is decided under an action (the type system keeps
+    /// it one of `PolicyAction`'s), and every action the policies name is one of them.
+    @Test func requestsAndPoliciesNameTheSameActions() throws {
+        #expect(RequestType.allCases.filter { $0.action == nil } == [.hello, .ping])
+        let directory = URL(fileURLWithPath: ServerHarness.repositoryPolicies)
+        var named: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".cedar") {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: /Action::"([^"]+)"/) { named.insert(String(match.output.1)) }
         }
+        #expect(named.count > 20, "the policies were read")
+        #expect(named.filter { PolicyAction(rawValue: $0) == nil }.isEmpty, "actions the policies name that the server never asks about")
     }
 }

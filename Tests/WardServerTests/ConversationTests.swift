@@ -35,7 +35,7 @@ struct ConversationTests {
             _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
             var created: [(String, String, String)] = []
             for (username, role) in people {
-                let reply = try await connection.request(ClientRequest(id: 0, type: "user.create", username: username, displayName: username, role: role))
+                let reply = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: username, displayName: username, role: role))
                 created.append((username, reply.userID ?? "", reply.password ?? ""))
             }
             return (session.token ?? "", session.userID ?? "", created)
@@ -55,7 +55,7 @@ struct ConversationTests {
 
     /// Resumes the member's session on `connection` and registers their device.
     static func messenger(_ member: Member, on connection: WardConnection) async throws -> SecureMessenger {
-        try await connection.request(ClientRequest(id: 0, type: "resume", token: member.token))
+        try await connection.request(ClientRequest(id: 0, type: .resume, token: member.token))
         let messenger = SecureMessenger(connection: connection, identity: member.identity, userID: member.userID)
         try await messenger.register()
         return messenger
@@ -84,7 +84,7 @@ struct ConversationTests {
         }
     }
 
-    static func request(_ type: String, room: String? = nil, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
+    static func request(_ type: RequestType, room: String? = nil, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
         var request = ClientRequest(id: 0, type: type)
         request.roomID = room
         configure(&request)
@@ -107,7 +107,7 @@ struct ConversationTests {
                         let boM = try await Self.messenger(bo, on: b)
                         let cyM = try await Self.messenger(cy, on: c)
                         _ = try await Self.messenger(dee, on: d)
-                        var create = Self.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID, cy.userID] }
+                        var create = Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID, cy.userID] }
                         let room = try #require(try await a.request(create).room)
                         create.members = nil
                         for text in texts { try await annM.send(MessageContent(body: text), to: room.roomID) }
@@ -115,14 +115,14 @@ struct ConversationTests {
                         #expect(try await Self.receive(3, on: cyM) == texts)
 
                         // Cy leaves; what follows goes under a new key Cy never gets.
-                        try await c.request(Self.request("room.leave", room: room.roomID))
+                        try await c.request(Self.request(.roomLeave, room: room.roomID))
                         for text in later { try await annM.send(MessageContent(body: text), to: room.roomID) }
                         #expect(try await Self.receive(2, on: boM) == later)
-                        let history = try await b.request(Self.request("message.history", room: room.roomID))
+                        let history = try await b.request(Self.request(.messageHistory, room: room.roomID))
                         #expect(history.messages?.map(\.seq) == [1, 2, 3, 4, 5])
                         let afterLeaving = try #require(history.messages?.last)
                         #expect(afterLeaving.envelope.keyID != history.messages?.first?.envelope.keyID, "a new sender key after the member left")
-                        #expect(try await c.send(Self.request("message.history", room: room.roomID)).code == .notAMember)
+                        #expect(try await c.send(Self.request(.messageHistory, room: room.roomID)).code == .notAMember)
                         return (room.roomID, afterLeaving)
                     }
                 }
@@ -136,8 +136,8 @@ struct ConversationTests {
         // Dee was never a member: no history, no keys, no members list.
         try await server.connect { d in
             _ = try await Self.messenger(dee, on: d)
-            #expect(try await d.send(Self.request("message.history", room: roomID)).code == .notAMember)
-            #expect(try await d.send(Self.request("keys.get", room: roomID)).code == .notAMember)
+            #expect(try await d.send(Self.request(.messageHistory, room: roomID)).code == .notAMember)
+            #expect(try await d.send(Self.request(.keysGet, room: roomID)).code == .notAMember)
         }
         await server.stop()
 
@@ -164,11 +164,11 @@ struct ConversationTests {
             try await server.connect { b in
                 let annM = try await Self.messenger(ann, on: a)
                 let boM = try await Self.messenger(bo, on: b)
-                let room = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Nights"; $0.members = [bo.userID] })
+                let room = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Nights"; $0.members = [bo.userID] })
                 let roomID = room.room?.roomID ?? ""
                 try await annM.send(MessageContent(body: "one"), to: roomID)
                 #expect(try await Self.receive(1, on: boM) == ["one"])
-                try await b.request(Self.request("receipt", room: roomID) { $0.kind = "read"; $0.seq = 1 })
+                try await b.request(Self.request(.receipt, room: roomID) { $0.kind = "read"; $0.seq = 1 })
                 return roomID
             }
         }
@@ -182,15 +182,15 @@ struct ConversationTests {
         }
         try await server.connect { b in
             let boM = try await Self.messenger(bo, on: b)
-            let rooms = try await b.request(ClientRequest(id: 0, type: "room.list")).rooms ?? []
+            let rooms = try await b.request(ClientRequest(id: 0, type: .roomList)).rooms ?? []
             #expect(rooms.map(\.roomID) == [roomID])
             #expect(rooms.first?.unread == 2 && rooms.first?.readSeq == 1 && rooms.first?.lastSeq == 3)
-            let missed = try await b.request(Self.request("message.history", room: roomID) { $0.after = 1 }).messages ?? []
+            let missed = try await b.request(Self.request(.messageHistory, room: roomID) { $0.after = 1 }).messages ?? []
             var texts: [String] = []
             for message in missed { texts.append(try await boM.open(message).body) }
             #expect(texts == ["two", "three"])
-            try await b.request(Self.request("receipt", room: roomID) { $0.kind = "read"; $0.seq = 3 })
-            #expect(try await b.request(ClientRequest(id: 0, type: "room.list")).rooms?.first?.unread == 0)
+            try await b.request(Self.request(.receipt, room: roomID) { $0.kind = "read"; $0.seq = 3 })
+            #expect(try await b.request(ClientRequest(id: 0, type: .roomList)).rooms?.first?.unread == 0)
         }
         await server.stop()
     }
@@ -204,7 +204,7 @@ struct ConversationTests {
             try await server.connect { b in
                 let annM = try await Self.messenger(ann, on: a)
                 let boM = try await Self.messenger(bo, on: b)
-                let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Day"; $0.members = [bo.userID] }).room?.roomID ?? ""
+                let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Day"; $0.members = [bo.userID] }).room?.roomID ?? ""
                 let sent = try await annM.send(MessageContent(body: "genuine"), to: roomID)
                 #expect(try await Self.receive(1, on: boM) == ["genuine"])
 
@@ -227,22 +227,22 @@ struct ConversationTests {
                 // The server refuses envelopes of the wrong shape and keys for the wrong devices.
                 var envelope = sent.envelope
                 envelope.nonce = Base64.encode([1, 2, 3])
-                let malformed = Self.request("message.send", room: roomID) { $0.clientMessageID = "bad-1"; $0.envelope = envelope }
+                let malformed = Self.request(.messageSend, room: roomID) { $0.clientMessageID = "bad-1"; $0.envelope = envelope }
                 #expect(try await a.send(malformed).code == .badRequest)
                 envelope = sent.envelope
                 envelope.suite = "rot13"
-                #expect(try await a.send(Self.request("message.send", room: roomID) { $0.clientMessageID = "bad-2"; $0.envelope = envelope }).code == .badRequest)
-                let wrongDevices = Self.request("keys.distribute", room: roomID) {
+                #expect(try await a.send(Self.request(.messageSend, room: roomID) { $0.clientMessageID = "bad-2"; $0.envelope = envelope }).code == .badRequest)
+                let wrongDevices = Self.request(.keysDistribute, room: roomID) {
                     $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
                     $0.keys = [SealedKey(deviceID: "dev-00000000000000000000000000000000", sealed: Base64.encode(SecureRandom.bytes(100)))]
                 }
                 #expect(try await a.send(wrongDevices).code == .wrongRecipients)
-                #expect(try await a.send(Self.request("keys.distribute", room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }).code == .wrongRecipients)
-                #expect(try await a.send(Self.request("keys.distribute", room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = "rot13"; $0.keys = [] }).code == .badRequest)
+                #expect(try await a.send(Self.request(.keysDistribute, room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }).code == .wrongRecipients)
+                #expect(try await a.send(Self.request(.keysDistribute, room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = "rot13"; $0.keys = [] }).code == .badRequest)
                 // A key id this device never distributed in this room is refused.
                 envelope = sent.envelope
                 envelope.keyID = SenderKeyShare.makeKeyID()
-                #expect(try await a.send(Self.request("message.send", room: roomID) { $0.clientMessageID = "bad-3"; $0.envelope = envelope }).code == .staleKey)
+                #expect(try await a.send(Self.request(.messageSend, room: roomID) { $0.clientMessageID = "bad-3"; $0.envelope = envelope }).code == .staleKey)
             }
         }
         await server.stop()
@@ -256,45 +256,45 @@ struct ConversationTests {
         try await server.connect { a in
             _ = try await Self.messenger(ann, on: a)
             // Other staff never join a patient's care room; patients are not in staff rooms.
-            let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Care"; $0.patientID = pia.userID; $0.members = [cy.userID] }
+            let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Care"; $0.patientID = pia.userID; $0.members = [cy.userID] }
             let refused = try await a.send(care)
             #expect(refused.code == .denied && refused.policies == ["other-staff-not-in-care-rooms"])
-            let staff = Self.request("room.create") { $0.kind = "staff"; $0.name = "Staff"; $0.members = [pia.userID] }
+            let staff = Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Staff"; $0.members = [pia.userID] }
             #expect(try await a.send(staff).code == .denied)
             // Names are checked like display names.
-            #expect(try await a.send(Self.request("room.create") { $0.kind = "staff"; $0.name = "bad\u{202E}name" }).code == .badRequest)
-            #expect(try await a.send(Self.request("room.create") { $0.kind = "lounge"; $0.name = "x" }).code == .badRequest)
+            #expect(try await a.send(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "bad\u{202E}name" }).code == .badRequest)
+            #expect(try await a.send(Self.request(.roomCreate) { $0.kind = "lounge"; $0.name = "x" }).code == .badRequest)
         }
         // Without a registered device no keys are fetched or sent.
         try await server.connect { a in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Solo" }).room?.roomID ?? ""
-            #expect(try await a.send(Self.request("keys.fetch", room: roomID)).code == .deviceRequired)
+            try await a.request(ClientRequest(id: 0, type: .resume, token: ann.token))
+            let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Solo" }).room?.roomID ?? ""
+            #expect(try await a.send(Self.request(.keysFetch, room: roomID)).code == .deviceRequired)
         }
         // A clinician on the patient's care team opens a care room with the patient; taken off
         // the care team, the clinician is out of the room.
         try await server.connect { x in
-            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
-            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+            try await x.request(ClientRequest(id: 0, type: .resume, token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         let careRoom = try await server.connect { a in
             _ = try await Self.messenger(ann, on: a)
-            let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+            let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
             return try await a.request(care).room?.roomID ?? ""
         }
         try await server.connect { x in
-            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
-            try await x.request(ClientRequest(id: 0, type: "careteam.remove", patientID: pia.userID, clinicianID: ann.userID))
+            try await x.request(ClientRequest(id: 0, type: .resume, token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: .careTeamRemove, patientID: pia.userID, clinicianID: ann.userID))
         }
         try await server.connect { a in
             _ = try await Self.messenger(ann, on: a)
-            #expect(try await a.request(ClientRequest(id: 0, type: "room.list")).rooms?.contains { $0.roomID == careRoom } == false)
-            #expect(try await a.send(Self.request("message.history", room: careRoom)).code == .notAMember)
-            #expect(try await a.send(Self.request("room.join", room: careRoom)).code == .invitationRequired)
+            #expect(try await a.request(ClientRequest(id: 0, type: .roomList)).rooms?.contains { $0.roomID == careRoom } == false)
+            #expect(try await a.send(Self.request(.messageHistory, room: careRoom)).code == .notAMember)
+            #expect(try await a.send(Self.request(.roomJoin, room: careRoom)).code == .invitationRequired)
         }
         try await server.connect { p in
             _ = try await Self.messenger(pia, on: p)
-            #expect(try await p.request(Self.request("room.members", room: careRoom)).roomMembers?.map(\.userID) == [pia.userID])
+            #expect(try await p.request(Self.request(.roomMembers, room: careRoom)).roomMembers?.map(\.userID) == [pia.userID])
         }
         await server.stop()
     }
@@ -308,24 +308,24 @@ struct ConversationTests {
         let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("po.pat", "PrivacyOfficer")])
         let (ann, pia, officer) = (people[0], people[1], people[2])
         try await server.connect { x in
-            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
-            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+            try await x.request(ClientRequest(id: 0, type: .resume, token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         // Pia consents, Ann opens Pia's care room and writes 230 messages (several export pages).
         try await server.connect { p in
             _ = try await Self.messenger(pia, on: p)
-            try await p.request(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+            try await p.request(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
         }
         let roomID = try await server.connect { a in
             let messenger = try await Self.messenger(ann, on: a)
-            let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+            let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
             let roomID = try await a.request(care).room?.roomID ?? ""
             for n in 0..<230 { try await messenger.send(MessageContent(body: "note \(n) " + String(repeating: "x", count: 300)), to: roomID) }
             return roomID
         }
         func export(_ who: Member, of subject: String?) async throws -> ExportDocument {
             try await server.connect { c in
-                try await c.request(ClientRequest(id: 0, type: "resume", token: who.token))
+                try await c.request(ClientRequest(id: 0, type: .resume, token: who.token))
                 return try await c.exportSubject(userID: subject)
             }
         }
@@ -369,15 +369,15 @@ struct ConversationTests {
         let byOfficer = try await export(officer, of: pia.userID)
         #expect(byOfficer.messages.count == 230 && byOfficer.account.profile.userID == pia.userID)
         let refused = try await server.connect { c in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: ann.token))
-            return try await c.send(Self.request("gdpr.export") { $0.userID = pia.userID; $0.section = "account" })
+            try await c.request(ClientRequest(id: 0, type: .resume, token: ann.token))
+            return try await c.send(Self.request(.gdprExport) { $0.userID = pia.userID; $0.section = "account" })
         }
         #expect(refused.code == .denied)
         // Bad input: an unknown section, a negative cursor.
         try await server.connect { c in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: pia.token))
-            #expect(try await c.send(Self.request("gdpr.export") { $0.section = "everything" }).code == .badRequest)
-            #expect(try await c.send(Self.request("gdpr.export") { $0.section = "messages"; $0.after = -1 }).code == .badRequest)
+            try await c.request(ClientRequest(id: 0, type: .resume, token: pia.token))
+            #expect(try await c.send(Self.request(.gdprExport) { $0.section = "everything" }).code == .badRequest)
+            #expect(try await c.send(Self.request(.gdprExport) { $0.section = "messages"; $0.after = -1 }).code == .badRequest)
         }
         // Every page was decided and audited before anything was read.
         // (Refusals before a decision, such as a malformed section, are audited apart: `refused`.)
@@ -392,13 +392,13 @@ struct ConversationTests {
         let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("clerk.cy", "Other"), ("pat.pia", "Patient"), ("dr.bo", "Doctor")])
         let (ann, cy, pia, bo) = (people[0], people[1], people[2], people[3])
         try await server.connect { x in
-            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
-            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+            try await x.request(ClientRequest(id: 0, type: .resume, token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         func find(_ who: Member, _ username: String) async throws -> ServerReply {
             try await server.connect { c in
-                try await c.request(ClientRequest(id: 0, type: "resume", token: who.token))
-                return try await c.send(ClientRequest(id: 0, type: "user.find", username: username))
+                try await c.request(ClientRequest(id: 0, type: .resume, token: who.token))
+                return try await c.send(ClientRequest(id: 0, type: .userFind, username: username))
             }
         }
         // Staff find anyone; the answer is the account's id, name and role, and nothing else.
@@ -430,14 +430,14 @@ struct ConversationTests {
         let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient")])
         let (ann, pia) = (people[0], people[1])
         try await server.connect { x in
-            try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
-            try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+            try await x.request(ClientRequest(id: 0, type: .resume, token: admin.token))
+            try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         try await server.connect { a in
             try await server.connect { p in
                 let annM = try await Self.messenger(ann, on: a)
                 let piaM = try await Self.messenger(pia, on: p)
-                let care = Self.request("room.create") { $0.kind = "care"; $0.name = "Pia and Dr Ann"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+                let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia and Dr Ann"; $0.patientID = pia.userID; $0.members = [pia.userID] }
                 let roomID = try await a.request(care).room?.roomID ?? ""
                 // No consent to messaging yet: the policy refuses, naming itself.
                 do {
@@ -447,20 +447,20 @@ struct ConversationTests {
                     #expect(code == .denied && policies == ["care-messaging-needs-consent"])
                 }
                 // Wrong version or unknown purpose: a clear error.
-                #expect(try await p.send(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "0" }).code == .badRequest)
-                #expect(try await p.send(Self.request("consent.grant") { $0.purpose = "marketing"; $0.consentVersion = "1" }).code == .badRequest)
-                let granted = try await p.request(Self.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+                #expect(try await p.send(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "0" }).code == .badRequest)
+                #expect(try await p.send(Self.request(.consentGrant) { $0.purpose = "marketing"; $0.consentVersion = "1" }).code == .badRequest)
+                let granted = try await p.request(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
                 #expect(granted.consents?.map(\.purpose) == ["messaging"] && granted.consents?.first?.withdrawnAt == nil)
                 try await piaM.send(MessageContent(body: "hello doctor"), to: roomID)
                 #expect(try await Self.receive(1, on: annM) == ["hello doctor"])
                 try await annM.send(MessageContent(body: "hello Pia"), to: roomID)
                 #expect(try await Self.receive(1, on: piaM) == ["hello Pia"])
                 // Withdrawn: the very next message is refused, for the doctor too.
-                let withdrawn = try await p.request(Self.request("consent.withdraw") { $0.purpose = "messaging" })
+                let withdrawn = try await p.request(Self.request(.consentWithdraw) { $0.purpose = "messaging" })
                 #expect(withdrawn.consents?.first?.withdrawnAt != nil)
                 await #expect(throws: WardClientError.self) { try await annM.send(MessageContent(body: "still there?"), to: roomID) }
-                #expect(try await p.send(Self.request("consent.withdraw") { $0.purpose = "messaging" }).code == .notFound)
-                #expect(try await p.request(ClientRequest(id: 0, type: "consent.list")).consents?.count == 1)
+                #expect(try await p.send(Self.request(.consentWithdraw) { $0.purpose = "messaging" }).code == .notFound)
+                #expect(try await p.request(ClientRequest(id: 0, type: .consentList)).consents?.count == 1)
             }
         }
         await server.stop()
@@ -496,25 +496,25 @@ struct ConversationTests {
                     let annM = try await Self.messenger(ann, on: a)
                     let boM = try await Self.messenger(bo, on: b)
                     let cyM = try await Self.messenger(cy, on: c)
-                    let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Late"; $0.members = [bo.userID, cy.userID] }).room?.roomID ?? ""
+                    let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Late"; $0.members = [bo.userID, cy.userID] }).room?.roomID ?? ""
                     try await annM.send(MessageContent(body: "first"), to: roomID)
                     #expect(try await Self.receive(1, on: boM) == ["first"])
                     #expect(try await Self.receive(1, on: cyM) == ["first"])
                     // Cy's account is disabled while connected: nothing more reaches Cy.
                     try await server.connect { x in
-                        try await x.request(ClientRequest(id: 0, type: "resume", token: admin.token))
-                        try await x.request(ClientRequest(id: 0, type: "user.disable", userID: cy.userID))
+                        try await x.request(ClientRequest(id: 0, type: .resume, token: admin.token))
+                        try await x.request(ClientRequest(id: 0, type: .userDisable, userID: cy.userID))
                     }
                     // Bo stays connected but idle past the limit (4 s); Ann keeps her session alive.
                     for _ in 0..<5 {
                         try await Task.sleep(for: .milliseconds(900))
-                        _ = try await a.request(ClientRequest(id: 0, type: "whoami"))
+                        _ = try await a.request(ClientRequest(id: 0, type: .whoami))
                     }
                     try await annM.send(MessageContent(body: "after Bo's session ended"), to: roomID)
                     #expect(await Self.noMessage(on: b, within: .milliseconds(500)), "an ended session's connection got a message")
                     #expect(await Self.noMessage(on: c, within: .milliseconds(100)), "a disabled account's connection got a message")
-                    #expect(try await b.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
-                    #expect(try await c.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
+                    #expect(try await b.send(ClientRequest(id: 0, type: .whoami)).code == .sessionExpired)
+                    #expect(try await c.send(ClientRequest(id: 0, type: .whoami)).code == .sessionExpired)
                 }
             }
         }
@@ -527,60 +527,60 @@ struct ConversationTests {
         let people = try await Self.accounts(server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse")])
         let (ann, bo) = (people[0], people[1])
         try await server.connect { a in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            try await a.request(ClientRequest(id: 0, type: .resume, token: ann.token))
             // Device keys for another account, or with a broken signature.
-            var register = ClientRequest(id: 0, type: "device.register")
+            var register = ClientRequest(id: 0, type: .deviceRegister)
             register.device = ann.identity.publicKeys(userID: bo.userID)
             #expect(try await a.send(register).code == .badRequest)
             var forged = ann.identity.publicKeys(userID: ann.userID)
             forged.signature = Base64.encode(SecureRandom.bytes(64))
             register.device = forged
             #expect(try await a.send(register).code == .badRequest)
-            #expect(try await a.send(ClientRequest(id: 0, type: "device.register")).code == .badRequest)
+            #expect(try await a.send(ClientRequest(id: 0, type: .deviceRegister)).code == .badRequest)
             let annM = try await Self.messenger(ann, on: a)
             // The same device id cannot be taken by another account.
             try await server.connect { b in
-                try await b.request(ClientRequest(id: 0, type: "resume", token: bo.token))
-                var stolen = ClientRequest(id: 0, type: "device.register")
+                try await b.request(ClientRequest(id: 0, type: .resume, token: bo.token))
+                var stolen = ClientRequest(id: 0, type: .deviceRegister)
                 stolen.device = ann.identity.publicKeys(userID: ann.userID)
                 #expect(try await b.send(stolen).code == .badRequest)
             }
-            let roomID = try await a.request(Self.request("room.create") { $0.kind = "staff"; $0.name = "Checks"; $0.members = [bo.userID] }).room?.roomID ?? ""
+            let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Checks"; $0.members = [bo.userID] }).room?.roomID ?? ""
             let sent = try await annM.send(MessageContent(body: "ok"), to: roomID)
             let cases: [(ClientRequest, ErrorCode)] = [
-                (Self.request("message.send", room: roomID) { $0.clientMessageID = "has space"; $0.envelope = sent.envelope }, .badRequest),
-                (Self.request("message.send", room: roomID) { $0.clientMessageID = String(repeating: "x", count: 65); $0.envelope = sent.envelope }, .badRequest),
-                (Self.request("message.send", room: roomID) { $0.clientMessageID = "no-envelope" }, .badRequest),
-                (Self.request("message.send", room: "room:none") { $0.clientMessageID = "x"; $0.envelope = sent.envelope }, .notFound),
-                (Self.request("message.history", room: roomID) { $0.limit = 0 }, .badRequest),
-                (Self.request("message.history", room: roomID) { $0.limit = 201 }, .badRequest),
-                (Self.request("message.history", room: roomID) { $0.after = 1; $0.before = 3 }, .badRequest),
-                (Self.request("message.history"), .badRequest),
-                (Self.request("receipt", room: roomID) { $0.kind = "seen"; $0.seq = 1 }, .badRequest),
-                (Self.request("receipt", room: roomID) { $0.kind = "read"; $0.seq = -1 }, .badRequest),
-                (Self.request("presence.set") { $0.status = "invisible" }, .badRequest),
-                (Self.request("keys.distribute", room: roomID) { $0.keyID = "short"; $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }, .badRequest),
-                (Self.request("keys.distribute", room: roomID) {
+                (Self.request(.messageSend, room: roomID) { $0.clientMessageID = "has space"; $0.envelope = sent.envelope }, .badRequest),
+                (Self.request(.messageSend, room: roomID) { $0.clientMessageID = String(repeating: "x", count: 65); $0.envelope = sent.envelope }, .badRequest),
+                (Self.request(.messageSend, room: roomID) { $0.clientMessageID = "no-envelope" }, .badRequest),
+                (Self.request(.messageSend, room: "room:none") { $0.clientMessageID = "x"; $0.envelope = sent.envelope }, .notFound),
+                (Self.request(.messageHistory, room: roomID) { $0.limit = 0 }, .badRequest),
+                (Self.request(.messageHistory, room: roomID) { $0.limit = 201 }, .badRequest),
+                (Self.request(.messageHistory, room: roomID) { $0.after = 1; $0.before = 3 }, .badRequest),
+                (Self.request(.messageHistory), .badRequest),
+                (Self.request(.receipt, room: roomID) { $0.kind = "seen"; $0.seq = 1 }, .badRequest),
+                (Self.request(.receipt, room: roomID) { $0.kind = "read"; $0.seq = -1 }, .badRequest),
+                (Self.request(.presenceSet) { $0.status = "invisible" }, .badRequest),
+                (Self.request(.keysDistribute, room: roomID) { $0.keyID = "short"; $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }, .badRequest),
+                (Self.request(.keysDistribute, room: roomID) {
                     $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
                     $0.keys = [SealedKey(deviceID: "dev-1", sealed: "AA=="), SealedKey(deviceID: "dev-1", sealed: "AA==")]
                 }, .badRequest),
-                (Self.request("keys.distribute", room: roomID) {
+                (Self.request(.keysDistribute, room: roomID) {
                     $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
                     $0.keys = [SealedKey(deviceID: "dev-1", sealed: Base64.encode(SecureRandom.bytes(2000)))]
                 }, .badRequest),
-                (Self.request("room.invite", room: roomID) { $0.userID = "user:nobody" }, .notFound),
-                (Self.request("room.join", room: "room:none"), .notFound),
-                (Self.request("room.join", room: roomID), .invitationRequired),
-                (Self.request("room.create") { $0.kind = "staff"; $0.name = "Direct"; $0.direct = true }, .badRequest),
-                (Self.request("room.create") { $0.kind = "care"; $0.name = "No patient" }, .badRequest),
-                (Self.request("consent.grant") { $0.purpose = "messaging" }, .badRequest),
+                (Self.request(.roomInvite, room: roomID) { $0.userID = "user:nobody" }, .notFound),
+                (Self.request(.roomJoin, room: "room:none"), .notFound),
+                (Self.request(.roomJoin, room: roomID), .invitationRequired),
+                (Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Direct"; $0.direct = true }, .badRequest),
+                (Self.request(.roomCreate) { $0.kind = "care"; $0.name = "No patient" }, .badRequest),
+                (Self.request(.consentGrant) { $0.purpose = "messaging" }, .badRequest),
             ]
             for (request, code) in cases {
                 let reply = try await a.send(request)
                 #expect(reply.code == code, "\(request.type): \(reply.code?.rawValue ?? reply.type)")
             }
             // And the connection is still fine.
-            #expect(try await a.request(ClientRequest(id: 0, type: "ping")).type == "pong")
+            #expect(try await a.request(ClientRequest(id: 0, type: .ping)).type == "pong")
         }
         await server.stop()
     }

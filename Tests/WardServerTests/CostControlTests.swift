@@ -53,14 +53,14 @@ struct CostControlTests {
         // The fifth, from the same address, is refused while the four hold their places.
         try await Task.sleep(for: .milliseconds(100))
         await #expect(throws: (any Error).self) {
-            try await server.connect { (c: WardConnection) async throws in _ = try await c.send(ClientRequest(id: 0, type: "ping")) }
+            try await server.connect { (c: WardConnection) async throws in _ = try await c.send(ClientRequest(id: 0, type: .ping)) }
         }
         #expect(silent.allSatisfy { $0.closedByServer() }, "silent sockets are closed after the upgrade timeout")
         try await Task.sleep(for: .milliseconds(100))
         // A client that upgrades in time stays, past the timeout.
         try await server.connect { (c: WardConnection) async throws in
             try await Task.sleep(for: .milliseconds(4_500))
-            #expect(try await c.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+            #expect(try await c.send(ClientRequest(id: 0, type: .ping)).type == "pong")
         }
         await server.stop()
     }
@@ -92,10 +92,10 @@ struct CostControlTests {
         defer { server.cleanup() }
         let (admin, _) = try await ConversationTests.accountsAndAdmin(server, [])
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
-            let refused = try await x.send(ClientRequest(id: 0, type: "user.create", username: "nurse.bo", role: "Nurse"))
+            let refused = try await x.send(ClientRequest(id: 0, type: .userCreate, username: "nurse.bo", role: "Nurse"))
             #expect(refused.code == .storageLow && refused.message?.contains("low on disk space") == true)
-            #expect(try await x.send(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3" }).code == .storageLow)
-            #expect(try await x.request(ClientRequest(id: 0, type: "user.list")).users?.isEmpty == false, "reading goes on")
+            #expect(try await x.send(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3" }).code == .storageLow)
+            #expect(try await x.request(ClientRequest(id: 0, type: .userList)).users?.isEmpty == false, "reading goes on")
         }
         await server.stop()
         let entries = try AuditLogReader(directory: server.data.auditLog).entries()

@@ -18,7 +18,7 @@ struct ErasureTests {
     @discardableResult
     static func signedIn<T: Sendable>(_ server: ServerHarness, _ member: Member, _ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
         try await server.connect { c in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: member.token))
+            try await c.request(ClientRequest(id: 0, type: .resume, token: member.token))
             return try await body(c)
         }
     }
@@ -53,19 +53,19 @@ struct ErasureTests {
         let (ann, zeb, officer, bo) = (people[0], people[1], people[2], people[3])
         try await Self.signedIn(server, admin) { x in
             for patient in [zeb, bo] {
-                try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: patient.userID, clinicianID: ann.userID))
+                try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: patient.userID, clinicianID: ann.userID))
             }
         }
         for patient in [zeb, bo] {
             try await Self.signedIn(server, patient) { p in
-                try await p.request(ConversationTests.request("consent.grant") { $0.purpose = "messaging"; $0.consentVersion = "1" })
+                try await p.request(ConversationTests.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
             }
         }
         // Ann opens two care rooms with Zebulon (one will be under a legal hold) and one with Bo.
         let (careRoom, heldRoom, boRoom) = try await server.connect { a in
             _ = try await ConversationTests.messenger(ann, on: a)
             func care(_ patient: Member, _ name: String) async throws -> String {
-                try await a.request(ConversationTests.request("room.create") {
+                try await a.request(ConversationTests.request(.roomCreate) {
                     $0.kind = "care"; $0.name = name; $0.patientID = patient.userID; $0.members = [patient.userID]
                 }).room?.roomID ?? ""
             }
@@ -86,48 +86,48 @@ struct ErasureTests {
 
         // Zebulon asks; the request is due a month later and waits for the privacy officer.
         let filed = try await Self.signedIn(server, zeb) { (p: WardConnection) async throws in
-            let empty = ConversationTests.request("gdpr.erase.request") { $0.note = "" }
+            let empty = ConversationTests.request(.gdprEraseRequest) { $0.note = "" }
             #expect(try await p.send(empty).code == .badRequest)
-            let noted = ConversationTests.request("gdpr.erase.request") { $0.note = "QUILLNOTE: also my photos, please" }
+            let noted = ConversationTests.request(.gdprEraseRequest) { $0.note = "QUILLNOTE: also my photos, please" }
             return try await p.request(noted).erasureRequests?.first
         }
         let request = try #require(filed)
         #expect(request.userID == zeb.userID && request.requestedBy == zeb.userID && request.status == "open" && !request.overdue)
         #expect((28 * 86_400...31 * 86_400).contains(request.dueAt - request.requestedAt))
-        let again = try await Self.signedIn(server, zeb) { p in try await p.request(ClientRequest(id: 0, type: "gdpr.erase.request")).erasureRequests }
+        let again = try await Self.signedIn(server, zeb) { p in try await p.request(ClientRequest(id: 0, type: .gdprEraseRequest)).erasureRequests }
         #expect(again?.map(\.requestID) == [request.requestID], "one pending request per person")
 
         try await Self.signedIn(server, officer) { o in
-            let listed = try await o.request(ClientRequest(id: 0, type: "gdpr.requests")).erasureRequests
+            let listed = try await o.request(ClientRequest(id: 0, type: .gdprRequests)).erasureRequests
             #expect(listed?.map(\.userID) == [zeb.userID] && listed?.first?.note == "QUILLNOTE: also my photos, please")
             // A hold on the conversation keeps its messages; a hold on the person stops the erasure.
-            try await o.request(ConversationTests.request("gdpr.hold.place") { $0.roomID = heldRoom; $0.reference = "case 2026-114" })
-            let personal = try await o.request(ConversationTests.request("gdpr.hold.place") { $0.userID = zeb.userID; $0.reference = "case 2026-115" })
+            try await o.request(ConversationTests.request(.gdprHoldPlace) { $0.roomID = heldRoom; $0.reference = "case 2026-114" })
+            let personal = try await o.request(ConversationTests.request(.gdprHoldPlace) { $0.userID = zeb.userID; $0.reference = "case 2026-115" })
             let personHold = try #require(personal.legalHolds?.first { $0.userID == zeb.userID })
-            let refused = try await o.send(ClientRequest(id: 0, type: "gdpr.erase", userID: zeb.userID))
+            let refused = try await o.send(ClientRequest(id: 0, type: .gdprErase, userID: zeb.userID))
             #expect(refused.code == .legalHold && refused.message?.contains("\(personHold.holdID)") == true)
-            try await o.request(ConversationTests.request("gdpr.hold.release") { $0.holdID = personHold.holdID })
+            try await o.request(ConversationTests.request(.gdprHoldRelease) { $0.holdID = personHold.holdID })
             // Bad input gets clear errors.
-            #expect(try await o.send(ClientRequest(id: 0, type: "gdpr.erase")).code == .badRequest)
-            #expect(try await o.send(ClientRequest(id: 0, type: "gdpr.erase", userID: officer.userID)).code == .badRequest)
-            #expect(try await o.send(ClientRequest(id: 0, type: "gdpr.erase", userID: "user:nobody")).code == .notFound)
-            #expect(try await o.send(ConversationTests.request("gdpr.hold.release") { $0.holdID = 999 }).code == .notFound)
-            #expect(try await o.send(ConversationTests.request("gdpr.hold.place") { $0.reference = "x" }).code == .badRequest)
-            #expect(try await o.send(ConversationTests.request("gdpr.hold.place") { $0.userID = bo.userID; $0.roomID = boRoom; $0.reference = "x" }).code == .badRequest)
-            #expect(try await o.send(ConversationTests.request("gdpr.hold.place") { $0.roomID = boRoom; $0.reference = "" }).code == .badRequest)
+            #expect(try await o.send(ClientRequest(id: 0, type: .gdprErase)).code == .badRequest)
+            #expect(try await o.send(ClientRequest(id: 0, type: .gdprErase, userID: officer.userID)).code == .badRequest)
+            #expect(try await o.send(ClientRequest(id: 0, type: .gdprErase, userID: "user:nobody")).code == .notFound)
+            #expect(try await o.send(ConversationTests.request(.gdprHoldRelease) { $0.holdID = 999 }).code == .notFound)
+            #expect(try await o.send(ConversationTests.request(.gdprHoldPlace) { $0.reference = "x" }).code == .badRequest)
+            #expect(try await o.send(ConversationTests.request(.gdprHoldPlace) { $0.userID = bo.userID; $0.roomID = boRoom; $0.reference = "x" }).code == .badRequest)
+            #expect(try await o.send(ConversationTests.request(.gdprHoldPlace) { $0.roomID = boRoom; $0.reference = "" }).code == .badRequest)
         }
         // Nobody else executes erasures or lists requests.
         try await Self.signedIn(server, ann) { (a: WardConnection) async throws in
-            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.erase", userID: zeb.userID)).code == .denied)
-            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.requests")).code == .denied)
-            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.erase.request", userID: zeb.userID)).code == .denied)
+            #expect(try await a.send(ClientRequest(id: 0, type: .gdprErase, userID: zeb.userID)).code == .denied)
+            #expect(try await a.send(ClientRequest(id: 0, type: .gdprRequests)).code == .denied)
+            #expect(try await a.send(ClientRequest(id: 0, type: .gdprEraseRequest, userID: zeb.userID)).code == .denied)
         }
         try await Self.signedIn(server, zeb) { (p: WardConnection) async throws in
-            #expect(try await p.send(ClientRequest(id: 0, type: "gdpr.erase", userID: bo.userID)).code == .denied)
+            #expect(try await p.send(ClientRequest(id: 0, type: .gdprErase, userID: bo.userID)).code == .denied)
         }
 
         let receipt = try #require(try await Self.signedIn(server, officer) { o in
-            try await o.request(ClientRequest(id: 0, type: "gdpr.erase", userID: zeb.userID)).erasureReceipt
+            try await o.request(ClientRequest(id: 0, type: .gdprErase, userID: zeb.userID)).erasureReceipt
         })
         func item(_ table: String, _ action: String) -> ErasureItem? { receipt.items.first { $0.table == table && $0.action == action } }
         #expect(receipt.subjectID == zeb.userID && receipt.requestID == request.requestID && receipt.executedBy == officer.userID)
@@ -147,13 +147,13 @@ struct ErasureTests {
 
         // Zebulon is gone: no session, no sign-in, not to be found; the request is done.
         try await server.connect { (p: WardConnection) async throws in
-            #expect(try await p.send(ClientRequest(id: 0, type: "resume", token: zeb.token)).code == .sessionExpired)
-            #expect(try await p.send(ClientRequest(id: 0, type: "login", username: "zebulon.quillfeather", password: ConversationTests.password)).code == .invalidCredentials)
+            #expect(try await p.send(ClientRequest(id: 0, type: .resume, token: zeb.token)).code == .sessionExpired)
+            #expect(try await p.send(ClientRequest(id: 0, type: .login, username: "zebulon.quillfeather", password: ConversationTests.password)).code == .invalidCredentials)
         }
         try await Self.signedIn(server, officer) { o in
-            #expect(try await o.send(ClientRequest(id: 0, type: "user.find", username: "zebulon.quillfeather")).code == .notFound)
-            #expect(try await o.request(ClientRequest(id: 0, type: "gdpr.requests")).erasureRequests?.isEmpty == true)
-            let everyRequest = ConversationTests.request("gdpr.requests") { $0.kind = "all" }
+            #expect(try await o.send(ClientRequest(id: 0, type: .userFind, username: "zebulon.quillfeather")).code == .notFound)
+            #expect(try await o.request(ClientRequest(id: 0, type: .gdprRequests)).erasureRequests?.isEmpty == true)
+            let everyRequest = ConversationTests.request(.gdprRequests) { $0.kind = "all" }
             let all = try await o.request(everyRequest).erasureRequests
             #expect(all?.first?.status == "done" && all?.first?.completedAt != nil)
         }
@@ -161,9 +161,9 @@ struct ErasureTests {
         // renamed room shows in her list until she leaves it); Bo's room is untouched.
         try await server.connect { a in
             _ = try await ConversationTests.messenger(ann, on: a)
-            #expect(try await a.send(ConversationTests.request("message.history", room: careRoom)).code == .denied)
-            #expect(try await a.request(ConversationTests.request("message.history", room: boRoom)).messages?.count == 1)
-            let rooms = try await a.request(ClientRequest(id: 0, type: "room.list")).rooms ?? []
+            #expect(try await a.send(ConversationTests.request(.messageHistory, room: careRoom)).code == .denied)
+            #expect(try await a.request(ConversationTests.request(.messageHistory, room: boRoom)).messages?.count == 1)
+            let rooms = try await a.request(ClientRequest(id: 0, type: .roomList)).rooms ?? []
             #expect(rooms.first { $0.roomID == careRoom }?.name == "Care conversation (name erased)")
             #expect(rooms.first { $0.roomID == boRoom }?.name == "Bo's care")
         }
@@ -201,7 +201,7 @@ struct ErasureTests {
         let (kept, held, sent) = try await server.connect { a in
             let messenger = try await ConversationTests.messenger(ann, on: a)
             func room(_ name: String) async throws -> String {
-                try await a.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = name; $0.members = [bo.userID] }).room?.roomID ?? ""
+                try await a.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = name; $0.members = [bo.userID] }).room?.roomID ?? ""
             }
             let (kept, held) = (try await room("Rota"), try await room("Incident 12"))
             var sent: [String] = []
@@ -213,8 +213,8 @@ struct ErasureTests {
         }
         try await Task.sleep(for: .milliseconds(1100))
         let receipt = try #require(try await Self.signedIn(server, officer) { o in
-            try await o.request(ConversationTests.request("gdpr.hold.place") { $0.roomID = held; $0.reference = "incident 12" })
-            return try await o.request(ClientRequest(id: 0, type: "gdpr.purge")).purgeReceipt
+            try await o.request(ConversationTests.request(.gdprHoldPlace) { $0.roomID = held; $0.reference = "incident 12" })
+            return try await o.request(ClientRequest(id: 0, type: .gdprPurge)).purgeReceipt
         })
         let messages = try #require(receipt.items.first { $0.table == "message" })
         #expect(messages.purged == 3 && receipt.remaining == 0)
@@ -222,12 +222,12 @@ struct ErasureTests {
         #expect(receipt.items.map(\.table) == ["session", "message", "consent", "erasureRequest", "legalHold", "notification"])
         try await server.connect { a in
             _ = try await ConversationTests.messenger(ann, on: a)
-            #expect(try await a.request(ConversationTests.request("message.history", room: kept)).messages?.isEmpty == true)
-            #expect(try await a.request(ConversationTests.request("message.history", room: held)).messages?.count == 3, "the held room keeps its messages")
+            #expect(try await a.request(ConversationTests.request(.messageHistory, room: kept)).messages?.isEmpty == true)
+            #expect(try await a.request(ConversationTests.request(.messageHistory, room: held)).messages?.count == 3, "the held room keeps its messages")
         }
         // Nobody but the privacy officer runs it.
         try await Self.signedIn(server, ann) { (a: WardConnection) async throws in
-            #expect(try await a.send(ClientRequest(id: 0, type: "gdpr.purge")).code == .denied)
+            #expect(try await a.send(ClientRequest(id: 0, type: .gdprPurge)).code == .denied)
         }
         await server.stop()
         let purges = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "retention.purge" }

@@ -18,7 +18,7 @@ struct HostileInputTests {
     /// The fields of `ClientRequest` whose values are of type `T?`, read from the type itself, so
     /// that a field added later is covered without editing this test.
     static func fields<T>(of _: T.Type) -> [String] {
-        Mirror(reflecting: ClientRequest(id: 0, type: "")).children.compactMap { child in
+        Mirror(reflecting: ClientRequest(id: 0, unlistedType: "")).children.compactMap { child in
             type(of: child.value) == Optional<T>.self ? child.label : nil
         }
     }
@@ -31,7 +31,7 @@ struct HostileInputTests {
     }
 
     @Test func outOfRangeIntegersAreNamedInTheError() {
-        var request = ClientRequest(id: 1, type: "appointment.slots")
+        var request = ClientRequest(id: 1, type: .appointmentSlots)
         request.startsAt = Int64.min
         #expect(WireRanges.violation(in: request)?.hasPrefix("startsAt must be a time") == true)
         request.startsAt = 1_800_000_000
@@ -108,21 +108,21 @@ struct HostileInputTests {
         let (ann, pia) = (people[0], people[1])
         let start = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
         try await ErasureTests.signedIn(server, admin) { (a: WardConnection) async throws in
-            try await a.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: ann.userID))
+            try await a.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         let roomID = try await ErasureTests.signedIn(server, ann) { (d: WardConnection) async throws -> String in
-            try await d.request(ConversationTests.request("availability.add") { $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600 })
-            return try await d.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3" }).room?.roomID ?? ""
+            try await d.request(ConversationTests.request(.availabilityAdd) { $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600 })
+            return try await d.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3" }).room?.roomID ?? ""
         }
         let appointmentID = try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws -> String in
-            try await p.request(ConversationTests.request("appointment.book") { $0.clinicianID = ann.userID; $0.startsAt = start }).appointment?
+            try await p.request(ConversationTests.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = start }).appointment?
                 .appointmentID ?? ""
         }
         // Every field that names something names something real, so that requests get past
         // their look-ups to the arithmetic behind them.
         let types = RequestType.allCases.filter { !Self.leftOut.contains($0) && $0 != .hello && $0 != .login && $0 != .resume }
         let bases = types.map { type in
-            ConversationTests.request(type.rawValue, room: roomID) {
+            ConversationTests.request(type, room: roomID) {
                 $0.clinicianID = ann.userID; $0.patientID = pia.userID; $0.appointmentID = appointmentID; $0.kind = "open"
             }
         }
@@ -153,9 +153,9 @@ struct HostileInputTests {
         #expect(answered == 3 * bases.reduce(0) { $0 + Self.integerVariants(of: $1).count + Self.hostileStrings.count + 1 })
         // A time out of range is refused with a message naming the field, and audited as a refusal.
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            let reply = try await p.send(ConversationTests.request("appointment.slots") { $0.clinicianID = ann.userID; $0.startsAt = .min; $0.endsAt = .max })
+            let reply = try await p.send(ConversationTests.request(.appointmentSlots) { $0.clinicianID = ann.userID; $0.startsAt = .min; $0.endsAt = .max })
             #expect(reply.code == .badRequest && reply.message?.hasPrefix("startsAt must be a time") == true)
-            #expect(try await p.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+            #expect(try await p.send(ClientRequest(id: 0, type: .ping)).type == "pong")
         }
         await server.stop()
         let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))

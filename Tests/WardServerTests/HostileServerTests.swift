@@ -29,7 +29,7 @@ struct HostileServerTests {
     static func messenger(_ member: Member, _ identity: DeviceIdentity? = nil, pins: any IdentityPins = MemoryIdentityPins(),
                           holdAfterIdentityChange: Bool = false, rotation: SecureMessenger.KeyRotation = .init(),
                           on connection: WardConnection) async throws -> SecureMessenger {
-        try await connection.request(ClientRequest(id: 0, type: "resume", token: member.token))
+        try await connection.request(ClientRequest(id: 0, type: .resume, token: member.token))
         let messenger = SecureMessenger(connection: connection, identity: identity ?? member.identity, userID: member.userID, pins: pins,
                                         holdAfterIdentityChange: holdAfterIdentityChange, rotation: rotation)
         try await messenger.register()
@@ -38,7 +38,7 @@ struct HostileServerTests {
 
     /// A new staff room with `members` besides the one asking; its id.
     static func room(_ members: [String], on connection: WardConnection) async throws -> String {
-        try await connection.request(ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members })
+        try await connection.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members })
             .room?.roomID ?? ""
     }
 
@@ -47,13 +47,13 @@ struct HostileServerTests {
         defer { server.cleanup() }
         let (roomID, first) = try await server.connect { (a: WardConnection) async throws -> (String, MessageInfo) in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
+            let create = ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
             let roomID = try await a.request(create).room?.roomID ?? ""
             let first = try await messenger.send(MessageContent(body: "bed 4 needs fluids"), to: roomID, clientMessageID: "first")
             // The same envelope again under a new clientMessageID, as a thief with the session
             // token could send it: refused. The same clientMessageID is a resend: answered with
             // the stored message, not stored twice.
-            var replay = ConversationTests.request("message.send", room: roomID) { $0.clientMessageID = "second"; $0.envelope = first.envelope }
+            var replay = ConversationTests.request(.messageSend, room: roomID) { $0.clientMessageID = "second"; $0.envelope = first.envelope }
             #expect(try await a.send(replay).code == .replayed)
             replay.clientMessageID = "first"
             let resent = try await a.request(replay).messageInfo
@@ -68,7 +68,7 @@ struct HostileServerTests {
         #expect(refusals.count == 1, "the refused replay is audited")
         try await server.connect { (b: WardConnection) async throws in
             let messenger = try await ConversationTests.messenger(bo, on: b)
-            let history = try await b.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            let history = try await b.request(ConversationTests.request(.messageHistory, room: roomID) { _ in }).messages ?? []
             #expect(history.count == 2, "one stored message per position")
             #expect(try await messenger.open(first).body == "bed 4 needs fluids")
             #expect(try await messenger.open(first).body == "bed 4 needs fluids", "reading the same message again is no replay")
@@ -88,7 +88,7 @@ struct HostileServerTests {
         try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
         let (roomID, sent) = try await server.connect { (a: WardConnection) async throws -> (String, MessageInfo) in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID, cy.userID] }
+            let create = ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID, cy.userID] }
             let roomID = try await a.request(create).room?.roomID ?? ""
             return (roomID, try await messenger.send(MessageContent(body: "from Ann"), to: roomID))
         }
@@ -113,7 +113,7 @@ struct HostileServerTests {
         let pins = MemoryIdentityPins()
         let roomID = try await server.connect { (a: WardConnection) async throws -> String in
             let messenger = try await Self.messenger(ann, pins: pins, on: a)
-            let create = ConversationTests.request("room.create") { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
+            let create = ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
             let roomID = try await a.request(create).room?.roomID ?? ""
             _ = try await messenger.send(MessageContent(body: "first"), to: roomID)
             return roomID
@@ -182,7 +182,7 @@ struct HostileServerTests {
         let (server, ann, bo) = try await Self.annAndBo()
         defer { server.cleanup() }
         let sent = try await server.connect { (a: WardConnection) async throws -> [MessageInfo] in
-            try await a.request(ClientRequest(id: 0, type: "resume", token: ann.token))
+            try await a.request(ClientRequest(id: 0, type: .resume, token: ann.token))
             let messenger = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, rotation: .init(messages: 2))
             try await messenger.register()
             let roomID = try await Self.room([bo.userID], on: a)
@@ -211,8 +211,8 @@ struct HostileServerTests {
         let bosIdentity = try #require(bo.identity.person)
         try await server.connect { (b: WardConnection) async throws in
             _ = try await ConversationTests.messenger(bo, on: b)
-            #expect(try await b.send(ClientRequest(id: 0, type: "identity.backup")).code == .notFound)
-            var store = ClientRequest(id: 0, type: "identity.backup")
+            #expect(try await b.send(ClientRequest(id: 0, type: .identityBackup)).code == .notFound)
+            var store = ClientRequest(id: 0, type: .identityBackup)
             store.backup = try IdentityBackup.seal(bosIdentity, userID: bo.userID, recoveryKey: recoveryKey, iterations: 100_000)
             _ = try await b.request(store)
             store.backup = String(repeating: "x", count: 5000)
@@ -221,7 +221,7 @@ struct HostileServerTests {
             for items in [[SealedKeyBackup(keyID: "not-a-key-id", sealed: "x")], [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "")],
                           [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: String(repeating: "x", count: 3000))],
                           (0..<101).map { _ in SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "x") }, []] {
-                #expect(try await b.send(ConversationTests.request("keys.backup") { $0.keyBackups = items }).code == .badRequest)
+                #expect(try await b.send(ConversationTests.request(.keysBackup) { $0.keyBackups = items }).code == .badRequest)
             }
         }
         #expect(ErasureTests.occurrences(of: [Base64.encode(bosIdentity.signing.seed.copyBytes())], under: server.data.path).isEmpty)
@@ -235,14 +235,14 @@ struct HostileServerTests {
         // Bo's first device reads the first message (and keeps its key in his key backup).
         try await server.connect { (b: WardConnection) async throws in
             let messenger = try await ConversationTests.messenger(bo, on: b)
-            let history = try await b.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            let history = try await b.request(ConversationTests.request(.messageHistory, room: roomID) { _ in }).messages ?? []
             #expect(try await messenger.open(try #require(history.first)).body == "first")
         }
         // Bo's phone: new device keys, the identity from the backup (typed with spaces and in
         // small letters, as people do).
         let phone = try await server.connect { (c: WardConnection) async throws -> DeviceIdentity in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
-            let backup = try #require(try await c.request(ClientRequest(id: 0, type: "identity.backup")).backup)
+            try await c.request(ClientRequest(id: 0, type: .resume, token: bo.token))
+            let backup = try #require(try await c.request(ClientRequest(id: 0, type: .identityBackup)).backup)
             #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) { try IdentityBackup.open(backup, userID: bo.userID, recoveryKey: IdentityBackup.makeRecoveryKey()) }
             #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open(backup, userID: ann.userID, recoveryKey: recoveryKey) }
             let person = try IdentityBackup.open(backup, userID: bo.userID, recoveryKey: recoveryKey.lowercased().replacingOccurrences(of: "-", with: " "))
@@ -260,15 +260,15 @@ struct HostileServerTests {
             let messenger = try await Self.messenger(bo, phone, on: c)
             #expect(try await messenger.open(second).body == "second")
             // The history from before the phone: the key Bo's first device kept in his key backup.
-            let history = try await c.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            let history = try await c.request(ConversationTests.request(.messageHistory, room: roomID) { _ in }).messages ?? []
             #expect(try await messenger.open(try #require(history.first)).body == "first")
         }
         // A device of another identity finds nothing it can open in Bo's backup.
         try await server.connect { (c: WardConnection) async throws in
-            try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+            try await c.request(ClientRequest(id: 0, type: .resume, token: bo.token))
             let stranger = SecureMessenger(connection: c, identity: DeviceIdentity(person: PersonIdentity()), userID: bo.userID)
             try await stranger.register()
-            let history = try await c.request(ConversationTests.request("message.history", room: roomID) { _ in }).messages ?? []
+            let history = try await c.request(ConversationTests.request(.messageHistory, room: roomID) { _ in }).messages ?? []
             await #expect(throws: E2EEError.unknownSenderKey) { try await stranger.open(try #require(history.first)) }
         }
     }
@@ -283,7 +283,7 @@ struct HostileServerTests {
         let other = DeviceIdentity(person: PersonIdentity())
         for identity in [bo.identity, other] {
             try await server.connect { (c: WardConnection) async throws in
-                try await c.request(ClientRequest(id: 0, type: "resume", token: bo.token))
+                try await c.request(ClientRequest(id: 0, type: .resume, token: bo.token))
                 try await SecureMessenger(connection: c, identity: identity, userID: bo.userID).register()
             }
         }

@@ -60,12 +60,12 @@ struct NamesAndTextTests {
         defer { server.cleanup() }
         let (admin, _) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor")])
         let oneTime = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> String in
-            #expect(try await x.send(ClientRequest(id: 0, type: "user.create", username: "DR.ANN", role: "Doctor")).code == .conflict)
-            let mixed = try await x.send(ClientRequest(id: 0, type: "user.create", username: "dr.\u{0430}nn", role: "Doctor"))
+            #expect(try await x.send(ClientRequest(id: 0, type: .userCreate, username: "DR.ANN", role: "Doctor")).code == .conflict)
+            let mixed = try await x.send(ClientRequest(id: 0, type: .userCreate, username: "dr.\u{0430}nn", role: "Doctor"))
             #expect(mixed.code == .badRequest && mixed.message?.contains("mix scripts") == true)
-            #expect(try await x.send(ClientRequest(id: 0, type: "user.create", username: "pat.x", displayName: "\u{3164}", role: "Patient")).code == .badRequest)
-            let created = try await x.request(ClientRequest(id: 0, type: "user.create", username: "Pat.Pia", role: "Patient"))
-            #expect(try await x.request(ClientRequest(id: 0, type: "user.show", username: "PAT.PIA")).users?.first?.username == "pat.pia")
+            #expect(try await x.send(ClientRequest(id: 0, type: .userCreate, username: "pat.x", displayName: "\u{3164}", role: "Patient")).code == .badRequest)
+            let created = try await x.request(ClientRequest(id: 0, type: .userCreate, username: "Pat.Pia", role: "Patient"))
+            #expect(try await x.request(ClientRequest(id: 0, type: .userShow, username: "PAT.PIA")).users?.first?.username == "pat.pia")
             return created.password ?? ""
         }
         try await server.connect { (c: WardConnection) async throws in

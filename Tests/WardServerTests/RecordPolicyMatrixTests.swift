@@ -76,13 +76,13 @@ struct RecordPolicyMatrixTests {
         for name in twins.sorted() {
             let role = try #require(Self.roles(people)[name])
             let made = try await ErasureTests.signedIn(server, admin) { x in
-                try await x.request(ClientRequest(id: 0, type: "user.create", username: name + ".nofactor", displayName: name, role: role))
+                try await x.request(ClientRequest(id: 0, type: .userCreate, username: name + ".nofactor", displayName: name, role: role))
             }
             var oneTime = made.password ?? ""
             // A Doctor's account waits for a second person: the privacy officer approves it.
             if let approvalID = made.approvals?.first?.approvalID {
                 oneTime = try await ErasureTests.signedIn(server, try #require(member["po-pia"])) { (p: WardConnection) async throws -> String in
-                    var approve = ClientRequest(id: 0, type: "approval.decide")
+                    var approve = ClientRequest(id: 0, type: .approvalDecide)
                     approve.approvalID = approvalID
                     approve.verdict = "approved"
                     return try await p.request(approve).password ?? ""
@@ -103,7 +103,7 @@ struct RecordPolicyMatrixTests {
         #expect(links.count == careTeams.count)
         try await ErasureTests.signedIn(server, admin) { x in
             for (patient, clinician) in links {
-                try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: clinician))
+                try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: patient, clinicianID: clinician))
             }
         }
         // Every patient's record holds an entry withheld from the patient (written by a doctor of
@@ -112,7 +112,7 @@ struct RecordPolicyMatrixTests {
         for (patient, clinician) in careTeams where roles[clinician] == "Doctor" && !inactive.contains(clinician) && entries[patient] == nil {
             let patientID = try #require(ids[patient])
             entries[patient] = try await ErasureTests.signedIn(server, try #require(member[clinician])) { c in
-                var write = ClientRequest(id: 0, type: "record.write", patientID: patientID)
+                var write = ClientRequest(id: 0, type: .recordWrite, patientID: patientID)
                 write.section = "notes"
                 write.resource = #"{"resourceType": "DocumentReference", "description": "session notes"}"#
                 write.withhold = "psychotherapy-notes"
@@ -121,7 +121,7 @@ struct RecordPolicyMatrixTests {
         }
         let disabled = inactive.compactMap { ids[$0] }
         try await ErasureTests.signedIn(server, admin) { x in
-            for id in disabled { try await x.request(ClientRequest(id: 0, type: "user.disable", userID: id)) }
+            for id in disabled { try await x.request(ClientRequest(id: 0, type: .userDisable, userID: id)) }
         }
 
         /// What the server answered: allowed or not.
@@ -131,15 +131,15 @@ struct RecordPolicyMatrixTests {
             let entry = entries[test.patient]
             return try await server.connect { c -> Bool in
                 // A disabled account's session ended with it.
-                guard (try? await c.request(ClientRequest(id: 0, type: "resume", token: person.token))) != nil else { return false }
+                guard (try? await c.request(ClientRequest(id: 0, type: .resume, token: person.token))) != nil else { return false }
                 if test.breakGlass {
-                    var open = ClientRequest(id: 0, type: "breakglass.open", patientID: patientID)
+                    var open = ClientRequest(id: 0, type: .breakGlassOpen, patientID: patientID)
                     // A reason of the case's length (the server refuses one under 20 characters before deciding).
                     open.reason = String(repeating: "r", count: max(test.reasonLength, 1))
                     guard try await c.send(open).code == nil else { return false }
                 }
                 let withhold = test.withhold ? "endangerment" : nil
-                var request = ClientRequest(id: 0, type: "record.read", patientID: patientID)
+                var request = ClientRequest(id: 0, type: .recordRead, patientID: patientID)
                 switch test.action {
                 case "record.update", "record.note":
                     request.type = "record.write"

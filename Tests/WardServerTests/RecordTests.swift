@@ -10,7 +10,7 @@ import WardTestSupport
 /// encryption at rest, and the emergency access with its review.
 @Suite("Records", .serialized)
 struct RecordTests {
-    static func request(_ type: String, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
+    static func request(_ type: RequestType, _ configure: (inout ClientRequest) -> Void = { _ in }) -> ClientRequest {
         ConversationTests.request(type, configure)
     }
 
@@ -28,7 +28,7 @@ struct RecordTests {
         defer { server.cleanup() }
         let people = try await ConversationTests.accounts(server, [("dr.bob", "Doctor"), ("pat.pia", "Patient")])
         let opened = try await ErasureTests.signedIn(server, people[0]) { b in
-            try await b.request(Self.request("breakglass.open") { $0.patientID = people[1].userID; $0.reason = "Unconscious on arrival, no team on duty" })
+            try await b.request(Self.request(.breakGlassOpen) { $0.patientID = people[1].userID; $0.reason = "Unconscious on arrival, no team on duty" })
                 .breakGlassUses?.first
         }
         let use = try #require(opened)
@@ -43,42 +43,42 @@ struct RecordTests {
         let (ann, cat, pia) = (people[0], people[1], people[2])
         try await ErasureTests.signedIn(server, admin) { x in
             for clinician in [ann, cat] {
-                try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: clinician.userID))
+                try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: clinician.userID))
             }
         }
         let allergy = #"{"resourceType": "AllergyIntolerance", "code": {"text": "latex"}, "reaction": [{"description": "rash"}]}"#
         let session = #"{"resourceType": "DocumentReference", "description": "SESSIONTEXT"}"#
         let allergyEntry = try #require(try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws -> RecordEntryInfo? in
-            let withheld = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "psychotherapy-notes" }
+            let withheld = Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "psychotherapy-notes" }
             #expect(try await a.send(withheld).recordEntries?.count == 1)
-            let badBasis = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "private" }
+            let badBasis = Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "private" }
             #expect(try await a.send(badBasis).code == .badRequest)
-            let write = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }
+            let write = Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }
             return try await a.request(write).recordEntries?.first
         })
         let sessionEntry = try #require(try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws -> String? in
-            let read = try await a.request(Self.request("record.read") { $0.patientID = pia.userID; $0.section = "notes" })
+            let read = try await a.request(Self.request(.recordRead) { $0.patientID = pia.userID; $0.section = "notes" })
             return read.recordEntries?.first?.entryID
         })
         // A nurse adds notes but may not withhold them (a licensed professional's judgement).
         try await ErasureTests.signedIn(server, cat) { (c: WardConnection) async throws in
-            let note = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "endangerment" }
+            let note = Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "endangerment" }
             let refused = try await c.send(note)
             #expect(refused.code == .denied && refused.policies == ["only-doctors-withhold"])
-            let read = try await c.request(Self.request("record.read") { $0.patientID = pia.userID })
+            let read = try await c.request(Self.request(.recordRead) { $0.patientID = pia.userID })
             #expect(read.recordEntries?.count == 2 && read.withheld == nil, "the care team sees everything")
             // Changing a withheld entry is withholding too: a nurse may not, even without saying so.
-            let change = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session }
+            let change = Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session }
             #expect(try await c.send(change).policies == ["only-doctors-withhold"])
         }
         // A doctor's new version stays withheld unless released with `none`.
         try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
-            let change = Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session }
+            let change = Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session }
             #expect(try await a.request(change).recordEntries?.first?.version == 2)
         }
         // The patient's own view leaves the withheld note out and says so; so does their export.
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            let read = try await p.request(Self.request("record.read") { $0.patientID = pia.userID })
+            let read = try await p.request(Self.request(.recordRead) { $0.patientID = pia.userID })
             #expect(read.recordEntries?.map(\.section) == ["allergies"])
             #expect(read.withheld == ["psychotherapy-notes": 1])
             let export = try await p.exportSubject()
@@ -86,73 +86,73 @@ struct RecordTests {
         }
         // Released by a doctor: the newest version is the patient's to read again.
         try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
-            let release = Self.request("record.write") {
+            let release = Self.request(.recordWrite) {
                 $0.patientID = pia.userID; $0.section = "notes"; $0.entryID = sessionEntry; $0.resource = session; $0.withhold = "none"
             }
             #expect(try await a.request(release).recordEntries?.first?.version == 3)
         }
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            let read = try await p.request(Self.request("record.read") { $0.patientID = pia.userID })
+            let read = try await p.request(Self.request(.recordRead) { $0.patientID = pia.userID })
             #expect(read.recordEntries?.map(\.section).sorted() == ["allergies", "notes"] && read.withheld == nil)
         }
 
         // Amendments: the patient asks; bad requests are refused; a doctor accepts with a new version.
         let asked = try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws -> AmendmentInfo? in
-            let empty = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "  " }
+            let empty = Self.request(.recordAmend) { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "  " }
             #expect(try await p.send(empty).code == .badRequest)
-            let unknown = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = "entry:none"; $0.text = "The reaction was hives" }
+            let unknown = Self.request(.recordAmend) { $0.patientID = pia.userID; $0.entryID = "entry:none"; $0.text = "The reaction was hives" }
             #expect(try await p.send(unknown).code == .notFound)
-            let ask = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "AMENDTEXT the reaction was hives" }
+            let ask = Self.request(.recordAmend) { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "AMENDTEXT the reaction was hives" }
             return try await p.request(ask).amendments?.first
         }
         let amendment = try #require(asked)
         #expect(amendment.status == "requested" && amendment.dueAt == amendment.requestedAt + 60 * 86_400 && !amendment.overdue)
         try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
-            let byDoctor = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "a doctor's request" }
+            let byDoctor = Self.request(.recordAmend) { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "a doctor's request" }
             #expect(try await a.send(byDoctor).code == .denied)
-            let listed = try await a.request(Self.request("record.amendments") { $0.patientID = pia.userID }).amendments
+            let listed = try await a.request(Self.request(.recordAmendments) { $0.patientID = pia.userID }).amendments
             #expect(listed?.map(\.request) == ["AMENDTEXT the reaction was hives"])
-            let noResource = Self.request("record.amend.decide") { $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted" }
+            let noResource = Self.request(.recordAmendDecide) { $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted" }
             #expect(try await a.send(noResource).code == .badRequest)
-            let badVerdict = Self.request("record.amend.decide") { $0.amendmentID = amendment.amendmentID; $0.verdict = "maybe"; $0.reason = "r" }
+            let badVerdict = Self.request(.recordAmendDecide) { $0.amendmentID = amendment.amendmentID; $0.verdict = "maybe"; $0.reason = "r" }
             #expect(try await a.send(badVerdict).code == .badRequest)
-            let unknown = Self.request("record.amend.decide") { $0.amendmentID = "amend:none"; $0.verdict = "denied"; $0.reason = "r" }
+            let unknown = Self.request(.recordAmendDecide) { $0.amendmentID = "amend:none"; $0.verdict = "denied"; $0.reason = "r" }
             #expect(try await a.send(unknown).code == .notFound)
-            let noReason = Self.request("record.amend.decide") { $0.amendmentID = amendment.amendmentID; $0.verdict = "denied" }
+            let noReason = Self.request(.recordAmendDecide) { $0.amendmentID = amendment.amendmentID; $0.verdict = "denied" }
             #expect(try await a.send(noReason).code == .badRequest)
-            let accept = Self.request("record.amend.decide") {
+            let accept = Self.request(.recordAmendDecide) {
                 $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted"; $0.resource = allergy.replacingOccurrences(of: "rash", with: "hives")
             }
             let accepted = try #require(try await a.request(accept).amendments?.first)
             #expect(accepted.status == "accepted" && accepted.decidedBy == ann.userID && accepted.versionID != nil)
             #expect(try await a.send(accept).code == .conflict)
-            let history = try await a.request(Self.request("record.read") { $0.patientID = pia.userID; $0.section = "allergies"; $0.history = true })
+            let history = try await a.request(Self.request(.recordRead) { $0.patientID = pia.userID; $0.section = "allergies"; $0.history = true })
             #expect(history.recordEntries?.map(\.version) == [1, 2] && history.recordEntries?.last?.versionID == accepted.versionID)
         }
         // A second request is denied with a reason, which the patient reads.
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            let ask = Self.request("record.amend") { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "Remove the allergy" }
+            let ask = Self.request(.recordAmend) { $0.patientID = pia.userID; $0.entryID = allergyEntry.entryID; $0.text = "Remove the allergy" }
             let second = try #require(try await p.request(ask).amendments?.first)
-            let denial = Self.request("record.amend.decide") { $0.amendmentID = second.amendmentID; $0.verdict = "denied"; $0.reason = "DENIALTEXT tested positive" }
+            let denial = Self.request(.recordAmendDecide) { $0.amendmentID = second.amendmentID; $0.verdict = "denied"; $0.reason = "DENIALTEXT tested positive" }
             #expect(try await p.send(denial).code == .denied, "patients do not answer their own requests")
             try await ErasureTests.signedIn(server, ann) { a in
                 _ = try await a.request(denial)
             }
-            let listed = try await p.request(Self.request("record.amendments") { $0.patientID = pia.userID }).amendments
+            let listed = try await p.request(Self.request(.recordAmendments) { $0.patientID = pia.userID }).amendments
             #expect(listed?.map(\.status) == ["accepted", "denied"] && listed?.last?.response == "DENIALTEXT tested positive")
             // A statement of disagreement follows a denial, once; not an acceptance.
-            let onAccepted = Self.request("record.amend.disagree") { $0.amendmentID = amendment.amendmentID; $0.text = "I disagree" }
+            let onAccepted = Self.request(.recordAmendDisagree) { $0.amendmentID = amendment.amendmentID; $0.text = "I disagree" }
             #expect(try await p.send(onAccepted).code == .conflict)
-            let empty = Self.request("record.amend.disagree") { $0.amendmentID = second.amendmentID; $0.text = "\u{7}" }
+            let empty = Self.request(.recordAmendDisagree) { $0.amendmentID = second.amendmentID; $0.text = "\u{7}" }
             #expect(try await p.send(empty).code == .badRequest, "control characters only")
-            let statement = Self.request("record.amend.disagree") { $0.amendmentID = second.amendmentID; $0.text = "DISAGREETEXT the test was wrong" }
+            let statement = Self.request(.recordAmendDisagree) { $0.amendmentID = second.amendmentID; $0.text = "DISAGREETEXT the test was wrong" }
             let filed = try #require(try await p.request(statement).amendments?.first)
             #expect(filed.disagreement == "DISAGREETEXT the test was wrong" && filed.disagreedAt != nil)
             #expect(try await p.send(statement).code == .conflict)
         }
         // Whoever reads the record reads the dispute with it (its first page).
         try await ErasureTests.signedIn(server, cat) { (c: WardConnection) async throws in
-            let first = try await c.request(Self.request("record.read") { $0.patientID = pia.userID })
+            let first = try await c.request(Self.request(.recordRead) { $0.patientID = pia.userID })
             #expect(first.amendments?.last?.disagreement == "DISAGREETEXT the test was wrong")
         }
         // The texts are sealed like the record.
@@ -172,34 +172,34 @@ struct RecordTests {
         let (ann, cat, bob, olga, pia, bo, officer) = (people[0], people[1], people[2], people[3], people[4], people[5], people[6])
         try await ErasureTests.signedIn(server, admin) { x in
             for clinician in [ann, cat] {
-                try await x.request(ClientRequest(id: 0, type: "careteam.add", patientID: pia.userID, clinicianID: clinician.userID))
+                try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: clinician.userID))
             }
         }
         let allergy = #"{"resourceType": "AllergyIntolerance", "code": {"text": "PENICILLINTEXT"}, "reaction": [{"description": "rash"}]}"#
         // Ann records an allergy and amends it (a new version); Cat adds a note; Cat may not change allergies.
         let first = try #require(try await ErasureTests.signedIn(server, ann) { a in
-            try await a.request(Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }).recordEntries?.first
+            try await a.request(Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }).recordEntries?.first
         })
         #expect(first.version == 1 && first.authorID == ann.userID && first.resource.contains("PENICILLINTEXT") && first.resource.contains("Patient/"))
         let amended = try await ErasureTests.signedIn(server, ann) { a in
-            try await a.request(Self.request("record.write") {
+            try await a.request(Self.request(.recordWrite) {
                 $0.patientID = pia.userID; $0.section = "allergies"; $0.entryID = first.entryID
                 $0.resource = allergy.replacingOccurrences(of: "rash", with: "hives")
             }).recordEntries?.first
         }
         #expect(amended?.version == 2 && amended?.entryID == first.entryID)
         try await ErasureTests.signedIn(server, cat) { (c: WardConnection) async throws in
-            let note = try await c.send(Self.request("record.write") {
+            let note = try await c.send(Self.request(.recordWrite) {
                 $0.patientID = pia.userID; $0.section = "notes"; $0.resource = #"{"resourceType": "DocumentReference", "description": "NOTETEXT slept well"}"#
             })
             #expect(note.recordEntries?.first?.section == "notes")
-            #expect(try await c.send(Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }).code == .denied)
+            #expect(try await c.send(Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy }).code == .denied)
         }
 
         // Reading: exactly who the policies allow, by role and relationship.
         func read(_ member: ConversationTests.Member, history: Bool = false) async throws -> ServerReply {
             try await ErasureTests.signedIn(server, member) { c in
-                try await c.send(Self.request("record.read") { $0.patientID = pia.userID; $0.history = history ? true : nil })
+                try await c.send(Self.request(.recordRead) { $0.patientID = pia.userID; $0.history = history ? true : nil })
             }
         }
         for (member, allowed) in [(ann, true), (cat, true), (pia, true), (bob, false), (olga, false), (bo, false), (officer, false), (admin, false)] {
@@ -207,13 +207,13 @@ struct RecordTests {
             #expect((reply.type != "error") == allowed, "\(member.username): \(reply.code?.rawValue ?? "allowed")")
         }
         let current = try await ErasureTests.signedIn(server, ann) { a in
-            try await a.readRecord(Self.request("record.read") { $0.patientID = pia.userID })
+            try await a.readRecord(Self.request(.recordRead) { $0.patientID = pia.userID })
         }
         #expect(current.count == 2 && current.first { $0.section == "allergies" }?.resource.contains("hives") == true, "the newest version of each entry")
         let firstPage = try await read(ann, history: true)
         #expect((firstPage.recordEntries?.count ?? 0) < 3 && firstPage.next != nil, "a page at a time")
         let everyVersion = try await ErasureTests.signedIn(server, ann) { a in
-            var request = Self.request("record.read") { $0.patientID = pia.userID; $0.history = true }
+            var request = Self.request(.recordRead) { $0.patientID = pia.userID; $0.history = true }
             request.after = nil
             return try await a.readRecord(request)
         }
@@ -224,47 +224,47 @@ struct RecordTests {
         // Bad input gets clear errors.
         try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
             let bad: [(ClientRequest, ErrorCode)] = [
-                (Self.request("record.read") { $0.patientID = pia.userID; $0.section = "gossip" }, .badRequest),
-                (Self.request("record.read") { $0.patientID = ann.userID }, .badRequest),
-                (Self.request("record.write") { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = #"{"resourceType": "Condition"}"# }, .badRequest),
-                (Self.request("record.write") { $0.patientID = pia.userID; $0.section = "problems"; $0.resource = "not json" }, .badRequest),
-                (Self.request("record.write") { $0.patientID = pia.userID; $0.section = "problems"; $0.entryID = "entry:none"; $0.resource = #"{"resourceType": "Condition"}"# }, .notFound),
+                (Self.request(.recordRead) { $0.patientID = pia.userID; $0.section = "gossip" }, .badRequest),
+                (Self.request(.recordRead) { $0.patientID = ann.userID }, .badRequest),
+                (Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = #"{"resourceType": "Condition"}"# }, .badRequest),
+                (Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "problems"; $0.resource = "not json" }, .badRequest),
+                (Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "problems"; $0.entryID = "entry:none"; $0.resource = #"{"resourceType": "Condition"}"# }, .notFound),
             ]
             for (request, code) in bad { #expect(try await a.send(request).code == code, "\(request)") }
         }
 
         // Bob, outside the care team, declares an emergency; the privacy officer is told and reviews.
         try await server.connect { o in
-            try await o.request(ClientRequest(id: 0, type: "resume", token: officer.token))
+            try await o.request(ClientRequest(id: 0, type: .resume, token: officer.token))
             try await ErasureTests.signedIn(server, bob) { (b: WardConnection) async throws in
-                let tooShort = Self.request("breakglass.open") { $0.patientID = pia.userID; $0.reason = "urgent" }
+                let tooShort = Self.request(.breakGlassOpen) { $0.patientID = pia.userID; $0.reason = "urgent" }
                 #expect(try await b.send(tooShort).code == .badRequest)
-                let declared = Self.request("breakglass.open") {
+                let declared = Self.request(.breakGlassOpen) {
                     $0.patientID = pia.userID
                     $0.reason = "Unconscious in the emergency room, no one from the care team reachable"
                 }
                 let opened = try await b.request(declared)
                 #expect(opened.breakGlassUses?.first?.endsAt == (opened.breakGlassUses?.first?.startedAt ?? 0) + 3600)
-                let emergencyRead = Self.request("record.read") { $0.patientID = pia.userID }
+                let emergencyRead = Self.request(.recordRead) { $0.patientID = pia.userID }
                 #expect(try await b.readRecord(emergencyRead).count == 2, "the emergency access reads")
-                #expect(try await b.send(Self.request("record.write") { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = #"{"resourceType": "DocumentReference"}"# }).code == .denied,
+                #expect(try await b.send(Self.request(.recordWrite) { $0.patientID = pia.userID; $0.section = "notes"; $0.resource = #"{"resourceType": "DocumentReference"}"# }).code == .denied,
                         "break-glass reads, it does not write")
             }
             let told = try await NotificationTests.nextNotification(on: o, within: 5)
             #expect(told?.kind == "breakglass" && told?.refID == pia.userID)
-            let queue = try await o.request(ClientRequest(id: 0, type: "breakglass.list")).breakGlassUses ?? []
+            let queue = try await o.request(ClientRequest(id: 0, type: .breakGlassList)).breakGlassUses ?? []
             #expect(queue.count == 1 && queue.first?.clinicianID == bob.userID && queue.first?.reason?.hasPrefix("Unconscious") == true && queue.first?.overdue == false)
             let id = try #require(queue.first?.breakGlassID)
-            let reviewed = try await o.request(Self.request("breakglass.review") { $0.breakGlassID = id; $0.verdict = "justified" })
+            let reviewed = try await o.request(Self.request(.breakGlassReview) { $0.breakGlassID = id; $0.verdict = "justified" })
             #expect(reviewed.breakGlassUses?.isEmpty == true, "nothing left to review")
-            #expect(try await o.send(Self.request("breakglass.review") { $0.breakGlassID = id; $0.verdict = "justified" }).code == .conflict)
-            #expect(try await o.send(Self.request("breakglass.review") { $0.breakGlassID = id; $0.verdict = "fine" }).code == .badRequest)
-            let all = try await o.request(Self.request("breakglass.list") { $0.kind = "all" }).breakGlassUses ?? []
+            #expect(try await o.send(Self.request(.breakGlassReview) { $0.breakGlassID = id; $0.verdict = "justified" }).code == .conflict)
+            #expect(try await o.send(Self.request(.breakGlassReview) { $0.breakGlassID = id; $0.verdict = "fine" }).code == .badRequest)
+            let all = try await o.request(Self.request(.breakGlassList) { $0.kind = "all" }).breakGlassUses ?? []
             #expect(all.first?.verdict == "justified" && all.first?.reviewedBy == officer.userID)
         }
         // The front desk cannot declare an emergency.
         try await ErasureTests.signedIn(server, olga) { (o: WardConnection) async throws in
-            #expect(try await o.send(Self.request("breakglass.open") { $0.patientID = pia.userID; $0.reason = "Unconscious in the emergency room, please" }).code == .denied)
+            #expect(try await o.send(Self.request(.breakGlassOpen) { $0.patientID = pia.userID; $0.reason = "Unconscious in the emergency room, please" }).code == .denied)
         }
 
         await server.stop()

@@ -29,15 +29,15 @@ struct ServerIntegrationTests {
             let me = try await connection.whoami()
             #expect(me.role == "Admin" && me.mustChangePassword == false)
             try await connection.logout()
-            let after = try await connection.send(ClientRequest(id: 0, type: "whoami"))
+            let after = try await connection.send(ClientRequest(id: 0, type: .whoami))
             #expect(after.code == .notAuthenticated)
             // A token replayed after logout is refused.
-            #expect(try await connection.send(ClientRequest(id: 0, type: "resume", token: session.token)).code == .sessionExpired)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .resume, token: session.token)).code == .sessionExpired)
             return session.token ?? ""
         }
         // The old one-time password no longer works; the new one does.
         try await server.connect { connection in
-            let old = try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: otp))
+            let old = try await connection.send(ClientRequest(id: 0, type: .login, username: "admin", password: otp))
             #expect(old.code == .invalidCredentials)
             let session = try await connection.login(username: "admin", password: newPassword)
             #expect(session.mustChangePassword == false)
@@ -72,60 +72,60 @@ struct ServerIntegrationTests {
                 done.insert(request.type)
                 return try await connection.request(request)
             }
-            _ = try await run(ClientRequest(id: 0, type: "ping"))
-            let session = try await run(ClientRequest(id: 0, type: "login", username: "admin", password: otp))
-            _ = try await run(ClientRequest(id: 0, type: "resume", token: session.token))
-            _ = try await run(ClientRequest(id: 0, type: "password.change", currentPassword: otp, newPassword: "a much longer passphrase"))
-            let enrolment = try await run(ClientRequest(id: 0, type: "totp.enroll"))
-            let adminRecovery = try await run(ClientRequest(id: 0, type: "totp.confirm", totp: ServerHarness.code(enrolment.secret ?? ""))).recoveryCodes?.first
-            _ = try await run(ClientRequest(id: 0, type: "whoami"))
-            let patientAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "p", role: "Patient"))
+            _ = try await run(ClientRequest(id: 0, type: .ping))
+            let session = try await run(ClientRequest(id: 0, type: .login, username: "admin", password: otp))
+            _ = try await run(ClientRequest(id: 0, type: .resume, token: session.token))
+            _ = try await run(ClientRequest(id: 0, type: .passwordChange, currentPassword: otp, newPassword: "a much longer passphrase"))
+            let enrolment = try await run(ClientRequest(id: 0, type: .totpEnroll))
+            let adminRecovery = try await run(ClientRequest(id: 0, type: .totpConfirm, totp: ServerHarness.code(enrolment.secret ?? ""))).recoveryCodes?.first
+            _ = try await run(ClientRequest(id: 0, type: .whoami))
+            let patientAccount = try await run(ClientRequest(id: 0, type: .userCreate, username: "p", role: "Patient"))
             let patient = patientAccount.userID
-            let nurse = try await run(ClientRequest(id: 0, type: "user.create", username: "n", role: "Nurse")).userID
-            let doctorAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "d", role: "Doctor"))
-            _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: doctorAccount.userID))
-            let officerAccount = try await run(ClientRequest(id: 0, type: "user.create", username: "po", role: "PrivacyOfficer"))
-            _ = try await run(ClientRequest(id: 0, type: "user.list"))
-            _ = try await run(ClientRequest(id: 0, type: "security.signins"))
-            _ = try await run(ClientRequest(id: 0, type: "backup.status"))
-            var announce = ClientRequest(id: 0, type: "notification.announce")
+            let nurse = try await run(ClientRequest(id: 0, type: .userCreate, username: "n", role: "Nurse")).userID
+            let doctorAccount = try await run(ClientRequest(id: 0, type: .userCreate, username: "d", role: "Doctor"))
+            _ = try await run(ClientRequest(id: 0, type: .careTeamAdd, patientID: patient, clinicianID: doctorAccount.userID))
+            let officerAccount = try await run(ClientRequest(id: 0, type: .userCreate, username: "po", role: "PrivacyOfficer"))
+            _ = try await run(ClientRequest(id: 0, type: .userList))
+            _ = try await run(ClientRequest(id: 0, type: .securitySignIns))
+            _ = try await run(ClientRequest(id: 0, type: .backupStatus))
+            var announce = ClientRequest(id: 0, type: .notificationAnnounce)
             announce.text = "Fire drill at ten"
             _ = try await run(announce)
-            _ = try await run(ClientRequest(id: 0, type: "user.show", username: "n"))
-            _ = try await run(ClientRequest(id: 0, type: "user.find", username: "n"))
-            _ = try await run(ClientRequest(id: 0, type: "user.disable", userID: nurse))
-            _ = try await run(ClientRequest(id: 0, type: "user.enable", userID: nurse))
-            let nurseOTP = try await run(ClientRequest(id: 0, type: "user.reset-password", userID: nurse)).password ?? ""
-            _ = try await run(ClientRequest(id: 0, type: "user.reset-second-factor", userID: nurse))
-            _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: nurse))
-            _ = try await run(ClientRequest(id: 0, type: "careteam.list", patientID: patient))
-            _ = try await run(ClientRequest(id: 0, type: "careteam.remove", patientID: patient, clinicianID: nurse))
-            _ = try await run(ClientRequest(id: 0, type: "careteam.add", patientID: patient, clinicianID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: .userShow, username: "n"))
+            _ = try await run(ClientRequest(id: 0, type: .userFind, username: "n"))
+            _ = try await run(ClientRequest(id: 0, type: .userDisable, userID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: .userEnable, userID: nurse))
+            let nurseOTP = try await run(ClientRequest(id: 0, type: .userResetPassword, userID: nurse)).password ?? ""
+            _ = try await run(ClientRequest(id: 0, type: .userResetSecondFactor, userID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: .careTeamAdd, patientID: patient, clinicianID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: .careTeamList, patientID: patient))
+            _ = try await run(ClientRequest(id: 0, type: .careTeamRemove, patientID: patient, clinicianID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: .careTeamAdd, patientID: patient, clinicianID: nurse))
 
             // Conversations: a device, a staff room with the nurse, a sender key, a message.
             let device = DeviceIdentity()
-            var register = ClientRequest(id: 0, type: "device.register")
+            var register = ClientRequest(id: 0, type: .deviceRegister)
             register.device = device.publicKeys(userID: session.userID ?? "")
             _ = try await run(register)
-            var backup = ClientRequest(id: 0, type: "identity.backup")
+            var backup = ClientRequest(id: 0, type: .identityBackup)
             backup.backup = "sealed elsewhere"
             _ = try await run(backup)
-            _ = try await run(ClientRequest(id: 0, type: "keys.backup"))
-            var create = ClientRequest(id: 0, type: "room.create")
+            _ = try await run(ClientRequest(id: 0, type: .keysBackup))
+            var create = ClientRequest(id: 0, type: .roomCreate)
             create.kind = "staff"
             create.name = "Ward 3 handover"
             create.members = [nurse ?? ""]
             // Open, so that its owner can leave and join again by themselves.
             create.open = true
             let roomID = try await run(create).room?.roomID ?? ""
-            var inRoom = ClientRequest(id: 0, type: "room.members")
+            var inRoom = ClientRequest(id: 0, type: .roomMembers)
             inRoom.roomID = roomID
             _ = try await run(inRoom)
-            _ = try await run(ClientRequest(id: 0, type: "room.list"))
+            _ = try await run(ClientRequest(id: 0, type: .roomList))
             inRoom.type = "keys.get"
             _ = try await run(inRoom)
             let keyID = SenderKeyShare.makeKeyID()
-            var distribute = ClientRequest(id: 0, type: "keys.distribute")
+            var distribute = ClientRequest(id: 0, type: .keysDistribute)
             distribute.roomID = roomID
             distribute.keyID = keyID
             distribute.suite = CipherSuite.senderKeysV1
@@ -137,22 +137,22 @@ struct ServerIntegrationTests {
             inRoom.type = "keys.fetch"
             _ = try await run(inRoom)
             var chain = SenderChain()
-            var send = ClientRequest(id: 0, type: "message.send")
+            var send = ClientRequest(id: 0, type: .messageSend)
             send.roomID = roomID
             send.clientMessageID = "m1"
             send.envelope = try EnvelopeCrypto.seal(MessageContent(body: "handover at seven"), roomID: roomID, keyID: keyID, chain: &chain, device: device)
             let sent = try await run(send)
             inRoom.type = "message.history"
             _ = try await run(inRoom)
-            var receipt = ClientRequest(id: 0, type: "receipt")
+            var receipt = ClientRequest(id: 0, type: .receipt)
             receipt.roomID = roomID
             receipt.kind = "read"
             receipt.seq = sent.messageInfo?.seq
             _ = try await run(receipt)
-            var presence = ClientRequest(id: 0, type: "presence.set")
+            var presence = ClientRequest(id: 0, type: .presenceSet)
             presence.status = "away"
             _ = try await run(presence)
-            var member = ClientRequest(id: 0, type: "room.remove")
+            var member = ClientRequest(id: 0, type: .roomRemove)
             member.roomID = roomID
             member.userID = nurse
             _ = try await run(member)
@@ -162,135 +162,135 @@ struct ServerIntegrationTests {
             _ = try await run(inRoom)
             inRoom.type = "room.join"
             _ = try await run(inRoom)
-            var consent = ClientRequest(id: 0, type: "consent.grant")
+            var consent = ClientRequest(id: 0, type: .consentGrant)
             consent.purpose = "research"
             consent.consentVersion = "1"
             _ = try await run(consent)
             consent.type = "consent.withdraw"
             _ = try await run(consent)
-            _ = try await run(ClientRequest(id: 0, type: "consent.list"))
-            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await run(ClientRequest(id: 0, type: .consentList))
+            _ = try await run(ClientRequest(id: 0, type: .logout))
             // The nurse publishes when she sees patients.
             let nurseToken = try await connection.login(username: "n", password: nurseOTP).token
             try await connection.changePassword(current: nurseOTP, new: "the nurse's long passphrase")
             _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
             let slotStart = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
-            var open = ClientRequest(id: 0, type: "availability.add")
+            var open = ClientRequest(id: 0, type: .availabilityAdd)
             open.kind = "open"
             open.startsAt = slotStart
             open.endsAt = slotStart + 7200
             _ = try await run(open)
-            var weekly = ClientRequest(id: 0, type: "availability.add")
+            var weekly = ClientRequest(id: 0, type: .availabilityAdd)
             weekly.kind = "weekly"
             weekly.weekday = 3
             weekly.startMinute = 540
             weekly.endMinute = 720
-            var remove = ClientRequest(id: 0, type: "availability.remove")
+            var remove = ClientRequest(id: 0, type: .availabilityRemove)
             remove.availabilityID = try await run(weekly).availability?.last?.availabilityID
             _ = try await run(remove)
-            _ = try await run(ClientRequest(id: 0, type: "availability.list", userID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: .availabilityList, userID: nurse))
             // The nurse, on the patient's care team, adds a note and reads the record; she also declares an emergency.
-            var note = ClientRequest(id: 0, type: "record.write", patientID: patient)
+            var note = ClientRequest(id: 0, type: .recordWrite, patientID: patient)
             note.section = "notes"
             note.resource = #"{"resourceType": "DocumentReference", "description": "observation"}"#
             let noteEntry = try await run(note).recordEntries?.first?.entryID
-            _ = try await run(ClientRequest(id: 0, type: "record.read", patientID: patient))
-            var emergency = ClientRequest(id: 0, type: "breakglass.open", patientID: patient)
+            _ = try await run(ClientRequest(id: 0, type: .recordRead, patientID: patient))
+            var emergency = ClientRequest(id: 0, type: .breakGlassOpen, patientID: patient)
             emergency.reason = "Testing the emergency procedure during the drill"
             let emergencyID = try await run(emergency).breakGlassUses?.first?.breakGlassID
             // (No logout: the nurse's session is resumed later.)
             // The patient exports their own data.
             _ = try await connection.login(username: "p", password: patientAccount.password ?? "")
             try await connection.changePassword(current: patientAccount.password ?? "", new: "the patient's long passphrase")
-            var export = ClientRequest(id: 0, type: "gdpr.export")
+            var export = ClientRequest(id: 0, type: .gdprExport)
             export.section = "account"
             _ = try await run(export)
             // The patient asks for the note to be amended.
-            var amend = ClientRequest(id: 0, type: "record.amend", patientID: patient)
+            var amend = ClientRequest(id: 0, type: .recordAmend, patientID: patient)
             amend.entryID = noteEntry
             amend.text = "I slept badly, not well"
             let amendmentID = try await run(amend).amendments?.first?.amendmentID
-            _ = try await run(ClientRequest(id: 0, type: "record.amendments", patientID: patient))
+            _ = try await run(ClientRequest(id: 0, type: .recordAmendments, patientID: patient))
             // The patient books with the nurse, moves it, cancels it, books again; the nurse confirms.
-            _ = try await run(ClientRequest(id: 0, type: "availability.clinicians"))
-            var slots = ClientRequest(id: 0, type: "appointment.slots")
+            _ = try await run(ClientRequest(id: 0, type: .availabilityClinicians))
+            var slots = ClientRequest(id: 0, type: .appointmentSlots)
             slots.clinicianID = nurse
             _ = try await run(slots)
-            var book = ClientRequest(id: 0, type: "appointment.book")
+            var book = ClientRequest(id: 0, type: .appointmentBook)
             book.clinicianID = nurse
             book.startsAt = slotStart
             let appointmentID = try await run(book).appointment?.appointmentID
-            var change = ClientRequest(id: 0, type: "appointment.reschedule")
+            var change = ClientRequest(id: 0, type: .appointmentReschedule)
             change.appointmentID = appointmentID
             change.startsAt = slotStart + 1800
             _ = try await run(change)
             change.type = "appointment.show"
             _ = try await run(change)
-            _ = try await run(ClientRequest(id: 0, type: "appointment.list"))
+            _ = try await run(ClientRequest(id: 0, type: .appointmentList))
             change.type = "appointment.cancel"
             _ = try await run(change)
             change.appointmentID = try await run(book).appointment?.appointmentID
-            _ = try await run(ClientRequest(id: 0, type: "notification.list"))
-            _ = try await run(ClientRequest(id: 0, type: "notification.read"))
-            var mute = ClientRequest(id: 0, type: "notification.settings")
+            _ = try await run(ClientRequest(id: 0, type: .notificationList))
+            _ = try await run(ClientRequest(id: 0, type: .notificationRead))
+            var mute = ClientRequest(id: 0, type: .notificationSettings)
             mute.kind = "announcement"
             mute.enabled = false
             _ = try await run(mute)
-            _ = try await run(ClientRequest(id: 0, type: "gdpr.erase.request"))
-            _ = try await run(ClientRequest(id: 0, type: "logout"))
-            _ = try await run(ClientRequest(id: 0, type: "resume", token: nurseToken))
+            _ = try await run(ClientRequest(id: 0, type: .gdprEraseRequest))
+            _ = try await run(ClientRequest(id: 0, type: .logout))
+            _ = try await run(ClientRequest(id: 0, type: .resume, token: nurseToken))
             change.type = "appointment.update"
             change.status = "confirmed"
             _ = try await run(change)
             // The doctor on the care team answers the amendment request.
-            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await run(ClientRequest(id: 0, type: .logout))
             _ = try await connection.login(username: "d", password: doctorAccount.password ?? "")
             try await connection.changePassword(current: doctorAccount.password ?? "", new: "the doctor's long passphrase")
             _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
-            var answer = ClientRequest(id: 0, type: "record.amend.decide")
+            var answer = ClientRequest(id: 0, type: .recordAmendDecide)
             answer.amendmentID = amendmentID
             answer.verdict = "denied"
             answer.reason = "The note records what was observed"
             _ = try await run(answer)
             // The patient files a statement of disagreement.
-            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await run(ClientRequest(id: 0, type: .logout))
             _ = try await connection.login(username: "p", password: "the patient's long passphrase")
-            var disagree = ClientRequest(id: 0, type: "record.amend.disagree")
+            var disagree = ClientRequest(id: 0, type: .recordAmendDisagree)
             disagree.amendmentID = amendmentID
             disagree.text = "I remember the pain clearly"
             _ = try await run(disagree)
             // The patient asked to be erased; the privacy officer holds, releases and erases.
-            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await run(ClientRequest(id: 0, type: .logout))
             _ = try await connection.login(username: "po", password: officerAccount.password ?? "")
             try await connection.changePassword(current: officerAccount.password ?? "", new: "the officer's long passphrase")
             let officerRecovery = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret)).first
-            _ = try await run(ClientRequest(id: 0, type: "gdpr.requests"))
-            _ = try await run(ClientRequest(id: 0, type: "breakglass.list"))
-            var review = ClientRequest(id: 0, type: "breakglass.review")
+            _ = try await run(ClientRequest(id: 0, type: .gdprRequests))
+            _ = try await run(ClientRequest(id: 0, type: .breakGlassList))
+            var review = ClientRequest(id: 0, type: .breakGlassReview)
             review.breakGlassID = emergencyID
             review.verdict = "justified"
             _ = try await run(review)
-            var hold = ClientRequest(id: 0, type: "gdpr.hold.place", userID: patient)
+            var hold = ClientRequest(id: 0, type: .gdprHoldPlace, userID: patient)
             hold.reference = "file 7"
             let held = try await run(hold).legalHolds?.first?.holdID
-            _ = try await run(ClientRequest(id: 0, type: "gdpr.holds"))
-            var release = ClientRequest(id: 0, type: "gdpr.hold.release")
+            _ = try await run(ClientRequest(id: 0, type: .gdprHolds))
+            var release = ClientRequest(id: 0, type: .gdprHoldRelease)
             release.holdID = held
             _ = try await run(release)
-            _ = try await run(ClientRequest(id: 0, type: "gdpr.erase", userID: patient))
-            _ = try await run(ClientRequest(id: 0, type: "gdpr.purge"))
-            var proof = ClientRequest(id: 0, type: "audit.proof")
+            _ = try await run(ClientRequest(id: 0, type: .gdprErase, userID: patient))
+            _ = try await run(ClientRequest(id: 0, type: .gdprPurge))
+            var proof = ClientRequest(id: 0, type: .auditProof)
             proof.seq = 1
             _ = try await run(proof)
             // With a privacy officer who has a second factor, the Admin's reset of the doctor's
             // password waits for them (a second person), and the officer approves it.
-            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            _ = try await run(ClientRequest(id: 0, type: .logout))
             _ = try await connection.login(username: "admin", password: "a much longer passphrase", totp: adminRecovery)
-            let waiting = try await run(ClientRequest(id: 0, type: "user.reset-password", userID: doctorAccount.userID))
-            _ = try await run(ClientRequest(id: 0, type: "logout"))
+            let waiting = try await run(ClientRequest(id: 0, type: .userResetPassword, userID: doctorAccount.userID))
+            _ = try await run(ClientRequest(id: 0, type: .logout))
             _ = try await connection.login(username: "po", password: "the officer's long passphrase", totp: officerRecovery)
-            _ = try await run(ClientRequest(id: 0, type: "approval.list"))
-            var approve = ClientRequest(id: 0, type: "approval.decide")
+            _ = try await run(ClientRequest(id: 0, type: .approvalList))
+            var approve = ClientRequest(id: 0, type: .approvalDecide)
             approve.approvalID = waiting.approvals?.first?.approvalID
             approve.verdict = "approved"
             _ = try await run(approve)
@@ -319,15 +319,15 @@ struct ServerIntegrationTests {
             #expect(try await connection.receive().code == .badRequest)
             try await connection.sendRaw("[1, 2, 3]")
             #expect(try await connection.receive().code == .badRequest)
-            #expect(try await connection.send(ClientRequest(id: 0, type: "frobnicate")).code == .unknownType)
-            #expect(try await connection.send(ClientRequest(id: 0, type: "login")).code == .badRequest)
+            #expect(try await connection.send(ClientRequest(id: 0, unlistedType: "frobnicate")).code == .unknownType)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .login)).code == .badRequest)
             try await connection.sendBinary([0, 1, 2])
             #expect(try await connection.receive().code == .badRequest)
-            #expect(try await connection.send(ClientRequest(id: 0, type: "whoami")).code == .notAuthenticated)
-            #expect(try await connection.send(ClientRequest(id: 0, type: "hello", version: 99)).code == .unsupportedVersion)
-            #expect(try await connection.send(ClientRequest(id: 0, type: "resume", token: "not-a-token")).code == .sessionExpired)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .whoami)).code == .notAuthenticated)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .hello, version: 99)).code == .unsupportedVersion)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .resume, token: "not-a-token")).code == .sessionExpired)
             // Still serving.
-            #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
         }
         await server.stop()
     }
@@ -349,7 +349,7 @@ struct ServerIntegrationTests {
             return session.token ?? ""
         }
         func login(_ username: String, _ password: String) async throws -> ServerReply {
-            try await server.connect { c in try await c.send(ClientRequest(id: 0, type: "login", username: username, password: password)) }
+            try await server.connect { c in try await c.send(ClientRequest(id: 0, type: .login, username: username, password: password)) }
         }
         #expect(try await login("nobody", "x").code == .invalidCredentials)
         for _ in 0..<6 { #expect(try await login("admin", "wrong").code == .invalidCredentials) }
@@ -359,7 +359,7 @@ struct ServerIntegrationTests {
         #expect((1...5).contains(right.retryAfter ?? 0) && [right, wrong].allSatisfy { $0.message?.hasPrefix("too many failed sign-ins") == true })
         // The session opened before still resumes.
         try await server.connect { (c: WardConnection) async throws in
-            #expect(try await c.send(ClientRequest(id: 0, type: "resume", token: token)).type == "session")
+            #expect(try await c.send(ClientRequest(id: 0, type: .resume, token: token)).type == "session")
         }
         // The block ends by itself.
         try await Task.sleep(for: .milliseconds(5_200))
@@ -395,9 +395,9 @@ struct ServerIntegrationTests {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
         try await server.connect(greet: false) { (connection: WardConnection) async throws -> Void in
-            #expect(try await connection.send(ClientRequest(id: 0, type: "login", username: "admin", password: "x")).code == .helloRequired)
-            #expect(try await connection.send(ClientRequest(id: 0, type: "hello")).code == .badRequest)
-            #expect(try await connection.send(ClientRequest(id: 0, type: "hello", version: 1)).type == "hello")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .login, username: "admin", password: "x")).code == .helloRequired)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .hello)).code == .badRequest)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .hello, version: 1)).type == "hello")
         }
         await server.stop()
     }
@@ -410,8 +410,8 @@ struct ServerIntegrationTests {
         await #expect(throws: (any Error).self) {
             try await server.connect { connection in
                 try await Task.sleep(for: .seconds(2))
-                _ = try await connection.send(ClientRequest(id: 0, type: "ping"))
-                _ = try await connection.send(ClientRequest(id: 0, type: "ping"))
+                _ = try await connection.send(ClientRequest(id: 0, type: .ping))
+                _ = try await connection.send(ClientRequest(id: 0, type: .ping))
             }
         }
         await server.stop()
@@ -427,11 +427,11 @@ struct ServerIntegrationTests {
             let session = try await connection.login(username: "admin", password: otp)
             #expect(try await connection.whoami().role == "Admin")
             try await Task.sleep(for: .milliseconds(3100))
-            #expect(try await connection.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .whoami)).code == .sessionExpired)
             return session.token ?? ""
         }
         try await server.connect { (connection: WardConnection) async throws -> Void in
-            #expect(try await connection.send(ClientRequest(id: 0, type: "resume", token: token)).code == .sessionExpired)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .resume, token: token)).code == .sessionExpired)
         }
         await server.stop()
         let entries = try AuditLogReader(directory: server.data.auditLog).entries()
@@ -448,7 +448,7 @@ struct ServerIntegrationTests {
             var ended = false
             // Keep the session busy (never idle) for up to 4 s; it must end after 2.
             for _ in 0..<40 where !ended {
-                ended = try await connection.send(ClientRequest(id: 0, type: "whoami")).code == .sessionExpired
+                ended = try await connection.send(ClientRequest(id: 0, type: .whoami)).code == .sessionExpired
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(ended)

@@ -42,7 +42,7 @@ struct SlowReaderTests {
             _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
             for n in 0..<100 {
                 let name = "Staff member \(n) " + String(repeating: "x", count: 100)
-                try await connection.request(ClientRequest(id: 0, type: "user.create", username: "staff\(n)", displayName: name, role: "Nurse"))
+                try await connection.request(ClientRequest(id: 0, type: .userCreate, username: "staff\(n)", displayName: name, role: "Nurse"))
             }
             return session.token ?? ""
         }
@@ -57,12 +57,12 @@ struct SlowReaderTests {
         }
         // Meanwhile another signed-in client's requests are answered as quickly as ever.
         let slowest = try await server.connect { connection in
-            _ = try await connection.request(ClientRequest(id: 0, type: "resume", token: token))
+            _ = try await connection.request(ClientRequest(id: 0, type: .resume, token: token))
             var slowest = Duration.zero
             for _ in 0..<40 {
                 let clock = ContinuousClock()
                 let started = clock.now
-                #expect(try await connection.send(ClientRequest(id: 0, type: "ping")).type == "pong")
+                #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
                 slowest = max(slowest, clock.now - started)
                 try await Task.sleep(for: .milliseconds(50))
             }

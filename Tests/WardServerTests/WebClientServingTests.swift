@@ -82,7 +82,7 @@ struct WebClientServingTests {
                 _ = try await connection.login(username: "admin", password: server.adminPassword)
                 try await connection.changePassword(current: server.adminPassword, new: ConversationTests.password)
                 _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
-                let made = try await connection.request(ClientRequest(id: 0, type: "user.create", username: "pat.new", displayName: "New", role: "Patient"))
+                let made = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: "pat.new", displayName: "New", role: "Patient"))
                 return made.password ?? ""
             }
             let artifacts = ServerHarness.repository.appendingPathComponent(".build/web-client-screenshots").path
