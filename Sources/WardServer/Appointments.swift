@@ -37,69 +37,6 @@ extension Connection {
         return reply
     }
 
-    // MARK: Availability
-
-    private func clinician(_ id: String) throws -> UserRecord {
-        let account = try lookUp(id: id, what: "clinician")
-        guard ["Doctor", "Nurse"].contains(account.role), account.active else {
-            throw ReplyError(code: .badRequest, message: "that account is not an active Doctor or Nurse")
-        }
-        return account
-    }
-
-    private func addAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
-        let clinician = try clinician(request.clinicianID ?? user.id)
-        let kind = try require(request.kind, "kind")
-        let slotMinutes = request.slotMinutes ?? 30
-        let location = request.location ?? "Clinic"
-        guard (5...480).contains(slotMinutes) else { throw ReplyError(code: .badRequest, message: "slotMinutes must be 5-480") }
-        guard (1...100).contains(location.count), !location.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ReplyError(code: .badRequest, message: "location must be 1-100 characters without control characters")
-        }
-        var entry = AvailabilityRecord(clinicianID: clinician.id, kind: kind, slotMinutes: slotMinutes, location: location, createdAt: Clock.nowSeconds())
-        switch kind {
-        case "weekly":
-            let weekday = try require(request.weekday, "weekday"), start = try require(request.startMinute, "startMinute")
-            let end = try require(request.endMinute, "endMinute")
-            guard (1...7).contains(weekday) else { throw ReplyError(code: .badRequest, message: "weekday must be 1 (Monday) to 7 (Sunday)") }
-            guard (0..<1440).contains(start), (start + slotMinutes...1440).contains(end) else {
-                throw ReplyError(code: .badRequest, message: "startMinute and endMinute are minutes after midnight (0-1440), at least one slot apart")
-            }
-            (entry.weekday, entry.startMinute, entry.endMinute) = (weekday, start, end)
-        case "open", "closed":
-            let start = try require(request.startsAt, "startsAt"), end = try require(request.endsAt, "endsAt")
-            guard end > start, end - start <= SlotCalendar.maxBlockSeconds else {
-                throw ReplyError(code: .badRequest, message: "endsAt must be after startsAt, at most 31 days later")
-            }
-            (entry.startsAt, entry.endsAt) = (start, end)
-        default:
-            throw ReplyError(code: .badRequest, message: "kind must be weekly, open or closed")
-        }
-        try await allowScheduling(user, .availabilityAdd, code: .create, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-                                  objectType: "user", objectID: clinician.id, details: ["kind": kind])
-        let added = entry
-        _ = try await context.gate.database.write { try WardDatabase.addAvailability(added, in: $0) }
-        return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
-    }
-
-    private func removeAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
-        let clinician = try clinician(request.clinicianID ?? user.id)
-        let id = Int64(try require(request.availabilityID, "availabilityID"))
-        try await allowScheduling(user, .availabilityRemove, code: .delete, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-                                  objectType: "user", objectID: clinician.id, details: ["availability": "\(id)"])
-        let clinicianID = clinician.id
-        guard try await context.gate.database.write({ try WardDatabase.removeAvailability(id: id, clinicianID: clinicianID, in: $0) }) else {
-            throw ReplyError(code: .notFound, message: "the clinician has no availability entry with that id")
-        }
-        return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
-    }
-
-    static func info(_ entry: AvailabilityRecord) -> AvailabilityInfo {
-        AvailabilityInfo(availabilityID: Int(entry.id ?? 0), clinicianID: entry.clinicianID, kind: entry.kind, weekday: entry.weekday,
-                         startMinute: entry.startMinute, endMinute: entry.endMinute, startsAt: entry.startsAt, endsAt: entry.endsAt,
-                         slotMinutes: entry.slotMinutes, location: entry.location)
-    }
-
     // MARK: Slots and booking
 
     /// Free slots of a clinician in [from, to), from now on: what the availability gives, minus held slots.
@@ -112,7 +49,7 @@ extension Connection {
             .filter { !held.contains($0.startsAt) }
     }
 
-    private func freeSlots(_ request: ClientRequest, _ user: UserRecord) async throws -> [SlotInfo] {
+    func freeSlots(_ request: ClientRequest, _ user: UserRecord) async throws -> [SlotInfo] {
         let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
         let from = request.startsAt ?? Clock.nowSeconds()
         let to = request.endsAt ?? from + 14 * 86_400
@@ -123,7 +60,7 @@ extension Connection {
     }
 
     /// The free slot starting at `startsAt`, or `slot_taken` / `bad_request`.
-    private func slot(of clinician: UserRecord, startingAt startsAt: Int64) throws -> SlotCalendar.Slot {
+    func slot(of clinician: UserRecord, startingAt startsAt: Int64) throws -> SlotCalendar.Slot {
         guard startsAt > Clock.nowSeconds() else { throw ReplyError(code: .badRequest, message: "startsAt is in the past") }
         if let slot = try freeSlots(of: clinician, from: startsAt, to: startsAt + 1).first { return slot }
         let offered = SlotCalendar(timeZone: context.timeZone).slots(try context.gate.database.availability(clinicianID: clinician.id),
@@ -132,7 +69,7 @@ extension Connection {
         throw ReplyError(code: .badRequest, message: "the clinician has no slot starting then (appointment.slots lists them)")
     }
 
-    private func book(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+    func book(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
         let patient = try lookUp(id: request.patientID ?? user.id, what: "patient")
         guard patient.role == "Patient", patient.active else { throw ReplyError(code: .badRequest, message: "patientID does not name an active Patient account") }
@@ -168,7 +105,7 @@ extension Connection {
         return try info(proposed)
     }
 
-    private func reschedule(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+    func reschedule(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let current = try existingAppointment(request)
         let clinician = try clinician(current.clinicianID)
         let slot = try slot(of: clinician, startingAt: try require(request.startsAt, "startsAt"))
@@ -194,7 +131,7 @@ extension Connection {
         return try info(moved)
     }
 
-    private func changeStatus(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+    func changeStatus(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let current = try existingAppointment(request)
         let target: String, from: [String]
         if type == .appointmentCancel {
@@ -231,7 +168,7 @@ extension Connection {
         return try info(changed)
     }
 
-    private func listAppointments(_ request: ClientRequest, _ user: UserRecord) async throws -> [AppointmentInfo] {
+    func listAppointments(_ request: ClientRequest, _ user: UserRecord) async throws -> [AppointmentInfo] {
         let whose = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
         let party: WardDatabase.Party = whose.role == "Patient" ? .patient : .clinician
         let from = request.startsAt ?? Clock.nowSeconds()
@@ -242,7 +179,7 @@ extension Connection {
         return try database.appointments(of: whose.id, as: party, from: from).map { try info($0) }
     }
 
-    private func showAppointment(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
+    func showAppointment(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let appointment = try existingAppointment(request)
         try await allowScheduling(user, .appointmentShow, code: .read, resource: ClinicModel.appointment(appointment), objectType: "appointment",
                                   objectID: appointment.id, subjectID: appointment.patientID)
@@ -261,7 +198,7 @@ extension Connection {
         return shown
     }
 
-    private func existingAppointment(_ request: ClientRequest) throws -> AppointmentRecord {
+    func existingAppointment(_ request: ClientRequest) throws -> AppointmentRecord {
         guard let appointment = try context.gate.database.appointment(id: try require(request.appointmentID, "appointmentID")) else {
             throw ReplyError(code: .notFound, message: "no appointment has that id")
         }
@@ -269,7 +206,7 @@ extension Connection {
     }
 
     /// Runs a booking write, turning the store's refusals into replies.
-    private func bookingWrite<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+    func bookingWrite<T: Sendable>(_ work: () async throws -> T) async throws -> T {
         do { return try await work() } catch let refusal as BookingRefusal {
             switch refusal {
             case .slotTaken: throw ReplyError(code: .slotTaken, message: "slot taken: pick another (appointment.slots lists the free ones)")
@@ -289,7 +226,7 @@ extension Connection {
     }
 
     @discardableResult
-    private func allowScheduling(_ user: UserRecord, _ type: RequestType, code: AuditEvent.Action, resource: Entity, objectType: String,
+    func allowScheduling(_ user: UserRecord, _ type: RequestType, code: AuditEvent.Action, resource: Entity, objectType: String,
                                  objectID: String, subjectID: String = "", details: [String: String] = [:]) async throws -> Gate.Outcome {
         var audited = Gate.Request(principal: user, action: try type.decidingAction, resource: resource, event: type.rawValue, code: code,
                                    objectType: objectType, objectID: objectID, subjectID: subjectID, secondFactor: hasSecondFactor)

@@ -44,36 +44,6 @@ public enum Backup {
     /// Files every backup must hold.
     static let required = ["ward.sqlite", "audit/entries", "audit/checkpoints", "audit.key", "audit.vkey", "master.key", "server.id"]
 
-    // MARK: Recovery key
-
-    /// The recovery key's public half, kept in the data directory.
-    static func recipientPath(_ data: DataDirectory) -> String { data.path + "/backup-recipient.pub" }
-    public static let recoveryKeyHeader = "ward-backup-recovery-key-1"
-
-    /// Makes a recovery key: the public half into the data directory, the private half into a
-    /// new file at `out` (0600) for the clinic to keep offline. Returns its fingerprint.
-    @discardableResult
-    public static func makeRecoveryKey(for data: DataDirectory, out: String) throws -> String {
-        let pair = SealedBox.KeyPair()
-        try DataDirectory.writeNew(out, recoveryKeyHeader + "\n" + Base64.encode(pair.privateKey.copyBytes()) + "\n", mode: 0o600)
-        let recipient = recipientPath(data)
-        try? FileManager.default.removeItem(atPath: recipient)
-        try DataDirectory.writeNew(recipient, Base64.encode(pair.publicKey) + "\n", mode: 0o644)
-        return fingerprint(pair.publicKey)
-    }
-
-    public static func loadRecoveryKey(_ path: String) throws -> SealedBox.KeyPair {
-        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else { throw ServerError.unreadable(path) }
-        let lines = text.split(separator: "\n").map(String.init)
-        guard lines.count == 2, lines[0] == recoveryKeyHeader, let key = Base64.decode(lines[1]), key.count == 32,
-              let pair = try? SealedBox.KeyPair(privateKey: SecureBytes(key)) else {
-            throw ServerError.backupRefused("\(path) is not a Ward backup recovery key")
-        }
-        return pair
-    }
-
-    static func fingerprint(_ publicKey: [UInt8]) -> String { "SHA256:" + Hex.encode(SHA256Hash.digest(publicKey).prefix(16)) }
-
     // MARK: Taking one
 
     /// Backs up `data` (served or not) into a new directory under `destination`; returns its path.
@@ -231,65 +201,6 @@ public enum Backup {
         return try unpack(backup, recoveryKey: recoveryKey, into: staging)
     }
 
-    // MARK: Restoring one
-
-    public struct Restored: Sendable {
-        public var manifest: Manifest
-        /// Erasures from the journal carried out again on the restored data.
-        public var erasuresReapplied: Int
-    }
-
-    /// Restores `backup` into `target` (which must not exist): checks and decrypts it beside the
-    /// target, re-applies every erasure in `journal`, records the restore in the audit log, and
-    /// only then moves it into place. A refused backup leaves nothing at `target`.
-    public static func restore(_ backup: String, recoveryKey: SealedBox.KeyPair, into target: DataDirectory,
-                               journal: ErasureJournal?) async throws -> Restored {
-        let fm = FileManager.default
-        guard !fm.fileExists(atPath: target.path) else {
-            throw ServerError.backupRefused("\(target.path) exists: restore into a new directory")
-        }
-        let movedKeys = target.keys == target.path ? [] : [(DataDirectory(path: target.path).auditKey, target.auditKey),
-                                                           (DataDirectory(path: target.path).masterKey, target.masterKey)]
-        if let taken = movedKeys.first(where: { fm.fileExists(atPath: $0.1) }) {
-            throw ServerError.backupRefused("\(taken.1) exists: restore the keys into a keys directory that holds none")
-        }
-        let staging = target.path + ".restoring-" + Hex.encode(SecureRandom.bytes(4))
-        defer { try? fm.removeItem(atPath: staging) }
-        let manifest = try unpack(backup, recoveryKey: recoveryKey, into: staging)
-        let data = DataDirectory(path: staging)
-        let (serverID, signer) = try data.loadIdentity()
-        let log = try AuditLog.open(.init(directory: data.auditLog, signer: signer, source: serverID))
-        var reapplied = 0
-        do {
-            let database = try WardDatabase(path: data.database)
-            let execution = ErasureExecution(database: database, subjectKeys: try SubjectKeys(directory: data.subjectKeys, masterKey: try data.loadMasterKey()),
-                                             auditTexts: try ErasableTextStore(directory: data.auditTexts), audit: log)
-            // Every erasure journalled, in order: one already in the backup finds nothing left to do.
-            for entry in try journal?.entries() ?? [] where try database.user(id: entry.subjectID) != nil {
-                _ = try await execution.run(subjectID: entry.subjectID, keptRooms: Set(entry.keptRooms), actorID: "system:restore", actorRole: "system",
-                                            policyIDs: [])
-                reapplied += 1
-            }
-            try await log.append(AuditEvent(type: "backup.restore", action: .create, actorID: "system:restore", actorRole: "system",
-                                            objectType: "backup", objectID: serverID,
-                                            details: ["backup-created": "\(manifest.createdAt)", "backup-entries": "\(manifest.auditEntries)",
-                                                      "erasures-reapplied": "\(reapplied)"]))
-            try await log.close()
-        } catch {
-            try? await log.close()
-            throw error
-        }
-        guard rename(staging, target.path) == 0 else { throw ServerError.cannotWrite(target.path) }
-        // With a keys directory of its own, the two keys go there (moved, so none stays behind).
-        if !movedKeys.isEmpty {
-            try fm.createDirectory(atPath: target.keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            for (from, to) in movedKeys {
-                do { try fm.moveItem(atPath: from, toPath: to) } catch { throw ServerError.cannotWrite(to) }
-            }
-        }
-        return Restored(manifest: manifest, erasuresReapplied: reapplied)
-    }
-
     // MARK: Pieces
 
     static let stagingPrefix = ".backup-staging-"
@@ -327,13 +238,13 @@ public enum Backup {
             + ["audit.vkey", "server.id", "metrics.token", "tls/cert.pem", "tls/key.pem", "backup-recipient.pub"].map { ($0, data.path + "/" + $0) }
     }
 
-    private static func mac(_ manifest: Manifest, key: SecureBytes) throws -> String {
+    static func mac(_ manifest: Manifest, key: SecureBytes) throws -> String {
         var unsigned = manifest
         unsigned.mac = ""
         return Base64.encode(HMACSHA256.tag(key: key, message: [UInt8](try JSONEncoder.sorted.encode(unsigned))).copyBytes())
     }
 
-    private static func sha256(of path: String) throws -> String {
+    static func sha256(of path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ServerError.unreadable(path) }
         defer { try? handle.close() }
         var hasher = SHA256Stream()
@@ -341,7 +252,7 @@ public enum Backup {
         return Hex.encode(hasher.finalize())
     }
 
-    private static func copyPrefix(of source: String, length: Int, to destination: String) throws {
+    static func copyPrefix(of source: String, length: Int, to destination: String) throws {
         guard let input = FileHandle(forReadingAtPath: source) else { throw ServerError.unreadable(source) }
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
@@ -357,7 +268,7 @@ public enum Backup {
 
     /// fsync of every file and directory below `path` (or of `path` alone), so that the rename
     /// that publishes a backup comes after its bytes are on disk.
-    private static func syncTree(_ path: String, recursive: Bool = true) throws {
+    static func syncTree(_ path: String, recursive: Bool = true) throws {
         var paths = [path]
         if recursive { paths += (FileManager.default.subpaths(atPath: path) ?? []).map { path + "/" + $0 } }
         for item in paths {

@@ -1,0 +1,63 @@
+internal import Foundation
+internal import WardAudit
+internal import WardCrypto
+internal import WardE2EE
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Who is online (the hub tells the rooms they share) and finding people to talk with.
+extension Connection {
+    // MARK: Presence and the hub
+
+    /// Called when this connection's session starts: it now receives events, until the session
+    /// ends unless used again.
+    func signedOn(_ userID: String, session tokenHash: String, sessionEndsAt: Int64) {
+        if context.hub.attach(connectionID, userID: userID, session: tokenHash, outbox: outbox, sessionEndsAt: sessionEndsAt) {
+            announcePresence(of: userID)
+        }
+    }
+
+    /// Called at logout, at session expiry and when the connection closes.
+    func signedOff() {
+        device = nil
+        if let userID = context.hub.detach(connectionID) { announcePresence(of: userID) }
+    }
+
+    func announcePresence(of userID: String) {
+        var event = ServerReply(id: nil, type: "presence")
+        event.userID = userID
+        event.status = context.hub.presence(of: userID)
+        guard let peers = try? context.gate.database.roomPeers(of: userID) else { return }
+        context.hub.post(Events.encode(event), toUsers: peers.filter { $0 != userID })
+    }
+
+    func setPresence(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let status = try require(request.status, "status")
+        guard ["online", "away"].contains(status) else { throw ReplyError(code: .badRequest, message: "status must be online or away") }
+        try await allow(selfRequest(user, type: .presenceSet, code: .update))
+        _ = context.hub.setAway(connectionID, status == "away")
+        announcePresence(of: user.id)
+        var reply = ServerReply(id: request.id, type: "presence.set")
+        reply.status = context.hub.presence(of: user.id)
+        return reply
+    }
+
+    // MARK: Finding people
+
+    /// One account by its exact username, for starting a conversation: its id, display name and
+    /// role, when the policies let the asker find it. No listing, no partial matches.
+    func findUser(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let username = try require(request.username, "username")
+        let database = context.gate.database
+        guard let found = try database.user(named: username), found.active else {
+            throw ReplyError(code: .notFound, message: "no active account has that username")
+        }
+        let resource = ClinicModel.principal(found, careTeamsOf: try database.patients(ofClinician: found.id))
+        try await allow(Gate.Request(principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
+                                     code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
+        var reply = ServerReply(id: request.id, type: "user.find")
+        reply.users = [Self.info(found)]
+        return reply
+    }
+}

@@ -1,0 +1,179 @@
+internal import Foundation
+internal import WardAudit
+internal import WardCrypto
+internal import WardE2EE
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Rooms and their members: who is in a room is the server's to say, what kind of room a role
+/// may be in the policies'.
+extension Connection {
+    // MARK: Rooms
+
+    func createRoom(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let kind = try require(request.kind, "kind")
+        guard ["staff", "care"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be staff or care") }
+        let direct = request.direct ?? false
+        let name = request.name ?? (direct ? "direct" : "")
+        guard Self.isAcceptableDisplayName(name) else {
+            throw ReplyError(code: .badRequest, message: "name must be 1-128 characters without control or formatting characters")
+        }
+        var patientID: String?
+        if kind == "care" {
+            let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
+            guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+            patientID = patient.id
+        }
+        let requested = request.members ?? []
+        guard requested.count <= 256 else { throw ReplyError(code: .badRequest, message: "at most 256 members at creation") }
+        var invitees: [UserRecord] = []
+        for id in Set(requested).subtracting([user.id]).sorted() {
+            let member = try lookUp(id: id, what: "member")
+            guard member.active else { throw ReplyError(code: .badRequest, message: "a member's account is disabled") }
+            invitees.append(member)
+        }
+        if direct && invitees.count != 1 { throw ReplyError(code: .badRequest, message: "a direct conversation has exactly one other member") }
+        let open = request.open ?? false
+        if open && (kind != "staff" || direct) {
+            throw ReplyError(code: .badRequest, message: "only staff rooms that are not direct conversations can be open")
+        }
+        let now = Clock.nowSeconds()
+        let room = RoomRecord(id: "room:" + OpaqueID.make(), kind: kind, patientID: patientID, name: name, direct: direct, createdBy: user.id,
+                              createdAt: now, open: open)
+        // Each invitee is asked about first, so that an allowed creation is one that happens.
+        for invitee in invitees {
+            try await allow(invitation(of: invitee, by: user, to: room))
+        }
+        try await allow(try roomRequest(user, .roomCreate, room, code: .create, details: ["members": "\(invitees.count + 1)"]))
+        let hub = context.hub
+        let members = [user.id] + invitees.map(\.id)
+        try await refusing {
+            try await context.gate.database.write({ db in
+                try WardDatabase.createRoom(room, members: members, at: now, in: db)
+            }, afterCommit: { _ in
+                var event = ServerReply(id: nil, type: "room")
+                event.room = Self.info(room)
+                hub.post(Events.encode(event), toUsers: members)
+            })
+        }
+        var reply = ServerReply(id: request.id, type: "room")
+        reply.room = Self.info(room)
+        return reply
+    }
+
+    /// May `invitee` be in `room`? Asked of the policies with the invitee as principal; the audit
+    /// entry names the member who asked.
+    func invitation(of invitee: UserRecord, by inviter: UserRecord, to room: RoomRecord) -> Gate.Request {
+        var request = Gate.Request(principal: invitee, action: .roomJoin, resource: ClinicModel.room(room), event: "room.invite", code: .update,
+                                   objectType: "room", objectID: room.id, subjectID: invitee.id, secondFactor: true)
+        request.auditActor = inviter
+        return request
+    }
+
+    func addMember(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let roomID = try require(request.roomID, "roomID")
+        guard let room = try context.gate.database.room(id: roomID) else { throw ReplyError(code: .notFound, message: "no such room") }
+        let joining: UserRecord
+        // A direct conversation keeps its two people; anyone else joins only by invitation,
+        // unless the owner opened the room (issue 16, item 4).
+        let invitationRequired = ReplyError(code: .invitationRequired, message: room.direct
+                                                ? "a direct conversation has exactly its two people; start a new conversation instead"
+                                                : "this room is joined by invitation: ask a member to invite you (room.invite)",
+                                            object: ("room", room.id), subjectID: room.patientID ?? "")
+        if type == .roomInvite {
+            _ = try memberRoom(request, user)
+            guard !room.direct else { throw invitationRequired }
+            joining = try lookUp(id: try require(request.userID, "userID"), what: "user")
+            guard joining.active else { throw ReplyError(code: .badRequest, message: "that account is disabled") }
+            try await allow(try roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
+            try await allow(invitation(of: joining, by: user, to: room))
+        } else {
+            guard room.open, !room.direct else { throw invitationRequired }
+            joining = user
+            try await allow(try roomRequest(user, .roomJoin, room, code: .update))
+        }
+        let hub = context.hub
+        let invited = type == .roomInvite
+        let updated = try await refusing {
+            try await context.gate.database.write({ db in
+                let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds(), in: db)
+                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            }, afterCommit: { updated, members in
+                var event = ServerReply(id: nil, type: "room")
+                event.room = Self.info(updated)
+                hub.post(Events.encode(event), toUsers: [joining.id])
+                hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
+            })
+        }.0
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        reply.room = Self.info(updated)
+        return reply
+    }
+
+    func removeMember(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let (room, _) = try memberRoom(request, user)
+        let leaving: String
+        if type == .roomRemove {
+            // The owner removes others; an Admin too, in staff rooms (issue 16, item 4).
+            guard room.createdBy == user.id || (user.role == "Admin" && room.kind == "staff") else {
+                throw ReplyError(code: .notOwner, message: "only the room's owner (or an Admin, in a staff room) removes others",
+                                 object: ("room", room.id), subjectID: room.patientID ?? "")
+            }
+            leaving = try require(request.userID, "userID")
+            guard try context.gate.database.membership(roomID: room.id, userID: leaving) != nil else {
+                throw ReplyError(code: .notAMember, message: "that user is not a member of the room", object: ("room", room.id))
+            }
+            try await allow(try roomRequest(user, .roomRemove, room, code: .delete, subject: leaving))
+        } else {
+            leaving = user.id
+            try await allow(try roomRequest(user, .roomLeave, room, code: .delete))
+        }
+        try await Self.removeFromRoom(room.id, userID: leaving, removedBy: type == .roomRemove ? user.id : nil, context: context)
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        reply.roomID = room.id
+        return reply
+    }
+
+    /// Removes a member and tells the room and the one who left; later messages use keys they never get.
+    static func removeFromRoom(_ roomID: String, userID: String, removedBy: String? = nil, context: ServerContext) async throws {
+        let hub = context.hub
+        do {
+            _ = try await context.gate.database.write({ db in
+                let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds(), in: db)
+                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            }, afterCommit: { updated, members in
+                hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
+            })
+        } catch let refusal as ConversationRefusal {
+            throw Self.replyError(refusal)
+        }
+    }
+
+    func listRooms(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        try await allow(selfRequest(user, type: .roomList, code: .read))
+        var reply = ServerReply(id: request.id, type: "room.list")
+        reply.rooms = try context.gate.database.rooms(ofUser: user.id).map { room, member, unread in
+            var info = Self.info(room)
+            info.firstSeq = member.firstSeq
+            info.readSeq = member.readSeq
+            info.unread = unread
+            return info
+        }
+        return reply
+    }
+
+    func listMembers(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        let (room, _) = try memberRoom(request, user)
+        try await allow(try roomRequest(user, .roomMembers, room, code: .read))
+        let database = context.gate.database
+        var reply = ServerReply(id: request.id, type: "room.members")
+        reply.roomID = room.id
+        reply.roomMembers = try database.members(roomID: room.id).compactMap { member in
+            guard let account = try database.user(id: member.userID) else { return nil }
+            return MemberInfo(userID: account.id, displayName: account.displayName, role: account.role,
+                              presence: context.hub.presence(of: account.id), readSeq: member.readSeq, deliveredSeq: member.deliveredSeq)
+        }
+        return reply
+    }
+}

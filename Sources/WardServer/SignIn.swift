@@ -1,0 +1,248 @@
+internal import Foundation
+internal import Logging
+internal import WardAudit
+internal import WardCrypto
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Signing in and out: passwords, second factors, sessions resumed and ended, password changes.
+extension Connection {
+    func login(_ request: ClientRequest) async throws -> ServerReply {
+        let username = try require(request.username, "username")
+        let password = try require(request.password, "password")
+        let gate = context.gate
+        let user = try gate.database.user(named: username)
+        let throttleKeys = SignInThrottle.keys(username: username, source: sourceAddress)
+        // Before the password is looked at: a blocked attempt gets the same answer whether its
+        // password was right or wrong.
+        let wait = context.throttle.wait(throttleKeys, now: Clock.nowSeconds())
+        guard wait == 0 else {
+            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user?.id ?? "anonymous",
+                                  actorRole: user?.role ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
+            var reply = ServerReply.error(request.id, .signInThrottled,
+                                          "too many failed sign-ins for this account or from this address: try again in \(wait) seconds")
+            reply.retryAfter = Int(wait)
+            return reply
+        }
+        // Unknown users and wrong passwords take the same time and get the same answer.
+        let matches = try await context.passwords.verify(password, against: user?.passwordHash)
+        guard let user else {
+            context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
+            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, commitments: try sourceCommitment(),
+                                  details: ["reason": "invalid-credentials"])
+            return .error(request.id, .invalidCredentials, "wrong username or password")
+        }
+        guard matches else {
+            let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
+            _ = try gate.database.recordFailedLogin(userID: user.id)
+            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                  subjectID: user.id, commitments: try sourceCommitment(),
+                                  details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
+            return .error(request.id, .invalidCredentials, "wrong username or password")
+        }
+        // An account with a confirmed second factor must present it.
+        var secondFactor = false
+        if let totp = try gate.database.totp(userID: user.id), totp.confirmed {
+            guard let presented = request.totp else {
+                return .error(request.id, .secondFactorRequired, "this account signs in with a second factor: send totp")
+            }
+            guard try checkSecondFactor(presented, record: totp, user: user) else {
+                let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
+                _ = try gate.database.recordFailedLogin(userID: user.id)
+                try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                      subjectID: user.id, commitments: try sourceCommitment(),
+                                      details: ["reason": "invalid-second-factor", "failed-logins": "\(failures)"])
+                return .error(request.id, .invalidCredentials, "wrong username or password")
+            }
+            secondFactor = true
+        }
+        let outcome = try await decideSignIn(user, as: .login, secondFactor: secondFactor)
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        try gate.database.resetFailedLogins(userID: user.id)
+        context.throttle.succeeded(throttleKeys)
+        // Hashes made with older parameters are replaced while the password is at hand.
+        if context.passwords.hasher.needsRehash(user.passwordHash) {
+            try gate.database.rehashPassword(userID: user.id, hash: try await context.passwords.hash(password))
+        }
+        let token = SessionToken.make()
+        let now = Clock.nowSeconds()
+        try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
+                                               secondFactor: secondFactor))
+        session = (SessionToken.hash(token), user.id, secondFactor)
+        signedOn(user.id, session: SessionToken.hash(token),
+                 sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
+        return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
+    }
+
+    /// The failed sign-in's source address, kept erasable outside the log (audit/FORMAT.md §7):
+    /// an IP address is personal data (GDPR Recital 30), the log is never rewritten, and log-in
+    /// monitoring (HIPAA 164.308(a)(5)(ii)(C)) needs it (`security.signins`).
+    func sourceCommitment() throws -> [Hash32] {
+        guard let sourceAddress else { return [] }
+        return [try context.auditTexts.commit(SignInMonitor.sourcePrefix + sourceAddress)]
+    }
+
+    /// Sign-in and resume ask the same question of the policies: may this account have a session now?
+    func decideSignIn(_ user: UserRecord, as type: RequestType, secondFactor: Bool) async throws -> Gate.Outcome {
+        try await context.gate.decide(Gate.Request(
+            principal: user, action: .sessionLogin, resource: Entity(uid: ClinicModel.service),
+            context: ["failedLogins": .long(Int64(user.failedLogins))],
+            event: type.auditEvent ?? type.rawValue, code: .execute, objectType: "service", objectID: "ward", secondFactor: secondFactor
+        ))
+    }
+
+    func sessionReply(_ id: Int, _ user: UserRecord, token: String?, secondFactor: Bool) -> ServerReply {
+        var reply = ServerReply(id: id, type: "session")
+        // Admins are told at sign-in when the newest backup is older than the schedule allows.
+        if user.role == "Admin", context.backups?.status().stale == true { reply.warnings = ["backup_stale"] }
+        reply.token = token
+        reply.secondFactor = secondFactor
+        reply.idleSeconds = Int(context.limits.idleSeconds)
+        reply.userID = user.id
+        reply.role = user.role
+        reply.mustChangePassword = user.mustChangePassword
+        return reply
+    }
+
+    /// Ends a session past its limits, recording the automatic logoff.
+    func endExpired(tokenHash: String, userID: String) async throws {
+        try context.gate.database.deleteSession(tokenHash: tokenHash)
+        try await context.gate.record("auth.timeout", code: .delete, outcome: .success, actorID: userID, details: ["reason": "session-expired"])
+    }
+
+    func resume(_ request: ClientRequest) async throws -> ServerReply {
+        let token = try require(request.token, "token")
+        let gate = context.gate
+        let hash = SessionToken.hash(token)
+        let now = Clock.nowSeconds()
+        guard let stored = try gate.database.session(tokenHash: hash), context.limits.allows(stored, at: now),
+              let user = try gate.database.user(id: stored.userID)
+        else {
+            if let stored = try gate.database.session(tokenHash: hash) {
+                try await endExpired(tokenHash: hash, userID: stored.userID)
+            } else {
+                try await gate.record("auth.resume", code: .execute, outcome: .minorFailure, details: ["reason": "unknown-token"])
+            }
+            return .error(request.id, .sessionExpired, "the session has ended; sign in again")
+        }
+        let outcome = try await decideSignIn(user, as: .resume, secondFactor: stored.secondFactor)
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        try await touch(stored, at: now)
+        session = (hash, user.id, stored.secondFactor)
+        signedOn(user.id, session: hash, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
+        return sessionReply(request.id, user, token: nil, secondFactor: stored.secondFactor)
+    }
+
+    /// The signed-in user, after checking the session is still within its limits.
+    func signedIn(_ request: ClientRequest) async throws -> UserRecord {
+        guard let session else { throw ReplyError(code: .notAuthenticated, message: "sign in first (login or resume)") }
+        let gate = context.gate
+        let now = Clock.nowSeconds()
+        guard let (stored, user) = try gate.database.sessionWithUser(tokenHash: session.tokenHash), context.limits.allows(stored, at: now)
+        else {
+            self.session = nil
+            signedOff()
+            try await endExpired(tokenHash: session.tokenHash, userID: session.userID)
+            throw ReplyError(code: .sessionExpired, message: "the session has ended; sign in again")
+        }
+        try await touch(stored, at: now)
+        context.hub.renew(connectionID, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
+        return user
+    }
+
+    /// Records that the session was used, when its stored time is older than the limits allow to drift.
+    func touch(_ stored: SessionRecord, at now: Int64) async throws {
+        guard now - stored.lastSeenAt >= context.limits.touchInterval else { return }
+        let hash = stored.tokenHash
+        try await context.gate.database.write { try WardDatabase.touchSession(tokenHash: hash, at: now, in: $0) }
+    }
+
+    /// The signed-in user, once they have replaced their one-time password: until then only
+    /// `password.change`, `whoami` and `logout` are answered.
+    func signedInWithOwnPassword(_ request: ClientRequest) async throws -> UserRecord {
+        let user = try await signedIn(request)
+        guard !user.mustChangePassword else {
+            throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
+        }
+        return user
+    }
+
+    /// A request a user makes about their own account.
+    func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) throws -> Gate.Request {
+        Gate.Request(principal: user, action: try type.decidingAction, resource: Entity(uid: ClinicModel.user(user.id)),
+                     event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id,
+                     secondFactor: hasSecondFactor)
+    }
+
+    /// Whether this connection's session was signed in with a second factor.
+    var hasSecondFactor: Bool { session?.secondFactor ?? false }
+
+    /// Marks this connection's session as having a second factor (after enrolment proves it).
+    func upgradeToSecondFactor() throws {
+        guard let current = session else { return }
+        try context.gate.database.markSecondFactor(tokenHash: current.tokenHash)
+        session = (current.tokenHash, current.userID, true)
+    }
+
+    func logout(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let outcome = try await context.gate.decide(selfRequest(user, type: .logout, code: .delete))
+        guard outcome.allowed, let session else {
+            return .error(request.id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        try context.gate.database.deleteSession(tokenHash: session.tokenHash)
+        self.session = nil
+        signedOff()
+        // Other connections that resumed the same session get no more events either.
+        context.hub.endSession(tokenHash: session.tokenHash)
+        return ServerReply(id: request.id, type: "logout")
+    }
+
+    func whoami(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let outcome = try await context.gate.decide(selfRequest(user, type: .whoami, code: .read))
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        var reply = ServerReply(id: request.id, type: "user")
+        reply.userID = user.id
+        reply.role = user.role
+        reply.mustChangePassword = user.mustChangePassword
+        reply.users = [Self.info(user)]
+        return reply
+    }
+
+    func changePassword(_ request: ClientRequest) async throws -> ServerReply {
+        let user = try await signedIn(request)
+        let current = try require(request.currentPassword, "currentPassword")
+        let new = try require(request.newPassword, "newPassword")
+        // Check what the request says before asking the policies, so the audit entry of an
+        // allowed change records a change that then happens.
+        guard try await context.passwords.verify(current, against: user.passwordHash) else {
+            try await context.gate.record("account.password", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                                          objectType: "user", objectID: user.id, details: ["reason": "invalid-credentials"])
+            throw ReplyError(code: .invalidCredentials, message: "the current password is wrong")
+        }
+        guard new.count >= context.minimumPasswordLength else {
+            throw ReplyError(code: .weakPassword, message: "the new password must have at least \(context.minimumPasswordLength) characters")
+        }
+        guard new != current else { throw ReplyError(code: .weakPassword, message: "the new password must differ from the current one") }
+        let outcome = try await context.gate.decide(selfRequest(user, type: .passwordChange, code: .update))
+        guard outcome.allowed else {
+            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
+        }
+        let hash = try await context.passwords.hash(new)
+        // Whoever else held the old password loses their sessions with it (issue 16, item 5).
+        let kept = session?.tokenHash
+        try context.gate.database.setPassword(userID: user.id, hash: hash, mustChange: false, keeping: kept)
+        // The session that replaced a one-time password is the one that may enrol a first second factor.
+        if user.mustChangePassword, let kept { try context.gate.database.markMayEnrol(tokenHash: kept) }
+        context.hub.endSessions(ofUser: user.id, keeping: kept)
+        return ServerReply(id: request.id, type: "password.change")
+    }
+}
