@@ -16,7 +16,7 @@ TEST_APT_PACKAGES := chromium chromium-driver node-typescript
 TEST_PYPI_PACKAGES := selenium=selenium selenium_axe_python=selenium-axe-python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps build release run test bench bench-web clean
+.PHONY: deps test-deps build release run test format bench bench-web clean
 
 ## deps: install the Debian packages that are missing (apt-get update runs once, only if needed)
 deps:
@@ -61,10 +61,15 @@ run: deps
 ## test: install, build, run every test: the web client's JavaScript type-checked and its units
 ## under node, then Swift Testing (which drives the browser too)
 test: test-deps
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests
 	tsc -p Tests/Web/tsconfig.json
 	node --test Tests/Web/
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+
+## format: format the Swift sources as `make test` checks them (.swift-format: 4 spaces, 150 columns)
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests
 
 ## bench: release-build ward-bench and run the audit-log and policy benchmarks
 bench: release

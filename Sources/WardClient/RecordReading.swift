@@ -8,7 +8,9 @@ extension WardConnection {
 
     /// A whole record, the entries withheld from this reader counted by basis, and the record's
     /// amendment requests (with their answers and any statement of disagreement).
-    public func readRecordView(_ request: ClientRequest) async throws -> (entries: [RecordEntryInfo], withheld: [String: Int], amendments: [AmendmentInfo]) {
+    public func readRecordView(_ request: ClientRequest) async throws -> (
+        entries: [RecordEntryInfo], withheld: [String: Int], amendments: [AmendmentInfo]
+    ) {
         var page = request
         var entries: [RecordEntryInfo] = []
         var withheld: [String: Int] = [:]

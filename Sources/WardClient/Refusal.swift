@@ -12,7 +12,7 @@ public enum Refusal {
         "other-staff-not-in-care-rooms": "staff without a clinical role do not take part in patients' care rooms",
         "patients-find-their-care-team": "patients find only the clinicians on their care team",
         "other-staff-do-not-find-patients": "staff without a clinical role do not look up patients",
-        "only-doctors-withhold": "only doctors withhold part of a record from its patient",
+        "only-doctors-withhold": "only doctors withhold part of a record from its patient"
     ]
 
     /// The words for a server's refusal: a denial by a policy above in its meaning, any other in

@@ -75,8 +75,10 @@ public final class SecureMessenger: Sendable {
         var deliveryIssues: [DeliveryIssue] = []
     }
 
-    public init(connection: WardConnection, identity: DeviceIdentity, userID: String, pins: any IdentityPins = MemoryIdentityPins(),
-                holdAfterIdentityChange: Bool = false, rotation: KeyRotation = KeyRotation()) {
+    public init(
+        connection: WardConnection, identity: DeviceIdentity, userID: String, pins: any IdentityPins = MemoryIdentityPins(),
+        holdAfterIdentityChange: Bool = false, rotation: KeyRotation = KeyRotation()
+    ) {
         self.connection = connection
         self.identity = identity
         self.userID = userID
@@ -183,16 +185,19 @@ public final class SecureMessenger: Sendable {
     /// alerts the room's other members again until they read it.
     /// `noting` sees each envelope's nonce just before it is sent (ward-bench times deliveries by it).
     @discardableResult
-    public func send(_ content: MessageContent, to roomID: String, clientMessageID: String = Hex.encode(SecureRandom.bytes(12)),
-                     urgent: Bool = false, noting: (String) -> Void = { _ in }) async throws -> MessageInfo {
+    public func send(
+        _ content: MessageContent, to roomID: String, clientMessageID: String = Hex.encode(SecureRandom.bytes(12)),
+        urgent: Bool = false, noting: (String) -> Void = { _ in }
+    ) async throws -> MessageInfo {
         for attempt in 0..<3 {
             let key = try await currentKey(roomID: roomID, renew: attempt > 0)
             let (envelope, position) = try state.withLock { state -> (Envelope, (iteration: Int, key: SecureBytes)) in
                 guard var outbound = state.outbound[roomID], outbound.keyID == key else { throw E2EEError.unknownSenderKey }
                 let position = outbound.unsent ?? outbound.chain.nextMessageKey()
                 outbound.unsent = nil
-                let envelope = try EnvelopeCrypto.seal(content, roomID: roomID, keyID: outbound.keyID, iteration: position.iteration,
-                                                       messageKey: position.key, device: identity, suite: outbound.suite)
+                let envelope = try EnvelopeCrypto.seal(
+                    content, roomID: roomID, keyID: outbound.keyID, iteration: position.iteration,
+                    messageKey: position.key, device: identity, suite: outbound.suite)
                 state.outbound[roomID] = outbound
                 return (envelope, position)
             }
@@ -223,11 +228,16 @@ public final class SecureMessenger: Sendable {
     /// none or `renew` is set.
     private func currentKey(roomID: String, renew: Bool) async throws -> String {
         let now = Int64(Date().timeIntervalSince1970)
-        if !renew, let key = state.withLock({ state -> String? in
-            guard let outbound = state.outbound[roomID], outbound.chain.iteration < rotation.messages,
-                  now - outbound.madeAt < rotation.seconds else { return nil }
-            return outbound.keyID
-        }) { return key }
+        if !renew,
+            let key = state.withLock({ state -> String? in
+                guard let outbound = state.outbound[roomID], outbound.chain.iteration < rotation.messages,
+                    now - outbound.madeAt < rotation.seconds
+                else { return nil }
+                return outbound.keyID
+            })
+        {
+            return key
+        }
         for _ in 0..<3 {
             var get = ClientRequest(id: 0, type: .keysGet)
             get.roomID = roomID
@@ -237,10 +247,11 @@ public final class SecureMessenger: Sendable {
             let members = try verify(keys.devices ?? [])
             let recipients = members.filter(isTrusted)
             if holdAfterIdentityChange {
-                let changed = Set(trustIssues.compactMap { issue -> String? in
-                    guard case let .identityChanged(user, device) = issue, members.contains(where: { $0.deviceID == device }) else { return nil }
-                    return user
-                })
+                let changed = Set(
+                    trustIssues.compactMap { issue -> String? in
+                        guard case let .identityChanged(user, device) = issue, members.contains(where: { $0.deviceID == device }) else { return nil }
+                        return user
+                    })
                 if !changed.isEmpty { throw E2EEError.identityChanged(userIDs: changed.sorted()) }
             }
             // A suite every member device speaks (rooms may mix suites: each sender chooses).
@@ -254,8 +265,10 @@ public final class SecureMessenger: Sendable {
             distribute.keyID = keyID
             distribute.suite = suite
             distribute.keys = try recipients.map { recipient in
-                try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, recipientDevice: recipient.deviceID, chain: chain,
-                                   suite: suite).seal(to: recipient, signer: identity)
+                try SenderKeyShare(
+                    roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, recipientDevice: recipient.deviceID, chain: chain,
+                    suite: suite
+                ).seal(to: recipient, signer: identity)
             }
             let reply = try await connection.send(distribute)
             // The members changed between keys.get and now: ask again.
@@ -268,8 +281,10 @@ public final class SecureMessenger: Sendable {
                 // This device reads its own messages back from history too.
                 state.inbound[keyID] = InboundKey(roomID: roomID, senderDevice: identity.deviceID, initial: chain, latest: chain)
             }
-            await backUp(KeyBackup.Item(roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, suite: suite, iteration: chain.iteration,
-                                        chainKey: Base64.encode(chain.chainKey.copyBytes())))
+            await backUp(
+                KeyBackup.Item(
+                    roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, suite: suite, iteration: chain.iteration,
+                    chainKey: Base64.encode(chain.chainKey.copyBytes())))
             return keyID
         }
         throw WardClientError.server(.wrongRecipients, "the room's members kept changing; try again", policies: [])
@@ -308,8 +323,10 @@ public final class SecureMessenger: Sendable {
             return true
         }
         if isNew {
-            await backUp(KeyBackup.Item(roomID: share.roomID, keyID: share.keyID, senderDevice: share.senderDevice, suite: share.suite,
-                                        iteration: share.chain.iteration, chainKey: Base64.encode(share.chain.chainKey.copyBytes())))
+            await backUp(
+                KeyBackup.Item(
+                    roomID: share.roomID, keyID: share.keyID, senderDevice: share.senderDevice, suite: share.suite,
+                    iteration: share.chain.iteration, chainKey: Base64.encode(share.chain.chainKey.copyBytes())))
         }
     }
 
@@ -328,10 +345,12 @@ public final class SecureMessenger: Sendable {
     /// device of theirs needs to read the history it was not there for. Items that do not open
     /// under this person's identity are ignored.
     private func restoreKeyBackup() async {
-        guard let person = identity.person, state.withLock({ state -> Bool in
-            defer { state.searchedKeyBackup = true }
-            return !state.searchedKeyBackup
-        }) else { return }
+        guard let person = identity.person,
+            state.withLock({ state -> Bool in
+                defer { state.searchedKeyBackup = true }
+                return !state.searchedKeyBackup
+            })
+        else { return }
         guard let kept = try? await connection.request(ClientRequest(id: 0, type: .keysBackup)).keyBackups else { return }
         let items = kept.compactMap { KeyBackup.open($0, person: person) }
         state.withLock { state in
@@ -360,7 +379,8 @@ public final class SecureMessenger: Sendable {
         return try EnvelopeCrypto.open(message.envelope, roomID: message.roomID, sender: sender) { iteration in
             try state.withLock { state in
                 guard var key = state.inbound[message.envelope.keyID], key.roomID == message.roomID,
-                      key.senderDevice == message.senderDevice else { throw E2EEError.unknownSenderKey }
+                    key.senderDevice == message.senderDevice
+                else { throw E2EEError.unknownSenderKey }
                 if let earlier = key.opened[iteration], earlier != message.messageID {
                     throw E2EEError.replayed(keyID: message.envelope.keyID, iteration: iteration)
                 }

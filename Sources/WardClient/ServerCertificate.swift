@@ -27,10 +27,11 @@ public struct ServerCertificate: Sendable, Hashable {
     }
 
     public static func fingerprint(der: [UInt8]) -> String {
-        "SHA256:" + SHA256Hash.digest(der).map { byte in
-            let digits = String(byte, radix: 16, uppercase: true)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined(separator: ":")
+        "SHA256:"
+            + SHA256Hash.digest(der).map { byte in
+                let digits = String(byte, radix: 16, uppercase: true)
+                return digits.count == 1 ? "0" + digits : digits
+            }.joined(separator: ":")
     }
 
     /// The fingerprint of the root of the chain in `pem`: its last certificate.

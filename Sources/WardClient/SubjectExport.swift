@@ -28,7 +28,9 @@ extension WardConnection {
             }
             throw WardClientError.server(.rateLimited, "the server kept refusing for the rate limit", policies: [])
         }
-        guard let account = try await page("account", after: 0).account else { throw WardClientError.unexpectedReply("gdpr.export without the account") }
+        guard let account = try await page("account", after: 0).account else {
+            throw WardClientError.unexpectedReply("gdpr.export without the account")
+        }
         let rooms = try await page("rooms", after: 0).rooms ?? []
         var messages: [MessageInfo] = []
         var access: [AccessRecord] = []
@@ -48,8 +50,9 @@ extension WardConnection {
                 after = cursor
             }
         }
-        return ExportDocument(exportedAt: Int64(Date().timeIntervalSince1970), subjectID: account.profile.userID, account: account,
-                              rooms: rooms, messages: messages, access: access, records: records,
-                              recordsWithheld: recordsWithheld, amendments: amendments)
+        return ExportDocument(
+            exportedAt: Int64(Date().timeIntervalSince1970), subjectID: account.profile.userID, account: account,
+            rooms: rooms, messages: messages, access: access, records: records,
+            recordsWithheld: recordsWithheld, amendments: amendments)
     }
 }

@@ -254,4 +254,3 @@ extension JSONEncoder {
         return encoder
     }
 }
-

@@ -1,6 +1,6 @@
 public import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the command-line tools keep a person's files (sessions, pinned servers, device keys):
@@ -30,7 +30,8 @@ public enum UserFiles {
     public static func writePrivate(_ data: Data, atPath path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]),
-              rename(temporary, path) == 0 else {
+            rename(temporary, path) == 0
+        else {
             try? FileManager.default.removeItem(atPath: temporary)
             throw UsageError("cannot write \(path)")
         }

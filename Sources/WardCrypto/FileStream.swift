@@ -22,7 +22,8 @@ public enum FileStream {
         guard let input = FileHandle(forReadingAtPath: source) else { throw CryptoError.library("cannot read \(source)") }
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let output = FileHandle(forWritingAtPath: destination) else { throw CryptoError.library("cannot create \(destination)") }
+            let output = FileHandle(forWritingAtPath: destination)
+        else { throw CryptoError.library("cannot create \(destination)") }
         defer { try? output.close() }
         var state = crypto_secretstream_xchacha20poly1305_state()
         var header = [UInt8](repeating: 0, count: Int(crypto_secretstream_xchacha20poly1305_headerbytes()))
@@ -36,8 +37,9 @@ public enum FileStream {
             var sealed = [UInt8](repeating: 0, count: chunk.count + Int(crypto_secretstream_xchacha20poly1305_abytes()))
             var sealedLength: UInt64 = 0
             chunk.withUnsafeBytes { plain in
-                _ = crypto_secretstream_xchacha20poly1305_push(&state, &sealed, &sealedLength, plain.bindMemory(to: UInt8.self).baseAddress,
-                                                               UInt64(chunk.count), nil, 0, tag)
+                _ = crypto_secretstream_xchacha20poly1305_push(
+                    &state, &sealed, &sealedLength, plain.bindMemory(to: UInt8.self).baseAddress,
+                    UInt64(chunk.count), nil, 0, tag)
             }
             var length = UInt32(sealedLength).bigEndian
             try output.write(contentsOf: Data(bytes: &length, count: 4))
@@ -61,7 +63,8 @@ public enum FileStream {
         guard let input = FileHandle(forReadingAtPath: source) else { throw CryptoError.library("cannot read \(source)") }
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let output = FileHandle(forWritingAtPath: destination) else { throw CryptoError.library("cannot create \(destination)") }
+            let output = FileHandle(forWritingAtPath: destination)
+        else { throw CryptoError.library("cannot create \(destination)") }
         defer { try? output.close() }
         let headerBytes = Int(crypto_secretstream_xchacha20poly1305_headerbytes())
         guard let header = try input.read(upToCount: headerBytes), header.count == headerBytes, key.count == 32 else {
@@ -75,8 +78,10 @@ public enum FileStream {
         while !finished {
             guard let prefix = try input.read(upToCount: 4), prefix.count == 4 else { throw CryptoError.authenticationFailed }
             let length = Int(prefix.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-            guard length >= Int(crypto_secretstream_xchacha20poly1305_abytes()), length <= chunkBytes + Int(crypto_secretstream_xchacha20poly1305_abytes()),
-                  let sealed = try input.read(upToCount: length), sealed.count == length else { throw CryptoError.authenticationFailed }
+            guard length >= Int(crypto_secretstream_xchacha20poly1305_abytes()),
+                length <= chunkBytes + Int(crypto_secretstream_xchacha20poly1305_abytes()),
+                let sealed = try input.read(upToCount: length), sealed.count == length
+            else { throw CryptoError.authenticationFailed }
             var plain = [UInt8](repeating: 0, count: length)
             var plainLength: UInt64 = 0
             var tag: UInt8 = 0

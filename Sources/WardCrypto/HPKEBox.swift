@@ -35,8 +35,9 @@ public enum HPKEBox {
             throw CryptoError.invalidLength(what: "X25519 private key", expected: 32, actual: privateKey.count)
         }
         do {
-            var recipient = try HPKE.Recipient(privateKey: key, ciphersuite: suite, info: Data(info),
-                                               encapsulatedKey: Data(box.prefix(encapsulatedKeyLength)))
+            var recipient = try HPKE.Recipient(
+                privateKey: key, ciphersuite: suite, info: Data(info),
+                encapsulatedKey: Data(box.prefix(encapsulatedKeyLength)))
             return Array(try recipient.open(Data(box.dropFirst(encapsulatedKeyLength)), authenticating: associatedData))
         } catch {
             throw CryptoError.authenticationFailed
@@ -45,8 +46,10 @@ public enum HPKEBox {
 
     /// A recipient context for RFC 9180's published test vectors: opens `ciphertexts` in turn
     /// (sequence numbers 0, 1, …) with the given keys, so the vectors check this suite exactly.
-    public static func openInSequence(_ ciphertexts: [(ciphertext: [UInt8], associatedData: [UInt8])], privateKey: [UInt8],
-                                      encapsulatedKey: [UInt8], info: [UInt8]) throws -> [[UInt8]] {
+    public static func openInSequence(
+        _ ciphertexts: [(ciphertext: [UInt8], associatedData: [UInt8])], privateKey: [UInt8],
+        encapsulatedKey: [UInt8], info: [UInt8]
+    ) throws -> [[UInt8]] {
         let key = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: privateKey)
         var recipient = try HPKE.Recipient(privateKey: key, ciphersuite: suite, info: Data(info), encapsulatedKey: Data(encapsulatedKey))
         return try ciphertexts.map { Array(try recipient.open($0.ciphertext, authenticating: $0.associatedData)) }
@@ -78,7 +81,8 @@ public enum AES256GCM {
         guard key.count == keyLength, nonce.count == nonceLength, ciphertext.count >= tagLength else { throw CryptoError.authenticationFailed }
         let symmetric = key.withUnsafeBytes { SymmetricKey(data: Data($0)) }
         do {
-            let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce), ciphertext: ciphertext.dropLast(tagLength), tag: ciphertext.suffix(tagLength))
+            let box = try AES.GCM.SealedBox(
+                nonce: AES.GCM.Nonce(data: nonce), ciphertext: ciphertext.dropLast(tagLength), tag: ciphertext.suffix(tagLength))
             return Array(try AES.GCM.open(box, using: symmetric, authenticating: associatedData))
         } catch {
             throw CryptoError.authenticationFailed

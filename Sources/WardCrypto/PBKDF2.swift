@@ -11,8 +11,9 @@ public enum PBKDF2SHA256 {
 
     public static func derive(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) throws -> SecureBytes {
         do {
-            let key = try KDF.Insecure.PBKDF2.deriveKey(from: password, salt: salt, using: .sha256, outputByteCount: length,
-                                                         unsafeUncheckedRounds: iterations)
+            let key = try KDF.Insecure.PBKDF2.deriveKey(
+                from: password, salt: salt, using: .sha256, outputByteCount: length,
+                unsafeUncheckedRounds: iterations)
             var bytes = key.withUnsafeBytes { Array($0) }
             defer { SecureBytes.wipe(&bytes) }
             return SecureBytes(bytes)

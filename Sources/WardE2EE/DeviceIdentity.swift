@@ -33,14 +33,18 @@ public struct DeviceIdentity: Sendable {
     /// The public keys to register for `userID`, signed.
     public func publicKeys(userID: String) -> DeviceKeys {
         let suites = self.suites.sorted()
-        let signed = DeviceKeysCheck.signedBytes(deviceID: deviceID, userID: userID, suites: suites,
-                                                 encryptionKey: encryption.publicKey, signingKey: signing.publicKey.bytes)
-        var keys = DeviceKeys(deviceID: deviceID, userID: userID, suites: suites, encryptionKey: Base64.encode(encryption.publicKey),
-                              signingKey: Base64.encode(signing.publicKey.bytes), signature: Base64.encode(signing.signature(for: signed)))
+        let signed = DeviceKeysCheck.signedBytes(
+            deviceID: deviceID, userID: userID, suites: suites,
+            encryptionKey: encryption.publicKey, signingKey: signing.publicKey.bytes)
+        var keys = DeviceKeys(
+            deviceID: deviceID, userID: userID, suites: suites, encryptionKey: Base64.encode(encryption.publicKey),
+            signingKey: Base64.encode(signing.publicKey.bytes), signature: Base64.encode(signing.signature(for: signed)))
         if let person {
             keys.identityKey = Base64.encode(person.publicKey)
-            keys.identitySignature = Base64.encode(person.certify(deviceID: deviceID, userID: userID, signingKey: signing.publicKey.bytes,
-                                                                  encryptionKey: encryption.publicKey))
+            keys.identitySignature = Base64.encode(
+                person.certify(
+                    deviceID: deviceID, userID: userID, signingKey: signing.publicKey.bytes,
+                    encryptionKey: encryption.publicKey))
         }
         return keys
     }
@@ -90,21 +94,25 @@ public enum DeviceKeysCheck {
             throw E2EEError.malformed("device suites")
         }
         guard keys.deviceID == deviceID(signingKey: signingBytes) else { throw E2EEError.malformed("device id") }
-        let signed = signedBytes(deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey: encryptionKey, signingKey: signingBytes)
+        let signed = signedBytes(
+            deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey: encryptionKey, signingKey: signingBytes)
         guard signingKey.isValidSignature(signature, for: signed) else { throw E2EEError.badSignature("device keys") }
         var identityKey: [UInt8]?
         if keys.identityKey != nil || keys.identitySignature != nil {
             guard let key = keys.identityKey.flatMap({ Base64.decode($0) }), let identity = try? Ed25519.PublicKey(bytes: key),
-                  let certificate = keys.identitySignature.flatMap({ Base64.decode($0) }), certificate.count == Ed25519.signatureLength else {
+                let certificate = keys.identitySignature.flatMap({ Base64.decode($0) }), certificate.count == Ed25519.signatureLength
+            else {
                 throw E2EEError.malformed("device identity signature")
             }
-            let certified = PersonIdentity.certifiedBytes(userID: keys.userID, identityKey: key, deviceID: keys.deviceID,
-                                                          signingKey: signingBytes, encryptionKey: encryptionKey)
+            let certified = PersonIdentity.certifiedBytes(
+                userID: keys.userID, identityKey: key, deviceID: keys.deviceID,
+                signingKey: signingBytes, encryptionKey: encryptionKey)
             guard identity.isValidSignature(certificate, for: certified) else { throw E2EEError.badSignature("device identity signature") }
             identityKey = key
         }
-        return Verified(deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey: encryptionKey, signingKey: signingKey,
-                        identityKey: identityKey)
+        return Verified(
+            deviceID: keys.deviceID, userID: keys.userID, suites: keys.suites, encryptionKey: encryptionKey, signingKey: signingKey,
+            identityKey: identityKey)
     }
 
     /// A device's safety number: 60 digits in groups of five, from both of its public keys.

@@ -33,11 +33,15 @@ public enum DeviceKeyFile {
     }
 
     /// Writes the identity's private keys to `path` (replacing it atomically), mode 0600.
-    public static func save(_ identity: DeviceIdentity, userID: String, passphrase: String, to path: String,
-                            parameters: Argon2id.Parameters = .rfc9106SecondRecommended) throws {
-        var plaintext = try JSONCoding.encoder.encode(Secrets(signingSeed: Base64.encode(identity.signing.seed.copyBytes()),
-                                                              encryptionKey: Base64.encode(identity.encryption.privateKey.copyBytes()),
-                                                              identitySeed: identity.person.map { Base64.encode($0.signing.seed.copyBytes()) }))
+    public static func save(
+        _ identity: DeviceIdentity, userID: String, passphrase: String, to path: String,
+        parameters: Argon2id.Parameters = .rfc9106SecondRecommended
+    ) throws {
+        var plaintext = try JSONCoding.encoder.encode(
+            Secrets(
+                signingSeed: Base64.encode(identity.signing.seed.copyBytes()),
+                encryptionKey: Base64.encode(identity.encryption.privateKey.copyBytes()),
+                identitySeed: identity.person.map { Base64.encode($0.signing.seed.copyBytes()) }))
         defer { SecureBytes.wipe(&plaintext) }
         let stored = try PassphraseSeal(sealing: plaintext, format: format, userID: userID, passphrase: passphrase, parameters: parameters)
         let bytes = Data(try JSONCoding.encoder.encode(stored))
@@ -54,7 +58,8 @@ public enum DeviceKeyFile {
     /// Reads and opens the file; the user it belongs to comes with the identity.
     public static func load(from path: String, passphrase: String) throws -> (identity: DeviceIdentity, userID: String) {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let data = FileManager.default.contents(atPath: path) else { throw Failure.unreadable(path) }
+            let data = FileManager.default.contents(atPath: path)
+        else { throw Failure.unreadable(path) }
         if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 { throw Failure.notPrivate(path) }
         guard let stored = try? JSONCoding.decoder.decode(PassphraseSeal.self, from: Array(data)), stored.format == format else {
             throw Failure.malformed("not \(format)")
@@ -67,9 +72,10 @@ public enum DeviceKeyFile {
         }
         defer { SecureBytes.wipe(&plaintext) }
         guard let secrets = try? JSONCoding.decoder.decode(Secrets.self, from: plaintext),
-              let seed = Base64.decode(secrets.signingSeed), let encryption = Base64.decode(secrets.encryptionKey),
-              let identity = try? DeviceIdentity(signingSeed: SecureBytes(seed), encryptionKey: SecureBytes(encryption),
-                                                 person: secrets.identitySeed.flatMap { Base64.decode($0) }.flatMap { try? PersonIdentity(seed: SecureBytes($0)) })
+            let seed = Base64.decode(secrets.signingSeed), let encryption = Base64.decode(secrets.encryptionKey),
+            let identity = try? DeviceIdentity(
+                signingSeed: SecureBytes(seed), encryptionKey: SecureBytes(encryption),
+                person: secrets.identitySeed.flatMap { Base64.decode($0) }.flatMap { try? PersonIdentity(seed: SecureBytes($0)) })
         else {
             throw Failure.malformed("keys")
         }

@@ -30,7 +30,8 @@ public enum E2EEError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .senderMismatch(deviceID): return "the message was signed by device \(deviceID), which is not the named sender's"
         case let .replayed(keyID, iteration): return "another message already used position \(iteration) of sender key \(keyID): a replay"
         case let .untrustedDevice(deviceID): return "device \(deviceID) is not vouched for by its owner's identity key as this device pinned it"
-        case let .identityChanged(userIDs): return "the identity key of \(userIDs.joined(separator: ", ")) changed; compare safety numbers and confirm it before sending"
+        case let .identityChanged(userIDs):
+            return "the identity key of \(userIDs.joined(separator: ", ")) changed; compare safety numbers and confirm it before sending"
         }
     }
 }

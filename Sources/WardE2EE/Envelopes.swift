@@ -39,23 +39,28 @@ public enum EnvelopeCrypto {
     }
 
     /// Encrypts `content` with the next key of `chain` under `suite` and signs it with the device key.
-    public static func seal(_ content: MessageContent, roomID: String, keyID: String, chain: inout SenderChain,
-                            device: DeviceIdentity, suite: String = CipherSuite.senderKeysV1) throws -> Envelope {
+    public static func seal(
+        _ content: MessageContent, roomID: String, keyID: String, chain: inout SenderChain,
+        device: DeviceIdentity, suite: String = CipherSuite.senderKeysV1
+    ) throws -> Envelope {
         let (iteration, key) = chain.nextMessageKey()
         return try seal(content, roomID: roomID, keyID: keyID, iteration: iteration, messageKey: key, device: device, suite: suite)
     }
 
     /// Encrypts `content` at a position of a chain whose message key the caller holds (one it
     /// took for a message the server refused, used again rather than left as a gap).
-    public static func seal(_ content: MessageContent, roomID: String, keyID: String, iteration: Int, messageKey key: SecureBytes,
-                            device: DeviceIdentity, suite: String) throws -> Envelope {
+    public static func seal(
+        _ content: MessageContent, roomID: String, keyID: String, iteration: Int, messageKey key: SecureBytes,
+        device: DeviceIdentity, suite: String
+    ) throws -> Envelope {
         guard CipherSuite.supported.contains(suite) else { throw E2EEError.unsupportedSuite(suite) }
         let plaintext = try JSONCoding.encoder.encode(content)
         let header = header(suite: suite, roomID: roomID, senderDevice: device.deviceID, keyID: keyID, iteration: iteration)
         let sealed = try Suite.sealMessage(Array(plaintext), key: key, associatedData: header.bytes, suite: suite)
         let signature = device.signing.signature(for: signedBytes(header: header, nonce: sealed.nonce, ciphertext: sealed.ciphertext))
-        return Envelope(suite: suite, keyID: keyID, iteration: iteration, nonce: Base64.encode(sealed.nonce),
-                        ciphertext: Base64.encode(sealed.ciphertext), signature: Base64.encode(signature))
+        return Envelope(
+            suite: suite, keyID: keyID, iteration: iteration, nonce: Base64.encode(sealed.nonce),
+            ciphertext: Base64.encode(sealed.ciphertext), signature: Base64.encode(signature))
     }
 
     /// The decoded parts of an envelope that has the right shape.
@@ -75,7 +80,8 @@ public enum EnvelopeCrypto {
             throw E2EEError.malformed("envelope nonce")
         }
         guard envelope.ciphertext.utf8.count <= (maxCiphertextBytes + 2) / 3 * 4, let ciphertext = Base64.decode(envelope.ciphertext),
-              (tagLength...maxCiphertextBytes).contains(ciphertext.count) else {
+            (tagLength...maxCiphertextBytes).contains(ciphertext.count)
+        else {
             throw E2EEError.malformed("envelope ciphertext")
         }
         guard let signature = Base64.decode(envelope.signature), signature.count == Ed25519.signatureLength else {
@@ -86,16 +92,23 @@ public enum EnvelopeCrypto {
 
     /// Verifies the sender device's signature, then decrypts with the message key for the
     /// envelope's iteration (which the caller derives from the sender key it holds).
-    public static func open(_ envelope: Envelope, roomID: String, sender: DeviceKeysCheck.Verified,
-                            messageKey: (Int) throws -> SecureBytes) throws -> MessageContent {
+    public static func open(
+        _ envelope: Envelope, roomID: String, sender: DeviceKeysCheck.Verified,
+        messageKey: (Int) throws -> SecureBytes
+    ) throws -> MessageContent {
         let parts = try check(envelope)
-        let header = header(suite: envelope.suite, roomID: roomID, senderDevice: sender.deviceID, keyID: envelope.keyID, iteration: envelope.iteration)
-        guard sender.signingKey.isValidSignature(parts.signature, for: signedBytes(header: header, nonce: parts.nonce, ciphertext: parts.ciphertext)) else {
+        let header = header(
+            suite: envelope.suite, roomID: roomID, senderDevice: sender.deviceID, keyID: envelope.keyID, iteration: envelope.iteration)
+        guard sender.signingKey.isValidSignature(parts.signature, for: signedBytes(header: header, nonce: parts.nonce, ciphertext: parts.ciphertext))
+        else {
             throw E2EEError.badSignature("message")
         }
         let key = try messageKey(envelope.iteration)
-        guard let plaintext = try? Suite.openMessage(nonce: parts.nonce, ciphertext: parts.ciphertext, key: key, associatedData: header.bytes,
-                                                     suite: envelope.suite) else {
+        guard
+            let plaintext = try? Suite.openMessage(
+                nonce: parts.nonce, ciphertext: parts.ciphertext, key: key, associatedData: header.bytes,
+                suite: envelope.suite)
+        else {
             throw E2EEError.undecryptable
         }
         guard let content = try? JSONCoding.decoder.decode(MessageContent.self, from: plaintext) else { throw E2EEError.malformed("message content") }

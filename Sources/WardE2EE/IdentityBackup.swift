@@ -59,15 +59,19 @@ public enum IdentityBackup {
     }
 
     /// The backup's text (JSON) for `userID`'s identity under `recoveryKey`.
-    public static func seal(_ person: PersonIdentity, userID: String, recoveryKey: String,
-                            iterations: Int = PBKDF2SHA256.recommendedIterations) throws -> String {
+    public static func seal(
+        _ person: PersonIdentity, userID: String, recoveryKey: String,
+        iterations: Int = PBKDF2SHA256.recommendedIterations
+    ) throws -> String {
         var seed = person.signing.seed.copyBytes()
         defer { SecureBytes.wipe(&seed) }
         let salt = SecureRandom.bytes(16)
-        let sealed = try AES256GCM.seal(seed, key: try key(recoveryKey: recoveryKey, salt: salt, iterations: iterations),
-                                        associatedData: associatedData(format: format, userID: userID))
-        let backup = Sealed(format: format, userID: userID, iterations: iterations, salt: Base64.encode(salt),
-                            nonce: Base64.encode(sealed.nonce), ciphertext: Base64.encode(sealed.ciphertext))
+        let sealed = try AES256GCM.seal(
+            seed, key: try key(recoveryKey: recoveryKey, salt: salt, iterations: iterations),
+            associatedData: associatedData(format: format, userID: userID))
+        let backup = Sealed(
+            format: format, userID: userID, iterations: iterations, salt: Base64.encode(salt),
+            nonce: Base64.encode(sealed.nonce), ciphertext: Base64.encode(sealed.ciphertext))
         return String(decoding: try JSONCoding.encoder.encode(backup), as: UTF8.self)
     }
 
@@ -76,7 +80,8 @@ public enum IdentityBackup {
     static func sealArgon2(_ person: PersonIdentity, userID: String, recoveryKey: String, parameters: Argon2id.Parameters) throws -> String {
         var seed = person.signing.seed.copyBytes()
         defer { SecureBytes.wipe(&seed) }
-        let sealed = try PassphraseSeal(sealing: seed, format: argon2Format, userID: userID, passphrase: normalised(recoveryKey), parameters: parameters)
+        let sealed = try PassphraseSeal(
+            sealing: seed, format: argon2Format, userID: userID, passphrase: normalised(recoveryKey), parameters: parameters)
         return String(decoding: try JSONCoding.encoder.encode(sealed), as: UTF8.self)
     }
 
@@ -98,16 +103,21 @@ public enum IdentityBackup {
         let bytes = Array(text.utf8)
         if let sealed = try? JSONCoding.decoder.decode(Sealed.self, from: bytes), sealed.format == format {
             guard sealed.userID == userID, acceptedIterations.contains(sealed.iterations), let salt = Base64.decode(sealed.salt), salt.count >= 16,
-                  let nonce = Base64.decode(sealed.nonce), let ciphertext = Base64.decode(sealed.ciphertext) else { throw Failure.malformed }
+                let nonce = Base64.decode(sealed.nonce), let ciphertext = Base64.decode(sealed.ciphertext)
+            else { throw Failure.malformed }
             let key = try key(recoveryKey: recoveryKey, salt: salt, iterations: sealed.iterations)
-            guard let seed = try? AES256GCM.open(nonce: nonce, ciphertext: ciphertext, key: key,
-                                                 associatedData: associatedData(format: format, userID: userID)) else {
+            guard
+                let seed = try? AES256GCM.open(
+                    nonce: nonce, ciphertext: ciphertext, key: key,
+                    associatedData: associatedData(format: format, userID: userID))
+            else {
                 throw Failure.wrongRecoveryKey
             }
             return seed
         }
         guard let sealed = try? JSONCoding.decoder.decode(PassphraseSeal.self, from: bytes), sealed.format == argon2Format,
-              sealed.userID == userID else { throw Failure.malformed }
+            sealed.userID == userID
+        else { throw Failure.malformed }
         do { return try sealed.open(passphrase: normalised(recoveryKey)) } catch PassphraseSeal.Failure.malformed {
             throw Failure.malformed
         } catch {

@@ -24,7 +24,9 @@ public enum KeyBackup {
         public var chainKey: String
 
         public init(roomID: String, keyID: String, senderDevice: String, suite: String, iteration: Int, chainKey: String) {
-            (self.roomID, self.keyID, self.senderDevice, self.suite, self.iteration, self.chainKey) = (roomID, keyID, senderDevice, suite, iteration, chainKey)
+            (self.roomID, self.keyID, self.senderDevice, self.suite, self.iteration, self.chainKey) = (
+                roomID, keyID, senderDevice, suite, iteration, chainKey
+            )
         }
     }
 
@@ -45,16 +47,18 @@ public enum KeyBackup {
     static func sealXChaCha(_ item: Item, person: PersonIdentity) throws -> SealedKeyBackup {
         var plaintext = try JSONCoding.encoder.encode(item)
         defer { SecureBytes.wipe(&plaintext) }
-        let sealed = try XChaCha20Poly1305.seal(plaintext, key: key(person, label: xChaChaLabel),
-                                                associatedData: associatedData(keyID: item.keyID, label: xChaChaLabel))
+        let sealed = try XChaCha20Poly1305.seal(
+            plaintext, key: key(person, label: xChaChaLabel),
+            associatedData: associatedData(keyID: item.keyID, label: xChaChaLabel))
         return SealedKeyBackup(keyID: item.keyID, sealed: Base64.encode(sealed.combined))
     }
 
     /// The item, or nil when it was not sealed under this person's identity for this key id.
     public static func open(_ backup: SealedKeyBackup, person: PersonIdentity) -> Item? {
         guard let bytes = Base64.decode(backup.sealed), bytes.count > AES256GCM.nonceLength else { return nil }
-        let aesGCM = try? AES256GCM.open(nonce: Array(bytes.prefix(AES256GCM.nonceLength)), ciphertext: Array(bytes.dropFirst(AES256GCM.nonceLength)),
-                                         key: key(person), associatedData: associatedData(keyID: backup.keyID))
+        let aesGCM = try? AES256GCM.open(
+            nonce: Array(bytes.prefix(AES256GCM.nonceLength)), ciphertext: Array(bytes.dropFirst(AES256GCM.nonceLength)),
+            key: key(person), associatedData: associatedData(keyID: backup.keyID))
         guard var plaintext = aesGCM ?? openXChaCha(bytes, keyID: backup.keyID, person: person) else { return nil }
         defer { SecureBytes.wipe(&plaintext) }
         guard let item = try? JSONCoding.decoder.decode(Item.self, from: plaintext), item.keyID == backup.keyID else { return nil }
@@ -63,6 +67,7 @@ public enum KeyBackup {
 
     private static func openXChaCha(_ bytes: [UInt8], keyID: String, person: PersonIdentity) -> [UInt8]? {
         guard let sealed = try? XChaCha20Poly1305.SealedMessage(combined: bytes) else { return nil }
-        return try? XChaCha20Poly1305.open(sealed, key: key(person, label: xChaChaLabel), associatedData: associatedData(keyID: keyID, label: xChaChaLabel))
+        return try? XChaCha20Poly1305.open(
+            sealed, key: key(person, label: xChaChaLabel), associatedData: associatedData(keyID: keyID, label: xChaChaLabel))
     }
 }

@@ -38,10 +38,14 @@ struct PassphraseSeal: Codable {
     func open(passphrase: String) throws -> [UInt8] {
         let parameters = Argon2id.Parameters(memoryKiB: memoryKiB, iterations: iterations, parallelism: parallelism)
         guard (try? parameters.validate()) != nil, let salt = Base64.decode(salt), salt.count >= 16,
-              let nonce = Base64.decode(nonce), let ciphertext = Base64.decode(ciphertext) else { throw Failure.malformed }
+            let nonce = Base64.decode(nonce), let ciphertext = Base64.decode(ciphertext)
+        else { throw Failure.malformed }
         let key = try Self.derive(passphrase: passphrase, salt: salt, format: format, parameters: parameters)
-        guard let plaintext = try? XChaCha20Poly1305.open(.init(nonce: nonce, ciphertext: ciphertext), key: key,
-                                                          associatedData: Self.associatedData(format: format, userID: userID)) else {
+        guard
+            let plaintext = try? XChaCha20Poly1305.open(
+                .init(nonce: nonce, ciphertext: ciphertext), key: key,
+                associatedData: Self.associatedData(format: format, userID: userID))
+        else {
             throw Failure.wrongPassphrase
         }
         return plaintext
@@ -50,8 +54,9 @@ struct PassphraseSeal: Codable {
     private static func associatedData(format: String, userID: String) -> [UInt8] { Array((format + "\u{0}" + userID).utf8) }
 
     private static func derive(passphrase: String, salt: [UInt8], format: String, parameters: Argon2id.Parameters) throws -> SecureBytes {
-        var tag = try Argon2id.rawHash(password: Array(passphrase.utf8), salt: salt, associatedData: Array(format.utf8),
-                                       parameters: parameters, tagLength: XChaCha20Poly1305.keyLength)
+        var tag = try Argon2id.rawHash(
+            password: Array(passphrase.utf8), salt: salt, associatedData: Array(format.utf8),
+            parameters: parameters, tagLength: XChaCha20Poly1305.keyLength)
         defer { SecureBytes.wipe(&tag) }
         return SecureBytes(tag)
     }

@@ -21,8 +21,10 @@ public struct PersonIdentity: Sendable {
 
     /// The signature that says device `deviceID` (with these keys) is `userID`'s.
     func certify(deviceID: String, userID: String, signingKey: [UInt8], encryptionKey: [UInt8]) -> [UInt8] {
-        signing.signature(for: Self.certifiedBytes(userID: userID, identityKey: publicKey, deviceID: deviceID,
-                                                   signingKey: signingKey, encryptionKey: encryptionKey))
+        signing.signature(
+            for: Self.certifiedBytes(
+                userID: userID, identityKey: publicKey, deviceID: deviceID,
+                signingKey: signingKey, encryptionKey: encryptionKey))
     }
 
     static func certifiedBytes(userID: String, identityKey: [UInt8], deviceID: String, signingKey: [UInt8], encryptionKey: [UInt8]) -> [UInt8] {

@@ -37,14 +37,18 @@ public enum Suite {
         return try SealedBox.open(box, with: identity.encryption)
     }
 
-    static func sealMessage(_ plaintext: [UInt8], key: SecureBytes, associatedData: [UInt8], suite: String) throws -> (nonce: [UInt8], ciphertext: [UInt8]) {
+    static func sealMessage(_ plaintext: [UInt8], key: SecureBytes, associatedData: [UInt8], suite: String) throws -> (
+        nonce: [UInt8], ciphertext: [UInt8]
+    ) {
         if suite == CipherSuite.webCryptoV1 { return try AES256GCM.seal(plaintext, key: key, associatedData: associatedData) }
         let sealed = try XChaCha20Poly1305.seal(plaintext, key: key, associatedData: associatedData)
         return (sealed.nonce, sealed.ciphertext)
     }
 
     static func openMessage(nonce: [UInt8], ciphertext: [UInt8], key: SecureBytes, associatedData: [UInt8], suite: String) throws -> [UInt8] {
-        if suite == CipherSuite.webCryptoV1 { return try AES256GCM.open(nonce: nonce, ciphertext: ciphertext, key: key, associatedData: associatedData) }
+        if suite == CipherSuite.webCryptoV1 {
+            return try AES256GCM.open(nonce: nonce, ciphertext: ciphertext, key: key, associatedData: associatedData)
+        }
         return try XChaCha20Poly1305.open(.init(nonce: nonce, ciphertext: ciphertext), key: key, associatedData: associatedData)
     }
 }

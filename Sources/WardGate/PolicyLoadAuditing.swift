@@ -21,12 +21,13 @@ public enum PolicyLoadAuditing {
     public static func observer(log: AuditLog, actorID: String = "system:policy") -> PolicyStore.Observer {
         { event in
             let hash = Hex.decode(event.hash).flatMap(Hash32.init(bytes:))
-            try await log.append(AuditEvent(
-                type: "policy.load", action: .execute, outcome: event.accepted ? .success : .minorFailure,
-                actorID: actorID, actorRole: "system", objectType: "policy-set", objectID: event.hash,
-                policySetHash: hash,
-                details: ["accepted": event.accepted ? "true" : "false", "policies": "\(event.policyCount)"]
-            ))
+            try await log.append(
+                AuditEvent(
+                    type: "policy.load", action: .execute, outcome: event.accepted ? .success : .minorFailure,
+                    actorID: actorID, actorRole: "system", objectType: "policy-set", objectID: event.hash,
+                    policySetHash: hash,
+                    details: ["accepted": event.accepted ? "true" : "false", "policies": "\(event.policyCount)"]
+                ))
         }
     }
 }

@@ -12,8 +12,10 @@ public struct AvailabilityInfo: Codable, Hashable, Sendable {
     public var slotMinutes: Int
     public var location: String
 
-    public init(availabilityID: Int, clinicianID: String, kind: String, weekday: Int?, startMinute: Int?, endMinute: Int?,
-                startsAt: Int64?, endsAt: Int64?, slotMinutes: Int, location: String) {
+    public init(
+        availabilityID: Int, clinicianID: String, kind: String, weekday: Int?, startMinute: Int?, endMinute: Int?,
+        startsAt: Int64?, endsAt: Int64?, slotMinutes: Int, location: String
+    ) {
         self.availabilityID = availabilityID
         self.clinicianID = clinicianID
         self.kind = kind
@@ -59,9 +61,11 @@ public struct AppointmentInfo: Codable, Hashable, Sendable {
     public var patientName: String?
     public var clinicianName: String?
 
-    public init(appointmentID: String, patientID: String, clinicianID: String, startsAt: Int64, endsAt: Int64, location: String,
-                status: String, bookedBy: String, cancelledBy: String?, updatedAt: Int64, reason: String? = nil,
-                patientName: String? = nil, clinicianName: String? = nil) {
+    public init(
+        appointmentID: String, patientID: String, clinicianID: String, startsAt: Int64, endsAt: Int64, location: String,
+        status: String, bookedBy: String, cancelledBy: String?, updatedAt: Int64, reason: String? = nil,
+        patientName: String? = nil, clinicianName: String? = nil
+    ) {
         self.appointmentID = appointmentID
         self.patientID = patientID
         self.clinicianID = clinicianID

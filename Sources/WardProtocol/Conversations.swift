@@ -32,8 +32,10 @@ public struct DeviceKeys: Codable, Hashable, Sendable {
     /// "Identities"), base64.
     public var identitySignature: String?
 
-    public init(deviceID: String, userID: String, suites: [String], encryptionKey: String, signingKey: String, signature: String,
-                identityKey: String? = nil, identitySignature: String? = nil) {
+    public init(
+        deviceID: String, userID: String, suites: [String], encryptionKey: String, signingKey: String, signature: String,
+        identityKey: String? = nil, identitySignature: String? = nil
+    ) {
         self.deviceID = deviceID
         self.userID = userID
         self.suites = suites

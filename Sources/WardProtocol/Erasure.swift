@@ -14,8 +14,10 @@ public struct ErasureRequestInfo: Codable, Hashable, Sendable {
     /// The person's note, while it exists (erased with the person).
     public var note: String?
 
-    public init(requestID: Int, userID: String, requestedBy: String, requestedAt: Int64, dueAt: Int64, status: String,
-                overdue: Bool, completedAt: Int64?, note: String? = nil) {
+    public init(
+        requestID: Int, userID: String, requestedBy: String, requestedAt: Int64, dueAt: Int64, status: String,
+        overdue: Bool, completedAt: Int64?, note: String? = nil
+    ) {
         self.note = note
         self.requestID = requestID
         self.userID = userID
@@ -47,8 +49,10 @@ public struct ErasureReceipt: Codable, Hashable, Sendable {
     /// The audit entry of the decision to erase.
     public var auditSeq: Int
 
-    public init(requestID: Int, subjectID: String, requestedAt: Int64, dueAt: Int64, executedAt: Int64, executedBy: String,
-                items: [ErasureItem], keysDestroyed: Int, auditTombstones: Int, auditSeq: Int) {
+    public init(
+        requestID: Int, subjectID: String, requestedAt: Int64, dueAt: Int64, executedAt: Int64, executedBy: String,
+        items: [ErasureItem], keysDestroyed: Int, auditTombstones: Int, auditSeq: Int
+    ) {
         format = Self.format
         self.requestID = requestID
         self.subjectID = subjectID

@@ -46,10 +46,12 @@ public struct ExportAccount: Codable, Hashable, Sendable {
     public var notifications: [NotificationInfo]
     public var mutedNotificationKinds: [String]
 
-    public init(profile: UserInfo, createdAt: Int64, sessions: [ExportSession], devices: [ExportDevice], careTeam: [String],
-                patients: [String], consents: [ConsentInfo], secondFactor: Bool, recoveryCodesLeft: Int,
-                erasureRequests: [ErasureRequestInfo] = [], appointments: [AppointmentInfo] = [], availability: [AvailabilityInfo] = [],
-                notifications: [NotificationInfo] = [], mutedNotificationKinds: [String] = []) {
+    public init(
+        profile: UserInfo, createdAt: Int64, sessions: [ExportSession], devices: [ExportDevice], careTeam: [String],
+        patients: [String], consents: [ConsentInfo], secondFactor: Bool, recoveryCodesLeft: Int,
+        erasureRequests: [ErasureRequestInfo] = [], appointments: [AppointmentInfo] = [], availability: [AvailabilityInfo] = [],
+        notifications: [NotificationInfo] = [], mutedNotificationKinds: [String] = []
+    ) {
         self.erasureRequests = erasureRequests
         self.appointments = appointments
         self.availability = availability
@@ -126,8 +128,10 @@ public struct AccessRecord: Codable, Hashable, Sendable {
     public var objectType: String
     public var objectID: String
 
-    public init(seq: Int, time: Int64, actorID: String, actorRole: String, event: String, action: String, outcome: String,
-                decision: String, policies: [String], objectType: String, objectID: String) {
+    public init(
+        seq: Int, time: Int64, actorID: String, actorRole: String, event: String, action: String, outcome: String,
+        decision: String, policies: [String], objectType: String, objectID: String
+    ) {
         self.seq = seq
         self.time = time
         self.actorID = actorID
@@ -165,8 +169,10 @@ public struct ExportDocument: Codable, Hashable, Sendable {
     /// The person's requests to amend their record, and the answers.
     public var amendments: [AmendmentInfo]
 
-    public init(exportedAt: Int64, subjectID: String, account: ExportAccount, rooms: [ExportRoom], messages: [MessageInfo], access: [AccessRecord],
-                records: [RecordEntryInfo] = [], recordsWithheld: [String: Int]? = nil, amendments: [AmendmentInfo] = []) {
+    public init(
+        exportedAt: Int64, subjectID: String, account: ExportAccount, rooms: [ExportRoom], messages: [MessageInfo], access: [AccessRecord],
+        records: [RecordEntryInfo] = [], recordsWithheld: [String: Int]? = nil, amendments: [AmendmentInfo] = []
+    ) {
         self.records = records
         self.recordsWithheld = recordsWithheld
         self.amendments = amendments
@@ -209,8 +215,10 @@ public struct BackupStatus: Codable, Hashable, Sendable {
     public var bytes: Int?
     public var auditEntries: Int?
 
-    public init(directory: String?, newest: String?, takenAt: Int64?, ageSeconds: Int64?, stale: Bool, everyHours: Int, keep: Int,
-                bytes: Int? = nil, auditEntries: Int? = nil) {
+    public init(
+        directory: String?, newest: String?, takenAt: Int64?, ageSeconds: Int64?, stale: Bool, everyHours: Int, keep: Int,
+        bytes: Int? = nil, auditEntries: Int? = nil
+    ) {
         (self.directory, self.newest, self.takenAt, self.ageSeconds, self.stale, self.everyHours, self.keep) =
             (directory, newest, takenAt, ageSeconds, stale, everyHours, keep)
         (self.bytes, self.auditEntries) = (bytes, auditEntries)

@@ -110,10 +110,12 @@ public struct ClientRequest: Codable, Hashable, Sendable {
     /// approval.decide: which approval.
     public var approvalID: Int?
 
-    public init(id: Int, type: RequestType, version: Int? = nil, username: String? = nil, password: String? = nil,
-                token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
-                displayName: String? = nil, role: String? = nil, userID: String? = nil,
-                patientID: String? = nil, clinicianID: String? = nil, totp: String? = nil) {
+    public init(
+        id: Int, type: RequestType, version: Int? = nil, username: String? = nil, password: String? = nil,
+        token: String? = nil, currentPassword: String? = nil, newPassword: String? = nil,
+        displayName: String? = nil, role: String? = nil, userID: String? = nil,
+        patientID: String? = nil, clinicianID: String? = nil, totp: String? = nil
+    ) {
         self.id = id
         self.type = type.rawValue
         self.version = version

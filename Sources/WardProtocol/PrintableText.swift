@@ -5,14 +5,16 @@
 /// kept. Line breaks become spaces.
 public enum PrintableText {
     public static func safe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
-            if scalar == "\n" { return " " }
-            if scalar.value == 0x200C || scalar.value == 0x200D { return scalar }
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator: return "\u{FFFD}"
-            default: return scalar
-            }
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar -> Unicode.Scalar in
+                    if scalar == "\n" { return " " }
+                    if scalar.value == 0x200C || scalar.value == 0x200D { return scalar }
+                    switch scalar.properties.generalCategory {
+                    case .control, .format, .lineSeparator, .paragraphSeparator: return "\u{FFFD}"
+                    default: return scalar
+                    }
+                }))
     }
 
     /// `safe`, and at most `limit` characters: a server's message is a sentence, not a page.

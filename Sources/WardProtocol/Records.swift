@@ -10,8 +10,10 @@ public struct RecordEntryInfo: Codable, Hashable, Sendable {
     public var createdAt: Int64
     public var resource: String
 
-    public init(versionID: String, entryID: String, section: String, version: Int, authorID: String, authorRole: String, createdAt: Int64,
-                resource: String) {
+    public init(
+        versionID: String, entryID: String, section: String, version: Int, authorID: String, authorRole: String, createdAt: Int64,
+        resource: String
+    ) {
         self.versionID = versionID
         self.entryID = entryID
         self.section = section
@@ -38,8 +40,10 @@ public struct BreakGlassInfo: Codable, Hashable, Sendable {
     public var overdue: Bool
     public var reason: String?
 
-    public init(breakGlassID: Int, clinicianID: String, patientID: String, startedAt: Int64, endsAt: Int64, reviewedAt: Int64?,
-                reviewedBy: String?, verdict: String?, overdue: Bool, reason: String?) {
+    public init(
+        breakGlassID: Int, clinicianID: String, patientID: String, startedAt: Int64, endsAt: Int64, reviewedAt: Int64?,
+        reviewedBy: String?, verdict: String?, overdue: Bool, reason: String?
+    ) {
         self.breakGlassID = breakGlassID
         self.clinicianID = clinicianID
         self.patientID = patientID
@@ -77,9 +81,11 @@ public struct AmendmentInfo: Codable, Hashable, Sendable {
     public var disagreement: String?
     public var disagreedAt: Int64?
 
-    public init(amendmentID: String, patientID: String, entryID: String, section: String, requestedAt: Int64, dueAt: Int64, status: String,
-                request: String, decidedBy: String?, decidedAt: Int64?, response: String?, versionID: String?, overdue: Bool,
-                disagreement: String? = nil, disagreedAt: Int64? = nil) {
+    public init(
+        amendmentID: String, patientID: String, entryID: String, section: String, requestedAt: Int64, dueAt: Int64, status: String,
+        request: String, decidedBy: String?, decidedAt: Int64?, response: String?, versionID: String?, overdue: Bool,
+        disagreement: String? = nil, disagreedAt: Int64? = nil
+    ) {
         self.amendmentID = amendmentID
         self.patientID = patientID
         self.entryID = entryID

@@ -67,8 +67,9 @@ extension RecordEntryInfo {
         guard let versionID, let entryID, let section, let version, let authorID, let authorRole, let createdAt, let resource else {
             throw JSONReader.malformed("a record entry lacks one of its fields", at: start)
         }
-        self.init(versionID: versionID, entryID: entryID, section: section, version: version, authorID: authorID, authorRole: authorRole,
-                  createdAt: createdAt, resource: resource)
+        self.init(
+            versionID: versionID, entryID: entryID, section: section, version: version, authorID: authorID, authorRole: authorRole,
+            createdAt: createdAt, resource: resource)
     }
 }
 
@@ -149,7 +150,8 @@ struct JSONReader {
         let start = offset
         let count = word.utf8CodeUnitCount
         guard offset + count <= bytes.count,
-              bytes[offset..<offset + count].elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: count)) else {
+            bytes[offset..<offset + count].elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: count))
+        else {
             throw Self.malformed("unknown literal", at: start)
         }
         offset += count
@@ -162,7 +164,8 @@ struct JSONReader {
         let digits = offset
         while offset < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[offset]) { offset += 1 }
         guard offset > digits, bytes[digits] != UInt8(ascii: "0") || offset == digits + 1,
-              let value = Int64(String(decoding: bytes[start..<offset], as: UTF8.self)) else {
+            let value = Int64(String(decoding: bytes[start..<offset], as: UTF8.self))
+        else {
             throw Self.malformed("expected an integer", at: start)
         }
         return value
@@ -245,7 +248,8 @@ struct JSONReader {
 
     private mutating func readHex4() throws -> UInt16 {
         guard offset + 4 <= bytes.count, let value = UInt16(String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16),
-              bytes[offset..<offset + 4].allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "-") }) else {
+            bytes[offset..<offset + 4].allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "-") })
+        else {
             throw Self.malformed("an escape needs four hex digits", at: offset)
         }
         offset += 4
@@ -281,7 +285,9 @@ struct JSONReader {
         if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
         let integerStart = offset
         let integerDigits = digits()
-        guard integerDigits > 0, integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw Self.malformed("a bad number", at: start) }
+        guard integerDigits > 0, integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else {
+            throw Self.malformed("a bad number", at: start)
+        }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
             offset += 1
             guard digits() > 0 else { throw Self.malformed("a bad number", at: start) }

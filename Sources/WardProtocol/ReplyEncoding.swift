@@ -45,8 +45,10 @@ public enum ReplyEncoding {
 
 extension RecordEntryInfo {
     /// The keys with their punctuation, as `Codable` names them, made once.
-    private static let keys = ["{\"authorID\":", ",\"authorRole\":", ",\"createdAt\":", ",\"entryID\":", ",\"resource\":", ",\"section\":",
-                               ",\"version\":", ",\"versionID\":"].map { Array($0.utf8) }
+    private static let keys = [
+        "{\"authorID\":", ",\"authorRole\":", ",\"createdAt\":", ",\"entryID\":", ",\"resource\":", ",\"section\":",
+        ",\"version\":", ",\"versionID\":"
+    ].map { Array($0.utf8) }
 
     /// This entry as a JSON object.
     func write(to out: inout some JSONSink) {

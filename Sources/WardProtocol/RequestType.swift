@@ -10,7 +10,8 @@ public enum RequestType: String, CaseIterable, Sendable {
     case userDisable = "user.disable", userEnable = "user.enable", userResetPassword = "user.reset-password"
     case userResetSecondFactor = "user.reset-second-factor"
     case careTeamAdd = "careteam.add", careTeamRemove = "careteam.remove", careTeamList = "careteam.list"
-    case deviceRegister = "device.register", identityBackup = "identity.backup", keysBackup = "keys.backup", keysGet = "keys.get", keysDistribute = "keys.distribute", keysFetch = "keys.fetch"
+    case deviceRegister = "device.register", identityBackup = "identity.backup", keysBackup = "keys.backup", keysGet = "keys.get", keysDistribute =
+        "keys.distribute", keysFetch = "keys.fetch"
     case roomCreate = "room.create", roomInvite = "room.invite", roomJoin = "room.join", roomLeave = "room.leave"
     case roomRemove = "room.remove", roomList = "room.list", roomMembers = "room.members", userFind = "user.find"
     case messageSend = "message.send", messageHistory = "message.history", receipt = "receipt", presenceSet = "presence.set"
@@ -54,9 +55,10 @@ public enum RequestType: String, CaseIterable, Sendable {
     /// among them: they keep working on the room the watermark keeps.
     public var deferrableWrite: Bool {
         switch self {
-        case .userCreate, .deviceRegister, .identityBackup, .keysBackup, .keysDistribute, .roomCreate, .roomInvite, .roomJoin, .messageSend, .consentGrant, .gdprEraseRequest,
-             .gdprHoldPlace, .availabilityAdd, .appointmentBook, .appointmentReschedule, .notificationAnnounce, .recordWrite, .recordAmend,
-             .recordAmendDecide, .recordAmendDisagree:
+        case .userCreate, .deviceRegister, .identityBackup, .keysBackup, .keysDistribute, .roomCreate, .roomInvite, .roomJoin, .messageSend,
+            .consentGrant, .gdprEraseRequest,
+            .gdprHoldPlace, .availabilityAdd, .appointmentBook, .appointmentReschedule, .notificationAnnounce, .recordWrite, .recordAmend,
+            .recordAmendDecide, .recordAmendDisagree:
             return true
         default:
             return false

@@ -18,13 +18,13 @@ public enum WireRanges {
     /// request type with each of these fields at Int64.min, Int64.max, -1 and 0 from this table
     /// (Tests/WardServerTests/HostileInputTests), so a field added without an entry fails it.
     public static let timeFields: [(name: String, value: any WritableKeyPath<ClientRequest, Int64?> & Sendable)] = [
-        ("startsAt", \.startsAt), ("endsAt", \.endsAt),
+        ("startsAt", \.startsAt), ("endsAt", \.endsAt)
     ]
     public static let countFields: [(name: String, value: any WritableKeyPath<ClientRequest, Int?> & Sendable)] = [
         ("after", \.after), ("before", \.before), ("limit", \.limit), ("seq", \.seq), ("holdID", \.holdID),
         ("weekday", \.weekday), ("startMinute", \.startMinute), ("endMinute", \.endMinute), ("slotMinutes", \.slotMinutes),
         ("availabilityID", \.availabilityID), ("notificationID", \.notificationID), ("breakGlassID", \.breakGlassID),
-        ("size", \.size), ("from", \.from), ("approvalID", \.approvalID),
+        ("size", \.size), ("from", \.from), ("approvalID", \.approvalID)
     ]
 
     /// The first field of `request` outside its range, with the message to answer; nil when all

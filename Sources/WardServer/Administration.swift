@@ -56,8 +56,9 @@ extension Connection {
             }
             // The password is hashed once the policies have allowed the creation: nobody makes the
             // server spend an Argon2 hash on a request it refuses (issue 16, item 6).
-            newUser = UserRecord(id: "user:" + OpaqueID.make(), username: stored, displayName: displayName,
-                                 role: role, passwordHash: "", mustChangePassword: true, createdAt: Clock.nowSeconds())
+            newUser = UserRecord(
+                id: "user:" + OpaqueID.make(), username: stored, displayName: displayName,
+                role: role, passwordHash: "", mustChangePassword: true, createdAt: Clock.nowSeconds())
         }
 
         let object = target ?? newUser ?? patient
@@ -72,11 +73,12 @@ extension Connection {
         case .careTeamRemove: code = .delete
         default: code = .update
         }
-        let outcome = try await gate.decide(Gate.Request(
-            principal: admin, action: try type.decidingAction, resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
-            objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
-            objectID: object?.id ?? "ward", subjectID: object?.id ?? "", secondFactor: hasSecondFactor
-        ), extraDetails: details)
+        let outcome = try await gate.decide(
+            Gate.Request(
+                principal: admin, action: try type.decidingAction, resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
+                objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
+                objectID: object?.id ?? "ward", subjectID: object?.id ?? "", secondFactor: hasSecondFactor
+            ), extraDetails: details)
         guard outcome.allowed else {
             return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
         }
@@ -156,7 +158,8 @@ extension Connection {
         try database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
         try database.resetFailedLogins(userID: target.id)
         context.hub.endSessions(ofUser: target.id)
-        try await tellAccountChanged(target, "Your password was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
+        try await tellAccountChanged(
+            target, "Your password was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
         return password
     }
 
@@ -168,7 +171,8 @@ extension Connection {
         context.hub.endSessions(ofUser: target.id)
         let code = OneTimePassword.make(length: 12)
         try database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
-        try await tellAccountChanged(target, "Your second factor was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
+        try await tellAccountChanged(
+            target, "Your second factor was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
         return code
     }
 
@@ -187,10 +191,11 @@ extension Connection {
         do {
             return try work()
         } catch let refusal as ReplyError where [.notFound, .conflict, .badRequest].contains(refusal.code) {
-            let outcome = try await context.gate.decide(Gate.Request(
-                principal: admin, action: try type.decidingAction, resource: Entity(uid: ClinicModel.service),
-                event: type.auditEvent ?? type.rawValue, code: .read, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor
-            ), extraDetails: ["looked-up": "nothing"])
+            let outcome = try await context.gate.decide(
+                Gate.Request(
+                    principal: admin, action: try type.decidingAction, resource: Entity(uid: ClinicModel.service),
+                    event: type.auditEvent ?? type.rawValue, code: .read, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor
+                ), extraDetails: ["looked-up": "nothing"])
             guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
             throw refusal
         }

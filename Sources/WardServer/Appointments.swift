@@ -18,12 +18,14 @@ extension Connection {
         case .availabilityRemove: reply.availability = try await removeAvailability(request, user)
         case .availabilityList:
             let clinician = try clinician(request.clinicianID ?? request.userID ?? user.id)
-            try await allowScheduling(user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-                                      objectType: "user", objectID: clinician.id)
+            try await allowScheduling(
+                user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+                objectType: "user", objectID: clinician.id)
             reply.availability = try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
         case .availabilityClinicians:
-            try await allowScheduling(user, .availabilityClinicians, code: .read, resource: Entity(uid: ClinicModel.service), objectType: "service",
-                                      objectID: "ward")
+            try await allowScheduling(
+                user, .availabilityClinicians, code: .read, resource: Entity(uid: ClinicModel.service), objectType: "service",
+                objectID: "ward")
             let database = context.gate.database
             reply.users = try database.bookableClinicians().compactMap { try database.user(id: $0) }.filter(\.active).map(Self.info)
         case .appointmentSlots: reply.slots = try await freeSlots(request, user)
@@ -53,9 +55,12 @@ extension Connection {
         let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
         let from = request.startsAt ?? Clock.nowSeconds()
         let to = request.endsAt ?? from + 14 * 86_400
-        guard to > from, to - from <= 62 * 86_400 else { throw ReplyError(code: .badRequest, message: "endsAt must be after startsAt, at most 62 days later") }
-        try await allowScheduling(user, .appointmentSlots, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-                                  objectType: "user", objectID: clinician.id)
+        guard to > from, to - from <= 62 * 86_400 else {
+            throw ReplyError(code: .badRequest, message: "endsAt must be after startsAt, at most 62 days later")
+        }
+        try await allowScheduling(
+            user, .appointmentSlots, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+            objectType: "user", objectID: clinician.id)
         return try freeSlots(of: clinician, from: from, to: to).map { SlotInfo(startsAt: $0.startsAt, endsAt: $0.endsAt, location: $0.location) }
     }
 
@@ -63,8 +68,9 @@ extension Connection {
     func slot(of clinician: UserRecord, startingAt startsAt: Int64) throws -> SlotCalendar.Slot {
         guard startsAt > Clock.nowSeconds() else { throw ReplyError(code: .badRequest, message: "startsAt is in the past") }
         if let slot = try freeSlots(of: clinician, from: startsAt, to: startsAt + 1).first { return slot }
-        let offered = SlotCalendar(timeZone: context.timeZone).slots(try context.gate.database.availability(clinicianID: clinician.id),
-                                                                     from: startsAt, to: startsAt + 1)
+        let offered = SlotCalendar(timeZone: context.timeZone).slots(
+            try context.gate.database.availability(clinicianID: clinician.id),
+            from: startsAt, to: startsAt + 1)
         guard offered.isEmpty else { throw ReplyError(code: .slotTaken, message: "slot taken: pick another (appointment.slots lists the free ones)") }
         throw ReplyError(code: .badRequest, message: "the clinician has no slot starting then (appointment.slots lists them)")
     }
@@ -72,7 +78,9 @@ extension Connection {
     func book(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
         let patient = try lookUp(id: request.patientID ?? user.id, what: "patient")
-        guard patient.role == "Patient", patient.active else { throw ReplyError(code: .badRequest, message: "patientID does not name an active Patient account") }
+        guard patient.role == "Patient", patient.active else {
+            throw ReplyError(code: .badRequest, message: "patientID does not name an active Patient account")
+        }
         if let reason = request.reason {
             guard (1...500).contains(reason.count), !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw ReplyError(code: .badRequest, message: "reason must be 1-500 characters without control characters")
@@ -86,10 +94,13 @@ extension Connection {
         let proposed = AppointmentRecord(
             id: id, patientID: patient.id, clinicianID: clinician.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
             status: status,
-            sealedReason: try request.reason.map { try context.subjectKeys.seal(Data($0.utf8), subject: patient.id, scope: "appointments", context: id) },
+            sealedReason: try request.reason.map {
+                try context.subjectKeys.seal(Data($0.utf8), subject: patient.id, scope: "appointments", context: id)
+            },
             bookedBy: user.id, createdAt: now)
-        try await allowScheduling(user, .appointmentBook, code: .create, resource: ClinicModel.appointment(proposed), objectType: "appointment",
-                                  objectID: id, subjectID: patient.id, details: ["clinician": clinician.id, "starts": "\(slot.startsAt)"])
+        try await allowScheduling(
+            user, .appointmentBook, code: .create, resource: ClinicModel.appointment(proposed), objectType: "appointment",
+            objectID: id, subjectID: patient.id, details: ["clinician": clinician.id, "starts": "\(slot.startsAt)"])
         let database = context.gate.database
         let notifier = Notifier(context: context)
         let reminders = try notifier.reminders(for: proposed, now: now)
@@ -109,8 +120,9 @@ extension Connection {
         let current = try existingAppointment(request)
         let clinician = try clinician(current.clinicianID)
         let slot = try slot(of: clinician, startingAt: try require(request.startsAt, "startsAt"))
-        try await allowScheduling(user, .appointmentReschedule, code: .update, resource: ClinicModel.appointment(current), objectType: "appointment",
-                                  objectID: current.id, subjectID: current.patientID, details: ["starts": "\(slot.startsAt)"])
+        try await allowScheduling(
+            user, .appointmentReschedule, code: .update, resource: ClinicModel.appointment(current), objectType: "appointment",
+            objectID: current.id, subjectID: current.patientID, details: ["starts": "\(slot.startsAt)"])
         let now = Clock.nowSeconds()
         let database = context.gate.database
         var expected = current
@@ -120,8 +132,9 @@ extension Connection {
         let told = try notifier.appointmentChange(expected, what: "moved here from \(notifier.when(current.startsAt))", by: user.id, now: now)
         let moved = try await bookingWrite {
             try await database.write { db in
-                let moved = try WardDatabase.reschedule(appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
-                                                        at: now, in: db)
+                let moved = try WardDatabase.reschedule(
+                    appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
+                    at: now, in: db)
                 try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
                 try WardDatabase.addNotifications(told, in: db)
                 return moved
@@ -144,8 +157,9 @@ extension Connection {
             default: throw ReplyError(code: .badRequest, message: "status must be confirmed, completed or noShow (cancel with appointment.cancel)")
             }
         }
-        try await allowScheduling(user, type, code: type == .appointmentCancel ? .delete : .update, resource: ClinicModel.appointment(current),
-                                  objectType: "appointment", objectID: current.id, subjectID: current.patientID, details: ["status": target])
+        try await allowScheduling(
+            user, type, code: type == .appointmentCancel ? .delete : .update, resource: ClinicModel.appointment(current),
+            objectType: "appointment", objectID: current.id, subjectID: current.patientID, details: ["status": target])
         let now = Clock.nowSeconds(), userID = user.id
         let database = context.gate.database
         var expected = current
@@ -173,25 +187,29 @@ extension Connection {
         let party: WardDatabase.Party = whose.role == "Patient" ? .patient : .clinician
         let from = request.startsAt ?? Clock.nowSeconds()
         let database = context.gate.database
-        try await allowScheduling(user, .appointmentList, code: .read,
-                                  resource: ClinicModel.principal(whose, careTeamsOf: try database.patients(ofClinician: whose.id)),
-                                  objectType: "user", objectID: whose.id, subjectID: whose.role == "Patient" ? whose.id : "")
+        try await allowScheduling(
+            user, .appointmentList, code: .read,
+            resource: ClinicModel.principal(whose, careTeamsOf: try database.patients(ofClinician: whose.id)),
+            objectType: "user", objectID: whose.id, subjectID: whose.role == "Patient" ? whose.id : "")
         return try database.appointments(of: whose.id, as: party, from: from).map { try info($0) }
     }
 
     func showAppointment(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let appointment = try existingAppointment(request)
-        try await allowScheduling(user, .appointmentShow, code: .read, resource: ClinicModel.appointment(appointment), objectType: "appointment",
-                                  objectID: appointment.id, subjectID: appointment.patientID)
+        try await allowScheduling(
+            user, .appointmentShow, code: .read, resource: ClinicModel.appointment(appointment), objectType: "appointment",
+            objectID: appointment.id, subjectID: appointment.patientID)
         var shown = try info(appointment)
         // The reason is clinical: a second decision, so the front desk sees the rest without it.
         if let sealed = appointment.sealedReason {
-            var reading = Gate.Request(principal: user, action: .appointmentReason, resource: ClinicModel.appointment(appointment),
-                                       event: "appointment.reason", code: .read, objectType: "appointment", objectID: appointment.id,
-                                       subjectID: appointment.patientID, secondFactor: hasSecondFactor)
+            var reading = Gate.Request(
+                principal: user, action: .appointmentReason, resource: ClinicModel.appointment(appointment),
+                event: "appointment.reason", code: .read, objectType: "appointment", objectID: appointment.id,
+                subjectID: appointment.patientID, secondFactor: hasSecondFactor)
             reading.details = [:]
             if try await context.gate.decide(reading).allowed,
-               let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id) {
+                let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id)
+            {
                 shown.reason = String(decoding: opened, as: UTF8.self)
             }
         }
@@ -222,14 +240,18 @@ extension Connection {
             appointmentID: appointment.id, patientID: appointment.patientID, clinicianID: appointment.clinicianID, startsAt: appointment.startsAt,
             endsAt: appointment.endsAt, location: appointment.location, status: appointment.status, bookedBy: appointment.bookedBy,
             cancelledBy: appointment.cancelledBy, updatedAt: appointment.updatedAt,
-            patientName: try database.user(id: appointment.patientID)?.displayName, clinicianName: try database.user(id: appointment.clinicianID)?.displayName)
+            patientName: try database.user(id: appointment.patientID)?.displayName,
+            clinicianName: try database.user(id: appointment.clinicianID)?.displayName)
     }
 
     @discardableResult
-    func allowScheduling(_ user: UserRecord, _ type: RequestType, code: AuditEvent.Action, resource: Entity, objectType: String,
-                                 objectID: String, subjectID: String = "", details: [String: String] = [:]) async throws -> Gate.Outcome {
-        var audited = Gate.Request(principal: user, action: try type.decidingAction, resource: resource, event: type.rawValue, code: code,
-                                   objectType: objectType, objectID: objectID, subjectID: subjectID, secondFactor: hasSecondFactor)
+    func allowScheduling(
+        _ user: UserRecord, _ type: RequestType, code: AuditEvent.Action, resource: Entity, objectType: String,
+        objectID: String, subjectID: String = "", details: [String: String] = [:]
+    ) async throws -> Gate.Outcome {
+        var audited = Gate.Request(
+            principal: user, action: try type.decidingAction, resource: resource, event: type.rawValue, code: code,
+            objectType: objectType, objectID: objectID, subjectID: subjectID, secondFactor: hasSecondFactor)
         audited.details = details
         let outcome = try await context.gate.decide(audited)
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }

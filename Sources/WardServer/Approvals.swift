@@ -21,15 +21,18 @@ enum SecondPerson {
 
     /// The approval as the policies see it: its kind (`account` or `erasure`) and who asked.
     static func entity(_ approval: ApprovalRecord) -> Entity {
-        Entity(uid: EntityUID(type: "Approval", id: "\(approval.id ?? 0)"), attributes: [
-            "kind": .string(approval.action == RequestType.gdprErase.rawValue ? "erasure" : "account"),
-            "requestedBy": .entity(ClinicModel.user(approval.requestedBy)),
-        ])
+        Entity(
+            uid: EntityUID(type: "Approval", id: "\(approval.id ?? 0)"),
+            attributes: [
+                "kind": .string(approval.action == RequestType.gdprErase.rawValue ? "erasure" : "account"),
+                "requestedBy": .entity(ClinicModel.user(approval.requestedBy))
+            ])
     }
 
     static func info(_ approval: ApprovalRecord) -> ApprovalInfo {
-        ApprovalInfo(approvalID: Int(approval.id ?? 0), action: approval.action, subjectID: approval.subjectID, requestedBy: approval.requestedBy,
-                     requestedAt: approval.requestedAt, status: approval.status, decidedBy: approval.decidedBy)
+        ApprovalInfo(
+            approvalID: Int(approval.id ?? 0), action: approval.action, subjectID: approval.subjectID, requestedBy: approval.requestedBy,
+            requestedAt: approval.requestedAt, status: approval.status, decidedBy: approval.decidedBy)
     }
 }
 
@@ -41,10 +44,13 @@ extension Connection {
 
     /// Stores `action` on `subject` as waiting, and audits it (`approval.request`).
     func pendingApproval(_ action: String, subject: String, requester: UserRecord) async throws -> ApprovalInfo {
-        let record = try context.gate.database.addApproval(ApprovalRecord(action: action, subjectID: subject, requestedBy: requester.id,
-                                                                          requestedAt: Clock.nowSeconds()))
-        try await context.gate.record("approval.request", code: .create, outcome: .success, actorID: requester.id, actorRole: requester.role,
-                                      objectType: "approval", objectID: "\(record.id ?? 0)", subjectID: subject, details: ["action": action])
+        let record = try context.gate.database.addApproval(
+            ApprovalRecord(
+                action: action, subjectID: subject, requestedBy: requester.id,
+                requestedAt: Clock.nowSeconds()))
+        try await context.gate.record(
+            "approval.request", code: .create, outcome: .success, actorID: requester.id, actorRole: requester.role,
+            objectType: "approval", objectID: "\(record.id ?? 0)", subjectID: subject, details: ["action": action])
         return SecondPerson.info(record)
     }
 
@@ -66,8 +72,9 @@ extension Connection {
             }
             return found
         }
-        try await decideApproval(user, type, resource: SecondPerson.entity(approval), code: .update, subject: approval.subjectID,
-                                 details: ["approval": "\(id)", "action": approval.action, "verdict": verdict])
+        try await decideApproval(
+            user, type, resource: SecondPerson.entity(approval), code: .update, subject: approval.subjectID,
+            details: ["approval": "\(id)", "action": approval.action, "verdict": verdict])
         guard let decided = try database.decideApproval(id: Int64(id), approved: verdict == "approved", by: user.id, at: Clock.nowSeconds()) else {
             throw ReplyError(code: .conflict, message: "someone else decided that approval first")
         }
@@ -97,11 +104,14 @@ extension Connection {
         return reply
     }
 
-    private func decideApproval(_ user: UserRecord, _ type: RequestType, resource: Entity, code: AuditEvent.Action, subject: String,
-                                details: [String: String]) async throws {
-        var audited = Gate.Request(principal: user, action: try type.decidingAction, resource: resource,
-                                   event: type.auditEvent ?? type.rawValue, code: code, objectType: resource.uid.type == "Approval" ? "approval" : "service",
-                                   objectID: resource.uid.type == "Approval" ? resource.uid.id : "ward", subjectID: subject, secondFactor: hasSecondFactor)
+    private func decideApproval(
+        _ user: UserRecord, _ type: RequestType, resource: Entity, code: AuditEvent.Action, subject: String,
+        details: [String: String]
+    ) async throws {
+        var audited = Gate.Request(
+            principal: user, action: try type.decidingAction, resource: resource,
+            event: type.auditEvent ?? type.rawValue, code: code, objectType: resource.uid.type == "Approval" ? "approval" : "service",
+            objectID: resource.uid.type == "Approval" ? resource.uid.id : "ward", subjectID: subject, secondFactor: hasSecondFactor)
         audited.details = details
         let outcome = try await context.gate.decide(audited)
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }

@@ -17,9 +17,10 @@ extension Connection {
         query["seq"] = request.seq.map(String.init)
         query["size"] = request.size.map(String.init)
         query["from"] = request.from.map(String.init)
-        var audited = Gate.Request(principal: user, action: .auditProof, resource: Entity(uid: ClinicModel.service),
-                                   event: RequestType.auditProof.rawValue, code: .read, objectType: "service", objectID: "ward",
-                                   secondFactor: hasSecondFactor)
+        var audited = Gate.Request(
+            principal: user, action: .auditProof, resource: Entity(uid: ClinicModel.service),
+            event: RequestType.auditProof.rawValue, code: .read, objectType: "service", objectID: "ward",
+            secondFactor: hasSecondFactor)
         audited.details = query
         let outcome = try await context.gate.decide(audited)
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }

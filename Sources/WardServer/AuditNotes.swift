@@ -46,7 +46,8 @@ public struct AuditNote: Codable, Sendable, Equatable {
         let name = "\(at)-" + Hex.encode(SecureRandom.bytes(6))
         let partial = directory + "/." + name
         guard FileManager.default.createFile(atPath: partial, contents: try JSONEncoder().encode(self), attributes: [.posixPermissions: 0o600]),
-              rename(partial, directory + "/" + name + ".json") == 0 else { throw ServerError.cannotWrite(directory + "/" + name + ".json") }
+            rename(partial, directory + "/" + name + ".json") == 0
+        else { throw ServerError.cannotWrite(directory + "/" + name + ".json") }
     }
 
     /// Appends every note waiting in the data directory, oldest first, removing each once it is
@@ -58,20 +59,23 @@ public struct AuditNote: Codable, Sendable, Equatable {
         for name in names {
             let path = directory + "/" + name
             let note = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(AuditNote.self, from: $0) }
-            let valid = note.map { note in
-                Self.identifier(note.backup) == note.backup && Set(note.counts.keys).isSubset(of: allowedCounts)
-            } ?? false
+            let valid =
+                note.map { note in
+                    Self.identifier(note.backup) == note.backup && Set(note.counts.keys).isSubset(of: allowedCounts)
+                } ?? false
             do {
                 if let note, valid {
                     var details = note.counts.mapValues(String.init)
                     details["by"] = "ward-server-" + (note.kind == .backupTaken ? "backup" : "verify-backup")
                     details["noted-at"] = "\(note.at)"
-                    _ = try await gate.record(note.kind.rawValue, code: note.kind == .backupTaken ? .create : .read,
-                                              outcome: note.succeeded ? .success : .seriousFailure, actorID: "system:operator", actorRole: "system",
-                                              objectType: "backup", objectID: note.backup, details: details)
+                    _ = try await gate.record(
+                        note.kind.rawValue, code: note.kind == .backupTaken ? .create : .read,
+                        outcome: note.succeeded ? .success : .seriousFailure, actorID: "system:operator", actorRole: "system",
+                        objectType: "backup", objectID: note.backup, details: details)
                 } else {
-                    _ = try await gate.record("audit.note", code: .read, outcome: .seriousFailure, actorID: "system:operator", actorRole: "system",
-                                              objectType: "file", objectID: Self.identifier(name), details: ["reason": "unreadable"])
+                    _ = try await gate.record(
+                        "audit.note", code: .read, outcome: .seriousFailure, actorID: "system:operator", actorRole: "system",
+                        objectType: "file", objectID: Self.identifier(name), details: ["reason": "unreadable"])
                 }
                 try FileManager.default.removeItem(atPath: path)
             } catch {

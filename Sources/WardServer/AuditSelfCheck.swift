@@ -23,8 +23,9 @@ enum AuditSelfCheck {
             }
             metrics.setGauge("ward_audit_damaged", report.findings.isEmpty ? 0 : 1)
             guard let first = report.findings.first else { return }
-            logger.critical("audit log verification after start found damage; run auditctl verify and restore from backup",
-                            metadata: ["findings": "\(report.findings.count)", "first": "\(first)"])
+            logger.critical(
+                "audit log verification after start found damage; run auditctl verify and restore from backup",
+                metadata: ["findings": "\(report.findings.count)", "first": "\(first)"])
         }
         thread.name = "ward-audit-check"
         thread.qualityOfService = .background

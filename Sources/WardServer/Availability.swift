@@ -23,7 +23,8 @@ extension Connection {
         guard (1...100).contains(location.count), !location.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw ReplyError(code: .badRequest, message: "location must be 1-100 characters without control characters")
         }
-        var entry = AvailabilityRecord(clinicianID: clinician.id, kind: kind, slotMinutes: slotMinutes, location: location, createdAt: Clock.nowSeconds())
+        var entry = AvailabilityRecord(
+            clinicianID: clinician.id, kind: kind, slotMinutes: slotMinutes, location: location, createdAt: Clock.nowSeconds())
         switch kind {
         case "weekly":
             let weekday = try require(request.weekday, "weekday"), start = try require(request.startMinute, "startMinute")
@@ -42,8 +43,9 @@ extension Connection {
         default:
             throw ReplyError(code: .badRequest, message: "kind must be weekly, open or closed")
         }
-        try await allowScheduling(user, .availabilityAdd, code: .create, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-                                  objectType: "user", objectID: clinician.id, details: ["kind": kind])
+        try await allowScheduling(
+            user, .availabilityAdd, code: .create, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+            objectType: "user", objectID: clinician.id, details: ["kind": kind])
         let added = entry
         _ = try await context.gate.database.write { try WardDatabase.addAvailability(added, in: $0) }
         return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
@@ -52,8 +54,9 @@ extension Connection {
     func removeAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
         let clinician = try clinician(request.clinicianID ?? user.id)
         let id = Int64(try require(request.availabilityID, "availabilityID"))
-        try await allowScheduling(user, .availabilityRemove, code: .delete, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-                                  objectType: "user", objectID: clinician.id, details: ["availability": "\(id)"])
+        try await allowScheduling(
+            user, .availabilityRemove, code: .delete, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+            objectType: "user", objectID: clinician.id, details: ["availability": "\(id)"])
         let clinicianID = clinician.id
         guard try await context.gate.database.write({ try WardDatabase.removeAvailability(id: id, clinicianID: clinicianID, in: $0) }) else {
             throw ReplyError(code: .notFound, message: "the clinician has no availability entry with that id")
@@ -62,8 +65,9 @@ extension Connection {
     }
 
     static func info(_ entry: AvailabilityRecord) -> AvailabilityInfo {
-        AvailabilityInfo(availabilityID: Int(entry.id ?? 0), clinicianID: entry.clinicianID, kind: entry.kind, weekday: entry.weekday,
-                         startMinute: entry.startMinute, endMinute: entry.endMinute, startsAt: entry.startsAt, endsAt: entry.endsAt,
-                         slotMinutes: entry.slotMinutes, location: entry.location)
+        AvailabilityInfo(
+            availabilityID: Int(entry.id ?? 0), clinicianID: entry.clinicianID, kind: entry.kind, weekday: entry.weekday,
+            startMinute: entry.startMinute, endMinute: entry.endMinute, startsAt: entry.startsAt, endsAt: entry.endsAt,
+            slotMinutes: entry.slotMinutes, location: entry.location)
     }
 }

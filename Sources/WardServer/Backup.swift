@@ -51,19 +51,27 @@ public enum Backup {
     /// audit log through an `AuditNote` the server appends.
     public static func take(data: DataDirectory, policies: String, to destination: String) throws -> (path: String, manifest: Manifest) {
         let taken = try take(data: data, policies: policies, to: destination, database: nil)
-        try AuditNote(kind: .backupTaken, backup: (taken.path as NSString).lastPathComponent, succeeded: true,
-                      counts: ["entries": Int(clamping: taken.manifest.auditEntries), "files": taken.manifest.files.count,
-                               "bytes": taken.manifest.files.reduce(0) { $0 + $1.size }]).leave(in: data)
+        try AuditNote(
+            kind: .backupTaken, backup: (taken.path as NSString).lastPathComponent, succeeded: true,
+            counts: [
+                "entries": Int(clamping: taken.manifest.auditEntries), "files": taken.manifest.files.count,
+                "bytes": taken.manifest.files.reduce(0) { $0 + $1.size }
+            ]
+        ).leave(in: data)
         return taken
     }
 
     /// The same, through a server's own `database` handle (a second one would wait on its writer).
-    static func take(data: DataDirectory, policies: String, to destination: String,
-                     database: WardDatabase?) throws -> (path: String, manifest: Manifest) {
+    static func take(
+        data: DataDirectory, policies: String, to destination: String,
+        database: WardDatabase?
+    ) throws -> (path: String, manifest: Manifest) {
         guard let recipientText = FileManager.default.contents(atPath: recipientPath(data)),
-              let recipient = Base64.decode(String(decoding: recipientText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-              recipient.count == 32 else {
-            throw ServerError.backupRefused("\(recipientPath(data)) is missing: make a recovery key first (ward-server recovery-key --data \(data.path) --out FILE)")
+            let recipient = Base64.decode(String(decoding: recipientText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            recipient.count == 32
+        else {
+            throw ServerError.backupRefused(
+                "\(recipientPath(data)) is missing: make a recovery key first (ward-server recovery-key --data \(data.path) --out FILE)")
         }
         let (serverID, _) = try data.loadIdentity()
         let fm = FileManager.default
@@ -74,14 +82,17 @@ public enum Backup {
         let partial = destination + "/" + partialPrefix + name
         // Plaintext copies wait in the data directory (as private as the originals) until encrypted.
         let staging = data.path + "/" + stagingPrefix + Hex.encode(SecureRandom.bytes(4))
-        for directory in [partial, staging] { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+        for directory in [partial, staging] {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         defer { try? fm.removeItem(atPath: staging) }
         let key = SecureBytes(randomCount: 32)
         var files: [File] = []
         func add(_ plaintext: String, as path: String) throws {
             let target = partial + "/" + path + ".enc"
-            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                   attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             let size = try FileStream.encrypt(plaintext, to: target, key: key)
             files.append(File(path: path, size: size, sha256: try sha256(of: target)))
         }
@@ -109,9 +120,11 @@ public enum Backup {
                 try add(directory + "/" + file, as: prefix + "/" + file)
             }
         }
-        var manifest = Manifest(format: format, createdAt: createdAt, serverID: serverID, checkpoint: checkpoint.text,
-                                auditEntries: checkpoint.checkpoint.size, sealedKey: Base64.encode(try key.withUnsafeBytes { try SealedBox.seal(Array($0), to: recipient) }),
-                                recipient: Base64.encode(recipient), files: files, mac: "")
+        var manifest = Manifest(
+            format: format, createdAt: createdAt, serverID: serverID, checkpoint: checkpoint.text,
+            auditEntries: checkpoint.checkpoint.size,
+            sealedKey: Base64.encode(try key.withUnsafeBytes { try SealedBox.seal(Array($0), to: recipient) }),
+            recipient: Base64.encode(recipient), files: files, mac: "")
         manifest.mac = try mac(manifest, key: key)
         let manifestPath = partial + "/manifest.json"
         guard fm.createFile(atPath: manifestPath, contents: try JSONEncoder.sorted.encode(manifest), attributes: [.posixPermissions: 0o600]) else {
@@ -133,11 +146,14 @@ public enum Backup {
         let name = (backup as NSString).lastPathComponent
         guard !name.hasPrefix(partialPrefix) else { throw ServerError.backupRefused("\(backup) was never finished (a backup cut short)") }
         guard let data = FileManager.default.contents(atPath: backup + "/manifest.json"),
-              let manifest = try? JSONDecoder().decode(Manifest.self, from: data), manifest.format == format else {
+            let manifest = try? JSONDecoder().decode(Manifest.self, from: data), manifest.format == format
+        else {
             throw ServerError.backupRefused("\(backup) has no readable manifest.json; it is not a whole Ward backup")
         }
-        guard let sealedKey = Base64.decode(manifest.sealedKey), let opened = try? SealedBox.open(sealedKey, with: recoveryKey), opened.count == 32 else {
-            throw ServerError.backupRefused("the recovery key does not open this backup (it was made for the key \(fingerprint(Base64.decode(manifest.recipient) ?? [])))")
+        guard let sealedKey = Base64.decode(manifest.sealedKey), let opened = try? SealedBox.open(sealedKey, with: recoveryKey), opened.count == 32
+        else {
+            throw ServerError.backupRefused(
+                "the recovery key does not open this backup (it was made for the key \(fingerprint(Base64.decode(manifest.recipient) ?? [])))")
         }
         let key = SecureBytes(opened)
         guard try mac(manifest, key: key) == manifest.mac else { throw ServerError.backupRefused("manifest.json was altered") }
@@ -162,8 +178,9 @@ public enum Backup {
         try fm.createDirectory(atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         for file in manifest.files {
             let target = staging + "/" + file.path
-            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                   attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             do { try FileStream.decrypt(backup + "/" + file.path + ".enc", to: target, key: key) } catch {
                 throw ServerError.backupRefused("\(file.path) does not decrypt: it was altered or cut short")
             }
@@ -171,7 +188,8 @@ public enum Backup {
             try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
         }
         let data = DataDirectory(path: staging)
-        guard let vkey = fm.contents(atPath: data.auditVerifierKey), let verifier = try? NoteVerifier(vkey: String(decoding: vkey, as: UTF8.self)) else {
+        guard let vkey = fm.contents(atPath: data.auditVerifierKey), let verifier = try? NoteVerifier(vkey: String(decoding: vkey, as: UTF8.self))
+        else {
             throw ServerError.backupRefused("audit.vkey does not read")
         }
         let report = try LogVerifier(key: verifier).verify(directory: data.auditLog)
@@ -199,83 +217,5 @@ public enum Backup {
         let staging = NSTemporaryDirectory() + "ward-backup-verify-" + Hex.encode(SecureRandom.bytes(6))
         defer { try? FileManager.default.removeItem(atPath: staging) }
         return try unpack(backup, recoveryKey: recoveryKey, into: staging)
-    }
-
-    // MARK: Pieces
-
-    static let stagingPrefix = ".backup-staging-"
-
-    /// Removes the plaintext staging copies a backup killed midway left in the data directory
-    /// (kill -9 runs no `defer`): otherwise they would keep what a later erasure removes. Only
-    /// those untouched for six hours, far longer than any backup takes (10 s for 1.46 GB,
-    /// docs/PERFORMANCE.md), so a backup running beside this one keeps its own.
-    static func removeStaleStaging(in data: DataDirectory) {
-        let fm = FileManager.default
-        let cutoff = Date().addingTimeInterval(-6 * 3600)
-        for name in (try? fm.contentsOfDirectory(atPath: data.path)) ?? [] where name.hasPrefix(stagingPrefix) {
-            let path = data.path + "/" + name
-            guard let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff else { continue }
-            try? fm.removeItem(atPath: path)
-        }
-    }
-
-    /// Lowers the calling thread's CPU priority (nice 10; on Linux each thread has its own): a
-    /// backup that shares the appliance's cores with the server gives way to it, and takes a few
-    /// seconds longer instead of delaying messages (docs/PERFORMANCE.md, `ward-bench backup`).
-    /// For a thread that does nothing else afterwards (the schedule's backup thread, the
-    /// `ward-server backup` command): it cannot raise its priority again. The thread id is read
-    /// from /proc/thread-self, as Swift's Glibc has no gettid().
-    public static func yieldToServing() {
-        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
-              let thread = link.split(separator: "/").last.flatMap({ id_t($0) }) else { return }
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, 10)
-    }
-
-    /// The single files a backup keeps, by their name in it and where they are: the two keys
-    /// from the keys directory (`--keys-dir`, or the data directory), the rest from the data directory.
-    static func keptFiles(_ data: DataDirectory) -> [(name: String, path: String)] {
-        [("audit.key", data.auditKey), ("master.key", data.masterKey)]
-            + ["audit.vkey", "server.id", "metrics.token", "tls/cert.pem", "tls/key.pem", "backup-recipient.pub"].map { ($0, data.path + "/" + $0) }
-    }
-
-    static func mac(_ manifest: Manifest, key: SecureBytes) throws -> String {
-        var unsigned = manifest
-        unsigned.mac = ""
-        return Base64.encode(HMACSHA256.tag(key: key, message: [UInt8](try JSONEncoder.sorted.encode(unsigned))).copyBytes())
-    }
-
-    static func sha256(of path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ServerError.unreadable(path) }
-        defer { try? handle.close() }
-        var hasher = SHA256Stream()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update([UInt8](chunk)) }
-        return Hex.encode(hasher.finalize())
-    }
-
-    static func copyPrefix(of source: String, length: Int, to destination: String) throws {
-        guard let input = FileHandle(forReadingAtPath: source) else { throw ServerError.unreadable(source) }
-        defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let output = FileHandle(forWritingAtPath: destination) else { throw ServerError.cannotWrite(destination) }
-        defer { try? output.close() }
-        var left = length
-        while left > 0, let chunk = try input.read(upToCount: min(left, 1 << 20)), !chunk.isEmpty {
-            try output.write(contentsOf: chunk)
-            left -= chunk.count
-        }
-        guard left == 0 else { throw ServerError.unreadable(source) }
-    }
-
-    /// fsync of every file and directory below `path` (or of `path` alone), so that the rename
-    /// that publishes a backup comes after its bytes are on disk.
-    static func syncTree(_ path: String, recursive: Bool = true) throws {
-        var paths = [path]
-        if recursive { paths += (FileManager.default.subpaths(atPath: path) ?? []).map { path + "/" + $0 } }
-        for item in paths {
-            let fd = Glibc.open(item, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw ServerError.cannotWrite(item) }
-            defer { close(fd) }
-            guard fsync(fd) == 0 else { throw ServerError.cannotWrite(item) }
-        }
     }
 }

@@ -23,10 +23,13 @@ extension Backup {
     }
 
     public static func loadRecoveryKey(_ path: String) throws -> SealedBox.KeyPair {
-        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else { throw ServerError.unreadable(path) }
+        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw ServerError.unreadable(path)
+        }
         let lines = text.split(separator: "\n").map(String.init)
         guard lines.count == 2, lines[0] == recoveryKeyHeader, let key = Base64.decode(lines[1]), key.count == 32,
-              let pair = try? SealedBox.KeyPair(privateKey: SecureBytes(key)) else {
+            let pair = try? SealedBox.KeyPair(privateKey: SecureBytes(key))
+        else {
             throw ServerError.backupRefused("\(path) is not a Ward backup recovery key")
         }
         return pair

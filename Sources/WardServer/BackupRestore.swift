@@ -15,14 +15,21 @@ extension Backup {
     /// Restores `backup` into `target` (which must not exist): checks and decrypts it beside the
     /// target, re-applies every erasure in `journal`, records the restore in the audit log, and
     /// only then moves it into place. A refused backup leaves nothing at `target`.
-    public static func restore(_ backup: String, recoveryKey: SealedBox.KeyPair, into target: DataDirectory,
-                               journal: ErasureJournal?) async throws -> Restored {
+    public static func restore(
+        _ backup: String, recoveryKey: SealedBox.KeyPair, into target: DataDirectory,
+        journal: ErasureJournal?
+    ) async throws -> Restored {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: target.path) else {
             throw ServerError.backupRefused("\(target.path) exists: restore into a new directory")
         }
-        let movedKeys = target.keys == target.path ? [] : [(DataDirectory(path: target.path).auditKey, target.auditKey),
-                                                           (DataDirectory(path: target.path).masterKey, target.masterKey)]
+        let movedKeys =
+            target.keys == target.path
+            ? []
+            : [
+                (DataDirectory(path: target.path).auditKey, target.auditKey),
+                (DataDirectory(path: target.path).masterKey, target.masterKey)
+            ]
         if let taken = movedKeys.first(where: { fm.fileExists(atPath: $0.1) }) {
             throw ServerError.backupRefused("\(taken.1) exists: restore the keys into a keys directory that holds none")
         }
@@ -35,18 +42,24 @@ extension Backup {
         var reapplied = 0
         do {
             let database = try WardDatabase(path: data.database)
-            let execution = ErasureExecution(database: database, subjectKeys: try SubjectKeys(directory: data.subjectKeys, masterKey: try data.loadMasterKey()),
-                                             auditTexts: try ErasableTextStore(directory: data.auditTexts), audit: log)
+            let execution = ErasureExecution(
+                database: database, subjectKeys: try SubjectKeys(directory: data.subjectKeys, masterKey: try data.loadMasterKey()),
+                auditTexts: try ErasableTextStore(directory: data.auditTexts), audit: log)
             // Every erasure journalled, in order: one already in the backup finds nothing left to do.
             for entry in try journal?.entries() ?? [] where try database.user(id: entry.subjectID) != nil {
-                _ = try await execution.run(subjectID: entry.subjectID, keptRooms: Set(entry.keptRooms), actorID: "system:restore", actorRole: "system",
-                                            policyIDs: [])
+                _ = try await execution.run(
+                    subjectID: entry.subjectID, keptRooms: Set(entry.keptRooms), actorID: "system:restore", actorRole: "system",
+                    policyIDs: [])
                 reapplied += 1
             }
-            try await log.append(AuditEvent(type: "backup.restore", action: .create, actorID: "system:restore", actorRole: "system",
-                                            objectType: "backup", objectID: serverID,
-                                            details: ["backup-created": "\(manifest.createdAt)", "backup-entries": "\(manifest.auditEntries)",
-                                                      "erasures-reapplied": "\(reapplied)"]))
+            try await log.append(
+                AuditEvent(
+                    type: "backup.restore", action: .create, actorID: "system:restore", actorRole: "system",
+                    objectType: "backup", objectID: serverID,
+                    details: [
+                        "backup-created": "\(manifest.createdAt)", "backup-entries": "\(manifest.auditEntries)",
+                        "erasures-reapplied": "\(reapplied)"
+                    ]))
             try await log.close()
         } catch {
             try? await log.close()

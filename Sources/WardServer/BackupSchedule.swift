@@ -28,7 +28,9 @@ struct BackupSchedule: Sendable {
     }
 
     init(data: DataDirectory, policies: String, directory: String, every: Duration, keep: Int, audit: Gate, metrics: Metrics) {
-        (self.data, self.policies, self.directory, self.every, self.keep, self.audit, self.metrics) = (data, policies, directory, every, keep, audit, metrics)
+        (self.data, self.policies, self.directory, self.every, self.keep, self.audit, self.metrics) = (
+            data, policies, directory, every, keep, audit, metrics
+        )
     }
 
     /// How old the newest backup may be: twice the schedule, or a day and a half without one.
@@ -64,15 +66,19 @@ struct BackupSchedule: Sendable {
         case let .success((path, manifest)):
             let name = (path as NSString).lastPathComponent
             seen.names.withLock { _ = $0?.insert(name) }
-            _ = try? await audit.record("backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
-                                        objectType: "backup", objectID: AuditNote.identifier(name),
-                                        details: ["entries": "\(manifest.auditEntries)", "files": "\(manifest.files.count)",
-                                                  "bytes": "\(manifest.files.reduce(0) { $0 + $1.size })"])
+            _ = try? await audit.record(
+                "backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
+                objectType: "backup", objectID: AuditNote.identifier(name),
+                details: [
+                    "entries": "\(manifest.auditEntries)", "files": "\(manifest.files.count)",
+                    "bytes": "\(manifest.files.reduce(0) { $0 + $1.size })"
+                ])
             prune(logger: logger)
         case let .failure(error):
             logger.error("a scheduled backup failed; the newest backup grows older", metadata: ["error": "\(error)"])
-            _ = try? await audit.record("backup.take", code: .create, outcome: .seriousFailure, actorID: "system:backup", actorRole: "system",
-                                        objectType: "backup", objectID: "none", details: ["reason": "failed"])
+            _ = try? await audit.record(
+                "backup.take", code: .create, outcome: .seriousFailure, actorID: "system:backup", actorRole: "system",
+                objectType: "backup", objectID: "none", details: ["reason": "failed"])
         }
     }
 
@@ -81,7 +87,8 @@ struct BackupSchedule: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.compactMap { name -> (String, Int64)? in
             guard name.hasPrefix("ward-backup-"), FileManager.default.fileExists(atPath: directory + "/" + name + "/manifest.json"),
-                  let time = Int64(name.dropFirst("ward-backup-".count).prefix { $0.isNumber }) else { return nil }
+                let time = Int64(name.dropFirst("ward-backup-".count).prefix { $0.isNumber })
+            else { return nil }
             return (name, time)
         }.sorted { $0.1 < $1.1 }
     }
@@ -117,9 +124,10 @@ struct BackupSchedule: Sendable {
             let parts = name.split(separator: "/").map(String.init)
             guard parts.count == 2 else { continue }
             let whole = parts[1].hasSuffix("-whole")
-            _ = try? await audit.record("backup.verify", code: .read, outcome: whole ? .success : .seriousFailure, actorID: "system:operator",
-                                        actorRole: "system", objectType: "backup", objectID: AuditNote.identifier(parts[0]),
-                                        details: ["result": whole ? "whole" : "refused"])
+            _ = try? await audit.record(
+                "backup.verify", code: .read, outcome: whole ? .success : .seriousFailure, actorID: "system:operator",
+                actorRole: "system", objectType: "backup", objectID: AuditNote.identifier(parts[0]),
+                details: ["result": whole ? "whole" : "refused"])
         }
     }
 
@@ -129,9 +137,10 @@ struct BackupSchedule: Sendable {
         let age = newest.map { Clock.nowSeconds() - $0.createdAt }
         let manifest = newest.flatMap { FileManager.default.contents(atPath: directory + "/" + $0.name + "/manifest.json") }
             .flatMap { try? JSONDecoder().decode(Backup.Manifest.self, from: $0) }
-        return BackupStatus(directory: directory, newest: newest?.name, takenAt: newest?.createdAt, ageSeconds: age,
-                            stale: age.map { $0 > allowedAgeSeconds } ?? true, everyHours: Int(every.components.seconds / 3600), keep: keep,
-                            bytes: manifest.map { $0.files.reduce(0) { $0 + $1.size } }, auditEntries: manifest.map { Int(clamping: $0.auditEntries) })
+        return BackupStatus(
+            directory: directory, newest: newest?.name, takenAt: newest?.createdAt, ageSeconds: age,
+            stale: age.map { $0 > allowedAgeSeconds } ?? true, everyHours: Int(every.components.seconds / 3600), keep: keep,
+            bytes: manifest.map { $0.files.reduce(0) { $0 + $1.size } }, auditEntries: manifest.map { Int(clamping: $0.auditEntries) })
     }
 
     private func report() {
@@ -151,13 +160,15 @@ extension Connection {
     /// starts with knowing the state of the backups).
     func backupStatus(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedInWithOwnPassword(request)
-        let audited = Gate.Request(principal: user, action: .backupStatus, resource: Entity(uid: ClinicModel.service),
-                                   event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
-                                   secondFactor: hasSecondFactor)
+        let audited = Gate.Request(
+            principal: user, action: .backupStatus, resource: Entity(uid: ClinicModel.service),
+            event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
+            secondFactor: hasSecondFactor)
         let outcome = try await context.gate.decide(audited)
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
         var reply = ServerReply(id: request.id, type: RequestType.backupStatus.rawValue)
-        reply.backupStatus = context.backups?.status()
+        reply.backupStatus =
+            context.backups?.status()
             ?? BackupStatus(directory: nil, newest: nil, takenAt: nil, ageSeconds: nil, stale: true, everyHours: 0, keep: 0)
         return reply
     }

@@ -10,7 +10,7 @@ public enum ClinicModel {
         "Staff": [], "Patient": [], "Clinician": ["Staff"], "Doctor": ["Clinician"], "Nurse": ["Clinician"],
         "Other": ["Staff"], "Admin": ["Staff"], "PrivacyOfficer": ["Staff"],
         // Not staff: an auditor checks the audit log and takes no part in care or messaging.
-        "Auditor": [],
+        "Auditor": []
     ]
 
     /// The roles an account can have.
@@ -50,17 +50,21 @@ public enum ClinicModel {
 
     /// A patient's record as a resource: whose it is and their care team.
     public static func record(patientID: String) -> Entity {
-        Entity(uid: EntityUID(type: "Record", id: patientID), attributes: [
-            "subject": .entity(user(patientID)), "careTeam": .entity(EntityUID(type: "CareTeam", id: patientID)),
-        ])
+        Entity(
+            uid: EntityUID(type: "Record", id: patientID),
+            attributes: [
+                "subject": .entity(user(patientID)), "careTeam": .entity(EntityUID(type: "CareTeam", id: patientID))
+            ])
     }
 
     /// An appointment as a resource: its patient, clinician and the patient's care team.
     public static func appointment(_ appointment: AppointmentRecord) -> Entity {
-        Entity(uid: EntityUID(type: "Appointment", id: appointment.id), attributes: [
-            "patient": .entity(user(appointment.patientID)), "clinician": .entity(user(appointment.clinicianID)),
-            "careTeam": .entity(EntityUID(type: "CareTeam", id: appointment.patientID)),
-        ])
+        Entity(
+            uid: EntityUID(type: "Appointment", id: appointment.id),
+            attributes: [
+                "patient": .entity(user(appointment.patientID)), "clinician": .entity(user(appointment.clinicianID)),
+                "careTeam": .entity(EntityUID(type: "CareTeam", id: appointment.patientID))
+            ])
     }
 
     /// A room as a resource: its kind and, for a care room, its patient and care team.

@@ -6,7 +6,6 @@ internal import WardPolicy
 internal import WardProtocol
 internal import WardStore
 
-
 final class Connection {
     let context: ServerContext
     let logger: Logger
@@ -49,7 +48,8 @@ final class Connection {
         }
         guard let type = RequestType(rawValue: request.type) else {
             lastRequestType = "unknown"
-            return await refuse(request.id, ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md"), event: "request.unknown")
+            return await refuse(
+                request.id, ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md"), event: "request.unknown")
         }
         lastRequestType = type.rawValue
         if !greeted && type != .hello {
@@ -58,7 +58,8 @@ final class Connection {
         do {
             if let outOfRange = WireRanges.violation(in: request) { throw ReplyError(code: .badRequest, message: outOfRange) }
             if type.deferrableWrite, context.storage.isLow {
-                throw ReplyError(code: .storageLow, message: "the server is low on disk space and takes no new data for now; reading still works; try again later")
+                throw ReplyError(
+                    code: .storageLow, message: "the server is low on disk space and takes no new data for now; reading still works; try again later")
             }
             switch type {
             case .hello: return hello(request)
@@ -71,10 +72,11 @@ final class Connection {
             case .totpEnroll: return try await enrollSecondFactor(request)
             case .totpConfirm: return try await confirmSecondFactor(request)
             case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor,
-                 .careTeamAdd, .careTeamRemove, .careTeamList:
+                .careTeamAdd, .careTeamRemove, .careTeamList:
                 return try await administer(type, request)
-            case .deviceRegister, .identityBackup, .keysBackup, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin, .roomLeave, .roomRemove,
-                 .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet, .userFind:
+            case .deviceRegister, .identityBackup, .keysBackup, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin,
+                .roomLeave, .roomRemove,
+                .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet, .userFind:
                 return try await converse(type, request)
             case .consentGrant, .consentWithdraw, .consentList:
                 return try await manageConsent(type, request)
@@ -82,13 +84,14 @@ final class Connection {
                 return try await exportSubject(request)
             case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds, .gdprPurge:
                 return try await handleErasure(type, request)
-            case .availabilityAdd, .availabilityRemove, .availabilityList, .availabilityClinicians, .appointmentSlots, .appointmentBook, .appointmentReschedule,
-                 .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
+            case .availabilityAdd, .availabilityRemove, .availabilityList, .availabilityClinicians, .appointmentSlots, .appointmentBook,
+                .appointmentReschedule,
+                .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
                 return try await schedule(type, request)
             case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
                 return try await handleNotifications(type, request)
             case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide,
-                 .recordAmendDisagree:
+                .recordAmendDisagree:
                 return try await handleRecords(type, request)
             case .auditProof:
                 return try await auditProof(request)
@@ -104,8 +107,9 @@ final class Connection {
         } catch let denial as Denied {
             return .error(request.id, .denied, "refused by policy", policies: denial.policies)
         } catch is PasswordChecker.Busy {
-            return await refuse(request.id, ReplyError(code: .busy, message: "the server is busy checking passwords; try again in a few seconds"),
-                                event: type.auditEvent ?? type.rawValue)
+            return await refuse(
+                request.id, ReplyError(code: .busy, message: "the server is busy checking passwords; try again in a few seconds"),
+                event: type.auditEvent ?? type.rawValue)
         } catch {
             // The audit log or the database failed: nothing was done, and the client is told so.
             logger.error("request failed", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])
@@ -142,9 +146,10 @@ final class Connection {
         if let session, ![.invalidCredentials, .sessionExpired, .notAuthenticated].contains(refusal.code) {
             do {
                 let role = try context.gate.database.user(id: session.userID)?.role ?? "none"
-                try await context.gate.record(event, code: .execute, outcome: .minorFailure, actorID: session.userID, actorRole: role,
-                                              objectType: refusal.object?.type ?? "service", objectID: refusal.object?.id ?? "ward",
-                                              subjectID: refusal.subjectID, details: ["refused": refusal.code.rawValue])
+                try await context.gate.record(
+                    event, code: .execute, outcome: .minorFailure, actorID: session.userID, actorRole: role,
+                    objectType: refusal.object?.type ?? "service", objectID: refusal.object?.id ?? "ward",
+                    subjectID: refusal.subjectID, details: ["refused": refusal.code.rawValue])
             } catch {
                 logger.error("a refusal could not be audited", metadata: ["event": "\(event)", "error": "\(error)"])
                 return .error(id, .unavailable, "the server could not record this request, so it did not act; try again later")

@@ -9,32 +9,40 @@ internal import WardStore
 /// (Art. 7(2) and 7(3)).
 enum ConsentPurposes {
     static let all: [ConsentPurposeInfo] = [
-        ConsentPurposeInfo(purpose: "messaging", version: "1", title: "Messaging with your care team", text: """
-            Your care team and you can exchange messages in Ward. Messages are end-to-end encrypted: \
-            only the members of the conversation can read them. They are kept as part of your care \
-            for the clinic's retention period. You can withdraw this consent at any time with \
-            /consent withdraw messaging; no new messages can then be sent in your care rooms.
-            """),
+        ConsentPurposeInfo(
+            purpose: "messaging", version: "1", title: "Messaging with your care team",
+            text: """
+                Your care team and you can exchange messages in Ward. Messages are end-to-end encrypted: \
+                only the members of the conversation can read them. They are kept as part of your care \
+                for the clinic's retention period. You can withdraw this consent at any time with \
+                /consent withdraw messaging; no new messages can then be sent in your care rooms.
+                """),
         // Version 2 (issue 16, item 9): version 1 promised that withdrawing stops the care team
         // reading the record, which no request enforced; treatment needs no consent (HIPAA
         // 164.506(c), GDPR Art. 9(2)(h)). What the consent does control is sharing with another
         // provider (record.share, `sharing-needs-consent`).
-        ConsentPurposeInfo(purpose: "record-sharing", version: "2", title: "Sharing your record with other providers", text: """
-            Your doctors may send your patient record to another provider who treats you, such as \
-            a specialist or a hospital, only while you consent to it. Ward does not send records \
-            to other providers yet; this consent will apply when it does. Your care team reads and \
-            updates your record to treat you whether or not you consent, as the law allows, and \
-            every access is recorded and shown in your export. You can withdraw at any time.
-            """),
-        ConsentPurposeInfo(purpose: "appointment-reminders", version: "1", title: "Appointment reminders", text: """
-            Ward reminds you of your appointments (by default a day and an hour before). Reminders \
-            name the time and place, not the reason for the visit. You can withdraw at any time.
-            """),
-        ConsentPurposeInfo(purpose: "research", version: "1", title: "Research on pseudonymised data", text: """
-            The clinic may use your data, with your name and contact details removed, for research \
-            approved by an ethics committee. Saying no changes nothing in your care. You can \
-            withdraw at any time; data already used in a study cannot be taken back out of it.
-            """),
+        ConsentPurposeInfo(
+            purpose: "record-sharing", version: "2", title: "Sharing your record with other providers",
+            text: """
+                Your doctors may send your patient record to another provider who treats you, such as \
+                a specialist or a hospital, only while you consent to it. Ward does not send records \
+                to other providers yet; this consent will apply when it does. Your care team reads and \
+                updates your record to treat you whether or not you consent, as the law allows, and \
+                every access is recorded and shown in your export. You can withdraw at any time.
+                """),
+        ConsentPurposeInfo(
+            purpose: "appointment-reminders", version: "1", title: "Appointment reminders",
+            text: """
+                Ward reminds you of your appointments (by default a day and an hour before). Reminders \
+                name the time and place, not the reason for the visit. You can withdraw at any time.
+                """),
+        ConsentPurposeInfo(
+            purpose: "research", version: "1", title: "Research on pseudonymised data",
+            text: """
+                The clinic may use your data, with your name and contact details removed, for research \
+                approved by an ethics committee. Saying no changes nothing in your care. You can \
+                withdraw at any time; data already used in a study cannot be taken back out of it.
+                """)
     ]
 
     /// Purpose → the version of its text in force.
@@ -53,12 +61,14 @@ extension Connection {
         if type != .consentList {
             let named = try require(request.purpose, "purpose")
             guard let current = ConsentPurposes.current[named] else {
-                throw ReplyError(code: .badRequest, message: "purpose must be one of \(ConsentPurposes.current.keys.sorted().joined(separator: ", "))")
+                throw ReplyError(
+                    code: .badRequest, message: "purpose must be one of \(ConsentPurposes.current.keys.sorted().joined(separator: ", "))")
             }
             if type == .consentGrant {
                 let agreed = try require(request.consentVersion, "consentVersion")
                 guard agreed == current else {
-                    throw ReplyError(code: .badRequest, message: "version \(current) of the \(named) text is in force; show it and grant that version")
+                    throw ReplyError(
+                        code: .badRequest, message: "version \(current) of the \(named) text is in force; show it and grant that version")
                 }
                 version = agreed
             }

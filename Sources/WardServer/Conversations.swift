@@ -47,17 +47,22 @@ extension Connection {
         let (found, membership) = try context.gate.database.room(id: roomID, memberID: user.id)
         guard let room = found else { throw ReplyError(code: .notFound, message: "no such room") }
         guard let member = membership else {
-            throw ReplyError(code: .notAMember, message: "you are not a member of this room", object: ("room", room.id), subjectID: room.patientID ?? "")
+            throw ReplyError(
+                code: .notAMember, message: "you are not a member of this room", object: ("room", room.id), subjectID: room.patientID ?? "")
         }
         return (room, member)
     }
 
-    func roomRequest(_ user: UserRecord, _ type: RequestType, _ room: RoomRecord, code: AuditEvent.Action, subject: String? = nil,
-                             details: [String: String] = [:]) throws -> Gate.Request {
-        Gate.Request(principal: user, action: try type.decidingAction, resource: ClinicModel.room(room), context: try consentContext(room),
-                     event: type.auditEvent ?? type.rawValue, code: code, objectType: "room", objectID: room.id,
-                     subjectID: subject ?? room.patientID ?? "", secondFactor: hasSecondFactor)
-            .with(details: details)
+    func roomRequest(
+        _ user: UserRecord, _ type: RequestType, _ room: RoomRecord, code: AuditEvent.Action, subject: String? = nil,
+        details: [String: String] = [:]
+    ) throws -> Gate.Request {
+        Gate.Request(
+            principal: user, action: try type.decidingAction, resource: ClinicModel.room(room), context: try consentContext(room),
+            event: type.auditEvent ?? type.rawValue, code: code, objectType: "room", objectID: room.id,
+            subjectID: subject ?? room.patientID ?? "", secondFactor: hasSecondFactor
+        )
+        .with(details: details)
     }
 
     /// A care room's decisions see what its patient consents to now (`context.consents`).
@@ -85,19 +90,27 @@ extension Connection {
         case .noSuchRoom: return ReplyError(code: .notFound, message: "no such room")
         case .notAMember: return ReplyError(code: .notAMember, message: "not a member of this room")
         case .alreadyMember: return ReplyError(code: .conflict, message: "already a member of this room")
-        case .staleKey: return ReplyError(code: .staleKey, message: "the sender key is not this device's current key for this room; make and distribute a new one")
+        case .staleKey:
+            return ReplyError(
+                code: .staleKey, message: "the sender key is not this device's current key for this room; make and distribute a new one")
         case let .wrongRecipients(missing, unexpected):
-            return ReplyError(code: .wrongRecipients, message: "seal the key only to the room's member devices, and to this one (\(missing) missing, \(unexpected) not members); see keys.get")
+            return ReplyError(
+                code: .wrongRecipients,
+                message:
+                    "seal the key only to the room's member devices, and to this one (\(missing) missing, \(unexpected) not members); see keys.get")
         case .keyExists: return ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
         case .deviceTaken: return ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
-        case .removed: return ReplyError(code: .invitationRequired, message: "you were removed from this room: only a member's invitation brings you back")
-        case .replayed: return ReplyError(code: .replayed, message: "an envelope of this sender key and iteration is stored already; seal the message again")
+        case .removed:
+            return ReplyError(code: .invitationRequired, message: "you were removed from this room: only a member's invitation brings you back")
+        case .replayed:
+            return ReplyError(code: .replayed, message: "an envelope of this sender key and iteration is stored already; seal the message again")
         }
     }
 
     static func info(_ room: RoomRecord) -> RoomInfo {
-        var info = RoomInfo(roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq,
-                            epoch: room.epoch)
+        var info = RoomInfo(
+            roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq,
+            epoch: room.epoch)
         info.open = room.open ? true : nil
         return info
     }
@@ -111,7 +124,8 @@ extension Connection {
     }
 
     static func info(_ message: MessageRecord, envelope: Envelope) -> MessageInfo {
-        MessageInfo(roomID: message.roomID, seq: message.seq, messageID: message.id, senderID: message.senderID,
-                    senderDevice: message.senderDevice, sentAt: message.sentAt, envelope: envelope)
+        MessageInfo(
+            roomID: message.roomID, seq: message.seq, messageID: message.id, senderID: message.senderID,
+            senderDevice: message.senderDevice, sentAt: message.sentAt, envelope: envelope)
     }
 }

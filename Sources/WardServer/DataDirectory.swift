@@ -66,16 +66,21 @@ public struct DataDirectory: Sendable {
 
         let db = try WardDatabase(path: database)
         let password = OneTimePassword.make()
-        let admin = UserRecord(id: "user:" + OpaqueID.make(), username: "admin", displayName: "Administrator", role: "Admin",
-                               passwordHash: try passwordHasher.hash(password: Array(password.utf8)), mustChangePassword: true,
-                               createdAt: Clock.nowSeconds())
+        let admin = UserRecord(
+            id: "user:" + OpaqueID.make(), username: "admin", displayName: "Administrator", role: "Admin",
+            passwordHash: try passwordHasher.hash(password: Array(password.utf8)), mustChangePassword: true,
+            createdAt: Clock.nowSeconds())
         try db.insert(admin)
 
         let log = try AuditLog.open(.init(directory: auditLog, signer: signer, source: server))
-        try await log.append(AuditEvent(type: "server.init", action: .create, actorID: "system:server", actorRole: "system",
-                                        objectType: "server", objectID: server))
-        try await log.append(AuditEvent(type: "user.create", action: .create, actorID: "system:server", actorRole: "system",
-                                        objectType: "user", objectID: admin.id, subjectID: admin.id, details: ["role": "Admin"]))
+        try await log.append(
+            AuditEvent(
+                type: "server.init", action: .create, actorID: "system:server", actorRole: "system",
+                objectType: "server", objectID: server))
+        try await log.append(
+            AuditEvent(
+                type: "user.create", action: .create, actorID: "system:server", actorRole: "system",
+                objectType: "user", objectID: admin.id, subjectID: admin.id, details: ["role": "Admin"]))
         try await log.close()
         return Initialised(adminUsername: admin.username, adminPassword: password, certificateFingerprint: tls.fingerprint)
     }
@@ -109,13 +114,16 @@ public struct DataDirectory: Sendable {
                     n += 1
                     name = "admin-recovery-\(n)"
                 }
-                account = UserRecord(id: "user:" + OpaqueID.make(), username: name, displayName: "Administrator (recovery)", role: "Admin",
-                                     passwordHash: hash, mustChangePassword: true, createdAt: Clock.nowSeconds())
+                account = UserRecord(
+                    id: "user:" + OpaqueID.make(), username: name, displayName: "Administrator (recovery)", role: "Admin",
+                    passwordHash: hash, mustChangePassword: true, createdAt: Clock.nowSeconds())
                 try db.insert(account)
             }
-            try await log.append(AuditEvent(type: "account.recover", action: username == nil ? .create : .update, actorID: "system:operator",
-                                            actorRole: "system", objectType: "user", objectID: account.id, subjectID: account.id,
-                                            details: ["role": "Admin", "how": username == nil ? "created" : "reset"]))
+            try await log.append(
+                AuditEvent(
+                    type: "account.recover", action: username == nil ? .create : .update, actorID: "system:operator",
+                    actorRole: "system", objectType: "user", objectID: account.id, subjectID: account.id,
+                    details: ["role": "Admin", "how": username == nil ? "created" : "reset"]))
             try await log.close()
             return (account.username, password)
         } catch {
@@ -137,8 +145,8 @@ public struct DataDirectory: Sendable {
     public func loadMasterKey() throws -> SecureBytes {
         try Self.requirePrivate(masterKey)
         guard let data = FileManager.default.contents(atPath: masterKey),
-              let bytes = Base64.decode(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-              bytes.count == 32
+            let bytes = Base64.decode(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            bytes.count == 32
         else { throw ServerError.notInitialised(path) }
         return SecureBytes(bytes)
     }

@@ -20,26 +20,31 @@ extension Connection {
             throw ReplyError(code: .badRequest, message: "device keys refused: \(error)")
         }
         guard verified.suites.contains(where: CipherSuite.supported.contains) else {
-            throw ReplyError(code: .badRequest, message: "the device supports no cipher suite this server relays (\(CipherSuite.supported.sorted().joined(separator: ", ")))")
+            throw ReplyError(
+                code: .badRequest,
+                message: "the device supports no cipher suite this server relays (\(CipherSuite.supported.sorted().joined(separator: ", ")))")
         }
         var audited = try selfRequest(user, type: .deviceRegister, code: .create)
         audited.objectType = "device"
         audited.objectID = keys.deviceID
         try await allow(audited)
-        let record = DeviceRecord(id: keys.deviceID, userID: user.id, encryptionKey: Data(verified.encryptionKey), signingKey: Data(verified.signingKey.bytes),
-                                  suites: keys.suites.joined(separator: ","), signature: Data(Base64.decode(keys.signature) ?? []), createdAt: Clock.nowSeconds(),
-                                  identityKey: verified.identityKey.map { Data($0) },
-                                  identitySignature: verified.identityKey == nil ? nil : keys.identitySignature.flatMap { Base64.decode($0) }.map { Data($0) })
+        let record = DeviceRecord(
+            id: keys.deviceID, userID: user.id, encryptionKey: Data(verified.encryptionKey), signingKey: Data(verified.signingKey.bytes),
+            suites: keys.suites.joined(separator: ","), signature: Data(Base64.decode(keys.signature) ?? []), createdAt: Clock.nowSeconds(),
+            identityKey: verified.identityKey.map { Data($0) },
+            identitySignature: verified.identityKey == nil ? nil : keys.identitySignature.flatMap { Base64.decode($0) }.map { Data($0) })
         let hub = context.hub
         _ = try await refusing {
-            try await context.gate.database.write({ db in
-                try WardDatabase.registerDevice(record, in: db)
-            }, afterCommit: { rooms in
-                // Members' senders must make new keys that include this device.
-                for room in rooms {
-                    hub.post(Events.membership("room.epoch", roomID: room.roomID, userID: user.id, epoch: room.epoch), toUsers: room.members)
-                }
-            })
+            try await context.gate.database.write(
+                { db in
+                    try WardDatabase.registerDevice(record, in: db)
+                },
+                afterCommit: { rooms in
+                    // Members' senders must make new keys that include this device.
+                    for room in rooms {
+                        hub.post(Events.membership("room.epoch", roomID: room.roomID, userID: user.id, epoch: room.epoch), toUsers: room.members)
+                    }
+                })
         }
         device = record
         hub.bind(connectionID, deviceID: record.id)
@@ -85,9 +90,14 @@ extension Connection {
         var reply = ServerReply(id: request.id, type: "keys.backup")
         if let items = request.keyBackups {
             guard (1...KeyBackupLimits.itemsPerRequest).contains(items.count),
-                  items.allSatisfy({ SenderKeyShare.isKeyID($0.keyID) && (1...KeyBackupLimits.sealedCharacters).contains($0.sealed.utf8.count) }) else {
-                throw ReplyError(code: .badRequest,
-                                 message: "keyBackups: 1-\(KeyBackupLimits.itemsPerRequest) items, each a keyID of 32 lowercase hex digits and sealed of 1-\(KeyBackupLimits.sealedCharacters) characters")
+                items.allSatisfy({ SenderKeyShare.isKeyID($0.keyID) && (1...KeyBackupLimits.sealedCharacters).contains($0.sealed.utf8.count) })
+            else {
+                throw ReplyError(
+                    code: .badRequest,
+                    message:
+                        "keyBackups: 1-\(KeyBackupLimits.itemsPerRequest) items, each a keyID of 32 lowercase hex digits and sealed of "
+                        + "1-\(KeyBackupLimits.sealedCharacters) characters"
+                )
             }
             try await allow(audited)
             try context.gate.database.storeKeyBackups(userID: user.id, items.map { ($0.keyID, $0.sealed) }, at: Clock.nowSeconds())
@@ -110,10 +120,11 @@ extension Connection {
     }
 
     static func publicKeys(_ record: DeviceRecord) -> DeviceKeys {
-        DeviceKeys(deviceID: record.id, userID: record.userID, suites: record.suites.split(separator: ",").map(String.init),
-                   encryptionKey: Base64.encode(Array(record.encryptionKey)), signingKey: Base64.encode(Array(record.signingKey)),
-                   signature: Base64.encode(Array(record.signature)), identityKey: record.identityKey.map { Base64.encode(Array($0)) },
-                   identitySignature: record.identitySignature.map { Base64.encode(Array($0)) })
+        DeviceKeys(
+            deviceID: record.id, userID: record.userID, suites: record.suites.split(separator: ",").map(String.init),
+            encryptionKey: Base64.encode(Array(record.encryptionKey)), signingKey: Base64.encode(Array(record.signingKey)),
+            signature: Base64.encode(Array(record.signature)), identityKey: record.identityKey.map { Base64.encode(Array($0)) },
+            identitySignature: record.identitySignature.map { Base64.encode(Array($0)) })
     }
 
     func distributeKey(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
@@ -140,18 +151,21 @@ extension Connection {
         let sealedBoxes = boxes
         let deliveryBase = KeyDelivery(roomID: room.id, keyID: keyID, senderID: user.id, senderDevice: device.id, suite: suite, sealed: "")
         let recipients = try await refusing {
-            try await context.gate.database.write({ db in
-                try WardDatabase.distributeSenderKey(id: keyID, roomID: room.id, senderDevice: device, suite: suite, boxes: sealedBoxes,
-                                                     at: Clock.nowSeconds(), in: db)
-            }, afterCommit: { recipients in
-                for recipient in recipients {
-                    var delivery = deliveryBase
-                    delivery.sealed = Base64.encode(Array(sealedBoxes[recipient.id] ?? Data()))
-                    var event = ServerReply(id: nil, type: "key")
-                    event.keyDeliveries = [delivery]
-                    hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
-                }
-            })
+            try await context.gate.database.write(
+                { db in
+                    try WardDatabase.distributeSenderKey(
+                        id: keyID, roomID: room.id, senderDevice: device, suite: suite, boxes: sealedBoxes,
+                        at: Clock.nowSeconds(), in: db)
+                },
+                afterCommit: { recipients in
+                    for recipient in recipients {
+                        var delivery = deliveryBase
+                        delivery.sealed = Base64.encode(Array(sealedBoxes[recipient.id] ?? Data()))
+                        var event = ServerReply(id: nil, type: "key")
+                        event.keyDeliveries = [delivery]
+                        hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
+                    }
+                })
         }
         var reply = ServerReply(id: request.id, type: "keys.distribute")
         reply.roomID = room.id
@@ -170,8 +184,9 @@ extension Connection {
         }
         var reply = ServerReply(id: request.id, type: "keys.fetch")
         reply.keyDeliveries = boxes.map { key, box in
-            KeyDelivery(roomID: key.roomID, keyID: key.id, senderID: senders[key.senderDevice] ?? "", senderDevice: key.senderDevice,
-                        suite: key.suite, sealed: Base64.encode(Array(box.sealed)))
+            KeyDelivery(
+                roomID: key.roomID, keyID: key.id, senderID: senders[key.senderDevice] ?? "", senderDevice: key.senderDevice,
+                suite: key.suite, sealed: Base64.encode(Array(box.sealed)))
         }
         return reply
     }

@@ -40,7 +40,8 @@ extension Connection {
     private func fileErasureRequest(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
         if let note = request.note {
-            guard (1...2000).contains(note.count), !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+            guard (1...2000).contains(note.count), !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" })
+            else {
                 throw ReplyError(code: .badRequest, message: "note must be 1-2000 characters without control characters other than line breaks")
             }
         }
@@ -54,9 +55,10 @@ extension Connection {
         // text stays in the erasable store, and the erasure erases it (audit/FORMAT.md §7).
         if let note = request.note, record.noteCommitment == nil {
             let commitment = try context.auditTexts.commit(note)
-            try await context.gate.audit.append(AuditEvent(
-                type: "gdpr.erase.request.note", action: .create, actorID: user.id, actorRole: user.role, objectType: "erasure-request",
-                objectID: "\(record.id ?? 0)", subjectID: subject.id, commitments: [commitment]))
+            try await context.gate.audit.append(
+                AuditEvent(
+                    type: "gdpr.erase.request.note", action: .create, actorID: user.id, actorRole: user.role, objectType: "erasure-request",
+                    objectID: "\(record.id ?? 0)", subjectID: subject.id, commitments: [commitment]))
             record.noteCommitment = commitment.hex
             let noted = record
             try await context.gate.database.write { try WardDatabase.updateErasureRequest(noted, in: $0) }
@@ -76,9 +78,10 @@ extension Connection {
 
     func info(_ record: ErasureRequestRecord, now: Int64) throws -> ErasureRequestInfo {
         let note = try erasableText(committedTo: record.noteCommitment)
-        return ErasureRequestInfo(requestID: Int(record.id ?? 0), userID: record.userID, requestedBy: record.requestedBy,
-                                  requestedAt: record.requestedAt, dueAt: record.dueAt, status: record.status,
-                                  overdue: record.status != "done" && now > record.dueAt, completedAt: record.completedAt, note: note)
+        return ErasureRequestInfo(
+            requestID: Int(record.id ?? 0), userID: record.userID, requestedBy: record.requestedBy,
+            requestedAt: record.requestedAt, dueAt: record.dueAt, status: record.status,
+            overdue: record.status != "done" && now > record.dueAt, completedAt: record.completedAt, note: note)
     }
 
     /// The text behind a commitment the database keeps (hex), nil once erased (or when there is none).
@@ -103,13 +106,16 @@ extension Connection {
         let database = gate.database
         let holds = try database.legalHolds()
         if let hold = holds.first(where: { $0.userID == subject.id }) {
-            try await gate.record(RequestType.gdprErase.rawValue, code: .delete, outcome: .minorFailure, actorID: officer.id, actorRole: officer.role,
-                                  objectType: "user", objectID: subject.id, details: ["reason": "legal-hold", "hold": "\(hold.id ?? 0)"])
-            throw ReplyError(code: .legalHold, message: "legal hold \(hold.id ?? 0) keeps this person's data: release it (gdpr.hold.release) before erasing")
+            try await gate.record(
+                RequestType.gdprErase.rawValue, code: .delete, outcome: .minorFailure, actorID: officer.id, actorRole: officer.role,
+                objectType: "user", objectID: subject.id, details: ["reason": "legal-hold", "hold": "\(hold.id ?? 0)"])
+            throw ReplyError(
+                code: .legalHold, message: "legal hold \(hold.id ?? 0) keeps this person's data: release it (gdpr.hold.release) before erasing")
         }
         let keptRooms = Set(holds.compactMap(\.roomID))
-        let outcome = try await allowPrivacy(officer, action: .gdprErase, type: .gdprErase, code: .delete, subject: subject,
-                                             details: ["held-rooms": "\(keptRooms.count)"])
+        let outcome = try await allowPrivacy(
+            officer, action: .gdprErase, type: .gdprErase, code: .delete, subject: subject,
+            details: ["held-rooms": "\(keptRooms.count)"])
         let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != "done" }
         if !approved, !askedThemselves, try waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
             var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
@@ -133,8 +139,10 @@ extension Connection {
         let hub = context.hub
         let subjectID = subject.id
         let execution = ErasureExecution(database: database, subjectKeys: context.subjectKeys, auditTexts: context.auditTexts, audit: gate.audit)
-        let done = try await execution.run(subjectID: subject.id, keptRooms: keptRooms, actorID: officer.id, actorRole: officer.role,
-                                           policyIDs: outcome.response.determiningPolicies) { erased in
+        let done = try await execution.run(
+            subjectID: subject.id, keptRooms: keptRooms, actorID: officer.id, actorRole: officer.role,
+            policyIDs: outcome.response.determiningPolicies
+        ) { erased in
             for left in erased.leftRooms {
                 hub.post(Events.membership("member.left", roomID: left.roomID, userID: subjectID, epoch: left.epoch), toUsers: left.members)
             }
@@ -157,10 +165,13 @@ extension Connection {
         let finished = record
         try await database.write { try WardDatabase.updateErasureRequest(finished, in: $0) }
         // The receipt's hash in the log: the receipt kept in the database can be checked against it.
-        try await gate.record("gdpr.erase.receipt", code: .delete, outcome: .success, actorID: officer.id, actorRole: officer.role,
-                              objectType: "user", objectID: subject.id,
-                              details: ["request": "\(receipt.requestID)", "receipt-sha256": Hex.encode(SHA256Hash.digest([UInt8](receiptJSON))),
-                                        "messages": "\(messagesErased)", "keys": "\(keysDestroyed)"])
+        try await gate.record(
+            "gdpr.erase.receipt", code: .delete, outcome: .success, actorID: officer.id, actorRole: officer.role,
+            objectType: "user", objectID: subject.id,
+            details: [
+                "request": "\(receipt.requestID)", "receipt-sha256": Hex.encode(SHA256Hash.digest([UInt8](receiptJSON))),
+                "messages": "\(messagesErased)", "keys": "\(keysDestroyed)"
+            ])
         var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
         reply.erasureReceipt = receipt
         return reply
@@ -181,14 +192,18 @@ extension Connection {
             }
             if let count = erased.pseudonymised[table] {
                 // Conversations are their other members' too: only the name goes.
-                let basis = table == "room" ? "the conversation is also its other members' (Art. 17(3)(b), HIPAA 164.530(j)); its name is overwritten" : kind.hold
+                let basis =
+                    table == "room"
+                    ? "the conversation is also its other members' (Art. 17(3)(b), HIPAA 164.530(j)); its name is overwritten" : kind.hold
                 items.append(ErasureItem(table: table, name: kind.name, action: "pseudonymised", count: count, legalBasis: basis))
             }
             if let count = erased.kept[table], count > 0 {
                 let held = table == "message" || table == "senderKey"
                 // (Completed appointments are kept under the registry's hold: the medical record.)
-                items.append(ErasureItem(table: table, name: kind.name, action: "kept", count: count,
-                                         legalBasis: held ? "a legal hold on the conversation (Art. 17(3)(e))" : (kind.hold ?? kind.legalBasis)))
+                items.append(
+                    ErasureItem(
+                        table: table, name: kind.name, action: "kept", count: count,
+                        legalBasis: held ? "a legal hold on the conversation (Art. 17(3)(e))" : (kind.hold ?? kind.legalBasis)))
             }
             return items
         }
@@ -210,8 +225,9 @@ extension Connection {
             }
             if let userID = request.userID { _ = try lookUp(id: userID, what: "user") }
             if let roomID = request.roomID, try database.room(id: roomID) == nil { throw ReplyError(code: .notFound, message: "no such room") }
-            try await allowPrivacy(user, action: .gdprHold, type: type, code: .create, subject: nil,
-                                   details: request.userID.map { ["user": $0] } ?? ["room": request.roomID ?? ""])
+            try await allowPrivacy(
+                user, action: .gdprHold, type: type, code: .create, subject: nil,
+                details: request.userID.map { ["user": $0] } ?? ["room": request.roomID ?? ""])
             let hold = LegalHoldRecord(userID: request.userID, roomID: request.roomID, reference: reference, placedBy: user.id, placedAt: now)
             _ = try await database.write { try WardDatabase.placeHold(hold, in: $0) }
         case .gdprHoldRelease:
@@ -229,16 +245,19 @@ extension Connection {
         }
         var reply = ServerReply(id: request.id, type: type.rawValue)
         reply.legalHolds = try database.legalHolds(includeReleased: request.kind == "all").map {
-            LegalHoldInfo(holdID: Int($0.id ?? 0), userID: $0.userID, roomID: $0.roomID, reference: $0.reference, placedBy: $0.placedBy,
-                          placedAt: $0.placedAt, releasedAt: $0.releasedAt)
+            LegalHoldInfo(
+                holdID: Int($0.id ?? 0), userID: $0.userID, roomID: $0.roomID, reference: $0.reference, placedBy: $0.placedBy,
+                placedAt: $0.placedAt, releasedAt: $0.releasedAt)
         }
         return reply
     }
 
     /// Decides and audits a privacy duty about `subject` (or the service); throws when refused.
     @discardableResult
-    func allowPrivacy(_ user: UserRecord, action: PolicyAction, type: RequestType, code: AuditEvent.Action, subject: UserRecord?,
-                      details: [String: String] = [:]) async throws -> Gate.Outcome {
+    func allowPrivacy(
+        _ user: UserRecord, action: PolicyAction, type: RequestType, code: AuditEvent.Action, subject: UserRecord?,
+        details: [String: String] = [:]
+    ) async throws -> Gate.Outcome {
         var audited = Gate.Request(
             principal: user, action: action,
             resource: subject.map { ClinicModel.principal($0, careTeamsOf: []) } ?? Entity(uid: ClinicModel.service),

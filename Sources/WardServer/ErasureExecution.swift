@@ -25,8 +25,10 @@ struct ErasureExecution {
     /// Erases `subjectID`, keeping what legal holds keep (`keptRooms`, and the medical record,
     /// which the registry holds for its retention). `left` sees the rooms the person left, after
     /// the commit (for events). The audit tombstones name `actorID` and the deciding policies.
-    func run(subjectID: String, keptRooms: Set<String>, actorID: String, actorRole: String, policyIDs: [String],
-             left: @escaping @Sendable (WardDatabase.AccountErasure) -> Void = { _ in }) async throws -> Result {
+    func run(
+        subjectID: String, keptRooms: Set<String>, actorID: String, actorRole: String, policyIDs: [String],
+        left: @escaping @Sendable (WardDatabase.AccountErasure) -> Void = { _ in }
+    ) async throws -> Result {
         let keysDestroyed = try subjectKeys.destroy(subject: subjectID, keeping: keptRooms.union(["record"])).count
         var messagesErased = 0
         while true {
@@ -36,9 +38,10 @@ struct ErasureExecution {
             if deleted == 0 { break }
         }
         let pseudonym = "erased." + (subjectID.split(separator: ":").last.map(String.init) ?? subjectID)
-        let account = try await database.write({ db in
-            try WardDatabase.eraseAccount(userID: subjectID, pseudonym: pseudonym, keptRooms: keptRooms, in: db)
-        }, afterCommit: left)
+        let account = try await database.write(
+            { db in
+                try WardDatabase.eraseAccount(userID: subjectID, pseudonym: pseudonym, keptRooms: keptRooms, in: db)
+            }, afterCommit: left)
         let tombstones = try await eraseAuditTexts(of: subjectID, actorID: actorID, actorRole: actorRole, policyIDs: policyIDs)
         _ = await database.truncateWriteAheadLog()
         return Result(keysDestroyed: keysDestroyed, messagesErased: messagesErased, account: account, auditTombstones: tombstones)
@@ -52,8 +55,11 @@ struct ErasureExecution {
         var erasedBefore: Set<Hash32> = []
         try AuditLogReader(directory: audit.directory).walk(from: 0) { entry in
             let event = entry.event
-            if event.type == "audit.erase" { erasedBefore.formUnion(event.commitments) }
-            else if event.subjectID == subjectID || event.actorID == subjectID { committed.append(contentsOf: event.commitments) }
+            if event.type == "audit.erase" {
+                erasedBefore.formUnion(event.commitments)
+            } else if event.subjectID == subjectID || event.actorID == subjectID {
+                committed.append(contentsOf: event.commitments)
+            }
             return true
         }
         let pending = committed.filter { !erasedBefore.contains($0) }
@@ -61,8 +67,9 @@ struct ErasureExecution {
         var start = 0
         while start < pending.count {
             let batch = Array(pending[start..<min(start + EntryCodec.maxListCount, pending.count)])
-            try await audit.appendErasure(of: batch, from: auditTexts, legalBasis: "gdpr-art-17", actorID: actorID, actorRole: actorRole,
-                                          subjectID: subjectID, decision: .allow, policyIDs: Array(policyIDs.prefix(EntryCodec.maxListCount)))
+            try await audit.appendErasure(
+                of: batch, from: auditTexts, legalBasis: "gdpr-art-17", actorID: actorID, actorRole: actorRole,
+                subjectID: subjectID, decision: .allow, policyIDs: Array(policyIDs.prefix(EntryCodec.maxListCount)))
             start += batch.count
         }
         return pending.count

@@ -47,8 +47,10 @@ public struct Gate: Sendable {
             return copy
         }
 
-        public init(principal: UserRecord, action: PolicyAction, resource: Entity, context: [String: Value] = [:], event: String,
-                    code: AuditEvent.Action, objectType: String, objectID: String, subjectID: String = "", secondFactor: Bool = false) {
+        public init(
+            principal: UserRecord, action: PolicyAction, resource: Entity, context: [String: Value] = [:], event: String,
+            code: AuditEvent.Action, objectType: String, objectID: String, subjectID: String = "", secondFactor: Bool = false
+        ) {
             self.principal = principal
             self.action = action
             self.resource = resource
@@ -80,8 +82,9 @@ public struct Gate: Sendable {
         var context = request.context
         context["secondFactor"] = .bool(request.secondFactor)
         let (response, hash) = policies.authorize(
-            AuthorizationRequest(principal: ClinicModel.user(request.principal.id), action: ClinicModel.action(request.action),
-                                 resource: request.resource.uid, context: context),
+            AuthorizationRequest(
+                principal: ClinicModel.user(request.principal.id), action: ClinicModel.action(request.action),
+                resource: request.resource.uid, context: context),
             entities: store
         )
         var details = request.details.merging(extraDetails) { _, new in new }
@@ -89,27 +92,32 @@ public struct Gate: Sendable {
         if response.determiningPolicies.count > EntryCodec.maxListCount { details["deciding-policies"] = "\(response.determiningPolicies.count)" }
         let critical = response.obligations.values.contains { $0["audit"] == "critical" }
         if critical { details["severity"] = "critical" }
-        let receipt = try await audit.append(AuditEvent(
-            type: request.event, action: request.code, outcome: response.decision == .allow ? .success : .minorFailure,
-            actorID: (request.auditActor ?? request.principal).id, actorRole: (request.auditActor ?? request.principal).role,
-            objectType: request.objectType, objectID: request.objectID, subjectID: request.subjectID,
-            decision: response.decision == .allow ? .allow : .deny,
-            // Ids are audit identifiers (the store refuses sets where they are not); beyond 32
-            // deciding policies the entry records the first 32 and the count.
-            policyIDs: Array(response.determiningPolicies.prefix(EntryCodec.maxListCount)),
-            policySetHash: Hash32(bytes: hash), commitments: request.commitments, details: details
-        ))
+        let receipt = try await audit.append(
+            AuditEvent(
+                type: request.event, action: request.code, outcome: response.decision == .allow ? .success : .minorFailure,
+                actorID: (request.auditActor ?? request.principal).id, actorRole: (request.auditActor ?? request.principal).role,
+                objectType: request.objectType, objectID: request.objectID, subjectID: request.subjectID,
+                decision: response.decision == .allow ? .allow : .deny,
+                // Ids are audit identifiers (the store refuses sets where they are not); beyond 32
+                // deciding policies the entry records the first 32 and the count.
+                policyIDs: Array(response.determiningPolicies.prefix(EntryCodec.maxListCount)),
+                policySetHash: Hash32(bytes: hash), commitments: request.commitments, details: details
+            ))
         return Outcome(response: response, receipt: receipt)
     }
 
     /// Audits an event that no policy decides (a sign-in for an unknown username, a protocol
     /// violation), with the actor as an opaque id or "anonymous".
     @discardableResult
-    public func record(_ event: String, code: AuditEvent.Action, outcome: AuditEvent.Outcome, actorID: String = "anonymous",
-                       actorRole: String = "none", objectType: String = "service", objectID: String = "ward", subjectID: String = "",
-                       commitments: [Hash32] = [], details: [String: String] = [:]) async throws -> AuditReceipt {
-        try await audit.append(AuditEvent(type: event, action: code, outcome: outcome, actorID: actorID, actorRole: actorRole,
-                                          objectType: objectType, objectID: objectID, subjectID: subjectID, commitments: commitments,
-                                          details: details))
+    public func record(
+        _ event: String, code: AuditEvent.Action, outcome: AuditEvent.Outcome, actorID: String = "anonymous",
+        actorRole: String = "none", objectType: String = "service", objectID: String = "ward", subjectID: String = "",
+        commitments: [Hash32] = [], details: [String: String] = [:]
+    ) async throws -> AuditReceipt {
+        try await audit.append(
+            AuditEvent(
+                type: event, action: code, outcome: outcome, actorID: actorID, actorRole: actorRole,
+                objectType: objectType, objectID: objectID, subjectID: subjectID, commitments: commitments,
+                details: details))
     }
 }

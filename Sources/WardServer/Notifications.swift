@@ -34,15 +34,18 @@ struct Notifier: Sendable {
         var delivered = 0
         while true {
             let now = Clock.nowSeconds()
-            let due = try await database.write({ try WardDatabase.takeDue(now: now, limit: Self.batch, in: $0) },
-                                               afterCommit: { Self.push($0, hub: hub) })
+            let due = try await database.write(
+                { try WardDatabase.takeDue(now: now, limit: Self.batch, in: $0) },
+                afterCommit: { Self.push($0, hub: hub) })
             delivered += due.count
             if due.count < Self.batch { break }
         }
         let interval = context.notificationTimes.urgentRealert
         let now = Clock.nowSeconds()
-        delivered += try await database.write({ try WardDatabase.takeRealerts(now: now, interval: interval, limit: Self.batch, in: $0) },
-                                              afterCommit: { Self.push($0, hub: hub) }).count
+        delivered += try await database.write(
+            { try WardDatabase.takeRealerts(now: now, interval: interval, limit: Self.batch, in: $0) },
+            afterCommit: { Self.push($0, hub: hub) }
+        ).count
         return delivered
     }
 
@@ -63,8 +66,9 @@ struct Notifier: Sendable {
     }
 
     static func info(_ record: NotificationRecord) -> NotificationInfo {
-        NotificationInfo(notificationID: Int(record.id ?? 0), kind: record.kind, text: record.text, refID: record.refID, dueAt: record.dueAt,
-                         firedAt: record.firedAt, readAt: record.readAt)
+        NotificationInfo(
+            notificationID: Int(record.id ?? 0), kind: record.kind, text: record.text, refID: record.refID, dueAt: record.dueAt,
+            firedAt: record.firedAt, readAt: record.readAt)
     }
 
     // MARK: What to say
@@ -85,9 +89,10 @@ struct Notifier: Sendable {
         return context.notificationTimes.reminderLeads.compactMap { lead in
             let due = appointment.startsAt - lead
             guard due > now else { return nil }
-            return NotificationRecord(userID: appointment.patientID, kind: "reminder",
-                                      text: "Reminder: appointment \(when(appointment.startsAt)), \(appointment.location)",
-                                      refID: appointment.id, createdAt: now, dueAt: due)
+            return NotificationRecord(
+                userID: appointment.patientID, kind: "reminder",
+                text: "Reminder: appointment \(when(appointment.startsAt)), \(appointment.location)",
+                refID: appointment.id, createdAt: now, dueAt: due)
         }
     }
 
@@ -104,14 +109,18 @@ struct Notifier: Sendable {
     func appointmentChange(_ appointment: AppointmentRecord, what: String, by actorID: String, now: Int64) throws -> [NotificationRecord] {
         var out: [NotificationRecord] = []
         if actorID != appointment.patientID, try wants("appointment", appointment.patientID) {
-            out.append(NotificationRecord(userID: appointment.patientID, kind: "appointment",
-                                          text: "Your appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
-                                          createdAt: now, dueAt: now))
+            out.append(
+                NotificationRecord(
+                    userID: appointment.patientID, kind: "appointment",
+                    text: "Your appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
+                    createdAt: now, dueAt: now))
         }
         if actorID != appointment.clinicianID, try wants("appointment", appointment.clinicianID) {
-            out.append(NotificationRecord(userID: appointment.clinicianID, kind: "appointment",
-                                          text: "An appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
-                                          createdAt: now, dueAt: now))
+            out.append(
+                NotificationRecord(
+                    userID: appointment.clinicianID, kind: "appointment",
+                    text: "An appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
+                    createdAt: now, dueAt: now))
         }
         return out
     }
@@ -140,8 +149,9 @@ extension Connection {
             if let role = request.role, !ClinicModel.accountRoles.contains(role) {
                 throw ReplyError(code: .badRequest, message: "role must be one of \(ClinicModel.accountRoles.joined(separator: ", "))")
             }
-            var audited = Gate.Request(principal: user, action: .notificationAnnounce, resource: Entity(uid: ClinicModel.service),
-                                       event: type.rawValue, code: .create, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor)
+            var audited = Gate.Request(
+                principal: user, action: .notificationAnnounce, resource: Entity(uid: ClinicModel.service),
+                event: type.rawValue, code: .create, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor)
             audited.details = ["to": request.role ?? "everyone"]
             let outcome = try await context.gate.decide(audited)
             guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }

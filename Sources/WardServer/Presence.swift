@@ -54,8 +54,10 @@ extension Connection {
             throw ReplyError(code: .notFound, message: "no active account has that username")
         }
         let resource = ClinicModel.principal(found, careTeamsOf: try database.patients(ofClinician: found.id))
-        try await allow(Gate.Request(principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
-                                     code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
+        try await allow(
+            Gate.Request(
+                principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
+                code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
         var reply = ServerReply(id: request.id, type: "user.find")
         reply.users = [Self.info(found)]
         return reply

@@ -27,7 +27,8 @@ extension Connection {
     private func amendmentText(_ value: String?, _ field: String) throws -> String {
         let text = try require(value, field).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= Self.maxAmendmentText,
-              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+            !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" })
+        else {
             throw ReplyError(code: .badRequest, message: "\(field) must be 1-\(Self.maxAmendmentText) characters without control characters")
         }
         return text
@@ -45,10 +46,12 @@ extension Connection {
         }
         try await decideRecord(user, patient, action: .recordAmend, type: .recordAmend, code: .create, details: ["entry": entryID, "amendment": id])
         let now = Clock.nowSeconds()
-        let amendment = RecordAmendmentRecord(id: id, patientID: patient.id, entryID: entryID, section: section, requestedAt: now,
-                                              dueAt: now + RecordAmendmentRecord.answerSeconds,
-                                              sealedRequest: try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id))
-        let notes = try doctorsNotes(patientID: patient.id, "A patient asked to amend their record: answer within 60 days (ward record amendments)", at: now)
+        let amendment = RecordAmendmentRecord(
+            id: id, patientID: patient.id, entryID: entryID, section: section, requestedAt: now,
+            dueAt: now + RecordAmendmentRecord.answerSeconds,
+            sealedRequest: try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id))
+        let notes = try doctorsNotes(
+            patientID: patient.id, "A patient asked to amend their record: answer within 60 days (ward record amendments)", at: now)
         try await database.write { db in
             try WardDatabase.addAmendment(amendment, in: db)
             try WardDatabase.addNotifications(notes, in: db)
@@ -65,7 +68,8 @@ extension Connection {
         guard var amendment = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
         let patient = try lookUp(id: amendment.patientID, what: "patient")
         // An acceptance carries the amended resource; a denial its reason (HIPAA 164.526(d)(1)).
-        let resource = verdict == "accepted" ? try validatedResource(section: amendment.section, text: try require(request.resource, "resource")) : nil
+        let resource =
+            verdict == "accepted" ? try validatedResource(section: amendment.section, text: try require(request.resource, "resource")) : nil
         let reason = verdict == "denied" ? try amendmentText(request.reason, "reason") : nil
         let versionID = "rec:" + OpaqueID.make()
         var details = ["amendment": id, "verdict": verdict, "entry": amendment.entryID]
@@ -75,18 +79,21 @@ extension Connection {
         var version: RecordEntryRecord?
         if let resource {
             // An accepted amendment keeps the entry's withholding, as any new version does.
-            version = try sealedVersion(resource, id: versionID, section: amendment.section, entryID: amendment.entryID, patient: patient, author: user,
-                                        withheld: try database.recordWithholding(patientID: patient.id, entryID: amendment.entryID))
+            version = try sealedVersion(
+                resource, id: versionID, section: amendment.section, entryID: amendment.entryID, patient: patient, author: user,
+                withheld: try database.recordWithholding(patientID: patient.id, entryID: amendment.entryID))
             amendment.versionID = versionID
         }
         if let reason {
-            amendment.sealedResponse = try context.subjectKeys.seal(Data(reason.utf8), subject: patient.id, scope: "record", context: id + ":response")
+            amendment.sealedResponse = try context.subjectKeys.seal(
+                Data(reason.utf8), subject: patient.id, scope: "record", context: id + ":response")
         }
         amendment.status = verdict
         amendment.decidedBy = user.id
         amendment.decidedAt = now
-        let note = NotificationRecord(userID: patient.id, kind: "amendment", text: "Your request to amend your record was answered (ward record amendments)",
-                                      refID: patient.id, createdAt: now, dueAt: now)
+        let note = NotificationRecord(
+            userID: patient.id, kind: "amendment", text: "Your request to amend your record was answered (ward record amendments)",
+            refID: patient.id, createdAt: now, dueAt: now)
         let (decided, newVersion) = (amendment, version)
         do {
             try await database.write { db in
@@ -110,8 +117,9 @@ extension Connection {
         let text = try amendmentText(request.text, "text")
         guard let amendment = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
         let patient = try lookUp(id: amendment.patientID, what: "patient")
-        try await decideRecord(user, patient, action: .recordAmend, type: .recordAmendDisagree, code: .update,
-                               details: ["amendment": id, "entry": amendment.entryID])
+        try await decideRecord(
+            user, patient, action: .recordAmend, type: .recordAmendDisagree, code: .update,
+            details: ["amendment": id, "entry": amendment.entryID])
         guard amendment.acceptsDisagreement else {
             throw ReplyError(code: .conflict, message: "a statement of disagreement follows a denial, once")
         }
@@ -150,10 +158,11 @@ extension Connection {
             .map { String(decoding: $0, as: UTF8.self) }
         let disagreement = try amendment.sealedDisagreement.flatMap { try opener.openBytes($0, context: amendment.id + ":disagreement") }
             .map { String(decoding: $0, as: UTF8.self) }
-        return AmendmentInfo(amendmentID: amendment.id, patientID: amendment.patientID, entryID: amendment.entryID, section: amendment.section,
-                             requestedAt: amendment.requestedAt, dueAt: amendment.dueAt, status: amendment.status,
-                             request: request ?? "(erased)", decidedBy: amendment.decidedBy, decidedAt: amendment.decidedAt, response: response,
-                             versionID: amendment.versionID, overdue: amendment.status == "requested" && now > amendment.dueAt,
-                             disagreement: disagreement, disagreedAt: amendment.disagreedAt)
+        return AmendmentInfo(
+            amendmentID: amendment.id, patientID: amendment.patientID, entryID: amendment.entryID, section: amendment.section,
+            requestedAt: amendment.requestedAt, dueAt: amendment.dueAt, status: amendment.status,
+            request: request ?? "(erased)", decidedBy: amendment.decidedBy, decidedAt: amendment.decidedAt, response: response,
+            versionID: amendment.versionID, overdue: amendment.status == "requested" && now > amendment.dueAt,
+            disagreement: disagreement, disagreedAt: amendment.disagreedAt)
     }
 }

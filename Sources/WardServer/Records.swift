@@ -24,7 +24,8 @@ extension Connection {
         case .recordWrite: reply.recordEntries = try await writeRecord(request, user)
         case .breakGlassOpen: reply.breakGlassUses = [try await openBreakGlass(request, user)]
         case .breakGlassList, .breakGlassReview: reply.breakGlassUses = try await reviewBreakGlass(type, request, user)
-        case .recordAmend, .recordAmendments, .recordAmendDecide, .recordAmendDisagree: reply.amendments = try await handleAmendment(type, request, user)
+        case .recordAmend, .recordAmendments, .recordAmendDecide, .recordAmendDisagree:
+            reply.amendments = try await handleAmendment(type, request, user)
         default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
         }
         return reply
@@ -37,7 +38,7 @@ extension Connection {
     }
 
     /// What every record decision carries: whether the clinician has an open emergency access.
-    private func recordContext(_ user: UserRecord, patientID: String) throws -> [String: Value] {
+    func recordContext(_ user: UserRecord, patientID: String) throws -> [String: Value] {
         guard let open = try context.gate.database.openBreakGlass(clinicianID: user.id, patientID: patientID, at: Clock.nowSeconds()) else {
             return ["breakGlass": .bool(false)]
         }
@@ -46,36 +47,45 @@ extension Connection {
     }
 
     /// One decision and audit entry about the patient's record; throws when denied.
-    func decideRecord(_ user: UserRecord, _ patient: UserRecord, action: PolicyAction, type: RequestType, code: AuditEvent.Action,
-                      details: [String: String], extraContext: [String: Value] = [:]) async throws {
-        let outcome = try await context.gate.decide(recordRequest(user, patientID: patient.id, action: action, type: type, code: code,
-                                                                  details: details, extraContext: extraContext))
+    func decideRecord(
+        _ user: UserRecord, _ patient: UserRecord, action: PolicyAction, type: RequestType, code: AuditEvent.Action,
+        details: [String: String], extraContext: [String: Value] = [:]
+    ) async throws {
+        let outcome = try await context.gate.decide(
+            recordRequest(
+                user, patientID: patient.id, action: action, type: type, code: code,
+                details: details, extraContext: extraContext))
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
     }
 
-    private func recordRequest(_ user: UserRecord, patientID: String, action: PolicyAction, type: RequestType, code: AuditEvent.Action,
-                               details: [String: String], extraContext: [String: Value] = [:]) throws -> Gate.Request {
-        var audited = Gate.Request(principal: user, action: action, resource: ClinicModel.record(patientID: patientID),
-                                   context: try recordContext(user, patientID: patientID).merging(extraContext) { _, new in new },
-                                   event: type.rawValue, code: code, objectType: "record", objectID: patientID, subjectID: patientID,
-                                   secondFactor: hasSecondFactor)
+    func recordRequest(
+        _ user: UserRecord, patientID: String, action: PolicyAction, type: RequestType, code: AuditEvent.Action,
+        details: [String: String], extraContext: [String: Value] = [:]
+    ) throws -> Gate.Request {
+        var audited = Gate.Request(
+            principal: user, action: action, resource: ClinicModel.record(patientID: patientID),
+            context: try recordContext(user, patientID: patientID).merging(extraContext) { _, new in new },
+            event: type.rawValue, code: code, objectType: "record", objectID: patientID, subjectID: patientID,
+            secondFactor: hasSecondFactor)
         audited.details = details
         return audited
     }
 
     /// A page of the record: from entry `after` (0 first) while the reply stays within the
     /// export page size, where the next page starts, and what was withheld from this reader.
-    private func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
+    func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
         let patient = try patient(request)
         if let section = request.section, RecordEntryRecord.sections[section] == nil {
             throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
         }
         let after = request.after ?? 0
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
-        try await decideRecord(user, patient, action: .recordRead, type: .recordRead, code: .read,
-                               details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no", "after": "\(after)"])
-        return try await recordPage(patientID: patient.id, section: request.section, history: request.history == true, after: after, reader: user,
-                                    type: .recordRead)
+        try await decideRecord(
+            user, patient, action: .recordRead, type: .recordRead, code: .read,
+            details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no", "after": "\(after)"])
+        return try await recordPage(
+            patientID: patient.id, section: request.section, history: request.history == true, after: after, reader: user,
+            type: .recordRead)
     }
 
     /// Entries from index `after` while a reply stays within the export page size, where the
@@ -83,14 +93,18 @@ extension Connection {
     /// `record.read` and the export's `records` section. Entries withheld from the patient's own
     /// view (HIPAA 164.524(a)) are shown only when the policy allows `record.read.withheld` — its
     /// own decision and audit entry, made only when the record has such entries.
-    func recordPage(patientID: String, section: String?, history: Bool, after: Int, reader: UserRecord,
-                    type: RequestType) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
+    func recordPage(
+        patientID: String, section: String?, history: Bool, after: Int, reader: UserRecord,
+        type: RequestType
+    ) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
         var stored = try context.gate.database.recordEntries(patientID: patientID, section: section, history: history)
         var withheld: [String: Int]?
         let withholding = stored.compactMap(\.withheld)
         if !withholding.isEmpty {
-            let outcome = try await context.gate.decide(recordRequest(reader, patientID: patientID, action: .recordReadWithheld, type: type,
-                                                                      code: .read, details: ["withheld-entries": "\(withholding.count)"]))
+            let outcome = try await context.gate.decide(
+                recordRequest(
+                    reader, patientID: patientID, action: .recordReadWithheld, type: type,
+                    code: .read, details: ["withheld-entries": "\(withholding.count)"]))
             if !outcome.allowed {
                 withheld = Dictionary(withholding.map { ($0, 1) }, uniquingKeysWith: +)
                 stored.removeAll { $0.withheld != nil }
@@ -124,27 +138,29 @@ extension Connection {
         return try opened.withLock { results in try results.flatMap { try ($0 ?? .success([])).get() } }
     }
 
-    private func open(_ entry: RecordEntryRecord) throws -> RecordEntryInfo {
+    func open(_ entry: RecordEntryRecord) throws -> RecordEntryInfo {
         try Self.open(entry, with: try context.subjectKeys.opener(subject: entry.patientID, scope: "record"))
     }
 
-    private static func open(_ entry: RecordEntryRecord, with opener: SubjectKeys.Opener) throws -> RecordEntryInfo {
+    static func open(_ entry: RecordEntryRecord, with opener: SubjectKeys.Opener) throws -> RecordEntryInfo {
         guard let json = try opener.openBytes(entry.sealed, context: entry.id) else {
             throw ReplyError(code: .notFound, message: "the record's key was destroyed")
         }
-        return RecordEntryInfo(versionID: entry.id, entryID: entry.entryID, section: entry.section, version: entry.version, authorID: entry.authorID,
-                               authorRole: entry.authorRole, createdAt: entry.createdAt, resource: String(decoding: json, as: UTF8.self))
+        return RecordEntryInfo(
+            versionID: entry.id, entryID: entry.entryID, section: entry.section, version: entry.version, authorID: entry.authorID,
+            authorRole: entry.authorRole, createdAt: entry.createdAt, resource: String(decoding: json, as: UTF8.self))
     }
 
     /// Largest resource a version may hold.
     static let maxResourceBytes = 16 * 1024
 
-    private func writeRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> [RecordEntryInfo] {
+    func writeRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> [RecordEntryInfo] {
         let patient = try patient(request)
         let section = try require(request.section, "section")
         let resource = try validatedResource(section: section, text: try require(request.resource, "resource"))
         if let basis = request.withhold, !(RecordEntryRecord.withholdingBases + ["none"]).contains(basis) {
-            throw ReplyError(code: .badRequest, message: "withhold must be one of \((RecordEntryRecord.withholdingBases + ["none"]).joined(separator: ", "))")
+            throw ReplyError(
+                code: .badRequest, message: "withhold must be one of \((RecordEntryRecord.withholdingBases + ["none"]).joined(separator: ", "))")
         }
         // An entry to amend must exist in this section of this patient's record before its id
         // reaches the audit entry: only ids the server made reach the log (issue 16, item 7).
@@ -161,9 +177,10 @@ extension Connection {
         var details = ["section": section, "entry": entryID, "version-id": versionID]
         if let withheld { details["withheld"] = withheld }
         if previous != nil && withheld == nil { details["released"] = "yes" }
-        try await decideRecord(user, patient, action: section == "notes" ? .recordNote : .recordUpdate, type: .recordWrite,
-                               code: request.entryID == nil ? .create : .update, details: details,
-                               extraContext: ["withhold": .bool(withheld != nil || previous != nil)])
+        try await decideRecord(
+            user, patient, action: section == "notes" ? .recordNote : .recordUpdate, type: .recordWrite,
+            code: request.entryID == nil ? .create : .update, details: details,
+            extraContext: ["withhold": .bool(withheld != nil || previous != nil)])
         let entry = try sealedVersion(resource, id: versionID, section: section, entryID: entryID, patient: patient, author: user, withheld: withheld)
         let stored: RecordEntryRecord
         do {
@@ -181,7 +198,8 @@ extension Connection {
             throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
         }
         guard text.utf8.count <= Self.maxResourceBytes,
-              let resource = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: any Sendable] else {
+            let resource = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: any Sendable]
+        else {
             throw ReplyError(code: .badRequest, message: "resource must be a JSON object of at most \(Self.maxResourceBytes) bytes")
         }
         guard resource["resourceType"] as? String == resourceType else {
@@ -192,8 +210,10 @@ extension Connection {
 
     /// A new version with the server's part of the resource (its id, its patient, when and by
     /// whom), sealed under the patient's key. Made after the decision: sealing may create the key.
-    func sealedVersion(_ resource: [String: any Sendable], id versionID: String, section: String, entryID: String, patient: UserRecord,
-                       author: UserRecord, withheld: String?) throws -> RecordEntryRecord {
+    func sealedVersion(
+        _ resource: [String: any Sendable], id versionID: String, section: String, entryID: String, patient: UserRecord,
+        author: UserRecord, withheld: String?
+    ) throws -> RecordEntryRecord {
         var resource = resource
         let now = Clock.nowSeconds()
         resource["id"] = entryID.replacingOccurrences(of: "entry:", with: "")
@@ -206,88 +226,8 @@ extension Connection {
         }
         let json = try JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys, .withoutEscapingSlashes])
         let sealed = try context.subjectKeys.seal(json, subject: patient.id, scope: "record", context: versionID)
-        return RecordEntryRecord(id: versionID, patientID: patient.id, section: section, entryID: entryID, version: 0, authorID: author.id,
-                                 authorRole: author.role, createdAt: now, sealed: sealed, withheld: withheld)
-    }
-
-    // MARK: Break-glass
-
-    /// How long a declared emergency access lasts when the deciding policy does not say
-    /// (`@accessMinutes("N")`, 1-1440).
-    static let breakGlassSeconds: Int64 = 60 * 60
-
-    /// The access's length from the deciding policies' `@accessMinutes` (the shortest), else the default.
-    static func breakGlassLength(_ obligations: [String: [String: String]]) -> Int64 {
-        let minutes = obligations.values.compactMap { $0["accessMinutes"].flatMap { Int64($0) } }.filter { (1...1440).contains($0) }
-        return minutes.min().map { $0 * 60 } ?? breakGlassSeconds
-    }
-
-    private func openBreakGlass(_ request: ClientRequest, _ user: UserRecord) async throws -> BreakGlassInfo {
-        let patient = try patient(request)
-        let reason = try require(request.reason, "reason").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard reason.count >= 20, reason.count <= 1000, !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ReplyError(code: .badRequest, message: "the reason must be a sentence: 20-1000 characters without control characters")
-        }
-        // The reason is free text: the log holds only its commitment.
-        let commitment = try context.auditTexts.commit(reason)
-        var audited = Gate.Request(principal: user, action: .recordRead, resource: ClinicModel.record(patientID: patient.id),
-                                   context: ["breakGlass": .bool(true), "breakGlassReasonLength": .long(Int64(reason.count))],
-                                   event: RequestType.breakGlassOpen.rawValue, code: .execute, objectType: "record", objectID: patient.id,
-                                   subjectID: patient.id, secondFactor: hasSecondFactor)
-        audited.commitments = [commitment]
-        let outcome = try await context.gate.decide(audited)
-        // A refused declaration keeps its reason too: an attempt is what a reviewer wants to see.
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
-        let now = Clock.nowSeconds()
-        let access = BreakGlassRecord(clinicianID: user.id, patientID: patient.id, reasonCommitment: commitment.hex, reasonLength: reason.count,
-                                      startedAt: now, endsAt: now + Self.breakGlassLength(outcome.response.obligations))
-        // The privacy officers hear of it at once (the policy's @notify obligation).
-        let notify = outcome.response.obligations.values.contains { $0["notify"] == "privacy-officer" }
-        let officers = notify ? try context.gate.database.allUsers().filter { $0.role == "PrivacyOfficer" && $0.active } : []
-        let notes = officers.map {
-            NotificationRecord(userID: $0.id, kind: "breakglass", text: "Emergency access to a patient's record: review it (wardctl breakglass review)",
-                               refID: patient.id, createdAt: now, dueAt: now)
-        }
-        let opened = try await context.gate.database.write { db in
-            let opened = try WardDatabase.openBreakGlass(access, in: db)
-            try WardDatabase.addNotifications(notes, in: db)
-            return opened
-        }
-        if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
-        return try info(opened, now: now)
-    }
-
-    private func reviewBreakGlass(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [BreakGlassInfo] {
-        let database = context.gate.database
-        var verdict: String?
-        if type == .breakGlassReview {
-            verdict = try require(request.verdict, "verdict")
-            guard ["justified", "unjustified"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be justified or unjustified") }
-            _ = try require(request.breakGlassID, "breakGlassID")
-        }
-        try await allowPrivacy(user, action: .breakGlassReview, type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
-                               details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict ?? ""] } ?? [:])
-        let now = Clock.nowSeconds()
-        if let verdict, let id = request.breakGlassID {
-            let reviewer = user.id
-            do {
-                _ = try await database.write { try WardDatabase.reviewBreakGlass(id: Int64(id), verdict: verdict, by: reviewer, at: now, in: $0) }
-            } catch RecordRefusal.noSuchBreakGlass {
-                throw ReplyError(code: .notFound, message: "no emergency access has that id")
-            } catch RecordRefusal.alreadyReviewed {
-                throw ReplyError(code: .conflict, message: "that emergency access has a verdict already")
-            }
-        }
-        return try database.breakGlassUses(all: request.kind == "all").map { try info($0, now: now) }
-    }
-
-    /// Unreviewed after this long, a use is overdue.
-    static let breakGlassReviewSeconds: Int64 = 72 * 3600
-
-    func info(_ use: BreakGlassRecord, now: Int64) throws -> BreakGlassInfo {
-        let reason = try erasableText(committedTo: use.reasonCommitment)
-        return BreakGlassInfo(breakGlassID: Int(use.id ?? 0), clinicianID: use.clinicianID, patientID: use.patientID, startedAt: use.startedAt,
-                              endsAt: use.endsAt, reviewedAt: use.reviewedAt, reviewedBy: use.reviewedBy, verdict: use.verdict,
-                              overdue: use.reviewedAt == nil && now - use.startedAt > Self.breakGlassReviewSeconds, reason: reason)
+        return RecordEntryRecord(
+            id: versionID, patientID: patient.id, section: section, entryID: entryID, version: 0, authorID: author.id,
+            authorRole: author.role, createdAt: now, sealed: sealed, withheld: withheld)
     }
 }

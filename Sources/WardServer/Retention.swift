@@ -53,8 +53,9 @@ struct RetentionJob: Sendable {
         details["remaining"] = "\(remaining)"
         details["holds"] = "\(holds.count)"
         if failure != nil { details["reason"] = "purge-failed" }
-        let receipt = try await context.gate.record("retention.purge", code: .delete, outcome: failure == nil && remaining == 0 ? .success : .seriousFailure,
-                                                    actorID: actorID, actorRole: actorRole, details: details)
+        let receipt = try await context.gate.record(
+            "retention.purge", code: .delete, outcome: failure == nil && remaining == 0 ? .success : .seriousFailure,
+            actorID: actorID, actorRole: actorRole, details: details)
         if let failure { throw failure }
         return PurgeReceipt(ranAt: now, items: items, remaining: remaining, auditSeq: Int(receipt.seq))
     }

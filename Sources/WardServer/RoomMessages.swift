@@ -14,7 +14,8 @@ extension Connection {
         let device = try requireDevice()
         let clientMessageID = try require(request.clientMessageID, "clientMessageID")
         guard (1...64).contains(clientMessageID.utf8.count),
-              clientMessageID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }) else {
+            clientMessageID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
+        else {
             throw ReplyError(code: .badRequest, message: "clientMessageID must be 1-64 letters, digits, '-', '_', '.' or ':'")
         }
         let envelope = try require(request.envelope, "envelope")
@@ -26,17 +27,23 @@ extension Connection {
         // Checked before deciding too, so that an allowed send is one that is stored; the write
         // checks again inside its transaction.
         guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
-              key.epoch == room.epoch else { throw Self.replyError(.staleKey) }
+            key.epoch == room.epoch
+        else { throw Self.replyError(.staleKey) }
         guard key.suite == envelope.suite else {
             throw ReplyError(code: .badRequest, message: "the envelope's suite is not its sender key's (\(key.suite))")
         }
         // A resend with the same clientMessageID is answered from the store below; another
         // envelope at a stored position is a replay (issue 17).
-        guard try !context.gate.database.isReplay(keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,
-                                                  clientMessageID: clientMessageID) else { throw Self.replyError(.replayed) }
+        guard
+            try !context.gate.database.isReplay(
+                keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,
+                clientMessageID: clientMessageID)
+        else { throw Self.replyError(.replayed) }
         let messageID = "msg:" + OpaqueID.make()
-        try await allow(try roomRequest(user, .messageSend, room, code: .create,
-                                    details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
+        try await allow(
+            try roomRequest(
+                user, .messageSend, room, code: .create,
+                details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
         // Sealed under the sender's key for this room, so that erasing the sender destroys it everywhere.
         let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
@@ -44,24 +51,27 @@ extension Connection {
         let urgentAlerts = request.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []
         let alertText = Notifier.messageAlert(careRoom: room.kind == "care")
         let appended = try await refusing {
-            try await context.gate.database.write({ db -> (WardDatabase.Appended, [String]) in
-                let now = Clock.nowMillis()
-                let appended = try WardDatabase.appendMessage(roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
-                                                              keyID: envelope.keyID, iteration: envelope.iteration, envelope: stored, messageID: messageID,
-                                                              at: now, in: db)
-                guard !appended.duplicate else { return (appended, []) }
-                let members = try WardDatabase.memberIDs(roomID: room.id, in: db)
-                // Members with no connection are told a message waits (one alert per room until they read it).
-                let offline = members.filter { $0 != user.id && hub.presence(of: $0) == "offline" }
-                try WardDatabase.addMessageAlerts(userIDs: offline, roomID: room.id, text: alertText, at: now / 1000, in: db)
-                try WardDatabase.addNotifications(urgentAlerts, in: db)
-                return (appended, members)
-            }, afterCommit: { appended, members in
-                guard !appended.duplicate else { return }
-                var event = ServerReply(id: nil, type: "message")
-                event.messageInfo = Self.info(appended.message, envelope: envelope)
-                hub.post(Events.encode(event), toUsers: members, except: connectionID)
-            })
+            try await context.gate.database.write(
+                { db -> (WardDatabase.Appended, [String]) in
+                    let now = Clock.nowMillis()
+                    let appended = try WardDatabase.appendMessage(
+                        roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
+                        keyID: envelope.keyID, iteration: envelope.iteration, envelope: stored, messageID: messageID,
+                        at: now, in: db)
+                    guard !appended.duplicate else { return (appended, []) }
+                    let members = try WardDatabase.memberIDs(roomID: room.id, in: db)
+                    // Members with no connection are told a message waits (one alert per room until they read it).
+                    let offline = members.filter { $0 != user.id && hub.presence(of: $0) == "offline" }
+                    try WardDatabase.addMessageAlerts(userIDs: offline, roomID: room.id, text: alertText, at: now / 1000, in: db)
+                    try WardDatabase.addNotifications(urgentAlerts, in: db)
+                    return (appended, members)
+                },
+                afterCommit: { appended, members in
+                    guard !appended.duplicate else { return }
+                    var event = ServerReply(id: nil, type: "message")
+                    event.messageInfo = Self.info(appended.message, envelope: envelope)
+                    hub.post(Events.encode(event), toUsers: members, except: connectionID)
+                })
         }.0
         var reply = ServerReply(id: request.id, type: "message.sent")
         reply.messageInfo = Self.info(appended.message, envelope: envelope)
@@ -74,7 +84,8 @@ extension Connection {
         guard (1...200).contains(limit) else { throw ReplyError(code: .badRequest, message: "limit must be 1-200") }
         guard request.after == nil || request.before == nil else { throw ReplyError(code: .badRequest, message: "give after or before, not both") }
         try await allow(try roomRequest(user, .messageHistory, room, code: .read))
-        let records = try context.gate.database.messages(roomID: room.id, firstSeq: member.firstSeq, after: request.after, before: request.before, limit: limit)
+        let records = try context.gate.database.messages(
+            roomID: room.id, firstSeq: member.firstSeq, after: request.after, before: request.before, limit: limit)
         var reply = ServerReply(id: request.id, type: "message.history")
         reply.roomID = room.id
         reply.messages = try records.compactMap { record in try storedEnvelope(record).map { Self.info(record, envelope: $0) } }
@@ -86,9 +97,11 @@ extension Connection {
     func urgentAlerts(room: RoomRecord, sender: String) throws -> [NotificationRecord] {
         let notifier = Notifier(context: context)
         let now = Clock.nowSeconds(), again = context.notificationTimes.urgentRealert
-        return try context.gate.database.members(roomID: room.id).map(\.userID).filter { $0 != sender }.filter { try notifier.wants("urgent", $0) }.map {
-            NotificationRecord(userID: $0, kind: "urgent", text: Notifier.urgentAlert, refID: room.id, createdAt: now, dueAt: now, alertAgainAt: now + again)
-        }
+        return try context.gate.database.members(roomID: room.id).map(\.userID).filter { $0 != sender }.filter { try notifier.wants("urgent", $0) }
+            .map {
+                NotificationRecord(
+                    userID: $0, kind: "urgent", text: Notifier.urgentAlert, refID: room.id, createdAt: now, dueAt: now, alertAgainAt: now + again)
+            }
     }
 
     func markReceipt(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
@@ -100,18 +113,22 @@ extension Connection {
         try await allow(try roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
         let hub = context.hub
         let marked = try await refusing {
-            try await context.gate.database.write({ db in
-                let marked = try WardDatabase.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq, in: db)
-                if kind == "read" { try WardDatabase.markRoomAlertsRead(userID: user.id, roomID: room.id, readUpTo: marked, at: Clock.nowSeconds(), in: db) }
-                return (marked, try WardDatabase.memberIDs(roomID: room.id, in: db))
-            }, afterCommit: { marked, members in
-                var event = ServerReply(id: nil, type: "receipt")
-                event.roomID = room.id
-                event.userID = user.id
-                event.kind = kind
-                event.seq = marked
-                hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
-            })
+            try await context.gate.database.write(
+                { db in
+                    let marked = try WardDatabase.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq, in: db)
+                    if kind == "read" {
+                        try WardDatabase.markRoomAlertsRead(userID: user.id, roomID: room.id, readUpTo: marked, at: Clock.nowSeconds(), in: db)
+                    }
+                    return (marked, try WardDatabase.memberIDs(roomID: room.id, in: db))
+                },
+                afterCommit: { marked, members in
+                    var event = ServerReply(id: nil, type: "receipt")
+                    event.roomID = room.id
+                    event.userID = user.id
+                    event.kind = kind
+                    event.seq = marked
+                    hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
+                })
         }.0
         var reply = ServerReply(id: request.id, type: "receipt")
         reply.roomID = room.id

@@ -39,8 +39,9 @@ extension Connection {
             throw ReplyError(code: .badRequest, message: "only staff rooms that are not direct conversations can be open")
         }
         let now = Clock.nowSeconds()
-        let room = RoomRecord(id: "room:" + OpaqueID.make(), kind: kind, patientID: patientID, name: name, direct: direct, createdBy: user.id,
-                              createdAt: now, open: open)
+        let room = RoomRecord(
+            id: "room:" + OpaqueID.make(), kind: kind, patientID: patientID, name: name, direct: direct, createdBy: user.id,
+            createdAt: now, open: open)
         // Each invitee is asked about first, so that an allowed creation is one that happens.
         for invitee in invitees {
             try await allow(invitation(of: invitee, by: user, to: room))
@@ -49,13 +50,15 @@ extension Connection {
         let hub = context.hub
         let members = [user.id] + invitees.map(\.id)
         try await refusing {
-            try await context.gate.database.write({ db in
-                try WardDatabase.createRoom(room, members: members, at: now, in: db)
-            }, afterCommit: { _ in
-                var event = ServerReply(id: nil, type: "room")
-                event.room = Self.info(room)
-                hub.post(Events.encode(event), toUsers: members)
-            })
+            try await context.gate.database.write(
+                { db in
+                    try WardDatabase.createRoom(room, members: members, at: now, in: db)
+                },
+                afterCommit: { _ in
+                    var event = ServerReply(id: nil, type: "room")
+                    event.room = Self.info(room)
+                    hub.post(Events.encode(event), toUsers: members)
+                })
         }
         var reply = ServerReply(id: request.id, type: "room")
         reply.room = Self.info(room)
@@ -65,8 +68,9 @@ extension Connection {
     /// May `invitee` be in `room`? Asked of the policies with the invitee as principal; the audit
     /// entry names the member who asked.
     func invitation(of invitee: UserRecord, by inviter: UserRecord, to room: RoomRecord) -> Gate.Request {
-        var request = Gate.Request(principal: invitee, action: .roomJoin, resource: ClinicModel.room(room), event: "room.invite", code: .update,
-                                   objectType: "room", objectID: room.id, subjectID: invitee.id, secondFactor: true)
+        var request = Gate.Request(
+            principal: invitee, action: .roomJoin, resource: ClinicModel.room(room), event: "room.invite", code: .update,
+            objectType: "room", objectID: room.id, subjectID: invitee.id, secondFactor: true)
         request.auditActor = inviter
         return request
     }
@@ -77,10 +81,12 @@ extension Connection {
         let joining: UserRecord
         // A direct conversation keeps its two people; anyone else joins only by invitation,
         // unless the owner opened the room (issue 16, item 4).
-        let invitationRequired = ReplyError(code: .invitationRequired, message: room.direct
-                                                ? "a direct conversation has exactly its two people; start a new conversation instead"
-                                                : "this room is joined by invitation: ask a member to invite you (room.invite)",
-                                            object: ("room", room.id), subjectID: room.patientID ?? "")
+        let invitationRequired = ReplyError(
+            code: .invitationRequired,
+            message: room.direct
+                ? "a direct conversation has exactly its two people; start a new conversation instead"
+                : "this room is joined by invitation: ask a member to invite you (room.invite)",
+            object: ("room", room.id), subjectID: room.patientID ?? "")
         if type == .roomInvite {
             _ = try memberRoom(request, user)
             guard !room.direct else { throw invitationRequired }
@@ -96,15 +102,17 @@ extension Connection {
         let hub = context.hub
         let invited = type == .roomInvite
         let updated = try await refusing {
-            try await context.gate.database.write({ db in
-                let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds(), in: db)
-                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
-            }, afterCommit: { updated, members in
-                var event = ServerReply(id: nil, type: "room")
-                event.room = Self.info(updated)
-                hub.post(Events.encode(event), toUsers: [joining.id])
-                hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
-            })
+            try await context.gate.database.write(
+                { db in
+                    let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds(), in: db)
+                    return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+                },
+                afterCommit: { updated, members in
+                    var event = ServerReply(id: nil, type: "room")
+                    event.room = Self.info(updated)
+                    hub.post(Events.encode(event), toUsers: [joining.id])
+                    hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
+                })
         }.0
         var reply = ServerReply(id: request.id, type: type.rawValue)
         reply.room = Self.info(updated)
@@ -117,8 +125,9 @@ extension Connection {
         if type == .roomRemove {
             // The owner removes others; an Admin too, in staff rooms (issue 16, item 4).
             guard room.createdBy == user.id || (user.role == "Admin" && room.kind == "staff") else {
-                throw ReplyError(code: .notOwner, message: "only the room's owner (or an Admin, in a staff room) removes others",
-                                 object: ("room", room.id), subjectID: room.patientID ?? "")
+                throw ReplyError(
+                    code: .notOwner, message: "only the room's owner (or an Admin, in a staff room) removes others",
+                    object: ("room", room.id), subjectID: room.patientID ?? "")
             }
             leaving = try require(request.userID, "userID")
             guard try context.gate.database.membership(roomID: room.id, userID: leaving) != nil else {
@@ -139,12 +148,14 @@ extension Connection {
     static func removeFromRoom(_ roomID: String, userID: String, removedBy: String? = nil, context: ServerContext) async throws {
         let hub = context.hub
         do {
-            _ = try await context.gate.database.write({ db in
-                let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds(), in: db)
-                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
-            }, afterCommit: { updated, members in
-                hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
-            })
+            _ = try await context.gate.database.write(
+                { db in
+                    let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds(), in: db)
+                    return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+                },
+                afterCommit: { updated, members in
+                    hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
+                })
         } catch let refusal as ConversationRefusal {
             throw Self.replyError(refusal)
         }
@@ -171,8 +182,9 @@ extension Connection {
         reply.roomID = room.id
         reply.roomMembers = try database.members(roomID: room.id).compactMap { member in
             guard let account = try database.user(id: member.userID) else { return nil }
-            return MemberInfo(userID: account.id, displayName: account.displayName, role: account.role,
-                              presence: context.hub.presence(of: account.id), readSeq: member.readSeq, deliveredSeq: member.deliveredSeq)
+            return MemberInfo(
+                userID: account.id, displayName: account.displayName, role: account.role,
+                presence: context.hub.presence(of: account.id), readSeq: member.readSeq, deliveredSeq: member.deliveredSeq)
         }
         return reply
     }

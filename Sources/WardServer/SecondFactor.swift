@@ -23,9 +23,12 @@ extension Connection {
         }
         if !stored.mayEnrol {
             guard let code = request.enrolmentCode,
-                  try database.consumeEnrolmentCode(userID: user.id, codeHash: Self.recoveryHash(code), at: Clock.nowSeconds()) else {
-                throw ReplyError(code: .enrolmentCodeRequired, message: "a second factor is enrolled in the session that replaced the one-time "
-                                 + "password, or with the enrolment code an administrator gives when resetting it: send enrolmentCode")
+                try database.consumeEnrolmentCode(userID: user.id, codeHash: Self.recoveryHash(code), at: Clock.nowSeconds())
+            else {
+                throw ReplyError(
+                    code: .enrolmentCodeRequired,
+                    message: "a second factor is enrolled in the session that replaced the one-time "
+                        + "password, or with the enrolment code an administrator gives when resetting it: send enrolmentCode")
             }
             try database.markMayEnrol(tokenHash: current.tokenHash)
         }
@@ -48,8 +51,9 @@ extension Connection {
         }
         let totp = TOTP(secret: try open(record.sealedSecret, for: user.id))
         guard let step = totp.verify(code, at: Clock.nowSeconds(), lastUsed: record.lastStep) else {
-            try await context.gate.record("totp.confirm", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
-                                          objectType: "user", objectID: user.id, details: ["reason": "invalid-second-factor"])
+            try await context.gate.record(
+                "totp.confirm", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                objectType: "user", objectID: user.id, details: ["reason": "invalid-second-factor"])
             throw ReplyError(code: .invalidCredentials, message: "the code is wrong or expired; enter the current code")
         }
         let outcome = try await context.gate.decide(selfRequest(user, type: .totpConfirm, code: .update))

@@ -69,8 +69,9 @@ enum SelfSignedCertificate {
                 try ExtendedKeyUsage([.serverAuth])
                 SubjectKeyIdentifier(hash: publicKey)
                 AuthorityKeyIdentifier(keyIdentifier: try ca.extensions.subjectKeyIdentifier?.keyIdentifier)
-                SubjectAlternativeNames(dnsNames.map { GeneralName.dnsName($0) }
-                    + addresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice($0))) })
+                SubjectAlternativeNames(
+                    dnsNames.map { GeneralName.dnsName($0) }
+                        + addresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice($0))) })
             },
             issuerPrivateKey: .init(caKey)
         )

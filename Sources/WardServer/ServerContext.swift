@@ -37,8 +37,10 @@ public struct ServerContext: Sendable {
     /// Free disk space against the watermark.
     var storage: StorageWatch
 
-    public init(serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
-                subjectKeys: SubjectKeys, auditTexts: ErasableTextStore) {
+    public init(
+        serverID: String, gate: Gate, passwords: PasswordChecker, limits: SessionLimits, masterKey: SecureBytes,
+        subjectKeys: SubjectKeys, auditTexts: ErasableTextStore
+    ) {
         self.serverID = serverID
         self.gate = gate
         self.passwords = passwords

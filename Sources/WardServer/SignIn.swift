@@ -18,10 +18,12 @@ extension Connection {
         // password was right or wrong.
         let wait = context.throttle.wait(throttleKeys, now: Clock.nowSeconds())
         guard wait == 0 else {
-            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user?.id ?? "anonymous",
-                                  actorRole: user?.role ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
-            var reply = ServerReply.error(request.id, .signInThrottled,
-                                          "too many failed sign-ins for this account or from this address: try again in \(wait) seconds")
+            try await gate.record(
+                "auth.login", code: .execute, outcome: .minorFailure, actorID: user?.id ?? "anonymous",
+                actorRole: user?.role ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
+            var reply = ServerReply.error(
+                request.id, .signInThrottled,
+                "too many failed sign-ins for this account or from this address: try again in \(wait) seconds")
             reply.retryAfter = Int(wait)
             return reply
         }
@@ -29,16 +31,18 @@ extension Connection {
         let matches = try await context.passwords.verify(password, against: user?.passwordHash)
         guard let user else {
             context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
-            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, commitments: try sourceCommitment(),
-                                  details: ["reason": "invalid-credentials"])
+            try await gate.record(
+                "auth.login", code: .execute, outcome: .minorFailure, commitments: try sourceCommitment(),
+                details: ["reason": "invalid-credentials"])
             return .error(request.id, .invalidCredentials, "wrong username or password")
         }
         guard matches else {
             let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
             _ = try gate.database.recordFailedLogin(userID: user.id)
-            try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
-                                  subjectID: user.id, commitments: try sourceCommitment(),
-                                  details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
+            try await gate.record(
+                "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                subjectID: user.id, commitments: try sourceCommitment(),
+                details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
             return .error(request.id, .invalidCredentials, "wrong username or password")
         }
         // An account with a confirmed second factor must present it.
@@ -50,9 +54,10 @@ extension Connection {
             guard try checkSecondFactor(presented, record: totp, user: user) else {
                 let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
                 _ = try gate.database.recordFailedLogin(userID: user.id)
-                try await gate.record("auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
-                                      subjectID: user.id, commitments: try sourceCommitment(),
-                                      details: ["reason": "invalid-second-factor", "failed-logins": "\(failures)"])
+                try await gate.record(
+                    "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                    subjectID: user.id, commitments: try sourceCommitment(),
+                    details: ["reason": "invalid-second-factor", "failed-logins": "\(failures)"])
                 return .error(request.id, .invalidCredentials, "wrong username or password")
             }
             secondFactor = true
@@ -69,11 +74,14 @@ extension Connection {
         }
         let token = SessionToken.make()
         let now = Clock.nowSeconds()
-        try gate.database.insert(SessionRecord(tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
-                                               secondFactor: secondFactor))
+        try gate.database.insert(
+            SessionRecord(
+                tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
+                secondFactor: secondFactor))
         session = (SessionToken.hash(token), user.id, secondFactor)
-        signedOn(user.id, session: SessionToken.hash(token),
-                 sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
+        signedOn(
+            user.id, session: SessionToken.hash(token),
+            sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
         return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
     }
 
@@ -87,11 +95,12 @@ extension Connection {
 
     /// Sign-in and resume ask the same question of the policies: may this account have a session now?
     func decideSignIn(_ user: UserRecord, as type: RequestType, secondFactor: Bool) async throws -> Gate.Outcome {
-        try await context.gate.decide(Gate.Request(
-            principal: user, action: .sessionLogin, resource: Entity(uid: ClinicModel.service),
-            context: ["failedLogins": .long(Int64(user.failedLogins))],
-            event: type.auditEvent ?? type.rawValue, code: .execute, objectType: "service", objectID: "ward", secondFactor: secondFactor
-        ))
+        try await context.gate.decide(
+            Gate.Request(
+                principal: user, action: .sessionLogin, resource: Entity(uid: ClinicModel.service),
+                context: ["failedLogins": .long(Int64(user.failedLogins))],
+                event: type.auditEvent ?? type.rawValue, code: .execute, objectType: "service", objectID: "ward", secondFactor: secondFactor
+            ))
     }
 
     func sessionReply(_ id: Int, _ user: UserRecord, token: String?, secondFactor: Bool) -> ServerReply {
@@ -119,7 +128,7 @@ extension Connection {
         let hash = SessionToken.hash(token)
         let now = Clock.nowSeconds()
         guard let stored = try gate.database.session(tokenHash: hash), context.limits.allows(stored, at: now),
-              let user = try gate.database.user(id: stored.userID)
+            let user = try gate.database.user(id: stored.userID)
         else {
             if let stored = try gate.database.session(tokenHash: hash) {
                 try await endExpired(tokenHash: hash, userID: stored.userID)
@@ -174,9 +183,10 @@ extension Connection {
 
     /// A request a user makes about their own account.
     func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) throws -> Gate.Request {
-        Gate.Request(principal: user, action: try type.decidingAction, resource: Entity(uid: ClinicModel.user(user.id)),
-                     event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id,
-                     secondFactor: hasSecondFactor)
+        Gate.Request(
+            principal: user, action: try type.decidingAction, resource: Entity(uid: ClinicModel.user(user.id)),
+            event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id,
+            secondFactor: hasSecondFactor)
     }
 
     /// Whether this connection's session was signed in with a second factor.
@@ -224,8 +234,9 @@ extension Connection {
         // Check what the request says before asking the policies, so the audit entry of an
         // allowed change records a change that then happens.
         guard try await context.passwords.verify(current, against: user.passwordHash) else {
-            try await context.gate.record("account.password", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
-                                          objectType: "user", objectID: user.id, details: ["reason": "invalid-credentials"])
+            try await context.gate.record(
+                "account.password", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                objectType: "user", objectID: user.id, details: ["reason": "invalid-credentials"])
             throw ReplyError(code: .invalidCredentials, message: "the current password is wrong")
         }
         guard new.count >= context.minimumPasswordLength else {

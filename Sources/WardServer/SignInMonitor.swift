@@ -23,7 +23,8 @@ enum SignInMonitor {
             let event = entry.event
             let time = Int64(entry.timeMicros / 1_000_000)
             guard event.type == "auth.login", event.outcome != .success, time >= since,
-                  ["invalid-credentials", "invalid-second-factor"].contains(event.details["reason"] ?? "") else { return true }
+                ["invalid-credentials", "invalid-second-factor"].contains(event.details["reason"] ?? "")
+            else { return true }
             let account = event.actorID == "anonymous" ? "unknown" : event.actorID
             byAccount[account, default: []].append(time)
             for commitment in event.commitments {
@@ -47,7 +48,8 @@ enum SignInMonitor {
     /// One key's failures, in log order (so in time order), with the burst flag: a window of
     /// `burstFailures` consecutive failures spanning at most `burstSeconds`.
     static func failures(_ key: String, _ times: [Int64]) -> SignInFailures {
-        let burst = times.count >= burstFailures
+        let burst =
+            times.count >= burstFailures
             && (0...(times.count - burstFailures)).contains { times[$0 + burstFailures - 1] - times[$0] <= burstSeconds }
         return SignInFailures(key: key, failures: times.count, firstAt: times.first ?? 0, lastAt: times.last ?? 0, burst: burst)
     }
@@ -59,9 +61,10 @@ extension Connection {
     func signInReport(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedInWithOwnPassword(request)
         let since = request.startsAt ?? Clock.nowSeconds() - 7 * 86_400
-        var audited = Gate.Request(principal: user, action: .securitySignIns, resource: Entity(uid: ClinicModel.service),
-                                   event: RequestType.securitySignIns.rawValue, code: .read, objectType: "service", objectID: "ward",
-                                   secondFactor: hasSecondFactor)
+        var audited = Gate.Request(
+            principal: user, action: .securitySignIns, resource: Entity(uid: ClinicModel.service),
+            event: RequestType.securitySignIns.rawValue, code: .read, objectType: "service", objectID: "ward",
+            secondFactor: hasSecondFactor)
         audited.details = ["since": "\(since)"]
         let outcome = try await context.gate.decide(audited)
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }

@@ -23,8 +23,10 @@ struct SocketRequestContext: RequestContext, WebSocketRequestContext {
 
 /// One WebSocket connection: requests in, replies out through its outbox.
 enum SocketSession {
-    static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
-                      context: ServerContext, limits: ConnectionLimits, logger: Logger) async throws {
+    static func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
+        context: ServerContext, limits: ConnectionLimits, logger: Logger
+    ) async throws {
         let metrics = context.metrics
         // The upgrade is done: the guard's deadline no longer applies.
         channel.pipeline.fireUserInboundEventTriggered(WebSocketUpgraded())
@@ -61,8 +63,10 @@ enum SocketSession {
 
     /// Handles requests in order, posting each reply; refuses a client that sends faster than its
     /// rate, and returns the reason to close when it will not slow down (nil when the client ended).
-    private static func read(_ inbound: WebSocketInboundStream, into outbox: Outbox, connection: Connection, signedIn: SignInFlag,
-                             limits: ConnectionLimits) async throws -> String? {
+    private static func read(
+        _ inbound: WebSocketInboundStream, into outbox: Outbox, connection: Connection, signedIn: SignInFlag,
+        limits: ConnectionLimits
+    ) async throws -> String? {
         let metrics = connection.context.metrics
         let encoder = JSONEncoder.sorted
         var bucket = RateLimiter(ratePerSecond: limits.requestsPerSecond, burst: limits.requestBurst)
@@ -100,8 +104,10 @@ enum SocketSession {
     /// Sends what the outbox holds, in order. A write still pending after `limit` (the client
     /// stopped reading) closes the connection: one watchdog per connection checks the write in
     /// progress, rather than a timer per message.
-    private static func write(_ outbox: Outbox, to outbound: WebSocketOutboundWriter, channel: any Channel, within limit: Duration,
-                              metrics: Metrics, logger: Logger) async {
+    private static func write(
+        _ outbox: Outbox, to outbound: WebSocketOutboundWriter, channel: any Channel, within limit: Duration,
+        metrics: Metrics, logger: Logger
+    ) async {
         let pending = PendingWrite()
         let watchdog = Task {
             while !Task.isCancelled {

@@ -39,8 +39,9 @@ final class StorageWatch: Sendable {
         metrics.setGauge("ward_storage_low", nowLow ? 1 : 0)
         guard changed else { return }
         if nowLow {
-            logger.warning("free disk space is below the watermark: refusing new messages, records, bookings and accounts until there is room",
-                            metadata: ["freeBytes": "\(free ?? 0)", "watermarkBytes": "\(minimumFreeBytes)"])
+            logger.warning(
+                "free disk space is below the watermark: refusing new messages, records, bookings and accounts until there is room",
+                metadata: ["freeBytes": "\(free ?? 0)", "watermarkBytes": "\(minimumFreeBytes)"])
         } else {
             logger.notice("free disk space is above the watermark again: accepting every request", metadata: ["freeBytes": "\(free ?? 0)"])
         }

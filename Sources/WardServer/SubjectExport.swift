@@ -19,9 +19,10 @@ extension Connection {
         }
         let after = request.after ?? 0
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
-        var audited = Gate.Request(principal: user, action: .gdprExport, resource: ClinicModel.principal(subject, careTeamsOf: []),
-                                   event: RequestType.gdprExport.rawValue, code: .read, objectType: "user", objectID: subject.id,
-                                   subjectID: subject.id, secondFactor: hasSecondFactor)
+        var audited = Gate.Request(
+            principal: user, action: .gdprExport, resource: ClinicModel.principal(subject, careTeamsOf: []),
+            event: RequestType.gdprExport.rawValue, code: .read, objectType: "user", objectID: subject.id,
+            subjectID: subject.id, secondFactor: hasSecondFactor)
         audited.details = ["section": section, "after": "\(after)"]
         let outcome = try await context.gate.decide(audited)
         guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
@@ -32,8 +33,9 @@ extension Connection {
             page.account = try account(of: subject)
         case "rooms":
             page.rooms = try database.rooms(ofUser: subject.id).map { room, member, _ in
-                ExportRoom(room: Self.info(room), joinedAt: member.joinedAt, firstSeq: member.firstSeq, readSeq: member.readSeq,
-                           deliveredSeq: member.deliveredSeq)
+                ExportRoom(
+                    room: Self.info(room), joinedAt: member.joinedAt, firstSeq: member.firstSeq, readSeq: member.readSeq,
+                    deliveredSeq: member.deliveredSeq)
             }
         case "messages":
             let limit = limits.exportItemsPerPage
@@ -52,8 +54,9 @@ extension Connection {
             page.messages = messages
             if page.next == nil, rows.count == limit, let last = rows.last { page.next = Int(last.position) }
         case "records":
-            (page.records, page.next, page.recordsWithheld) = try await recordPage(patientID: subject.id, section: nil, history: true, after: after,
-                                                                                   reader: user, type: .gdprExport)
+            (page.records, page.next, page.recordsWithheld) = try await recordPage(
+                patientID: subject.id, section: nil, history: true, after: after,
+                reader: user, type: .gdprExport)
             if after == 0 { page.amendments = try amendments(of: subject.id) }
         default:
             // An access record takes under 400 bytes.
@@ -99,7 +102,9 @@ extension Connection {
         let database = context.gate.database
         return ExportAccount(
             profile: Self.info(subject), createdAt: subject.createdAt,
-            sessions: try database.sessions(ofUser: subject.id).map { ExportSession(createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, secondFactor: $0.secondFactor) },
+            sessions: try database.sessions(ofUser: subject.id).map {
+                ExportSession(createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, secondFactor: $0.secondFactor)
+            },
             devices: try database.devices(ofUser: subject.id).map { ExportDevice(keys: Self.publicKeys($0), registeredAt: $0.createdAt) },
             careTeam: try database.careTeam(ofPatient: subject.id), patients: try database.patients(ofClinician: subject.id),
             consents: try database.consents(userID: subject.id).map {
@@ -108,11 +113,13 @@ extension Connection {
             secondFactor: try database.totp(userID: subject.id)?.confirmed ?? false,
             recoveryCodesLeft: try database.recoveryCodeCount(userID: subject.id),
             erasureRequests: try database.erasureRequests(userID: subject.id).map { try info($0, now: Clock.nowSeconds()) },
-            appointments: try database.appointments(of: subject.id, as: subject.role == "Patient" ? .patient : .clinician, from: 0).map { appointment in
+            appointments: try database.appointments(of: subject.id, as: subject.role == "Patient" ? .patient : .clinician, from: 0).map {
+                appointment in
                 var shown = try info(appointment)
                 // The person's own data: a patient's export holds why they came.
                 if subject.role == "Patient", let sealed = appointment.sealedReason,
-                   let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id) {
+                    let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id)
+                {
                     shown.reason = String(decoding: opened, as: UTF8.self)
                 }
                 return shown
@@ -125,8 +132,9 @@ extension Connection {
 
     static func accessRecord(_ entry: AuditEntry) -> AccessRecord {
         let event = entry.event
-        return AccessRecord(seq: Int(entry.seq), time: Int64(entry.timeMicros), actorID: event.actorID, actorRole: event.actorRole,
-                            event: event.type, action: event.action.code, outcome: event.outcome.name, decision: event.decision.name,
-                            policies: event.policyIDs, objectType: event.objectType, objectID: event.objectID)
+        return AccessRecord(
+            seq: Int(entry.seq), time: Int64(entry.timeMicros), actorID: event.actorID, actorRole: event.actorRole,
+            event: event.type, action: event.action.code, outcome: event.outcome.name, decision: event.decision.name,
+            policies: event.policyIDs, objectType: event.objectType, objectID: event.objectID)
     }
 }

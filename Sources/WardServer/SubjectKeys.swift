@@ -2,7 +2,7 @@ public import Foundation
 import Synchronization
 public import WardCrypto
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Per-subject data keys (crypto-shredding, GDPR Art. 17). What the server stores about a person
@@ -116,7 +116,8 @@ public final class SubjectKeys: Sendable {
             let associated = Array("ward subject key 1\n\(subject)\n\(scope)".utf8)
             if let stored = FileManager.default.contents(atPath: file) {
                 guard let message = try? XChaCha20Poly1305.SealedMessage(combined: Array(stored)),
-                      let opened = try? XChaCha20Poly1305.open(message, key: masterKey, associatedData: associated) else {
+                    let opened = try? XChaCha20Poly1305.open(message, key: masterKey, associatedData: associated)
+                else {
                     throw KeyError.damaged(file)
                 }
                 let key = SecureBytes(opened)

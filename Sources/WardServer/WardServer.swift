@@ -51,8 +51,10 @@ public struct ServerConfiguration: Sendable {
     /// no web client, its paths answer 404.
     public var webClient: String?
 
-    public init(data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
-                tlsCertificate: String? = nil, tlsKey: String? = nil) {
+    public init(
+        data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
+        tlsCertificate: String? = nil, tlsKey: String? = nil
+    ) {
         self.data = data
         self.host = host
         self.port = port
@@ -67,21 +69,25 @@ public enum WardServer {
     /// Runs until SIGTERM or SIGINT (or `shutdown` is triggered), then closes connections,
     /// writes `server.stop` and a final checkpoint. `onRunning` receives the bound port and the
     /// certificate fingerprint.
-    public static func run(_ configuration: ServerConfiguration, logger: Logger, shutdown: ServerShutdown? = nil,
-                           onRunning: @escaping @Sendable (Int, String) async -> Void = { _, _ in }) async throws {
+    public static func run(
+        _ configuration: ServerConfiguration, logger: Logger, shutdown: ServerShutdown? = nil,
+        onRunning: @escaping @Sendable (Int, String) async -> Void = { _, _ in }
+    ) async throws {
         let data = configuration.data
         let (serverID, signer) = try data.loadIdentity()
         let database = try WardDatabase(path: data.database)
         // Entries stored before availability.add enforced its rules are ignored by the slot
         // calendar; the operator is told which, by id.
         for entry in try database.allAvailability() where !SlotCalendar.isUsable(entry) {
-            logger.warning("ignoring a stored availability entry that breaks the rules; remove it",
-                           metadata: ["availability": "\(entry.id ?? 0)", "clinician": "\(entry.clinicianID)"])
+            logger.warning(
+                "ignoring a stored availability entry that breaks the rules; remove it",
+                metadata: ["availability": "\(entry.id ?? 0)", "clinician": "\(entry.clinicianID)"])
         }
         let log = try AuditLog.open(.init(directory: data.auditLog, signer: signer, source: serverID, logger: logger))
         do {
-            let policies = try await PolicyStore(directory: configuration.policies, requirement: PolicyLoadAuditing.idsAreAuditIdentifiers,
-                                                 observer: PolicyLoadAuditing.observer(log: log))
+            let policies = try await PolicyStore(
+                directory: configuration.policies, requirement: PolicyLoadAuditing.idsAreAuditIdentifiers,
+                observer: PolicyLoadAuditing.observer(log: log))
             let hangup = policies.reloadOnHangup()
             defer { hangup.cancel() }
             let hasher = try Argon2id(parameters: configuration.passwordParameters)
@@ -100,8 +106,9 @@ public enum WardServer {
             context.storage = StorageWatch(path: data.path, minimumFreeBytes: configuration.minimumFreeBytes)
             context.erasureJournal = configuration.erasureJournal.map(ErasureJournal.init)
             context.backups = configuration.backupDirectory.map { directory in
-                BackupSchedule(data: data, policies: configuration.policies, directory: directory, every: configuration.backupEvery,
-                               keep: configuration.backupKeep, audit: context.gate, metrics: context.metrics)
+                BackupSchedule(
+                    data: data, policies: configuration.policies, directory: directory, every: configuration.backupEvery,
+                    keep: configuration.backupKeep, audit: context.gate, metrics: context.metrics)
             }
             context.storage.check(logger: logger, metrics: context.metrics)
             let certificatePath = configuration.tlsCertificate ?? data.tlsCertificate
@@ -128,22 +135,25 @@ public enum WardServer {
             router.get("/metrics") { request, _ -> Response in
                 let presented = request.headers[.authorization].map { Array($0.utf8) } ?? []
                 guard ConstantTime.equal(presented, Array("Bearer ".utf8) + metricsToken) else {
-                    return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"],
-                                    body: .init(byteBuffer: ByteBuffer(string: "send Authorization: Bearer <the data directory's metrics.token>\n")))
+                    return Response(
+                        status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"],
+                        body: .init(byteBuffer: ByteBuffer(string: "send Authorization: Bearer <the data directory's metrics.token>\n")))
                 }
                 let text = metrics.text(extra: ["ward_audit_entries": Int(log.size), "ward_policies": policies.current.policies.count])
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }
             router.get("/v1/audit/checkpoint") { _, _ -> Response in
                 guard let checkpoint = log.latestCheckpoint else { return Response(status: .notFound) }
-                return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: checkpoint.text)))
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: checkpoint.text)))
             }
             let sockets = Router(context: SocketRequestContext.self)
             let limits = configuration.connectionLimits
             sockets.ws(RouterPath(stringLiteral: WireProtocol.path)) { [context] inbound, outbound, wsContext in
-                try await SocketSession.serve(inbound: inbound, outbound: outbound, channel: wsContext.requestContext.channel,
-                                              context: context, limits: limits, logger: wsContext.logger)
+                try await SocketSession.serve(
+                    inbound: inbound, outbound: outbound, channel: wsContext.requestContext.channel,
+                    context: context, limits: limits, logger: wsContext.logger)
             }
             // Hummingbird's `.tls(.http1WebSocketUpgrade(…))`, with the connection guard in front.
             let socketResponder = sockets.buildResponder()
@@ -169,8 +179,10 @@ public enum WardServer {
                 onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port, fingerprint) },
                 logger: logger
             )
-            try await log.append(AuditEvent(type: "server.start", action: .execute, actorID: "system:server", actorRole: "system",
-                                            objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
+            try await log.append(
+                AuditEvent(
+                    type: "server.start", action: .execute, actorID: "system:server", actorRole: "system",
+                    objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
             AuditSelfCheck.start(log: log, metrics: metrics, logger: logger)
             let retention = Task { [context] in await RetentionJob(context: context).runEvery(configuration.retentionInterval) }
             let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
@@ -186,8 +198,10 @@ public enum WardServer {
             try await group.run()
             for task in background { task.cancel() }
             for task in background { await task.value }
-            try await log.append(AuditEvent(type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
-                                            objectType: "server", objectID: serverID))
+            try await log.append(
+                AuditEvent(
+                    type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
+                    objectType: "server", objectID: serverID))
         } catch {
             try? await log.close()
             throw error

@@ -23,7 +23,7 @@ public struct WebClientFiles: Sendable {
     static let contentTypes = [
         "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8",
         "webmanifest": "application/manifest+json", "json": "application/json", "png": "image/png", "svg": "image/svg+xml",
-        "txt": "text/plain; charset=utf-8",
+        "txt": "text/plain; charset=utf-8"
     ]
 
     /// Reads every servable file under `directory`. Names are limited to letters, digits, `.`,
@@ -36,13 +36,15 @@ public struct WebClientFiles: Sendable {
         var files: [String: File] = [:]
         for case let url as URL in walker {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
-                  let contentType = contentTypes[url.pathExtension] else { continue }
+                let contentType = contentTypes[url.pathExtension]
+            else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(root.path.count))
             guard relative.hasPrefix("/"), relative.utf8.allSatisfy(isRouteByte) else { continue }
             guard let data = FileManager.default.contents(atPath: url.path) else { throw ServerError.unreadable(url.path) }
             let bytes = Array(data)
-            files[relative] = File(bytes: ByteBuffer(bytes: bytes), contentType: contentType,
-                                   entityTag: "\"" + Hex.encode(SHA256Hash.digest(bytes).prefix(16)) + "\"")
+            files[relative] = File(
+                bytes: ByteBuffer(bytes: bytes), contentType: contentType,
+                entityTag: "\"" + Hex.encode(SHA256Hash.digest(bytes).prefix(16)) + "\"")
         }
         guard let index = files["/index.html"] else { throw ServerError.unreadable("\(directory)/index.html (the web client's folder, --web)") }
         files["/"] = index
@@ -58,8 +60,9 @@ public struct WebClientFiles: Sendable {
         for (path, file) in files {
             router.get(RouterPath(stringLiteral: path)) { request, _ -> Response in
                 if request.headers[.ifNoneMatch] == file.entityTag { return Response(status: .notModified, headers: [.eTag: file.entityTag]) }
-                return Response(status: .ok, headers: [.contentType: file.contentType, .eTag: file.entityTag, .cacheControl: "no-cache"],
-                                body: .init(byteBuffer: file.bytes))
+                return Response(
+                    status: .ok, headers: [.contentType: file.contentType, .eTag: file.entityTag, .cacheControl: "no-cache"],
+                    body: .init(byteBuffer: file.bytes))
             }
         }
     }
@@ -70,15 +73,18 @@ public struct WebClientFiles: Sendable {
 /// and connections from the appliance only — no inline script or style, no eval, no framing.
 enum SecurityHeaderFields {
     static let pairs = [
-        ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-            + "manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+                + "manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        ),
         // Two years: the appliance is only ever served over TLS (RFC 6797 §6.1.1).
         ("Strict-Transport-Security", "max-age=63072000"),
         ("Referrer-Policy", "no-referrer"),
         ("X-Content-Type-Options", "nosniff"),
         ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
-        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin")
     ]
     static let fields = HTTPFields(pairs.compactMap { name, value in HTTPField.Name(name).map { HTTPField(name: $0, value: value) } })
 }

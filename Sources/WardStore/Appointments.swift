@@ -23,8 +23,10 @@ public struct AvailabilityRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public var location: String
     public var createdAt: Int64
 
-    public init(clinicianID: String, kind: String, weekday: Int? = nil, startMinute: Int? = nil, endMinute: Int? = nil,
-                startsAt: Int64? = nil, endsAt: Int64? = nil, slotMinutes: Int, location: String, createdAt: Int64) {
+    public init(
+        clinicianID: String, kind: String, weekday: Int? = nil, startMinute: Int? = nil, endMinute: Int? = nil,
+        startsAt: Int64? = nil, endsAt: Int64? = nil, slotMinutes: Int, location: String, createdAt: Int64
+    ) {
         self.clinicianID = clinicianID
         self.kind = kind
         self.weekday = weekday
@@ -59,8 +61,10 @@ public struct AppointmentRecord: Codable, Hashable, Sendable, FetchableRecord, P
     public var updatedAt: Int64
     public var cancelledBy: String?
 
-    public init(id: String, patientID: String, clinicianID: String, startsAt: Int64, endsAt: Int64, location: String, status: String,
-                sealedReason: Data?, bookedBy: String, createdAt: Int64) {
+    public init(
+        id: String, patientID: String, clinicianID: String, startsAt: Int64, endsAt: Int64, location: String, status: String,
+        sealedReason: Data?, bookedBy: String, createdAt: Int64
+    ) {
         self.id = id
         self.patientID = patientID
         self.clinicianID = clinicianID
@@ -123,9 +127,12 @@ extension WardDatabase {
     /// appointments holding their slot is what makes two concurrent bookings of one slot
     /// impossible, whatever the timing. A patient cannot hold two appointments starting at once.
     public static func book(_ appointment: AppointmentRecord, in db: Database) throws {
-        if try Int.fetchOne(db, sql: """
-            SELECT 1 FROM appointment WHERE patientID = ? AND startsAt = ? AND status IN ('requested', 'confirmed')
-            """, arguments: [appointment.patientID, appointment.startsAt]) != nil {
+        if try Int.fetchOne(
+            db,
+            sql: """
+                SELECT 1 FROM appointment WHERE patientID = ? AND startsAt = ? AND status IN ('requested', 'confirmed')
+                """, arguments: [appointment.patientID, appointment.startsAt]) != nil
+        {
             throw BookingRefusal.slotTaken
         }
         do { try appointment.insert(db) } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -134,8 +141,10 @@ extension WardDatabase {
     }
 
     /// Moves an appointment from one state to another, when the current state allows it.
-    public static func setStatus(appointmentID: String, to status: String, allowedFrom: [String], by userID: String, at time: Int64,
-                                 in db: Database) throws -> AppointmentRecord {
+    public static func setStatus(
+        appointmentID: String, to status: String, allowedFrom: [String], by userID: String, at time: Int64,
+        in db: Database
+    ) throws -> AppointmentRecord {
         guard var appointment = try AppointmentRecord.fetchOne(db, key: appointmentID) else { throw BookingRefusal.noSuchAppointment }
         guard allowedFrom.contains(appointment.status) else { throw BookingRefusal.notAllowedIn(status: appointment.status) }
         appointment.status = status
@@ -147,8 +156,10 @@ extension WardDatabase {
 
     /// Moves an appointment to another slot in one transaction: the new slot is taken first, so
     /// the old one is given up only if the move succeeds.
-    public static func reschedule(appointmentID: String, startsAt: Int64, endsAt: Int64, location: String, at time: Int64,
-                                  in db: Database) throws -> AppointmentRecord {
+    public static func reschedule(
+        appointmentID: String, startsAt: Int64, endsAt: Int64, location: String, at time: Int64,
+        in db: Database
+    ) throws -> AppointmentRecord {
         guard var appointment = try AppointmentRecord.fetchOne(db, key: appointmentID) else { throw BookingRefusal.noSuchAppointment }
         guard AppointmentRecord.holdingSlot.contains(appointment.status) else { throw BookingRefusal.notAllowedIn(status: appointment.status) }
         appointment.startsAt = startsAt
@@ -171,17 +182,22 @@ extension WardDatabase {
     /// Appointments of a patient or a clinician ending after `from`, soonest first.
     public func appointments(of userID: String, as party: Party, from: Int64, limit: Int = 500) throws -> [AppointmentRecord] {
         try pool.read { db in
-            try AppointmentRecord.fetchAll(db, sql: "SELECT * FROM appointment WHERE \(party.rawValue) = ? AND endsAt > ? ORDER BY startsAt LIMIT ?",
-                                           arguments: [userID, from, limit])
+            try AppointmentRecord.fetchAll(
+                db, sql: "SELECT * FROM appointment WHERE \(party.rawValue) = ? AND endsAt > ? ORDER BY startsAt LIMIT ?",
+                arguments: [userID, from, limit])
         }
     }
 
     /// Starts of a clinician's appointments that hold their slot between two instants.
     public func heldStarts(clinicianID: String, from: Int64, to: Int64) throws -> Set<Int64> {
         try pool.read { db in
-            Set(try Int64.fetchAll(db, sql: """
-                SELECT startsAt FROM appointment WHERE clinicianID = ? AND startsAt >= ? AND startsAt < ? AND status IN ('requested', 'confirmed')
-                """, arguments: [clinicianID, from, to]))
+            Set(
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT startsAt FROM appointment WHERE clinicianID = ? AND startsAt >= ? AND startsAt < ? AND status IN \
+                        ('requested', 'confirmed')
+                        """, arguments: [clinicianID, from, to]))
         }
     }
 }

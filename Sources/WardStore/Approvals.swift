@@ -32,8 +32,10 @@ extension WardDatabase {
     /// Stores a pending approval, or returns the one already pending for the same action and person.
     public func addApproval(_ approval: ApprovalRecord) throws -> ApprovalRecord {
         try pool.write { db in
-            if let pending = try ApprovalRecord.fetchOne(db, sql: "SELECT * FROM approval WHERE action = ? AND subjectID = ? AND status = 'pending'",
-                                                         arguments: [approval.action, approval.subjectID]) {
+            if let pending = try ApprovalRecord.fetchOne(
+                db, sql: "SELECT * FROM approval WHERE action = ? AND subjectID = ? AND status = 'pending'",
+                arguments: [approval.action, approval.subjectID])
+            {
                 return pending
             }
             var record = approval
@@ -60,8 +62,9 @@ extension WardDatabase {
     /// else decided first), so that one approval runs once.
     public func decideApproval(id: Int64, approved: Bool, by userID: String, at time: Int64) throws -> ApprovalRecord? {
         try pool.write { db in
-            try db.execute(sql: "UPDATE approval SET status = ?, decidedBy = ?, decidedAt = ? WHERE id = ? AND status = 'pending'",
-                           arguments: [approved ? "approved" : "rejected", userID, time, id])
+            try db.execute(
+                sql: "UPDATE approval SET status = ?, decidedBy = ?, decidedAt = ? WHERE id = ? AND status = 'pending'",
+                arguments: [approved ? "approved" : "rejected", userID, time, id])
             guard db.changesCount == 1 else { return nil }
             return try ApprovalRecord.fetchOne(db, key: id)
         }
@@ -71,10 +74,12 @@ extension WardDatabase {
     /// `excluding`, could approve: with none, there is no second person to ask.
     public func approvers(roles: [String], excluding userID: String) throws -> Int {
         try pool.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM user JOIN totp ON totp.userID = user.id AND totp.confirmed
-                WHERE user.active AND user.id != ? AND user.role IN (\(roles.map { _ in "?" }.joined(separator: ",")))
-                """, arguments: StatementArguments([userID] + roles)) ?? 0
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM user JOIN totp ON totp.userID = user.id AND totp.confirmed
+                    WHERE user.active AND user.id != ? AND user.role IN (\(roles.map { _ in "?" }.joined(separator: ",")))
+                    """, arguments: StatementArguments([userID] + roles)) ?? 0
         }
     }
 }

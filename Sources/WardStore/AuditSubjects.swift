@@ -18,8 +18,9 @@ extension WardDatabase {
             for row in rows {
                 try db.execute(sql: "INSERT OR IGNORE INTO auditSubject (subjectID, seq) VALUES (?, ?)", arguments: [row.subjectID, row.seq])
             }
-            try db.execute(sql: "INSERT INTO auditSubjectProgress (id, next) VALUES (0, ?) ON CONFLICT(id) DO UPDATE SET next = excluded.next",
-                           arguments: [next])
+            try db.execute(
+                sql: "INSERT INTO auditSubjectProgress (id, next) VALUES (0, ?) ON CONFLICT(id) DO UPDATE SET next = excluded.next",
+                arguments: [next])
         }
     }
 
@@ -28,8 +29,9 @@ extension WardDatabase {
     /// unindexed tail begins).
     public func auditEntries(naming subjectID: String, from start: Int64, limit: Int) throws -> (seqs: [Int64], indexedUpTo: Int64) {
         try pool.read { db in
-            let seqs = try Int64.fetchAll(db, sql: "SELECT seq FROM auditSubject WHERE subjectID = ? AND seq >= ? ORDER BY seq LIMIT ?",
-                                          arguments: [subjectID, start, limit])
+            let seqs = try Int64.fetchAll(
+                db, sql: "SELECT seq FROM auditSubject WHERE subjectID = ? AND seq >= ? ORDER BY seq LIMIT ?",
+                arguments: [subjectID, start, limit])
             return (seqs, try Int64.fetchOne(db, sql: "SELECT next FROM auditSubjectProgress WHERE id = 0") ?? 0)
         }
     }

@@ -36,8 +36,10 @@ final class BatchWriter: @unchecked Sendable {
     }
 
     /// Runs `work` in the next batch; returns its result once the batch is durable.
-    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T,
-                            afterCommit: @escaping @Sendable (T) -> Void = { _ in }) async throws -> T {
+    func write<T: Sendable>(
+        _ work: @escaping @Sendable (Database) throws -> T,
+        afterCommit: @escaping @Sendable (T) -> Void = { _ in }
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = OutcomeBox<T>()
             let item = Item(

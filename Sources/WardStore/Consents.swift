@@ -37,15 +37,17 @@ extension WardDatabase {
 
     /// Grants: withdraws any active consent to the same purpose (an older version) and records the new one.
     public static func grantConsent(_ consent: ConsentRecord, in db: Database) throws {
-        try db.execute(sql: "UPDATE consent SET withdrawnAt = ? WHERE userID = ? AND purpose = ? AND withdrawnAt IS NULL",
-                       arguments: [consent.givenAt, consent.userID, consent.purpose])
+        try db.execute(
+            sql: "UPDATE consent SET withdrawnAt = ? WHERE userID = ? AND purpose = ? AND withdrawnAt IS NULL",
+            arguments: [consent.givenAt, consent.userID, consent.purpose])
         try consent.insert(db)
     }
 
     /// Withdraws; returns whether there was an active consent to withdraw.
     public static func withdrawConsent(userID: String, purpose: String, at time: Int64, in db: Database) throws -> Bool {
-        try db.execute(sql: "UPDATE consent SET withdrawnAt = ? WHERE userID = ? AND purpose = ? AND withdrawnAt IS NULL",
-                       arguments: [time, userID, purpose])
+        try db.execute(
+            sql: "UPDATE consent SET withdrawnAt = ? WHERE userID = ? AND purpose = ? AND withdrawnAt IS NULL",
+            arguments: [time, userID, purpose])
         return db.changesCount > 0
     }
 }

@@ -16,8 +16,10 @@ public struct DeviceRecord: Codable, Hashable, Sendable, FetchableRecord, Persis
     public var identityKey: Data?
     public var identitySignature: Data?
 
-    public init(id: String, userID: String, encryptionKey: Data, signingKey: Data, suites: String, signature: Data, createdAt: Int64,
-                identityKey: Data? = nil, identitySignature: Data? = nil) {
+    public init(
+        id: String, userID: String, encryptionKey: Data, signingKey: Data, suites: String, signature: Data, createdAt: Int64,
+        identityKey: Data? = nil, identitySignature: Data? = nil
+    ) {
         self.identityKey = identityKey
         self.identitySignature = identitySignature
         self.id = id
@@ -48,8 +50,10 @@ public struct RoomRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     /// A staff room its owner opened: joined without an invitation (room.join).
     public var open: Bool
 
-    public init(id: String, kind: String, patientID: String?, name: String, direct: Bool, createdBy: String, createdAt: Int64,
-                epoch: Int = 1, lastSeq: Int = 0, open: Bool = false) {
+    public init(
+        id: String, kind: String, patientID: String?, name: String, direct: Bool, createdBy: String, createdAt: Int64,
+        epoch: Int = 1, lastSeq: Int = 0, open: Bool = false
+    ) {
         self.open = open
         self.id = id
         self.kind = kind
@@ -100,7 +104,8 @@ public struct MessageRecord: Codable, Hashable, Sendable, FetchableRecord, Persi
     /// The envelope's JSON.
     public var envelope: Data
 
-    public init(roomID: String, seq: Int, id: String, senderID: String, senderDevice: String, clientMessageID: String, sentAt: Int64, envelope: Data) {
+    public init(roomID: String, seq: Int, id: String, senderID: String, senderDevice: String, clientMessageID: String, sentAt: Int64, envelope: Data)
+    {
         self.roomID = roomID
         self.seq = seq
         self.id = id
@@ -151,8 +156,10 @@ public enum ConversationRefusal: Error, Equatable, Sendable {
 
 extension WardDatabase {
     /// Runs a conversation write in the next group commit.
-    public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T,
-                                   afterCommit: @escaping @Sendable (T) -> Void = { _ in }) async throws -> T {
+    public func write<T: Sendable>(
+        _ work: @escaping @Sendable (Database) throws -> T,
+        afterCommit: @escaping @Sendable (T) -> Void = { _ in }
+    ) async throws -> T {
         try await batches.write(work, afterCommit: afterCommit)
     }
 
@@ -164,12 +171,16 @@ extension WardDatabase {
     public static func registerDevice(_ device: DeviceRecord, in db: Database) throws -> [RekeyedRoom] {
         if let existing = try DeviceRecord.fetchOne(db, key: device.id) {
             guard existing.userID == device.userID, existing.encryptionKey == device.encryptionKey,
-                  existing.signingKey == device.signingKey else { throw ConversationRefusal.deviceTaken }
+                existing.signingKey == device.signingKey
+            else { throw ConversationRefusal.deviceTaken }
             // The same keys, newly signed over the suites the device now speaks, or newly vouched
             // for by an identity key (an update): others read the new list from here on.
-            if existing.suites != device.suites || existing.identityKey != device.identityKey || existing.identitySignature != device.identitySignature {
-                try db.execute(sql: "UPDATE device SET suites = ?, signature = ?, identityKey = ?, identitySignature = ? WHERE id = ?",
-                               arguments: [device.suites, device.signature, device.identityKey, device.identitySignature, device.id])
+            if existing.suites != device.suites || existing.identityKey != device.identityKey
+                || existing.identitySignature != device.identitySignature
+            {
+                try db.execute(
+                    sql: "UPDATE device SET suites = ?, signature = ?, identityKey = ?, identitySignature = ? WHERE id = ?",
+                    arguments: [device.suites, device.signature, device.identityKey, device.identitySignature, device.id])
             }
             return []
         }
@@ -199,10 +210,12 @@ extension WardDatabase {
     }
 
     static func memberDevices(roomID: String, in db: Database) throws -> [DeviceRecord] {
-        try DeviceRecord.fetchAll(db, sql: """
-            SELECT device.* FROM device JOIN roomMember ON roomMember.userID = device.userID
-            WHERE roomMember.roomID = ? ORDER BY device.id
-            """, arguments: [roomID])
+        try DeviceRecord.fetchAll(
+            db,
+            sql: """
+                SELECT device.* FROM device JOIN roomMember ON roomMember.userID = device.userID
+                WHERE roomMember.roomID = ? ORDER BY device.id
+                """, arguments: [roomID])
     }
 
     // MARK: Rooms and members
@@ -210,9 +223,11 @@ extension WardDatabase {
     /// Everyone who shares a room with `userID` (themselves included): who sees their presence.
     public func roomPeers(of userID: String) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT DISTINCT userID FROM roomMember WHERE roomID IN (SELECT roomID FROM roomMember WHERE userID = ?)
-                """, arguments: [userID])
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT userID FROM roomMember WHERE roomID IN (SELECT roomID FROM roomMember WHERE userID = ?)
+                    """, arguments: [userID])
         }
     }
 
@@ -232,8 +247,10 @@ extension WardDatabase {
     /// A room and the user's membership of it, in one read.
     public func room(id: String, memberID: String) throws -> (RoomRecord?, RoomMemberRecord?) {
         try pool.read { db in
-            (try RoomRecord.fetchOne(db, cached: "SELECT * FROM room WHERE id = ?", [id]),
-             try RoomMemberRecord.fetchOne(db, cached: "SELECT * FROM roomMember WHERE roomID = ? AND userID = ?", [id, memberID]))
+            (
+                try RoomRecord.fetchOne(db, cached: "SELECT * FROM room WHERE id = ?", [id]),
+                try RoomMemberRecord.fetchOne(db, cached: "SELECT * FROM roomMember WHERE roomID = ? AND userID = ?", [id, memberID])
+            )
         }
     }
 
@@ -247,9 +264,12 @@ extension WardDatabase {
             let memberships = try RoomMemberRecord.filter(Column("userID") == userID).fetchAll(db)
             return try memberships.compactMap { member in
                 guard let room = try RoomRecord.fetchOne(db, key: member.roomID) else { return nil }
-                let unread = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM message WHERE roomID = ? AND seq > ? AND seq >= ? AND senderID != ?
-                    """, arguments: [room.id, member.readSeq, member.firstSeq, userID]) ?? 0
+                let unread =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT COUNT(*) FROM message WHERE roomID = ? AND seq > ? AND seq >= ? AND senderID != ?
+                            """, arguments: [room.id, member.readSeq, member.firstSeq, userID]) ?? 0
                 return (room, member, unread)
             }.sorted { $0.room.createdAt == $1.room.createdAt ? $0.room.id < $1.room.id : $0.room.createdAt < $1.room.createdAt }
         }
@@ -276,21 +296,26 @@ extension WardDatabase {
         guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": userID]) == nil else { throw ConversationRefusal.alreadyMember }
         room.epoch += 1
         try room.update(db)
-        try RoomMemberRecord(roomID: roomID, userID: userID, joinedAt: time, firstSeq: room.lastSeq + 1,
-                             readSeq: room.lastSeq, deliveredSeq: room.lastSeq).insert(db)
+        try RoomMemberRecord(
+            roomID: roomID, userID: userID, joinedAt: time, firstSeq: room.lastSeq + 1,
+            readSeq: room.lastSeq, deliveredSeq: room.lastSeq
+        ).insert(db)
         return room
     }
 
     /// Removes a member; the epoch changes so that what follows is under keys they never get.
     /// `removedBy` (another member who removed them) makes the removal last: they cannot join
     /// an open room again until someone invites them.
-    public static func removeMember(roomID: String, userID: String, removedBy: String? = nil, at time: Int64 = 0,
-                                    in db: Database) throws -> RoomRecord {
+    public static func removeMember(
+        roomID: String, userID: String, removedBy: String? = nil, at time: Int64 = 0,
+        in db: Database
+    ) throws -> RoomRecord {
         guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
         guard try RoomMemberRecord.deleteOne(db, key: ["roomID": roomID, "userID": userID]) else { throw ConversationRefusal.notAMember }
         if let removedBy {
-            try db.execute(sql: "INSERT OR REPLACE INTO roomRemoval (roomID, userID, removedBy, removedAt) VALUES (?, ?, ?, ?)",
-                           arguments: [roomID, userID, removedBy, time])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO roomRemoval (roomID, userID, removedBy, removedAt) VALUES (?, ?, ?, ?)",
+                arguments: [roomID, userID, removedBy, time])
         }
         room.epoch += 1
         try room.update(db)
@@ -300,10 +325,12 @@ extension WardDatabase {
     /// Care rooms of `patientID` that `clinicianID` is in (to remove them when they leave the care team).
     public func careRooms(patientID: String, memberID: String) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT room.id FROM room JOIN roomMember ON roomMember.roomID = room.id
-                WHERE room.kind = 'care' AND room.patientID = ? AND roomMember.userID = ?
-                """, arguments: [patientID, memberID])
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT room.id FROM room JOIN roomMember ON roomMember.roomID = room.id
+                    WHERE room.kind = 'care' AND room.patientID = ? AND roomMember.userID = ?
+                    """, arguments: [patientID, memberID])
         }
     }
 
@@ -312,8 +339,10 @@ extension WardDatabase {
     /// Stores a sender key sealed to each recipient device. The recipients must be exactly the
     /// devices of the room's members, the sending device included; the key takes the room's
     /// current epoch.
-    public static func distributeSenderKey(id: String, roomID: String, senderDevice: DeviceRecord, suite: String,
-                                           boxes: [String: Data], at time: Int64, in db: Database) throws -> [DeviceRecord] {
+    public static func distributeSenderKey(
+        id: String, roomID: String, senderDevice: DeviceRecord, suite: String,
+        boxes: [String: Data], at time: Int64, in db: Database
+    ) throws -> [DeviceRecord] {
         guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
         guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": senderDevice.userID]) != nil else {
             throw ConversationRefusal.notAMember
@@ -326,7 +355,8 @@ extension WardDatabase {
         let memberIDs = Set(members.map(\.id))
         let given = Set(boxes.keys)
         guard given.isSubset(of: memberIDs), given.contains(senderDevice.id) else {
-            throw ConversationRefusal.wrongRecipients(missing: given.contains(senderDevice.id) ? 0 : 1, unexpected: given.subtracting(memberIDs).count)
+            throw ConversationRefusal.wrongRecipients(
+                missing: given.contains(senderDevice.id) ? 0 : 1, unexpected: given.subtracting(memberIDs).count)
         }
         let recipients = members.filter { given.contains($0.id) }
         try SenderKeyRecord(id: id, roomID: roomID, senderDevice: senderDevice.id, epoch: room.epoch, suite: suite, createdAt: time).insert(db)
@@ -340,8 +370,11 @@ extension WardDatabase {
     /// other than the one a resend with `clientMessageID` from `senderDevice` would be answered with.
     public func isReplay(keyID: String, iteration: Int, senderDevice: String, clientMessageID: String) throws -> Bool {
         try pool.read { db in
-            guard try Int.fetchOne(db, cached: "SELECT 1 FROM message WHERE keyID = ? AND iteration = ?", [keyID, iteration]) != nil else { return false }
-            return try Int.fetchOne(db, cached: "SELECT 1 FROM message WHERE senderDevice = ? AND clientMessageID = ?", [senderDevice, clientMessageID]) == nil
+            guard try Int.fetchOne(db, cached: "SELECT 1 FROM message WHERE keyID = ? AND iteration = ?", [keyID, iteration]) != nil else {
+                return false
+            }
+            return try Int.fetchOne(
+                db, cached: "SELECT 1 FROM message WHERE senderDevice = ? AND clientMessageID = ?", [senderDevice, clientMessageID]) == nil
         }
     }
 
@@ -361,7 +394,7 @@ extension WardDatabase {
             sql += " ORDER BY senderKey.createdAt, senderKey.id"
             let adapter = ScopeAdapter([
                 "key": RangeRowAdapter(0..<6),
-                "box": SuffixRowAdapter(fromIndex: 6),
+                "box": SuffixRowAdapter(fromIndex: 6)
             ])
             return try Row.fetchAll(db, sql: sql, arguments: arguments, adapter: adapter).map { row in
                 (try SenderKeyRecord(row: row.scopes["key"] ?? row), try KeyBoxRecord(row: row.scopes["box"] ?? row))
@@ -381,33 +414,47 @@ extension WardDatabase {
     /// Appends a message at the room's next sequence number, after checking that the sender is a
     /// member and the sender key is this device's for this room and the current epoch. A resend
     /// (same device and client message id) returns the stored message.
-    public static func appendMessage(roomID: String, senderID: String, senderDevice: String, clientMessageID: String, keyID: String,
-                                     iteration: Int, envelope: Data, messageID: String, at time: Int64, in db: Database) throws -> Appended {
-        if let earlier = try MessageRecord.fetchOne(db, cached: "SELECT * FROM message WHERE senderDevice = ? AND clientMessageID = ?",
-                                                    [senderDevice, clientMessageID]) {
+    public static func appendMessage(
+        roomID: String, senderID: String, senderDevice: String, clientMessageID: String, keyID: String,
+        iteration: Int, envelope: Data, messageID: String, at time: Int64, in db: Database
+    ) throws -> Appended {
+        if let earlier = try MessageRecord.fetchOne(
+            db, cached: "SELECT * FROM message WHERE senderDevice = ? AND clientMessageID = ?",
+            [senderDevice, clientMessageID])
+        {
             return Appended(message: earlier, duplicate: true)
         }
-        guard var room = try RoomRecord.fetchOne(db, cached: "SELECT * FROM room WHERE id = ?", [roomID]) else { throw ConversationRefusal.noSuchRoom }
+        guard var room = try RoomRecord.fetchOne(db, cached: "SELECT * FROM room WHERE id = ?", [roomID]) else {
+            throw ConversationRefusal.noSuchRoom
+        }
         guard try Int.fetchOne(db, cached: "SELECT 1 FROM roomMember WHERE roomID = ? AND userID = ?", [roomID, senderID]) != nil else {
             throw ConversationRefusal.notAMember
         }
         guard let key = try SenderKeyRecord.fetchOne(db, cached: "SELECT * FROM senderKey WHERE id = ?", [keyID]), key.roomID == roomID,
-              key.senderDevice == senderDevice, key.epoch == room.epoch else { throw ConversationRefusal.staleKey }
+            key.senderDevice == senderDevice, key.epoch == room.epoch
+        else { throw ConversationRefusal.staleKey }
         guard try Int.fetchOne(db, cached: "SELECT 1 FROM message WHERE keyID = ? AND iteration = ?", [keyID, iteration]) == nil else {
             throw ConversationRefusal.replayed
         }
         room.lastSeq += 1
         try db.executeCached("UPDATE room SET lastSeq = ? WHERE id = ?", [room.lastSeq, roomID])
-        let message = MessageRecord(roomID: roomID, seq: room.lastSeq, id: messageID, senderID: senderID, senderDevice: senderDevice,
-                                    clientMessageID: clientMessageID, sentAt: time, envelope: envelope)
-        try db.executeCached("""
+        let message = MessageRecord(
+            roomID: roomID, seq: room.lastSeq, id: messageID, senderID: senderID, senderDevice: senderDevice,
+            clientMessageID: clientMessageID, sentAt: time, envelope: envelope)
+        try db.executeCached(
+            """
             INSERT INTO message (roomID, seq, id, senderID, senderDevice, clientMessageID, sentAt, envelope, keyID, iteration)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [message.roomID, message.seq, message.id, message.senderID, message.senderDevice, message.clientMessageID, message.sentAt, message.envelope,
-                  keyID, iteration])
+            """,
+            [
+                message.roomID, message.seq, message.id, message.senderID, message.senderDevice, message.clientMessageID, message.sentAt,
+                message.envelope,
+                keyID, iteration
+            ])
         // The sender has read what they wrote.
-        try db.executeCached("UPDATE roomMember SET readSeq = MAX(readSeq, ?), deliveredSeq = MAX(deliveredSeq, ?) WHERE roomID = ? AND userID = ?",
-                             [room.lastSeq, room.lastSeq, roomID, senderID])
+        try db.executeCached(
+            "UPDATE roomMember SET readSeq = MAX(readSeq, ?), deliveredSeq = MAX(deliveredSeq, ?) WHERE roomID = ? AND userID = ?",
+            [room.lastSeq, room.lastSeq, roomID, senderID])
         return Appended(message: message, duplicate: false)
     }
 
@@ -416,14 +463,18 @@ extension WardDatabase {
     public func messages(roomID: String, firstSeq: Int, after: Int?, before: Int?, limit: Int) throws -> [MessageRecord] {
         try pool.read { db in
             if let before {
-                let newest = try MessageRecord.fetchAll(db, sql: """
-                    SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq < ? ORDER BY seq DESC LIMIT ?
-                    """, arguments: [roomID, firstSeq, before, limit])
+                let newest = try MessageRecord.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq < ? ORDER BY seq DESC LIMIT ?
+                        """, arguments: [roomID, firstSeq, before, limit])
                 return newest.reversed()
             }
-            return try MessageRecord.fetchAll(db, sql: """
-                SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq > ? ORDER BY seq LIMIT ?
-                """, arguments: [roomID, firstSeq, after ?? 0, limit])
+            return try MessageRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq > ? ORDER BY seq LIMIT ?
+                    """, arguments: [roomID, firstSeq, after ?? 0, limit])
         }
     }
 

@@ -59,8 +59,10 @@ extension WardDatabase {
 
     /// Files a request, or returns the one already pending for the person (one at a time).
     public static func fileErasureRequest(_ request: ErasureRequestRecord, in db: Database) throws -> ErasureRequestRecord {
-        if let pending = try ErasureRequestRecord.fetchOne(db, sql: "SELECT * FROM erasureRequest WHERE userID = ? AND status != 'done'",
-                                                           arguments: [request.userID]) {
+        if let pending = try ErasureRequestRecord.fetchOne(
+            db, sql: "SELECT * FROM erasureRequest WHERE userID = ? AND status != 'done'",
+            arguments: [request.userID])
+        {
             return pending
         }
         var record = request
@@ -71,10 +73,12 @@ extension WardDatabase {
     /// Requests, pending ones first by deadline, then done ones newest first.
     public func erasureRequests(includeDone: Bool) throws -> [ErasureRequestRecord] {
         try pool.read { db in
-            try ErasureRequestRecord.fetchAll(db, sql: """
-                SELECT * FROM erasureRequest WHERE ? OR status != 'done'
-                ORDER BY status = 'done', CASE WHEN status = 'done' THEN -completedAt ELSE dueAt END, id
-                """, arguments: [includeDone])
+            try ErasureRequestRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM erasureRequest WHERE ? OR status != 'done'
+                    ORDER BY status = 'done', CASE WHEN status = 'done' THEN -completedAt ELSE dueAt END, id
+                    """, arguments: [includeDone])
         }
     }
 
@@ -121,9 +125,10 @@ extension WardDatabase {
         var arguments: [any DatabaseValueConvertible] = [senderID]
         arguments += kept as [any DatabaseValueConvertible]
         arguments.append(limit)
-        try db.execute(sql: """
-            DELETE FROM message WHERE rowid IN (SELECT rowid FROM message WHERE senderID = ?\(placeholders) LIMIT ?)
-            """, arguments: StatementArguments(arguments))
+        try db.execute(
+            sql: """
+                DELETE FROM message WHERE rowid IN (SELECT rowid FROM message WHERE senderID = ?\(placeholders) LIMIT ?)
+                """, arguments: StatementArguments(arguments))
         return db.changesCount
     }
 
@@ -153,12 +158,13 @@ extension WardDatabase {
         // Rooms are shared: their names, which people choose, may name the person. Direct and
         // care conversations are named after their people by the clients; other names are
         // checked for the person's name and username.
-        try db.execute(sql: """
-            UPDATE room SET name = CASE kind WHEN 'care' THEN 'Care conversation' ELSE 'Conversation' END || ' (name erased)'
-            WHERE patientID = ?1
-               OR (direct AND (createdBy = ?1 OR id IN (SELECT roomID FROM roomMember WHERE userID = ?1)))
-               OR instr(lower(name), lower(?2)) > 0 OR instr(lower(name), lower(?3)) > 0
-            """, arguments: [userID, user.displayName, user.username])
+        try db.execute(
+            sql: """
+                UPDATE room SET name = CASE kind WHEN 'care' THEN 'Care conversation' ELSE 'Conversation' END || ' (name erased)'
+                WHERE patientID = ?1
+                   OR (direct AND (createdBy = ?1 OR id IN (SELECT roomID FROM roomMember WHERE userID = ?1)))
+                   OR instr(lower(name), lower(?2)) > 0 OR instr(lower(name), lower(?3)) > 0
+                """, arguments: [userID, user.displayName, user.username])
         result.pseudonymised["room"] = db.changesCount
         for roomID in try String.fetchAll(db, sql: "SELECT roomID FROM roomMember WHERE userID = ? ORDER BY roomID", arguments: [userID]) {
             let room = try removeMember(roomID: roomID, userID: userID, in: db)
@@ -173,16 +179,23 @@ extension WardDatabase {
         let keptClause = kept.isEmpty ? "" : " AND roomID NOT IN (" + kept.map { _ in "?" }.joined(separator: ",") + ")"
         if !devices.isEmpty {
             let deviceList = devices.map { _ in "?" }.joined(separator: ",")
-            try db.execute(sql: "DELETE FROM senderKey WHERE senderDevice IN (\(deviceList))\(keptClause)",
-                           arguments: StatementArguments(devices + kept))
+            try db.execute(
+                sql: "DELETE FROM senderKey WHERE senderDevice IN (\(deviceList))\(keptClause)",
+                arguments: StatementArguments(devices + kept))
             result.deleted["senderKey"] = db.changesCount
-            result.kept["senderKey"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM senderKey WHERE senderDevice IN (\(deviceList))",
-                                                        arguments: StatementArguments(devices)) ?? 0
-            result.deleted["keyBox"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM keyBox WHERE deviceID IN (\(deviceList))",
-                                                        arguments: StatementArguments(devices)) ?? 0
+            result.kept["senderKey"] =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM senderKey WHERE senderDevice IN (\(deviceList))",
+                    arguments: StatementArguments(devices)) ?? 0
+            result.deleted["keyBox"] =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM keyBox WHERE deviceID IN (\(deviceList))",
+                    arguments: StatementArguments(devices)) ?? 0
         }
-        for (table, column) in [("device", "userID"), ("session", "userID"), ("totp", "userID"), ("recoveryCode", "userID"),
-                                ("enrolmentCode", "userID"), ("approval", "subjectID"), ("notification", "userID"), ("notificationMute", "userID")] {
+        for (table, column) in [
+            ("device", "userID"), ("session", "userID"), ("totp", "userID"), ("recoveryCode", "userID"),
+            ("enrolmentCode", "userID"), ("approval", "subjectID"), ("notification", "userID"), ("notificationMute", "userID")
+        ] {
             try db.execute(sql: "DELETE FROM \(table) WHERE \(column) = ?", arguments: [userID])
             result.deleted[table] = db.changesCount
         }
@@ -198,23 +211,28 @@ extension WardDatabase {
         result.kept["appointment"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM appointment WHERE patientID = ?", arguments: [userID]) ?? 0
 
         // Released holds on the person are history; their reference may name the person.
-        try db.execute(sql: "UPDATE legalHold SET reference = 'erased with the person' WHERE userID = ? AND releasedAt IS NOT NULL",
-                       arguments: [userID])
+        try db.execute(
+            sql: "UPDATE legalHold SET reference = 'erased with the person' WHERE userID = ? AND releasedAt IS NOT NULL",
+            arguments: [userID])
         result.pseudonymised["legalHold"] = db.changesCount
 
-        try db.execute(sql: """
-            UPDATE user SET username = ?, displayName = 'Erased account', passwordHash = '', mustChangePassword = 0, active = 0, failedLogins = 0
-            WHERE id = ?
-            """, arguments: [pseudonym, userID])
+        try db.execute(
+            sql: """
+                UPDATE user SET username = ?, displayName = 'Erased account', passwordHash = '', mustChangePassword = 0, active = 0, failedLogins = 0
+                WHERE id = ?
+                """, arguments: [pseudonym, userID])
         result.pseudonymised["user"] = db.changesCount
         result.kept["message"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message WHERE senderID = ?", arguments: [userID]) ?? 0
         result.kept["consent"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM consent WHERE userID = ?", arguments: [userID]) ?? 0
         result.kept["erasureRequest"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM erasureRequest WHERE userID = ?", arguments: [userID]) ?? 0
         result.kept["legalHold"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM legalHold WHERE userID = ?", arguments: [userID]) ?? 0
         result.kept["recordEntry"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recordEntry WHERE patientID = ?", arguments: [userID]) ?? 0
-        result.kept["recordAmendment"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recordAmendment WHERE patientID = ?", arguments: [userID]) ?? 0
-        result.kept["breakGlass"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM breakGlass WHERE patientID = ?1 OR clinicianID = ?1",
-                                                     arguments: [userID]) ?? 0
+        result.kept["recordAmendment"] =
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recordAmendment WHERE patientID = ?", arguments: [userID]) ?? 0
+        result.kept["breakGlass"] =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM breakGlass WHERE patientID = ?1 OR clinicianID = ?1",
+                arguments: [userID]) ?? 0
         return result
     }
 

@@ -5,10 +5,11 @@ internal import GRDB
 extension WardDatabase {
     public func storeIdentityBackup(userID: String, backup: String, at time: Int64) throws {
         try pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO identityBackup (userID, backup, updatedAt) VALUES (?, ?, ?)
-                ON CONFLICT(userID) DO UPDATE SET backup = excluded.backup, updatedAt = excluded.updatedAt
-                """, arguments: [userID, backup, time])
+            try db.execute(
+                sql: """
+                    INSERT INTO identityBackup (userID, backup, updatedAt) VALUES (?, ?, ?)
+                    ON CONFLICT(userID) DO UPDATE SET backup = excluded.backup, updatedAt = excluded.updatedAt
+                    """, arguments: [userID, backup, time])
         }
     }
 
@@ -23,8 +24,9 @@ extension WardDatabase {
     public func storeKeyBackups(userID: String, _ items: [(keyID: String, sealed: String)], at time: Int64) throws {
         try pool.write { db in
             for item in items {
-                try db.execute(sql: "INSERT OR IGNORE INTO keyBackup (userID, keyID, sealed, createdAt) VALUES (?, ?, ?, ?)",
-                               arguments: [userID, item.keyID, item.sealed, time])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO keyBackup (userID, keyID, sealed, createdAt) VALUES (?, ?, ?, ?)",
+                    arguments: [userID, item.keyID, item.sealed, time])
             }
         }
     }

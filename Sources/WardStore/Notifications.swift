@@ -48,7 +48,8 @@ extension WardDatabase {
     /// or turned message alerts off.
     public static func addMessageAlerts(userIDs: [String], roomID: String, text: String, at time: Int64, in db: Database) throws {
         for userID in userIDs {
-            try db.executeCached("""
+            try db.executeCached(
+                """
                 INSERT INTO notification (userID, kind, text, refID, createdAt, dueAt)
                 SELECT ?1, 'message', ?2, ?3, ?4, ?4
                 WHERE NOT EXISTS (SELECT 1 FROM notification WHERE userID = ?1 AND kind = 'message' AND refID = ?3 AND readAt IS NULL)
@@ -61,21 +62,28 @@ extension WardDatabase {
     /// delivered in the same transaction: each is returned once, however often this runs and
     /// whatever restarts happen between.
     public static func takeDue(now: Int64, limit: Int, in db: Database) throws -> [NotificationRecord] {
-        let due = try NotificationRecord.fetchAll(db, sql: """
-            SELECT * FROM notification WHERE firedAt IS NULL AND dueAt <= ? ORDER BY dueAt, id LIMIT ?
-            """, arguments: [now, limit])
+        let due = try NotificationRecord.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM notification WHERE firedAt IS NULL AND dueAt <= ? ORDER BY dueAt, id LIMIT ?
+                """, arguments: [now, limit])
         guard !due.isEmpty else { return [] }
-        try db.execute(sql: "UPDATE notification SET firedAt = ? WHERE id IN (\(due.map { _ in "?" }.joined(separator: ",")))",
-                       arguments: StatementArguments([now] + due.compactMap(\.id)))
-        return due.map { var fired = $0; fired.firedAt = now; return fired }
+        try db.execute(
+            sql: "UPDATE notification SET firedAt = ? WHERE id IN (\(due.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments([now] + due.compactMap(\.id)))
+        return due.map {
+            var fired = $0; fired.firedAt = now; return fired
+        }
     }
 
     /// Urgent alerts still unread whose next alert is due: pushes them again after `interval`.
     public static func takeRealerts(now: Int64, interval: Int64, limit: Int, in db: Database) throws -> [NotificationRecord] {
-        let due = try NotificationRecord.fetchAll(db, sql: """
-            SELECT * FROM notification WHERE kind = 'urgent' AND readAt IS NULL AND firedAt IS NOT NULL AND alertAgainAt <= ?
-            ORDER BY alertAgainAt LIMIT ?
-            """, arguments: [now, limit])
+        let due = try NotificationRecord.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM notification WHERE kind = 'urgent' AND readAt IS NULL AND firedAt IS NOT NULL AND alertAgainAt <= ?
+                ORDER BY alertAgainAt LIMIT ?
+                """, arguments: [now, limit])
         for notification in due {
             try db.execute(sql: "UPDATE notification SET alertAgainAt = ? WHERE id = ?", arguments: [now + interval, notification.id])
         }
@@ -85,28 +93,33 @@ extension WardDatabase {
     /// The person's delivered notifications, newest first (unread only, or all).
     public func notifications(userID: String, unreadOnly: Bool, limit: Int = 200) throws -> [NotificationRecord] {
         try pool.read { db in
-            try NotificationRecord.fetchAll(db, sql: """
-                SELECT * FROM notification WHERE userID = ? AND firedAt IS NOT NULL AND (? = 0 OR readAt IS NULL)
-                ORDER BY firedAt DESC, id DESC LIMIT ?
-                """, arguments: [userID, unreadOnly, limit])
+            try NotificationRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM notification WHERE userID = ? AND firedAt IS NOT NULL AND (? = 0 OR readAt IS NULL)
+                    ORDER BY firedAt DESC, id DESC LIMIT ?
+                    """, arguments: [userID, unreadOnly, limit])
         }
     }
 
     public func unreadNotificationCount(userID: String) throws -> Int {
         try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification WHERE userID = ? AND firedAt IS NOT NULL AND readAt IS NULL",
-                             arguments: [userID]) ?? 0
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM notification WHERE userID = ? AND firedAt IS NOT NULL AND readAt IS NULL",
+                arguments: [userID]) ?? 0
         }
     }
 
     /// Marks one (or, with nil, every) delivered notification of the person read; returns how many.
     public static func markNotificationsRead(userID: String, id: Int64?, at time: Int64, in db: Database) throws -> Int {
         if let id {
-            try db.execute(sql: "UPDATE notification SET readAt = ? WHERE userID = ? AND id = ? AND readAt IS NULL AND firedAt IS NOT NULL",
-                           arguments: [time, userID, id])
+            try db.execute(
+                sql: "UPDATE notification SET readAt = ? WHERE userID = ? AND id = ? AND readAt IS NULL AND firedAt IS NOT NULL",
+                arguments: [time, userID, id])
         } else {
-            try db.execute(sql: "UPDATE notification SET readAt = ? WHERE userID = ? AND readAt IS NULL AND firedAt IS NOT NULL",
-                           arguments: [time, userID])
+            try db.execute(
+                sql: "UPDATE notification SET readAt = ? WHERE userID = ? AND readAt IS NULL AND firedAt IS NOT NULL",
+                arguments: [time, userID])
         }
         return db.changesCount
     }
@@ -114,7 +127,8 @@ extension WardDatabase {
     /// Reading a room up to its newest message reads its message and urgent alerts.
     public static func markRoomAlertsRead(userID: String, roomID: String, readUpTo seq: Int, at time: Int64, in db: Database) throws {
         guard let room = try RoomRecord.fetchOne(db, key: roomID), seq >= room.lastSeq else { return }
-        try db.executeCached("""
+        try db.executeCached(
+            """
             UPDATE notification SET readAt = ? WHERE userID = ? AND refID = ? AND kind IN ('message', 'urgent') AND readAt IS NULL
             """, [time, userID, roomID])
     }

@@ -50,8 +50,11 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
 extension WardDatabase {
     /// The section of the patient's entry, or nil when the patient has no such entry.
     public func recordSection(patientID: String, entryID: String) throws -> String? {
-        try pool.read { try String.fetchOne($0, sql: "SELECT section FROM recordEntry WHERE patientID = ? AND entryID = ? LIMIT 1",
-                                            arguments: [patientID, entryID]) }
+        try pool.read {
+            try String.fetchOne(
+                $0, sql: "SELECT section FROM recordEntry WHERE patientID = ? AND entryID = ? LIMIT 1",
+                arguments: [patientID, entryID])
+        }
     }
 
     public static func addAmendment(_ amendment: RecordAmendmentRecord, in db: Database) throws {
@@ -59,8 +62,11 @@ extension WardDatabase {
     }
 
     public func amendments(patientID: String) throws -> [RecordAmendmentRecord] {
-        try pool.read { try RecordAmendmentRecord.fetchAll($0, sql: "SELECT * FROM recordAmendment WHERE patientID = ? ORDER BY requestedAt, rowid",
-                                                           arguments: [patientID]) }
+        try pool.read {
+            try RecordAmendmentRecord.fetchAll(
+                $0, sql: "SELECT * FROM recordAmendment WHERE patientID = ? ORDER BY requestedAt, rowid",
+                arguments: [patientID])
+        }
     }
 
     public func amendment(id: String) throws -> RecordAmendmentRecord? {

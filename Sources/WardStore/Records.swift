@@ -27,8 +27,10 @@ public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, P
     /// access reasonably likely to endanger the life or safety of the patient or another person).
     public static let withholdingBases = ["psychotherapy-notes", "endangerment"]
 
-    public init(id: String, patientID: String, section: String, entryID: String, version: Int, authorID: String, authorRole: String,
-                createdAt: Int64, sealed: Data, withheld: String? = nil) {
+    public init(
+        id: String, patientID: String, section: String, entryID: String, version: Int, authorID: String, authorRole: String,
+        createdAt: Int64, sealed: Data, withheld: String? = nil
+    ) {
         self.id = id
         self.patientID = patientID
         self.section = section
@@ -61,7 +63,7 @@ public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, P
     /// Sections and the FHIR resource type each holds.
     public static let sections: [String: String] = [
         "demographics": "Patient", "allergies": "AllergyIntolerance", "medications": "MedicationStatement",
-        "problems": "Condition", "notes": "DocumentReference",
+        "problems": "Condition", "notes": "DocumentReference"
     ]
 }
 
@@ -111,8 +113,11 @@ extension WardDatabase {
     public static func addRecordVersion(_ entry: RecordEntryRecord, amending: Bool, in db: Database) throws -> RecordEntryRecord {
         var version = entry
         if amending {
-            guard let latest = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM recordEntry WHERE entryID = ? AND patientID = ? AND section = ?",
-                                                arguments: [entry.entryID, entry.patientID, entry.section]) else { throw RecordRefusal.noSuchEntry }
+            guard
+                let latest = try Int.fetchOne(
+                    db, sql: "SELECT MAX(version) FROM recordEntry WHERE entryID = ? AND patientID = ? AND section = ?",
+                    arguments: [entry.entryID, entry.patientID, entry.section])
+            else { throw RecordRefusal.noSuchEntry }
             version.version = latest + 1
         } else {
             version.version = 1
@@ -128,13 +133,14 @@ extension WardDatabase {
             let sectionClause = section == nil ? "" : " AND section = ?"
             var arguments: [any DatabaseValueConvertible] = [patientID]
             if let section { arguments.append(section) }
-            let sql = history
+            let sql =
+                history
                 ? "SELECT \(RecordEntryRecord.columns) FROM recordEntry WHERE patientID = ?\(sectionClause) ORDER BY createdAt, entryID, version"
                 : """
-                  SELECT \(RecordEntryRecord.columns) FROM recordEntry e WHERE patientID = ?\(sectionClause)
-                    AND NOT EXISTS (SELECT 1 FROM recordEntry later WHERE later.entryID = e.entryID AND later.version > e.version)
-                  ORDER BY section, createdAt, entryID
-                  """
+                SELECT \(RecordEntryRecord.columns) FROM recordEntry e WHERE patientID = ?\(sectionClause)
+                  AND NOT EXISTS (SELECT 1 FROM recordEntry later WHERE later.entryID = e.entryID AND later.version > e.version)
+                ORDER BY section, createdAt, entryID
+                """
             return try RecordEntryRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }
@@ -142,8 +148,9 @@ extension WardDatabase {
     /// Why the newest version of the patient's entry is withheld from the patient, if it is.
     public func recordWithholding(patientID: String, entryID: String) throws -> String? {
         try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT withheld FROM recordEntry WHERE patientID = ? AND entryID = ? ORDER BY version DESC LIMIT 1",
-                                arguments: [patientID, entryID])
+            try String.fetchOne(
+                db, sql: "SELECT withheld FROM recordEntry WHERE patientID = ? AND entryID = ? ORDER BY version DESC LIMIT 1",
+                arguments: [patientID, entryID])
         }
     }
 
@@ -158,9 +165,11 @@ extension WardDatabase {
     /// The clinician's open emergency access to the patient's record at `now`, if any.
     public func openBreakGlass(clinicianID: String, patientID: String, at now: Int64) throws -> BreakGlassRecord? {
         try pool.read { db in
-            try BreakGlassRecord.fetchOne(db, sql: """
-                SELECT * FROM breakGlass WHERE clinicianID = ? AND patientID = ? AND startedAt <= ? AND endsAt > ? ORDER BY endsAt DESC LIMIT 1
-                """, arguments: [clinicianID, patientID, now, now])
+            try BreakGlassRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM breakGlass WHERE clinicianID = ? AND patientID = ? AND startedAt <= ? AND endsAt > ? ORDER BY endsAt DESC LIMIT 1
+                    """, arguments: [clinicianID, patientID, now, now])
         }
     }
 

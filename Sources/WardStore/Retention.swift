@@ -23,18 +23,23 @@ public struct RetentionRule: Sendable {
         let sixYears = now - periods.recordsDays * 86_400
         let readNotifications = now - periods.readNotificationDays * 86_400
         return [
-            RetentionRule(table: "session", keyColumn: "tokenHash", expired: "(lastSeenAt < ? OR createdAt < ?)" + notHeld("userID"),
-                          arguments: ["\(idle)", "\(lifetime)"] + heldUsers, cutoff: idle),
-            RetentionRule(table: "message", keyColumn: "id",
-                          expired: "sentAt < ?" + notHeld("senderID") + (heldRooms.isEmpty ? "" : " AND roomID NOT IN (\(rooms))"),
-                          arguments: ["\(messages * 1000)"] + heldUsers + heldRooms, cutoff: messages),
-            RetentionRule(table: "consent", keyColumn: "id", expired: "withdrawnAt < ?" + notHeld("userID"),
-                          arguments: ["\(sixYears)"] + heldUsers, cutoff: sixYears),
-            RetentionRule(table: "erasureRequest", keyColumn: "id", expired: "status = 'done' AND completedAt < ?" + notHeld("userID"),
-                          arguments: ["\(sixYears)"] + heldUsers, cutoff: sixYears),
+            RetentionRule(
+                table: "session", keyColumn: "tokenHash", expired: "(lastSeenAt < ? OR createdAt < ?)" + notHeld("userID"),
+                arguments: ["\(idle)", "\(lifetime)"] + heldUsers, cutoff: idle),
+            RetentionRule(
+                table: "message", keyColumn: "id",
+                expired: "sentAt < ?" + notHeld("senderID") + (heldRooms.isEmpty ? "" : " AND roomID NOT IN (\(rooms))"),
+                arguments: ["\(messages * 1000)"] + heldUsers + heldRooms, cutoff: messages),
+            RetentionRule(
+                table: "consent", keyColumn: "id", expired: "withdrawnAt < ?" + notHeld("userID"),
+                arguments: ["\(sixYears)"] + heldUsers, cutoff: sixYears),
+            RetentionRule(
+                table: "erasureRequest", keyColumn: "id", expired: "status = 'done' AND completedAt < ?" + notHeld("userID"),
+                arguments: ["\(sixYears)"] + heldUsers, cutoff: sixYears),
             RetentionRule(table: "legalHold", keyColumn: "id", expired: "releasedAt < ?", arguments: ["\(sixYears)"], cutoff: sixYears),
-            RetentionRule(table: "notification", keyColumn: "id", expired: "readAt < ?" + notHeld("userID"),
-                          arguments: ["\(readNotifications)"] + heldUsers, cutoff: readNotifications),
+            RetentionRule(
+                table: "notification", keyColumn: "id", expired: "readAt < ?" + notHeld("userID"),
+                arguments: ["\(readNotifications)"] + heldUsers, cutoff: readNotifications)
         ]
     }
 }
@@ -58,15 +63,17 @@ public struct RetentionPeriods: Sendable {
 extension WardDatabase {
     /// Up to `limit` keys of the rows `rule` selects, smallest first.
     public static func expiredKeys(_ rule: RetentionRule, limit: Int, in db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT CAST(\(rule.keyColumn) AS TEXT) FROM \(rule.table) WHERE \(rule.expired) ORDER BY \(rule.keyColumn) LIMIT \(limit)",
-                            arguments: StatementArguments(rule.arguments))
+        try String.fetchAll(
+            db, sql: "SELECT CAST(\(rule.keyColumn) AS TEXT) FROM \(rule.table) WHERE \(rule.expired) ORDER BY \(rule.keyColumn) LIMIT \(limit)",
+            arguments: StatementArguments(rule.arguments))
     }
 
     /// Deletes the rows of `rule.table` with these keys; returns how many went.
     public static func deleteRows(_ rule: RetentionRule, keys: [String], in db: Database) throws -> Int {
         guard !keys.isEmpty else { return 0 }
-        try db.execute(sql: "DELETE FROM \(rule.table) WHERE \(rule.keyColumn) IN (\(keys.map { _ in "?" }.joined(separator: ",")))",
-                       arguments: StatementArguments(keys))
+        try db.execute(
+            sql: "DELETE FROM \(rule.table) WHERE \(rule.keyColumn) IN (\(keys.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments(keys))
         return db.changesCount
     }
 

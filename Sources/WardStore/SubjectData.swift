@@ -21,13 +21,15 @@ extension WardDatabase {
     /// its position, which is the cursor for the next page.
     public func subjectMessages(userID: String, after position: Int64, limit: Int) throws -> [(position: Int64, message: MessageRecord)] {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT message.rowid AS position, message.* FROM message
-                WHERE message.rowid > ?
-                  AND (message.senderID = ? OR EXISTS (
-                      SELECT 1 FROM roomMember m WHERE m.roomID = message.roomID AND m.userID = ? AND message.seq >= m.firstSeq))
-                ORDER BY message.rowid LIMIT ?
-                """, arguments: [position, userID, userID, limit])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT message.rowid AS position, message.* FROM message
+                    WHERE message.rowid > ?
+                      AND (message.senderID = ? OR EXISTS (
+                          SELECT 1 FROM roomMember m WHERE m.roomID = message.roomID AND m.userID = ? AND message.seq >= m.firstSeq))
+                    ORDER BY message.rowid LIMIT ?
+                    """, arguments: [position, userID, userID, limit])
             return try rows.map { row in (row["position"], try MessageRecord(row: row)) }
         }
     }

@@ -200,9 +200,10 @@ public final class WardDatabase: Sendable {
             }
             // One appointment per clinician and start among those holding their slot: the
             // database itself refuses a double booking, however the requests race.
-            try db.execute(sql: """
-                CREATE UNIQUE INDEX appointmentSlot ON appointment(clinicianID, startsAt) WHERE status IN ('requested', 'confirmed')
-                """)
+            try db.execute(
+                sql: """
+                    CREATE UNIQUE INDEX appointmentSlot ON appointment(clinicianID, startsAt) WHERE status IN ('requested', 'confirmed')
+                    """)
         }
         migrator.registerMigration("v8: notifications") { db in
             try db.create(table: "notification") { t in
@@ -298,7 +299,9 @@ public final class WardDatabase: Sendable {
         migrator.registerMigration("v13: case-folded usernames") { db in
             for (id, username) in try Row.fetchAll(db, sql: "SELECT id, username FROM user").map({ ($0[0] as String, $0[1] as String) }) {
                 let folded = username.lowercased()
-                guard folded != username, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE username = ?", arguments: [folded]) == 0 else { continue }
+                guard folded != username, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE username = ?", arguments: [folded]) == 0 else {
+                    continue
+                }
                 try db.execute(sql: "UPDATE user SET username = ? WHERE id = ?", arguments: [folded, id])
             }
         }
@@ -328,28 +331,31 @@ public final class WardDatabase: Sendable {
         // Issue 16, item 6: the accounting of access in an export reads an index by subject,
         // not the whole audit log.
         migrator.registerMigration("v16: audit entries by subject") { db in
-            try db.execute(sql: """
-                CREATE TABLE auditSubject (subjectID TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subjectID, seq)) WITHOUT ROWID;
-                CREATE TABLE auditSubjectProgress (id INTEGER PRIMARY KEY CHECK (id = 0), next INTEGER NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE auditSubject (subjectID TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subjectID, seq)) WITHOUT ROWID;
+                    CREATE TABLE auditSubjectProgress (id INTEGER PRIMARY KEY CHECK (id = 0), next INTEGER NOT NULL);
+                    """)
         }
         // Issue 17: an envelope's sender key and position are stored with it, once: a second
         // envelope at the same position is a replay. Envelopes stored before carry no position;
         // every room's epoch moves on, so their keys are stale and none of them can be sent again.
         migrator.registerMigration("v17: one envelope per sender key position") { db in
-            try db.execute(sql: """
-                ALTER TABLE message ADD COLUMN keyID TEXT;
-                ALTER TABLE message ADD COLUMN iteration INTEGER;
-                CREATE UNIQUE INDEX messageKeyPosition ON message (keyID, iteration) WHERE keyID IS NOT NULL;
-                UPDATE room SET epoch = epoch + 1;
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN keyID TEXT;
+                    ALTER TABLE message ADD COLUMN iteration INTEGER;
+                    CREATE UNIQUE INDEX messageKeyPosition ON message (keyID, iteration) WHERE keyID IS NOT NULL;
+                    UPDATE room SET epoch = epoch + 1;
+                    """)
         }
         // Issue 17: a device's keys carry its owner's identity key and that key's signature.
         migrator.registerMigration("v18: devices vouched for by identity keys") { db in
-            try db.execute(sql: """
-                ALTER TABLE device ADD COLUMN identityKey BLOB;
-                ALTER TABLE device ADD COLUMN identitySignature BLOB;
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE device ADD COLUMN identityKey BLOB;
+                    ALTER TABLE device ADD COLUMN identitySignature BLOB;
+                    """)
         }
         // Issue 17: a person's identity key, sealed under a recovery key the server never sees.
         migrator.registerMigration("v19: identity backups") { db in
@@ -388,8 +394,10 @@ public struct UserRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public var failedLogins: Int
     public var createdAt: Int64
 
-    public init(id: String, username: String, displayName: String, role: String, passwordHash: String,
-                mustChangePassword: Bool, active: Bool = true, failedLogins: Int = 0, createdAt: Int64) {
+    public init(
+        id: String, username: String, displayName: String, role: String, passwordHash: String,
+        mustChangePassword: Bool, active: Bool = true, failedLogins: Int = 0, createdAt: Int64
+    ) {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -491,7 +499,8 @@ extension WardDatabase {
     public func sessionWithUser(tokenHash: String) throws -> (SessionRecord, UserRecord)? {
         try pool.read { db in
             guard let session = try SessionRecord.fetchOne(db, cached: "SELECT * FROM session WHERE tokenHash = ?", [tokenHash]),
-                  let user = try UserRecord.fetchOne(db, cached: "SELECT * FROM user WHERE id = ?", [session.userID]) else { return nil }
+                let user = try UserRecord.fetchOne(db, cached: "SELECT * FROM user WHERE id = ?", [session.userID])
+            else { return nil }
             return (session, user)
         }
     }
@@ -506,7 +515,9 @@ extension WardDatabase {
 
     /// Ids of the patients whose care team `clinicianID` is on.
     public func patients(ofClinician clinicianID: String) throws -> [String] {
-        try pool.read { try String.fetchAll($0, cached: "SELECT patientID FROM careTeamMember WHERE clinicianID = ? ORDER BY patientID", [clinicianID]) }
+        try pool.read {
+            try String.fetchAll($0, cached: "SELECT patientID FROM careTeamMember WHERE clinicianID = ? ORDER BY patientID", [clinicianID])
+        }
     }
 }
 
@@ -526,7 +537,9 @@ extension WardDatabase {
     /// Adds a care-team membership; false when it already exists.
     public func addCareTeamMember(_ member: CareTeamMember) throws -> Bool {
         try pool.write { db in
-            guard try CareTeamMember.fetchOne(db, key: ["patientID": member.patientID, "clinicianID": member.clinicianID]) == nil else { return false }
+            guard try CareTeamMember.fetchOne(db, key: ["patientID": member.patientID, "clinicianID": member.clinicianID]) == nil else {
+                return false
+            }
             try member.insert(db)
             return true
         }
@@ -538,7 +551,9 @@ extension WardDatabase {
     }
 
     public func careTeam(ofPatient patientID: String) throws -> [String] {
-        try pool.read { try String.fetchAll($0, sql: "SELECT clinicianID FROM careTeamMember WHERE patientID = ? ORDER BY clinicianID", arguments: [patientID]) }
+        try pool.read {
+            try String.fetchAll($0, sql: "SELECT clinicianID FROM careTeamMember WHERE patientID = ? ORDER BY clinicianID", arguments: [patientID])
+        }
     }
 }
 
@@ -598,8 +613,9 @@ extension WardDatabase {
     /// true for the one caller that claims it.
     public func claimTOTPStep(userID: String, step: Int64) throws -> Bool {
         try pool.write { db in
-            try db.execute(sql: "UPDATE totp SET lastStep = ? WHERE userID = ? AND confirmed AND (lastStep IS NULL OR lastStep < ?)",
-                           arguments: [step, userID, step])
+            try db.execute(
+                sql: "UPDATE totp SET lastStep = ? WHERE userID = ? AND confirmed AND (lastStep IS NULL OR lastStep < ?)",
+                arguments: [step, userID, step])
             return db.changesCount == 1
         }
     }
@@ -612,8 +628,9 @@ extension WardDatabase {
     /// Stores the hash of an enrolment code for `userID` (replacing any earlier one).
     public func issueEnrolmentCode(userID: String, codeHash: String, expiresAt: Int64) throws {
         try pool.write {
-            try $0.execute(sql: "INSERT OR REPLACE INTO enrolmentCode (userID, codeHash, expiresAt) VALUES (?, ?, ?)",
-                           arguments: [userID, codeHash, expiresAt])
+            try $0.execute(
+                sql: "INSERT OR REPLACE INTO enrolmentCode (userID, codeHash, expiresAt) VALUES (?, ?, ?)",
+                arguments: [userID, codeHash, expiresAt])
         }
     }
 

@@ -18,7 +18,7 @@ public enum ICalendar {
                 "SUMMARY:" + escape("Appointment" + (appointment.clinicianName.map { " with \($0)" } ?? "")),
                 "LOCATION:" + escape(appointment.location),
                 "STATUS:" + status(appointment.status),
-                "END:VEVENT",
+                "END:VEVENT"
             ]
         }
         lines.append("END:VCALENDAR")

@@ -13,8 +13,11 @@ public enum PrivacyText {
             case nil: state = "not given"
             case let record? where record.withdrawnAt != nil: state = "withdrawn \(day(record.withdrawnAt ?? 0))"
             case let record?:
-                state = record.version == purpose.version ? "given \(day(record.givenAt)) (version \(record.version))"
-                    : "given \(day(record.givenAt)) to version \(record.version); version \(purpose.version) is in force: /consent show \(purpose.purpose)"
+                state =
+                    record.version == purpose.version
+                    ? "given \(day(record.givenAt)) (version \(record.version))"
+                    : "given \(day(record.givenAt)) to version \(record.version); version \(purpose.version) is in force: /consent show "
+                        + "\(purpose.purpose)"
             }
             return "\(purpose.purpose.padding(toLength: 22, withPad: " ", startingAt: 0)) \(state) — \(purpose.title)"
         }
@@ -38,7 +41,7 @@ public enum PrivacyText {
     /// What is said before an erasure request is filed, and the question then asked.
     public static let erasureExplanation = [
         "This asks the clinic to erase your account and the messages you wrote (GDPR Art. 17).",
-        "What the law requires the clinic to keep is kept and listed in the erasure receipt.",
+        "What the law requires the clinic to keep is kept and listed in the erasure receipt."
     ]
     public static let erasureQuestion = "Type erase to confirm (anything else cancels)"
 

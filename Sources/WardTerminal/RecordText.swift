@@ -47,7 +47,8 @@ public enum RecordText {
     public static func summary(_ resourceJSON: String) -> String {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(resourceJSON.utf8))) as? [String: Any] else { return "(unreadable)" }
         func text(_ key: String) -> String? { (object[key] as? [String: Any])?["text"] as? String }
-        let said = text("code") ?? text("medicationCodeableConcept") ?? (object["description"] as? String)
+        let said =
+            text("code") ?? text("medicationCodeableConcept") ?? (object["description"] as? String)
             ?? ((object["name"] as? [[String: Any]])?.first?["text"] as? String)
             ?? ((object["note"] as? [[String: Any]])?.first?["text"] as? String)
         return MessageFormat.safe(said ?? "(\(object["resourceType"] as? String ?? "resource"))")
@@ -75,7 +76,8 @@ public enum RecordText {
 
     /// One line per amendment request: its state, the entry, what was asked, the answer.
     public static func amendmentLine(_ amendment: AmendmentInfo, timeZone: TimeZone = .current) -> String {
-        var line = "\(amendment.status)\(amendment.overdue ? " (overdue)" : "")  \(amendment.section) [\(amendment.entryID)]  asked "
+        var line =
+            "\(amendment.status)\(amendment.overdue ? " (overdue)" : "")  \(amendment.section) [\(amendment.entryID)]  asked "
             + "\(ScheduleText.moment(amendment.requestedAt, timeZone)): \(MessageFormat.safe(amendment.request))"
         if let response = amendment.response { line += "  — denied: \(MessageFormat.safe(response))" }
         if let disagreement = amendment.disagreement { line += "  — the patient disagrees: \(MessageFormat.safe(disagreement))" }

@@ -7,7 +7,8 @@ public enum ScheduleText {
     public static func appointment(_ appointment: AppointmentInfo, number: Int? = nil, timeZone: TimeZone = .current) -> String {
         let who = [appointment.clinicianName, appointment.patientName].compactMap { $0 }.map(MessageFormat.safe).joined(separator: " / ")
         let status = appointment.status == "noShow" ? "no-show" : appointment.status
-        return (number.map { "\($0). " } ?? "") + "\(span(appointment.startsAt, appointment.endsAt, timeZone))  \(who)  \(MessageFormat.safe(appointment.location))  "
+        return (number.map { "\($0). " } ?? "")
+            + "\(span(appointment.startsAt, appointment.endsAt, timeZone))  \(who)  \(MessageFormat.safe(appointment.location))  "
             + "\(status)  (\(appointment.appointmentID))" + (appointment.reason.map { "  — \(MessageFormat.safe($0))" } ?? "")
     }
 

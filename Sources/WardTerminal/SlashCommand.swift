@@ -75,7 +75,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("note", "/note PATIENT", "add a note to a patient's record"),
         ("breakglass", "/breakglass PATIENT", "declare an emergency access to a record outside your care team"),
         ("logout", "/logout", "end this session"),
-        ("quit", "/quit or /q", "leave ward (asks to confirm)"),
+        ("quit", "/quit or /q", "leave ward (asks to confirm)")
     ]
 
     static func parse(_ text: String) -> InputLine {

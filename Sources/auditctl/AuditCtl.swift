@@ -10,13 +10,13 @@ struct AuditCtl: ParsableCommand {
         commandName: "auditctl",
         abstract: "Verify and read Ward audit logs; make and check Merkle proofs.",
         discussion: """
-        Works offline on a copy of the log directory (the files 'entries' and 'checkpoints'). \
-        The log's public key is the verifier key text the server publishes (NAME+ID+KEY), for \
-        example in data/audit.vkey. The format is specified in audit/FORMAT.md.
+            Works offline on a copy of the log directory (the files 'entries' and 'checkpoints'). \
+            The log's public key is the verifier key text the server publishes (NAME+ID+KEY), for \
+            example in data/audit.vkey. The format is specified in audit/FORMAT.md.
 
-        Exit status: 0 when everything holds, 1 when a check finds a problem (one line per \
-        finding on standard output), 2 for usage errors and unreadable files.
-        """,
+            Exit status: 0 when everything holds, 1 when a check finds a problem (one line per \
+            finding on standard output), 2 for usage errors and unreadable files.
+            """,
         subcommands: [Verify.self, Show.self, CheckpointCommand.self, Prove.self, Consistency.self, VerifyProof.self]
     )
 

@@ -30,9 +30,9 @@ struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print an inclusion proof (C2SP tlog-proof) for one entry against a checkpoint.",
         discussion: """
-        The proof carries the entry itself (the 'extra' line) and the checkpoint, so \
-        'auditctl verify-proof PROOF --key KEY' checks it with nothing else.
-        """
+            The proof carries the entry itself (the 'extra' line) and the checkpoint, so \
+            'auditctl verify-proof PROOF --key KEY' checks it with nothing else.
+            """
     )
 
     @Argument(help: "The audit log directory.")
@@ -48,7 +48,8 @@ struct Prove: ParsableCommand {
         let reader = try Files.reader(directory)
         let chosen = try size.map { try reader.checkpoint(ofSize: $0) } ?? reader.newestCheckpoint()
         guard let checkpoint = chosen else {
-            throw UsageError(size.map { "no checkpoint of size \($0) in \(directory) (see 'auditctl checkpoint')" } ?? "\(directory) has no checkpoint")
+            throw UsageError(
+                size.map { "no checkpoint of size \($0) in \(directory) (see 'auditctl checkpoint')" } ?? "\(directory) has no checkpoint")
         }
         guard seq < checkpoint.checkpoint.size else {
             throw UsageError("entry \(seq) is not covered by the checkpoint of size \(checkpoint.checkpoint.size)")
@@ -114,13 +115,17 @@ struct VerifyProof: ParsableCommand {
             if text.hasPrefix(InclusionProof.header + "\n") {
                 let parsed = try InclusionProof(parsing: text)
                 let entry = try parsed.verify(key: key)
-                print("ok: entry \(entry.seq) (\(entry.event.type)) is in the log \(parsed.checkpoint.checkpoint.origin) at size \(parsed.checkpoint.checkpoint.size)")
+                print(
+                    "ok: entry \(entry.seq) (\(entry.event.type)) is in the log \(parsed.checkpoint.checkpoint.origin) at size "
+                        + "\(parsed.checkpoint.checkpoint.size)"
+                )
             } else if text.hasPrefix(ConsistencyProof.header + "\n") {
                 let parsed = try ConsistencyProof(parsing: text)
                 try parsed.verify(key: key)
                 print("ok: the log \(parsed.new.checkpoint.origin) at size \(parsed.new.checkpoint.size) extends size \(parsed.old.checkpoint.size)")
             } else {
-                throw UsageError("\(proof) is neither an inclusion proof (\(InclusionProof.header)) nor a consistency proof (\(ConsistencyProof.header))")
+                throw UsageError(
+                    "\(proof) is neither an inclusion proof (\(InclusionProof.header)) nor a consistency proof (\(ConsistencyProof.header))")
             }
         } catch let error as UsageError {
             throw error

@@ -8,9 +8,9 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List entries, filtered, as a table or as JSON lines.",
         discussion: """
-        Reads entries without verifying them: run 'auditctl verify' first to know they are \
-        authentic. Filters combine (all must match). Times are UTC.
-        """
+            Reads entries without verifying them: run 'auditctl verify' first to know they are \
+            authentic. Filters combine (all must match). Times are UTC.
+            """
     )
 
     @Argument(help: "The audit log directory.")
@@ -85,9 +85,11 @@ struct Show: ParsableCommand {
     static func row(_ entry: AuditEntry) -> [String] {
         let e = entry.event
         let object = e.objectType.isEmpty && e.objectID.isEmpty ? "-" : "\(e.objectType):\(e.objectID)"
-        return ["\(entry.seq)", Timestamps.format(entry.timeMicros), e.type, e.action.code, e.outcome.name, e.actorID, e.actorRole,
-                object, e.subjectID.isEmpty ? "-" : e.subjectID, e.purpose.isEmpty ? "-" : e.purpose, e.decision.name,
-                e.policyIDs.isEmpty ? "-" : e.policyIDs.joined(separator: ",")]
+        return [
+            "\(entry.seq)", Timestamps.format(entry.timeMicros), e.type, e.action.code, e.outcome.name, e.actorID, e.actorRole,
+            object, e.subjectID.isEmpty ? "-" : e.subjectID, e.purpose.isEmpty ? "-" : e.purpose, e.decision.name,
+            e.policyIDs.isEmpty ? "-" : e.policyIDs.joined(separator: ",")
+        ]
     }
 
     static func printTable(_ rows: [[String]]) {
@@ -165,7 +167,8 @@ enum Timestamps {
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         guard let date = full.date(from: text) ?? fractional.date(from: text) ?? day.date(from: text),
-              date.timeIntervalSince1970 >= 0 else { return nil }
+            date.timeIntervalSince1970 >= 0
+        else { return nil }
         return UInt64(date.timeIntervalSince1970 * 1_000_000)
     }
 }

@@ -6,14 +6,14 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every entry, the hash chain, the Merkle tree, and every checkpoint signature.",
         discussion: """
-        Prints one line per finding, '<kind> seq=<n>: <what>' or '<kind> checkpoint=<i>: <what>', \
-        where kind is one of: tampered, missing, reordered, truncated, bad-signature, fork, \
-        rollback, unsealed-tail. Exits 0 when there is no finding, 1 otherwise.
+            Prints one line per finding, '<kind> seq=<n>: <what>' or '<kind> checkpoint=<i>: <what>', \
+            where kind is one of: tampered, missing, reordered, truncated, bad-signature, fork, \
+            rollback, unsealed-tail. Exits 0 when there is no finding, 1 otherwise.
 
-        With --pin, the log must still contain the pinned checkpoint's tree and extend it: a log \
-        restored from an older backup is reported as rollback, a log whose history was rewritten \
-        as fork. Keep the checkpoint you verified last and pin it next time.
-        """
+            With --pin, the log must still contain the pinned checkpoint's tree and extend it: a log \
+            restored from an older backup is reported as rollback, a log whose history was rewritten \
+            as fork. Keep the checkpoint you verified last and pin it next time.
+            """
     )
 
     @Argument(help: "The audit log directory (containing 'entries' and 'checkpoints').")

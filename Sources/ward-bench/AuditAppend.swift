@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import WardAudit
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct AuditAppend: AsyncParsableCommand {
@@ -10,11 +10,11 @@ struct AuditAppend: AsyncParsableCommand {
         commandName: "audit-append",
         abstract: "Durable audit appends from concurrent writers: entries/s and p50/p99 append latency.",
         discussion: """
-        W tasks each append entries back to back until N are written; every append returns only \
-        after its entry is fdatasync'ed. The reference, measured in the same run on the same \
-        disk, is raw pwrite+fdatasync of the same bytes in batches of the size the log achieved. \
-        The log goes to D/log, its keys to D/log.key and D/log.vkey.
-        """
+            W tasks each append entries back to back until N are written; every append returns only \
+            after its entry is fdatasync'ed. The reference, measured in the same run on the same \
+            disk, is raw pwrite+fdatasync of the same bytes in batches of the size the log achieved. \
+            The log goes to D/log, its keys to D/log.key and D/log.vkey.
+            """
     )
 
     @Option(help: "Entries to append.")
@@ -69,7 +69,7 @@ struct AuditAppend: AsyncParsableCommand {
             "entries_per_second": rate.rounded(), "p50_ms": percentileMillis(latencies, 0.50), "p99_ms": percentileMillis(latencies, 0.99),
             "max_ms": millis(latencies.last ?? .zero), "bytes_per_entry": perEntry.rounded(), "log_size": log.size,
             "reference": "raw pwrite+fdatasync, batch \(writers), same record size",
-            "reference_records_per_second": reference.rounded(), "ratio_to_reference": (rate / reference * 1000).rounded() / 1000,
+            "reference_records_per_second": reference.rounded(), "ratio_to_reference": (rate / reference * 1000).rounded() / 1000
         ])
     }
 }

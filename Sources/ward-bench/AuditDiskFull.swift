@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import WardAudit
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct AuditDiskFull: AsyncParsableCommand {
@@ -10,13 +10,13 @@ struct AuditDiskFull: AsyncParsableCommand {
         commandName: "audit-disk-full",
         abstract: "Failure drill: append until the disk is 'full' and check that the log stops loudly.",
         discussion: """
-        Runs with a file-size limit (RLIMIT_FSIZE) of --limit-bytes, so a write fails part-way as \
-        it would on a full disk. The log must then refuse every append with 'audit log stopped' \
-        instead of acknowledging entries it could not store. Prints the number of acknowledged \
-        entries and the error; exits 0 when the log stopped as designed, 1 otherwise. Reopening \
-        the log afterwards (without the limit) recovers the torn tail. \
-        The log goes to D/log, its keys to D/log.key and D/log.vkey.
-        """
+            Runs with a file-size limit (RLIMIT_FSIZE) of --limit-bytes, so a write fails part-way as \
+            it would on a full disk. The log must then refuse every append with 'audit log stopped' \
+            instead of acknowledging entries it could not store. Prints the number of acknowledged \
+            entries and the error; exits 0 when the log stopped as designed, 1 otherwise. Reopening \
+            the log afterwards (without the limit) recovers the torn tail. \
+            The log goes to D/log, its keys to D/log.key and D/log.vkey.
+            """
     )
 
     @Option(help: "Directory for the log and its keys (created).")
@@ -66,7 +66,7 @@ struct AuditDiskFull: AsyncParsableCommand {
         emit([
             "bench": "audit-disk-full", "limit_bytes": limitBytes, "acknowledged": acknowledged.count,
             "last_acknowledged_seq": acknowledged.last.map { Int($0) } ?? -1,
-            "errors": errors.sorted(), "stopped_as_designed": stopped,
+            "errors": errors.sorted(), "stopped_as_designed": stopped
         ])
         if !stopped { throw ExitCode(1) }
     }

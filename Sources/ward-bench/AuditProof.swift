@@ -7,13 +7,13 @@ struct AuditProof: AsyncParsableCommand {
         commandName: "audit-proof",
         abstract: "Opening a large log and serving inclusion proofs from its tree index: start-up ms and proof p50/p99 ms.",
         discussion: """
-        Writes a log of N synthetic entries to D/log unless one is there (audit-generate's layout). \
-        Start-up is AuditLog.open plus close, the best of --repeat. A proof is what the server does \
-        for audit.proof: open a reader, find the newest checkpoint, build and check the inclusion \
-        proof of a random entry. The references, measured in the same run on the same log, are what \
-        the log did before the index: opening by reading and hashing every frame (the index moved \
-        aside), and one proof built from every leaf hash. Prints two JSON lines: startup, proof.
-        """
+            Writes a log of N synthetic entries to D/log unless one is there (audit-generate's layout). \
+            Start-up is AuditLog.open plus close, the best of --repeat. A proof is what the server does \
+            for audit.proof: open a reader, find the newest checkpoint, build and check the inclusion \
+            proof of a random entry. The references, measured in the same run on the same log, are what \
+            the log did before the index: opening by reading and hashing every frame (the index moved \
+            aside), and one proof built from every leaf hash. Prints two JSON lines: startup, proof.
+            """
     )
 
     @Option(help: "Entries to write when D/log does not exist.")
@@ -65,7 +65,7 @@ struct AuditProof: AsyncParsableCommand {
         emit([
             "bench": "audit-proof", "measure": "startup", "entries": size, "startup_ms": millis(startup),
             "reference": "open reading and hashing every frame (no index)", "reference_ms": millis(rebuild),
-            "ratio_to_reference": (millis(startup) / millis(rebuild) * 1_000_000).rounded() / 1_000_000,
+            "ratio_to_reference": (millis(startup) / millis(rebuild) * 1_000_000).rounded() / 1_000_000
         ])
 
         var generator = SystemRandomNumberGenerator()
@@ -93,7 +93,7 @@ struct AuditProof: AsyncParsableCommand {
             "bench": "audit-proof", "measure": "proof", "entries": size, "proofs": proofs,
             "p50_ms": percentileMillis(latencies, 0.50), "p99_ms": percentileMillis(latencies, 0.99), "max_ms": millis(latencies.last ?? .zero),
             "reference": "one proof from every leaf hash", "reference_ms": millis(old),
-            "ratio_to_reference": (percentileMillis(latencies, 0.99) / millis(old) * 1_000_000).rounded() / 1_000_000,
+            "ratio_to_reference": (percentileMillis(latencies, 0.99) / millis(old) * 1_000_000).rounded() / 1_000_000
         ])
     }
 }

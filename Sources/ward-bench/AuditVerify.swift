@@ -8,9 +8,9 @@ struct AuditVerify: ParsableCommand {
         commandName: "audit-verify",
         abstract: "Full verification speed (entries/s, MB/s) against raw SHA-256 over the same bytes.",
         discussion: """
-        The reference is swift-crypto SHA-256 over the entries file on one core, in 1 MiB updates, \
-        measured in the same run; verification may use every core (--workers).
-        """
+            The reference is swift-crypto SHA-256 over the entries file on one core, in 1 MiB updates, \
+            measured in the same run; verification may use every core (--workers).
+            """
     )
 
     @Option(help: "The audit log directory.")
@@ -53,7 +53,7 @@ struct AuditVerify: ParsableCommand {
             "findings": report.findings.count, "seconds": seconds(best),
             "entries_per_second": (Double(report.entries) / seconds(best)).rounded(), "mb_per_second": mbps.rounded(),
             "reference": "swift-crypto SHA-256 over the same bytes, one core", "reference_mb_per_second": rawMBps.rounded(),
-            "ratio_to_reference": (mbps / rawMBps * 1000).rounded() / 1000,
+            "ratio_to_reference": (mbps / rawMBps * 1000).rounded() / 1000
         ])
         if !report.isValid { throw ExitCode(1) }
     }

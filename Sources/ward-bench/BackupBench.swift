@@ -11,15 +11,15 @@ struct BackupBench: AsyncParsableCommand {
         commandName: "backup",
         abstract: "An online backup of a large appliance while clients chat, and its restore (issue 19's bars).",
         discussion: """
-        Makes a data directory whose database holds --database-mib of messages (random, so \
-        incompressible, envelopes of 1 KiB) and whose audit log holds --audit-entries entries, then \
-        serves it. References, measured first in the same run while it serves: copying the same \
-        bytes (the database file and the audit log, as cp would) and SQLite's online backup API \
-        alone. Then chat load (--clients in rooms of 5 at --rate messages a second, as ward-bench \
-        chat) during which `ward-server backup` runs as an operator would; the line reports the \
-        backup's time and the load's send-to-deliver percentiles. Last, `ward-server restore` of \
-        that backup into a new directory. One JSON line per result.
-        """
+            Makes a data directory whose database holds --database-mib of messages (random, so \
+            incompressible, envelopes of 1 KiB) and whose audit log holds --audit-entries entries, then \
+            serves it. References, measured first in the same run while it serves: copying the same \
+            bytes (the database file and the audit log, as cp would) and SQLite's online backup API \
+            alone. Then chat load (--clients in rooms of 5 at --rate messages a second, as ward-bench \
+            chat) during which `ward-server backup` runs as an operator would; the line reports the \
+            backup's time and the load's send-to-deliver percentiles. Last, `ward-server restore` of \
+            that backup into a new directory. One JSON line per result.
+            """
     )
 
     @Option(help: "Size of the database's messages, MiB.") var databaseMib: Int = 1024
@@ -54,16 +54,20 @@ struct BackupBench: AsyncParsableCommand {
         defer { server.stop() }
         let bytes = Self.size(of: server.dir + "/ward.sqlite") + Self.size(of: server.dir + "/audit")
         let settled = try await server.settle()
-        writeLine(String(format: "made a %.0f MiB database and %d audit entries in %.0f s; the server settled %.0f s after it started",
-                         Double(Self.size(of: server.dir + "/ward.sqlite")) / 1_048_576, entries, Double(filled.components.seconds),
-                         Double(settled.components.seconds)))
+        writeLine(
+            String(
+                format: "made a %.0f MiB database and %d audit entries in %.0f s; the server settled %.0f s after it started",
+                Double(Self.size(of: server.dir + "/ward.sqlite")) / 1_048_576, entries, Double(filled.components.seconds),
+                Double(settled.components.seconds)))
 
         // References, while it serves without load.
         let copied = try Self.timed {
             try FileManager.default.copyItem(atPath: server.dir + "/ward.sqlite", toPath: scratch + "/copy.sqlite")
             try FileManager.default.copyItem(atPath: server.dir + "/audit", toPath: scratch + "/copy-audit")
         }
-        let sqliteBackup = try Self.timed { try DatabasePool(path: server.dir + "/ward.sqlite").backup(to: DatabaseQueue(path: scratch + "/sqlite-backup.sqlite")) }
+        let sqliteBackup = try Self.timed {
+            try DatabasePool(path: server.dir + "/ward.sqlite").backup(to: DatabaseQueue(path: scratch + "/sqlite-backup.sqlite"))
+        }
         for copy in ["copy.sqlite", "copy-audit", "sqlite-backup.sqlite"] { try? FileManager.default.removeItem(atPath: scratch + "/" + copy) }
         emit(["bench": "backup-references", "bytes": bytes, "copy_seconds": copied, "sqlite_backup_seconds": sqliteBackup])
 
@@ -91,7 +95,11 @@ struct BackupBench: AsyncParsableCommand {
         let taken = try FileManager.default.contentsOfDirectory(atPath: backups).filter { $0.hasPrefix("ward-backup-") }
         guard let backup = taken.first else { throw ValidationError("no backup was written") }
         let restored = try Self.timed {
-            guard try Self.run(binary, ["restore", "--from", backups + "/" + backup, "--data", scratch + "/restored", "--recovery-key", scratch + "/recovery.key"]) == 0 else {
+            guard
+                try Self.run(
+                    binary,
+                    ["restore", "--from", backups + "/" + backup, "--data", scratch + "/restored", "--recovery-key", scratch + "/recovery.key"]) == 0
+            else {
                 throw ValidationError("ward-server restore failed")
             }
         }
@@ -105,11 +113,16 @@ struct BackupBench: AsyncParsableCommand {
         try database.pool.write { db in
             guard let owner = try String.fetchOne(db, sql: "SELECT id FROM user LIMIT 1") else { throw ValidationError("no account to own the room") }
             let now = Int64(Date().timeIntervalSince1970)
-            try db.execute(sql: "INSERT INTO room (id, kind, name, direct, createdBy, createdAt, epoch, lastSeq) VALUES ('room:bench', 'staff', 'Archive', 0, ?, ?, 1, ?)",
-                           arguments: [owner, now, count])
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO message (roomID, seq, id, senderID, senderDevice, clientMessageID, sentAt, envelope) VALUES ('room:bench', ?, ?, ?, 'dev-bench', ?, ?, ?)
-                """)
+            try db.execute(
+                sql:
+                    "INSERT INTO room (id, kind, name, direct, createdBy, createdAt, epoch, lastSeq) VALUES ('room:bench', 'staff', "
+                    + "'Archive', 0, ?, ?, 1, ?)",
+                arguments: [owner, now, count])
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO message (roomID, seq, id, senderID, senderDevice, clientMessageID, sentAt, envelope) VALUES ('room:bench', \
+                    ?, ?, ?, 'dev-bench', ?, ?, ?)
+                    """)
             for seq in 1...count {
                 try insert.execute(arguments: [seq, "msg:bench\(seq)", owner, "c\(seq)", now * 1000, Data(SecureRandom.bytes(1024))])
             }

@@ -43,7 +43,9 @@ struct CareRoomFixture {
                 _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .careTeamAdd, patientID: made[0].id, clinicianID: doctor.id))
             }
         }
-        let (patient, officer, doctorAccounts) = ((made[0].id, made[0].oneTime), (made[1].id, made[1].oneTime), made.dropFirst(2).map { ($0.id, $0.oneTime) })
+        let (patient, officer, doctorAccounts) = (
+            (made[0].id, made[0].oneTime), (made[1].id, made[1].oneTime), made.dropFirst(2).map { ($0.id, $0.oneTime) }
+        )
         let patientToken = try await client.connect { connection in
             let token = try await ChatBench.firstSignIn(connection, username: "patient", oneTime: patient.1, password: password)
             var consent = ClientRequest(id: 0, type: .consentGrant)
@@ -52,14 +54,21 @@ struct CareRoomFixture {
             try await connection.request(consent)
             return token
         }
-        let officerToken = try await client.connect { try await ChatBench.firstSignIn($0, username: "officer", oneTime: officer.1, password: password) }
+        let officerToken = try await client.connect {
+            try await ChatBench.firstSignIn($0, username: "officer", oneTime: officer.1, password: password)
+        }
         var doctors: [(id: String, token: String)] = []
         for (n, doctor) in doctorAccounts.enumerated() {
-            doctors.append((doctor.0, try await client.connect { try await ChatBench.firstSignIn($0, username: "doctor\(n)", oneTime: doctor.1, password: password) }))
+            doctors.append(
+                (
+                    doctor.0,
+                    try await client.connect { try await ChatBench.firstSignIn($0, username: "doctor\(n)", oneTime: doctor.1, password: password) }
+                ))
         }
         // Every device is registered before the room is made (a new device re-keys its rooms),
         // then one writer makes the room with everyone in it and all write.
-        let writerAccounts: [(id: String, token: String)] = writtenBy == .doctors ? doctors : Array(repeating: (patient.0, patientToken), count: writers)
+        let writerAccounts: [(id: String, token: String)] =
+            writtenBy == .doctors ? doctors : Array(repeating: (patient.0, patientToken), count: writers)
         let others = writtenBy == .doctors ? [patient.0] + doctors.dropFirst().map(\.id) : doctors.map(\.id)
         if writtenBy == .doctors {
             try await client.connect { connection in
@@ -106,7 +115,8 @@ struct CareRoomFixture {
             }
             try await group.waitForAll()
         }
-        return CareRoomFixture(server: server, client: client, patientID: patient.0, patientToken: patientToken, officerToken: officerToken,
-                               doctors: doctors, roomID: board.room(0), generated: clock.now - started)
+        return CareRoomFixture(
+            server: server, client: client, patientID: patient.0, patientToken: patientToken, officerToken: officerToken,
+            doctors: doctors, roomID: board.room(0), generated: clock.now - started)
     }
 }

@@ -12,16 +12,16 @@ struct ChatBench: AsyncParsableCommand {
         commandName: "chat",
         abstract: "N clients in rooms of K send end-to-end encrypted messages at R per second in all.",
         discussion: """
-        Starts ward-server as its own process on loopback, makes N Nurse accounts (each signs in \
-        once with a new password and a TOTP second factor, as staff must), connects N real TLS \
-        WebSocket clients from this process, registers a device per client and puts them in rooms \
-        of K; each member sends one warm-up message, which shares its sender key. Then every \
-        client sends at R/N messages a second (evenly spaced, random phase) for \
-        the given seconds: each message is sealed with the room's sender key, signed, and \
-        acknowledged only once the server has stored it and its audit entry durably. Every \
-        delivery's send-to-deliver time is measured (the envelope's nonce identifies the message); \
-        one delivery in --sample is decrypted and verified.
-        """
+            Starts ward-server as its own process on loopback, makes N Nurse accounts (each signs in \
+            once with a new password and a TOTP second factor, as staff must), connects N real TLS \
+            WebSocket clients from this process, registers a device per client and puts them in rooms \
+            of K; each member sends one warm-up message, which shares its sender key. Then every \
+            client sends at R/N messages a second (evenly spaced, random phase) for \
+            the given seconds: each message is sealed with the room's sender key, signed, and \
+            acknowledged only once the server has stored it and its audit entry durably. Every \
+            delivery's send-to-deliver time is measured (the envelope's nonce identifies the message); \
+            one delivery in --sample is decrypted and verified.
+            """
     )
 
     @Option(help: "Connected clients.") var clients: Int = 1000
@@ -29,13 +29,18 @@ struct ChatBench: AsyncParsableCommand {
     @Option(help: "Messages sent per second, all clients together.") var rate: Double = 5000
     @Option(help: "Seconds of load after a warm-up message in every room.") var seconds: Double = 10
     @Option(help: "Decrypt and verify one delivery in this many.") var sample: Int = 100
-    @Option(help: "The suite every client's device speaks: ward-wc-1 (the web client's, and what terminals pick when all devices speak it) or ward-sk-1.")
+    @Option(
+        help: "The suite every client's device speaks: ward-wc-1 (the web client's, and what terminals pick when all devices speak it) or ward-sk-1.")
     var suite: String = CipherSuite.webCryptoV1
 
     func validate() throws {
-        guard clients >= roomSize, roomSize >= 2, clients % roomSize == 0 else { throw ValidationError("clients must be a multiple of room-size (at least 2)") }
+        guard clients >= roomSize, roomSize >= 2, clients % roomSize == 0 else {
+            throw ValidationError("clients must be a multiple of room-size (at least 2)")
+        }
         guard rate > 0, seconds > 0, sample >= 1 else { throw ValidationError("rate, seconds and sample must be positive") }
-        guard CipherSuite.supported.contains(suite) else { throw ValidationError("suite must be one of \(CipherSuite.supported.sorted().joined(separator: ", "))") }
+        guard CipherSuite.supported.contains(suite) else {
+            throw ValidationError("suite must be one of \(CipherSuite.supported.sorted().joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -47,7 +52,9 @@ struct ChatBench: AsyncParsableCommand {
     /// The load on `server` (accounts, rooms, warm-up, then the measured phase) and its result.
     /// `duringLoad` starts with the measured phase (the backup benchmark backs up then); the
     /// figures it returns join the result.
-    func measure(on server: ServerProcess, duringLoad: @escaping @Sendable () async throws -> [String: Double] = { [:] }) async throws -> [String: Any] {
+    func measure(on server: ServerProcess, duringLoad: @escaping @Sendable () async throws -> [String: Double] = { [:] }) async throws -> [String:
+        Any]
+    {
         let client = try server.client()
         func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
             try await client.connect(body)
@@ -68,7 +75,8 @@ struct ChatBench: AsyncParsableCommand {
                         try await connection.request(ClientRequest(id: 0, type: .resume, token: adminToken))
                         var made: [(Int, String, String)] = []
                         for n in stride(from: worker, to: count, by: workers) {
-                            let reply = try await Self.paced(connection, ClientRequest(id: 0, type: .userCreate, username: "nurse\(n)", role: "Nurse"))
+                            let reply = try await Self.paced(
+                                connection, ClientRequest(id: 0, type: .userCreate, username: "nurse\(n)", role: "Nurse"))
                             made.append((n, reply.userID ?? "", reply.password ?? ""))
                         }
                         return made
@@ -86,14 +94,18 @@ struct ChatBench: AsyncParsableCommand {
             for _ in 0..<min(16, count) {
                 let n = next
                 next += 1
-                group.addTask { (n, try await connect { try await Self.firstSignIn($0, username: "nurse\(n)", oneTime: created[n].1, password: password) }) }
+                group.addTask {
+                    (n, try await connect { try await Self.firstSignIn($0, username: "nurse\(n)", oneTime: created[n].1, password: password) })
+                }
             }
             while let (n, token) = try await group.next() {
                 tokens[n] = token
                 if next < count {
                     let m = next
                     next += 1
-                    group.addTask { (m, try await connect { try await Self.firstSignIn($0, username: "nurse\(m)", oneTime: created[m].1, password: password) }) }
+                    group.addTask {
+                        (m, try await connect { try await Self.firstSignIn($0, username: "nurse\(m)", oneTime: created[m].1, password: password) })
+                    }
                 }
             }
             return tokens
@@ -173,9 +185,11 @@ struct ChatBench: AsyncParsableCommand {
                             try await Task.sleep(until: due, clock: clock)
                             due += interval
                             let sending = clock.now
-                            try await messenger.send(MessageContent(body: body), to: roomID, noting: { nonce in
-                                sendTimes.note(nonce, at: sending)
-                            })
+                            try await messenger.send(
+                                MessageContent(body: body), to: roomID,
+                                noting: { nonce in
+                                    sendTimes.note(nonce, at: sending)
+                                })
                             result.acknowledgements.append(clock.now - sending)
                         }
                         result.finishedSending = clock.now
@@ -225,7 +239,7 @@ struct ChatBench: AsyncParsableCommand {
             "decrypted_samples": results.map(\.decrypted).reduce(0, +), "decrypt_failures": results.map(\.decryptFailures).reduce(0, +),
             "server_rss_kib": serverRSS, "server_cpu_seconds_during_load": (serverCPU * 10).rounded() / 10,
             "load_generator_cpu_seconds_during_load": (clientCPU * 10).rounded() / 10,
-            "server_cpu_ms_per_message": sent > 0 ? (serverCPU * 1000 / Double(sent) * 100).rounded() / 100 : 0,
+            "server_cpu_ms_per_message": sent > 0 ? (serverCPU * 1000 / Double(sent) * 100).rounded() / 100 : 0
         ]
         for (name, value) in duringFigures { result[name] = value }
         // When `duringLoad` names a window (seconds from the start of the measured phase), the
@@ -334,7 +348,11 @@ final class SendTimes: Sendable {
     func time(of nonce: String) -> ContinuousClock.Instant? { times.withLock { $0[nonce] } }
     private let delivered = Mutex(0)
     /// Counts a delivery across all clients; returns the count so far.
-    func countDelivery() -> Int { delivered.withLock { $0 += 1; return $0 } }
+    func countDelivery() -> Int {
+        delivered.withLock {
+            $0 += 1; return $0
+        }
+    }
 }
 
 /// CPU time this process has used (user + system), seconds.

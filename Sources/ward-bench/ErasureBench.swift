@@ -10,14 +10,14 @@ struct ErasureBench: AsyncParsableCommand {
         commandName: "erasure",
         abstract: "How long erasing a patient with many messages and audit entries takes, and what other users see meanwhile.",
         discussion: """
-        Starts ward-server as its own process, and has a patient write --messages end-to-end \
-        encrypted messages into their care room from --writers devices at once (each message is \
-        audited with the patient as subject). Two doctors then chat in a staff room, one message \
-        at a time, while the privacy officer exports the patient (the reference: reading all of the \
-        patient's data) and then erases them (gdpr.erase, as wardctl gdpr erase does). Reported: \
-        the erasure's time against the bar and as a ratio to the export's, and the doctors' \
-        acknowledgement latency before and during the erasure.
-        """
+            Starts ward-server as its own process, and has a patient write --messages end-to-end \
+            encrypted messages into their care room from --writers devices at once (each message is \
+            audited with the patient as subject). Two doctors then chat in a staff room, one message \
+            at a time, while the privacy officer exports the patient (the reference: reading all of the \
+            patient's data) and then erases them (gdpr.erase, as wardctl gdpr erase does). Reported: \
+            the erasure's time against the bar and as a ratio to the export's, and the doctors' \
+            acknowledgement latency before and during the erasure.
+            """
     )
 
     @Option(help: "Messages the patient writes.") var messages: Int = 100_000
@@ -92,10 +92,14 @@ struct ErasureBench: AsyncParsableCommand {
         try await chat.value
 
         let shredded = receipt?.items.first { $0.table == "message" && $0.action == "crypto-shredded" }?.count ?? 0
-        print(String(format: "erasure: %d messages crypto-shredded, %d data keys destroyed, in %.2f s (bar: under 5 s)",
-                     shredded, receipt?.keysDestroyed ?? 0, eraseTime.seconds))
-        print(String(format: "reference: exporting the same patient (%d messages) took %.2f s; erasure/export = %.2f",
-                     exported, exportTime.seconds, eraseTime.seconds / max(exportTime.seconds, 0.001)))
+        print(
+            String(
+                format: "erasure: %d messages crypto-shredded, %d data keys destroyed, in %.2f s (bar: under 5 s)",
+                shredded, receipt?.keysDestroyed ?? 0, eraseTime.seconds))
+        print(
+            String(
+                format: "reference: exporting the same patient (%d messages) took %.2f s; erasure/export = %.2f",
+                exported, exportTime.seconds, eraseTime.seconds / max(exportTime.seconds, 0.001)))
         for (name, phase) in [("before", Latencies.Phase.before), ("during", .during), ("after", .after)] {
             let samples = latencies.samples(phase)
             guard !samples.isEmpty else {
@@ -103,8 +107,10 @@ struct ErasureBench: AsyncParsableCommand {
                 continue
             }
             func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))].seconds * 1000 }
-            print(String(format: "other users %@ the erasure: %d messages acknowledged, p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                         name, samples.count, percentile(0.5), percentile(0.99), (samples.last ?? .zero).seconds * 1000))
+            print(
+                String(
+                    format: "other users %@ the erasure: %d messages acknowledged, p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                    name, samples.count, percentile(0.5), percentile(0.99), (samples.last ?? .zero).seconds * 1000))
         }
     }
 }

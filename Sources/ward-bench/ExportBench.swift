@@ -10,14 +10,14 @@ struct ExportBench: AsyncParsableCommand {
         commandName: "export",
         abstract: "How long a privacy officer's export of a patient with many messages and audit entries takes.",
         discussion: """
-        Starts ward-server as its own process, makes a patient (who consents to messaging), a \
-        privacy officer and --senders doctors on the patient's care team, puts them all in the \
-        patient's care room, and has the doctors send --messages end-to-end encrypted messages \
-        there (each one is decided and audited with the patient as subject). Then the privacy \
-        officer exports the patient (gdpr.export, page by page, as wardctl gdpr export does) and \
-        the time is reported, beside the time the same client takes to fetch the same messages as \
-        room history (the reference: the same data over the same connection without the export).
-        """
+            Starts ward-server as its own process, makes a patient (who consents to messaging), a \
+            privacy officer and --senders doctors on the patient's care team, puts them all in the \
+            patient's care room, and has the doctors send --messages end-to-end encrypted messages \
+            there (each one is decided and audited with the patient as subject). Then the privacy \
+            officer exports the patient (gdpr.export, page by page, as wardctl gdpr export does) and \
+            the time is reported, beside the time the same client takes to fetch the same messages as \
+            room history (the reference: the same data over the same connection without the export).
+            """
     )
 
     @Option(help: "Messages in the patient's care room.") var messages: Int = 100_000
@@ -65,10 +65,14 @@ struct ExportBench: AsyncParsableCommand {
             return (clock.now - start, count)
         }
         let bytes = try JSONEncoder().encode(document).count
-        print(String(format: "export: %d messages, %d access records, %.1f MB of JSON in %.2f s (bar: under 10 s)",
-                     document.messages.count, document.access.count, Double(bytes) / 1e6, exportTime.seconds))
-        print(String(format: "reference: the same room's %d messages as history (200 a page) in %.2f s; export/history = %.2f",
-                     referenceCount, reference.seconds, exportTime.seconds / max(reference.seconds, 0.001)))
+        print(
+            String(
+                format: "export: %d messages, %d access records, %.1f MB of JSON in %.2f s (bar: under 10 s)",
+                document.messages.count, document.access.count, Double(bytes) / 1e6, exportTime.seconds))
+        print(
+            String(
+                format: "reference: the same room's %d messages as history (200 a page) in %.2f s; export/history = %.2f",
+                referenceCount, reference.seconds, exportTime.seconds / max(reference.seconds, 0.001)))
     }
 
     /// Sends, waiting and retrying while the connection's rate limit refuses.

@@ -9,12 +9,12 @@ struct KeyShareBench: ParsableCommand {
         commandName: "key-share",
         abstract: "Sealing a sender key share to D devices and opening one, per suite: mean and p99 µs.",
         discussion: """
-        For each suite (ward-sk-1, ward-wc-1): build, sign and seal a share to each of D devices \
-        (what a sender does when it makes a key), then open and check one (what a recipient does). \
-        The reference, in the same run, is the suite's raw primitives on the same sizes: D seals and \
-        one open of libsodium's crypto_box_seal (ward-sk-1) or swift-crypto's HPKE (ward-wc-1), plus \
-        D Ed25519 signatures and one verification (libsodium). One JSON line per suite.
-        """
+            For each suite (ward-sk-1, ward-wc-1): build, sign and seal a share to each of D devices \
+            (what a sender does when it makes a key), then open and check one (what a recipient does). \
+            The reference, in the same run, is the suite's raw primitives on the same sizes: D seals and \
+            one open of libsodium's crypto_box_seal (ward-sk-1) or swift-crypto's HPKE (ward-wc-1), plus \
+            D Ed25519 signatures and one verification (libsodium). One JSON line per suite.
+            """
     )
 
     @Option(help: "Recipient devices per key.")
@@ -40,11 +40,14 @@ struct KeyShareBench: ParsableCommand {
                 let keyID = SenderKeyShare.makeKeyID()
                 let t0 = clock.now
                 let sealed = try verified.map { recipient in
-                    try SenderKeyShare(roomID: "room:bench", keyID: keyID, senderDevice: sender.deviceID, recipientDevice: recipient.deviceID,
-                                       chain: chain, suite: suite).seal(to: recipient, signer: sender)
+                    try SenderKeyShare(
+                        roomID: "room:bench", keyID: keyID, senderDevice: sender.deviceID, recipientDevice: recipient.deviceID,
+                        chain: chain, suite: suite
+                    ).seal(to: recipient, signer: sender)
                 }
-                let delivery = KeyDelivery(roomID: "room:bench", keyID: keyID, senderID: "user:bench", senderDevice: sender.deviceID,
-                                           suite: suite, sealed: sealed[0].sealed)
+                let delivery = KeyDelivery(
+                    roomID: "room:bench", keyID: keyID, senderID: "user:bench", senderDevice: sender.deviceID,
+                    suite: suite, sealed: sealed[0].sealed)
                 _ = try SenderKeyShare.open(delivery, identity: recipients[0], sender: senderKeys)
                 samples.append(t0.duration(to: clock.now))
 
@@ -56,11 +59,13 @@ struct KeyShareBench: ParsableCommand {
                 for recipient in verified {
                     let signature = sender.signing.signature(for: plaintext)
                     let body = plaintext + signature
-                    boxes.append(suite == CipherSuite.webCryptoV1
-                        ? try HPKEBox.seal(body, to: recipient.encryptionKey, info: Array("bench".utf8))
-                        : try SealedBox.seal(body, to: recipient.encryptionKey))
+                    boxes.append(
+                        suite == CipherSuite.webCryptoV1
+                            ? try HPKEBox.seal(body, to: recipient.encryptionKey, info: Array("bench".utf8))
+                            : try SealedBox.seal(body, to: recipient.encryptionKey))
                 }
-                let opened = suite == CipherSuite.webCryptoV1
+                let opened =
+                    suite == CipherSuite.webCryptoV1
                     ? try HPKEBox.open(boxes[0], privateKey: recipients[0].encryption.privateKey, info: Array("bench".utf8))
                     : try SealedBox.open(boxes[0], with: recipients[0].encryption)
                 _ = senderKeys.signingKey.isValidSignature(Array(opened.suffix(64)), for: Array(opened.prefix(opened.count - 64)))
@@ -74,10 +79,11 @@ struct KeyShareBench: ParsableCommand {
             emit([
                 "bench": "key-share", "suite": suite, "devices": devices, "rounds": rounds,
                 "mean_us": micros(mean), "p99_us": (percentileMillis(samples, 0.99) * 10_000).rounded() / 10,
-                "reference": suite == CipherSuite.webCryptoV1 ? "swift-crypto HPKE seal x\(devices) + open, libsodium Ed25519 sign x\(devices) + verify"
+                "reference": suite == CipherSuite.webCryptoV1
+                    ? "swift-crypto HPKE seal x\(devices) + open, libsodium Ed25519 sign x\(devices) + verify"
                     : "libsodium crypto_box_seal x\(devices) + open, Ed25519 sign x\(devices) + verify",
                 "reference_mean_us": micros(referenceMean),
-                "ratio_to_reference": (millis(mean) / millis(referenceMean) * 1000).rounded() / 1000,
+                "ratio_to_reference": (millis(mean) / millis(referenceMean) * 1000).rounded() / 1000
             ])
         }
     }

@@ -7,12 +7,12 @@ struct PolicyBench: ParsableCommand {
         commandName: "policy",
         abstract: "Policy decisions/s and p50/p99 latency on the clinic policies, against cedarpy on the same requests.",
         discussion: """
-        Requests are the policy tests' requests (realistic entities and contexts), cycled. The \
-        reference is cedarpy's is_authorized_batch on the same policies, entities and requests, \
-        measured in the same run (Python and JSON overhead included, as cedarpy is used). \
-        --extra-policies adds unrelated policies (other actions) and reports the slowdown; the \
-        reload figure is parse + compile + all policy tests, as a reload does.
-        """
+            Requests are the policy tests' requests (realistic entities and contexts), cycled. The \
+            reference is cedarpy's is_authorized_batch on the same policies, entities and requests, \
+            measured in the same run (Python and JSON overhead included, as cedarpy is used). \
+            --extra-policies adds unrelated policies (other actions) and reports the slowdown; the \
+            reload figure is parse + compile + all policy tests, as a reload does.
+            """
     )
 
     @Option(help: "The policy directory (with tests/).")
@@ -44,11 +44,12 @@ struct PolicyBench: ParsableCommand {
             "decisions_per_second": (1e9 / base.meanNanos).rounded(), "p50_us": base.p50 / 1000, "p99_us": base.p99 / 1000,
             "extra_policies": extraPolicies, "p50_us_with_extra": scaled.p50 / 1000,
             "slowdown_with_extra": ((scaled.meanNanos / base.meanNanos) * 1000).rounded() / 1000,
-            "reload_ms_p50": reload.p50, "reload_ms_max": reload.max,
+            "reload_ms_p50": reload.p50, "reload_ms_max": reload.max
         ]
         if !noReference {
-            let cedar = try CedarReference.microsecondsPerDecision(policies: set.sources.map(\.text).joined(separator: "\n"),
-                                                                   entitiesPath: policies + "/tests/clinic-entities.json", testsDirectory: policies + "/tests")
+            let cedar = try CedarReference.microsecondsPerDecision(
+                policies: set.sources.map(\.text).joined(separator: "\n"),
+                entitiesPath: policies + "/tests/clinic-entities.json", testsDirectory: policies + "/tests")
             result["reference"] = "cedarpy is_authorized_batch, same requests"
             result["reference_us_per_decision"] = (cedar * 100).rounded() / 100
             result["speedup_vs_reference"] = ((cedar * 1000 / base.meanNanos) * 10).rounded() / 10
@@ -65,7 +66,9 @@ struct PolicyBench: ParsableCommand {
     func measure(_ compiled: CompiledPolicySet, _ cases: [(EntityStore, AuthorizationRequest)]) -> Timing {
         let clock = ContinuousClock()
         var sink = 0
-        for i in 0..<min(decisions, 20_000) { sink &+= compiled.authorize(cases[i % cases.count].1, entities: cases[i % cases.count].0).determiningPolicies.count }
+        for i in 0..<min(decisions, 20_000) {
+            sink &+= compiled.authorize(cases[i % cases.count].1, entities: cases[i % cases.count].0).determiningPolicies.count
+        }
         var samples: [Double] = []
         samples.reserveCapacity(decisions)
         let start = clock.now
@@ -97,7 +100,8 @@ struct PolicyBench: ParsableCommand {
 
     static func unrelatedPolicies(_ count: Int) -> String {
         (0..<count).map { k in
-            "@id(\"unrelated-\(k)\") permit(principal in Role::\"Doctor\", action == Action::\"unrelated.\(k)\", resource) when { context has x && context.x == \(k) };"
+            "@id(\"unrelated-\(k)\") permit(principal in Role::\"Doctor\", action == Action::\"unrelated.\(k)\", resource) when { context "
+                + "has x && context.x == \(k) };"
         }.joined(separator: "\n")
     }
 
@@ -107,26 +111,26 @@ struct PolicyBench: ParsableCommand {
 /// Times cedarpy on the same requests.
 enum CedarReference {
     static let script = """
-    import json, os, sys, time
-    import cedarpy
-    policies = open(sys.argv[1]).read()
-    entities = json.load(open(sys.argv[2]))
-    requests = []
-    for name in sorted(os.listdir(sys.argv[3])):
-        data = json.load(open(os.path.join(sys.argv[3], name)))
-        if isinstance(data, dict):
-            for case in data["cases"]:
-                requests.append({k: case[k] for k in ("principal", "action", "resource", "context") if k in case})
-    batch = requests * 50
-    cedarpy.is_authorized_batch(batch[:100], policies, entities)
-    best = None
-    for _ in range(3):
-        t0 = time.perf_counter()
-        cedarpy.is_authorized_batch(batch, policies, entities)
-        elapsed = time.perf_counter() - t0
-        best = elapsed if best is None else min(best, elapsed)
-    print(best / len(batch) * 1e6)
-    """
+        import json, os, sys, time
+        import cedarpy
+        policies = open(sys.argv[1]).read()
+        entities = json.load(open(sys.argv[2]))
+        requests = []
+        for name in sorted(os.listdir(sys.argv[3])):
+            data = json.load(open(os.path.join(sys.argv[3], name)))
+            if isinstance(data, dict):
+                for case in data["cases"]:
+                    requests.append({k: case[k] for k in ("principal", "action", "resource", "context") if k in case})
+        batch = requests * 50
+        cedarpy.is_authorized_batch(batch[:100], policies, entities)
+        best = None
+        for _ in range(3):
+            t0 = time.perf_counter()
+            cedarpy.is_authorized_batch(batch, policies, entities)
+            elapsed = time.perf_counter() - t0
+            best = elapsed if best is None else min(best, elapsed)
+        print(best / len(batch) * 1e6)
+        """
 
     static func microsecondsPerDecision(policies: String, entitiesPath: String, testsDirectory: String) throws -> Double {
         let dir = NSTemporaryDirectory() + "ward-bench-cedar-" + UUID().uuidString
@@ -142,7 +146,9 @@ enum CedarReference {
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let value = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard process.terminationStatus == 0,
+            let value = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             throw ValidationError("cedarpy reference failed (pip install cedarpy, or pass --no-reference)")
         }
         return value

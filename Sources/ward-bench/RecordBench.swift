@@ -8,14 +8,14 @@ struct RecordBench: AsyncParsableCommand {
         commandName: "record",
         abstract: "How long reading a patient's record with many entries takes, decryption included.",
         discussion: """
-        Starts ward-server as its own process; a doctor on a patient's care team writes --entries \
-        record entries (FHIR resources, each sealed under the patient's data key), then reads the \
-        whole record --reads times, one request at a time, on one connection. The reference, on \
-        the same connection: `whoami` (a policy decision and an audit entry, no record). A read of a \
-        large record takes more than one page (replies stay under 1 MiB), each page its own request, \
-        decision and audit entry; the time is the whole record's. Reported: \
-        p50 and p99 of both, and their ratio.
-        """
+            Starts ward-server as its own process; a doctor on a patient's care team writes --entries \
+            record entries (FHIR resources, each sealed under the patient's data key), then reads the \
+            whole record --reads times, one request at a time, on one connection. The reference, on \
+            the same connection: `whoami` (a policy decision and an audit entry, no record). A read of a \
+            large record takes more than one page (replies stay under 1 MiB), each page its own request, \
+            decision and audit entry; the time is the whole record's. Reported: \
+            p50 and p99 of both, and their ratio.
+            """
     )
 
     @Option(help: "Entries in the record.") var entries: Int = 1000
@@ -31,7 +31,9 @@ struct RecordBench: AsyncParsableCommand {
             _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .careTeamAdd, patientID: made[1].id, clinicianID: made[0].id))
         }
         let (doctor, patientID) = ((accounts[0].id, accounts[0].oneTime), accounts[1].id)
-        let sections = [("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"), ("problems", "Condition"), ("notes", "DocumentReference")]
+        let sections = [
+            ("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"), ("problems", "Condition"), ("notes", "DocumentReference")
+        ]
         let clock = ContinuousClock()
         let (record, reference, size) = try await client.connect { connection -> ([Duration], [Duration], Int) in
             _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: doctor.1, password: password)
@@ -39,7 +41,8 @@ struct RecordBench: AsyncParsableCommand {
                 let (section, type) = sections[n % sections.count]
                 var write = ClientRequest(id: 0, type: .recordWrite, patientID: patientID)
                 write.section = section
-                write.resource = #"{"resourceType": "\#(type)", "note": [{"text": "entry \#(n): \#(String(repeating: "clinical detail ", count: 10))"}]}"#
+                write.resource =
+                    #"{"resourceType": "\#(type)", "note": [{"text": "entry \#(n): \#(String(repeating: "clinical detail ", count: 10))"}]}"#
                 _ = try await ChatBench.paced(connection, write)
                 // Under the connection's 50 requests a second: a client refused too often in a row is cut off.
                 try await Task.sleep(for: .milliseconds(21))
@@ -67,7 +70,7 @@ struct RecordBench: AsyncParsableCommand {
             var timings: [[Duration]] = Array(repeating: [], count: 4)
             let steps: [() throws -> Void] = [
                 { _ = try ReplyEncoding.encode(reply, with: encoder) }, { _ = try encoder.encode(reply) },
-                { _ = try ReplyDecoding.decode(text, with: JSONDecoder()) }, { _ = try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8)) },
+                { _ = try ReplyDecoding.decode(text, with: JSONDecoder()) }, { _ = try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8)) }
             ]
             for _ in 0..<20 {
                 for (index, step) in steps.enumerated() {
@@ -77,15 +80,23 @@ struct RecordBench: AsyncParsableCommand {
                 }
             }
             let medians = timings.map { percentileMillis($0.sorted(), 0.5) }
-            writeLine(String(format: "one reply of %d entries, %.0f KB of JSON (medians): encoding %.2f ms (JSONEncoder alone %.2f), decoding %.2f ms (JSONDecoder alone %.2f)",
-                             reply.recordEntries?.count ?? 0, Double(text.utf8.count) / 1000, medians[0], medians[1], medians[2], medians[3]))
+            writeLine(
+                String(
+                    format:
+                        "one reply of %d entries, %.0f KB of JSON (medians): encoding %.2f ms (JSONEncoder alone %.2f), decoding %.2f ms "
+                        + "(JSONDecoder alone %.2f)",
+                    reply.recordEntries?.count ?? 0, Double(text.utf8.count) / 1000, medians[0], medians[1], medians[2], medians[3]))
             return (record.sorted(), reference.sorted(), size)
         }
-        writeLine(String(format: "reading a record of %d entries (%d reads): p50 %.2f ms, p99 %.2f ms (bar: p99 under 20 ms)",
-                         size, reads, percentileMillis(record, 0.5), percentileMillis(record, 0.99)))
-        writeLine(String(format: "reference, whoami on the same connection: p50 %.2f ms, p99 %.2f ms; record p99 / whoami p99 = %.1f",
-                         percentileMillis(reference, 0.5), percentileMillis(reference, 0.99),
-                         percentileMillis(record, 0.99) / max(percentileMillis(reference, 0.99), 0.001)))
+        writeLine(
+            String(
+                format: "reading a record of %d entries (%d reads): p50 %.2f ms, p99 %.2f ms (bar: p99 under 20 ms)",
+                size, reads, percentileMillis(record, 0.5), percentileMillis(record, 0.99)))
+        writeLine(
+            String(
+                format: "reference, whoami on the same connection: p50 %.2f ms, p99 %.2f ms; record p99 / whoami p99 = %.1f",
+                percentileMillis(reference, 0.5), percentileMillis(reference, 0.99),
+                percentileMillis(record, 0.99) / max(percentileMillis(reference, 0.99), 0.001)))
         if size != entries { throw ValidationError("read \(size) entries, wrote \(entries)") }
     }
 }

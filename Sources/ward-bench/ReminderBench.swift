@@ -12,16 +12,16 @@ struct ReminderBench: AsyncParsableCommand {
         commandName: "reminders",
         abstract: "Many appointment reminders due in the same minute: are they all delivered within it, each once?",
         discussion: """
-        Initialises a data directory and, before ward-server starts, writes --patients patient \
-        accounts with sessions and --reminders reminders into its database, spread over one \
-        minute that starts about 40 s later (writing them through bookings would need that many \
-        clinicians, since a clinician has one appointment per start time; what is measured here is \
-        the scheduler). Then it serves the directory, connects every patient, and records each \
-        reminder event as it arrives. Reported: how many arrived, how many twice, how late the \
-        latest was after its due time, and whether all arrived within their minute. The reference, \
-        on the same connections: the same number of notifications made at once (Admin \
-        announcements to the patients), timed from the first request to the last arrival.
-        """
+            Initialises a data directory and, before ward-server starts, writes --patients patient \
+            accounts with sessions and --reminders reminders into its database, spread over one \
+            minute that starts about 40 s later (writing them through bookings would need that many \
+            clinicians, since a clinician has one appointment per start time; what is measured here is \
+            the scheduler). Then it serves the directory, connects every patient, and records each \
+            reminder event as it arrives. Reported: how many arrived, how many twice, how late the \
+            latest was after its due time, and whether all arrived within their minute. The reference, \
+            on the same connections: the same number of notifications made at once (Admin \
+            announcements to the patients), timed from the first request to the last arrival.
+            """
     )
 
     @Option(help: "Reminders due in the minute.") var reminders: Int = 10_000
@@ -44,14 +44,19 @@ struct ReminderBench: AsyncParsableCommand {
             try database.pool.write { db in
                 for n in 0..<patients {
                     let (id, token) = (ids[n], tokens[n])
-                    try UserRecord(id: id, username: "patient\(n)", displayName: "Patient \(n)", role: "Patient", passwordHash: "-",
-                                   mustChangePassword: false, createdAt: now).insert(db)
-                    try SessionRecord(tokenHash: Hex.encode(SHA256Hash.digest(Array(token.utf8))), userID: id, createdAt: now, lastSeenAt: now).insert(db)
+                    try UserRecord(
+                        id: id, username: "patient\(n)", displayName: "Patient \(n)", role: "Patient", passwordHash: "-",
+                        mustChangePassword: false, createdAt: now
+                    ).insert(db)
+                    try SessionRecord(tokenHash: Hex.encode(SHA256Hash.digest(Array(token.utf8))), userID: id, createdAt: now, lastSeenAt: now)
+                        .insert(db)
                 }
                 var due: [NotificationRecord] = []
                 for r in 0..<reminders {
-                    due.append(NotificationRecord(userID: ids[r % patients], kind: "reminder", text: "Reminder: appointment Tue 1 Dec 09:30, Room 2",
-                                                  refID: "appt:bench\(r)", createdAt: now, dueAt: minute + Int64(r % 60)))
+                    due.append(
+                        NotificationRecord(
+                            userID: ids[r % patients], kind: "reminder", text: "Reminder: appointment Tue 1 Dec 09:30, Room 2",
+                            refID: "appt:bench\(r)", createdAt: now, dueAt: minute + Int64(r % 60)))
                 }
                 try WardDatabase.addNotifications(due, in: db)
             }
@@ -108,9 +113,11 @@ struct ReminderBench: AsyncParsableCommand {
         let unique = Set(reminderArrivals.map(\.id))
         let late = reminderArrivals.map { $0.at - Double($0.dueAt) }.max() ?? 0
         let withinMinute = reminderArrivals.filter { $0.at < Double(minute + 60) }.count
-        writeLine(String(format: "reminders: %d of %d arrived, %d twice; latest %.3f s after its due time; %d within their minute%@",
-                     unique.count, reminders, reminderArrivals.count - unique.count, late, withinMinute,
-                     unique.count == reminders && reminderArrivals.count == reminders && withinMinute == reminders ? " (bar met)" : " (BAR MISSED)"))
+        writeLine(
+            String(
+                format: "reminders: %d of %d arrived, %d twice; latest %.3f s after its due time; %d within their minute%@",
+                unique.count, reminders, reminderArrivals.count - unique.count, late, withinMinute,
+                unique.count == reminders && reminderArrivals.count == reminders && withinMinute == reminders ? " (bar met)" : " (BAR MISSED)"))
 
         // Reference: as many notifications made at once, by announcements to the same patients.
         let otp = server.oneTimePassword
@@ -135,8 +142,12 @@ struct ReminderBench: AsyncParsableCommand {
         stop.withLock { $0 = true }
         listeners.cancel()
         let spread = (reminderArrivals.map(\.at).max() ?? 0) - Double(minute)
-        writeLine(String(format: "reference: %d notifications made at once (%d announcements) arrived in %.2f s; the reminders' minute took %.2f s from its start to the last arrival",
-                     reminders, announcements, referenceTime.seconds, spread))
+        writeLine(
+            String(
+                format:
+                    "reference: %d notifications made at once (%d announcements) arrived in %.2f s; the reminders' minute took %.2f s from "
+                    + "its start to the last arrival",
+                reminders, announcements, referenceTime.seconds, spread))
         if unique.count != reminders || reminderArrivals.count != reminders || withinMinute != reminders { throw ExitCode(1) }
     }
 }

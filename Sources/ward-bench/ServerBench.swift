@@ -28,15 +28,17 @@ struct BenchServer {
         let task = Task { try await WardServer.run(configuration, logger: logger) { port, _ in ready.continuation.yield(port) } }
         var port = 0
         for await bound in ready.stream { port = bound; break }
-        return BenchServer(dir: dir, port: port, certificatePEM: try String(contentsOfFile: data.tlsCertificate, encoding: .utf8),
-                           adminPassword: made.adminPassword, task: task)
+        return BenchServer(
+            dir: dir, port: port, certificatePEM: try String(contentsOfFile: data.tlsCertificate, encoding: .utf8),
+            adminPassword: made.adminPassword, task: task)
     }
 
     func connect<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
         var logger = Logger(label: "ward.bench.client")
         logger.logLevel = .critical
-        return try await WardConnection.withConnection(url: "wss://127.0.0.1:\(port)/v1/ws", tls: try WardConnection.pinnedTLS(certificatePEM: certificatePEM),
-                                                       serverName: "localhost", logger: logger, body)
+        return try await WardConnection.withConnection(
+            url: "wss://127.0.0.1:\(port)/v1/ws", tls: try WardConnection.pinnedTLS(certificatePEM: certificatePEM),
+            serverName: "localhost", logger: logger, body)
     }
 
     func stop() async {
@@ -61,11 +63,11 @@ struct LoginBench: AsyncParsableCommand {
         commandName: "login",
         abstract: "N clients sign in at once with Argon2id at RFC 9106 settings, while open sessions keep working.",
         discussion: """
-        Runs a server in this process on loopback (policies from ./policies), creates one account, \
-        then N clients sign in to it at the same moment while --busy already-signed-in clients \
-        each send whoami 25 times a second. Reports login completion time, the busy clients' p50/p99 \
-        latency meanwhile, and the process's peak resident memory (server and clients together).
-        """
+            Runs a server in this process on loopback (policies from ./policies), creates one account, \
+            then N clients sign in to it at the same moment while --busy already-signed-in clients \
+            each send whoami 25 times a second. Reports login completion time, the busy clients' p50/p99 \
+            latency meanwhile, and the process's peak resident memory (server and clients together).
+            """
     )
 
     @Option(help: "Clients signing in at once.") var clients: Int = 200
@@ -129,7 +131,7 @@ struct LoginBench: AsyncParsableCommand {
             "logins_per_second": (Double(clients) / seconds(elapsed) * 10).rounded() / 10,
             "busy_clients": busy, "busy_requests": samples.count, "sign_ins_answered_busy": busyAnswers.count,
             "busy_p50_ms": percentileMillis(samples, 0.5), "busy_p99_ms": percentileMillis(samples, 0.99),
-            "rss_before_kib": before.current, "peak_rss_kib": after.peak,
+            "rss_before_kib": before.current, "peak_rss_kib": after.peak
         ])
         await server.stop()
     }
@@ -140,10 +142,10 @@ struct IdleBench: AsyncParsableCommand {
         commandName: "idle",
         abstract: "N authenticated idle connections on loopback: the server's resident memory per connection.",
         discussion: """
-        Starts ward-server (the binary beside this one) as its own process in a temporary data \
-        directory, opens N TLS WebSocket connections from this process, signs each in, and reads \
-        the server's resident memory (/proc/PID/status) before and with the connections open.
-        """
+            Starts ward-server (the binary beside this one) as its own process in a temporary data \
+            directory, opens N TLS WebSocket connections from this process, signs each in, and reads \
+            the server's resident memory (/proc/PID/status) before and with the connections open.
+            """
     )
 
     @Option(help: "Connections.") var connections: Int = 1000
@@ -185,8 +187,10 @@ struct IdleBench: AsyncParsableCommand {
             try await group.waitForAll()
             return rss
         }
-        emit(["bench": "idle", "connections": opened.value, "server_rss_before_kib": before, "server_rss_with_connections_kib": during,
-              "server_kib_per_connection": (Double(during - before) / Double(max(1, opened.value)) * 10).rounded() / 10])
+        emit([
+            "bench": "idle", "connections": opened.value, "server_rss_before_kib": before, "server_rss_with_connections_kib": during,
+            "server_kib_per_connection": (Double(during - before) / Double(max(1, opened.value)) * 10).rounded() / 10
+        ])
     }
 }
 

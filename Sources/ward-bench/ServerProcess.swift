@@ -27,15 +27,19 @@ struct ServerProcess {
         try initialise.run()
         let initText = String(decoding: initOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         initialise.waitUntilExit()
-        guard let otp = initText.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last.map(String.init) else {
+        guard
+            let otp = initText.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last.map(String.init)
+        else {
             throw ValidationError("ward-server init failed")
         }
         try await prepare(dir)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: binary)
         // Every benchmark client connects from 127.0.0.1: the per-address cap is lifted.
-        server.arguments = ["serve", "--data", dir, "--listen", "127.0.0.1:0", "--policies", "policies", "--argon2-memory", "1024",
-                            "--max-connections-per-address", "100000"]
+        server.arguments = [
+            "serve", "--data", dir, "--listen", "127.0.0.1:0", "--policies", "policies", "--argon2-memory", "1024",
+            "--max-connections-per-address", "100000"
+        ]
         let out = Pipe()
         server.standardOutput = out
         server.standardError = FileHandle.nullDevice
@@ -49,19 +53,24 @@ struct ServerProcess {
                 throw ValidationError("ward-server stopped before listening")
             }
             buffer.append(chunk)
-            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on https://127.0.0.1:") }) {
+            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.contains("listening on https://127.0.0.1:")
+            }) {
                 port = Int(line.split(separator: ":")[2].prefix { $0.isNumber }) ?? 0
             }
         }
-        return ServerProcess(process: server, dir: dir, port: port, certificatePEM: try String(contentsOfFile: dir + "/tls/cert.pem", encoding: .utf8),
-                             oneTimePassword: otp)
+        return ServerProcess(
+            process: server, dir: dir, port: port, certificatePEM: try String(contentsOfFile: dir + "/tls/cert.pem", encoding: .utf8),
+            oneTimePassword: otp)
     }
 
     /// The ward-server built beside this ward-bench.
     static func binary() throws -> String {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let binary = here.appendingPathComponent("ward-server").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw ValidationError("\(binary) is missing: swift build -c release --product ward-server") }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("\(binary) is missing: swift build -c release --product ward-server")
+        }
         return binary
     }
 
@@ -89,7 +98,8 @@ struct ServerProcess {
     /// CPU time the server has used (user + system), seconds.
     var cpuSeconds: Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // After the command: state is field 3; utime and stime are fields 14 and 15.
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
@@ -115,7 +125,8 @@ struct ServerProcess {
 
     static func status(_ pid: Int32, _ key: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) })
+        else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
     }
 }
@@ -134,11 +145,16 @@ struct BenchClient: Sendable {
 extension BenchClient {
     /// Signs the Admin in for the first time and makes `people` (username, role); returns the
     /// Admin's token and each account's id and one-time password, in order.
-    func adminAndAccounts(_ server: ServerProcess, _ people: [(String, String)],
-                          then configure: @escaping @Sendable (WardConnection, [(id: String, oneTime: String)]) async throws -> Void = { _, _ in })
-        async throws -> (adminToken: String, accounts: [(id: String, oneTime: String)]) {
+    func adminAndAccounts(
+        _ server: ServerProcess, _ people: [(String, String)],
+        then configure: @escaping @Sendable (WardConnection, [(id: String, oneTime: String)]) async throws -> Void = { _, _ in }
+    )
+        async throws -> (adminToken: String, accounts: [(id: String, oneTime: String)])
+    {
         let otp = server.oneTimePassword
-        let adminToken = try await connect { try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: CareRoomFixture.password) }
+        let adminToken = try await connect {
+            try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: CareRoomFixture.password)
+        }
         let accounts = try await connect { connection -> [(id: String, oneTime: String)] in
             try await connection.request(ClientRequest(id: 0, type: .resume, token: adminToken))
             var made: [(id: String, oneTime: String)] = []

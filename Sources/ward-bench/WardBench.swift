@@ -11,7 +11,11 @@ struct WardBench: AsyncParsableCommand {
         commandName: "ward-bench",
         abstract: "Benchmarks and load generators for Ward; one JSON object per result.",
         discussion: "Measure with a release build: swift build -c release && .build/release/ward-bench …",
-        subcommands: [AuditAppend.self, AuditVerify.self, AuditGenerate.self, AuditProof.self, KeyShareBench.self, AuditDiskFull.self, PolicyBench.self, LoginBench.self, IdleBench.self, ChatBench.self, ExportBench.self, ErasureBench.self, BookingBench.self, ReminderBench.self, RecordBench.self, BackupBench.self]
+        subcommands: [
+            AuditAppend.self, AuditVerify.self, AuditGenerate.self, AuditProof.self, KeyShareBench.self, AuditDiskFull.self, PolicyBench.self,
+            LoginBench.self, IdleBench.self, ChatBench.self, ExportBench.self, ErasureBench.self, BookingBench.self, ReminderBench.self,
+            RecordBench.self, BackupBench.self
+        ]
     )
 }
 
@@ -54,7 +58,10 @@ struct BenchLog {
             return try NoteSigner(privateKeyText: String(decoding: text, as: UTF8.self))
         }
         let signer = try NoteSigner.generate(name: origin)
-        guard FileManager.default.createFile(atPath: privateKeyPath, contents: Data((signer.privateKeyText + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: privateKeyPath, contents: Data((signer.privateKeyText + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw ValidationError("cannot write \(privateKeyPath)")
         }
         try Data((signer.verifier.vkey + "\n").utf8).write(to: URL(fileURLWithPath: publicKeyPath))

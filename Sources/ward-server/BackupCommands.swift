@@ -8,11 +8,11 @@ struct RecoveryKey: AsyncParsableCommand {
         commandName: "recovery-key",
         abstract: "Make the backup recovery key: its public half stays in the data directory, the private half goes to --out.",
         discussion: """
-        Backups are encrypted to this key; a restore needs the file --out writes (0600). Keep it \
-        offline, away from the appliance and its backups: whoever holds it and a backup reads the \
-        clinic's data, and without it no backup can be restored. Making a new one replaces the \
-        public half: later backups need the new file, earlier ones the old.
-        """
+            Backups are encrypted to this key; a restore needs the file --out writes (0600). Keep it \
+            offline, away from the appliance and its backups: whoever holds it and a backup reads the \
+            clinic's data, and without it no backup can be restored. Making a new one replaces the \
+            public half: later backups need the new file, earlier ones the old.
+            """
     )
 
     @Option(help: "The data directory.")
@@ -31,12 +31,12 @@ struct TakeBackup: ParsableCommand {
         commandName: "backup",
         abstract: "Take an encrypted, consistent backup of the data directory, while the server serves or not.",
         discussion: """
-        Writes DEST/ward-backup-TIME-ID: the audit log up to its newest signed checkpoint, a \
-        snapshot of the database, the subject keys, the erasable texts, the keys and the policies, \
-        each file encrypted under a key sealed to the recovery key (see recovery-key), with a \
-        manifest of sizes and hashes. A backup is written under a .partial- name and renamed when \
-        whole. Prints one JSON line: path, checkpoint size, files, bytes.
-        """
+            Writes DEST/ward-backup-TIME-ID: the audit log up to its newest signed checkpoint, a \
+            snapshot of the database, the subject keys, the erasable texts, the keys and the policies, \
+            each file encrypted under a key sealed to the recovery key (see recovery-key), with a \
+            manifest of sizes and hashes. A backup is written under a .partial- name and renamed when \
+            whole. Prints one JSON line: path, checkpoint size, files, bytes.
+            """
     )
 
     @Option(help: "The data directory.")
@@ -49,11 +49,16 @@ struct TakeBackup: ParsableCommand {
 
     func run() throws {
         Backup.yieldToServing()
-        let (path, manifest) = try explainingServerErrorsSync { try Backup.take(data: DataDirectory(path: data, keys: keys.keysDir), policies: policies, to: to) }
-        print(String(decoding: try JSONSerialization.data(withJSONObject: [
-            "backup": path, "auditEntries": manifest.auditEntries, "files": manifest.files.count,
-            "bytes": manifest.files.reduce(0) { $0 + $1.size },
-        ], options: [.sortedKeys]), as: UTF8.self))
+        let (path, manifest) = try explainingServerErrorsSync {
+            try Backup.take(data: DataDirectory(path: data, keys: keys.keysDir), policies: policies, to: to)
+        }
+        print(
+            String(
+                decoding: try JSONSerialization.data(
+                    withJSONObject: [
+                        "backup": path, "auditEntries": manifest.auditEntries, "files": manifest.files.count,
+                        "bytes": manifest.files.reduce(0) { $0 + $1.size }
+                    ], options: [.sortedKeys]), as: UTF8.self))
     }
 }
 
@@ -62,17 +67,22 @@ struct VerifyBackup: ParsableCommand {
         commandName: "verify-backup",
         abstract: "Check a backup as a restore would (decrypt everything to a temporary place, verify the audit log), without restoring it.",
         discussion: """
-        Exit status 0: the backup restores; 1: refused, with why. The result is noted in the \
-        backup's directory (verified-<time>-whole or -refused), and a server watching that \
-        directory (serve --backup-dir) records it in the audit log as backup.verify.
-        """
+            Exit status 0: the backup restores; 1: refused, with why. The result is noted in the \
+            backup's directory (verified-<time>-whole or -refused), and a server watching that \
+            directory (serve --backup-dir) records it in the audit log as backup.verify.
+            """
     )
 
     @Argument(help: "The backup directory.")
     var backup: String
     @Option(help: "The recovery key file (from recovery-key --out).")
     var recoveryKey: String
-    @Option(help: "The appliance's data directory, to record the check in its audit log (the running server appends it). Without it, only a server watching the backup's directory records it.")
+    @Option(
+        help: """
+            The appliance's data directory, to record the check in its audit log (the running server appends it). Without it, only a server \
+            watching the backup's directory records it.
+            """
+    )
     var data: String?
 
     func run() throws {
@@ -82,7 +92,10 @@ struct VerifyBackup: ParsableCommand {
             let manifest = try Backup.verify(backup, recoveryKey: key)
             if !Backup.noteVerification(of: backup, whole: true) { warn("could not note the verification in \(backup) (read-only?)") }
             try noteInDataDirectory(whole: true)
-            print("backup \(backup) is whole: \(manifest.files.count) files, audit log to entry \(manifest.auditEntries), taken at \(manifest.createdAt)")
+            print(
+                "backup \(backup) is whole: \(manifest.files.count) files, audit log to entry \(manifest.auditEntries), taken at "
+                    + "\(manifest.createdAt)"
+            )
         } catch let error as ServerError {
             if FileManager.default.fileExists(atPath: backup), !Backup.noteVerification(of: backup, whole: false) {
                 warn("could not note the verification in \(backup) (read-only?)")
@@ -111,11 +124,11 @@ struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restore a backup into a new data directory, re-applying every erasure journalled since.",
         discussion: """
-        Checks the backup (manifest, hashes, decryption, the audit log as auditctl verify does) and \
-        refuses a damaged or incomplete one, writing nothing at --data. Then carries out again every \
-        erasure in --erasure-journal (the file serve --erasure-journal keeps), so that no erased \
-        person comes back, records the restore in the audit log, and moves the directory into place.
-        """
+            Checks the backup (manifest, hashes, decryption, the audit log as auditctl verify does) and \
+            refuses a damaged or incomplete one, writing nothing at --data. Then carries out again every \
+            erasure in --erasure-journal (the file serve --erasure-journal keeps), so that no erased \
+            person comes back, records the restore in the audit log, and moves the directory into place.
+            """
     )
 
     @Option(name: .customLong("from"), help: "The backup directory.")
@@ -130,10 +143,14 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         let restored = try await explainingServerErrors {
-            try await Backup.restore(backup, recoveryKey: try Backup.loadRecoveryKey(recoveryKey), into: DataDirectory(path: data, keys: keys.keysDir),
-                                     journal: erasureJournal.map(ErasureJournal.init))
+            try await Backup.restore(
+                backup, recoveryKey: try Backup.loadRecoveryKey(recoveryKey), into: DataDirectory(path: data, keys: keys.keysDir),
+                journal: erasureJournal.map(ErasureJournal.init))
         }
-        print("restored \(backup) into \(data): audit log to entry \(restored.manifest.auditEntries), \(restored.erasuresReapplied) erasure(s) re-applied")
+        print(
+            "restored \(backup) into \(data): audit log to entry \(restored.manifest.auditEntries), \(restored.erasuresReapplied) erasure(s) "
+                + "re-applied"
+        )
     }
 }
 

@@ -32,9 +32,9 @@ struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a data directory: database, audit log and key, master key, TLS certificate, first Admin.",
         discussion: """
-        Prints the Admin's one-time password once; it must be changed at first sign-in. Key files \
-        are created 0600. Refuses to overwrite anything in an existing data directory.
-        """
+            Prints the Admin's one-time password once; it must be changed at first sign-in. Key files \
+            are created 0600. Refuses to overwrite anything in an existing data directory.
+            """
     )
 
     @Option(help: "The data directory to create.")
@@ -49,14 +49,16 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         let made = try await explainingServerErrors {
-            try await DataDirectory(path: data, keys: keys.keysDir).initialise(hostnames: hostnames, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
+            try await DataDirectory(path: data, keys: keys.keysDir).initialise(
+                hostnames: hostnames, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
         }
-        print("""
-        initialised \(data)
-        TLS certificate fingerprint: \(made.certificateFingerprint)
-        first Admin account: \(made.adminUsername)
-        one-time password (shown once; change it at first sign-in): \(made.adminPassword)
-        """)
+        print(
+            """
+            initialised \(data)
+            TLS certificate fingerprint: \(made.certificateFingerprint)
+            first Admin account: \(made.adminUsername)
+            one-time password (shown once; change it at first sign-in): \(made.adminPassword)
+            """)
     }
 }
 
@@ -65,8 +67,11 @@ struct RecoverAdmin: AsyncParsableCommand {
         commandName: "recover-admin",
         abstract: "Give the clinic an Admin again when no Admin can sign in (run with the server stopped).",
         discussion: """
-        With --username, that Admin account is enabled, its second factor removed, its sessions         ended and its password replaced by a one-time password; without, a new Admin account         (admin-recovery) is made. Prints the one-time password once. Works on the data directory         directly, so it refuses to run while ward-server serves it (the audit log is locked), and         it is recorded in the audit log as account.recover by the operator.
-        """
+            With --username, that Admin account is enabled, its second factor removed, its sessions         ended and its password replaced \
+            by a one-time password; without, a new Admin account         (admin-recovery) is made. Prints the one-time password once. Works \
+            on the data directory         directly, so it refuses to run while ward-server serves it (the audit log is locked), and \
+            it is recorded in the audit log as account.recover by the operator.
+            """
     )
 
     @Option(help: "The data directory.")
@@ -81,12 +86,14 @@ struct RecoverAdmin: AsyncParsableCommand {
 
     func run() async throws {
         let recovered = try await explainingServerErrors {
-            try await DataDirectory(path: data, keys: keys.keysDir).recoverAdmin(username: username, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
+            try await DataDirectory(path: data, keys: keys.keysDir).recoverAdmin(
+                username: username, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
         }
-        print("""
-        Admin account: \(recovered.username)
-        one-time password (shown once; change it at first sign-in): \(recovered.password)
-        """)
+        print(
+            """
+            Admin account: \(recovered.username)
+            one-time password (shown once; change it at first sign-in): \(recovered.password)
+            """)
     }
 }
 
@@ -131,11 +138,20 @@ struct Serve: AsyncParsableCommand {
     var maxConnections: Int = ConnectionCaps().total
     @Option(help: "Seconds a new connection has to finish TLS and the WebSocket upgrade before it is closed.")
     var upgradeSeconds: Int = 5
-    @Option(help: "MiB of free disk below which new messages, records, bookings and accounts are refused (storage_low), keeping room for the audit log.")
+    @Option(
+        help: "MiB of free disk below which new messages, records, bookings and accounts are refused (storage_low), keeping room for the audit log.")
     var minFreeMib: Int = 512
-    @Option(help: "A file (best on another disk than --data, beside the backups) where every completed erasure is journalled, so that restore re-applies it.")
+    @Option(
+        help: """
+            A file (best on another disk than --data, beside the backups) where every completed erasure is journalled, so that restore \
+            re-applies it.
+            """
+    )
     var erasureJournal: String?
-    @Option(help: "A directory (best on another disk) for backups: the server reports the newest one's age in /metrics, and takes them with --backup-every.")
+    @Option(
+        help:
+            "A directory (best on another disk) for backups: the server reports the newest one's age in /metrics, and takes them with --backup-every."
+    )
     var backupDir: String?
     @Option(help: "Hours between the backups the server takes into --backup-dir (0: take none, only watch their age).")
     var backupEvery: Int = 0
@@ -149,10 +165,16 @@ struct Serve: AsyncParsableCommand {
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, for example 127.0.0.1:8443") }
         guard idleMinutes >= 1, sessionHours >= 1 else { throw ValidationError("--idle-minutes and --session-hours must be at least 1") }
         guard (1...600).contains(signInSeconds) else { throw ValidationError("--sign-in-seconds must be 1-600") }
-        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone \(timeZone) is not a time zone name (for example Europe/Berlin or America/New_York)") }
-        guard Self.leads(reminderMinutes) != nil else { throw ValidationError("--reminder-minutes is minutes before the appointment, comma-separated (1-20160), for example 1440,60") }
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw ValidationError("--time-zone \(timeZone) is not a time zone name (for example Europe/Berlin or America/New_York)")
+        }
+        guard Self.leads(reminderMinutes) != nil else {
+            throw ValidationError("--reminder-minutes is minutes before the appointment, comma-separated (1-20160), for example 1440,60")
+        }
         guard (1...1440).contains(urgentRealertMinutes) else { throw ValidationError("--urgent-realert-minutes must be 1-1440") }
-        guard messageRetentionDays >= 1, retentionMinutes >= 1 else { throw ValidationError("--message-retention-days and --retention-minutes must be at least 1") }
+        guard messageRetentionDays >= 1, retentionMinutes >= 1 else {
+            throw ValidationError("--message-retention-days and --retention-minutes must be at least 1")
+        }
         guard (1...1_000_000).contains(maxConnectionsPerAddress), (1...1_000_000).contains(maxConnections) else {
             throw ValidationError("--max-connections-per-address and --max-connections must be 1-1000000")
         }
@@ -172,15 +194,18 @@ struct Serve: AsyncParsableCommand {
     }
 
     static func split(_ address: String) -> (String, Int)? {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            return nil
+        }
         let host = String(address[..<colon])
         return host.isEmpty ? nil : (host, port)
     }
 
     func run() async throws {
         guard let (host, port) = Self.split(listen) else { throw UsageError("--listen must be HOST:PORT") }
-        var configuration = ServerConfiguration(data: DataDirectory(path: data, keys: keys.keysDir), host: host, port: port, policies: policies,
-                                                tlsCertificate: tlsCert, tlsKey: tlsKey)
+        var configuration = ServerConfiguration(
+            data: DataDirectory(path: data, keys: keys.keysDir), host: host, port: port, policies: policies,
+            tlsCertificate: tlsCert, tlsKey: tlsKey)
         configuration.sessionLimits = SessionLimits(idleSeconds: Int64(idleMinutes) * 60, lifetimeSeconds: Int64(sessionHours) * 3600)
         configuration.connectionLimits.authenticationTimeout = .seconds(signInSeconds)
         configuration.passwordParameters.memoryKiB = argon2Memory
@@ -203,11 +228,14 @@ struct Serve: AsyncParsableCommand {
         try await explainingServerErrors {
             try await WardServer.run(configuration, logger: logger) { port, fingerprint in
                 // Unbuffered, so a supervisor or test reading the output sees it at once.
-                FileHandle.standardOutput.write(Data("""
-                ward-server listening on https://\(host):\(port) (WebSocket wss://\(host):\(port)/v1/ws\(web == nil ? "" : ", web client https://\(host):\(port)/"))
-                TLS certificate fingerprint: \(fingerprint)
+                FileHandle.standardOutput.write(
+                    Data(
+                        """
+                        ward-server listening on https://\(host):\(port) (WebSocket \
+                        wss://\(host):\(port)/v1/ws\(web == nil ? "" : ", web client https://\(host):\(port)/"))
+                        TLS certificate fingerprint: \(fingerprint)
 
-                """.utf8))
+                        """.utf8))
             }
         }
     }
@@ -215,6 +243,11 @@ struct Serve: AsyncParsableCommand {
 
 /// `--keys-dir`, for every command that opens a data directory.
 struct KeysDirectoryOption: ParsableArguments {
-    @Option(help: "A directory of its own for the master key and the audit signing key (another disk, or a tmpfs a key manager fills), instead of the data directory (docs/OPERATIONS.md).")
+    @Option(
+        help: """
+            A directory of its own for the master key and the audit signing key (another disk, or a tmpfs a key manager fills), instead of \
+            the data directory (docs/OPERATIONS.md).
+            """
+    )
     var keysDir: String?
 }

@@ -8,10 +8,16 @@ import WardTerminal
 /// `ward appointments …`: appointments without a screen.
 struct Appointments: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Your appointments: list, find free slots, book, move, cancel; clinicians confirm, complete and mark no-shows; export to a calendar.",
-        discussion: "Times are shown in this terminal's time zone (TZ). A start is given as the number of a free slot from `ward appointments slots`, or as an ISO 8601 time with its zone (2026-12-01T09:30:00+01:00). An appointment is named by its number in `ward appointments list` or its id (appt:…).",
-        subcommands: [List.self, Clinicians.self, Slots.self, Book.self, Reschedule.self, Cancel.self, Show.self, Confirm.self, Complete.self,
-                      NoShow.self, Calendar.self],
+        abstract:
+            "Your appointments: list, find free slots, book, move, cancel; clinicians confirm, complete and mark no-shows; export to a calendar.",
+        discussion:
+            "Times are shown in this terminal's time zone (TZ). A start is given as the number of a free slot from `ward appointments "
+            + "slots`, or as an ISO 8601 time with its zone (2026-12-01T09:30:00+01:00). An appointment is named by its number in "
+            + "`ward appointments list` or its id (appt:…).",
+        subcommands: [
+            List.self, Clinicians.self, Slots.self, Book.self, Reschedule.self, Cancel.self, Show.self, Confirm.self, Complete.self,
+            NoShow.self, Calendar.self
+        ],
         defaultSubcommand: List.self
     )
 
@@ -106,7 +112,9 @@ struct Appointments: AsyncParsableCommand {
     }
 
     /// One request naming an appointment, its answer printed.
-    static func change(_ type: RequestType, _ appointment: String, status: String? = nil, on options: ConnectionOptions, saying verb: String) async throws {
+    static func change(_ type: RequestType, _ appointment: String, status: String? = nil, on options: ConnectionOptions, saying verb: String)
+        async throws
+    {
         let changed = try await options.withSignedIn { connection -> AppointmentInfo? in
             var request = ClientRequest(id: 0, type: type)
             request.appointmentID = try await Scheduling.appointmentID(appointment, on: connection)
@@ -197,7 +205,9 @@ struct Availability: AsyncParsableCommand {
                 if entry.kind == "weekly", let day = entry.weekday, let start = entry.startMinute, let end = entry.endMinute {
                     when = String(format: "every %@ %02d:%02d-%02d:%02d (clinic time)", days[day], start / 60, start % 60, end / 60, end % 60)
                 } else {
-                    when = "\(entry.kind) " + ScheduleText.slot(SlotInfo(startsAt: entry.startsAt ?? 0, endsAt: entry.endsAt ?? 0, location: ""), number: 0)
+                    when =
+                        "\(entry.kind) "
+                        + ScheduleText.slot(SlotInfo(startsAt: entry.startsAt ?? 0, endsAt: entry.endsAt ?? 0, location: ""), number: 0)
                         .dropFirst(3)
                 }
                 print("\(entry.availabilityID)  \(when)  \(entry.slotMinutes)-minute slots  \(MessageFormat.safe(entry.location))")
@@ -223,7 +233,9 @@ struct Availability: AsyncParsableCommand {
             switch (weekly.count, open.count, closed.count) {
             case (2, 0, 0):
                 let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-                guard let day = days.firstIndex(of: String(weekly[0].lowercased().prefix(3))) else { throw ValidationError("the weekday is mon … sun") }
+                guard let day = days.firstIndex(of: String(weekly[0].lowercased().prefix(3))) else {
+                    throw ValidationError("the weekday is mon … sun")
+                }
                 let times = weekly[1].split(separator: "-").map(String.init)
                 guard times.count == 2, let start = Self.minutes(times[0]), let end = Self.minutes(times[1]) else {
                     throw ValidationError("hours are HH:MM-HH:MM, for example 09:00-12:30")
@@ -272,7 +284,9 @@ struct Availability: AsyncParsableCommand {
 struct Notifications: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Your notifications: unread ones (or --all), newest first; --read marks them read; --off/--on KIND chooses what you receive.",
-        discussion: "Kinds: message, urgent, reminder, appointment, announcement. Reminders for patients also need consent (ward consent grant appointment-reminders). Texts never hold a message's words or why a visit is."
+        discussion:
+            "Kinds: message, urgent, reminder, appointment, announcement. Reminders for patients also need consent (ward consent grant "
+            + "appointment-reminders). Texts never hold a message's words or why a visit is."
     )
     @OptionGroup var connection: ConnectionOptions
     @Flag(help: "Read ones too.") var all = false

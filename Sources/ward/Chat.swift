@@ -15,10 +15,13 @@ struct Chat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the chat screen (the default command: `ward USER@HOST`).",
         discussion: """
-        Windows: 1 is ward's own (help, command output); each room has the next number. Alt-number, Ctrl-N and Ctrl-P switch; PgUp and PgDn scroll back; Up and Down recall what you typed; Ctrl-A, Ctrl-E, Ctrl-W, Ctrl-K, Ctrl-U and Ctrl-Y edit as in a shell. /help lists the commands; /quit (or Ctrl-C) asks before leaving.
+            Windows: 1 is ward's own (help, command output); each room has the next number. Alt-number, Ctrl-N and Ctrl-P switch; PgUp and \
+            PgDn scroll back; Up and Down recall what you typed; Ctrl-A, Ctrl-E, Ctrl-W, Ctrl-K, Ctrl-U and Ctrl-Y edit as in a shell. \
+            /help lists the commands; /quit (or Ctrl-C) asks before leaving.
 
-        A message you type is shown as "(unsent)" until the server has stored it; typed while the connection is down, it waits and is sent when the connection is back.
-        """
+            A message you type is shown as "(unsent)" until the server has stored it; typed while the connection is down, it waits and is \
+            sent when the connection is back.
+            """
     )
 
     @OptionGroup var connection: ConnectionOptions
@@ -38,22 +41,26 @@ struct Chat: AsyncParsableCommand {
         let first: Result<Void, any Error> = await Result(catching: {
             try await access.withConnection { connection in
                 let (userID, inForce) = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
-                let identity = try await ConnectionOptions.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password,
-                                                                          on: connection, ask: askAtTerminal)
-                let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
-                                                pins: PinnedIdentityFile(account: access.target.description),
-                                                holdAfterIdentityChange: hold)
+                let identity = try await ConnectionOptions.deviceIdentity(
+                    for: access.target, userID: userID, password: inForce ?? password,
+                    on: connection, ask: askAtTerminal)
+                let messenger = SecureMessenger(
+                    connection: connection, identity: identity, userID: userID,
+                    pins: PinnedIdentityFile(account: access.target.description),
+                    holdAfterIdentityChange: hold)
                 try await messenger.register()
                 let who = try await connection.whoami()
                 let own = who.users?.first
-                let me = ChatClient.Me(userID: userID, username: own?.username ?? access.target.user,
-                                       displayName: own?.displayName ?? access.target.user, role: who.role ?? "")
+                let me = ChatClient.Me(
+                    userID: userID, username: own?.username ?? access.target.user,
+                    displayName: own?.displayName ?? access.target.user, role: who.role ?? "")
                 let shared = SharedScreen(ChatScreen(user: "\(me.displayName) (\(me.role))", server: access.target.server))
                 let client = ChatClient(screen: shared, access: access, me: me, device: messenger)
                 started.withLock { $0 = client }
                 ScreenThread.start(shared, inputs: post, finished: finished)
                 Task { for await input in inputs { await client.input(input) } }
-                await client.say("*** Signed in to \(access.target.server) as \(MessageFormat.safe(me.displayName)) (\(me.role)). /help lists the commands.")
+                await client.say(
+                    "*** Signed in to \(access.target.server) as \(MessageFormat.safe(me.displayName)) (\(me.role)). /help lists the commands.")
                 try await client.serve(messenger)
             }
         })

@@ -92,7 +92,8 @@ actor ChatClient {
         setConnection("disconnected")
         screen.update { screen in
             for index in screen.windows.indices {
-                screen.append(ChatScreen.Line(time: Self.now(), text: MessageFormat.connectionLost, kind: .system), toRoom: screen.windows[index].roomID)
+                screen.append(
+                    ChatScreen.Line(time: Self.now(), text: MessageFormat.connectionLost, kind: .system), toRoom: screen.windows[index].roomID)
             }
         }
     }
@@ -229,8 +230,9 @@ actor ChatClient {
         if members[message.roomID]?[message.senderID] == nil { try? await refreshMembers(message.roomID) }
         let sender = members[message.roomID]?[message.senderID]
         let isMe = message.senderID == me.userID
-        let text = MessageFormat.message(content.body, from: .init(name: sender?.displayName ?? message.senderID, role: sender?.role, isMe: isMe),
-                                         emote: content.format == "emote")
+        let text = MessageFormat.message(
+            content.body, from: .init(name: sender?.displayName ?? message.senderID, role: sender?.role, isMe: isMe),
+            emote: content.format == "emote")
         let kind: ChatScreen.Line.Kind = isMe ? .own : mentions(content.body) ? .mention : .message
         let line = ChatScreen.Line(time: Self.time(message.sentAt), text: text, kind: kind)
         screen.update { $0.append(line, toRoom: message.roomID, notify: notify) }
@@ -266,8 +268,13 @@ actor ChatClient {
             case .unsigned: what = "WARNING: a device of \(name) is not signed by their identity key"
             }
             screen.update {
-                $0.append(ChatScreen.Line(time: Self.now(), text: "*** \(what) (\(issue.description)). It gets no keys and its messages are not shown; compare safety numbers with /keys USERNAME",
-                                          kind: .mention), toRoom: roomID)
+                $0.append(
+                    ChatScreen.Line(
+                        time: Self.now(),
+                        text:
+                            "*** \(what) (\(issue.description)). It gets no keys and its messages are not shown; compare safety numbers with "
+                            + "/keys USERNAME",
+                        kind: .mention), toRoom: roomID)
             }
         }
         for deviceID in messenger.newDevices where !announcedDevices.contains(deviceID) {
@@ -275,8 +282,11 @@ actor ChatClient {
             let owner = messenger.owner(ofDevice: deviceID).flatMap { id in members.values.lazy.compactMap { $0[id] }.first }
             let name = owner.map { MessageFormat.safe($0.displayName) } ?? "someone"
             screen.update {
-                $0.append(ChatScreen.Line(time: Self.now(), text: "*** \(name) has a new device (\(deviceID)): compare its safety number with /keys USERNAME before trusting it",
-                                          kind: .mention), toRoom: roomID)
+                $0.append(
+                    ChatScreen.Line(
+                        time: Self.now(),
+                        text: "*** \(name) has a new device (\(deviceID)): compare its safety number with /keys USERNAME before trusting it",
+                        kind: .mention), toRoom: roomID)
             }
         }
     }
@@ -351,9 +361,11 @@ actor ChatClient {
             say("*** This is ward's own window: pick a room with Alt-number, Ctrl-N, or /join ROOM (/rooms lists them)")
             return
         }
-        let item = Pending(roomID: roomID, content: content, clientMessageID: Hex.encode(SecureRandom.bytes(12)), pendingID: Hex.encode(SecureRandom.bytes(8)),
-                           urgent: urgent)
-        let text = (urgent ? "[urgent] " : "")
+        let item = Pending(
+            roomID: roomID, content: content, clientMessageID: Hex.encode(SecureRandom.bytes(12)), pendingID: Hex.encode(SecureRandom.bytes(8)),
+            urgent: urgent)
+        let text =
+            (urgent ? "[urgent] " : "")
             + MessageFormat.message(content.body, from: .init(name: me.displayName, role: me.role, isMe: true), emote: content.format == "emote")
         screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .unsent, pendingID: item.pendingID), toRoom: roomID) }
         pending.append(item)

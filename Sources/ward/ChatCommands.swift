@@ -99,7 +99,8 @@ extension ChatClient {
         }
         for (index, slot) in slots.prefix(30).enumerated() { say("***   " + ScheduleText.slot(slot, number: index + 1)) }
         guard let answer = await ask("Which slot? (number; Enter cancels)", secret: false), let number = Int(answer),
-              (1...min(30, slots.count)).contains(number) else {
+            (1...min(30, slots.count)).contains(number)
+        else {
             say("*** Nothing was booked")
             return nil
         }
@@ -237,7 +238,8 @@ extension ChatClient {
         let rooms = allRooms
         let lowered = name.lowercased()
         if let match = rooms.first(where: { $0.roomID == name }) ?? rooms.first(where: { $0.name.lowercased() == lowered }),
-           let index = screen.read({ $0.index(of: match.roomID) }) {
+            let index = screen.read({ $0.index(of: match.roomID) })
+        {
             screen.update { $0.show(window: index) }
             await input(.viewing(match.roomID))
             return
@@ -261,7 +263,8 @@ extension ChatClient {
         }
         let name = MessageFormat.safe(screen.read { $0.activeWindow.name })
         guard let answer = await ask("Leave \(name)? You will no longer see its messages. (y/n)", secret: false),
-              answer.lowercased().hasPrefix("y") else { return }
+            answer.lowercased().hasPrefix("y")
+        else { return }
         var request = ClientRequest(id: 0, type: .roomLeave)
         request.roomID = room.roomID
         let leave = request
@@ -336,7 +339,9 @@ extension ChatClient {
         let people = try await connection().request(request).roomMembers ?? []
         say("*** In \(MessageFormat.safe(room.name)):")
         for person in people.sorted(by: { $0.displayName < $1.displayName }) {
-            say("***   \(MessageFormat.safe(person.displayName)) (\(person.role)) — \(person.presence)" + (person.userID == me.userID ? " (you)" : ""))
+            say(
+                "***   \(MessageFormat.safe(person.displayName)) (\(person.role)) — \(person.presence)" + (person.userID == me.userID ? " (you)" : "")
+            )
         }
     }
 
@@ -382,11 +387,14 @@ extension ChatClient {
                 continue
             }
             identities.insert(key)
-            say("***   \(device.deviceID): " + (key == pinned?.key ? "vouched for by the pinned identity" : "vouched for by ANOTHER identity than the one pinned"))
+            say(
+                "***   \(device.deviceID): "
+                    + (key == pinned?.key ? "vouched for by the pinned identity" : "vouched for by ANOTHER identity than the one pinned"))
         }
         for key in identities.sorted() {
             let number = PersonIdentity.safetyNumber(identityKey: Base64.decode(key) ?? [])
-            let state = key != pinned?.key ? "NOT the identity pinned" : pinned?.verified == true ? "verified" : "pinned on first contact, not verified"
+            let state =
+                key != pinned?.key ? "NOT the identity pinned" : pinned?.verified == true ? "verified" : "pinned on first contact, not verified"
             say("*** \(MessageFormat.safe(person.displayName))'s identity (\(state)): safety number \(number)")
         }
         guard parts.count == 2 else {
@@ -394,7 +402,10 @@ extension ChatClient {
             return
         }
         guard identities.count == 1, let key = identities.first.flatMap({ Base64.decode($0) }) else {
-            say("*** \(MessageFormat.safe(person.displayName)) has \(identities.count) identities here; nothing verified. Ask them which one is theirs.")
+            say(
+                "*** \(MessageFormat.safe(person.displayName)) has \(identities.count) identities here; nothing verified. Ask them which one "
+                    + "is theirs."
+            )
             return
         }
         messenger.confirmIdentity(of: person.userID, identityKey: key)
@@ -405,8 +416,9 @@ extension ChatClient {
 
     private func changePassword() async throws {
         guard let current = await ask("Current password:", secret: true),
-              let new = await ask("New password (at least 12 characters):", secret: true),
-              let again = await ask("New password again:", secret: true) else {
+            let new = await ask("New password (at least 12 characters):", secret: true),
+            let again = await ask("New password again:", secret: true)
+        else {
             say("*** Password unchanged")
             return
         }

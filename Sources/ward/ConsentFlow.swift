@@ -9,8 +9,10 @@ import WardTerminal
 enum ConsentFlow {
     /// Runs `action` (list, show, grant, withdraw); `ask` shows the text and puts a short yes/no
     /// question (nil: cancelled). Returns the lines to show.
-    static func run(_ action: String, purpose name: String?, on connection: WardConnection,
-                    ask: @Sendable (_ text: [String], _ question: String) async -> String?) async throws -> [String] {
+    static func run(
+        _ action: String, purpose name: String?, on connection: WardConnection,
+        ask: @Sendable (_ text: [String], _ question: String) async -> String?
+    ) async throws -> [String] {
         let listed = try await connection.request(ClientRequest(id: 0, type: .consentList))
         let purposes = listed.consentPurposes ?? []
         guard action != "list" else {
@@ -25,7 +27,8 @@ enum ConsentFlow {
             return PrivacyText.consentText(purpose)
         case "grant":
             guard let answer = await ask(PrivacyText.consentText(purpose), "Do you agree to \(purpose.purpose), version \(purpose.version)? (y/n)"),
-                  answer.lowercased().hasPrefix("y") else {
+                answer.lowercased().hasPrefix("y")
+            else {
                 return ["Nothing was changed: consent to \(purpose.purpose) was not given"]
             }
             var grant = ClientRequest(id: 0, type: .consentGrant)
@@ -33,7 +36,9 @@ enum ConsentFlow {
             grant.consentVersion = purpose.version
             let reply = try await connection.request(grant)
             return ["Consent to \(purpose.purpose) given (version \(purpose.version)); /consent withdraw \(purpose.purpose) takes it back"]
-                + PrivacyText.consentLines(purposes: reply.consentPurposes ?? purposes, records: reply.consents ?? []).filter { $0.hasPrefix(purpose.purpose) }
+                + PrivacyText.consentLines(purposes: reply.consentPurposes ?? purposes, records: reply.consents ?? []).filter {
+                    $0.hasPrefix(purpose.purpose)
+                }
         default:
             var withdraw = ClientRequest(id: 0, type: .consentWithdraw)
             withdraw.purpose = purpose.purpose

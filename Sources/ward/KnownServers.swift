@@ -2,7 +2,7 @@ import Foundation
 import WardClient
 import WardCommandLine
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The servers this person has trusted, each with the certificate it presented then (as ssh's
@@ -64,9 +64,11 @@ struct KnownServers: Codable {
     /// After a TLS failure with a pinned certificate: a clear warning if the server now presents another one.
     static func explainFailure(for target: Target, _ error: any Error) async -> any Error {
         guard let entry = (try? load())?.servers[target.server],
-              let presented = try? await ServerCertificate.fetch(host: target.host, port: target.port),
-              presented.fingerprint != entry.fingerprint else { return error }
-        return UsageError("""
+            let presented = try? await ServerCertificate.fetch(host: target.host, port: target.port),
+            presented.fingerprint != entry.fingerprint
+        else { return error }
+        return UsageError(
+            """
             WARNING: the certificate of \(target.server) has changed.
               pinned:    \(entry.fingerprint)
               presented: \(presented.fingerprint)

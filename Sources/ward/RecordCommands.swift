@@ -9,7 +9,10 @@ import WardTerminal
 struct Record: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A patient's record: read it, add or amend an entry, declare an emergency access.",
-        discussion: "Entries are FHIR R4 resources (docs/RECORDS.md); every change is a new version and every read and write is audited. A patient reads their own record with their own username. A clinician outside the care team reads only after `ward record breakglass` (a reason of at least a sentence; an hour long; the privacy officer reviews it).",
+        discussion:
+            "Entries are FHIR R4 resources (docs/RECORDS.md); every change is a new version and every read and write is audited. A patient "
+            + "reads their own record with their own username. A clinician outside the care team reads only after `ward record "
+            + "breakglass` (a reason of at least a sentence; an hour long; the privacy officer reviews it).",
         subcommands: [Show.self, Add.self, Amend.self, Amendments.self, Answer.self, Disagree.self, BreakGlass.self],
         defaultSubcommand: Show.self
     )
@@ -41,7 +44,8 @@ struct Record: AsyncParsableCommand {
 
         func run() async throws {
             let (patient, section, history, fhir, bundle) = (self.patient, self.section, self.history, self.fhir, self.bundle)
-            let (entries, withheld, amendments) = try await connection.withSignedIn { connection -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
+            let (entries, withheld, amendments) = try await connection.withSignedIn {
+                connection -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
                 var request = ClientRequest(id: 0, type: .recordRead, patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
                 request.history = history ? true : nil
@@ -68,7 +72,9 @@ struct Record: AsyncParsableCommand {
     struct Amend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ask for an entry of your record to be amended (HIPAA 164.526, GDPR Art. 16).",
-            discussion: "The doctors of your care team are notified and answer within 60 days: an accepted request changes the entry (a new version; the old one stays in the history), a denied one comes with a reason. See the answers with `ward record amendments`."
+            discussion:
+                "The doctors of your care team are notified and answer within 60 days: an accepted request changes the entry (a new version; "
+                + "the old one stays in the history), a denied one comes with a reason. See the answers with `ward record amendments`."
         )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The patient (yourself): username or user id.") var patient: String
@@ -95,8 +101,10 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let patient = self.patient
             let listed = try await connection.withSignedIn { connection -> [AmendmentInfo] in
-                try await connection.request(ClientRequest(id: 0, type: .recordAmendments, patientID: try await Record.patientID(patient, on: connection)))
-                    .amendments ?? []
+                try await connection.request(
+                    ClientRequest(id: 0, type: .recordAmendments, patientID: try await Record.patientID(patient, on: connection))
+                )
+                .amendments ?? []
             }
             if listed.isEmpty { print("no amendment requests") }
             for amendment in listed { print(RecordText.amendmentLine(amendment)) }
@@ -106,7 +114,9 @@ struct Record: AsyncParsableCommand {
     struct Disagree: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "After a denied amendment request, file your statement of disagreement (once).",
-            discussion: "HIPAA 164.526(d)(1)(iii): the statement stays with the request, the doctors of your care team are told, and whoever reads your record afterwards reads it with the entry it concerns."
+            discussion:
+                "HIPAA 164.526(d)(1)(iii): the statement stays with the request, the doctors of your care team are told, and whoever reads "
+                + "your record afterwards reads it with the entry it concerns."
         )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The request's id (amend:…), as `amendments` shows it.") var amendment: String
@@ -127,7 +137,9 @@ struct Record: AsyncParsableCommand {
     struct Answer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Answer a patient's amendment request (a doctor on the care team).",
-            discussion: "--accept TEXT writes the amended entry (a new version, built from TEXT like `ward record add`), or --accept-fhir FILE stores a FHIR resource as it is; --deny REASON refuses it with a reason the patient reads (HIPAA 164.526(d))."
+            discussion:
+                "--accept TEXT writes the amended entry (a new version, built from TEXT like `ward record add`), or --accept-fhir FILE "
+                + "stores a FHIR resource as it is; --deny REASON refuses it with a reason the patient reads (HIPAA 164.526(d))."
         )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The patient: username or user id.") var patient: String
@@ -137,7 +149,9 @@ struct Record: AsyncParsableCommand {
         @Option(help: "Deny, with the reason.") var deny: String?
 
         func validate() throws {
-            guard [accept, acceptFhir, deny].compactMap({ $0 }).count == 1 else { throw ValidationError("give one of --accept TEXT, --accept-fhir FILE, --deny REASON") }
+            guard [accept, acceptFhir, deny].compactMap({ $0 }).count == 1 else {
+                throw ValidationError("give one of --accept TEXT, --accept-fhir FILE, --deny REASON")
+            }
         }
 
         func run() async throws {
@@ -153,7 +167,9 @@ struct Record: AsyncParsableCommand {
                 } else {
                     request.verdict = "accepted"
                     let listed = try await connection.request(ClientRequest(id: 0, type: .recordAmendments, patientID: patientID)).amendments ?? []
-                    guard let asked = listed.first(where: { $0.amendmentID == amendment }) else { throw UsageError("the patient has no request \(amendment)") }
+                    guard let asked = listed.first(where: { $0.amendmentID == amendment }) else {
+                        throw UsageError("the patient has no request \(amendment)")
+                    }
                     guard let resource = fhir ?? RecordText.resource(section: asked.section, text: accept ?? "") else {
                         throw UsageError("unknown section \(asked.section)")
                     }
@@ -173,10 +189,17 @@ struct Record: AsyncParsableCommand {
         @Argument(help: "What to record (becomes the section's FHIR resource); or give --fhir FILE.") var text: String?
         @Option(help: "A FHIR resource (JSON) to store as it is.") var fhir: String?
         @Option(help: "The entry this amends (its id, shown in brackets by `show`).") var amend: String?
-        @Option(help: "Withhold this version from the patient's own view (doctors): psychotherapy-notes or endangerment; none releases a withheld entry (new versions of one stay withheld otherwise).") var withhold: String?
+        @Option(
+            help: """
+                Withhold this version from the patient's own view (doctors): psychotherapy-notes or endangerment; none releases a withheld \
+                entry (new versions of one stay withheld otherwise).
+                """
+        ) var withhold: String?
 
         func validate() throws {
-            guard RecordText.sections.contains(section) else { throw ValidationError("the section is one of \(RecordText.sections.joined(separator: ", "))") }
+            guard RecordText.sections.contains(section) else {
+                throw ValidationError("the section is one of \(RecordText.sections.joined(separator: ", "))")
+            }
             guard (text == nil) != (fhir == nil) else { throw ValidationError("give the text, or --fhir FILE") }
         }
 
@@ -206,7 +229,9 @@ struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "breakglass",
             abstract: "Declare an emergency access to a patient's record you are not on the care team of (HIPAA emergency access).",
-            discussion: "The reason must be at least a sentence; it is kept as an erasable commitment in the audit log, the entry is critical, the privacy officer is told at once and reviews the access. It lasts an hour."
+            discussion:
+                "The reason must be at least a sentence; it is kept as an erasable commitment in the audit log, the entry is critical, the "
+                + "privacy officer is told at once and reviews the access. It lasts an hour."
         )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The patient: username or user id.") var patient: String

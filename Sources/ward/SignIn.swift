@@ -29,11 +29,18 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Trust the certificates in this PEM file (the clinic's CA, or the appliance's certificate) instead of the known-servers file.")
     var ca: String?
 
-    @Option(help: ArgumentHelp("On first contact, trust the server if its certificate has this fingerprint (SHA256:AB:CD:…, as ward-server prints it).",
-                               valueName: "fingerprint"))
+    @Option(
+        help: ArgumentHelp(
+            "On first contact, trust the server if its certificate has this fingerprint (SHA256:AB:CD:…, as ward-server prints it).",
+            valueName: "fingerprint"))
     var trustFingerprint: String?
 
-    @Flag(help: "Send nothing to a room while a member's identity key changed and is not confirmed (/keys USER verify); a clinic may require it. Without it their new devices are only left out. Also WARD_HOLD_AFTER_IDENTITY_CHANGE=1.")
+    @Flag(
+        help: """
+            Send nothing to a room while a member's identity key changed and is not confirmed (/keys USER verify); a clinic may require it. \
+            Without it their new devices are only left out. Also WARD_HOLD_AFTER_IDENTITY_CHANGE=1.
+            """
+    )
     var holdAfterIdentityChange = false
 
     /// The clinic's choice about identity changes (`SecureMessenger.holdAfterIdentityChange`).
@@ -77,7 +84,8 @@ struct ServerAccess: Sendable {
         let key = target.description
         var sessions = SavedSessions.load()
         if let token = sessions.tokens[key], let resumed = try? await connection.request(ClientRequest(id: 0, type: .resume, token: token)),
-           let userID = resumed.userID {
+            let userID = resumed.userID
+        {
             return (userID, given)
         }
         var password: String
@@ -88,7 +96,9 @@ struct ServerAccess: Sendable {
             reply = try await connection.send(ClientRequest(id: 0, type: .login, username: target.user, password: password, totp: code))
         }
         if reply.type == "error" {
-            throw UsageError("sign-in refused: \(reply.message ?? "")" + ((reply.policies ?? []).isEmpty ? "" : " (\((reply.policies ?? []).joined(separator: ", ")))"))
+            throw UsageError(
+                "sign-in refused: \(reply.message ?? "")"
+                    + ((reply.policies ?? []).isEmpty ? "" : " (\((reply.policies ?? []).joined(separator: ", ")))"))
         }
         if reply.mustChangePassword == true {
             let new = try await ask("Choose a new password (at least 12 characters): ", "WARD_NEW_PASSWORD")
@@ -110,7 +120,9 @@ extension ConnectionOptions {
         let target = try Target(parsing: self.target)
         let certificate = try await KnownServers.certificate(for: target, ca: ca, acceptFingerprint: trustFingerprint)
         let tls: TLSConfiguration
-        do { tls = try WardConnection.pinnedTLS(certificatePEM: certificate) } catch { throw UsageError("the trusted certificate cannot be read: \(error)") }
+        do { tls = try WardConnection.pinnedTLS(certificatePEM: certificate) } catch {
+            throw UsageError("the trusted certificate cannot be read: \(error)")
+        }
         var logger = Logger(label: "ward")
         logger.logLevel = .critical
         return ServerAccess(target: target, tls: tls, serverName: try Self.serverName(for: target, certificate: certificate), logger: logger)
@@ -123,10 +135,12 @@ extension ConnectionOptions {
         let password = try readSecret(prompt: "Password for \(access.target): ", variable: "WARD_PASSWORD")
         return try await access.withConnection { connection in
             let (userID, inForce) = try await access.signIn(on: connection, password: password, ask: askAtTerminal)
-            let identity = try await Self.deviceIdentity(for: access.target, userID: userID, password: inForce ?? password, on: connection,
-                                                         ask: askAtTerminal)
-            let messenger = SecureMessenger(connection: connection, identity: identity, userID: userID,
-                                            pins: PinnedIdentityFile(account: access.target.description), holdAfterIdentityChange: holdsAfterIdentityChange)
+            let identity = try await Self.deviceIdentity(
+                for: access.target, userID: userID, password: inForce ?? password, on: connection,
+                ask: askAtTerminal)
+            let messenger = SecureMessenger(
+                connection: connection, identity: identity, userID: userID,
+                pins: PinnedIdentityFile(account: access.target.description), holdAfterIdentityChange: holdsAfterIdentityChange)
             try await messenger.register()
             let result = try await body(messenger)
             Self.reportTrustIssues(messenger)
@@ -153,7 +167,8 @@ extension ConnectionOptions {
     static func offerSecondFactor(on connection: WardConnection, ask: AskSecret) async throws {
         let enrolment: (secret: String, uri: String)
         do { enrolment = try await connection.enrollSecondFactor() } catch WardClientError.server(.conflict, _, _) { return }
-        warn("""
+        warn(
+            """
             Set up your second factor now. Add this secret to your authenticator app:
               \(enrolment.secret)
               (or the link \(enrolment.uri))
@@ -184,8 +199,10 @@ extension ConnectionOptions {
 
     /// This device's keys for the account: made on first use and kept in a file sealed with the
     /// password (Argon2id), mode 0600, with the person's identity key (`personIdentity`).
-    static func deviceIdentity(for target: Target, userID: String, password: String, on connection: WardConnection,
-                               ask: AskSecret) async throws -> DeviceIdentity {
+    static func deviceIdentity(
+        for target: Target, userID: String, password: String, on connection: WardConnection,
+        ask: AskSecret
+    ) async throws -> DeviceIdentity {
         let path = DeviceKeyPath.of(target)
         if FileManager.default.fileExists(atPath: path) {
             var identity: DeviceIdentity
@@ -204,7 +221,8 @@ extension ConnectionOptions {
             return identity
         }
         let identity = DeviceIdentity(person: try await personIdentity(userID: userID, on: connection, ask: ask))
-        try FileManager.default.createDirectory(atPath: UserFiles.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: UserFiles.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try DeviceKeyFile.save(identity, userID: userID, passphrase: password, to: path)
         warn("This device's keys were made and saved in \(path). Your identity's safety number: \(identitySafetyNumber(identity))")
         return identity
@@ -217,7 +235,8 @@ extension ConnectionOptions {
     static func personIdentity(userID: String, on connection: WardConnection, ask: AskSecret) async throws -> PersonIdentity {
         if let backup = try? await connection.request(ClientRequest(id: 0, type: .identityBackup)).backup {
             for _ in 0..<3 {
-                let key = (try? await ask("Recovery key from when your identity was made (empty to start a new identity): ", "WARD_RECOVERY_KEY")) ?? ""
+                let key =
+                    (try? await ask("Recovery key from when your identity was made (empty to start a new identity): ", "WARD_RECOVERY_KEY")) ?? ""
                 if key.isEmpty { break }
                 do {
                     let person = try IdentityBackup.open(backup, userID: userID, recoveryKey: key)
@@ -233,14 +252,18 @@ extension ConnectionOptions {
                     warn("That recovery key does not open your identity backup.")
                 }
             }
-            warn("WARNING: starting a new identity. The people you talk with are told your identity changed, and your other devices are left out, until safety numbers are compared again.")
+            warn(
+                "WARNING: starting a new identity. The people you talk with are told your identity changed, and your other devices are left "
+                    + "out, until safety numbers are compared again."
+            )
         }
         let person = PersonIdentity()
         let recoveryKey = IdentityBackup.makeRecoveryKey()
         var store = ClientRequest(id: 0, type: .identityBackup)
         store.backup = try IdentityBackup.seal(person, userID: userID, recoveryKey: recoveryKey)
         try await connection.request(store)
-        warn("""
+        warn(
+            """
             Your recovery key (write it down and keep it to yourself; a new device of yours needs it to be yours):
               \(recoveryKey)
             """)
@@ -255,7 +278,10 @@ extension ConnectionOptions {
     /// pinned identity vouches for.
     static func reportTrustIssues(_ messenger: SecureMessenger) {
         for issue in messenger.trustIssues {
-            warn("WARNING: \(issue) (user \(issue.userID)); it gets no keys and its messages are not shown. Compare safety numbers in ward's screen (/keys USER).")
+            warn(
+                "WARNING: \(issue) (user \(issue.userID)); it gets no keys and its messages are not shown. Compare safety numbers in ward's "
+                    + "screen (/keys USER)."
+            )
         }
         for issue in messenger.takeDeliveryIssues() { warn("WARNING: \(issue) (the server holds back or reorders what it relays).") }
     }

@@ -116,21 +116,21 @@ final class Terminal {
         if status == ERR { return nil }
         if status == ward_key_code_yes() { return function(Int32(character)) }
         switch character {
-        case 1: return .key(.edit(.home))           // Ctrl-A
-        case 2: return .key(.edit(.left))           // Ctrl-B
-        case 3: return .interrupt                   // Ctrl-C
+        case 1: return .key(.edit(.home)) // Ctrl-A
+        case 2: return .key(.edit(.left)) // Ctrl-B
+        case 3: return .interrupt // Ctrl-C
         case 4: return editorIsEmpty ? .endOfInput : .key(.edit(.delete))
-        case 5: return .key(.edit(.end))            // Ctrl-E
-        case 6: return .key(.edit(.right))          // Ctrl-F
+        case 5: return .key(.edit(.end)) // Ctrl-E
+        case 6: return .key(.edit(.right)) // Ctrl-F
         case 8, 127: return .key(.edit(.backspace))
         case 10, 13: return .key(.enter)
-        case 11: return .key(.edit(.killToEnd))     // Ctrl-K
-        case 12: return .redraw                     // Ctrl-L
-        case 14: return .key(.nextWindow)           // Ctrl-N
-        case 16: return .key(.previousWindow)       // Ctrl-P
-        case 21: return .key(.edit(.killToStart))   // Ctrl-U
+        case 11: return .key(.edit(.killToEnd)) // Ctrl-K
+        case 12: return .redraw // Ctrl-L
+        case 14: return .key(.nextWindow) // Ctrl-N
+        case 16: return .key(.previousWindow) // Ctrl-P
+        case 21: return .key(.edit(.killToStart)) // Ctrl-U
         case 23: return .key(.edit(.killWordBackward)) // Ctrl-W
-        case 25: return .key(.edit(.yank))          // Ctrl-Y
+        case 25: return .key(.edit(.yank)) // Ctrl-Y
         case 27: return escape()
         default:
             guard character >= 32, let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
@@ -146,10 +146,10 @@ final class Terminal {
         guard status != ERR else { return .interrupt }
         if status == ward_key_code_yes() { return function(Int32(next)) }
         switch next {
-        case 48: return .key(.window(10))                // Alt-0
+        case 48: return .key(.window(10)) // Alt-0
         case 49...57: return .key(.window(Int(next) - 48)) // Alt-1 … Alt-9
-        case 98: return .key(.edit(.wordLeft))           // Alt-b
-        case 102: return .key(.edit(.wordRight))         // Alt-f
+        case 98: return .key(.edit(.wordLeft)) // Alt-b
+        case 102: return .key(.edit(.wordRight)) // Alt-f
         default: return nil
         }
     }

@@ -13,11 +13,19 @@ struct Ward: AsyncParsableCommand {
         commandName: "ward",
         abstract: "Ward's messaging client: end-to-end encrypted rooms on a terminal screen (ward USER@HOST), or from scripts.",
         discussion: """
-        The password is asked for without echo, or read from WARD_PASSWORD; a second-factor code from WARD_TOTP; a new password, when the server asks for one, from WARD_NEW_PASSWORD. Files (sessions, trusted servers, this device's keys, all mode 0600) live in $WARD_CONFIG_DIR, else $XDG_CONFIG_HOME/ward, else ~/.config/ward.
+            The password is asked for without echo, or read from WARD_PASSWORD; a second-factor code from WARD_TOTP; a new password, when \
+            the server asks for one, from WARD_NEW_PASSWORD. Files (sessions, trusted servers, this device's keys, all mode 0600) live in \
+            $WARD_CONFIG_DIR, else $XDG_CONFIG_HOME/ward, else ~/.config/ward.
 
-        On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. At the first sign-in, after the new password, ward offers to set up the second factor (staff need one before they can message; later it takes an enrolment code from an Admin).
-        """,
-        subcommands: [Chat.self, Rooms.self, Send.self, Read.self, Export.self, Consent.self, Erase.self, Appointments.self, Availability.self, Notifications.self, Record.self],
+            On first contact with a server, ward shows its certificate's fingerprint and asks whether to trust it (or takes \
+            --trust-fingerprint); a server that later presents another certificate is refused with a warning, as ssh does. At the first \
+            sign-in, after the new password, ward offers to set up the second factor (staff need one before they can message; later it \
+            takes an enrolment code from an Admin).
+            """,
+        subcommands: [
+            Chat.self, Rooms.self, Send.self, Read.self, Export.self, Consent.self, Erase.self, Appointments.self, Availability.self,
+            Notifications.self, Record.self
+        ],
         defaultSubcommand: Chat.self
     )
 
@@ -39,8 +47,11 @@ struct Rooms: AsyncParsableCommand {
         }
         for room in rooms {
             if json {
-                print(try JSONLine.encode(["roomID": room.roomID, "name": room.name, "kind": room.kind, "unread": "\(room.unread ?? 0)",
-                                           "lastSeq": "\(room.lastSeq)"]))
+                print(
+                    try JSONLine.encode([
+                        "roomID": room.roomID, "name": room.name, "kind": room.kind, "unread": "\(room.unread ?? 0)",
+                        "lastSeq": "\(room.lastSeq)"
+                    ]))
             } else {
                 print("\(room.roomID)  \(MessageFormat.safe(room.name))  (\(room.kind), \(room.unread ?? 0) unread)")
             }
@@ -101,11 +112,14 @@ struct Read: AsyncParsableCommand {
                     do { content = try await messenger.open(message) } catch {
                         content = MessageContent(body: "[cannot be read on this device: \(error)]", format: "unreadable")
                     }
-                    lines.append(json
-                        ? try JSONLine.encode(["seq": "\(message.seq)", "messageID": message.messageID, "senderID": message.senderID,
-                                               "sender": sender?.displayName ?? message.senderID, "role": sender?.role ?? "",
-                                               "sentAt": "\(message.sentAt)", "format": content.format, "text": content.body])
-                        : Transcript.line(message, content: content, sender: sender, isMe: message.senderID == messenger.userID))
+                    lines.append(
+                        json
+                            ? try JSONLine.encode([
+                                "seq": "\(message.seq)", "messageID": message.messageID, "senderID": message.senderID,
+                                "sender": sender?.displayName ?? message.senderID, "role": sender?.role ?? "",
+                                "sentAt": "\(message.sentAt)", "format": content.format, "text": content.body
+                            ])
+                            : Transcript.line(message, content: content, sender: sender, isMe: message.senderID == messenger.userID))
                 }
                 guard let last = page.last, page.count == 200 else { break }
                 after = last.seq
@@ -119,7 +133,10 @@ struct Read: AsyncParsableCommand {
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export everything Ward holds about you (GDPR Art. 15, 20) as JSON, your messages decrypted on this device.",
-        discussion: "The document follows docs/export.schema.json: your account, consents, devices, rooms, every message in them as the server holds it (encrypted) and, under `decrypted`, the text this device can read; and the accounting of access: every audit entry about you (who, in which role, did what, when, under which policies). The file is written mode 0600."
+        discussion:
+            "The document follows docs/export.schema.json: your account, consents, devices, rooms, every message in them as the server holds "
+            + "it (encrypted) and, under `decrypted`, the text this device can read; and the accounting of access: every audit entry "
+            + "about you (who, in which role, did what, when, under which policies). The file is written mode 0600."
     )
 
     @OptionGroup var connection: ConnectionOptions
@@ -143,7 +160,10 @@ private func answer(_ question: String, yes: String?) -> String? {
 struct Consent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Your consents (GDPR Art. 7): list them, read a text, give or withdraw one.",
-        discussion: "`ward consent` lists every purpose and where you stand; `ward consent show PURPOSE` prints the text in force; `ward consent grant PURPOSE` prints it and asks (or takes --yes); `ward consent withdraw PURPOSE` takes it back from your next request on. Every grant and withdrawal is recorded with the version of the text and the time, and audited."
+        discussion:
+            "`ward consent` lists every purpose and where you stand; `ward consent show PURPOSE` prints the text in force; `ward consent "
+            + "grant PURPOSE` prints it and asks (or takes --yes); `ward consent withdraw PURPOSE` takes it back from your next "
+            + "request on. Every grant and withdrawal is recorded with the version of the text and the time, and audited."
     )
 
     @OptionGroup var connection: ConnectionOptions
@@ -171,7 +191,10 @@ struct Consent: AsyncParsableCommand {
 struct Erase: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask the clinic to erase your account and your messages (GDPR Art. 17).",
-        discussion: "Files an erasure request; the clinic's privacy officer must act on it within one month. Until then the account works as before. What the law requires the clinic to keep (proof of your consents, messages under a legal hold) is kept and listed in the erasure receipt. Run it again to see the request's state."
+        discussion:
+            "Files an erasure request; the clinic's privacy officer must act on it within one month. Until then the account works as before. "
+            + "What the law requires the clinic to keep (proof of your consents, messages under a legal hold) is kept and listed in "
+            + "the erasure receipt. Run it again to see the request's state."
     )
 
     @OptionGroup var connection: ConnectionOptions

@@ -9,13 +9,13 @@ struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign in to a server as an administrator and keep the session (0600) for the other commands.",
         discussion: """
-        The password is read without echo, or from WARD_PASSWORD. If the account has a second \
-        factor, its current code (or a recovery code) is asked for, or read from WARD_TOTP. If the \
-        account must change its password (a new account's one-time password), the new one is asked \
-        for (or read from WARD_NEW_PASSWORD). The certificate given with --cert is pinned: later \
-        commands trust that certificate only. Staff accounts then set up a second factor with \
-        `wardctl totp enroll` and `wardctl totp confirm CODE` before administering.
-        """
+            The password is read without echo, or from WARD_PASSWORD. If the account has a second \
+            factor, its current code (or a recovery code) is asked for, or read from WARD_TOTP. If the \
+            account must change its password (a new account's one-time password), the new one is asked \
+            for (or read from WARD_NEW_PASSWORD). The certificate given with --cert is pinned: later \
+            commands trust that certificate only. Staff accounts then set up a second factor with \
+            `wardctl totp enroll` and `wardctl totp confirm CODE` before administering.
+            """
     )
 
     @Option(help: "The server, wss://HOST:PORT/v1/ws.")
@@ -41,8 +41,10 @@ struct Login: AsyncParsableCommand {
         let username = self.username
         let token: String
         do {
-            token = try await WardConnection.withConnection(url: server, tls: try WardConnection.pinnedTLS(certificatePEM: pem),
-                                                            serverName: serverName, logger: logger) { connection in
+            token = try await WardConnection.withConnection(
+                url: server, tls: try WardConnection.pinnedTLS(certificatePEM: pem),
+                serverName: serverName, logger: logger
+            ) { connection in
                 var session = try await connection.send(ClientRequest(id: 0, type: .login, username: username, password: password))
                 if session.code == .secondFactorRequired {
                     let code = try readSecret(prompt: "Code from the authenticator (or a recovery code): ", variable: "WARD_TOTP")
@@ -71,7 +73,9 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage accounts (Admin).",
-        subcommands: [UserAdd.self, UserList.self, UserShow.self, UserDisable.self, UserEnable.self, UserResetPassword.self, UserResetSecondFactor.self]
+        subcommands: [
+            UserAdd.self, UserList.self, UserShow.self, UserDisable.self, UserEnable.self, UserResetPassword.self, UserResetSecondFactor.self
+        ]
     )
 }
 
@@ -83,7 +87,9 @@ struct UserAdd: AsyncParsableCommand {
 
     func run() async throws {
         let (username, role, name) = (self.username, self.role, self.name)
-        let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: .userCreate, username: username, displayName: name, role: role)) }
+        let reply = try await withSession {
+            try await $0.request(ClientRequest(id: 0, type: .userCreate, username: username, displayName: name, role: role))
+        }
         print("created \(username) (\(reply.userID ?? "?")), role \(role)")
         if let waiting = reply.approvals?.first {
             print(ApprovalsCommand.waiting(waiting))
@@ -134,7 +140,8 @@ struct UserEnable: AsyncParsableCommand {
 }
 
 struct UserResetPassword: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Give an account a new one-time password (and clear its lockout).")
+    static let configuration = CommandConfiguration(
+        commandName: "reset-password", abstract: "Give an account a new one-time password (and clear its lockout).")
     @Argument(help: "The username.") var username: String
     func run() async throws {
         let reply = try await userRequest(.userResetPassword, username)
@@ -147,8 +154,9 @@ struct UserResetPassword: AsyncParsableCommand {
 }
 
 struct UserResetSecondFactor: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reset-second-factor",
-                                                    abstract: "Remove an account's second factor (a lost authenticator); prints the code it enrols a new one with.")
+    static let configuration = CommandConfiguration(
+        commandName: "reset-second-factor",
+        abstract: "Remove an account's second factor (a lost authenticator); prints the code it enrols a new one with.")
     @Argument(help: "The username.") var username: String
     func run() async throws {
         let reply = try await userRequest(.userResetSecondFactor, username)
@@ -192,8 +200,10 @@ struct CareTeamAdd: AsyncParsableCommand {
     func run() async throws {
         let (patient, clinician) = (self.patient, self.clinician)
         try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: try await userIDAsAdmin(patient, on: connection),
-                                                       clinicianID: try await userIDAsAdmin(clinician, on: connection)))
+            try await connection.request(
+                ClientRequest(
+                    id: 0, type: .careTeamAdd, patientID: try await userIDAsAdmin(patient, on: connection),
+                    clinicianID: try await userIDAsAdmin(clinician, on: connection)))
         }
         print("\(clinician) is on \(patient)'s care team")
     }
@@ -206,8 +216,10 @@ struct CareTeamRemove: AsyncParsableCommand {
     func run() async throws {
         let (patient, clinician) = (self.patient, self.clinician)
         try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: .careTeamRemove, patientID: try await userIDAsAdmin(patient, on: connection),
-                                                       clinicianID: try await userIDAsAdmin(clinician, on: connection)))
+            try await connection.request(
+                ClientRequest(
+                    id: 0, type: .careTeamRemove, patientID: try await userIDAsAdmin(patient, on: connection),
+                    clinicianID: try await userIDAsAdmin(clinician, on: connection)))
         }
         print("\(clinician) is no longer on \(patient)'s care team")
     }
@@ -219,7 +231,8 @@ struct CareTeamList: AsyncParsableCommand {
     func run() async throws {
         let patient = self.patient
         let members = try await withSession { connection in
-            try await connection.request(ClientRequest(id: 0, type: .careTeamList, patientID: try await userIDAsAdmin(patient, on: connection))).members ?? []
+            try await connection.request(ClientRequest(id: 0, type: .careTeamList, patientID: try await userIDAsAdmin(patient, on: connection)))
+                .members ?? []
         }
         for member in members { print(member) }
     }
@@ -236,7 +249,9 @@ struct TOTPCommand: ParsableCommand {
 struct TOTPEnroll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll", abstract: "Print a new secret and its otpauth URI for the authenticator app.",
-        discussion: "Works in the session that replaced the one-time password; after an administrator reset the second factor, give the enrolment code they handed over with --code."
+        discussion:
+            "Works in the session that replaced the one-time password; after an administrator reset the second factor, give the enrolment "
+            + "code they handed over with --code."
     )
     @Option(help: "The enrolment code from an administrator's reset-second-factor.") var code: String?
     func run() async throws {
@@ -249,7 +264,8 @@ struct TOTPEnroll: AsyncParsableCommand {
 }
 
 struct TOTPConfirm: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "confirm", abstract: "Confirm with the authenticator's current code; prints recovery codes once.")
+    static let configuration = CommandConfiguration(
+        commandName: "confirm", abstract: "Confirm with the authenticator's current code; prints recovery codes once.")
     @Argument(help: "The six-digit code the authenticator shows now.") var code: String
     func run() async throws {
         let code = self.code
@@ -263,7 +279,9 @@ struct TOTPConfirm: AsyncParsableCommand {
 struct Announce: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send an announcement to everyone, or to one role (Admin); people see it in their notifications.",
-        discussion: "Announcements are for the whole clinic or a role (the clinic closes early, a new phone number); they must not hold health data. People who turned announcements off (ward notifications --off announcement) do not get them."
+        discussion:
+            "Announcements are for the whole clinic or a role (the clinic closes early, a new phone number); they must not hold health data. "
+            + "People who turned announcements off (ward notifications --off announcement) do not get them."
     )
     @Argument(help: "The text (1-500 characters).") var text: String
     @Option(help: "Only this role: Doctor, Nurse, Patient, Other, Admin or PrivacyOfficer.") var role: String?

@@ -11,12 +11,12 @@ struct ApprovalsCommand: AsyncParsableCommand {
         commandName: "approvals",
         abstract: "List what waits for a second person's approval, or approve or reject one.",
         discussion: """
-        Granting Doctor, PrivacyOfficer, Admin or Auditor, resetting a clinician's password or \
-        second factor, and erasing someone who did not ask wait for a second person. Each line: \
-        number, what waits, the account, who asked and when. Approving runs the request and prints \
-        what it gives (a one-time password, an enrolment code, an erasure receipt's summary). \
-        Nobody approves their own request.
-        """
+            Granting Doctor, PrivacyOfficer, Admin or Auditor, resetting a clinician's password or \
+            second factor, and erasing someone who did not ask wait for a second person. Each line: \
+            number, what waits, the account, who asked and when. Approving runs the request and prints \
+            what it gives (a one-time password, an enrolment code, an erasure receipt's summary). \
+            Nobody approves their own request.
+            """
     )
     @Argument(help: "approve or reject (absent: list).") var verdict: String?
     @Argument(help: "The approval's number.") var id: Int?
@@ -41,10 +41,15 @@ struct ApprovalsCommand: AsyncParsableCommand {
         }
         if verdict == nil, reply.approvals?.isEmpty ?? true { print("nothing waits for approval") }
         for approval in reply.approvals ?? [] {
-            print("\(approval.approvalID)\t\(approval.action)\t\(approval.subjectID)\tasked by \(approval.requestedBy) at \(utc(approval.requestedAt))\t\(approval.status)")
+            print(
+                "\(approval.approvalID)\t\(approval.action)\t\(approval.subjectID)\tasked by \(approval.requestedBy) at "
+                    + "\(utc(approval.requestedAt))\t\(approval.status)"
+            )
         }
         if let password = reply.password { print("one-time password (shown once; to be changed at first sign-in): \(password)") }
         if let code = reply.enrolmentCode { print("enrolment code (shown once, valid 7 days; give it to them in person): \(code)") }
-        if let receipt = reply.erasureReceipt { print("erased \(receipt.subjectID): \(receipt.items.count) kinds of data; decision audit entry \(receipt.auditSeq)") }
+        if let receipt = reply.erasureReceipt {
+            print("erased \(receipt.subjectID): \(receipt.items.count) kinds of data; decision audit entry \(receipt.auditSeq)")
+        }
     }
 }

@@ -14,7 +14,8 @@ struct BackupCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Where backups go, the newest one (its age, size and the audit entries it covers), and whether it is older than the schedule allows.",
+            abstract:
+                "Where backups go, the newest one (its age, size and the audit entries it covers), and whether it is older than the schedule allows.",
             discussion: "Exit status 1 when the newest backup is too old or there is none, so a scheduled run can alert."
         )
 
@@ -24,10 +25,14 @@ struct BackupCommand: AsyncParsableCommand {
             }
             guard let status else { throw UsageError("the server sent no backup status") }
             print("backup directory: \(status.directory ?? "none (serve --backup-dir)")")
-            print("schedule: " + (status.everyHours > 0 ? "every \(status.everyHours) hour(s), keeping \(status.keep)" : "none: backups are taken outside the server"))
+            print(
+                "schedule: "
+                    + (status.everyHours > 0
+                        ? "every \(status.everyHours) hour(s), keeping \(status.keep)" : "none: backups are taken outside the server"))
             if let newest = status.newest, let takenAt = status.takenAt, let age = status.ageSeconds {
-                print("newest: \(newest), taken \(utc(takenAt)), \(age / 3600) h \(age % 3600 / 60) min ago"
-                      + (status.bytes.map { ", \($0 / 1_048_576) MiB" } ?? "") + (status.auditEntries.map { ", audit log to entry \($0)" } ?? ""))
+                print(
+                    "newest: \(newest), taken \(utc(takenAt)), \(age / 3600) h \(age % 3600 / 60) min ago"
+                        + (status.bytes.map { ", \($0 / 1_048_576) MiB" } ?? "") + (status.auditEntries.map { ", audit log to entry \($0)" } ?? ""))
             } else {
                 print("newest: none")
             }

@@ -15,7 +15,9 @@ struct BreakGlassCommand: AsyncParsableCommand {
     struct Review: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the accesses waiting for a verdict (overdue after 72 h), or record one: review ID --verdict justified|unjustified.",
-            discussion: "Each line: number, clinician, patient, when it started and ended, OVERDUE when unreviewed past 72 hours, and the declared reason (kept until the clinician or the patient is erased). Exit status 1 when any is overdue."
+            discussion:
+                "Each line: number, clinician, patient, when it started and ended, OVERDUE when unreviewed past 72 hours, and the declared "
+                + "reason (kept until the clinician or the patient is erased). Exit status 1 when any is overdue."
         )
         @Argument(help: "The access to give a verdict on.") var id: Int?
         @Option(help: "justified or unjustified.") var verdict: String?
@@ -39,7 +41,8 @@ struct BreakGlassCommand: AsyncParsableCommand {
             if uses.isEmpty { print(all ? "no emergency accesses" : "no emergency accesses wait for review") }
             for use in uses {
                 let reviewed = use.verdict.map { "\t\($0) by \(use.reviewedBy ?? "?")" } ?? ""
-                print("\(use.breakGlassID)\t\(use.clinicianID)\t\(use.patientID)\t\(utc(use.startedAt)) to \(utc(use.endsAt))\(use.overdue ? "\tOVERDUE" : "")\(reviewed)")
+                let overdue = use.overdue ? "\tOVERDUE" : ""
+                print("\(use.breakGlassID)\t\(use.clinicianID)\t\(use.patientID)\t\(utc(use.startedAt)) to \(utc(use.endsAt))\(overdue)\(reviewed)")
                 if let reason = use.reason { print("\treason: \(reason)") }
             }
             if uses.contains(where: \.overdue) { throw ExitCode(1) }

@@ -16,7 +16,10 @@ struct GDPRCommand: AsyncParsableCommand {
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the record of processing activities (Art. 30): every kind of personal data Ward stores.",
-            discussion: "For each kind: its purpose, legal basis, how it is exported and erased, how long it is kept, and what can hold it back from erasure. It is generated from the registry the server's export and erasure use (Sources/WardStore/PersonalData.swift), so it cannot drift from what the server does."
+            discussion:
+                "For each kind: its purpose, legal basis, how it is exported and erased, how long it is kept, and what can hold it back from "
+                + "erasure. It is generated from the registry the server's export and erasure use "
+                + "(Sources/WardStore/PersonalData.swift), so it cannot drift from what the server does."
         )
 
         @Flag(help: "The registry as JSON instead of text.") var json = false
@@ -36,7 +39,10 @@ extension GDPRCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export everything Ward holds about a person (GDPR Art. 15, 20), as JSON (docs/export.schema.json).",
-            discussion: "Needs a privacy officer's session (wardctl login). Messages stay the ciphertext the server holds, with their metadata; the person's own device decrypts them in their own export. The export and every page of it are audited. The file is written mode 0600: it holds personal data."
+            discussion:
+                "Needs a privacy officer's session (wardctl login). Messages stay the ciphertext the server holds, with their metadata; the "
+                + "person's own device decrypts them in their own export. The export and every page of it are audited. The file is "
+                + "written mode 0600: it holds personal data."
         )
 
         @Argument(help: "The person: a username, or a user id (user:…) for an account that is disabled or erased.") var user: String
@@ -49,7 +55,10 @@ extension GDPRCommand {
             }
             let encoder = JSONEncoder.document
             try UserFiles.writePrivate(try encoder.encode(document), atPath: out)
-            print("exported \(document.subjectID): \(document.rooms.count) rooms, \(document.messages.count) messages, \(document.access.count) access records → \(out)")
+            print(
+                "exported \(document.subjectID): \(document.rooms.count) rooms, \(document.messages.count) messages, "
+                    + "\(document.access.count) access records → \(out)"
+            )
         }
     }
 }
@@ -73,7 +82,10 @@ extension GDPRCommand {
         static let configuration = CommandConfiguration(
             commandName: "request",
             abstract: "File an erasure request (GDPR Art. 17) for a person who asked in writing or in person.",
-            discussion: "People file their own with `ward erase`. The request is due one month after it is filed (Art. 12(3)); `wardctl gdpr requests` lists it until it is executed with `wardctl gdpr erase`. A person has one pending request at a time: filing again shows the pending one."
+            discussion:
+                "People file their own with `ward erase`. The request is due one month after it is filed (Art. 12(3)); `wardctl gdpr "
+                + "requests` lists it until it is executed with `wardctl gdpr erase`. A person has one pending request at a time: "
+                + "filing again shows the pending one."
         )
         @Argument(help: "The person: a username or a user id (user:…).") var user: String
 
@@ -84,7 +96,12 @@ extension GDPRCommand {
                 request.userID = try await userIDFromDirectory(of: user, on: connection)
                 return try await connection.request(request).erasureRequests ?? []
             }
-            for request in filed { print("request \(request.requestID) for \(request.userID): filed \(utc(request.requestedAt)), due \(utc(request.dueAt)), \(request.status)") }
+            for request in filed {
+                print(
+                    "request \(request.requestID) for \(request.userID): filed \(utc(request.requestedAt)), due \(utc(request.dueAt)), "
+                        + "\(request.status)"
+                )
+            }
         }
     }
 
@@ -92,7 +109,10 @@ extension GDPRCommand {
         static let configuration = CommandConfiguration(
             commandName: "requests",
             abstract: "List erasure requests: pending ones by deadline, overdue ones marked.",
-            discussion: "Columns: request number, the person's user id, who filed it, when, the deadline, the status (open, erasing — started and cut short: run the erasure again —, done). Exit status 1 when any pending request is overdue, so a scheduled check can alert."
+            discussion:
+                "Columns: request number, the person's user id, who filed it, when, the deadline, the status (open, erasing — started and "
+                + "cut short: run the erasure again —, done). Exit status 1 when any pending request is overdue, so a scheduled check "
+                + "can alert."
         )
         @Flag(help: "Include executed requests.") var all = false
 
@@ -106,7 +126,10 @@ extension GDPRCommand {
             if requests.isEmpty { print(all ? "no erasure requests" : "no pending erasure requests") }
             for request in requests {
                 let done = request.completedAt.map { " on \(utc($0))" } ?? ""
-                print("\(request.requestID)\t\(request.userID)\tfiled by \(request.requestedBy) \(utc(request.requestedAt))\tdue \(utc(request.dueAt))\t\(request.status)\(done)\(request.overdue ? "\tOVERDUE" : "")")
+                print(
+                    "\(request.requestID)\t\(request.userID)\tfiled by \(request.requestedBy) \(utc(request.requestedAt))\tdue "
+                        + "\(utc(request.dueAt))\t\(request.status)\(done)\(request.overdue ? "\tOVERDUE" : "")"
+                )
                 if let note = request.note { print("\tnote: " + note.replacingOccurrences(of: "\n", with: "\n\t      ")) }
             }
             if requests.contains(where: \.overdue) { throw ExitCode(1) }
@@ -117,10 +140,17 @@ extension GDPRCommand {
         static let configuration = CommandConfiguration(
             abstract: "Erase a person (GDPR Art. 17) and print the receipt.",
             discussion: """
-            Needs a privacy officer's session with a second factor. Everything the registry (wardctl gdpr register) lets erase is erased: sessions, devices, keys, second factor, care-team links and room memberships are deleted; the messages the person wrote are crypto-shredded (their keys destroyed, so copies in backups are unreadable) and deleted; the account keeps only its opaque id and role, which the audit log's documentation needs. Kept, and listed in the receipt with the legal basis: consent records, erasure requests, messages in conversations under a legal hold. A legal hold on the person refuses the erasure until it is released.
+                Needs a privacy officer's session with a second factor. Everything the registry (wardctl gdpr register) lets erase is \
+                erased: sessions, devices, keys, second factor, care-team links and room memberships are deleted; the messages the person \
+                wrote are crypto-shredded (their keys destroyed, so copies in backups are unreadable) and deleted; the account keeps only \
+                its opaque id and role, which the audit log's documentation needs. Kept, and listed in the receipt with the legal basis: \
+                consent records, erasure requests, messages in conversations under a legal hold. A legal hold on the person refuses the \
+                erasure until it is released.
 
-            A pending request is completed; without one, a request is filed by the officer and completed at once. If the erasure is cut short, the request stays `erasing`: run the command again to finish it. The receipt holds ids and counts only; --receipt writes it as JSON (0600).
-            """
+                A pending request is completed; without one, a request is filed by the officer and completed at once. If the erasure is cut \
+                short, the request stays `erasing`: run the command again to finish it. The receipt holds ids and counts only; --receipt \
+                writes it as JSON (0600).
+                """
         )
         @Argument(help: "The person: a username, or a user id (user:…) for a disabled account.") var user: String
         @Option(help: "Also write the receipt as JSON to this file.") var receipt: String?
@@ -139,7 +169,10 @@ extension GDPRCommand {
             for item in receipt.items {
                 print("  \(item.action)\t\(item.count)\t\(item.name)\(item.legalBasis.map { "\t— \($0)" } ?? "")")
             }
-            print("  data keys destroyed: \(receipt.keysDestroyed); audit texts erased: \(receipt.auditTombstones); decision: audit entry \(receipt.auditSeq)")
+            print(
+                "  data keys destroyed: \(receipt.keysDestroyed); audit texts erased: \(receipt.auditTombstones); decision: audit entry "
+                    + "\(receipt.auditSeq)"
+            )
             if let path = self.receipt {
                 let encoder = JSONEncoder.document
                 try UserFiles.writePrivate(try encoder.encode(receipt), atPath: path)
@@ -181,7 +214,8 @@ extension GDPRCommand {
         }
 
         struct Release: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Release a legal hold; the held data is then subject to erasure and retention again.")
+            static let configuration = CommandConfiguration(
+                abstract: "Release a legal hold; the held data is then subject to erasure and retention again.")
             @Argument(help: "The hold's number (wardctl gdpr hold list).") var hold: Int
 
             func run() async throws {
@@ -209,7 +243,10 @@ extension GDPRCommand {
                 if holds.isEmpty { print("no legal holds") }
                 for hold in holds {
                     let released = hold.releasedAt.map { "\treleased \(utc($0))" } ?? ""
-                    print("\(hold.holdID)\t\(hold.userID ?? hold.roomID ?? "")\tplaced by \(hold.placedBy) \(utc(hold.placedAt))\t\(hold.reference)\(released)")
+                    print(
+                        "\(hold.holdID)\t\(hold.userID ?? hold.roomID ?? "")\tplaced by \(hold.placedBy) "
+                            + "\(utc(hold.placedAt))\t\(hold.reference)\(released)"
+                    )
                 }
             }
         }
@@ -220,7 +257,13 @@ extension GDPRCommand {
     struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the retention job now and print its purge receipt.",
-            discussion: "The server runs the job by itself every hour (ward-server --retention-minutes). It removes sessions past their limits, messages older than the messaging retention period (ward-server --message-retention-days, ten years by default), withdrawn consents, executed erasure requests and released holds after six years, and notifications 90 days after they were read — except what a legal hold keeps. Each run writes a `retention.purge` audit entry with the counts and the SHA-256 of the removed rows' keys; `remaining` counts expired rows still there (0 unless the purge failed, which also makes this command fail)."
+            discussion:
+                "The server runs the job by itself every hour (ward-server --retention-minutes). It removes sessions past their limits, "
+                + "messages older than the messaging retention period (ward-server --message-retention-days, ten years by default), "
+                + "withdrawn consents, executed erasure requests and released holds after six years, and notifications 90 days after "
+                + "they were read — except what a legal hold keeps. Each run writes a `retention.purge` audit entry with the counts "
+                + "and the SHA-256 of the removed rows' keys; `remaining` counts expired rows still there (0 unless the purge failed, "
+                + "which also makes this command fail)."
         )
 
         func run() async throws {

@@ -49,7 +49,10 @@ struct Test: ParsableCommand {
         let report = PolicyTests.run(files, against: set)
         for problem in report.problems { print("FAIL \(problem)") }
         let cases = files.reduce(0) { $0 + $1.cases.count }
-        print("\(report.succeeded ? "ok" : "FAILED"): \(report.passed) of \(cases) cases as expected, \(set.policies.count - report.uncovered.count) of \(set.policies.count) policies covered")
+        print(
+            "\(report.succeeded ? "ok" : "FAILED"): \(report.passed) of \(cases) cases as expected, "
+                + "\(set.policies.count - report.uncovered.count) of \(set.policies.count) policies covered"
+        )
         if !report.succeeded { throw ExitCode(1) }
     }
 }
@@ -95,8 +98,9 @@ struct Eval: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for request in requests {
             let response = set.compiled.authorize(request, entities: store)
-            let line = ResponseJSON(decision: response.decision.rawValue, policies: response.determiningPolicies,
-                                    errors: response.errors.map(\.description), obligations: response.obligations)
+            let line = ResponseJSON(
+                decision: response.decision.rawValue, policies: response.determiningPolicies,
+                errors: response.errors.map(\.description), obligations: response.obligations)
             print(String(decoding: try encoder.encode(line), as: UTF8.self))
         }
     }

@@ -17,11 +17,11 @@ struct SecurityCommand: AsyncParsableCommand {
             commandName: "signins",
             abstract: "Failed sign-ins since a time, by account and by source address; bursts are flagged.",
             discussion: """
-            HIPAA 164.308(a)(5)(ii)(C) asks for log-in monitoring. Each line: the account's id \
-            (unknown: a name no account has) or the source address, the failures, the first and \
-            the last, and BURST when ten or more fell within ten minutes. Exit status 1 when any \
-            burst is listed, so a scheduled run can alert.
-            """
+                HIPAA 164.308(a)(5)(ii)(C) asks for log-in monitoring. Each line: the account's id \
+                (unknown: a name no account has) or the source address, the failures, the first and \
+                the last, and BURST when ten or more fell within ten minutes. Exit status 1 when any \
+                burst is listed, so a scheduled run can alert.
+                """
         )
         @Option(help: "How many days back to look.") var sinceDays: Int = 7
 

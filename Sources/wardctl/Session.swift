@@ -5,7 +5,7 @@ import WardClient
 import WardCommandLine
 import WardProtocol
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `wardctl login` saves (mode 0600): where the server is, its pinned certificate, and

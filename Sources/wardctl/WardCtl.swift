@@ -11,7 +11,10 @@ struct WardCtl: AsyncParsableCommand {
         commandName: "wardctl",
         abstract: "Administer Ward.",
         discussion: "Exit status: 0 on success, 1 when a check or test fails, 2 for usage errors and unreadable files.",
-        subcommands: [Login.self, TOTPCommand.self, UserCommand.self, CareTeamCommand.self, Announce.self, PolicyCommand.self, GDPRCommand.self, BreakGlassCommand.self, SecurityCommand.self, ApprovalsCommand.self, BackupCommand.self]
+        subcommands: [
+            Login.self, TOTPCommand.self, UserCommand.self, CareTeamCommand.self, Announce.self, PolicyCommand.self, GDPRCommand.self,
+            BreakGlassCommand.self, SecurityCommand.self, ApprovalsCommand.self, BackupCommand.self
+        ]
     )
 
     static func main() async { await mainWithWardExitStatusAsync() }
@@ -22,10 +25,10 @@ struct PolicyCommand: ParsableCommand {
         commandName: "policy",
         abstract: "Check, test, evaluate and explain Cedar policies (offline).",
         discussion: """
-        A policy directory holds *.cedar files and a tests/ directory of JSON test files; see \
-        policies/README.md for the entity model, the actions and the test format. Requests and \
-        entities use Cedar's JSON forms, so the same files feed the Cedar CLI and cedarpy.
-        """,
+            A policy directory holds *.cedar files and a tests/ directory of JSON test files; see \
+            policies/README.md for the entity model, the actions and the test format. Requests and \
+            entities use Cedar's JSON forms, so the same files feed the Cedar CLI and cedarpy.
+            """,
         subcommands: [Check.self, Test.self, Eval.self, Explain.self]
     )
 }

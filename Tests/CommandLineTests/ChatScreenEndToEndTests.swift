@@ -26,8 +26,10 @@ struct Tmux {
         let unblockAndRun = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", closeAndRun, "tmux", "/usr/bin/env", "python3", "-c", unblockAndRun, Self.path, "-L", socket, "-f", "/dev/null",
-                             "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", line]
+        process.arguments = [
+            "-c", closeAndRun, "tmux", "/usr/bin/env", "python3", "-c", unblockAndRun, Self.path, "-L", socket, "-f", "/dev/null",
+            "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", line
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
@@ -100,7 +102,8 @@ struct Tmux {
     /// Whether `pid` is a process that has not ended (a zombie has).
     static func isRunning(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
+            let state = stat.split(separator: ")").last?.split(separator: " ").first
+        else { return false }
         return state != "Z" && state != "X"
     }
 
@@ -113,7 +116,8 @@ struct Tmux {
     func endedCleanly(_ session: String, seconds: Double = 30) async -> (Bool, String) {
         var status = ""
         let (ended, screen) = await wait(session, seconds: seconds) { screen in
-            status = (try? run(["display-message", "-p", "-t", session, "#{pane_dead_status}"]))?.stdout
+            status =
+                (try? run(["display-message", "-p", "-t", session, "#{pane_dead_status}"]))?.stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             return screen.contains("[ward ended: ") || !status.isEmpty
         }
@@ -130,7 +134,9 @@ enum TmuxError: Error { case failed(String) }
 /// a server restart shows the lost connection and then recovers, and /q quits after asking.
 @Suite("ward's screen, end to end", .serialized)
 struct ChatScreenEndToEndTests {
-    @Test(.timeLimit(.minutes(5))) func twoNursesChatThroughTheScreen() async throws { try await ExclusiveSubprocesses.shared.run { try await self.twoNursesChatThroughTheScreenAlone() } }
+    @Test(.timeLimit(.minutes(5))) func twoNursesChatThroughTheScreen() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.twoNursesChatThroughTheScreenAlone() }
+    }
 
     /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
     func twoNursesChatThroughTheScreenAlone() async throws {
@@ -143,9 +149,12 @@ struct ChatScreenEndToEndTests {
         defer { tmux.killServer() }
         for who in 0...1 {
             // The shell says how ward ended, on the terminal it gives back.
-            try tmux.start(["ann", "bo"][who], width: 80, height: 24, environment: clinic.environment(who, in: dir),
-                           command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(who),
-                                     "--trust-fingerprint", clinic.fingerprint])
+            try tmux.start(
+                ["ann", "bo"][who], width: 80, height: 24, environment: clinic.environment(who, in: dir),
+                command: [
+                    "/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(who),
+                    "--trust-fingerprint", clinic.fingerprint
+                ])
         }
         for session in ["ann", "bo"] {
             // Signed in; the room list shows the status window and the room, the status bar who and where.
@@ -261,7 +270,9 @@ struct ChatScreenEndToEndTests {
         #expect(!remaining, "ward went on running after its terminal closed")
     }
 
-    @Test(.timeLimit(.minutes(5))) func theCommandsWorkOnTheScreen() async throws { try await ExclusiveSubprocesses.shared.run { try await self.theCommandsWorkOnTheScreenAlone() } }
+    @Test(.timeLimit(.minutes(5))) func theCommandsWorkOnTheScreen() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.theCommandsWorkOnTheScreenAlone() }
+    }
 
     /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
     func theCommandsWorkOnTheScreenAlone() async throws {
@@ -279,9 +290,12 @@ struct ChatScreenEndToEndTests {
         for who in 0...1 {
             var environment = clinic.environment(who, in: dir)
             environment["EDITOR"] = editor
-            try tmux.start(["ann", "bo"][who], width: 100, height: 30, environment: environment,
-                           command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(who),
-                                     "--trust-fingerprint", clinic.fingerprint])
+            try tmux.start(
+                ["ann", "bo"][who], width: 100, height: 30, environment: environment,
+                command: [
+                    "/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(who),
+                    "--trust-fingerprint", clinic.fingerprint
+                ])
             #expect(await tmux.waitFor(["ann", "bo"][who], "2 Handover", seconds: 60).0)
         }
         func command(_ line: String, expecting text: String, on session: String = "ann") async -> String {
@@ -359,8 +373,9 @@ struct ChatScreenEndToEndTests {
         #expect(rooms.status == 0 && rooms.stdout.contains("Handover"), "\(rooms.stderr)")
 
         // /logout ends the session on the server and forgets it here.
-        try tmux.start("ann-again", width: 80, height: 24, environment: environment,
-                       command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(0)])
+        try tmux.start(
+            "ann-again", width: 80, height: 24, environment: environment,
+            command: ["/bin/sh", "-c", Tmux.reportingExit, Binaries.ward, clinic.target(0)])
         #expect(await tmux.waitFor("ann-again", "2 Handover", seconds: 60).0)
         try tmux.type("ann-again", "/logout")
         try tmux.press("ann-again", "Enter")

@@ -4,7 +4,7 @@ import WardAudit
 import WardTestSupport
 import WardCrypto
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Crash recovery")
@@ -67,7 +67,9 @@ struct CrashRecoveryTests {
 struct WriteFailureTests {
     /// A write that fails part-way (a full disk, simulated with a file-size limit) stops the log:
     /// no entry it could not store is acknowledged, and reopening recovers and verifies.
-    @Test func aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledged() async throws { try await ExclusiveSubprocesses.shared.run { try await self.aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledgedAlone() } }
+    @Test func aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledged() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledgedAlone() }
+    }
 
     /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
     func aFullDiskStopsTheLogLoudlyAndLosesNothingAcknowledgedAlone() async throws {

@@ -33,7 +33,8 @@ struct HelpTextTests {
     /// at the same indentation, in small letters.
     static func continuesMidSentence(_ line: Substring, _ next: Substring) -> Bool {
         guard let last = line.last, last.isLetter || last.isNumber || last == ",", let first = next.first(where: { !$0.isWhitespace }),
-              first.isLowercase else { return false }
+            first.isLowercase
+        else { return false }
         return line.prefix { $0 == " " }.count == next.prefix { $0 == " " }.count
     }
 

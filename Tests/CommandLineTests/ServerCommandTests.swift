@@ -4,7 +4,7 @@ import WardAudit
 import WardCrypto
 import WardTestSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// ward-server and wardctl as an operator uses them: init, serve on loopback, sign in, manage
@@ -13,7 +13,9 @@ import Glibc
 struct ServerCommandTests {
     static var wardServer: String { Binaries.directory.appendingPathComponent("ward-server").path }
 
-    @Test func initServeAdministerStopAndVerify() async throws { try await ExclusiveSubprocesses.shared.run { try await self.initServeAdministerStopAndVerifyAlone() } }
+    @Test func initServeAdministerStopAndVerify() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.initServeAdministerStopAndVerifyAlone() }
+    }
 
     /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
     func initServeAdministerStopAndVerifyAlone() async throws {
@@ -27,8 +29,9 @@ struct ServerCommandTests {
         let environment = ["WARD_CONFIG_DIR": dir.path + "/config", "WARD_PASSWORD": otp, "WARD_NEW_PASSWORD": "an administrator's long passphrase"]
         let wardctl = Binaries.wardctl
         // By address, as a newcomer types it: TLS checks a name the certificate lists instead.
-        let login = try runProcess(wardctl, ["login", "--server", "wss://127.0.0.1:\(port)/v1/ws", "--cert", data + "/tls/cert.pem", "--server-name", "127.0.0.1"],
-                                   environment: environment)
+        let login = try runProcess(
+            wardctl, ["login", "--server", "wss://127.0.0.1:\(port)/v1/ws", "--cert", data + "/tls/cert.pem", "--server-name", "127.0.0.1"],
+            environment: environment)
         #expect(login.status == 0, "\(login.stdout)\(login.stderr)")
         #expect(try String(contentsOfFile: dir.path + "/config/wardctl-session.json", encoding: .utf8).contains("\"serverName\":\"localhost\""))
         let mode = try FileManager.default.attributesOfItem(atPath: dir.path + "/config/wardctl-session.json")[.posixPermissions] as? Int
@@ -53,7 +56,9 @@ struct ServerCommandTests {
         let approvals = try runProcess(wardctl, ["approvals"], environment: environment)
         #expect(approvals.status == 0 && approvals.stdout.contains("nothing waits for approval"), "\(approvals.stderr)")
         let monitoring = try runProcess(wardctl, ["security", "signins", "--since-days", "1"], environment: environment)
-        #expect(monitoring.status == 0 && monitoring.stdout.contains("by account") && monitoring.stdout.contains("by source address"), "\(monitoring.stderr)")
+        #expect(
+            monitoring.status == 0 && monitoring.stdout.contains("by account") && monitoring.stdout.contains("by source address"),
+            "\(monitoring.stderr)")
         let bad = try runProcess(wardctl, ["user", "add", "x", "--role", "Wizard"], environment: environment)
         #expect(bad.status == 2 && bad.stderr.contains("role must be one of"))
 
@@ -67,7 +72,8 @@ struct ServerCommandTests {
         #expect(errors.isEmpty, "a clean stop logs no error: \(errors)")
         // Every Admin lost: a new one, or the old one restored, each audited (issue 16, item 3).
         let made = try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--argon2-memory", "1024"])
-        #expect(made.status == 0 && made.stdout.contains("Admin account: admin-recovery") && made.stdout.contains("one-time password"), "\(made.stderr)")
+        #expect(
+            made.status == 0 && made.stdout.contains("Admin account: admin-recovery") && made.stdout.contains("one-time password"), "\(made.stderr)")
         let restored = try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--username", "admin", "--argon2-memory", "1024"])
         #expect(restored.status == 0 && restored.stdout.contains("Admin account: admin"), "\(restored.stderr)")
         let notAdmin = try runProcess(Self.wardServer, ["recover-admin", "--data", data, "--username", "nurse.cat", "--argon2-memory", "1024"])
@@ -114,12 +120,18 @@ struct BackupCommandTests {
 
         // The running server records both in its audit log (the commands leave it notes).
         let notes = served.data + "/audit-notes"
-        for _ in 0..<300 where !((try? FileManager.default.contentsOfDirectory(atPath: notes)) ?? []).isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<300 where !((try? FileManager.default.contentsOfDirectory(atPath: notes)) ?? []).isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         served.stop()
-        let recorded = try AuditLogReader(directory: served.data + "/audit").entries().map(\.event).filter { $0.objectType == "backup" && $0.actorID == "system:operator" }
+        let recorded = try AuditLogReader(directory: served.data + "/audit").entries().map(\.event).filter {
+            $0.objectType == "backup" && $0.actorID == "system:operator"
+        }
         let name = (backup as NSString).lastPathComponent
-        #expect(recorded.map(\.type).sorted() == ["backup.take", "backup.verify"] && recorded.allSatisfy { $0.objectID == name && $0.outcome == .success },
-                "\(recorded)")
+        #expect(
+            recorded.map(\.type).sorted() == ["backup.take", "backup.verify"]
+                && recorded.allSatisfy { $0.objectID == name && $0.outcome == .success },
+            "\(recorded)")
         let target = dir.path + "/restored"
         let restored = try runProcess(Binaries.wardServer, ["restore", "--from", backup, "--data", target, "--recovery-key", key])
         #expect(restored.status == 0 && restored.stdout.contains("restored"), "\(restored.stderr)")
@@ -172,7 +184,9 @@ struct BackupCommandTests {
             for name in try staging() {
                 try fm.setAttributes([.modificationDate: Date().addingTimeInterval(-7 * 3600)], ofItemAtPath: served.data + "/" + name)
             }
-            #expect(try runProcess(Binaries.wardServer, ["backup", "--data", served.data, "--to", dir.path + "/final", "--policies", policies]).status == 0)
+            #expect(
+                try runProcess(Binaries.wardServer, ["backup", "--data", served.data, "--to", dir.path + "/final", "--policies", policies]).status
+                    == 0)
             #expect(try staging().isEmpty, "stale staging copies are removed")
         }
     }
@@ -203,15 +217,19 @@ struct KeysDirectoryTests {
         let key = dir.path + "/recovery.key"
         #expect(try runProcess(Binaries.wardServer, ["recovery-key", "--data", served.data, "--out", key]).status == 0)
         let policies = Repository.root.appendingPathComponent("policies").path
-        let taken = try runProcess(Binaries.wardServer, ["backup", "--data", served.data, "--keys-dir", keys, "--to", dir.path + "/backups", "--policies", policies])
+        let taken = try runProcess(
+            Binaries.wardServer, ["backup", "--data", served.data, "--keys-dir", keys, "--to", dir.path + "/backups", "--policies", policies])
         #expect(taken.status == 0, "\(taken.stderr)")
         let backup = try #require((try JSONSerialization.jsonObject(with: Data(taken.stdout.utf8)) as? [String: Any])?["backup"] as? String)
         served.stop()
         let target = dir.path + "/restored", targetKeys = dir.path + "/restored-keys"
-        let restored = try runProcess(Binaries.wardServer, ["restore", "--from", backup, "--data", target, "--keys-dir", targetKeys, "--recovery-key", key])
+        let restored = try runProcess(
+            Binaries.wardServer, ["restore", "--from", backup, "--data", target, "--keys-dir", targetKeys, "--recovery-key", key])
         #expect(restored.status == 0, "\(restored.stderr)")
         for file in ["master.key", "audit.key"] {
-            #expect(!fm.fileExists(atPath: target + "/" + file) && fm.fileExists(atPath: targetKeys + "/" + file), "\(file) restored into the keys directory")
+            #expect(
+                !fm.fileExists(atPath: target + "/" + file) && fm.fileExists(atPath: targetKeys + "/" + file),
+                "\(file) restored into the keys directory")
             #expect(fm.contents(atPath: targetKeys + "/" + file) == fm.contents(atPath: keys + "/" + file), "\(file) is the same key")
         }
         // Without the keys directory the restored data cannot be served; with it, it is.

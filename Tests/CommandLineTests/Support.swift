@@ -26,8 +26,11 @@ struct ServedData {
 
     static func start(in dir: TemporaryDirectory, keysDir: String? = nil) throws -> ServedData {
         let data = dir.path + "/data"
-        let made = try runProcess(Binaries.wardServer, ["init", "--data", data, "--argon2-memory", "1024"] + (keysDir.map { ["--keys-dir", $0] } ?? []))
-        guard made.status == 0, let otp = made.stdout.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last else {
+        let made = try runProcess(
+            Binaries.wardServer, ["init", "--data", data, "--argon2-memory", "1024"] + (keysDir.map { ["--keys-dir", $0] } ?? []))
+        guard made.status == 0,
+            let otp = made.stdout.split(separator: "\n").first(where: { $0.hasPrefix("one-time password") })?.split(separator: " ").last
+        else {
             throw ServedDataError.initFailed(made.stderr)
         }
         return try serve(data: data, oneTimePassword: String(otp), port: "0", keysDir: keysDir)
@@ -47,8 +50,11 @@ struct ServedData {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Binaries.wardServer)
         // A generous sign-in limit: these tests run beside the whole suite on two cores.
-        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(wanted)", "--policies", Repository.root.appendingPathComponent("policies").path,
-                            "--argon2-memory", "1024", "--sign-in-seconds", "120", "--web", Repository.root.appendingPathComponent("Web").path]
+        server.arguments =
+            [
+                "serve", "--data", data, "--listen", "127.0.0.1:\(wanted)", "--policies", Repository.root.appendingPathComponent("policies").path,
+                "--argon2-memory", "1024", "--sign-in-seconds", "120", "--web", Repository.root.appendingPathComponent("Web").path
+            ]
             + (keysDir.map { ["--keys-dir", $0] } ?? [])
         let out = Pipe()
         server.standardOutput = out
@@ -64,7 +70,9 @@ struct ServedData {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             buffer.append(chunk)
-            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on https://127.0.0.1:") }) {
+            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.contains("listening on https://127.0.0.1:")
+            }) {
                 port = String(line.split(separator: ":")[2].prefix { $0.isNumber })
             }
         }

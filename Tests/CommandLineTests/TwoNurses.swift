@@ -33,12 +33,15 @@ struct TwoNurses {
             let adminSecret = try await firstSignIn(connection, "admin", served.oneTimePassword)
             var made: [(String, String)] = []
             for name in usernames {
-                let reply = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
+                let reply = try await connection.request(
+                    ClientRequest(id: 0, type: .userCreate, username: name, displayName: name == "nurse.ann" ? "Ann" : "Bo", role: "Nurse"))
                 made.append((reply.userID ?? "", reply.password ?? ""))
             }
-            let officer = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: privacyOfficer, displayName: "Pat", role: "PrivacyOfficer"))
+            let officer = try await connection.request(
+                ClientRequest(id: 0, type: .userCreate, username: privacyOfficer, displayName: "Pat", role: "PrivacyOfficer"))
             made.append((officer.userID ?? "", officer.password ?? ""))
-            let patient = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: patient, displayName: "Pia", role: "Patient"))
+            let patient = try await connection.request(
+                ClientRequest(id: 0, type: .userCreate, username: patient, displayName: "Pia", role: "Patient"))
             made.append((patient.userID ?? "", patient.password ?? ""))
             return (made, adminSecret)
         }
@@ -48,23 +51,25 @@ struct TwoNurses {
         }
         var secrets: [String] = []
         for (index, name) in usernames.enumerated() {
-            secrets.append(try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
-                let secret = try await firstSignIn(connection, name, made[index].1)
-                if index == 0 {
-                    var create = ClientRequest(id: 0, type: .roomCreate)
-                    create.kind = "staff"
-                    create.name = "Handover"
-                    create.members = [made[1].0]
-                    _ = try await connection.request(create)
-                }
-                return secret
-            })
+            secrets.append(
+                try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
+                    let secret = try await firstSignIn(connection, name, made[index].1)
+                    if index == 0 {
+                        var create = ClientRequest(id: 0, type: .roomCreate)
+                        create.kind = "staff"
+                        create.name = "Handover"
+                        create.members = [made[1].0]
+                        _ = try await connection.request(create)
+                    }
+                    return secret
+                })
         }
         let officerSecret = try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: logger) { connection in
             try await firstSignIn(connection, privacyOfficer, made[2].1)
         }
-        return TwoNurses(port: served.port, pem: pem, fingerprint: try ServerCertificate.fingerprint(pem: pem), ids: made.prefix(2).map(\.0),
-                         secrets: secrets, privacyOfficerSecret: officerSecret, patientID: made[3].0, adminSecret: adminSecret)
+        return TwoNurses(
+            port: served.port, pem: pem, fingerprint: try ServerCertificate.fingerprint(pem: pem), ids: made.prefix(2).map(\.0),
+            secrets: secrets, privacyOfficerSecret: officerSecret, patientID: made[3].0, adminSecret: adminSecret)
     }
 
     /// The Admin puts `clinician` on Pia's care team with wardctl, as an operator would.
@@ -77,7 +82,9 @@ struct TwoNurses {
     /// commands use the saved session), then runs `arguments`.
     func wardctl(as username: String, secret: String, _ arguments: [String], served: ServedData, in dir: TemporaryDirectory) throws -> ProcessResult {
         let config = dir.path + "/" + username
-        let environment = ["WARD_CONFIG_DIR": config, "WARD_PASSWORD": Self.password, "WARD_TOTP": Self.code(secret, at: Date().addingTimeInterval(30))]
+        let environment = [
+            "WARD_CONFIG_DIR": config, "WARD_PASSWORD": Self.password, "WARD_TOTP": Self.code(secret, at: Date().addingTimeInterval(30))
+        ]
         if !FileManager.default.fileExists(atPath: config) {
             let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
             let login = try runProcess(Binaries.wardctl, ["login", "--username", username] + server, environment: environment)
@@ -99,8 +106,10 @@ struct TwoNurses {
     /// What `ward` reads for nurse `who`: a config directory of their own, the password, and the
     /// next step's code (the enrolment used this step's; one step of drift is allowed).
     func environment(_ who: Int, in dir: TemporaryDirectory) -> [String: String] {
-        ["WARD_CONFIG_DIR": dir.path + "/config-\(who)", "WARD_PASSWORD": Self.password,
-         "WARD_TOTP": Self.code(secrets[who], at: Date().addingTimeInterval(30))]
+        [
+            "WARD_CONFIG_DIR": dir.path + "/config-\(who)", "WARD_PASSWORD": Self.password,
+            "WARD_TOTP": Self.code(secrets[who], at: Date().addingTimeInterval(30))
+        ]
     }
 
     /// Signs in for the first time (new password, second factor); returns the TOTP secret.

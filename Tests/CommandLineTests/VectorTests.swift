@@ -69,7 +69,10 @@ struct VectorWriter {
         changed[frames[3].lowerBound + 80] ^= 0x01
         try variant("changed-byte", entries: changed, checkpoints: checkpoints)
         try variant("removed-entry", entries: Array(entries[..<frames[4].lowerBound] + entries[frames[4].upperBound...]), checkpoints: checkpoints)
-        try variant("swapped-entries", entries: Array(entries[..<frames[5].lowerBound] + entries[frames[6]] + entries[frames[5]] + entries[frames[6].upperBound...]), checkpoints: checkpoints)
+        try variant(
+            "swapped-entries",
+            entries: Array(entries[..<frames[5].lowerBound] + entries[frames[6]] + entries[frames[5]] + entries[frames[6].upperBound...]),
+            checkpoints: checkpoints)
         try variant("truncated-tail", entries: Array(entries.dropLast(10)), checkpoints: checkpoints)
 
         // forged-checkpoint: the last checkpoint replaced by one signed with another key under
@@ -110,14 +113,15 @@ struct VectorWriter {
     private func writeLog(_ dir: String, signer: NoteSigner, events: Int, clinical: Bool) async throws {
         let log = try AuditLog.open(.init(directory: dir, signer: signer, source: "server:vectors", checkpointInterval: .zero))
         for i in 0..<events {
-            try await log.append(AuditEvent(
-                type: clinical ? "record.read" : "message.send", action: clinical ? .read : .create,
-                outcome: i == 5 ? .minorFailure : .success,
-                actorID: "user:doctor-\(i % 2)", actorRole: "Doctor", objectType: clinical ? "record" : "message",
-                objectID: "obj:\(i)", subjectID: "patient:\(i % 3)", purpose: "TREAT",
-                decision: i == 5 ? .deny : .allow, policyIDs: [i == 5 ? "deny-outside-care-team" : "care-team-read"],
-                policySetHash: TreeHash.sha256(Array("vector-policies".utf8)), details: ["n": "\(i)"]
-            ))
+            try await log.append(
+                AuditEvent(
+                    type: clinical ? "record.read" : "message.send", action: clinical ? .read : .create,
+                    outcome: i == 5 ? .minorFailure : .success,
+                    actorID: "user:doctor-\(i % 2)", actorRole: "Doctor", objectType: clinical ? "record" : "message",
+                    objectID: "obj:\(i)", subjectID: "patient:\(i % 3)", purpose: "TREAT",
+                    decision: i == 5 ? .deny : .allow, policyIDs: [i == 5 ? "deny-outside-care-team" : "care-team-read"],
+                    policySetHash: TreeHash.sha256(Array("vector-policies".utf8)), details: ["n": "\(i)"]
+                ))
         }
         try await log.close()
     }

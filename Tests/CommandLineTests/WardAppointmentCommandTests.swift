@@ -16,10 +16,16 @@ struct WardAppointmentCommandTests {
         let clinic = try await TwoNurses.make(served)
         /// `ward SUBCOMMAND [SUBCOMMAND] TARGET … ARGUMENTS`: the target goes after the command words.
         func ward(_ target: String, _ environment: [String: String], _ arguments: [String]) throws -> ProcessResult {
-            let words = arguments.prefix { !$0.hasPrefix("-") && ["availability", "appointments", "notifications", "add", "list", "clinicians", "slots", "book",
-                                                                   "reschedule", "show", "ics", "confirm", "cancel"].contains($0) }.prefix(2)
-            return try runProcess(Binaries.ward, Array(words) + [target, "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(words.count),
-                                  environment: environment)
+            let words = arguments.prefix {
+                !$0.hasPrefix("-")
+                    && [
+                        "availability", "appointments", "notifications", "add", "list", "clinicians", "slots", "book",
+                        "reschedule", "show", "ics", "confirm", "cancel"
+                    ].contains($0)
+            }.prefix(2)
+            return try runProcess(
+                Binaries.ward, Array(words) + [target, "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(words.count),
+                environment: environment)
         }
         func ann(_ arguments: String...) throws -> ProcessResult { try ward(clinic.target(0), clinic.environment(0, in: dir), arguments) }
         func pia(_ arguments: [String]) throws -> ProcessResult { try ward(clinic.patientTarget, clinic.patientEnvironment(in: dir), arguments) }
@@ -38,7 +44,8 @@ struct WardAppointmentCommandTests {
         let clinicians = try pia(["appointments", "clinicians"])
         #expect(clinicians.status == 0 && clinicians.stdout.contains("Ann (Nurse, nurse.ann)"), "\(clinicians.stderr)")
         let slots = try pia(["appointments", "slots", "nurse.ann"])
-        #expect(slots.status == 0 && slots.stdout.split(separator: "\n").count == 4 && slots.stdout.hasPrefix("1. "), "\(slots.stdout)\(slots.stderr)")
+        #expect(
+            slots.status == 0 && slots.stdout.split(separator: "\n").count == 4 && slots.stdout.hasPrefix("1. "), "\(slots.stdout)\(slots.stderr)")
         let booked = try pia(["appointments", "book", "nurse.ann", "1", "--reason", "a sore knee"])
         #expect(booked.status == 0 && booked.stdout.contains("booked:") && booked.stdout.contains("requested"), "\(booked.stderr)")
         #expect(try pia(["appointments", "book", "nurse.ann", "99"]).stderr.contains("there is no free slot 99"))
@@ -67,8 +74,9 @@ struct WardAppointmentCommandTests {
         #expect(cancelled.status == 0 && cancelled.stdout.contains("cancelled"), "\(cancelled.stderr)")
 
         // The Admin announces to patients; Pia sees it.
-        let announced = try clinic.wardctl(as: "admin", secret: clinic.adminSecret, ["announce", "The clinic closes at noon on Friday", "--role", "Patient"],
-                                           served: served, in: dir)
+        let announced = try clinic.wardctl(
+            as: "admin", secret: clinic.adminSecret, ["announce", "The clinic closes at noon on Friday", "--role", "Patient"],
+            served: served, in: dir)
         #expect(announced.status == 0 && announced.stdout.contains("announced to 1 account"), "\(announced.stderr)")
         #expect(try pia(["notifications"]).stdout.contains("The clinic closes at noon on Friday"))
     }

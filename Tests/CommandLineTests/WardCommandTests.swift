@@ -6,7 +6,7 @@ import WardCrypto
 import WardProtocol
 import WardTestSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ward rooms|send|read` against a real ward-server process: trust on first use, sign-in with a
@@ -14,7 +14,9 @@ import Glibc
 /// members' devices can read.
 @Suite("ward without a screen")
 struct WardCommandTests {
-    @Test func sendAndReadBetweenTwoPeople() async throws { try await ExclusiveSubprocesses.shared.run { try await self.sendAndReadBetweenTwoPeopleAlone() } }
+    @Test func sendAndReadBetweenTwoPeople() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.sendAndReadBetweenTwoPeopleAlone() }
+    }
 
     /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
     func sendAndReadBetweenTwoPeopleAlone() async throws {
@@ -83,7 +85,8 @@ struct WardCommandTests {
         _ = try runProcess(Binaries.wardServer, ["init", "--data", other.path + "/data", "--argon2-memory", "1024"])
         let otherPEM = try String(contentsOfFile: other.path + "/data/tls/cert.pem", encoding: .utf8)
         let knownPath = dir.path + "/config-1/known_servers.json"
-        var known = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: knownPath))) as? [String: [String: [String: String]]] ?? [:]
+        var known =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: knownPath))) as? [String: [String: [String: String]]] ?? [:]
         known["servers"]?["127.0.0.1:\(served.port)"] = ["fingerprint": try ServerCertificate.fingerprint(pem: otherPEM), "certificatePEM": otherPEM]
         try JSONSerialization.data(withJSONObject: known).write(to: URL(fileURLWithPath: knownPath))
         let changed = try runProcess(Binaries.ward, ["rooms", bo], environment: environment(1))

@@ -6,7 +6,9 @@ import WardTestSupport
 /// writes and reads; Nurse Bo, outside it, declares an emergency; the privacy officer reviews.
 @Suite("ward record")
 struct WardRecordCommandTests {
-    @Test func recordsAreWrittenReadAndEmergencyAccessIsReviewed() async throws { try await ExclusiveSubprocesses.shared.run { try await self.alone() } }
+    @Test func recordsAreWrittenReadAndEmergencyAccessIsReviewed() async throws {
+        try await ExclusiveSubprocesses.shared.run { try await self.alone() }
+    }
 
     func alone() async throws {
         let dir = try TemporaryDirectory()
@@ -16,8 +18,9 @@ struct WardRecordCommandTests {
         let clinic = try await TwoNurses.make(served)
         #expect(try clinic.addToPiasCareTeam("nurse.ann", served: served, in: dir).status == 0)
         func ward(_ who: Int, _ arguments: [String]) throws -> ProcessResult {
-            try runProcess(Binaries.ward, Array(arguments.prefix(2)) + [clinic.target(who), "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(2),
-                           environment: clinic.environment(who, in: dir))
+            try runProcess(
+                Binaries.ward, Array(arguments.prefix(2)) + [clinic.target(who), "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(2),
+                environment: clinic.environment(who, in: dir))
         }
         let added = try ward(0, ["record", "add", TwoNurses.patient, "notes", "Slept well, no pain overnight"])
         #expect(added.status == 0 && added.stdout.contains("recorded: notes  v1") && added.stdout.contains("Slept well"), "\(added.stderr)")
@@ -36,11 +39,14 @@ struct WardRecordCommandTests {
         // The patient asks for the note to be amended; only a doctor answers.
         let entry = try #require(added.stdout.split(separator: "[").last?.split(separator: "]").first.map(String.init))
         func pia(_ arguments: [String]) throws -> ProcessResult {
-            try runProcess(Binaries.ward, Array(arguments.prefix(2)) + [clinic.patientTarget, "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(2),
-                           environment: clinic.patientEnvironment(in: dir))
+            try runProcess(
+                Binaries.ward,
+                Array(arguments.prefix(2)) + [clinic.patientTarget, "--trust-fingerprint", clinic.fingerprint] + arguments.dropFirst(2),
+                environment: clinic.patientEnvironment(in: dir))
         }
         let asked = try pia(["record", "amend", TwoNurses.patient, entry, "I had pain at night"])
-        #expect(asked.status == 0 && asked.stdout.contains("asked: requested") && asked.stdout.contains("answer due"), "\(asked.stdout)\(asked.stderr)")
+        #expect(
+            asked.status == 0 && asked.stdout.contains("asked: requested") && asked.stdout.contains("answer due"), "\(asked.stdout)\(asked.stderr)")
         let listed = try pia(["record", "amendments", TwoNurses.patient])
         #expect(listed.status == 0 && listed.stdout.contains("I had pain at night"), "\(listed.stderr)")
         let amendment = try #require(listed.stdout.split(separator: "[").last?.split(separator: "]").first.map(String.init))
@@ -62,14 +68,19 @@ struct WardRecordCommandTests {
         #expect(try ward(1, ["record", "show", TwoNurses.patient]).stdout.contains("Slept well"))
 
         // The privacy officer reviews.
-        let officer = ["WARD_CONFIG_DIR": dir.path + "/po", "WARD_PASSWORD": TwoNurses.password,
-                       "WARD_TOTP": TwoNurses.code(clinic.privacyOfficerSecret, at: Date().addingTimeInterval(30))]
+        let officer = [
+            "WARD_CONFIG_DIR": dir.path + "/po", "WARD_PASSWORD": TwoNurses.password,
+            "WARD_TOTP": TwoNurses.code(clinic.privacyOfficerSecret, at: Date().addingTimeInterval(30))
+        ]
         let server = ["--server", "wss://127.0.0.1:\(served.port)/v1/ws", "--cert", served.data + "/tls/cert.pem"]
         #expect(try runProcess(Binaries.wardctl, ["login", "--username", TwoNurses.privacyOfficer] + server, environment: officer).status == 0)
         let queue = try runProcess(Binaries.wardctl, ["breakglass", "review"], environment: officer)
-        #expect(queue.status == 0 && queue.stdout.contains("reason: Found collapsed") && queue.stdout.hasPrefix("1\t"), "\(queue.stdout)\(queue.stderr)")
+        #expect(
+            queue.status == 0 && queue.stdout.contains("reason: Found collapsed") && queue.stdout.hasPrefix("1\t"), "\(queue.stdout)\(queue.stderr)")
         let verdict = try runProcess(Binaries.wardctl, ["breakglass", "review", "1", "--verdict", "justified"], environment: officer)
-        #expect(verdict.status == 0 && verdict.stdout.contains("access 1: justified") && verdict.stdout.contains("no emergency accesses wait"), "\(verdict.stderr)")
+        #expect(
+            verdict.status == 0 && verdict.stdout.contains("access 1: justified") && verdict.stdout.contains("no emergency accesses wait"),
+            "\(verdict.stderr)")
         #expect(try runProcess(Binaries.wardctl, ["breakglass", "review", "1"], environment: officer).status == 2, "a number needs a verdict")
     }
 }

@@ -41,7 +41,8 @@ struct AuditLogTests {
     @Test func checkpointsAreWrittenWhileEntriesArrive() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let log = try AuditLog.open(.init(directory: dir.path, signer: Fixtures.signer(), source: "server:test", checkpointInterval: .milliseconds(50)))
+        let log = try AuditLog.open(
+            .init(directory: dir.path, signer: Fixtures.signer(), source: "server:test", checkpointInterval: .milliseconds(50)))
         try await log.append(Fixtures.event(1))
         try await Task.sleep(for: .milliseconds(300))
         #expect(log.latestCheckpoint?.checkpoint.size == 2, "a checkpoint follows within the interval")

@@ -5,7 +5,9 @@ import WardAudit
 struct EntryCodecTests {
     @Test func roundTripIsByteIdentical() throws {
         for i in 0..<50 {
-            let entry = AuditEntry(seq: UInt64(i), timeMicros: 1_700_000_000_000_000 + UInt64(i), previous: TreeHash.sha256([UInt8(i)]), source: "server:a", event: Fixtures.event(i))
+            let entry = AuditEntry(
+                seq: UInt64(i), timeMicros: 1_700_000_000_000_000 + UInt64(i), previous: TreeHash.sha256([UInt8(i)]), source: "server:a",
+                event: Fixtures.event(i))
             var bytes: [UInt8] = []
             try EntryCodec.append(entry, to: &bytes)
             let decoded = try EntryCodec.decode(bytes)

@@ -15,11 +15,14 @@ struct ErasureTests {
 
         let signer = Fixtures.signer()
         let log = try AuditLog.open(.init(directory: dir.path + "/log", signer: signer, source: "server:test"))
-        try await log.append(AuditEvent(type: "record.breakglass", action: .read, actorID: "user:7", actorRole: "Doctor",
-                                        objectType: "record", objectID: "rec:1", subjectID: "patient:1", purpose: "ETREAT",
-                                        decision: .allow, policyIDs: ["break-glass"], commitments: [commitment]))
-        let tombstone = try await log.appendErasure(of: [commitment], from: store, legalBasis: "gdpr-art17",
-                                                    actorID: "user:privacy", actorRole: "PrivacyOfficer", subjectID: "patient:1")
+        try await log.append(
+            AuditEvent(
+                type: "record.breakglass", action: .read, actorID: "user:7", actorRole: "Doctor",
+                objectType: "record", objectID: "rec:1", subjectID: "patient:1", purpose: "ETREAT",
+                decision: .allow, policyIDs: ["break-glass"], commitments: [commitment]))
+        let tombstone = try await log.appendErasure(
+            of: [commitment], from: store, legalBasis: "gdpr-art17",
+            actorID: "user:privacy", actorRole: "PrivacyOfficer", subjectID: "patient:1")
         try await log.close()
 
         #expect(try store.reveal(commitment) == nil)

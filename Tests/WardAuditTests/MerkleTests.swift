@@ -8,9 +8,11 @@ struct MerkleTests {
     /// RFC 6962's reference tree of 8 leaves ("", 0x00, 0x10, 0x2021, 0x3031, 0x40414243,
     /// 0x5051525354555657, 0x606162636465666768696a6b6c6d6e6f) has root 5dc9da79….
     @Test func rfc6962ReferenceRoot() {
-        let inputs: [[UInt8]] = [[], [0x00], [0x10], [0x20, 0x21], [0x30, 0x31], [0x40, 0x41, 0x42, 0x43],
-                                 [0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57],
-                                 [0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f]]
+        let inputs: [[UInt8]] = [
+            [], [0x00], [0x10], [0x20, 0x21], [0x30, 0x31], [0x40, 0x41, 0x42, 0x43],
+            [0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57],
+            [0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f]
+        ]
         let hashes = inputs.map { TreeHash.leaf($0) }
         #expect(MerkleProofs.subtreeRoot(hashes, 0..<8).hex == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")
         #expect(MerkleProofs.subtreeRoot(hashes, 0..<1).hex == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d")
@@ -33,11 +35,13 @@ struct MerkleTests {
                 let proof = try MerkleProofs.inclusionProof(index: UInt64(index), size: UInt64(size), leaves: leaves)
                 try MerkleProofs.verifyInclusion(leaf: leaves[index], index: UInt64(index), size: UInt64(size), proof: proof, root: root)
                 #expect(throws: MerkleProofs.ProofError.self) {
-                    try MerkleProofs.verifyInclusion(leaf: leaves[(index + 1) % 70], index: UInt64(index), size: UInt64(size), proof: proof, root: root)
+                    try MerkleProofs.verifyInclusion(
+                        leaf: leaves[(index + 1) % 70], index: UInt64(index), size: UInt64(size), proof: proof, root: root)
                 }
                 if !proof.isEmpty {
                     #expect(throws: MerkleProofs.ProofError.self) {
-                        try MerkleProofs.verifyInclusion(leaf: leaves[index], index: UInt64(index), size: UInt64(size), proof: Array(proof.dropLast()), root: root)
+                        try MerkleProofs.verifyInclusion(
+                            leaf: leaves[index], index: UInt64(index), size: UInt64(size), proof: Array(proof.dropLast()), root: root)
                     }
                 }
             }
@@ -53,7 +57,8 @@ struct MerkleTests {
                 try MerkleProofs.verifyConsistency(oldSize: UInt64(old), oldRoot: oldRoot, newSize: UInt64(new), newRoot: newRoot, proof: proof)
                 if old > 0 && old < new {
                     #expect(throws: MerkleProofs.ProofError.self) {
-                        try MerkleProofs.verifyConsistency(oldSize: UInt64(old), oldRoot: leaves[69], newSize: UInt64(new), newRoot: newRoot, proof: proof)
+                        try MerkleProofs.verifyConsistency(
+                            oldSize: UInt64(old), oldRoot: leaves[69], newSize: UInt64(new), newRoot: newRoot, proof: proof)
                     }
                 }
             }

@@ -31,11 +31,13 @@ struct TreeIndexTests {
         for size in sizes where size >= 1 && size <= UInt64(leaves.count) {
             #expect(try index.root(size: size) == MerkleProofs.subtreeRoot(leaves, 0..<Int(size)), "root of size \(size)")
             for seq in Set([0, size / 3, size / 2, size - 1]) {
-                #expect(try MerkleProofs.inclusionProof(index: seq, size: size, tree: index)
+                #expect(
+                    try MerkleProofs.inclusionProof(index: seq, size: size, tree: index)
                         == MerkleProofs.inclusionProof(index: seq, size: size, leaves: leaves), "inclusion of \(seq) in \(size)")
             }
             for old in Set([1, size / 2, size - 1]) where old >= 1 {
-                #expect(try MerkleProofs.consistencyProof(old: old, new: size, tree: index)
+                #expect(
+                    try MerkleProofs.consistencyProof(old: old, new: size, tree: index)
                         == MerkleProofs.consistencyProof(old: old, new: size, leaves: leaves), "consistency \(old) → \(size)")
             }
         }
@@ -133,7 +135,8 @@ struct TreeIndexTests {
         // No checkpoint yet, then one written by a reopen, then entries after it.
         #expect(try LogVerifier(key: Fixtures.signer().verifier).verifySealedPrefix(directory: dir.path).findings.isEmpty)
         try await log.close()
-        let reopened = try AuditLog.open(.init(directory: dir.path, signer: Fixtures.signer(), source: "server:test", checkpointInterval: .seconds(3600)))
+        let reopened = try AuditLog.open(
+            .init(directory: dir.path, signer: Fixtures.signer(), source: "server:test", checkpointInterval: .seconds(3600)))
         for i in 0..<10 { try await reopened.append(Fixtures.event(i)) }
         let report = try LogVerifier(key: Fixtures.signer().verifier).verifySealedPrefix(directory: dir.path)
         #expect(report.findings.isEmpty, "\(report.findings)")

@@ -73,7 +73,7 @@ struct Argon2idTests {
         "$argon2id$v=19$m=64,t=01,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
         "$argon2id$v=19$m=64,t=1,p=1$c29t!XNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
         "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$short",
-        "$argon2id$v=19$m=99999999999,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+        "$argon2id$v=19$m=99999999999,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
     ])
     func malformedHashesAreRejectedClearly(_ text: String) throws {
         let hasher = try Argon2id(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1))

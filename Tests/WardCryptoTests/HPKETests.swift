@@ -24,10 +24,17 @@ struct HPKETests {
         let skR = Self.bytes("497b4502664cfea5d5af0b39934dac72242a74f8480451e1aee7d6a53320333d")
         let enc = Self.bytes("6c93e09869df3402d7bf231bf540fadd35cd56be14f97178f0954db94b7fc256")
         let plaintext = Self.bytes("4265617574792069732074727574682c20747275746820626561757479")
-        let opened = try HPKEBox.openInSequence([
-            (Self.bytes("e5d84cd531cfb583096e7cfa9641bd3079cf3a91cda813c52deb5f512be9931980a41de125a925cdad859d5b7a"), Self.bytes("436f756e742d30")),
-            (Self.bytes("2c43aff25343fdbff864506f0818b9d87df84ea01b1a2144d23b4d40c26bf655fdf197fe40297a8aebeed5cc2d"), Self.bytes("436f756e742d31")),
-        ], privateKey: skR, encapsulatedKey: enc, info: info)
+        let opened = try HPKEBox.openInSequence(
+            [
+                (
+                    Self.bytes("e5d84cd531cfb583096e7cfa9641bd3079cf3a91cda813c52deb5f512be9931980a41de125a925cdad859d5b7a"),
+                    Self.bytes("436f756e742d30")
+                ),
+                (
+                    Self.bytes("2c43aff25343fdbff864506f0818b9d87df84ea01b1a2144d23b4d40c26bf655fdf197fe40297a8aebeed5cc2d"),
+                    Self.bytes("436f756e742d31")
+                )
+            ], privateKey: skR, encapsulatedKey: enc, info: info)
         #expect(opened == [plaintext, plaintext])
         // The recipient's public key in the vector is the one derived from its private key,
         // computed as libsodium keeps X25519 keys (the device's key serves both suites).
@@ -47,7 +54,9 @@ struct HPKETests {
         for index in [0, 40, box.count - 1] {
             var changed = box
             changed[index] ^= 1
-            #expect(throws: CryptoError.authenticationFailed) { try HPKEBox.open(changed, privateKey: recipient.privateKey, info: Array("ward-wc-1 share".utf8)) }
+            #expect(throws: CryptoError.authenticationFailed) {
+                try HPKEBox.open(changed, privateKey: recipient.privateKey, info: Array("ward-wc-1 share".utf8))
+            }
         }
         #expect(throws: CryptoError.authenticationFailed) { try HPKEBox.open(Array(box.prefix(40)), privateKey: recipient.privateKey, info: []) }
 
@@ -55,7 +64,11 @@ struct HPKETests {
         let sealed = try AES256GCM.seal(Array("bed 4".utf8), key: key, associatedData: [1, 2])
         #expect(sealed.nonce.count == 12 && sealed.ciphertext.count == 5 + 16)
         #expect(try AES256GCM.open(nonce: sealed.nonce, ciphertext: sealed.ciphertext, key: key, associatedData: [1, 2]) == Array("bed 4".utf8))
-        #expect(throws: CryptoError.authenticationFailed) { try AES256GCM.open(nonce: sealed.nonce, ciphertext: sealed.ciphertext, key: key, associatedData: [1]) }
-        #expect(throws: CryptoError.authenticationFailed) { try AES256GCM.open(nonce: sealed.nonce, ciphertext: sealed.ciphertext, key: SecureBytes(randomCount: 32), associatedData: [1, 2]) }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try AES256GCM.open(nonce: sealed.nonce, ciphertext: sealed.ciphertext, key: key, associatedData: [1])
+        }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try AES256GCM.open(nonce: sealed.nonce, ciphertext: sealed.ciphertext, key: SecureBytes(randomCount: 32), associatedData: [1, 2])
+        }
     }
 }

@@ -4,8 +4,10 @@ import WardCrypto
 @Suite("TOTP (RFC 6238)")
 struct TOTPTests {
     /// RFC 6238 Appendix B, SHA-1, 8 digits.
-    @Test(arguments: [(Int64(59), "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"),
-                      (1_234_567_890, "89005924"), (2_000_000_000, "69279037"), (20_000_000_000, "65353130")])
+    @Test(arguments: [
+        (Int64(59), "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"),
+        (1_234_567_890, "89005924"), (2_000_000_000, "69279037"), (20_000_000_000, "65353130")
+    ])
     func rfc6238Vectors(_ time: Int64, _ expected: String) {
         let totp = TOTP(secret: SecureBytes(Array("12345678901234567890".utf8)), digits: 8)
         #expect(totp.code(counter: totp.counter(at: time)) == expected)

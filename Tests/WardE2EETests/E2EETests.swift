@@ -56,8 +56,9 @@ struct E2EETests {
         let keyID = SenderKeyShare.makeKeyID()
         var chain = SenderChain()
         let shared = chain
-        let envelope = try EnvelopeCrypto.seal(MessageContent(body: "bed 4", format: "text"), roomID: "room:a", keyID: keyID, chain: &chain, device: alice,
-                                               suite: suite)
+        let envelope = try EnvelopeCrypto.seal(
+            MessageContent(body: "bed 4", format: "text"), roomID: "room:a", keyID: keyID, chain: &chain, device: alice,
+            suite: suite)
         #expect(envelope.suite == suite && Base64.decode(envelope.nonce)?.count == (suite == CipherSuite.webCryptoV1 ? 12 : 24))
         let sender = try DeviceKeysCheck.verify(alice.publicKeys(userID: "user:alice"))
         var receiving = shared
@@ -89,10 +90,13 @@ struct E2EETests {
         let keyID = SenderKeyShare.makeKeyID()
         let bobKeys = try DeviceKeysCheck.verify(bob.publicKeys(userID: "user:bob"))
         let aliceKeys = try DeviceKeysCheck.verify(alice.publicKeys(userID: "user:alice"))
-        let sealed = try SenderKeyShare(roomID: "room:a", keyID: keyID, senderDevice: alice.deviceID, recipientDevice: bob.deviceID, chain: chain,
-                                        suite: suite).seal(to: bobKeys, signer: alice)
-        let delivery = KeyDelivery(roomID: "room:a", keyID: keyID, senderID: "user:alice", senderDevice: alice.deviceID,
-                                   suite: suite, sealed: sealed.sealed)
+        let sealed = try SenderKeyShare(
+            roomID: "room:a", keyID: keyID, senderDevice: alice.deviceID, recipientDevice: bob.deviceID, chain: chain,
+            suite: suite
+        ).seal(to: bobKeys, signer: alice)
+        let delivery = KeyDelivery(
+            roomID: "room:a", keyID: keyID, senderID: "user:alice", senderDevice: alice.deviceID,
+            suite: suite, sealed: sealed.sealed)
         let share = try SenderKeyShare.open(delivery, identity: bob, sender: aliceKeys)
         #expect(share.chain.chainKey.copyBytes() == chain.chainKey.copyBytes() && share.keyID == keyID)
         // Not for Alice herself, not claimed by Bob as signer, not moved to another room.
@@ -100,7 +104,9 @@ struct E2EETests {
         #expect(throws: E2EEError.badSignature("sender key share")) { try SenderKeyShare.open(delivery, identity: bob, sender: bobKeys) }
         var moved = delivery
         moved.roomID = "room:b"
-        #expect(throws: E2EEError.malformed("sender key share (addressed elsewhere)")) { try SenderKeyShare.open(moved, identity: bob, sender: aliceKeys) }
+        #expect(throws: E2EEError.malformed("sender key share (addressed elsewhere)")) {
+            try SenderKeyShare.open(moved, identity: bob, sender: aliceKeys)
+        }
         // Opened as the other suite, it does not open.
         var relabelled = delivery
         relabelled.suite = suite == CipherSuite.webCryptoV1 ? CipherSuite.senderKeysV1 : CipherSuite.webCryptoV1
@@ -119,8 +125,10 @@ struct E2EETests {
         old.suites = [CipherSuite.senderKeysV1]
         let oldKeys = try DeviceKeysCheck.verify(old.publicKeys(userID: "user:old"))
         #expect(throws: E2EEError.unsupportedSuite(CipherSuite.webCryptoV1)) {
-            try SenderKeyShare(roomID: "r", keyID: SenderKeyShare.makeKeyID(), senderDevice: alice.deviceID, recipientDevice: old.deviceID,
-                               chain: SenderChain(), suite: CipherSuite.webCryptoV1).seal(to: oldKeys, signer: alice)
+            try SenderKeyShare(
+                roomID: "r", keyID: SenderKeyShare.makeKeyID(), senderDevice: alice.deviceID, recipientDevice: old.deviceID,
+                chain: SenderChain(), suite: CipherSuite.webCryptoV1
+            ).seal(to: oldKeys, signer: alice)
         }
     }
 
@@ -202,21 +210,27 @@ struct IdentityKeyTests {
         let person = PersonIdentity()
         let recoveryKey = IdentityBackup.makeRecoveryKey()
         #expect(recoveryKey.count == 39 && recoveryKey.split(separator: "-").count == 8)
-        let backup = format == IdentityBackup.format
+        let backup =
+            format == IdentityBackup.format
             ? try IdentityBackup.seal(person, userID: "user:a", recoveryKey: recoveryKey, iterations: 100_000)
-            : try IdentityBackup.sealArgon2(person, userID: "user:a", recoveryKey: recoveryKey, parameters: .init(memoryKiB: 1024, iterations: 1, parallelism: 1))
+            : try IdentityBackup.sealArgon2(
+                person, userID: "user:a", recoveryKey: recoveryKey, parameters: .init(memoryKiB: 1024, iterations: 1, parallelism: 1))
         #expect(backup.contains("\"format\":\"\(format)\""))
         #expect(IdentityBackup.isArgon2Format(backup) == (format != IdentityBackup.format))
         #expect(!backup.contains(Base64.encode(person.signing.seed.copyBytes())))
         #expect(try IdentityBackup.open(backup, userID: "user:a", recoveryKey: recoveryKey).publicKey == person.publicKey)
-        #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) { try IdentityBackup.open(backup, userID: "user:a", recoveryKey: IdentityBackup.makeRecoveryKey()) }
+        #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) {
+            try IdentityBackup.open(backup, userID: "user:a", recoveryKey: IdentityBackup.makeRecoveryKey())
+        }
         #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open(backup, userID: "user:b", recoveryKey: recoveryKey) }
         #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open("{}", userID: "user:a", recoveryKey: recoveryKey) }
         var tampered = Array(backup.utf8)
         if let index = backup.utf8.firstIndex(of: UInt8(ascii: "\"")).map({ backup.utf8.distance(from: backup.utf8.startIndex, to: $0) }) {
             tampered[index + 1] = UInt8(ascii: "x")
         }
-        #expect(throws: IdentityBackup.Failure.self) { try IdentityBackup.open(String(decoding: tampered, as: UTF8.self), userID: "user:a", recoveryKey: recoveryKey) }
+        #expect(throws: IdentityBackup.Failure.self) {
+            try IdentityBackup.open(String(decoding: tampered, as: UTF8.self), userID: "user:a", recoveryKey: recoveryKey)
+        }
     }
 
     @Test func aBackupNamingTooFewOrTooManyIterationsIsRefusedUnopened() throws {
@@ -235,8 +249,9 @@ struct KeyBackupTests {
     @Test(arguments: [false, true])
     func itemsOpenOnlyForTheirPersonUnderTheirKeyID(sealedBeforeBrowsers: Bool) throws {
         let person = PersonIdentity()
-        let item = KeyBackup.Item(roomID: "room:a", keyID: SenderKeyShare.makeKeyID(), senderDevice: "dev-1", suite: CipherSuite.webCryptoV1,
-                                  iteration: 7, chainKey: Base64.encode(SecureRandom.bytes(32)))
+        let item = KeyBackup.Item(
+            roomID: "room:a", keyID: SenderKeyShare.makeKeyID(), senderDevice: "dev-1", suite: CipherSuite.webCryptoV1,
+            iteration: 7, chainKey: Base64.encode(SecureRandom.bytes(32)))
         let sealed = sealedBeforeBrowsers ? try KeyBackup.sealXChaCha(item, person: person) : try KeyBackup.seal(item, person: person)
         #expect(try #require(Base64.decode(sealed.sealed)).count > (sealedBeforeBrowsers ? 24 : 12) + 16)
         #expect(!sealed.sealed.contains(item.chainKey))

@@ -55,25 +55,35 @@ struct WebSuiteCrossCheckTests {
         // Swift seals a sender key to the web device and sends one message with it.
         var chain = SenderChain()
         let keyID = SenderKeyShare.makeKeyID()
-        let sealed = try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: swiftDevice.deviceID, recipientDevice: webDevice.deviceID,
-                                        chain: chain, suite: CipherSuite.webCryptoV1).seal(to: try DeviceKeysCheck.verify(webKeys), signer: swiftDevice)
-        let envelope = try EnvelopeCrypto.seal(MessageContent(body: "from Swift"), roomID: roomID, keyID: keyID, chain: &chain,
-                                               device: swiftDevice, suite: CipherSuite.webCryptoV1)
+        let sealed = try SenderKeyShare(
+            roomID: roomID, keyID: keyID, senderDevice: swiftDevice.deviceID, recipientDevice: webDevice.deviceID,
+            chain: chain, suite: CipherSuite.webCryptoV1
+        ).seal(to: try DeviceKeysCheck.verify(webKeys), signer: swiftDevice)
+        let envelope = try EnvelopeCrypto.seal(
+            MessageContent(body: "from Swift"), roomID: roomID, keyID: keyID, chain: &chain,
+            device: swiftDevice, suite: CipherSuite.webCryptoV1)
         func base64(_ secret: SecureBytes) -> String { secret.withUnsafeBytes { Base64.encode(Array($0)) } }
         let webPerson = try #require(webDevice.person), recoveryKey = IdentityBackup.makeRecoveryKey()
-        let item = KeyBackup.Item(roomID: roomID, keyID: keyID, senderDevice: swiftDevice.deviceID, suite: CipherSuite.webCryptoV1, iteration: 3,
-                                  chainKey: Base64.encode(SecureRandom.bytes(32)))
-        let given = Given(web: .init(userID: "user-web", signingSeed: base64(signingSeed), encryptionKey: base64(encryptionKey), identitySeed: base64(identitySeed)),
-                          swift: .init(keys: swiftKeys),
-                          delivery: KeyDelivery(roomID: roomID, keyID: keyID, senderID: "user-swift", senderDevice: swiftDevice.deviceID,
-                                                suite: CipherSuite.webCryptoV1, sealed: sealed.sealed),
-                          envelope: envelope,
-                          backups: .init(recoveryKey: recoveryKey,
-                                         identity: try IdentityBackup.seal(webPerson, userID: "user-web", recoveryKey: recoveryKey),
-                                         keys: try KeyBackup.seal(item, person: webPerson)))
+        let item = KeyBackup.Item(
+            roomID: roomID, keyID: keyID, senderDevice: swiftDevice.deviceID, suite: CipherSuite.webCryptoV1, iteration: 3,
+            chainKey: Base64.encode(SecureRandom.bytes(32)))
+        let given = Given(
+            web: .init(
+                userID: "user-web", signingSeed: base64(signingSeed), encryptionKey: base64(encryptionKey), identitySeed: base64(identitySeed)),
+            swift: .init(keys: swiftKeys),
+            delivery: KeyDelivery(
+                roomID: roomID, keyID: keyID, senderID: "user-swift", senderDevice: swiftDevice.deviceID,
+                suite: CipherSuite.webCryptoV1, sealed: sealed.sealed),
+            envelope: envelope,
+            backups: .init(
+                recoveryKey: recoveryKey,
+                identity: try IdentityBackup.seal(webPerson, userID: "user-web", recoveryKey: recoveryKey),
+                keys: try KeyBackup.seal(item, person: webPerson)))
         let input = dir.path + "/given.json", output = dir.path + "/made.json"
         try JSONEncoder().encode(given).write(to: URL(fileURLWithPath: input))
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Web/crosscheck.mjs").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Web/crosscheck.mjs"
+        ).path
         let run = try runProcess("/usr/bin/env", ["node", script, input, output])
         try #require(run.status == 0, "node: \(run.stderr)")
         let made = try JSONDecoder().decode(Made.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
@@ -84,16 +94,21 @@ struct WebSuiteCrossCheckTests {
 
         // What the browser sealed opens here, from the browser's verified device.
         let webVerified = try DeviceKeysCheck.verify(made.published)
-        let opened = try SenderKeyShare.open(KeyDelivery(roomID: roomID, keyID: made.keyID, senderID: "user-web", senderDevice: webDevice.deviceID,
-                                                         suite: CipherSuite.webCryptoV1, sealed: made.share.sealed),
-                                             identity: swiftDevice, sender: webVerified)
+        let opened = try SenderKeyShare.open(
+            KeyDelivery(
+                roomID: roomID, keyID: made.keyID, senderID: "user-web", senderDevice: webDevice.deviceID,
+                suite: CipherSuite.webCryptoV1, sealed: made.share.sealed),
+            identity: swiftDevice, sender: webVerified)
         var webChain = opened.chain
         let content = try EnvelopeCrypto.open(made.envelope, roomID: roomID, sender: webVerified) { try webChain.messageKey(at: $0) }
         #expect(content == MessageContent(body: "from the browser"))
         // And the browser's envelope in another room, or from another device, does not.
-        #expect(throws: E2EEError.self) { try EnvelopeCrypto.open(made.envelope, roomID: "room-8", sender: webVerified) { _ in SecureBytes(randomCount: 32) } }
         #expect(throws: E2EEError.self) {
-            try EnvelopeCrypto.open(made.envelope, roomID: roomID, sender: try DeviceKeysCheck.verify(swiftKeys)) { _ in SecureBytes(randomCount: 32) }
+            try EnvelopeCrypto.open(made.envelope, roomID: "room-8", sender: webVerified) { _ in SecureBytes(randomCount: 32) }
+        }
+        #expect(throws: E2EEError.self) {
+            try EnvelopeCrypto.open(made.envelope, roomID: roomID, sender: try DeviceKeysCheck.verify(swiftKeys)) { _ in SecureBytes(randomCount: 32)
+            }
         }
 
         // Backups, both ways: the browser took the identity and the item from Swift's, and

@@ -19,7 +19,8 @@ struct PolicyLoadAuditingTests {
             .write(toFile: dir.path + "/policies/odd.cedar", atomically: true, encoding: .utf8)
         let refused = try await store.reload()
         #expect(!refused.accepted)
-        #expect(refused.reason?.contains("odd.cedar:1:1: policy id \"has a space\" cannot be named in audit entries") == true, "\(refused.reason ?? "")")
+        #expect(
+            refused.reason?.contains("odd.cedar:1:1: policy id \"has a space\" cannot be named in audit entries") == true, "\(refused.reason ?? "")")
     }
 
     @Test func everyLoadAndEveryRefusalIsAnEntryWithTheHash() async throws {

@@ -24,16 +24,22 @@ struct ClinicPolicyTests {
         defer { dir.cleanup() }
         let set = try PolicySet.load(directory: Self.directory)
         let text = set.sources.map(\.text).joined(separator: "\n")
-        let entities = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.directory + "/tests/clinic-entities.json"))) as? [[String: Any]] ?? []
+        let entities =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.directory + "/tests/clinic-entities.json")))
+            as? [[String: Any]] ?? []
         for file in ["records", "messaging", "administration", "authentication"] {
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Self.directory)/tests/\(file).json"))) as? [String: Any] ?? [:]
+            let json =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Self.directory)/tests/\(file).json")))
+                as? [String: Any] ?? [:]
             let cases = json["cases"] as? [[String: Any]] ?? []
             let requests = cases.map { $0.filter { ["principal", "action", "resource", "context"].contains($0.key) } }
             let reference = try Reference.decide(policies: text, entities: entities, requests: requests, in: dir.path + "/" + file)
             for (index, test) in cases.enumerated() {
                 let expectedIDs = Set(test["policies"] as? [String] ?? [])
                 let cedarIDs = Set(reference[index].reasons.map { set.policies[$0].id })
-                #expect(reference[index].decision == test["decision"] as? String && cedarIDs == expectedIDs, "\(file): \(test["name"] ?? "?"): cedar says \(reference[index])")
+                #expect(
+                    reference[index].decision == test["decision"] as? String && cedarIDs == expectedIDs,
+                    "\(file): \(test["name"] ?? "?"): cedar says \(reference[index])")
                 #expect(reference[index].errors.isEmpty, "\(file): \(test["name"] ?? "?"): cedar reports errors \(reference[index].errors)")
             }
         }

@@ -30,11 +30,12 @@ struct DifferentialTests {
                 if !reference[i].errors.isEmpty { tally.withErrors += 1 }
                 if reference[i] != ours[i] && mismatches.count < 3 {
                     let reduced = Reduction.reduce(policies: policies, entities: entities, request: requests[i], dir: dir.path + "/reduce")
-                    mismatches.append("""
-                    MISMATCH (set \(set), request \(i))
-                    cedar: \(reference[i])  ward: \(ours[i])
-                    \(reduced)
-                    """)
+                    mismatches.append(
+                        """
+                        MISMATCH (set \(set), request \(i))
+                        cedar: \(reference[i])  ward: \(ours[i])
+                        \(reduced)
+                        """)
                 }
             }
             if mismatches.count >= 3 { break }
@@ -87,7 +88,8 @@ enum Reference {
         }
         return try result.stdout.split(separator: "\n").map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-            return Outcome(decision: object["decision"] as? String ?? "?", reasons: object["reasons"] as? [Int] ?? [], errors: object["errors"] as? [Int] ?? [])
+            return Outcome(
+                decision: object["decision"] as? String ?? "?", reasons: object["reasons"] as? [Int] ?? [], errors: object["errors"] as? [Int] ?? [])
         }
     }
 }
@@ -102,7 +104,7 @@ enum Reduction {
     static func disagree(_ policies: [String], _ entities: [[String: Any]], _ request: [String: Any], _ dir: String) -> Bool {
         let text = policies.joined(separator: "\n")
         guard let reference = try? Reference.decide(policies: text, entities: entities, requests: [request], in: dir),
-              let ours = try? Ours.decide(policies: text, entities: entities, requests: [request])
+            let ours = try? Ours.decide(policies: text, entities: entities, requests: [request])
         else { return false }
         return reference != ours
     }

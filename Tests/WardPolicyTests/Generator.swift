@@ -79,7 +79,7 @@ struct CedarGenerator {
             "principal": pick(Self.users + Self.groups),
             "action": pick(Self.actions.dropLast() + ["Action::\"read\""]),
             "resource": pick(Self.docs + Self.folders),
-            "context": context,
+            "context": context
         ]
     }
 
@@ -130,7 +130,9 @@ struct CedarGenerator {
         case 3: return "(\(long(d)) \(pick(["<", "<=", ">", ">="])) \(long(d)))"
         case 4: return "(\(any(d)) \(pick(["==", "!="])) \(any(d)))"
         case 5: return "(\(entity(d)) in \(chance(70) ? entity(d) : entitySet()))"
-        case 6: return "(\(pick(["principal", "resource", "context", "principal.profile", "resource.owner"])) has \(pick(["age", "name", "admin", "secret", "level", "owner", "n", "flag", "team", "\"ids\""])))"
+        case 6:
+            return
+                "(\(pick(["principal", "resource", "context", "principal.profile", "resource.owner"])) has \(pick(["age", "name", "admin", "secret", "level", "owner", "n", "flag", "team", "\"ids\""])))"
         case 7: return "(\(string(d)) like \"\(pick(["*", "a*", "*b", "a*c", "", "ab", "x\\*y", "**", "W*d"]))\")"
         case 8: return "(\(entity(d)) is \(pick(["User", "Doc", "Group", "Folder"]))\(chance(30) ? " in \(pick(Self.groups + Self.folders))" : ""))"
         case 9: return "\(set(d)).contains(\(any(d)))"
@@ -144,7 +146,12 @@ struct CedarGenerator {
     }
 
     mutating func long(_ depth: Int) -> String {
-        if depth == 0 { return pick(["1", "7", "0", "(-3)", "9223372036854775807", "(-9223372036854775808)", "context.n", "principal.age", "resource.size", "principal.profile.level"]) }
+        if depth == 0 {
+            return pick([
+                "1", "7", "0", "(-3)", "9223372036854775807", "(-9223372036854775808)", "context.n", "principal.age", "resource.size",
+                "principal.profile.level"
+            ])
+        }
         let d = depth - 1
         switch int(7) {
         case 0: return "(\(long(d)) \(pick(["+", "-", "*"])) \(long(d)))"

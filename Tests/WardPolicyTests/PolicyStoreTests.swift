@@ -72,9 +72,11 @@ struct PolicyStoreTests {
         defer { dir.cleanup() }
         struct AuditDown: Error {}
         let failNext = Mutex(false)
-        let store = try await PolicyStore(directory: dir.path + "/policies", observer: { _ in
-            if failNext.withLock({ $0 }) { throw AuditDown() }
-        })
+        let store = try await PolicyStore(
+            directory: dir.path + "/policies",
+            observer: { _ in
+                if failNext.withLock({ $0 }) { throw AuditDown() }
+            })
         let before = store.current.hashHex
         try "// changed\n".write(toFile: dir.path + "/policies/zz-note.cedar", atomically: true, encoding: .utf8)
         failNext.withLock { $0 = true }

@@ -7,15 +7,16 @@ import WardProtocol
 @Suite("Record replies written and read by hand")
 struct ReplyCodingTests {
     static func entry(_ n: Int, resource: String) -> RecordEntryInfo {
-        RecordEntryInfo(versionID: "rec:v\(n)", entryID: "entry:e\(n)", section: "notes", version: n + 1, authorID: "user:doc", authorRole: "Doctor",
-                        createdAt: 1_795_000_000 + Int64(n), resource: resource)
+        RecordEntryInfo(
+            versionID: "rec:v\(n)", entryID: "entry:e\(n)", section: "notes", version: n + 1, authorID: "user:doc", authorRole: "Doctor",
+            createdAt: 1_795_000_000 + Int64(n), resource: resource)
     }
 
     static let awkward = [
         #"{"resourceType": "DocumentReference", "note": "said \"no\" twice"}"#,
         "back\\slash / solidus, tab\there, line\nbreak, return\r, bell \u{07}, nul \u{00}, escape \u{1B}, delete \u{7F}",
         "accents é à ç, CJK 漢字, an ambulance 🚑, a separator \u{2028}, a combining e\u{301}",
-        "", " ", "\"", "\\",
+        "", " ", "\"", "\\"
     ]
 
     static func reply(_ entries: [RecordEntryInfo]?) -> ServerReply {
@@ -56,10 +57,10 @@ struct ReplyCodingTests {
     @Test func writtenOtherwiseButMeaningTheSame() throws {
         // Spacing, key order, \/ and \u escapes (a surrogate pair), unknown keys at both levels.
         let text = """
-          { "recordEntries" : [ { "resource":"\\u00e9 \\ud83d\\ude91 a\\/b \\b\\f", "version" : 2, "unknown": {"deep": [1, -2.5e3, true, null]},
-              "versionID":"rec:1","entryID":"entry:1","section":"notes","authorID":"user:d","authorRole":"Doctor","createdAt":-5 } ] ,
-            "type" : "record.read", "id": 3, "extra": [ "x" ] }\r\n
-        """
+              { "recordEntries" : [ { "resource":"\\u00e9 \\ud83d\\ude91 a\\/b \\b\\f", "version" : 2, "unknown": {"deep": [1, -2.5e3, true, null]},
+                  "versionID":"rec:1","entryID":"entry:1","section":"notes","authorID":"user:d","authorRole":"Doctor","createdAt":-5 } ] ,
+                "type" : "record.read", "id": 3, "extra": [ "x" ] }\r\n
+            """
         let byHand = try ReplyDecoding.decode(text, with: JSONDecoder())
         #expect(byHand == (try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8))))
         #expect(byHand.recordEntries?.first?.resource == "é 🚑 a/b \u{08}\u{0C}")
@@ -70,22 +71,22 @@ struct ReplyCodingTests {
     @Test func malformedTextIsRefusedNotTrusted() throws {
         let entry = #""versionID":"v","entryID":"e","section":"notes","version":1,"authorID":"a","authorRole":"Doctor","createdAt":1"#
         let bad = [
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}]"#,                       // unterminated object
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}]} trailing"#,             // text after the value
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\x"}]}"#,                     // unknown escape
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\ud83d"}]}"#,                  // lone high surrogate
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\ude91"}]}"#,                  // lone low surrogate
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\u12"}]}"#,                    // short \u
-            "{\"type\":\"r\",\"recordEntries\":[{\(entry),\"resource\":\"tab\tinside\"}]}",     // raw control character
-            #"{"type":"r","recordEntries":[{\#(entry)}]}"#,                                      // missing resource
-            #"{"type":"r","recordEntries":[{"version":01,"resource":"x"}]}"#,                    // leading zero
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"},]}"#,                      // trailing comma
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}],"other":tru}"#,           // bad literal
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}],"other":1.}"#,            // bad number
-            #"{"type":"r","recordEntries":{}}"#,                                                 // wrong type
-            #"{"type":"r","recordEntries":[{\#(entry),"resource":5}]}"#,                         // wrong type
-            #"{"recordEntries":[]}"#,                                                            // no type
-            "{\"type\":\"r\",\"recordEntries\":[],\"deep\":" + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "}",
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}]"#, // unterminated object
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}]} trailing"#, // text after the value
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\x"}]}"#, // unknown escape
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\ud83d"}]}"#, // lone high surrogate
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\ude91"}]}"#, // lone low surrogate
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"\u12"}]}"#, // short \u
+            "{\"type\":\"r\",\"recordEntries\":[{\(entry),\"resource\":\"tab\tinside\"}]}", // raw control character
+            #"{"type":"r","recordEntries":[{\#(entry)}]}"#, // missing resource
+            #"{"type":"r","recordEntries":[{"version":01,"resource":"x"}]}"#, // leading zero
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"},]}"#, // trailing comma
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}],"other":tru}"#, // bad literal
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}],"other":1.}"#, // bad number
+            #"{"type":"r","recordEntries":{}}"#, // wrong type
+            #"{"type":"r","recordEntries":[{\#(entry),"resource":5}]}"#, // wrong type
+            #"{"recordEntries":[]}"#, // no type
+            "{\"type\":\"r\",\"recordEntries\":[],\"deep\":" + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "}"
         ]
         for text in bad {
             #expect(throws: DecodingError.self, "accepted: \(text.prefix(120))") { try ReplyDecoding.decode(text, with: JSONDecoder()) }

@@ -31,11 +31,25 @@ struct AccessHardeningTests {
             server, [("dr.ann", "Doctor"), ("nurse.bo", "Nurse"), ("desk.cy", "Other"), ("dr.dee", "Doctor")])
         let (ann, bo, cy, dee) = (people[0], people[1], people[2], people[3])
         let (doctorsOnly, direct, channel) = try await ErasureTests.signedIn(server, ann) { a -> (String, String, String) in
-            let closed = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Doctors only"; $0.members = [dee.userID] })
-            let direct = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.direct = true; $0.members = [bo.userID] })
-            let open = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.open = true })
+            let closed = try await a.request(
+                Self.request(.roomCreate) {
+                    $0.kind = "staff"; $0.name = "Doctors only"; $0.members = [dee.userID]
+                })
+            let direct = try await a.request(
+                Self.request(.roomCreate) {
+                    $0.kind = "staff"; $0.direct = true; $0.members = [bo.userID]
+                })
+            let open = try await a.request(
+                Self.request(.roomCreate) {
+                    $0.kind = "staff"; $0.name = "Ward 3"; $0.open = true
+                })
             #expect(open.room?.open == true && closed.room?.open == nil)
-            #expect(try await a.send(Self.request(.roomCreate) { $0.kind = "staff"; $0.direct = true; $0.open = true; $0.members = [bo.userID] }).code
+            #expect(
+                try await a.send(
+                    Self.request(.roomCreate) {
+                        $0.kind = "staff"; $0.direct = true; $0.open = true; $0.members = [bo.userID]
+                    }
+                ).code
                     == .badRequest, "a direct conversation cannot be open")
             return (closed.room?.roomID ?? "", direct.room?.roomID ?? "", open.room?.roomID ?? "")
         }
@@ -70,8 +84,14 @@ struct AccessHardeningTests {
         // The probes are in the audit log, each naming the room refused and the refusal.
         let entries = try AuditLogReader(directory: server.data.auditLog).entries()
         let refusals = entries.filter { $0.event.actorID == cy.userID && $0.event.details["refused"] != nil }
-        #expect(refusals.contains { $0.event.type == "room.join" && $0.event.objectID == doctorsOnly && $0.event.details["refused"] == "invitation_required" })
-        #expect(refusals.contains { $0.event.type == "message.history" && $0.event.objectID == doctorsOnly && $0.event.details["refused"] == "not_a_member" })
+        #expect(
+            refusals.contains {
+                $0.event.type == "room.join" && $0.event.objectID == doctorsOnly && $0.event.details["refused"] == "invitation_required"
+            })
+        #expect(
+            refusals.contains {
+                $0.event.type == "message.history" && $0.event.objectID == doctorsOnly && $0.event.details["refused"] == "not_a_member"
+            })
         #expect(entries.contains { $0.event.actorID == dee.userID && $0.event.type == "room.remove" && $0.event.details["refused"] == "not_owner" })
     }
 
@@ -80,35 +100,50 @@ struct AccessHardeningTests {
     @Test func probingAnotherPatientsCareRoomIsAudited() async throws {
         let server = try await ServerHarness.start(connectionLimits: .unthrottled)
         defer { server.cleanup() }
-        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("pat.max", "Patient")])
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(
+            server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("pat.max", "Patient")])
         let (ann, pia, max) = (people[0], people[1], people[2])
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
             try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            try await p.request(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
+            try await p.request(
+                Self.request(.consentGrant) {
+                    $0.purpose = "messaging"; $0.consentVersion = "1"
+                })
         }
         let careRoom = try await ErasureTests.signedIn(server, ann) { (a: WardConnection) async throws in
-            try await a.request(Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] })
-                .room?.roomID ?? ""
+            try await a.request(
+                Self.request(.roomCreate) {
+                    $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID]
+                }
+            )
+            .room?.roomID ?? ""
         }
-        let probes: [RequestType] = [.messageHistory, .keysGet, .keysFetch, .roomMembers, .messageSend, .receipt, .roomInvite, .roomRemove,
-                                     .roomLeave, .keysDistribute]
+        let probes: [RequestType] = [
+            .messageHistory, .keysGet, .keysFetch, .roomMembers, .messageSend, .receipt, .roomInvite, .roomRemove,
+            .roomLeave, .keysDistribute
+        ]
         try await ErasureTests.signedIn(server, max) { (m: WardConnection) async throws in
             for type in probes {
-                let reply = try await m.send(Self.request(type, room: careRoom) {
-                    $0.userID = pia.userID; $0.kind = "read"; $0.seq = 1; $0.keyID = String(repeating: "a", count: 32); $0.suite = "ward-sk-1"; $0.keys = []
-                })
+                let reply = try await m.send(
+                    Self.request(type, room: careRoom) {
+                        $0.userID = pia.userID; $0.kind = "read"; $0.seq = 1; $0.keyID = String(repeating: "a", count: 32); $0.suite = "ward-sk-1";
+                        $0.keys = []
+                    })
                 #expect(reply.type == "error", "\(type)")
             }
             // An id the client made up names nothing: refused and audited, without the id.
             #expect(try await m.send(Self.request(.messageHistory, room: "room:JaneDoe")).code == .notFound)
         }
         await server.stop()
-        let refused = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.actorID == max.userID && $0.event.details["refused"] != nil }
+        let refused = try AuditLogReader(directory: server.data.auditLog).entries().filter {
+            $0.event.actorID == max.userID && $0.event.details["refused"] != nil
+        }
         #expect(refused.count >= probes.count + 1, "every probe is an entry: \(refused.map(\.event.type))")
-        #expect(refused.filter { $0.event.objectID == careRoom && $0.event.subjectID == pia.userID }.count >= 6,
-                "the entries name the room and the patient whose room it is")
+        #expect(
+            refused.filter { $0.event.objectID == careRoom && $0.event.subjectID == pia.userID }.count >= 6,
+            "the entries name the room and the patient whose room it is")
         #expect(ErasureTests.occurrences(of: ["JaneDoe"], under: server.data.auditLog).isEmpty)
     }
 
@@ -176,7 +211,9 @@ struct AccessHardeningTests {
                 _ = try await connection.send(ClientRequest(id: 0, type: .ping))
             }
         }
-        try await server.connect { (connection: WardConnection) async throws in #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong") }
+        try await server.connect { (connection: WardConnection) async throws in
+            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+        }
         await server.stop()
     }
 
@@ -205,13 +242,17 @@ struct AccessHardeningTests {
         // fails (a leaf is no trust anchor).
         var logger = Logger(label: "ward.test.client")
         logger.logLevel = .critical
-        let pong = try await WardConnection.withConnection(url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM),
-                                                           serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: .ping)).type }
+        let pong = try await WardConnection.withConnection(
+            url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM),
+            serverName: "localhost", logger: logger
+        ) { c in try await c.send(ClientRequest(id: 0, type: .ping)).type }
         #expect(pong == "pong")
         let leafPEM = try #require(server.certificatePEM.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n"
         await #expect(throws: (any Error).self) {
-            try await WardConnection.withConnection(url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: leafPEM),
-                                                    serverName: "localhost", logger: logger) { c in try await c.send(ClientRequest(id: 0, type: .ping)).type }
+            try await WardConnection.withConnection(
+                url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: leafPEM),
+                serverName: "localhost", logger: logger
+            ) { c in try await c.send(ClientRequest(id: 0, type: .ping)).type }
         }
         // The CA's key signed the leaf and was not kept: the data directory holds one private key.
         let keys = try FileManager.default.subpathsOfDirectory(atPath: server.data.path).filter { path in
@@ -231,8 +272,12 @@ struct AccessHardeningTests {
         let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("pat.pia", "Patient")])
         let pia = people[0]
         try await server.connect { (c: WardConnection) async throws in
-            for _ in 0..<11 { #expect(try await c.send(ClientRequest(id: 0, type: .login, username: "pat.pia", password: "guess")).code == .invalidCredentials) }
-            for _ in 0..<2 { #expect(try await c.send(ClientRequest(id: 0, type: .login, username: "nobody", password: "guess")).code == .invalidCredentials) }
+            for _ in 0..<11 {
+                #expect(try await c.send(ClientRequest(id: 0, type: .login, username: "pat.pia", password: "guess")).code == .invalidCredentials)
+            }
+            for _ in 0..<2 {
+                #expect(try await c.send(ClientRequest(id: 0, type: .login, username: "nobody", password: "guess")).code == .invalidCredentials)
+            }
         }
         let report = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> SignInReport? in
             try await x.request(Self.request(.securitySignIns)).signInReport
@@ -297,7 +342,8 @@ struct AccessHardeningTests {
         let server = try await ServerHarness.start(connectionLimits: .unthrottled)
         defer { server.cleanup() }
         let (admin, people) = try await ConversationTests.accountsAndAdmin(
-            server, [("admin.two", "Admin"), ("po.one", "PrivacyOfficer"), ("po.two", "PrivacyOfficer"), ("nurse.bo", "Nurse"), ("pat.pia", "Patient")])
+            server,
+            [("admin.two", "Admin"), ("po.one", "PrivacyOfficer"), ("po.two", "PrivacyOfficer"), ("nurse.bo", "Nurse"), ("pat.pia", "Patient")])
         let (secondAdmin, officer, secondOfficer, nurse, patient) = (people[0], people[1], people[2], people[3], people[4])
         // A Doctor account waits: it exists, disabled, with no password anyone knows.
         let (doctorID, approvalID) = try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws -> (String, Int) in

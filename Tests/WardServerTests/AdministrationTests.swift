@@ -31,7 +31,8 @@ struct AdministrationTests {
             #expect(refused.code == .denied && refused.policies == ["staff-need-second-factor"])
             let enrolment = try await connection.enrollSecondFactor()
             #expect(enrolment.uri.hasPrefix("otpauth://totp/Ward:admin?secret=\(enrolment.secret)"))
-            #expect(try await connection.send(ClientRequest(id: 0, type: .totpConfirm, totp: "000000")).code == .invalidCredentials
+            #expect(
+                try await connection.send(ClientRequest(id: 0, type: .totpConfirm, totp: "000000")).code == .invalidCredentials
                     || ServerHarness.code(enrolment.secret) == "000000")
             let recovery = try await connection.confirmSecondFactor(code: ServerHarness.code(enrolment.secret))
             #expect(recovery.count == 10)
@@ -42,23 +43,30 @@ struct AdministrationTests {
                 #expect(database.range(of: bytes) == nil && wal.range(of: bytes) == nil)
             }
 
-            let doctor = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: "dr.ann", displayName: "Dr Ann Example", role: "Doctor"))
-            let patient = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: "pat.one", displayName: "Pat One", role: "Patient"))
+            let doctor = try await connection.request(
+                ClientRequest(id: 0, type: .userCreate, username: "dr.ann", displayName: "Dr Ann Example", role: "Doctor"))
+            let patient = try await connection.request(
+                ClientRequest(id: 0, type: .userCreate, username: "pat.one", displayName: "Pat One", role: "Patient"))
             #expect(try await connection.send(ClientRequest(id: 0, type: .userCreate, username: "dr.ann", role: "Doctor")).code == .conflict)
             #expect(try await connection.send(ClientRequest(id: 0, type: .userCreate, username: "x", role: "Wizard")).code == .badRequest)
             // Display names cannot carry line breaks, bidirectional overrides or unbounded length.
             for name in ["line\nbreak", "evil\u{202E}txt", String(repeating: "n", count: 129), "   ", ""] {
-                #expect(try await connection.send(ClientRequest(id: 0, type: .userCreate, username: "x", displayName: name, role: "Nurse")).code == .badRequest)
+                #expect(
+                    try await connection.send(ClientRequest(id: 0, type: .userCreate, username: "x", displayName: name, role: "Nurse")).code
+                        == .badRequest)
             }
-            let emoji = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: "nurse.joy", displayName: "Joy 🧑\u{200D}⚕️ Nurse", role: "Nurse"))
+            let emoji = try await connection.request(
+                ClientRequest(id: 0, type: .userCreate, username: "nurse.joy", displayName: "Joy 🧑\u{200D}⚕️ Nurse", role: "Nurse"))
             #expect(emoji.userID != nil)
             let list = try await connection.request(ClientRequest(id: 0, type: .userList))
             #expect(Set(list.users?.map(\.username) ?? []) == ["admin", "dr.ann", "pat.one", "nurse.joy"])
 
             let patientID = patient.userID ?? "", doctorID = doctor.userID ?? ""
             try await connection.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: patientID, clinicianID: doctorID))
-            #expect(try await connection.send(ClientRequest(id: 0, type: .careTeamAdd, patientID: patientID, clinicianID: doctorID)).code == .conflict)
-            #expect(try await connection.send(ClientRequest(id: 0, type: .careTeamAdd, patientID: doctorID, clinicianID: patientID)).code == .badRequest)
+            #expect(
+                try await connection.send(ClientRequest(id: 0, type: .careTeamAdd, patientID: patientID, clinicianID: doctorID)).code == .conflict)
+            #expect(
+                try await connection.send(ClientRequest(id: 0, type: .careTeamAdd, patientID: doctorID, clinicianID: patientID)).code == .badRequest)
             let team = try await connection.request(ClientRequest(id: 0, type: .careTeamList, patientID: patientID))
             #expect(team.members == [doctorID])
             return (doctor.password ?? "", patientID, doctorID, recovery)
@@ -76,7 +84,9 @@ struct AdministrationTests {
         // Disabling ends the doctor's access; the Admin re-enables and resets.
         try await server.connect { connection in
             // Without the second factor the Admin cannot sign in; a recovery code works once.
-            #expect(try await connection.send(ClientRequest(id: 0, type: .login, username: "admin", password: Self.adminPassword)).code == .secondFactorRequired)
+            #expect(
+                try await connection.send(ClientRequest(id: 0, type: .login, username: "admin", password: Self.adminPassword)).code
+                    == .secondFactorRequired)
             try await Self.signInAsAdmin(connection, recovery: recovery[0])
             try await connection.request(ClientRequest(id: 0, type: .userDisable, userID: doctorID))
             let reset = try await connection.request(ClientRequest(id: 0, type: .userResetPassword, username: "dr.ann"))
@@ -87,7 +97,8 @@ struct AdministrationTests {
         try await server.connect { connection in
             let disabled = try await connection.send(ClientRequest(id: 0, type: .login, username: "dr.ann", password: "doctor's own long passphrase"))
             #expect(disabled.code == .invalidCredentials, "the reset replaced the password")
-            let reused = try await connection.send(ClientRequest(id: 0, type: .login, username: "admin", password: Self.adminPassword, totp: recovery[0]))
+            let reused = try await connection.send(
+                ClientRequest(id: 0, type: .login, username: "admin", password: Self.adminPassword, totp: recovery[0]))
             #expect(reused.code == .invalidCredentials, "a recovery code works once")
         }
         await server.stop()

@@ -11,8 +11,10 @@ import WardTestSupport
 struct AppointmentTests {
     typealias Member = ConversationTests.Member
 
-    static func signedIn<T: Sendable>(_ server: ServerHarness, _ member: Member,
-                                      _ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+    static func signedIn<T: Sendable>(
+        _ server: ServerHarness, _ member: Member,
+        _ body: @escaping @Sendable (WardConnection) async throws -> T
+    ) async throws -> T {
         try await ErasureTests.signedIn(server, member, body)
     }
 
@@ -38,16 +40,26 @@ struct AppointmentTests {
             }
             #expect(try await a.request(open).availability?.count == 1)
             // Bad input gets clear errors.
-            for bad in [Self.request(.availabilityAdd) { $0.kind = "sometimes" },
-                        Self.request(.availabilityAdd) { $0.kind = "weekly"; $0.weekday = 9; $0.startMinute = 0; $0.endMinute = 60 },
-                        Self.request(.availabilityAdd) { $0.kind = "weekly"; $0.weekday = 1; $0.startMinute = 600; $0.endMinute = 540 },
-                        Self.request(.availabilityAdd) { $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600; $0.slotMinutes = 1000 }] {
+            for bad in [
+                Self.request(.availabilityAdd) { $0.kind = "sometimes" },
+                Self.request(.availabilityAdd) {
+                    $0.kind = "weekly"; $0.weekday = 9; $0.startMinute = 0; $0.endMinute = 60
+                },
+                Self.request(.availabilityAdd) {
+                    $0.kind = "weekly"; $0.weekday = 1; $0.startMinute = 600; $0.endMinute = 540
+                },
+                Self.request(.availabilityAdd) {
+                    $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600; $0.slotMinutes = 1000
+                }
+            ] {
                 #expect(try await a.send(bad).code == .badRequest, "\(bad)")
             }
         }
         // Nobody publishes another clinician's hours.
         try await Self.signedIn(server, dan) { (d: WardConnection) async throws in
-            let other = Self.request(.availabilityAdd) { $0.clinicianID = ann.userID; $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600 }
+            let other = Self.request(.availabilityAdd) {
+                $0.clinicianID = ann.userID; $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600
+            }
             #expect(try await d.send(other).code == .denied)
         }
         let slots = try await Self.signedIn(server, pia) { (p: WardConnection) async throws in
@@ -56,30 +68,59 @@ struct AppointmentTests {
         #expect(slots.count == 8 && slots.first?.startsAt == start && slots.allSatisfy { $0.location == "Room 2" })
 
         // Pia books the first slot and says why; Bo cannot have it; the front desk books Bo the second.
-        let booked = try #require(try await Self.signedIn(server, pia) { (p: WardConnection) async throws in
-            try await p.request(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = start; $0.reason = "BACKPAIN since Monday" }).appointment
-        })
+        let booked = try #require(
+            try await Self.signedIn(server, pia) { (p: WardConnection) async throws in
+                try await p.request(
+                    Self.request(.appointmentBook) {
+                        $0.clinicianID = ann.userID; $0.startsAt = start; $0.reason = "BACKPAIN since Monday"
+                    }
+                ).appointment
+            })
         #expect(booked.status == "requested" && booked.patientID == pia.userID && booked.bookedBy == pia.userID && booked.reason == nil)
         try await Self.signedIn(server, bo) { (b: WardConnection) async throws in
-            let taken = try await b.send(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = start })
+            let taken = try await b.send(
+                Self.request(.appointmentBook) {
+                    $0.clinicianID = ann.userID; $0.startsAt = start
+                })
             #expect(taken.code == .slotTaken && taken.message?.contains("slot taken") == true)
             #expect(try await b.send(Self.request(.appointmentCancel) { $0.appointmentID = booked.appointmentID }).code == .denied)
-            #expect(try await b.send(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = start + 60 }).code == .badRequest,
-                    "no slot starts then")
-            #expect(try await b.send(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = 1000 }).code == .badRequest,
-                    "the past")
-            #expect(try await b.send(Self.request(.appointmentBook) { $0.clinicianID = bo.userID; $0.startsAt = start }).code == .badRequest,
-                    "a patient is not a clinician")
+            #expect(
+                try await b.send(
+                    Self.request(.appointmentBook) {
+                        $0.clinicianID = ann.userID; $0.startsAt = start + 60
+                    }
+                ).code == .badRequest,
+                "no slot starts then")
+            #expect(
+                try await b.send(
+                    Self.request(.appointmentBook) {
+                        $0.clinicianID = ann.userID; $0.startsAt = 1000
+                    }
+                ).code == .badRequest,
+                "the past")
+            #expect(
+                try await b.send(
+                    Self.request(.appointmentBook) {
+                        $0.clinicianID = bo.userID; $0.startsAt = start
+                    }
+                ).code == .badRequest,
+                "a patient is not a clinician")
         }
         let forBo = try await Self.signedIn(server, olga) { (o: WardConnection) async throws in
-            try await o.request(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.patientID = bo.userID; $0.startsAt = start + 1800 }).appointment
+            try await o.request(
+                Self.request(.appointmentBook) {
+                    $0.clinicianID = ann.userID; $0.patientID = bo.userID; $0.startsAt = start + 1800
+                }
+            ).appointment
         }
         #expect(forBo?.status == "confirmed" && forBo?.bookedBy == olga.userID)
 
         // Minimum necessary: the front desk sees when, who and where; the clinician and the patient also see why.
         let (deskView, deskList) = try await Self.signedIn(server, olga) { (o: WardConnection) async throws in
-            (try await o.request(Self.request(.appointmentShow) { $0.appointmentID = booked.appointmentID }).appointment,
-             try await o.request(Self.request(.appointmentList) { $0.userID = ann.userID }).appointments ?? [])
+            (
+                try await o.request(Self.request(.appointmentShow) { $0.appointmentID = booked.appointmentID }).appointment,
+                try await o.request(Self.request(.appointmentList) { $0.userID = ann.userID }).appointments ?? []
+            )
         }
         #expect(deskView?.reason == nil && deskView?.location == "Room 2" && deskView?.clinicianName == "dr.ann")
         #expect(deskList.map(\.appointmentID) == [booked.appointmentID, forBo?.appointmentID ?? ""] && deskList.allSatisfy { $0.reason == nil })
@@ -90,15 +131,31 @@ struct AppointmentTests {
 
         // Ann confirms; Pia moves it to the third slot (the first is free again), then cancels.
         try await Self.signedIn(server, ann) { (a: WardConnection) async throws in
-            let confirmed = try await a.request(Self.request(.appointmentUpdate) { $0.appointmentID = booked.appointmentID; $0.status = "confirmed" })
+            let confirmed = try await a.request(
+                Self.request(.appointmentUpdate) {
+                    $0.appointmentID = booked.appointmentID; $0.status = "confirmed"
+                })
             #expect(confirmed.appointment?.status == "confirmed")
-            #expect(try await a.send(Self.request(.appointmentUpdate) { $0.appointmentID = booked.appointmentID; $0.status = "lost" }).code == .badRequest)
-            #expect(try await a.send(Self.request(.appointmentUpdate) { $0.appointmentID = "appt:none"; $0.status = "confirmed" }).code == .notFound)
+            #expect(
+                try await a.send(
+                    Self.request(.appointmentUpdate) {
+                        $0.appointmentID = booked.appointmentID; $0.status = "lost"
+                    }
+                ).code == .badRequest)
+            #expect(
+                try await a.send(
+                    Self.request(.appointmentUpdate) {
+                        $0.appointmentID = "appt:none"; $0.status = "confirmed"
+                    }
+                ).code == .notFound)
             let schedule = try await a.request(ClientRequest(id: 0, type: .appointmentList)).appointments ?? []
             #expect(schedule.count == 2, "the clinician's own schedule")
         }
         try await Self.signedIn(server, pia) { (p: WardConnection) async throws in
-            let moved = try await p.request(Self.request(.appointmentReschedule) { $0.appointmentID = booked.appointmentID; $0.startsAt = start + 3600 })
+            let moved = try await p.request(
+                Self.request(.appointmentReschedule) {
+                    $0.appointmentID = booked.appointmentID; $0.startsAt = start + 3600
+                })
             #expect(moved.appointment?.startsAt == start + 3600 && moved.appointment?.status == "confirmed")
             let free = try await p.request(Self.request(.appointmentSlots) { $0.clinicianID = ann.userID }).slots ?? []
             #expect(free.contains { $0.startsAt == start } && !free.contains { $0.startsAt == start + 3600 })
@@ -115,7 +172,11 @@ struct AppointmentTests {
                 group.addTask {
                     try await Self.signedIn(server, olga) { (o: WardConnection) async throws in
                         let patient = n.isMultiple(of: 2) ? pia.userID : bo.userID
-                        return try await o.send(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.patientID = patient; $0.startsAt = raced }).code
+                        return try await o.send(
+                            Self.request(.appointmentBook) {
+                                $0.clinicianID = ann.userID; $0.patientID = patient; $0.startsAt = raced
+                            }
+                        ).code
                     }
                 }
             }

@@ -49,8 +49,13 @@ struct AuditEndpointTests {
             try ConsistencyProof(parsing: consistency).verify(key: key)
             #expect(try await a.send(ConversationTests.request(.auditProof)).code == .badRequest)
             #expect(try await a.send(ConversationTests.request(.auditProof) { $0.seq = 9_999_999 }).code == .notFound)
-            #expect(try await a.send(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "x" }).code == .denied,
-                    "an auditor takes no part in messaging")
+            #expect(
+                try await a.send(
+                    ConversationTests.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "x"
+                    }
+                ).code == .denied,
+                "an auditor takes no part in messaging")
         }
         for member in [admin, patient] {
             try await ErasureTests.signedIn(server, member) { (m: WardConnection) async throws in
@@ -67,7 +72,8 @@ struct AuditEndpointTests {
                 c.request("GET", sys.argv[3], headers={"Host": "localhost", **({"Authorization": "Bearer " + sys.argv[4]} if len(sys.argv) > 4 else {})})
                 print(c.getresponse().status)
                 """
-            let result = try await runProcessInBackground("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path] + (token.map { [$0] } ?? []))
+            let result = try await runProcessInBackground(
+                "/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, path] + (token.map { [$0] } ?? []))
             // (What python said when it printed no status, so that a failure explains itself.)
             return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : result.stderr
         }

@@ -20,12 +20,17 @@ struct BackupTests {
         let journal = outside.path + "/erasure-journal"
         let server = try await ServerHarness.start(connectionLimits: .unthrottled, erasureJournal: journal)
         defer { server.cleanup() }
-        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [
-            ("nurse.ann", "Nurse"), ("nurse.bo", "Nurse"), ("po.pat", "PrivacyOfficer"), ("zed.firstpatient", "Patient"), ("yves.secondpatient", "Patient"),
-        ])
+        let (_, people) = try await ConversationTests.accountsAndAdmin(
+            server,
+            [
+                ("nurse.ann", "Nurse"), ("nurse.bo", "Nurse"), ("po.pat", "PrivacyOfficer"), ("zed.firstpatient", "Patient"),
+                ("yves.secondpatient", "Patient")
+            ])
         let (ann, bo, officer, zed, yves) = (people[0], people[1], people[2], people[3], people[4])
         func erase(_ person: ConversationTests.Member) async throws {
-            try await ErasureTests.signedIn(server, person) { (p: WardConnection) async throws in _ = try await p.request(ClientRequest(id: 0, type: .gdprEraseRequest)) }
+            try await ErasureTests.signedIn(server, person) { (p: WardConnection) async throws in
+                _ = try await p.request(ClientRequest(id: 0, type: .gdprEraseRequest))
+            }
             try await ErasureTests.signedIn(server, officer) { (o: WardConnection) async throws in
                 _ = try await o.request(ClientRequest(id: 0, type: .gdprErase, userID: person.userID))
             }
@@ -38,7 +43,12 @@ struct BackupTests {
         // Ann writes while the backup is taken.
         let (roomID, before, backup) = try await server.connect { (a: WardConnection) async throws -> (String, [String], String) in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let roomID = try await a.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] })
+            let roomID =
+                try await a.request(
+                    ConversationTests.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID]
+                    }
+                )
                 .room?.roomID ?? ""
             for n in 0..<3 { _ = try await messenger.send(MessageContent(body: "before \(n)"), to: roomID) }
             let sending = Task { for n in 0..<20 { _ = try await messenger.send(MessageContent(body: "during \(n)"), to: roomID) } }
@@ -52,13 +62,15 @@ struct BackupTests {
         // The disk is lost.
         try FileManager.default.removeItem(atPath: server.data.path)
 
-        let restored = try await Backup.restore(backup, recoveryKey: try Backup.loadRecoveryKey(recoveryKey), into: server.data,
-                                                journal: ErasureJournal(path: journal))
+        let restored = try await Backup.restore(
+            backup, recoveryKey: try Backup.loadRecoveryKey(recoveryKey), into: server.data,
+            journal: ErasureJournal(path: journal))
         #expect(restored.erasuresReapplied == 2)
         let vkey = try String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8)
         #expect(try LogVerifier(key: NoteVerifier(vkey: vkey)).verify(directory: server.data.auditLog).isValid)
         let traces = ["zed.firstpatient", "yves.secondpatient"]
-        #expect(ErasureTests.occurrences(of: traces, under: server.data.path).isEmpty, "\(ErasureTests.occurrences(of: traces, under: server.data.path))")
+        #expect(
+            ErasureTests.occurrences(of: traces, under: server.data.path).isEmpty, "\(ErasureTests.occurrences(of: traces, under: server.data.path))")
         #expect(try AuditLogReader(directory: server.data.auditLog).entries().contains { $0.event.type == "backup.restore" })
 
         let again = try await server.restarted()
@@ -132,8 +144,10 @@ struct BackupTests {
         var taken: [String] = []
         for _ in 0..<150 where taken.count < 4 {
             try await Task.sleep(for: .milliseconds(200))
-            taken = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "backup.take" && $0.event.outcome == .success }
-                .map(\.event.objectID)
+            taken = try AuditLogReader(directory: server.data.auditLog).entries().filter {
+                $0.event.type == "backup.take" && $0.event.outcome == .success
+            }
+            .map(\.event.objectID)
         }
         #expect(taken.count >= 4, "four scheduled backups were audited")
         // A backup is audited just before the oldest are pruned: look until the pruning is done.

@@ -33,7 +33,11 @@ struct CipherSuiteTests {
         let (withBo, withCy, withBoth) = try await server.connect { (a: WardConnection) async throws -> (MessageInfo, MessageInfo, MessageInfo) in
             let messenger = try await Self.messenger(ann, suites: both, on: a)
             func room(_ members: [String]) async throws -> String {
-                try await a.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members }).room?.roomID ?? ""
+                try await a.request(
+                    ConversationTests.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members
+                    }
+                ).room?.roomID ?? ""
             }
             let withBo = try await messenger.send(MessageContent(body: "to Bo"), to: try await room([bo.userID]))
             let withCy = try await messenger.send(MessageContent(body: "to Cy"), to: try await room([cy.userID]))

@@ -35,7 +35,8 @@ struct ConversationTests {
             _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
             var created: [(String, String, String)] = []
             for (username, role) in people {
-                let reply = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: username, displayName: username, role: role))
+                let reply = try await connection.request(
+                    ClientRequest(id: 0, type: .userCreate, username: username, displayName: username, role: role))
                 created.append((username, reply.userID ?? "", reply.password ?? ""))
             }
             return (session.token ?? "", session.userID ?? "", created)
@@ -107,7 +108,9 @@ struct ConversationTests {
                         let boM = try await Self.messenger(bo, on: b)
                         let cyM = try await Self.messenger(cy, on: c)
                         _ = try await Self.messenger(dee, on: d)
-                        var create = Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID, cy.userID] }
+                        var create = Self.request(.roomCreate) {
+                            $0.kind = "staff"; $0.name = "Ward 3"; $0.members = [bo.userID, cy.userID]
+                        }
                         let room = try #require(try await a.request(create).room)
                         create.members = nil
                         for text in texts { try await annM.send(MessageContent(body: text), to: room.roomID) }
@@ -164,11 +167,17 @@ struct ConversationTests {
             try await server.connect { b in
                 let annM = try await Self.messenger(ann, on: a)
                 let boM = try await Self.messenger(bo, on: b)
-                let room = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Nights"; $0.members = [bo.userID] })
+                let room = try await a.request(
+                    Self.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "Nights"; $0.members = [bo.userID]
+                    })
                 let roomID = room.room?.roomID ?? ""
                 try await annM.send(MessageContent(body: "one"), to: roomID)
                 #expect(try await Self.receive(1, on: boM) == ["one"])
-                try await b.request(Self.request(.receipt, room: roomID) { $0.kind = "read"; $0.seq = 1 })
+                try await b.request(
+                    Self.request(.receipt, room: roomID) {
+                        $0.kind = "read"; $0.seq = 1
+                    })
                 return roomID
             }
         }
@@ -189,7 +198,10 @@ struct ConversationTests {
             var texts: [String] = []
             for message in missed { texts.append(try await boM.open(message).body) }
             #expect(texts == ["two", "three"])
-            try await b.request(Self.request(.receipt, room: roomID) { $0.kind = "read"; $0.seq = 3 })
+            try await b.request(
+                Self.request(.receipt, room: roomID) {
+                    $0.kind = "read"; $0.seq = 3
+                })
             #expect(try await b.request(ClientRequest(id: 0, type: .roomList)).rooms?.first?.unread == 0)
         }
         await server.stop()
@@ -204,7 +216,12 @@ struct ConversationTests {
             try await server.connect { b in
                 let annM = try await Self.messenger(ann, on: a)
                 let boM = try await Self.messenger(bo, on: b)
-                let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Day"; $0.members = [bo.userID] }).room?.roomID ?? ""
+                let roomID =
+                    try await a.request(
+                        Self.request(.roomCreate) {
+                            $0.kind = "staff"; $0.name = "Day"; $0.members = [bo.userID]
+                        }
+                    ).room?.roomID ?? ""
                 let sent = try await annM.send(MessageContent(body: "genuine"), to: roomID)
                 #expect(try await Self.receive(1, on: boM) == ["genuine"])
 
@@ -220,29 +237,52 @@ struct ConversationTests {
                 await #expect(throws: (any Error).self) { _ = try await boM.open(moved) }
 
                 // A key sealed to the wrong device, or garbage, does not open.
-                let garbage = KeyDelivery(roomID: roomID, keyID: SenderKeyShare.makeKeyID(), senderID: ann.userID, senderDevice: ann.identity.deviceID,
-                                          suite: CipherSuite.senderKeysV1, sealed: Base64.encode(SecureRandom.bytes(120)))
+                let garbage = KeyDelivery(
+                    roomID: roomID, keyID: SenderKeyShare.makeKeyID(), senderID: ann.userID, senderDevice: ann.identity.deviceID,
+                    suite: CipherSuite.senderKeysV1, sealed: Base64.encode(SecureRandom.bytes(120)))
                 await #expect(throws: E2EEError.undecryptable) { try await boM.accept(garbage) }
 
                 // The server refuses envelopes of the wrong shape and keys for the wrong devices.
                 var envelope = sent.envelope
                 envelope.nonce = Base64.encode([1, 2, 3])
-                let malformed = Self.request(.messageSend, room: roomID) { $0.clientMessageID = "bad-1"; $0.envelope = envelope }
+                let malformed = Self.request(.messageSend, room: roomID) {
+                    $0.clientMessageID = "bad-1"; $0.envelope = envelope
+                }
                 #expect(try await a.send(malformed).code == .badRequest)
                 envelope = sent.envelope
                 envelope.suite = "rot13"
-                #expect(try await a.send(Self.request(.messageSend, room: roomID) { $0.clientMessageID = "bad-2"; $0.envelope = envelope }).code == .badRequest)
+                #expect(
+                    try await a.send(
+                        Self.request(.messageSend, room: roomID) {
+                            $0.clientMessageID = "bad-2"; $0.envelope = envelope
+                        }
+                    ).code == .badRequest)
                 let wrongDevices = Self.request(.keysDistribute, room: roomID) {
                     $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
                     $0.keys = [SealedKey(deviceID: "dev-00000000000000000000000000000000", sealed: Base64.encode(SecureRandom.bytes(100)))]
                 }
                 #expect(try await a.send(wrongDevices).code == .wrongRecipients)
-                #expect(try await a.send(Self.request(.keysDistribute, room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }).code == .wrongRecipients)
-                #expect(try await a.send(Self.request(.keysDistribute, room: roomID) { $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = "rot13"; $0.keys = [] }).code == .badRequest)
+                #expect(
+                    try await a.send(
+                        Self.request(.keysDistribute, room: roomID) {
+                            $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1; $0.keys = []
+                        }
+                    ).code == .wrongRecipients)
+                #expect(
+                    try await a.send(
+                        Self.request(.keysDistribute, room: roomID) {
+                            $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = "rot13"; $0.keys = []
+                        }
+                    ).code == .badRequest)
                 // A key id this device never distributed in this room is refused.
                 envelope = sent.envelope
                 envelope.keyID = SenderKeyShare.makeKeyID()
-                #expect(try await a.send(Self.request(.messageSend, room: roomID) { $0.clientMessageID = "bad-3"; $0.envelope = envelope }).code == .staleKey)
+                #expect(
+                    try await a.send(
+                        Self.request(.messageSend, room: roomID) {
+                            $0.clientMessageID = "bad-3"; $0.envelope = envelope
+                        }
+                    ).code == .staleKey)
             }
         }
         await server.stop()
@@ -256,19 +296,38 @@ struct ConversationTests {
         try await server.connect { a in
             _ = try await Self.messenger(ann, on: a)
             // Other staff never join a patient's care room; patients are not in staff rooms.
-            let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Care"; $0.patientID = pia.userID; $0.members = [cy.userID] }
+            let care = Self.request(.roomCreate) {
+                $0.kind = "care"; $0.name = "Care"; $0.patientID = pia.userID; $0.members = [cy.userID]
+            }
             let refused = try await a.send(care)
             #expect(refused.code == .denied && refused.policies == ["other-staff-not-in-care-rooms"])
-            let staff = Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Staff"; $0.members = [pia.userID] }
+            let staff = Self.request(.roomCreate) {
+                $0.kind = "staff"; $0.name = "Staff"; $0.members = [pia.userID]
+            }
             #expect(try await a.send(staff).code == .denied)
             // Names are checked like display names.
-            #expect(try await a.send(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "bad\u{202E}name" }).code == .badRequest)
-            #expect(try await a.send(Self.request(.roomCreate) { $0.kind = "lounge"; $0.name = "x" }).code == .badRequest)
+            #expect(
+                try await a.send(
+                    Self.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "bad\u{202E}name"
+                    }
+                ).code == .badRequest)
+            #expect(
+                try await a.send(
+                    Self.request(.roomCreate) {
+                        $0.kind = "lounge"; $0.name = "x"
+                    }
+                ).code == .badRequest)
         }
         // Without a registered device no keys are fetched or sent.
         try await server.connect { a in
             try await a.request(ClientRequest(id: 0, type: .resume, token: ann.token))
-            let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Solo" }).room?.roomID ?? ""
+            let roomID =
+                try await a.request(
+                    Self.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "Solo"
+                    }
+                ).room?.roomID ?? ""
             #expect(try await a.send(Self.request(.keysFetch, room: roomID)).code == .deviceRequired)
         }
         // A clinician on the patient's care team opens a care room with the patient; taken off
@@ -279,7 +338,9 @@ struct ConversationTests {
         }
         let careRoom = try await server.connect { a in
             _ = try await Self.messenger(ann, on: a)
-            let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+            let care = Self.request(.roomCreate) {
+                $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID]
+            }
             return try await a.request(care).room?.roomID ?? ""
         }
         try await server.connect { x in
@@ -314,11 +375,16 @@ struct ConversationTests {
         // Pia consents, Ann opens Pia's care room and writes 230 messages (several export pages).
         try await server.connect { p in
             _ = try await Self.messenger(pia, on: p)
-            try await p.request(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
+            try await p.request(
+                Self.request(.consentGrant) {
+                    $0.purpose = "messaging"; $0.consentVersion = "1"
+                })
         }
         let roomID = try await server.connect { a in
             let messenger = try await Self.messenger(ann, on: a)
-            let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+            let care = Self.request(.roomCreate) {
+                $0.kind = "care"; $0.name = "Pia's care"; $0.patientID = pia.userID; $0.members = [pia.userID]
+            }
             let roomID = try await a.request(care).room?.roomID ?? ""
             for n in 0..<230 { try await messenger.send(MessageContent(body: "note \(n) " + String(repeating: "x", count: 300)), to: roomID) }
             return roomID
@@ -335,14 +401,20 @@ struct ConversationTests {
         #expect(own.account.consents.map(\.purpose) == ["messaging"] && own.account.devices.count == 1 && !own.account.sessions.isEmpty)
         #expect(own.rooms.map(\.room.roomID) == [roomID])
         #expect(own.messages.count == 230 && Set(own.messages.map(\.seq)).count == 230 && own.messages.allSatisfy { $0.senderID == ann.userID })
-        #expect(own.access.contains { $0.event == "careteam.add" && $0.actorID == admin.userID && $0.actorName == "Administrator" && $0.decision == "allow" && !$0.policies.isEmpty })
+        #expect(
+            own.access.contains {
+                $0.event == "careteam.add" && $0.actorID == admin.userID && $0.actorName == "Administrator" && $0.decision == "allow"
+                    && !$0.policies.isEmpty
+            })
         #expect(own.access.contains { $0.event == "message.send" && $0.actorName == "dr.ann" }, "who wrote in her care room is named")
         #expect(own.access.contains { $0.event == "consent.grant" && $0.actorID == pia.userID })
         // The access section is every entry naming her, whether the subject index had read it
         // or the export read the log's tail (issue 16, item 6): once more after the index has
         // read the whole log, and both agree with a read of the whole log.
         func entriesNaming(_ subject: String, before end: Int) throws -> [Int] {
-            try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.subjectID == subject && Int($0.seq) < end }.map { Int($0.seq) }
+            try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.subjectID == subject && Int($0.seq) < end }.map {
+                Int($0.seq)
+            }
         }
         let firstExport = try #require(own.access.first { $0.event == "gdpr.export" }?.seq)
         #expect(own.access.map(\.seq).filter { $0 < firstExport } == (try entriesNaming(pia.userID, before: firstExport)))
@@ -350,7 +422,9 @@ struct ConversationTests {
         let logSize = try AuditLogReader(directory: server.data.auditLog).entries().count
         for _ in 0..<100 where try database.auditSubjectsIndexedUpTo() < Int64(logSize) { try await Task.sleep(for: .milliseconds(100)) }
         #expect(try database.auditSubjectsIndexedUpTo() >= Int64(logSize), "the index reads the log within seconds")
-        #expect(try database.auditEntries(naming: pia.userID, from: 0, limit: 10_000).seqs.map(Int.init) == (try entriesNaming(pia.userID, before: logSize)))
+        #expect(
+            try database.auditEntries(naming: pia.userID, from: 0, limit: 10_000).seqs.map(Int.init)
+                == (try entriesNaming(pia.userID, before: logSize)))
         let again = try await export(pia, of: nil)
         #expect(again.access.map(\.seq).filter { $0 < logSize } == (try entriesNaming(pia.userID, before: logSize)))
         #expect(again.access.count > own.access.count, "the second export also holds the first export's pages")
@@ -370,18 +444,28 @@ struct ConversationTests {
         #expect(byOfficer.messages.count == 230 && byOfficer.account.profile.userID == pia.userID)
         let refused = try await server.connect { c in
             try await c.request(ClientRequest(id: 0, type: .resume, token: ann.token))
-            return try await c.send(Self.request(.gdprExport) { $0.userID = pia.userID; $0.section = "account" })
+            return try await c.send(
+                Self.request(.gdprExport) {
+                    $0.userID = pia.userID; $0.section = "account"
+                })
         }
         #expect(refused.code == .denied)
         // Bad input: an unknown section, a negative cursor.
         try await server.connect { c in
             try await c.request(ClientRequest(id: 0, type: .resume, token: pia.token))
             #expect(try await c.send(Self.request(.gdprExport) { $0.section = "everything" }).code == .badRequest)
-            #expect(try await c.send(Self.request(.gdprExport) { $0.section = "messages"; $0.after = -1 }).code == .badRequest)
+            #expect(
+                try await c.send(
+                    Self.request(.gdprExport) {
+                        $0.section = "messages"; $0.after = -1
+                    }
+                ).code == .badRequest)
         }
         // Every page was decided and audited before anything was read.
         // (Refusals before a decision, such as a malformed section, are audited apart: `refused`.)
-        let pages = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "gdpr.export" && $0.event.decision != .none }
+        let pages = try AuditLogReader(directory: server.data.auditLog).entries().filter {
+            $0.event.type == "gdpr.export" && $0.event.decision != .none
+        }
         #expect(pages.count >= 2 * 12 && pages.allSatisfy { $0.event.subjectID == pia.userID && $0.event.details["section"] != nil })
         await server.stop()
     }
@@ -389,7 +473,8 @@ struct ConversationTests {
     @Test func peopleAreFoundByExactUsernameAsThePoliciesAllow() async throws {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
-        let (admin, people) = try await Self.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("clerk.cy", "Other"), ("pat.pia", "Patient"), ("dr.bo", "Doctor")])
+        let (admin, people) = try await Self.accountsAndAdmin(
+            server, [("dr.ann", "Doctor"), ("clerk.cy", "Other"), ("pat.pia", "Patient"), ("dr.bo", "Doctor")])
         let (ann, cy, pia, bo) = (people[0], people[1], people[2], people[3])
         try await server.connect { x in
             try await x.request(ClientRequest(id: 0, type: .resume, token: admin.token))
@@ -437,7 +522,9 @@ struct ConversationTests {
             try await server.connect { p in
                 let annM = try await Self.messenger(ann, on: a)
                 let piaM = try await Self.messenger(pia, on: p)
-                let care = Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia and Dr Ann"; $0.patientID = pia.userID; $0.members = [pia.userID] }
+                let care = Self.request(.roomCreate) {
+                    $0.kind = "care"; $0.name = "Pia and Dr Ann"; $0.patientID = pia.userID; $0.members = [pia.userID]
+                }
                 let roomID = try await a.request(care).room?.roomID ?? ""
                 // No consent to messaging yet: the policy refuses, naming itself.
                 do {
@@ -447,9 +534,22 @@ struct ConversationTests {
                     #expect(code == .denied && policies == ["care-messaging-needs-consent"])
                 }
                 // Wrong version or unknown purpose: a clear error.
-                #expect(try await p.send(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "0" }).code == .badRequest)
-                #expect(try await p.send(Self.request(.consentGrant) { $0.purpose = "marketing"; $0.consentVersion = "1" }).code == .badRequest)
-                let granted = try await p.request(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
+                #expect(
+                    try await p.send(
+                        Self.request(.consentGrant) {
+                            $0.purpose = "messaging"; $0.consentVersion = "0"
+                        }
+                    ).code == .badRequest)
+                #expect(
+                    try await p.send(
+                        Self.request(.consentGrant) {
+                            $0.purpose = "marketing"; $0.consentVersion = "1"
+                        }
+                    ).code == .badRequest)
+                let granted = try await p.request(
+                    Self.request(.consentGrant) {
+                        $0.purpose = "messaging"; $0.consentVersion = "1"
+                    })
                 #expect(granted.consents?.map(\.purpose) == ["messaging"] && granted.consents?.first?.withdrawnAt == nil)
                 try await piaM.send(MessageContent(body: "hello doctor"), to: roomID)
                 #expect(try await Self.receive(1, on: annM) == ["hello doctor"])
@@ -467,7 +567,10 @@ struct ConversationTests {
         let entries = try AuditLogReader(directory: server.data.auditLog).entries()
         #expect(entries.contains { $0.event.type == "consent.grant" && $0.event.actorID == pia.userID && $0.event.details["purpose"] == "messaging" })
         #expect(entries.contains { $0.event.type == "consent.withdraw" && $0.event.actorID == pia.userID })
-        #expect(entries.contains { $0.event.type == "message.send" && $0.event.decision == .deny && $0.event.policyIDs == ["care-messaging-needs-consent"] })
+        #expect(
+            entries.contains {
+                $0.event.type == "message.send" && $0.event.decision == .deny && $0.event.policyIDs == ["care-messaging-needs-consent"]
+            })
     }
 
     /// True when no message event reaches the connection within `time`.
@@ -496,7 +599,12 @@ struct ConversationTests {
                     let annM = try await Self.messenger(ann, on: a)
                     let boM = try await Self.messenger(bo, on: b)
                     let cyM = try await Self.messenger(cy, on: c)
-                    let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Late"; $0.members = [bo.userID, cy.userID] }).room?.roomID ?? ""
+                    let roomID =
+                        try await a.request(
+                            Self.request(.roomCreate) {
+                                $0.kind = "staff"; $0.name = "Late"; $0.members = [bo.userID, cy.userID]
+                            }
+                        ).room?.roomID ?? ""
                     try await annM.send(MessageContent(body: "first"), to: roomID)
                     #expect(try await Self.receive(1, on: boM) == ["first"])
                     #expect(try await Self.receive(1, on: cyM) == ["first"])
@@ -545,35 +653,80 @@ struct ConversationTests {
                 stolen.device = ann.identity.publicKeys(userID: ann.userID)
                 #expect(try await b.send(stolen).code == .badRequest)
             }
-            let roomID = try await a.request(Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Checks"; $0.members = [bo.userID] }).room?.roomID ?? ""
+            let roomID =
+                try await a.request(
+                    Self.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "Checks"; $0.members = [bo.userID]
+                    }
+                ).room?.roomID ?? ""
             let sent = try await annM.send(MessageContent(body: "ok"), to: roomID)
             let cases: [(ClientRequest, ErrorCode)] = [
-                (Self.request(.messageSend, room: roomID) { $0.clientMessageID = "has space"; $0.envelope = sent.envelope }, .badRequest),
-                (Self.request(.messageSend, room: roomID) { $0.clientMessageID = String(repeating: "x", count: 65); $0.envelope = sent.envelope }, .badRequest),
+                (
+                    Self.request(.messageSend, room: roomID) {
+                        $0.clientMessageID = "has space"; $0.envelope = sent.envelope
+                    }, .badRequest
+                ),
+                (
+                    Self.request(.messageSend, room: roomID) {
+                        $0.clientMessageID = String(repeating: "x", count: 65); $0.envelope = sent.envelope
+                    }, .badRequest
+                ),
                 (Self.request(.messageSend, room: roomID) { $0.clientMessageID = "no-envelope" }, .badRequest),
-                (Self.request(.messageSend, room: "room:none") { $0.clientMessageID = "x"; $0.envelope = sent.envelope }, .notFound),
+                (
+                    Self.request(.messageSend, room: "room:none") {
+                        $0.clientMessageID = "x"; $0.envelope = sent.envelope
+                    }, .notFound
+                ),
                 (Self.request(.messageHistory, room: roomID) { $0.limit = 0 }, .badRequest),
                 (Self.request(.messageHistory, room: roomID) { $0.limit = 201 }, .badRequest),
-                (Self.request(.messageHistory, room: roomID) { $0.after = 1; $0.before = 3 }, .badRequest),
+                (
+                    Self.request(.messageHistory, room: roomID) {
+                        $0.after = 1; $0.before = 3
+                    }, .badRequest
+                ),
                 (Self.request(.messageHistory), .badRequest),
-                (Self.request(.receipt, room: roomID) { $0.kind = "seen"; $0.seq = 1 }, .badRequest),
-                (Self.request(.receipt, room: roomID) { $0.kind = "read"; $0.seq = -1 }, .badRequest),
+                (
+                    Self.request(.receipt, room: roomID) {
+                        $0.kind = "seen"; $0.seq = 1
+                    }, .badRequest
+                ),
+                (
+                    Self.request(.receipt, room: roomID) {
+                        $0.kind = "read"; $0.seq = -1
+                    }, .badRequest
+                ),
                 (Self.request(.presenceSet) { $0.status = "invisible" }, .badRequest),
-                (Self.request(.keysDistribute, room: roomID) { $0.keyID = "short"; $0.suite = CipherSuite.senderKeysV1; $0.keys = [] }, .badRequest),
-                (Self.request(.keysDistribute, room: roomID) {
-                    $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
-                    $0.keys = [SealedKey(deviceID: "dev-1", sealed: "AA=="), SealedKey(deviceID: "dev-1", sealed: "AA==")]
-                }, .badRequest),
-                (Self.request(.keysDistribute, room: roomID) {
-                    $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
-                    $0.keys = [SealedKey(deviceID: "dev-1", sealed: Base64.encode(SecureRandom.bytes(2000)))]
-                }, .badRequest),
+                (
+                    Self.request(.keysDistribute, room: roomID) {
+                        $0.keyID = "short"; $0.suite = CipherSuite.senderKeysV1; $0.keys = []
+                    }, .badRequest
+                ),
+                (
+                    Self.request(.keysDistribute, room: roomID) {
+                        $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
+                        $0.keys = [SealedKey(deviceID: "dev-1", sealed: "AA=="), SealedKey(deviceID: "dev-1", sealed: "AA==")]
+                    }, .badRequest
+                ),
+                (
+                    Self.request(.keysDistribute, room: roomID) {
+                        $0.keyID = SenderKeyShare.makeKeyID(); $0.suite = CipherSuite.senderKeysV1
+                        $0.keys = [SealedKey(deviceID: "dev-1", sealed: Base64.encode(SecureRandom.bytes(2000)))]
+                    }, .badRequest
+                ),
                 (Self.request(.roomInvite, room: roomID) { $0.userID = "user:nobody" }, .notFound),
                 (Self.request(.roomJoin, room: "room:none"), .notFound),
                 (Self.request(.roomJoin, room: roomID), .invitationRequired),
-                (Self.request(.roomCreate) { $0.kind = "staff"; $0.name = "Direct"; $0.direct = true }, .badRequest),
-                (Self.request(.roomCreate) { $0.kind = "care"; $0.name = "No patient" }, .badRequest),
-                (Self.request(.consentGrant) { $0.purpose = "messaging" }, .badRequest),
+                (
+                    Self.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "Direct"; $0.direct = true
+                    }, .badRequest
+                ),
+                (
+                    Self.request(.roomCreate) {
+                        $0.kind = "care"; $0.name = "No patient"
+                    }, .badRequest
+                ),
+                (Self.request(.consentGrant) { $0.purpose = "messaging" }, .badRequest)
             ]
             for (request, code) in cases {
                 let reply = try await a.send(request)
@@ -608,7 +761,9 @@ struct SchemaCheck {
         case "boolean": if !(value is NSNumber) { found.append("\(path): not a boolean") }
         case "array":
             guard let items = value as? [Any] else { return found + ["\(path): not an array"] }
-            for (index, item) in items.enumerated() { found += problems(item, against: node["items"] as? [String: Any] ?? [:], at: "\(path)[\(index)]") }
+            for (index, item) in items.enumerated() {
+                found += problems(item, against: node["items"] as? [String: Any] ?? [:], at: "\(path)[\(index)]")
+            }
         case "object":
             guard let object = value as? [String: Any] else { return found + ["\(path): not an object"] }
             for key in node["required"] as? [String] ?? [] where object[key] == nil { found.append("\(path): \(key) is missing") }

@@ -73,7 +73,9 @@ struct CostControlTests {
         let outcomes = await withTaskGroup(of: String.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    do { return try await checker.verify("a long enough passphrase", against: hash) ? "match" : "mismatch" } catch is PasswordChecker.Busy {
+                    do { return try await checker.verify("a long enough passphrase", against: hash) ? "match" : "mismatch" } catch is PasswordChecker
+                        .Busy
+                    {
                         return "busy"
                     } catch { return "error" }
                 }
@@ -94,7 +96,12 @@ struct CostControlTests {
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
             let refused = try await x.send(ClientRequest(id: 0, type: .userCreate, username: "nurse.bo", role: "Nurse"))
             #expect(refused.code == .storageLow && refused.message?.contains("low on disk space") == true)
-            #expect(try await x.send(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3" }).code == .storageLow)
+            #expect(
+                try await x.send(
+                    ConversationTests.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = "Ward 3"
+                    }
+                ).code == .storageLow)
             #expect(try await x.request(ClientRequest(id: 0, type: .userList)).users?.isEmpty == false, "reading goes on")
         }
         await server.stop()

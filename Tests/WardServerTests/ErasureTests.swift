@@ -16,7 +16,9 @@ struct ErasureTests {
     typealias Member = ConversationTests.Member
 
     @discardableResult
-    static func signedIn<T: Sendable>(_ server: ServerHarness, _ member: Member, _ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
+    static func signedIn<T: Sendable>(_ server: ServerHarness, _ member: Member, _ body: @escaping @Sendable (WardConnection) async throws -> T)
+        async throws -> T
+    {
         try await server.connect { c in
             try await c.request(ClientRequest(id: 0, type: .resume, token: member.token))
             return try await body(c)
@@ -58,16 +60,21 @@ struct ErasureTests {
         }
         for patient in [zeb, bo] {
             try await Self.signedIn(server, patient) { p in
-                try await p.request(ConversationTests.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
+                try await p.request(
+                    ConversationTests.request(.consentGrant) {
+                        $0.purpose = "messaging"; $0.consentVersion = "1"
+                    })
             }
         }
         // Ann opens two care rooms with Zebulon (one will be under a legal hold) and one with Bo.
         let (careRoom, heldRoom, boRoom) = try await server.connect { a in
             _ = try await ConversationTests.messenger(ann, on: a)
             func care(_ patient: Member, _ name: String) async throws -> String {
-                try await a.request(ConversationTests.request(.roomCreate) {
-                    $0.kind = "care"; $0.name = name; $0.patientID = patient.userID; $0.members = [patient.userID]
-                }).room?.roomID ?? ""
+                try await a.request(
+                    ConversationTests.request(.roomCreate) {
+                        $0.kind = "care"; $0.name = name; $0.patientID = patient.userID; $0.members = [patient.userID]
+                    }
+                ).room?.roomID ?? ""
             }
             return (try await care(zeb, "Care of zebulon.quillfeather"), try await care(zeb, "Follow-up"), try await care(bo, "Bo's care"))
         }
@@ -101,8 +108,14 @@ struct ErasureTests {
             let listed = try await o.request(ClientRequest(id: 0, type: .gdprRequests)).erasureRequests
             #expect(listed?.map(\.userID) == [zeb.userID] && listed?.first?.note == "QUILLNOTE: also my photos, please")
             // A hold on the conversation keeps its messages; a hold on the person stops the erasure.
-            try await o.request(ConversationTests.request(.gdprHoldPlace) { $0.roomID = heldRoom; $0.reference = "case 2026-114" })
-            let personal = try await o.request(ConversationTests.request(.gdprHoldPlace) { $0.userID = zeb.userID; $0.reference = "case 2026-115" })
+            try await o.request(
+                ConversationTests.request(.gdprHoldPlace) {
+                    $0.roomID = heldRoom; $0.reference = "case 2026-114"
+                })
+            let personal = try await o.request(
+                ConversationTests.request(.gdprHoldPlace) {
+                    $0.userID = zeb.userID; $0.reference = "case 2026-115"
+                })
             let personHold = try #require(personal.legalHolds?.first { $0.userID == zeb.userID })
             let refused = try await o.send(ClientRequest(id: 0, type: .gdprErase, userID: zeb.userID))
             #expect(refused.code == .legalHold && refused.message?.contains("\(personHold.holdID)") == true)
@@ -113,8 +126,18 @@ struct ErasureTests {
             #expect(try await o.send(ClientRequest(id: 0, type: .gdprErase, userID: "user:nobody")).code == .notFound)
             #expect(try await o.send(ConversationTests.request(.gdprHoldRelease) { $0.holdID = 999 }).code == .notFound)
             #expect(try await o.send(ConversationTests.request(.gdprHoldPlace) { $0.reference = "x" }).code == .badRequest)
-            #expect(try await o.send(ConversationTests.request(.gdprHoldPlace) { $0.userID = bo.userID; $0.roomID = boRoom; $0.reference = "x" }).code == .badRequest)
-            #expect(try await o.send(ConversationTests.request(.gdprHoldPlace) { $0.roomID = boRoom; $0.reference = "" }).code == .badRequest)
+            #expect(
+                try await o.send(
+                    ConversationTests.request(.gdprHoldPlace) {
+                        $0.userID = bo.userID; $0.roomID = boRoom; $0.reference = "x"
+                    }
+                ).code == .badRequest)
+            #expect(
+                try await o.send(
+                    ConversationTests.request(.gdprHoldPlace) {
+                        $0.roomID = boRoom; $0.reference = ""
+                    }
+                ).code == .badRequest)
         }
         // Nobody else executes erasures or lists requests.
         try await Self.signedIn(server, ann) { (a: WardConnection) async throws in
@@ -126,9 +149,10 @@ struct ErasureTests {
             #expect(try await p.send(ClientRequest(id: 0, type: .gdprErase, userID: bo.userID)).code == .denied)
         }
 
-        let receipt = try #require(try await Self.signedIn(server, officer) { o in
-            try await o.request(ClientRequest(id: 0, type: .gdprErase, userID: zeb.userID)).erasureReceipt
-        })
+        let receipt = try #require(
+            try await Self.signedIn(server, officer) { o in
+                try await o.request(ClientRequest(id: 0, type: .gdprErase, userID: zeb.userID)).erasureReceipt
+            })
         func item(_ table: String, _ action: String) -> ErasureItem? { receipt.items.first { $0.table == table && $0.action == action } }
         #expect(receipt.subjectID == zeb.userID && receipt.requestID == request.requestID && receipt.executedBy == officer.userID)
         #expect(item("message", "crypto-shredded")?.count == 30)
@@ -138,9 +162,12 @@ struct ErasureTests {
         #expect(item("careTeamMember", "deleted")?.count == 1 && item("session", "deleted")?.count ?? 0 >= 1)
         #expect(receipt.keysDestroyed == 1, "one key per conversation written in; the held one stays")
         // The receipt does what the registry says, kind by kind (what is kept is kept by a hold or the registry).
-        let actions: [PersonalData.Erasure: String] = [.delete: "deleted", .cryptoShred: "crypto-shredded", .pseudonymise: "pseudonymised", .keep: "kept"]
+        let actions: [PersonalData.Erasure: String] = [
+            .delete: "deleted", .cryptoShred: "crypto-shredded", .pseudonymise: "pseudonymised", .keep: "kept"
+        ]
         for item in receipt.items where item.action != "kept" {
-            #expect(PersonalData.kinds.first { $0.table == item.table }.flatMap { actions[$0.erasure] } == item.action, "\(item.table): \(item.action)")
+            #expect(
+                PersonalData.kinds.first { $0.table == item.table }.flatMap { actions[$0.erasure] } == item.action, "\(item.table): \(item.action)")
         }
         #expect(receipt.items.filter { $0.action == "kept" }.allSatisfy { $0.legalBasis?.isEmpty == false }, "every kept item says why")
         #expect(receipt.auditTombstones == 1, "the note's text is erased from the audit log's store, with a tombstone")
@@ -148,7 +175,9 @@ struct ErasureTests {
         // Zebulon is gone: no session, no sign-in, not to be found; the request is done.
         try await server.connect { (p: WardConnection) async throws in
             #expect(try await p.send(ClientRequest(id: 0, type: .resume, token: zeb.token)).code == .sessionExpired)
-            #expect(try await p.send(ClientRequest(id: 0, type: .login, username: "zebulon.quillfeather", password: ConversationTests.password)).code == .invalidCredentials)
+            #expect(
+                try await p.send(ClientRequest(id: 0, type: .login, username: "zebulon.quillfeather", password: ConversationTests.password)).code
+                    == .invalidCredentials)
         }
         try await Self.signedIn(server, officer) { o in
             #expect(try await o.send(ClientRequest(id: 0, type: .userFind, username: "zebulon.quillfeather")).code == .notFound)
@@ -177,8 +206,9 @@ struct ErasureTests {
         #expect(Self.occurrences(of: traces, under: server.data.path).isEmpty, "\(Self.occurrences(of: traces, under: server.data.path))")
         await server.stop()
         #expect(Self.occurrences(of: traces, under: server.data.path).isEmpty, "\(Self.occurrences(of: traces, under: server.data.path))")
-        #expect(Self.occurrences(of: ["ANNTEXT", "Bo's care"], under: server.data.path) == [server.data.database + ": Bo's care"],
-                "the check finds what is there: Bo's room name (message texts are never stored in clear)")
+        #expect(
+            Self.occurrences(of: ["ANNTEXT", "Bo's care"], under: server.data.path) == [server.data.database + ": Bo's care"],
+            "the check finds what is there: Bo's room name (message texts are never stored in clear)")
 
         // The audit log still verifies; the decision and the receipt's hash are in it, naming ids only.
         let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
@@ -196,12 +226,17 @@ struct ErasureTests {
         retention.messageDays = 0 // every message from an earlier second has expired
         let server = try await ServerHarness.start(retention: retention)
         defer { server.cleanup() }
-        let (_, people) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("dr.bo", "Doctor"), ("po.pat", "PrivacyOfficer")])
+        let (_, people) = try await ConversationTests.accountsAndAdmin(
+            server, [("dr.ann", "Doctor"), ("dr.bo", "Doctor"), ("po.pat", "PrivacyOfficer")])
         let (ann, bo, officer) = (people[0], people[1], people[2])
         let (kept, held, sent) = try await server.connect { a in
             let messenger = try await ConversationTests.messenger(ann, on: a)
             func room(_ name: String) async throws -> String {
-                try await a.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = name; $0.members = [bo.userID] }).room?.roomID ?? ""
+                try await a.request(
+                    ConversationTests.request(.roomCreate) {
+                        $0.kind = "staff"; $0.name = name; $0.members = [bo.userID]
+                    }
+                ).room?.roomID ?? ""
             }
             let (kept, held) = (try await room("Rota"), try await room("Incident 12"))
             var sent: [String] = []
@@ -212,10 +247,14 @@ struct ErasureTests {
             return (kept, held, sent)
         }
         try await Task.sleep(for: .milliseconds(1100))
-        let receipt = try #require(try await Self.signedIn(server, officer) { o in
-            try await o.request(ConversationTests.request(.gdprHoldPlace) { $0.roomID = held; $0.reference = "incident 12" })
-            return try await o.request(ClientRequest(id: 0, type: .gdprPurge)).purgeReceipt
-        })
+        let receipt = try #require(
+            try await Self.signedIn(server, officer) { o in
+                try await o.request(
+                    ConversationTests.request(.gdprHoldPlace) {
+                        $0.roomID = held; $0.reference = "incident 12"
+                    })
+                return try await o.request(ClientRequest(id: 0, type: .gdprPurge)).purgeReceipt
+            })
         let messages = try #require(receipt.items.first { $0.table == "message" })
         #expect(messages.purged == 3 && receipt.remaining == 0)
         #expect(messages.sha256 == Hex.encode(SHA256Hash.digest(Array(sent.sorted().map { $0 + "\n" }.joined().utf8))), "the hash of what went")
@@ -223,7 +262,8 @@ struct ErasureTests {
         try await server.connect { a in
             _ = try await ConversationTests.messenger(ann, on: a)
             #expect(try await a.request(ConversationTests.request(.messageHistory, room: kept)).messages?.isEmpty == true)
-            #expect(try await a.request(ConversationTests.request(.messageHistory, room: held)).messages?.count == 3, "the held room keeps its messages")
+            #expect(
+                try await a.request(ConversationTests.request(.messageHistory, room: held)).messages?.count == 3, "the held room keeps its messages")
         }
         // Nobody but the privacy officer runs it.
         try await Self.signedIn(server, ann) { (a: WardConnection) async throws in
@@ -232,7 +272,10 @@ struct ErasureTests {
         await server.stop()
         let purges = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.type == "retention.purge" }
         #expect(purges.first?.event.actorID == "system:retention", "the job runs by itself when the server starts")
-        #expect(purges.contains { $0.event.actorID == officer.userID && $0.event.details["message"] == "3"
-                && $0.event.details["message-sha256"] == messages.sha256 && $0.event.details["remaining"] == "0" && $0.event.outcome == .success })
+        #expect(
+            purges.contains {
+                $0.event.actorID == officer.userID && $0.event.details["message"] == "3"
+                    && $0.event.details["message-sha256"] == messages.sha256 && $0.event.details["remaining"] == "0" && $0.event.outcome == .success
+            })
     }
 }

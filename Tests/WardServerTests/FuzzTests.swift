@@ -13,7 +13,7 @@ struct FuzzTests {
         #"{"id": 2, "type": "login", "username": "admin", "password": "x"}"#,
         #"{"id": 3, "type": "password.change", "currentPassword": "a", "newPassword": "b"}"#,
         #"{"id": 4, "type": "user.create", "username": "u", "role": "Doctor"}"#,
-        #"{"id": 5, "type": "careteam.add", "patientID": "p", "clinicianID": "c"}"#,
+        #"{"id": 5, "type": "careteam.add", "patientID": "p", "clinicianID": "c"}"#
     ]
 
     /// Random and mutated frames (seeded, bounded) never crash or hang the server: every
@@ -33,14 +33,21 @@ struct FuzzTests {
             var bytes = Array(Self.valid[i % Self.valid.count].utf8)
             switch i % 5 {
             case 0: // replace random bytes with random ASCII
-                for _ in 0..<Int.random(in: 1...4, using: &random) { bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0x20...0x7E, using: &random) }
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0x20...0x7E, using: &random)
+                }
             case 1: // truncate
                 bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
             case 2: // random ASCII, control characters included
                 bytes = (0..<Int.random(in: 0..<200, using: &random)).map { _ in UInt8.random(in: 0...0x7F, using: &random) }
             case 3: // wrong types and deep nesting
-                bytes = Array(Self.pick([#"{"id": [], "type": {}}"#, #"{"id": 1e309, "type": "ping"}"#, String(repeating: "[", count: 5000),
-                                          #"{"id": 1, "type": "login", "username": 5, "password": null}"#, #"{"id": -1, "type": "hello", "version": "1"}"#], &random).utf8)
+                bytes = Array(
+                    Self.pick(
+                        [
+                            #"{"id": [], "type": {}}"#, #"{"id": 1e309, "type": "ping"}"#, String(repeating: "[", count: 5000),
+                            #"{"id": 1, "type": "login", "username": 5, "password": null}"#, #"{"id": -1, "type": "hello", "version": "1"}"#
+                        ], &random
+                    ).utf8)
             default: // duplicate and unknown fields, odd Unicode
                 bytes = Array((#"{"id": 9, "type": "whoami", "type": "ping", "extra": "\u0000 \ud800 é 🩺"}"#).utf8)
             }

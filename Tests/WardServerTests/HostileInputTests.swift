@@ -43,8 +43,10 @@ struct HostileInputTests {
 
     /// Requests that would end the test's own sessions or undo its set-up; every other type of
     /// the table is sent.
-    static let leftOut: Set<RequestType> = [.logout, .passwordChange, .careTeamRemove, .roomLeave, .gdprErase, .userResetPassword,
-                                            .userResetSecondFactor, .userDisable]
+    static let leftOut: Set<RequestType> = [
+        .logout, .passwordChange, .careTeamRemove, .roomLeave, .gdprErase, .userResetPassword,
+        .userResetSecondFactor, .userDisable
+    ]
 
     static let edges: [Int64] = [.min, .max, -1, 0]
 
@@ -80,8 +82,10 @@ struct HostileInputTests {
         return variants
     }
 
-    static let hostileStrings = ["", "\u{0}", "\u{202E}evil\u{200B}", "\u{3164}", String(repeating: "\u{301}", count: 200), "../../etc/passwd",
-                                 "%s%n", "entry:JaneDoe", "room:\u{FEFF}x", "😀" + String(repeating: "x", count: 1_000)]
+    static let hostileStrings = [
+        "", "\u{0}", "\u{202E}evil\u{200B}", "\u{3164}", String(repeating: "\u{301}", count: 200), "../../etc/passwd",
+        "%s%n", "entry:JaneDoe", "room:\u{FEFF}x", "😀" + String(repeating: "x", count: 1_000)
+    ]
 
     /// One request type with every string field set to a hostile string at once; then once with
     /// nesting where a list is expected and a number too large for any integer type.
@@ -111,12 +115,23 @@ struct HostileInputTests {
             try await a.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         let roomID = try await ErasureTests.signedIn(server, ann) { (d: WardConnection) async throws -> String in
-            try await d.request(ConversationTests.request(.availabilityAdd) { $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600 })
-            return try await d.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3" }).room?.roomID ?? ""
+            try await d.request(
+                ConversationTests.request(.availabilityAdd) {
+                    $0.kind = "open"; $0.startsAt = start; $0.endsAt = start + 3600
+                })
+            return try await d.request(
+                ConversationTests.request(.roomCreate) {
+                    $0.kind = "staff"; $0.name = "Ward 3"
+                }
+            ).room?.roomID ?? ""
         }
         let appointmentID = try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws -> String in
-            try await p.request(ConversationTests.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = start }).appointment?
-                .appointmentID ?? ""
+            try await p.request(
+                ConversationTests.request(.appointmentBook) {
+                    $0.clinicianID = ann.userID; $0.startsAt = start
+                }
+            ).appointment?
+            .appointmentID ?? ""
         }
         // Every field that names something names something real, so that requests get past
         // their look-ups to the arithmetic behind them.
@@ -153,15 +168,19 @@ struct HostileInputTests {
         #expect(answered == 3 * bases.reduce(0) { $0 + Self.integerVariants(of: $1).count + Self.hostileStrings.count + 1 })
         // A time out of range is refused with a message naming the field, and audited as a refusal.
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
-            let reply = try await p.send(ConversationTests.request(.appointmentSlots) { $0.clinicianID = ann.userID; $0.startsAt = .min; $0.endsAt = .max })
+            let reply = try await p.send(
+                ConversationTests.request(.appointmentSlots) {
+                    $0.clinicianID = ann.userID; $0.startsAt = .min; $0.endsAt = .max
+                })
             #expect(reply.code == .badRequest && reply.message?.hasPrefix("startsAt must be a time") == true)
             #expect(try await p.send(ClientRequest(id: 0, type: .ping)).type == "pong")
         }
         await server.stop()
         let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))
         #expect(try LogVerifier(key: key).verify(directory: server.data.auditLog).isValid)
-        #expect(ErasureTests.occurrences(of: ["JaneDoe", "etc/passwd", "evil"], under: server.data.auditLog).isEmpty,
-                "client strings never reach the audit log")
+        #expect(
+            ErasureTests.occurrences(of: ["JaneDoe", "etc/passwd", "evil"], under: server.data.auditLog).isEmpty,
+            "client strings never reach the audit log")
     }
 
     /// A clinician's stored block with times no request may now carry (as a database written by
@@ -178,7 +197,8 @@ struct HostileInputTests {
         (closedForever.startsAt, closedForever.endsAt) = (Int64.min + 1, Int64.max)
         var tinySlots = good
         tinySlots.slotMinutes = 0
-        #expect(!SlotCalendar.isUsable(huge) && !SlotCalendar.isUsable(closedForever) && !SlotCalendar.isUsable(tinySlots) && SlotCalendar.isUsable(good))
+        #expect(
+            !SlotCalendar.isUsable(huge) && !SlotCalendar.isUsable(closedForever) && !SlotCalendar.isUsable(tinySlots) && SlotCalendar.isUsable(good))
         let slots = calendar.slots([good, huge, closedForever, tinySlots], from: start, to: start + 7200)
         #expect(slots.map(\.startsAt) == [start, start + 1800])
     }

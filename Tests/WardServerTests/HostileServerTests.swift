@@ -26,20 +26,27 @@ struct HostileServerTests {
 
     /// `member` signed in on `connection` as the device `identity` (their own by default), with
     /// these pins and choices.
-    static func messenger(_ member: Member, _ identity: DeviceIdentity? = nil, pins: any IdentityPins = MemoryIdentityPins(),
-                          holdAfterIdentityChange: Bool = false, rotation: SecureMessenger.KeyRotation = .init(),
-                          on connection: WardConnection) async throws -> SecureMessenger {
+    static func messenger(
+        _ member: Member, _ identity: DeviceIdentity? = nil, pins: any IdentityPins = MemoryIdentityPins(),
+        holdAfterIdentityChange: Bool = false, rotation: SecureMessenger.KeyRotation = .init(),
+        on connection: WardConnection
+    ) async throws -> SecureMessenger {
         try await connection.request(ClientRequest(id: 0, type: .resume, token: member.token))
-        let messenger = SecureMessenger(connection: connection, identity: identity ?? member.identity, userID: member.userID, pins: pins,
-                                        holdAfterIdentityChange: holdAfterIdentityChange, rotation: rotation)
+        let messenger = SecureMessenger(
+            connection: connection, identity: identity ?? member.identity, userID: member.userID, pins: pins,
+            holdAfterIdentityChange: holdAfterIdentityChange, rotation: rotation)
         try await messenger.register()
         return messenger
     }
 
     /// A new staff room with `members` besides the one asking; its id.
     static func room(_ members: [String], on connection: WardConnection) async throws -> String {
-        try await connection.request(ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members })
-            .room?.roomID ?? ""
+        try await connection.request(
+            ConversationTests.request(.roomCreate) {
+                $0.kind = "staff"; $0.name = "Ward 3"; $0.members = members
+            }
+        )
+        .room?.roomID ?? ""
     }
 
     @Test func aReplayedEnvelopeIsRefusedByTheServerAndByTheReader() async throws {
@@ -47,13 +54,17 @@ struct HostileServerTests {
         defer { server.cleanup() }
         let (roomID, first) = try await server.connect { (a: WardConnection) async throws -> (String, MessageInfo) in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let create = ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
+            let create = ConversationTests.request(.roomCreate) {
+                $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID]
+            }
             let roomID = try await a.request(create).room?.roomID ?? ""
             let first = try await messenger.send(MessageContent(body: "bed 4 needs fluids"), to: roomID, clientMessageID: "first")
             // The same envelope again under a new clientMessageID, as a thief with the session
             // token could send it: refused. The same clientMessageID is a resend: answered with
             // the stored message, not stored twice.
-            var replay = ConversationTests.request(.messageSend, room: roomID) { $0.clientMessageID = "second"; $0.envelope = first.envelope }
+            var replay = ConversationTests.request(.messageSend, room: roomID) {
+                $0.clientMessageID = "second"; $0.envelope = first.envelope
+            }
             #expect(try await a.send(replay).code == .replayed)
             replay.clientMessageID = "first"
             let resent = try await a.request(replay).messageInfo
@@ -76,7 +87,9 @@ struct HostileServerTests {
             var copy = first
             copy.seq = 99
             copy.messageID = "msg:replayed"
-            await #expect(throws: E2EEError.replayed(keyID: first.envelope.keyID, iteration: first.envelope.iteration)) { try await messenger.open(copy) }
+            await #expect(throws: E2EEError.replayed(keyID: first.envelope.keyID, iteration: first.envelope.iteration)) {
+                try await messenger.open(copy)
+            }
         }
     }
 
@@ -88,7 +101,9 @@ struct HostileServerTests {
         try await server.connect { (b: WardConnection) async throws in _ = try await ConversationTests.messenger(bo, on: b) }
         let (roomID, sent) = try await server.connect { (a: WardConnection) async throws -> (String, MessageInfo) in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let create = ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID, cy.userID] }
+            let create = ConversationTests.request(.roomCreate) {
+                $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID, cy.userID]
+            }
             let roomID = try await a.request(create).room?.roomID ?? ""
             return (roomID, try await messenger.send(MessageContent(body: "from Ann"), to: roomID))
         }
@@ -113,7 +128,9 @@ struct HostileServerTests {
         let pins = MemoryIdentityPins()
         let roomID = try await server.connect { (a: WardConnection) async throws -> String in
             let messenger = try await Self.messenger(ann, pins: pins, on: a)
-            let create = ConversationTests.request(.roomCreate) { $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID] }
+            let create = ConversationTests.request(.roomCreate) {
+                $0.kind = "staff"; $0.name = "Handover"; $0.members = [bo.userID]
+            }
             let roomID = try await a.request(create).room?.roomID ?? ""
             _ = try await messenger.send(MessageContent(body: "first"), to: roomID)
             return roomID
@@ -134,8 +151,11 @@ struct HostileServerTests {
         let (second, impostorSent) = try await server.connect { (a: WardConnection) async throws -> (MessageInfo, MessageInfo) in
             let messenger = try await Self.messenger(ann, pins: pins, on: a)
             let second = try await messenger.send(MessageContent(body: "second"), to: roomID)
-            #expect(Set(messenger.trustIssues) == [.unsigned(userID: bo.userID, deviceID: unsigned.deviceID),
-                                                   .identityChanged(userID: bo.userID, deviceID: impostor.deviceID)])
+            #expect(
+                Set(messenger.trustIssues) == [
+                    .unsigned(userID: bo.userID, deviceID: unsigned.deviceID),
+                    .identityChanged(userID: bo.userID, deviceID: impostor.deviceID)
+                ])
             // The impostor device writes as Bo: Ann refuses to show it.
             let forged = try await server.connect { (c: WardConnection) async throws -> MessageInfo in
                 let messenger = try await Self.messenger(bo, impostor, on: c)
@@ -145,7 +165,9 @@ struct HostileServerTests {
             // A clinic that holds sending after an identity change: nothing is sent.
             let holding = SecureMessenger(connection: a, identity: ann.identity, userID: ann.userID, pins: pins, holdAfterIdentityChange: true)
             try await holding.register()
-            await #expect(throws: E2EEError.identityChanged(userIDs: [bo.userID])) { try await holding.send(MessageContent(body: "held"), to: roomID) }
+            await #expect(throws: E2EEError.identityChanged(userIDs: [bo.userID])) {
+                try await holding.send(MessageContent(body: "held"), to: roomID)
+            }
             return (second, forged)
         }
         _ = impostorSent
@@ -218,9 +240,11 @@ struct HostileServerTests {
             store.backup = String(repeating: "x", count: 5000)
             #expect(try await b.send(store).code == .badRequest)
             // Key backups: a key id that is not one, an empty or oversized item, too many at once.
-            for items in [[SealedKeyBackup(keyID: "not-a-key-id", sealed: "x")], [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "")],
-                          [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: String(repeating: "x", count: 3000))],
-                          (0..<101).map { _ in SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "x") }, []] {
+            for items in [
+                [SealedKeyBackup(keyID: "not-a-key-id", sealed: "x")], [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "")],
+                [SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: String(repeating: "x", count: 3000))],
+                (0..<101).map { _ in SealedKeyBackup(keyID: SenderKeyShare.makeKeyID(), sealed: "x") }, []
+            ] {
                 #expect(try await b.send(ConversationTests.request(.keysBackup) { $0.keyBackups = items }).code == .badRequest)
             }
         }
@@ -243,9 +267,12 @@ struct HostileServerTests {
         let phone = try await server.connect { (c: WardConnection) async throws -> DeviceIdentity in
             try await c.request(ClientRequest(id: 0, type: .resume, token: bo.token))
             let backup = try #require(try await c.request(ClientRequest(id: 0, type: .identityBackup)).backup)
-            #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) { try IdentityBackup.open(backup, userID: bo.userID, recoveryKey: IdentityBackup.makeRecoveryKey()) }
+            #expect(throws: IdentityBackup.Failure.wrongRecoveryKey) {
+                try IdentityBackup.open(backup, userID: bo.userID, recoveryKey: IdentityBackup.makeRecoveryKey())
+            }
             #expect(throws: IdentityBackup.Failure.malformed) { try IdentityBackup.open(backup, userID: ann.userID, recoveryKey: recoveryKey) }
-            let person = try IdentityBackup.open(backup, userID: bo.userID, recoveryKey: recoveryKey.lowercased().replacingOccurrences(of: "-", with: " "))
+            let person = try IdentityBackup.open(
+                backup, userID: bo.userID, recoveryKey: recoveryKey.lowercased().replacingOccurrences(of: "-", with: " "))
             let phone = DeviceIdentity(person: person)
             try await SecureMessenger(connection: c, identity: phone, userID: bo.userID).register()
             return phone
@@ -293,8 +320,11 @@ struct HostileServerTests {
             let roomID = try await Self.room([bo.userID], on: a)
             _ = try await messenger.send(MessageContent(body: "for Bo"), to: roomID)
             #expect(pins.pinned(bo.userID) == nil)
-            #expect(Set(messenger.trustIssues) == [.identityChanged(userID: bo.userID, deviceID: bo.identity.deviceID),
-                                                   .identityChanged(userID: bo.userID, deviceID: other.deviceID)])
+            #expect(
+                Set(messenger.trustIssues) == [
+                    .identityChanged(userID: bo.userID, deviceID: bo.identity.deviceID),
+                    .identityChanged(userID: bo.userID, deviceID: other.deviceID)
+                ])
         }
     }
 
@@ -308,7 +338,9 @@ struct HostileServerTests {
             let messenger = try await ConversationTests.messenger(ann, on: a)
             let roomID = try await Self.room([bo.userID], on: a)
             var sent = [try await messenger.send(MessageContent(body: "m0"), to: roomID)]
-            await #expect(throws: WardClientError.self) { try await messenger.send(MessageContent(body: "refused"), to: roomID, clientMessageID: "not valid!") }
+            await #expect(throws: WardClientError.self) {
+                try await messenger.send(MessageContent(body: "refused"), to: roomID, clientMessageID: "not valid!")
+            }
             for n in 1..<4 { sent.append(try await messenger.send(MessageContent(body: "m\(n)"), to: roomID)) }
             return sent
         }

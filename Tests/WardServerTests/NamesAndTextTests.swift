@@ -24,8 +24,10 @@ struct NamesAndTextTests {
     }
 
     @Test func displayNamesMustShowSomething() {
-        for bad in ["\u{3164}", "Ann\u{3164}", "\u{2800}", "\u{FE0F}\u{FE0F}", "A\u{FE0F}\u{FE0F}", "a" + String(repeating: "\u{0301}", count: 200),
-                    "   ", "Ann\u{202E}", "\u{180E}x"] {
+        for bad in [
+            "\u{3164}", "Ann\u{3164}", "\u{2800}", "\u{FE0F}\u{FE0F}", "A\u{FE0F}\u{FE0F}", "a" + String(repeating: "\u{0301}", count: 200),
+            "   ", "Ann\u{202E}", "\u{180E}x"
+        ] {
             #expect(!Connection.isAcceptableDisplayName(bad), "\(bad.unicodeScalars.map { String($0.value, radix: 16) })")
         }
         for good in ["Dr Ann Example", "Zoë", "Nguyễn Thị Ánh", "👩🏽‍⚕️ Ward 3", "山田 太郎", "❤️ team"] {
@@ -34,7 +36,8 @@ struct NamesAndTextTests {
     }
 
     @Test func serverMessagesPrintAsText() {
-        let error = WardClientError.server(.badRequest, "bad\u{1B}[2J\u{1B}]0;pwned\u{07}\n" + String(repeating: "x", count: 2_000), policies: ["p\u{1B}[31m"])
+        let error = WardClientError.server(
+            .badRequest, "bad\u{1B}[2J\u{1B}]0;pwned\u{07}\n" + String(repeating: "x", count: 2_000), policies: ["p\u{1B}[31m"])
         let shown = error.description
         #expect(!shown.unicodeScalars.contains { $0.properties.generalCategory == .control })
         #expect(shown.count < 700)
@@ -44,7 +47,8 @@ struct NamesAndTextTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let database = try WardDatabase(path: dir.path + "/ward.sqlite")
-        let user = UserRecord(id: "user:a", username: "a", displayName: "A", role: "Nurse", passwordHash: "x", mustChangePassword: false, createdAt: 0)
+        let user = UserRecord(
+            id: "user:a", username: "a", displayName: "A", role: "Nurse", passwordHash: "x", mustChangePassword: false, createdAt: 0)
         try database.insert(user)
         try database.save(TOTPRecord(userID: user.id, sealedSecret: Data([1]), confirmed: true, lastStep: 10))
         #expect(try database.claimTOTPStep(userID: user.id, step: 11))
@@ -63,7 +67,9 @@ struct NamesAndTextTests {
             #expect(try await x.send(ClientRequest(id: 0, type: .userCreate, username: "DR.ANN", role: "Doctor")).code == .conflict)
             let mixed = try await x.send(ClientRequest(id: 0, type: .userCreate, username: "dr.\u{0430}nn", role: "Doctor"))
             #expect(mixed.code == .badRequest && mixed.message?.contains("mix scripts") == true)
-            #expect(try await x.send(ClientRequest(id: 0, type: .userCreate, username: "pat.x", displayName: "\u{3164}", role: "Patient")).code == .badRequest)
+            #expect(
+                try await x.send(ClientRequest(id: 0, type: .userCreate, username: "pat.x", displayName: "\u{3164}", role: "Patient")).code
+                    == .badRequest)
             let created = try await x.request(ClientRequest(id: 0, type: .userCreate, username: "Pat.Pia", role: "Patient"))
             #expect(try await x.request(ClientRequest(id: 0, type: .userShow, username: "PAT.PIA")).users?.first?.username == "pat.pia")
             return created.password ?? ""

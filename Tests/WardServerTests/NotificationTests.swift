@@ -45,10 +45,16 @@ struct NotificationTests {
         let (ann, pia, bo) = (people[0], people[1], people[2])
         let slotStart = (Int64(Date().timeIntervalSince1970) / 3600 + 2) * 3600
         try await ErasureTests.signedIn(setup, ann) { a in
-            try await a.request(Self.request(.availabilityAdd) { $0.kind = "open"; $0.startsAt = slotStart; $0.endsAt = slotStart + 3600 })
+            try await a.request(
+                Self.request(.availabilityAdd) {
+                    $0.kind = "open"; $0.startsAt = slotStart; $0.endsAt = slotStart + 3600
+                })
         }
         try await ErasureTests.signedIn(setup, pia) { p in
-            try await p.request(Self.request(.consentGrant) { $0.purpose = "appointment-reminders"; $0.consentVersion = "1" })
+            try await p.request(
+                Self.request(.consentGrant) {
+                    $0.purpose = "appointment-reminders"; $0.consentVersion = "1"
+                })
         }
         await setup.stop()
         // Served again with the one reminder 12 s before it falls due (a restart, two Argon2id
@@ -60,10 +66,16 @@ struct NotificationTests {
         let server = try await setup.restarted(notificationTimes: times)
         // Pia agrees to reminders and books; Bo, who did not agree, books too and gets none.
         try await ErasureTests.signedIn(server, pia) { p in
-            try await p.request(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = slotStart })
+            try await p.request(
+                Self.request(.appointmentBook) {
+                    $0.clinicianID = ann.userID; $0.startsAt = slotStart
+                })
         }
         try await ErasureTests.signedIn(server, bo) { b in
-            try await b.request(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = slotStart + 1800 })
+            try await b.request(
+                Self.request(.appointmentBook) {
+                    $0.clinicianID = ann.userID; $0.startsAt = slotStart + 1800
+                })
         }
         await server.stop()
         // The reminder falls due while the server is down.
@@ -93,27 +105,41 @@ struct NotificationTests {
         times.urgentRealert = 1
         let server = try await ServerHarness.start(connectionLimits: limits, notificationTimes: times)
         defer { server.cleanup() }
-        let (admin, people) = try await ConversationTests.accountsAndAdmin(server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("pat.bo", "Patient")])
+        let (admin, people) = try await ConversationTests.accountsAndAdmin(
+            server, [("dr.ann", "Doctor"), ("pat.pia", "Patient"), ("pat.bo", "Patient")])
         let (ann, pia, bo) = (people[0], people[1], people[2])
         try await ErasureTests.signedIn(server, admin) { x in
             try await x.request(ClientRequest(id: 0, type: .careTeamAdd, patientID: pia.userID, clinicianID: ann.userID))
         }
         let slotStart = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
         try await ErasureTests.signedIn(server, ann) { a in
-            try await a.request(Self.request(.availabilityAdd) { $0.kind = "open"; $0.startsAt = slotStart; $0.endsAt = slotStart + 3600 })
+            try await a.request(
+                Self.request(.availabilityAdd) {
+                    $0.kind = "open"; $0.startsAt = slotStart; $0.endsAt = slotStart + 3600
+                })
         }
         // Pia books; while she is connected, Ann confirms and Pia is told at once, without the reason.
         let appointmentID = try await ErasureTests.signedIn(server, pia) { p in
-            try await p.request(Self.request(.consentGrant) { $0.purpose = "messaging"; $0.consentVersion = "1" })
-            return try await p.request(Self.request(.appointmentBook) { $0.clinicianID = ann.userID; $0.startsAt = slotStart; $0.reason = "RASHTEXT" })
-                .appointment?.appointmentID ?? ""
+            try await p.request(
+                Self.request(.consentGrant) {
+                    $0.purpose = "messaging"; $0.consentVersion = "1"
+                })
+            return try await p.request(
+                Self.request(.appointmentBook) {
+                    $0.clinicianID = ann.userID; $0.startsAt = slotStart; $0.reason = "RASHTEXT"
+                }
+            )
+            .appointment?.appointmentID ?? ""
         }
         let annTold = try await ErasureTests.signedIn(server, ann) { a in try await Self.list(a) }
         #expect(annTold.contains { $0.kind == "appointment" && $0.refID == appointmentID && $0.text.contains("was requested") }, "\(annTold)")
         try await server.connect { p in
             try await p.request(ClientRequest(id: 0, type: .resume, token: pia.token))
             try await ErasureTests.signedIn(server, ann) { a in
-                try await a.request(Self.request(.appointmentUpdate) { $0.appointmentID = appointmentID; $0.status = "confirmed" })
+                try await a.request(
+                    Self.request(.appointmentUpdate) {
+                        $0.appointmentID = appointmentID; $0.status = "confirmed"
+                    })
             }
             let told = try await Self.nextNotification(on: p, within: 5)
             #expect(told?.kind == "appointment" && told?.text.contains("was confirmed") == true && told?.text.contains("RASHTEXT") == false)
@@ -122,7 +148,12 @@ struct NotificationTests {
         // Pia is offline: Ann's two messages leave one alert, worded for privacy; reading the room reads it.
         let careRoom = try await server.connect { a in
             let messenger = try await ConversationTests.messenger(ann, on: a)
-            let room = try await a.request(Self.request(.roomCreate) { $0.kind = "care"; $0.name = "Pia"; $0.patientID = pia.userID; $0.members = [pia.userID] })
+            let room =
+                try await a.request(
+                    Self.request(.roomCreate) {
+                        $0.kind = "care"; $0.name = "Pia"; $0.patientID = pia.userID; $0.members = [pia.userID]
+                    }
+                )
                 .room?.roomID ?? ""
             try await messenger.send(MessageContent(body: "SECRETTEXT one"), to: room)
             try await messenger.send(MessageContent(body: "SECRETTEXT two"), to: room)
@@ -138,7 +169,10 @@ struct NotificationTests {
             #expect(alerts.count == 1 && alerts.first?.text == "You have a new message from your care team" && alerts.first?.refID == careRoom)
             _ = messenger
             let last = try await p.request(ConversationTests.request(.messageHistory, room: careRoom)).messages?.last?.seq ?? 0
-            try await p.request(ConversationTests.request(.receipt, room: careRoom) { $0.kind = "read"; $0.seq = last })
+            try await p.request(
+                ConversationTests.request(.receipt, room: careRoom) {
+                    $0.kind = "read"; $0.seq = last
+                })
             #expect(try await Self.list(p).filter { $0.kind == "message" }.isEmpty, "reading the room read the alert")
         }
 
@@ -155,7 +189,10 @@ struct NotificationTests {
             }
             #expect(urgentAlerts >= 2, "alerted, then alerted again")
             let last = try await p.request(ConversationTests.request(.messageHistory, room: careRoom)).messages?.last?.seq ?? 0
-            try await p.request(ConversationTests.request(.receipt, room: careRoom) { $0.kind = "read"; $0.seq = last })
+            try await p.request(
+                ConversationTests.request(.receipt, room: careRoom) {
+                    $0.kind = "read"; $0.seq = last
+                })
             // Drain what was in flight, then nothing more comes.
             while try await Self.nextNotification(on: p, within: 1.5) != nil {}
             #expect(try await Self.nextNotification(on: p, within: 2.5) == nil, "read: no more alerts")
@@ -163,12 +200,23 @@ struct NotificationTests {
 
         // Announcements: to patients only; Bo turns them off and gets no more.
         try await ErasureTests.signedIn(server, bo) { b in
-            let muted = try await b.request(Self.request(.notificationSettings) { $0.kind = "announcement"; $0.enabled = false })
+            let muted = try await b.request(
+                Self.request(.notificationSettings) {
+                    $0.kind = "announcement"; $0.enabled = false
+                })
             #expect(muted.mutedKinds == ["announcement"])
-            #expect(try await b.send(Self.request(.notificationSettings) { $0.kind = "gossip"; $0.enabled = false }).code == .badRequest)
+            #expect(
+                try await b.send(
+                    Self.request(.notificationSettings) {
+                        $0.kind = "gossip"; $0.enabled = false
+                    }
+                ).code == .badRequest)
         }
         try await ErasureTests.signedIn(server, admin) { x in
-            let sent = try await x.request(Self.request(.notificationAnnounce) { $0.text = "The clinic closes at noon on Friday"; $0.role = "Patient" })
+            let sent = try await x.request(
+                Self.request(.notificationAnnounce) {
+                    $0.text = "The clinic closes at noon on Friday"; $0.role = "Patient"
+                })
             #expect(sent.unreadNotifications == 1, "Pia only: Bo turned announcements off")
             #expect(try await x.send(Self.request(.notificationAnnounce) { $0.text = "" }).code == .badRequest)
         }

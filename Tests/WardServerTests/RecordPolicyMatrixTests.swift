@@ -52,18 +52,19 @@ struct RecordPolicyMatrixTests {
             guard let uid = entity["uid"] as? [String: String], uid["type"] == "User", let name = uid["id"] else { continue }
             let parents = (entity["parents"] as? [[String: String]]) ?? []
             let roles = parents.filter { $0["type"] == "Role" }.compactMap { $0["id"] }
-            guard roles.count == 1 else { continue }  // accounts have one role
+            guard roles.count == 1 else { continue } // accounts have one role
             people.append((name, roles[0]))
             careTeams += parents.filter { $0["type"] == "CareTeam" }.compactMap { $0["id"] }.map { ($0, name) }
             if (entity["attrs"] as? [String: Any])?["active"] as? Bool == false { inactive.insert(name) }
         }
         let cases = try #require(suite["cases"] as? [[String: Any]]).map { raw in
             let context = raw["context"] as? [String: Any] ?? [:]
-            return Case(name: raw["name"] as? String ?? "", principal: Self.id(raw["principal"] as? String ?? ""),
-                        action: Self.id(raw["action"] as? String ?? ""), patient: Self.id(raw["resource"] as? String ?? ""),
-                        breakGlass: context["breakGlass"] as? Bool == true, reasonLength: context["breakGlassReasonLength"] as? Int ?? 0,
-                        withhold: context["withhold"] as? Bool == true, secondFactor: context["secondFactor"] as? Bool != false,
-                        allowed: raw["decision"] as? String == "Allow")
+            return Case(
+                name: raw["name"] as? String ?? "", principal: Self.id(raw["principal"] as? String ?? ""),
+                action: Self.id(raw["action"] as? String ?? ""), patient: Self.id(raw["resource"] as? String ?? ""),
+                breakGlass: context["breakGlass"] as? Bool == true, reasonLength: context["breakGlassReasonLength"] as? Int ?? 0,
+                withhold: context["withhold"] as? Bool == true, secondFactor: context["secondFactor"] as? Bool != false,
+                allowed: raw["decision"] as? String == "Allow")
         }
 
         let server = try await ServerHarness.start(connectionLimits: .unthrottled)
@@ -144,7 +145,9 @@ struct RecordPolicyMatrixTests {
                 case "record.update", "record.note":
                     request.type = "record.write"
                     request.section = test.action == "record.note" ? "notes" : "allergies"
-                    request.resource = test.action == "record.note" ? #"{"resourceType": "DocumentReference", "description": "seen"}"#
+                    request.resource =
+                        test.action == "record.note"
+                        ? #"{"resourceType": "DocumentReference", "description": "seen"}"#
                         : #"{"resourceType": "AllergyIntolerance", "code": {"text": "latex"}}"#
                     request.withhold = withhold
                 case "record.amend":
@@ -159,7 +162,8 @@ struct RecordPolicyMatrixTests {
                     return false
                 }
                 // Reading the withheld part is allowed when nothing was left out.
-                return test.action == "record.read.withheld" ? reply.withheld == nil && reply.recordEntries?.contains { $0.entryID == entry } == true : true
+                return test.action == "record.read.withheld"
+                    ? reply.withheld == nil && reply.recordEntries?.contains { $0.entryID == entry } == true : true
             }
         }
 

@@ -26,12 +26,14 @@ final class ServerHarness: Sendable {
     /// Cheap Argon2id for tests; the RFC 9106 defaults are exercised by WardCryptoTests and ward-bench.
     static let testHashing = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
 
-    static func start(connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
-                      lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
-                      notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies,
-                      signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules(),
-                      connectionCaps: ConnectionCaps = .forTests, minimumFreeBytes: Int64 = 0,
-                      erasureJournal: String? = nil, backups: (directory: String, every: Duration, keep: Int)? = nil) async throws -> ServerHarness {
+    static func start(
+        connectionLimits: ConnectionLimits = ConnectionLimits(), idleSeconds: Int64 = 900,
+        lifetimeSeconds: Int64 = 12 * 3600, retention: RetentionPeriods = RetentionPeriods(),
+        notificationTimes: NotificationTimes = NotificationTimes(), policies: String = repositoryPolicies,
+        signInThrottle: SignInThrottle.Rules = SignInThrottle.Rules(),
+        connectionCaps: ConnectionCaps = .forTests, minimumFreeBytes: Int64 = 0,
+        erasureJournal: String? = nil, backups: (directory: String, every: Duration, keep: Int)? = nil
+    ) async throws -> ServerHarness {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
@@ -74,13 +76,16 @@ final class ServerHarness: Sendable {
             try await task.value
             throw HarnessError.serverDidNotStart
         }
-        return ServerHarness(dir: dir, data: configuration.data, adminPassword: adminPassword, port: port,
-                             certificatePEM: try String(contentsOfFile: configuration.data.tlsCertificate, encoding: .utf8), task: task,
-                             shutdown: shutdown, configuration: configuration)
+        return ServerHarness(
+            dir: dir, data: configuration.data, adminPassword: adminPassword, port: port,
+            certificatePEM: try String(contentsOfFile: configuration.data.tlsCertificate, encoding: .utf8), task: task,
+            shutdown: shutdown, configuration: configuration)
     }
 
-    private init(dir: TemporaryDirectory, data: DataDirectory, adminPassword: String, port: Int, certificatePEM: String, task: Task<Void, any Error>,
-                 shutdown: ServerShutdown, configuration: ServerConfiguration) {
+    private init(
+        dir: TemporaryDirectory, data: DataDirectory, adminPassword: String, port: Int, certificatePEM: String, task: Task<Void, any Error>,
+        shutdown: ServerShutdown, configuration: ServerConfiguration
+    ) {
         self.configuration = configuration
         self.shutdown = shutdown
         self.dir = dir
@@ -96,8 +101,9 @@ final class ServerHarness: Sendable {
     func connect<T: Sendable>(greet: Bool = true, _ body: @escaping @Sendable (WardConnection) async throws -> T) async throws -> T {
         var logger = Logger(label: "ward.test.client")
         logger.logLevel = .error
-        return try await WardConnection.withConnection(url: url, tls: try WardConnection.pinnedTLS(certificatePEM: certificatePEM),
-                                                       serverName: "localhost", greet: greet, logger: logger, body)
+        return try await WardConnection.withConnection(
+            url: url, tls: try WardConnection.pinnedTLS(certificatePEM: certificatePEM),
+            serverName: "localhost", greet: greet, logger: logger, body)
     }
 
     /// The current code of an authenticator holding `secret` (base32).

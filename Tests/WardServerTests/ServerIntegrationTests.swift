@@ -8,7 +8,7 @@ import WardProtocol
 import WardServer
 import WardTestSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("ward-server over TLS", .serialized)
@@ -77,7 +77,8 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: .resume, token: session.token))
             _ = try await run(ClientRequest(id: 0, type: .passwordChange, currentPassword: otp, newPassword: "a much longer passphrase"))
             let enrolment = try await run(ClientRequest(id: 0, type: .totpEnroll))
-            let adminRecovery = try await run(ClientRequest(id: 0, type: .totpConfirm, totp: ServerHarness.code(enrolment.secret ?? ""))).recoveryCodes?.first
+            let adminRecovery = try await run(ClientRequest(id: 0, type: .totpConfirm, totp: ServerHarness.code(enrolment.secret ?? "")))
+                .recoveryCodes?.first
             _ = try await run(ClientRequest(id: 0, type: .whoami))
             let patientAccount = try await run(ClientRequest(id: 0, type: .userCreate, username: "p", role: "Patient"))
             let patient = patientAccount.userID
@@ -131,8 +132,12 @@ struct ServerIntegrationTests {
             distribute.suite = CipherSuite.senderKeysV1
             // The nurse has no device yet: the key goes to this device alone.
             let own = try DeviceKeysCheck.verify(device.publicKeys(userID: session.userID ?? ""))
-            distribute.keys = [try SenderKeyShare(roomID: roomID, keyID: keyID, senderDevice: device.deviceID, recipientDevice: device.deviceID,
-                                                  chain: SenderChain()).seal(to: own, signer: device)]
+            distribute.keys = [
+                try SenderKeyShare(
+                    roomID: roomID, keyID: keyID, senderDevice: device.deviceID, recipientDevice: device.deviceID,
+                    chain: SenderChain()
+                ).seal(to: own, signer: device)
+            ]
             _ = try await run(distribute)
             inRoom.type = "keys.fetch"
             _ = try await run(inRoom)
@@ -140,7 +145,8 @@ struct ServerIntegrationTests {
             var send = ClientRequest(id: 0, type: .messageSend)
             send.roomID = roomID
             send.clientMessageID = "m1"
-            send.envelope = try EnvelopeCrypto.seal(MessageContent(body: "handover at seven"), roomID: roomID, keyID: keyID, chain: &chain, device: device)
+            send.envelope = try EnvelopeCrypto.seal(
+                MessageContent(body: "handover at seven"), roomID: roomID, keyID: keyID, chain: &chain, device: device)
             let sent = try await run(send)
             inRoom.type = "message.history"
             _ = try await run(inRoom)
@@ -263,7 +269,8 @@ struct ServerIntegrationTests {
             _ = try await run(ClientRequest(id: 0, type: .logout))
             _ = try await connection.login(username: "po", password: officerAccount.password ?? "")
             try await connection.changePassword(current: officerAccount.password ?? "", new: "the officer's long passphrase")
-            let officerRecovery = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret)).first
+            let officerRecovery = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
+                .first
             _ = try await run(ClientRequest(id: 0, type: .gdprRequests))
             _ = try await run(ClientRequest(id: 0, type: .breakGlassList))
             var review = ClientRequest(id: 0, type: .breakGlassReview)
@@ -304,8 +311,9 @@ struct ServerIntegrationTests {
                 #expect(type.action == nil, "\(type.rawValue) has an action but no audit event")
                 continue
             }
-            #expect(entries.contains { $0.event.type == event && $0.event.decision == .allow && $0.event.policySetHash != nil },
-                    "\(type.rawValue) is decided and audited")
+            #expect(
+                entries.contains { $0.event.type == event && $0.event.decision == .allow && $0.event.policySetHash != nil },
+                "\(type.rawValue) is decided and audited")
         }
     }
 

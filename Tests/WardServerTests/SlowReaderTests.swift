@@ -52,8 +52,9 @@ struct SlowReaderTests {
         let port = server.port
         let metricsToken = try server.data.loadMetricsToken()
         let stalling = Task {
-            try await runProcessInBackground("/usr/bin/env", ["python3", script, "\(port)", certificate, "\(requests)", waitFor],
-                                             environment: ["WARD_TOKEN": token, "WARD_METRICS_TOKEN": metricsToken])
+            try await runProcessInBackground(
+                "/usr/bin/env", ["python3", script, "\(port)", certificate, "\(requests)", waitFor],
+                environment: ["WARD_TOKEN": token, "WARD_METRICS_TOKEN": metricsToken])
         }
         // Meanwhile another signed-in client's requests are answered as quickly as ever.
         let slowest = try await server.connect { connection in

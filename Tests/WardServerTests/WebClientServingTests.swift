@@ -34,7 +34,8 @@ struct WebClientServingTests {
                 answers[path] = {"status": r.status, "headers": {k.lower(): v for k, v in r.getheaders()}, "length": len(body)}
             print(json.dumps(answers))
             """
-        let result = try await runProcessInBackground("/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, ifNoneMatch ?? ""] + paths)
+        let result = try await runProcessInBackground(
+            "/usr/bin/env", ["python3", "-c", script, "\(server.port)", certificate, ifNoneMatch ?? ""] + paths)
         return try JSONDecoder().decode([String: Answer].self, from: Data(result.stdout.utf8))
     }
 
@@ -42,10 +43,14 @@ struct WebClientServingTests {
         let server = try await ServerHarness.start()
         defer { server.cleanup() }
         let served = ["/", "/index.html", "/app/main.js", "/app.css", "/manifest.webmanifest", "/sw.js", "/icons/icon-192.png"]
-        let refused = ["/../Package.swift", "/app/../../Package.swift", "/%2e%2e/Package.swift", "/Web/index.html", "/app/", "/nope.js", "/.git/config"]
+        let refused = [
+            "/../Package.swift", "/app/../../Package.swift", "/%2e%2e/Package.swift", "/Web/index.html", "/app/", "/nope.js", "/.git/config"
+        ]
         let answers = try await Self.get(server, served + refused + ["/healthz"])
-        let types = ["/": "text/html; charset=utf-8", "/app/main.js": "text/javascript; charset=utf-8", "/app.css": "text/css; charset=utf-8",
-                     "/manifest.webmanifest": "application/manifest+json", "/icons/icon-192.png": "image/png"]
+        let types = [
+            "/": "text/html; charset=utf-8", "/app/main.js": "text/javascript; charset=utf-8", "/app.css": "text/css; charset=utf-8",
+            "/manifest.webmanifest": "application/manifest+json", "/icons/icon-192.png": "image/png"
+        ]
         for path in served {
             let answer = try #require(answers[path])
             #expect(answer.status == 200 && answer.length > 0, "\(path): \(answer.status)")
@@ -55,8 +60,10 @@ struct WebClientServingTests {
         for path in refused { #expect(answers[path]?.status == 404, "\(path): \(answers[path]?.status ?? 0)") }
         // Every answer, a 404 and /healthz included, carries the same headers.
         for (path, answer) in answers {
-            #expect(answer.headers["content-security-policy"] == "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                        + "connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", "\(path)")
+            #expect(
+                answer.headers["content-security-policy"] == "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                    + "connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                "\(path)")
             #expect(answer.headers["strict-transport-security"] == "max-age=63072000", "\(path)")
             #expect(answer.headers["referrer-policy"] == "no-referrer" && answer.headers["x-content-type-options"] == "nosniff", "\(path)")
             #expect(answer.headers["permissions-policy"]?.contains("camera=()") == true, "\(path)")
@@ -82,14 +89,19 @@ struct WebClientServingTests {
                 _ = try await connection.login(username: "admin", password: server.adminPassword)
                 try await connection.changePassword(current: server.adminPassword, new: ConversationTests.password)
                 _ = try await connection.confirmSecondFactor(code: ServerHarness.code(try await connection.enrollSecondFactor().secret))
-                let made = try await connection.request(ClientRequest(id: 0, type: .userCreate, username: "pat.new", displayName: "New", role: "Patient"))
+                let made = try await connection.request(
+                    ClientRequest(id: 0, type: .userCreate, username: "pat.new", displayName: "New", role: "Patient"))
                 return made.password ?? ""
             }
             let artifacts = ServerHarness.repository.appendingPathComponent(".build/web-client-screenshots").path
             try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
             let script = ServerHarness.repository.appendingPathComponent("Tests/Web/first_sign_in_scenario.py").path
-            let result = try await runProcessInBackground("/usr/bin/timeout", ["180", "python3", script, "https://localhost:\(server.port)/", "pat.new",
-                                                                              oneTime, "a long enough new passphrase", artifacts])
+            let result = try await runProcessInBackground(
+                "/usr/bin/timeout",
+                [
+                    "180", "python3", script, "https://localhost:\(server.port)/", "pat.new",
+                    oneTime, "a long enough new passphrase", artifacts
+                ])
             #expect(result.status == 0, "\(result.stderr)\n\(result.stdout)")
             await server.stop()
         }

@@ -32,7 +32,9 @@ struct PersonalDataTests {
             }
             let described = Set(kind.subjectColumns).union(kind.columns.keys)
             #expect(columns.subtracting(described).isEmpty, "\(table): columns not in the registry: \(columns.subtracting(described).sorted())")
-            #expect(described.subtracting(columns).isEmpty, "\(table): the registry names columns that do not exist: \(described.subtracting(columns).sorted())")
+            #expect(
+                described.subtracting(columns).isEmpty,
+                "\(table): the registry names columns that do not exist: \(described.subtracting(columns).sorted())")
         }
         for table in registered.keys { #expect(schema[table] != nil, "the registry names a table that does not exist: \(table)") }
     }

@@ -283,17 +283,22 @@ struct ChatScreenTests {
 @Suite("Privacy texts")
 struct PrivacyTextTests {
     @Test func consentLinesSayWhereThePersonStands() {
-        let purposes = [ConsentPurposeInfo(purpose: "messaging", version: "2", title: "Messaging", text: "…"),
-                        ConsentPurposeInfo(purpose: "research", version: "1", title: "Research", text: "…"),
-                        ConsentPurposeInfo(purpose: "appointment-reminders", version: "1", title: "Reminders", text: "…")]
+        let purposes = [
+            ConsentPurposeInfo(purpose: "messaging", version: "2", title: "Messaging", text: "…"),
+            ConsentPurposeInfo(purpose: "research", version: "1", title: "Research", text: "…"),
+            ConsentPurposeInfo(purpose: "appointment-reminders", version: "1", title: "Reminders", text: "…")
+        ]
         let day = Int64(1_795_564_800) // 2026-11-25 00:00 UTC
-        let records = [ConsentInfo(purpose: "messaging", version: "1", givenAt: day, method: "client", withdrawnAt: nil),
-                       ConsentInfo(purpose: "research", version: "1", givenAt: day, method: "client", withdrawnAt: day + 86_400)]
+        let records = [
+            ConsentInfo(purpose: "messaging", version: "1", givenAt: day, method: "client", withdrawnAt: nil),
+            ConsentInfo(purpose: "research", version: "1", givenAt: day, method: "client", withdrawnAt: day + 86_400)
+        ]
         let lines = PrivacyText.consentLines(purposes: purposes, records: records)
         #expect(lines[0].contains("given 2026-11-25 to version 1; version 2 is in force"))
         #expect(lines[1].contains("withdrawn 2026-11-26") && lines[2].contains("not given") && lines[2].hasSuffix("Reminders"))
-        let request = ErasureRequestInfo(requestID: 4, userID: "user:x", requestedBy: "user:x", requestedAt: day, dueAt: day + 30 * 86_400,
-                                         status: "open", overdue: false, completedAt: nil)
+        let request = ErasureRequestInfo(
+            requestID: 4, userID: "user:x", requestedBy: "user:x", requestedAt: day, dueAt: day + 30 * 86_400,
+            status: "open", overdue: false, completedAt: nil)
         #expect(PrivacyText.erasureLine(request).contains("by 2026-12-25"))
     }
 }
@@ -301,10 +306,11 @@ struct PrivacyTextTests {
 @Suite("iCalendar")
 struct ICalendarTests {
     @Test func appointmentsBecomeEventsAsRFC5545Says() {
-        let appointment = AppointmentInfo(appointmentID: "appt:1", patientID: "user:p", clinicianID: "user:d", startsAt: 1_796_117_400,
-                                          endsAt: 1_796_119_200, location: "Room 2; east wing, 3rd floor", status: "requested",
-                                          bookedBy: "user:p", cancelledBy: nil, updatedAt: 1_795_564_800, reason: "never exported",
-                                          clinicianName: "Dr Ann Ødegård-Smith, Dermatology and a long, long title that needs folding")
+        let appointment = AppointmentInfo(
+            appointmentID: "appt:1", patientID: "user:p", clinicianID: "user:d", startsAt: 1_796_117_400,
+            endsAt: 1_796_119_200, location: "Room 2; east wing, 3rd floor", status: "requested",
+            bookedBy: "user:p", cancelledBy: nil, updatedAt: 1_795_564_800, reason: "never exported",
+            clinicianName: "Dr Ann Ødegård-Smith, Dermatology and a long, long title that needs folding")
         let text = ICalendar.document([appointment], stamp: Date(timeIntervalSince1970: 1_795_564_800))
         #expect(text.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && text.hasSuffix("END:VCALENDAR\r\n"))
         #expect(text.contains("\r\nDTSTART:20261201T093000Z\r\n") && text.contains("\r\nDTEND:20261201T100000Z\r\n"))
@@ -321,8 +327,10 @@ struct ICalendarTests {
 @Suite("Record text")
 struct RecordTextTests {
     @Test func textBecomesTheSectionsFHIRResourceAndReadsBack() {
-        for (section, type) in [("demographics", "Patient"), ("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"),
-                                ("problems", "Condition"), ("notes", "DocumentReference")] {
+        for (section, type) in [
+            ("demographics", "Patient"), ("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"),
+            ("problems", "Condition"), ("notes", "DocumentReference")
+        ] {
             let resource = RecordText.resource(section: section, text: "Penicillin, rash")
             #expect(resource?.contains("\"resourceType\":\"\(type)\"") == true, "\(section)")
             #expect(RecordText.summary(resource ?? "") == "Penicillin, rash", "\(section)")
@@ -352,8 +360,9 @@ struct EmergencyAccessStatusTests {
 @Suite("A record as a FHIR Bundle")
 struct RecordBundleTests {
     @Test func everyVersionIsAnEntryWithItsVersionID() throws {
-        let first = RecordEntryInfo(versionID: "rec:1", entryID: "entry:a", section: "allergies", version: 1, authorID: "user:d", authorRole: "Doctor",
-                                    createdAt: 1, resource: #"{"resourceType":"AllergyIntolerance","id":"a","meta":{"source":"user:d"},"code":{"text":"latex"}}"#)
+        let first = RecordEntryInfo(
+            versionID: "rec:1", entryID: "entry:a", section: "allergies", version: 1, authorID: "user:d", authorRole: "Doctor",
+            createdAt: 1, resource: #"{"resourceType":"AllergyIntolerance","id":"a","meta":{"source":"user:d"},"code":{"text":"latex"}}"#)
         var second = first
         second.version = 2
         second.versionID = "rec:2"

@@ -27,8 +27,9 @@ public func runProcess(_ path: String, _ arguments: [String], environment: [Stri
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: errors.data, as: UTF8.self))
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: errors.data, as: UTF8.self))
 }
 
 /// Standard error's bytes, handed from the draining thread to the caller.

@@ -139,7 +139,8 @@ struct IdentifierTable: @unchecked Sendable {
         var i = 0
         // Four lookups per step: independent loads, one combined test.
         while i + 4 <= bytes.count {
-            ok &= table[Int(base.load(fromByteOffset: i, as: UInt8.self))] & table[Int(base.load(fromByteOffset: i + 1, as: UInt8.self))]
+            ok &=
+                table[Int(base.load(fromByteOffset: i, as: UInt8.self))] & table[Int(base.load(fromByteOffset: i + 1, as: UInt8.self))]
                 & table[Int(base.load(fromByteOffset: i + 2, as: UInt8.self))] & table[Int(base.load(fromByteOffset: i + 3, as: UInt8.self))]
             i += 4
         }

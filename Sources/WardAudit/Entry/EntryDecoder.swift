@@ -16,8 +16,8 @@ extension EntryCodec {
         var fields = FieldCollector()
         let header = try reader.walk(&fields)
         guard let action = AuditEvent.Action(rawValue: fields.action),
-              let outcome = AuditEvent.Outcome(rawValue: fields.outcome),
-              let decision = AuditEvent.Decision(rawValue: fields.decision)
+            let outcome = AuditEvent.Outcome(rawValue: fields.outcome),
+            let decision = AuditEvent.Decision(rawValue: fields.decision)
         else { throw CodecError.malformed(offset: 0, reason: "unreachable: codes were checked") }
         let event = AuditEvent(
             type: fields.strings[0], action: action, outcome: outcome,

@@ -1,6 +1,6 @@
 internal import WardCrypto
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Free text the law requires keeping (a break-glass reason) but that must stay erasable, kept
@@ -71,11 +71,12 @@ extension AuditLog {
         actorID: String, actorRole: String, subjectID: String = "",
         decision: AuditEvent.Decision = .none, policyIDs: [String] = [], policySetHash: Hash32? = nil
     ) async throws -> AuditReceipt {
-        let receipt = try await append(AuditEvent(
-            type: "audit.erase", action: .delete, actorID: actorID, actorRole: actorRole,
-            objectType: "commitment", subjectID: subjectID, decision: decision, policyIDs: policyIDs,
-            policySetHash: policySetHash, commitments: commitments, details: ["legal-basis": legalBasis]
-        ))
+        let receipt = try await append(
+            AuditEvent(
+                type: "audit.erase", action: .delete, actorID: actorID, actorRole: actorRole,
+                objectType: "commitment", subjectID: subjectID, decision: decision, policyIDs: policyIDs,
+                policySetHash: policySetHash, commitments: commitments, details: ["legal-basis": legalBasis]
+            ))
         for commitment in commitments { try store.erase(commitment) }
         return receipt
     }

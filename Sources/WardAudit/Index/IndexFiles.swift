@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The derived files under a log's `index/` directory (audit/FORMAT.md §9.4): where each frame

@@ -69,7 +69,7 @@ final class IndexWriter {
         guard case let .frame(_, entry, check) = scanner.next() else { throw Mismatch(description: "no whole frame at byte \(offset)") }
         let inspection = FrameInspection(data: data, entry: entry, check: check)
         guard inspection.checkMatches, let header = inspection.header, header.seq == last,
-              inspection.leaf == (try levels[0].hash(last))
+            inspection.leaf == (try levels[0].hash(last))
         else { throw Mismatch(description: "the frame at byte \(offset) is not entry \(last) as indexed") }
         size = indexed
         try frames.truncate(to: indexed)
@@ -77,8 +77,9 @@ final class IndexWriter {
         levelCounts[0] = indexed
         try fillLevels()
         let reader = try TreeIndex(layout: layout)
-        return Resumed(size: indexed, tree: try reader.compactRange(size: indexed), lastLeaf: inspection.leaf,
-                       lastTime: header.timeMicros, entriesEnd: check.upperBound)
+        return Resumed(
+            size: indexed, tree: try reader.compactRange(size: indexed), lastLeaf: inspection.leaf,
+            lastTime: header.timeMicros, entriesEnd: check.upperBound)
     }
 
     /// Makes every stored level hold exactly the roots of the perfect subtrees under `size`:

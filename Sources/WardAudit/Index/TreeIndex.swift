@@ -31,7 +31,8 @@ public final class TreeIndex: PerfectSubtrees, Sendable {
         }
         guard let leaves = levels.first else { throw AuditLogError.notALog(path: layout.directory, reason: "it has no leaf hashes") }
         self.levels = levels
-        checkpointRecords = FileIO.exists(layout.checkpointsPath)
+        checkpointRecords =
+            FileIO.exists(layout.checkpointsPath)
             ? try IndexFile(path: layout.checkpointsPath, recordBytes: IndexLayout.checkpointRecordBytes, writable: false) : nil
         // Levels are written before the leaves and the leaves before the frames (IndexWriter), so
         // every node below this size is already on disk.

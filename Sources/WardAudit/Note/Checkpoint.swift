@@ -24,7 +24,7 @@ public struct Checkpoint: Hashable, Sendable {
         guard KeyName.isValid(lines[0]) else { throw NoteError.malformed("checkpoint origin is empty or has spaces") }
         let sizeText = lines[1]
         guard !sizeText.isEmpty, sizeText.utf8.count <= 20, sizeText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              sizeText == "0" || !sizeText.hasPrefix("0"), let size = UInt64(sizeText)
+            sizeText == "0" || !sizeText.hasPrefix("0"), let size = UInt64(sizeText)
         else { throw NoteError.malformed("checkpoint size is not a decimal number without leading zeros") }
         guard let rootBytes = Base64.decode(lines[2]), let root = Hash32(bytes: rootBytes) else {
             throw NoteError.malformed("checkpoint root is not canonical base64 of 32 bytes")

@@ -52,7 +52,8 @@ public struct InclusionProof: Hashable, Sendable {
         try checkpoint.verify(with: key)
         let decoded = try EntryCodec.decode(entry)
         guard decoded.seq == index else { throw NoteError.malformed("the entry's seq \(decoded.seq) is not the proof's index \(index)") }
-        try MerkleProofs.verifyInclusion(leaf: TreeHash.leaf(entry), index: index, size: checkpoint.checkpoint.size, proof: path, root: checkpoint.checkpoint.root)
+        try MerkleProofs.verifyInclusion(
+            leaf: TreeHash.leaf(entry), index: index, size: checkpoint.checkpoint.size, proof: path, root: checkpoint.checkpoint.root)
         return decoded
     }
 }

@@ -165,7 +165,8 @@ final class LogWriter: @unchecked Sendable {
         }
         do {
             try FileIO.syncDirectory(layout.directory)
-            let recovery = try LogRecovery.run(layout: layout, verifier: signer.verifier, entriesFD: entriesFD, checkpointsFD: checkpointsFD, index: index)
+            let recovery = try LogRecovery.run(
+                layout: layout, verifier: signer.verifier, entriesFD: entriesFD, checkpointsFD: checkpointsFD, index: index)
             if let reason = recovery.indexRebuilt {
                 logger.warning("audit tree index rebuilt from the log", metadata: ["reason": "\(reason)", "entries": "\(recovery.size)"])
             }
@@ -179,14 +180,20 @@ final class LogWriter: @unchecked Sendable {
             publishedState = Published(size: recovery.size, checkpoint: recovery.latestCheckpoint)
             var startup: [[UInt8]] = []
             for dropped in recovery.dropped {
-                logger.warning("audit log recovered a torn tail", metadata: [
-                    "file": "\(dropped.file)", "offset": "\(dropped.offset)", "bytes": "\(dropped.length)",
-                ])
-                startup.append(try encode(AuditEvent(
-                    type: "audit.recover", action: .delete, outcome: .minorFailure,
-                    actorID: "system:audit", actorRole: "system", objectType: "audit-file", objectID: dropped.file,
-                    details: ["offset": "\(dropped.offset)", "bytes": "\(dropped.length)", "sha256": dropped.sha256.hex, "saved-as": dropped.savedAs]
-                )))
+                logger.warning(
+                    "audit log recovered a torn tail",
+                    metadata: [
+                        "file": "\(dropped.file)", "offset": "\(dropped.offset)", "bytes": "\(dropped.length)"
+                    ])
+                startup.append(
+                    try encode(
+                        AuditEvent(
+                            type: "audit.recover", action: .delete, outcome: .minorFailure,
+                            actorID: "system:audit", actorRole: "system", objectType: "audit-file", objectID: dropped.file,
+                            details: [
+                                "offset": "\(dropped.offset)", "bytes": "\(dropped.length)", "sha256": dropped.sha256.hex, "saved-as": dropped.savedAs
+                            ]
+                        )))
             }
             startup.append(try encode(AuditEvent(type: "audit.start", action: .execute, actorID: "system:audit", actorRole: "system")))
             _ = try writeBatch(startup)
@@ -269,7 +276,8 @@ final class LogWriter: @unchecked Sendable {
                     let due = sealed.lastCheckpoint.advanced(by: interval)
                     if ContinuousClock.now >= due { break }
                     let wait = ContinuousClock.now.duration(to: due)
-                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18))
+                    _ = condition.wait(
+                        until: Date(timeIntervalSinceNow: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18))
                 } else {
                     condition.wait()
                 }

@@ -25,7 +25,7 @@ public struct AuditLogReader: Sendable {
         var probe = FrameScanner(data: mapped.bytes, offset: offset)
         // The frame found must be the entry the index says it is.
         guard case let .frame(_, range, _) = probe.next(),
-              (try? EntryCodec.validate(UnsafeRawBufferPointer(rebasing: mapped.bytes[range])))?.seq == position
+            (try? EntryCodec.validate(UnsafeRawBufferPointer(rebasing: mapped.bytes[range])))?.seq == position
         else { return (FrameScanner(data: mapped.bytes), 0) }
         return (FrameScanner(data: mapped.bytes, offset: offset), position)
     }
@@ -40,12 +40,14 @@ public struct AuditLogReader: Sendable {
             case let .truncated(offset):
                 throw AuditLogError.notALog(path: layout.entriesPath, reason: "it ends inside the frame at byte \(offset); run auditctl verify")
             case let .badLength(offset, _):
-                throw AuditLogError.notALog(path: layout.entriesPath, reason: "the frame at byte \(offset) has an invalid length; run auditctl verify")
+                throw AuditLogError.notALog(
+                    path: layout.entriesPath, reason: "the frame at byte \(offset) has an invalid length; run auditctl verify")
             case let .frame(offset, range, _):
                 let bytes = UnsafeRawBufferPointer(rebasing: mapped.bytes[range])
                 let entry: AuditEntry
                 do { entry = try EntryCodec.decode(bytes) } catch {
-                    throw AuditLogError.notALog(path: layout.entriesPath, reason: "the entry at byte \(offset) is malformed (\(error)); run auditctl verify")
+                    throw AuditLogError.notALog(
+                        path: layout.entriesPath, reason: "the entry at byte \(offset) is malformed (\(error)); run auditctl verify")
                 }
                 try body(entry, bytes)
             }
@@ -62,7 +64,8 @@ public struct AuditLogReader: Sendable {
             guard position >= start else { continue }
             let entry: AuditEntry
             do { entry = try EntryCodec.decode(UnsafeRawBufferPointer(rebasing: mapped.bytes[range])) } catch {
-                throw AuditLogError.notALog(path: layout.entriesPath, reason: "the entry at byte \(offset) is malformed (\(error)); run auditctl verify")
+                throw AuditLogError.notALog(
+                    path: layout.entriesPath, reason: "the entry at byte \(offset) is malformed (\(error)); run auditctl verify")
             }
             guard try body(entry) else { return }
         }
@@ -143,7 +146,9 @@ public struct AuditLogReader: Sendable {
         guard let index else { return nil }
         let record = try index.checkpoint(number)
         // A record is a few hundred bytes; read more only for an unusually long one.
-        var parsed = try FileIO.readAll(layout.checkpointsPath, from: record.offset, limit: 4096).withUnsafeBytes { CheckpointFile.parse($0).records.first }
+        var parsed = try FileIO.readAll(layout.checkpointsPath, from: record.offset, limit: 4096).withUnsafeBytes {
+            CheckpointFile.parse($0).records.first
+        }
         if parsed == nil {
             parsed = try FileIO.readAll(layout.checkpointsPath, from: record.offset).withUnsafeBytes { CheckpointFile.parse($0).records.first }
         }
@@ -159,7 +164,8 @@ public struct AuditLogReader: Sendable {
         }
         let leaf = TreeHash.leaf(entry)
         if let index, size <= index.size, let path = try? MerkleProofs.inclusionProof(index: seq, size: size, tree: index),
-           (try? MerkleProofs.verifyInclusion(leaf: leaf, index: seq, size: size, proof: path, root: checkpoint.checkpoint.root)) != nil {
+            (try? MerkleProofs.verifyInclusion(leaf: leaf, index: seq, size: size, proof: path, root: checkpoint.checkpoint.root)) != nil
+        {
             return InclusionProof(entry: entry, index: seq, path: path, checkpoint: checkpoint)
         }
         let path = try MerkleProofs.inclusionProof(index: seq, size: size, leaves: try leafHashes())
@@ -173,16 +179,23 @@ public struct AuditLogReader: Sendable {
     public func consistencyProof(from old: SignedCheckpoint, to new: SignedCheckpoint) throws -> ConsistencyProof {
         let (oldSize, newSize) = (old.checkpoint.size, new.checkpoint.size)
         if let index, newSize <= index.size, let path = try? MerkleProofs.consistencyProof(old: oldSize, new: newSize, tree: index),
-           (try? MerkleProofs.verifyConsistency(oldSize: oldSize, oldRoot: old.checkpoint.root, newSize: newSize, newRoot: new.checkpoint.root, proof: path)) != nil {
+            (try? MerkleProofs.verifyConsistency(
+                oldSize: oldSize, oldRoot: old.checkpoint.root, newSize: newSize, newRoot: new.checkpoint.root, proof: path)) != nil
+        {
             return ConsistencyProof(old: old, new: new, path: path)
         }
         let leaves = try leafHashes()
         guard newSize <= UInt64(leaves.count) else {
-            throw AuditLogError.notALog(path: layout.entriesPath, reason: "it has \(leaves.count) entries, fewer than the newer checkpoint's \(newSize)")
+            throw AuditLogError.notALog(
+                path: layout.entriesPath, reason: "it has \(leaves.count) entries, fewer than the newer checkpoint's \(newSize)")
         }
         let path = try MerkleProofs.consistencyProof(old: oldSize, new: newSize, leaves: leaves)
-        guard (try? MerkleProofs.verifyConsistency(oldSize: oldSize, oldRoot: old.checkpoint.root, newSize: newSize, newRoot: new.checkpoint.root, proof: path)) != nil else {
-            throw AuditLogError.sealedEntriesDamaged(seq: oldSize, reason: "the log's entries do not lead to the roots of the checkpoints of sizes \(oldSize) and \(newSize)")
+        guard
+            (try? MerkleProofs.verifyConsistency(
+                oldSize: oldSize, oldRoot: old.checkpoint.root, newSize: newSize, newRoot: new.checkpoint.root, proof: path)) != nil
+        else {
+            throw AuditLogError.sealedEntriesDamaged(
+                seq: oldSize, reason: "the log's entries do not lead to the roots of the checkpoints of sizes \(oldSize) and \(newSize)")
         }
         return ConsistencyProof(old: old, new: new, path: path)
     }

@@ -17,7 +17,7 @@ enum CheckpointFile {
             // A record is: text lines, "\n", signature lines, "\n". So it ends at the second
             // blank line ("\n\n") after its start.
             guard let first = blankLine(in: data, from: start),
-                  let second = blankLine(in: data, from: first + 2)
+                let second = blankLine(in: data, from: first + 2)
             else { return (records, start) }
             let range = start..<(second + 1)
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: data[range]), as: UTF8.self)

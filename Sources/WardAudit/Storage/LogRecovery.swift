@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Opening an existing log: rebuild the writer's state from the files, and cut off a torn tail.
@@ -57,7 +57,9 @@ enum LogRecovery {
                 let tree = try TreeIndex(layout: index.layout)
                 while let next = rootsToCheck.first, next.size <= resumed.size {
                     guard try tree.root(size: next.size) == next.root else {
-                        throw IndexWriter.Mismatch(description: "the indexed tree of size \(next.size) does not have checkpoint #\(checkpointNumber(rootsToCheck.count))'s root")
+                        throw IndexWriter.Mismatch(
+                            description:
+                                "the indexed tree of size \(next.size) does not have checkpoint #\(checkpointNumber(rootsToCheck.count))'s root")
                     }
                     rootsToCheck.removeFirst()
                 }
@@ -79,7 +81,8 @@ enum LogRecovery {
         scan: while true {
             while let next = rootsToCheck.first, next.size == state.size {
                 guard next.root == state.tree.root else {
-                    throw AuditLogError.checkpointInvalid(index: checkpointNumber(rootsToCheck.count), reason: "its root does not match entries 0..<\(next.size)")
+                    throw AuditLogError.checkpointInvalid(
+                        index: checkpointNumber(rootsToCheck.count), reason: "its root does not match entries 0..<\(next.size)")
                 }
                 rootsToCheck.removeFirst()
             }
@@ -113,17 +116,23 @@ enum LogRecovery {
         }
         index.flush()
         if state.size < sealedSize {
-            throw AuditLogError.sealedEntriesDamaged(seq: state.size, reason: stopReason ?? "the log ends before the newest checkpoint's size \(sealedSize)")
+            throw AuditLogError.sealedEntriesDamaged(
+                seq: state.size, reason: stopReason ?? "the log ends before the newest checkpoint's size \(sealedSize)")
         }
 
         // 3. Cut torn tails, keeping their bytes for forensics.
         if validEnd < data.count {
-            state.dropped.append(try cut(UnsafeRawBufferPointer(rebasing: data[validEnd...]), name: "entries", at: validEnd, fd: entriesFD, layout: layout, path: layout.entriesPath))
+            state.dropped.append(
+                try cut(
+                    UnsafeRawBufferPointer(rebasing: data[validEnd...]), name: "entries", at: validEnd, fd: entriesFD, layout: layout,
+                    path: layout.entriesPath))
         }
         state.entriesEnd = validEnd
         if let torn = read.tornAt {
             let dropped = try read.bytes.withUnsafeBytes {
-                try cut(UnsafeRawBufferPointer(rebasing: $0[(torn - read.start)...]), name: "checkpoints", at: torn, fd: checkpointsFD, layout: layout, path: layout.checkpointsPath)
+                try cut(
+                    UnsafeRawBufferPointer(rebasing: $0[(torn - read.start)...]), name: "checkpoints", at: torn, fd: checkpointsFD, layout: layout,
+                    path: layout.checkpointsPath)
             }
             state.dropped.append(dropped)
         }
@@ -170,7 +179,8 @@ enum LogRecovery {
                     throw AuditLogError.checkpointInvalid(index: number, reason: error.description)
                 }
                 if let last = read.checkpoints.last, checkpoint.checkpoint.size < last.checkpoint.size {
-                    throw AuditLogError.checkpointInvalid(index: number, reason: "size \(checkpoint.checkpoint.size) is smaller than the checkpoint before it")
+                    throw AuditLogError.checkpointInvalid(
+                        index: number, reason: "size \(checkpoint.checkpoint.size) is smaller than the checkpoint before it")
                 }
                 read.checkpoints.append(checkpoint)
                 indexed.append((checkpoint.checkpoint.size, read.start + record.range.lowerBound))
@@ -180,7 +190,9 @@ enum LogRecovery {
         return read
     }
 
-    private static func cut(_ bytes: UnsafeRawBufferPointer, name: String, at offset: Int, fd: Int32, layout: LogLayout, path: String) throws -> Dropped {
+    private static func cut(_ bytes: UnsafeRawBufferPointer, name: String, at offset: Int, fd: Int32, layout: LogLayout, path: String) throws
+        -> Dropped
+    {
         try FileIO.makeDirectory(layout.recoveredDirectory)
         let hash = TreeHash.sha256(bytes)
         let savedAs = "\(name)-\(offset)-\(hash.hex.prefix(16)).bin"

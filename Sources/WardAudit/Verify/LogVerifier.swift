@@ -1,7 +1,7 @@
 import Dispatch
 internal import WardCrypto
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Checks a log as an auditor would, from its bytes and the log's public key alone
@@ -64,14 +64,18 @@ public struct LogVerifier: Sendable {
                     continue
                 }
                 if checkpoint.checkpoint.size < largestSoFar {
-                    report.findings.append(Finding(.rollback, checkpoint: "\(index)", "size \(checkpoint.checkpoint.size) is smaller than an earlier checkpoint's \(largestSoFar)"))
+                    report.findings.append(
+                        Finding(
+                            .rollback, checkpoint: "\(index)",
+                            "size \(checkpoint.checkpoint.size) is smaller than an earlier checkpoint's \(largestSoFar)"))
                 }
                 largestSoFar = max(largestSoFar, checkpoint.checkpoint.size)
                 signed.append((index, checkpoint.checkpoint))
             }
         }
         if let torn {
-            report.findings.append(Finding(.truncated, checkpoint: "\(records.count)", "the checkpoints file ends inside a checkpoint at byte \(torn)"))
+            report.findings.append(
+                Finding(.truncated, checkpoint: "\(records.count)", "the checkpoints file ends inside a checkpoint at byte \(torn)"))
         }
         var pinnedCheckpoint: Checkpoint?
         if let pin {
@@ -98,8 +102,12 @@ public struct LogVerifier: Sendable {
         for (index, checkpoint) in signed {
             if checkpoint.size > scan.position {
                 if firstDamage > scan.position {
-                    report.findings.append(Finding(.truncated, seq: scan.position, checkpoint: "\(index)",
-                        "checkpoint covers \(checkpoint.size) entries but the log has \(scan.position): entries \(scan.position)..\(checkpoint.size - 1) are gone"))
+                    report.findings.append(
+                        Finding(
+                            .truncated, seq: scan.position, checkpoint: "\(index)",
+                            "checkpoint covers \(checkpoint.size) entries but the log has \(scan.position): entries "
+                                + "\(scan.position)..\(checkpoint.size - 1) are gone"
+                        ))
                 }
                 continue
             }
@@ -108,8 +116,12 @@ public struct LogVerifier: Sendable {
             sealedUpTo = max(sealedUpTo, checkpoint.size)
             if scan.roots[checkpoint.size] != checkpoint.root {
                 if firstDamage >= checkpoint.size {
-                    report.findings.append(Finding(.tampered, checkpoint: "\(index)",
-                        "the entries do not hash to this checkpoint's root at size \(checkpoint.size): an entry before \(checkpoint.size) was changed"))
+                    report.findings.append(
+                        Finding(
+                            .tampered, checkpoint: "\(index)",
+                            "the entries do not hash to this checkpoint's root at size \(checkpoint.size): an entry before "
+                                + "\(checkpoint.size) was changed"
+                        ))
                 }
                 continue
             }
@@ -117,18 +129,24 @@ public struct LogVerifier: Sendable {
             if checkpoint.size >= report.latest?.size ?? 0 { report.latest = checkpoint }
         }
         if sealedUpTo < scan.position {
-            report.findings.append(Finding(.unsealedTail, seq: sealedUpTo,
-                "entries \(sealedUpTo)..\(scan.position - 1) are not covered by any valid checkpoint"))
+            report.findings.append(
+                Finding(
+                    .unsealedTail, seq: sealedUpTo,
+                    "entries \(sealedUpTo)..\(scan.position - 1) are not covered by any valid checkpoint"))
         }
 
         // 4. The pin: the log must still contain it (no rollback) and agree with it (no fork).
         if let pinned = pinnedCheckpoint {
             if pinned.size > scan.position {
-                report.findings.append(Finding(.rollback, checkpoint: "pin",
-                    "the pinned checkpoint has \(pinned.size) entries but the log has only \(scan.position)"))
+                report.findings.append(
+                    Finding(
+                        .rollback, checkpoint: "pin",
+                        "the pinned checkpoint has \(pinned.size) entries but the log has only \(scan.position)"))
             } else if scan.roots[pinned.size] != pinned.root {
-                report.findings.append(Finding(.fork, checkpoint: "pin",
-                    "the log's first \(pinned.size) entries do not hash to the pinned checkpoint's root"))
+                report.findings.append(
+                    Finding(
+                        .fork, checkpoint: "pin",
+                        "the log's first \(pinned.size) entries do not hash to the pinned checkpoint's root"))
             }
         }
         return report
@@ -266,7 +284,10 @@ private struct EntryScan {
             if position == 0 {
                 damage(Finding(.tampered, seq: header.seq, "the first entry's previous-hash is not all zero"), at: position)
             } else {
-                damage(Finding(.tampered, seq: header.seq - 1, "entry \(header.seq - 1) does not hash to the previous-hash recorded in entry \(header.seq)"), at: position - 1)
+                damage(
+                    Finding(
+                        .tampered, seq: header.seq - 1, "entry \(header.seq - 1) does not hash to the previous-hash recorded in entry \(header.seq)"),
+                    at: position - 1)
             }
             damaged = true
         }
@@ -338,7 +359,10 @@ private final class ChunkReader: @unchecked Sendable {
                 tail = (.truncated, "the entries file ends inside the frame at byte \(offset) (\(scanner.data.count - offset) bytes)")
                 ended = true
             case let .badLength(offset, length):
-                tail = (.tampered, "frame at byte \(offset) has invalid length \(length); the remaining \(scanner.data.count - offset) bytes cannot be read")
+                tail = (
+                    .tampered,
+                    "frame at byte \(offset) has invalid length \(length); the remaining \(scanner.data.count - offset) bytes cannot be read"
+                )
                 ended = true
             }
         }

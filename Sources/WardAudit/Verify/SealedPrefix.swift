@@ -32,8 +32,9 @@ public struct SealedPrefix: Sendable {
                 end = check.upperBound
             }
         }
-        return SealedPrefix(checkpoint: checkpoint, entriesEnd: min(end, entriesSize),
-                            checkpointsEnd: newest.map { min($0.range.upperBound + 1, checkpointBytes.count) } ?? 0)
+        return SealedPrefix(
+            checkpoint: checkpoint, entriesEnd: min(end, entriesSize),
+            checkpointsEnd: newest.map { min($0.range.upperBound + 1, checkpointBytes.count) } ?? 0)
     }
 }
 

@@ -87,14 +87,15 @@ public struct CompiledPolicySet: Sendable {
         for i in determining where policies[i].annotations.count > (policies[i].annotations["id"] == nil ? 0 : 1) {
             obligations[policies[i].id] = policies[i].annotations.filter { $0.key != "id" }
         }
-        return AuthorizationResponse(decision: decision, determiningPolicies: determining.map { policies[$0].id }, errors: errors, obligations: obligations)
+        return AuthorizationResponse(
+            decision: decision, determiningPolicies: determining.map { policies[$0].id }, errors: errors, obligations: obligations)
     }
 
     /// True when the policy's scope matches and every condition holds.
     static func satisfied(_ policy: Policy, request: AuthorizationRequest, evaluator: Evaluator) throws(EvaluationError) -> Bool {
         guard scopeMatches(policy.principal, request.principal, evaluator.entities),
-              actionMatches(policy.action, request.action, evaluator.entities),
-              scopeMatches(policy.resource, request.resource, evaluator.entities)
+            actionMatches(policy.action, request.action, evaluator.entities),
+            scopeMatches(policy.resource, request.resource, evaluator.entities)
         else { return false }
         for condition in policy.conditions {
             guard case let .bool(holds) = try evaluator.evaluate(condition.body) else {

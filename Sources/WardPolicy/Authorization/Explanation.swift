@@ -19,7 +19,11 @@ public struct Explanation: Sendable {
 
     /// A readable report.
     public var text: String {
-        var lines = ["decision: \(response.decision.rawValue)" + (response.determiningPolicies.isEmpty ? " (no policy applied: default deny)" : " by \(response.determiningPolicies.joined(separator: ", "))")]
+        var lines = [
+            "decision: \(response.decision.rawValue)"
+                + (response.determiningPolicies.isEmpty
+                    ? " (no policy applied: default deny)" : " by \(response.determiningPolicies.joined(separator: ", "))")
+        ]
         for trace in policies {
             lines.append("\(trace.effect.rawValue) \(trace.id) (\(trace.location)): \(trace.verdict)")
             if !trace.scopeMismatches.isEmpty { lines.append("    scope does not match: \(trace.scopeMismatches.joined(separator: ", "))") }
@@ -56,7 +60,10 @@ extension CompiledPolicySet {
                     verdict = "error (skipped): \(error)"
                 }
             }
-            traces.append(.init(id: policy.id, effect: policy.effect, location: policy.location, scopeMismatches: mismatches, conditions: conditions, verdict: verdict))
+            traces.append(
+                .init(
+                    id: policy.id, effect: policy.effect, location: policy.location, scopeMismatches: mismatches, conditions: conditions,
+                    verdict: verdict))
         }
         return Explanation(response: authorize(request, entities: entities), policies: traces)
     }

@@ -106,7 +106,12 @@ public final class PolicyStore: Sendable {
             let files = try PolicyTests.load(directory: directory + "/tests")
             let report = PolicyTests.run(files, against: set)
             guard report.succeeded else {
-                return (nil, PolicyLoadEvent(hash: hash, accepted: false, policyCount: set.policies.count, reason: PolicyLoadError.testsFailed(report.problems).description))
+                return (
+                    nil,
+                    PolicyLoadEvent(
+                        hash: hash, accepted: false, policyCount: set.policies.count, reason: PolicyLoadError.testsFailed(report.problems).description
+                    )
+                )
             }
             return (set, PolicyLoadEvent(hash: hash, accepted: true, policyCount: set.policies.count, reason: nil))
         } catch {

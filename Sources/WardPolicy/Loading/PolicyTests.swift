@@ -63,7 +63,9 @@ public enum PolicyTests {
                 if response.decision == test.decision && gotPolicies == Set(test.policies) {
                     report.passed += 1
                 } else {
-                    var line = "\(file.path): \(test.name): expected \(test.decision.rawValue) by [\(test.policies.sorted().joined(separator: ", "))], got \(response.decision.rawValue) by [\(response.determiningPolicies.joined(separator: ", "))]"
+                    let expected = test.policies.sorted().joined(separator: ", "), got = response.determiningPolicies.joined(separator: ", ")
+                    let (wanted, decided) = (test.decision.rawValue, response.decision.rawValue)
+                    var line = "\(file.path): \(test.name): expected \(wanted) by [\(expected)], got \(decided) by [\(got)]"
                     if !response.errors.isEmpty { line += "; errors: " + response.errors.map(\.description).joined(separator: "; ") }
                     report.failures.append(line)
                 }

@@ -28,7 +28,8 @@ public enum CedarText {
     static func isPlainName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
         let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "is", "like", "has", "__cedar"]
-        return !reserved.contains(name) && name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
+        return !reserved.contains(name)
+            && name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
     }
 
     public static func render(_ expression: Expression) -> String {
@@ -41,7 +42,8 @@ public enum CedarText {
             case let .entity(uid): return uid.description
             case let .set(values): return "[" + values.map { render(.literal($0)) }.sorted().joined(separator: ", ") + "]"
             case let .record(fields):
-                return "{" + fields.keys.sorted().map { "\"\(escape($0))\": \(render(.literal(fields[$0] ?? .bool(false))))" }.joined(separator: ", ") + "}"
+                return "{" + fields.keys.sorted().map { "\"\(escape($0))\": \(render(.literal(fields[$0] ?? .bool(false))))" }.joined(separator: ", ")
+                    + "}"
             }
         case let .variable(v): return v.rawValue
         case let .and(a, b): return "(\(render(a)) && \(render(b)))"

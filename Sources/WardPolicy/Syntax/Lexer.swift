@@ -152,9 +152,9 @@ struct Lexer {
                 starEscape = true
             case 0x75:
                 guard index < bytes.count, bytes[index] == 0x7B, let close = bytes[index...].firstIndex(of: 0x7D),
-                      close - index - 1 >= 1, close - index - 1 <= 6,
-                      let value = UInt32(String(decoding: bytes[(index + 1)..<close], as: UTF8.self), radix: 16),
-                      let scalar = UnicodeScalar(value)
+                    close - index - 1 >= 1, close - index - 1 <= 6,
+                    let value = UInt32(String(decoding: bytes[(index + 1)..<close], as: UTF8.self), radix: 16),
+                    let scalar = UnicodeScalar(value)
                 else { throw error("invalid \\u{…} escape") }
                 flush()
                 pattern.append(.scalar(scalar))

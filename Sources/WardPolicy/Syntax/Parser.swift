@@ -145,13 +145,18 @@ public struct PolicyParser {
             if isPunctuation("}") { throw error("a condition must not be empty") }
             let body = try expression()
             try expect("}", "'}' to close the condition")
-            conditions.append(Condition(isWhen: { if case .identifier("when") = keyword.kind { return true }; return false }(), body: body, location: location(keyword)))
+            conditions.append(
+                Condition(
+                    isWhen: {
+                        if case .identifier("when") = keyword.kind { return true }; return false
+                    }(), body: body, location: location(keyword)))
         }
         try expect(";", "';' at the end of the policy")
         let id = annotations["id"] ?? "\(file)#\(index)"
         _ = effectToken
-        return Policy(id: id, annotations: annotations, effect: effect, principal: principal, action: action,
-                      resource: resource, conditions: conditions, location: location(start))
+        return Policy(
+            id: id, annotations: annotations, effect: effect, principal: principal, action: action,
+            resource: resource, conditions: conditions, location: location(start))
     }
 
     private mutating func scope(variable: String) throws -> ScopeConstraint {
@@ -245,7 +250,9 @@ public struct PolicyParser {
 
     private mutating func relation() throws -> Expression {
         let left = try additive()
-        let operators: [String: BinaryOperator] = ["==": .equal, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual]
+        let operators: [String: BinaryOperator] = [
+            "==": .equal, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual
+        ]
         var result: Expression
         if case let .punctuation(p) = current.kind, let op = operators[p] {
             _ = advance()
@@ -426,7 +433,10 @@ public struct PolicyParser {
                 if isPunctuation("(") {
                     throw error("extension function \(parts.joined(separator: "::"))() is not supported (see policies/README.md)", at: token)
                 }
-                throw error("unknown name '\(parts.joined(separator: "::"))': expected principal, action, resource, context, a literal or an entity Type::\"id\"", at: token)
+                throw error(
+                    "unknown name '\(parts.joined(separator: "::"))': expected principal, action, resource, context, a literal or an entity "
+                        + "Type::\"id\"",
+                    at: token)
             }
         case .punctuation("?"):
             throw error("templates (?principal, ?resource) are not supported", at: token)

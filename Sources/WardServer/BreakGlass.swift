@@ -1,0 +1,97 @@
+internal import Foundation
+internal import Synchronization
+internal import WardAudit
+internal import WardCrypto
+internal import WardPolicy
+internal import WardProtocol
+internal import WardStore
+
+/// Emergency ("break-glass") access to a record: declared with a reason, decided and timed by
+/// the policies, told to the privacy officer at once, and reviewed by them afterwards.
+extension Connection {
+    /// How long a declared emergency access lasts when the deciding policy does not say
+    /// (`@accessMinutes("N")`, 1-1440).
+    static let breakGlassSeconds: Int64 = 60 * 60
+
+    /// The access's length from the deciding policies' `@accessMinutes` (the shortest), else the default.
+    static func breakGlassLength(_ obligations: [String: [String: String]]) -> Int64 {
+        let minutes = obligations.values.compactMap { $0["accessMinutes"].flatMap { Int64($0) } }.filter { (1...1440).contains($0) }
+        return minutes.min().map { $0 * 60 } ?? breakGlassSeconds
+    }
+
+    func openBreakGlass(_ request: ClientRequest, _ user: UserRecord) async throws -> BreakGlassInfo {
+        let patient = try patient(request)
+        let reason = try require(request.reason, "reason").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 20, reason.count <= 1000, !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ReplyError(code: .badRequest, message: "the reason must be a sentence: 20-1000 characters without control characters")
+        }
+        // The reason is free text: the log holds only its commitment.
+        let commitment = try context.auditTexts.commit(reason)
+        var audited = Gate.Request(
+            principal: user, action: .recordRead, resource: ClinicModel.record(patientID: patient.id),
+            context: ["breakGlass": .bool(true), "breakGlassReasonLength": .long(Int64(reason.count))],
+            event: RequestType.breakGlassOpen.rawValue, code: .execute, objectType: "record", objectID: patient.id,
+            subjectID: patient.id, secondFactor: hasSecondFactor)
+        audited.commitments = [commitment]
+        let outcome = try await context.gate.decide(audited)
+        // A refused declaration keeps its reason too: an attempt is what a reviewer wants to see.
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        let now = Clock.nowSeconds()
+        let access = BreakGlassRecord(
+            clinicianID: user.id, patientID: patient.id, reasonCommitment: commitment.hex, reasonLength: reason.count,
+            startedAt: now, endsAt: now + Self.breakGlassLength(outcome.response.obligations))
+        // The privacy officers hear of it at once (the policy's @notify obligation).
+        let notify = outcome.response.obligations.values.contains { $0["notify"] == "privacy-officer" }
+        let officers = notify ? try context.gate.database.allUsers().filter { $0.role == "PrivacyOfficer" && $0.active } : []
+        let notes = officers.map {
+            NotificationRecord(
+                userID: $0.id, kind: "breakglass", text: "Emergency access to a patient's record: review it (wardctl breakglass review)",
+                refID: patient.id, createdAt: now, dueAt: now)
+        }
+        let opened = try await context.gate.database.write { db in
+            let opened = try WardDatabase.openBreakGlass(access, in: db)
+            try WardDatabase.addNotifications(notes, in: db)
+            return opened
+        }
+        if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
+        return try info(opened, now: now)
+    }
+
+    func reviewBreakGlass(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [BreakGlassInfo] {
+        let database = context.gate.database
+        var verdict: String?
+        if type == .breakGlassReview {
+            verdict = try require(request.verdict, "verdict")
+            guard ["justified", "unjustified"].contains(verdict) else {
+                throw ReplyError(code: .badRequest, message: "verdict must be justified or unjustified")
+            }
+            _ = try require(request.breakGlassID, "breakGlassID")
+        }
+        try await allowPrivacy(
+            user, action: .breakGlassReview, type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
+            details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict ?? ""] } ?? [:])
+        let now = Clock.nowSeconds()
+        if let verdict, let id = request.breakGlassID {
+            let reviewer = user.id
+            do {
+                _ = try await database.write { try WardDatabase.reviewBreakGlass(id: Int64(id), verdict: verdict, by: reviewer, at: now, in: $0) }
+            } catch RecordRefusal.noSuchBreakGlass {
+                throw ReplyError(code: .notFound, message: "no emergency access has that id")
+            } catch RecordRefusal.alreadyReviewed {
+                throw ReplyError(code: .conflict, message: "that emergency access has a verdict already")
+            }
+        }
+        return try database.breakGlassUses(all: request.kind == "all").map { try info($0, now: now) }
+    }
+
+    /// Unreviewed after this long, a use is overdue.
+    static let breakGlassReviewSeconds: Int64 = 72 * 3600
+
+    func info(_ use: BreakGlassRecord, now: Int64) throws -> BreakGlassInfo {
+        let reason = try erasableText(committedTo: use.reasonCommitment)
+        return BreakGlassInfo(
+            breakGlassID: Int(use.id ?? 0), clinicianID: use.clinicianID, patientID: use.patientID, startedAt: use.startedAt,
+            endsAt: use.endsAt, reviewedAt: use.reviewedAt, reviewedBy: use.reviewedBy, verdict: use.verdict,
+            overdue: use.reviewedAt == nil && now - use.startedAt > Self.breakGlassReviewSeconds, reason: reason)
+    }
+}

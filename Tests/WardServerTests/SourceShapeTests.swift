@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// The shape issue 20 asked of the code, kept: files that hold one idea (none of WardServer's
+/// over 300 lines), no line over 150 characters anywhere in Sources (swift-format, run by
+/// `make test`, wraps code at 150; it leaves strings and comments to us).
+@Suite("The sources' shape")
+struct SourceShapeTests {
+    static let sources = ServerHarness.repository.appendingPathComponent("Sources")
+
+    static func swiftFiles(under directory: URL) -> [URL] {
+        let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
+        return (walker?.allObjects as? [URL] ?? []).filter { $0.pathExtension == "swift" }
+    }
+
+    @Test func noLineIsOver150Characters() throws {
+        var long: [String] = []
+        let files = Self.swiftFiles(under: Self.sources)
+        #expect(files.count > 150, "the sources were found")
+        for file in files {
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in lines.enumerated() where line.count > 150 {
+                long.append("\(file.path.replacingOccurrences(of: Self.sources.path + "/", with: "")):\(index + 1) (\(line.count))")
+            }
+        }
+        #expect(long.isEmpty, "lines over 150 characters: \(long)")
+    }
+
+    @Test func noWardServerFileIsOver300Lines() throws {
+        let files = Self.swiftFiles(under: Self.sources.appendingPathComponent("WardServer"))
+        #expect(files.count > 30)
+        for file in files {
+            let count = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count
+            #expect(count <= 300, "\(file.lastPathComponent) has \(count) lines: split it by idea")
+        }
+    }
+}
