@@ -73,15 +73,12 @@ extension Connection {
         case .careTeamRemove: code = .delete
         default: code = .update
         }
-        let outcome = try await gate.decide(
+        try await gate.require(
             Gate.Request(
                 principal: admin, action: try type.decidingAction, resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
                 objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
                 objectID: object?.id ?? "ward", subjectID: object?.id ?? "", secondFactor: hasSecondFactor
             ), extraDetails: details)
-        guard outcome.allowed else {
-            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
-        }
 
         var reply = ServerReply(id: request.id, type: type.rawValue)
         switch type {
@@ -191,12 +188,11 @@ extension Connection {
         do {
             return try work()
         } catch let refusal as ReplyError where [.notFound, .conflict, .badRequest].contains(refusal.code) {
-            let outcome = try await context.gate.decide(
+            try await context.gate.require(
                 Gate.Request(
                     principal: admin, action: try type.decidingAction, resource: Entity(uid: ClinicModel.service),
                     event: type.auditEvent ?? type.rawValue, code: .read, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor
                 ), extraDetails: ["looked-up": "nothing"])
-            guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
             throw refusal
         }
     }

@@ -105,12 +105,10 @@ extension Connection {
         let notifier = Notifier(context: context)
         let reminders = try notifier.reminders(for: proposed, now: now)
         let told = try notifier.appointmentChange(proposed, what: status == "requested" ? "requested" : "booked", by: user.id, now: now)
-        try await bookingWrite {
-            try await database.write { db in
-                try WardDatabase.book(proposed, in: db)
-                try WardDatabase.replaceReminders(refID: proposed.id, with: reminders, in: db)
-                try WardDatabase.addNotifications(told, in: db)
-            }
+        try await database.write { db in
+            try WardDatabase.book(proposed, in: db)
+            try WardDatabase.replaceReminders(refID: proposed.id, with: reminders, in: db)
+            try WardDatabase.addNotifications(told, in: db)
         }
         if !told.isEmpty { try await notifier.deliverDue() }
         return try info(proposed)
@@ -130,15 +128,13 @@ extension Connection {
         let notifier = Notifier(context: context)
         let reminders = try notifier.reminders(for: expected, now: now)
         let told = try notifier.appointmentChange(expected, what: "moved here from \(notifier.when(current.startsAt))", by: user.id, now: now)
-        let moved = try await bookingWrite {
-            try await database.write { db in
-                let moved = try WardDatabase.reschedule(
-                    appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
-                    at: now, in: db)
-                try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
-                try WardDatabase.addNotifications(told, in: db)
-                return moved
-            }
+        let moved = try await database.write { db in
+            let moved = try WardDatabase.reschedule(
+                appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
+                at: now, in: db)
+            try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
+            try WardDatabase.addNotifications(told, in: db)
+            return moved
         }
         if !told.isEmpty { try await notifier.deliverDue() }
         return try info(moved)
@@ -169,13 +165,11 @@ extension Connection {
         // confirmation or a cancellation.
         let reminders = try notifier.reminders(for: expected, now: now)
         let told = ["confirmed", "cancelled"].contains(target) ? try notifier.appointmentChange(expected, what: target, by: userID, now: now) : []
-        let changed = try await bookingWrite {
-            try await database.write { db in
-                let changed = try WardDatabase.setStatus(appointmentID: current.id, to: target, allowedFrom: from, by: userID, at: now, in: db)
-                try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
-                try WardDatabase.addNotifications(told, in: db)
-                return changed
-            }
+        let changed = try await database.write { db in
+            let changed = try WardDatabase.setStatus(appointmentID: current.id, to: target, allowedFrom: from, by: userID, at: now, in: db)
+            try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
+            try WardDatabase.addNotifications(told, in: db)
+            return changed
         }
         // Told now rather than at the scheduler's next second.
         if !told.isEmpty { try await notifier.deliverDue() }
@@ -223,17 +217,6 @@ extension Connection {
         return appointment
     }
 
-    /// Runs a booking write, turning the store's refusals into replies.
-    func bookingWrite<T: Sendable>(_ work: () async throws -> T) async throws -> T {
-        do { return try await work() } catch let refusal as BookingRefusal {
-            switch refusal {
-            case .slotTaken: throw ReplyError(code: .slotTaken, message: "slot taken: pick another (appointment.slots lists the free ones)")
-            case .noSuchAppointment: throw ReplyError(code: .notFound, message: "no appointment has that id")
-            case let .notAllowedIn(status): throw ReplyError(code: .badRequest, message: "not possible for an appointment that is \(status)")
-            }
-        }
-    }
-
     func info(_ appointment: AppointmentRecord) throws -> AppointmentInfo {
         let database = context.gate.database
         return AppointmentInfo(
@@ -253,8 +236,7 @@ extension Connection {
             principal: user, action: try type.decidingAction, resource: resource, event: type.rawValue, code: code,
             objectType: objectType, objectID: objectID, subjectID: subjectID, secondFactor: hasSecondFactor)
         audited.details = details
-        let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        let outcome = try await context.gate.require(audited)
         return outcome
     }
 }

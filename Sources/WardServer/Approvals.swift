@@ -113,7 +113,6 @@ extension Connection {
             event: type.auditEvent ?? type.rawValue, code: code, objectType: resource.uid.type == "Approval" ? "approval" : "service",
             objectID: resource.uid.type == "Approval" ? resource.uid.id : "ward", subjectID: subject, secondFactor: hasSecondFactor)
         audited.details = details
-        let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(audited)
     }
 }

@@ -22,8 +22,7 @@ extension Connection {
             event: RequestType.auditProof.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
         audited.details = query
-        let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(audited)
         var reply = ServerReply(id: request.id, type: "audit.proof")
         do {
             reply.auditProof = try AuditEndpoints.proof(directory: context.gate.audit.directory, query: query)

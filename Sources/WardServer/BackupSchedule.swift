@@ -164,8 +164,7 @@ extension Connection {
             principal: user, action: .backupStatus, resource: Entity(uid: ClinicModel.service),
             event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
-        let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(audited)
         var reply = ServerReply(id: request.id, type: RequestType.backupStatus.rawValue)
         reply.backupStatus =
             context.backups?.status()

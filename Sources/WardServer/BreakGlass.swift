@@ -33,9 +33,8 @@ extension Connection {
             event: RequestType.breakGlassOpen.rawValue, code: .execute, objectType: "record", objectID: patient.id,
             subjectID: patient.id, secondFactor: hasSecondFactor)
         audited.commitments = [commitment]
-        let outcome = try await context.gate.decide(audited)
+        let outcome = try await context.gate.require(audited)
         // A refused declaration keeps its reason too: an attempt is what a reviewer wants to see.
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
         let now = Clock.nowSeconds()
         let access = BreakGlassRecord(
             clinicianID: user.id, patientID: patient.id, reasonCommitment: commitment.hex, reasonLength: reason.count,

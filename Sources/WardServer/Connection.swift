@@ -102,8 +102,8 @@ final class Connection {
             case .approvalList, .approvalDecide:
                 return try await handleApprovals(type, request)
             }
-        } catch let error as ReplyError {
-            return await refuse(request.id, error, event: type.auditEvent ?? type.rawValue)
+        } catch let error as any RepliesAs {
+            return await refuse(request.id, error.reply, event: type.auditEvent ?? type.rawValue)
         } catch let denial as Denied {
             return .error(request.id, .denied, "refused by policy", policies: denial.policies)
         } catch is PasswordChecker.Busy {

@@ -79,8 +79,7 @@ extension Connection {
         var details: [String: String] = [:]
         if let purpose { details["purpose"] = purpose }
         if let version { details["version"] = version }
-        let outcome = try await context.gate.decide(audited.with(details: details))
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(audited.with(details: details))
         let now = Clock.nowSeconds()
         switch type {
         case .consentGrant:

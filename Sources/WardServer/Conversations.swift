@@ -72,41 +72,6 @@ extension Connection {
         return ["consents": .set(Set(consents.map { Value.string($0) }))]
     }
 
-    /// Decides and audits; throws the denial naming the deciding policies.
-    func allow(_ request: Gate.Request) async throws {
-        let outcome = try await context.gate.decide(request)
-        guard outcome.allowed else {
-            throw Denied(policies: outcome.response.determiningPolicies)
-        }
-    }
-
-    /// Runs a write, turning the store's refusals into replies.
-    func refusing<T>(_ work: () async throws -> T) async throws -> T {
-        do { return try await work() } catch let refusal as ConversationRefusal { throw Self.replyError(refusal) }
-    }
-
-    static func replyError(_ refusal: ConversationRefusal) -> ReplyError {
-        switch refusal {
-        case .noSuchRoom: return ReplyError(code: .notFound, message: "no such room")
-        case .notAMember: return ReplyError(code: .notAMember, message: "not a member of this room")
-        case .alreadyMember: return ReplyError(code: .conflict, message: "already a member of this room")
-        case .staleKey:
-            return ReplyError(
-                code: .staleKey, message: "the sender key is not this device's current key for this room; make and distribute a new one")
-        case let .wrongRecipients(missing, unexpected):
-            return ReplyError(
-                code: .wrongRecipients,
-                message:
-                    "seal the key only to the room's member devices, and to this one (\(missing) missing, \(unexpected) not members); see keys.get")
-        case .keyExists: return ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
-        case .deviceTaken: return ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
-        case .removed:
-            return ReplyError(code: .invitationRequired, message: "you were removed from this room: only a member's invitation brings you back")
-        case .replayed:
-            return ReplyError(code: .replayed, message: "an envelope of this sender key and iteration is stored already; seal the message again")
-        }
-    }
-
     static func info(_ room: RoomRecord) -> RoomInfo {
         var info = RoomInfo(
             roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq,

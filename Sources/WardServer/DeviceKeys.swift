@@ -27,25 +27,23 @@ extension Connection {
         var audited = try selfRequest(user, type: .deviceRegister, code: .create)
         audited.objectType = "device"
         audited.objectID = keys.deviceID
-        try await allow(audited)
+        try await context.gate.require(audited)
         let record = DeviceRecord(
             id: keys.deviceID, userID: user.id, encryptionKey: Data(verified.encryptionKey), signingKey: Data(verified.signingKey.bytes),
             suites: keys.suites.joined(separator: ","), signature: Data(Base64.decode(keys.signature) ?? []), createdAt: Clock.nowSeconds(),
             identityKey: verified.identityKey.map { Data($0) },
             identitySignature: verified.identityKey == nil ? nil : keys.identitySignature.flatMap { Base64.decode($0) }.map { Data($0) })
         let hub = context.hub
-        _ = try await refusing {
-            try await context.gate.database.write(
-                { db in
-                    try WardDatabase.registerDevice(record, in: db)
-                },
-                afterCommit: { rooms in
-                    // Members' senders must make new keys that include this device.
-                    for room in rooms {
-                        hub.post(Events.membership("room.epoch", roomID: room.roomID, userID: user.id, epoch: room.epoch), toUsers: room.members)
-                    }
-                })
-        }
+        _ = try await context.gate.database.write(
+            { db in
+                try WardDatabase.registerDevice(record, in: db)
+            },
+            afterCommit: { rooms in
+                // Members' senders must make new keys that include this device.
+                for room in rooms {
+                    hub.post(Events.membership("room.epoch", roomID: room.roomID, userID: user.id, epoch: room.epoch), toUsers: room.members)
+                }
+            })
         device = record
         hub.bind(connectionID, deviceID: record.id)
         var reply = ServerReply(id: request.id, type: "device.register")
@@ -64,13 +62,13 @@ extension Connection {
             var audited = try selfRequest(user, type: .identityBackup, code: .update)
             audited.objectType = "identity-backup"
             audited.objectID = user.id
-            try await allow(audited)
+            try await context.gate.require(audited)
             try context.gate.database.storeIdentityBackup(userID: user.id, backup: backup, at: Clock.nowSeconds())
         } else {
             var audited = try selfRequest(user, type: .identityBackup, code: .read)
             audited.objectType = "identity-backup"
             audited.objectID = user.id
-            try await allow(audited)
+            try await context.gate.require(audited)
         }
         guard let stored = try context.gate.database.identityBackup(userID: user.id) else {
             throw ReplyError(code: .notFound, message: "no identity backup is stored for this account")
@@ -99,11 +97,11 @@ extension Connection {
                         + "1-\(KeyBackupLimits.sealedCharacters) characters"
                 )
             }
-            try await allow(audited)
+            try await context.gate.require(audited)
             try context.gate.database.storeKeyBackups(userID: user.id, items.map { ($0.keyID, $0.sealed) }, at: Clock.nowSeconds())
             reply.keyBackups = []
         } else {
-            try await allow(audited)
+            try await context.gate.require(audited)
             reply.keyBackups = try context.gate.database.keyBackups(userID: user.id).map { SealedKeyBackup(keyID: $0.keyID, sealed: $0.sealed) }
         }
         return reply
@@ -111,7 +109,7 @@ extension Connection {
 
     func getKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let (room, _) = try memberRoom(request, user)
-        try await allow(try roomRequest(user, .keysGet, room, code: .read))
+        try await context.gate.require(try roomRequest(user, .keysGet, room, code: .read))
         var reply = ServerReply(id: request.id, type: "keys")
         reply.devices = try context.gate.database.memberDevices(roomID: room.id).map(Self.publicKeys)
         reply.roomID = room.id
@@ -146,27 +144,26 @@ extension Connection {
             }
         }
         let (room, _) = try memberRoom(request, user)
-        try await allow(try roomRequest(user, .keysDistribute, room, code: .create, details: ["key": keyID, "recipients": "\(boxes.count)"]))
+        try await context.gate.require(
+            try roomRequest(user, .keysDistribute, room, code: .create, details: ["key": keyID, "recipients": "\(boxes.count)"]))
         let hub = context.hub
         let sealedBoxes = boxes
         let deliveryBase = KeyDelivery(roomID: room.id, keyID: keyID, senderID: user.id, senderDevice: device.id, suite: suite, sealed: "")
-        let recipients = try await refusing {
-            try await context.gate.database.write(
-                { db in
-                    try WardDatabase.distributeSenderKey(
-                        id: keyID, roomID: room.id, senderDevice: device, suite: suite, boxes: sealedBoxes,
-                        at: Clock.nowSeconds(), in: db)
-                },
-                afterCommit: { recipients in
-                    for recipient in recipients {
-                        var delivery = deliveryBase
-                        delivery.sealed = Base64.encode(Array(sealedBoxes[recipient.id] ?? Data()))
-                        var event = ServerReply(id: nil, type: "key")
-                        event.keyDeliveries = [delivery]
-                        hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
-                    }
-                })
-        }
+        let recipients = try await context.gate.database.write(
+            { db in
+                try WardDatabase.distributeSenderKey(
+                    id: keyID, roomID: room.id, senderDevice: device, suite: suite, boxes: sealedBoxes,
+                    at: Clock.nowSeconds(), in: db)
+            },
+            afterCommit: { recipients in
+                for recipient in recipients {
+                    var delivery = deliveryBase
+                    delivery.sealed = Base64.encode(Array(sealedBoxes[recipient.id] ?? Data()))
+                    var event = ServerReply(id: nil, type: "key")
+                    event.keyDeliveries = [delivery]
+                    hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
+                }
+            })
         var reply = ServerReply(id: request.id, type: "keys.distribute")
         reply.roomID = room.id
         reply.seq = recipients.count
@@ -176,7 +173,7 @@ extension Connection {
     func fetchKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let device = try requireDevice()
         let (room, _) = try memberRoom(request, user)
-        try await allow(try roomRequest(user, .keysFetch, room, code: .read))
+        try await context.gate.require(try roomRequest(user, .keysFetch, room, code: .read))
         let boxes = try context.gate.database.keyBoxes(deviceID: device.id, roomID: room.id)
         var senders: [String: String] = [:]
         for (key, _) in boxes where senders[key.senderDevice] == nil {

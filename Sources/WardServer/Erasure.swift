@@ -264,8 +264,7 @@ extension Connection {
             event: type.rawValue, code: code, objectType: subject == nil ? "service" : "user", objectID: subject?.id ?? "ward",
             subjectID: subject?.id ?? "", secondFactor: hasSecondFactor)
         audited.details = details
-        let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        let outcome = try await context.gate.require(audited)
         return outcome
     }
 }

@@ -1,11 +1,6 @@
 internal import Foundation
 internal import WardProtocol
 
-/// A denial by policy, carried to the reply.
-struct Denied: Error {
-    var policies: [String]
-}
-
 /// Server-pushed events: replies without an id.
 enum Events {
     static func encode(_ event: ServerReply) -> String {

@@ -106,6 +106,16 @@ public struct Gate: Sendable {
         return Outcome(response: response, receipt: receipt)
     }
 
+    /// Decides and audits, and throws `Denied` unless the policies allow: the one way a handler
+    /// asks before it acts. The dispatcher turns `Denied` into the `denied` reply, with the
+    /// deciding policies.
+    @discardableResult
+    public func require(_ request: Request, extraDetails: [String: String] = [:]) async throws -> Outcome {
+        let outcome = try await decide(request, extraDetails: extraDetails)
+        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        return outcome
+    }
+
     /// Audits an event that no policy decides (a sign-in for an unknown username, a protocol
     /// violation), with the actor as an opaque id or "anonymous".
     @discardableResult
@@ -120,4 +130,9 @@ public struct Gate: Sendable {
                 objectType: objectType, objectID: objectID, subjectID: subjectID, commitments: commitments,
                 details: details))
     }
+}
+
+/// A denial by the policies, carried to the reply (`Gate.require`).
+struct Denied: Error {
+    var policies: [String]
 }

@@ -153,8 +153,7 @@ extension Connection {
                 principal: user, action: .notificationAnnounce, resource: Entity(uid: ClinicModel.service),
                 event: type.rawValue, code: .create, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor)
             audited.details = ["to": request.role ?? "everyone"]
-            let outcome = try await context.gate.decide(audited)
-            guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+            try await context.gate.require(audited)
             let recipients = try database.allUsers().filter { $0.active && (request.role == nil || $0.role == request.role) }
             let notifier = Notifier(context: context)
             let notes = try recipients.filter { try notifier.wants("announcement", $0.id) }.map {
@@ -168,8 +167,7 @@ extension Connection {
             var audited = try selfRequest(user, type: type, code: type == .notificationList ? .read : .update)
             audited.objectType = "notification"
             if let id = request.notificationID { audited.details["notification"] = "\(id)" }
-            let outcome = try await context.gate.decide(audited)
-            guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+            try await context.gate.require(audited)
             if type == .notificationRead {
                 let userID = user.id, id = request.notificationID.map(Int64.init)
                 let marked = try await database.write { try WardDatabase.markNotificationsRead(userID: userID, id: id, at: now, in: $0) }

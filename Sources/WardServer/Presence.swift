@@ -35,7 +35,7 @@ extension Connection {
     func setPresence(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let status = try require(request.status, "status")
         guard ["online", "away"].contains(status) else { throw ReplyError(code: .badRequest, message: "status must be online or away") }
-        try await allow(selfRequest(user, type: .presenceSet, code: .update))
+        try await context.gate.require(selfRequest(user, type: .presenceSet, code: .update))
         _ = context.hub.setAway(connectionID, status == "away")
         announcePresence(of: user.id)
         var reply = ServerReply(id: request.id, type: "presence.set")
@@ -54,7 +54,7 @@ extension Connection {
             throw ReplyError(code: .notFound, message: "no active account has that username")
         }
         let resource = ClinicModel.principal(found, careTeamsOf: try database.patients(ofClinician: found.id))
-        try await allow(
+        try await context.gate.require(
             Gate.Request(
                 principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
                 code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))

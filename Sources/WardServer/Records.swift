@@ -51,11 +51,10 @@ extension Connection {
         _ user: UserRecord, _ patient: UserRecord, action: PolicyAction, type: RequestType, code: AuditEvent.Action,
         details: [String: String], extraContext: [String: Value] = [:]
     ) async throws {
-        let outcome = try await context.gate.decide(
+        try await context.gate.require(
             recordRequest(
                 user, patientID: patient.id, action: action, type: type, code: code,
                 details: details, extraContext: extraContext))
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
     }
 
     func recordRequest(

@@ -28,7 +28,7 @@ extension Connection {
         // checks again inside its transaction.
         guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
             key.epoch == room.epoch
-        else { throw Self.replyError(.staleKey) }
+        else { throw ConversationRefusal.staleKey }
         guard key.suite == envelope.suite else {
             throw ReplyError(code: .badRequest, message: "the envelope's suite is not its sender key's (\(key.suite))")
         }
@@ -38,9 +38,9 @@ extension Connection {
             try !context.gate.database.isReplay(
                 keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,
                 clientMessageID: clientMessageID)
-        else { throw Self.replyError(.replayed) }
+        else { throw ConversationRefusal.replayed }
         let messageID = "msg:" + OpaqueID.make()
-        try await allow(
+        try await context.gate.require(
             try roomRequest(
                 user, .messageSend, room, code: .create,
                 details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
@@ -50,29 +50,28 @@ extension Connection {
         let connectionID = self.connectionID
         let urgentAlerts = request.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []
         let alertText = Notifier.messageAlert(careRoom: room.kind == "care")
-        let appended = try await refusing {
-            try await context.gate.database.write(
-                { db -> (WardDatabase.Appended, [String]) in
-                    let now = Clock.nowMillis()
-                    let appended = try WardDatabase.appendMessage(
-                        roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
-                        keyID: envelope.keyID, iteration: envelope.iteration, envelope: stored, messageID: messageID,
-                        at: now, in: db)
-                    guard !appended.duplicate else { return (appended, []) }
-                    let members = try WardDatabase.memberIDs(roomID: room.id, in: db)
-                    // Members with no connection are told a message waits (one alert per room until they read it).
-                    let offline = members.filter { $0 != user.id && hub.presence(of: $0) == "offline" }
-                    try WardDatabase.addMessageAlerts(userIDs: offline, roomID: room.id, text: alertText, at: now / 1000, in: db)
-                    try WardDatabase.addNotifications(urgentAlerts, in: db)
-                    return (appended, members)
-                },
-                afterCommit: { appended, members in
-                    guard !appended.duplicate else { return }
-                    var event = ServerReply(id: nil, type: "message")
-                    event.messageInfo = Self.info(appended.message, envelope: envelope)
-                    hub.post(Events.encode(event), toUsers: members, except: connectionID)
-                })
-        }.0
+        let appended = try await context.gate.database.write(
+            { db -> (WardDatabase.Appended, [String]) in
+                let now = Clock.nowMillis()
+                let appended = try WardDatabase.appendMessage(
+                    roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
+                    keyID: envelope.keyID, iteration: envelope.iteration, envelope: stored, messageID: messageID,
+                    at: now, in: db)
+                guard !appended.duplicate else { return (appended, []) }
+                let members = try WardDatabase.memberIDs(roomID: room.id, in: db)
+                // Members with no connection are told a message waits (one alert per room until they read it).
+                let offline = members.filter { $0 != user.id && hub.presence(of: $0) == "offline" }
+                try WardDatabase.addMessageAlerts(userIDs: offline, roomID: room.id, text: alertText, at: now / 1000, in: db)
+                try WardDatabase.addNotifications(urgentAlerts, in: db)
+                return (appended, members)
+            },
+            afterCommit: { appended, members in
+                guard !appended.duplicate else { return }
+                var event = ServerReply(id: nil, type: "message")
+                event.messageInfo = Self.info(appended.message, envelope: envelope)
+                hub.post(Events.encode(event), toUsers: members, except: connectionID)
+            }
+        ).0
         var reply = ServerReply(id: request.id, type: "message.sent")
         reply.messageInfo = Self.info(appended.message, envelope: envelope)
         return reply
@@ -83,7 +82,7 @@ extension Connection {
         let limit = request.limit ?? 50
         guard (1...200).contains(limit) else { throw ReplyError(code: .badRequest, message: "limit must be 1-200") }
         guard request.after == nil || request.before == nil else { throw ReplyError(code: .badRequest, message: "give after or before, not both") }
-        try await allow(try roomRequest(user, .messageHistory, room, code: .read))
+        try await context.gate.require(try roomRequest(user, .messageHistory, room, code: .read))
         let records = try context.gate.database.messages(
             roomID: room.id, firstSeq: member.firstSeq, after: request.after, before: request.before, limit: limit)
         var reply = ServerReply(id: request.id, type: "message.history")
@@ -110,26 +109,25 @@ extension Connection {
         let seq = try require(request.seq, "seq")
         guard seq >= 0 else { throw ReplyError(code: .badRequest, message: "seq must not be negative") }
         let (room, _) = try memberRoom(request, user)
-        try await allow(try roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
+        try await context.gate.require(try roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
         let hub = context.hub
-        let marked = try await refusing {
-            try await context.gate.database.write(
-                { db in
-                    let marked = try WardDatabase.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq, in: db)
-                    if kind == "read" {
-                        try WardDatabase.markRoomAlertsRead(userID: user.id, roomID: room.id, readUpTo: marked, at: Clock.nowSeconds(), in: db)
-                    }
-                    return (marked, try WardDatabase.memberIDs(roomID: room.id, in: db))
-                },
-                afterCommit: { marked, members in
-                    var event = ServerReply(id: nil, type: "receipt")
-                    event.roomID = room.id
-                    event.userID = user.id
-                    event.kind = kind
-                    event.seq = marked
-                    hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
-                })
-        }.0
+        let marked = try await context.gate.database.write(
+            { db in
+                let marked = try WardDatabase.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq, in: db)
+                if kind == "read" {
+                    try WardDatabase.markRoomAlertsRead(userID: user.id, roomID: room.id, readUpTo: marked, at: Clock.nowSeconds(), in: db)
+                }
+                return (marked, try WardDatabase.memberIDs(roomID: room.id, in: db))
+            },
+            afterCommit: { marked, members in
+                var event = ServerReply(id: nil, type: "receipt")
+                event.roomID = room.id
+                event.userID = user.id
+                event.kind = kind
+                event.seq = marked
+                hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
+            }
+        ).0
         var reply = ServerReply(id: request.id, type: "receipt")
         reply.roomID = room.id
         reply.kind = kind

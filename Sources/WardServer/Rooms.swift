@@ -44,22 +44,20 @@ extension Connection {
             createdAt: now, open: open)
         // Each invitee is asked about first, so that an allowed creation is one that happens.
         for invitee in invitees {
-            try await allow(invitation(of: invitee, by: user, to: room))
+            try await context.gate.require(invitation(of: invitee, by: user, to: room))
         }
-        try await allow(try roomRequest(user, .roomCreate, room, code: .create, details: ["members": "\(invitees.count + 1)"]))
+        try await context.gate.require(try roomRequest(user, .roomCreate, room, code: .create, details: ["members": "\(invitees.count + 1)"]))
         let hub = context.hub
         let members = [user.id] + invitees.map(\.id)
-        try await refusing {
-            try await context.gate.database.write(
-                { db in
-                    try WardDatabase.createRoom(room, members: members, at: now, in: db)
-                },
-                afterCommit: { _ in
-                    var event = ServerReply(id: nil, type: "room")
-                    event.room = Self.info(room)
-                    hub.post(Events.encode(event), toUsers: members)
-                })
-        }
+        try await context.gate.database.write(
+            { db in
+                try WardDatabase.createRoom(room, members: members, at: now, in: db)
+            },
+            afterCommit: { _ in
+                var event = ServerReply(id: nil, type: "room")
+                event.room = Self.info(room)
+                hub.post(Events.encode(event), toUsers: members)
+            })
         var reply = ServerReply(id: request.id, type: "room")
         reply.room = Self.info(room)
         return reply
@@ -92,28 +90,27 @@ extension Connection {
             guard !room.direct else { throw invitationRequired }
             joining = try lookUp(id: try require(request.userID, "userID"), what: "user")
             guard joining.active else { throw ReplyError(code: .badRequest, message: "that account is disabled") }
-            try await allow(try roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
-            try await allow(invitation(of: joining, by: user, to: room))
+            try await context.gate.require(try roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
+            try await context.gate.require(invitation(of: joining, by: user, to: room))
         } else {
             guard room.open, !room.direct else { throw invitationRequired }
             joining = user
-            try await allow(try roomRequest(user, .roomJoin, room, code: .update))
+            try await context.gate.require(try roomRequest(user, .roomJoin, room, code: .update))
         }
         let hub = context.hub
         let invited = type == .roomInvite
-        let updated = try await refusing {
-            try await context.gate.database.write(
-                { db in
-                    let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds(), in: db)
-                    return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
-                },
-                afterCommit: { updated, members in
-                    var event = ServerReply(id: nil, type: "room")
-                    event.room = Self.info(updated)
-                    hub.post(Events.encode(event), toUsers: [joining.id])
-                    hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
-                })
-        }.0
+        let updated = try await context.gate.database.write(
+            { db in
+                let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds(), in: db)
+                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            },
+            afterCommit: { updated, members in
+                var event = ServerReply(id: nil, type: "room")
+                event.room = Self.info(updated)
+                hub.post(Events.encode(event), toUsers: [joining.id])
+                hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
+            }
+        ).0
         var reply = ServerReply(id: request.id, type: type.rawValue)
         reply.room = Self.info(updated)
         return reply
@@ -133,10 +130,10 @@ extension Connection {
             guard try context.gate.database.membership(roomID: room.id, userID: leaving) != nil else {
                 throw ReplyError(code: .notAMember, message: "that user is not a member of the room", object: ("room", room.id))
             }
-            try await allow(try roomRequest(user, .roomRemove, room, code: .delete, subject: leaving))
+            try await context.gate.require(try roomRequest(user, .roomRemove, room, code: .delete, subject: leaving))
         } else {
             leaving = user.id
-            try await allow(try roomRequest(user, .roomLeave, room, code: .delete))
+            try await context.gate.require(try roomRequest(user, .roomLeave, room, code: .delete))
         }
         try await Self.removeFromRoom(room.id, userID: leaving, removedBy: type == .roomRemove ? user.id : nil, context: context)
         var reply = ServerReply(id: request.id, type: type.rawValue)
@@ -147,22 +144,18 @@ extension Connection {
     /// Removes a member and tells the room and the one who left; later messages use keys they never get.
     static func removeFromRoom(_ roomID: String, userID: String, removedBy: String? = nil, context: ServerContext) async throws {
         let hub = context.hub
-        do {
-            _ = try await context.gate.database.write(
-                { db in
-                    let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds(), in: db)
-                    return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
-                },
-                afterCommit: { updated, members in
-                    hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
-                })
-        } catch let refusal as ConversationRefusal {
-            throw Self.replyError(refusal)
-        }
+        _ = try await context.gate.database.write(
+            { db in
+                let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds(), in: db)
+                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            },
+            afterCommit: { updated, members in
+                hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
+            })
     }
 
     func listRooms(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        try await allow(selfRequest(user, type: .roomList, code: .read))
+        try await context.gate.require(selfRequest(user, type: .roomList, code: .read))
         var reply = ServerReply(id: request.id, type: "room.list")
         reply.rooms = try context.gate.database.rooms(ofUser: user.id).map { room, member, unread in
             var info = Self.info(room)
@@ -176,7 +169,7 @@ extension Connection {
 
     func listMembers(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let (room, _) = try memberRoom(request, user)
-        try await allow(try roomRequest(user, .roomMembers, room, code: .read))
+        try await context.gate.require(try roomRequest(user, .roomMembers, room, code: .read))
         let database = context.gate.database
         var reply = ServerReply(id: request.id, type: "room.members")
         reply.roomID = room.id

@@ -32,8 +32,7 @@ extension Connection {
             }
             try database.markMayEnrol(tokenHash: current.tokenHash)
         }
-        let outcome = try await context.gate.decide(selfRequest(user, type: .totpEnroll, code: .create))
-        guard outcome.allowed else { return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(selfRequest(user, type: .totpEnroll, code: .create))
         let totp = TOTP.generate()
         try database.save(TOTPRecord(userID: user.id, sealedSecret: try seal(totp.secret, for: user.id), confirmed: false, lastStep: nil))
         var reply = ServerReply(id: request.id, type: "totp.enroll")
@@ -56,8 +55,7 @@ extension Connection {
                 objectType: "user", objectID: user.id, details: ["reason": "invalid-second-factor"])
             throw ReplyError(code: .invalidCredentials, message: "the code is wrong or expired; enter the current code")
         }
-        let outcome = try await context.gate.decide(selfRequest(user, type: .totpConfirm, code: .update))
-        guard outcome.allowed else { return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(selfRequest(user, type: .totpConfirm, code: .update))
         record.confirmed = true
         record.lastStep = step
         try database.save(record)

@@ -215,10 +215,7 @@ extension Connection {
 
     func whoami(_ request: ClientRequest) async throws -> ServerReply {
         let user = try await signedIn(request)
-        let outcome = try await context.gate.decide(selfRequest(user, type: .whoami, code: .read))
-        guard outcome.allowed else {
-            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
-        }
+        try await context.gate.require(selfRequest(user, type: .whoami, code: .read))
         var reply = ServerReply(id: request.id, type: "user")
         reply.userID = user.id
         reply.role = user.role
@@ -243,10 +240,7 @@ extension Connection {
             throw ReplyError(code: .weakPassword, message: "the new password must have at least \(context.minimumPasswordLength) characters")
         }
         guard new != current else { throw ReplyError(code: .weakPassword, message: "the new password must differ from the current one") }
-        let outcome = try await context.gate.decide(selfRequest(user, type: .passwordChange, code: .update))
-        guard outcome.allowed else {
-            return .error(request.id, .denied, "refused by policy", policies: outcome.response.determiningPolicies)
-        }
+        try await context.gate.require(selfRequest(user, type: .passwordChange, code: .update))
         let hash = try await context.passwords.hash(new)
         // Whoever else held the old password loses their sessions with it (issue 16, item 5).
         let kept = session?.tokenHash

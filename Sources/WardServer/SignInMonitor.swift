@@ -66,8 +66,7 @@ extension Connection {
             event: RequestType.securitySignIns.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
         audited.details = ["since": "\(since)"]
-        let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(audited)
         var reply = ServerReply(id: request.id, type: RequestType.securitySignIns.rawValue)
         reply.signInReport = try SignInMonitor.report(log: context.gate.audit.directory, texts: context.auditTexts, since: since)
         return reply

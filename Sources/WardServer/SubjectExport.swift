@@ -24,8 +24,7 @@ extension Connection {
             event: RequestType.gdprExport.rawValue, code: .read, objectType: "user", objectID: subject.id,
             subjectID: subject.id, secondFactor: hasSecondFactor)
         audited.details = ["section": section, "after": "\(after)"]
-        let outcome = try await context.gate.decide(audited)
-        guard outcome.allowed else { throw Denied(policies: outcome.response.determiningPolicies) }
+        try await context.gate.require(audited)
         let database = context.gate.database
         var page = ExportPage(section: section)
         switch section {
