@@ -85,11 +85,4 @@ public struct AuditNote: Codable, Sendable, Equatable {
         }
     }
 
-    /// Records waiting notes now and every `interval` until cancelled.
-    static func run(data: DataDirectory, gate: Gate, every interval: Duration, logger: Logger) async {
-        while !Task.isCancelled {
-            await recordWaiting(in: data, gate: gate, logger: logger)
-            try? await Task.sleep(for: interval)
-        }
-    }
 }

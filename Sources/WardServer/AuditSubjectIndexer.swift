@@ -12,16 +12,11 @@ struct AuditSubjectIndexer {
     /// database's writer long nor keeps much in memory.
     static let batch = 50_000
 
-    func runEverySecond(logger: Logger) async {
-        while !Task.isCancelled {
-            do {
-                // A long log (the first pass after an upgrade) is read a batch at a time, letting
-                // requests run in between.
-                while try catchUp() == Self.batch, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
-            } catch {
-                logger.warning("audit subject index is behind; exports read the log's tail meanwhile", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: .seconds(1))
+    /// Indexes everything written since it last looked: a long log (the first pass after an
+    /// upgrade) a batch at a time, letting requests run in between.
+    func catchUpAll() async throws {
+        while try catchUp() == Self.batch {
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -57,14 +57,6 @@ struct Notifier: Sendable {
         }
     }
 
-    /// Runs the scheduler every second until cancelled.
-    func runEverySecond() async {
-        while !Task.isCancelled {
-            _ = try? await deliverDue()
-            try? await Task.sleep(for: .seconds(1))
-        }
-    }
-
     static func info(_ record: NotificationRecord) -> NotificationInfo {
         NotificationInfo(
             notificationID: Int(record.id ?? 0), kind: record.kind, text: record.text, refID: record.refID, dueAt: record.dueAt,

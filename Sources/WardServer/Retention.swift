@@ -60,12 +60,4 @@ struct RetentionJob: Sendable {
         return PurgeReceipt(ranAt: now, items: items, remaining: remaining, auditSeq: Int(receipt.seq))
     }
 
-    /// Runs the job every `interval` until cancelled; a failed run is in the log and the next
-    /// run tries again.
-    func runEvery(_ interval: Duration) async {
-        while !Task.isCancelled {
-            _ = try? await run()
-            try? await Task.sleep(for: interval)
-        }
-    }
 }

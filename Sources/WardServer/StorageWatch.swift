@@ -47,11 +47,4 @@ final class StorageWatch: Sendable {
         }
     }
 
-    /// Checks every `interval` until cancelled.
-    func run(every interval: Duration, logger: Logger, metrics: Metrics) async {
-        while !Task.isCancelled {
-            check(logger: logger, metrics: metrics)
-            try? await Task.sleep(for: interval)
-        }
-    }
 }

@@ -184,20 +184,15 @@ public enum WardServer {
                     type: "server.start", action: .execute, actorID: "system:server", actorRole: "system",
                     objectType: "server", objectID: serverID, policySetHash: Hash32(bytes: policies.current.hash)))
             AuditSelfCheck.start(log: log, metrics: metrics, logger: logger)
-            let retention = Task { [context] in await RetentionJob(context: context).runEvery(configuration.retentionInterval) }
-            let notifications = Task { [context] in await Notifier(context: context).runEverySecond() }
-            let storage = Task { [context] in await context.storage.run(every: .seconds(2), logger: logger, metrics: context.metrics) }
-            let subjectIndex = Task { [context] in await AuditSubjectIndexer(context: context).runEverySecond(logger: logger) }
-            let backups = Task { [context] in if let schedule = context.backups { await schedule.run(logger: logger) } }
-            let notes = Task { [context] in await AuditNote.run(data: data, gate: context.gate, every: .seconds(2), logger: logger) }
-            // Ended with the server, however it ends; awaited when it stops cleanly, before `server.stop`.
-            let background: [Task<Void, Never>] = [retention, notifications, storage, subjectIndex, backups, notes]
-            defer { for task in background { task.cancel() } }
-            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            // The listener last: a graceful shutdown ends the services in reverse order, so it
+            // stops first and the jobs after it; all have ended before `server.stop` is audited.
+            let jobs = backgroundJobs(context, data: data, retentionInterval: configuration.retentionInterval, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: jobs.map { .init(service: $0) } + [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
             await shutdown?.attach(group)
             try await group.run()
-            for task in background { task.cancel() }
-            for task in background { await task.value }
             try await log.append(
                 AuditEvent(
                     type: "server.stop", action: .execute, actorID: "system:server", actorRole: "system",
