@@ -85,6 +85,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Storage: SQLite through GRDB, explicit migrations, records as plain structs.
+        // The registry of the personal data Ward stores (GDPR Art. 30): plain values, no database,
+        // so wardctl prints it without linking the store.
+        .target(name: "WardPersonalData", swiftSettings: strictSettings),
         .target(
             name: "WardStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
@@ -100,7 +103,7 @@ let package = Package(
         .target(
             name: "WardServer",
             dependencies: [
-                "WardAudit", "WardPolicy", "WardGate", "WardStore", "WardProtocol", "WardCrypto", "WardE2EE",
+                "WardAudit", "WardPolicy", "WardGate", "WardStore", "WardPersonalData", "WardProtocol", "WardCrypto", "WardE2EE",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -170,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "wardctl",
             dependencies: [
-                "WardPolicy", "WardCommandLine", "WardClient", "WardProtocol", "WardStore",
+                "WardPolicy", "WardCommandLine", "WardClient", "WardProtocol", "WardPersonalData",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -197,7 +200,7 @@ let package = Package(
         .testTarget(name: "WardProtocolTests", dependencies: ["WardProtocol"], swiftSettings: strictSettings),
         .testTarget(
             name: "WardStoreTests",
-            dependencies: ["WardStore", "WardTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["WardStore", "WardPersonalData", "WardTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardTestSupport"], swiftSettings: strictSettings),
@@ -215,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "WardServerTests",
             dependencies: [
-                "WardServer", "WardStore", "WardClient", "WardProtocol", "WardAudit", "WardPolicy", "WardCrypto", "WardE2EE", "WardTestSupport",
+                "WardServer", "WardStore", "WardPersonalData", "WardClient", "WardProtocol", "WardAudit", "WardPolicy", "WardCrypto", "WardE2EE", "WardTestSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -4,10 +4,11 @@ internal import WardCrypto
 internal import WardPolicy
 internal import WardProtocol
 internal import WardStore
+internal import WardPersonalData
 
 /// GDPR Art. 17: erasure requests, their execution, and legal holds. A person files a request
 /// for themselves (or a privacy officer files one for them); a privacy officer executes it. The
-/// erasure follows the registry (WardStore/PersonalData.swift): what it lets erase is deleted or
+/// erasure follows the registry (WardPersonalData/PersonalData.swift): what it lets erase is deleted or
 /// crypto-shredded (the person's data keys are destroyed), the account is pseudonymised, and what
 /// a legal obligation or a legal hold keeps is kept and named in the receipt.
 extension Connection {

@@ -3,7 +3,7 @@ import Foundation
 import WardClient
 import WardCommandLine
 import WardProtocol
-import WardStore
+import WardPersonalData
 
 /// `wardctl gdpr`: the privacy officer's duties under the GDPR.
 struct GDPRCommand: AsyncParsableCommand {
@@ -19,7 +19,7 @@ struct GDPRCommand: AsyncParsableCommand {
             discussion:
                 "For each kind: its purpose, legal basis, how it is exported and erased, how long it is kept, and what can hold it back from "
                 + "erasure. It is generated from the registry the server's export and erasure use "
-                + "(Sources/WardStore/PersonalData.swift), so it cannot drift from what the server does."
+                + "(Sources/WardPersonalData/PersonalData.swift), so it cannot drift from what the server does."
         )
 
         @Flag(help: "The registry as JSON instead of text.") var json = false

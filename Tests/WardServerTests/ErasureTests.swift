@@ -6,6 +6,7 @@ import WardE2EE
 import WardProtocol
 import WardCrypto
 import WardServer
+import WardPersonalData
 import WardStore
 import WardTestSupport
 
