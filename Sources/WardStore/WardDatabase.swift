@@ -31,7 +31,6 @@ public final class WardDatabase: Sendable {
     }
 
     deinit { batches.close() }
-
 }
 
 /// An account. The id is opaque and never changes; name and username are personal data and
