@@ -39,9 +39,7 @@ extension Connection {
         if type == .userCreate {
             let username = try require(request.username, "username")
             let role = try require(request.role, "role")
-            guard ClinicModel.accountRoles.contains(role) else {
-                throw ReplyError(code: .badRequest, message: "role must be one of \(ClinicModel.accountRoles.joined(separator: ", "))")
-            }
+            guard AccountRole(rawValue: role) != nil else { throw ReplyError(code: .badRequest, message: "role must be one of \(AccountRole.names)") }
             let stored: String
             switch Username.normalised(username) {
             case let .success(name): stored = name

@@ -13,9 +13,6 @@ public enum ClinicModel {
         "Auditor": []
     ]
 
-    /// The roles an account can have.
-    public static let accountRoles = ["Doctor", "Nurse", "Patient", "Other", "Admin", "PrivacyOfficer", "Auditor"]
-
     public static let service = EntityUID(type: "Service", id: "ward")
 
     public static func action(_ action: PolicyAction) -> EntityUID { EntityUID(type: "Action", id: action.rawValue) }

@@ -138,8 +138,8 @@ extension Connection {
             guard (1...500).contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw ReplyError(code: .badRequest, message: "text must be 1-500 characters without control characters")
             }
-            if let role = request.role, !ClinicModel.accountRoles.contains(role) {
-                throw ReplyError(code: .badRequest, message: "role must be one of \(ClinicModel.accountRoles.joined(separator: ", "))")
+            if let role = request.role, AccountRole(rawValue: role) == nil {
+                throw ReplyError(code: .badRequest, message: "role must be one of \(AccountRole.names)")
             }
             var audited = Gate.Request(
                 principal: user, action: .notificationAnnounce, resource: Entity(uid: ClinicModel.service),

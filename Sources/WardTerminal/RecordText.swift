@@ -5,7 +5,7 @@ public import WardProtocol
 /// its section (docs/RECORDS.md gives the mapping), and a resource reads back as one line.
 /// `ward record` and the screen's /record and /note use both.
 public enum RecordText {
-    public static let sections = ["demographics", "allergies", "medications", "problems", "notes"]
+    public static let sections = RecordSection.allCases.map(\.rawValue)
 
     /// The FHIR resource (JSON text) for `text` in `section`; nil for an unknown section.
     public static func resource(section: String, text: String) -> String? {

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import WardClient
 import WardCommandLine
@@ -33,7 +33,7 @@ struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read a patient's record (the newest version of each entry, or every version).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The patient: username or user id.") var patient: String
-        @Option(help: "Only this section: demographics, allergies, medications, problems or notes.") var section: String?
+        @Option(help: "Only this section.") var section: RecordSection?
         @Flag(help: "Every version, oldest first.") var history = false
         @Flag(help: "The FHIR resources as JSON, one per line.") var fhir = false
         @Flag(help: "The entries as one FHIR R4 Bundle (type collection), for other health software.") var bundle = false
@@ -43,7 +43,7 @@ struct Record: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (patient, section, history, fhir, bundle) = (self.patient, self.section, self.history, self.fhir, self.bundle)
+            let (patient, section, history, fhir, bundle) = (self.patient, self.section?.rawValue, self.history, self.fhir, self.bundle)
             let (entries, withheld, amendments) = try await connection.withSignedIn {
                 connection -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
                 var request = ClientRequest(id: 0, type: .recordRead, patientID: try await Record.patientID(patient, on: connection))
@@ -185,7 +185,7 @@ struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an entry to a section (or, with --amend, a new version of an entry).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The patient: username or user id.") var patient: String
-        @Argument(help: "demographics, allergies, medications, problems or notes.") var section: String
+        @Argument(help: "The record's section.") var section: RecordSection
         @Argument(help: "What to record (becomes the section's FHIR resource); or give --fhir FILE.") var text: String?
         @Option(help: "A FHIR resource (JSON) to store as it is.") var fhir: String?
         @Option(help: "The entry this amends (its id, shown in brackets by `show`).") var amend: String?
@@ -197,9 +197,6 @@ struct Record: AsyncParsableCommand {
         ) var withhold: String?
 
         func validate() throws {
-            guard RecordText.sections.contains(section) else {
-                throw ValidationError("the section is one of \(RecordText.sections.joined(separator: ", "))")
-            }
             guard (text == nil) != (fhir == nil) else { throw ValidationError("give the text, or --fhir FILE") }
         }
 
@@ -207,12 +204,12 @@ struct Record: AsyncParsableCommand {
             let resource: String
             if let fhir {
                 resource = String(decoding: try Data(contentsOf: URL(fileURLWithPath: fhir)), as: UTF8.self)
-            } else if let built = RecordText.resource(section: section, text: text ?? "") {
+            } else if let built = RecordText.resource(section: section.rawValue, text: text ?? "") {
                 resource = built
             } else {
                 throw ValidationError("unknown section \(section)")
             }
-            let (patient, section, amend, withhold) = (self.patient, self.section, self.amend, self.withhold)
+            let (patient, section, amend, withhold) = (self.patient, self.section.rawValue, self.amend, self.withhold)
             let written = try await connection.withSignedIn { connection -> RecordEntryInfo? in
                 var request = ClientRequest(id: 0, type: .recordWrite, patientID: try await Record.patientID(patient, on: connection))
                 request.section = section
@@ -248,3 +245,5 @@ struct Record: AsyncParsableCommand {
         }
     }
 }
+
+extension RecordSection: ExpressibleByArgument {}

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Logging
 import WardClient
@@ -82,11 +82,11 @@ struct UserCommand: ParsableCommand {
 struct UserAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Create an account; prints its one-time password once.")
     @Argument(help: "The username.") var username: String
-    @Option(help: "Doctor, Nurse, Patient, Other, Admin or PrivacyOfficer.") var role: String
+    @Option(help: "The account's role.") var role: AccountRole
     @Option(help: "The name shown to other users.") var name: String?
 
     func run() async throws {
-        let (username, role, name) = (self.username, self.role, self.name)
+        let (username, role, name) = (self.username, self.role.rawValue, self.name)
         let reply = try await withSession {
             try await $0.request(ClientRequest(id: 0, type: .userCreate, username: username, displayName: name, role: role))
         }
@@ -284,10 +284,10 @@ struct Announce: AsyncParsableCommand {
             + "People who turned announcements off (ward notifications --off announcement) do not get them."
     )
     @Argument(help: "The text (1-500 characters).") var text: String
-    @Option(help: "Only this role: Doctor, Nurse, Patient, Other, Admin or PrivacyOfficer.") var role: String?
+    @Option(help: "Only this role.") var role: AccountRole?
 
     func run() async throws {
-        let (text, role) = (self.text, self.role)
+        let (text, role) = (self.text, self.role?.rawValue)
         let reply = try await withSession { connection in
             var request = ClientRequest(id: 0, type: .notificationAnnounce, role: role)
             request.text = text
@@ -296,3 +296,5 @@ struct Announce: AsyncParsableCommand {
         print("announced to \(reply.unreadNotifications ?? 0) account(s)")
     }
 }
+
+extension AccountRole: ExpressibleByArgument {}

@@ -18,12 +18,15 @@ struct ApprovalsCommand: AsyncParsableCommand {
             Nobody approves their own request.
             """
     )
-    @Argument(help: "approve or reject (absent: list).") var verdict: String?
+    @Argument(help: "Approve or reject (absent: list what waits).") var verdict: Verdict?
     @Argument(help: "The approval's number.") var id: Int?
 
     func validate() throws {
-        if let verdict, !["approve", "reject"].contains(verdict) { throw ValidationError("say approve or reject, then the number") }
         guard (verdict == nil) == (id == nil) else { throw ValidationError("give approve or reject and the number, or neither") }
+    }
+
+    enum Verdict: String, CaseIterable, ExpressibleByArgument {
+        case approve, reject
     }
 
     /// The line the commands that start a request print when it waits.
@@ -36,7 +39,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
         let reply = try await withSession { connection in
             var request = ClientRequest(id: 0, type: verdict == nil ? .approvalList : .approvalDecide)
             request.approvalID = id
-            request.verdict = verdict.map { $0 == "approve" ? "approved" : "rejected" }
+            request.verdict = verdict.map { $0 == .approve ? "approved" : "rejected" }
             return try await connection.request(request)
         }
         if verdict == nil, reply.approvals?.isEmpty ?? true { print("nothing waits for approval") }

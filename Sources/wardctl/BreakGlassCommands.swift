@@ -20,16 +20,19 @@ struct BreakGlassCommand: AsyncParsableCommand {
                 + "reason (kept until the clinician or the patient is erased). Exit status 1 when any is overdue."
         )
         @Argument(help: "The access to give a verdict on.") var id: Int?
-        @Option(help: "justified or unjustified.") var verdict: String?
+        @Option(help: "The privacy officer's finding.") var verdict: Verdict?
         @Flag(help: "List reviewed accesses too.") var all = false
+
+        enum Verdict: String, CaseIterable, ExpressibleByArgument {
+            case justified, unjustified
+        }
 
         func validate() throws {
             guard (id == nil) == (verdict == nil) else { throw ValidationError("give both the access's number and --verdict, or neither") }
-            if let verdict, !["justified", "unjustified"].contains(verdict) { throw ValidationError("--verdict is justified or unjustified") }
         }
 
         func run() async throws {
-            let (id, verdict, all) = (self.id, self.verdict, self.all)
+            let (id, verdict, all) = (self.id, self.verdict?.rawValue, self.all)
             let uses = try await withSession { connection in
                 var request = ClientRequest(id: 0, type: id == nil ? .breakGlassList : .breakGlassReview)
                 request.breakGlassID = id
