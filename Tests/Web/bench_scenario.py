@@ -12,39 +12,18 @@ ratchet and decrypt each), and renders them."""
 import json
 import sys
 
-from browser import Browser
+from browser import Browser, in_page_scene
 
-SCRIPT = """
-const done = arguments[arguments.length - 1];
-(async () => {
-  const suite = await import('/app/suite.js');
-  const { Messenger } = await import('/app/messenger.js');
-  const { Workspace } = await import('/app/workspace.js');
-  const roomID = 'room-bench';
-  const alice = await suite.makeDevice(await suite.makeIdentity());
-  const bob = await suite.makeDevice(await suite.makeIdentity());
-  const aliceKeys = await suite.publicKeys(alice, 'user-alice');
-  const bobKeys = await suite.publicKeys(bob, 'user-bob');
-  const chain = suite.SenderChain.random();
-  const keyID = suite.makeKeyID();
-  const share = await suite.sealShare({ roomID, keyID, chain: new suite.SenderChain(0, chain.chainKey) }, await suite.verifyDeviceKeys(bobKeys), alice);
+SCRIPT = in_page_scene("room-bench") + """
   const messages = [];
   for (let i = 0; i < 1000; i++) {
     const { iteration, key } = await chain.next();
     const envelope = await suite.sealEnvelope({ body: 'message number ' + i + ' about the ward round', format: 'text' }, roomID, keyID, iteration, key, alice);
     messages.push({ roomID, seq: i + 1, messageID: 'm' + i, senderID: 'user-alice', senderDevice: alice.deviceID, sentAt: Date.now(), envelope });
   }
-  const delivery = { roomID, keyID, senderID: 'user-alice', senderDevice: alice.deviceID, suite: suite.suiteName, sealed: share.sealed };
-  const fake = { lastRequestAt: 0, async request(type) {
-    if (type === 'keys.get') return { devices: [aliceKeys, bobKeys], epoch: 1 };
-    if (type === 'keys.fetch') return { keyDeliveries: [delivery] };
-    return {};
-  } };
   const results = [];
   for (let run = 0; run < RUNS; run++) {
-    const reader = new Messenger(fake, bob, 'user-bob', {}, () => {});
-    const workspace = Object.create(Workspace.prototype);
-    Object.assign(workspace, { messenger: reader, shown: new Map([[roomID, []]]) });
+    const workspace = readerFor(server);
     const start = performance.now();
     await workspace.take(roomID, messages.slice(800), 'older');
     const list = document.createElement('ol');

@@ -95,6 +95,17 @@ class Browser:
         check(not bad, f"accessibility on {screen}: " + json.dumps([(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]))
         return len(results["violations"])
 
+    def sign_in_to_second_factor(self, url, username, password, screen=None):
+        """Opens the app and signs in with the password, up to the second factor's field (which
+        has the focus); `screen`: check it with axe-core."""
+        self.driver.get(url)
+        self.wait("the sign-in form", lambda: self.visible("signin-form"))
+        self.element("username").send_keys(username)
+        self.element("password").send_keys(password, Keys.ENTER)
+        self.wait("the second-factor field", lambda: self.visible("totp-row") and self.focused_id() == "totp")
+        if screen:
+            self.axe(screen)
+
     def take_recovery_key(self, screen=None):
         """The new identity's recovery key, shown once at a person's first sign-in in a browser:
         read, checked for its form (eight groups of four base32 characters), acknowledged with
@@ -112,6 +123,40 @@ class Browser:
 
     def messages(self):
         return self.js("return Array.from(document.querySelectorAll('#messages .message')).map(m => m.innerText)") or []
+
+
+def in_page_scene(room_id):
+    """The start of a script run in the page (execute_async_script) with the client's own
+    modules: Alice's and Bob's devices, a sender key of Alice's (`chain`, `keyID`) sealed to Bob
+    (`delivery`), `server`, a connection that answers keys.get and keys.fetch as an honest server
+    would, and `readerFor(server)`, a workspace reading as Bob through it. The script goes on from
+    there, inside an async function, and returns what it found."""
+    return """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const suite = await import('/app/suite.js');
+  const { Messenger } = await import('/app/messenger.js');
+  const { Workspace } = await import('/app/workspace.js');
+  const roomID = '%s';
+  const alice = await suite.makeDevice(await suite.makeIdentity());
+  const bob = await suite.makeDevice(await suite.makeIdentity());
+  const aliceKeys = await suite.publicKeys(alice, 'user-alice');
+  const bobKeys = await suite.publicKeys(bob, 'user-bob');
+  const chain = suite.SenderChain.random();
+  const keyID = suite.makeKeyID();
+  const share = await suite.sealShare({ roomID, keyID, chain: new suite.SenderChain(0, chain.chainKey) }, await suite.verifyDeviceKeys(bobKeys), alice);
+  const delivery = { roomID, keyID, senderID: 'user-alice', senderDevice: alice.deviceID, suite: suite.suiteName, sealed: share.sealed };
+  const server = { lastRequestAt: 0, async request(type) {
+    if (type === 'keys.get') return { devices: [aliceKeys, bobKeys], epoch: 1 };
+    if (type === 'keys.fetch') return { keyDeliveries: [delivery] };
+    return {};
+  } };
+  const readerFor = (connection) => {
+    const workspace = Object.create(Workspace.prototype);
+    Object.assign(workspace, { messenger: new Messenger(connection, bob, 'user-bob', {}, () => {}), shown: new Map([[roomID, []]]) });
+    return workspace;
+  };
+""" % room_id
 
 
 def run_scenario(width, height, failure_screenshot, steps):

@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 
-from browser import Keys, check, run_scenario
+from browser import Keys, check, in_page_scene, run_scenario
 
 SENT = "Hello from the phone"
 REPLY = "Hello from the terminal"
@@ -82,36 +82,16 @@ def nothing_readable_kept(b):
           f"the service worker cached more than the app shell: {kept['cached']}")
 
 
-HOSTILE = """
-const done = arguments[arguments.length - 1];
-(async () => {
-  const suite = await import('/app/suite.js');
-  const { Messenger } = await import('/app/messenger.js');
-  const { Workspace } = await import('/app/workspace.js');
-  const roomID = 'room-hostile';
-  const alice = await suite.makeDevice(await suite.makeIdentity());
-  const bob = await suite.makeDevice(await suite.makeIdentity());
-  const aliceKeys = await suite.publicKeys(alice, 'user-alice');
-  const bobKeys = await suite.publicKeys(bob, 'user-bob');
-  const chain = suite.SenderChain.random();
-  const keyID = suite.makeKeyID();
-  const share = await suite.sealShare({ roomID, keyID, chain: new suite.SenderChain(0, chain.chainKey) }, await suite.verifyDeviceKeys(bobKeys), alice);
+HOSTILE = in_page_scene("room-hostile") + """
   const { iteration, key } = await chain.next();
   const envelope = await suite.sealEnvelope({ body: 'honest', format: 'text' }, roomID, keyID, iteration, key, alice);
   const honest = { roomID, seq: 1, messageID: 'm1', senderID: 'user-alice', senderDevice: alice.deviceID, sentAt: 0, envelope };
+  // A compromised server relays the honest message, a replay of it, and a forgery.
   const replayed = { ...honest, seq: 2, messageID: 'm2' };
   const bytes = Uint8Array.from(atob(envelope.ciphertext), (c) => c.charCodeAt(0));
   bytes[0] ^= 1;
   const forged = { ...honest, seq: 3, messageID: 'm3', envelope: { ...envelope, ciphertext: btoa(String.fromCharCode(...bytes)) } };
-  const delivery = { roomID, keyID, senderID: 'user-alice', senderDevice: alice.deviceID, suite: suite.suiteName, sealed: share.sealed };
-  // A compromised server: it answers honestly about keys, then relays a replay and a forgery.
-  const server = { lastRequestAt: 0, async request(type) {
-    if (type === 'keys.get') return { devices: [aliceKeys, bobKeys], epoch: 1 };
-    if (type === 'keys.fetch') return { keyDeliveries: [delivery] };
-    return {};
-  } };
-  const workspace = Object.create(Workspace.prototype);
-  Object.assign(workspace, { messenger: new Messenger(server, bob, 'user-bob', {}, () => {}), shown: new Map([[roomID, []]]) });
+  const workspace = readerFor(server);
   await workspace.take(roomID, [honest, replayed, forged], 'newer');
   return workspace.shown.get(roomID).map((m) => ({ seq: m.seq, text: m.text, failed: m.failed }));
 })().then(done, (e) => done({ error: String(e) }));

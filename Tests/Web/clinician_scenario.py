@@ -15,12 +15,7 @@ def main():
     url, username, password, secret, patient, artifacts = sys.argv[1:7]
 
     def steps(b):
-        b.driver.get(url)
-        b.wait("the sign-in form", lambda: b.visible("signin-form"))
-        b.element("username").send_keys(username)
-        b.element("password").send_keys(password, Keys.ENTER)
-        b.wait("the second-factor field", lambda: b.visible("totp-row") and b.focused_id() == "totp")
-        b.axe("second factor")
+        b.sign_in_to_second_factor(url, username, password, screen="second factor")
         # The next step's code: the enrolment used this step's, and a code works once.
         b.keys(totp(secret, time.time() + 30), Keys.ENTER)
         b.take_recovery_key()

@@ -18,11 +18,7 @@ def main():
     expected = sys.argv[8:]
 
     def steps(b):
-        b.driver.get(url)
-        b.wait("the sign-in form", lambda: b.visible("signin-form"))
-        b.element("username").send_keys(username)
-        b.element("password").send_keys(password, Keys.ENTER)
-        b.wait("the second-factor field", lambda: b.visible("totp-row") and b.focused_id() == "totp")
+        b.sign_in_to_second_factor(url, username, password)
         time.sleep(max(0.0, float(not_before) - time.time()))
         b.keys(totp(secret, time.time()), Keys.ENTER)
         # Her identity has a backup: the browser asks for its recovery key instead of making one.
