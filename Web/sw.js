@@ -1,11 +1,12 @@
 // The service worker keeps the app shell — this page's code, styles and icons — so the client
 // opens without the network and installs as an app. It caches nothing else: no reply, message
 // or record ever passes through it (the WebSocket does not), and nothing personal is stored.
-const cacheName = "ward-shell-1";
+const cacheName = "ward-shell-2";
 const shell = [
   "/", "/index.html", "/app.css", "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png", "/icons/icon-512.png",
   "/app/main.js", "/app/dom.js", "/app/signin.js", "/app/connection.js", "/app/keystore.js", "/app/suite.js", "/app/hpke.js",
   "/app/bytes.js", "/app/messenger.js", "/app/workspace.js", "/app/appointments.js", "/app/record.js", "/app/privacy.js",
+  "/app/identity.js", "/app/identitysetup.js", "/app/search.js",
 ];
 
 self.addEventListener("install", (event) => {

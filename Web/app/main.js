@@ -9,12 +9,10 @@ import { explain, setUpSignIn } from "./signin.js";
 import * as keystore from "./keystore.js";
 import * as suite from "./suite.js";
 import { Messenger } from "./messenger.js";
-import { identityFor } from "./identitysetup.js";
 import { Workspace } from "./workspace.js";
-import { AppointmentsSection } from "./appointments.js";
-import { RecordSection } from "./record.js";
-import { PrivacySection } from "./privacy.js";
 import { WardError } from "./connection.js";
+// The other sections, and setting up a new device, are loaded when a session needs them: the
+// first load is what the sign-in form needs (the bar: under 150 KB, Tests/Web/chat_scenario.py).
 
 /** When the person last typed, clicked, touched or scrolled (ms). */
 let lastActivityAt = Date.now();
@@ -49,6 +47,7 @@ function status(message) {
 async function deviceFor(connection, userID) {
   const kept = await keystore.loadDevice(userID);
   if (kept) return { device: await suite.deviceFromKeys(kept.signing, kept.encryption, kept.identity), keyBackup: kept.keyBackup ?? null };
+  const { identityFor } = await import("./identitysetup.js");
   const person = await identityFor(connection, userID);
   const device = await suite.makeDevice(person.pair);
   await keystore.saveDevice(userID, { signing: device.signing, encryption: device.encryption, identity: person.pair, keyBackup: person.keyBackup });
@@ -85,6 +84,8 @@ function onClose() {
 
 const signIn = setUpSignIn(async ({ connection, session, username }) => {
   try {
+    const [{ AppointmentsSection }, { RecordSection }, { PrivacySection }] =
+      await Promise.all([import("./appointments.js"), import("./record.js"), import("./privacy.js")]);
     const { device, keyBackup } = await deviceFor(connection, session.userID);
     const pins = await keystore.loadPins(session.userID);
     const messenger = new Messenger(connection, device, session.userID, pins, (changed) => { keystore.savePins(session.userID, changed); }, keyBackup);
