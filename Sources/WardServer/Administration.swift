@@ -8,10 +8,45 @@ internal import WardStore
 /// usernames go to the database and to the administrator, never to the audit log: entries
 /// name accounts by their opaque ids.
 extension Connection {
+    /// Account and care-team management: what the request names is looked up first (so the
+    /// audit entry records the real object, and a refusal never tells whether an account
+    /// exists), then decided, then done.
     func administer(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
         let admin = try await signedInWithOwnPassword(request)
-        let gate = context.gate
-        let database = gate.database
+        let subjects = try await administrationSubjects(type, request, admin: admin)
+        try await decideAdministration(type, subjects, admin: admin)
+        var reply = ServerReply(id: request.id, type: type.rawValue)
+        switch type {
+        case .userCreate:
+            try await createUser(subjects.newUser, admin: admin, into: &reply)
+        case .userList:
+            reply.users = try context.gate.database.allUsers().map(Self.info)
+        case .userShow:
+            reply.users = subjects.target.map { [Self.info($0)] }
+        case .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor:
+            try await changeAccount(type, subjects.target, admin: admin, into: &reply)
+        case .careTeamAdd, .careTeamRemove, .careTeamList:
+            try await changeCareTeam(type, subjects, into: &reply)
+        default:
+            break
+        }
+        return reply
+    }
+
+    /// What an administration request names: the account it acts on, the care team's patient
+    /// and clinician, or the account it creates (not stored yet).
+    struct AdministrationSubjects {
+        var target: UserRecord?
+        var patient: UserRecord?
+        var clinician: UserRecord?
+        var newUser: UserRecord?
+
+        /// What the audit entry names.
+        var object: UserRecord? { target ?? newUser ?? patient }
+    }
+
+    func administrationSubjects(_ type: RequestType, _ request: ClientRequest, admin: UserRecord) async throws -> AdministrationSubjects {
+        let database = context.gate.database
         // Resolve what the request names before deciding, so the entry records the real object.
         var target: UserRecord?
         if [.userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor].contains(type) {
@@ -35,7 +70,6 @@ extension Connection {
             }
         }
         var newUser: UserRecord?
-        var oneTimePassword: String?
         if type == .userCreate {
             let username = try require(request.username, "username")
             let role = try require(request.role, "role")
@@ -58,8 +92,11 @@ extension Connection {
                 id: "user:" + OpaqueID.make(), username: stored, displayName: displayName,
                 role: role, passwordHash: "", mustChangePassword: true, createdAt: Clock.nowSeconds())
         }
+        return AdministrationSubjects(target: target, patient: patient, clinician: clinician, newUser: newUser)
+    }
 
-        let object = target ?? newUser ?? patient
+    func decideAdministration(_ type: RequestType, _ subjects: AdministrationSubjects, admin: UserRecord) async throws {
+        let (object, newUser, clinician) = (subjects.object, subjects.newUser, subjects.clinician)
         let resource = object.map { Entity(uid: ClinicModel.user($0.id)) } ?? Entity(uid: ClinicModel.service)
         var details: [String: String] = [:]
         if let newUser { details["role"] = newUser.role }
@@ -71,37 +108,41 @@ extension Connection {
         case .careTeamRemove: code = .delete
         default: code = .update
         }
-        try await gate.require(
+        try await context.gate.require(
             Gate.Request(
                 principal: admin, action: try type.decidingAction, resource: resource, event: type.auditEvent ?? type.rawValue, code: code,
                 objectType: type.rawValue.hasPrefix("careteam") ? "careteam" : (object == nil ? "service" : "user"),
                 objectID: object?.id ?? "ward", subjectID: object?.id ?? "", secondFactor: hasSecondFactor
             ), extraDetails: details)
+    }
 
-        var reply = ServerReply(id: request.id, type: type.rawValue)
-        switch type {
-        case .userCreate:
-            if var newUser {
-                if SecondPerson.grantedRoles.contains(newUser.role), try waitsForSecondPerson(type.rawValue, requester: admin) {
-                    // The account exists, disabled and with no usable password, until another
-                    // Admin or a privacy officer approves the role (approval.decide).
-                    newUser.active = false
-                    newUser.passwordHash = "!"
-                    try database.insert(newUser)
-                    reply.approvals = [try await pendingApproval(type.rawValue, subject: newUser.id, requester: admin)]
-                } else {
-                    let password = OneTimePassword.make()
-                    newUser.passwordHash = try await context.passwords.hash(password)
-                    try database.insert(newUser)
-                    oneTimePassword = password
-                }
+    /// Stores the new account: with a one-time password, or, for a role a second person grants,
+    /// disabled until they approve.
+    func createUser(_ created: UserRecord?, admin: UserRecord, into reply: inout ServerReply) async throws {
+        let database = context.gate.database
+        var oneTimePassword: String?
+        if var newUser = created {
+            if SecondPerson.grantedRoles.contains(newUser.role), try waitsForSecondPerson(RequestType.userCreate.rawValue, requester: admin) {
+                // The account exists, disabled and with no usable password, until another
+                // Admin or a privacy officer approves the role (approval.decide).
+                newUser.active = false
+                newUser.passwordHash = "!"
+                try database.insert(newUser)
+                reply.approvals = [try await pendingApproval(RequestType.userCreate.rawValue, subject: newUser.id, requester: admin)]
+            } else {
+                let password = OneTimePassword.make()
+                newUser.passwordHash = try await context.passwords.hash(password)
+                try database.insert(newUser)
+                oneTimePassword = password
             }
-            reply.userID = newUser?.id
-            reply.password = oneTimePassword
-        case .userList:
-            reply.users = try database.allUsers().map(Self.info)
-        case .userShow:
-            reply.users = target.map { [Self.info($0)] }
+        }
+        reply.userID = created?.id
+        reply.password = oneTimePassword
+    }
+
+    func changeAccount(_ type: RequestType, _ target: UserRecord?, admin: UserRecord, into reply: inout ServerReply) async throws {
+        let database = context.gate.database
+        switch type {
         case .userDisable, .userEnable:
             if let target {
                 if type == .userEnable, try database.pendingApproval(action: RequestType.userCreate.rawValue, subjectID: target.id) != nil {
@@ -110,8 +151,7 @@ extension Connection {
                 try database.setActive(userID: target.id, type == .userEnable)
                 if type == .userDisable { context.hub.endSessions(ofUser: target.id) }
             }
-            reply.userID = target?.id
-        case .userResetPassword, .userResetSecondFactor:
+        default:
             if let target {
                 if SecondPerson.resetRoles.contains(target.role), try waitsForSecondPerson(type.rawValue, requester: admin) {
                     reply.approvals = [try await pendingApproval(type.rawValue, subject: target.id, requester: admin)]
@@ -121,7 +161,14 @@ extension Connection {
                     reply.enrolmentCode = try await resetSecondFactor(of: target)
                 }
             }
-            reply.userID = target?.id
+        }
+        reply.userID = target?.id
+    }
+
+    func changeCareTeam(_ type: RequestType, _ subjects: AdministrationSubjects, into reply: inout ServerReply) async throws {
+        let database = context.gate.database
+        let (patient, clinician) = (subjects.patient, subjects.clinician)
+        switch type {
         case .careTeamAdd:
             if let patient, let clinician, !(try database.addCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
                 throw ReplyError(code: .conflict, message: "that clinician is already on the care team")
@@ -136,12 +183,9 @@ extension Connection {
                     try await Self.removeFromRoom(room, userID: clinician.id, context: context)
                 }
             }
-        case .careTeamList:
-            reply.members = try patient.map { try database.careTeam(ofPatient: $0.id) }
         default:
-            break
+            reply.members = try patient.map { try database.careTeam(ofPatient: $0.id) }
         }
-        return reply
     }
 
     /// A new one-time password for `target`, every session ended, and the person told (seen: an
