@@ -61,59 +61,74 @@ final class Connection {
                 throw ReplyError(
                     code: .storageLow, message: "the server is low on disk space and takes no new data for now; reading still works; try again later")
             }
-            switch type {
-            case .hello: return hello(request)
-            case .ping: return ServerReply(id: request.id, type: "pong")
-            case .login: return try await login(request)
-            case .resume: return try await resume(request)
-            case .logout: return try await logout(request)
-            case .whoami: return try await whoami(request)
-            case .passwordChange: return try await changePassword(request)
-            case .totpEnroll: return try await enrollSecondFactor(request)
-            case .totpConfirm: return try await confirmSecondFactor(request)
-            case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor,
-                .careTeamAdd, .careTeamRemove, .careTeamList:
-                return try await administer(type, request)
-            case .deviceRegister, .identityBackup, .keysBackup, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin,
-                .roomLeave, .roomRemove,
-                .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet, .userFind:
-                return try await converse(type, request)
-            case .consentGrant, .consentWithdraw, .consentList:
-                return try await manageConsent(type, request)
-            case .gdprExport:
-                return try await exportSubject(request)
-            case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds, .gdprPurge:
-                return try await handleErasure(type, request)
-            case .availabilityAdd, .availabilityRemove, .availabilityList, .availabilityClinicians, .appointmentSlots, .appointmentBook,
-                .appointmentReschedule,
-                .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
-                return try await schedule(type, request)
-            case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
-                return try await handleNotifications(type, request)
-            case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide,
-                .recordAmendDisagree:
-                return try await handleRecords(type, request)
-            case .auditProof:
-                return try await auditProof(request)
-            case .securitySignIns:
-                return try await signInReport(request)
-            case .backupStatus:
-                return try await backupStatus(request)
-            case .approvalList, .approvalDecide:
-                return try await handleApprovals(type, request)
-            }
-        } catch let error as any RepliesAs {
-            return await refuse(request.id, error.reply, event: type.auditEvent ?? type.rawValue)
-        } catch let denial as Denied {
-            return .error(request.id, .denied, "refused by policy", policies: denial.policies)
-        } catch is PasswordChecker.Busy {
-            return await refuse(
-                request.id, ReplyError(code: .busy, message: "the server is busy checking passwords; try again in a few seconds"),
-                event: type.auditEvent ?? type.rawValue)
+            return try await dispatch(type, request)
         } catch {
-            // The audit log or the database failed: nothing was done, and the client is told so.
+            return await reply(to: request.id, type, failure: error)
+        }
+    }
+
+    /// The handler of each request, by domain: every `RequestType` has its case, or this does not
+    /// compile. Each handler does its own session check and decision (`Gate.require`).
+    func dispatch(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+        switch type {
+        case .hello: return hello(request)
+        case .ping: return ServerReply(id: request.id, type: "pong")
+        case .login: return try await login(request)
+        case .resume: return try await resume(request)
+        case .logout: return try await logout(request)
+        case .whoami: return try await whoami(request)
+        case .passwordChange: return try await changePassword(request)
+        case .totpEnroll: return try await enrollSecondFactor(request)
+        case .totpConfirm: return try await confirmSecondFactor(request)
+        case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor,
+            .careTeamAdd, .careTeamRemove, .careTeamList:
+            return try await administer(type, request)
+        case .deviceRegister, .identityBackup, .keysBackup, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin,
+            .roomLeave, .roomRemove,
+            .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet, .userFind:
+            return try await converse(type, request)
+        case .consentGrant, .consentWithdraw, .consentList:
+            return try await manageConsent(type, request)
+        case .gdprExport:
+            return try await exportSubject(request)
+        case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds, .gdprPurge:
+            return try await handleErasure(type, request)
+        case .availabilityAdd, .availabilityRemove, .availabilityList, .availabilityClinicians, .appointmentSlots, .appointmentBook,
+            .appointmentReschedule,
+            .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
+            return try await schedule(type, request)
+        case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
+            return try await handleNotifications(type, request)
+        case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide,
+            .recordAmendDisagree:
+            return try await handleRecords(type, request)
+        case .auditProof:
+            return try await auditProof(request)
+        case .securitySignIns:
+            return try await signInReport(request)
+        case .backupStatus:
+            return try await backupStatus(request)
+        case .approvalList, .approvalDecide:
+            return try await handleApprovals(type, request)
+        }
+    }
+
+    /// What a request that failed gets: a refusal that knows its reply gets that reply and its
+    /// audit entry; a denial, the `denied` reply naming the deciding policies (already audited);
+    /// anything else (the audit log or the database failed) `unavailable`, nothing having been done.
+    func reply(to id: Int, _ type: RequestType, failure error: any Error) async -> ServerReply {
+        switch error {
+        case let error as any RepliesAs:
+            return await refuse(id, error.reply, event: type.auditEvent ?? type.rawValue)
+        case let denial as Denied:
+            return .error(id, .denied, "refused by policy", policies: denial.policies)
+        case is PasswordChecker.Busy:
+            return await refuse(
+                id, ReplyError(code: .busy, message: "the server is busy checking passwords; try again in a few seconds"),
+                event: type.auditEvent ?? type.rawValue)
+        default:
             logger.error("request failed", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])
-            return .error(request.id, .unavailable, "the server could not record this request, so it did not act; try again later")
+            return .error(id, .unavailable, "the server could not record this request, so it did not act; try again later")
         }
     }
 
