@@ -241,10 +241,11 @@ extension ConnectionOptions {
                 do {
                     let person = try IdentityBackup.open(backup, userID: userID, recoveryKey: key)
                     warn("This device is now vouched for by your identity.")
-                    if IdentityBackup.isArgon2Format(backup) {
-                        // Sealed before browsers took part: sealed again so that the web client opens it too.
+                    // Sealed before browsers took part: sealed again so that the web client opens it too
+                    // (best effort: the old backup still serves ward).
+                    if IdentityBackup.isArgon2Format(backup), let sealed = try? IdentityBackup.seal(person, userID: userID, recoveryKey: key) {
                         var renewed = ClientRequest(id: 0, type: .identityBackup)
-                        renewed.backup = try IdentityBackup.seal(person, userID: userID, recoveryKey: key)
+                        renewed.backup = sealed
                         _ = try? await connection.request(renewed)
                     }
                     return person
