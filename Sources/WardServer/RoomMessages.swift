@@ -12,38 +12,12 @@ extension Connection {
 
     func sendMessage(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let device = try requireDevice()
-        let clientMessageID = try require(request.clientMessageID, "clientMessageID")
-        guard (1...64).contains(clientMessageID.utf8.count),
-            clientMessageID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
-        else {
-            throw ReplyError(code: .badRequest, message: "clientMessageID must be 1-64 letters, digits, '-', '_', '.' or ':'")
-        }
-        let envelope = try require(request.envelope, "envelope")
-        let parts: EnvelopeCrypto.Parts
-        do { parts = try EnvelopeCrypto.check(envelope) } catch let error as E2EEError {
-            throw ReplyError(code: .badRequest, message: "envelope refused: \(error)")
-        }
-        let (room, _) = try memberRoom(request, user)
-        // Checked before deciding too, so that an allowed send is one that is stored; the write
-        // checks again inside its transaction.
-        guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
-            key.epoch == room.epoch
-        else { throw ConversationRefusal.staleKey }
-        guard key.suite == envelope.suite else {
-            throw ReplyError(code: .badRequest, message: "the envelope's suite is not its sender key's (\(key.suite))")
-        }
-        // A resend with the same clientMessageID is answered from the store below; another
-        // envelope at a stored position is a replay (issue 17).
-        guard
-            try !context.gate.database.isReplay(
-                keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,
-                clientMessageID: clientMessageID)
-        else { throw ConversationRefusal.replayed }
+        let (clientMessageID, envelope, ciphertextSize, room) = try checkedSend(request, user, device: device)
         let messageID = "msg:" + OpaqueID.make()
         try await context.gate.require(
             try roomRequest(
                 user, .messageSend, room, code: .create,
-                details: ["message": messageID, "size": "\(parts.ciphertext.count)", "device": device.id]))
+                details: ["message": messageID, "size": "\(ciphertextSize)", "device": device.id]))
         // Sealed under the sender's key for this room, so that erasing the sender destroys it everywhere.
         let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
@@ -75,6 +49,41 @@ extension Connection {
         var reply = ServerReply(id: request.id, type: "message.sent")
         reply.messageInfo = Self.info(appended.message, envelope: envelope)
         return reply
+    }
+
+    /// A send's checks before it is decided: the client's message id, the envelope's shape, the
+    /// room (a member's), the sender key (this device's current one for the room, of the
+    /// envelope's suite) and the position (not a replay). An allowed send is then one that is
+    /// stored; the write checks the key again inside its transaction.
+    func checkedSend(_ request: ClientRequest, _ user: UserRecord, device: DeviceRecord) throws
+        -> (clientMessageID: String, envelope: Envelope, ciphertextSize: Int, room: RoomRecord)
+    {
+        let clientMessageID = try require(request.clientMessageID, "clientMessageID")
+        guard (1...64).contains(clientMessageID.utf8.count),
+            clientMessageID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
+        else {
+            throw ReplyError(code: .badRequest, message: "clientMessageID must be 1-64 letters, digits, '-', '_', '.' or ':'")
+        }
+        let envelope = try require(request.envelope, "envelope")
+        let parts: EnvelopeCrypto.Parts
+        do { parts = try EnvelopeCrypto.check(envelope) } catch let error as E2EEError {
+            throw ReplyError(code: .badRequest, message: "envelope refused: \(error)")
+        }
+        let (room, _) = try memberRoom(request, user)
+        guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
+            key.epoch == room.epoch
+        else { throw ConversationRefusal.staleKey }
+        guard key.suite == envelope.suite else {
+            throw ReplyError(code: .badRequest, message: "the envelope's suite is not its sender key's (\(key.suite))")
+        }
+        // A resend with the same clientMessageID is answered from the store by the write; another
+        // envelope at a stored position is a replay (issue 17).
+        guard
+            try !context.gate.database.isReplay(
+                keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,
+                clientMessageID: clientMessageID)
+        else { throw ConversationRefusal.replayed }
+        return (clientMessageID, envelope, parts.ciphertext.count, room)
     }
 
     func history(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {

@@ -36,15 +36,7 @@ extension Connection {
                 details: ["reason": "invalid-credentials"])
             return .error(request.id, .invalidCredentials, "wrong username or password")
         }
-        guard matches else {
-            let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
-            _ = try gate.database.recordFailedLogin(userID: user.id)
-            try await gate.record(
-                "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
-                subjectID: user.id, commitments: try sourceCommitment(),
-                details: ["reason": "invalid-credentials", "failed-logins": "\(failures)"])
-            return .error(request.id, .invalidCredentials, "wrong username or password")
-        }
+        guard matches else { return try await refuseSignIn(request.id, user, reason: "invalid-credentials", throttleKeys: throttleKeys) }
         // An account with a confirmed second factor must present it.
         var secondFactor = false
         if let totp = try gate.database.totp(userID: user.id), totp.confirmed {
@@ -52,13 +44,7 @@ extension Connection {
                 return .error(request.id, .secondFactorRequired, "this account signs in with a second factor: send totp")
             }
             guard try checkSecondFactor(presented, record: totp, user: user) else {
-                let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
-                _ = try gate.database.recordFailedLogin(userID: user.id)
-                try await gate.record(
-                    "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
-                    subjectID: user.id, commitments: try sourceCommitment(),
-                    details: ["reason": "invalid-second-factor", "failed-logins": "\(failures)"])
-                return .error(request.id, .invalidCredentials, "wrong username or password")
+                return try await refuseSignIn(request.id, user, reason: "invalid-second-factor", throttleKeys: throttleKeys)
             }
             secondFactor = true
         }
@@ -66,6 +52,27 @@ extension Connection {
         guard outcome.allowed else {
             return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
         }
+        return try await startSession(request.id, user, password: password, secondFactor: secondFactor, throttleKeys: throttleKeys)
+    }
+
+    /// A known account's failed sign-in (a wrong password or second factor): counted for the
+    /// throttle and the account, audited with the source's erasable commitment, and answered as an
+    /// unknown account is.
+    func refuseSignIn(_ id: Int, _ user: UserRecord, reason: String, throttleKeys: [SignInThrottle.Key]) async throws -> ServerReply {
+        let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
+        _ = try context.gate.database.recordFailedLogin(userID: user.id)
+        try await context.gate.record(
+            "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+            subjectID: user.id, commitments: try sourceCommitment(), details: ["reason": reason, "failed-logins": "\(failures)"])
+        return .error(id, .invalidCredentials, "wrong username or password")
+    }
+
+    /// An allowed sign-in: the failure counts cleared, an old password hash renewed, and a new
+    /// session (its token only in the reply; the database keeps its hash).
+    func startSession(_ id: Int, _ user: UserRecord, password: String, secondFactor: Bool, throttleKeys: [SignInThrottle.Key]) async throws
+        -> ServerReply
+    {
+        let gate = context.gate
         try gate.database.resetFailedLogins(userID: user.id)
         context.throttle.succeeded(throttleKeys)
         // Hashes made with older parameters are replaced while the password is at hand.
@@ -82,7 +89,7 @@ extension Connection {
         signedOn(
             user.id, session: SessionToken.hash(token),
             sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
-        return sessionReply(request.id, user, token: token, secondFactor: secondFactor)
+        return sessionReply(id, user, token: token, secondFactor: secondFactor)
     }
 
     /// The failed sign-in's source address, kept erasable outside the log (audit/FORMAT.md §7):
