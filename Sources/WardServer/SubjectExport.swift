@@ -37,64 +37,79 @@ extension Connection {
                     deliveredSeq: member.deliveredSeq)
             }
         case "messages":
-            let limit = limits.exportItemsPerPage
-            let rows = try database.subjectMessages(userID: subject.id, after: Int64(after), limit: limit)
-            var messages: [MessageInfo] = []
-            var bytes = 0
-            for (index, row) in rows.enumerated() {
-                // Metadata takes about 400 bytes beside the envelope; the first message always fits.
-                bytes += row.message.envelope.count + 400
-                if bytes > limits.exportPageBytes && !messages.isEmpty {
-                    page.next = Int(rows[index - 1].position)
-                    break
-                }
-                if let envelope = try storedEnvelope(row.message) { messages.append(Self.info(row.message, envelope: envelope)) }
-            }
-            page.messages = messages
-            if page.next == nil, rows.count == limit, let last = rows.last { page.next = Int(last.position) }
+            (page.messages, page.next) = try messagesPage(of: subject, after: after)
         case "records":
             (page.records, page.next, page.recordsWithheld) = try await recordPage(
                 patientID: subject.id, section: nil, history: true, after: after,
                 reader: user, type: .gdprExport)
             if after == 0 { page.amendments = try amendments(of: subject.id) }
         default:
-            // An access record takes under 400 bytes.
-            let limit = min(limits.exportItemsPerPage, limits.exportPageBytes / 400)
-            var records: [AccessRecord] = []
-            var next: Int?
-            var names: [String: String?] = [:]
-            func add(_ entry: AuditEntry) throws {
-                var record = Self.accessRecord(entry)
-                let actor = entry.event.actorID
-                if names[actor] == nil { names[actor] = .some(try database.user(id: actor)?.displayName) }
-                record.actorName = names[actor] ?? nil
-                records.append(record)
-            }
-            // The entries the subject index knows, then the log's tail past what it has read.
-            let reader = try AuditLogReader(directory: context.gate.audit.directory)
-            let indexed = try database.auditEntries(naming: subject.id, from: Int64(after), limit: limit + 1)
-            for seq in indexed.seqs.prefix(limit) {
-                if let entry = try reader.entry(at: UInt64(seq)), entry.event.subjectID == subject.id { try add(entry) }
-            }
-            if indexed.seqs.count > limit {
-                next = Int(indexed.seqs[limit])
-            } else {
-                try reader.walk(from: UInt64(max(after, Int(indexed.indexedUpTo)))) { entry in
-                    guard entry.event.subjectID == subject.id else { return true }
-                    guard records.count < limit else {
-                        next = Int(entry.seq)
-                        return false
-                    }
-                    try add(entry)
-                    return true
-                }
-            }
-            page.access = records
-            page.next = next
+            (page.access, page.next) = try accessPage(of: subject, after: after)
         }
         var reply = ServerReply(id: request.id, type: "gdpr.export")
         reply.exportPage = page
         return reply
+    }
+
+    /// A page of the subject's messages (those they sent, and those in their rooms from the point
+    /// they could read them), as the server holds them (ciphertext), within the page's byte bound;
+    /// `next` where the following page starts.
+    func messagesPage(of subject: UserRecord, after: Int) throws -> (messages: [MessageInfo], next: Int?) {
+        let database = context.gate.database
+        let limit = limits.exportItemsPerPage
+        let rows = try database.subjectMessages(userID: subject.id, after: Int64(after), limit: limit)
+        var messages: [MessageInfo] = []
+        var next: Int?
+        var bytes = 0
+        for (index, row) in rows.enumerated() {
+            // Metadata takes about 400 bytes beside the envelope; the first message always fits.
+            bytes += row.message.envelope.count + 400
+            if bytes > limits.exportPageBytes && !messages.isEmpty {
+                next = Int(rows[index - 1].position)
+                break
+            }
+            if let envelope = try storedEnvelope(row.message) { messages.append(Self.info(row.message, envelope: envelope)) }
+        }
+        if next == nil, rows.count == limit, let last = rows.last { next = Int(last.position) }
+        return (messages, next)
+    }
+
+    /// A page of the accounting of access to the subject's data (GDPR Art. 15(1)(c), HIPAA
+    /// 164.528): the audit entries naming them, with the actor's name.
+    func accessPage(of subject: UserRecord, after: Int) throws -> (access: [AccessRecord], next: Int?) {
+        let database = context.gate.database
+        // An access record takes under 400 bytes.
+        let limit = min(limits.exportItemsPerPage, limits.exportPageBytes / 400)
+        var records: [AccessRecord] = []
+        var next: Int?
+        var names: [String: String?] = [:]
+        func add(_ entry: AuditEntry) throws {
+            var record = Self.accessRecord(entry)
+            let actor = entry.event.actorID
+            if names[actor] == nil { names[actor] = .some(try database.user(id: actor)?.displayName) }
+            record.actorName = names[actor] ?? nil
+            records.append(record)
+        }
+        // The entries the subject index knows, then the log's tail past what it has read.
+        let reader = try AuditLogReader(directory: context.gate.audit.directory)
+        let indexed = try database.auditEntries(naming: subject.id, from: Int64(after), limit: limit + 1)
+        for seq in indexed.seqs.prefix(limit) {
+            if let entry = try reader.entry(at: UInt64(seq)), entry.event.subjectID == subject.id { try add(entry) }
+        }
+        if indexed.seqs.count > limit {
+            next = Int(indexed.seqs[limit])
+        } else {
+            try reader.walk(from: UInt64(max(after, Int(indexed.indexedUpTo)))) { entry in
+                guard entry.event.subjectID == subject.id else { return true }
+                guard records.count < limit else {
+                    next = Int(entry.seq)
+                    return false
+                }
+                try add(entry)
+                return true
+            }
+        }
+        return (records, next)
     }
 
     private func account(of subject: UserRecord) throws -> ExportAccount {
