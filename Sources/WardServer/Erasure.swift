@@ -126,7 +126,7 @@ extension Connection {
         let now = Clock.nowSeconds()
         // Marked as started first: an erasure cut short (a crash, a restart) stays listed as
         // `erasing`, and running it again finishes it (every step below can be repeated).
-        var record = try await database.write { db in
+        let record = try await database.write { db in
             var record = try WardDatabase.fileErasureRequest(
                 ErasureRequestRecord(userID: subject.id, requestedBy: officer.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)), in: db)
             record.status = "erasing"
@@ -148,15 +148,25 @@ extension Connection {
                 hub.post(Events.membership("member.left", roomID: left.roomID, userID: subjectID, epoch: left.epoch), toUsers: left.members)
             }
         }
-        let (keysDestroyed, messagesErased, erased, tombstones) = (done.keysDestroyed, done.messagesErased, done.account, done.auditTombstones)
         // Kept apart from the data directory, so that a restore from an older backup erases them again.
         try context.erasureJournal?.append(.init(subjectID: subject.id, erasedAt: Clock.nowSeconds(), keptRooms: keptRooms.sorted()))
+        var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
+        reply.erasureReceipt = try await finishErasure(record, of: subject, by: officer, done: done, decisionSeq: Int(outcome.receipt.seq))
+        return reply
+    }
 
+    /// The erasure's receipt: kept with the request (now done), its hash in the audit log, so the
+    /// receipt in the database can be checked against the log.
+    func finishErasure(
+        _ started: ErasureRequestRecord, of subject: UserRecord, by officer: UserRecord, done: ErasureExecution.Result, decisionSeq: Int
+    ) async throws -> ErasureReceipt {
+        let (keysDestroyed, messagesErased, erased, tombstones) = (done.keysDestroyed, done.messagesErased, done.account, done.auditTombstones)
+        var record = started
         let receipt = ErasureReceipt(
             requestID: Int(record.id ?? 0), subjectID: subject.id, requestedAt: record.requestedAt, dueAt: record.dueAt,
             executedAt: Clock.nowSeconds(), executedBy: officer.id,
             items: Self.receiptItems(erased, messagesErased: messagesErased),
-            keysDestroyed: keysDestroyed, auditTombstones: tombstones, auditSeq: Int(outcome.receipt.seq)
+            keysDestroyed: keysDestroyed, auditTombstones: tombstones, auditSeq: decisionSeq
         )
         let receiptJSON = try JSONEncoder.sorted.encode(receipt)
         record.status = "done"
@@ -164,18 +174,15 @@ extension Connection {
         record.completedBy = officer.id
         record.receipt = receiptJSON
         let finished = record
-        try await database.write { try WardDatabase.updateErasureRequest(finished, in: $0) }
-        // The receipt's hash in the log: the receipt kept in the database can be checked against it.
-        try await gate.record(
+        try await context.gate.database.write { try WardDatabase.updateErasureRequest(finished, in: $0) }
+        try await context.gate.record(
             "gdpr.erase.receipt", code: .delete, outcome: .success, actorID: officer.id, actorRole: officer.role,
             objectType: "user", objectID: subject.id,
             details: [
                 "request": "\(receipt.requestID)", "receipt-sha256": Hex.encode(SHA256Hash.digest([UInt8](receiptJSON))),
                 "messages": "\(messagesErased)", "keys": "\(keysDestroyed)"
             ])
-        var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
-        reply.erasureReceipt = receipt
-        return reply
+        return receipt
     }
 
     /// The receipt's lines in the registry's order: for each kind of data, what was erased and
