@@ -66,13 +66,7 @@ public enum Backup {
         data: DataDirectory, policies: String, to destination: String,
         database: WardDatabase?
     ) throws -> (path: String, manifest: Manifest) {
-        guard let recipientText = FileManager.default.contents(atPath: recipientPath(data)),
-            let recipient = Base64.decode(String(decoding: recipientText, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-            recipient.count == 32
-        else {
-            throw ServerError.backupRefused(
-                "\(recipientPath(data)) is missing: make a recovery key first (ward-server recovery-key --data \(data.path) --out FILE)")
-        }
+        let recipient = try recipient(of: data)
         let (serverID, _) = try data.loadIdentity()
         let fm = FileManager.default
         removeStaleStaging(in: data)
@@ -126,15 +120,23 @@ public enum Backup {
             sealedKey: Base64.encode(try key.withUnsafeBytes { try SealedBox.seal(Array($0), to: recipient) }),
             recipient: Base64.encode(recipient), files: files, mac: "")
         manifest.mac = try mac(manifest, key: key)
+        return (try publish(partial, manifest: manifest, as: destination + "/" + name), manifest)
+    }
+
+    /// Writes the manifest, syncs the backup and only then gives it its final name (and syncs the
+    /// directory that holds it): a backup under its final name is whole.
+    static func publish(_ partial: String, manifest: Manifest, as final: String) throws -> String {
         let manifestPath = partial + "/manifest.json"
-        guard fm.createFile(atPath: manifestPath, contents: try JSONEncoder.sorted.encode(manifest), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: manifestPath, contents: try JSONEncoder.sorted.encode(manifest), attributes: [.posixPermissions: 0o600])
+        else {
             throw ServerError.cannotWrite(manifestPath)
         }
         try syncTree(partial)
-        let final = destination + "/" + name
         guard rename(partial, final) == 0 else { throw ServerError.cannotWrite(final) }
-        try syncTree(destination, recursive: false)
-        return (final, manifest)
+        try syncTree((final as NSString).deletingLastPathComponent, recursive: false)
+        return final
     }
 
     // MARK: Checking one

@@ -36,4 +36,16 @@ extension Backup {
     }
 
     static func fingerprint(_ publicKey: [UInt8]) -> String { "SHA256:" + Hex.encode(SHA256Hash.digest(publicKey).prefix(16)) }
+
+    /// The recovery key's public half that backups are sealed to; refused when there is none yet.
+    static func recipient(of data: DataDirectory) throws -> [UInt8] {
+        guard let text = FileManager.default.contents(atPath: recipientPath(data)),
+            let recipient = Base64.decode(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            recipient.count == 32
+        else {
+            throw ServerError.backupRefused(
+                "\(recipientPath(data)) is missing: make a recovery key first (ward-server recovery-key --data \(data.path) --out FILE)")
+        }
+        return recipient
+    }
 }
