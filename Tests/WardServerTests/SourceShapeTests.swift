@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// The shape issue 20 asked of the code, kept: files that hold one idea (none of WardServer's
-/// over 300 lines), no line over 150 characters anywhere in Sources (swift-format, run by
-/// `make test`, wraps code at 150; it leaves strings and comments to us).
+/// over 300 lines), functions of one step (none of WardServer's over 60 lines), no line over 150
+/// characters anywhere in Sources (swift-format, run by `make test`, wraps code at 150; it leaves
+/// strings and comments to us).
 @Suite("The sources' shape")
 struct SourceShapeTests {
     static let sources = ServerHarness.repository.appendingPathComponent("Sources")
@@ -33,5 +34,29 @@ struct SourceShapeTests {
             let count = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count
             #expect(count <= 300, "\(file.lastPathComponent) has \(count) lines: split it by idea")
         }
+    }
+
+    /// Counted from the `func` line to the brace that closes its body (braces in strings and
+    /// comments are rare enough here not to matter; a miscount shows as a failure to look at).
+    @Test func noWardServerFunctionIsOver60Lines() throws {
+        var long: [String] = []
+        var counted = 0
+        for file in Self.swiftFiles(under: Self.sources.appendingPathComponent("WardServer")) {
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            for (start, line) in lines.enumerated() where line.trimmingCharacters(in: .whitespaces).contains(#/^(public |private |static )*func /#) {
+                var depth = 0, opened = false, end = start
+                while end < lines.count {
+                    for character in lines[end] {
+                        if character == "{" { depth += 1; opened = true } else if character == "}" { depth -= 1 }
+                    }
+                    if opened && depth == 0 { break }
+                    end += 1
+                }
+                counted += 1
+                if end - start + 1 > 60 { long.append("\(file.lastPathComponent):\(start + 1) (\(end - start + 1) lines)") }
+            }
+        }
+        #expect(counted > 200, "the functions were found (\(counted))")
+        #expect(long.isEmpty, "functions over 60 lines: \(long)")
     }
 }
