@@ -135,7 +135,10 @@ export async function openIdentityBackup(text, userID, recoveryKey) {
     sealed = null;
   }
   if (sealed?.format === "ward-identity-backup-1") {
-    throw new BackupError("malformed", "this identity was backed up by an older terminal client; sign in once with `ward` there to renew the backup");
+    // Only `ward` opening it with the recovery key (a new device of the person's) stores it again
+    // in this format; a device that already holds the identity never reads its backup.
+    throw new BackupError("malformed", "this identity was backed up by an older terminal client, in a form browsers cannot open: "
+      + "set up `ward` on another device with your recovery key (that renews the backup), or start a new identity here");
   }
   const salt = bytes.fromBase64(sealed?.salt), nonce = bytes.fromBase64(sealed?.nonce), ciphertext = bytes.fromBase64(sealed?.ciphertext);
   const iterations = sealed?.iterations;
