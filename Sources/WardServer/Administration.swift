@@ -11,8 +11,7 @@ extension Connection {
     /// Account and care-team management: what the request names is looked up first (so the
     /// audit entry records the real object, and a refusal never tells whether an account
     /// exists), then decided, then done.
-    func administer(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let admin = try await signedInWithOwnPassword(request)
+    func administer(_ type: RequestType, _ request: ClientRequest, _ admin: UserRecord) async throws -> ServerReply {
         let subjects = try await administrationSubjects(type, request, admin: admin)
         try await decideAdministration(type, subjects, admin: admin)
         var reply = ServerReply(id: request.id, type: type.rawValue)

@@ -10,33 +10,21 @@ internal import WardStore
 /// by the policies (scheduling.cedar) and audited; views are minimum necessary: the reason for a
 /// visit is clinical and appears only in `appointment.show`, for those the policies let read it.
 extension Connection {
-    func schedule(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
-        var reply = ServerReply(id: request.id, type: type.rawValue)
-        switch type {
-        case .availabilityAdd: reply.availability = try await addAvailability(request, user)
-        case .availabilityRemove: reply.availability = try await removeAvailability(request, user)
-        case .availabilityList:
-            let clinician = try clinician(request.clinicianID ?? request.userID ?? user.id)
-            try await allowScheduling(
-                user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-                objectType: "user", objectID: clinician.id)
-            reply.availability = try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
-        case .availabilityClinicians:
-            try await allowScheduling(
-                user, .availabilityClinicians, code: .read, resource: Entity(uid: ClinicModel.service), objectType: "service",
-                objectID: "ward")
-            let database = context.gate.database
-            reply.users = try database.bookableClinicians().compactMap { try database.user(id: $0) }.filter(\.active).map(Self.info)
-        case .appointmentSlots: reply.slots = try await freeSlots(request, user)
-        case .appointmentBook: reply.appointment = try await book(request, user)
-        case .appointmentReschedule: reply.appointment = try await reschedule(request, user)
-        case .appointmentCancel, .appointmentUpdate: reply.appointment = try await changeStatus(type, request, user)
-        case .appointmentList: reply.appointments = try await listAppointments(request, user)
-        case .appointmentShow: reply.appointment = try await showAppointment(request, user)
-        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
-        }
-        return reply
+    /// availability.list: a clinician's weekly availability (the asker's own by default).
+    func listAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
+        let clinician = try clinician(request.clinicianID ?? request.userID ?? user.id)
+        try await allowScheduling(
+            user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
+            objectType: "user", objectID: clinician.id)
+        return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
+    }
+
+    /// availability.clinicians: the active clinicians one can book.
+    func bookableClinicians(_ user: UserRecord) async throws -> [UserInfo] {
+        try await allowScheduling(
+            user, .availabilityClinicians, code: .read, resource: Entity(uid: ClinicModel.service), objectType: "service", objectID: "ward")
+        let database = context.gate.database
+        return try database.bookableClinicians().compactMap { try database.user(id: $0) }.filter(\.active).map(Self.info)
     }
 
     // MARK: Slots and booking

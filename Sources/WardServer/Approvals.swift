@@ -54,8 +54,7 @@ extension Connection {
         return SecondPerson.info(record)
     }
 
-    func handleApprovals(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
+    func handleApprovals(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let database = context.gate.database
         var reply = ServerReply(id: request.id, type: type.rawValue)
         guard type == .approvalDecide else {

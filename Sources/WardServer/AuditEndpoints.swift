@@ -1,6 +1,7 @@
 internal import WardAudit
 internal import WardPolicy
 internal import WardProtocol
+internal import WardStore
 
 /// `audit.proof`: proofs auditors check offline with `auditctl verify-proof`, against
 /// checkpoints the log has signed. A proof carries its entry (who did what to whom), so it goes
@@ -8,8 +9,7 @@ internal import WardProtocol
 /// every request is audited (issue 16, item 1). The checkpoint alone (size and root) stays
 /// public at /v1/audit/checkpoint.
 extension Connection {
-    func auditProof(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
+    func auditProof(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         guard (request.seq == nil) != (request.from == nil) else {
             throw ReplyError(code: .badRequest, message: "give seq (an inclusion proof of that entry) or from (a consistency proof from that size)")
         }

@@ -4,6 +4,7 @@ internal import Synchronization
 internal import WardAudit
 internal import WardPolicy
 internal import WardProtocol
+internal import WardStore
 
 /// Backups the server takes itself (`serve --backup-dir`, `--backup-every`, `--backup-keep`;
 /// issue 19): each one audited (`backup.take`, with its name and the checkpoint it covers, or
@@ -158,8 +159,7 @@ extension Connection {
     /// `backup.status`: Admins read where backups go and how old the newest is, decided and
     /// audited like every other read (HIPAA 164.308(a)(7)(ii)(D): testing and revising the plan
     /// starts with knowing the state of the backups).
-    func backupStatus(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
+    func backupStatus(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let audited = Gate.Request(
             principal: user, action: .backupStatus, resource: Entity(uid: ClinicModel.service),
             event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",

@@ -67,49 +67,17 @@ final class Connection {
         }
     }
 
-    /// The handler of each request, by domain: every `RequestType` has its case, or this does not
-    /// compile. Each handler does its own session check and decision (`Gate.require`).
+    /// Answers a request by its route (`RequestRoute.table`): the session it needs is checked
+    /// here, once, and the handler gets the person asking; the handler decides (`Gate.require`)
+    /// and acts, and what it throws becomes the reply in `reply(to:_:failure:)`.
     func dispatch(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        switch type {
-        case .hello: return hello(request)
-        case .ping: return ServerReply(id: request.id, type: "pong")
-        case .login: return try await login(request)
-        case .resume: return try await resume(request)
-        case .logout: return try await logout(request)
-        case .whoami: return try await whoami(request)
-        case .passwordChange: return try await changePassword(request)
-        case .totpEnroll: return try await enrollSecondFactor(request)
-        case .totpConfirm: return try await confirmSecondFactor(request)
-        case .userCreate, .userList, .userShow, .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor,
-            .careTeamAdd, .careTeamRemove, .careTeamList:
-            return try await administer(type, request)
-        case .deviceRegister, .identityBackup, .keysBackup, .keysGet, .keysDistribute, .keysFetch, .roomCreate, .roomInvite, .roomJoin,
-            .roomLeave, .roomRemove,
-            .roomList, .roomMembers, .messageSend, .messageHistory, .receipt, .presenceSet, .userFind:
-            return try await converse(type, request)
-        case .consentGrant, .consentWithdraw, .consentList:
-            return try await manageConsent(type, request)
-        case .gdprExport:
-            return try await exportSubject(request)
-        case .gdprEraseRequest, .gdprRequests, .gdprErase, .gdprHoldPlace, .gdprHoldRelease, .gdprHolds, .gdprPurge:
-            return try await handleErasure(type, request)
-        case .availabilityAdd, .availabilityRemove, .availabilityList, .availabilityClinicians, .appointmentSlots, .appointmentBook,
-            .appointmentReschedule,
-            .appointmentCancel, .appointmentUpdate, .appointmentList, .appointmentShow:
-            return try await schedule(type, request)
-        case .notificationList, .notificationRead, .notificationSettings, .notificationAnnounce:
-            return try await handleNotifications(type, request)
-        case .recordRead, .recordWrite, .breakGlassOpen, .breakGlassList, .breakGlassReview, .recordAmend, .recordAmendments, .recordAmendDecide,
-            .recordAmendDisagree:
-            return try await handleRecords(type, request)
-        case .auditProof:
-            return try await auditProof(request)
-        case .securitySignIns:
-            return try await signInReport(request)
-        case .backupStatus:
-            return try await backupStatus(request)
-        case .approvalList, .approvalDecide:
-            return try await handleApprovals(type, request)
+        guard let route = RequestRoute.table[type] else {
+            throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
+        }
+        switch route.access {
+        case let .open(handler): return try await handler(self, request)
+        case let .session(handler): return try await handler(self, request, try await signedIn())
+        case let .ownPassword(handler): return try await handler(self, request, try await signedInWithOwnPassword())
         }
     }
 
@@ -185,7 +153,7 @@ final class Connection {
         return value
     }
 
-    private func hello(_ request: ClientRequest) -> ServerReply {
+    func hello(_ request: ClientRequest) -> ServerReply {
         guard let version = request.version else { return .error(request.id, .badRequest, "version is required") }
         guard version == WireProtocol.version else {
             return .error(request.id, .unsupportedVersion, "this server speaks protocol version \(WireProtocol.version)")

@@ -53,8 +53,7 @@ enum ConsentPurposes {
 /// it from the request context (`context.consents`), so a withdrawal takes effect on the very
 /// next request.
 extension Connection {
-    func manageConsent(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
+    func manageConsent(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let database = context.gate.database
         var purpose: String?
         var version: String?

@@ -11,29 +11,6 @@ internal import WardStore
 /// stores and relays. Every request passes the gate; membership is checked before the policies
 /// are asked (the policies decide what kind of room a role may be in, the server who is in it).
 extension Connection {
-    func converse(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
-        switch type {
-        case .deviceRegister: return try await registerDevice(request, user)
-        case .identityBackup: return try await identityBackup(request, user)
-        case .keysBackup: return try await keysBackup(request, user)
-        case .keysGet: return try await getKeys(request, user)
-        case .keysDistribute: return try await distributeKey(request, user)
-        case .keysFetch: return try await fetchKeys(request, user)
-        case .roomCreate: return try await createRoom(request, user)
-        case .roomInvite, .roomJoin: return try await addMember(type, request, user)
-        case .roomLeave, .roomRemove: return try await removeMember(type, request, user)
-        case .roomList: return try await listRooms(request, user)
-        case .roomMembers: return try await listMembers(request, user)
-        case .messageSend: return try await sendMessage(request, user)
-        case .messageHistory: return try await history(request, user)
-        case .receipt: return try await markReceipt(request, user)
-        case .presenceSet: return try await setPresence(request, user)
-        case .userFind: return try await findUser(request, user)
-        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
-        }
-    }
-
     // MARK: Pieces
 
     func requireDevice() throws -> DeviceRecord {

@@ -12,21 +12,10 @@ internal import WardPersonalData
 /// crypto-shredded (the person's data keys are destroyed), the account is pseudonymised, and what
 /// a legal obligation or a legal hold keeps is kept and named in the receipt.
 extension Connection {
-    func handleErasure(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
-        switch type {
-        case .gdprEraseRequest: return try await fileErasureRequest(request, user)
-        case .gdprRequests: return try await listErasureRequests(request, user)
-        case .gdprErase: return try await erase(request, officer: user)
-        case .gdprHoldPlace, .gdprHoldRelease, .gdprHolds: return try await manageHolds(type, request, user)
-        case .gdprPurge:
-            // The officer runs the retention job now (it also runs every hour by itself).
-            try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
-            var reply = ServerReply(id: request.id, type: type.rawValue)
-            reply.purgeReceipt = try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role)
-            return reply
-        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
-        }
+    /// gdpr.purge: the officer runs the retention job now (it also runs every hour by itself).
+    func purgeNow(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
+        return .answering(request, \.purgeReceipt, try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role))
     }
 
     /// The controller has one month to act on a request (Art. 12(3)): the same day of the next
@@ -38,7 +27,7 @@ extension Connection {
         return Int64((calendar.date(byAdding: .month, value: 1, to: start) ?? start.addingTimeInterval(31 * 86_400)).timeIntervalSince1970)
     }
 
-    private func fileErasureRequest(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func fileErasureRequest(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
         if let note = request.note {
             guard (1...2000).contains(note.count), !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" })
@@ -69,7 +58,7 @@ extension Connection {
         return reply
     }
 
-    private func listErasureRequests(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func listErasureRequests(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRequests, type: .gdprRequests, code: .read, subject: nil)
         let now = Clock.nowSeconds()
         var reply = ServerReply(id: request.id, type: RequestType.gdprRequests.rawValue)
@@ -219,7 +208,7 @@ extension Connection {
 
     // MARK: Legal holds
 
-    private func manageHolds(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func manageHolds(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let database = context.gate.database
         let now = Clock.nowSeconds()
         switch type {

@@ -13,21 +13,12 @@ internal import WardStore
 /// store as a commitment, the entry is critical, the privacy officers are notified, and the use
 /// waits in their review queue.
 extension Connection {
-    func handleRecords(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
-        var reply = ServerReply(id: request.id, type: type.rawValue)
-        switch type {
-        case .recordRead:
-            (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(request, user)
-            // The record's amendment requests travel with its first page: a disputed entry is read with its dispute (164.526(d)(4)).
-            if (request.after ?? 0) == 0, let patientID = request.patientID { reply.amendments = try amendments(of: patientID) }
-        case .recordWrite: reply.recordEntries = try await writeRecord(request, user)
-        case .breakGlassOpen: reply.breakGlassUses = [try await openBreakGlass(request, user)]
-        case .breakGlassList, .breakGlassReview: reply.breakGlassUses = try await reviewBreakGlass(type, request, user)
-        case .recordAmend, .recordAmendments, .recordAmendDecide, .recordAmendDisagree:
-            reply.amendments = try await handleAmendment(type, request, user)
-        default: throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
-        }
+    /// record.read: a page of the record; the record's amendment requests travel with its first
+    /// page, so a disputed entry is read with its dispute (164.526(d)(4)).
+    func readRecordPage(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+        var reply = ServerReply(id: request.id, type: RequestType.recordRead.rawValue)
+        (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(request, user)
+        if (request.after ?? 0) == 0, let patientID = request.patientID { reply.amendments = try amendments(of: patientID) }
         return reply
     }
 

@@ -9,8 +9,7 @@ internal import WardStore
 /// Secrets are sealed under the master key with the account id as associated data; recovery
 /// codes are stored as SHA-256 hashes and work once.
 extension Connection {
-    func enrollSecondFactor(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedIn(request)
+    func enrollSecondFactor(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let database = context.gate.database
         if let existing = try database.totp(userID: user.id), existing.confirmed {
             throw ReplyError(code: .conflict, message: "a second factor is already set up; an administrator can reset it (user.reset-second-factor)")
@@ -41,8 +40,7 @@ extension Connection {
         return reply
     }
 
-    func confirmSecondFactor(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedIn(request)
+    func confirmSecondFactor(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let code = try require(request.totp, "totp")
         let database = context.gate.database
         guard var record = try database.totp(userID: user.id), !record.confirmed else {

@@ -155,7 +155,7 @@ extension Connection {
     }
 
     /// The signed-in user, after checking the session is still within its limits.
-    func signedIn(_ request: ClientRequest) async throws -> UserRecord {
+    func signedIn() async throws -> UserRecord {
         guard let session else { throw ReplyError(code: .notAuthenticated, message: "sign in first (login or resume)") }
         let gate = context.gate
         let now = Clock.nowSeconds()
@@ -180,8 +180,8 @@ extension Connection {
 
     /// The signed-in user, once they have replaced their one-time password: until then only
     /// `password.change`, `whoami` and `logout` are answered.
-    func signedInWithOwnPassword(_ request: ClientRequest) async throws -> UserRecord {
-        let user = try await signedIn(request)
+    func signedInWithOwnPassword() async throws -> UserRecord {
+        let user = try await signedIn()
         guard !user.mustChangePassword else {
             throw ReplyError(code: .passwordChangeRequired, message: "change the one-time password first (password.change)")
         }
@@ -206,8 +206,7 @@ extension Connection {
         session = (current.tokenHash, current.userID, true)
     }
 
-    func logout(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedIn(request)
+    func logout(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let outcome = try await context.gate.decide(selfRequest(user, type: .logout, code: .delete))
         guard outcome.allowed, let session else {
             return .error(request.id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
@@ -220,8 +219,7 @@ extension Connection {
         return ServerReply(id: request.id, type: "logout")
     }
 
-    func whoami(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedIn(request)
+    func whoami(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         try await context.gate.require(selfRequest(user, type: .whoami, code: .read))
         var reply = ServerReply(id: request.id, type: "user")
         reply.userID = user.id
@@ -231,8 +229,7 @@ extension Connection {
         return reply
     }
 
-    func changePassword(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedIn(request)
+    func changePassword(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let current = try require(request.currentPassword, "currentPassword")
         let new = try require(request.newPassword, "newPassword")
         // Check what the request says before asking the policies, so the audit entry of an

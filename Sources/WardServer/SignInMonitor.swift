@@ -2,6 +2,7 @@ internal import Foundation
 internal import WardAudit
 internal import WardPolicy
 internal import WardProtocol
+internal import WardStore
 
 /// Log-in monitoring (HIPAA 164.308(a)(5)(ii)(C)): failed sign-ins since a time, by account and
 /// by source address, from the audit log's `auth.login` failures and the addresses they commit
@@ -58,8 +59,7 @@ enum SignInMonitor {
 extension Connection {
     /// `security.signins`: Admins (the security officer's duty, HIPAA 164.308(a)(2)) read who
     /// failed to sign in and from where, decided and audited like every other read.
-    func signInReport(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
+    func signInReport(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let since = request.startsAt ?? Clock.nowSeconds() - 7 * 86_400
         var audited = Gate.Request(
             principal: user, action: .securitySignIns, resource: Entity(uid: ClinicModel.service),

@@ -10,8 +10,7 @@ internal import WardStore
 /// Every page is decided and audited (`gdpr.export`, with the section and the cursor) before
 /// anything is read.
 extension Connection {
-    func exportSubject(_ request: ClientRequest) async throws -> ServerReply {
-        let user = try await signedInWithOwnPassword(request)
+    func exportSubject(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
         let section = try require(request.section, "section")
         guard ExportPage.sections.contains(section) else {

@@ -1,0 +1,124 @@
+internal import WardProtocol
+internal import WardStore
+
+/// How the server answers a request: what it needs of the session, and its handler. The
+/// request's policy action and audit event are `RequestType.action` and `.auditEvent`
+/// (WardProtocol); the dispatcher (`Connection.dispatch`) checks the session this declares
+/// once, so a handler starts from the person asking and decides with `Gate.require`.
+struct RequestRoute: Sendable {
+    typealias Open = @Sendable (Connection, ClientRequest) async throws -> ServerReply
+    typealias SignedIn = @Sendable (Connection, ClientRequest, UserRecord) async throws -> ServerReply
+
+    enum Access: Sendable {
+        /// Answered without a session: the greeting and signing in.
+        case open(Open)
+        /// Any live session, also one still on a one-time password: what it takes to replace it
+        /// (`password.change`, the second factor's set-up), `whoami` and `logout`.
+        case session(SignedIn)
+        /// A live session whose person has replaced their one-time password: everything else.
+        case ownPassword(SignedIn)
+    }
+
+    let access: Access
+
+    static func open(_ handler: @escaping Open) -> RequestRoute { RequestRoute(access: .open(handler)) }
+    static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .session(handler)) }
+    static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .ownPassword(handler)) }
+
+    /// Every request's route, by type (docs/PROTOCOL.md, in its order). `RequestRouteTests`
+    /// checks that every `RequestType` has one; a request without one is refused as unknown.
+    static let table: [RequestType: RequestRoute] = [
+        .hello: .open { $0.hello($1) },
+        .ping: .open { _, request in ServerReply(id: request.id, type: "pong") },
+        .login: .open { try await $0.login($1) },
+        .resume: .open { try await $0.resume($1) },
+        .logout: .session { try await $0.logout($1, $2) },
+        .whoami: .session { try await $0.whoami($1, $2) },
+        .passwordChange: .session { try await $0.changePassword($1, $2) },
+        .totpEnroll: .session { try await $0.enrollSecondFactor($1, $2) },
+        .totpConfirm: .session { try await $0.confirmSecondFactor($1, $2) },
+
+        .userCreate: .ownPassword { try await $0.administer(.userCreate, $1, $2) },
+        .userList: .ownPassword { try await $0.administer(.userList, $1, $2) },
+        .userShow: .ownPassword { try await $0.administer(.userShow, $1, $2) },
+        .userDisable: .ownPassword { try await $0.administer(.userDisable, $1, $2) },
+        .userEnable: .ownPassword { try await $0.administer(.userEnable, $1, $2) },
+        .userResetPassword: .ownPassword { try await $0.administer(.userResetPassword, $1, $2) },
+        .userResetSecondFactor: .ownPassword { try await $0.administer(.userResetSecondFactor, $1, $2) },
+        .careTeamAdd: .ownPassword { try await $0.administer(.careTeamAdd, $1, $2) },
+        .careTeamRemove: .ownPassword { try await $0.administer(.careTeamRemove, $1, $2) },
+        .careTeamList: .ownPassword { try await $0.administer(.careTeamList, $1, $2) },
+        .approvalList: .ownPassword { try await $0.handleApprovals(.approvalList, $1, $2) },
+        .approvalDecide: .ownPassword { try await $0.handleApprovals(.approvalDecide, $1, $2) },
+
+        .deviceRegister: .ownPassword { try await $0.registerDevice($1, $2) },
+        .identityBackup: .ownPassword { try await $0.identityBackup($1, $2) },
+        .keysBackup: .ownPassword { try await $0.keysBackup($1, $2) },
+        .keysGet: .ownPassword { try await $0.getKeys($1, $2) },
+        .keysDistribute: .ownPassword { try await $0.distributeKey($1, $2) },
+        .keysFetch: .ownPassword { try await $0.fetchKeys($1, $2) },
+        .roomCreate: .ownPassword { try await $0.createRoom($1, $2) },
+        .roomInvite: .ownPassword { try await $0.addMember(.roomInvite, $1, $2) },
+        .roomJoin: .ownPassword { try await $0.addMember(.roomJoin, $1, $2) },
+        .roomLeave: .ownPassword { try await $0.removeMember(.roomLeave, $1, $2) },
+        .roomRemove: .ownPassword { try await $0.removeMember(.roomRemove, $1, $2) },
+        .roomList: .ownPassword { try await $0.listRooms($1, $2) },
+        .roomMembers: .ownPassword { try await $0.listMembers($1, $2) },
+        .userFind: .ownPassword { try await $0.findUser($1, $2) },
+        .messageSend: .ownPassword { try await $0.sendMessage($1, $2) },
+        .messageHistory: .ownPassword { try await $0.history($1, $2) },
+        .receipt: .ownPassword { try await $0.markReceipt($1, $2) },
+        .presenceSet: .ownPassword { try await $0.setPresence($1, $2) },
+
+        .consentGrant: .ownPassword { try await $0.manageConsent(.consentGrant, $1, $2) },
+        .consentWithdraw: .ownPassword { try await $0.manageConsent(.consentWithdraw, $1, $2) },
+        .consentList: .ownPassword { try await $0.manageConsent(.consentList, $1, $2) },
+        .gdprExport: .ownPassword { try await $0.exportSubject($1, $2) },
+        .gdprEraseRequest: .ownPassword { try await $0.fileErasureRequest($1, $2) },
+        .gdprRequests: .ownPassword { try await $0.listErasureRequests($1, $2) },
+        .gdprErase: .ownPassword { try await $0.erase($1, officer: $2) },
+        .gdprHoldPlace: .ownPassword { try await $0.manageHolds(.gdprHoldPlace, $1, $2) },
+        .gdprHoldRelease: .ownPassword { try await $0.manageHolds(.gdprHoldRelease, $1, $2) },
+        .gdprHolds: .ownPassword { try await $0.manageHolds(.gdprHolds, $1, $2) },
+        .gdprPurge: .ownPassword { try await $0.purgeNow($1, $2) },
+
+        .availabilityAdd: .ownPassword { c, r, u in .answering(r, \.availability, try await c.addAvailability(r, u)) },
+        .availabilityRemove: .ownPassword { c, r, u in .answering(r, \.availability, try await c.removeAvailability(r, u)) },
+        .availabilityList: .ownPassword { c, r, u in .answering(r, \.availability, try await c.listAvailability(r, u)) },
+        .availabilityClinicians: .ownPassword { c, r, u in .answering(r, \.users, try await c.bookableClinicians(u)) },
+        .appointmentSlots: .ownPassword { c, r, u in .answering(r, \.slots, try await c.freeSlots(r, u)) },
+        .appointmentBook: .ownPassword { c, r, u in .answering(r, \.appointment, try await c.book(r, u)) },
+        .appointmentReschedule: .ownPassword { c, r, u in .answering(r, \.appointment, try await c.reschedule(r, u)) },
+        .appointmentCancel: .ownPassword { c, r, u in .answering(r, \.appointment, try await c.changeStatus(.appointmentCancel, r, u)) },
+        .appointmentUpdate: .ownPassword { c, r, u in .answering(r, \.appointment, try await c.changeStatus(.appointmentUpdate, r, u)) },
+        .appointmentList: .ownPassword { c, r, u in .answering(r, \.appointments, try await c.listAppointments(r, u)) },
+        .appointmentShow: .ownPassword { c, r, u in .answering(r, \.appointment, try await c.showAppointment(r, u)) },
+        .notificationList: .ownPassword { try await $0.handleNotifications(.notificationList, $1, $2) },
+        .notificationRead: .ownPassword { try await $0.handleNotifications(.notificationRead, $1, $2) },
+        .notificationSettings: .ownPassword { try await $0.handleNotifications(.notificationSettings, $1, $2) },
+        .notificationAnnounce: .ownPassword { try await $0.announce($1, $2) },
+
+        .recordRead: .ownPassword { try await $0.readRecordPage($1, $2) },
+        .recordWrite: .ownPassword { c, r, u in .answering(r, \.recordEntries, try await c.writeRecord(r, u)) },
+        .recordAmend: .ownPassword { c, r, u in .answering(r, \.amendments, try await c.handleAmendment(.recordAmend, r, u)) },
+        .recordAmendments: .ownPassword { c, r, u in .answering(r, \.amendments, try await c.handleAmendment(.recordAmendments, r, u)) },
+        .recordAmendDecide: .ownPassword { c, r, u in .answering(r, \.amendments, try await c.handleAmendment(.recordAmendDecide, r, u)) },
+        .recordAmendDisagree: .ownPassword { c, r, u in .answering(r, \.amendments, try await c.handleAmendment(.recordAmendDisagree, r, u)) },
+        .breakGlassOpen: .ownPassword { c, r, u in .answering(r, \.breakGlassUses, [try await c.openBreakGlass(r, u)]) },
+        .breakGlassList: .ownPassword { c, r, u in .answering(r, \.breakGlassUses, try await c.reviewBreakGlass(.breakGlassList, r, u)) },
+        .breakGlassReview: .ownPassword { c, r, u in .answering(r, \.breakGlassUses, try await c.reviewBreakGlass(.breakGlassReview, r, u)) },
+
+        .auditProof: .ownPassword { try await $0.auditProof($1, $2) },
+        .securitySignIns: .ownPassword { try await $0.signInReport($1, $2) },
+        .backupStatus: .ownPassword { try await $0.backupStatus($1, $2) },
+    ]
+}
+
+extension ServerReply {
+    /// The reply to `request`, of the request's type, carrying `value` in `field`.
+    static func answering<Value>(_ request: ClientRequest, _ field: WritableKeyPath<Fields, Value?>, _ value: Value) -> ServerReply {
+        var reply = ServerReply(id: request.id, type: request.type)
+        reply[dynamicMember: field] = value
+        return reply
+    }
+}
