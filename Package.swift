@@ -64,10 +64,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // The tamper-evident audit log: entries, Merkle tree, signed checkpoints, proofs, verifier.
+        // Group commit: one thread, one sync per batch; shared by the audit log and the store.
+        .target(name: "WardGroupCommit", swiftSettings: strictSettings),
         .target(
             name: "WardAudit",
             dependencies: [
-                "WardCrypto", "COpenSSLCrypto",
+                "WardCrypto", "COpenSSLCrypto", "WardGroupCommit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -90,7 +92,7 @@ let package = Package(
         .target(name: "WardPersonalData", swiftSettings: strictSettings),
         .target(
             name: "WardStore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["WardGroupCommit", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // The wire protocol's messages, shared by the server and its clients.
@@ -203,7 +205,7 @@ let package = Package(
             dependencies: ["WardStore", "WardPersonalData", "WardTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "WardAuditTests", dependencies: ["WardAudit", "WardCrypto", "WardGroupCommit", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WardPolicyTests",
             dependencies: ["WardPolicy", "WardTestSupport"],

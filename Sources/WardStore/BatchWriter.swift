@@ -1,5 +1,6 @@
-internal import GRDB
 internal import Foundation
+internal import GRDB
+internal import WardGroupCommit
 
 /// Group commit for SQLite: writes from many tasks are queued, and one thread runs everything
 /// queued in one transaction with one sync, then answers each writer. With synchronous=FULL a
@@ -20,19 +21,13 @@ final class BatchWriter: @unchecked Sendable {
     // Unowned: the database owns the pool and closes it when it goes, after `close` has stopped
     // this writer, so that the file is closed by the time the database is gone.
     private unowned let pool: DatabasePool
-    private let maxBatch: Int
+    private let queue: GroupCommitQueue<Item>
     private let stopped = DispatchSemaphore(value: 0)
-    // Guarded by `condition`.
-    private let condition = NSCondition()
-    private var pending: [Item] = []
-    private var closed = false
 
     init(pool: DatabasePool, maxBatch: Int = 1024) {
         self.pool = pool
-        self.maxBatch = maxBatch
-        let thread = Thread { [self] in run() }
-        thread.name = "ward.database.writer"
-        thread.start()
+        queue = GroupCommitQueue(maxBatch: maxBatch)
+        queue.start(name: "ward.database.writer", .init(commit: { [self] batch in commit(batch) }, finish: { [self] in stopped.signal() }))
     }
 
     /// Runs `work` in the next batch; returns its result once the batch is durable.
@@ -64,59 +59,32 @@ final class BatchWriter: @unchecked Sendable {
                     continuation.resume(with: result)
                 }
             )
-            condition.lock()
-            if closed {
-                condition.unlock()
-                continuation.resume(throwing: BatchWriterError.closed)
-                return
-            }
-            pending.append(item)
-            if pending.count == 1 { condition.signal() }
-            condition.unlock()
+            if !queue.enqueue(item) { continuation.resume(throwing: BatchWriterError.closed) }
         }
     }
 
     /// Finishes what is queued and stops the thread, returning once it has; later writes throw
     /// `closed`. Call once.
     func close() {
-        condition.lock()
-        closed = true
-        condition.signal()
-        condition.unlock()
+        queue.close()
         stopped.wait()
     }
 
-    private func run() {
-        var batch: [Item] = []
-        while true {
-            condition.lock()
-            while pending.isEmpty && !closed { condition.wait() }
-            if pending.isEmpty && closed {
-                condition.unlock()
-                stopped.signal()
-                return
-            }
-            if pending.count <= maxBatch {
-                swap(&batch, &pending)
-            } else {
-                batch.append(contentsOf: pending.prefix(maxBatch))
-                pending.removeFirst(maxBatch)
-            }
-            condition.unlock()
-            var commitError: (any Error)?
-            do {
-                try pool.writeWithoutTransaction { db in
-                    try db.inTransaction {
-                        for item in batch { item.run(db) }
-                        return .commit
-                    }
+    /// One transaction for the batch; each write's own savepoint keeps a failing one from
+    /// taking the others with it.
+    private func commit(_ batch: [Item]) {
+        var commitError: (any Error)?
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction {
+                    for item in batch { item.run(db) }
+                    return .commit
                 }
-            } catch {
-                commitError = error
             }
-            for item in batch { item.finish(commitError) }
-            batch.removeAll(keepingCapacity: true)
+        } catch {
+            commitError = error
         }
+        for item in batch { item.finish(commitError) }
     }
 }
 

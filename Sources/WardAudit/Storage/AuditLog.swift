@@ -1,6 +1,7 @@
 internal import Foundation
 public import Logging
 internal import WardCrypto
+internal import WardGroupCommit
 
 /// How to open an audit log.
 public struct AuditLogConfiguration: Sendable {
@@ -89,11 +90,9 @@ public final class AuditLog: Sendable {
     public var verifier: NoteVerifier { writer.signer.verifier }
 }
 
-/// The state shared between appenders and the writer thread. All of it is guarded by
-/// `condition`; the writer thread alone touches the `Sealed` part (file offsets, tree).
-///
-/// A lock and a dedicated thread rather than an actor: the writer blocks in `fdatasync`, which
-/// must not happen on the cooperative thread pool (two threads on a two-core machine).
+/// The state shared between appenders and the writer thread (`GroupCommitQueue`'s). What
+/// appenders read is guarded by `lock`; the writer thread alone touches the `Sealed` part (file
+/// offsets, tree).
 final class LogWriter: @unchecked Sendable {
     typealias Continuation = CheckedContinuation<AuditReceipt, any Error>
 
@@ -118,7 +117,6 @@ final class LogWriter: @unchecked Sendable {
     private let layout: LogLayout
     private let source: String
     private let interval: Duration
-    private let maxBatch: Int
     private let logger: Logger
     private let entriesFD: Int32
     private let checkpointsFD: Int32
@@ -126,9 +124,9 @@ final class LogWriter: @unchecked Sendable {
     private let index: IndexWriter
     private var indexFailureLogged = false
 
-    private let condition = NSCondition()
-    private var pending: [(entry: [UInt8], continuation: Continuation)] = []
-    private var closing = false
+    private let queue: GroupCommitQueue<(entry: [UInt8], continuation: Continuation)>
+    // Guarded by `lock`.
+    private let lock = NSLock()
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private var finished = false
     private var stoppedReason: String?
@@ -141,7 +139,7 @@ final class LogWriter: @unchecked Sendable {
         layout = LogLayout(directory: configuration.directory)
         source = configuration.source
         interval = configuration.checkpointInterval
-        maxBatch = max(1, configuration.maxBatch)
+        queue = GroupCommitQueue(maxBatch: configuration.maxBatch)
         logger = configuration.logger
         guard EntryCodec.isIdentifier(source), !source.isEmpty else {
             throw AuditLogError.invalidEvent("source must be a non-empty identifier")
@@ -202,9 +200,11 @@ final class LogWriter: @unchecked Sendable {
             Glibc.close(checkpointsFD)
             throw error
         }
-        let thread = Thread { [self] in run() }
-        thread.name = "ward-audit-writer"
-        thread.start()
+        queue.start(
+            name: "ward-audit-writer",
+            .init(
+                commit: { [self] batch in commit(batch) }, nextDue: { [self] in checkpointDue() },
+                afterwards: { [self] closing in checkpointIfDue(closing: closing) }, finish: { [self] in finish() }))
     }
 
     // MARK: Appenders' side
@@ -224,100 +224,61 @@ final class LogWriter: @unchecked Sendable {
     }
 
     func enqueue(_ entry: [UInt8], _ continuation: Continuation) {
-        condition.lock()
-        if let reason = stoppedReason {
-            condition.unlock()
+        if let reason = currentStopReason() {
             continuation.resume(throwing: AuditLogError.stopped(reason: reason))
-            return
-        }
-        if closing || finished {
-            condition.unlock()
+        } else if !queue.enqueue((entry, continuation)) {
             continuation.resume(throwing: AuditLogError.closed)
-            return
         }
-        pending.append((entry, continuation))
-        if pending.count == 1 { condition.signal() }
-        condition.unlock()
     }
 
-    var isAcceptingEntries: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return !closing && !finished && stoppedReason == nil
-    }
+    var isAcceptingEntries: Bool { queue.isOpen && currentStopReason() == nil }
 
     var published: Published {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return publishedState
     }
 
     func requestClose(_ waiter: CheckedContinuation<Void, Never>) {
-        condition.lock()
+        lock.lock()
         if finished {
-            condition.unlock()
+            lock.unlock()
             waiter.resume()
             return
         }
-        closing = true
         closeWaiters.append(waiter)
-        condition.signal()
-        condition.unlock()
+        lock.unlock()
+        queue.close()
     }
 
     // MARK: Writer thread
 
-    private func run() {
-        var batch: [(entry: [UInt8], continuation: Continuation)] = []
-        while true {
-            condition.lock()
-            while pending.isEmpty && !closing {
-                if sealed.nextSeq > sealed.checkpointedSize && stoppedReason == nil {
-                    let due = sealed.lastCheckpoint.advanced(by: interval)
-                    if ContinuousClock.now >= due { break }
-                    let wait = ContinuousClock.now.duration(to: due)
-                    _ = condition.wait(
-                        until: Date(timeIntervalSinceNow: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18))
-                } else {
-                    condition.wait()
-                }
-            }
-            if pending.count <= maxBatch {
-                swap(&batch, &pending)
-            } else {
-                batch.append(contentsOf: pending.prefix(maxBatch))
-                pending.removeFirst(maxBatch)
-            }
-            let stopped = stoppedReason
-            let closeNow = closing && pending.isEmpty
-            condition.unlock()
+    /// When the next checkpoint is due: `checkpointInterval` after the last one, while entries
+    /// wait for one and the log has not stopped.
+    private func checkpointDue() -> ContinuousClock.Instant? {
+        guard sealed.nextSeq > sealed.checkpointedSize, currentStopReason() == nil else { return nil }
+        return sealed.lastCheckpoint.advanced(by: interval)
+    }
 
-            if !batch.isEmpty {
-                if let stopped {
-                    for item in batch { item.continuation.resume(throwing: AuditLogError.stopped(reason: stopped)) }
-                } else {
-                    commit(batch)
-                }
-                batch.removeAll(keepingCapacity: true)
-            }
-            let due = sealed.nextSeq > sealed.checkpointedSize && ContinuousClock.now >= sealed.lastCheckpoint.advanced(by: interval)
-            if (due || closeNow) && sealed.nextSeq > sealed.checkpointedSize && currentStopReason() == nil {
-                do { try writeCheckpoint() } catch { stop(because: error) }
-            }
-            if closeNow {
-                finish()
-                return
-            }
+    /// Signs a checkpoint of what is written when one is due, and on closing.
+    private func checkpointIfDue(closing: Bool) {
+        let due = sealed.nextSeq > sealed.checkpointedSize && ContinuousClock.now >= sealed.lastCheckpoint.advanced(by: interval)
+        if (due || closing) && sealed.nextSeq > sealed.checkpointedSize && currentStopReason() == nil {
+            do { try writeCheckpoint() } catch { stop(because: error) }
         }
     }
 
     private func currentStopReason() -> String? {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return stoppedReason
     }
 
     private func commit(_ batch: [(entry: [UInt8], continuation: Continuation)]) {
+        if let stopped = currentStopReason() {
+            for item in batch { item.continuation.resume(throwing: AuditLogError.stopped(reason: stopped)) }
+            return
+        }
         let receipts: [AuditReceipt]
         do {
             receipts = try writeBatch(batch.map(\.entry))
@@ -367,9 +328,9 @@ final class LogWriter: @unchecked Sendable {
         logIndexFailure()
         state.entriesEnd += batchBuffer.count
         sealed = state
-        condition.lock()
+        lock.lock()
         publishedState.size = state.nextSeq
-        condition.unlock()
+        lock.unlock()
         return receipts
     }
 
@@ -383,9 +344,9 @@ final class LogWriter: @unchecked Sendable {
         sealed.checkpointsEnd += record.count
         sealed.checkpointedSize = checkpoint.checkpoint.size
         sealed.lastCheckpoint = .now
-        condition.lock()
+        lock.lock()
         publishedState.checkpoint = checkpoint
-        condition.unlock()
+        lock.unlock()
     }
 
     /// A failed index write does not stop the log (the index is a cache of it); proofs past the
@@ -397,23 +358,20 @@ final class LogWriter: @unchecked Sendable {
     }
 
     private func stop(because error: any Error) {
-        condition.lock()
+        lock.lock()
         if stoppedReason == nil {
             stoppedReason = "\(error)"
             logger.critical("audit log stopped: appends now fail until the log is reopened", metadata: ["error": "\(error)"])
         }
-        condition.unlock()
+        lock.unlock()
     }
 
     private func finish() {
-        condition.lock()
+        lock.lock()
         finished = true
         let waiters = closeWaiters
         closeWaiters = []
-        let leftovers = pending
-        pending = []
-        condition.unlock()
-        for item in leftovers { item.continuation.resume(throwing: AuditLogError.closed) }
+        lock.unlock()
         Glibc.close(entriesFD)
         Glibc.close(checkpointsFD)
         for waiter in waiters { waiter.resume() }
