@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "WardPersonalData", swiftSettings: strictSettings),
         .target(
             name: "WardStore",
-            dependencies: ["WardGroupCommit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["WardGroupCommit", "WardProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // The wire protocol's messages, shared by the server and its clients.

@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 import Synchronization
 public import WardCrypto
 public import WardE2EE

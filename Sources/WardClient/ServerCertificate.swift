@@ -1,9 +1,9 @@
-internal import Foundation
-internal import NIOCore
-internal import NIOPosix
-internal import NIOSSL
-internal import NIOTLS
-internal import WardCrypto
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOTLS
+import WardCrypto
 
 /// The root of the certificate chain a server presents, read without trusting it, so that a
 /// person can compare its fingerprint with the one the appliance printed and pin it (trust on

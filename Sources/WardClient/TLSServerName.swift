@@ -1,6 +1,6 @@
-internal import Foundation
-internal import SwiftASN1
-internal import X509
+import Foundation
+import SwiftASN1
+import X509
 
 /// The name a client sends in TLS (server name indication) and checks the certificate against.
 /// SNI cannot carry an IP address (RFC 6066 §3), so for a server reached by address the name is

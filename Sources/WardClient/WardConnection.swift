@@ -1,10 +1,10 @@
-internal import Foundation
+import Foundation
 import Synchronization
 public import Logging
-internal import NIOCore
-internal import NIOWebSocket
+import NIOCore
+import NIOWebSocket
 public import NIOSSL
-internal import WSClient
+import WSClient
 public import WardProtocol
 
 /// Errors of the client library.

@@ -1,5 +1,5 @@
 public import ArgumentParser
-internal import Foundation
+import Foundation
 
 /// A usage or I/O problem: the command ends with exit status 2 and this message, which says
 /// what to do about it.

@@ -1,4 +1,4 @@
-internal import CArgon2
+import CArgon2
 
 /// Argon2id password hashing (RFC 9106) with libargon2, the reference implementation.
 ///

@@ -1,4 +1,4 @@
-internal import CSodium
+import CSodium
 
 /// Comparisons whose running time does not depend on where the inputs differ.
 public enum ConstantTime {

@@ -1,4 +1,4 @@
-internal import CSodium
+import CSodium
 
 /// Ed25519 signatures (RFC 8032) through libsodium.
 public enum Ed25519 {

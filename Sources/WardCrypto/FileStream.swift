@@ -1,5 +1,5 @@
-internal import CSodium
-internal import Foundation
+import CSodium
+import Foundation
 
 /// A whole file encrypted as a stream (libsodium's `crypto_secretstream_xchacha20poly1305`):
 /// chunks of 64 KiB, each authenticated in order, the last one marked final, so a reordered,
@@ -19,12 +19,11 @@ public enum FileStream {
         guard key.count == Int(crypto_secretstream_xchacha20poly1305_keybytes()) else {
             throw CryptoError.invalidLength(what: "stream key", expected: 32, actual: key.count)
         }
-        guard let input = FileHandle(forReadingAtPath: source) else { throw CryptoError.library("cannot read \(source)") }
-        defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let output = FileHandle(forWritingAtPath: destination)
-        else { throw CryptoError.library("cannot create \(destination)") }
-        defer { try? output.close() }
+        let (input, output) = try openFiles(source, destination)
+        defer {
+            try? input.close()
+            try? output.close()
+        }
         var state = crypto_secretstream_xchacha20poly1305_state()
         var header = [UInt8](repeating: 0, count: Int(crypto_secretstream_xchacha20poly1305_headerbytes()))
         key.withNonNullBytes { k, _ in _ = crypto_secretstream_xchacha20poly1305_init_push(&state, &header, k) }
@@ -60,12 +59,11 @@ public enum FileStream {
     /// `authenticationFailed` when anything was altered, reordered or cut off.
     public static func decrypt(_ source: String, to destination: String, key: SecureBytes) throws {
         requireSodium()
-        guard let input = FileHandle(forReadingAtPath: source) else { throw CryptoError.library("cannot read \(source)") }
-        defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let output = FileHandle(forWritingAtPath: destination)
-        else { throw CryptoError.library("cannot create \(destination)") }
-        defer { try? output.close() }
+        let (input, output) = try openFiles(source, destination)
+        defer {
+            try? input.close()
+            try? output.close()
+        }
         let headerBytes = Int(crypto_secretstream_xchacha20poly1305_headerbytes())
         guard let header = try input.read(upToCount: headerBytes), header.count == headerBytes, key.count == 32 else {
             throw CryptoError.authenticationFailed
@@ -95,5 +93,17 @@ public enum FileStream {
         // Nothing may follow the final chunk.
         guard (try input.read(upToCount: 1) ?? Data()).isEmpty else { throw CryptoError.authenticationFailed }
         try output.synchronize()
+    }
+
+    /// The source opened for reading and the destination created (0600) for writing.
+    private static func openFiles(_ source: String, _ destination: String) throws -> (FileHandle, FileHandle) {
+        guard let input = FileHandle(forReadingAtPath: source) else { throw CryptoError.library("cannot read \(source)") }
+        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let output = FileHandle(forWritingAtPath: destination)
+        else {
+            try? input.close()
+            throw CryptoError.library("cannot create \(destination)")
+        }
+        return (input, output)
     }
 }

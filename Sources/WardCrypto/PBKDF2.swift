@@ -1,6 +1,6 @@
-internal import Crypto
-internal import CryptoExtras
-internal import Foundation
+import Crypto
+import CryptoExtras
+import Foundation
 
 /// PBKDF2-HMAC-SHA-256 (RFC 8018 §5.2), from swift-crypto's BoringSSL. Ward's passwords use
 /// Argon2id; this is only for what a browser must open too (WebCrypto has PBKDF2, not Argon2id):

@@ -1,4 +1,4 @@
-internal import Crypto
+import Crypto
 
 /// SHA-256 (swift-crypto, which uses the CPU's SHA extensions) for everything that is not a hot
 /// path: policy-set hashes, fingerprints.

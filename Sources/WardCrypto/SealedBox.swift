@@ -1,4 +1,4 @@
-internal import CSodium
+import CSodium
 
 /// Anonymous public-key encryption to an X25519 key (libsodium `crypto_box_seal`): anyone with
 /// the public key can seal; only the private key's holder can open, and the sender stays anonymous.

@@ -1,4 +1,4 @@
-internal import CSodium
+import CSodium
 
 /// A buffer for secret material (private keys, derived keys) that is wiped when released.
 ///

@@ -1,4 +1,4 @@
-internal import CSodium
+import CSodium
 
 /// Cryptographically secure random bytes from the operating system (libsodium `randombytes`).
 public enum SecureRandom {

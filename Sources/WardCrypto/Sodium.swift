@@ -1,4 +1,4 @@
-internal import CSodium
+import CSodium
 
 /// libsodium must be initialised once before use; `sodium_init` is idempotent and thread-safe,
 /// and a global `let` runs it exactly once, on first use.

@@ -1,4 +1,4 @@
-internal import Crypto
+import Crypto
 
 /// Time-based one-time passwords (RFC 6238; HMAC-SHA-1, 30-second steps, 6 digits), the form
 /// authenticator apps read from an `otpauth://` URI.

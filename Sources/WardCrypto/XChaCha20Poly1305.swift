@@ -1,4 +1,4 @@
-internal import CSodium
+import CSodium
 
 /// Authenticated encryption with associated data: XChaCha20-Poly1305 (IETF construction,
 /// libsodium). Its 24-byte nonces are long enough to be chosen at random for every message.

@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 public import WardCrypto
 
 /// A device's private keys at rest: one file, mode 0600, sealed with XChaCha20-Poly1305 under a

@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 public import WardCrypto
 
 /// A person's identity key, sealed under a recovery key only they hold, kept on the server so

@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 
 /// JSON for what goes inside ciphertext: sorted keys, so equal content encodes alike.
 enum JSONCoding {

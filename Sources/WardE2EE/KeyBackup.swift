@@ -1,5 +1,5 @@
-internal import Foundation
-internal import WardCrypto
+import Foundation
+import WardCrypto
 public import WardProtocol
 
 /// The sender keys a person's devices received, kept on the server sealed under a key only the

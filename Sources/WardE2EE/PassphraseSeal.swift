@@ -1,4 +1,4 @@
-internal import WardCrypto
+import WardCrypto
 
 /// Bytes sealed under a passphrase: Argon2id (parameters and salt kept beside the ciphertext)
 /// derives the key, XChaCha20-Poly1305 seals, and the format and owner are authenticated as

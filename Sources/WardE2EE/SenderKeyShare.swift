@@ -1,4 +1,4 @@
-internal import WardCrypto
+import WardCrypto
 public import WardProtocol
 
 /// A sender key as one device gives it to another: sealed to the recipient's X25519 key

@@ -1,5 +1,5 @@
-internal import WardCrypto
-internal import WardProtocol
+import WardCrypto
+import WardProtocol
 
 /// What differs between the two suites (docs/PROTOCOL.md, "Envelopes"): how a key share is
 /// sealed and how a message is encrypted. Both sign with Ed25519, ratchet with HMAC-SHA-256 and

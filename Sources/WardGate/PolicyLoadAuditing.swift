@@ -1,6 +1,6 @@
 public import WardAudit
 public import WardPolicy
-internal import WardCrypto
+import WardCrypto
 
 /// Records policy loads in the audit log, so that which rules were in force, and every
 /// attempt to change them, can be proved later.

@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 
 /// Group commit: tasks queue items, and one thread of the queue's own takes everything queued
 /// (up to `maxBatch`) and commits it at once, so that a batch shares one sync instead of paying

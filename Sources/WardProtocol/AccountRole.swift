@@ -6,6 +6,9 @@ public enum AccountRole: String, CaseIterable, Codable, Sendable {
     /// Not staff: an auditor checks the audit log and takes no part in care or messaging.
     case auditor = "Auditor"
 
+    /// Doctors and nurses: the roles that see patients, keep hours and sit on care teams.
+    public var isClinician: Bool { self == .doctor || self == .nurse }
+
     /// The names, for messages that list them.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

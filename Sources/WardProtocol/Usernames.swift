@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 
 /// How usernames are compared and which are refused. A username is how people find each other
 /// (`user.find`) and sign in, so two that look alike must not both exist: seen against a running

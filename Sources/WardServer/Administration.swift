@@ -1,8 +1,8 @@
-internal import WardAudit
-internal import WardCrypto
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import WardAudit
+import WardCrypto
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Account and care-team management (Admin duties under the clinic's policies). Names and
 /// usernames go to the database and to the administrator, never to the audit log: entries
@@ -55,13 +55,13 @@ extension Connection {
         if [.careTeamAdd, .careTeamRemove, .careTeamList].contains(type) {
             patient = try await revealing(type, to: admin) {
                 let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
-                guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+                guard patient.role == .patient else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
                 return patient
             }
             if type != .careTeamList {
                 clinician = try await revealing(type, to: admin) {
                     let clinician = try lookUp(id: try require(request.clinicianID, "clinicianID"), what: "clinician")
-                    guard ["Doctor", "Nurse"].contains(clinician.role) else {
+                    guard clinician.role.isClinician else {
                         throw ReplyError(code: .badRequest, message: "clinicianID does not name a Doctor or Nurse account")
                     }
                     return clinician
@@ -71,8 +71,9 @@ extension Connection {
         var newUser: UserRecord?
         if type == .userCreate {
             let username = try require(request.username, "username")
-            let role = try require(request.role, "role")
-            guard AccountRole(rawValue: role) != nil else { throw ReplyError(code: .badRequest, message: "role must be one of \(AccountRole.names)") }
+            guard let role = AccountRole(rawValue: try require(request.role, "role")) else {
+                throw ReplyError(code: .badRequest, message: "role must be one of \(AccountRole.names)")
+            }
             let stored: String
             switch Username.normalised(username) {
             case let .success(name): stored = name
@@ -98,7 +99,7 @@ extension Connection {
         let (object, newUser, clinician) = (subjects.object, subjects.newUser, subjects.clinician)
         let resource = object.map { Entity(uid: ClinicModel.user($0.id)) } ?? Entity(uid: ClinicModel.service)
         var details: [String: String] = [:]
-        if let newUser { details["role"] = newUser.role }
+        if let newUser { details["role"] = newUser.role.rawValue }
         if let clinician { details["clinician"] = clinician.id }
         let code: AuditEvent.Action
         switch type {
@@ -126,12 +127,12 @@ extension Connection {
                 // Admin or a privacy officer approves the role (approval.decide).
                 newUser.active = false
                 newUser.passwordHash = "!"
-                try database.insert(newUser)
+                try await database.insert(newUser)
                 reply.approvals = [try await pendingApproval(RequestType.userCreate.rawValue, subject: newUser.id, requester: admin)]
             } else {
                 let password = OneTimePassword.make()
                 newUser.passwordHash = try await context.passwords.hash(password)
-                try database.insert(newUser)
+                try await database.insert(newUser)
                 oneTimePassword = password
             }
         }
@@ -147,7 +148,7 @@ extension Connection {
                 if type == .userEnable, try database.pendingApproval(action: RequestType.userCreate.rawValue, subjectID: target.id) != nil {
                     throw ReplyError(code: .conflict, message: "this account waits for a second person's approval of its role (approval.decide)")
                 }
-                try database.setActive(userID: target.id, type == .userEnable)
+                try await database.setActive(userID: target.id, type == .userEnable)
                 if type == .userDisable { context.hub.endSessions(ofUser: target.id) }
             }
         default:
@@ -169,11 +170,13 @@ extension Connection {
         let (patient, clinician) = (subjects.patient, subjects.clinician)
         switch type {
         case .careTeamAdd:
-            if let patient, let clinician, !(try database.addCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
+            if let patient, let clinician, !(try await database.addCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
                 throw ReplyError(code: .conflict, message: "that clinician is already on the care team")
             }
         case .careTeamRemove:
-            if let patient, let clinician, !(try database.removeCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
+            if let patient, let clinician,
+                !(try await database.removeCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id)))
+            {
                 throw ReplyError(code: .notFound, message: "that clinician is not on the care team")
             }
             // Off the care team means out of the patient's care rooms, with new keys from then on.
@@ -193,8 +196,8 @@ extension Connection {
     func resetPassword(of target: UserRecord) async throws -> String {
         let database = context.gate.database
         let password = OneTimePassword.make()
-        try database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
-        try database.resetFailedLogins(userID: target.id)
+        try await database.setPassword(userID: target.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
+        try await database.resetFailedLogins(userID: target.id)
         context.hub.endSessions(ofUser: target.id)
         try await tellAccountChanged(
             target, "Your password was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
@@ -205,10 +208,10 @@ extension Connection {
     /// person enrols a new one with (not whoever holds their password; 7 days, once).
     func resetSecondFactor(of target: UserRecord) async throws -> String {
         let database = context.gate.database
-        try database.removeSecondFactor(userID: target.id)
+        try await database.removeSecondFactor(userID: target.id)
         context.hub.endSessions(ofUser: target.id)
         let code = OneTimePassword.make(length: 12)
-        try database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
+        try await database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
         try await tellAccountChanged(
             target, "Your second factor was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
         return code
@@ -218,7 +221,7 @@ extension Connection {
     private func tellAccountChanged(_ target: UserRecord, _ text: String) async throws {
         let now = Clock.nowSeconds()
         let note = NotificationRecord(userID: target.id, kind: "account", text: text, refID: nil, createdAt: now, dueAt: now)
-        try await context.gate.database.write { try WardDatabase.addNotifications([note], in: $0) }
+        try await context.gate.database.write { try $0.addNotifications([note]) }
         try await Notifier(context: context).deliverDue()
     }
 
@@ -253,7 +256,7 @@ extension Connection {
     }
 
     static func info(_ user: UserRecord) -> UserInfo {
-        UserInfo(userID: user.id, username: user.username, displayName: user.displayName, role: user.role, active: user.active)
+        UserInfo(userID: user.id, username: user.username, displayName: user.displayName, role: user.role.rawValue, active: user.active)
     }
 }
 

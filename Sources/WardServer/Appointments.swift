@@ -1,8 +1,8 @@
-internal import Foundation
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Availability and appointments. Clinicians publish when they see patients; patients book,
 /// move and cancel their own appointments; nurses and front-desk staff book for patients;
@@ -66,7 +66,7 @@ extension Connection {
     func book(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
         let patient = try lookUp(id: request.patientID ?? user.id, what: "patient")
-        guard patient.role == "Patient", patient.active else {
+        guard patient.role == .patient, patient.active else {
             throw ReplyError(code: .badRequest, message: "patientID does not name an active Patient account")
         }
         if let reason = request.reason {
@@ -78,7 +78,7 @@ extension Connection {
         let id = "appt:" + OpaqueID.make()
         let now = Clock.nowSeconds()
         // Booked by the patient it waits for the clinic to confirm; booked by staff it is confirmed.
-        let status = user.id == patient.id ? "requested" : "confirmed"
+        let status: AppointmentRecord.Status = user.id == patient.id ? .requested : .confirmed
         let proposed = AppointmentRecord(
             id: id, patientID: patient.id, clinicianID: clinician.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
             status: status,
@@ -92,11 +92,11 @@ extension Connection {
         let database = context.gate.database
         let notifier = Notifier(context: context)
         let reminders = try notifier.reminders(for: proposed, now: now)
-        let told = try notifier.appointmentChange(proposed, what: status == "requested" ? "requested" : "booked", by: user.id, now: now)
-        try await database.write { db in
-            try WardDatabase.book(proposed, in: db)
-            try WardDatabase.replaceReminders(refID: proposed.id, with: reminders, in: db)
-            try WardDatabase.addNotifications(told, in: db)
+        let told = try notifier.appointmentChange(proposed, what: status == .requested ? "requested" : "booked", by: user.id, now: now)
+        try await database.write { transaction in
+            try transaction.book(proposed)
+            try transaction.replaceReminders(refID: proposed.id, with: reminders)
+            try transaction.addNotifications(told)
         }
         if !told.isEmpty { try await notifier.deliverDue() }
         return try info(proposed)
@@ -116,12 +116,12 @@ extension Connection {
         let notifier = Notifier(context: context)
         let reminders = try notifier.reminders(for: expected, now: now)
         let told = try notifier.appointmentChange(expected, what: "moved here from \(notifier.when(current.startsAt))", by: user.id, now: now)
-        let moved = try await database.write { db in
-            let moved = try WardDatabase.reschedule(
+        let moved = try await database.write { transaction in
+            let moved = try transaction.reschedule(
                 appointmentID: current.id, startsAt: slot.startsAt, endsAt: slot.endsAt, location: slot.location,
-                at: now, in: db)
-            try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
-            try WardDatabase.addNotifications(told, in: db)
+                at: now)
+            try transaction.replaceReminders(refID: current.id, with: reminders)
+            try transaction.addNotifications(told)
             return moved
         }
         if !told.isEmpty { try await notifier.deliverDue() }
@@ -130,20 +130,20 @@ extension Connection {
 
     func changeStatus(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
         let current = try existingAppointment(request)
-        let target: String, from: [String]
+        let target: AppointmentRecord.Status, from: [AppointmentRecord.Status]
         if type == .appointmentCancel {
-            (target, from) = ("cancelled", AppointmentRecord.holdingSlot)
+            (target, from) = (.cancelled, AppointmentRecord.holdingSlot)
         } else {
-            switch request.status {
-            case "confirmed": (target, from) = ("confirmed", ["requested"])
-            case "completed": (target, from) = ("completed", ["confirmed"])
-            case "noShow": (target, from) = ("noShow", ["confirmed"])
+            switch request.status.flatMap(AppointmentRecord.Status.init(rawValue:)) {
+            case .confirmed: (target, from) = (.confirmed, [.requested])
+            case .completed: (target, from) = (.completed, [.confirmed])
+            case .noShow: (target, from) = (.noShow, [.confirmed])
             default: throw ReplyError(code: .badRequest, message: "status must be confirmed, completed or noShow (cancel with appointment.cancel)")
             }
         }
         try await allowScheduling(
             user, type, code: type == .appointmentCancel ? .delete : .update, resource: ClinicModel.appointment(current),
-            objectType: "appointment", objectID: current.id, subjectID: current.patientID, details: ["status": target])
+            objectType: "appointment", objectID: current.id, subjectID: current.patientID, details: ["status": target.rawValue])
         let now = Clock.nowSeconds(), userID = user.id
         let database = context.gate.database
         var expected = current
@@ -152,11 +152,12 @@ extension Connection {
         // Reminders stand while the appointment holds its slot; the other side hears of a
         // confirmation or a cancellation.
         let reminders = try notifier.reminders(for: expected, now: now)
-        let told = ["confirmed", "cancelled"].contains(target) ? try notifier.appointmentChange(expected, what: target, by: userID, now: now) : []
-        let changed = try await database.write { db in
-            let changed = try WardDatabase.setStatus(appointmentID: current.id, to: target, allowedFrom: from, by: userID, at: now, in: db)
-            try WardDatabase.replaceReminders(refID: current.id, with: reminders, in: db)
-            try WardDatabase.addNotifications(told, in: db)
+        let told =
+            [.confirmed, .cancelled].contains(target) ? try notifier.appointmentChange(expected, what: target.rawValue, by: userID, now: now) : []
+        let changed = try await database.write { transaction in
+            let changed = try transaction.setStatus(appointmentID: current.id, to: target, allowedFrom: from, by: userID, at: now)
+            try transaction.replaceReminders(refID: current.id, with: reminders)
+            try transaction.addNotifications(told)
             return changed
         }
         // Told now rather than at the scheduler's next second.
@@ -166,13 +167,13 @@ extension Connection {
 
     func listAppointments(_ request: ClientRequest, _ user: UserRecord) async throws -> [AppointmentInfo] {
         let whose = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
-        let party: WardDatabase.Party = whose.role == "Patient" ? .patient : .clinician
+        let party: WardDatabase.Party = whose.role == .patient ? .patient : .clinician
         let from = request.startsAt ?? Clock.nowSeconds()
         let database = context.gate.database
         try await allowScheduling(
             user, .appointmentList, code: .read,
             resource: ClinicModel.principal(whose, careTeamsOf: try database.patients(ofClinician: whose.id)),
-            objectType: "user", objectID: whose.id, subjectID: whose.role == "Patient" ? whose.id : "")
+            objectType: "user", objectID: whose.id, subjectID: whose.role == .patient ? whose.id : "")
         return try database.appointments(of: whose.id, as: party, from: from).map { try info($0) }
     }
 
@@ -209,7 +210,7 @@ extension Connection {
         let database = context.gate.database
         return AppointmentInfo(
             appointmentID: appointment.id, patientID: appointment.patientID, clinicianID: appointment.clinicianID, startsAt: appointment.startsAt,
-            endsAt: appointment.endsAt, location: appointment.location, status: appointment.status, bookedBy: appointment.bookedBy,
+            endsAt: appointment.endsAt, location: appointment.location, status: appointment.status.rawValue, bookedBy: appointment.bookedBy,
             cancelledBy: appointment.cancelledBy, updatedAt: appointment.updatedAt,
             patientName: try database.user(id: appointment.patientID)?.displayName,
             clinicianName: try database.user(id: appointment.clinicianID)?.displayName)

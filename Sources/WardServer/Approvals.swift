@@ -1,7 +1,7 @@
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Separation of duties (HIPAA 164.308(a)(3)(ii)(B) and (a)(4)(ii)(C); issue 16, item 8): what
 /// would let one privileged person act alone waits for a second. Granting Doctor,
@@ -11,12 +11,12 @@ internal import WardStore
 /// first Admin, before anyone else has a second factor), the request goes ahead alone; the
 /// audit entry of its decision shows who acted.
 enum SecondPerson {
-    static let grantedRoles: Set<String> = ["Doctor", "PrivacyOfficer", "Admin", "Auditor"]
-    static let resetRoles: Set<String> = ["Doctor", "Nurse", "PrivacyOfficer", "Admin", "Auditor"]
+    static let grantedRoles: Set<AccountRole> = [.doctor, .privacyOfficer, .admin, .auditor]
+    static let resetRoles: Set<AccountRole> = [.doctor, .nurse, .privacyOfficer, .admin, .auditor]
 
     /// Who may approve `action`: privacy officers alone for an erasure.
-    static func approverRoles(for action: String) -> [String] {
-        action == RequestType.gdprErase.rawValue ? ["PrivacyOfficer"] : ["Admin", "PrivacyOfficer"]
+    static func approverRoles(for action: String) -> [AccountRole] {
+        action == RequestType.gdprErase.rawValue ? [.privacyOfficer] : [.admin, .privacyOfficer]
     }
 
     /// The approval as the policies see it: its kind (`account` or `erasure`) and who asked.
@@ -32,7 +32,7 @@ enum SecondPerson {
     static func info(_ approval: ApprovalRecord) -> ApprovalInfo {
         ApprovalInfo(
             approvalID: Int(approval.id ?? 0), action: approval.action, subjectID: approval.subjectID, requestedBy: approval.requestedBy,
-            requestedAt: approval.requestedAt, status: approval.status, decidedBy: approval.decidedBy)
+            requestedAt: approval.requestedAt, status: approval.status.rawValue, decidedBy: approval.decidedBy)
     }
 }
 
@@ -44,12 +44,12 @@ extension Connection {
 
     /// Stores `action` on `subject` as waiting, and audits it (`approval.request`).
     func pendingApproval(_ action: String, subject: String, requester: UserRecord) async throws -> ApprovalInfo {
-        let record = try context.gate.database.addApproval(
+        let record = try await context.gate.database.addApproval(
             ApprovalRecord(
                 action: action, subjectID: subject, requestedBy: requester.id,
                 requestedAt: Clock.nowSeconds()))
         try await context.gate.record(
-            "approval.request", code: .create, outcome: .success, actorID: requester.id, actorRole: requester.role,
+            "approval.request", code: .create, outcome: .success, actorID: requester.id, actorRole: requester.role.rawValue,
             objectType: "approval", objectID: "\(record.id ?? 0)", subjectID: subject, details: ["action": action])
         return SecondPerson.info(record)
     }
@@ -66,7 +66,7 @@ extension Connection {
         let verdict = try require(request.verdict, "verdict")
         guard ["approved", "rejected"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be approved or rejected") }
         let approval = try await revealing(type, to: user) {
-            guard let found = try database.approval(id: Int64(id)), found.status == "pending" else {
+            guard let found = try database.approval(id: Int64(id)), found.status == .pending else {
                 throw ReplyError(code: .notFound, message: "no approval with that id is waiting")
             }
             return found
@@ -74,7 +74,8 @@ extension Connection {
         try await decideApproval(
             user, type, resource: SecondPerson.entity(approval), code: .update, subject: approval.subjectID,
             details: ["approval": "\(id)", "action": approval.action, "verdict": verdict])
-        guard let decided = try database.decideApproval(id: Int64(id), approved: verdict == "approved", by: user.id, at: Clock.nowSeconds()) else {
+        guard let decided = try await database.decideApproval(id: Int64(id), approved: verdict == "approved", by: user.id, at: Clock.nowSeconds())
+        else {
             throw ReplyError(code: .conflict, message: "someone else decided that approval first")
         }
         reply.approvals = [SecondPerson.info(decided)]
@@ -83,8 +84,8 @@ extension Connection {
         switch approval.action {
         case RequestType.userCreate.rawValue:
             let password = OneTimePassword.make()
-            try database.setPassword(userID: subject.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
-            try database.setActive(userID: subject.id, true)
+            try await database.setPassword(userID: subject.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
+            try await database.setActive(userID: subject.id, true)
             reply.userID = subject.id
             reply.password = password
         case RequestType.userResetPassword.rawValue:

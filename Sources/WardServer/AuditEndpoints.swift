@@ -1,7 +1,7 @@
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// `audit.proof`: proofs auditors check offline with `auditctl verify-proof`, against
 /// checkpoints the log has signed. A proof carries its entry (who did what to whom), so it goes

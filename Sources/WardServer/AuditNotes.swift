@@ -1,7 +1,7 @@
-internal import Foundation
-internal import Logging
-internal import WardAudit
-internal import WardCrypto
+import Foundation
+import Logging
+import WardAudit
+import WardCrypto
 
 /// What the commands that work beside a running server (`ward-server backup`, `verify-backup
 /// --data`) leave for it to record. The audit log has one writer, the server, so they write a

@@ -1,6 +1,6 @@
-internal import Foundation
-internal import Logging
-internal import WardAudit
+import Foundation
+import Logging
+import WardAudit
 
 /// Opening the audit log reads only what its tree index has not seen (audit/FORMAT.md §9.3), so
 /// start-up no longer notices an entry damaged under a checkpoint. This check does, after the

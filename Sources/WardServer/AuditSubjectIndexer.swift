@@ -1,6 +1,6 @@
-internal import Logging
-internal import WardAudit
-internal import WardStore
+import Logging
+import WardAudit
+import WardStore
 
 /// Keeps the database's index of audit entries by subject (`auditSubject`) in step with the
 /// audit log: every second it reads the entries written since it last looked and records those
@@ -15,14 +15,14 @@ struct AuditSubjectIndexer {
     /// Indexes everything written since it last looked: a long log (the first pass after an
     /// upgrade) a batch at a time, letting requests run in between.
     func catchUpAll() async throws {
-        while try catchUp() == Self.batch {
+        while try await catchUp() == Self.batch {
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
     /// Indexes up to `batch` entries past the last indexed one; returns how many were read.
     @discardableResult
-    func catchUp() throws -> Int {
+    func catchUp() async throws -> Int {
         let database = context.gate.database
         let start = try database.auditSubjectsIndexedUpTo()
         var rows: [(subjectID: String, seq: Int64)] = []
@@ -34,7 +34,7 @@ struct AuditSubjectIndexer {
             next = Int64(entry.seq) + 1
             return read < Self.batch
         }
-        if next > start { try database.indexAuditSubjects(rows, upTo: next) }
+        if next > start { try await database.indexAuditSubjects(rows, upTo: next) }
         return read
     }
 }

@@ -1,14 +1,14 @@
-internal import Foundation
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// When clinicians see patients: open hours they add and remove (scheduling.cedar decides who).
 extension Connection {
     func clinician(_ id: String) throws -> UserRecord {
         let account = try lookUp(id: id, what: "clinician")
-        guard ["Doctor", "Nurse"].contains(account.role), account.active else {
+        guard account.role.isClinician, account.active else {
             throw ReplyError(code: .badRequest, message: "that account is not an active Doctor or Nurse")
         }
         return account
@@ -16,7 +16,9 @@ extension Connection {
 
     func addAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
         let clinician = try clinician(request.clinicianID ?? user.id)
-        let kind = try require(request.kind, "kind")
+        guard let kind = AvailabilityRecord.Kind(rawValue: try require(request.kind, "kind")) else {
+            throw ReplyError(code: .badRequest, message: "kind must be weekly, open or closed")
+        }
         let slotMinutes = request.slotMinutes ?? 30
         let location = request.location ?? "Clinic"
         guard (5...480).contains(slotMinutes) else { throw ReplyError(code: .badRequest, message: "slotMinutes must be 5-480") }
@@ -26,7 +28,7 @@ extension Connection {
         var entry = AvailabilityRecord(
             clinicianID: clinician.id, kind: kind, slotMinutes: slotMinutes, location: location, createdAt: Clock.nowSeconds())
         switch kind {
-        case "weekly":
+        case .weekly:
             let weekday = try require(request.weekday, "weekday"), start = try require(request.startMinute, "startMinute")
             let end = try require(request.endMinute, "endMinute")
             guard (1...7).contains(weekday) else { throw ReplyError(code: .badRequest, message: "weekday must be 1 (Monday) to 7 (Sunday)") }
@@ -34,20 +36,18 @@ extension Connection {
                 throw ReplyError(code: .badRequest, message: "startMinute and endMinute are minutes after midnight (0-1440), at least one slot apart")
             }
             (entry.weekday, entry.startMinute, entry.endMinute) = (weekday, start, end)
-        case "open", "closed":
+        case .open, .closed:
             let start = try require(request.startsAt, "startsAt"), end = try require(request.endsAt, "endsAt")
             guard end > start, end - start <= SlotCalendar.maxBlockSeconds else {
                 throw ReplyError(code: .badRequest, message: "endsAt must be after startsAt, at most 31 days later")
             }
             (entry.startsAt, entry.endsAt) = (start, end)
-        default:
-            throw ReplyError(code: .badRequest, message: "kind must be weekly, open or closed")
         }
         try await allowScheduling(
             user, .availabilityAdd, code: .create, resource: ClinicModel.principal(clinician, careTeamsOf: []),
-            objectType: "user", objectID: clinician.id, details: ["kind": kind])
+            objectType: "user", objectID: clinician.id, details: ["kind": kind.rawValue])
         let added = entry
-        _ = try await context.gate.database.write { try WardDatabase.addAvailability(added, in: $0) }
+        _ = try await context.gate.database.write { try $0.addAvailability(added) }
         return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
     }
 
@@ -58,7 +58,7 @@ extension Connection {
             user, .availabilityRemove, code: .delete, resource: ClinicModel.principal(clinician, careTeamsOf: []),
             objectType: "user", objectID: clinician.id, details: ["availability": "\(id)"])
         let clinicianID = clinician.id
-        guard try await context.gate.database.write({ try WardDatabase.removeAvailability(id: id, clinicianID: clinicianID, in: $0) }) else {
+        guard try await context.gate.database.write({ try $0.removeAvailability(id: id, clinicianID: clinicianID) }) else {
             throw ReplyError(code: .notFound, message: "the clinician has no availability entry with that id")
         }
         return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
@@ -66,7 +66,7 @@ extension Connection {
 
     static func info(_ entry: AvailabilityRecord) -> AvailabilityInfo {
         AvailabilityInfo(
-            availabilityID: Int(entry.id ?? 0), clinicianID: entry.clinicianID, kind: entry.kind, weekday: entry.weekday,
+            availabilityID: Int(entry.id ?? 0), clinicianID: entry.clinicianID, kind: entry.kind.rawValue, weekday: entry.weekday,
             startMinute: entry.startMinute, endMinute: entry.endMinute, startsAt: entry.startsAt, endsAt: entry.endsAt,
             slotMinutes: entry.slotMinutes, location: entry.location)
     }

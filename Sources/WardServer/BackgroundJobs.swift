@@ -1,6 +1,6 @@
-internal import Logging
-internal import ServiceLifecycle
-internal import WardStore
+import Logging
+import ServiceLifecycle
+import WardStore
 
 /// Work the server does by itself on a schedule, each job a service in the server's service
 /// group: started with it, ended by its graceful shutdown (after the listener, so no request

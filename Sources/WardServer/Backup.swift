@@ -1,7 +1,7 @@
-internal import Foundation
-internal import WardAudit
+import Foundation
+import WardAudit
 public import WardCrypto
-internal import WardStore
+import WardStore
 
 /// Backups and restores of a data directory (HIPAA 164.308(a)(7)(ii)(A) and (B); issue 19).
 ///

@@ -1,7 +1,7 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardStore
 
 /// The file work under backups and restores: staging copies, hashes, copies cut at a length,
 /// syncing a tree, and the backup thread's lower priority.

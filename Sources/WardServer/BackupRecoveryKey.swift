@@ -1,7 +1,7 @@
-internal import Foundation
-internal import WardAudit
+import Foundation
+import WardAudit
 public import WardCrypto
-internal import WardStore
+import WardStore
 
 /// The clinic's backup recovery key: the appliance keeps its public half, the clinic the
 /// private half, offline.

@@ -1,7 +1,7 @@
-internal import Foundation
-internal import WardAudit
+import Foundation
+import WardAudit
 public import WardCrypto
-internal import WardStore
+import WardStore
 
 /// Restoring a backup into a new data directory: checked and decrypted beside it, erasures
 /// re-applied, recorded in the audit log, then moved into place.

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import Logging
-internal import Synchronization
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import Logging
+import Synchronization
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Backups the server takes itself (`serve --backup-dir`, `--backup-every`, `--backup-keep`;
 /// issue 19): each one audited (`backup.take`, with its name and the checkpoint it covers, or

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import Synchronization
-internal import WardAudit
-internal import WardCrypto
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import Synchronization
+import WardAudit
+import WardCrypto
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Emergency ("break-glass") access to a record: declared with a reason, decided and timed by
 /// the policies, told to the privacy officer at once, and reviewed by them afterwards.
@@ -41,15 +41,15 @@ extension Connection {
             startedAt: now, endsAt: now + Self.breakGlassLength(outcome.response.obligations))
         // The privacy officers hear of it at once (the policy's @notify obligation).
         let notify = outcome.response.obligations.values.contains { $0["notify"] == "privacy-officer" }
-        let officers = notify ? try context.gate.database.allUsers().filter { $0.role == "PrivacyOfficer" && $0.active } : []
+        let officers = notify ? try context.gate.database.allUsers().filter { $0.role == .privacyOfficer && $0.active } : []
         let notes = officers.map {
             NotificationRecord(
                 userID: $0.id, kind: "breakglass", text: "Emergency access to a patient's record: review it (wardctl breakglass review)",
                 refID: patient.id, createdAt: now, dueAt: now)
         }
-        let opened = try await context.gate.database.write { db in
-            let opened = try WardDatabase.openBreakGlass(access, in: db)
-            try WardDatabase.addNotifications(notes, in: db)
+        let opened = try await context.gate.database.write { transaction in
+            let opened = try transaction.openBreakGlass(access)
+            try transaction.addNotifications(notes)
             return opened
         }
         if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
@@ -58,22 +58,22 @@ extension Connection {
 
     func reviewBreakGlass(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [BreakGlassInfo] {
         let database = context.gate.database
-        var verdict: String?
+        var verdict: BreakGlassRecord.Verdict?
         if type == .breakGlassReview {
-            verdict = try require(request.verdict, "verdict")
-            guard ["justified", "unjustified"].contains(verdict) else {
+            verdict = BreakGlassRecord.Verdict(rawValue: try require(request.verdict, "verdict"))
+            guard verdict != nil else {
                 throw ReplyError(code: .badRequest, message: "verdict must be justified or unjustified")
             }
             _ = try require(request.breakGlassID, "breakGlassID")
         }
         try await allowPrivacy(
             user, action: .breakGlassReview, type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
-            details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict ?? ""] } ?? [:])
+            details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict?.rawValue ?? ""] } ?? [:])
         let now = Clock.nowSeconds()
         if let verdict, let id = request.breakGlassID {
             let reviewer = user.id
             do {
-                _ = try await database.write { try WardDatabase.reviewBreakGlass(id: Int64(id), verdict: verdict, by: reviewer, at: now, in: $0) }
+                _ = try await database.write { try $0.reviewBreakGlass(id: Int64(id), verdict: verdict, by: reviewer, at: now) }
             } catch RecordRefusal.noSuchBreakGlass {
                 throw ReplyError(code: .notFound, message: "no emergency access has that id")
             } catch RecordRefusal.alreadyReviewed {
@@ -90,7 +90,7 @@ extension Connection {
         let reason = try erasableText(committedTo: use.reasonCommitment)
         return BreakGlassInfo(
             breakGlassID: Int(use.id ?? 0), clinicianID: use.clinicianID, patientID: use.patientID, startedAt: use.startedAt,
-            endsAt: use.endsAt, reviewedAt: use.reviewedAt, reviewedBy: use.reviewedBy, verdict: use.verdict,
+            endsAt: use.endsAt, reviewedAt: use.reviewedAt, reviewedBy: use.reviewedBy, verdict: use.verdict?.rawValue,
             overdue: use.reviewedAt == nil && now - use.startedAt > Self.breakGlassReviewSeconds, reason: reason)
     }
 }

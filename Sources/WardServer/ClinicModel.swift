@@ -37,11 +37,11 @@ public enum ClinicModel {
     /// also names their own care team (`careTeam`).
     public static func principal(_ user: UserRecord, careTeamsOf patients: [String]) -> Entity {
         var attributes: [String: Value] = ["active": .bool(user.active)]
-        if user.role == "Patient" { attributes["careTeam"] = .entity(EntityUID(type: "CareTeam", id: user.id)) }
+        if user.role == .patient { attributes["careTeam"] = .entity(EntityUID(type: "CareTeam", id: user.id)) }
         return Entity(
             uid: Self.user(user.id),
             attributes: attributes,
-            parents: [EntityUID(type: "Role", id: user.role)] + patients.map { EntityUID(type: "CareTeam", id: $0) }
+            parents: [EntityUID(type: "Role", id: user.role.rawValue)] + patients.map { EntityUID(type: "CareTeam", id: $0) }
         )
     }
 
@@ -66,7 +66,7 @@ public enum ClinicModel {
 
     /// A room as a resource: its kind and, for a care room, its patient and care team.
     public static func room(_ room: RoomRecord) -> Entity {
-        var attributes: [String: Value] = ["kind": .string(room.kind)]
+        var attributes: [String: Value] = ["kind": .string(room.kind.rawValue)]
         if let patient = room.patientID {
             attributes["patient"] = .entity(user(patient))
             attributes["careTeam"] = .entity(EntityUID(type: "CareTeam", id: patient))

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import Logging
-internal import WardAudit
-internal import WardCrypto
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import Logging
+import WardAudit
+import WardCrypto
+import WardPolicy
+import WardProtocol
+import WardStore
 
 final class Connection {
     let context: ServerContext
@@ -128,7 +128,7 @@ final class Connection {
     func refuse(_ id: Int?, _ refusal: ReplyError, event: String) async -> ServerReply {
         if let session, ![.invalidCredentials, .sessionExpired, .notAuthenticated].contains(refusal.code) {
             do {
-                let role = try context.gate.database.user(id: session.userID)?.role ?? "none"
+                let role = try context.gate.database.user(id: session.userID)?.role.rawValue ?? "none"
                 try await context.gate.record(
                     event, code: .execute, outcome: .minorFailure, actorID: session.userID, actorRole: role,
                     objectType: refusal.object?.type ?? "service", objectID: refusal.object?.id ?? "ward",

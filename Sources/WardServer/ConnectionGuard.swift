@@ -1,7 +1,7 @@
-internal import Foundation
-internal import HummingbirdCore
-internal import Logging
-internal import NIOCore
+import Foundation
+import HummingbirdCore
+import Logging
+import NIOCore
 import Synchronization
 
 /// What a connection costs before it has shown it is a client: a socket, a TLS handshake, a

@@ -1,7 +1,7 @@
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// The purposes a person can consent to (GDPR Art. 6(1)(a), 7, 9(2)(a)), each with the text now
 /// in force and its version. A grant names the version agreed to; a new version needs a new
@@ -83,10 +83,10 @@ extension Connection {
         switch type {
         case .consentGrant:
             let record = ConsentRecord(userID: user.id, purpose: purpose ?? "", version: version ?? "", givenAt: now, method: "client")
-            try await database.write { try WardDatabase.grantConsent(record, in: $0) }
+            try await database.write { try $0.grantConsent(record) }
         case .consentWithdraw:
             let userID = user.id, named = purpose ?? ""
-            let withdrawn = try await database.write { try WardDatabase.withdrawConsent(userID: userID, purpose: named, at: now, in: $0) }
+            let withdrawn = try await database.write { try $0.withdrawConsent(userID: userID, purpose: named, at: now) }
             guard withdrawn else { throw ReplyError(code: .notFound, message: "there is no standing consent to \(named)") }
         default:
             break

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardE2EE
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardE2EE
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Rooms, members, devices, sender keys, messages, receipts and presence. The server sees who
 /// talks to whom and when, never what: messages are envelopes it checks for shape and size,
@@ -51,7 +51,7 @@ extension Connection {
 
     static func info(_ room: RoomRecord) -> RoomInfo {
         var info = RoomInfo(
-            roomID: room.id, kind: room.kind, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq,
+            roomID: room.id, kind: room.kind.rawValue, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq,
             epoch: room.epoch)
         info.open = room.open ? true : nil
         return info

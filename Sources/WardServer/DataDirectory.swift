@@ -1,7 +1,8 @@
-internal import Foundation
+import Foundation
 public import WardAudit
 public import WardCrypto
-internal import WardStore
+import WardProtocol
+import WardStore
 
 /// The server's data directory: database, audit log and its key, master key, TLS material.
 /// Files holding secrets are 0600; the directory is 0700.
@@ -67,10 +68,10 @@ public struct DataDirectory: Sendable {
         let db = try WardDatabase(path: database)
         let password = OneTimePassword.make()
         let admin = UserRecord(
-            id: "user:" + OpaqueID.make(), username: "admin", displayName: "Administrator", role: "Admin",
+            id: "user:" + OpaqueID.make(), username: "admin", displayName: "Administrator", role: .admin,
             passwordHash: try passwordHasher.hash(password: Array(password.utf8)), mustChangePassword: true,
             createdAt: Clock.nowSeconds())
-        try db.insert(admin)
+        try await db.insert(admin)
 
         let log = try AuditLog.open(.init(directory: auditLog, signer: signer, source: server))
         try await log.append(
@@ -99,13 +100,13 @@ public struct DataDirectory: Sendable {
             let hash = try passwordHasher.hash(password: Array(password.utf8))
             let account: UserRecord
             if let username {
-                guard let existing = try db.user(named: username), existing.role == "Admin" else {
+                guard let existing = try db.user(named: username), existing.role == .admin else {
                     throw ServerError.noSuchAdmin(username)
                 }
-                try db.setPassword(userID: existing.id, hash: hash, mustChange: true, keeping: nil)
-                try db.removeSecondFactor(userID: existing.id)
-                try db.setActive(userID: existing.id, true)
-                try db.resetFailedLogins(userID: existing.id)
+                try await db.setPassword(userID: existing.id, hash: hash, mustChange: true, keeping: nil)
+                try await db.removeSecondFactor(userID: existing.id)
+                try await db.setActive(userID: existing.id, true)
+                try await db.resetFailedLogins(userID: existing.id)
                 account = existing
             } else {
                 var name = "admin-recovery"
@@ -115,9 +116,9 @@ public struct DataDirectory: Sendable {
                     name = "admin-recovery-\(n)"
                 }
                 account = UserRecord(
-                    id: "user:" + OpaqueID.make(), username: name, displayName: "Administrator (recovery)", role: "Admin",
+                    id: "user:" + OpaqueID.make(), username: name, displayName: "Administrator (recovery)", role: .admin,
                     passwordHash: hash, mustChangePassword: true, createdAt: Clock.nowSeconds())
-                try db.insert(account)
+                try await db.insert(account)
             }
             try await log.append(
                 AuditEvent(

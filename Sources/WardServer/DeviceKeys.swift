@@ -1,10 +1,10 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardE2EE
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardE2EE
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Devices, their identity and key backups, and sender keys: the server checks their shape and
 /// signatures, stores and relays them, and can open none of them (docs/PROTOCOL.md, "Envelopes",
@@ -35,8 +35,8 @@ extension Connection {
             identitySignature: verified.identityKey == nil ? nil : keys.identitySignature.flatMap { Base64.decode($0) }.map { Data($0) })
         let hub = context.hub
         _ = try await context.gate.database.write(
-            { db in
-                try WardDatabase.registerDevice(record, in: db)
+            { transaction in
+                try transaction.registerDevice(record)
             },
             afterCommit: { rooms in
                 // Members' senders must make new keys that include this device.
@@ -63,7 +63,7 @@ extension Connection {
             audited.objectType = "identity-backup"
             audited.objectID = user.id
             try await context.gate.require(audited)
-            try context.gate.database.storeIdentityBackup(userID: user.id, backup: backup, at: Clock.nowSeconds())
+            try await context.gate.database.storeIdentityBackup(userID: user.id, backup: backup, at: Clock.nowSeconds())
         } else {
             var audited = try selfRequest(user, type: .identityBackup, code: .read)
             audited.objectType = "identity-backup"
@@ -98,7 +98,7 @@ extension Connection {
                 )
             }
             try await context.gate.require(audited)
-            try context.gate.database.storeKeyBackups(userID: user.id, items.map { ($0.keyID, $0.sealed) }, at: Clock.nowSeconds())
+            try await context.gate.database.storeKeyBackups(userID: user.id, items.map { ($0.keyID, $0.sealed) }, at: Clock.nowSeconds())
             reply.keyBackups = []
         } else {
             try await context.gate.require(audited)
@@ -150,10 +150,10 @@ extension Connection {
         let sealedBoxes = boxes
         let deliveryBase = KeyDelivery(roomID: room.id, keyID: keyID, senderID: user.id, senderDevice: device.id, suite: suite, sealed: "")
         let recipients = try await context.gate.database.write(
-            { db in
-                try WardDatabase.distributeSenderKey(
+            { transaction in
+                try transaction.distributeSenderKey(
                     id: keyID, roomID: room.id, senderDevice: device, suite: suite, boxes: sealedBoxes,
-                    at: Clock.nowSeconds(), in: db)
+                    at: Clock.nowSeconds())
             },
             afterCommit: { recipients in
                 for recipient in recipients {

@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 
 extension Connection {
     /// Display names (and room names) are shown in every client beside what people write: no

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
-internal import WardPersonalData
+import Foundation
+import WardAudit
+import WardCrypto
+import WardPolicy
+import WardProtocol
+import WardStore
+import WardPersonalData
 
 /// GDPR Art. 17: erasure requests, their execution, and legal holds. A person files a request
 /// for themselves (or a privacy officer files one for them); a privacy officer executes it. The
@@ -15,7 +15,7 @@ extension Connection {
     /// gdpr.purge: the officer runs the retention job now (it also runs every hour by itself).
     func purgeNow(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
-        return .answering(request, \.purgeReceipt, try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role))
+        return .answering(request, \.purgeReceipt, try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role.rawValue))
     }
 
     /// The controller has one month to act on a request (Art. 12(3)): the same day of the next
@@ -37,9 +37,9 @@ extension Connection {
         }
         try await allowPrivacy(user, action: .gdprEraseRequest, type: .gdprEraseRequest, code: .create, subject: subject)
         let now = Clock.nowSeconds()
-        var record = try await context.gate.database.write { db in
-            try WardDatabase.fileErasureRequest(
-                ErasureRequestRecord(userID: subject.id, requestedBy: user.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)), in: db)
+        var record = try await context.gate.database.write { transaction in
+            try transaction.fileErasureRequest(
+                ErasureRequestRecord(userID: subject.id, requestedBy: user.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)))
         }
         // The note is free text about the person: the log holds only a commitment to it, the
         // text stays in the erasable store, and the erasure erases it (audit/FORMAT.md §7).
@@ -47,11 +47,11 @@ extension Connection {
             let commitment = try context.auditTexts.commit(note)
             try await context.gate.audit.append(
                 AuditEvent(
-                    type: "gdpr.erase.request.note", action: .create, actorID: user.id, actorRole: user.role, objectType: "erasure-request",
+                    type: "gdpr.erase.request.note", action: .create, actorID: user.id, actorRole: user.role.rawValue, objectType: "erasure-request",
                     objectID: "\(record.id ?? 0)", subjectID: subject.id, commitments: [commitment]))
             record.noteCommitment = commitment.hex
             let noted = record
-            try await context.gate.database.write { try WardDatabase.updateErasureRequest(noted, in: $0) }
+            try await context.gate.database.write { try $0.updateErasureRequest(noted) }
         }
         var reply = ServerReply(id: request.id, type: RequestType.gdprEraseRequest.rawValue)
         reply.erasureRequests = [try info(record, now: now)]
@@ -70,8 +70,8 @@ extension Connection {
         let note = try erasableText(committedTo: record.noteCommitment)
         return ErasureRequestInfo(
             requestID: Int(record.id ?? 0), userID: record.userID, requestedBy: record.requestedBy,
-            requestedAt: record.requestedAt, dueAt: record.dueAt, status: record.status,
-            overdue: record.status != "done" && now > record.dueAt, completedAt: record.completedAt, note: note)
+            requestedAt: record.requestedAt, dueAt: record.dueAt, status: record.status.rawValue,
+            overdue: record.status != .done && now > record.dueAt, completedAt: record.completedAt, note: note)
     }
 
     /// The text behind a commitment the database keeps (hex), nil once erased (or when there is none).
@@ -97,7 +97,7 @@ extension Connection {
         let holds = try database.legalHolds()
         if let hold = holds.first(where: { $0.userID == subject.id }) {
             try await gate.record(
-                RequestType.gdprErase.rawValue, code: .delete, outcome: .minorFailure, actorID: officer.id, actorRole: officer.role,
+                RequestType.gdprErase.rawValue, code: .delete, outcome: .minorFailure, actorID: officer.id, actorRole: officer.role.rawValue,
                 objectType: "user", objectID: subject.id, details: ["reason": "legal-hold", "hold": "\(hold.id ?? 0)"])
             throw ReplyError(
                 code: .legalHold, message: "legal hold \(hold.id ?? 0) keeps this person's data: release it (gdpr.hold.release) before erasing")
@@ -106,7 +106,7 @@ extension Connection {
         let outcome = try await allowPrivacy(
             officer, action: .gdprErase, type: .gdprErase, code: .delete, subject: subject,
             details: ["held-rooms": "\(keptRooms.count)"])
-        let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != "done" }
+        let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != .done }
         if !approved, !askedThemselves, try waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
             var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
             reply.approvals = [try await pendingApproval(RequestType.gdprErase.rawValue, subject: subject.id, requester: officer)]
@@ -115,11 +115,11 @@ extension Connection {
         let now = Clock.nowSeconds()
         // Marked as started first: an erasure cut short (a crash, a restart) stays listed as
         // `erasing`, and running it again finishes it (every step below can be repeated).
-        let record = try await database.write { db in
-            var record = try WardDatabase.fileErasureRequest(
-                ErasureRequestRecord(userID: subject.id, requestedBy: officer.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)), in: db)
-            record.status = "erasing"
-            try WardDatabase.updateErasureRequest(record, in: db)
+        let record = try await database.write { transaction in
+            var record = try transaction.fileErasureRequest(
+                ErasureRequestRecord(userID: subject.id, requestedBy: officer.id, requestedAt: now, dueAt: Self.erasureDeadline(after: now)))
+            record.status = .erasing
+            try transaction.updateErasureRequest(record)
             return record
         }
         context.hub.endSessions(ofUser: subject.id)
@@ -130,7 +130,7 @@ extension Connection {
         let subjectID = subject.id
         let execution = ErasureExecution(database: database, subjectKeys: context.subjectKeys, auditTexts: context.auditTexts, audit: gate.audit)
         let done = try await execution.run(
-            subjectID: subject.id, keptRooms: keptRooms, actorID: officer.id, actorRole: officer.role,
+            subjectID: subject.id, keptRooms: keptRooms, actorID: officer.id, actorRole: officer.role.rawValue,
             policyIDs: outcome.response.determiningPolicies
         ) { erased in
             for left in erased.leftRooms {
@@ -158,14 +158,14 @@ extension Connection {
             keysDestroyed: keysDestroyed, auditTombstones: tombstones, auditSeq: decisionSeq
         )
         let receiptJSON = try JSONEncoder.sorted.encode(receipt)
-        record.status = "done"
+        record.status = .done
         record.completedAt = receipt.executedAt
         record.completedBy = officer.id
         record.receipt = receiptJSON
         let finished = record
-        try await context.gate.database.write { try WardDatabase.updateErasureRequest(finished, in: $0) }
+        try await context.gate.database.write { try $0.updateErasureRequest(finished) }
         try await context.gate.record(
-            "gdpr.erase.receipt", code: .delete, outcome: .success, actorID: officer.id, actorRole: officer.role,
+            "gdpr.erase.receipt", code: .delete, outcome: .success, actorID: officer.id, actorRole: officer.role.rawValue,
             objectType: "user", objectID: subject.id,
             details: [
                 "request": "\(receipt.requestID)", "receipt-sha256": Hex.encode(SHA256Hash.digest([UInt8](receiptJSON))),
@@ -226,7 +226,7 @@ extension Connection {
                 user, action: .gdprHold, type: type, code: .create, subject: nil,
                 details: request.userID.map { ["user": $0] } ?? ["room": request.roomID ?? ""])
             let hold = LegalHoldRecord(userID: request.userID, roomID: request.roomID, reference: reference, placedBy: user.id, placedAt: now)
-            _ = try await database.write { try WardDatabase.placeHold(hold, in: $0) }
+            _ = try await database.write { try $0.placeHold(hold) }
         case .gdprHoldRelease:
             let holdID = try require(request.holdID, "holdID")
             guard try database.legalHolds().contains(where: { $0.id == Int64(holdID) }) else {
@@ -234,7 +234,7 @@ extension Connection {
             }
             try await allowPrivacy(user, action: .gdprHold, type: type, code: .update, subject: nil, details: ["hold": "\(holdID)"])
             let userID = user.id
-            guard try await database.write({ try WardDatabase.releaseHold(id: Int64(holdID), by: userID, at: now, in: $0) }) != nil else {
+            guard try await database.write({ try $0.releaseHold(id: Int64(holdID), by: userID, at: now) }) != nil else {
                 throw ReplyError(code: .notFound, message: "no standing legal hold has that id")
             }
         default:

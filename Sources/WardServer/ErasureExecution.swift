@@ -1,6 +1,6 @@
-internal import Foundation
-internal import WardAudit
-internal import WardStore
+import Foundation
+import WardAudit
+import WardStore
 
 /// The steps that erase a person (GDPR Art. 17), in the one order that is safe to repeat:
 /// destroy their keys (crypto-shredding: every copy of their messages becomes unreadable),
@@ -33,14 +33,14 @@ struct ErasureExecution {
         var messagesErased = 0
         while true {
             let chunk = Self.messageChunk
-            let deleted = try await database.write { try WardDatabase.deleteMessages(sentBy: subjectID, outside: keptRooms, limit: chunk, in: $0) }
+            let deleted = try await database.write { try $0.deleteMessages(sentBy: subjectID, outside: keptRooms, limit: chunk) }
             messagesErased += deleted
             if deleted == 0 { break }
         }
         let pseudonym = "erased." + (subjectID.split(separator: ":").last.map(String.init) ?? subjectID)
         let account = try await database.write(
-            { db in
-                try WardDatabase.eraseAccount(userID: subjectID, pseudonym: pseudonym, keptRooms: keptRooms, in: db)
+            { transaction in
+                try transaction.eraseAccount(userID: subjectID, pseudonym: pseudonym, keptRooms: keptRooms)
             }, afterCommit: left)
         let tombstones = try await eraseAuditTexts(of: subjectID, actorID: actorID, actorRole: actorRole, policyIDs: policyIDs)
         _ = await database.truncateWriteAheadLog()

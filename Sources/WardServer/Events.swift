@@ -1,5 +1,5 @@
-internal import Foundation
-internal import WardProtocol
+import Foundation
+import WardProtocol
 
 /// Server-pushed events: replies without an id.
 enum Events {

@@ -1,7 +1,7 @@
 public import WardAudit
 public import WardPolicy
 public import WardStore
-internal import WardCrypto
+import WardCrypto
 public import WardProtocol
 
 /// The one path every request takes before it acts: the session has been authenticated (or the
@@ -95,7 +95,7 @@ public struct Gate: Sendable {
         let receipt = try await audit.append(
             AuditEvent(
                 type: request.event, action: request.code, outcome: response.decision == .allow ? .success : .minorFailure,
-                actorID: (request.auditActor ?? request.principal).id, actorRole: (request.auditActor ?? request.principal).role,
+                actorID: (request.auditActor ?? request.principal).id, actorRole: (request.auditActor ?? request.principal).role.rawValue,
                 objectType: request.objectType, objectID: request.objectID, subjectID: request.subjectID,
                 decision: response.decision == .allow ? .allow : .deny,
                 // Ids are audit identifiers (the store refuses sets where they are not); beyond 32

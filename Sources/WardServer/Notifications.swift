@@ -1,8 +1,8 @@
-internal import Foundation
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// When notifications are due: reminders before an appointment, and how often an unread urgent
 /// message alerts again.
@@ -35,7 +35,7 @@ struct Notifier: Sendable {
         while true {
             let now = Clock.nowSeconds()
             let due = try await database.write(
-                { try WardDatabase.takeDue(now: now, limit: Self.batch, in: $0) },
+                { try $0.takeDue(now: now, limit: Self.batch) },
                 afterCommit: { Self.push($0, hub: hub) })
             delivered += due.count
             if due.count < Self.batch { break }
@@ -43,7 +43,7 @@ struct Notifier: Sendable {
         let interval = context.notificationTimes.urgentRealert
         let now = Clock.nowSeconds()
         delivered += try await database.write(
-            { try WardDatabase.takeRealerts(now: now, interval: interval, limit: Self.batch, in: $0) },
+            { try $0.takeRealerts(now: now, interval: interval, limit: Self.batch) },
             afterCommit: { Self.push($0, hub: hub) }
         ).count
         return delivered
@@ -92,29 +92,19 @@ struct Notifier: Sendable {
     func wants(_ kind: String, _ userID: String) throws -> Bool {
         let database = context.gate.database
         guard !(try database.mutedNotificationKinds(userID: userID).contains(kind)) else { return false }
-        guard kind == "reminder", try database.user(id: userID)?.role == "Patient" else { return true }
+        guard kind == "reminder", try database.user(id: userID)?.role == .patient else { return true }
         return try database.activeConsents(userID: userID).contains("appointment-reminders")
     }
 
     /// Tells the other side of an appointment that it changed: the patient when staff acted,
     /// the clinician when the patient did.
     func appointmentChange(_ appointment: AppointmentRecord, what: String, by actorID: String, now: Int64) throws -> [NotificationRecord] {
-        var out: [NotificationRecord] = []
-        if actorID != appointment.patientID, try wants("appointment", appointment.patientID) {
-            out.append(
-                NotificationRecord(
-                    userID: appointment.patientID, kind: "appointment",
-                    text: "Your appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
-                    createdAt: now, dueAt: now))
+        let sides = [(appointment.patientID, "Your appointment"), (appointment.clinicianID, "An appointment")]
+        return try sides.filter { userID, _ in try actorID != userID && wants("appointment", userID) }.map { userID, whose in
+            NotificationRecord(
+                userID: userID, kind: "appointment", text: "\(whose) \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
+                createdAt: now, dueAt: now)
         }
-        if actorID != appointment.clinicianID, try wants("appointment", appointment.clinicianID) {
-            out.append(
-                NotificationRecord(
-                    userID: appointment.clinicianID, kind: "appointment",
-                    text: "An appointment \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
-                    createdAt: now, dueAt: now))
-        }
-        return out
     }
 
     /// What an offline member of a room is told of a new message.
@@ -144,12 +134,12 @@ extension Connection {
         try await context.gate.require(audited)
         let database = context.gate.database
         let now = Clock.nowSeconds()
-        let recipients = try database.allUsers().filter { $0.active && (request.role == nil || $0.role == request.role) }
+        let recipients = try database.allUsers().filter { $0.active && (request.role == nil || $0.role.rawValue == request.role) }
         let notifier = Notifier(context: context)
         let notes = try recipients.filter { try notifier.wants("announcement", $0.id) }.map {
             NotificationRecord(userID: $0.id, kind: "announcement", text: text, refID: nil, createdAt: now, dueAt: now)
         }
-        try await database.write { try WardDatabase.addNotifications(notes, in: $0) }
+        try await database.write { try $0.addNotifications(notes) }
         try await notifier.deliverDue()
         return .answering(request, \.unreadNotifications, notes.count)
     }
@@ -164,7 +154,7 @@ extension Connection {
         if type == .notificationRead {
             let userID = user.id, id = request.notificationID.map(Int64.init)
             let now = Clock.nowSeconds()
-            let marked = try await database.write { try WardDatabase.markNotificationsRead(userID: userID, id: id, at: now, in: $0) }
+            let marked = try await database.write { try $0.markNotificationsRead(userID: userID, id: id, at: now) }
             if id != nil && marked == 0 { throw ReplyError(code: .notFound, message: "no unread notification of yours has that id") }
         }
         if type == .notificationSettings, let kind = request.kind {
@@ -172,7 +162,7 @@ extension Connection {
                 throw ReplyError(code: .badRequest, message: "give kind (\(NotificationRecord.kinds.joined(separator: ", "))) and enabled")
             }
             let userID = user.id
-            try await database.write { try WardDatabase.setNotificationKind(userID: userID, kind: kind, enabled: enabled, in: $0) }
+            try await database.write { try $0.setNotificationKind(userID: userID, kind: kind, enabled: enabled) }
         }
         var reply = ServerReply(id: request.id, type: type.rawValue)
         reply.notifications = try database.notifications(userID: user.id, unreadOnly: request.kind != "all" || type == .notificationSettings)

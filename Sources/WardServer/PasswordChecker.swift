@@ -1,4 +1,4 @@
-internal import Dispatch
+import Dispatch
 public import WardCrypto
 
 /// Argon2id verification off the async thread pool, with a bound on how many run at once: each

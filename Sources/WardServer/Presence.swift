@@ -1,10 +1,10 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardE2EE
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardE2EE
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Who is online (the hub tells the rooms they share) and finding people to talk with.
 extension Connection {

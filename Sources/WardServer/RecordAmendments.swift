@@ -1,7 +1,7 @@
-internal import Foundation
-internal import WardAudit
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardProtocol
+import WardStore
 
 /// Patients' requests to amend their record (HIPAA 164.526, GDPR Art. 16). The patient asks
 /// (`record.amend`, decided by `patient-requests-amendment`); the doctors of the care team are
@@ -52,9 +52,9 @@ extension Connection {
             sealedRequest: try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id))
         let notes = try doctorsNotes(
             patientID: patient.id, "A patient asked to amend their record: answer within 60 days (ward record amendments)", at: now)
-        try await database.write { db in
-            try WardDatabase.addAmendment(amendment, in: db)
-            try WardDatabase.addNotifications(notes, in: db)
+        try await database.write { transaction in
+            try transaction.addAmendment(amendment)
+            try transaction.addNotifications(notes)
         }
         if !notes.isEmpty { try await Notifier(context: context).deliverDue() }
         return try info(amendment, now: now)
@@ -64,13 +64,15 @@ extension Connection {
         let database = context.gate.database
         let id = try require(request.amendmentID, "amendmentID")
         let verdict = try require(request.verdict, "verdict")
-        guard ["accepted", "denied"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be accepted or denied") }
+        guard let decision = RecordAmendmentRecord.Status(rawValue: verdict), decision != .requested else {
+            throw ReplyError(code: .badRequest, message: "verdict must be accepted or denied")
+        }
         guard var amendment = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
         let patient = try lookUp(id: amendment.patientID, what: "patient")
         // An acceptance carries the amended resource; a denial its reason (HIPAA 164.526(d)(1)).
         let resource =
-            verdict == "accepted" ? try validatedResource(section: amendment.section, text: try require(request.resource, "resource")) : nil
-        let reason = verdict == "denied" ? try amendmentText(request.reason, "reason") : nil
+            decision == .accepted ? try validatedResource(section: amendment.section, text: try require(request.resource, "resource")) : nil
+        let reason = decision == .denied ? try amendmentText(request.reason, "reason") : nil
         let versionID = "rec:" + OpaqueID.make()
         var details = ["amendment": id, "verdict": verdict, "entry": amendment.entryID]
         if resource != nil { details["version-id"] = versionID }
@@ -88,7 +90,7 @@ extension Connection {
             amendment.sealedResponse = try context.subjectKeys.seal(
                 Data(reason.utf8), subject: patient.id, scope: "record", context: id + ":response")
         }
-        amendment.status = verdict
+        amendment.status = decision
         amendment.decidedBy = user.id
         amendment.decidedAt = now
         let note = NotificationRecord(
@@ -96,9 +98,9 @@ extension Connection {
             refID: patient.id, createdAt: now, dueAt: now)
         let (decided, newVersion) = (amendment, version)
         do {
-            try await database.write { db in
-                try WardDatabase.decideAmendment(decided, version: newVersion, in: db)
-                try WardDatabase.addNotifications([note], in: db)
+            try await database.write { transaction in
+                try transaction.decideAmendment(decided, version: newVersion)
+                try transaction.addNotifications([note])
             }
         } catch RecordRefusal.alreadyDecided {
             throw ReplyError(code: .conflict, message: "that amendment request has an answer already")
@@ -127,9 +129,9 @@ extension Connection {
         let sealed = try context.subjectKeys.seal(Data(text.utf8), subject: patient.id, scope: "record", context: id + ":disagreement")
         let notes = try doctorsNotes(patientID: patient.id, "A patient disagrees with a denied amendment (ward record amendments)", at: now)
         do {
-            try await database.write { db in
-                try WardDatabase.addDisagreement(amendmentID: id, sealed: sealed, at: now, in: db)
-                try WardDatabase.addNotifications(notes, in: db)
+            try await database.write { transaction in
+                try transaction.addDisagreement(amendmentID: id, sealed: sealed, at: now)
+                try transaction.addNotifications(notes)
             }
         } catch RecordRefusal.alreadyDecided {
             throw ReplyError(code: .conflict, message: "a statement of disagreement follows a denial, once")
@@ -142,7 +144,7 @@ extension Connection {
     /// Notifications for the active doctors of the patient's care team, who answer amendments.
     private func doctorsNotes(patientID: String, _ text: String, at now: Int64) throws -> [NotificationRecord] {
         let database = context.gate.database
-        return try database.careTeam(ofPatient: patientID).compactMap { try database.user(id: $0) }.filter { $0.role == "Doctor" && $0.active }
+        return try database.careTeam(ofPatient: patientID).compactMap { try database.user(id: $0) }.filter { $0.role == .doctor && $0.active }
             .map { NotificationRecord(userID: $0.id, kind: "amendment", text: text, refID: patientID, createdAt: now, dueAt: now) }
     }
 
@@ -160,9 +162,9 @@ extension Connection {
             .map { String(decoding: $0, as: UTF8.self) }
         return AmendmentInfo(
             amendmentID: amendment.id, patientID: amendment.patientID, entryID: amendment.entryID, section: amendment.section,
-            requestedAt: amendment.requestedAt, dueAt: amendment.dueAt, status: amendment.status,
+            requestedAt: amendment.requestedAt, dueAt: amendment.dueAt, status: amendment.status.rawValue,
             request: request ?? "(erased)", decidedBy: amendment.decidedBy, decidedAt: amendment.decidedAt, response: response,
-            versionID: amendment.versionID, overdue: amendment.status == "requested" && now > amendment.dueAt,
+            versionID: amendment.versionID, overdue: amendment.status == .requested && now > amendment.dueAt,
             disagreement: disagreement, disagreedAt: amendment.disagreedAt)
     }
 }

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import Synchronization
-internal import WardAudit
-internal import WardCrypto
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import Synchronization
+import WardAudit
+import WardCrypto
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Patient records and emergency (break-glass) access. Entries are FHIR R4 resources, stored
 /// sealed under the patient's data key, each change a new version; every read and write is one
@@ -24,7 +24,7 @@ extension Connection {
 
     func patient(_ request: ClientRequest) throws -> UserRecord {
         let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
-        guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+        guard patient.role == .patient else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
         return patient
     }
 
@@ -175,7 +175,7 @@ extension Connection {
         let stored: RecordEntryRecord
         do {
             let amending = request.entryID != nil
-            stored = try await context.gate.database.write { try WardDatabase.addRecordVersion(entry, amending: amending, in: $0) }
+            stored = try await context.gate.database.write { try $0.addRecordVersion(entry, amending: amending) }
         } catch RecordRefusal.noSuchEntry {
             throw ReplyError(code: .notFound, message: "the patient's \(section) has no entry with that id")
         }
@@ -218,6 +218,6 @@ extension Connection {
         let sealed = try context.subjectKeys.seal(json, subject: patient.id, scope: "record", context: versionID)
         return RecordEntryRecord(
             id: versionID, patientID: patient.id, section: section, entryID: entryID, version: 0, authorID: author.id,
-            authorRole: author.role, createdAt: now, sealed: sealed, withheld: withheld)
+            authorRole: author.role.rawValue, createdAt: now, sealed: sealed, withheld: withheld)
     }
 }

@@ -1,5 +1,5 @@
-internal import WardProtocol
-internal import WardStore
+import WardProtocol
+import WardStore
 
 /// An error that knows the reply it stands for. The dispatcher turns any of them into that
 /// reply and its audit entry (`Connection.refuse`), so no handler maps a store's refusals itself.

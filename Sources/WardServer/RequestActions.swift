@@ -1,4 +1,4 @@
-internal import WardProtocol
+import WardProtocol
 
 extension RequestType {
     /// The policy action deciding a request that touches data (the request table,

@@ -1,5 +1,5 @@
-internal import WardProtocol
-internal import WardStore
+import WardProtocol
+import WardStore
 
 /// How the server answers a request: what it needs of the session, and its handler. The
 /// request's policy action and audit event are `RequestType.action` and `.auditEvent`
@@ -110,7 +110,7 @@ struct RequestRoute: Sendable {
 
         .auditProof: .ownPassword { try await $0.auditProof($1, $2) },
         .securitySignIns: .ownPassword { try await $0.signInReport($1, $2) },
-        .backupStatus: .ownPassword { try await $0.backupStatus($1, $2) },
+        .backupStatus: .ownPassword { try await $0.backupStatus($1, $2) }
     ]
 }
 

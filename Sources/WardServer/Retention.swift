@@ -1,8 +1,8 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardProtocol
+import WardStore
 
 /// The retention job: removes what has been kept as long as the registry says (sessions past
 /// their limits, messages past the clinic's retention period, proof records past six years),
@@ -31,9 +31,9 @@ struct RetentionJob: Sendable {
             var keys: [String] = []
             do {
                 while true {
-                    let batch = try await database.write { db in
-                        let keys = try WardDatabase.expiredKeys(rule, limit: Self.chunk, in: db)
-                        _ = try WardDatabase.deleteRows(rule, keys: keys, in: db)
+                    let batch = try await database.write { transaction in
+                        let keys = try transaction.expiredKeys(rule, limit: Self.chunk)
+                        _ = try transaction.deleteRows(rule, keys: keys)
                         return keys
                     }
                     keys += batch

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardE2EE
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardE2EE
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Messages in a room: envelopes checked for shape and size, stored and relayed, and read receipts.
 extension Connection {
@@ -23,20 +23,20 @@ extension Connection {
         let hub = context.hub
         let connectionID = self.connectionID
         let urgentAlerts = request.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []
-        let alertText = Notifier.messageAlert(careRoom: room.kind == "care")
+        let alertText = Notifier.messageAlert(careRoom: room.kind == .care)
         let appended = try await context.gate.database.write(
-            { db -> (WardDatabase.Appended, [String]) in
+            { transaction -> (WardDatabase.Appended, [String]) in
                 let now = Clock.nowMillis()
-                let appended = try WardDatabase.appendMessage(
+                let appended = try transaction.appendMessage(
                     roomID: room.id, senderID: user.id, senderDevice: device.id, clientMessageID: clientMessageID,
                     keyID: envelope.keyID, iteration: envelope.iteration, envelope: stored, messageID: messageID,
-                    at: now, in: db)
+                    at: now)
                 guard !appended.duplicate else { return (appended, []) }
-                let members = try WardDatabase.memberIDs(roomID: room.id, in: db)
+                let members = try transaction.memberIDs(roomID: room.id)
                 // Members with no connection are told a message waits (one alert per room until they read it).
                 let offline = members.filter { $0 != user.id && hub.presence(of: $0) == "offline" }
-                try WardDatabase.addMessageAlerts(userIDs: offline, roomID: room.id, text: alertText, at: now / 1000, in: db)
-                try WardDatabase.addNotifications(urgentAlerts, in: db)
+                try transaction.addMessageAlerts(userIDs: offline, roomID: room.id, text: alertText, at: now / 1000)
+                try transaction.addNotifications(urgentAlerts)
                 return (appended, members)
             },
             afterCommit: { appended, members in
@@ -121,12 +121,12 @@ extension Connection {
         try await context.gate.require(try roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
         let hub = context.hub
         let marked = try await context.gate.database.write(
-            { db in
-                let marked = try WardDatabase.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq, in: db)
+            { transaction in
+                let marked = try transaction.markReceipt(roomID: room.id, userID: user.id, read: kind == "read", seq: seq)
                 if kind == "read" {
-                    try WardDatabase.markRoomAlertsRead(userID: user.id, roomID: room.id, readUpTo: marked, at: Clock.nowSeconds(), in: db)
+                    try transaction.markRoomAlertsRead(userID: user.id, roomID: room.id, readUpTo: marked, at: Clock.nowSeconds())
                 }
-                return (marked, try WardDatabase.memberIDs(roomID: room.id, in: db))
+                return (marked, try transaction.memberIDs(roomID: room.id))
             },
             afterCommit: { marked, members in
                 var event = ServerReply(id: nil, type: "receipt")

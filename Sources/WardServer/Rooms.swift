@@ -1,10 +1,10 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardE2EE
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardE2EE
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Rooms and their members: who is in a room is the server's to say, what kind of room a role
 /// may be in the policies'.
@@ -12,17 +12,18 @@ extension Connection {
     // MARK: Rooms
 
     func createRoom(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let kind = try require(request.kind, "kind")
-        guard ["staff", "care"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be staff or care") }
+        guard let kind = RoomRecord.Kind(rawValue: try require(request.kind, "kind")) else {
+            throw ReplyError(code: .badRequest, message: "kind must be staff or care")
+        }
         let direct = request.direct ?? false
         let name = request.name ?? (direct ? "direct" : "")
         guard Self.isAcceptableDisplayName(name) else {
             throw ReplyError(code: .badRequest, message: "name must be 1-128 characters without control or formatting characters")
         }
         var patientID: String?
-        if kind == "care" {
+        if kind == .care {
             let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
-            guard patient.role == "Patient" else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
+            guard patient.role == .patient else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
             patientID = patient.id
         }
         let requested = request.members ?? []
@@ -35,7 +36,7 @@ extension Connection {
         }
         if direct && invitees.count != 1 { throw ReplyError(code: .badRequest, message: "a direct conversation has exactly one other member") }
         let open = request.open ?? false
-        if open && (kind != "staff" || direct) {
+        if open && (kind != .staff || direct) {
             throw ReplyError(code: .badRequest, message: "only staff rooms that are not direct conversations can be open")
         }
         let now = Clock.nowSeconds()
@@ -50,8 +51,8 @@ extension Connection {
         let hub = context.hub
         let members = [user.id] + invitees.map(\.id)
         try await context.gate.database.write(
-            { db in
-                try WardDatabase.createRoom(room, members: members, at: now, in: db)
+            { transaction in
+                try transaction.createRoom(room, members: members, at: now)
             },
             afterCommit: { _ in
                 var event = ServerReply(id: nil, type: "room")
@@ -100,9 +101,9 @@ extension Connection {
         let hub = context.hub
         let invited = type == .roomInvite
         let updated = try await context.gate.database.write(
-            { db in
-                let updated = try WardDatabase.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds(), in: db)
-                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            { transaction in
+                let updated = try transaction.addMember(roomID: roomID, userID: joining.id, invited: invited, at: Clock.nowSeconds())
+                return (updated, try transaction.memberIDs(roomID: roomID))
             },
             afterCommit: { updated, members in
                 var event = ServerReply(id: nil, type: "room")
@@ -121,7 +122,7 @@ extension Connection {
         let leaving: String
         if type == .roomRemove {
             // The owner removes others; an Admin too, in staff rooms (issue 16, item 4).
-            guard room.createdBy == user.id || (user.role == "Admin" && room.kind == "staff") else {
+            guard room.createdBy == user.id || (user.role == .admin && room.kind == .staff) else {
                 throw ReplyError(
                     code: .notOwner, message: "only the room's owner (or an Admin, in a staff room) removes others",
                     object: ("room", room.id), subjectID: room.patientID ?? "")
@@ -145,9 +146,9 @@ extension Connection {
     static func removeFromRoom(_ roomID: String, userID: String, removedBy: String? = nil, context: ServerContext) async throws {
         let hub = context.hub
         _ = try await context.gate.database.write(
-            { db in
-                let updated = try WardDatabase.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds(), in: db)
-                return (updated, try WardDatabase.memberIDs(roomID: roomID, in: db))
+            { transaction in
+                let updated = try transaction.removeMember(roomID: roomID, userID: userID, removedBy: removedBy, at: Clock.nowSeconds())
+                return (updated, try transaction.memberIDs(roomID: roomID))
             },
             afterCommit: { updated, members in
                 hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
@@ -176,7 +177,7 @@ extension Connection {
         reply.roomMembers = try database.members(roomID: room.id).compactMap { member in
             guard let account = try database.user(id: member.userID) else { return nil }
             return MemberInfo(
-                userID: account.id, displayName: account.displayName, role: account.role,
+                userID: account.id, displayName: account.displayName, role: account.role.rawValue,
                 presence: context.hub.presence(of: account.id), readSeq: member.readSeq, deliveredSeq: member.deliveredSeq)
         }
         return reply

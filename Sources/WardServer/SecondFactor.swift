@@ -1,9 +1,9 @@
-internal import Foundation
-internal import WardAudit
-internal import WardCrypto
-internal import WardProtocol
-internal import WardPolicy
-internal import WardStore
+import Foundation
+import WardAudit
+import WardCrypto
+import WardProtocol
+import WardPolicy
+import WardStore
 
 /// TOTP second factor: enrolment, confirmation with recovery codes, and checking at sign-in.
 /// Secrets are sealed under the master key with the account id as associated data; recovery
@@ -22,18 +22,18 @@ extension Connection {
         }
         if !stored.mayEnrol {
             guard let code = request.enrolmentCode,
-                try database.consumeEnrolmentCode(userID: user.id, codeHash: Self.recoveryHash(code), at: Clock.nowSeconds())
+                try await database.consumeEnrolmentCode(userID: user.id, codeHash: Self.recoveryHash(code), at: Clock.nowSeconds())
             else {
                 throw ReplyError(
                     code: .enrolmentCodeRequired,
                     message: "a second factor is enrolled in the session that replaced the one-time "
                         + "password, or with the enrolment code an administrator gives when resetting it: send enrolmentCode")
             }
-            try database.markMayEnrol(tokenHash: current.tokenHash)
+            try await database.markMayEnrol(tokenHash: current.tokenHash)
         }
         try await context.gate.require(selfRequest(user, type: .totpEnroll, code: .create))
         let totp = TOTP.generate()
-        try database.save(TOTPRecord(userID: user.id, sealedSecret: try seal(totp.secret, for: user.id), confirmed: false, lastStep: nil))
+        try await database.save(TOTPRecord(userID: user.id, sealedSecret: try seal(totp.secret, for: user.id), confirmed: false, lastStep: nil))
         var reply = ServerReply(id: request.id, type: "totp.enroll")
         reply.secret = totp.base32Secret
         reply.uri = totp.uri(issuer: "Ward", account: user.username)
@@ -49,18 +49,18 @@ extension Connection {
         let totp = TOTP(secret: try open(record.sealedSecret, for: user.id))
         guard let step = totp.verify(code, at: Clock.nowSeconds(), lastUsed: record.lastStep) else {
             try await context.gate.record(
-                "totp.confirm", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                "totp.confirm", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role.rawValue,
                 objectType: "user", objectID: user.id, details: ["reason": "invalid-second-factor"])
             throw ReplyError(code: .invalidCredentials, message: "the code is wrong or expired; enter the current code")
         }
         try await context.gate.require(selfRequest(user, type: .totpConfirm, code: .update))
         record.confirmed = true
         record.lastStep = step
-        try database.save(record)
+        try await database.save(record)
         let codes = (0..<10).map { _ in OneTimePassword.make(length: 12) }
-        try database.setRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryHash))
+        try await database.setRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryHash))
         // The code just shown proves the second factor for this session too.
-        try upgradeToSecondFactor()
+        try await upgradeToSecondFactor()
         var reply = ServerReply(id: request.id, type: "totp.confirm")
         reply.recoveryCodes = codes
         reply.secondFactor = true
@@ -68,15 +68,15 @@ extension Connection {
     }
 
     /// True when `presented` is the current TOTP code (not used before) or an unused recovery code.
-    func checkSecondFactor(_ presented: String, record: TOTPRecord, user: UserRecord) throws -> Bool {
+    func checkSecondFactor(_ presented: String, record: TOTPRecord, user: UserRecord) async throws -> Bool {
         let database = context.gate.database
         let totp = TOTP(secret: try open(record.sealedSecret, for: user.id))
         // Claimed in one statement, so that two sign-ins racing with the same code cannot both
         // use it (RFC 6238 §5.2: a code is accepted once; issue 16, item 10).
         if let step = totp.verify(presented, at: Clock.nowSeconds(), lastUsed: record.lastStep) {
-            return try database.claimTOTPStep(userID: user.id, step: step)
+            return try await database.claimTOTPStep(userID: user.id, step: step)
         }
-        return try database.consumeRecoveryCode(userID: user.id, hash: Self.recoveryHash(presented))
+        return try await database.consumeRecoveryCode(userID: user.id, hash: Self.recoveryHash(presented))
     }
 
     static func recoveryHash(_ code: String) -> String { Hex.encode(SHA256Hash.digest(Array(code.utf8))) }

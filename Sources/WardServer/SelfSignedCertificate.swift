@@ -1,7 +1,7 @@
-internal import Crypto
-internal import Foundation
-internal import SwiftASN1
-internal import X509
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
 
 /// A new appliance's TLS certificate (ECDSA P-256, valid 2 years): a leaf for the host names and
 /// IP addresses it will be reached by, issued by a CA made for it alone, and the pair served as

@@ -1,9 +1,9 @@
 public import Foundation
-internal import Logging
+import Logging
 public import WardAudit
 public import WardCrypto
-internal import WardPolicy
-internal import WardProtocol
+import WardPolicy
+import WardProtocol
 public import WardStore
 
 /// The shared pieces every connection uses.

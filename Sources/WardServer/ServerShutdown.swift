@@ -1,5 +1,5 @@
-internal import ServiceLifecycle
-internal import Synchronization
+import ServiceLifecycle
+import Synchronization
 
 /// Stops a server started in this process as SIGTERM does: no new connections, the open ones
 /// closed by the server, background work ended, `server.stop` audited, nothing logged at error

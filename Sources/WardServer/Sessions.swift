@@ -1,5 +1,5 @@
-internal import Foundation
-internal import WardCrypto
+import Foundation
+import WardCrypto
 public import WardStore
 
 /// Session tokens and their limits (HIPAA 164.312(a)(2)(iii), automatic logoff).

@@ -1,10 +1,10 @@
-internal import Foundation
-internal import Logging
-internal import WardAudit
-internal import WardCrypto
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import Logging
+import WardAudit
+import WardCrypto
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Signing in and out: passwords, second factors, sessions resumed and ended, password changes.
 extension Connection {
@@ -20,7 +20,7 @@ extension Connection {
         guard wait == 0 else {
             try await gate.record(
                 "auth.login", code: .execute, outcome: .minorFailure, actorID: user?.id ?? "anonymous",
-                actorRole: user?.role ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
+                actorRole: user?.role.rawValue ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
             var reply = ServerReply.error(
                 request.id, .signInThrottled,
                 "too many failed sign-ins for this account or from this address: try again in \(wait) seconds")
@@ -43,7 +43,7 @@ extension Connection {
             guard let presented = request.totp else {
                 return .error(request.id, .secondFactorRequired, "this account signs in with a second factor: send totp")
             }
-            guard try checkSecondFactor(presented, record: totp, user: user) else {
+            guard try await checkSecondFactor(presented, record: totp, user: user) else {
                 return try await refuseSignIn(request.id, user, reason: "invalid-second-factor", throttleKeys: throttleKeys)
             }
             secondFactor = true
@@ -60,9 +60,9 @@ extension Connection {
     /// unknown account is.
     func refuseSignIn(_ id: Int, _ user: UserRecord, reason: String, throttleKeys: [SignInThrottle.Key]) async throws -> ServerReply {
         let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
-        _ = try context.gate.database.recordFailedLogin(userID: user.id)
+        _ = try await context.gate.database.recordFailedLogin(userID: user.id)
         try await context.gate.record(
-            "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+            "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role.rawValue,
             subjectID: user.id, commitments: try sourceCommitment(), details: ["reason": reason, "failed-logins": "\(failures)"])
         return .error(id, .invalidCredentials, "wrong username or password")
     }
@@ -73,15 +73,15 @@ extension Connection {
         -> ServerReply
     {
         let gate = context.gate
-        try gate.database.resetFailedLogins(userID: user.id)
+        try await gate.database.resetFailedLogins(userID: user.id)
         context.throttle.succeeded(throttleKeys)
         // Hashes made with older parameters are replaced while the password is at hand.
         if context.passwords.hasher.needsRehash(user.passwordHash) {
-            try gate.database.rehashPassword(userID: user.id, hash: try await context.passwords.hash(password))
+            try await gate.database.rehashPassword(userID: user.id, hash: try await context.passwords.hash(password))
         }
         let token = SessionToken.make()
         let now = Clock.nowSeconds()
-        try gate.database.insert(
+        try await gate.database.insert(
             SessionRecord(
                 tokenHash: SessionToken.hash(token), userID: user.id, createdAt: now, lastSeenAt: now,
                 secondFactor: secondFactor))
@@ -113,19 +113,19 @@ extension Connection {
     func sessionReply(_ id: Int, _ user: UserRecord, token: String?, secondFactor: Bool) -> ServerReply {
         var reply = ServerReply(id: id, type: "session")
         // Admins are told at sign-in when the newest backup is older than the schedule allows.
-        if user.role == "Admin", context.backups?.status().stale == true { reply.warnings = ["backup_stale"] }
+        if user.role == .admin, context.backups?.status().stale == true { reply.warnings = ["backup_stale"] }
         reply.token = token
         reply.secondFactor = secondFactor
         reply.idleSeconds = Int(context.limits.idleSeconds)
         reply.userID = user.id
-        reply.role = user.role
+        reply.role = user.role.rawValue
         reply.mustChangePassword = user.mustChangePassword
         return reply
     }
 
     /// Ends a session past its limits, recording the automatic logoff.
     func endExpired(tokenHash: String, userID: String) async throws {
-        try context.gate.database.deleteSession(tokenHash: tokenHash)
+        try await context.gate.database.deleteSession(tokenHash: tokenHash)
         try await context.gate.record("auth.timeout", code: .delete, outcome: .success, actorID: userID, details: ["reason": "session-expired"])
     }
 
@@ -175,7 +175,7 @@ extension Connection {
     func touch(_ stored: SessionRecord, at now: Int64) async throws {
         guard now - stored.lastSeenAt >= context.limits.touchInterval else { return }
         let hash = stored.tokenHash
-        try await context.gate.database.write { try WardDatabase.touchSession(tokenHash: hash, at: now, in: $0) }
+        try await context.gate.database.write { try $0.touchSession(tokenHash: hash, at: now) }
     }
 
     /// The signed-in user, once they have replaced their one-time password: until then only
@@ -200,9 +200,9 @@ extension Connection {
     var hasSecondFactor: Bool { session?.secondFactor ?? false }
 
     /// Marks this connection's session as having a second factor (after enrolment proves it).
-    func upgradeToSecondFactor() throws {
+    func upgradeToSecondFactor() async throws {
         guard let current = session else { return }
-        try context.gate.database.markSecondFactor(tokenHash: current.tokenHash)
+        try await context.gate.database.markSecondFactor(tokenHash: current.tokenHash)
         session = (current.tokenHash, current.userID, true)
     }
 
@@ -211,7 +211,7 @@ extension Connection {
         guard outcome.allowed, let session else {
             return .error(request.id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
         }
-        try context.gate.database.deleteSession(tokenHash: session.tokenHash)
+        try await context.gate.database.deleteSession(tokenHash: session.tokenHash)
         self.session = nil
         signedOff()
         // Other connections that resumed the same session get no more events either.
@@ -223,7 +223,7 @@ extension Connection {
         try await context.gate.require(selfRequest(user, type: .whoami, code: .read))
         var reply = ServerReply(id: request.id, type: "user")
         reply.userID = user.id
-        reply.role = user.role
+        reply.role = user.role.rawValue
         reply.mustChangePassword = user.mustChangePassword
         reply.users = [Self.info(user)]
         return reply
@@ -236,7 +236,7 @@ extension Connection {
         // allowed change records a change that then happens.
         guard try await context.passwords.verify(current, against: user.passwordHash) else {
             try await context.gate.record(
-                "account.password", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role,
+                "account.password", code: .update, outcome: .minorFailure, actorID: user.id, actorRole: user.role.rawValue,
                 objectType: "user", objectID: user.id, details: ["reason": "invalid-credentials"])
             throw ReplyError(code: .invalidCredentials, message: "the current password is wrong")
         }
@@ -248,9 +248,9 @@ extension Connection {
         let hash = try await context.passwords.hash(new)
         // Whoever else held the old password loses their sessions with it (issue 16, item 5).
         let kept = session?.tokenHash
-        try context.gate.database.setPassword(userID: user.id, hash: hash, mustChange: false, keeping: kept)
+        try await context.gate.database.setPassword(userID: user.id, hash: hash, mustChange: false, keeping: kept)
         // The session that replaced a one-time password is the one that may enrol a first second factor.
-        if user.mustChangePassword, let kept { try context.gate.database.markMayEnrol(tokenHash: kept) }
+        if user.mustChangePassword, let kept { try await context.gate.database.markMayEnrol(tokenHash: kept) }
         context.hub.endSessions(ofUser: user.id, keeping: kept)
         return ServerReply(id: request.id, type: "password.change")
     }

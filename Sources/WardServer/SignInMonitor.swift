@@ -1,8 +1,8 @@
-internal import Foundation
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// Log-in monitoring (HIPAA 164.308(a)(5)(ii)(C)): failed sign-ins since a time, by account and
 /// by source address, from the audit log's `auth.login` failures and the addresses they commit

@@ -1,5 +1,5 @@
-internal import Foundation
-internal import WardProtocol
+import Foundation
+import WardProtocol
 import Synchronization
 
 /// Failed sign-ins slow down further attempts on the same account name and from the same

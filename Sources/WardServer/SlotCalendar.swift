@@ -1,6 +1,6 @@
 public import Foundation
 public import WardStore
-internal import WardProtocol
+import WardProtocol
 
 /// The bookable slots a clinician's availability gives, in the clinic's time zone. Weekly hours
 /// are wall-clock times: a clinic open 09:00-12:00 opens at 09:00 local time on both sides of a
@@ -33,14 +33,12 @@ public struct SlotCalendar: Sendable {
     public static func isUsable(_ entry: AvailabilityRecord) -> Bool {
         guard (5...480).contains(entry.slotMinutes) else { return false }
         switch entry.kind {
-        case "weekly":
+        case .weekly:
             guard let weekday = entry.weekday, let start = entry.startMinute, let end = entry.endMinute else { return false }
             return (1...7).contains(weekday) && (0..<1440).contains(start) && (start + entry.slotMinutes...1440).contains(end)
-        case "open", "closed":
+        case .open, .closed:
             guard let start = entry.startsAt, let end = entry.endsAt else { return false }
             return WireRanges.seconds.contains(start) && WireRanges.seconds.contains(end) && end > start && end - start <= maxBlockSeconds
-        default:
-            return false
         }
     }
 
@@ -52,7 +50,7 @@ public struct SlotCalendar: Sendable {
     public func slots(_ stored: [AvailabilityRecord], from: Int64, to: Int64) -> [Slot] {
         var slots = Set<Slot>()
         let availability = stored.filter(Self.isUsable)
-        let weekly = availability.filter { $0.kind == "weekly" }
+        let weekly = availability.filter { $0.kind == .weekly }
         // Local days overlapping the range (one before, for ranges starting just after midnight UTC).
         var day = calendar.startOfDay(for: Date(timeIntervalSince1970: TimeInterval(from)))
         day = calendar.date(byAdding: .day, value: -1, to: day) ?? day
@@ -73,7 +71,7 @@ public struct SlotCalendar: Sendable {
             guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
             day = next
         }
-        for entry in availability where entry.kind == "open" {
+        for entry in availability where entry.kind == .open {
             guard var start = entry.startsAt, let stop = entry.endsAt, entry.slotMinutes > 0 else { continue }
             let length = Int64(entry.slotMinutes) * 60
             while start + length <= stop {
@@ -81,7 +79,7 @@ public struct SlotCalendar: Sendable {
                 start += length
             }
         }
-        let closed = availability.filter { $0.kind == "closed" }.compactMap { entry -> ClosedRange<Int64>? in
+        let closed = availability.filter { $0.kind == .closed }.compactMap { entry -> ClosedRange<Int64>? in
             guard let start = entry.startsAt, let stop = entry.endsAt, stop > start else { return nil }
             return start...(stop - 1)
         }

@@ -1,11 +1,11 @@
-internal import Foundation
+import Foundation
 import Synchronization
-internal import Hummingbird
-internal import HummingbirdWebSocket
-internal import Logging
-internal import NIOCore
-internal import NIOWebSocket
-internal import WardProtocol
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import WardProtocol
 
 /// The request context of the WebSocket route; it keeps the connection's channel so that a
 /// client that stops reading can be cut off at once, without a close handshake it would never read.

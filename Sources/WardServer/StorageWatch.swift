@@ -1,5 +1,5 @@
-internal import Foundation
-internal import Logging
+import Foundation
+import Logging
 import Synchronization
 
 /// Free space on the data directory's filesystem, against a watermark. A full disk stopped

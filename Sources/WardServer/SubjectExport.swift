@@ -1,8 +1,8 @@
-internal import Foundation
-internal import WardAudit
-internal import WardPolicy
-internal import WardProtocol
-internal import WardStore
+import Foundation
+import WardAudit
+import WardPolicy
+import WardProtocol
+import WardStore
 
 /// GDPR Art. 15 and 20: a subject's data, page by page. A person exports their own; a privacy
 /// officer exports anyone's. Messages are the ciphertext the server holds (the subject's device
@@ -126,11 +126,11 @@ extension Connection {
             secondFactor: try database.totp(userID: subject.id)?.confirmed ?? false,
             recoveryCodesLeft: try database.recoveryCodeCount(userID: subject.id),
             erasureRequests: try database.erasureRequests(userID: subject.id).map { try info($0, now: Clock.nowSeconds()) },
-            appointments: try database.appointments(of: subject.id, as: subject.role == "Patient" ? .patient : .clinician, from: 0).map {
+            appointments: try database.appointments(of: subject.id, as: subject.role == .patient ? .patient : .clinician, from: 0).map {
                 appointment in
                 var shown = try info(appointment)
                 // The person's own data: a patient's export holds why they came.
-                if subject.role == "Patient", let sealed = appointment.sealedReason,
+                if subject.role == .patient, let sealed = appointment.sealedReason,
                     let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id)
                 {
                     shown.reason = String(decoding: opened, as: UTF8.self)

@@ -1,19 +1,19 @@
 public import Foundation
-internal import Hummingbird
-internal import HummingbirdCore
-internal import HummingbirdTLS
-internal import HummingbirdWebSocket
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
 public import Logging
-internal import NIOSSL
-internal import NIOCore
-internal import NIOWebSocket
-internal import WardAudit
+import NIOSSL
+import NIOCore
+import NIOWebSocket
+import WardAudit
 public import WardCrypto
-internal import WardGate
-internal import WardPolicy
-internal import WardProtocol
-internal import ServiceLifecycle
-internal import UnixSignals
+import WardGate
+import WardPolicy
+import WardProtocol
+import ServiceLifecycle
+import UnixSignals
 public import WardStore
 
 /// How to run the server.

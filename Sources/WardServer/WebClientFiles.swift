@@ -1,8 +1,8 @@
-internal import Foundation
-internal import HTTPTypes
-internal import Hummingbird
-internal import NIOCore
-internal import WardCrypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import WardCrypto
 
 /// The web client (the repository's `Web/` folder, issue 18), read once at start and served from
 /// memory on the appliance's one TLS listener. Each file gets a route of its own, so no path a

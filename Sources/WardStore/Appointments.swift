@@ -8,8 +8,7 @@ public struct AvailabilityRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public static let databaseTableName = "availability"
     public var id: Int64?
     public var clinicianID: String
-    /// `weekly`, `open` or `closed`.
-    public var kind: String
+    public var kind: Kind
     /// weekly: ISO weekday, 1 = Monday … 7 = Sunday.
     public var weekday: Int?
     /// weekly: minutes after local midnight.
@@ -24,7 +23,7 @@ public struct AvailabilityRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public var createdAt: Int64
 
     public init(
-        clinicianID: String, kind: String, weekday: Int? = nil, startMinute: Int? = nil, endMinute: Int? = nil,
+        clinicianID: String, kind: Kind, weekday: Int? = nil, startMinute: Int? = nil, endMinute: Int? = nil,
         startsAt: Int64? = nil, endsAt: Int64? = nil, slotMinutes: Int, location: String, createdAt: Int64
     ) {
         self.clinicianID = clinicianID
@@ -53,8 +52,7 @@ public struct AppointmentRecord: Codable, Hashable, Sendable, FetchableRecord, P
     public var startsAt: Int64
     public var endsAt: Int64
     public var location: String
-    /// `requested`, `confirmed`, `cancelled`, `completed`, `noShow`.
-    public var status: String
+    public var status: Status
     public var sealedReason: Data?
     public var bookedBy: String
     public var createdAt: Int64
@@ -62,7 +60,7 @@ public struct AppointmentRecord: Codable, Hashable, Sendable, FetchableRecord, P
     public var cancelledBy: String?
 
     public init(
-        id: String, patientID: String, clinicianID: String, startsAt: Int64, endsAt: Int64, location: String, status: String,
+        id: String, patientID: String, clinicianID: String, startsAt: Int64, endsAt: Int64, location: String, status: Status,
         sealedReason: Data?, bookedBy: String, createdAt: Int64
     ) {
         self.id = id
@@ -79,8 +77,7 @@ public struct AppointmentRecord: Codable, Hashable, Sendable, FetchableRecord, P
     }
 
     /// The states in which an appointment holds its slot.
-    public static let holdingSlot = ["requested", "confirmed"]
-    public static let statuses = ["requested", "confirmed", "cancelled", "completed", "noShow"]
+    public static let holdingSlot: [Status] = [.requested, .confirmed]
 }
 
 /// Why a booking did not happen.
@@ -89,23 +86,11 @@ public enum BookingRefusal: Error, Equatable, Sendable {
     case slotTaken
     case noSuchAppointment
     /// The change is not one the appointment's state allows (a cancelled one cannot be confirmed).
-    case notAllowedIn(status: String)
+    case notAllowedIn(status: AppointmentRecord.Status)
 }
 
 extension WardDatabase {
     // MARK: Availability
-
-    public static func addAvailability(_ availability: AvailabilityRecord, in db: Database) throws -> AvailabilityRecord {
-        var record = availability
-        try record.insert(db)
-        return record
-    }
-
-    /// Removes one of a clinician's availability entries; false when it is not theirs or gone.
-    public static func removeAvailability(id: Int64, clinicianID: String, in db: Database) throws -> Bool {
-        try db.execute(sql: "DELETE FROM availability WHERE id = ? AND clinicianID = ?", arguments: [id, clinicianID])
-        return db.changesCount > 0
-    }
 
     /// The clinicians who publish availability.
     public func bookableClinicians() throws -> [String] {
@@ -122,55 +107,6 @@ extension WardDatabase {
     }
 
     // MARK: Appointments
-
-    /// Books `appointment` unless its slot is held: the unique index on (clinician, start) for
-    /// appointments holding their slot is what makes two concurrent bookings of one slot
-    /// impossible, whatever the timing. A patient cannot hold two appointments starting at once.
-    public static func book(_ appointment: AppointmentRecord, in db: Database) throws {
-        if try Int.fetchOne(
-            db,
-            sql: """
-                SELECT 1 FROM appointment WHERE patientID = ? AND startsAt = ? AND status IN ('requested', 'confirmed')
-                """, arguments: [appointment.patientID, appointment.startsAt]) != nil
-        {
-            throw BookingRefusal.slotTaken
-        }
-        do { try appointment.insert(db) } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw BookingRefusal.slotTaken
-        }
-    }
-
-    /// Moves an appointment from one state to another, when the current state allows it.
-    public static func setStatus(
-        appointmentID: String, to status: String, allowedFrom: [String], by userID: String, at time: Int64,
-        in db: Database
-    ) throws -> AppointmentRecord {
-        guard var appointment = try AppointmentRecord.fetchOne(db, key: appointmentID) else { throw BookingRefusal.noSuchAppointment }
-        guard allowedFrom.contains(appointment.status) else { throw BookingRefusal.notAllowedIn(status: appointment.status) }
-        appointment.status = status
-        appointment.updatedAt = time
-        if status == "cancelled" { appointment.cancelledBy = userID }
-        try appointment.update(db)
-        return appointment
-    }
-
-    /// Moves an appointment to another slot in one transaction: the new slot is taken first, so
-    /// the old one is given up only if the move succeeds.
-    public static func reschedule(
-        appointmentID: String, startsAt: Int64, endsAt: Int64, location: String, at time: Int64,
-        in db: Database
-    ) throws -> AppointmentRecord {
-        guard var appointment = try AppointmentRecord.fetchOne(db, key: appointmentID) else { throw BookingRefusal.noSuchAppointment }
-        guard AppointmentRecord.holdingSlot.contains(appointment.status) else { throw BookingRefusal.notAllowedIn(status: appointment.status) }
-        appointment.startsAt = startsAt
-        appointment.endsAt = endsAt
-        appointment.location = location
-        appointment.updatedAt = time
-        do { try appointment.update(db) } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw BookingRefusal.slotTaken
-        }
-        return appointment
-    }
 
     public func appointment(id: String) throws -> AppointmentRecord? {
         try pool.read { try AppointmentRecord.fetchOne($0, key: id) }
@@ -199,5 +135,80 @@ extension WardDatabase {
                         ('requested', 'confirmed')
                         """, arguments: [clinicianID, from, to]))
         }
+    }
+}
+
+extension StoreTransaction {
+    public func addAvailability(_ availability: AvailabilityRecord) throws -> AvailabilityRecord {
+        var record = availability
+        try record.insert(db)
+        return record
+    }
+
+    /// Removes one of a clinician's availability entries; false when it is not theirs or gone.
+    public func removeAvailability(id: Int64, clinicianID: String) throws -> Bool {
+        try db.execute(sql: "DELETE FROM availability WHERE id = ? AND clinicianID = ?", arguments: [id, clinicianID])
+        return db.changesCount > 0
+    }
+
+    /// Books `appointment` unless its slot is held: the unique index on (clinician, start) for
+    /// appointments holding their slot is what makes two concurrent bookings of one slot
+    /// impossible, whatever the timing. A patient cannot hold two appointments starting at once.
+    public func book(_ appointment: AppointmentRecord) throws {
+        if try Int.fetchOne(
+            db,
+            sql: """
+                SELECT 1 FROM appointment WHERE patientID = ? AND startsAt = ? AND status IN ('requested', 'confirmed')
+                """, arguments: [appointment.patientID, appointment.startsAt]) != nil
+        {
+            throw BookingRefusal.slotTaken
+        }
+        do { try appointment.insert(db) } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw BookingRefusal.slotTaken
+        }
+    }
+
+    /// Moves an appointment from one state to another, when the current state allows it.
+    public func setStatus(
+        appointmentID: String, to status: AppointmentRecord.Status, allowedFrom: [AppointmentRecord.Status], by userID: String, at time: Int64
+    ) throws -> AppointmentRecord {
+        guard var appointment = try AppointmentRecord.fetchOne(db, key: appointmentID) else { throw BookingRefusal.noSuchAppointment }
+        guard allowedFrom.contains(appointment.status) else { throw BookingRefusal.notAllowedIn(status: appointment.status) }
+        appointment.status = status
+        appointment.updatedAt = time
+        if status == .cancelled { appointment.cancelledBy = userID }
+        try appointment.update(db)
+        return appointment
+    }
+
+    /// Moves an appointment to another slot in one transaction: the new slot is taken first, so
+    /// the old one is given up only if the move succeeds.
+    public func reschedule(
+        appointmentID: String, startsAt: Int64, endsAt: Int64, location: String, at time: Int64
+    ) throws -> AppointmentRecord {
+        guard var appointment = try AppointmentRecord.fetchOne(db, key: appointmentID) else { throw BookingRefusal.noSuchAppointment }
+        guard AppointmentRecord.holdingSlot.contains(appointment.status) else { throw BookingRefusal.notAllowedIn(status: appointment.status) }
+        appointment.startsAt = startsAt
+        appointment.endsAt = endsAt
+        appointment.location = location
+        appointment.updatedAt = time
+        do { try appointment.update(db) } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw BookingRefusal.slotTaken
+        }
+        return appointment
+    }
+}
+
+extension AvailabilityRecord {
+    /// Every week (`weekly`), or once: hours added (`open`) or taken away (`closed`).
+    public enum Kind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case weekly, open, closed
+    }
+}
+
+extension AppointmentRecord {
+    /// Where an appointment stands: asked for by a patient, confirmed by the clinic, or ended.
+    public enum Status: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case requested, confirmed, cancelled, completed, noShow
     }
 }

@@ -1,4 +1,5 @@
 public import GRDB
+public import WardProtocol
 
 /// A request that waits for a second person (issue 16, item 8): granting a privileged role,
 /// resetting a clinician's password or second factor, erasing someone who did not ask.
@@ -12,8 +13,7 @@ public struct ApprovalRecord: Codable, Hashable, Sendable, FetchableRecord, Muta
     public var subjectID: String
     public var requestedBy: String
     public var requestedAt: Int64
-    /// `pending`, `approved` or `rejected`.
-    public var status: String
+    public var status: Status
     public var decidedBy: String?
     public var decidedAt: Int64?
 
@@ -22,7 +22,7 @@ public struct ApprovalRecord: Codable, Hashable, Sendable, FetchableRecord, Muta
         self.subjectID = subjectID
         self.requestedBy = requestedBy
         self.requestedAt = requestedAt
-        status = "pending"
+        status = .pending
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -30,8 +30,8 @@ public struct ApprovalRecord: Codable, Hashable, Sendable, FetchableRecord, Muta
 
 extension WardDatabase {
     /// Stores a pending approval, or returns the one already pending for the same action and person.
-    public func addApproval(_ approval: ApprovalRecord) throws -> ApprovalRecord {
-        try pool.write { db in
+    public func addApproval(_ approval: ApprovalRecord) async throws -> ApprovalRecord {
+        try await batches.write { db in
             if let pending = try ApprovalRecord.fetchOne(
                 db, sql: "SELECT * FROM approval WHERE action = ? AND subjectID = ? AND status = 'pending'",
                 arguments: [approval.action, approval.subjectID])
@@ -60,8 +60,8 @@ extension WardDatabase {
 
     /// Records the verdict on a pending approval; nil when it was no longer pending (someone
     /// else decided first), so that one approval runs once.
-    public func decideApproval(id: Int64, approved: Bool, by userID: String, at time: Int64) throws -> ApprovalRecord? {
-        try pool.write { db in
+    public func decideApproval(id: Int64, approved: Bool, by userID: String, at time: Int64) async throws -> ApprovalRecord? {
+        try await batches.write { db in
             try db.execute(
                 sql: "UPDATE approval SET status = ?, decidedBy = ?, decidedAt = ? WHERE id = ? AND status = 'pending'",
                 arguments: [approved ? "approved" : "rejected", userID, time, id])
@@ -72,14 +72,21 @@ extension WardDatabase {
 
     /// How many active accounts with one of `roles` and a confirmed second factor, other than
     /// `excluding`, could approve: with none, there is no second person to ask.
-    public func approvers(roles: [String], excluding userID: String) throws -> Int {
+    public func approvers(roles: [AccountRole], excluding userID: String) throws -> Int {
         try pool.read { db in
             try Int.fetchOne(
                 db,
                 sql: """
                     SELECT COUNT(*) FROM user JOIN totp ON totp.userID = user.id AND totp.confirmed
                     WHERE user.active AND user.id != ? AND user.role IN (\(roles.map { _ in "?" }.joined(separator: ",")))
-                    """, arguments: StatementArguments([userID] + roles)) ?? 0
+                    """, arguments: StatementArguments([userID] + roles.map(\.rawValue))) ?? 0
         }
+    }
+}
+
+extension ApprovalRecord {
+    /// Waiting for the second person, or decided by them.
+    public enum Status: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case pending, approved, rejected
     }
 }

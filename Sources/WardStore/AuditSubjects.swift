@@ -1,4 +1,4 @@
-internal import GRDB
+import GRDB
 
 /// Which audit entries name each data subject: the index behind the accounting of access in a
 /// subject's export (GDPR Art. 15(1)(c); issue 16, item 6), so that a page costs a look-up and
@@ -13,8 +13,8 @@ extension WardDatabase {
 
     /// Records that entries `rows` name their subjects, and that every entry before `next` has
     /// now been read, in one transaction (a crash loses both or neither).
-    public func indexAuditSubjects(_ rows: [(subjectID: String, seq: Int64)], upTo next: Int64) throws {
-        try pool.write { db in
+    public func indexAuditSubjects(_ rows: [(subjectID: String, seq: Int64)], upTo next: Int64) async throws {
+        try await batches.write { db in
             for row in rows {
                 try db.execute(sql: "INSERT OR IGNORE INTO auditSubject (subjectID, seq) VALUES (?, ?)", arguments: [row.subjectID, row.seq])
             }

@@ -1,6 +1,6 @@
-internal import Foundation
-internal import GRDB
-internal import WardGroupCommit
+import Foundation
+import GRDB
+import WardGroupCommit
 
 /// Group commit for SQLite: writes from many tasks are queued, and one thread runs everything
 /// queued in one transaction with one sync, then answers each writer. With synchronous=FULL a

@@ -1,4 +1,4 @@
-internal import GRDB
+import GRDB
 
 /// Queries on the request path run as cached prepared statements: compiling SQL (and GRDB's
 /// query generation and authorizer) for every request cost more than running it.

@@ -34,9 +34,11 @@ extension WardDatabase {
     public func consents(userID: String) throws -> [ConsentRecord] {
         try pool.read { try ConsentRecord.filter(Column("userID") == userID).order(Column("id")).fetchAll($0) }
     }
+}
 
+extension StoreTransaction {
     /// Grants: withdraws any active consent to the same purpose (an older version) and records the new one.
-    public static func grantConsent(_ consent: ConsentRecord, in db: Database) throws {
+    public func grantConsent(_ consent: ConsentRecord) throws {
         try db.execute(
             sql: "UPDATE consent SET withdrawnAt = ? WHERE userID = ? AND purpose = ? AND withdrawnAt IS NULL",
             arguments: [consent.givenAt, consent.userID, consent.purpose])
@@ -44,7 +46,7 @@ extension WardDatabase {
     }
 
     /// Withdraws; returns whether there was an active consent to withdraw.
-    public static func withdrawConsent(userID: String, purpose: String, at time: Int64, in db: Database) throws -> Bool {
+    public func withdrawConsent(userID: String, purpose: String, at time: Int64) throws -> Bool {
         try db.execute(
             sql: "UPDATE consent SET withdrawnAt = ? WHERE userID = ? AND purpose = ? AND withdrawnAt IS NULL",
             arguments: [time, userID, purpose])

@@ -37,8 +37,7 @@ public struct DeviceRecord: Codable, Hashable, Sendable, FetchableRecord, Persis
 public struct RoomRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "room"
     public var id: String
-    /// "staff" or "care".
-    public var kind: String
+    public var kind: Kind
     public var patientID: String?
     public var name: String
     public var direct: Bool
@@ -51,7 +50,7 @@ public struct RoomRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public var open: Bool
 
     public init(
-        id: String, kind: String, patientID: String?, name: String, direct: Bool, createdBy: String, createdAt: Int64,
+        id: String, kind: Kind, patientID: String?, name: String, direct: Bool, createdBy: String, createdAt: Int64,
         epoch: Int = 1, lastSeq: Int = 0, open: Bool = false
     ) {
         self.open = open
@@ -155,43 +154,17 @@ public enum ConversationRefusal: Error, Equatable, Sendable {
 }
 
 extension WardDatabase {
-    /// Runs a conversation write in the next group commit.
+    /// Runs `work` in the next group commit: what it does commits together or not at all, and
+    /// `afterCommit` runs once it is durable, in commit order (a message reaches the room's
+    /// members in the order the store took it).
     public func write<T: Sendable>(
-        _ work: @escaping @Sendable (Database) throws -> T,
+        _ work: @escaping @Sendable (StoreTransaction) throws -> T,
         afterCommit: @escaping @Sendable (T) -> Void = { _ in }
     ) async throws -> T {
-        try await batches.write(work, afterCommit: afterCommit)
+        try await batches.write({ try work(StoreTransaction(db: $0)) }, afterCommit: afterCommit)
     }
 
     // MARK: Devices
-
-    /// Registers a device, or finds it registered already with the same keys. A new device
-    /// changes the epoch of every room its user is in (their senders must re-key); returns those
-    /// rooms (none for a device registered before).
-    public static func registerDevice(_ device: DeviceRecord, in db: Database) throws -> [RekeyedRoom] {
-        if let existing = try DeviceRecord.fetchOne(db, key: device.id) {
-            guard existing.userID == device.userID, existing.encryptionKey == device.encryptionKey,
-                existing.signingKey == device.signingKey
-            else { throw ConversationRefusal.deviceTaken }
-            // The same keys, newly signed over the suites the device now speaks, or newly vouched
-            // for by an identity key (an update): others read the new list from here on.
-            if existing.suites != device.suites || existing.identityKey != device.identityKey
-                || existing.identitySignature != device.identitySignature
-            {
-                try db.execute(
-                    sql: "UPDATE device SET suites = ?, signature = ?, identityKey = ?, identitySignature = ? WHERE id = ?",
-                    arguments: [device.suites, device.signature, device.identityKey, device.identitySignature, device.id])
-            }
-            return []
-        }
-        try device.insert(db)
-        let rooms = try String.fetchAll(db, sql: "SELECT roomID FROM roomMember WHERE userID = ?", arguments: [device.userID])
-        return try rooms.map { roomID in
-            try db.execute(sql: "UPDATE room SET epoch = epoch + 1 WHERE id = ?", arguments: [roomID])
-            let epoch = try Int.fetchOne(db, sql: "SELECT epoch FROM room WHERE id = ?", arguments: [roomID]) ?? 0
-            return RekeyedRoom(roomID: roomID, epoch: epoch, members: try memberIDs(roomID: roomID, in: db))
-        }
-    }
 
     /// A room whose epoch changed, and who is in it.
     public struct RekeyedRoom: Sendable {
@@ -206,16 +179,7 @@ extension WardDatabase {
 
     /// The devices of the room's current members.
     public func memberDevices(roomID: String) throws -> [DeviceRecord] {
-        try pool.read { try Self.memberDevices(roomID: roomID, in: $0) }
-    }
-
-    static func memberDevices(roomID: String, in db: Database) throws -> [DeviceRecord] {
-        try DeviceRecord.fetchAll(
-            db,
-            sql: """
-                SELECT device.* FROM device JOIN roomMember ON roomMember.userID = device.userID
-                WHERE roomMember.roomID = ? ORDER BY device.id
-                """, arguments: [roomID])
+        try pool.read { try StoreTransaction(db: $0).memberDevices(roomID: roomID) }
     }
 
     // MARK: Rooms and members
@@ -229,11 +193,6 @@ extension WardDatabase {
                     SELECT DISTINCT userID FROM roomMember WHERE roomID IN (SELECT roomID FROM roomMember WHERE userID = ?)
                     """, arguments: [userID])
         }
-    }
-
-    /// The user ids of a room's members, inside a write (for publishing after it commits).
-    public static func memberIDs(roomID: String, in db: Database) throws -> [String] {
-        try String.fetchAll(db, cached: "SELECT userID FROM roomMember WHERE roomID = ?", [roomID])
     }
 
     public func room(id: String) throws -> RoomRecord? {
@@ -275,53 +234,6 @@ extension WardDatabase {
         }
     }
 
-    /// Creates a room with its first members.
-    public static func createRoom(_ room: RoomRecord, members: [String], at time: Int64, in db: Database) throws {
-        try room.insert(db)
-        for userID in Set(members) {
-            try RoomMemberRecord(roomID: room.id, userID: userID, joinedAt: time, firstSeq: 1).insert(db)
-        }
-    }
-
-    /// Adds a member, who may read from the next message on; the epoch changes. Returns the room.
-    /// `invited` (a member's room.invite) lifts an earlier removal; joining by oneself an open
-    /// room is refused to someone removed from it (`removed`).
-    public static func addMember(roomID: String, userID: String, invited: Bool, at time: Int64, in db: Database) throws -> RoomRecord {
-        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
-        if invited {
-            try db.execute(sql: "DELETE FROM roomRemoval WHERE roomID = ? AND userID = ?", arguments: [roomID, userID])
-        } else if try Bool.fetchOne(db, sql: "SELECT 1 FROM roomRemoval WHERE roomID = ? AND userID = ?", arguments: [roomID, userID]) == true {
-            throw ConversationRefusal.removed
-        }
-        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": userID]) == nil else { throw ConversationRefusal.alreadyMember }
-        room.epoch += 1
-        try room.update(db)
-        try RoomMemberRecord(
-            roomID: roomID, userID: userID, joinedAt: time, firstSeq: room.lastSeq + 1,
-            readSeq: room.lastSeq, deliveredSeq: room.lastSeq
-        ).insert(db)
-        return room
-    }
-
-    /// Removes a member; the epoch changes so that what follows is under keys they never get.
-    /// `removedBy` (another member who removed them) makes the removal last: they cannot join
-    /// an open room again until someone invites them.
-    public static func removeMember(
-        roomID: String, userID: String, removedBy: String? = nil, at time: Int64 = 0,
-        in db: Database
-    ) throws -> RoomRecord {
-        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
-        guard try RoomMemberRecord.deleteOne(db, key: ["roomID": roomID, "userID": userID]) else { throw ConversationRefusal.notAMember }
-        if let removedBy {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO roomRemoval (roomID, userID, removedBy, removedAt) VALUES (?, ?, ?, ?)",
-                arguments: [roomID, userID, removedBy, time])
-        }
-        room.epoch += 1
-        try room.update(db)
-        return room
-    }
-
     /// Care rooms of `patientID` that `clinicianID` is in (to remove them when they leave the care team).
     public func careRooms(patientID: String, memberID: String) throws -> [String] {
         try pool.read { db in
@@ -335,36 +247,6 @@ extension WardDatabase {
     }
 
     // MARK: Sender keys
-
-    /// Stores a sender key sealed to each recipient device. The recipients must be exactly the
-    /// devices of the room's members, the sending device included; the key takes the room's
-    /// current epoch.
-    public static func distributeSenderKey(
-        id: String, roomID: String, senderDevice: DeviceRecord, suite: String,
-        boxes: [String: Data], at time: Int64, in db: Database
-    ) throws -> [DeviceRecord] {
-        guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
-        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": senderDevice.userID]) != nil else {
-            throw ConversationRefusal.notAMember
-        }
-        guard try SenderKeyRecord.fetchOne(db, key: id) == nil else { throw ConversationRefusal.keyExists }
-        // Member devices only, the sender's own included (so that it can read its own messages
-        // back from history). A sender may leave out member devices it does not trust (no
-        // identity it pinned signed them, docs/PROTOCOL.md "Identities"): those cannot read.
-        let members = try memberDevices(roomID: roomID, in: db)
-        let memberIDs = Set(members.map(\.id))
-        let given = Set(boxes.keys)
-        guard given.isSubset(of: memberIDs), given.contains(senderDevice.id) else {
-            throw ConversationRefusal.wrongRecipients(
-                missing: given.contains(senderDevice.id) ? 0 : 1, unexpected: given.subtracting(memberIDs).count)
-        }
-        let recipients = members.filter { given.contains($0.id) }
-        try SenderKeyRecord(id: id, roomID: roomID, senderDevice: senderDevice.id, epoch: room.epoch, suite: suite, createdAt: time).insert(db)
-        for (deviceID, sealed) in boxes.sorted(by: { $0.key < $1.key }) {
-            try KeyBoxRecord(keyID: id, deviceID: deviceID, sealed: sealed).insert(db)
-        }
-        return recipients
-    }
 
     /// Whether an envelope of this sender key and position is stored (a second one is a replay),
     /// other than the one a resend with `clientMessageID` from `senderDevice` would be answered with.
@@ -411,18 +293,158 @@ extension WardDatabase {
         public var duplicate: Bool
     }
 
+    /// Messages of a room from `firstSeq` on: after `after` (oldest first) or before `before`
+    /// (the newest `limit` of them, oldest first).
+    public func messages(roomID: String, firstSeq: Int, after: Int?, before: Int?, limit: Int) throws -> [MessageRecord] {
+        try pool.read { db in
+            if let before {
+                let newest = try MessageRecord.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq < ? ORDER BY seq DESC LIMIT ?
+                        """, arguments: [roomID, firstSeq, before, limit])
+                return newest.reversed()
+            }
+            return try MessageRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq > ? ORDER BY seq LIMIT ?
+                    """, arguments: [roomID, firstSeq, after ?? 0, limit])
+        }
+    }
+}
+
+extension StoreTransaction {
+    /// Registers a device, or finds it registered already with the same keys. A new device
+    /// changes the epoch of every room its user is in (their senders must re-key); returns those
+    /// rooms (none for a device registered before).
+    public func registerDevice(_ device: DeviceRecord) throws -> [WardDatabase.RekeyedRoom] {
+        if let existing = try DeviceRecord.fetchOne(db, key: device.id) {
+            guard existing.userID == device.userID, existing.encryptionKey == device.encryptionKey,
+                existing.signingKey == device.signingKey
+            else { throw ConversationRefusal.deviceTaken }
+            // The same keys, newly signed over the suites the device now speaks, or newly vouched
+            // for by an identity key (an update): others read the new list from here on.
+            if existing.suites != device.suites || existing.identityKey != device.identityKey
+                || existing.identitySignature != device.identitySignature
+            {
+                try db.execute(
+                    sql: "UPDATE device SET suites = ?, signature = ?, identityKey = ?, identitySignature = ? WHERE id = ?",
+                    arguments: [device.suites, device.signature, device.identityKey, device.identitySignature, device.id])
+            }
+            return []
+        }
+        try device.insert(db)
+        let rooms = try String.fetchAll(db, sql: "SELECT roomID FROM roomMember WHERE userID = ?", arguments: [device.userID])
+        return try rooms.map { roomID in
+            try db.execute(sql: "UPDATE room SET epoch = epoch + 1 WHERE id = ?", arguments: [roomID])
+            let epoch = try Int.fetchOne(db, sql: "SELECT epoch FROM room WHERE id = ?", arguments: [roomID]) ?? 0
+            return WardDatabase.RekeyedRoom(roomID: roomID, epoch: epoch, members: try memberIDs(roomID: roomID))
+        }
+    }
+
+    func memberDevices(roomID: String) throws -> [DeviceRecord] {
+        try DeviceRecord.fetchAll(
+            db,
+            sql: """
+                SELECT device.* FROM device JOIN roomMember ON roomMember.userID = device.userID
+                WHERE roomMember.roomID = ? ORDER BY device.id
+                """, arguments: [roomID])
+    }
+
+    /// The user ids of a room's members, inside a write (for publishing after it commits).
+    public func memberIDs(roomID: String) throws -> [String] {
+        try String.fetchAll(db, cached: "SELECT userID FROM roomMember WHERE roomID = ?", [roomID])
+    }
+
+    /// Creates a room with its first members.
+    public func createRoom(_ room: RoomRecord, members: [String], at time: Int64) throws {
+        try room.insert(db)
+        for userID in Set(members) {
+            try RoomMemberRecord(roomID: room.id, userID: userID, joinedAt: time, firstSeq: 1).insert(db)
+        }
+    }
+
+    /// Adds a member, who may read from the next message on; the epoch changes. Returns the room.
+    /// `invited` (a member's room.invite) lifts an earlier removal; joining by oneself an open
+    /// room is refused to someone removed from it (`removed`).
+    public func addMember(roomID: String, userID: String, invited: Bool, at time: Int64) throws -> RoomRecord {
+        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        if invited {
+            try db.execute(sql: "DELETE FROM roomRemoval WHERE roomID = ? AND userID = ?", arguments: [roomID, userID])
+        } else if try Bool.fetchOne(db, sql: "SELECT 1 FROM roomRemoval WHERE roomID = ? AND userID = ?", arguments: [roomID, userID]) == true {
+            throw ConversationRefusal.removed
+        }
+        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": userID]) == nil else { throw ConversationRefusal.alreadyMember }
+        room.epoch += 1
+        try room.update(db)
+        try RoomMemberRecord(
+            roomID: roomID, userID: userID, joinedAt: time, firstSeq: room.lastSeq + 1,
+            readSeq: room.lastSeq, deliveredSeq: room.lastSeq
+        ).insert(db)
+        return room
+    }
+
+    /// Removes a member; the epoch changes so that what follows is under keys they never get.
+    /// `removedBy` (another member who removed them) makes the removal last: they cannot join
+    /// an open room again until someone invites them.
+    public func removeMember(
+        roomID: String, userID: String, removedBy: String? = nil, at time: Int64 = 0
+    ) throws -> RoomRecord {
+        guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        guard try RoomMemberRecord.deleteOne(db, key: ["roomID": roomID, "userID": userID]) else { throw ConversationRefusal.notAMember }
+        if let removedBy {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO roomRemoval (roomID, userID, removedBy, removedAt) VALUES (?, ?, ?, ?)",
+                arguments: [roomID, userID, removedBy, time])
+        }
+        room.epoch += 1
+        try room.update(db)
+        return room
+    }
+
+    /// Stores a sender key sealed to each recipient device. The recipients must be exactly the
+    /// devices of the room's members, the sending device included; the key takes the room's
+    /// current epoch.
+    public func distributeSenderKey(
+        id: String, roomID: String, senderDevice: DeviceRecord, suite: String,
+        boxes: [String: Data], at time: Int64
+    ) throws -> [DeviceRecord] {
+        guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
+        guard try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": senderDevice.userID]) != nil else {
+            throw ConversationRefusal.notAMember
+        }
+        guard try SenderKeyRecord.fetchOne(db, key: id) == nil else { throw ConversationRefusal.keyExists }
+        // Member devices only, the sender's own included (so that it can read its own messages
+        // back from history). A sender may leave out member devices it does not trust (no
+        // identity it pinned signed them, docs/PROTOCOL.md "Identities"): those cannot read.
+        let members = try memberDevices(roomID: roomID)
+        let memberIDs = Set(members.map(\.id))
+        let given = Set(boxes.keys)
+        guard given.isSubset(of: memberIDs), given.contains(senderDevice.id) else {
+            throw ConversationRefusal.wrongRecipients(
+                missing: given.contains(senderDevice.id) ? 0 : 1, unexpected: given.subtracting(memberIDs).count)
+        }
+        let recipients = members.filter { given.contains($0.id) }
+        try SenderKeyRecord(id: id, roomID: roomID, senderDevice: senderDevice.id, epoch: room.epoch, suite: suite, createdAt: time).insert(db)
+        for (deviceID, sealed) in boxes.sorted(by: { $0.key < $1.key }) {
+            try KeyBoxRecord(keyID: id, deviceID: deviceID, sealed: sealed).insert(db)
+        }
+        return recipients
+    }
+
     /// Appends a message at the room's next sequence number, after checking that the sender is a
     /// member and the sender key is this device's for this room and the current epoch. A resend
     /// (same device and client message id) returns the stored message.
-    public static func appendMessage(
+    public func appendMessage(
         roomID: String, senderID: String, senderDevice: String, clientMessageID: String, keyID: String,
-        iteration: Int, envelope: Data, messageID: String, at time: Int64, in db: Database
-    ) throws -> Appended {
+        iteration: Int, envelope: Data, messageID: String, at time: Int64
+    ) throws -> WardDatabase.Appended {
         if let earlier = try MessageRecord.fetchOne(
             db, cached: "SELECT * FROM message WHERE senderDevice = ? AND clientMessageID = ?",
             [senderDevice, clientMessageID])
         {
-            return Appended(message: earlier, duplicate: true)
+            return WardDatabase.Appended(message: earlier, duplicate: true)
         }
         guard var room = try RoomRecord.fetchOne(db, cached: "SELECT * FROM room WHERE id = ?", [roomID]) else {
             throw ConversationRefusal.noSuchRoom
@@ -455,31 +477,11 @@ extension WardDatabase {
         try db.executeCached(
             "UPDATE roomMember SET readSeq = MAX(readSeq, ?), deliveredSeq = MAX(deliveredSeq, ?) WHERE roomID = ? AND userID = ?",
             [room.lastSeq, room.lastSeq, roomID, senderID])
-        return Appended(message: message, duplicate: false)
-    }
-
-    /// Messages of a room from `firstSeq` on: after `after` (oldest first) or before `before`
-    /// (the newest `limit` of them, oldest first).
-    public func messages(roomID: String, firstSeq: Int, after: Int?, before: Int?, limit: Int) throws -> [MessageRecord] {
-        try pool.read { db in
-            if let before {
-                let newest = try MessageRecord.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq < ? ORDER BY seq DESC LIMIT ?
-                        """, arguments: [roomID, firstSeq, before, limit])
-                return newest.reversed()
-            }
-            return try MessageRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM message WHERE roomID = ? AND seq >= ? AND seq > ? ORDER BY seq LIMIT ?
-                    """, arguments: [roomID, firstSeq, after ?? 0, limit])
-        }
+        return WardDatabase.Appended(message: message, duplicate: false)
     }
 
     /// Moves a member's read or delivered marker forward (never back, never past the last message).
-    public static func markReceipt(roomID: String, userID: String, read: Bool, seq: Int, in db: Database) throws -> Int {
+    public func markReceipt(roomID: String, userID: String, read: Bool, seq: Int) throws -> Int {
         guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw ConversationRefusal.noSuchRoom }
         guard var member = try RoomMemberRecord.fetchOne(db, key: ["roomID": roomID, "userID": userID]) else { throw ConversationRefusal.notAMember }
         let target = min(seq, room.lastSeq)
@@ -491,5 +493,12 @@ extension WardDatabase {
         }
         try member.update(db)
         return read ? member.readSeq : member.deliveredSeq
+    }
+}
+
+extension RoomRecord {
+    /// Staff talk among themselves (`staff`); a patient talks with their care team (`care`).
+    public enum Kind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case staff, care
     }
 }

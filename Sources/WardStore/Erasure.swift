@@ -10,8 +10,7 @@ public struct ErasureRequestRecord: Codable, Hashable, Sendable, FetchableRecord
     public var requestedBy: String
     public var requestedAt: Int64
     public var dueAt: Int64
-    /// `open`, `erasing` (started; running the erasure again finishes it), `done`.
-    public var status: String
+    public var status: Status
     public var completedAt: Int64?
     public var completedBy: String?
     /// The receipt's JSON.
@@ -25,7 +24,7 @@ public struct ErasureRequestRecord: Codable, Hashable, Sendable, FetchableRecord
         self.requestedBy = requestedBy
         self.requestedAt = requestedAt
         self.dueAt = dueAt
-        status = "open"
+        status = .open
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -57,19 +56,6 @@ public struct LegalHoldRecord: Codable, Hashable, Sendable, FetchableRecord, Mut
 extension WardDatabase {
     // MARK: Requests
 
-    /// Files a request, or returns the one already pending for the person (one at a time).
-    public static func fileErasureRequest(_ request: ErasureRequestRecord, in db: Database) throws -> ErasureRequestRecord {
-        if let pending = try ErasureRequestRecord.fetchOne(
-            db, sql: "SELECT * FROM erasureRequest WHERE userID = ? AND status != 'done'",
-            arguments: [request.userID])
-        {
-            return pending
-        }
-        var record = request
-        try record.insert(db)
-        return record
-    }
-
     /// Requests, pending ones first by deadline, then done ones newest first.
     public func erasureRequests(includeDone: Bool) throws -> [ErasureRequestRecord] {
         try pool.read { db in
@@ -87,26 +73,7 @@ extension WardDatabase {
         try pool.read { try ErasureRequestRecord.filter(Column("userID") == userID).order(Column("id")).fetchAll($0) }
     }
 
-    public static func updateErasureRequest(_ request: ErasureRequestRecord, in db: Database) throws {
-        try request.update(db)
-    }
-
     // MARK: Holds
-
-    public static func placeHold(_ hold: LegalHoldRecord, in db: Database) throws -> LegalHoldRecord {
-        var record = hold
-        try record.insert(db)
-        return record
-    }
-
-    /// Releases a standing hold; nil when there is no standing hold with that id.
-    public static func releaseHold(id: Int64, by userID: String, at time: Int64, in db: Database) throws -> LegalHoldRecord? {
-        guard var hold = try LegalHoldRecord.fetchOne(db, key: id), hold.releasedAt == nil else { return nil }
-        hold.releasedAt = time
-        hold.releasedBy = userID
-        try hold.update(db)
-        return hold
-    }
 
     /// Holds standing now (or every hold ever placed).
     public func legalHolds(includeReleased: Bool = false) throws -> [LegalHoldRecord] {
@@ -116,21 +83,6 @@ extension WardDatabase {
     }
 
     // MARK: Erasing a person
-
-    /// Deletes up to `limit` of the messages `senderID` wrote, outside `keptRooms`; returns how
-    /// many. Called until it returns 0, each call its own write, so other writers go in between.
-    public static func deleteMessages(sentBy senderID: String, outside keptRooms: Set<String>, limit: Int, in db: Database) throws -> Int {
-        let kept = Array(keptRooms)
-        let placeholders = kept.isEmpty ? "" : " AND roomID NOT IN (" + kept.map { _ in "?" }.joined(separator: ",") + ")"
-        var arguments: [any DatabaseValueConvertible] = [senderID]
-        arguments += kept as [any DatabaseValueConvertible]
-        arguments.append(limit)
-        try db.execute(
-            sql: """
-                DELETE FROM message WHERE rowid IN (SELECT rowid FROM message WHERE senderID = ?\(placeholders) LIMIT ?)
-                """, arguments: StatementArguments(arguments))
-        return db.changesCount
-    }
 
     /// What `eraseAccount` did, by table.
     public struct AccountErasure: Sendable {
@@ -146,14 +98,83 @@ extension WardDatabase {
         public var leftRooms: [(roomID: String, epoch: Int, members: [String])] = []
     }
 
+    /// Copies the write-ahead log into the database and truncates it to zero bytes, so pages
+    /// holding erased content do not linger in the WAL file. Retries while readers keep old
+    /// pages in use (a few seconds at most); returns whether the WAL was emptied.
+    public func truncateWriteAheadLog() async -> Bool {
+        let pool = self.pool
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var emptied = false
+                for attempt in 0..<50 where !emptied {
+                    if attempt > 0 { Thread.sleep(forTimeInterval: 0.1) }
+                    let busy = try? pool.writeWithoutTransaction { db in
+                        try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                    }
+                    emptied = busy == 0
+                }
+                continuation.resume(returning: emptied)
+            }
+        }
+    }
+}
+
+extension StoreTransaction {
+    /// Files a request, or returns the one already pending for the person (one at a time).
+    public func fileErasureRequest(_ request: ErasureRequestRecord) throws -> ErasureRequestRecord {
+        if let pending = try ErasureRequestRecord.fetchOne(
+            db, sql: "SELECT * FROM erasureRequest WHERE userID = ? AND status != 'done'",
+            arguments: [request.userID])
+        {
+            return pending
+        }
+        var record = request
+        try record.insert(db)
+        return record
+    }
+
+    public func updateErasureRequest(_ request: ErasureRequestRecord) throws {
+        try request.update(db)
+    }
+
+    public func placeHold(_ hold: LegalHoldRecord) throws -> LegalHoldRecord {
+        var record = hold
+        try record.insert(db)
+        return record
+    }
+
+    /// Releases a standing hold; nil when there is no standing hold with that id.
+    public func releaseHold(id: Int64, by userID: String, at time: Int64) throws -> LegalHoldRecord? {
+        guard var hold = try LegalHoldRecord.fetchOne(db, key: id), hold.releasedAt == nil else { return nil }
+        hold.releasedAt = time
+        hold.releasedBy = userID
+        try hold.update(db)
+        return hold
+    }
+
+    /// Deletes up to `limit` of the messages `senderID` wrote, outside `keptRooms`; returns how
+    /// many. Called until it returns 0, each call its own write, so other writers go in between.
+    public func deleteMessages(sentBy senderID: String, outside keptRooms: Set<String>, limit: Int) throws -> Int {
+        let kept = Array(keptRooms)
+        let placeholders = kept.isEmpty ? "" : " AND roomID NOT IN (" + kept.map { _ in "?" }.joined(separator: ",") + ")"
+        var arguments: [any DatabaseValueConvertible] = [senderID]
+        arguments += kept as [any DatabaseValueConvertible]
+        arguments.append(limit)
+        try db.execute(
+            sql: """
+                DELETE FROM message WHERE rowid IN (SELECT rowid FROM message WHERE senderID = ?\(placeholders) LIMIT ?)
+                """, arguments: StatementArguments(arguments))
+        return db.changesCount
+    }
+
     /// Erases everything of the account the registry lets erase, in one transaction: ends its
     /// sessions, removes it from every room (the rooms re-key), deletes its devices, the keys it
     /// made outside `keptRooms`, its second factor, recovery codes and care-team links; renames
     /// the conversations that were named after the person; overwrites its username, name and
     /// password hash, leaving the opaque id and the role the audit log's documentation needs.
     /// Consent records and erasure requests are kept (proof of consent and of erasure).
-    public static func eraseAccount(userID: String, pseudonym: String, keptRooms: Set<String>, in db: Database) throws -> AccountErasure {
-        var result = AccountErasure()
+    public func eraseAccount(userID: String, pseudonym: String, keptRooms: Set<String>) throws -> WardDatabase.AccountErasure {
+        var result = WardDatabase.AccountErasure()
         guard let user = try UserRecord.fetchOne(db, key: userID) else { return result }
         // Rooms are shared: their names, which people choose, may name the person. Direct and
         // care conversations are named after their people by the clients; other names are
@@ -167,8 +188,8 @@ extension WardDatabase {
                 """, arguments: [userID, user.displayName, user.username])
         result.pseudonymised["room"] = db.changesCount
         for roomID in try String.fetchAll(db, sql: "SELECT roomID FROM roomMember WHERE userID = ? ORDER BY roomID", arguments: [userID]) {
-            let room = try removeMember(roomID: roomID, userID: userID, in: db)
-            result.leftRooms.append((roomID, room.epoch, try memberIDs(roomID: roomID, in: db)))
+            let room = try removeMember(roomID: roomID, userID: userID)
+            result.leftRooms.append((roomID, room.epoch, try memberIDs(roomID: roomID)))
         }
         result.deleted["roomMember"] = result.leftRooms.count
         try db.execute(sql: "DELETE FROM roomRemoval WHERE userID = ?", arguments: [userID])
@@ -235,24 +256,11 @@ extension WardDatabase {
                 arguments: [userID]) ?? 0
         return result
     }
+}
 
-    /// Copies the write-ahead log into the database and truncates it to zero bytes, so pages
-    /// holding erased content do not linger in the WAL file. Retries while readers keep old
-    /// pages in use (a few seconds at most); returns whether the WAL was emptied.
-    public func truncateWriteAheadLog() async -> Bool {
-        let pool = self.pool
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var emptied = false
-                for attempt in 0..<50 where !emptied {
-                    if attempt > 0 { Thread.sleep(forTimeInterval: 0.1) }
-                    let busy = try? pool.writeWithoutTransaction { db in
-                        try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-                    }
-                    emptied = busy == 0
-                }
-                continuation.resume(returning: emptied)
-            }
-        }
+extension ErasureRequestRecord {
+    /// `open`, `erasing` (started; running the erasure again finishes it), `done`.
+    public enum Status: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case open, erasing, done
     }
 }

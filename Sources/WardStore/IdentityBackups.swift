@@ -1,10 +1,10 @@
-internal import GRDB
+import GRDB
 
 /// Each person's identity key sealed under their recovery key (issue 17): stored so that a new
 /// device of theirs can be theirs; the server cannot open it.
 extension WardDatabase {
-    public func storeIdentityBackup(userID: String, backup: String, at time: Int64) throws {
-        try pool.write { db in
+    public func storeIdentityBackup(userID: String, backup: String, at time: Int64) async throws {
+        try await batches.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO identityBackup (userID, backup, updatedAt) VALUES (?, ?, ?)
@@ -21,8 +21,8 @@ extension WardDatabase {
 /// The sender keys a person's devices received, sealed under a key only their identity gives
 /// (issue 17): a new device of theirs reads their history. The server cannot open them.
 extension WardDatabase {
-    public func storeKeyBackups(userID: String, _ items: [(keyID: String, sealed: String)], at time: Int64) throws {
-        try pool.write { db in
+    public func storeKeyBackups(userID: String, _ items: [(keyID: String, sealed: String)], at time: Int64) async throws {
+        try await batches.write { db in
             for item in items {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO keyBackup (userID, keyID, sealed, createdAt) VALUES (?, ?, ?, ?)",

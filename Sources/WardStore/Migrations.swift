@@ -1,4 +1,4 @@
-internal import GRDB
+import GRDB
 
 /// The schema, as it grew: each migration runs once, in order, in its own transaction (GRDB's
 /// `DatabaseMigrator`); a migration is never edited after it shipped, only followed by another.

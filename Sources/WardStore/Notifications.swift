@@ -36,60 +36,6 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
 }
 
 extension WardDatabase {
-    /// Adds notifications (due now or later).
-    public static func addNotifications(_ notifications: [NotificationRecord], in db: Database) throws {
-        for notification in notifications {
-            var record = notification
-            try record.insert(db)
-        }
-    }
-
-    /// A message alert for each of `userIDs`, unless they already have an unread one for the room
-    /// or turned message alerts off.
-    public static func addMessageAlerts(userIDs: [String], roomID: String, text: String, at time: Int64, in db: Database) throws {
-        for userID in userIDs {
-            try db.executeCached(
-                """
-                INSERT INTO notification (userID, kind, text, refID, createdAt, dueAt)
-                SELECT ?1, 'message', ?2, ?3, ?4, ?4
-                WHERE NOT EXISTS (SELECT 1 FROM notification WHERE userID = ?1 AND kind = 'message' AND refID = ?3 AND readAt IS NULL)
-                  AND NOT EXISTS (SELECT 1 FROM notificationMute WHERE userID = ?1 AND kind = 'message')
-                """, [userID, text, roomID, time])
-        }
-    }
-
-    /// Takes up to `limit` notifications due by `now` that were never delivered, stamping them
-    /// delivered in the same transaction: each is returned once, however often this runs and
-    /// whatever restarts happen between.
-    public static func takeDue(now: Int64, limit: Int, in db: Database) throws -> [NotificationRecord] {
-        let due = try NotificationRecord.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM notification WHERE firedAt IS NULL AND dueAt <= ? ORDER BY dueAt, id LIMIT ?
-                """, arguments: [now, limit])
-        guard !due.isEmpty else { return [] }
-        try db.execute(
-            sql: "UPDATE notification SET firedAt = ? WHERE id IN (\(due.map { _ in "?" }.joined(separator: ",")))",
-            arguments: StatementArguments([now] + due.compactMap(\.id)))
-        return due.map {
-            var fired = $0; fired.firedAt = now; return fired
-        }
-    }
-
-    /// Urgent alerts still unread whose next alert is due: pushes them again after `interval`.
-    public static func takeRealerts(now: Int64, interval: Int64, limit: Int, in db: Database) throws -> [NotificationRecord] {
-        let due = try NotificationRecord.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM notification WHERE kind = 'urgent' AND readAt IS NULL AND firedAt IS NOT NULL AND alertAgainAt <= ?
-                ORDER BY alertAgainAt LIMIT ?
-                """, arguments: [now, limit])
-        for notification in due {
-            try db.execute(sql: "UPDATE notification SET alertAgainAt = ? WHERE id = ?", arguments: [now + interval, notification.id])
-        }
-        return due
-    }
-
     /// The person's delivered notifications, newest first (unread only, or all).
     public func notifications(userID: String, unreadOnly: Bool, limit: Int = 200) throws -> [NotificationRecord] {
         try pool.read { db in
@@ -110,8 +56,71 @@ extension WardDatabase {
         }
     }
 
+    // MARK: Preferences
+
+    /// The kinds the person turned off.
+    public func mutedNotificationKinds(userID: String) throws -> Set<String> {
+        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT kind FROM notificationMute WHERE userID = ?", arguments: [userID])) }
+    }
+}
+
+extension StoreTransaction {
+    /// Adds notifications (due now or later).
+    public func addNotifications(_ notifications: [NotificationRecord]) throws {
+        for notification in notifications {
+            var record = notification
+            try record.insert(db)
+        }
+    }
+
+    /// A message alert for each of `userIDs`, unless they already have an unread one for the room
+    /// or turned message alerts off.
+    public func addMessageAlerts(userIDs: [String], roomID: String, text: String, at time: Int64) throws {
+        for userID in userIDs {
+            try db.executeCached(
+                """
+                INSERT INTO notification (userID, kind, text, refID, createdAt, dueAt)
+                SELECT ?1, 'message', ?2, ?3, ?4, ?4
+                WHERE NOT EXISTS (SELECT 1 FROM notification WHERE userID = ?1 AND kind = 'message' AND refID = ?3 AND readAt IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM notificationMute WHERE userID = ?1 AND kind = 'message')
+                """, [userID, text, roomID, time])
+        }
+    }
+
+    /// Takes up to `limit` notifications due by `now` that were never delivered, stamping them
+    /// delivered in the same transaction: each is returned once, however often this runs and
+    /// whatever restarts happen between.
+    public func takeDue(now: Int64, limit: Int) throws -> [NotificationRecord] {
+        let due = try NotificationRecord.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM notification WHERE firedAt IS NULL AND dueAt <= ? ORDER BY dueAt, id LIMIT ?
+                """, arguments: [now, limit])
+        guard !due.isEmpty else { return [] }
+        try db.execute(
+            sql: "UPDATE notification SET firedAt = ? WHERE id IN (\(due.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments([now] + due.compactMap(\.id)))
+        return due.map {
+            var fired = $0; fired.firedAt = now; return fired
+        }
+    }
+
+    /// Urgent alerts still unread whose next alert is due: pushes them again after `interval`.
+    public func takeRealerts(now: Int64, interval: Int64, limit: Int) throws -> [NotificationRecord] {
+        let due = try NotificationRecord.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM notification WHERE kind = 'urgent' AND readAt IS NULL AND firedAt IS NOT NULL AND alertAgainAt <= ?
+                ORDER BY alertAgainAt LIMIT ?
+                """, arguments: [now, limit])
+        for notification in due {
+            try db.execute(sql: "UPDATE notification SET alertAgainAt = ? WHERE id = ?", arguments: [now + interval, notification.id])
+        }
+        return due
+    }
+
     /// Marks one (or, with nil, every) delivered notification of the person read; returns how many.
-    public static func markNotificationsRead(userID: String, id: Int64?, at time: Int64, in db: Database) throws -> Int {
+    public func markNotificationsRead(userID: String, id: Int64?, at time: Int64) throws -> Int {
         if let id {
             try db.execute(
                 sql: "UPDATE notification SET readAt = ? WHERE userID = ? AND id = ? AND readAt IS NULL AND firedAt IS NOT NULL",
@@ -125,7 +134,7 @@ extension WardDatabase {
     }
 
     /// Reading a room up to its newest message reads its message and urgent alerts.
-    public static func markRoomAlertsRead(userID: String, roomID: String, readUpTo seq: Int, at time: Int64, in db: Database) throws {
+    public func markRoomAlertsRead(userID: String, roomID: String, readUpTo seq: Int, at time: Int64) throws {
         guard let room = try RoomRecord.fetchOne(db, key: roomID), seq >= room.lastSeq else { return }
         try db.executeCached(
             """
@@ -134,19 +143,12 @@ extension WardDatabase {
     }
 
     /// Replaces the reminders not yet delivered for `refID` (an appointment moved or cancelled).
-    public static func replaceReminders(refID: String, with reminders: [NotificationRecord], in db: Database) throws {
+    public func replaceReminders(refID: String, with reminders: [NotificationRecord]) throws {
         try db.execute(sql: "DELETE FROM notification WHERE refID = ? AND kind = 'reminder' AND firedAt IS NULL", arguments: [refID])
-        try addNotifications(reminders, in: db)
+        try addNotifications(reminders)
     }
 
-    // MARK: Preferences
-
-    /// The kinds the person turned off.
-    public func mutedNotificationKinds(userID: String) throws -> Set<String> {
-        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT kind FROM notificationMute WHERE userID = ?", arguments: [userID])) }
-    }
-
-    public static func setNotificationKind(userID: String, kind: String, enabled: Bool, in db: Database) throws {
+    public func setNotificationKind(userID: String, kind: String, enabled: Bool) throws {
         if enabled {
             try db.execute(sql: "DELETE FROM notificationMute WHERE userID = ? AND kind = ?", arguments: [userID, kind])
         } else {

@@ -16,8 +16,7 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
     public var dueAt: Int64
     /// What the patient asked, sealed (scope `record`, bound to `id`).
     public var sealedRequest: Data
-    /// `requested`, `accepted` or `denied`.
-    public var status: String
+    public var status: Status
     public var decidedBy: String?
     public var decidedAt: Int64?
     /// The reason for a denial, sealed (scope `record`, bound to `id` + ":response").
@@ -37,11 +36,11 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
         self.requestedAt = requestedAt
         self.dueAt = dueAt
         self.sealedRequest = sealedRequest
-        status = "requested"
+        status = .requested
     }
 
     /// Whether the patient may still file a statement of disagreement.
-    public var acceptsDisagreement: Bool { status == "denied" && sealedDisagreement == nil }
+    public var acceptsDisagreement: Bool { status == .denied && sealedDisagreement == nil }
 
     /// How long the clinic has to act on a request.
     public static let answerSeconds: Int64 = 60 * 86_400
@@ -57,10 +56,6 @@ extension WardDatabase {
         }
     }
 
-    public static func addAmendment(_ amendment: RecordAmendmentRecord, in db: Database) throws {
-        try amendment.insert(db)
-    }
-
     public func amendments(patientID: String) throws -> [RecordAmendmentRecord] {
         try pool.read {
             try RecordAmendmentRecord.fetchAll(
@@ -72,9 +67,15 @@ extension WardDatabase {
     public func amendment(id: String) throws -> RecordAmendmentRecord? {
         try pool.read { try RecordAmendmentRecord.fetchOne($0, key: id) }
     }
+}
+
+extension StoreTransaction {
+    public func addAmendment(_ amendment: RecordAmendmentRecord) throws {
+        try amendment.insert(db)
+    }
 
     /// Adds the patient's statement of disagreement to a denied request without one (else `alreadyDecided`).
-    public static func addDisagreement(amendmentID: String, sealed: Data, at time: Int64, in db: Database) throws {
+    public func addDisagreement(amendmentID: String, sealed: Data, at time: Int64) throws {
         guard var amendment = try RecordAmendmentRecord.fetchOne(db, key: amendmentID) else { throw RecordRefusal.noSuchAmendment }
         guard amendment.acceptsDisagreement else { throw RecordRefusal.alreadyDecided }
         amendment.sealedDisagreement = sealed
@@ -84,10 +85,17 @@ extension WardDatabase {
 
     /// Records the decision on a request still open (else `alreadyDecided`), with the version
     /// that answers an accepted one added in the same transaction.
-    public static func decideAmendment(_ decided: RecordAmendmentRecord, version: RecordEntryRecord?, in db: Database) throws {
+    public func decideAmendment(_ decided: RecordAmendmentRecord, version: RecordEntryRecord?) throws {
         guard let current = try RecordAmendmentRecord.fetchOne(db, key: decided.id) else { throw RecordRefusal.noSuchAmendment }
-        guard current.status == "requested" else { throw RecordRefusal.alreadyDecided }
-        if let version { _ = try addRecordVersion(version, amending: true, in: db) }
+        guard current.status == .requested else { throw RecordRefusal.alreadyDecided }
+        if let version { _ = try addRecordVersion(version, amending: true) }
         try decided.update(db)
+    }
+}
+
+extension RecordAmendmentRecord {
+    /// Asked for, or answered (HIPAA 164.526(c), (d)).
+    public enum Status: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case requested, accepted, denied
     }
 }

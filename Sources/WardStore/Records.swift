@@ -83,8 +83,7 @@ public struct BreakGlassRecord: Codable, Hashable, Sendable, FetchableRecord, Mu
     public var endsAt: Int64
     public var reviewedAt: Int64?
     public var reviewedBy: String?
-    /// `justified` or `unjustified`.
-    public var verdict: String?
+    public var verdict: Verdict?
 
     public init(clinicianID: String, patientID: String, reasonCommitment: String, reasonLength: Int, startedAt: Int64, endsAt: Int64) {
         self.clinicianID = clinicianID
@@ -108,24 +107,6 @@ public enum RecordRefusal: Error, Equatable, Sendable {
 }
 
 extension WardDatabase {
-    /// Adds a version: with `amending`, the next of an existing entry of the same patient and
-    /// section (else `noSuchEntry`); without, the first of a new entry.
-    public static func addRecordVersion(_ entry: RecordEntryRecord, amending: Bool, in db: Database) throws -> RecordEntryRecord {
-        var version = entry
-        if amending {
-            guard
-                let latest = try Int.fetchOne(
-                    db, sql: "SELECT MAX(version) FROM recordEntry WHERE entryID = ? AND patientID = ? AND section = ?",
-                    arguments: [entry.entryID, entry.patientID, entry.section])
-            else { throw RecordRefusal.noSuchEntry }
-            version.version = latest + 1
-        } else {
-            version.version = 1
-        }
-        try version.insert(db)
-        return version
-    }
-
     /// The newest version of every entry of the patient's record (one section, or all), or
     /// with `history` every version, oldest first.
     public func recordEntries(patientID: String, section: String?, history: Bool) throws -> [RecordEntryRecord] {
@@ -156,12 +137,6 @@ extension WardDatabase {
 
     // MARK: Break-glass
 
-    public static func openBreakGlass(_ access: BreakGlassRecord, in db: Database) throws -> BreakGlassRecord {
-        var record = access
-        try record.insert(db)
-        return record
-    }
-
     /// The clinician's open emergency access to the patient's record at `now`, if any.
     public func openBreakGlass(clinicianID: String, patientID: String, at now: Int64) throws -> BreakGlassRecord? {
         try pool.read { db in
@@ -179,8 +154,34 @@ extension WardDatabase {
             try BreakGlassRecord.fetchAll(db, sql: "SELECT * FROM breakGlass WHERE ? OR reviewedAt IS NULL ORDER BY startedAt, id", arguments: [all])
         }
     }
+}
 
-    public static func reviewBreakGlass(id: Int64, verdict: String, by reviewer: String, at time: Int64, in db: Database) throws -> BreakGlassRecord {
+extension StoreTransaction {
+    /// Adds a version: with `amending`, the next of an existing entry of the same patient and
+    /// section (else `noSuchEntry`); without, the first of a new entry.
+    public func addRecordVersion(_ entry: RecordEntryRecord, amending: Bool) throws -> RecordEntryRecord {
+        var version = entry
+        if amending {
+            guard
+                let latest = try Int.fetchOne(
+                    db, sql: "SELECT MAX(version) FROM recordEntry WHERE entryID = ? AND patientID = ? AND section = ?",
+                    arguments: [entry.entryID, entry.patientID, entry.section])
+            else { throw RecordRefusal.noSuchEntry }
+            version.version = latest + 1
+        } else {
+            version.version = 1
+        }
+        try version.insert(db)
+        return version
+    }
+
+    public func openBreakGlass(_ access: BreakGlassRecord) throws -> BreakGlassRecord {
+        var record = access
+        try record.insert(db)
+        return record
+    }
+
+    public func reviewBreakGlass(id: Int64, verdict: BreakGlassRecord.Verdict, by reviewer: String, at time: Int64) throws -> BreakGlassRecord {
         guard var use = try BreakGlassRecord.fetchOne(db, key: id) else { throw RecordRefusal.noSuchBreakGlass }
         guard use.reviewedAt == nil else { throw RecordRefusal.alreadyReviewed }
         use.reviewedAt = time
@@ -188,5 +189,12 @@ extension WardDatabase {
         use.verdict = verdict
         try use.update(db)
         return use
+    }
+}
+
+extension BreakGlassRecord {
+    /// The privacy officer's finding on an emergency access.
+    public enum Verdict: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case justified, unjustified
     }
 }

@@ -1,5 +1,5 @@
-public import GRDB
-internal import Foundation
+import GRDB
+import Foundation
 
 /// One kind of data the retention job removes once it has been kept long enough: which rows are
 /// expired (a condition on the table, with its arguments) and which column names a row.
@@ -61,26 +61,28 @@ public struct RetentionPeriods: Sendable {
 }
 
 extension WardDatabase {
+    /// How many rows `rule` still selects (after a purge: 0, or the purge failed).
+    public func countExpired(_ rule: RetentionRule) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(rule.table) WHERE \(rule.expired)", arguments: StatementArguments(rule.arguments)) ?? 0
+        }
+    }
+}
+
+extension StoreTransaction {
     /// Up to `limit` keys of the rows `rule` selects, smallest first.
-    public static func expiredKeys(_ rule: RetentionRule, limit: Int, in db: Database) throws -> [String] {
+    public func expiredKeys(_ rule: RetentionRule, limit: Int) throws -> [String] {
         try String.fetchAll(
             db, sql: "SELECT CAST(\(rule.keyColumn) AS TEXT) FROM \(rule.table) WHERE \(rule.expired) ORDER BY \(rule.keyColumn) LIMIT \(limit)",
             arguments: StatementArguments(rule.arguments))
     }
 
     /// Deletes the rows of `rule.table` with these keys; returns how many went.
-    public static func deleteRows(_ rule: RetentionRule, keys: [String], in db: Database) throws -> Int {
+    public func deleteRows(_ rule: RetentionRule, keys: [String]) throws -> Int {
         guard !keys.isEmpty else { return 0 }
         try db.execute(
             sql: "DELETE FROM \(rule.table) WHERE \(rule.keyColumn) IN (\(keys.map { _ in "?" }.joined(separator: ",")))",
             arguments: StatementArguments(keys))
         return db.changesCount
-    }
-
-    /// How many rows `rule` still selects (after a purge: 0, or the purge failed).
-    public func countExpired(_ rule: RetentionRule) throws -> Int {
-        try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(rule.table) WHERE \(rule.expired)", arguments: StatementArguments(rule.arguments)) ?? 0
-        }
     }
 }

@@ -1,5 +1,5 @@
-internal import Foundation
-internal import GRDB
+import Foundation
+import GRDB
 
 /// Reads of everything stored about one data subject, for their export (the kinds the
 /// personal-data registry lists).

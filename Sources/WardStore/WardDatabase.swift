@@ -1,10 +1,11 @@
 public import GRDB
 public import Foundation
+public import WardProtocol
 
 /// The server's database: SQLite through GRDB, in WAL mode with synchronous=FULL (a committed
 /// change survives power loss), schema changed only by the named migrations below.
 public final class WardDatabase: Sendable {
-    public let pool: DatabasePool
+    let pool: DatabasePool
     /// Group commit for the busy writes (messages, receipts, key distributions).
     let batches: BatchWriter
 
@@ -41,7 +42,7 @@ public struct UserRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public var id: String
     public var username: String
     public var displayName: String
-    public var role: String
+    public var role: AccountRole
     public var passwordHash: String
     public var mustChangePassword: Bool
     public var active: Bool
@@ -49,7 +50,7 @@ public struct UserRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public var createdAt: Int64
 
     public init(
-        id: String, username: String, displayName: String, role: String, passwordHash: String,
+        id: String, username: String, displayName: String, role: AccountRole, passwordHash: String,
         mustChangePassword: Bool, active: Bool = true, failedLogins: Int = 0, createdAt: Int64
     ) {
         self.id = id
@@ -102,8 +103,8 @@ public struct CareTeamMember: Codable, Hashable, Sendable, FetchableRecord, Pers
 }
 
 extension WardDatabase {
-    public func insert(_ user: UserRecord) throws {
-        try pool.write { try user.insert($0) }
+    public func insert(_ user: UserRecord) async throws {
+        try await batches.write { try user.insert($0) }
     }
 
     public func user(id: String) throws -> UserRecord? {
@@ -115,34 +116,34 @@ extension WardDatabase {
     }
 
     /// Counts a failed sign-in; returns the new count.
-    public func recordFailedLogin(userID: String) throws -> Int {
-        try pool.write { db in
+    public func recordFailedLogin(userID: String) async throws -> Int {
+        try await batches.write { db in
             try db.execute(sql: "UPDATE user SET failedLogins = failedLogins + 1 WHERE id = ?", arguments: [userID])
             return try Int.fetchOne(db, sql: "SELECT failedLogins FROM user WHERE id = ?", arguments: [userID]) ?? 0
         }
     }
 
-    public func resetFailedLogins(userID: String) throws {
-        try pool.write { try $0.execute(sql: "UPDATE user SET failedLogins = 0 WHERE id = ?", arguments: [userID]) }
+    public func resetFailedLogins(userID: String) async throws {
+        try await batches.write { try $0.execute(sql: "UPDATE user SET failedLogins = 0 WHERE id = ?", arguments: [userID]) }
     }
 
     /// Replaces the password hash and ends every session of the account but `keeping` (the
     /// session that changed its own password), in one transaction: a session opened with the
     /// old password does not outlive it.
-    public func setPassword(userID: String, hash: String, mustChange: Bool, keeping: String?) throws {
-        try pool.write { db in
+    public func setPassword(userID: String, hash: String, mustChange: Bool, keeping: String?) async throws {
+        try await batches.write { db in
             try db.execute(sql: "UPDATE user SET passwordHash = ?, mustChangePassword = ? WHERE id = ?", arguments: [hash, mustChange, userID])
             try db.execute(sql: "DELETE FROM session WHERE userID = ? AND tokenHash IS NOT ?", arguments: [userID, keeping])
         }
     }
 
     /// Replaces a hash made with older parameters, the password unchanged: sessions stay.
-    public func rehashPassword(userID: String, hash: String) throws {
-        try pool.write { try $0.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, userID]) }
+    public func rehashPassword(userID: String, hash: String) async throws {
+        try await batches.write { try $0.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, userID]) }
     }
 
-    public func insert(_ session: SessionRecord) throws {
-        try pool.write { try session.insert($0) }
+    public func insert(_ session: SessionRecord) async throws {
+        try await batches.write { try session.insert($0) }
     }
 
     public func session(tokenHash: String) throws -> SessionRecord? {
@@ -159,12 +160,8 @@ extension WardDatabase {
         }
     }
 
-    public static func touchSession(tokenHash: String, at time: Int64, in db: Database) throws {
-        try db.executeCached("UPDATE session SET lastSeenAt = MAX(lastSeenAt, ?) WHERE tokenHash = ?", [time, tokenHash])
-    }
-
-    public func deleteSession(tokenHash: String) throws {
-        try pool.write { _ = try SessionRecord.deleteOne($0, key: tokenHash) }
+    public func deleteSession(tokenHash: String) async throws {
+        try await batches.write { _ = try SessionRecord.deleteOne($0, key: tokenHash) }
     }
 
     /// Ids of the patients whose care team `clinicianID` is on.
@@ -181,16 +178,16 @@ extension WardDatabase {
     }
 
     /// Sets whether the account may act; disabling also ends its sessions.
-    public func setActive(userID: String, _ active: Bool) throws {
-        try pool.write { db in
+    public func setActive(userID: String, _ active: Bool) async throws {
+        try await batches.write { db in
             try db.execute(sql: "UPDATE user SET active = ? WHERE id = ?", arguments: [active, userID])
             if !active { try db.execute(sql: "DELETE FROM session WHERE userID = ?", arguments: [userID]) }
         }
     }
 
     /// Adds a care-team membership; false when it already exists.
-    public func addCareTeamMember(_ member: CareTeamMember) throws -> Bool {
-        try pool.write { db in
+    public func addCareTeamMember(_ member: CareTeamMember) async throws -> Bool {
+        try await batches.write { db in
             guard try CareTeamMember.fetchOne(db, key: ["patientID": member.patientID, "clinicianID": member.clinicianID]) == nil else {
                 return false
             }
@@ -200,8 +197,8 @@ extension WardDatabase {
     }
 
     /// Removes a membership; false when there was none.
-    public func removeCareTeamMember(_ member: CareTeamMember) throws -> Bool {
-        try pool.write { try CareTeamMember.deleteOne($0, key: ["patientID": member.patientID, "clinicianID": member.clinicianID]) }
+    public func removeCareTeamMember(_ member: CareTeamMember) async throws -> Bool {
+        try await batches.write { try CareTeamMember.deleteOne($0, key: ["patientID": member.patientID, "clinicianID": member.clinicianID]) }
     }
 
     public func careTeam(ofPatient patientID: String) throws -> [String] {
@@ -234,29 +231,29 @@ extension WardDatabase {
         try pool.read { try TOTPRecord.fetchOne($0, key: userID) }
     }
 
-    public func save(_ record: TOTPRecord) throws {
-        try pool.write { try record.save($0) }
+    public func save(_ record: TOTPRecord) async throws {
+        try await batches.write { try record.save($0) }
     }
 
     /// Replaces the account's recovery codes (stored as hashes).
-    public func setRecoveryCodes(userID: String, hashes: [String]) throws {
-        try pool.write { db in
+    public func setRecoveryCodes(userID: String, hashes: [String]) async throws {
+        try await batches.write { db in
             try db.execute(sql: "DELETE FROM recoveryCode WHERE userID = ?", arguments: [userID])
             for hash in hashes { try db.execute(sql: "INSERT INTO recoveryCode (userID, codeHash) VALUES (?, ?)", arguments: [userID, hash]) }
         }
     }
 
     /// Uses up a recovery code; true when it existed.
-    public func consumeRecoveryCode(userID: String, hash: String) throws -> Bool {
-        try pool.write { db in
+    public func consumeRecoveryCode(userID: String, hash: String) async throws -> Bool {
+        try await batches.write { db in
             try db.execute(sql: "DELETE FROM recoveryCode WHERE userID = ? AND codeHash = ?", arguments: [userID, hash])
             return db.changesCount > 0
         }
     }
 
     /// Removes the account's second factor and recovery codes, and ends its sessions.
-    public func removeSecondFactor(userID: String) throws {
-        try pool.write { db in
+    public func removeSecondFactor(userID: String) async throws {
+        try await batches.write { db in
             try db.execute(sql: "DELETE FROM totp WHERE userID = ?", arguments: [userID])
             try db.execute(sql: "DELETE FROM recoveryCode WHERE userID = ?", arguments: [userID])
             try db.execute(sql: "DELETE FROM session WHERE userID = ?", arguments: [userID])
@@ -265,8 +262,8 @@ extension WardDatabase {
 
     /// Records that the TOTP code of `step` was used, unless it or a later one already was:
     /// true for the one caller that claims it.
-    public func claimTOTPStep(userID: String, step: Int64) throws -> Bool {
-        try pool.write { db in
+    public func claimTOTPStep(userID: String, step: Int64) async throws -> Bool {
+        try await batches.write { db in
             try db.execute(
                 sql: "UPDATE totp SET lastStep = ? WHERE userID = ? AND confirmed AND (lastStep IS NULL OR lastStep < ?)",
                 arguments: [step, userID, step])
@@ -275,13 +272,13 @@ extension WardDatabase {
     }
 
     /// This session may enrol a first second factor (see `SessionRecord.mayEnrol`).
-    public func markMayEnrol(tokenHash: String) throws {
-        try pool.write { try $0.execute(sql: "UPDATE session SET mayEnrol = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
+    public func markMayEnrol(tokenHash: String) async throws {
+        try await batches.write { try $0.execute(sql: "UPDATE session SET mayEnrol = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
     }
 
     /// Stores the hash of an enrolment code for `userID` (replacing any earlier one).
-    public func issueEnrolmentCode(userID: String, codeHash: String, expiresAt: Int64) throws {
-        try pool.write {
+    public func issueEnrolmentCode(userID: String, codeHash: String, expiresAt: Int64) async throws {
+        try await batches.write {
             try $0.execute(
                 sql: "INSERT OR REPLACE INTO enrolmentCode (userID, codeHash, expiresAt) VALUES (?, ?, ?)",
                 arguments: [userID, codeHash, expiresAt])
@@ -290,15 +287,15 @@ extension WardDatabase {
 
     /// Uses the account's enrolment code when `codeHash` is it and it has not expired: true
     /// once, for one caller.
-    public func consumeEnrolmentCode(userID: String, codeHash: String, at now: Int64) throws -> Bool {
-        try pool.write { db in
+    public func consumeEnrolmentCode(userID: String, codeHash: String, at now: Int64) async throws -> Bool {
+        try await batches.write { db in
             try db.execute(sql: "DELETE FROM enrolmentCode WHERE userID = ? AND codeHash = ? AND expiresAt > ?", arguments: [userID, codeHash, now])
             return db.changesCount == 1
         }
     }
 
-    public func markSecondFactor(tokenHash: String) throws {
-        try pool.write { try $0.execute(sql: "UPDATE session SET secondFactor = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
+    public func markSecondFactor(tokenHash: String) async throws {
+        try await batches.write { try $0.execute(sql: "UPDATE session SET secondFactor = 1 WHERE tokenHash = ?", arguments: [tokenHash]) }
     }
 }
 
@@ -318,3 +315,11 @@ extension WardDatabase {
         try pool.backup(to: destination)
     }
 }
+
+extension StoreTransaction {
+    public func touchSession(tokenHash: String, at time: Int64) throws {
+        try db.executeCached("UPDATE session SET lastSeenAt = MAX(lastSeenAt, ?) WHERE tokenHash = ?", [time, tokenHash])
+    }
+}
+
+extension AccountRole: DatabaseValueConvertible {}

@@ -1,4 +1,4 @@
-internal import WardProtocol
+import WardProtocol
 
 /// How conversation lines read on screen and in transcripts, as the original LAN chat showed
 /// them: `Name (Role): text`, own lines as `Me: text`, actions as `* Name does`, and membership as

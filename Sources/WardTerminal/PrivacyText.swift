@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 public import WardProtocol
 
 /// How a person's consents and erasure request read on a terminal; `ward consent`, `ward erase`

@@ -108,9 +108,10 @@ struct BackupBench: AsyncParsableCommand {
 
     /// One room of messages with random 1 KiB envelopes, written before the server starts.
     static func fillDatabase(_ path: String, mib: Int) throws {
-        let database = try WardDatabase(path: path)
+        // Migrated by the store, then filled row by row as the bench needs (not a server path).
+        _ = try WardDatabase(path: path)
         let count = mib * 1024
-        try database.pool.write { db in
+        try DatabaseQueue(path: path).write { db in
             guard let owner = try String.fetchOne(db, sql: "SELECT id FROM user LIMIT 1") else { throw ValidationError("no account to own the room") }
             let now = Int64(Date().timeIntervalSince1970)
             try db.execute(

@@ -40,12 +40,13 @@ struct ReminderBench: AsyncParsableCommand {
         let ids = (0..<patients).map { "user:benchpatient\($0)" }
         let tokens = (0..<patients).map { "bench-token-\($0)-" + Hex.encode(SecureRandom.bytes(16)) }
         let server = try await ServerProcess.start { dir in
-            let database = try WardDatabase(path: dir + "/ward.sqlite")
-            try database.pool.write { db in
+            // Migrated by the store, then filled row by row as the bench needs (not a server path).
+            _ = try WardDatabase(path: dir + "/ward.sqlite")
+            try DatabaseQueue(path: dir + "/ward.sqlite").write { db in
                 for n in 0..<patients {
                     let (id, token) = (ids[n], tokens[n])
                     try UserRecord(
-                        id: id, username: "patient\(n)", displayName: "Patient \(n)", role: "Patient", passwordHash: "-",
+                        id: id, username: "patient\(n)", displayName: "Patient \(n)", role: .patient, passwordHash: "-",
                         mustChangePassword: false, createdAt: now
                     ).insert(db)
                     try SessionRecord(tokenHash: Hex.encode(SHA256Hash.digest(Array(token.utf8))), userID: id, createdAt: now, lastSeenAt: now)
@@ -58,7 +59,7 @@ struct ReminderBench: AsyncParsableCommand {
                             userID: ids[r % patients], kind: "reminder", text: "Reminder: appointment Tue 1 Dec 09:30, Room 2",
                             refID: "appt:bench\(r)", createdAt: now, dueAt: minute + Int64(r % 60)))
                 }
-                try WardDatabase.addNotifications(due, in: db)
+                for var notification in due { try notification.insert(db) }
             }
         }
         defer { server.stop() }

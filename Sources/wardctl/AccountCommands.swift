@@ -193,35 +193,38 @@ func userIDAsAdmin(_ username: String, on connection: WardConnection) async thro
     return id
 }
 
-struct CareTeamAdd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Put a clinician on a patient's care team.")
+/// A patient and a clinician, by username: what `careteam add` and `careteam remove` name.
+struct CareTeamPair: ParsableArguments {
     @Argument(help: "The patient's username.") var patient: String
     @Argument(help: "The clinician's username.") var clinician: String
-    func run() async throws {
+
+    /// Sends `type` (careteam.add or careteam.remove) for the pair.
+    func send(_ type: RequestType) async throws {
         let (patient, clinician) = (self.patient, self.clinician)
         try await withSession { connection in
             try await connection.request(
                 ClientRequest(
-                    id: 0, type: .careTeamAdd, patientID: try await userIDAsAdmin(patient, on: connection),
+                    id: 0, type: type, patientID: try await userIDAsAdmin(patient, on: connection),
                     clinicianID: try await userIDAsAdmin(clinician, on: connection)))
         }
-        print("\(clinician) is on \(patient)'s care team")
+    }
+}
+
+struct CareTeamAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Put a clinician on a patient's care team.")
+    @OptionGroup var pair: CareTeamPair
+    func run() async throws {
+        try await pair.send(.careTeamAdd)
+        print("\(pair.clinician) is on \(pair.patient)'s care team")
     }
 }
 
 struct CareTeamRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Take a clinician off a patient's care team.")
-    @Argument(help: "The patient's username.") var patient: String
-    @Argument(help: "The clinician's username.") var clinician: String
+    @OptionGroup var pair: CareTeamPair
     func run() async throws {
-        let (patient, clinician) = (self.patient, self.clinician)
-        try await withSession { connection in
-            try await connection.request(
-                ClientRequest(
-                    id: 0, type: .careTeamRemove, patientID: try await userIDAsAdmin(patient, on: connection),
-                    clinicianID: try await userIDAsAdmin(clinician, on: connection)))
-        }
-        print("\(clinician) is no longer on \(patient)'s care team")
+        try await pair.send(.careTeamRemove)
+        print("\(pair.clinician) is no longer on \(pair.patient)'s care team")
     }
 }
 

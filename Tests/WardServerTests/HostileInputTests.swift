@@ -188,12 +188,12 @@ struct HostileInputTests {
     @Test func storedAvailabilityBreakingTheRulesIsIgnored() {
         let calendar = SlotCalendar(timeZone: TimeZone(identifier: "UTC")!)
         let start: Int64 = 1_900_000_000
-        var good = AvailabilityRecord(clinicianID: "u", kind: "open", slotMinutes: 30, location: "Room 1", createdAt: 0)
+        var good = AvailabilityRecord(clinicianID: "u", kind: .open, slotMinutes: 30, location: "Room 1", createdAt: 0)
         (good.startsAt, good.endsAt) = (start, start + 3600)
         var huge = good
         (huge.startsAt, huge.endsAt) = (Int64.min, Int64.max)
         var closedForever = good
-        closedForever.kind = "closed"
+        closedForever.kind = .closed
         (closedForever.startsAt, closedForever.endsAt) = (Int64.min + 1, Int64.max)
         var tinySlots = good
         tinySlots.slotMinutes = 0

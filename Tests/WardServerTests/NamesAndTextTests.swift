@@ -43,18 +43,18 @@ struct NamesAndTextTests {
         #expect(shown.count < 700)
     }
 
-    @Test func aTOTPStepIsClaimedOnce() throws {
+    @Test func aTOTPStepIsClaimedOnce() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let database = try WardDatabase(path: dir.path + "/ward.sqlite")
         let user = UserRecord(
-            id: "user:a", username: "a", displayName: "A", role: "Nurse", passwordHash: "x", mustChangePassword: false, createdAt: 0)
-        try database.insert(user)
-        try database.save(TOTPRecord(userID: user.id, sealedSecret: Data([1]), confirmed: true, lastStep: 10))
-        #expect(try database.claimTOTPStep(userID: user.id, step: 11))
-        #expect(try !database.claimTOTPStep(userID: user.id, step: 11), "the same code again")
-        #expect(try !database.claimTOTPStep(userID: user.id, step: 10), "an older code")
-        #expect(try database.claimTOTPStep(userID: user.id, step: 12))
+            id: "user:a", username: "a", displayName: "A", role: .nurse, passwordHash: "x", mustChangePassword: false, createdAt: 0)
+        try await database.insert(user)
+        try await database.save(TOTPRecord(userID: user.id, sealedSecret: Data([1]), confirmed: true, lastStep: 10))
+        #expect(try await database.claimTOTPStep(userID: user.id, step: 11))
+        #expect(try await !database.claimTOTPStep(userID: user.id, step: 11), "the same code again")
+        #expect(try await !database.claimTOTPStep(userID: user.id, step: 10), "an older code")
+        #expect(try await database.claimTOTPStep(userID: user.id, step: 12))
     }
 
     /// Against a running server: one account per folded name; signing in works however the

@@ -12,7 +12,7 @@ struct SlotCalendarTests {
 
     static func weekly(_ weekday: Int, _ start: Int, _ end: Int, slot: Int = 30) -> AvailabilityRecord {
         AvailabilityRecord(
-            clinicianID: "user:dr", kind: "weekly", weekday: weekday, startMinute: start, endMinute: end, slotMinutes: slot,
+            clinicianID: "user:dr", kind: .weekly, weekday: weekday, startMinute: start, endMinute: end, slotMinutes: slot,
             location: "Room 2", createdAt: 0)
     }
 
@@ -35,9 +35,9 @@ struct SlotCalendarTests {
     }
 
     @Test func oneOffBlocksOpenAndCloseHours() {
-        var open = AvailabilityRecord(clinicianID: "user:dr", kind: "open", slotMinutes: 20, location: "Ward 3", createdAt: 0)
+        var open = AvailabilityRecord(clinicianID: "user:dr", kind: .open, slotMinutes: 20, location: "Ward 3", createdAt: 0)
         (open.startsAt, open.endsAt) = (Self.at("2026-06-06T10:00:00Z"), Self.at("2026-06-06T11:00:00Z"))
-        var closed = AvailabilityRecord(clinicianID: "user:dr", kind: "closed", slotMinutes: 30, location: "", createdAt: 0)
+        var closed = AvailabilityRecord(clinicianID: "user:dr", kind: .closed, slotMinutes: 30, location: "", createdAt: 0)
         (closed.startsAt, closed.endsAt) = (Self.at("2026-06-01T13:30:00Z"), Self.at("2026-06-01T14:00:00Z"))
         // Monday 1 June 2026 09:00-10:00 EDT is 13:00-14:00Z; the closed block takes the second half.
         let slots = Self.newYork.slots(

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WardPersonalData
-import WardStore
+@testable import WardStore
 import WardTestSupport
 
 /// The registry of personal data covers the schema exactly: every table, every column.

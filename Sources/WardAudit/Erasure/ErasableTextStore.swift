@@ -1,4 +1,4 @@
-internal import WardCrypto
+import WardCrypto
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,4 +1,4 @@
-internal import COpenSSLCrypto
+import COpenSSLCrypto
 
 /// RFC 6962 / RFC 9162 §2.1.1 hashing: leaves and interior nodes are domain-separated by a
 /// one-byte prefix so a leaf can never be passed off as a node.

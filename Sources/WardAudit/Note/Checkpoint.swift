@@ -1,4 +1,4 @@
-internal import WardCrypto
+import WardCrypto
 
 /// A C2SP tlog-checkpoint: the signed statement "the log named `origin` had `size` entries and
 /// this Merkle root". Body: `<origin>\n<size>\n<base64 root>\n`, optionally followed by

@@ -1,4 +1,4 @@
-internal import WardCrypto
+import WardCrypto
 
 /// Errors reading or checking signed notes, checkpoints and keys. Each says what is wrong in
 /// terms a person can act on.

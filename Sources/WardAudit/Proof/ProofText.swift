@@ -1,4 +1,4 @@
-internal import WardCrypto
+import WardCrypto
 
 /// An inclusion proof in the C2SP tlog-proof text form, carrying the entry itself in the
 /// `extra` line so that it can be checked with nothing but the log's public key:

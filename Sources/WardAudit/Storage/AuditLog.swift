@@ -1,7 +1,7 @@
-internal import Foundation
+import Foundation
 public import Logging
-internal import WardCrypto
-internal import WardGroupCommit
+import WardCrypto
+import WardGroupCommit
 
 /// How to open an audit log.
 public struct AuditLogConfiguration: Sendable {

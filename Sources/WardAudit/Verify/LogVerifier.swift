@@ -1,5 +1,5 @@
 import Dispatch
-internal import WardCrypto
+import WardCrypto
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,5 +1,5 @@
-internal import Foundation
-internal import WardCrypto
+import Foundation
+import WardCrypto
 
 /// The policies loaded from a directory: every `*.cedar` file under it (except under `tests/`),
 /// parsed and compiled, with the hash that audit entries name.

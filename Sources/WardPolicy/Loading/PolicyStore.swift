@@ -1,7 +1,7 @@
 public import Dispatch
-internal import Foundation
+import Foundation
 import Synchronization
-internal import WardCrypto
+import WardCrypto
 
 /// SIGHUP's default action (terminate) is turned off once per process, before the first
 /// dispatch source for it exists: libdispatch installs its own handler when a source is made,

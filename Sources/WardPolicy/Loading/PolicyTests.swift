@@ -1,4 +1,4 @@
-internal import Foundation
+import Foundation
 
 /// Policy tests (policies/tests/*.json): entities, requests, and the decision and determining
 /// policies each request must get. The format is documented in policies/README.md.
