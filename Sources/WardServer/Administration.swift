@@ -7,7 +7,7 @@ import WardStore
 /// Account and care-team management (Admin duties under the clinic's policies). Names and
 /// usernames go to the database and to the administrator, never to the audit log: entries
 /// name accounts by their opaque ids.
-extension Connection {
+extension AccountService {
     /// Account and care-team management: what the request names is looked up first (so the
     /// audit entry records the real object, and a refusal never tells whether an account
     /// exists), then decided, then done.
@@ -80,7 +80,7 @@ extension Connection {
             case let .failure(refusal): throw ReplyError(code: .badRequest, message: refusal.description)
             }
             let displayName = request.displayName ?? username
-            guard Self.isAcceptableDisplayName(displayName) else {
+            guard DisplayNames.isAcceptable(displayName) else {
                 throw ReplyError(code: .badRequest, message: "displayName must be 1-128 characters without control or formatting characters")
             }
             try await revealing(type, to: admin) {
@@ -182,7 +182,7 @@ extension Connection {
             // Off the care team means out of the patient's care rooms, with new keys from then on.
             if let patient, let clinician {
                 for room in try database.careRooms(patientID: patient.id, memberID: clinician.id) {
-                    try await Self.removeFromRoom(room, userID: clinician.id, context: context)
+                    try await ConversationService.removeFromRoom(room, userID: clinician.id, context: context)
                 }
             }
         default:
@@ -211,7 +211,7 @@ extension Connection {
         try await database.removeSecondFactor(userID: target.id)
         context.hub.endSessions(ofUser: target.id)
         let code = OneTimePassword.make(length: 12)
-        try await database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
+        try await database.issueEnrolmentCode(userID: target.id, codeHash: Connection.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
         try await tellAccountChanged(
             target, "Your second factor was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
         return code
@@ -225,22 +225,6 @@ extension Connection {
         try await Notifier(context: context).deliverDue()
     }
 
-    /// A look-up made before the decision that found nothing (or a taken username): only
-    /// someone the policies let do this kind of request learns so; anyone else is refused as
-    /// they would have been, so a refusal never tells whether an account exists (issue 16, item 10).
-    func revealing<T>(_ type: RequestType, to admin: UserRecord, _ work: () throws -> T) async throws -> T {
-        do {
-            return try work()
-        } catch let refusal as ReplyError where [.notFound, .conflict, .badRequest].contains(refusal.code) {
-            try await context.gate.require(
-                Gate.Request(
-                    principal: admin, action: try type.decidingAction, resource: Entity(uid: ClinicModel.service),
-                    event: type.auditEvent ?? type.rawValue, code: .read, objectType: "service", objectID: "ward", secondFactor: hasSecondFactor
-                ), extraDetails: ["looked-up": "nothing"])
-            throw refusal
-        }
-    }
-
     private func lookUp(_ request: ClientRequest) throws -> UserRecord {
         if let id = request.userID { return try lookUp(id: id, what: "user") }
         if let username = request.username {
@@ -248,15 +232,6 @@ extension Connection {
             return user
         }
         throw ReplyError(code: .badRequest, message: "userID or username is required")
-    }
-
-    func lookUp(id: String, what: String) throws -> UserRecord {
-        guard let user = try context.gate.database.user(id: id) else { throw ReplyError(code: .notFound, message: "no such \(what)") }
-        return user
-    }
-
-    static func info(_ user: UserRecord) -> UserInfo {
-        UserInfo(userID: user.id, username: user.username, displayName: user.displayName, role: user.role.rawValue, active: user.active)
     }
 }
 

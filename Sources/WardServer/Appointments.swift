@@ -9,7 +9,7 @@ import WardStore
 /// clinicians confirm, complete and mark no-shows on their schedule. Every request is decided
 /// by the policies (scheduling.cedar) and audited; views are minimum necessary: the reason for a
 /// visit is clinical and appears only in `appointment.show`, for those the policies let read it.
-extension Connection {
+extension SchedulingService {
     /// availability.list: a clinician's weekly availability (the asker's own by default).
     func listAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
         let clinician = try clinician(request.clinicianID ?? request.userID ?? user.id)

@@ -36,7 +36,7 @@ enum SecondPerson {
     }
 }
 
-extension Connection {
+extension AccountService {
     /// Whether `action` by `requester` must wait: someone else could approve it.
     func waitsForSecondPerson(_ action: String, requester: UserRecord) throws -> Bool {
         try context.gate.database.approvers(roles: SecondPerson.approverRoles(for: action), excluding: requester.id) > 0
@@ -97,7 +97,7 @@ extension Connection {
         case RequestType.gdprErase.rawValue:
             var erase = ClientRequest(id: request.id, type: .gdprErase)
             erase.userID = subject.id
-            reply.erasureReceipt = try await self.erase(erase, officer: user, approved: true).erasureReceipt
+            reply.erasureReceipt = try await PrivacyService(scope: scope).erase(erase, officer: user, approved: true).erasureReceipt
         default:
             throw ReplyError(code: .badRequest, message: "that approval is of no known kind")
         }

@@ -8,7 +8,7 @@ import WardStore
 /// only to those the policies allow (auditors and privacy officers, with a second factor), and
 /// every request is audited (issue 16, item 1). The checkpoint alone (size and root) stays
 /// public at /v1/audit/checkpoint.
-extension Connection {
+extension OversightService {
     func auditProof(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         guard (request.seq == nil) != (request.from == nil) else {
             throw ReplyError(code: .badRequest, message: "give seq (an inclusion proof of that entry) or from (a consistency proof from that size)")

@@ -5,7 +5,7 @@ import WardProtocol
 import WardStore
 
 /// When clinicians see patients: open hours they add and remove (scheduling.cedar decides who).
-extension Connection {
+extension SchedulingService {
     func clinician(_ id: String) throws -> UserRecord {
         let account = try lookUp(id: id, what: "clinician")
         guard account.role.isClinician, account.active else {
@@ -62,12 +62,5 @@ extension Connection {
             throw ReplyError(code: .notFound, message: "the clinician has no availability entry with that id")
         }
         return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
-    }
-
-    static func info(_ entry: AvailabilityRecord) -> AvailabilityInfo {
-        AvailabilityInfo(
-            availabilityID: Int(entry.id ?? 0), clinicianID: entry.clinicianID, kind: entry.kind.rawValue, weekday: entry.weekday,
-            startMinute: entry.startMinute, endMinute: entry.endMinute, startsAt: entry.startsAt, endsAt: entry.endsAt,
-            slotMinutes: entry.slotMinutes, location: entry.location)
     }
 }

@@ -155,7 +155,7 @@ struct BackupSchedule: Sendable {
     }
 }
 
-extension Connection {
+extension OversightService {
     /// `backup.status`: Admins read where backups go and how old the newest is, decided and
     /// audited like every other read (HIPAA 164.308(a)(7)(ii)(D): testing and revising the plan
     /// starts with knowing the state of the backups).

@@ -8,7 +8,7 @@ import WardStore
 
 /// Emergency ("break-glass") access to a record: declared with a reason, decided and timed by
 /// the policies, told to the privacy officer at once, and reviewed by them afterwards.
-extension Connection {
+extension RecordService {
     /// How long a declared emergency access lasts when the deciding policy does not say
     /// (`@accessMinutes("N")`, 1-1440).
     static let breakGlassSeconds: Int64 = 60 * 60
@@ -66,7 +66,7 @@ extension Connection {
             }
             _ = try require(request.breakGlassID, "breakGlassID")
         }
-        try await allowPrivacy(
+        try await PrivacyService(scope: scope).allowPrivacy(
             user, action: .breakGlassReview, type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
             details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict?.rawValue ?? ""] } ?? [:])
         let now = Clock.nowSeconds()
@@ -87,7 +87,7 @@ extension Connection {
     static let breakGlassReviewSeconds: Int64 = 72 * 3600
 
     func info(_ use: BreakGlassRecord, now: Int64) throws -> BreakGlassInfo {
-        let reason = try erasableText(committedTo: use.reasonCommitment)
+        let reason = try PrivacyService(scope: scope).erasableText(committedTo: use.reasonCommitment)
         return BreakGlassInfo(
             breakGlassID: Int(use.id ?? 0), clinicianID: use.clinicianID, patientID: use.patientID, startedAt: use.startedAt,
             endsAt: use.endsAt, reviewedAt: use.reviewedAt, reviewedBy: use.reviewedBy, verdict: use.verdict?.rawValue,

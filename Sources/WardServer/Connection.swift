@@ -100,25 +100,6 @@ final class Connection {
         }
     }
 
-    /// A refusal before or without a policy decision: a malformed or out-of-range field, a room
-    /// the user is not in, an id that names nothing. `object` names what was refused only when
-    /// the server found it (a room that exists), never an id as the client spelled it, so that
-    /// the audit entry holds identifiers the server made or validated.
-    struct ReplyError: Error {
-        var code: ErrorCode
-        var message: String
-        var object: (type: String, id: String)?
-        /// Whose data the refused request reached for (a care room's patient), for their access report.
-        var subjectID: String
-
-        init(code: ErrorCode, message: String, object: (type: String, id: String)? = nil, subjectID: String = "") {
-            self.code = code
-            self.message = message
-            self.object = object
-            self.subjectID = subjectID
-        }
-    }
-
     /// The error reply for a refusal, audited when the connection is signed in: every refusal of
     /// a signed-in request leaves an audit entry, whatever refused it (issue 16, item 7), so a
     /// patient probing another patient's room is seen. The entry holds the request type, the
@@ -148,11 +129,6 @@ final class Connection {
         return object["id"] as? Int
     }
 
-    func require<T>(_ value: T?, _ field: String) throws -> T {
-        guard let value else { throw ReplyError(code: .badRequest, message: "\(field) is required") }
-        return value
-    }
-
     func hello(_ request: ClientRequest) -> ServerReply {
         guard let version = request.version else { return .error(request.id, .badRequest, "version is required") }
         guard version == WireProtocol.version else {
@@ -163,5 +139,13 @@ final class Connection {
         reply.version = WireProtocol.version
         reply.server = context.serverID
         return reply
+    }
+}
+
+/// The connection answers the sign-in and session requests itself (SignIn.swift,
+/// SecondFactor.swift, `device.register`) with the same shared pieces as the domain services.
+extension Connection: RequestHandling {
+    var scope: RequestScope {
+        RequestScope(context: context, secondFactor: hasSecondFactor, device: device, connectionID: connectionID, limits: limits)
     }
 }

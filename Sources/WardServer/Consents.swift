@@ -52,7 +52,7 @@ enum ConsentPurposes {
 /// Consent is the person's own: they grant, withdraw and list it in their session. Policies read
 /// it from the request context (`context.consents`), so a withdrawal takes effect on the very
 /// next request.
-extension Connection {
+extension PrivacyService {
     func manageConsent(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let database = context.gate.database
         var purpose: String?

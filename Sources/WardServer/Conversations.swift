@@ -10,11 +10,13 @@ import WardStore
 /// talks to whom and when, never what: messages are envelopes it checks for shape and size,
 /// stores and relays. Every request passes the gate; membership is checked before the policies
 /// are asked (the policies decide what kind of room a role may be in, the server who is in it).
-extension Connection {
+extension ConversationService {
     // MARK: Pieces
 
     func requireDevice() throws -> DeviceRecord {
-        guard let device else { throw ReplyError(code: .deviceRequired, message: "register this device's keys first (device.register)") }
+        guard let device = scope.device else {
+            throw ReplyError(code: .deviceRequired, message: "register this device's keys first (device.register)")
+        }
         return device
     }
 
@@ -47,27 +49,5 @@ extension Connection {
         guard let patient = room.patientID else { return [:] }
         let consents = try context.gate.database.activeConsents(userID: patient)
         return ["consents": .set(Set(consents.map { Value.string($0) }))]
-    }
-
-    static func info(_ room: RoomRecord) -> RoomInfo {
-        var info = RoomInfo(
-            roomID: room.id, kind: room.kind.rawValue, name: room.name, direct: room.direct, patientID: room.patientID, lastSeq: room.lastSeq,
-            epoch: room.epoch)
-        info.open = room.open ? true : nil
-        return info
-    }
-
-    /// The envelope of a stored message; nil once its sender's key for the room is destroyed (erased).
-    func storedEnvelope(_ message: MessageRecord) throws -> Envelope? {
-        guard let json = try context.subjectKeys.open(message.envelope, subject: message.senderID, scope: message.roomID, context: message.id) else {
-            return nil
-        }
-        return try JSONDecoder().decode(Envelope.self, from: json)
-    }
-
-    static func info(_ message: MessageRecord, envelope: Envelope) -> MessageInfo {
-        MessageInfo(
-            roomID: message.roomID, seq: message.seq, messageID: message.id, senderID: message.senderID,
-            senderDevice: message.senderDevice, sentAt: message.sentAt, envelope: envelope)
     }
 }

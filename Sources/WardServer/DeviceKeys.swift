@@ -10,8 +10,8 @@ import WardStore
 /// signatures, stores and relays them, and can open none of them (docs/PROTOCOL.md, "Envelopes",
 /// "Identities").
 extension Connection {
-    // MARK: Devices and keys
-
+    /// `device.register`: this connection's device, which its session sends and receives keys
+    /// with from now on (session state, so the connection's own).
     func registerDevice(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let keys = try require(request.device, "device")
         guard keys.userID == user.id else { throw ReplyError(code: .badRequest, message: "device.userID must be the signed-in user's id") }
@@ -50,6 +50,10 @@ extension Connection {
         reply.deviceID = record.id
         return reply
     }
+}
+
+extension ConversationService {
+    // MARK: Devices and keys
 
     /// `identity.backup`: stores the person's identity key sealed under their recovery key
     /// (`backup` given; it replaces an earlier one), or returns it (for a new device of theirs).
@@ -115,14 +119,6 @@ extension Connection {
         reply.roomID = room.id
         reply.epoch = room.epoch
         return reply
-    }
-
-    static func publicKeys(_ record: DeviceRecord) -> DeviceKeys {
-        DeviceKeys(
-            deviceID: record.id, userID: record.userID, suites: record.suites.split(separator: ",").map(String.init),
-            encryptionKey: Base64.encode(Array(record.encryptionKey)), signingKey: Base64.encode(Array(record.signingKey)),
-            signature: Base64.encode(Array(record.signature)), identityKey: record.identityKey.map { Base64.encode(Array($0)) },
-            identitySignature: record.identitySignature.map { Base64.encode(Array($0)) })
     }
 
     func distributeKey(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {

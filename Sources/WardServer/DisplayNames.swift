@@ -1,13 +1,14 @@
 import Foundation
 
-extension Connection {
+/// Whether a display name (or a room name) may be shown to others.
+enum DisplayNames {
     /// Display names (and room names) are shown in every client beside what people write: no
     /// line breaks, no bidirectional overrides or other invisible characters that could disguise
     /// who is speaking. Seen accepted before (issue 16, item 10): the Hangul filler, the Braille
     /// blank, runs of variation selectors, 200 combining marks on one letter. So: characters that
     /// render blank are refused, a variation selector must follow a visible character, at most
     /// `maxCombiningMarks` marks stand on one character, and something visible must be there.
-    static func isAcceptableDisplayName(_ name: String) -> Bool {
+    static func isAcceptable(_ name: String) -> Bool {
         guard (1...128).contains(name.count) else { return false }
         var visible = false
         var previousIsBase = false

@@ -11,7 +11,7 @@ import WardPersonalData
 /// erasure follows the registry (WardPersonalData/PersonalData.swift): what it lets erase is deleted or
 /// crypto-shredded (the person's data keys are destroyed), the account is pseudonymised, and what
 /// a legal obligation or a legal hold keeps is kept and named in the receipt.
-extension Connection {
+extension PrivacyService {
     /// gdpr.purge: the officer runs the retention job now (it also runs every hour by itself).
     func purgeNow(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
@@ -107,9 +107,11 @@ extension Connection {
             officer, action: .gdprErase, type: .gdprErase, code: .delete, subject: subject,
             details: ["held-rooms": "\(keptRooms.count)"])
         let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != .done }
-        if !approved, !askedThemselves, try waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
+        if !approved, !askedThemselves, try AccountService(scope: scope).waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
             var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
-            reply.approvals = [try await pendingApproval(RequestType.gdprErase.rawValue, subject: subject.id, requester: officer)]
+            reply.approvals = [
+                try await AccountService(scope: scope).pendingApproval(RequestType.gdprErase.rawValue, subject: subject.id, requester: officer)
+            ]
             return reply
         }
         let now = Clock.nowSeconds()

@@ -116,7 +116,7 @@ struct Notifier: Sendable {
 }
 
 /// The person's own notifications, and the Admin's announcements.
-extension Connection {
+extension NotificationService {
     /// notification.announce: an Admin's announcement to everyone, or to one role.
     func announce(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let text = try require(request.text, "text")

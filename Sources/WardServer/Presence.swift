@@ -24,6 +24,10 @@ extension Connection {
         if let userID = context.hub.detach(connectionID) { announcePresence(of: userID) }
     }
 
+}
+
+extension RequestHandling {
+    /// Tells the people who share a room with `userID` that their presence changed.
     func announcePresence(of userID: String) {
         var event = ServerReply(id: nil, type: "presence")
         event.userID = userID
@@ -31,12 +35,14 @@ extension Connection {
         guard let peers = try? context.gate.database.roomPeers(of: userID) else { return }
         context.hub.post(Events.encode(event), toUsers: peers.filter { $0 != userID })
     }
+}
 
+extension ConversationService {
     func setPresence(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let status = try require(request.status, "status")
         guard ["online", "away"].contains(status) else { throw ReplyError(code: .badRequest, message: "status must be online or away") }
         try await context.gate.require(selfRequest(user, type: .presenceSet, code: .update))
-        _ = context.hub.setAway(connectionID, status == "away")
+        _ = context.hub.setAway(scope.connectionID, status == "away")
         announcePresence(of: user.id)
         var reply = ServerReply(id: request.id, type: "presence.set")
         reply.status = context.hub.presence(of: user.id)

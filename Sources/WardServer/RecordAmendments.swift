@@ -8,7 +8,7 @@ import WardStore
 /// notified and answer within 60 days (`record.amend.decide`, decided as `record.update`): an
 /// acceptance is a new version of the entry, made in the same transaction; a denial keeps its
 /// written reason. The texts are sealed under the patient's key like the record.
-extension Connection {
+extension RecordService {
     func handleAmendment(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [AmendmentInfo] {
         switch type {
         case .recordAmend: return [try await requestAmendment(request, user)]

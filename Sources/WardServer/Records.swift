@@ -12,7 +12,7 @@ import WardStore
 /// only after declaring an emergency with a reason: the reason goes to the audit log's erasable
 /// store as a commitment, the entry is critical, the privacy officers are notified, and the use
 /// waits in their review queue.
-extension Connection {
+extension RecordService {
     /// record.read: a page of the record; the record's amendment requests travel with its first
     /// page, so a disputed entry is read with its dispute (164.526(d)(4)).
     func readRecordPage(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
@@ -107,7 +107,7 @@ extension Connection {
         while end < stored.count {
             // About 250 bytes of fields beside the resource; escaping its quotes adds about a tenth.
             let size = 250 + max(0, stored[end].sealed.count - 41) * 11 / 10
-            if bytes + size > limits.exportPageBytes && end > after { break }
+            if bytes + size > scope.limits.exportPageBytes && end > after { break }
             bytes += size
             end += 1
         }

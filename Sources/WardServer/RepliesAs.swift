@@ -4,46 +4,65 @@ import WardStore
 /// An error that knows the reply it stands for. The dispatcher turns any of them into that
 /// reply and its audit entry (`Connection.refuse`), so no handler maps a store's refusals itself.
 protocol RepliesAs: Error {
-    var reply: Connection.ReplyError { get }
+    var reply: ReplyError { get }
 }
 
-extension Connection.ReplyError: RepliesAs {
-    var reply: Connection.ReplyError { self }
+extension ReplyError: RepliesAs {
+    var reply: ReplyError { self }
 }
 
 extension ConversationRefusal: RepliesAs {
-    var reply: Connection.ReplyError {
+    var reply: ReplyError {
         switch self {
-        case .noSuchRoom: return Connection.ReplyError(code: .notFound, message: "no such room")
-        case .notAMember: return Connection.ReplyError(code: .notAMember, message: "not a member of this room")
-        case .alreadyMember: return Connection.ReplyError(code: .conflict, message: "already a member of this room")
+        case .noSuchRoom: return ReplyError(code: .notFound, message: "no such room")
+        case .notAMember: return ReplyError(code: .notAMember, message: "not a member of this room")
+        case .alreadyMember: return ReplyError(code: .conflict, message: "already a member of this room")
         case .staleKey:
-            return Connection.ReplyError(
+            return ReplyError(
                 code: .staleKey, message: "the sender key is not this device's current key for this room; make and distribute a new one")
         case let .wrongRecipients(missing, unexpected):
-            return Connection.ReplyError(
+            return ReplyError(
                 code: .wrongRecipients,
                 message:
                     "seal the key only to the room's member devices, and to this one (\(missing) missing, \(unexpected) not members); see keys.get")
-        case .keyExists: return Connection.ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
+        case .keyExists: return ReplyError(code: .conflict, message: "that keyID is taken; make a new one")
         case .deviceTaken:
-            return Connection.ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
+            return ReplyError(code: .conflict, message: "that device id is registered with other keys or to another account")
         case .removed:
-            return Connection.ReplyError(
+            return ReplyError(
                 code: .invitationRequired, message: "you were removed from this room: only a member's invitation brings you back")
         case .replayed:
-            return Connection.ReplyError(
+            return ReplyError(
                 code: .replayed, message: "an envelope of this sender key and iteration is stored already; seal the message again")
         }
     }
 }
 
 extension BookingRefusal: RepliesAs {
-    var reply: Connection.ReplyError {
+    var reply: ReplyError {
         switch self {
-        case .slotTaken: return Connection.ReplyError(code: .slotTaken, message: "slot taken: pick another (appointment.slots lists the free ones)")
-        case .noSuchAppointment: return Connection.ReplyError(code: .notFound, message: "no appointment has that id")
-        case let .notAllowedIn(status): return Connection.ReplyError(code: .badRequest, message: "not possible for an appointment that is \(status)")
+        case .slotTaken: return ReplyError(code: .slotTaken, message: "slot taken: pick another (appointment.slots lists the free ones)")
+        case .noSuchAppointment: return ReplyError(code: .notFound, message: "no appointment has that id")
+        case let .notAllowedIn(status): return ReplyError(code: .badRequest, message: "not possible for an appointment that is \(status)")
         }
+    }
+}
+
+/// A refusal before or without a policy decision: a malformed or out-of-range field, a room
+/// the user is not in, an id that names nothing. `object` names what was refused only when
+/// the server found it (a room that exists), never an id as the client spelled it, so that
+/// the audit entry holds identifiers the server made or validated.
+struct ReplyError: Error {
+    var code: ErrorCode
+    var message: String
+    var object: (type: String, id: String)?
+    /// Whose data the refused request reached for (a care room's patient), for their access report.
+    var subjectID: String
+
+    init(code: ErrorCode, message: String, object: (type: String, id: String)? = nil, subjectID: String = "") {
+        self.code = code
+        self.message = message
+        self.object = object
+        self.subjectID = subjectID
     }
 }

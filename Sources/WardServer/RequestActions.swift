@@ -7,7 +7,7 @@ extension RequestType {
     var decidingAction: PolicyAction {
         get throws {
             guard let action else {
-                throw Connection.ReplyError(code: .badRequest, message: "\(rawValue) is not decided by a policy")
+                throw ReplyError(code: .badRequest, message: "\(rawValue) is not decided by a policy")
             }
             return action
         }

@@ -7,7 +7,7 @@ import WardProtocol
 import WardStore
 
 /// Messages in a room: envelopes checked for shape and size, stored and relayed, and read receipts.
-extension Connection {
+extension ConversationService {
     // MARK: Messages
 
     func sendMessage(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
@@ -21,7 +21,7 @@ extension Connection {
         // Sealed under the sender's key for this room, so that erasing the sender destroys it everywhere.
         let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
-        let connectionID = self.connectionID
+        let connectionID = scope.connectionID
         let urgentAlerts = request.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []
         let alertText = Notifier.messageAlert(careRoom: room.kind == .care)
         let appended = try await context.gate.database.write(

@@ -8,7 +8,7 @@ import WardStore
 
 /// Rooms and their members: who is in a room is the server's to say, what kind of room a role
 /// may be in the policies'.
-extension Connection {
+extension ConversationService {
     // MARK: Rooms
 
     func createRoom(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
@@ -17,7 +17,7 @@ extension Connection {
         }
         let direct = request.direct ?? false
         let name = request.name ?? (direct ? "direct" : "")
-        guard Self.isAcceptableDisplayName(name) else {
+        guard DisplayNames.isAcceptable(name) else {
             throw ReplyError(code: .badRequest, message: "name must be 1-128 characters without control or formatting characters")
         }
         var patientID: String?

@@ -188,14 +188,6 @@ extension Connection {
         return user
     }
 
-    /// A request a user makes about their own account.
-    func selfRequest(_ user: UserRecord, type: RequestType, code: WardAudit.AuditEvent.Action) throws -> Gate.Request {
-        Gate.Request(
-            principal: user, action: try type.decidingAction, resource: Entity(uid: ClinicModel.user(user.id)),
-            event: type.auditEvent ?? type.rawValue, code: code, objectType: "user", objectID: user.id, subjectID: user.id,
-            secondFactor: hasSecondFactor)
-    }
-
     /// Whether this connection's session was signed in with a second factor.
     var hasSecondFactor: Bool { session?.secondFactor ?? false }
 

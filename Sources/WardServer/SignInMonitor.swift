@@ -56,7 +56,7 @@ enum SignInMonitor {
     }
 }
 
-extension Connection {
+extension OversightService {
     /// `security.signins`: Admins (the security officer's duty, HIPAA 164.308(a)(2)) read who
     /// failed to sign in and from where, decided and audited like every other read.
     func signInReport(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {

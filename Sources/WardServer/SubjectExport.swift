@@ -9,7 +9,7 @@ import WardStore
 /// decrypts its own copy); the accounting of access is every audit entry naming the subject.
 /// Every page is decided and audited (`gdpr.export`, with the section and the cursor) before
 /// anything is read.
-extension Connection {
+extension PrivacyService {
     func exportSubject(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
         let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
         let section = try require(request.section, "section")
@@ -38,10 +38,11 @@ extension Connection {
         case "messages":
             (page.messages, page.next) = try messagesPage(of: subject, after: after)
         case "records":
-            (page.records, page.next, page.recordsWithheld) = try await recordPage(
+            let records = RecordService(scope: scope)
+            (page.records, page.next, page.recordsWithheld) = try await records.recordPage(
                 patientID: subject.id, section: nil, history: true, after: after,
                 reader: user, type: .gdprExport)
-            if after == 0 { page.amendments = try amendments(of: subject.id) }
+            if after == 0 { page.amendments = try records.amendments(of: subject.id) }
         default:
             (page.access, page.next) = try accessPage(of: subject, after: after)
         }
@@ -55,7 +56,7 @@ extension Connection {
     /// `next` where the following page starts.
     func messagesPage(of subject: UserRecord, after: Int) throws -> (messages: [MessageInfo], next: Int?) {
         let database = context.gate.database
-        let limit = limits.exportItemsPerPage
+        let limit = scope.limits.exportItemsPerPage
         let rows = try database.subjectMessages(userID: subject.id, after: Int64(after), limit: limit)
         var messages: [MessageInfo] = []
         var next: Int?
@@ -63,7 +64,7 @@ extension Connection {
         for (index, row) in rows.enumerated() {
             // Metadata takes about 400 bytes beside the envelope; the first message always fits.
             bytes += row.message.envelope.count + 400
-            if bytes > limits.exportPageBytes && !messages.isEmpty {
+            if bytes > scope.limits.exportPageBytes && !messages.isEmpty {
                 next = Int(rows[index - 1].position)
                 break
             }
@@ -78,7 +79,7 @@ extension Connection {
     func accessPage(of subject: UserRecord, after: Int) throws -> (access: [AccessRecord], next: Int?) {
         let database = context.gate.database
         // An access record takes under 400 bytes.
-        let limit = min(limits.exportItemsPerPage, limits.exportPageBytes / 400)
+        let limit = min(scope.limits.exportItemsPerPage, scope.limits.exportPageBytes / 400)
         var records: [AccessRecord] = []
         var next: Int?
         var names: [String: String?] = [:]
@@ -128,7 +129,7 @@ extension Connection {
             erasureRequests: try database.erasureRequests(userID: subject.id).map { try info($0, now: Clock.nowSeconds()) },
             appointments: try database.appointments(of: subject.id, as: subject.role == .patient ? .patient : .clinician, from: 0).map {
                 appointment in
-                var shown = try info(appointment)
+                var shown = try SchedulingService(scope: scope).info(appointment)
                 // The person's own data: a patient's export holds why they came.
                 if subject.role == .patient, let sealed = appointment.sealedReason,
                     let opened = try context.subjectKeys.open(sealed, subject: appointment.patientID, scope: "appointments", context: appointment.id)

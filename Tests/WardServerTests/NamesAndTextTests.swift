@@ -28,10 +28,10 @@ struct NamesAndTextTests {
             "\u{3164}", "Ann\u{3164}", "\u{2800}", "\u{FE0F}\u{FE0F}", "A\u{FE0F}\u{FE0F}", "a" + String(repeating: "\u{0301}", count: 200),
             "   ", "Ann\u{202E}", "\u{180E}x"
         ] {
-            #expect(!Connection.isAcceptableDisplayName(bad), "\(bad.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(!DisplayNames.isAcceptable(bad), "\(bad.unicodeScalars.map { String($0.value, radix: 16) })")
         }
         for good in ["Dr Ann Example", "Zoë", "Nguyễn Thị Ánh", "👩🏽‍⚕️ Ward 3", "山田 太郎", "❤️ team"] {
-            #expect(Connection.isAcceptableDisplayName(good), "\(good)")
+            #expect(DisplayNames.isAcceptable(good), "\(good)")
         }
     }
 
