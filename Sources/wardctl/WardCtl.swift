@@ -20,19 +20,6 @@ struct WardCtl: AsyncParsableCommand {
     static func main() async { await mainWithWardExitStatusAsync() }
 }
 
-struct PolicyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "policy",
-        abstract: "Check, test, evaluate and explain Cedar policies (offline).",
-        discussion: """
-            A policy directory holds *.cedar files and a tests/ directory of JSON test files; see \
-            policies/README.md for the entity model, the actions and the test format. Requests and \
-            entities use Cedar's JSON forms, so the same files feed the Cedar CLI and cedarpy.
-            """,
-        subcommands: [Check.self, Test.self, Eval.self, Explain.self]
-    )
-}
-
 func readFile(_ path: String, what: String) throws -> Data {
     guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read \(what) \(path)") }
     return data
