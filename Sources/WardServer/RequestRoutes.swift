@@ -25,7 +25,7 @@ struct RequestRoute: Sendable {
     static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .session(handler)) }
     static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .ownPassword(handler)) }
 
-    /// Every request's route, by type (docs/PROTOCOL.md, in its order). `RequestRouteTests`
+    /// Every request's route, by type, grouped by domain. `RequestRouteTests`
     /// checks that every `RequestType` has one; a request without one is refused as unknown.
     static let table: [RequestType: RequestRoute] = [
         .hello: .open { $0.hello($1) },
