@@ -1,14 +1,14 @@
 public import WardProtocol
 
 extension WardConnection {
-    /// A whole record (or section), page after page: `request` is a `record.read`.
-    public func readRecord(_ request: ClientRequest) async throws -> [RecordEntryInfo] {
+    /// A whole record (or section), page after page.
+    public func readRecord(_ request: RecordRead) async throws -> [RecordEntryInfo] {
         try await readRecordView(request).entries
     }
 
     /// A whole record, the entries withheld from this reader counted by basis, and the record's
     /// amendment requests (with their answers and any statement of disagreement).
-    public func readRecordView(_ request: ClientRequest) async throws -> (
+    public func readRecordView(_ request: RecordRead) async throws -> (
         entries: [RecordEntryInfo], withheld: [String: Int], amendments: [AmendmentInfo]
     ) {
         var page = request

@@ -137,7 +137,17 @@ public final class WardConnection: Sendable {
     /// throws `WardClientError.server`.
     @discardableResult
     public func request(_ request: ClientRequest) async throws -> ServerReply {
-        let reply = try await send(request)
+        try Self.checked(await send(request))
+    }
+
+    /// Sends a request as its typed payload (its id is assigned here) and returns the reply; an
+    /// `error` reply throws `WardClientError.server`.
+    @discardableResult
+    public func request<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
+        try Self.checked(await send(encodingWith: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) }))
+    }
+
+    private static func checked(_ reply: ServerReply) throws -> ServerReply {
         if reply.type == "error" {
             throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
         }
@@ -146,13 +156,20 @@ public final class WardConnection: Sendable {
 
     /// Sends `request` and returns whatever reply comes, errors included.
     public func send(_ request: ClientRequest) async throws -> ServerReply {
-        var request = request
-        request.id = state.withLock { state in
+        try await send(encodingWith: { id in
+            var request = request
+            request.id = id
+            return try JSONEncoder.wire.encode(request)
+        })
+    }
+
+    /// Sends the frame `encode` makes for the next request id and waits for its reply.
+    private func send(encodingWith encode: (Int) throws -> Data) async throws -> ServerReply {
+        let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
         }
-        let text = String(decoding: try JSONEncoder.wire.encode(request), as: UTF8.self)
-        let id = request.id
+        let text = String(decoding: try encode(id), as: UTF8.self)
         return try await withCheckedThrowingContinuation { continuation in
             let closed = state.withLock { state -> Bool in
                 if state.closed { return true }

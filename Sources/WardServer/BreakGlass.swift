@@ -19,9 +19,9 @@ extension RecordService {
         return minutes.min().map { $0 * 60 } ?? breakGlassSeconds
     }
 
-    func openBreakGlass(_ request: ClientRequest, _ user: UserRecord) async throws -> BreakGlassInfo {
-        let patient = try patient(request)
-        let reason = try require(request.reason, "reason").trimmingCharacters(in: .whitespacesAndNewlines)
+    func openBreakGlass(_ request: BreakGlassOpen, _ user: UserRecord) async throws -> BreakGlassInfo {
+        let patient = try patient(request.patientID)
+        let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count >= 20, reason.count <= 1000, !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw ReplyError(code: .badRequest, message: "the reason must be a sentence: 20-1000 characters without control characters")
         }
@@ -56,21 +56,24 @@ extension RecordService {
         return try info(opened, now: now)
     }
 
-    func reviewBreakGlass(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [BreakGlassInfo] {
+    /// breakglass.list, and breakglass.review with the `review` (which use, what verdict): the
+    /// uses waiting for review, or `all` of them, after the verdict is recorded.
+    func reviewBreakGlass(
+        _ type: RequestType, verdict review: (breakGlassID: Int, verdict: String)?, all: Bool, _ user: UserRecord
+    ) async throws -> [BreakGlassInfo] {
         let database = context.gate.database
         var verdict: BreakGlassRecord.Verdict?
-        if type == .breakGlassReview {
-            verdict = BreakGlassRecord.Verdict(rawValue: try require(request.verdict, "verdict"))
+        if let review {
+            verdict = BreakGlassRecord.Verdict(rawValue: review.verdict)
             guard verdict != nil else {
                 throw ReplyError(code: .badRequest, message: "verdict must be justified or unjustified")
             }
-            _ = try require(request.breakGlassID, "breakGlassID")
         }
         try await PrivacyService(scope: scope).allowPrivacy(
-            user, action: .breakGlassReview, type: type, code: type == .breakGlassReview ? .update : .read, subject: nil,
-            details: request.breakGlassID.map { ["breakglass": "\($0)", "verdict": verdict?.rawValue ?? ""] } ?? [:])
+            user, action: .breakGlassReview, type: type, code: review != nil ? .update : .read, subject: nil,
+            details: review.map { ["breakglass": "\($0.breakGlassID)", "verdict": verdict?.rawValue ?? ""] } ?? [:])
         let now = Clock.nowSeconds()
-        if let verdict, let id = request.breakGlassID {
+        if let verdict, let id = review?.breakGlassID {
             let reviewer = user.id
             do {
                 _ = try await database.write { try $0.reviewBreakGlass(id: Int64(id), verdict: verdict, by: reviewer, at: now) }
@@ -80,7 +83,7 @@ extension RecordService {
                 throw ReplyError(code: .conflict, message: "that emergency access has a verdict already")
             }
         }
-        return try database.breakGlassUses(all: request.kind == "all").map { try info($0, now: now) }
+        return try database.breakGlassUses(all: all).map { try info($0, now: now) }
     }
 
     /// Unreviewed after this long, a use is overdue.

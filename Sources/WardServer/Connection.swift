@@ -19,6 +19,8 @@ final class Connection {
     var session: (tokenHash: String, userID: String, secondFactor: Bool)?
     /// The type of the last request, for metrics ("invalid" when it did not decode).
     private(set) var lastRequestType = "invalid"
+    /// The frame being answered, for the routes that read it as their typed payload.
+    private var frame = Data()
 
     var isAuthenticated: Bool { session != nil }
 
@@ -40,8 +42,9 @@ final class Connection {
     func handle(_ text: String) async -> ServerReply {
         let request: ClientRequest
         lastRequestType = "invalid"
+        frame = Data(text.utf8)
         do {
-            request = try JSONDecoder().decode(ClientRequest.self, from: Data(text.utf8))
+            request = try JSONDecoder().decode(ClientRequest.self, from: frame)
         } catch {
             let refusal = ReplyError(code: .badRequest, message: "the frame is not a request object {\"id\": <number>, \"type\": <string>, …}")
             return await refuse(Self.salvageID(text), refusal, event: "request.invalid")
@@ -120,6 +123,21 @@ final class Connection {
             }
         }
         return .error(id, refusal.code, refusal.message)
+    }
+
+    /// The frame as the request's typed payload (`RequestPayload`). Every field has decoded once
+    /// already as part of `ClientRequest`, so what fails here is a field the request needs and
+    /// the frame lacks, and the refusal names it.
+    func payload<Payload: RequestPayload>(_: Payload.Type) throws -> Payload {
+        do {
+            return try JSONDecoder().decode(Payload.self, from: frame)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw ReplyError(code: .badRequest, message: "\(key.stringValue) is required")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw ReplyError(code: .badRequest, message: "\(context.codingPath.last?.stringValue ?? "a field") is required")
+        } catch {
+            throw ReplyError(code: .badRequest, message: "the request's fields do not match \(Payload.type.rawValue); see docs/PROTOCOL.md")
+        }
     }
 
     /// The numeric id of a request that did not decode, when it can be found, so the error

@@ -9,16 +9,11 @@ import WardStore
 /// acceptance is a new version of the entry, made in the same transaction; a denial keeps its
 /// written reason. The texts are sealed under the patient's key like the record.
 extension RecordService {
-    func handleAmendment(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> [AmendmentInfo] {
-        switch type {
-        case .recordAmend: return [try await requestAmendment(request, user)]
-        case .recordAmendDecide: return [try await decideAmendment(request, user)]
-        case .recordAmendDisagree: return [try await disagree(request, user)]
-        default:
-            let patient = try patient(request)
-            try await decideRecord(user, patient, action: .recordRead, type: type, code: .read, details: ["part": "amendments"])
-            return try amendments(of: patient.id)
-        }
+    /// record.amendments: a patient's amendment requests, decided like a read of the record.
+    func amendments(_ request: RecordAmendments, _ user: UserRecord) async throws -> [AmendmentInfo] {
+        let patient = try patient(request.patientID)
+        try await decideRecord(user, patient, action: .recordRead, type: .recordAmendments, code: .read, details: ["part": "amendments"])
+        return try amendments(of: patient.id)
     }
 
     /// Longest request or denial reason, in characters.
@@ -34,9 +29,9 @@ extension RecordService {
         return text
     }
 
-    private func requestAmendment(_ request: ClientRequest, _ user: UserRecord) async throws -> AmendmentInfo {
-        let patient = try patient(request)
-        let entryID = try require(request.entryID, "entryID")
+    func requestAmendment(_ request: RecordAmend, _ user: UserRecord) async throws -> AmendmentInfo {
+        let patient = try patient(request.patientID)
+        let entryID = request.entryID
         let text = try amendmentText(request.text, "text")
         let id = "amend:" + OpaqueID.make()
         let database = context.gate.database
@@ -60,10 +55,10 @@ extension RecordService {
         return try info(amendment, now: now)
     }
 
-    private func decideAmendment(_ request: ClientRequest, _ user: UserRecord) async throws -> AmendmentInfo {
+    func decideAmendment(_ request: RecordAmendDecide, _ user: UserRecord) async throws -> AmendmentInfo {
         let database = context.gate.database
-        let id = try require(request.amendmentID, "amendmentID")
-        let verdict = try require(request.verdict, "verdict")
+        let id = request.amendmentID
+        let verdict = request.verdict
         guard let decision = RecordAmendmentRecord.Status(rawValue: verdict), decision != .requested else {
             throw ReplyError(code: .badRequest, message: "verdict must be accepted or denied")
         }
@@ -113,9 +108,9 @@ extension RecordService {
 
     /// After a denial the patient may file a statement of disagreement (HIPAA 164.526(d)(1)(iii)):
     /// once, kept with the request and shown wherever the request is, the doctors notified.
-    private func disagree(_ request: ClientRequest, _ user: UserRecord) async throws -> AmendmentInfo {
+    func disagree(_ request: RecordAmendDisagree, _ user: UserRecord) async throws -> AmendmentInfo {
         let database = context.gate.database
-        let id = try require(request.amendmentID, "amendmentID")
+        let id = request.amendmentID
         let text = try amendmentText(request.text, "text")
         guard let amendment = try database.amendment(id: id) else { throw ReplyError(code: .notFound, message: "no amendment request has that id") }
         let patient = try lookUp(id: amendment.patientID, what: "patient")

@@ -15,15 +15,16 @@ import WardStore
 extension RecordService {
     /// record.read: a page of the record; the record's amendment requests travel with its first
     /// page, so a disputed entry is read with its dispute (164.526(d)(4)).
-    func readRecordPage(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func readRecordPage(_ request: ClientRequest, _ read: RecordRead, _ user: UserRecord) async throws -> ServerReply {
         var reply = ServerReply(id: request.id, type: RequestType.recordRead.rawValue)
-        (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(request, user)
-        if (request.after ?? 0) == 0, let patientID = request.patientID { reply.amendments = try amendments(of: patientID) }
+        (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(read, user)
+        if (read.after ?? 0) == 0 { reply.amendments = try amendments(of: read.patientID) }
         return reply
     }
 
-    func patient(_ request: ClientRequest) throws -> UserRecord {
-        let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
+    /// The patient a record request names: an account, and a patient's.
+    func patient(_ patientID: String) throws -> UserRecord {
+        let patient = try lookUp(id: patientID, what: "patient")
         guard patient.role == .patient else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
         return patient
     }
@@ -63,8 +64,8 @@ extension RecordService {
 
     /// A page of the record: from entry `after` (0 first) while the reply stays within the
     /// export page size, where the next page starts, and what was withheld from this reader.
-    func readRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
-        let patient = try patient(request)
+    func readRecord(_ request: RecordRead, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
+        let patient = try patient(request.patientID)
         if let section = request.section, RecordEntryRecord.sections[section] == nil {
             throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
         }
@@ -144,10 +145,10 @@ extension RecordService {
     /// Largest resource a version may hold.
     static let maxResourceBytes = 16 * 1024
 
-    func writeRecord(_ request: ClientRequest, _ user: UserRecord) async throws -> [RecordEntryInfo] {
-        let patient = try patient(request)
-        let section = try require(request.section, "section")
-        let resource = try validatedResource(section: section, text: try require(request.resource, "resource"))
+    func writeRecord(_ request: RecordWrite, _ user: UserRecord) async throws -> [RecordEntryInfo] {
+        let patient = try patient(request.patientID)
+        let section = request.section
+        let resource = try validatedResource(section: section, text: request.resource)
         if let basis = request.withhold, !(RecordEntryRecord.withholdingBases + ["none"]).contains(basis) {
             throw ReplyError(
                 code: .badRequest, message: "withhold must be one of \((RecordEntryRecord.withholdingBases + ["none"]).joined(separator: ", "))")

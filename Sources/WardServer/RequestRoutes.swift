@@ -25,6 +25,14 @@ struct RequestRoute: Sendable {
     static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .session(handler)) }
     static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .ownPassword(handler)) }
 
+    /// A route whose handler takes the request's typed payload, decoded from the frame (a
+    /// missing field is refused by name before the handler runs), beside the envelope's id.
+    static func ownPassword<Payload: RequestPayload>(
+        _: Payload.Type, _ handler: @escaping @Sendable (Connection, ClientRequest, Payload, UserRecord) async throws -> ServerReply
+    ) -> RequestRoute {
+        .ownPassword { connection, request, user in try await handler(connection, request, try connection.payload(Payload.self), user) }
+    }
+
     /// Every request's route, by type, grouped by domain. `RequestRouteTests`
     /// checks that every `RequestType` has one; a request without one is refused as unknown.
     static let table: [RequestType: RequestRoute] = [
@@ -102,22 +110,29 @@ struct RequestRoute: Sendable {
         .notificationSettings: .ownPassword { try await NotificationService($0).handleNotifications(.notificationSettings, $1, $2) },
         .notificationAnnounce: .ownPassword { try await NotificationService($0).announce($1, $2) },
 
-        .recordRead: .ownPassword { try await RecordService($0).readRecordPage($1, $2) },
-        .recordWrite: .ownPassword { c, r, u in .answering(r, \.recordEntries, try await RecordService(c).writeRecord(r, u)) },
-        .recordAmend: .ownPassword { c, r, u in .answering(r, \.amendments, try await RecordService(c).handleAmendment(.recordAmend, r, u)) },
-        .recordAmendments: .ownPassword { c, r, u in .answering(r, \.amendments, try await RecordService(c).handleAmendment(.recordAmendments, r, u))
+        .recordRead: .ownPassword(RecordRead.self) { try await RecordService($0).readRecordPage($1, $2, $3) },
+        .recordWrite: .ownPassword(RecordWrite.self) { c, r, p, u in .answering(r, \.recordEntries, try await RecordService(c).writeRecord(p, u)) },
+        .recordAmend: .ownPassword(RecordAmend.self) { c, r, p, u in .answering(r, \.amendments, [try await RecordService(c).requestAmendment(p, u)])
         },
-        .recordAmendDecide: .ownPassword { c, r, u in
-            .answering(r, \.amendments, try await RecordService(c).handleAmendment(.recordAmendDecide, r, u))
+        .recordAmendments: .ownPassword(RecordAmendments.self) { c, r, p, u in
+            .answering(r, \.amendments, try await RecordService(c).amendments(p, u))
         },
-        .recordAmendDisagree: .ownPassword { c, r, u in
-            .answering(r, \.amendments, try await RecordService(c).handleAmendment(.recordAmendDisagree, r, u))
+        .recordAmendDecide: .ownPassword(RecordAmendDecide.self) { c, r, p, u in
+            .answering(r, \.amendments, [try await RecordService(c).decideAmendment(p, u)])
         },
-        .breakGlassOpen: .ownPassword { c, r, u in .answering(r, \.breakGlassUses, [try await RecordService(c).openBreakGlass(r, u)]) },
-        .breakGlassList: .ownPassword { c, r, u in .answering(r, \.breakGlassUses, try await RecordService(c).reviewBreakGlass(.breakGlassList, r, u))
+        .recordAmendDisagree: .ownPassword(RecordAmendDisagree.self) { c, r, p, u in
+            .answering(r, \.amendments, [try await RecordService(c).disagree(p, u)])
         },
-        .breakGlassReview: .ownPassword { c, r, u in
-            .answering(r, \.breakGlassUses, try await RecordService(c).reviewBreakGlass(.breakGlassReview, r, u))
+        .breakGlassOpen: .ownPassword(BreakGlassOpen.self) { c, r, p, u in
+            .answering(r, \.breakGlassUses, [try await RecordService(c).openBreakGlass(p, u)])
+        },
+        .breakGlassList: .ownPassword(BreakGlassList.self) { c, r, p, u in
+            .answering(r, \.breakGlassUses, try await RecordService(c).reviewBreakGlass(.breakGlassList, verdict: nil, all: p.kind == "all", u))
+        },
+        .breakGlassReview: .ownPassword(BreakGlassReview.self) { c, r, p, u in
+            .answering(
+                r, \.breakGlassUses,
+                try await RecordService(c).reviewBreakGlass(.breakGlassReview, verdict: (p.breakGlassID, p.verdict), all: p.kind == "all", u))
         },
 
         .auditProof: .ownPassword { try await OversightService($0).auditProof($1, $2) },

@@ -54,7 +54,7 @@ struct RecordBench: AsyncParsableCommand {
                 // no measured request waits for the rate limiter.
                 try await Task.sleep(for: .milliseconds(100))
                 let start = clock.now
-                let whole = try await connection.readRecord(ClientRequest(id: 0, type: .recordRead, patientID: patientID))
+                let whole = try await connection.readRecord(RecordRead(patientID: patientID))
                 record.append(clock.now - start)
                 size = whole.count
                 let reference0 = clock.now
@@ -63,7 +63,7 @@ struct RecordBench: AsyncParsableCommand {
             }
             // Where the time goes, in part: one reply's JSON, written as the server writes it
             // and read as the client reads it, against Foundation's coders alone.
-            let reply = try await connection.request(ClientRequest(id: 0, type: .recordRead, patientID: patientID))
+            let reply = try await connection.request(RecordRead(patientID: patientID))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let text = String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)

@@ -155,7 +155,7 @@ extension ChatClient {
     private func showRecord(_ patient: String) async throws {
         let connection = try connection()
         let (entries, withheld, amendments) = try await connection.readRecordView(
-            ClientRequest(id: 0, type: .recordRead, patientID: try await Record.patientID(patient, on: connection)))
+            RecordRead(patientID: try await Record.patientID(patient, on: connection)))
         if entries.isEmpty { say("*** The record has no entries") }
         for section in RecordText.sections {
             let inSection = entries.filter { $0.section == section }
@@ -186,10 +186,9 @@ extension ChatClient {
             say("*** No note was recorded")
             return
         }
-        var request = ClientRequest(id: 0, type: .recordWrite, patientID: patientID)
-        request.section = "notes"
-        request.resource = resource
-        if let written = try await connection.request(request).recordEntries?.first { say("*** Recorded: " + RecordText.line(written)) }
+        if let written = try await connection.request(RecordWrite(patientID: patientID, section: "notes", resource: resource)).recordEntries?.first {
+            say("*** Recorded: " + RecordText.line(written))
+        }
     }
 
     private func breakGlass(_ patient: String) async throws {
@@ -200,9 +199,7 @@ extension ChatClient {
             say("*** No emergency access was declared")
             return
         }
-        var request = ClientRequest(id: 0, type: .breakGlassOpen, patientID: patientID)
-        request.reason = reason
-        if let use = try await connection.request(request).breakGlassUses?.first {
+        if let use = try await connection.request(BreakGlassOpen(patientID: patientID, reason: reason)).breakGlassUses?.first {
             say("*** Emergency access until \(ScheduleText.moment(use.endsAt, .current)): /record \(patient) reads the record")
             screen.update {
                 $0.emergencyAccess[patient] = use.endsAt

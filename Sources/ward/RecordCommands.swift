@@ -46,10 +46,8 @@ struct Record: AsyncParsableCommand {
             let (patient, section, history, fhir, bundle) = (self.patient, self.section?.rawValue, self.history, self.fhir, self.bundle)
             let (entries, withheld, amendments) = try await connection.withSignedIn {
                 connection -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
-                var request = ClientRequest(id: 0, type: .recordRead, patientID: try await Record.patientID(patient, on: connection))
-                request.section = section
-                request.history = history ? true : nil
-                return try await connection.readRecordView(request)
+                try await connection.readRecordView(
+                    RecordRead(patientID: try await Record.patientID(patient, on: connection), section: section, history: history ? true : nil))
             }
             if bundle {
                 guard let text = RecordText.bundle(entries) else { throw UsageError("a stored resource is not JSON; nothing was written") }
@@ -84,10 +82,8 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (patient, entry, text) = (self.patient, self.entry, self.text)
             let asked = try await connection.withSignedIn { connection -> AmendmentInfo? in
-                var request = ClientRequest(id: 0, type: .recordAmend, patientID: try await Record.patientID(patient, on: connection))
-                request.entryID = entry
-                request.text = text
-                return try await connection.request(request).amendments?.first
+                try await connection.request(RecordAmend(patientID: try await Record.patientID(patient, on: connection), entryID: entry, text: text))
+                    .amendments?.first
             }
             if let asked { print("asked: " + RecordText.amendmentLine(asked)) }
         }
@@ -101,10 +97,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let patient = self.patient
             let listed = try await connection.withSignedIn { connection -> [AmendmentInfo] in
-                try await connection.request(
-                    ClientRequest(id: 0, type: .recordAmendments, patientID: try await Record.patientID(patient, on: connection))
-                )
-                .amendments ?? []
+                try await connection.request(RecordAmendments(patientID: try await Record.patientID(patient, on: connection))).amendments ?? []
             }
             if listed.isEmpty { print("no amendment requests") }
             for amendment in listed { print(RecordText.amendmentLine(amendment)) }
@@ -125,10 +118,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (amendment, text) = (self.amendment, self.text)
             let filed = try await connection.withSignedIn { connection -> AmendmentInfo? in
-                var request = ClientRequest(id: 0, type: .recordAmendDisagree)
-                request.amendmentID = amendment
-                request.text = text
-                return try await connection.request(request).amendments?.first
+                try await connection.request(RecordAmendDisagree(amendmentID: amendment, text: text)).amendments?.first
             }
             if let filed { print("filed: " + RecordText.amendmentLine(filed)) }
         }
@@ -159,14 +149,12 @@ struct Record: AsyncParsableCommand {
             let (patient, amendment, accept, deny) = (self.patient, self.amendment, self.accept, self.deny)
             let answered = try await connection.withSignedIn { connection -> AmendmentInfo? in
                 let patientID = try await Record.patientID(patient, on: connection)
-                var request = ClientRequest(id: 0, type: .recordAmendDecide)
-                request.amendmentID = amendment
+                var request = RecordAmendDecide(amendmentID: amendment, verdict: "accepted")
                 if let deny {
                     request.verdict = "denied"
                     request.reason = deny
                 } else {
-                    request.verdict = "accepted"
-                    let listed = try await connection.request(ClientRequest(id: 0, type: .recordAmendments, patientID: patientID)).amendments ?? []
+                    let listed = try await connection.request(RecordAmendments(patientID: patientID)).amendments ?? []
                     guard let asked = listed.first(where: { $0.amendmentID == amendment }) else {
                         throw UsageError("the patient has no request \(amendment)")
                     }
@@ -211,12 +199,10 @@ struct Record: AsyncParsableCommand {
             }
             let (patient, section, amend, withhold) = (self.patient, self.section.rawValue, self.amend, self.withhold)
             let written = try await connection.withSignedIn { connection -> RecordEntryInfo? in
-                var request = ClientRequest(id: 0, type: .recordWrite, patientID: try await Record.patientID(patient, on: connection))
-                request.section = section
-                request.resource = resource
-                request.entryID = amend
-                request.withhold = withhold
-                return try await connection.request(request).recordEntries?.first
+                let write = RecordWrite(
+                    patientID: try await Record.patientID(patient, on: connection), section: section, resource: resource, entryID: amend,
+                    withhold: withhold)
+                return try await connection.request(write).recordEntries?.first
             }
             if let written { print("recorded: " + RecordText.line(written)) }
         }
@@ -237,9 +223,8 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (patient, reason) = (self.patient, self.reason)
             let use = try await connection.withSignedIn { connection -> BreakGlassInfo? in
-                var request = ClientRequest(id: 0, type: .breakGlassOpen, patientID: try await Record.patientID(patient, on: connection))
-                request.reason = reason
-                return try await connection.request(request).breakGlassUses?.first
+                try await connection.request(BreakGlassOpen(patientID: try await Record.patientID(patient, on: connection), reason: reason))
+                    .breakGlassUses?.first
             }
             if let use { print("emergency access until \(ScheduleText.moment(use.endsAt, .current)); the privacy officer has been told") }
         }

@@ -34,11 +34,14 @@ struct BreakGlassCommand: AsyncParsableCommand {
         func run() async throws {
             let (id, verdict, all) = (self.id, self.verdict?.rawValue, self.all)
             let uses = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: id == nil ? .breakGlassList : .breakGlassReview)
-                request.breakGlassID = id
-                request.verdict = verdict
-                request.kind = all ? "all" : nil
-                return try await connection.request(request).breakGlassUses ?? []
+                let kind = all ? "all" : nil
+                let reply =
+                    if let id, let verdict {
+                        try await connection.request(BreakGlassReview(breakGlassID: id, verdict: verdict, kind: kind))
+                    } else {
+                        try await connection.request(BreakGlassList(kind: kind))
+                    }
+                return reply.breakGlassUses ?? []
             }
             if let id, let verdict { print("access \(id): \(verdict)") }
             if uses.isEmpty { print(all ? "no emergency accesses" : "no emergency accesses wait for review") }

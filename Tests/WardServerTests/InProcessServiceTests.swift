@@ -79,9 +79,11 @@ struct InProcessServiceTests {
 
     @Test func aPatientAskingForAnotherPatientsRecordIsDeniedAndAudited() async throws {
         let clinic = try await Clinic.open()
-        var request = ClientRequest(id: 8, type: .recordRead)
-        request.patientID = clinic.ben.id
-        await #expect(throws: Denied.self) { try await RecordService(scope: clinic.scope(secondFactor: false)).readRecordPage(request, clinic.pia) }
+        let request = ClientRequest(id: 8, type: .recordRead)
+        await #expect(throws: Denied.self) {
+            try await RecordService(scope: clinic.scope(secondFactor: false)).readRecordPage(
+                request, RecordRead(patientID: clinic.ben.id), clinic.pia)
+        }
         let entry = try #require(try AuditLogReader(directory: clinic.context.gate.audit.directory).entries().last)
         #expect(entry.event.type == "record.read" && entry.event.decision == .deny)
         #expect(entry.event.actorID == clinic.pia.id && entry.event.subjectID == clinic.ben.id)

@@ -147,6 +147,9 @@ struct RecordTests {
                 $0.amendmentID = amendment.amendmentID; $0.verdict = "accepted"
             }
             #expect(try await a.send(noResource).code == .badRequest)
+            // A field the request's payload type needs and the frame lacks is refused by name.
+            let noVerdict = try await a.send(Self.request(.recordAmendDecide) { $0.amendmentID = amendment.amendmentID })
+            #expect(noVerdict.code == .badRequest && noVerdict.message == "verdict is required")
             let badVerdict = Self.request(.recordAmendDecide) {
                 $0.amendmentID = amendment.amendmentID; $0.verdict = "maybe"; $0.reason = "r"
             }
@@ -280,18 +283,14 @@ struct RecordTests {
             #expect((reply.type != "error") == allowed, "\(member.username): \(reply.code?.rawValue ?? "allowed")")
         }
         let current = try await ErasureTests.signedIn(server, ann) { a in
-            try await a.readRecord(Self.request(.recordRead) { $0.patientID = pia.userID })
+            try await a.readRecord(RecordRead(patientID: pia.userID))
         }
         #expect(
             current.count == 2 && current.first { $0.section == "allergies" }?.resource.contains("hives") == true, "the newest version of each entry")
         let firstPage = try await read(ann, history: true)
         #expect((firstPage.recordEntries?.count ?? 0) < 3 && firstPage.next != nil, "a page at a time")
         let everyVersion = try await ErasureTests.signedIn(server, ann) { a in
-            var request = Self.request(.recordRead) {
-                $0.patientID = pia.userID; $0.history = true
-            }
-            request.after = nil
-            return try await a.readRecord(request)
+            try await a.readRecord(RecordRead(patientID: pia.userID, history: true))
         }
         #expect(everyVersion.map(\.version).sorted() == [1, 1, 2], "every version is kept, across pages")
         let ownExport = try await ErasureTests.signedIn(server, pia) { try await $0.exportSubject() }
@@ -341,8 +340,7 @@ struct RecordTests {
                 }
                 let opened = try await b.request(declared)
                 #expect(opened.breakGlassUses?.first?.endsAt == (opened.breakGlassUses?.first?.startedAt ?? 0) + 3600)
-                let emergencyRead = Self.request(.recordRead) { $0.patientID = pia.userID }
-                #expect(try await b.readRecord(emergencyRead).count == 2, "the emergency access reads")
+                #expect(try await b.readRecord(RecordRead(patientID: pia.userID)).count == 2, "the emergency access reads")
                 #expect(
                     try await b.send(
                         Self.request(.recordWrite) {

@@ -1,0 +1,124 @@
+/// The record requests' payloads (docs/PROTOCOL.md, "Records"): patient records, amendment
+/// requests and emergency (break-glass) access.
+
+/// `record.read`: a page of a patient's record, from entry `after` (0 first); one `section`, or
+/// all; with `history`, every earlier version too.
+public struct RecordRead: RequestPayload {
+    public static let type = RequestType.recordRead
+    public var patientID: String
+    public var section: String?
+    public var history: Bool?
+    public var after: Int?
+
+    public init(patientID: String, section: String? = nil, history: Bool? = nil, after: Int? = nil) {
+        self.patientID = patientID
+        self.section = section
+        self.history = history
+        self.after = after
+    }
+}
+
+/// `record.write`: a new entry in `section` (the FHIR resource as JSON text), or with `entryID` a
+/// new version of that entry; `withhold` keeps the version from the patient's own view on that
+/// basis (`none` releases it).
+public struct RecordWrite: RequestPayload {
+    public static let type = RequestType.recordWrite
+    public var patientID: String
+    public var section: String
+    public var resource: String
+    public var entryID: String?
+    public var withhold: String?
+
+    public init(patientID: String, section: String, resource: String, entryID: String? = nil, withhold: String? = nil) {
+        self.patientID = patientID
+        self.section = section
+        self.resource = resource
+        self.entryID = entryID
+        self.withhold = withhold
+    }
+}
+
+/// `record.amend`: the patient asks for an entry to be amended, saying what is wrong in `text`.
+public struct RecordAmend: RequestPayload {
+    public static let type = RequestType.recordAmend
+    public var patientID: String
+    public var entryID: String
+    public var text: String
+
+    public init(patientID: String, entryID: String, text: String) {
+        self.patientID = patientID
+        self.entryID = entryID
+        self.text = text
+    }
+}
+
+/// `record.amendments`: a patient's amendment requests and their answers.
+public struct RecordAmendments: RequestPayload {
+    public static let type = RequestType.recordAmendments
+    public var patientID: String
+
+    public init(patientID: String) { self.patientID = patientID }
+}
+
+/// `record.amend.decide`: a doctor's answer, `accepted` with the amended `resource` or `denied`
+/// with a `reason`.
+public struct RecordAmendDecide: RequestPayload {
+    public static let type = RequestType.recordAmendDecide
+    public var amendmentID: String
+    public var verdict: String
+    public var resource: String?
+    public var reason: String?
+
+    public init(amendmentID: String, verdict: String, resource: String? = nil, reason: String? = nil) {
+        self.amendmentID = amendmentID
+        self.verdict = verdict
+        self.resource = resource
+        self.reason = reason
+    }
+}
+
+/// `record.amend.disagree`: the patient's statement of disagreement with a denial.
+public struct RecordAmendDisagree: RequestPayload {
+    public static let type = RequestType.recordAmendDisagree
+    public var amendmentID: String
+    public var text: String
+
+    public init(amendmentID: String, text: String) {
+        self.amendmentID = amendmentID
+        self.text = text
+    }
+}
+
+/// `breakglass.open`: emergency access to a patient's record, with the `reason` as a sentence.
+public struct BreakGlassOpen: RequestPayload {
+    public static let type = RequestType.breakGlassOpen
+    public var patientID: String
+    public var reason: String
+
+    public init(patientID: String, reason: String) {
+        self.patientID = patientID
+        self.reason = reason
+    }
+}
+
+/// `breakglass.list`: the uses waiting for review, or with `kind` `all` every use.
+public struct BreakGlassList: RequestPayload {
+    public static let type = RequestType.breakGlassList
+    public var kind: String?
+
+    public init(kind: String? = nil) { self.kind = kind }
+}
+
+/// `breakglass.review`: the privacy officer's `verdict` on one use (`justified`, `unjustified`).
+public struct BreakGlassReview: RequestPayload {
+    public static let type = RequestType.breakGlassReview
+    public var breakGlassID: Int
+    public var verdict: String
+    public var kind: String?
+
+    public init(breakGlassID: Int, verdict: String, kind: String? = nil) {
+        self.breakGlassID = breakGlassID
+        self.verdict = verdict
+        self.kind = kind
+    }
+}
