@@ -144,7 +144,12 @@ public final class WardConnection: Sendable {
     /// `error` reply throws `WardClientError.server`.
     @discardableResult
     public func request<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
-        try Self.checked(await send(encodingWith: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) }))
+        try Self.checked(await send(payload))
+    }
+
+    /// Sends a request as its typed payload and returns whatever reply comes, errors included.
+    public func send<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
+        try await send(encodingWith: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) })
     }
 
     private static func checked(_ reply: ServerReply) throws -> ServerReply {

@@ -11,7 +11,7 @@ import WardStore
 /// visit is clinical and appears only in `appointment.show`, for those the policies let read it.
 extension SchedulingService {
     /// availability.list: a clinician's weekly availability (the asker's own by default).
-    func listAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
+    func listAvailability(_ request: AvailabilityList, _ user: UserRecord) async throws -> [AvailabilityInfo] {
         let clinician = try clinician(request.clinicianID ?? request.userID ?? user.id)
         try await allowScheduling(
             user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
@@ -39,8 +39,8 @@ extension SchedulingService {
             .filter { !held.contains($0.startsAt) }
     }
 
-    func freeSlots(_ request: ClientRequest, _ user: UserRecord) async throws -> [SlotInfo] {
-        let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
+    func freeSlots(_ request: AppointmentSlots, _ user: UserRecord) async throws -> [SlotInfo] {
+        let clinician = try clinician(request.clinicianID)
         let from = request.startsAt ?? Clock.nowSeconds()
         let to = request.endsAt ?? from + 14 * 86_400
         guard to > from, to - from <= 62 * 86_400 else {
@@ -63,8 +63,8 @@ extension SchedulingService {
         throw ReplyError(code: .badRequest, message: "the clinician has no slot starting then (appointment.slots lists them)")
     }
 
-    func book(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
-        let clinician = try clinician(try require(request.clinicianID, "clinicianID"))
+    func book(_ request: AppointmentBook, _ user: UserRecord) async throws -> AppointmentInfo {
+        let clinician = try clinician(request.clinicianID)
         let patient = try lookUp(id: request.patientID ?? user.id, what: "patient")
         guard patient.role == .patient, patient.active else {
             throw ReplyError(code: .badRequest, message: "patientID does not name an active Patient account")
@@ -74,7 +74,7 @@ extension SchedulingService {
                 throw ReplyError(code: .badRequest, message: "reason must be 1-500 characters without control characters")
             }
         }
-        let slot = try slot(of: clinician, startingAt: try require(request.startsAt, "startsAt"))
+        let slot = try slot(of: clinician, startingAt: request.startsAt)
         let id = "appt:" + OpaqueID.make()
         let now = Clock.nowSeconds()
         // Booked by the patient it waits for the clinic to confirm; booked by staff it is confirmed.
@@ -102,10 +102,10 @@ extension SchedulingService {
         return try info(proposed)
     }
 
-    func reschedule(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
-        let current = try existingAppointment(request)
+    func reschedule(_ request: AppointmentReschedule, _ user: UserRecord) async throws -> AppointmentInfo {
+        let current = try existingAppointment(request.appointmentID)
         let clinician = try clinician(current.clinicianID)
-        let slot = try slot(of: clinician, startingAt: try require(request.startsAt, "startsAt"))
+        let slot = try slot(of: clinician, startingAt: request.startsAt)
         try await allowScheduling(
             user, .appointmentReschedule, code: .update, resource: ClinicModel.appointment(current), objectType: "appointment",
             objectID: current.id, subjectID: current.patientID, details: ["starts": "\(slot.startsAt)"])
@@ -128,13 +128,14 @@ extension SchedulingService {
         return try info(moved)
     }
 
-    func changeStatus(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
-        let current = try existingAppointment(request)
+    /// appointment.cancel (`status` nil), appointment.update (the new `status`).
+    func changeStatus(_ type: RequestType, appointmentID: String, status: String?, _ user: UserRecord) async throws -> AppointmentInfo {
+        let current = try existingAppointment(appointmentID)
         let target: AppointmentRecord.Status, from: [AppointmentRecord.Status]
         if type == .appointmentCancel {
             (target, from) = (.cancelled, AppointmentRecord.holdingSlot)
         } else {
-            switch request.status.flatMap(AppointmentRecord.Status.init(rawValue:)) {
+            switch status.flatMap(AppointmentRecord.Status.init(rawValue:)) {
             case .confirmed: (target, from) = (.confirmed, [.requested])
             case .completed: (target, from) = (.completed, [.confirmed])
             case .noShow: (target, from) = (.noShow, [.confirmed])
@@ -165,7 +166,7 @@ extension SchedulingService {
         return try info(changed)
     }
 
-    func listAppointments(_ request: ClientRequest, _ user: UserRecord) async throws -> [AppointmentInfo] {
+    func listAppointments(_ request: AppointmentList, _ user: UserRecord) async throws -> [AppointmentInfo] {
         let whose = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
         let party: WardDatabase.Party = whose.role == .patient ? .patient : .clinician
         let from = request.startsAt ?? Clock.nowSeconds()
@@ -177,8 +178,8 @@ extension SchedulingService {
         return try database.appointments(of: whose.id, as: party, from: from).map { try info($0) }
     }
 
-    func showAppointment(_ request: ClientRequest, _ user: UserRecord) async throws -> AppointmentInfo {
-        let appointment = try existingAppointment(request)
+    func showAppointment(_ request: AppointmentShow, _ user: UserRecord) async throws -> AppointmentInfo {
+        let appointment = try existingAppointment(request.appointmentID)
         try await allowScheduling(
             user, .appointmentShow, code: .read, resource: ClinicModel.appointment(appointment), objectType: "appointment",
             objectID: appointment.id, subjectID: appointment.patientID)
@@ -199,8 +200,8 @@ extension SchedulingService {
         return shown
     }
 
-    func existingAppointment(_ request: ClientRequest) throws -> AppointmentRecord {
-        guard let appointment = try context.gate.database.appointment(id: try require(request.appointmentID, "appointmentID")) else {
+    func existingAppointment(_ id: String) throws -> AppointmentRecord {
+        guard let appointment = try context.gate.database.appointment(id: id) else {
             throw ReplyError(code: .notFound, message: "no appointment has that id")
         }
         return appointment

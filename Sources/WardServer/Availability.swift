@@ -14,9 +14,9 @@ extension SchedulingService {
         return account
     }
 
-    func addAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
+    func addAvailability(_ request: AvailabilityAdd, _ user: UserRecord) async throws -> [AvailabilityInfo] {
         let clinician = try clinician(request.clinicianID ?? user.id)
-        guard let kind = AvailabilityRecord.Kind(rawValue: try require(request.kind, "kind")) else {
+        guard let kind = AvailabilityRecord.Kind(rawValue: request.kind) else {
             throw ReplyError(code: .badRequest, message: "kind must be weekly, open or closed")
         }
         let slotMinutes = request.slotMinutes ?? 30
@@ -51,9 +51,9 @@ extension SchedulingService {
         return try context.gate.database.availability(clinicianID: clinician.id).map(Self.info)
     }
 
-    func removeAvailability(_ request: ClientRequest, _ user: UserRecord) async throws -> [AvailabilityInfo] {
+    func removeAvailability(_ request: AvailabilityRemove, _ user: UserRecord) async throws -> [AvailabilityInfo] {
         let clinician = try clinician(request.clinicianID ?? user.id)
-        let id = Int64(try require(request.availabilityID, "availabilityID"))
+        let id = Int64(request.availabilityID)
         try await allowScheduling(
             user, .availabilityRemove, code: .delete, resource: ClinicModel.principal(clinician, careTeamsOf: []),
             objectType: "user", objectID: clinician.id, details: ["availability": "\(id)"])

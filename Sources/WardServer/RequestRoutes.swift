@@ -90,21 +90,38 @@ struct RequestRoute: Sendable {
         .gdprHolds: .ownPassword { try await PrivacyService($0).manageHolds(.gdprHolds, $1, $2) },
         .gdprPurge: .ownPassword { try await PrivacyService($0).purgeNow($1, $2) },
 
-        .availabilityAdd: .ownPassword { c, r, u in .answering(r, \.availability, try await SchedulingService(c).addAvailability(r, u)) },
-        .availabilityRemove: .ownPassword { c, r, u in .answering(r, \.availability, try await SchedulingService(c).removeAvailability(r, u)) },
-        .availabilityList: .ownPassword { c, r, u in .answering(r, \.availability, try await SchedulingService(c).listAvailability(r, u)) },
+        .availabilityAdd: .ownPassword(AvailabilityAdd.self) { c, r, p, u in
+            .answering(r, \.availability, try await SchedulingService(c).addAvailability(p, u))
+        },
+        .availabilityRemove: .ownPassword(AvailabilityRemove.self) { c, r, p, u in
+            .answering(r, \.availability, try await SchedulingService(c).removeAvailability(p, u))
+        },
+        .availabilityList: .ownPassword(AvailabilityList.self) { c, r, p, u in
+            .answering(r, \.availability, try await SchedulingService(c).listAvailability(p, u))
+        },
         .availabilityClinicians: .ownPassword { c, r, u in .answering(r, \.users, try await SchedulingService(c).bookableClinicians(u)) },
-        .appointmentSlots: .ownPassword { c, r, u in .answering(r, \.slots, try await SchedulingService(c).freeSlots(r, u)) },
-        .appointmentBook: .ownPassword { c, r, u in .answering(r, \.appointment, try await SchedulingService(c).book(r, u)) },
-        .appointmentReschedule: .ownPassword { c, r, u in .answering(r, \.appointment, try await SchedulingService(c).reschedule(r, u)) },
-        .appointmentCancel: .ownPassword { c, r, u in
-            .answering(r, \.appointment, try await SchedulingService(c).changeStatus(.appointmentCancel, r, u))
+        .appointmentSlots: .ownPassword(AppointmentSlots.self) { c, r, p, u in .answering(r, \.slots, try await SchedulingService(c).freeSlots(p, u))
         },
-        .appointmentUpdate: .ownPassword { c, r, u in
-            .answering(r, \.appointment, try await SchedulingService(c).changeStatus(.appointmentUpdate, r, u))
+        .appointmentBook: .ownPassword(AppointmentBook.self) { c, r, p, u in .answering(r, \.appointment, try await SchedulingService(c).book(p, u))
         },
-        .appointmentList: .ownPassword { c, r, u in .answering(r, \.appointments, try await SchedulingService(c).listAppointments(r, u)) },
-        .appointmentShow: .ownPassword { c, r, u in .answering(r, \.appointment, try await SchedulingService(c).showAppointment(r, u)) },
+        .appointmentReschedule: .ownPassword(AppointmentReschedule.self) { c, r, p, u in
+            .answering(r, \.appointment, try await SchedulingService(c).reschedule(p, u))
+        },
+        .appointmentCancel: .ownPassword(AppointmentCancel.self) { c, r, p, u in
+            .answering(
+                r, \.appointment, try await SchedulingService(c).changeStatus(.appointmentCancel, appointmentID: p.appointmentID, status: nil, u))
+        },
+        .appointmentUpdate: .ownPassword(AppointmentUpdate.self) { c, r, p, u in
+            .answering(
+                r, \.appointment, try await SchedulingService(c).changeStatus(.appointmentUpdate, appointmentID: p.appointmentID, status: p.status, u)
+            )
+        },
+        .appointmentList: .ownPassword(AppointmentList.self) { c, r, p, u in
+            .answering(r, \.appointments, try await SchedulingService(c).listAppointments(p, u))
+        },
+        .appointmentShow: .ownPassword(AppointmentShow.self) { c, r, p, u in
+            .answering(r, \.appointment, try await SchedulingService(c).showAppointment(p, u))
+        },
         .notificationList: .ownPassword { try await NotificationService($0).handleNotifications(.notificationList, $1, $2) },
         .notificationRead: .ownPassword { try await NotificationService($0).handleNotifications(.notificationRead, $1, $2) },
         .notificationSettings: .ownPassword { try await NotificationService($0).handleNotifications(.notificationSettings, $1, $2) },

@@ -38,12 +38,7 @@ struct BookingBench: AsyncParsableCommand {
         let start = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3600
         try await client.connect { connection in
             _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: accounts[0].oneTime, password: password)
-            var open = ClientRequest(id: 0, type: .availabilityAdd)
-            open.kind = "open"
-            open.startsAt = start
-            open.endsAt = start + Int64(slots) * 600
-            open.slotMinutes = 10
-            try await connection.request(open)
+            try await connection.request(AvailabilityAdd(kind: "open", startsAt: start, endsAt: start + Int64(slots) * 600, slotMinutes: 10))
         }
         // Patients sign in (changing their one-time password); no second factor is needed for them.
         var tokens: [String] = []
@@ -66,17 +61,13 @@ struct BookingBench: AsyncParsableCommand {
                         try await connection.request(ClientRequest(id: 0, type: .resume, token: sessions[n]))
                         board.arrive(.registered)
                         await board.wait(.registered)
-                        var read = ClientRequest(id: 0, type: .appointmentSlots)
-                        read.clinicianID = doctorID
                         let readStart = clock.now
-                        let free = try await connection.request(read).slots ?? []
+                        let free = try await connection.request(AppointmentSlots(clinicianID: doctorID)).slots ?? []
                         let readTime = clock.now - readStart
                         guard free.count == slots else { throw ValidationError("patient \(n) saw \(free.count) free slots, not \(slots)") }
                         board.arrive(.roomsMade)
                         await board.wait(.roomsMade)
-                        var book = ClientRequest(id: 0, type: .appointmentBook)
-                        book.clinicianID = doctorID
-                        book.startsAt = start + Int64(n % slots) * 600
+                        let book = AppointmentBook(clinicianID: doctorID, startsAt: start + Int64(n % slots) * 600)
                         let bookStart = clock.now
                         let reply = try await connection.send(book)
                         let bookTime = clock.now - bookStart

@@ -29,7 +29,7 @@ struct Appointments: AsyncParsableCommand {
         func run() async throws {
             let of = self.of
             let appointments = try await connection.withSignedIn { connection in
-                try await connection.request(ClientRequest(id: 0, type: .appointmentList, userID: of)).appointments ?? []
+                try await connection.request(AppointmentList(userID: of)).appointments ?? []
             }
             if appointments.isEmpty { print("no upcoming appointments") }
             for (index, appointment) in appointments.enumerated() { print(ScheduleText.appointment(appointment, number: index + 1)) }
@@ -80,10 +80,9 @@ struct Appointments: AsyncParsableCommand {
             let (clinician, start, patient, reason, days) = (self.clinician, self.start, self.patient, self.reason, self.days)
             let booked = try await connection.withSignedIn { connection -> AppointmentInfo? in
                 let found = try await Scheduling.clinician(clinician, on: connection)
-                var request = ClientRequest(id: 0, type: .appointmentBook, patientID: patient, clinicianID: found.userID)
-                request.startsAt = try Scheduling.start(start, in: try await Scheduling.slots(of: found.userID, days: days, on: connection))
-                request.reason = reason
-                return try await connection.request(request).appointment
+                let slot = try Scheduling.start(start, in: try await Scheduling.slots(of: found.userID, days: days, on: connection))
+                return try await connection.request(AppointmentBook(clinicianID: found.userID, patientID: patient, reason: reason, startsAt: slot))
+                    .appointment
             }
             if let booked { print("booked: " + ScheduleText.appointment(booked)) }
         }
@@ -99,27 +98,21 @@ struct Appointments: AsyncParsableCommand {
             let (appointment, start) = (self.appointment, self.start)
             let moved = try await connection.withSignedIn { connection -> AppointmentInfo? in
                 let id = try await Scheduling.appointmentID(appointment, on: connection)
-                var show = ClientRequest(id: 0, type: .appointmentShow)
-                show.appointmentID = id
-                let clinicianID = try await connection.request(show).appointment?.clinicianID ?? ""
-                var request = ClientRequest(id: 0, type: .appointmentReschedule)
-                request.appointmentID = id
-                request.startsAt = try Scheduling.start(start, in: try await Scheduling.slots(of: clinicianID, days: 14, on: connection))
-                return try await connection.request(request).appointment
+                let clinicianID = try await connection.request(AppointmentShow(appointmentID: id)).appointment?.clinicianID ?? ""
+                let slot = try Scheduling.start(start, in: try await Scheduling.slots(of: clinicianID, days: 14, on: connection))
+                return try await connection.request(AppointmentReschedule(appointmentID: id, startsAt: slot)).appointment
             }
             if let moved { print("moved: " + ScheduleText.appointment(moved)) }
         }
     }
 
     /// One request naming an appointment, its answer printed.
-    static func change(_ type: RequestType, _ appointment: String, status: String? = nil, on options: ConnectionOptions, saying verb: String)
-        async throws
-    {
+    static func change<Payload: RequestPayload>(
+        _ payload: @escaping @Sendable (_ appointmentID: String) -> Payload, _ appointment: String, on options: ConnectionOptions,
+        saying verb: String
+    ) async throws {
         let changed = try await options.withSignedIn { connection -> AppointmentInfo? in
-            var request = ClientRequest(id: 0, type: type)
-            request.appointmentID = try await Scheduling.appointmentID(appointment, on: connection)
-            request.status = status
-            return try await connection.request(request).appointment
+            try await connection.request(payload(try await Scheduling.appointmentID(appointment, on: connection))).appointment
         }
         if let changed { print("\(verb): " + ScheduleText.appointment(changed)) }
     }
@@ -128,14 +121,18 @@ struct Appointments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel an appointment (the slot is free again).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws { try await Appointments.change(.appointmentCancel, appointment, on: connection, saying: "cancelled") }
+        func run() async throws {
+            try await Appointments.change({ AppointmentCancel(appointmentID: $0) }, appointment, on: connection, saying: "cancelled")
+        }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One appointment, with the reason when you may read it.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws { try await Appointments.change(.appointmentShow, appointment, on: connection, saying: "appointment") }
+        func run() async throws {
+            try await Appointments.change({ AppointmentShow(appointmentID: $0) }, appointment, on: connection, saying: "appointment")
+        }
     }
 
     struct Confirm: AsyncParsableCommand {
@@ -143,7 +140,8 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change(.appointmentUpdate, appointment, status: "confirmed", on: connection, saying: "confirmed")
+            try await Appointments.change(
+                { AppointmentUpdate(appointmentID: $0, status: "confirmed") }, appointment, on: connection, saying: "confirmed")
         }
     }
 
@@ -152,7 +150,8 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change(.appointmentUpdate, appointment, status: "completed", on: connection, saying: "completed")
+            try await Appointments.change(
+                { AppointmentUpdate(appointmentID: $0, status: "completed") }, appointment, on: connection, saying: "completed")
         }
     }
 
@@ -161,7 +160,8 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change(.appointmentUpdate, appointment, status: "noShow", on: connection, saying: "marked as missed")
+            try await Appointments.change(
+                { AppointmentUpdate(appointmentID: $0, status: "noShow") }, appointment, on: connection, saying: "marked as missed")
         }
     }
 
@@ -196,7 +196,7 @@ struct Availability: AsyncParsableCommand {
 
         func run() async throws {
             let entries = try await connection.withSignedIn { connection in
-                try await connection.request(ClientRequest(id: 0, type: .availabilityList)).availability ?? []
+                try await connection.request(AvailabilityList()).availability ?? []
             }
             if entries.isEmpty { print("no availability published") }
             let days = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -227,9 +227,7 @@ struct Availability: AsyncParsableCommand {
         @Option(help: "Where.") var location: String = "Clinic"
 
         func run() async throws {
-            var request = ClientRequest(id: 0, type: .availabilityAdd)
-            request.slotMinutes = slot
-            request.location = location
+            var request = AvailabilityAdd(kind: "weekly", slotMinutes: slot, location: location)
             switch (weekly.count, open.count, closed.count) {
             case (2, 0, 0):
                 let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -271,9 +269,7 @@ struct Availability: AsyncParsableCommand {
         @Argument(help: "The entry's number in `ward availability`.") var entry: Int
 
         func run() async throws {
-            var request = ClientRequest(id: 0, type: .availabilityRemove)
-            request.availabilityID = entry
-            let removal = request
+            let removal = AvailabilityRemove(availabilityID: entry)
             _ = try await connection.withSignedIn { try await $0.request(removal) }
             print("removed entry \(entry)")
         }

@@ -112,8 +112,7 @@ extension ChatClient {
         let clinician = try await Scheduling.clinician(name, on: connection)
         say("*** Free slots with \(MessageFormat.safe(clinician.displayName)):")
         guard let slot = await pick(from: try await Scheduling.slots(of: clinician.userID, days: 14, on: connection)) else { return }
-        var request = ClientRequest(id: 0, type: .appointmentBook, clinicianID: clinician.userID)
-        request.startsAt = slot.startsAt
+        var request = AppointmentBook(clinicianID: clinician.userID, startsAt: slot.startsAt)
         if let reason = await ask("Why? (optional: only you and the clinicians see it; Enter skips)", secret: false), !reason.isEmpty {
             request.reason = reason
         }
@@ -124,21 +123,20 @@ extension ChatClient {
         let connection = try connection()
         let id = try await Scheduling.appointmentID(which, on: connection)
         guard let answer = await ask("Cancel this appointment? (y/n)", secret: false), answer.lowercased().hasPrefix("y") else { return }
-        var request = ClientRequest(id: 0, type: .appointmentCancel)
-        request.appointmentID = id
-        if let cancelled = try await connection.request(request).appointment { say("*** Cancelled: " + ScheduleText.appointment(cancelled)) }
+        if let cancelled = try await connection.request(AppointmentCancel(appointmentID: id)).appointment {
+            say("*** Cancelled: " + ScheduleText.appointment(cancelled))
+        }
     }
 
     private func reschedule(_ which: String) async throws {
         let connection = try connection()
-        var request = ClientRequest(id: 0, type: .appointmentShow)
-        request.appointmentID = try await Scheduling.appointmentID(which, on: connection)
-        guard let current = try await connection.request(request).appointment else { return }
+        let id = try await Scheduling.appointmentID(which, on: connection)
+        guard let current = try await connection.request(AppointmentShow(appointmentID: id)).appointment else { return }
         say("*** Free slots with \(MessageFormat.safe(current.clinicianName ?? current.clinicianID)):")
         guard let slot = await pick(from: try await Scheduling.slots(of: current.clinicianID, days: 14, on: connection)) else { return }
-        request.type = "appointment.reschedule"
-        request.startsAt = slot.startsAt
-        if let moved = try await connection.request(request).appointment { say("*** Moved: " + ScheduleText.appointment(moved)) }
+        if let moved = try await connection.request(AppointmentReschedule(appointmentID: id, startsAt: slot.startsAt)).appointment {
+            say("*** Moved: " + ScheduleText.appointment(moved))
+        }
     }
 
     private func showNotifications() async throws {

@@ -21,12 +21,8 @@ enum Scheduling {
 
     /// Free slots of a clinician over the next `days` days.
     static func slots(of clinicianID: String, days: Int, on connection: WardConnection) async throws -> [SlotInfo] {
-        var request = ClientRequest(id: 0, type: .appointmentSlots)
-        request.clinicianID = clinicianID
         let now = Int64(Date().timeIntervalSince1970)
-        request.startsAt = now
-        request.endsAt = now + Int64(days) * 86_400
-        return try await connection.request(request).slots ?? []
+        return try await connection.request(AppointmentSlots(clinicianID: clinicianID, startsAt: now, endsAt: now + Int64(days) * 86_400)).slots ?? []
     }
 
     /// A start given as the number of a slot in `slots` (as listed, from 1) or as an ISO 8601
@@ -46,7 +42,7 @@ enum Scheduling {
 
     /// The person's upcoming appointments (a patient's, or a clinician's schedule).
     static func upcoming(on connection: WardConnection) async throws -> [AppointmentInfo] {
-        try await connection.request(ClientRequest(id: 0, type: .appointmentList)).appointments ?? []
+        try await connection.request(AppointmentList()).appointments ?? []
     }
 
     /// An appointment by id, or by its number in `upcoming` (from 1).

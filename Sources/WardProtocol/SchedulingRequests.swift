@@ -1,0 +1,140 @@
+/// The scheduling requests' payloads (docs/PROTOCOL.md, "Appointments"): clinicians'
+/// availability and appointments. Times are seconds since 1970; weekly hours are minutes after
+/// the clinic's local midnight.
+
+/// `availability.add`: `weekly` hours (`weekday`, `startMinute`, `endMinute`), or a one-off
+/// `open` or `closed` block (`startsAt`, `endsAt`); the asker's own unless `clinicianID`.
+public struct AvailabilityAdd: RequestPayload {
+    public static let type = RequestType.availabilityAdd
+    public var clinicianID: String?
+    public var kind: String
+    public var weekday: Int?
+    public var startMinute: Int?
+    public var endMinute: Int?
+    public var startsAt: Int64?
+    public var endsAt: Int64?
+    public var slotMinutes: Int?
+    public var location: String?
+
+    public init(
+        clinicianID: String? = nil, kind: String, weekday: Int? = nil, startMinute: Int? = nil, endMinute: Int? = nil,
+        startsAt: Int64? = nil, endsAt: Int64? = nil, slotMinutes: Int? = nil, location: String? = nil
+    ) {
+        self.clinicianID = clinicianID
+        self.kind = kind
+        self.weekday = weekday
+        self.startMinute = startMinute
+        self.endMinute = endMinute
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.slotMinutes = slotMinutes
+        self.location = location
+    }
+}
+
+/// `availability.remove`: one entry, by the id `availability.list` gives.
+public struct AvailabilityRemove: RequestPayload {
+    public static let type = RequestType.availabilityRemove
+    public var clinicianID: String?
+    public var availabilityID: Int
+
+    public init(clinicianID: String? = nil, availabilityID: Int) {
+        self.clinicianID = clinicianID
+        self.availabilityID = availabilityID
+    }
+}
+
+/// `availability.list`: a clinician's entries (the asker's own by default).
+public struct AvailabilityList: RequestPayload {
+    public static let type = RequestType.availabilityList
+    public var clinicianID: String?
+    public var userID: String?
+
+    public init(clinicianID: String? = nil, userID: String? = nil) {
+        self.clinicianID = clinicianID
+        self.userID = userID
+    }
+}
+
+/// `appointment.slots`: a clinician's free slots in [`startsAt`, `endsAt`) (default: two weeks from now).
+public struct AppointmentSlots: RequestPayload {
+    public static let type = RequestType.appointmentSlots
+    public var clinicianID: String
+    public var startsAt: Int64?
+    public var endsAt: Int64?
+
+    public init(clinicianID: String, startsAt: Int64? = nil, endsAt: Int64? = nil) {
+        self.clinicianID = clinicianID
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+    }
+}
+
+/// `appointment.book`: the slot starting at `startsAt` with a clinician, for the asker or (staff)
+/// for `patientID`; `reason` is clinical and sealed under the patient's key.
+public struct AppointmentBook: RequestPayload {
+    public static let type = RequestType.appointmentBook
+    public var clinicianID: String
+    public var patientID: String?
+    public var reason: String?
+    public var startsAt: Int64
+
+    public init(clinicianID: String, patientID: String? = nil, reason: String? = nil, startsAt: Int64) {
+        self.clinicianID = clinicianID
+        self.patientID = patientID
+        self.reason = reason
+        self.startsAt = startsAt
+    }
+}
+
+/// `appointment.reschedule`: the same clinician's free slot starting at `startsAt`.
+public struct AppointmentReschedule: RequestPayload {
+    public static let type = RequestType.appointmentReschedule
+    public var appointmentID: String
+    public var startsAt: Int64
+
+    public init(appointmentID: String, startsAt: Int64) {
+        self.appointmentID = appointmentID
+        self.startsAt = startsAt
+    }
+}
+
+/// `appointment.cancel`: the slot is free again.
+public struct AppointmentCancel: RequestPayload {
+    public static let type = RequestType.appointmentCancel
+    public var appointmentID: String
+
+    public init(appointmentID: String) { self.appointmentID = appointmentID }
+}
+
+/// `appointment.update`: the clinic's `status` change: `confirmed`, `completed` or `noShow`.
+public struct AppointmentUpdate: RequestPayload {
+    public static let type = RequestType.appointmentUpdate
+    public var appointmentID: String
+    public var status: String?
+
+    public init(appointmentID: String, status: String?) {
+        self.appointmentID = appointmentID
+        self.status = status
+    }
+}
+
+/// `appointment.list`: a person's appointments from `startsAt` (default now), soonest first.
+public struct AppointmentList: RequestPayload {
+    public static let type = RequestType.appointmentList
+    public var userID: String?
+    public var startsAt: Int64?
+
+    public init(userID: String? = nil, startsAt: Int64? = nil) {
+        self.userID = userID
+        self.startsAt = startsAt
+    }
+}
+
+/// `appointment.show`: one appointment, with its reason for those the policies let read it.
+public struct AppointmentShow: RequestPayload {
+    public static let type = RequestType.appointmentShow
+    public var appointmentID: String
+
+    public init(appointmentID: String) { self.appointmentID = appointmentID }
+}
