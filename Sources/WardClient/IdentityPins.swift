@@ -8,8 +8,7 @@ public struct PinnedIdentity: Codable, Hashable, Sendable {
     public var verified: Bool
 
     public init(key: String, verified: Bool) {
-        self.key = key
-        self.verified = verified
+        (self.key, self.verified) = (key, verified)
     }
 }
 

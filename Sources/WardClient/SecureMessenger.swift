@@ -44,8 +44,7 @@ public final class SecureMessenger: Sendable {
         public var seconds: Int64
 
         public init(messages: Int = 100, seconds: Int64 = 7 * 86_400) {
-            self.messages = messages
-            self.seconds = seconds
+            (self.messages, self.seconds) = (messages, seconds)
         }
     }
 

@@ -7,10 +7,7 @@ extension WardConnection {
     /// `maxPages` pages per section.
     public func exportSubject(userID: String? = nil, maxPages: Int = 100_000) async throws -> ExportDocument {
         func page(_ section: String, after: Int) async throws -> ExportPage {
-            var request = ClientRequest(id: 0, type: .gdprExport)
-            request.userID = userID
-            request.section = section
-            request.after = after
+            let request = GDPRExport(userID: userID, section: section, after: after)
             // A long export meets the connection's rate limit: wait and ask again (bounded).
             for _ in 0..<100 {
                 let reply = try await send(request)

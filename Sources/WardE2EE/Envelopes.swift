@@ -9,8 +9,7 @@ public struct MessageContent: Codable, Hashable, Sendable {
     public var format: String
 
     public init(body: String, format: String = "text") {
-        self.body = body
-        self.format = format
+        (self.body, self.format) = (body, format)
     }
 }
 

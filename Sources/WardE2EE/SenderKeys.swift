@@ -13,8 +13,7 @@ public struct SenderChain: Sendable {
     public static let maxSkip = 100_000
 
     public init(iteration: Int = 0, chainKey: SecureBytes = SecureBytes(randomCount: 32)) {
-        self.iteration = iteration
-        self.chainKey = chainKey
+        (self.iteration, self.chainKey) = (iteration, chainKey)
     }
 
     private static let messageStep: [UInt8] = [0x01]

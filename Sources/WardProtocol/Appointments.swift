@@ -36,9 +36,7 @@ public struct SlotInfo: Codable, Hashable, Sendable {
     public var location: String
 
     public init(startsAt: Int64, endsAt: Int64, location: String) {
-        self.startsAt = startsAt
-        self.endsAt = endsAt
-        self.location = location
+        (self.startsAt, self.endsAt, self.location) = (startsAt, endsAt, location)
     }
 }
 

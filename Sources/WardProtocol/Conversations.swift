@@ -78,8 +78,7 @@ public struct SealedKey: Codable, Hashable, Sendable {
     public var sealed: String
 
     public init(deviceID: String, sealed: String) {
-        self.deviceID = deviceID
-        self.sealed = sealed
+        (self.deviceID, self.sealed) = (deviceID, sealed)
     }
 }
 
@@ -91,8 +90,7 @@ public struct SealedKeyBackup: Codable, Hashable, Sendable {
     public var sealed: String
 
     public init(keyID: String, sealed: String) {
-        self.keyID = keyID
-        self.sealed = sealed
+        (self.keyID, self.sealed) = (keyID, sealed)
     }
 }
 

@@ -121,10 +121,7 @@ public struct PurgeReceipt: Codable, Hashable, Sendable {
     public var auditSeq: Int
 
     public init(ranAt: Int64, items: [PurgeItem], remaining: Int, auditSeq: Int) {
-        self.ranAt = ranAt
-        self.items = items
-        self.remaining = remaining
-        self.auditSeq = auditSeq
+        (self.ranAt, self.items, self.remaining, self.auditSeq) = (ranAt, items, remaining, auditSeq)
     }
 }
 
@@ -137,9 +134,6 @@ public struct PurgeItem: Codable, Hashable, Sendable {
     public var cutoff: Int64
 
     public init(table: String, purged: Int, sha256: String, cutoff: Int64) {
-        self.table = table
-        self.purged = purged
-        self.sha256 = sha256
-        self.cutoff = cutoff
+        (self.table, self.purged, self.sha256, self.cutoff) = (table, purged, sha256, cutoff)
     }
 }

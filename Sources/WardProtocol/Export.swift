@@ -76,9 +76,7 @@ public struct ExportSession: Codable, Hashable, Sendable {
     public var secondFactor: Bool
 
     public init(createdAt: Int64, lastSeenAt: Int64, secondFactor: Bool) {
-        self.createdAt = createdAt
-        self.lastSeenAt = lastSeenAt
-        self.secondFactor = secondFactor
+        (self.createdAt, self.lastSeenAt, self.secondFactor) = (createdAt, lastSeenAt, secondFactor)
     }
 }
 
@@ -87,8 +85,7 @@ public struct ExportDevice: Codable, Hashable, Sendable {
     public var registeredAt: Int64
 
     public init(keys: DeviceKeys, registeredAt: Int64) {
-        self.keys = keys
-        self.registeredAt = registeredAt
+        (self.keys, self.registeredAt) = (keys, registeredAt)
     }
 }
 
@@ -192,8 +189,7 @@ public struct DecryptedText: Codable, Hashable, Sendable {
     public var format: String
 
     public init(text: String, format: String) {
-        self.text = text
-        self.format = format
+        (self.text, self.format) = (text, format)
     }
 }
 
@@ -219,8 +215,13 @@ public struct BackupStatus: Codable, Hashable, Sendable {
         directory: String?, newest: String?, takenAt: Int64?, ageSeconds: Int64?, stale: Bool, everyHours: Int, keep: Int,
         bytes: Int? = nil, auditEntries: Int? = nil
     ) {
-        (self.directory, self.newest, self.takenAt, self.ageSeconds, self.stale, self.everyHours, self.keep) =
-            (directory, newest, takenAt, ageSeconds, stale, everyHours, keep)
+        self.directory = directory
+        self.newest = newest
+        self.takenAt = takenAt
+        self.ageSeconds = ageSeconds
+        self.stale = stale
+        self.everyHours = everyHours
+        self.keep = keep
         (self.bytes, self.auditEntries) = (bytes, auditEntries)
     }
 }

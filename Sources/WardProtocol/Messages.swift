@@ -256,8 +256,7 @@ public struct ServerReply: Codable, Hashable, Sendable {
         public var amendments: [AmendmentInfo]?
 
         public init(id: Int?, type: String) {
-            self.id = id
-            self.type = type
+            (self.id, self.type) = (id, type)
         }
     }
 
@@ -328,10 +327,7 @@ public struct ConsentPurposeInfo: Codable, Hashable, Sendable {
     public var text: String
 
     public init(purpose: String, version: String, title: String, text: String) {
-        self.purpose = purpose
-        self.version = version
-        self.title = title
-        self.text = text
+        (self.purpose, self.version, self.title, self.text) = (purpose, version, title, text)
     }
 }
 
@@ -425,9 +421,7 @@ public struct SignInReport: Codable, Hashable, Sendable {
     public var since: Int64
 
     public init(accounts: [SignInFailures], sources: [SignInFailures], since: Int64) {
-        self.accounts = accounts
-        self.sources = sources
-        self.since = since
+        (self.accounts, self.sources, self.since) = (accounts, sources, since)
     }
 }
 

@@ -11,10 +11,7 @@ public struct RecordRead: RequestPayload {
     public var after: Int?
 
     public init(patientID: String, section: String? = nil, history: Bool? = nil, after: Int? = nil) {
-        self.patientID = patientID
-        self.section = section
-        self.history = history
-        self.after = after
+        (self.patientID, self.section, self.history, self.after) = (patientID, section, history, after)
     }
 }
 
@@ -46,9 +43,7 @@ public struct RecordAmend: RequestPayload {
     public var text: String
 
     public init(patientID: String, entryID: String, text: String) {
-        self.patientID = patientID
-        self.entryID = entryID
-        self.text = text
+        (self.patientID, self.entryID, self.text) = (patientID, entryID, text)
     }
 }
 
@@ -70,10 +65,7 @@ public struct RecordAmendDecide: RequestPayload {
     public var reason: String?
 
     public init(amendmentID: String, verdict: String, resource: String? = nil, reason: String? = nil) {
-        self.amendmentID = amendmentID
-        self.verdict = verdict
-        self.resource = resource
-        self.reason = reason
+        (self.amendmentID, self.verdict, self.resource, self.reason) = (amendmentID, verdict, resource, reason)
     }
 }
 
@@ -84,8 +76,7 @@ public struct RecordAmendDisagree: RequestPayload {
     public var text: String
 
     public init(amendmentID: String, text: String) {
-        self.amendmentID = amendmentID
-        self.text = text
+        (self.amendmentID, self.text) = (amendmentID, text)
     }
 }
 
@@ -96,8 +87,7 @@ public struct BreakGlassOpen: RequestPayload {
     public var reason: String
 
     public init(patientID: String, reason: String) {
-        self.patientID = patientID
-        self.reason = reason
+        (self.patientID, self.reason) = (patientID, reason)
     }
 }
 
@@ -117,8 +107,6 @@ public struct BreakGlassReview: RequestPayload {
     public var kind: String?
 
     public init(breakGlassID: Int, verdict: String, kind: String? = nil) {
-        self.breakGlassID = breakGlassID
-        self.verdict = verdict
-        self.kind = kind
+        (self.breakGlassID, self.verdict, self.kind) = (breakGlassID, verdict, kind)
     }
 }

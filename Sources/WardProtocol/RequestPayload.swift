@@ -13,8 +13,7 @@ public struct RequestFrame<Payload: RequestPayload>: Encodable, Sendable {
     public var payload: Payload
 
     public init(id: Int, payload: Payload) {
-        self.id = id
-        self.payload = payload
+        (self.id, self.payload) = (id, payload)
     }
 
     private enum Keys: String, CodingKey { case id, type }

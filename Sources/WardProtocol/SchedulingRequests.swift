@@ -39,8 +39,7 @@ public struct AvailabilityRemove: RequestPayload {
     public var availabilityID: Int
 
     public init(clinicianID: String? = nil, availabilityID: Int) {
-        self.clinicianID = clinicianID
-        self.availabilityID = availabilityID
+        (self.clinicianID, self.availabilityID) = (clinicianID, availabilityID)
     }
 }
 
@@ -51,8 +50,7 @@ public struct AvailabilityList: RequestPayload {
     public var userID: String?
 
     public init(clinicianID: String? = nil, userID: String? = nil) {
-        self.clinicianID = clinicianID
-        self.userID = userID
+        (self.clinicianID, self.userID) = (clinicianID, userID)
     }
 }
 
@@ -64,9 +62,7 @@ public struct AppointmentSlots: RequestPayload {
     public var endsAt: Int64?
 
     public init(clinicianID: String, startsAt: Int64? = nil, endsAt: Int64? = nil) {
-        self.clinicianID = clinicianID
-        self.startsAt = startsAt
-        self.endsAt = endsAt
+        (self.clinicianID, self.startsAt, self.endsAt) = (clinicianID, startsAt, endsAt)
     }
 }
 
@@ -80,10 +76,7 @@ public struct AppointmentBook: RequestPayload {
     public var startsAt: Int64
 
     public init(clinicianID: String, patientID: String? = nil, reason: String? = nil, startsAt: Int64) {
-        self.clinicianID = clinicianID
-        self.patientID = patientID
-        self.reason = reason
-        self.startsAt = startsAt
+        (self.clinicianID, self.patientID, self.reason, self.startsAt) = (clinicianID, patientID, reason, startsAt)
     }
 }
 
@@ -94,8 +87,7 @@ public struct AppointmentReschedule: RequestPayload {
     public var startsAt: Int64
 
     public init(appointmentID: String, startsAt: Int64) {
-        self.appointmentID = appointmentID
-        self.startsAt = startsAt
+        (self.appointmentID, self.startsAt) = (appointmentID, startsAt)
     }
 }
 
@@ -114,8 +106,7 @@ public struct AppointmentUpdate: RequestPayload {
     public var status: String?
 
     public init(appointmentID: String, status: String?) {
-        self.appointmentID = appointmentID
-        self.status = status
+        (self.appointmentID, self.status) = (appointmentID, status)
     }
 }
 
@@ -126,8 +117,7 @@ public struct AppointmentList: RequestPayload {
     public var startsAt: Int64?
 
     public init(userID: String? = nil, startsAt: Int64? = nil) {
-        self.userID = userID
-        self.startsAt = startsAt
+        (self.userID, self.startsAt) = (userID, startsAt)
     }
 }
 

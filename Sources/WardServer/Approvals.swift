@@ -54,16 +54,19 @@ extension AccountService {
         return SecondPerson.info(record)
     }
 
-    func handleApprovals(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    /// approval.list: what waits for a second person.
+    func listApprovals(_ user: UserRecord) async throws -> [ApprovalInfo] {
+        try await decideApproval(user, .approvalList, resource: Entity(uid: ClinicModel.service), code: .read, subject: "", details: [:])
+        return try context.gate.database.pendingApprovals().map(SecondPerson.info)
+    }
+
+    /// approval.decide: the second person's verdict, and on approval the change done.
+    func decideApproval(_ decision: ApprovalDecide, replyingTo requestID: Int, _ user: UserRecord) async throws -> ServerReply {
+        let type = RequestType.approvalDecide
         let database = context.gate.database
-        var reply = ServerReply(id: request.id, type: type.rawValue)
-        guard type == .approvalDecide else {
-            try await decideApproval(user, type, resource: Entity(uid: ClinicModel.service), code: .read, subject: "", details: [:])
-            reply.approvals = try database.pendingApprovals().map(SecondPerson.info)
-            return reply
-        }
-        let id = try require(request.approvalID, "approvalID")
-        let verdict = try require(request.verdict, "verdict")
+        var reply = ServerReply(id: requestID, type: type.rawValue)
+        let id = decision.approvalID
+        let verdict = decision.verdict
         guard ["approved", "rejected"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be approved or rejected") }
         let approval = try await revealing(type, to: user) {
             guard let found = try database.approval(id: Int64(id)), found.status == .pending else {
@@ -95,9 +98,9 @@ extension AccountService {
             reply.userID = subject.id
             reply.enrolmentCode = try await resetSecondFactor(of: subject)
         case RequestType.gdprErase.rawValue:
-            var erase = ClientRequest(id: request.id, type: .gdprErase)
-            erase.userID = subject.id
-            reply.erasureReceipt = try await PrivacyService(scope: scope).erase(erase, officer: user, approved: true).erasureReceipt
+            reply.erasureReceipt = try await PrivacyService(scope: scope).erase(
+                GDPRErase(userID: subject.id), replyingTo: requestID, officer: user, approved: true
+            ).erasureReceipt
         default:
             throw ReplyError(code: .badRequest, message: "that approval is of no known kind")
         }

@@ -9,21 +9,21 @@ import WardStore
 /// every request is audited (issue 16, item 1). The checkpoint alone (size and root) stays
 /// public at /v1/audit/checkpoint.
 extension OversightService {
-    func auditProof(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        guard (request.seq == nil) != (request.from == nil) else {
+    func auditProof(_ proof: AuditProof, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        guard (proof.seq == nil) != (proof.from == nil) else {
             throw ReplyError(code: .badRequest, message: "give seq (an inclusion proof of that entry) or from (a consistency proof from that size)")
         }
         var query: [String: String] = [:]
-        query["seq"] = request.seq.map(String.init)
-        query["size"] = request.size.map(String.init)
-        query["from"] = request.from.map(String.init)
+        query["seq"] = proof.seq.map(String.init)
+        query["size"] = proof.size.map(String.init)
+        query["from"] = proof.from.map(String.init)
         var audited = Gate.Request(
             principal: user, action: .auditProof, resource: Entity(uid: ClinicModel.service),
             event: RequestType.auditProof.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
         audited.details = query
         try await context.gate.require(audited)
-        var reply = ServerReply(id: request.id, type: "audit.proof")
+        var reply = ServerReply(id: id, type: "audit.proof")
         do {
             reply.auditProof = try AuditEndpoints.proof(directory: context.gate.audit.directory, query: query)
         } catch let failure as AuditEndpoints.Failure {

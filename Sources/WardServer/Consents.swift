@@ -53,18 +53,20 @@ enum ConsentPurposes {
 /// it from the request context (`context.consents`), so a withdrawal takes effect on the very
 /// next request.
 extension PrivacyService {
-    func manageConsent(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    /// consent.grant (`purpose` and the `agreed` version), consent.withdraw (`purpose`),
+    /// consent.list (neither): the change, then the person's consents and the texts in force.
+    func manageConsent(
+        _ type: RequestType, purpose named: String?, agreed: String?, replyingTo id: Int, _ user: UserRecord
+    ) async throws -> ServerReply {
         let database = context.gate.database
         var purpose: String?
         var version: String?
-        if type != .consentList {
-            let named = try require(request.purpose, "purpose")
+        if let named {
             guard let current = ConsentPurposes.current[named] else {
                 throw ReplyError(
                     code: .badRequest, message: "purpose must be one of \(ConsentPurposes.current.keys.sorted().joined(separator: ", "))")
             }
-            if type == .consentGrant {
-                let agreed = try require(request.consentVersion, "consentVersion")
+            if let agreed {
                 guard agreed == current else {
                     throw ReplyError(
                         code: .badRequest, message: "version \(current) of the \(named) text is in force; show it and grant that version")
@@ -91,7 +93,7 @@ extension PrivacyService {
         default:
             break
         }
-        var reply = ServerReply(id: request.id, type: type.rawValue)
+        var reply = ServerReply(id: id, type: type.rawValue)
         reply.consentPurposes = ConsentPurposes.all
         reply.consents = try database.consents(userID: user.id).map {
             ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)

@@ -27,9 +27,9 @@ extension PrivacyService {
         return Int64((calendar.date(byAdding: .month, value: 1, to: start) ?? start.addingTimeInterval(31 * 86_400)).timeIntervalSince1970)
     }
 
-    func fileErasureRequest(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
-        if let note = request.note {
+    func fileErasureRequest(_ filing: GDPREraseRequest, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let subject = try filing.userID.map { try lookUp(id: $0, what: "user") } ?? user
+        if let note = filing.note {
             guard (1...2000).contains(note.count), !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" })
             else {
                 throw ReplyError(code: .badRequest, message: "note must be 1-2000 characters without control characters other than line breaks")
@@ -43,7 +43,7 @@ extension PrivacyService {
         }
         // The note is free text about the person: the log holds only a commitment to it, the
         // text stays in the erasable store, and the erasure erases it (audit/FORMAT.md §7).
-        if let note = request.note, record.noteCommitment == nil {
+        if let note = filing.note, record.noteCommitment == nil {
             let commitment = try context.auditTexts.commit(note)
             try await context.gate.audit.append(
                 AuditEvent(
@@ -53,16 +53,16 @@ extension PrivacyService {
             let noted = record
             try await context.gate.database.write { try $0.updateErasureRequest(noted) }
         }
-        var reply = ServerReply(id: request.id, type: RequestType.gdprEraseRequest.rawValue)
+        var reply = ServerReply(id: id, type: RequestType.gdprEraseRequest.rawValue)
         reply.erasureRequests = [try info(record, now: now)]
         return reply
     }
 
-    func listErasureRequests(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func listErasureRequests(_ listing: GDPRRequests, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRequests, type: .gdprRequests, code: .read, subject: nil)
         let now = Clock.nowSeconds()
-        var reply = ServerReply(id: request.id, type: RequestType.gdprRequests.rawValue)
-        reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: request.kind == "all").map { try info($0, now: now) }
+        var reply = ServerReply(id: id, type: RequestType.gdprRequests.rawValue)
+        reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: listing.kind == "all").map { try info($0, now: now) }
         return reply
     }
 
@@ -87,8 +87,8 @@ extension PrivacyService {
     /// Executes an erasure. One the person did not ask for waits for a second privacy officer
     /// (issue 16, item 8) unless `approved` (approval.decide runs it) or no other privacy officer
     /// could approve.
-    func erase(_ request: ClientRequest, officer: UserRecord, approved: Bool = false) async throws -> ServerReply {
-        let subject = try lookUp(id: try require(request.userID, "userID"), what: "user")
+    func erase(_ erasure: GDPRErase, replyingTo id: Int, officer: UserRecord, approved: Bool = false) async throws -> ServerReply {
+        let subject = try lookUp(id: erasure.userID, what: "user")
         guard subject.id != officer.id else {
             throw ReplyError(code: .badRequest, message: "an erasure of one's own account is executed by another privacy officer")
         }
@@ -108,7 +108,7 @@ extension PrivacyService {
             details: ["held-rooms": "\(keptRooms.count)"])
         let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != .done }
         if !approved, !askedThemselves, try AccountService(scope: scope).waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
-            var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
+            var reply = ServerReply(id: id, type: RequestType.gdprErase.rawValue)
             reply.approvals = [
                 try await AccountService(scope: scope).pendingApproval(RequestType.gdprErase.rawValue, subject: subject.id, requester: officer)
             ]
@@ -141,7 +141,7 @@ extension PrivacyService {
         }
         // Kept apart from the data directory, so that a restore from an older backup erases them again.
         try context.erasureJournal?.append(.init(subjectID: subject.id, erasedAt: Clock.nowSeconds(), keptRooms: keptRooms.sorted()))
-        var reply = ServerReply(id: request.id, type: RequestType.gdprErase.rawValue)
+        var reply = ServerReply(id: id, type: RequestType.gdprErase.rawValue)
         reply.erasureReceipt = try await finishErasure(record, of: subject, by: officer, done: done, decisionSeq: Int(outcome.receipt.seq))
         return reply
     }
@@ -210,27 +210,30 @@ extension PrivacyService {
 
     // MARK: Legal holds
 
-    func manageHolds(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    /// gdpr.hold.place (`placing`), gdpr.hold.release (`releasing`, a hold's id), gdpr.holds
+    /// (neither): the change, then the holds in force (with `includeReleased`, every one).
+    func manageHolds(
+        _ type: RequestType, placing place: GDPRHoldPlace?, releasing holdID: Int?, includeReleased: Bool, replyingTo id: Int,
+        _ user: UserRecord
+    ) async throws -> ServerReply {
         let database = context.gate.database
         let now = Clock.nowSeconds()
-        switch type {
-        case .gdprHoldPlace:
-            let reference = try require(request.reference, "reference")
+        if let place {
+            let reference = place.reference
             guard (1...200).contains(reference.count), !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw ReplyError(code: .badRequest, message: "reference must be 1-200 characters without control characters")
             }
-            guard (request.userID == nil) != (request.roomID == nil) else {
+            guard (place.userID == nil) != (place.roomID == nil) else {
                 throw ReplyError(code: .badRequest, message: "name either userID (a person) or roomID (a conversation)")
             }
-            if let userID = request.userID { _ = try lookUp(id: userID, what: "user") }
-            if let roomID = request.roomID, try database.room(id: roomID) == nil { throw ReplyError(code: .notFound, message: "no such room") }
+            if let userID = place.userID { _ = try lookUp(id: userID, what: "user") }
+            if let roomID = place.roomID, try database.room(id: roomID) == nil { throw ReplyError(code: .notFound, message: "no such room") }
             try await allowPrivacy(
                 user, action: .gdprHold, type: type, code: .create, subject: nil,
-                details: request.userID.map { ["user": $0] } ?? ["room": request.roomID ?? ""])
-            let hold = LegalHoldRecord(userID: request.userID, roomID: request.roomID, reference: reference, placedBy: user.id, placedAt: now)
+                details: place.userID.map { ["user": $0] } ?? ["room": place.roomID ?? ""])
+            let hold = LegalHoldRecord(userID: place.userID, roomID: place.roomID, reference: reference, placedBy: user.id, placedAt: now)
             _ = try await database.write { try $0.placeHold(hold) }
-        case .gdprHoldRelease:
-            let holdID = try require(request.holdID, "holdID")
+        } else if let holdID {
             guard try database.legalHolds().contains(where: { $0.id == Int64(holdID) }) else {
                 throw ReplyError(code: .notFound, message: "no standing legal hold has that id")
             }
@@ -239,11 +242,11 @@ extension PrivacyService {
             guard try await database.write({ try $0.releaseHold(id: Int64(holdID), by: userID, at: now) }) != nil else {
                 throw ReplyError(code: .notFound, message: "no standing legal hold has that id")
             }
-        default:
+        } else {
             try await allowPrivacy(user, action: .gdprHold, type: type, code: .read, subject: nil)
         }
-        var reply = ServerReply(id: request.id, type: type.rawValue)
-        reply.legalHolds = try database.legalHolds(includeReleased: request.kind == "all").map {
+        var reply = ServerReply(id: id, type: type.rawValue)
+        reply.legalHolds = try database.legalHolds(includeReleased: includeReleased).map {
             LegalHoldInfo(
                 holdID: Int($0.id ?? 0), userID: $0.userID, roomID: $0.roomID, reference: $0.reference, placedBy: $0.placedBy,
                 placedAt: $0.placedAt, releasedAt: $0.releasedAt)

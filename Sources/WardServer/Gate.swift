@@ -13,9 +13,7 @@ public struct Gate: Sendable {
     public let audit: AuditLog
 
     public init(database: WardDatabase, policies: PolicyStore, audit: AuditLog) {
-        self.database = database
-        self.policies = policies
-        self.audit = audit
+        (self.database, self.policies, self.audit) = (database, policies, audit)
     }
 
     /// What is being asked, in the policies' terms, and how the audit entry describes it.

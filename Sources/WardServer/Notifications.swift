@@ -118,54 +118,59 @@ struct Notifier: Sendable {
 /// The person's own notifications, and the Admin's announcements.
 extension NotificationService {
     /// notification.announce: an Admin's announcement to everyone, or to one role.
-    func announce(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let text = try require(request.text, "text")
+    /// Returns how many people were told.
+    func announce(_ announcement: NotificationAnnounce, _ user: UserRecord) async throws -> Int {
+        let text = announcement.text
         guard (1...500).contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw ReplyError(code: .badRequest, message: "text must be 1-500 characters without control characters")
         }
-        if let role = request.role, AccountRole(rawValue: role) == nil {
+        if let role = announcement.role, AccountRole(rawValue: role) == nil {
             throw ReplyError(code: .badRequest, message: "role must be one of \(AccountRole.names)")
         }
         var audited = Gate.Request(
             principal: user, action: .notificationAnnounce, resource: Entity(uid: ClinicModel.service),
             event: RequestType.notificationAnnounce.rawValue, code: .create, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
-        audited.details = ["to": request.role ?? "everyone"]
+        audited.details = ["to": announcement.role ?? "everyone"]
         try await context.gate.require(audited)
         let database = context.gate.database
         let now = Clock.nowSeconds()
-        let recipients = try database.allUsers().filter { $0.active && (request.role == nil || $0.role.rawValue == request.role) }
+        let recipients = try database.allUsers().filter { $0.active && (announcement.role == nil || $0.role.rawValue == announcement.role) }
         let notifier = Notifier(context: context)
         let notes = try recipients.filter { try notifier.wants("announcement", $0.id) }.map {
             NotificationRecord(userID: $0.id, kind: "announcement", text: text, refID: nil, createdAt: now, dueAt: now)
         }
         try await database.write { try $0.addNotifications(notes) }
         try await notifier.deliverDue()
-        return .answering(request, \.unreadNotifications, notes.count)
+        return notes.count
     }
 
     /// notification.list, .read, .settings: the person's own notifications, after marking or muting.
-    func handleNotifications(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    /// The three differ in what they change first: `read` marks `notificationID` (or all) read,
+    /// `settings` turns `kind` on or off (`enabled`); `list` lists with `kind` `all` the read ones too.
+    func handleNotifications(
+        _ type: RequestType, replyingTo id: Int, kind: String?, notificationID: Int?, enabled: Bool?, _ user: UserRecord
+    ) async throws -> ServerReply {
         let database = context.gate.database
         var audited = try selfRequest(user, type: type, code: type == .notificationList ? .read : .update)
         audited.objectType = "notification"
-        if let id = request.notificationID { audited.details["notification"] = "\(id)" }
+        if let notificationID { audited.details["notification"] = "\(notificationID)" }
         try await context.gate.require(audited)
         if type == .notificationRead {
-            let userID = user.id, id = request.notificationID.map(Int64.init)
+            let userID = user.id, which = notificationID.map(Int64.init)
             let now = Clock.nowSeconds()
-            let marked = try await database.write { try $0.markNotificationsRead(userID: userID, id: id, at: now) }
-            if id != nil && marked == 0 { throw ReplyError(code: .notFound, message: "no unread notification of yours has that id") }
+            let marked = try await database.write { try $0.markNotificationsRead(userID: userID, id: which, at: now) }
+            if which != nil && marked == 0 { throw ReplyError(code: .notFound, message: "no unread notification of yours has that id") }
         }
-        if type == .notificationSettings, let kind = request.kind {
-            guard NotificationRecord.kinds.contains(kind), let enabled = request.enabled else {
+        if type == .notificationSettings, let kind {
+            guard NotificationRecord.kinds.contains(kind), let enabled = enabled else {
                 throw ReplyError(code: .badRequest, message: "give kind (\(NotificationRecord.kinds.joined(separator: ", "))) and enabled")
             }
             let userID = user.id
             try await database.write { try $0.setNotificationKind(userID: userID, kind: kind, enabled: enabled) }
         }
-        var reply = ServerReply(id: request.id, type: type.rawValue)
-        reply.notifications = try database.notifications(userID: user.id, unreadOnly: request.kind != "all" || type == .notificationSettings)
+        var reply = ServerReply(id: id, type: type.rawValue)
+        reply.notifications = try database.notifications(userID: user.id, unreadOnly: kind != "all" || type == .notificationSettings)
             .map(Notifier.info)
         reply.unreadNotifications = try database.unreadNotificationCount(userID: user.id)
         reply.mutedKinds = try database.mutedNotificationKinds(userID: user.id).sorted()

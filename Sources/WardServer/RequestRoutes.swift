@@ -56,8 +56,8 @@ struct RequestRoute: Sendable {
         .careTeamAdd: .ownPassword { try await AccountService($0).administer(.careTeamAdd, $1, $2) },
         .careTeamRemove: .ownPassword { try await AccountService($0).administer(.careTeamRemove, $1, $2) },
         .careTeamList: .ownPassword { try await AccountService($0).administer(.careTeamList, $1, $2) },
-        .approvalList: .ownPassword { try await AccountService($0).handleApprovals(.approvalList, $1, $2) },
-        .approvalDecide: .ownPassword { try await AccountService($0).handleApprovals(.approvalDecide, $1, $2) },
+        .approvalList: .ownPassword { c, r, u in .answering(r, \.approvals, try await AccountService(c).listApprovals(u)) },
+        .approvalDecide: .ownPassword(ApprovalDecide.self) { try await AccountService($0).decideApproval($2, replyingTo: $1.id, $3) },
 
         .deviceRegister: .ownPassword { try await $0.registerDevice($1, $2) },
         .identityBackup: .ownPassword { try await ConversationService($0).identityBackup($1, $2) },
@@ -78,16 +78,29 @@ struct RequestRoute: Sendable {
         .receipt: .ownPassword { try await ConversationService($0).markReceipt($1, $2) },
         .presenceSet: .ownPassword { try await ConversationService($0).setPresence($1, $2) },
 
-        .consentGrant: .ownPassword { try await PrivacyService($0).manageConsent(.consentGrant, $1, $2) },
-        .consentWithdraw: .ownPassword { try await PrivacyService($0).manageConsent(.consentWithdraw, $1, $2) },
-        .consentList: .ownPassword { try await PrivacyService($0).manageConsent(.consentList, $1, $2) },
-        .gdprExport: .ownPassword { try await PrivacyService($0).exportSubject($1, $2) },
-        .gdprEraseRequest: .ownPassword { try await PrivacyService($0).fileErasureRequest($1, $2) },
-        .gdprRequests: .ownPassword { try await PrivacyService($0).listErasureRequests($1, $2) },
-        .gdprErase: .ownPassword { try await PrivacyService($0).erase($1, officer: $2) },
-        .gdprHoldPlace: .ownPassword { try await PrivacyService($0).manageHolds(.gdprHoldPlace, $1, $2) },
-        .gdprHoldRelease: .ownPassword { try await PrivacyService($0).manageHolds(.gdprHoldRelease, $1, $2) },
-        .gdprHolds: .ownPassword { try await PrivacyService($0).manageHolds(.gdprHolds, $1, $2) },
+        .consentGrant: .ownPassword(ConsentGrant.self) { c, r, p, u in
+            try await PrivacyService(c).manageConsent(.consentGrant, purpose: p.purpose, agreed: p.consentVersion, replyingTo: r.id, u)
+        },
+        .consentWithdraw: .ownPassword(ConsentWithdraw.self) { c, r, p, u in
+            try await PrivacyService(c).manageConsent(.consentWithdraw, purpose: p.purpose, agreed: nil, replyingTo: r.id, u)
+        },
+        .consentList: .ownPassword { c, r, u in
+            try await PrivacyService(c).manageConsent(.consentList, purpose: nil, agreed: nil, replyingTo: r.id, u)
+        },
+        .gdprExport: .ownPassword(GDPRExport.self) { try await PrivacyService($0).exportSubject($2, replyingTo: $1.id, $3) },
+        .gdprEraseRequest: .ownPassword(GDPREraseRequest.self) { try await PrivacyService($0).fileErasureRequest($2, replyingTo: $1.id, $3) },
+        .gdprRequests: .ownPassword(GDPRRequests.self) { try await PrivacyService($0).listErasureRequests($2, replyingTo: $1.id, $3) },
+        .gdprErase: .ownPassword(GDPRErase.self) { try await PrivacyService($0).erase($2, replyingTo: $1.id, officer: $3) },
+        .gdprHoldPlace: .ownPassword(GDPRHoldPlace.self) { c, r, p, u in
+            try await PrivacyService(c).manageHolds(.gdprHoldPlace, placing: p, releasing: nil, includeReleased: false, replyingTo: r.id, u)
+        },
+        .gdprHoldRelease: .ownPassword(GDPRHoldRelease.self) { c, r, p, u in
+            try await PrivacyService(c).manageHolds(
+                .gdprHoldRelease, placing: nil, releasing: p.holdID, includeReleased: p.kind == "all", replyingTo: r.id, u)
+        },
+        .gdprHolds: .ownPassword(GDPRHolds.self) { c, r, p, u in
+            try await PrivacyService(c).manageHolds(.gdprHolds, placing: nil, releasing: nil, includeReleased: p.kind == "all", replyingTo: r.id, u)
+        },
         .gdprPurge: .ownPassword { try await PrivacyService($0).purgeNow($1, $2) },
 
         .availabilityAdd: .ownPassword(AvailabilityAdd.self) { c, r, p, u in
@@ -122,10 +135,21 @@ struct RequestRoute: Sendable {
         .appointmentShow: .ownPassword(AppointmentShow.self) { c, r, p, u in
             .answering(r, \.appointment, try await SchedulingService(c).showAppointment(p, u))
         },
-        .notificationList: .ownPassword { try await NotificationService($0).handleNotifications(.notificationList, $1, $2) },
-        .notificationRead: .ownPassword { try await NotificationService($0).handleNotifications(.notificationRead, $1, $2) },
-        .notificationSettings: .ownPassword { try await NotificationService($0).handleNotifications(.notificationSettings, $1, $2) },
-        .notificationAnnounce: .ownPassword { try await NotificationService($0).announce($1, $2) },
+        .notificationList: .ownPassword(NotificationList.self) { c, r, p, u in
+            try await NotificationService(c).handleNotifications(
+                .notificationList, replyingTo: r.id, kind: p.kind, notificationID: nil, enabled: nil, u)
+        },
+        .notificationRead: .ownPassword(NotificationRead.self) { c, r, p, u in
+            try await NotificationService(c).handleNotifications(
+                .notificationRead, replyingTo: r.id, kind: nil, notificationID: p.notificationID, enabled: nil, u)
+        },
+        .notificationSettings: .ownPassword(NotificationSettings.self) { c, r, p, u in
+            try await NotificationService(c).handleNotifications(
+                .notificationSettings, replyingTo: r.id, kind: p.kind, notificationID: nil, enabled: p.enabled, u)
+        },
+        .notificationAnnounce: .ownPassword(NotificationAnnounce.self) { c, r, p, u in
+            .answering(r, \.unreadNotifications, try await NotificationService(c).announce(p, u))
+        },
 
         .recordRead: .ownPassword(RecordRead.self) { try await RecordService($0).readRecordPage($1, $2, $3) },
         .recordWrite: .ownPassword(RecordWrite.self) { c, r, p, u in .answering(r, \.recordEntries, try await RecordService(c).writeRecord(p, u)) },
@@ -152,8 +176,8 @@ struct RequestRoute: Sendable {
                 try await RecordService(c).reviewBreakGlass(.breakGlassReview, verdict: (p.breakGlassID, p.verdict), all: p.kind == "all", u))
         },
 
-        .auditProof: .ownPassword { try await OversightService($0).auditProof($1, $2) },
-        .securitySignIns: .ownPassword { try await OversightService($0).signInReport($1, $2) },
+        .auditProof: .ownPassword(AuditProof.self) { try await OversightService($0).auditProof($2, replyingTo: $1.id, $3) },
+        .securitySignIns: .ownPassword(SecuritySignIns.self) { try await OversightService($0).signInReport($2, replyingTo: $1.id, $3) },
         .backupStatus: .ownPassword { try await OversightService($0).backupStatus($1, $2) }
     ]
 }

@@ -10,8 +10,7 @@ public struct SessionLimits: Sendable {
     public var lifetimeSeconds: Int64
 
     public init(idleSeconds: Int64 = 15 * 60, lifetimeSeconds: Int64 = 12 * 3600) {
-        self.idleSeconds = idleSeconds
-        self.lifetimeSeconds = lifetimeSeconds
+        (self.idleSeconds, self.lifetimeSeconds) = (idleSeconds, lifetimeSeconds)
     }
 
     /// How stale a session's stored last-use time may get before a request writes it again: a

@@ -59,15 +59,15 @@ enum SignInMonitor {
 extension OversightService {
     /// `security.signins`: Admins (the security officer's duty, HIPAA 164.308(a)(2)) read who
     /// failed to sign in and from where, decided and audited like every other read.
-    func signInReport(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let since = request.startsAt ?? Clock.nowSeconds() - 7 * 86_400
+    func signInReport(_ report: SecuritySignIns, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let since = report.startsAt ?? Clock.nowSeconds() - 7 * 86_400
         var audited = Gate.Request(
             principal: user, action: .securitySignIns, resource: Entity(uid: ClinicModel.service),
             event: RequestType.securitySignIns.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
         audited.details = ["since": "\(since)"]
         try await context.gate.require(audited)
-        var reply = ServerReply(id: request.id, type: RequestType.securitySignIns.rawValue)
+        var reply = ServerReply(id: id, type: RequestType.securitySignIns.rawValue)
         reply.signInReport = try SignInMonitor.report(log: context.gate.audit.directory, texts: context.auditTexts, since: since)
         return reply
     }

@@ -10,13 +10,13 @@ import WardStore
 /// Every page is decided and audited (`gdpr.export`, with the section and the cursor) before
 /// anything is read.
 extension PrivacyService {
-    func exportSubject(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let subject = try request.userID.map { try lookUp(id: $0, what: "user") } ?? user
-        let section = try require(request.section, "section")
+    func exportSubject(_ export: GDPRExport, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let subject = try export.userID.map { try lookUp(id: $0, what: "user") } ?? user
+        let section = export.section
         guard ExportPage.sections.contains(section) else {
             throw ReplyError(code: .badRequest, message: "section must be one of \(ExportPage.sections.joined(separator: ", "))")
         }
-        let after = request.after ?? 0
+        let after = export.after ?? 0
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
         var audited = Gate.Request(
             principal: user, action: .gdprExport, resource: ClinicModel.principal(subject, careTeamsOf: []),
@@ -46,7 +46,7 @@ extension PrivacyService {
         default:
             (page.access, page.next) = try accessPage(of: subject, after: after)
         }
-        var reply = ServerReply(id: request.id, type: "gdpr.export")
+        var reply = ServerReply(id: id, type: "gdpr.export")
         reply.exportPage = page
         return reply
     }

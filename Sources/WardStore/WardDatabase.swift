@@ -97,8 +97,7 @@ public struct CareTeamMember: Codable, Hashable, Sendable, FetchableRecord, Pers
     public var clinicianID: String
 
     public init(patientID: String, clinicianID: String) {
-        self.patientID = patientID
-        self.clinicianID = clinicianID
+        (self.patientID, self.clinicianID) = (patientID, clinicianID)
     }
 }
 
@@ -219,10 +218,7 @@ public struct TOTPRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public var lastStep: Int64?
 
     public init(userID: String, sealedSecret: Data, confirmed: Bool, lastStep: Int64?) {
-        self.userID = userID
-        self.sealedSecret = sealedSecret
-        self.confirmed = confirmed
-        self.lastStep = lastStep
+        (self.userID, self.sealedSecret, self.confirmed, self.lastStep) = (userID, sealedSecret, confirmed, lastStep)
     }
 }
 

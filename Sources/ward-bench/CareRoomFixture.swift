@@ -48,10 +48,7 @@ struct CareRoomFixture {
         )
         let patientToken = try await client.connect { connection in
             let token = try await ChatBench.firstSignIn(connection, username: "patient", oneTime: patient.1, password: password)
-            var consent = ClientRequest(id: 0, type: .consentGrant)
-            consent.purpose = "messaging"
-            consent.consentVersion = "1"
-            try await connection.request(consent)
+            try await connection.request(ConsentGrant(purpose: "messaging", consentVersion: "1"))
             return token
         }
         let officerToken = try await client.connect {

@@ -83,7 +83,7 @@ struct ErasureBench: AsyncParsableCommand {
         let (eraseTime, receipt) = try await client.connect { connection -> (Duration, ErasureReceipt?) in
             try await connection.request(ClientRequest(id: 0, type: .resume, token: officerToken))
             let start = clock.now
-            let reply = try await connection.request(ClientRequest(id: 0, type: .gdprErase, userID: patientID))
+            let reply = try await connection.request(GDPRErase(userID: patientID))
             return (clock.now - start, reply.erasureReceipt)
         }
         latencies.phase = .after

@@ -294,13 +294,10 @@ struct Notifications: AsyncParsableCommand {
         let (all, read, off, on) = (self.all, self.read, self.off, self.on)
         let reply = try await connection.withSignedIn { connection -> ServerReply in
             if let kind = off ?? on {
-                var request = ClientRequest(id: 0, type: .notificationSettings)
-                request.kind = kind
-                request.enabled = on != nil
-                _ = try await connection.request(request)
+                _ = try await connection.request(NotificationSettings(kind: kind, enabled: on != nil))
             }
             let listed = try await connection.request(ConversationRequest.notifications(all: all))
-            if read { _ = try await connection.request(ClientRequest(id: 0, type: .notificationRead)) }
+            if read { _ = try await connection.request(NotificationRead()) }
             return listed
         }
         let notifications = reply.notifications ?? []
@@ -313,9 +310,7 @@ struct Notifications: AsyncParsableCommand {
 
 /// Requests the commands and the screen both make.
 enum ConversationRequest {
-    static func notifications(all: Bool) -> ClientRequest {
-        var request = ClientRequest(id: 0, type: .notificationList)
-        request.kind = all ? "all" : nil
-        return request
+    static func notifications(all: Bool) -> NotificationList {
+        NotificationList(kind: all ? "all" : nil)
     }
 }

@@ -77,7 +77,7 @@ extension ChatClient {
             say("*** No erasure request was filed")
             return
         }
-        var request = ClientRequest(id: 0, type: .gdprEraseRequest)
+        var request = GDPREraseRequest()
         if let note = await ask("Anything the privacy officer should know? (Enter to skip)", secret: false), !note.isEmpty { request.note = note }
         let filed = try await connection().request(request).erasureRequests ?? []
         for request in filed { say("*** " + PrivacyText.erasureLine(request)) }
@@ -144,7 +144,7 @@ extension ChatClient {
         let unread = try await connection.request(ConversationRequest.notifications(all: false)).notifications ?? []
         if unread.isEmpty { say("*** No unread notifications") }
         for notification in unread.reversed() { say("***   " + ScheduleText.notification(notification)) }
-        _ = try await connection.request(ClientRequest(id: 0, type: .notificationRead))
+        _ = try await connection.request(NotificationRead())
         screen.update { $0.unreadNotifications = 0 }
     }
 

@@ -31,18 +31,13 @@ enum ConsentFlow {
             else {
                 return ["Nothing was changed: consent to \(purpose.purpose) was not given"]
             }
-            var grant = ClientRequest(id: 0, type: .consentGrant)
-            grant.purpose = purpose.purpose
-            grant.consentVersion = purpose.version
-            let reply = try await connection.request(grant)
+            let reply = try await connection.request(ConsentGrant(purpose: purpose.purpose, consentVersion: purpose.version))
             return ["Consent to \(purpose.purpose) given (version \(purpose.version)); /consent withdraw \(purpose.purpose) takes it back"]
                 + PrivacyText.consentLines(purposes: reply.consentPurposes ?? purposes, records: reply.consents ?? []).filter {
                     $0.hasPrefix(purpose.purpose)
                 }
         default:
-            var withdraw = ClientRequest(id: 0, type: .consentWithdraw)
-            withdraw.purpose = purpose.purpose
-            _ = try await connection.request(withdraw)
+            _ = try await connection.request(ConsentWithdraw(purpose: purpose.purpose))
             return ["Consent to \(purpose.purpose) withdrawn; it takes effect from your next request"]
         }
     }

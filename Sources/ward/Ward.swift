@@ -206,8 +206,7 @@ struct Erase: AsyncParsableCommand {
         guard answer(PrivacyText.erasureQuestion + ":", yes: yes ? "erase" : nil)?.lowercased() == "erase" else {
             throw UsageError("no erasure request was filed")
         }
-        var request = ClientRequest(id: 0, type: .gdprEraseRequest)
-        request.note = note
+        let request = GDPREraseRequest(note: note)
         let filed = try await connection.withSignedIn { [request] connection in
             try await connection.request(request).erasureRequests ?? []
         }

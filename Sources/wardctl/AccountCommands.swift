@@ -83,9 +83,7 @@ struct Announce: AsyncParsableCommand {
     func run() async throws {
         let (text, role) = (self.text, self.role?.rawValue)
         let reply = try await withSession { connection in
-            var request = ClientRequest(id: 0, type: .notificationAnnounce, role: role)
-            request.text = text
-            return try await connection.request(request)
+            try await connection.request(NotificationAnnounce(text: text, role: role))
         }
         print("announced to \(reply.unreadNotifications ?? 0) account(s)")
     }

@@ -37,10 +37,8 @@ struct ApprovalsCommand: AsyncParsableCommand {
     func run() async throws {
         let (verdict, id) = (self.verdict, self.id)
         let reply = try await withSession { connection in
-            var request = ClientRequest(id: 0, type: verdict == nil ? .approvalList : .approvalDecide)
-            request.approvalID = id
-            request.verdict = verdict.map { $0 == .approve ? "approved" : "rejected" }
-            return try await connection.request(request)
+            guard let verdict, let id else { return try await connection.request(ClientRequest(id: 0, type: .approvalList)) }
+            return try await connection.request(ApprovalDecide(approvalID: id, verdict: verdict == .approve ? "approved" : "rejected"))
         }
         if verdict == nil, reply.approvals?.isEmpty ?? true { print("nothing waits for approval") }
         for approval in reply.approvals ?? [] {

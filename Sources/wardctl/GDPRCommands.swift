@@ -92,8 +92,7 @@ extension GDPRCommand {
         func run() async throws {
             let user = self.user
             let filed = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: .gdprEraseRequest)
-                request.userID = try await userIDFromDirectory(of: user, on: connection)
+                let request = GDPREraseRequest(userID: try await userIDFromDirectory(of: user, on: connection))
                 return try await connection.request(request).erasureRequests ?? []
             }
             for request in filed {
@@ -119,9 +118,7 @@ extension GDPRCommand {
         func run() async throws {
             let all = self.all
             let requests = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: .gdprRequests)
-                request.kind = all ? "all" : nil
-                return try await connection.request(request).erasureRequests ?? []
+                try await connection.request(GDPRRequests(kind: all ? "all" : nil)).erasureRequests ?? []
             }
             if requests.isEmpty { print(all ? "no erasure requests" : "no pending erasure requests") }
             for request in requests {
@@ -158,7 +155,7 @@ extension GDPRCommand {
         func run() async throws {
             let user = self.user
             let reply = try await withSession { connection in
-                try await connection.request(ClientRequest(id: 0, type: .gdprErase, userID: try await userIDFromDirectory(of: user, on: connection)))
+                try await connection.request(GDPRErase(userID: try await userIDFromDirectory(of: user, on: connection)))
             }
             if let waiting = reply.approvals?.first {
                 print(ApprovalsCommand.waiting(waiting))
@@ -203,10 +200,8 @@ extension GDPRCommand {
             func run() async throws {
                 let (user, room, reference) = (self.user, self.room, self.reference)
                 let holds = try await withSession { connection in
-                    var request = ClientRequest(id: 0, type: .gdprHoldPlace)
+                    var request = GDPRHoldPlace(reference: reference, roomID: room)
                     if let user { request.userID = try await userIDFromDirectory(of: user, on: connection) }
-                    request.roomID = room
-                    request.reference = reference
                     return try await connection.request(request).legalHolds ?? []
                 }
                 if let placed = holds.last { print("placed hold \(placed.holdID)") }
@@ -221,9 +216,7 @@ extension GDPRCommand {
             func run() async throws {
                 let hold = self.hold
                 try await withSession { connection in
-                    var request = ClientRequest(id: 0, type: .gdprHoldRelease)
-                    request.holdID = hold
-                    _ = try await connection.request(request)
+                    _ = try await connection.request(GDPRHoldRelease(holdID: hold))
                 }
                 print("released hold \(hold)")
             }
@@ -236,9 +229,7 @@ extension GDPRCommand {
             func run() async throws {
                 let all = self.all
                 let holds = try await withSession { connection in
-                    var request = ClientRequest(id: 0, type: .gdprHolds)
-                    request.kind = all ? "all" : nil
-                    return try await connection.request(request).legalHolds ?? []
+                    try await connection.request(GDPRHolds(kind: all ? "all" : nil)).legalHolds ?? []
                 }
                 if holds.isEmpty { print("no legal holds") }
                 for hold in holds {

@@ -32,9 +32,7 @@ struct SecurityCommand: AsyncParsableCommand {
         func run() async throws {
             let since = Int64(Date().timeIntervalSince1970) - Int64(sinceDays) * 86_400
             let report = try await withSession { connection in
-                var request = ClientRequest(id: 0, type: .securitySignIns)
-                request.startsAt = since
-                return try await connection.request(request).signInReport
+                try await connection.request(SecuritySignIns(startsAt: since)).signInReport
             }
             guard let report else { throw UsageError("the server sent no report") }
             print("failed sign-ins since \(utc(report.since))")

@@ -9,9 +9,7 @@ public struct Checkpoint: Hashable, Sendable {
     public var root: Hash32
 
     public init(origin: String, size: UInt64, root: Hash32) {
-        self.origin = origin
-        self.size = size
-        self.root = root
+        (self.origin, self.size, self.root) = (origin, size, root)
     }
 
     /// The note text.

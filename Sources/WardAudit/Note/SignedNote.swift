@@ -42,8 +42,7 @@ public struct SignedNote: Hashable, Sendable {
     public let signatures: [Signature]
 
     public init(text: String, signatures: [Signature]) {
-        self.text = text
-        self.signatures = signatures
+        (self.text, self.signatures) = (text, signatures)
     }
 
     /// The whole note: text, blank line, signature lines.

@@ -18,10 +18,7 @@ public struct InclusionProof: Hashable, Sendable {
     public var checkpoint: SignedCheckpoint
 
     public init(entry: [UInt8], index: UInt64, path: [Hash32], checkpoint: SignedCheckpoint) {
-        self.entry = entry
-        self.index = index
-        self.path = path
-        self.checkpoint = checkpoint
+        (self.entry, self.index, self.path, self.checkpoint) = (entry, index, path, checkpoint)
     }
 
     /// The text form.
@@ -77,9 +74,7 @@ public struct ConsistencyProof: Hashable, Sendable {
     public var path: [Hash32]
 
     public init(old: SignedCheckpoint, new: SignedCheckpoint, path: [Hash32]) {
-        self.old = old
-        self.new = new
-        self.path = path
+        (self.old, self.new, self.path) = (old, new, path)
     }
 
     public var text: String {

@@ -29,10 +29,7 @@ public struct Finding: Hashable, Sendable, CustomStringConvertible {
     public var message: String
 
     public init(_ kind: Kind, seq: UInt64? = nil, checkpoint: String? = nil, _ message: String) {
-        self.kind = kind
-        self.seq = seq
-        self.checkpoint = checkpoint
-        self.message = message
+        (self.kind, self.seq, self.checkpoint, self.message) = (kind, seq, checkpoint, message)
     }
 
     /// `<kind> seq=<n>: <message>` or `<kind> checkpoint=<i>: <message>`.

@@ -5,9 +5,7 @@ public struct Entity: Hashable, Sendable {
     public var parents: [EntityUID]
 
     public init(uid: EntityUID, attributes: [String: Value] = [:], parents: [EntityUID] = []) {
-        self.uid = uid
-        self.attributes = attributes
-        self.parents = parents
+        (self.uid, self.attributes, self.parents) = (uid, attributes, parents)
     }
 }
 

@@ -7,10 +7,7 @@ public struct AuthorizationRequest: Hashable, Sendable {
     public var context: [String: Value]
 
     public init(principal: EntityUID, action: EntityUID, resource: EntityUID, context: [String: Value] = [:]) {
-        self.principal = principal
-        self.action = action
-        self.resource = resource
-        self.context = context
+        (self.principal, self.action, self.resource, self.context) = (principal, action, resource, context)
     }
 }
 

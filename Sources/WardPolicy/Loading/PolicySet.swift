@@ -10,8 +10,7 @@ public struct PolicySet: Sendable {
         public var text: String
 
         public init(path: String, text: String) {
-            self.path = path
-            self.text = text
+            (self.path, self.text) = (path, text)
         }
     }
 

@@ -7,8 +7,7 @@ public struct EntityUID: Hashable, Sendable, CustomStringConvertible {
     public var id: String
 
     public init(type: EntityTypeName, id: String) {
-        self.type = type
-        self.id = id
+        (self.type, self.id) = (type, id)
     }
 
     /// Cedar's text form, `Type::"id"` with the id escaped.

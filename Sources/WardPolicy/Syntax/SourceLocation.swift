@@ -5,9 +5,7 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var column: Int
 
     public init(file: String, line: Int, column: Int) {
-        self.file = file
-        self.line = line
-        self.column = column
+        (self.file, self.line, self.column) = (file, line, column)
     }
 
     public var description: String { "\(file):\(line):\(column)" }
@@ -19,8 +17,7 @@ public struct PolicyParseError: Error, Hashable, Sendable, CustomStringConvertib
     public var message: String
 
     public init(_ location: SourceLocation, _ message: String) {
-        self.location = location
-        self.message = message
+        (self.location, self.message) = (location, message)
     }
 
     /// `file:line:col: message`.

@@ -1,0 +1,72 @@
+/// The payloads of what the clinic's officers and Admins ask (docs/PROTOCOL.md): notifications
+/// and announcements, audit proofs, failed sign-ins, second-person approvals.
+
+/// `notification.list`: unread notifications, or with `kind` `all` the read ones too.
+public struct NotificationList: RequestPayload {
+    public static let type = RequestType.notificationList
+    public var kind: String?
+
+    public init(kind: String? = nil) { self.kind = kind }
+}
+
+/// `notification.read`: one notification read (`notificationID`), or all of them.
+public struct NotificationRead: RequestPayload {
+    public static let type = RequestType.notificationRead
+    public var notificationID: Int?
+
+    public init(notificationID: Int? = nil) { self.notificationID = notificationID }
+}
+
+/// `notification.settings`: turn one `kind` on or off (`enabled`), or, with neither, read the settings.
+public struct NotificationSettings: RequestPayload {
+    public static let type = RequestType.notificationSettings
+    public var kind: String?
+    public var enabled: Bool?
+
+    public init(kind: String? = nil, enabled: Bool? = nil) {
+        (self.kind, self.enabled) = (kind, enabled)
+    }
+}
+
+/// `notification.announce`: an Admin's announcement to everyone, or to one `role`.
+public struct NotificationAnnounce: RequestPayload {
+    public static let type = RequestType.notificationAnnounce
+    public var text: String
+    public var role: String?
+
+    public init(text: String, role: String? = nil) {
+        (self.text, self.role) = (text, role)
+    }
+}
+
+/// `audit.proof`: an inclusion proof of entry `seq`, or a consistency proof `from` an older
+/// size, against the checkpoint of `size` (default the newest).
+public struct AuditProof: RequestPayload {
+    public static let type = RequestType.auditProof
+    public var seq: Int?
+    public var size: Int?
+    public var from: Int?
+
+    public init(seq: Int? = nil, size: Int? = nil, from: Int? = nil) {
+        (self.seq, self.size, self.from) = (seq, size, from)
+    }
+}
+
+/// `security.signins`: failed sign-ins since `startsAt` (default a week ago).
+public struct SecuritySignIns: RequestPayload {
+    public static let type = RequestType.securitySignIns
+    public var startsAt: Int64?
+
+    public init(startsAt: Int64? = nil) { self.startsAt = startsAt }
+}
+
+/// `approval.decide`: the second person's `verdict` (`approved`, `rejected`) on one approval.
+public struct ApprovalDecide: RequestPayload {
+    public static let type = RequestType.approvalDecide
+    public var approvalID: Int
+    public var verdict: String
+
+    public init(approvalID: Int, verdict: String) {
+        (self.approvalID, self.verdict) = (approvalID, verdict)
+    }
+}
