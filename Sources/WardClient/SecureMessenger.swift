@@ -111,9 +111,7 @@ public final class SecureMessenger: Sendable {
 
     /// Registers (or re-binds) this device with the server for this session.
     public func register() async throws {
-        var request = ClientRequest(id: 0, type: .deviceRegister)
-        request.device = identity.publicKeys(userID: userID)
-        try await connection.request(request)
+        try await connection.request(DeviceRegister(device: identity.publicKeys(userID: userID)))
         let own = try DeviceKeysCheck.verify(identity.publicKeys(userID: userID))
         state.withLock { $0.devices[own.deviceID] = own }
         // This device's own identity is the one it trusts for its person.
@@ -238,9 +236,7 @@ public final class SecureMessenger: Sendable {
             return key
         }
         for _ in 0..<3 {
-            var get = ClientRequest(id: 0, type: .keysGet)
-            get.roomID = roomID
-            let keys = try await connection.request(get)
+            let keys = try await connection.request(KeysGet(roomID: roomID))
             // Every member device its owner's pinned identity vouches for, this one included (its
             // own share lets it read its messages back later); the others get nothing.
             let members = try verify(keys.devices ?? [])
@@ -259,17 +255,13 @@ public final class SecureMessenger: Sendable {
             }
             let keyID = SenderKeyShare.makeKeyID()
             let chain = SenderChain()
-            var distribute = ClientRequest(id: 0, type: .keysDistribute)
-            distribute.roomID = roomID
-            distribute.keyID = keyID
-            distribute.suite = suite
-            distribute.keys = try recipients.map { recipient in
+            let sealed = try recipients.map { recipient in
                 try SenderKeyShare(
                     roomID: roomID, keyID: keyID, senderDevice: identity.deviceID, recipientDevice: recipient.deviceID, chain: chain,
                     suite: suite
                 ).seal(to: recipient, signer: identity)
             }
-            let reply = try await connection.send(distribute)
+            let reply = try await connection.send(KeysDistribute(roomID: roomID, keyID: keyID, suite: suite, keys: sealed))
             // The members changed between keys.get and now: ask again.
             if reply.code == .wrongRecipients { continue }
             if reply.type == "error" {
@@ -335,9 +327,7 @@ public final class SecureMessenger: Sendable {
     /// identity. Best effort: a key not kept only means a new device cannot read those messages.
     private func backUp(_ item: KeyBackup.Item) async {
         guard let person = identity.person, let sealed = try? KeyBackup.seal(item, person: person) else { return }
-        var request = ClientRequest(id: 0, type: .keysBackup)
-        request.keyBackups = [sealed]
-        _ = try? await connection.send(request)
+        _ = try? await connection.send(KeysBackup(keyBackups: [sealed]))
     }
 
     /// Takes in the sender keys the person's other devices kept (once per messenger): what a new
@@ -350,7 +340,7 @@ public final class SecureMessenger: Sendable {
                 return !state.searchedKeyBackup
             })
         else { return }
-        guard let kept = try? await connection.request(ClientRequest(id: 0, type: .keysBackup)).keyBackups else { return }
+        guard let kept = try? await connection.request(KeysBackup()).keyBackups else { return }
         let items = kept.compactMap { KeyBackup.open($0, person: person) }
         state.withLock { state in
             for item in items where state.inbound[item.keyID] == nil {
@@ -364,9 +354,7 @@ public final class SecureMessenger: Sendable {
     /// Verifies and decrypts a message (from an event or from history).
     public func open(_ message: MessageInfo) async throws -> MessageContent {
         if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) {
-            var fetch = ClientRequest(id: 0, type: .keysFetch)
-            fetch.roomID = message.roomID
-            for delivery in try await connection.request(fetch).keyDeliveries ?? [] {
+            for delivery in try await connection.request(KeysFetch(roomID: message.roomID)).keyDeliveries ?? [] {
                 try? await accept(delivery)
             }
             if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) { await restoreKeyBackup() }
@@ -408,9 +396,7 @@ public final class SecureMessenger: Sendable {
     private func senderDevice(_ deviceID: String, roomID: String) async throws -> DeviceKeysCheck.Verified {
         var known = state.withLock({ $0.devices[deviceID] })
         if known == nil {
-            var get = ClientRequest(id: 0, type: .keysGet)
-            get.roomID = roomID
-            _ = try verify(try await connection.request(get).devices ?? [])
+            _ = try verify(try await connection.request(KeysGet(roomID: roomID)).devices ?? [])
             known = state.withLock({ $0.devices[deviceID] })
         }
         guard let known else { throw E2EEError.unknownSenderKey }

@@ -75,7 +75,7 @@ public final class WardConnection: Sendable {
             let reader = Task { await connection.read(inbound) }
             do {
                 if greet {
-                    let hello = try await connection.request(ClientRequest(id: 0, type: .hello, version: WireProtocol.version))
+                    let hello = try await connection.request(Hello())
                     connection.state.withLock { $0.serverID = hello.server ?? "" }
                 }
                 result.set(.success(try await body(connection)))
@@ -231,25 +231,23 @@ public final class WardConnection: Sendable {
     // MARK: Convenience
 
     public func login(username: String, password: String, totp: String? = nil) async throws -> ServerReply {
-        try await request(ClientRequest(id: 0, type: .login, username: username, password: password, totp: totp))
+        try await request(Login(username: username, password: password, totp: totp))
     }
 
     /// Starts second-factor enrolment: the secret (base32) and its otpauth URI. `enrolmentCode`
     /// is the code an Admin's reset gave, needed unless this session replaced a one-time password.
     public func enrollSecondFactor(enrolmentCode: String? = nil) async throws -> (secret: String, uri: String) {
-        var enrol = ClientRequest(id: 0, type: .totpEnroll)
-        enrol.enrolmentCode = enrolmentCode
-        let reply = try await request(enrol)
+        let reply = try await request(TOTPEnroll(enrolmentCode: enrolmentCode))
         return (reply.secret ?? "", reply.uri ?? "")
     }
 
     /// Confirms enrolment with a current code; returns the single-use recovery codes.
     public func confirmSecondFactor(code: String) async throws -> [String] {
-        try await request(ClientRequest(id: 0, type: .totpConfirm, totp: code)).recoveryCodes ?? []
+        try await request(TOTPConfirm(totp: code)).recoveryCodes ?? []
     }
 
     public func changePassword(current: String, new: String) async throws {
-        try await request(ClientRequest(id: 0, type: .passwordChange, currentPassword: current, newPassword: new))
+        try await request(PasswordChange(currentPassword: current, newPassword: new))
     }
 
     public func whoami() async throws -> ServerReply {

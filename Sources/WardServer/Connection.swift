@@ -147,13 +147,12 @@ final class Connection {
         return object["id"] as? Int
     }
 
-    func hello(_ request: ClientRequest) -> ServerReply {
-        guard let version = request.version else { return .error(request.id, .badRequest, "version is required") }
-        guard version == WireProtocol.version else {
-            return .error(request.id, .unsupportedVersion, "this server speaks protocol version \(WireProtocol.version)")
+    func hello(_ greeting: Hello, replyingTo id: Int) -> ServerReply {
+        guard greeting.version == WireProtocol.version else {
+            return .error(id, .unsupportedVersion, "this server speaks protocol version \(WireProtocol.version)")
         }
         greeted = true
-        var reply = ServerReply(id: request.id, type: "hello")
+        var reply = ServerReply(id: id, type: "hello")
         reply.version = WireProtocol.version
         reply.server = context.serverID
         return reply

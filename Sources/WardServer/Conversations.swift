@@ -21,8 +21,7 @@ extension ConversationService {
     }
 
     /// The room the request names, and the user's membership of it.
-    func memberRoom(_ request: ClientRequest, _ user: UserRecord) throws -> (RoomRecord, RoomMemberRecord) {
-        let roomID = try require(request.roomID, "roomID")
+    func memberRoom(_ roomID: String, _ user: UserRecord) throws -> (RoomRecord, RoomMemberRecord) {
         let (found, membership) = try context.gate.database.room(id: roomID, memberID: user.id)
         guard let room = found else { throw ReplyError(code: .notFound, message: "no such room") }
         guard let member = membership else {

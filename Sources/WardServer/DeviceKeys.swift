@@ -12,8 +12,8 @@ import WardStore
 extension Connection {
     /// `device.register`: this connection's device, which its session sends and receives keys
     /// with from now on (session state, so the connection's own).
-    func registerDevice(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let keys = try require(request.device, "device")
+    func registerDevice(_ registration: DeviceRegister, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let keys = registration.device
         guard keys.userID == user.id else { throw ReplyError(code: .badRequest, message: "device.userID must be the signed-in user's id") }
         let verified: DeviceKeysCheck.Verified
         do { verified = try DeviceKeysCheck.verify(keys) } catch let error as E2EEError {
@@ -46,7 +46,7 @@ extension Connection {
             })
         device = record
         hub.bind(connectionID, deviceID: record.id)
-        var reply = ServerReply(id: request.id, type: "device.register")
+        var reply = ServerReply(id: id, type: "device.register")
         reply.deviceID = record.id
         return reply
     }
@@ -58,8 +58,8 @@ extension ConversationService {
     /// `identity.backup`: stores the person's identity key sealed under their recovery key
     /// (`backup` given; it replaces an earlier one), or returns it (for a new device of theirs).
     /// The server cannot open it (docs/PROTOCOL.md, "Identities").
-    func identityBackup(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        if let backup = request.backup {
+    func identityBackup(_ backup: IdentityBackupRequest, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        if let backup = backup.backup {
             guard (1...IdentityBackupLimits.maxCharacters).contains(backup.utf8.count) else {
                 throw ReplyError(code: .badRequest, message: "backup must be 1-\(IdentityBackupLimits.maxCharacters) characters")
             }
@@ -77,7 +77,7 @@ extension ConversationService {
         guard let stored = try context.gate.database.identityBackup(userID: user.id) else {
             throw ReplyError(code: .notFound, message: "no identity backup is stored for this account")
         }
-        var reply = ServerReply(id: request.id, type: "identity.backup")
+        var reply = ServerReply(id: id, type: "identity.backup")
         reply.backup = stored
         return reply
     }
@@ -85,12 +85,12 @@ extension ConversationService {
     /// `keys.backup`: keeps sender keys the person's devices received, sealed under a key only
     /// their identity gives (`keyBackups` given), or returns every one kept, so that a new
     /// device of theirs reads their history. The server cannot open them.
-    func keysBackup(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        var audited = try selfRequest(user, type: .keysBackup, code: request.keyBackups == nil ? .read : .update)
+    func keysBackup(_ backup: KeysBackup, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        var audited = try selfRequest(user, type: .keysBackup, code: backup.keyBackups == nil ? .read : .update)
         audited.objectType = "key-backup"
         audited.objectID = user.id
-        var reply = ServerReply(id: request.id, type: "keys.backup")
-        if let items = request.keyBackups {
+        var reply = ServerReply(id: id, type: "keys.backup")
+        if let items = backup.keyBackups {
             guard (1...KeyBackupLimits.itemsPerRequest).contains(items.count),
                 items.allSatisfy({ SenderKeyShare.isKeyID($0.keyID) && (1...KeyBackupLimits.sealedCharacters).contains($0.sealed.utf8.count) })
             else {
@@ -111,25 +111,25 @@ extension ConversationService {
         return reply
     }
 
-    func getKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let (room, _) = try memberRoom(request, user)
+    func getKeys(_ asked: KeysGet, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .keysGet, room, code: .read))
-        var reply = ServerReply(id: request.id, type: "keys")
+        var reply = ServerReply(id: id, type: "keys")
         reply.devices = try context.gate.database.memberDevices(roomID: room.id).map(Self.publicKeys)
         reply.roomID = room.id
         reply.epoch = room.epoch
         return reply
     }
 
-    func distributeKey(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func distributeKey(_ distribution: KeysDistribute, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let device = try requireDevice()
-        let keyID = try require(request.keyID, "keyID")
+        let keyID = distribution.keyID
         guard SenderKeyShare.isKeyID(keyID) else { throw ReplyError(code: .badRequest, message: "keyID must be 32 lowercase hex digits") }
-        let suite = try require(request.suite, "suite")
+        let suite = distribution.suite
         guard CipherSuite.supported.contains(suite) else {
             throw ReplyError(code: .badRequest, message: "suite must be one of \(CipherSuite.supported.sorted().joined(separator: ", "))")
         }
-        let sealedKeys = try require(request.keys, "keys")
+        let sealedKeys = distribution.keys
         var boxes: [String: Data] = [:]
         for key in sealedKeys {
             guard let sealed = Base64.decode(key.sealed), (1...SenderKeyShare.maxSealedBytes).contains(sealed.count) else {
@@ -139,7 +139,7 @@ extension ConversationService {
                 throw ReplyError(code: .badRequest, message: "a device appears twice in keys")
             }
         }
-        let (room, _) = try memberRoom(request, user)
+        let (room, _) = try memberRoom(distribution.roomID, user)
         try await context.gate.require(
             try roomRequest(user, .keysDistribute, room, code: .create, details: ["key": keyID, "recipients": "\(boxes.count)"]))
         let hub = context.hub
@@ -160,22 +160,22 @@ extension ConversationService {
                     hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
                 }
             })
-        var reply = ServerReply(id: request.id, type: "keys.distribute")
+        var reply = ServerReply(id: id, type: "keys.distribute")
         reply.roomID = room.id
         reply.seq = recipients.count
         return reply
     }
 
-    func fetchKeys(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func fetchKeys(_ asked: KeysFetch, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let device = try requireDevice()
-        let (room, _) = try memberRoom(request, user)
+        let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .keysFetch, room, code: .read))
         let boxes = try context.gate.database.keyBoxes(deviceID: device.id, roomID: room.id)
         var senders: [String: String] = [:]
         for (key, _) in boxes where senders[key.senderDevice] == nil {
             senders[key.senderDevice] = try context.gate.database.device(id: key.senderDevice)?.userID ?? ""
         }
-        var reply = ServerReply(id: request.id, type: "keys.fetch")
+        var reply = ServerReply(id: id, type: "keys.fetch")
         reply.keyDeliveries = boxes.map { key, box in
             KeyDelivery(
                 roomID: key.roomID, keyID: key.id, senderID: senders[key.senderDevice] ?? "", senderDevice: key.senderDevice,

@@ -38,13 +38,13 @@ extension RequestHandling {
 }
 
 extension ConversationService {
-    func setPresence(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let status = try require(request.status, "status")
+    func setPresence(_ presence: PresenceSet, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let status = presence.status
         guard ["online", "away"].contains(status) else { throw ReplyError(code: .badRequest, message: "status must be online or away") }
         try await context.gate.require(selfRequest(user, type: .presenceSet, code: .update))
         _ = context.hub.setAway(scope.connectionID, status == "away")
         announcePresence(of: user.id)
-        var reply = ServerReply(id: request.id, type: "presence.set")
+        var reply = ServerReply(id: id, type: "presence.set")
         reply.status = context.hub.presence(of: user.id)
         return reply
     }
@@ -53,8 +53,8 @@ extension ConversationService {
 
     /// One account by its exact username, for starting a conversation: its id, display name and
     /// role, when the policies let the asker find it. No listing, no partial matches.
-    func findUser(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let username = try require(request.username, "username")
+    func findUser(_ search: UserFind, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let username = search.username
         let database = context.gate.database
         guard let found = try database.user(named: username), found.active else {
             throw ReplyError(code: .notFound, message: "no active account has that username")
@@ -64,7 +64,7 @@ extension ConversationService {
             Gate.Request(
                 principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
                 code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
-        var reply = ServerReply(id: request.id, type: "user.find")
+        var reply = ServerReply(id: id, type: "user.find")
         reply.users = [Self.info(found)]
         return reply
     }

@@ -22,6 +22,20 @@ struct RequestRoute: Sendable {
     let access: Access
 
     static func open(_ handler: @escaping Open) -> RequestRoute { RequestRoute(access: .open(handler)) }
+
+    /// An open route whose handler takes the request's typed payload, beside the envelope's id.
+    static func open<Payload: RequestPayload>(
+        _: Payload.Type, _ handler: @escaping @Sendable (Connection, Int, Payload) async throws -> ServerReply
+    ) -> RequestRoute {
+        .open { connection, request in try await handler(connection, request.id, try connection.payload(Payload.self)) }
+    }
+
+    /// A session route (see `Access.session`) whose handler takes the request's typed payload.
+    static func session<Payload: RequestPayload>(
+        _: Payload.Type, _ handler: @escaping @Sendable (Connection, ClientRequest, Payload, UserRecord) async throws -> ServerReply
+    ) -> RequestRoute {
+        .session { connection, request, user in try await handler(connection, request, try connection.payload(Payload.self), user) }
+    }
     static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .session(handler)) }
     static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .ownPassword(handler)) }
 
@@ -36,15 +50,15 @@ struct RequestRoute: Sendable {
     /// Every request's route, by type, grouped by domain. `RequestRouteTests`
     /// checks that every `RequestType` has one; a request without one is refused as unknown.
     static let table: [RequestType: RequestRoute] = [
-        .hello: .open { $0.hello($1) },
+        .hello: .open(Hello.self) { $0.hello($2, replyingTo: $1) },
         .ping: .open { _, request in ServerReply(id: request.id, type: "pong") },
-        .login: .open { try await $0.login($1) },
-        .resume: .open { try await $0.resume($1) },
+        .login: .open(Login.self) { try await $0.login($2, replyingTo: $1) },
+        .resume: .open(Resume.self) { try await $0.resume($2, replyingTo: $1) },
         .logout: .session { try await $0.logout($1, $2) },
         .whoami: .session { try await $0.whoami($1, $2) },
-        .passwordChange: .session { try await $0.changePassword($1, $2) },
-        .totpEnroll: .session { try await $0.enrollSecondFactor($1, $2) },
-        .totpConfirm: .session { try await $0.confirmSecondFactor($1, $2) },
+        .passwordChange: .session(PasswordChange.self) { try await $0.changePassword($2, replyingTo: $1.id, $3) },
+        .totpEnroll: .session(TOTPEnroll.self) { try await $0.enrollSecondFactor($2, replyingTo: $1.id, $3) },
+        .totpConfirm: .session(TOTPConfirm.self) { try await $0.confirmSecondFactor($2, replyingTo: $1.id, $3) },
 
         .userCreate: .ownPassword { try await AccountService($0).administer(.userCreate, $1, $2) },
         .userList: .ownPassword { try await AccountService($0).administer(.userList, $1, $2) },
@@ -59,24 +73,32 @@ struct RequestRoute: Sendable {
         .approvalList: .ownPassword { c, r, u in .answering(r, \.approvals, try await AccountService(c).listApprovals(u)) },
         .approvalDecide: .ownPassword(ApprovalDecide.self) { try await AccountService($0).decideApproval($2, replyingTo: $1.id, $3) },
 
-        .deviceRegister: .ownPassword { try await $0.registerDevice($1, $2) },
-        .identityBackup: .ownPassword { try await ConversationService($0).identityBackup($1, $2) },
-        .keysBackup: .ownPassword { try await ConversationService($0).keysBackup($1, $2) },
-        .keysGet: .ownPassword { try await ConversationService($0).getKeys($1, $2) },
-        .keysDistribute: .ownPassword { try await ConversationService($0).distributeKey($1, $2) },
-        .keysFetch: .ownPassword { try await ConversationService($0).fetchKeys($1, $2) },
-        .roomCreate: .ownPassword { try await ConversationService($0).createRoom($1, $2) },
-        .roomInvite: .ownPassword { try await ConversationService($0).addMember(.roomInvite, $1, $2) },
-        .roomJoin: .ownPassword { try await ConversationService($0).addMember(.roomJoin, $1, $2) },
-        .roomLeave: .ownPassword { try await ConversationService($0).removeMember(.roomLeave, $1, $2) },
-        .roomRemove: .ownPassword { try await ConversationService($0).removeMember(.roomRemove, $1, $2) },
+        .deviceRegister: .ownPassword(DeviceRegister.self) { try await $0.registerDevice($2, replyingTo: $1.id, $3) },
+        .identityBackup: .ownPassword(IdentityBackupRequest.self) { try await ConversationService($0).identityBackup($2, replyingTo: $1.id, $3) },
+        .keysBackup: .ownPassword(KeysBackup.self) { try await ConversationService($0).keysBackup($2, replyingTo: $1.id, $3) },
+        .keysGet: .ownPassword(KeysGet.self) { try await ConversationService($0).getKeys($2, replyingTo: $1.id, $3) },
+        .keysDistribute: .ownPassword(KeysDistribute.self) { try await ConversationService($0).distributeKey($2, replyingTo: $1.id, $3) },
+        .keysFetch: .ownPassword(KeysFetch.self) { try await ConversationService($0).fetchKeys($2, replyingTo: $1.id, $3) },
+        .roomCreate: .ownPassword(RoomCreate.self) { try await ConversationService($0).createRoom($2, replyingTo: $1.id, $3) },
+        .roomInvite: .ownPassword(RoomInvite.self) { c, r, p, u in
+            try await ConversationService(c).addMember(.roomInvite, roomID: p.roomID, inviting: p.userID, replyingTo: r.id, u)
+        },
+        .roomJoin: .ownPassword(RoomJoin.self) { c, r, p, u in
+            try await ConversationService(c).addMember(.roomJoin, roomID: p.roomID, inviting: nil, replyingTo: r.id, u)
+        },
+        .roomLeave: .ownPassword(RoomLeave.self) { c, r, p, u in
+            try await ConversationService(c).removeMember(.roomLeave, roomID: p.roomID, removing: nil, replyingTo: r.id, u)
+        },
+        .roomRemove: .ownPassword(RoomRemove.self) { c, r, p, u in
+            try await ConversationService(c).removeMember(.roomRemove, roomID: p.roomID, removing: p.userID, replyingTo: r.id, u)
+        },
         .roomList: .ownPassword { try await ConversationService($0).listRooms($1, $2) },
-        .roomMembers: .ownPassword { try await ConversationService($0).listMembers($1, $2) },
-        .userFind: .ownPassword { try await ConversationService($0).findUser($1, $2) },
+        .roomMembers: .ownPassword(RoomMembers.self) { try await ConversationService($0).listMembers($2, replyingTo: $1.id, $3) },
+        .userFind: .ownPassword(UserFind.self) { try await ConversationService($0).findUser($2, replyingTo: $1.id, $3) },
         .messageSend: .ownPassword { try await ConversationService($0).sendMessage($1, $2) },
-        .messageHistory: .ownPassword { try await ConversationService($0).history($1, $2) },
+        .messageHistory: .ownPassword(MessageHistory.self) { try await ConversationService($0).history($2, replyingTo: $1.id, $3) },
         .receipt: .ownPassword { try await ConversationService($0).markReceipt($1, $2) },
-        .presenceSet: .ownPassword { try await ConversationService($0).setPresence($1, $2) },
+        .presenceSet: .ownPassword(PresenceSet.self) { try await ConversationService($0).setPresence($2, replyingTo: $1.id, $3) },
 
         .consentGrant: .ownPassword(ConsentGrant.self) { c, r, p, u in
             try await PrivacyService(c).manageConsent(.consentGrant, purpose: p.purpose, agreed: p.consentVersion, replyingTo: r.id, u)

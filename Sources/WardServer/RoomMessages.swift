@@ -69,7 +69,7 @@ extension ConversationService {
         do { parts = try EnvelopeCrypto.check(envelope) } catch let error as E2EEError {
             throw ReplyError(code: .badRequest, message: "envelope refused: \(error)")
         }
-        let (room, _) = try memberRoom(request, user)
+        let (room, _) = try memberRoom(try require(request.roomID, "roomID"), user)
         guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
             key.epoch == room.epoch
         else { throw ConversationRefusal.staleKey }
@@ -86,15 +86,15 @@ extension ConversationService {
         return (clientMessageID, envelope, parts.ciphertext.count, room)
     }
 
-    func history(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let (room, member) = try memberRoom(request, user)
-        let limit = request.limit ?? 50
+    func history(_ page: MessageHistory, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let (room, member) = try memberRoom(page.roomID, user)
+        let limit = page.limit ?? 50
         guard (1...200).contains(limit) else { throw ReplyError(code: .badRequest, message: "limit must be 1-200") }
-        guard request.after == nil || request.before == nil else { throw ReplyError(code: .badRequest, message: "give after or before, not both") }
+        guard page.after == nil || page.before == nil else { throw ReplyError(code: .badRequest, message: "give after or before, not both") }
         try await context.gate.require(try roomRequest(user, .messageHistory, room, code: .read))
         let records = try context.gate.database.messages(
-            roomID: room.id, firstSeq: member.firstSeq, after: request.after, before: request.before, limit: limit)
-        var reply = ServerReply(id: request.id, type: "message.history")
+            roomID: room.id, firstSeq: member.firstSeq, after: page.after, before: page.before, limit: limit)
+        var reply = ServerReply(id: id, type: "message.history")
         reply.roomID = room.id
         reply.messages = try records.compactMap { record in try storedEnvelope(record).map { Self.info(record, envelope: $0) } }
         return reply
@@ -117,7 +117,7 @@ extension ConversationService {
         guard ["read", "delivered"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be read or delivered") }
         let seq = try require(request.seq, "seq")
         guard seq >= 0 else { throw ReplyError(code: .badRequest, message: "seq must not be negative") }
-        let (room, _) = try memberRoom(request, user)
+        let (room, _) = try memberRoom(try require(request.roomID, "roomID"), user)
         try await context.gate.require(try roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
         let hub = context.hub
         let marked = try await context.gate.database.write(

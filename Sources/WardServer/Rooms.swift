@@ -11,22 +11,22 @@ import WardStore
 extension ConversationService {
     // MARK: Rooms
 
-    func createRoom(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        guard let kind = RoomRecord.Kind(rawValue: try require(request.kind, "kind")) else {
+    func createRoom(_ creation: RoomCreate, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        guard let kind = RoomRecord.Kind(rawValue: creation.kind) else {
             throw ReplyError(code: .badRequest, message: "kind must be staff or care")
         }
-        let direct = request.direct ?? false
-        let name = request.name ?? (direct ? "direct" : "")
+        let direct = creation.direct ?? false
+        let name = creation.name ?? (direct ? "direct" : "")
         guard DisplayNames.isAcceptable(name) else {
             throw ReplyError(code: .badRequest, message: "name must be 1-128 characters without control or formatting characters")
         }
         var patientID: String?
         if kind == .care {
-            let patient = try lookUp(id: try require(request.patientID, "patientID"), what: "patient")
+            let patient = try lookUp(id: try require(creation.patientID, "patientID"), what: "patient")
             guard patient.role == .patient else { throw ReplyError(code: .badRequest, message: "patientID does not name a Patient account") }
             patientID = patient.id
         }
-        let requested = request.members ?? []
+        let requested = creation.members ?? []
         guard requested.count <= 256 else { throw ReplyError(code: .badRequest, message: "at most 256 members at creation") }
         var invitees: [UserRecord] = []
         for id in Set(requested).subtracting([user.id]).sorted() {
@@ -35,7 +35,7 @@ extension ConversationService {
             invitees.append(member)
         }
         if direct && invitees.count != 1 { throw ReplyError(code: .badRequest, message: "a direct conversation has exactly one other member") }
-        let open = request.open ?? false
+        let open = creation.open ?? false
         if open && (kind != .staff || direct) {
             throw ReplyError(code: .badRequest, message: "only staff rooms that are not direct conversations can be open")
         }
@@ -59,7 +59,7 @@ extension ConversationService {
                 event.room = Self.info(room)
                 hub.post(Events.encode(event), toUsers: members)
             })
-        var reply = ServerReply(id: request.id, type: "room")
+        var reply = ServerReply(id: id, type: "room")
         reply.room = Self.info(room)
         return reply
     }
@@ -74,8 +74,10 @@ extension ConversationService {
         return request
     }
 
-    func addMember(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let roomID = try require(request.roomID, "roomID")
+    /// room.invite (`inviting` names who), room.join (the asker, into an open staff room).
+    func addMember(_ type: RequestType, roomID: String, inviting invitee: String?, replyingTo id: Int, _ user: UserRecord) async throws
+        -> ServerReply
+    {
         guard let room = try context.gate.database.room(id: roomID) else { throw ReplyError(code: .notFound, message: "no such room") }
         let joining: UserRecord
         // A direct conversation keeps its two people; anyone else joins only by invitation,
@@ -87,9 +89,9 @@ extension ConversationService {
                 : "this room is joined by invitation: ask a member to invite you (room.invite)",
             object: ("room", room.id), subjectID: room.patientID ?? "")
         if type == .roomInvite {
-            _ = try memberRoom(request, user)
+            _ = try memberRoom(roomID, user)
             guard !room.direct else { throw invitationRequired }
-            joining = try lookUp(id: try require(request.userID, "userID"), what: "user")
+            joining = try lookUp(id: try require(invitee, "userID"), what: "user")
             guard joining.active else { throw ReplyError(code: .badRequest, message: "that account is disabled") }
             try await context.gate.require(try roomRequest(user, .roomInvite, room, code: .update, subject: joining.id))
             try await context.gate.require(invitation(of: joining, by: user, to: room))
@@ -112,13 +114,16 @@ extension ConversationService {
                 hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
             }
         ).0
-        var reply = ServerReply(id: request.id, type: type.rawValue)
+        var reply = ServerReply(id: id, type: type.rawValue)
         reply.room = Self.info(updated)
         return reply
     }
 
-    func removeMember(_ type: RequestType, _ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let (room, _) = try memberRoom(request, user)
+    /// room.leave (the asker), room.remove (`removing` names who).
+    func removeMember(_ type: RequestType, roomID: String, removing member: String?, replyingTo id: Int, _ user: UserRecord)
+        async throws -> ServerReply
+    {
+        let (room, _) = try memberRoom(roomID, user)
         let leaving: String
         if type == .roomRemove {
             // The owner removes others; an Admin too, in staff rooms (issue 16, item 4).
@@ -127,7 +132,7 @@ extension ConversationService {
                     code: .notOwner, message: "only the room's owner (or an Admin, in a staff room) removes others",
                     object: ("room", room.id), subjectID: room.patientID ?? "")
             }
-            leaving = try require(request.userID, "userID")
+            leaving = try require(member, "userID")
             guard try context.gate.database.membership(roomID: room.id, userID: leaving) != nil else {
                 throw ReplyError(code: .notAMember, message: "that user is not a member of the room", object: ("room", room.id))
             }
@@ -137,7 +142,7 @@ extension ConversationService {
             try await context.gate.require(try roomRequest(user, .roomLeave, room, code: .delete))
         }
         try await Self.removeFromRoom(room.id, userID: leaving, removedBy: type == .roomRemove ? user.id : nil, context: context)
-        var reply = ServerReply(id: request.id, type: type.rawValue)
+        var reply = ServerReply(id: id, type: type.rawValue)
         reply.roomID = room.id
         return reply
     }
@@ -168,11 +173,11 @@ extension ConversationService {
         return reply
     }
 
-    func listMembers(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let (room, _) = try memberRoom(request, user)
+    func listMembers(_ asked: RoomMembers, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .roomMembers, room, code: .read))
         let database = context.gate.database
-        var reply = ServerReply(id: request.id, type: "room.members")
+        var reply = ServerReply(id: id, type: "room.members")
         reply.roomID = room.id
         reply.roomMembers = try database.members(roomID: room.id).compactMap { member in
             guard let account = try database.user(id: member.userID) else { return nil }

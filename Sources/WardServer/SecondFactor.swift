@@ -9,7 +9,7 @@ import WardStore
 /// Secrets are sealed under the master key with the account id as associated data; recovery
 /// codes are stored as SHA-256 hashes and work once.
 extension Connection {
-    func enrollSecondFactor(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func enrollSecondFactor(_ enrolment: TOTPEnroll, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let database = context.gate.database
         if let existing = try database.totp(userID: user.id), existing.confirmed {
             throw ReplyError(code: .conflict, message: "a second factor is already set up; an administrator can reset it (user.reset-second-factor)")
@@ -21,7 +21,7 @@ extension Connection {
             throw ReplyError(code: .notAuthenticated, message: "sign in first (login or resume)")
         }
         if !stored.mayEnrol {
-            guard let code = request.enrolmentCode,
+            guard let code = enrolment.enrolmentCode,
                 try await database.consumeEnrolmentCode(userID: user.id, codeHash: Self.recoveryHash(code), at: Clock.nowSeconds())
             else {
                 throw ReplyError(
@@ -34,14 +34,14 @@ extension Connection {
         try await context.gate.require(selfRequest(user, type: .totpEnroll, code: .create))
         let totp = TOTP.generate()
         try await database.save(TOTPRecord(userID: user.id, sealedSecret: try seal(totp.secret, for: user.id), confirmed: false, lastStep: nil))
-        var reply = ServerReply(id: request.id, type: "totp.enroll")
+        var reply = ServerReply(id: id, type: "totp.enroll")
         reply.secret = totp.base32Secret
         reply.uri = totp.uri(issuer: "Ward", account: user.username)
         return reply
     }
 
-    func confirmSecondFactor(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let code = try require(request.totp, "totp")
+    func confirmSecondFactor(_ confirmation: TOTPConfirm, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let code = confirmation.totp
         let database = context.gate.database
         guard var record = try database.totp(userID: user.id), !record.confirmed else {
             throw ReplyError(code: .notFound, message: "no second factor is being set up: send totp.enroll first")
@@ -61,7 +61,7 @@ extension Connection {
         try await database.setRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryHash))
         // The code just shown proves the second factor for this session too.
         try await upgradeToSecondFactor()
-        var reply = ServerReply(id: request.id, type: "totp.confirm")
+        var reply = ServerReply(id: id, type: "totp.confirm")
         reply.recoveryCodes = codes
         reply.secondFactor = true
         return reply

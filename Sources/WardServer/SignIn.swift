@@ -8,9 +8,9 @@ import WardStore
 
 /// Signing in and out: passwords, second factors, sessions resumed and ended, password changes.
 extension Connection {
-    func login(_ request: ClientRequest) async throws -> ServerReply {
-        let username = try require(request.username, "username")
-        let password = try require(request.password, "password")
+    func login(_ signIn: Login, replyingTo id: Int) async throws -> ServerReply {
+        let username = signIn.username
+        let password = signIn.password
         let gate = context.gate
         let user = try gate.database.user(named: username)
         let throttleKeys = SignInThrottle.keys(username: username, source: sourceAddress)
@@ -22,7 +22,7 @@ extension Connection {
                 "auth.login", code: .execute, outcome: .minorFailure, actorID: user?.id ?? "anonymous",
                 actorRole: user?.role.rawValue ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
             var reply = ServerReply.error(
-                request.id, .signInThrottled,
+                id, .signInThrottled,
                 "too many failed sign-ins for this account or from this address: try again in \(wait) seconds")
             reply.retryAfter = Int(wait)
             return reply
@@ -34,25 +34,25 @@ extension Connection {
             try await gate.record(
                 "auth.login", code: .execute, outcome: .minorFailure, commitments: try sourceCommitment(),
                 details: ["reason": "invalid-credentials"])
-            return .error(request.id, .invalidCredentials, "wrong username or password")
+            return .error(id, .invalidCredentials, "wrong username or password")
         }
-        guard matches else { return try await refuseSignIn(request.id, user, reason: "invalid-credentials", throttleKeys: throttleKeys) }
+        guard matches else { return try await refuseSignIn(id, user, reason: "invalid-credentials", throttleKeys: throttleKeys) }
         // An account with a confirmed second factor must present it.
         var secondFactor = false
         if let totp = try gate.database.totp(userID: user.id), totp.confirmed {
-            guard let presented = request.totp else {
-                return .error(request.id, .secondFactorRequired, "this account signs in with a second factor: send totp")
+            guard let presented = signIn.totp else {
+                return .error(id, .secondFactorRequired, "this account signs in with a second factor: send totp")
             }
             guard try await checkSecondFactor(presented, record: totp, user: user) else {
-                return try await refuseSignIn(request.id, user, reason: "invalid-second-factor", throttleKeys: throttleKeys)
+                return try await refuseSignIn(id, user, reason: "invalid-second-factor", throttleKeys: throttleKeys)
             }
             secondFactor = true
         }
         let outcome = try await decideSignIn(user, as: .login, secondFactor: secondFactor)
         guard outcome.allowed else {
-            return .error(request.id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
+            return .error(id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
         }
-        return try await startSession(request.id, user, password: password, secondFactor: secondFactor, throttleKeys: throttleKeys)
+        return try await startSession(id, user, password: password, secondFactor: secondFactor, throttleKeys: throttleKeys)
     }
 
     /// A known account's failed sign-in (a wrong password or second factor): counted for the
@@ -129,8 +129,8 @@ extension Connection {
         try await context.gate.record("auth.timeout", code: .delete, outcome: .success, actorID: userID, details: ["reason": "session-expired"])
     }
 
-    func resume(_ request: ClientRequest) async throws -> ServerReply {
-        let token = try require(request.token, "token")
+    func resume(_ resumption: Resume, replyingTo id: Int) async throws -> ServerReply {
+        let token = resumption.token
         let gate = context.gate
         let hash = SessionToken.hash(token)
         let now = Clock.nowSeconds()
@@ -142,16 +142,16 @@ extension Connection {
             } else {
                 try await gate.record("auth.resume", code: .execute, outcome: .minorFailure, details: ["reason": "unknown-token"])
             }
-            return .error(request.id, .sessionExpired, "the session has ended; sign in again")
+            return .error(id, .sessionExpired, "the session has ended; sign in again")
         }
         let outcome = try await decideSignIn(user, as: .resume, secondFactor: stored.secondFactor)
         guard outcome.allowed else {
-            return .error(request.id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
+            return .error(id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
         }
         try await touch(stored, at: now)
         session = (hash, user.id, stored.secondFactor)
         signedOn(user.id, session: hash, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
-        return sessionReply(request.id, user, token: nil, secondFactor: stored.secondFactor)
+        return sessionReply(id, user, token: nil, secondFactor: stored.secondFactor)
     }
 
     /// The signed-in user, after checking the session is still within its limits.
@@ -221,9 +221,9 @@ extension Connection {
         return reply
     }
 
-    func changePassword(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let current = try require(request.currentPassword, "currentPassword")
-        let new = try require(request.newPassword, "newPassword")
+    func changePassword(_ change: PasswordChange, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let current = change.currentPassword
+        let new = change.newPassword
         // Check what the request says before asking the policies, so the audit entry of an
         // allowed change records a change that then happens.
         guard try await context.passwords.verify(current, against: user.passwordHash) else {
@@ -244,6 +244,6 @@ extension Connection {
         // The session that replaced a one-time password is the one that may enrol a first second factor.
         if user.mustChangePassword, let kept { try await context.gate.database.markMayEnrol(tokenHash: kept) }
         context.hub.endSessions(ofUser: user.id, keeping: kept)
-        return ServerReply(id: request.id, type: "password.change")
+        return ServerReply(id: id, type: "password.change")
     }
 }

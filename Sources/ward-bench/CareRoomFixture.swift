@@ -94,11 +94,7 @@ struct CareRoomFixture {
                         board.arrive(.registered)
                         await board.wait(.registered)
                         if n == 0 {
-                            var create = ClientRequest(id: 0, type: .roomCreate)
-                            create.kind = "care"
-                            create.name = "Care room"
-                            create.patientID = patient.0
-                            create.members = others
+                            let create = RoomCreate(kind: "care", name: "Care room", patientID: patient.0, members: others)
                             board.setRoom(0, try await connection.request(create).room?.roomID ?? "")
                         }
                         board.arrive(.roomsMade)

@@ -134,10 +134,7 @@ struct ChatBench: AsyncParsableCommand {
                         board.arrive(.registered)
                         await board.wait(.registered)
                         if n % roomSize == 0 {
-                            var create = ClientRequest(id: 0, type: .roomCreate)
-                            create.kind = "staff"
-                            create.name = "Ward \(group)"
-                            create.members = (n..<(n + roomSize)).map { created[$0].0 }
+                            let create = RoomCreate(kind: "staff", name: "Ward \(group)", members: (n..<(n + roomSize)).map { created[$0].0 })
                             board.setRoom(group, try await connection.request(create).room?.roomID ?? "")
                         }
                         board.arrive(.roomsMade)

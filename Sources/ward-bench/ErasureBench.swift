@@ -56,11 +56,7 @@ struct ErasureBench: AsyncParsableCommand {
                 try await connection.request(ClientRequest(id: 0, type: .resume, token: doctors[0].token))
                 let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: doctors[0].id)
                 try await messenger.register()
-                var create = ClientRequest(id: 0, type: .roomCreate)
-                create.kind = "staff"
-                create.name = "Handover"
-                create.members = [doctors[1].id]
-                let roomID = try await connection.request(create).room?.roomID ?? ""
+                let roomID = try await connection.request(RoomCreate(kind: "staff", name: "Handover", members: [doctors[1].id])).room?.roomID ?? ""
                 var n = 0
                 while !latencies.stopped {
                     let start = clock.now

@@ -137,22 +137,15 @@ actor ChatClient {
             var after = shown
             // Bounded: at most 2,000 missed messages are fetched; older ones stay in `ward read`.
             for _ in 0..<10 {
-                var history = ClientRequest(id: 0, type: .messageHistory)
-                history.roomID = room.roomID
-                history.after = after
-                history.limit = 200
-                let page = try await connection.request(history).messages ?? []
+                let page = try await connection.request(MessageHistory(roomID: room.roomID, after: after, limit: 200)).messages ?? []
                 for message in page { await show(message, notify: true) }
                 guard let last = page.last, page.count == 200 else { break }
                 after = last.seq
             }
         } else {
             seen[room.roomID] = 0
-            var history = ClientRequest(id: 0, type: .messageHistory)
-            history.roomID = room.roomID
-            history.before = room.lastSeq + 1
-            history.limit = 50
-            for message in try await connection.request(history).messages ?? [] { await show(message, notify: false) }
+            let latest = MessageHistory(roomID: room.roomID, before: room.lastSeq + 1, limit: 50)
+            for message in try await connection.request(latest).messages ?? [] { await show(message, notify: false) }
             let unread = room.unread ?? 0
             screen.update { $0.setUnread(unread, roomID: room.roomID) }
         }
@@ -160,10 +153,8 @@ actor ChatClient {
 
     private func refreshMembers(_ roomID: String) async throws {
         guard let connection = messenger?.connection else { return }
-        var request = ClientRequest(id: 0, type: .roomMembers)
-        request.roomID = roomID
         var byID: [String: MemberInfo] = [:]
-        for member in try await connection.request(request).roomMembers ?? [] { byID[member.userID] = member }
+        for member in try await connection.request(RoomMembers(roomID: roomID)).roomMembers ?? [] { byID[member.userID] = member }
         members[roomID] = byID
     }
 

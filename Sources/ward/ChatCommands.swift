@@ -243,9 +243,7 @@ extension ChatClient {
             say("*** You are in no room called \(MessageFormat.safe(name)); /rooms lists yours, /dm USER starts a conversation")
             return
         }
-        var request = ClientRequest(id: 0, type: .roomJoin)
-        request.roomID = name
-        guard let room = try await connection().request(request).room else { return }
+        guard let room = try await connection().request(RoomJoin(roomID: name)).room else { return }
         try await opened(room)
         if let index = screen.read({ $0.index(of: room.roomID) }) { screen.update { $0.show(window: index) } }
         await input(.viewing(room.roomID))
@@ -260,16 +258,14 @@ extension ChatClient {
         guard let answer = await ask("Leave \(name)? You will no longer see its messages. (y/n)", secret: false),
             answer.lowercased().hasPrefix("y")
         else { return }
-        var request = ClientRequest(id: 0, type: .roomLeave)
-        request.roomID = room.roomID
-        let leave = request
+        let leave = RoomLeave(roomID: room.roomID)
         try await leaving(room.roomID) { try await self.connection().request(leave) }
         say("*** You left \(name)")
     }
 
     /// A person by exact username, as the policies let this user find them.
     private func find(_ username: String) async throws -> UserInfo {
-        guard let found = try await connection().request(ClientRequest(id: 0, type: .userFind, username: username)).users?.first else {
+        guard let found = try await connection().request(UserFind(username: username)).users?.first else {
             throw UsageError("no such person")
         }
         return found
@@ -286,16 +282,11 @@ extension ChatClient {
             try await join(room.roomID)
             return
         }
-        var create = ClientRequest(id: 0, type: .roomCreate)
-        create.direct = true
-        create.members = [person.userID]
-        create.name = "\(me.displayName) and \(person.displayName)"
+        var create = RoomCreate(kind: "staff", name: "\(me.displayName) and \(person.displayName)", direct: true, members: [person.userID])
         // A conversation with a patient is that patient's care room; between staff, a staff room.
         if me.role == "Patient" || person.role == "Patient" {
             create.kind = "care"
             create.patientID = me.role == "Patient" ? me.userID : person.userID
-        } else {
-            create.kind = "staff"
         }
         guard let room = try await connection().request(create).room else { return }
         try await opened(room)
@@ -309,10 +300,7 @@ extension ChatClient {
             return
         }
         let person = try await find(username)
-        var request = ClientRequest(id: 0, type: .roomInvite)
-        request.roomID = room.roomID
-        request.userID = person.userID
-        try await connection().request(request)
+        try await connection().request(RoomInvite(roomID: room.roomID, userID: person.userID))
         say("*** \(MessageFormat.safe(person.displayName)) was added to \(MessageFormat.safe(room.name))")
     }
 
@@ -329,9 +317,7 @@ extension ChatClient {
             say("*** Switch to a room first")
             return
         }
-        var request = ClientRequest(id: 0, type: .roomMembers)
-        request.roomID = room.roomID
-        let people = try await connection().request(request).roomMembers ?? []
+        let people = try await connection().request(RoomMembers(roomID: room.roomID)).roomMembers ?? []
         say("*** In \(MessageFormat.safe(room.name)):")
         for person in people.sorted(by: { $0.displayName < $1.displayName }) {
             say(
@@ -363,9 +349,7 @@ extension ChatClient {
             return
         }
         let person = try await find(username)
-        var request = ClientRequest(id: 0, type: .keysGet)
-        request.roomID = room.roomID
-        let devices = (try await connection().request(request).devices ?? []).filter { $0.userID == person.userID }
+        let devices = (try await connection().request(KeysGet(roomID: room.roomID)).devices ?? []).filter { $0.userID == person.userID }
         guard !devices.isEmpty else {
             say("*** \(MessageFormat.safe(person.displayName)) has no device in this room")
             return

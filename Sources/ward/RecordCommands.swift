@@ -23,7 +23,7 @@ struct Record: AsyncParsableCommand {
         // A patient naming themselves: their own id, without a directory search patients may not make.
         let me = try await connection.request(ClientRequest(id: 0, type: .whoami))
         if let own = me.users?.first, own.username == name { return own.userID }
-        guard let found = try await connection.request(ClientRequest(id: 0, type: .userFind, username: name)).users?.first else {
+        guard let found = try await connection.request(UserFind(username: name)).users?.first else {
             throw UsageError("no active account is called \(name)")
         }
         return found.userID

@@ -83,17 +83,17 @@ struct ServerAccess: Sendable {
     func signIn(on connection: WardConnection, password given: String?, ask: AskSecret) async throws -> (userID: String, password: String?) {
         let key = target.description
         var sessions = SavedSessions.load()
-        if let token = sessions.tokens[key], let resumed = try? await connection.request(ClientRequest(id: 0, type: .resume, token: token)),
+        if let token = sessions.tokens[key], let resumed = try? await connection.request(Resume(token: token)),
             let userID = resumed.userID
         {
             return (userID, given)
         }
         var password: String
         if let given { password = given } else { password = try await ask("Password for \(target): ", "WARD_PASSWORD") }
-        var reply = try await connection.send(ClientRequest(id: 0, type: .login, username: target.user, password: password))
+        var reply = try await connection.send(Login(username: target.user, password: password))
         if reply.code == .secondFactorRequired {
             let code = try await ask("Code from your authenticator (or a recovery code): ", "WARD_TOTP")
-            reply = try await connection.send(ClientRequest(id: 0, type: .login, username: target.user, password: password, totp: code))
+            reply = try await connection.send(Login(username: target.user, password: password, totp: code))
         }
         if reply.type == "error" {
             throw UsageError(
@@ -233,7 +233,7 @@ extension ConnectionOptions {
     /// theirs to everyone who pinned them; or, on their first device (no backup) or when they
     /// skip it, a new identity whose backup is stored under a new recovery key, shown once.
     static func personIdentity(userID: String, on connection: WardConnection, ask: AskSecret) async throws -> PersonIdentity {
-        if let backup = try? await connection.request(ClientRequest(id: 0, type: .identityBackup)).backup {
+        if let backup = try? await connection.request(IdentityBackupRequest()).backup {
             for _ in 0..<3 {
                 let key =
                     (try? await ask("Recovery key from when your identity was made (empty to start a new identity): ", "WARD_RECOVERY_KEY")) ?? ""
@@ -244,9 +244,7 @@ extension ConnectionOptions {
                     // Sealed before browsers took part: sealed again so that the web client opens it too
                     // (best effort: the old backup still serves ward).
                     if IdentityBackup.isArgon2Format(backup), let sealed = try? IdentityBackup.seal(person, userID: userID, recoveryKey: key) {
-                        var renewed = ClientRequest(id: 0, type: .identityBackup)
-                        renewed.backup = sealed
-                        _ = try? await connection.request(renewed)
+                        _ = try? await connection.request(IdentityBackupRequest(backup: sealed))
                     }
                     return person
                 } catch IdentityBackup.Failure.wrongRecoveryKey {
@@ -260,9 +258,7 @@ extension ConnectionOptions {
         }
         let person = PersonIdentity()
         let recoveryKey = IdentityBackup.makeRecoveryKey()
-        var store = ClientRequest(id: 0, type: .identityBackup)
-        store.backup = try IdentityBackup.seal(person, userID: userID, recoveryKey: recoveryKey)
-        try await connection.request(store)
+        try await connection.request(IdentityBackupRequest(backup: try IdentityBackup.seal(person, userID: userID, recoveryKey: recoveryKey)))
         warn(
             """
             Your recovery key (write it down and keep it to yourself; a new device of yours needs it to be yours):

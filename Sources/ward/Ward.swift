@@ -93,19 +93,13 @@ struct Read: AsyncParsableCommand {
         let lines = try await connection.withMessenger { messenger -> [String] in
             let connection = messenger.connection
             let roomID = try await RoomLookup.id(of: room, on: connection)
-            var members = ClientRequest(id: 0, type: .roomMembers)
-            members.roomID = roomID
             var names: [String: MemberInfo] = [:]
-            for member in try await connection.request(members).roomMembers ?? [] { names[member.userID] = member }
+            for member in try await connection.request(RoomMembers(roomID: roomID)).roomMembers ?? [] { names[member.userID] = member }
             var lines: [String] = []
             var after = since
             // Pages of 200, at most 10,000 messages in one run.
             for _ in 0..<50 {
-                var history = ClientRequest(id: 0, type: .messageHistory)
-                history.roomID = roomID
-                history.after = after
-                history.limit = 200
-                let page = try await connection.request(history).messages ?? []
+                let page = try await connection.request(MessageHistory(roomID: roomID, after: after, limit: 200)).messages ?? []
                 for message in page {
                     let sender = names[message.senderID]
                     let content: MessageContent

@@ -5,8 +5,9 @@ import WardClient
 import WardCommandLine
 import WardProtocol
 
-struct Login: AsyncParsableCommand {
+struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "login",
         abstract: "Sign in to a server as an administrator and keep the session (0600) for the other commands.",
         discussion: """
             The password is read without echo, or from WARD_PASSWORD. If the account has a second \
@@ -45,7 +46,7 @@ struct Login: AsyncParsableCommand {
                 url: server, tls: try WardConnection.pinnedTLS(certificatePEM: pem),
                 serverName: serverName, logger: logger
             ) { connection in
-                var session = try await connection.send(ClientRequest(id: 0, type: .login, username: username, password: password))
+                var session = try await connection.send(Login(username: username, password: password))
                 if session.code == .secondFactorRequired {
                     let code = try readSecret(prompt: "Code from the authenticator (or a recovery code): ", variable: "WARD_TOTP")
                     session = try await connection.login(username: username, password: password, totp: code)

@@ -66,7 +66,7 @@ extension GDPRCommand {
 /// The user id of `person`: a user id as given, a username looked up (exact match, active accounts).
 func userIDFromDirectory(of person: String, on connection: WardConnection) async throws -> String {
     if person.hasPrefix("user:") { return person }
-    guard let found = try? await connection.request(ClientRequest(id: 0, type: .userFind, username: person)).users?.first else {
+    guard let found = try? await connection.request(UserFind(username: person)).users?.first else {
         throw UsageError("no active account is called \(person); give the user id (user:…) of a disabled account")
     }
     return found.userID

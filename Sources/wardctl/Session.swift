@@ -42,7 +42,7 @@ func withSession<T: Sendable>(_ body: @escaping @Sendable (WardConnection) async
             url: saved.url, tls: try WardConnection.pinnedTLS(certificatePEM: saved.certificatePEM),
             serverName: saved.serverName, logger: logger
         ) { connection in
-            try await connection.request(ClientRequest(id: 0, type: .resume, token: saved.token))
+            try await connection.request(Resume(token: saved.token))
             return try await body(connection)
         }
     } catch let error as WardClientError {

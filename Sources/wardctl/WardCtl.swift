@@ -12,7 +12,7 @@ struct WardCtl: AsyncParsableCommand {
         abstract: "Administer Ward.",
         discussion: "Exit status: 0 on success, 1 when a check or test fails, 2 for usage errors and unreadable files.",
         subcommands: [
-            Login.self, TOTPCommand.self, UserCommand.self, CareTeamCommand.self, Announce.self, PolicyCommand.self, GDPRCommand.self,
+            LoginCommand.self, TOTPCommand.self, UserCommand.self, CareTeamCommand.self, Announce.self, PolicyCommand.self, GDPRCommand.self,
             BreakGlassCommand.self, SecurityCommand.self, ApprovalsCommand.self, BackupCommand.self
         ]
     )

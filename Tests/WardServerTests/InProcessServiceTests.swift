@@ -64,10 +64,8 @@ struct InProcessServiceTests {
     @Test func aNurseOpensAStaffRoomAndTheDecisionIsAudited() async throws {
         let clinic = try await Clinic.open()
         let before = clinic.log.size
-        var request = ClientRequest(id: 7, type: .roomCreate)
-        request.kind = "staff"
-        request.name = "Ward 3"
-        let reply = try await ConversationService(scope: clinic.scope(secondFactor: true)).createRoom(request, clinic.nurse)
+        let request = RoomCreate(kind: "staff", name: "Ward 3")
+        let reply = try await ConversationService(scope: clinic.scope(secondFactor: true)).createRoom(request, replyingTo: 7, clinic.nurse)
         #expect(reply.id == 7)
         #expect(reply.room?.kind == "staff")
         #expect(reply.room?.name == "Ward 3")

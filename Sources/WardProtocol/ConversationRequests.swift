@@ -1,0 +1,150 @@
+/// The conversation requests' payloads (docs/PROTOCOL.md, "Conversations", "Identities"):
+/// devices, identity and key backups, sender keys, rooms, history, presence. `message.send` and
+/// `receipt`, the per-message path, still arrive as `ClientRequest` (decoded once).
+
+/// `device.register`: this device's public keys, signed (`DeviceKeys`).
+public struct DeviceRegister: RequestPayload {
+    public static let type = RequestType.deviceRegister
+    public var device: DeviceKeys
+
+    public init(device: DeviceKeys) { self.device = device }
+}
+
+/// `identity.backup`: stores the person's identity key sealed under their recovery key
+/// (`backup`), or, without one, returns the stored backup.
+public struct IdentityBackupRequest: RequestPayload {
+    public static let type = RequestType.identityBackup
+    public var backup: String?
+
+    public init(backup: String? = nil) { self.backup = backup }
+}
+
+/// `keys.backup`: keeps sender keys sealed under the person's key backup key (`keyBackups`), or,
+/// without any, returns every one kept.
+public struct KeysBackup: RequestPayload {
+    public static let type = RequestType.keysBackup
+    public var keyBackups: [SealedKeyBackup]?
+
+    public init(keyBackups: [SealedKeyBackup]? = nil) { self.keyBackups = keyBackups }
+}
+
+/// `keys.get`: the public keys of every device in a room.
+public struct KeysGet: RequestPayload {
+    public static let type = RequestType.keysGet
+    public var roomID: String
+
+    public init(roomID: String) { self.roomID = roomID }
+}
+
+/// `keys.distribute`: a sender key (`keyID`, in `suite`) sealed to each member device.
+public struct KeysDistribute: RequestPayload {
+    public static let type = RequestType.keysDistribute
+    public var roomID: String
+    public var keyID: String
+    public var suite: String
+    public var keys: [SealedKey]
+
+    public init(roomID: String, keyID: String, suite: String, keys: [SealedKey]) {
+        (self.roomID, self.keyID, self.suite, self.keys) = (roomID, keyID, suite, keys)
+    }
+}
+
+/// `keys.fetch`: the sender keys sealed to this device in a room.
+public struct KeysFetch: RequestPayload {
+    public static let type = RequestType.keysFetch
+    public var roomID: String
+
+    public init(roomID: String) { self.roomID = roomID }
+}
+
+/// `room.create`: a `staff` or `care` room (a care room names its patient), with its first
+/// members; `direct` for a two-person conversation, `open` for a staff room anyone allowed joins.
+public struct RoomCreate: RequestPayload {
+    public static let type = RequestType.roomCreate
+    public var kind: String
+    public var name: String?
+    public var direct: Bool?
+    public var open: Bool?
+    public var patientID: String?
+    public var members: [String]?
+
+    public init(kind: String, name: String? = nil, direct: Bool? = nil, open: Bool? = nil, patientID: String? = nil, members: [String]? = nil) {
+        self.kind = kind
+        self.name = name
+        self.direct = direct
+        self.open = open
+        self.patientID = patientID
+        self.members = members
+    }
+}
+
+/// `room.invite`: a member adds `userID`.
+public struct RoomInvite: RequestPayload {
+    public static let type = RequestType.roomInvite
+    public var roomID: String
+    public var userID: String
+
+    public init(roomID: String, userID: String) { (self.roomID, self.userID) = (roomID, userID) }
+}
+
+/// `room.join`: the asker joins an open staff room.
+public struct RoomJoin: RequestPayload {
+    public static let type = RequestType.roomJoin
+    public var roomID: String
+
+    public init(roomID: String) { self.roomID = roomID }
+}
+
+/// `room.leave`: the asker leaves.
+public struct RoomLeave: RequestPayload {
+    public static let type = RequestType.roomLeave
+    public var roomID: String
+
+    public init(roomID: String) { self.roomID = roomID }
+}
+
+/// `room.remove`: the owner (or an Admin, in a staff room) removes `userID`.
+public struct RoomRemove: RequestPayload {
+    public static let type = RequestType.roomRemove
+    public var roomID: String
+    public var userID: String
+
+    public init(roomID: String, userID: String) { (self.roomID, self.userID) = (roomID, userID) }
+}
+
+/// `room.members`: a room's members, with their names and presence.
+public struct RoomMembers: RequestPayload {
+    public static let type = RequestType.roomMembers
+    public var roomID: String
+
+    public init(roomID: String) { self.roomID = roomID }
+}
+
+/// `user.find`: one account by its exact username.
+public struct UserFind: RequestPayload {
+    public static let type = RequestType.userFind
+    public var username: String
+
+    public init(username: String) { self.username = username }
+}
+
+/// `message.history`: up to `limit` messages `after` or `before` a sequence number.
+public struct MessageHistory: RequestPayload {
+    public static let type = RequestType.messageHistory
+    public var roomID: String
+    public var after: Int?
+    public var before: Int?
+    public var limit: Int?
+
+    public init(roomID: String, after: Int? = nil, before: Int? = nil, limit: Int? = nil) {
+        (self.roomID, self.after, self.before, self.limit) = (roomID, after, before, limit)
+    }
+}
+
+/// `presence.set`: `online` or `away`.
+public struct PresenceSet: RequestPayload {
+    public static let type = RequestType.presenceSet
+    public var status: String
+
+    public init(status: String) { self.status = status }
+}
