@@ -22,6 +22,8 @@ struct RequestRoute: Sendable {
     let access: Access
 
     static func open(_ handler: @escaping Open) -> RequestRoute { RequestRoute(access: .open(handler)) }
+    static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .session(handler)) }
+    static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .ownPassword(handler)) }
 
     /// An open route whose handler takes the request's typed payload, beside the envelope's id.
     static func open<Payload: RequestPayload>(
@@ -36,8 +38,6 @@ struct RequestRoute: Sendable {
     ) -> RequestRoute {
         .session { connection, request, user in try await handler(connection, request, try connection.payload(Payload.self), user) }
     }
-    static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .session(handler)) }
-    static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .ownPassword(handler)) }
 
     /// A route whose handler takes the request's typed payload, decoded from the frame (a
     /// missing field is refused by name before the handler runs), beside the envelope's id.
