@@ -11,10 +11,10 @@ extension AccountService {
     /// Account and care-team management: what the request names is looked up first (so the
     /// audit entry records the real object, and a refusal never tells whether an account
     /// exists), then decided, then done.
-    func administer(_ type: RequestType, _ request: ClientRequest, _ admin: UserRecord) async throws -> ServerReply {
-        let subjects = try await administrationSubjects(type, request, admin: admin)
+    func administer(_ type: RequestType, _ names: AdministrationNames, replyingTo id: Int, _ admin: UserRecord) async throws -> ServerReply {
+        let subjects = try await administrationSubjects(type, names, admin: admin)
         try await decideAdministration(type, subjects, admin: admin)
-        var reply = ServerReply(id: request.id, type: type.rawValue)
+        var reply = ServerReply(id: id, type: type.rawValue)
         switch type {
         case .userCreate:
             try await createUser(subjects.newUser, admin: admin, into: &reply)
@@ -32,6 +32,21 @@ extension AccountService {
         return reply
     }
 
+    /// What an administration request's payload names, before anything is looked up: an account
+    /// (by id or username), a care team's patient and clinician, or the account to create.
+    struct AdministrationNames {
+        var userID: String?
+        var username: String?
+        var patientID: String?
+        var clinicianID: String?
+        var creating: UserCreate?
+
+        init<Request>(_ account: NamedAccount<Request>) { (userID, username) = (account.userID, account.username) }
+        init<Request>(_ change: CareTeamChange<Request>) { (patientID, clinicianID) = (change.patientID, change.clinicianID) }
+        init(_ list: CareTeamList) { patientID = list.patientID }
+        init(creating: UserCreate?) { self.creating = creating }
+    }
+
     /// What an administration request names: the account it acts on, the care team's patient
     /// and clinician, or the account it creates (not stored yet).
     struct AdministrationSubjects {
@@ -44,7 +59,7 @@ extension AccountService {
         var object: UserRecord? { target ?? newUser ?? patient }
     }
 
-    func administrationSubjects(_ type: RequestType, _ request: ClientRequest, admin: UserRecord) async throws -> AdministrationSubjects {
+    func administrationSubjects(_ type: RequestType, _ request: AdministrationNames, admin: UserRecord) async throws -> AdministrationSubjects {
         let database = context.gate.database
         // Resolve what the request names before deciding, so the entry records the real object.
         var target: UserRecord?
@@ -69,9 +84,9 @@ extension AccountService {
             }
         }
         var newUser: UserRecord?
-        if type == .userCreate {
-            let username = try require(request.username, "username")
-            guard let role = AccountRole(rawValue: try require(request.role, "role")) else {
+        if let creating = request.creating {
+            let username = creating.username
+            guard let role = AccountRole(rawValue: creating.role) else {
                 throw ReplyError(code: .badRequest, message: "role must be one of \(AccountRole.names)")
             }
             let stored: String
@@ -79,7 +94,7 @@ extension AccountService {
             case let .success(name): stored = name
             case let .failure(refusal): throw ReplyError(code: .badRequest, message: refusal.description)
             }
-            let displayName = request.displayName ?? username
+            let displayName = creating.displayName ?? username
             guard DisplayNames.isAcceptable(displayName) else {
                 throw ReplyError(code: .badRequest, message: "displayName must be 1-128 characters without control or formatting characters")
             }
@@ -225,7 +240,7 @@ extension AccountService {
         try await Notifier(context: context).deliverDue()
     }
 
-    private func lookUp(_ request: ClientRequest) throws -> UserRecord {
+    private func lookUp(_ request: AdministrationNames) throws -> UserRecord {
         if let id = request.userID { return try lookUp(id: id, what: "user") }
         if let username = request.username {
             guard let user = try context.gate.database.user(named: username) else { throw ReplyError(code: .notFound, message: "no such user") }

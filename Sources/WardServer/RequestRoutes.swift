@@ -60,16 +60,30 @@ struct RequestRoute: Sendable {
         .totpEnroll: .session(TOTPEnroll.self) { try await $0.enrollSecondFactor($2, replyingTo: $1.id, $3) },
         .totpConfirm: .session(TOTPConfirm.self) { try await $0.confirmSecondFactor($2, replyingTo: $1.id, $3) },
 
-        .userCreate: .ownPassword { try await AccountService($0).administer(.userCreate, $1, $2) },
-        .userList: .ownPassword { try await AccountService($0).administer(.userList, $1, $2) },
-        .userShow: .ownPassword { try await AccountService($0).administer(.userShow, $1, $2) },
-        .userDisable: .ownPassword { try await AccountService($0).administer(.userDisable, $1, $2) },
-        .userEnable: .ownPassword { try await AccountService($0).administer(.userEnable, $1, $2) },
-        .userResetPassword: .ownPassword { try await AccountService($0).administer(.userResetPassword, $1, $2) },
-        .userResetSecondFactor: .ownPassword { try await AccountService($0).administer(.userResetSecondFactor, $1, $2) },
-        .careTeamAdd: .ownPassword { try await AccountService($0).administer(.careTeamAdd, $1, $2) },
-        .careTeamRemove: .ownPassword { try await AccountService($0).administer(.careTeamRemove, $1, $2) },
-        .careTeamList: .ownPassword { try await AccountService($0).administer(.careTeamList, $1, $2) },
+        .userCreate: .ownPassword(UserCreate.self) { c, r, p, u in
+            try await AccountService(c).administer(.userCreate, .init(creating: p), replyingTo: r.id, u)
+        },
+        .userList: .ownPassword { try await AccountService($0).administer(.userList, .init(creating: nil), replyingTo: $1.id, $2) },
+        .userShow: .ownPassword(NamedAccount<UserShow>.self) { try await AccountService($0).administer(.userShow, .init($2), replyingTo: $1.id, $3) },
+        .userDisable: .ownPassword(NamedAccount<UserDisable>.self) {
+            try await AccountService($0).administer(.userDisable, .init($2), replyingTo: $1.id, $3)
+        },
+        .userEnable: .ownPassword(NamedAccount<UserEnable>.self) {
+            try await AccountService($0).administer(.userEnable, .init($2), replyingTo: $1.id, $3)
+        },
+        .userResetPassword: .ownPassword(NamedAccount<UserResetPassword>.self) {
+            try await AccountService($0).administer(.userResetPassword, .init($2), replyingTo: $1.id, $3)
+        },
+        .userResetSecondFactor: .ownPassword(NamedAccount<UserResetSecondFactor>.self) {
+            try await AccountService($0).administer(.userResetSecondFactor, .init($2), replyingTo: $1.id, $3)
+        },
+        .careTeamAdd: .ownPassword(CareTeamChange<CareTeamAdd>.self) {
+            try await AccountService($0).administer(.careTeamAdd, .init($2), replyingTo: $1.id, $3)
+        },
+        .careTeamRemove: .ownPassword(CareTeamChange<CareTeamRemove>.self) {
+            try await AccountService($0).administer(.careTeamRemove, .init($2), replyingTo: $1.id, $3)
+        },
+        .careTeamList: .ownPassword(CareTeamList.self) { try await AccountService($0).administer(.careTeamList, .init($2), replyingTo: $1.id, $3) },
         .approvalList: .ownPassword { c, r, u in .answering(r, \.approvals, try await AccountService(c).listApprovals(u)) },
         .approvalDecide: .ownPassword(ApprovalDecide.self) { try await AccountService($0).decideApproval($2, replyingTo: $1.id, $3) },
 

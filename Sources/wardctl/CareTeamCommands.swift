@@ -18,14 +18,13 @@ extension CareTeamCommand {
         @Argument(help: "The patient's username.") var patient: String
         @Argument(help: "The clinician's username.") var clinician: String
 
-        /// Sends `type` (careteam.add or careteam.remove) for the pair.
-        func send(_ type: RequestType) async throws {
+        /// Sends `careteam.add` or `careteam.remove` for the pair.
+        func send<Request: CareTeamChangeRequest>(_: Request.Type) async throws {
             let (patient, clinician) = (self.patient, self.clinician)
             try await withSession { connection in
                 try await connection.request(
-                    ClientRequest(
-                        id: 0, type: type, patientID: try await userIDAsAdmin(patient, on: connection),
-                        clinicianID: try await userIDAsAdmin(clinician, on: connection)))
+                    CareTeamChange<Request>(
+                        patientID: try await userIDAsAdmin(patient, on: connection), clinicianID: try await userIDAsAdmin(clinician, on: connection)))
             }
         }
     }
@@ -34,7 +33,7 @@ extension CareTeamCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Put a clinician on a patient's care team.")
         @OptionGroup var pair: Pair
         func run() async throws {
-            try await pair.send(.careTeamAdd)
+            try await pair.send(CareTeamAdd.self)
             print("\(pair.clinician) is on \(pair.patient)'s care team")
         }
     }
@@ -43,7 +42,7 @@ extension CareTeamCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Take a clinician off a patient's care team.")
         @OptionGroup var pair: Pair
         func run() async throws {
-            try await pair.send(.careTeamRemove)
+            try await pair.send(CareTeamRemove.self)
             print("\(pair.clinician) is no longer on \(pair.patient)'s care team")
         }
     }
@@ -54,7 +53,7 @@ extension CareTeamCommand {
         func run() async throws {
             let patient = self.patient
             let members = try await withSession { connection in
-                try await connection.request(ClientRequest(id: 0, type: .careTeamList, patientID: try await userIDAsAdmin(patient, on: connection)))
+                try await connection.request(CareTeamList(patientID: try await userIDAsAdmin(patient, on: connection)))
                     .members ?? []
             }
             for member in members { print(member) }
@@ -64,7 +63,7 @@ extension CareTeamCommand {
 
 /// A username's id through user.show (Admin: any account, disabled ones too).
 func userIDAsAdmin(_ username: String, on connection: WardConnection) async throws -> String {
-    let reply = try await connection.request(ClientRequest(id: 0, type: .userShow, username: username))
+    let reply = try await connection.request(NamedAccount<UserShow>(username: username))
     guard let id = reply.users?.first?.userID else { throw UsageError("no user \(username)") }
     return id
 }

@@ -24,7 +24,7 @@ extension UserCommand {
         func run() async throws {
             let (username, role, name) = (self.username, self.role.rawValue, self.name)
             let reply = try await withSession {
-                try await $0.request(ClientRequest(id: 0, type: .userCreate, username: username, displayName: name, role: role))
+                try await $0.request(UserCreate(username: username, role: role, displayName: name))
             }
             print("created \(username) (\(reply.userID ?? "?")), role \(role)")
             if let waiting = reply.approvals?.first {
@@ -47,7 +47,7 @@ extension UserCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one account.")
         @Argument(help: "The username.") var username: String
         func run() async throws {
-            printUsers(try await userRequest(.userShow, username).users ?? [])
+            printUsers(try await userRequest(UserShow.self, username).users ?? [])
         }
     }
 
@@ -55,7 +55,7 @@ extension UserCommand {
         static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an account and end its sessions.")
         @Argument(help: "The username.") var username: String
         func run() async throws {
-            try await userRequest(.userDisable, username)
+            try await userRequest(UserDisable.self, username)
             print("disabled \(username)")
         }
     }
@@ -64,7 +64,7 @@ extension UserCommand {
         static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled account.")
         @Argument(help: "The username.") var username: String
         func run() async throws {
-            try await userRequest(.userEnable, username)
+            try await userRequest(UserEnable.self, username)
             print("enabled \(username)")
         }
     }
@@ -74,7 +74,7 @@ extension UserCommand {
             commandName: "reset-password", abstract: "Give an account a new one-time password (and clear its lockout).")
         @Argument(help: "The username.") var username: String
         func run() async throws {
-            let reply = try await userRequest(.userResetPassword, username)
+            let reply = try await userRequest(UserResetPassword.self, username)
             if let waiting = reply.approvals?.first {
                 print(ApprovalsCommand.waiting(waiting))
             } else {
@@ -89,7 +89,7 @@ extension UserCommand {
             abstract: "Remove an account's second factor (a lost authenticator); prints the code it enrols a new one with.")
         @Argument(help: "The username.") var username: String
         func run() async throws {
-            let reply = try await userRequest(.userResetSecondFactor, username)
+            let reply = try await userRequest(UserResetSecondFactor.self, username)
             if let waiting = reply.approvals?.first {
                 print(ApprovalsCommand.waiting(waiting))
                 return
@@ -103,10 +103,10 @@ extension UserCommand {
     }
 }
 
-/// Sends one request of `type` about the account `username`.
+/// Sends one of the requests that name an account (`NamedAccountRequest`) about `username`.
 @discardableResult
-func userRequest(_ type: RequestType, _ username: String) async throws -> ServerReply {
-    try await withSession { try await $0.request(ClientRequest(id: 0, type: type, username: username)) }
+func userRequest<Request: NamedAccountRequest>(_: Request.Type, _ username: String) async throws -> ServerReply {
+    try await withSession { try await $0.request(NamedAccount<Request>(username: username)) }
 }
 
 func printUsers(_ users: [UserInfo]) {

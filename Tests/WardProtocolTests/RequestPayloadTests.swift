@@ -29,6 +29,14 @@ struct RequestPayloadTests {
         #expect(payload.breakGlassID == 7 && payload.verdict == "justified" && payload.kind == nil)
     }
 
+    /// The five account requests share one generic payload; each still says its own type.
+    @Test func aGenericPayloadSaysItsOwnType() throws {
+        let frame = try JSONEncoder().encode(RequestFrame(id: 9, payload: NamedAccount<UserDisable>(username: "ann")))
+        let envelope = try JSONDecoder().decode(ClientRequest.self, from: frame)
+        #expect(envelope.requestType == .userDisable && envelope.username == "ann" && envelope.userID == nil)
+        #expect(CareTeamChange<CareTeamRemove>.type == .careTeamRemove)
+    }
+
     @Test func aMissingFieldIsNamed() {
         let frame = Data(#"{"id": 1, "type": "record.write", "patientID": "user:pia", "section": "notes"}"#.utf8)
         #expect {
