@@ -43,6 +43,8 @@ final class Connection {
         let request: ClientRequest
         lastRequestType = "invalid"
         frame = Data(text.utf8)
+        // Not kept while the connection idles: a frame may be 64 KiB.
+        defer { frame = Data() }
         do {
             request = try JSONDecoder().decode(ClientRequest.self, from: frame)
         } catch {
