@@ -226,7 +226,7 @@ extension AccountService {
         try await database.removeSecondFactor(userID: target.id)
         context.hub.endSessions(ofUser: target.id)
         let code = OneTimePassword.make(length: 12)
-        try await database.issueEnrolmentCode(userID: target.id, codeHash: Connection.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
+        try await database.issueEnrolmentCode(userID: target.id, codeHash: Self.recoveryHash(code), expiresAt: Clock.nowSeconds() + 7 * 86_400)
         try await tellAccountChanged(
             target, "Your second factor was reset by the clinic's administrators. If you did not ask for this, tell the clinic's privacy officer.")
         return code

@@ -58,8 +58,8 @@ extension ConversationService {
     /// `identity.backup`: stores the person's identity key sealed under their recovery key
     /// (`backup` given; it replaces an earlier one), or returns it (for a new device of theirs).
     /// The server cannot open it (docs/PROTOCOL.md, "Identities").
-    func identityBackup(_ backup: IdentityBackupRequest, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
-        if let backup = backup.backup {
+    func identityBackup(_ asked: IdentityBackupRequest, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        if let backup = asked.backup {
             guard (1...IdentityBackupLimits.maxCharacters).contains(backup.utf8.count) else {
                 throw ReplyError(code: .badRequest, message: "backup must be 1-\(IdentityBackupLimits.maxCharacters) characters")
             }

@@ -1,4 +1,5 @@
 import WardAudit
+import WardCrypto
 import WardPolicy
 import WardProtocol
 import WardStore
@@ -54,6 +55,9 @@ extension RequestService {
 extension RequestHandling {
     var context: ServerContext { scope.context }
     var hasSecondFactor: Bool { scope.secondFactor }
+
+    /// How a recovery code or an Admin's enrolment code is stored: its SHA-256, never the code.
+    static func recoveryHash(_ code: String) -> String { Hex.encode(SHA256Hash.digest(Array(code.utf8))) }
 
     func require<T>(_ value: T?, _ field: String) throws -> T {
         guard let value else { throw ReplyError(code: .badRequest, message: "\(field) is required") }

@@ -79,8 +79,6 @@ extension Connection {
         return try await database.consumeRecoveryCode(userID: user.id, hash: Self.recoveryHash(presented))
     }
 
-    static func recoveryHash(_ code: String) -> String { Hex.encode(SHA256Hash.digest(Array(code.utf8))) }
-
     private func seal(_ secret: SecureBytes, for userID: String) throws -> Data {
         Data(try XChaCha20Poly1305.seal(secret.copyBytes(), key: context.masterKey, associatedData: Array(("totp:" + userID).utf8)).combined)
     }
