@@ -194,12 +194,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Helpers shared by the test targets (temporary directories).
-        .target(name: "WardTestSupport", path: "Tests/WardTestSupport", swiftSettings: strictSettings),
+        // Helpers shared by the test targets (temporary directories, processes, free-form requests).
+        .target(name: "WardTestSupport", dependencies: ["WardProtocol", "WardClient"], path: "Tests/WardTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WardCryptoTests", dependencies: ["WardCrypto", "CSodium"], swiftSettings: strictSettings),
         .testTarget(name: "WardE2EETests", dependencies: ["WardE2EE", "WardCrypto", "WardProtocol", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WardTerminalTests", dependencies: ["WardTerminal", "WardProtocol"], swiftSettings: strictSettings),
-        .testTarget(name: "WardProtocolTests", dependencies: ["WardProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "WardProtocolTests", dependencies: ["WardProtocol", "WardTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WardStoreTests",
             dependencies: ["WardStore", "WardPersonalData", "WardTestSupport", .product(name: "GRDB", package: "GRDB.swift")],

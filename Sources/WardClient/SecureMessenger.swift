@@ -198,13 +198,9 @@ public final class SecureMessenger: Sendable {
                 state.outbound[roomID] = outbound
                 return (envelope, position)
             }
-            var request = ClientRequest(id: 0, type: .messageSend)
-            request.roomID = roomID
-            request.clientMessageID = clientMessageID
-            request.envelope = envelope
-            request.urgent = urgent ? true : nil
             noting(envelope.nonce)
-            let reply = try await connection.send(request)
+            let reply = try await connection.send(
+                MessageSend(roomID: roomID, clientMessageID: clientMessageID, envelope: envelope, urgent: urgent ? true : nil))
             // A replay refusal for our own envelope means this chain was used before (a restored
             // state): seal again at the next position.
             if reply.code == .staleKey || reply.code == .wrongRecipients || reply.code == .replayed { continue }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 public import Logging
 import NIOCore
@@ -133,11 +133,11 @@ public final class WardConnection: Sendable {
         while (try? await messages.next()) != nil {}
     }
 
-    /// Sends `request` (its id is assigned here) and returns the reply; an `error` reply
-    /// throws `WardClientError.server`.
+    /// Sends a request that has no fields of its own (`room.list`, `whoami`, …; its id is
+    /// assigned here) and returns the reply; an `error` reply throws `WardClientError.server`.
     @discardableResult
-    public func request(_ request: ClientRequest) async throws -> ServerReply {
-        try Self.checked(await send(request))
+    public func request(_ type: RequestType) async throws -> ServerReply {
+        try Self.checked(await send(type))
     }
 
     /// Sends a request as its typed payload (its id is assigned here) and returns the reply; an
@@ -147,29 +147,28 @@ public final class WardConnection: Sendable {
         try Self.checked(await send(payload))
     }
 
-    /// Sends a request as its typed payload and returns whatever reply comes, errors included.
-    public func send<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
-        try await send(encodingWith: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) })
+    /// Sends a request that has no fields of its own and returns whatever reply comes, errors included.
+    public func send(_ type: RequestType) async throws -> ServerReply {
+        try await send(frame: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, fieldless: type)) })
     }
 
-    private static func checked(_ reply: ServerReply) throws -> ServerReply {
+    /// Sends a request as its typed payload and returns whatever reply comes, errors included.
+    public func send<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
+        try await send(frame: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) })
+    }
+
+    /// The reply, or `WardClientError.server` for an `error` reply.
+    public static func checked(_ reply: ServerReply) throws -> ServerReply {
         if reply.type == "error" {
             throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
         }
         return reply
     }
 
-    /// Sends `request` and returns whatever reply comes, errors included.
-    public func send(_ request: ClientRequest) async throws -> ServerReply {
-        try await send(encodingWith: { id in
-            var request = request
-            request.id = id
-            return try JSONEncoder.wire.encode(request)
-        })
-    }
-
-    /// Sends the frame `encode` makes for the next request id and waits for its reply.
-    private func send(encodingWith encode: (Int) throws -> Data) async throws -> ServerReply {
+    /// Sends the frame `encode` makes for the next request id and returns whatever reply comes,
+    /// errors included. The typed requests above are built on it; tests use it for frames no
+    /// client would send.
+    public func send(frame encode: (Int) throws -> Data) async throws -> ServerReply {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -251,11 +250,11 @@ public final class WardConnection: Sendable {
     }
 
     public func whoami() async throws -> ServerReply {
-        try await request(ClientRequest(id: 0, type: .whoami))
+        try await request(.whoami)
     }
 
     public func logout() async throws {
-        try await request(ClientRequest(id: 0, type: .logout))
+        try await request(.logout)
     }
 }
 

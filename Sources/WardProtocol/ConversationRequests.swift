@@ -1,6 +1,5 @@
 /// The conversation requests' payloads (docs/PROTOCOL.md, "Conversations", "Identities"):
-/// devices, identity and key backups, sender keys, rooms, history, presence. `message.send` and
-/// `receipt`, the per-message path, still arrive as `ClientRequest` (decoded once).
+/// devices, identity and key backups, sender keys, rooms, messages and receipts, history, presence.
 
 /// `device.register`: this device's public keys, signed (`DeviceKeys`).
 public struct DeviceRegister: RequestPayload {
@@ -126,6 +125,33 @@ public struct UserFind: RequestPayload {
     public var username: String
 
     public init(username: String) { self.username = username }
+}
+
+/// `message.send`: an envelope (`Envelope`) sealed under the sender's current key for `roomID`.
+/// A resend with the same `clientMessageID` is answered with the stored message; `urgent` alerts
+/// the readers again until they read it.
+public struct MessageSend: RequestPayload {
+    public static let type = RequestType.messageSend
+    public var roomID: String
+    public var clientMessageID: String
+    public var envelope: Envelope
+    public var urgent: Bool?
+
+    public init(roomID: String, clientMessageID: String, envelope: Envelope, urgent: Bool? = nil) {
+        (self.roomID, self.clientMessageID, self.envelope, self.urgent) = (roomID, clientMessageID, envelope, urgent)
+    }
+}
+
+/// `receipt`: the asker has `read` or had `delivered` the messages of `roomID` up to `seq`.
+public struct Receipt: RequestPayload {
+    public static let type = RequestType.receipt
+    public var roomID: String
+    public var kind: String
+    public var seq: Int
+
+    public init(roomID: String, kind: String, seq: Int) {
+        (self.roomID, self.kind, self.seq) = (roomID, kind, seq)
+    }
 }
 
 /// `message.history`: up to `limit` messages `after` or `before` a sequence number.

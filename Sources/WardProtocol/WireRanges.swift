@@ -14,32 +14,40 @@ public enum WireRanges {
     /// JavaScript client holds exactly (Number.MAX_SAFE_INTEGER).
     public static let counts: ClosedRange<Int> = 0...9_007_199_254_740_991
 
-    /// Which integer fields of a request hold times and which hold counts. A test builds every
-    /// request type with each of these fields at Int64.min, Int64.max, -1 and 0 from this table
-    /// (Tests/WardServerTests/HostileInputTests), so a field added without an entry fails it.
-    public static let timeFields: [(name: String, value: any WritableKeyPath<ClientRequest, Int64?> & Sendable)] = [
-        ("startsAt", \.startsAt), ("endsAt", \.endsAt)
-    ]
-    public static let countFields: [(name: String, value: any WritableKeyPath<ClientRequest, Int?> & Sendable)] = [
-        ("after", \.after), ("before", \.before), ("limit", \.limit), ("seq", \.seq), ("holdID", \.holdID),
-        ("weekday", \.weekday), ("startMinute", \.startMinute), ("endMinute", \.endMinute), ("slotMinutes", \.slotMinutes),
-        ("availabilityID", \.availabilityID), ("notificationID", \.notificationID), ("breakGlassID", \.breakGlassID),
-        ("size", \.size), ("from", \.from), ("approvalID", \.approvalID)
+    /// Which integer fields of a request hold times and which hold counts. A test reads every
+    /// payload's integer fields (Tests/WardServerTests/HostileInputTests) and sends every request
+    /// type with each of these at Int64.min, Int64.max, -1 and 0, so a field added without an
+    /// entry fails it.
+    public static let timeFields = ["startsAt", "endsAt"]
+    public static let countFields = [
+        "after", "before", "limit", "seq", "holdID", "weekday", "startMinute", "endMinute", "slotMinutes", "availabilityID",
+        "notificationID", "breakGlassID", "size", "from", "approvalID"
     ]
 
-    /// The first field of `request` outside its range, with the message to answer; nil when all
-    /// are in range. `version` and `id` are only compared and echoed, never computed with.
-    public static func violation(in request: ClientRequest) -> String? {
-        for (name, path) in timeFields {
-            if let value = request[keyPath: path], !seconds.contains(value) {
+    /// The first of these fields of the request object `decoder` reads that is outside its range,
+    /// with the message to answer; nil when all are in range or absent. A field that is not an
+    /// integer at all is left to the payload's own decoding, which refuses it. `version` and `id`
+    /// are only compared and echoed, never computed with.
+    public static func violation(in decoder: any Decoder) -> String? {
+        guard let fields = try? decoder.container(keyedBy: FieldName.self) else { return nil }
+        for name in timeFields {
+            if let value = try? fields.decodeIfPresent(Int64.self, forKey: FieldName(name)), !seconds.contains(value) {
                 return "\(name) must be a time in seconds since 1970 between \(seconds.lowerBound) (2000) and \(seconds.upperBound) (2200)"
             }
         }
-        for (name, path) in countFields {
-            if let value = request[keyPath: path], !counts.contains(value) {
+        for name in countFields {
+            if let value = try? fields.decodeIfPresent(Int.self, forKey: FieldName(name)), !counts.contains(value) {
                 return "\(name) must be a whole number from 0 to \(counts.upperBound)"
             }
         }
         return nil
+    }
+
+    private struct FieldName: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.init(stringValue) }
+        init?(intValue: Int) { nil }
     }
 }

@@ -159,13 +159,13 @@ extension OversightService {
     /// `backup.status`: Admins read where backups go and how old the newest is, decided and
     /// audited like every other read (HIPAA 164.308(a)(7)(ii)(D): testing and revising the plan
     /// starts with knowing the state of the backups).
-    func backupStatus(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func backupStatus(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let audited = Gate.Request(
             principal: user, action: .backupStatus, resource: Entity(uid: ClinicModel.service),
             event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
         try await context.gate.require(audited)
-        var reply = ServerReply(id: request.id, type: RequestType.backupStatus.rawValue)
+        var reply = ServerReply(id: id, type: RequestType.backupStatus.rawValue)
         reply.backupStatus =
             context.backups?.status()
             ?? BackupStatus(directory: nil, newest: nil, takenAt: nil, ageSeconds: nil, stale: true, everyHours: 0, keep: 0)

@@ -19,8 +19,6 @@ final class Connection {
     var session: (tokenHash: String, userID: String, secondFactor: Bool)?
     /// The type of the last request, for metrics ("invalid" when it did not decode).
     private(set) var lastRequestType = "invalid"
-    /// The frame being answered, for the routes that read it as their typed payload.
-    private var frame = Data()
 
     var isAuthenticated: Bool { session != nil }
 
@@ -40,18 +38,15 @@ final class Connection {
 
     /// Handles one text frame; returns the reply to send.
     func handle(_ text: String) async -> ServerReply {
-        let request: ClientRequest
+        let request: IncomingRequest
         lastRequestType = "invalid"
-        frame = Data(text.utf8)
-        // Not kept while the connection idles: a frame may be 64 KiB.
-        defer { frame = Data() }
         do {
-            request = try JSONDecoder().decode(ClientRequest.self, from: frame)
+            request = try JSONDecoder().decode(IncomingRequest.self, from: Data(text.utf8))
         } catch {
             let refusal = ReplyError(code: .badRequest, message: "the frame is not a request object {\"id\": <number>, \"type\": <string>, …}")
             return await refuse(Self.salvageID(text), refusal, event: "request.invalid")
         }
-        guard let type = RequestType(rawValue: request.type) else {
+        guard let type = request.requestType else {
             lastRequestType = "unknown"
             return await refuse(
                 request.id, ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md"), event: "request.unknown")
@@ -61,7 +56,7 @@ final class Connection {
             return .error(request.id, .helloRequired, "send hello with the protocol version first")
         }
         do {
-            if let outOfRange = WireRanges.violation(in: request) { throw ReplyError(code: .badRequest, message: outOfRange) }
+            if let outOfRange = request.outOfRange { throw ReplyError(code: .badRequest, message: outOfRange) }
             if type.deferrableWrite, context.storage.isLow {
                 throw ReplyError(
                     code: .storageLow, message: "the server is low on disk space and takes no new data for now; reading still works; try again later")
@@ -75,7 +70,7 @@ final class Connection {
     /// Answers a request by its route (`RequestRoute.table`): the session it needs is checked
     /// here, once, and the handler gets the person asking; the handler decides (`Gate.require`)
     /// and acts, and what it throws becomes the reply in `reply(to:_:failure:)`.
-    func dispatch(_ type: RequestType, _ request: ClientRequest) async throws -> ServerReply {
+    func dispatch(_ type: RequestType, _ request: IncomingRequest) async throws -> ServerReply {
         guard let route = RequestRoute.table[type] else {
             throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
         }
@@ -125,21 +120,6 @@ final class Connection {
             }
         }
         return .error(id, refusal.code, refusal.message)
-    }
-
-    /// The frame as the request's typed payload (`RequestPayload`). Every field has decoded once
-    /// already as part of `ClientRequest`, so what fails here is a field the request needs and
-    /// the frame lacks, and the refusal names it.
-    func payload<Payload: RequestPayload>(_: Payload.Type) throws -> Payload {
-        do {
-            return try JSONDecoder().decode(Payload.self, from: frame)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw ReplyError(code: .badRequest, message: "\(key.stringValue) is required")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw ReplyError(code: .badRequest, message: "\(context.codingPath.last?.stringValue ?? "a field") is required")
-        } catch {
-            throw ReplyError(code: .badRequest, message: "the request's fields do not match \(Payload.type.rawValue); see docs/PROTOCOL.md")
-        }
     }
 
     /// The numeric id of a request that did not decode, when it can be found, so the error

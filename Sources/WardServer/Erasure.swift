@@ -13,9 +13,11 @@ import WardPersonalData
 /// a legal obligation or a legal hold keeps is kept and named in the receipt.
 extension PrivacyService {
     /// gdpr.purge: the officer runs the retention job now (it also runs every hour by itself).
-    func purgeNow(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func purgeNow(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
-        return .answering(request, \.purgeReceipt, try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role.rawValue))
+        var reply = ServerReply(id: id, type: RequestType.gdprPurge.rawValue)
+        reply.purgeReceipt = try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role.rawValue)
+        return reply
     }
 
     /// The controller has one month to act on a request (Art. 12(3)): the same day of the next

@@ -1,13 +1,13 @@
 import WardProtocol
 import WardStore
 
-/// How the server answers a request: what it needs of the session, and its handler. The
-/// request's policy action and audit event are `RequestType.action` and `.auditEvent`
-/// (WardProtocol); the dispatcher (`Connection.dispatch`) checks the session this declares
-/// once, so a handler starts from the person asking and decides with `Gate.require`.
+/// How the server answers a request: the payload it carries, what it needs of the session, and
+/// its handler. The request's policy action and audit event are `RequestType.action` and
+/// `.auditEvent` (WardProtocol); the dispatcher (`Connection.dispatch`) checks the session this
+/// declares once, so a handler starts from the person asking and decides with `Gate.require`.
 struct RequestRoute: Sendable {
-    typealias Open = @Sendable (Connection, ClientRequest) async throws -> ServerReply
-    typealias SignedIn = @Sendable (Connection, ClientRequest, UserRecord) async throws -> ServerReply
+    typealias Open = @Sendable (Connection, IncomingRequest) async throws -> ServerReply
+    typealias SignedIn = @Sendable (Connection, IncomingRequest, UserRecord) async throws -> ServerReply
 
     enum Access: Sendable {
         /// Answered without a session: the greeting and signing in.
@@ -19,32 +19,41 @@ struct RequestRoute: Sendable {
         case ownPassword(SignedIn)
     }
 
+    /// The request's own fields (`IncomingRequest` decodes the frame as it); nil for a request
+    /// that has none.
+    let payloadType: (any RequestPayload.Type)?
     let access: Access
 
-    static func open(_ handler: @escaping Open) -> RequestRoute { RequestRoute(access: .open(handler)) }
-    static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .session(handler)) }
-    static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(access: .ownPassword(handler)) }
+    static func open(_ handler: @escaping Open) -> RequestRoute { RequestRoute(payloadType: nil, access: .open(handler)) }
+    static func session(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(payloadType: nil, access: .session(handler)) }
+    static func ownPassword(_ handler: @escaping SignedIn) -> RequestRoute { RequestRoute(payloadType: nil, access: .ownPassword(handler)) }
 
     /// An open route whose handler takes the request's typed payload, beside the envelope's id.
     static func open<Payload: RequestPayload>(
         _: Payload.Type, _ handler: @escaping @Sendable (Connection, Int, Payload) async throws -> ServerReply
     ) -> RequestRoute {
-        .open { connection, request in try await handler(connection, request.id, try connection.payload(Payload.self)) }
+        RequestRoute(
+            payloadType: Payload.self,
+            access: .open { connection, request in try await handler(connection, request.id, try request.payload(Payload.self)) })
     }
 
     /// A session route (see `Access.session`) whose handler takes the request's typed payload.
     static func session<Payload: RequestPayload>(
-        _: Payload.Type, _ handler: @escaping @Sendable (Connection, ClientRequest, Payload, UserRecord) async throws -> ServerReply
+        _: Payload.Type, _ handler: @escaping @Sendable (Connection, IncomingRequest, Payload, UserRecord) async throws -> ServerReply
     ) -> RequestRoute {
-        .session { connection, request, user in try await handler(connection, request, try connection.payload(Payload.self), user) }
+        RequestRoute(
+            payloadType: Payload.self,
+            access: .session { connection, request, user in try await handler(connection, request, try request.payload(Payload.self), user) })
     }
 
-    /// A route whose handler takes the request's typed payload, decoded from the frame (a
-    /// missing field is refused by name before the handler runs), beside the envelope's id.
+    /// A route whose handler takes the request's typed payload (a missing field is refused by
+    /// name before the handler runs), beside the envelope.
     static func ownPassword<Payload: RequestPayload>(
-        _: Payload.Type, _ handler: @escaping @Sendable (Connection, ClientRequest, Payload, UserRecord) async throws -> ServerReply
+        _: Payload.Type, _ handler: @escaping @Sendable (Connection, IncomingRequest, Payload, UserRecord) async throws -> ServerReply
     ) -> RequestRoute {
-        .ownPassword { connection, request, user in try await handler(connection, request, try connection.payload(Payload.self), user) }
+        RequestRoute(
+            payloadType: Payload.self,
+            access: .ownPassword { connection, request, user in try await handler(connection, request, try request.payload(Payload.self), user) })
     }
 
     /// Every request's route, by type, grouped by domain. `RequestRouteTests`
@@ -54,8 +63,8 @@ struct RequestRoute: Sendable {
         .ping: .open { _, request in ServerReply(id: request.id, type: "pong") },
         .login: .open(Login.self) { try await $0.login($2, replyingTo: $1) },
         .resume: .open(Resume.self) { try await $0.resume($2, replyingTo: $1) },
-        .logout: .session { try await $0.logout($1, $2) },
-        .whoami: .session { try await $0.whoami($1, $2) },
+        .logout: .session { try await $0.logout(replyingTo: $1.id, $2) },
+        .whoami: .session { try await $0.whoami(replyingTo: $1.id, $2) },
         .passwordChange: .session(PasswordChange.self) { try await $0.changePassword($2, replyingTo: $1.id, $3) },
         .totpEnroll: .session(TOTPEnroll.self) { try await $0.enrollSecondFactor($2, replyingTo: $1.id, $3) },
         .totpConfirm: .session(TOTPConfirm.self) { try await $0.confirmSecondFactor($2, replyingTo: $1.id, $3) },
@@ -106,12 +115,12 @@ struct RequestRoute: Sendable {
         .roomRemove: .ownPassword(RoomRemove.self) { c, r, p, u in
             try await ConversationService(c).removeMember(.roomRemove, roomID: p.roomID, removing: p.userID, replyingTo: r.id, u)
         },
-        .roomList: .ownPassword { try await ConversationService($0).listRooms($1, $2) },
+        .roomList: .ownPassword { try await ConversationService($0).listRooms(replyingTo: $1.id, $2) },
         .roomMembers: .ownPassword(RoomMembers.self) { try await ConversationService($0).listMembers($2, replyingTo: $1.id, $3) },
         .userFind: .ownPassword(UserFind.self) { try await ConversationService($0).findUser($2, replyingTo: $1.id, $3) },
-        .messageSend: .ownPassword { try await ConversationService($0).sendMessage($1, $2) },
+        .messageSend: .ownPassword(MessageSend.self) { try await ConversationService($0).sendMessage($2, replyingTo: $1.id, $3) },
         .messageHistory: .ownPassword(MessageHistory.self) { try await ConversationService($0).history($2, replyingTo: $1.id, $3) },
-        .receipt: .ownPassword { try await ConversationService($0).markReceipt($1, $2) },
+        .receipt: .ownPassword(Receipt.self) { try await ConversationService($0).markReceipt($2, replyingTo: $1.id, $3) },
         .presenceSet: .ownPassword(PresenceSet.self) { try await ConversationService($0).setPresence($2, replyingTo: $1.id, $3) },
 
         .consentGrant: .ownPassword(ConsentGrant.self) { c, r, p, u in
@@ -137,7 +146,7 @@ struct RequestRoute: Sendable {
         .gdprHolds: .ownPassword(GDPRHolds.self) { c, r, p, u in
             try await PrivacyService(c).manageHolds(.gdprHolds, placing: nil, releasing: nil, includeReleased: p.kind == "all", replyingTo: r.id, u)
         },
-        .gdprPurge: .ownPassword { try await PrivacyService($0).purgeNow($1, $2) },
+        .gdprPurge: .ownPassword { try await PrivacyService($0).purgeNow(replyingTo: $1.id, $2) },
 
         .availabilityAdd: .ownPassword(AvailabilityAdd.self) { c, r, p, u in
             .answering(r, \.availability, try await SchedulingService(c).addAvailability(p, u))
@@ -187,7 +196,7 @@ struct RequestRoute: Sendable {
             .answering(r, \.unreadNotifications, try await NotificationService(c).announce(p, u))
         },
 
-        .recordRead: .ownPassword(RecordRead.self) { try await RecordService($0).readRecordPage($1, $2, $3) },
+        .recordRead: .ownPassword(RecordRead.self) { try await RecordService($0).readRecordPage($2, replyingTo: $1.id, $3) },
         .recordWrite: .ownPassword(RecordWrite.self) { c, r, p, u in .answering(r, \.recordEntries, try await RecordService(c).writeRecord(p, u)) },
         .recordAmend: .ownPassword(RecordAmend.self) { c, r, p, u in .answering(r, \.amendments, [try await RecordService(c).requestAmendment(p, u)])
         },
@@ -214,14 +223,14 @@ struct RequestRoute: Sendable {
 
         .auditProof: .ownPassword(AuditProof.self) { try await OversightService($0).auditProof($2, replyingTo: $1.id, $3) },
         .securitySignIns: .ownPassword(SecuritySignIns.self) { try await OversightService($0).signInReport($2, replyingTo: $1.id, $3) },
-        .backupStatus: .ownPassword { try await OversightService($0).backupStatus($1, $2) }
+        .backupStatus: .ownPassword { try await OversightService($0).backupStatus(replyingTo: $1.id, $2) }
     ]
 }
 
 extension ServerReply {
     /// The reply to `request`, of the request's type, carrying `value` in `field`.
-    static func answering<Value>(_ request: ClientRequest, _ field: WritableKeyPath<Fields, Value?>, _ value: Value) -> ServerReply {
-        var reply = ServerReply(id: request.id, type: request.type)
+    static func answering<Value>(_ request: IncomingRequest, _ field: WritableKeyPath<Fields, Value?>, _ value: Value) -> ServerReply {
+        var reply = ServerReply(id: request.id, type: request.typeName)
         reply[dynamicMember: field] = value
         return reply
     }

@@ -10,9 +10,10 @@ import WardStore
 extension ConversationService {
     // MARK: Messages
 
-    func sendMessage(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func sendMessage(_ send: MessageSend, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let device = try requireDevice()
-        let (clientMessageID, envelope, ciphertextSize, room) = try checkedSend(request, user, device: device)
+        let (ciphertextSize, room) = try checkedSend(send, user, device: device)
+        let (clientMessageID, envelope) = (send.clientMessageID, send.envelope)
         let messageID = "msg:" + OpaqueID.make()
         try await context.gate.require(
             try roomRequest(
@@ -22,7 +23,7 @@ extension ConversationService {
         let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
         let connectionID = scope.connectionID
-        let urgentAlerts = request.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []
+        let urgentAlerts = send.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []
         let alertText = Notifier.messageAlert(careRoom: room.kind == .care)
         let appended = try await context.gate.database.write(
             { transaction -> (WardDatabase.Appended, [String]) in
@@ -46,7 +47,7 @@ extension ConversationService {
                 hub.post(Events.encode(event), toUsers: members, except: connectionID)
             }
         ).0
-        var reply = ServerReply(id: request.id, type: "message.sent")
+        var reply = ServerReply(id: id, type: "message.sent")
         reply.messageInfo = Self.info(appended.message, envelope: envelope)
         return reply
     }
@@ -55,21 +56,18 @@ extension ConversationService {
     /// room (a member's), the sender key (this device's current one for the room, of the
     /// envelope's suite) and the position (not a replay). An allowed send is then one that is
     /// stored; the write checks the key again inside its transaction.
-    func checkedSend(_ request: ClientRequest, _ user: UserRecord, device: DeviceRecord) throws
-        -> (clientMessageID: String, envelope: Envelope, ciphertextSize: Int, room: RoomRecord)
-    {
-        let clientMessageID = try require(request.clientMessageID, "clientMessageID")
+    func checkedSend(_ send: MessageSend, _ user: UserRecord, device: DeviceRecord) throws -> (ciphertextSize: Int, room: RoomRecord) {
+        let (clientMessageID, envelope) = (send.clientMessageID, send.envelope)
         guard (1...64).contains(clientMessageID.utf8.count),
             clientMessageID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
         else {
             throw ReplyError(code: .badRequest, message: "clientMessageID must be 1-64 letters, digits, '-', '_', '.' or ':'")
         }
-        let envelope = try require(request.envelope, "envelope")
         let parts: EnvelopeCrypto.Parts
         do { parts = try EnvelopeCrypto.check(envelope) } catch let error as E2EEError {
             throw ReplyError(code: .badRequest, message: "envelope refused: \(error)")
         }
-        let (room, _) = try memberRoom(try require(request.roomID, "roomID"), user)
+        let (room, _) = try memberRoom(send.roomID, user)
         guard let key = try context.gate.database.senderKey(id: envelope.keyID), key.roomID == room.id, key.senderDevice == device.id,
             key.epoch == room.epoch
         else { throw ConversationRefusal.staleKey }
@@ -83,7 +81,7 @@ extension ConversationService {
                 keyID: envelope.keyID, iteration: envelope.iteration, senderDevice: device.id,
                 clientMessageID: clientMessageID)
         else { throw ConversationRefusal.replayed }
-        return (clientMessageID, envelope, parts.ciphertext.count, room)
+        return (parts.ciphertext.count, room)
     }
 
     func history(_ page: MessageHistory, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
@@ -112,12 +110,11 @@ extension ConversationService {
             }
     }
 
-    func markReceipt(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
-        let kind = try require(request.kind, "kind")
+    func markReceipt(_ receipt: Receipt, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+        let (kind, seq) = (receipt.kind, receipt.seq)
         guard ["read", "delivered"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be read or delivered") }
-        let seq = try require(request.seq, "seq")
         guard seq >= 0 else { throw ReplyError(code: .badRequest, message: "seq must not be negative") }
-        let (room, _) = try memberRoom(try require(request.roomID, "roomID"), user)
+        let (room, _) = try memberRoom(receipt.roomID, user)
         try await context.gate.require(try roomRequest(user, .receipt, room, code: .update, details: ["kind": kind]))
         let hub = context.hub
         let marked = try await context.gate.database.write(
@@ -137,7 +134,7 @@ extension ConversationService {
                 hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
             }
         ).0
-        var reply = ServerReply(id: request.id, type: "receipt")
+        var reply = ServerReply(id: id, type: "receipt")
         reply.roomID = room.id
         reply.kind = kind
         reply.seq = marked

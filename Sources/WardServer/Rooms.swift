@@ -160,9 +160,9 @@ extension ConversationService {
             })
     }
 
-    func listRooms(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func listRooms(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await context.gate.require(selfRequest(user, type: .roomList, code: .read))
-        var reply = ServerReply(id: request.id, type: "room.list")
+        var reply = ServerReply(id: id, type: "room.list")
         reply.rooms = try context.gate.database.rooms(ofUser: user.id).map { room, member, unread in
             var info = Self.info(room)
             info.firstSeq = member.firstSeq

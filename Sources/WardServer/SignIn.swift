@@ -198,22 +198,22 @@ extension Connection {
         session = (current.tokenHash, current.userID, true)
     }
 
-    func logout(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func logout(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let outcome = try await context.gate.decide(selfRequest(user, type: .logout, code: .delete))
         guard outcome.allowed, let session else {
-            return .error(request.id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
+            return .error(id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
         }
         try await context.gate.database.deleteSession(tokenHash: session.tokenHash)
         self.session = nil
         signedOff()
         // Other connections that resumed the same session get no more events either.
         context.hub.endSession(tokenHash: session.tokenHash)
-        return ServerReply(id: request.id, type: "logout")
+        return ServerReply(id: id, type: "logout")
     }
 
-    func whoami(_ request: ClientRequest, _ user: UserRecord) async throws -> ServerReply {
+    func whoami(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await context.gate.require(selfRequest(user, type: .whoami, code: .read))
-        var reply = ServerReply(id: request.id, type: "user")
+        var reply = ServerReply(id: id, type: "user")
         reply.userID = user.id
         reply.role = user.role.rawValue
         reply.mustChangePassword = user.mustChangePassword

@@ -58,7 +58,7 @@ struct BookingBench: AsyncParsableCommand {
             for n in 0..<clients {
                 group.addTask {
                     try await client.connect { connection in
-                        try await connection.request(ClientRequest(id: 0, type: .resume, token: sessions[n]))
+                        try await connection.request(Resume(token: sessions[n]))
                         board.arrive(.registered)
                         await board.wait(.registered)
                         let readStart = clock.now

@@ -40,7 +40,7 @@ struct CareRoomFixture {
         let people = [("patient", "Patient"), ("officer", "PrivacyOfficer")] + (0..<doctorCount).map { ("doctor\($0)", "Doctor") }
         let (_, made) = try await client.adminAndAccounts(server, people) { connection, made in
             for doctor in made.dropFirst(2) {
-                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .careTeamAdd, patientID: made[0].id, clinicianID: doctor.id))
+                _ = try await ChatBench.paced(connection, CareTeamChange<CareTeamAdd>(patientID: made[0].id, clinicianID: doctor.id))
             }
         }
         let (patient, officer, doctorAccounts) = (
@@ -69,13 +69,13 @@ struct CareRoomFixture {
         let others = writtenBy == .doctors ? [patient.0] + doctors.dropFirst().map(\.id) : doctors.map(\.id)
         if writtenBy == .doctors {
             try await client.connect { connection in
-                try await connection.request(ClientRequest(id: 0, type: .resume, token: patientToken))
+                try await connection.request(Resume(token: patientToken))
                 try await SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: patient.0).register()
             }
         } else {
             for doctor in doctors {
                 try await client.connect { connection in
-                    try await connection.request(ClientRequest(id: 0, type: .resume, token: doctor.token))
+                    try await connection.request(Resume(token: doctor.token))
                     try await SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: doctor.id).register()
                 }
             }
@@ -88,7 +88,7 @@ struct CareRoomFixture {
             for n in 0..<writers {
                 group.addTask {
                     try await client.connect { connection in
-                        try await connection.request(ClientRequest(id: 0, type: .resume, token: writerAccounts[n].token))
+                        try await connection.request(Resume(token: writerAccounts[n].token))
                         let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: writerAccounts[n].id)
                         try await messenger.register()
                         board.arrive(.registered)

@@ -72,11 +72,11 @@ struct ChatBench: AsyncParsableCommand {
             for worker in 0..<workers {
                 group.addTask {
                     try await connect { connection in
-                        try await connection.request(ClientRequest(id: 0, type: .resume, token: adminToken))
+                        try await connection.request(Resume(token: adminToken))
                         var made: [(Int, String, String)] = []
                         for n in stride(from: worker, to: count, by: workers) {
                             let reply = try await Self.paced(
-                                connection, ClientRequest(id: 0, type: .userCreate, username: "nurse\(n)", role: "Nurse"))
+                                connection, UserCreate(username: "nurse\(n)", role: "Nurse"))
                             made.append((n, reply.userID ?? "", reply.password ?? ""))
                         }
                         return made
@@ -125,7 +125,7 @@ struct ChatBench: AsyncParsableCommand {
             for n in 0..<count {
                 group.addTask {
                     try await connect { connection -> ClientResult in
-                        try await connection.request(ClientRequest(id: 0, type: .resume, token: tokens[n]))
+                        try await connection.request(Resume(token: tokens[n]))
                         var device = DeviceIdentity()
                         device.suites = [suiteName]
                         let messenger = SecureMessenger(connection: connection, identity: device, userID: created[n].0)
@@ -254,9 +254,14 @@ struct ChatBench: AsyncParsableCommand {
     }
 
     /// Sends `request`, waiting and trying again while the connection is over its rate limit.
-    static func paced(_ connection: WardConnection, _ request: ClientRequest) async throws -> ServerReply {
+    static func paced<Payload: RequestPayload>(_ connection: WardConnection, _ request: Payload) async throws -> ServerReply {
+        try await paced { try await connection.send(request) }
+    }
+
+    /// Sends what `send` sends, again while the connection is over its rate limit.
+    static func paced(_ send: () async throws -> ServerReply) async throws -> ServerReply {
         for _ in 0..<100 {
-            let reply = try await connection.send(request)
+            let reply = try await send()
             if reply.code == .rateLimited {
                 try await Task.sleep(for: .milliseconds(50))
                 continue

@@ -53,7 +53,7 @@ struct ErasureBench: AsyncParsableCommand {
         // The other users: two doctors chatting, one message in flight at a time.
         let chat = Task {
             try await client.connect { connection in
-                try await connection.request(ClientRequest(id: 0, type: .resume, token: doctors[0].token))
+                try await connection.request(Resume(token: doctors[0].token))
                 let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: doctors[0].id)
                 try await messenger.register()
                 let roomID = try await connection.request(RoomCreate(kind: "staff", name: "Handover", members: [doctors[1].id])).room?.roomID ?? ""
@@ -70,14 +70,14 @@ struct ErasureBench: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(2))
 
         let (exportTime, exported) = try await client.connect { connection -> (Duration, Int) in
-            try await connection.request(ClientRequest(id: 0, type: .resume, token: officerToken))
+            try await connection.request(Resume(token: officerToken))
             let start = clock.now
             let document = try await connection.exportSubject(userID: patientID)
             return (clock.now - start, document.messages.count)
         }
         latencies.phase = .during
         let (eraseTime, receipt) = try await client.connect { connection -> (Duration, ErasureReceipt?) in
-            try await connection.request(ClientRequest(id: 0, type: .resume, token: officerToken))
+            try await connection.request(Resume(token: officerToken))
             let start = clock.now
             let reply = try await connection.request(GDPRErase(userID: patientID))
             return (clock.now - start, reply.erasureReceipt)

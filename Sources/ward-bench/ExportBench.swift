@@ -40,24 +40,20 @@ struct ExportBench: AsyncParsableCommand {
 
         // The measurement: the privacy officer's export, then the reference.
         let (document, exportTime) = try await connect { connection in
-            try await connection.request(ClientRequest(id: 0, type: .resume, token: officerToken))
+            try await connection.request(Resume(token: officerToken))
             let exportStart = clock.now
             let document = try await connection.exportSubject(userID: patientID)
             return (document, clock.now - exportStart)
         }
         // Reference: the patient's own client reads the room's history (200 per page, paced).
         let (reference, referenceCount) = try await connect { connection -> (Duration, Int) in
-            try await connection.request(ClientRequest(id: 0, type: .resume, token: patientToken))
+            try await connection.request(Resume(token: patientToken))
             let roomID = document.rooms.first?.room.roomID ?? ""
             let start = clock.now
             var after = 0
             var count = 0
             for _ in 0..<(messages / 200 + 2) {
-                var history = ClientRequest(id: 0, type: .messageHistory)
-                history.roomID = roomID
-                history.after = after
-                history.limit = 200
-                let page = try await ChatBench.paced(connection, history).messages ?? []
+                let page = try await ChatBench.paced(connection, MessageHistory(roomID: roomID, after: after, limit: 200)).messages ?? []
                 count += page.count
                 guard let last = page.last, page.count == 200 else { break }
                 after = last.seq

@@ -28,7 +28,7 @@ struct RecordBench: AsyncParsableCommand {
         let password = CareRoomFixture.password
         let (entries, reads) = (self.entries, self.reads)
         let (_, accounts) = try await client.adminAndAccounts(server, [("doctor", "Doctor"), ("patient", "Patient")]) { connection, made in
-            _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .careTeamAdd, patientID: made[1].id, clinicianID: made[0].id))
+            _ = try await ChatBench.paced(connection, CareTeamChange<CareTeamAdd>(patientID: made[1].id, clinicianID: made[0].id))
         }
         let (doctor, patientID) = ((accounts[0].id, accounts[0].oneTime), accounts[1].id)
         let sections = [
@@ -39,10 +39,9 @@ struct RecordBench: AsyncParsableCommand {
             _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: doctor.1, password: password)
             for n in 0..<entries {
                 let (section, type) = sections[n % sections.count]
-                var write = ClientRequest(id: 0, type: .recordWrite, patientID: patientID)
-                write.section = section
-                write.resource =
-                    #"{"resourceType": "\#(type)", "note": [{"text": "entry \#(n): \#(String(repeating: "clinical detail ", count: 10))"}]}"#
+                let note = "entry \(n): " + String(repeating: "clinical detail ", count: 10)
+                let write = RecordWrite(
+                    patientID: patientID, section: section, resource: #"{"resourceType": "\#(type)", "note": [{"text": "\#(note)"}]}"#)
                 _ = try await ChatBench.paced(connection, write)
                 // Under the connection's 50 requests a second: a client refused too often in a row is cut off.
                 try await Task.sleep(for: .milliseconds(21))
@@ -58,7 +57,7 @@ struct RecordBench: AsyncParsableCommand {
                 record.append(clock.now - start)
                 size = whole.count
                 let reference0 = clock.now
-                _ = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .whoami))
+                _ = try await ChatBench.paced { try await connection.send(.whoami) }
                 reference.append(clock.now - reference0)
             }
             // Where the time goes, in part: one reply's JSON, written as the server writes it

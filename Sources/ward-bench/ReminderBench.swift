@@ -79,7 +79,7 @@ struct ReminderBench: AsyncParsableCommand {
                         try await Task.sleep(for: .milliseconds(15 * n))
                         try await benchClient.connect { connection in
                             do {
-                                try await connection.request(ClientRequest(id: 0, type: .resume, token: tokens[n]))
+                                try await connection.request(Resume(token: tokens[n]))
                             } catch {
                                 // The others must not wait for this one.
                                 writeLine("patient \(n) could not resume its session: \(error)")
@@ -129,10 +129,7 @@ struct ReminderBench: AsyncParsableCommand {
             _ = try await ChatBench.firstSignIn(connection, username: "admin", oneTime: otp, password: CareRoomFixture.password)
             let start = clock.now
             for n in 0..<announcements {
-                var announce = ClientRequest(id: 0, type: .notificationAnnounce)
-                announce.text = "Announcement \(n)"
-                announce.role = "Patient"
-                _ = try await ChatBench.paced(connection, announce)
+                _ = try await ChatBench.paced(connection, NotificationAnnounce(text: "Announcement \(n)", role: "Patient"))
             }
             _ = start
         }

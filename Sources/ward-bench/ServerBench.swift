@@ -216,7 +216,7 @@ final class Tally: Sendable {
 /// waiting password checks and refuses the rest at once), as a client does; counts those answers.
 func signIn(_ connection: WardConnection, username: String, password: String, busyAnswers: Tally) async throws {
     while true {
-        let reply = try await connection.send(ClientRequest(id: 0, type: .login, username: username, password: password))
+        let reply = try await connection.send(Login(username: username, password: password))
         if reply.code == .busy {
             busyAnswers.add()
             try await Task.sleep(for: .milliseconds(100))

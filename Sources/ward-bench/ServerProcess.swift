@@ -156,10 +156,10 @@ extension BenchClient {
             try await ChatBench.firstSignIn($0, username: "admin", oneTime: otp, password: CareRoomFixture.password)
         }
         let accounts = try await connect { connection -> [(id: String, oneTime: String)] in
-            try await connection.request(ClientRequest(id: 0, type: .resume, token: adminToken))
+            try await connection.request(Resume(token: adminToken))
             var made: [(id: String, oneTime: String)] = []
             for (username, role) in people {
-                let reply = try await ChatBench.paced(connection, ClientRequest(id: 0, type: .userCreate, username: username, role: role))
+                let reply = try await ChatBench.paced(connection, UserCreate(username: username, role: role))
                 made.append((reply.userID ?? "", reply.password ?? ""))
             }
             try await configure(connection, made)

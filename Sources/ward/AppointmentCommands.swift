@@ -42,7 +42,7 @@ struct Appointments: AsyncParsableCommand {
 
         func run() async throws {
             let clinicians = try await connection.withSignedIn { connection in
-                try await connection.request(ClientRequest(id: 0, type: .availabilityClinicians)).users ?? []
+                try await connection.request(.availabilityClinicians).users ?? []
             }
             if clinicians.isEmpty { print("no clinician publishes availability yet") }
             for clinician in clinicians { print("\(MessageFormat.safe(clinician.displayName)) (\(clinician.role), \(clinician.username))") }

@@ -112,7 +112,7 @@ actor ChatClient {
     /// Brings every window up to date: the room list, members, and the messages after what was shown.
     private func synchronize() async throws {
         guard let connection = messenger?.connection else { return }
-        let listed = try await connection.request(ClientRequest(id: 0, type: .roomList)).rooms ?? []
+        let listed = try await connection.request(.roomList).rooms ?? []
         let listedIDs = Set(listed.map(\.roomID))
         for gone in rooms.keys where !listedIDs.contains(gone) {
             rooms[gone] = nil
@@ -290,11 +290,7 @@ actor ChatClient {
 
     private func markRead(_ roomID: String, seq: Int) {
         guard let connection = messenger?.connection, seq > 0 else { return }
-        var receipt = ClientRequest(id: 0, type: .receipt)
-        receipt.roomID = roomID
-        receipt.kind = "read"
-        receipt.seq = seq
-        Task { _ = try? await connection.send(receipt) }
+        Task { _ = try? await connection.send(Receipt(roomID: roomID, kind: "read", seq: seq)) }
     }
 
     // MARK: Input

@@ -13,7 +13,7 @@ enum ConsentFlow {
         _ action: String, purpose name: String?, on connection: WardConnection,
         ask: @Sendable (_ text: [String], _ question: String) async -> String?
     ) async throws -> [String] {
-        let listed = try await connection.request(ClientRequest(id: 0, type: .consentList))
+        let listed = try await connection.request(.consentList)
         let purposes = listed.consentPurposes ?? []
         guard action != "list" else {
             return PrivacyText.consentLines(purposes: purposes, records: listed.consents ?? [])

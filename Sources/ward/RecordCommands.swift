@@ -21,7 +21,7 @@ struct Record: AsyncParsableCommand {
     static func patientID(_ name: String, on connection: WardConnection) async throws -> String {
         if name.hasPrefix("user:") { return name }
         // A patient naming themselves: their own id, without a directory search patients may not make.
-        let me = try await connection.request(ClientRequest(id: 0, type: .whoami))
+        let me = try await connection.request(.whoami)
         if let own = me.users?.first, own.username == name { return own.userID }
         guard let found = try await connection.request(UserFind(username: name)).users?.first else {
             throw UsageError("no active account is called \(name)")

@@ -8,7 +8,7 @@ import WardProtocol
 enum Scheduling {
     /// A clinician who publishes availability, by user id, username or display name.
     static func clinician(_ name: String, on connection: WardConnection) async throws -> UserInfo {
-        let clinicians = try await connection.request(ClientRequest(id: 0, type: .availabilityClinicians)).users ?? []
+        let clinicians = try await connection.request(.availabilityClinicians).users ?? []
         let lowered = name.lowercased()
         let matches = clinicians.filter { $0.userID == name || $0.username.lowercased() == lowered || $0.displayName.lowercased() == lowered }
         switch matches.count {

@@ -43,7 +43,7 @@ struct Rooms: AsyncParsableCommand {
     func run() async throws {
         let json = self.json
         let rooms = try await connection.withMessenger { messenger in
-            try await messenger.connection.request(ClientRequest(id: 0, type: .roomList)).rooms ?? []
+            try await messenger.connection.request(.roomList).rooms ?? []
         }
         for room in rooms {
             if json {

@@ -37,7 +37,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
     func run() async throws {
         let (verdict, id) = (self.verdict, self.id)
         let reply = try await withSession { connection in
-            guard let verdict, let id else { return try await connection.request(ClientRequest(id: 0, type: .approvalList)) }
+            guard let verdict, let id else { return try await connection.request(.approvalList) }
             return try await connection.request(ApprovalDecide(approvalID: id, verdict: verdict == .approve ? "approved" : "rejected"))
         }
         if verdict == nil, reply.approvals?.isEmpty ?? true { print("nothing waits for approval") }

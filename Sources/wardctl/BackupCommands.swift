@@ -21,7 +21,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let status = try await withSession { connection in
-                try await connection.request(ClientRequest(id: 0, type: .backupStatus)).backupStatus
+                try await connection.request(.backupStatus).backupStatus
             }
             guard let status else { throw UsageError("the server sent no backup status") }
             print("backup directory: \(status.directory ?? "none (serve --backup-dir)")")

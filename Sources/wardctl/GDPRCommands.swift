@@ -259,7 +259,7 @@ extension GDPRCommand {
 
         func run() async throws {
             let receipt = try await withSession { connection -> PurgeReceipt in
-                guard let receipt = try await connection.request(ClientRequest(id: 0, type: .gdprPurge)).purgeReceipt else {
+                guard let receipt = try await connection.request(.gdprPurge).purgeReceipt else {
                     throw UsageError("the server's reply held no purge receipt")
                 }
                 return receipt

@@ -38,7 +38,7 @@ extension UserCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
         func run() async throws {
-            let reply = try await withSession { try await $0.request(ClientRequest(id: 0, type: .userList)) }
+            let reply = try await withSession { try await $0.request(.userList) }
             printUsers(reply.users ?? [])
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardProtocol
+import WardTestSupport
 
 /// Typed request payloads (issue 20) put on the wire the same flat object `ClientRequest` does.
 @Suite("Request payloads")

@@ -3,7 +3,7 @@ import Testing
 import WardAudit
 import WardClient
 import WardProtocol
-import WardServer
+@testable import WardServer
 import WardStore
 import WardTestSupport
 
@@ -15,30 +15,72 @@ import WardTestSupport
 struct HostileInputTests {
     typealias Member = ConversationTests.Member
 
-    /// The fields of `ClientRequest` whose values are of type `T?`, read from the type itself, so
-    /// that a field added later is covered without editing this test.
+    /// The fields of `ClientRequest` whose values are of type `T?`, read from the type itself.
     static func fields<T>(of _: T.Type) -> [String] {
         Mirror(reflecting: ClientRequest(id: 0, unlistedType: "")).children.compactMap { child in
             type(of: child.value) == Optional<T>.self ? child.label : nil
         }
     }
 
-    @Test func everyIntegerFieldHasARange() {
-        let integers = Set(Self.fields(of: Int.self) + Self.fields(of: Int64.self)).subtracting(["version"])
-        let ranged = Set(WireRanges.timeFields.map(\.name) + WireRanges.countFields.map(\.name))
-        #expect(integers == ranged, "every integer field of a request is range-checked before any handler computes with it")
-        #expect(!integers.isEmpty)
+    /// A frame with every field a request may carry (`ClientRequest`'s) set to a value of its type.
+    static func everyFieldFrame() throws -> Data {
+        let key = String(repeating: "A", count: 44)
+        var object: [String: Any] = [
+            "id": 1, "type": "ping", "keys": [], "keyBackups": [], "members": [],
+            "device": ["deviceID": "d", "userID": "u", "suites": [], "encryptionKey": key, "signingKey": key, "signature": key],
+            "envelope": ["suite": "s", "keyID": "k", "iteration": 0, "nonce": key, "ciphertext": key, "signature": key]
+        ]
+        for name in fields(of: String.self) where name != "type" { object[name] = "x" }
+        for name in fields(of: Int.self) { object[name] = 1 }
+        for name in fields(of: Int64.self) { object[name] = 1_800_000_000 }
+        for name in fields(of: Bool.self) { object[name] = true }
+        return try JSONSerialization.data(withJSONObject: object)
     }
 
-    @Test func outOfRangeIntegersAreNamedInTheError() {
+    /// Every field of every request's payload, read from the payload types the server decodes
+    /// (`RequestRoute.payloadType`, each decoded from `everyFieldFrame`), so that a field added
+    /// later is covered without editing this test.
+    static func payloadFields() throws -> [(name: String, value: Any)] {
+        let frame = try everyFieldFrame()
+        func decode<Payload: RequestPayload>(_: Payload.Type) throws -> any RequestPayload {
+            try JSONDecoder().decode(Payload.self, from: frame)
+        }
+        return try RequestType.allCases.compactMap { RequestRoute.table[$0]?.payloadType }.flatMap { payloadType in
+            Mirror(reflecting: try decode(payloadType)).children.map { ($0.label ?? "", $0.value) }
+        }
+    }
+
+    @Test func everyIntegerFieldHasARange() throws {
+        let fields = try Self.payloadFields()
+        let integerTypes: [Any.Type] = [Int.self, Int?.self, Int64.self, Int64?.self]
+        let integers = Set(fields.filter { field in integerTypes.contains { $0 == type(of: field.value) } }.map(\.name))
+            .subtracting(["version"])
+        let ranged = Set(WireRanges.timeFields + WireRanges.countFields)
+        #expect(integers == ranged, "every integer field of a request is range-checked before any handler computes with it")
+        #expect(!integers.isEmpty)
+        let catalogue = Set(Mirror(reflecting: ClientRequest(id: 0, unlistedType: "")).children.compactMap(\.label))
+        #expect(Set(fields.map(\.name)).isSubset(of: catalogue), "the tests' ClientRequest carries every field of every payload")
+    }
+
+    /// What the server's frame decoding (`IncomingRequest`) finds of `request`'s ranges.
+    struct RangeCheck: Decodable {
+        let violation: String?
+        init(from decoder: any Decoder) throws { violation = WireRanges.violation(in: decoder) }
+    }
+
+    static func violation(in request: ClientRequest) throws -> String? {
+        try JSONDecoder().decode(RangeCheck.self, from: JSONEncoder().encode(request)).violation
+    }
+
+    @Test func outOfRangeIntegersAreNamedInTheError() throws {
         var request = ClientRequest(id: 1, type: .appointmentSlots)
         request.startsAt = Int64.min
-        #expect(WireRanges.violation(in: request)?.hasPrefix("startsAt must be a time") == true)
+        #expect(try Self.violation(in: request)?.hasPrefix("startsAt must be a time") == true)
         request.startsAt = 1_800_000_000
         request.limit = -1
-        #expect(WireRanges.violation(in: request)?.hasPrefix("limit must be a whole number") == true)
+        #expect(try Self.violation(in: request)?.hasPrefix("limit must be a whole number") == true)
         request.limit = 50
-        #expect(WireRanges.violation(in: request) == nil)
+        #expect(try Self.violation(in: request) == nil)
     }
 
     /// Requests that would end the test's own sessions or undo its set-up; every other type of
@@ -52,32 +94,20 @@ struct HostileInputTests {
 
     /// One request type with integer fields at the edges: each field alone, all at once, and the
     /// two times crossed (the pair that trapped in `endsAt - startsAt`).
-    static func integerVariants(of base: ClientRequest) -> [ClientRequest] {
-        var variants: [ClientRequest] = []
-        func setAll(_ request: inout ClientRequest, _ value: Int64) {
-            for (_, path) in WireRanges.timeFields { request[keyPath: path] = value }
-            for (_, path) in WireRanges.countFields { request[keyPath: path] = Int(value) }
+    static func integerVariants(of base: ClientRequest) throws -> [ClientRequest] {
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as? [String: Any])
+        func variant(_ values: [String: Int64]) throws -> ClientRequest {
+            let changed = object.merging(values.mapValues { Int($0) }) { $1 }
+            return try JSONDecoder().decode(ClientRequest.self, from: JSONSerialization.data(withJSONObject: changed))
         }
+        let names = WireRanges.timeFields + WireRanges.countFields
+        var variants: [ClientRequest] = []
         for value in edges {
-            for (_, path) in WireRanges.timeFields {
-                var request = base
-                request[keyPath: path] = value
-                variants.append(request)
-            }
-            for (_, path) in WireRanges.countFields {
-                var request = base
-                request[keyPath: path] = Int(value)
-                variants.append(request)
-            }
-            var all = base
-            setAll(&all, value)
-            variants.append(all)
+            variants += try names.map { try variant([$0: value]) }
+            variants.append(try variant(Dictionary(uniqueKeysWithValues: names.map { ($0, value) })))
         }
         for (start, end) in [(Int64.min, Int64.max), (Int64.max, Int64.min), (0, Int64.max)] {
-            var crossed = base
-            crossed.startsAt = start
-            crossed.endsAt = end
-            variants.append(crossed)
+            variants.append(try variant(["startsAt": start, "endsAt": end]))
         }
         return variants
     }
@@ -147,7 +177,7 @@ struct HostileInputTests {
                     try await ErasureTests.signedIn(server, member) { connection -> Int in
                         var answered = 0
                         for base in bases {
-                            for variant in Self.integerVariants(of: base) {
+                            for variant in try Self.integerVariants(of: base) {
                                 let reply = try await connection.send(variant)
                                 #expect(reply.code != .unavailable, "\(variant.type): \(reply.message ?? "")")
                                 answered += 1
@@ -165,7 +195,7 @@ struct HostileInputTests {
             }
             return try await group.reduce(0, +)
         }
-        #expect(answered == 3 * bases.reduce(0) { $0 + Self.integerVariants(of: $1).count + Self.hostileStrings.count + 1 })
+        #expect(answered == 3 * (try bases.reduce(0) { $0 + (try Self.integerVariants(of: $1)).count + Self.hostileStrings.count + 1 }))
         // A time out of range is refused with a message naming the field, and audited as a refusal.
         try await ErasureTests.signedIn(server, pia) { (p: WardConnection) async throws in
             let reply = try await p.send(

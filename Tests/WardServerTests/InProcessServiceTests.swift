@@ -77,10 +77,9 @@ struct InProcessServiceTests {
 
     @Test func aPatientAskingForAnotherPatientsRecordIsDeniedAndAudited() async throws {
         let clinic = try await Clinic.open()
-        let request = ClientRequest(id: 8, type: .recordRead)
         await #expect(throws: Denied.self) {
             try await RecordService(scope: clinic.scope(secondFactor: false)).readRecordPage(
-                request, RecordRead(patientID: clinic.ben.id), clinic.pia)
+                RecordRead(patientID: clinic.ben.id), replyingTo: 8, clinic.pia)
         }
         let entry = try #require(try AuditLogReader(directory: clinic.context.gate.audit.directory).entries().last)
         #expect(entry.event.type == "record.read" && entry.event.decision == .deny)

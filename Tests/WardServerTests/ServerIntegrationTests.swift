@@ -328,7 +328,17 @@ struct ServerIntegrationTests {
             try await connection.sendRaw("[1, 2, 3]")
             #expect(try await connection.receive().code == .badRequest)
             #expect(try await connection.send(ClientRequest(id: 0, unlistedType: "frobnicate")).code == .unknownType)
-            #expect(try await connection.send(ClientRequest(id: 0, type: .login)).code == .badRequest)
+            #expect(try await connection.send(ClientRequest(id: 0, type: .login)).message == "username is required")
+            // A field of another JSON type is named, with the type it must have; the reply keeps the id.
+            try await connection.sendRaw(#"{"id": 5, "type": "login", "username": 7, "password": "x"}"#)
+            let mistyped = try await connection.receive()
+            #expect(mistyped.id == 5 && mistyped.code == .badRequest && mistyped.message == "username must be a string")
+            try await connection.sendRaw(#"{"id": 6, "type": "hello", "version": 1.5}"#)
+            let fraction = try await connection.receive()
+            #expect(fraction.id == 6 && fraction.code == .badRequest && fraction.message?.hasPrefix("a value does not fit its field") == true)
+            // A field the request does not use is ignored, whatever it holds.
+            try await connection.sendRaw(#"{"id": 7, "type": "ping", "roomID": [5]}"#)
+            #expect(try await connection.receive().type == "pong")
             try await connection.sendBinary([0, 1, 2])
             #expect(try await connection.receive().code == .badRequest)
             #expect(try await connection.send(ClientRequest(id: 0, type: .whoami)).code == .notAuthenticated)
