@@ -232,7 +232,7 @@ public final class SecureMessenger: Sendable {
             return key
         }
         for _ in 0..<3 {
-            let keys = try await connection.request(KeysGet(roomID: roomID))
+            let keys = try await connection.request(NamedRoom<KeysGet>(roomID: roomID))
             // Every member device its owner's pinned identity vouches for, this one included (its
             // own share lets it read its messages back later); the others get nothing.
             let members = try verify(keys.devices ?? [])
@@ -350,7 +350,7 @@ public final class SecureMessenger: Sendable {
     /// Verifies and decrypts a message (from an event or from history).
     public func open(_ message: MessageInfo) async throws -> MessageContent {
         if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) {
-            for delivery in try await connection.request(KeysFetch(roomID: message.roomID)).keyDeliveries ?? [] {
+            for delivery in try await connection.request(NamedRoom<KeysFetch>(roomID: message.roomID)).keyDeliveries ?? [] {
                 try? await accept(delivery)
             }
             if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) { await restoreKeyBackup() }
@@ -392,7 +392,7 @@ public final class SecureMessenger: Sendable {
     private func senderDevice(_ deviceID: String, roomID: String) async throws -> DeviceKeysCheck.Verified {
         var known = state.withLock({ $0.devices[deviceID] })
         if known == nil {
-            _ = try verify(try await connection.request(KeysGet(roomID: roomID)).devices ?? [])
+            _ = try verify(try await connection.request(NamedRoom<KeysGet>(roomID: roomID)).devices ?? [])
             known = state.withLock({ $0.devices[deviceID] })
         }
         guard let known else { throw E2EEError.unknownSenderKey }

@@ -27,14 +27,6 @@ public struct KeysBackup: RequestPayload {
     public init(keyBackups: [SealedKeyBackup]? = nil) { self.keyBackups = keyBackups }
 }
 
-/// `keys.get`: the public keys of every device in a room.
-public struct KeysGet: RequestPayload {
-    public static let type = RequestType.keysGet
-    public var roomID: String
-
-    public init(roomID: String) { self.roomID = roomID }
-}
-
 /// `keys.distribute`: a sender key (`keyID`, in `suite`) sealed to each member device.
 public struct KeysDistribute: RequestPayload {
     public static let type = RequestType.keysDistribute
@@ -46,14 +38,6 @@ public struct KeysDistribute: RequestPayload {
     public init(roomID: String, keyID: String, suite: String, keys: [SealedKey]) {
         (self.roomID, self.keyID, self.suite, self.keys) = (roomID, keyID, suite, keys)
     }
-}
-
-/// `keys.fetch`: the sender keys sealed to this device in a room.
-public struct KeysFetch: RequestPayload {
-    public static let type = RequestType.keysFetch
-    public var roomID: String
-
-    public init(roomID: String) { self.roomID = roomID }
 }
 
 /// `room.create`: a `staff` or `care` room (a care room names its patient), with its first
@@ -75,48 +59,6 @@ public struct RoomCreate: RequestPayload {
         self.patientID = patientID
         self.members = members
     }
-}
-
-/// `room.invite`: a member adds `userID`.
-public struct RoomInvite: RequestPayload {
-    public static let type = RequestType.roomInvite
-    public var roomID: String
-    public var userID: String
-
-    public init(roomID: String, userID: String) { (self.roomID, self.userID) = (roomID, userID) }
-}
-
-/// `room.join`: the asker joins an open staff room.
-public struct RoomJoin: RequestPayload {
-    public static let type = RequestType.roomJoin
-    public var roomID: String
-
-    public init(roomID: String) { self.roomID = roomID }
-}
-
-/// `room.leave`: the asker leaves.
-public struct RoomLeave: RequestPayload {
-    public static let type = RequestType.roomLeave
-    public var roomID: String
-
-    public init(roomID: String) { self.roomID = roomID }
-}
-
-/// `room.remove`: the owner (or an Admin, in a staff room) removes `userID`.
-public struct RoomRemove: RequestPayload {
-    public static let type = RequestType.roomRemove
-    public var roomID: String
-    public var userID: String
-
-    public init(roomID: String, userID: String) { (self.roomID, self.userID) = (roomID, userID) }
-}
-
-/// `room.members`: a room's members, with their names and presence.
-public struct RoomMembers: RequestPayload {
-    public static let type = RequestType.roomMembers
-    public var roomID: String
-
-    public init(roomID: String) { self.roomID = roomID }
 }
 
 /// `user.find`: one account by its exact username.

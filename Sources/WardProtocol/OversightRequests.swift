@@ -1,14 +1,6 @@
 /// The payloads of what the clinic's officers and Admins ask (docs/PROTOCOL.md): notifications
 /// and announcements, audit proofs, failed sign-ins, second-person approvals.
 
-/// `notification.list`: unread notifications, or with `kind` `all` the read ones too.
-public struct NotificationList: RequestPayload {
-    public static let type = RequestType.notificationList
-    public var kind: String?
-
-    public init(kind: String? = nil) { self.kind = kind }
-}
-
 /// `notification.read`: one notification read (`notificationID`), or all of them.
 public struct NotificationRead: RequestPayload {
     public static let type = RequestType.notificationRead

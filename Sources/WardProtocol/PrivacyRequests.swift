@@ -44,14 +44,6 @@ public struct GDPREraseRequest: RequestPayload {
     }
 }
 
-/// `gdpr.requests`: erasure requests still open, or with `kind` `all` every one.
-public struct GDPRRequests: RequestPayload {
-    public static let type = RequestType.gdprRequests
-    public var kind: String?
-
-    public init(kind: String? = nil) { self.kind = kind }
-}
-
 /// `gdpr.erase`: the privacy officer executes the erasure of `userID`.
 public struct GDPRErase: RequestPayload {
     public static let type = RequestType.gdprErase
@@ -82,12 +74,4 @@ public struct GDPRHoldRelease: RequestPayload {
     public init(holdID: Int, kind: String? = nil) {
         (self.holdID, self.kind) = (holdID, kind)
     }
-}
-
-/// `gdpr.holds`: the holds in force, or with `kind` `all` released ones too.
-public struct GDPRHolds: RequestPayload {
-    public static let type = RequestType.gdprHolds
-    public var kind: String?
-
-    public init(kind: String? = nil) { self.kind = kind }
 }

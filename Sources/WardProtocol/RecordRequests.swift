@@ -47,14 +47,6 @@ public struct RecordAmend: RequestPayload {
     }
 }
 
-/// `record.amendments`: a patient's amendment requests and their answers.
-public struct RecordAmendments: RequestPayload {
-    public static let type = RequestType.recordAmendments
-    public var patientID: String
-
-    public init(patientID: String) { self.patientID = patientID }
-}
-
 /// `record.amend.decide`: a doctor's answer, `accepted` with the amended `resource` or `denied`
 /// with a `reason`.
 public struct RecordAmendDecide: RequestPayload {
@@ -89,14 +81,6 @@ public struct BreakGlassOpen: RequestPayload {
     public init(patientID: String, reason: String) {
         (self.patientID, self.reason) = (patientID, reason)
     }
-}
-
-/// `breakglass.list`: the uses waiting for review, or with `kind` `all` every use.
-public struct BreakGlassList: RequestPayload {
-    public static let type = RequestType.breakGlassList
-    public var kind: String?
-
-    public init(kind: String? = nil) { self.kind = kind }
 }
 
 /// `breakglass.review`: the privacy officer's `verdict` on one use (`justified`, `unjustified`).

@@ -91,14 +91,6 @@ public struct AppointmentReschedule: RequestPayload {
     }
 }
 
-/// `appointment.cancel`: the slot is free again.
-public struct AppointmentCancel: RequestPayload {
-    public static let type = RequestType.appointmentCancel
-    public var appointmentID: String
-
-    public init(appointmentID: String) { self.appointmentID = appointmentID }
-}
-
 /// `appointment.update`: the clinic's `status` change: `confirmed`, `completed` or `noShow`.
 public struct AppointmentUpdate: RequestPayload {
     public static let type = RequestType.appointmentUpdate
@@ -119,12 +111,4 @@ public struct AppointmentList: RequestPayload {
     public init(userID: String? = nil, startsAt: Int64? = nil) {
         (self.userID, self.startsAt) = (userID, startsAt)
     }
-}
-
-/// `appointment.show`: one appointment, with its reason for those the policies let read it.
-public struct AppointmentShow: RequestPayload {
-    public static let type = RequestType.appointmentShow
-    public var appointmentID: String
-
-    public init(appointmentID: String) { self.appointmentID = appointmentID }
 }

@@ -43,7 +43,7 @@ extension AccountService {
 
         init<Request>(_ account: NamedAccount<Request>) { (userID, username) = (account.userID, account.username) }
         init<Request>(_ change: CareTeamChange<Request>) { (patientID, clinicianID) = (change.patientID, change.clinicianID) }
-        init(_ list: CareTeamList) { patientID = list.patientID }
+        init(_ list: NamedPatient<CareTeamList>) { patientID = list.patientID }
         init(creating: UserCreate?) { self.creating = creating }
     }
 

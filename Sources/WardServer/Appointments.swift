@@ -178,7 +178,7 @@ extension SchedulingService {
         return try database.appointments(of: whose.id, as: party, from: from).map { try info($0) }
     }
 
-    func showAppointment(_ request: AppointmentShow, _ user: UserRecord) async throws -> AppointmentInfo {
+    func showAppointment(_ request: NamedAppointment<AppointmentShow>, _ user: UserRecord) async throws -> AppointmentInfo {
         let appointment = try existingAppointment(request.appointmentID)
         try await allowScheduling(
             user, .appointmentShow, code: .read, resource: ClinicModel.appointment(appointment), objectType: "appointment",

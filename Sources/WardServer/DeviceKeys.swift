@@ -111,7 +111,7 @@ extension ConversationService {
         return reply
     }
 
-    func getKeys(_ asked: KeysGet, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func getKeys(_ asked: NamedRoom<KeysGet>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .keysGet, room, code: .read))
         var reply = ServerReply(id: id, type: "keys")
@@ -166,7 +166,7 @@ extension ConversationService {
         return reply
     }
 
-    func fetchKeys(_ asked: KeysFetch, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func fetchKeys(_ asked: NamedRoom<KeysFetch>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let device = try requireDevice()
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .keysFetch, room, code: .read))

@@ -60,7 +60,7 @@ extension PrivacyService {
         return reply
     }
 
-    func listErasureRequests(_ listing: GDPRRequests, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func listErasureRequests(_ listing: Listing<GDPRRequests>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRequests, type: .gdprRequests, code: .read, subject: nil)
         let now = Clock.nowSeconds()
         var reply = ServerReply(id: id, type: RequestType.gdprRequests.rawValue)

@@ -10,7 +10,7 @@ import WardStore
 /// written reason. The texts are sealed under the patient's key like the record.
 extension RecordService {
     /// record.amendments: a patient's amendment requests, decided like a read of the record.
-    func amendments(_ request: RecordAmendments, _ user: UserRecord) async throws -> [AmendmentInfo] {
+    func amendments(_ request: NamedPatient<RecordAmendments>, _ user: UserRecord) async throws -> [AmendmentInfo] {
         let patient = try patient(request.patientID)
         try await decideRecord(user, patient, action: .recordRead, type: .recordAmendments, code: .read, details: ["part": "amendments"])
         return try amendments(of: patient.id)

@@ -92,31 +92,33 @@ struct RequestRoute: Sendable {
         .careTeamRemove: .ownPassword(CareTeamChange<CareTeamRemove>.self) {
             try await AccountService($0).administer(.careTeamRemove, .init($2), replyingTo: $1.id, $3)
         },
-        .careTeamList: .ownPassword(CareTeamList.self) { try await AccountService($0).administer(.careTeamList, .init($2), replyingTo: $1.id, $3) },
+        .careTeamList: .ownPassword(NamedPatient<CareTeamList>.self) {
+            try await AccountService($0).administer(.careTeamList, .init($2), replyingTo: $1.id, $3)
+        },
         .approvalList: .ownPassword { c, r, u in .answering(r, \.approvals, try await AccountService(c).listApprovals(u)) },
         .approvalDecide: .ownPassword(ApprovalDecide.self) { try await AccountService($0).decideApproval($2, replyingTo: $1.id, $3) },
 
         .deviceRegister: .ownPassword(DeviceRegister.self) { try await $0.registerDevice($2, replyingTo: $1.id, $3) },
         .identityBackup: .ownPassword(IdentityBackupRequest.self) { try await ConversationService($0).identityBackup($2, replyingTo: $1.id, $3) },
         .keysBackup: .ownPassword(KeysBackup.self) { try await ConversationService($0).keysBackup($2, replyingTo: $1.id, $3) },
-        .keysGet: .ownPassword(KeysGet.self) { try await ConversationService($0).getKeys($2, replyingTo: $1.id, $3) },
+        .keysGet: .ownPassword(NamedRoom<KeysGet>.self) { try await ConversationService($0).getKeys($2, replyingTo: $1.id, $3) },
         .keysDistribute: .ownPassword(KeysDistribute.self) { try await ConversationService($0).distributeKey($2, replyingTo: $1.id, $3) },
-        .keysFetch: .ownPassword(KeysFetch.self) { try await ConversationService($0).fetchKeys($2, replyingTo: $1.id, $3) },
+        .keysFetch: .ownPassword(NamedRoom<KeysFetch>.self) { try await ConversationService($0).fetchKeys($2, replyingTo: $1.id, $3) },
         .roomCreate: .ownPassword(RoomCreate.self) { try await ConversationService($0).createRoom($2, replyingTo: $1.id, $3) },
-        .roomInvite: .ownPassword(RoomInvite.self) { c, r, p, u in
+        .roomInvite: .ownPassword(RoomMemberChange<RoomInvite>.self) { c, r, p, u in
             try await ConversationService(c).addMember(.roomInvite, roomID: p.roomID, inviting: p.userID, replyingTo: r.id, u)
         },
-        .roomJoin: .ownPassword(RoomJoin.self) { c, r, p, u in
+        .roomJoin: .ownPassword(NamedRoom<RoomJoin>.self) { c, r, p, u in
             try await ConversationService(c).addMember(.roomJoin, roomID: p.roomID, inviting: nil, replyingTo: r.id, u)
         },
-        .roomLeave: .ownPassword(RoomLeave.self) { c, r, p, u in
+        .roomLeave: .ownPassword(NamedRoom<RoomLeave>.self) { c, r, p, u in
             try await ConversationService(c).removeMember(.roomLeave, roomID: p.roomID, removing: nil, replyingTo: r.id, u)
         },
-        .roomRemove: .ownPassword(RoomRemove.self) { c, r, p, u in
+        .roomRemove: .ownPassword(RoomMemberChange<RoomRemove>.self) { c, r, p, u in
             try await ConversationService(c).removeMember(.roomRemove, roomID: p.roomID, removing: p.userID, replyingTo: r.id, u)
         },
         .roomList: .ownPassword { try await ConversationService($0).listRooms(replyingTo: $1.id, $2) },
-        .roomMembers: .ownPassword(RoomMembers.self) { try await ConversationService($0).listMembers($2, replyingTo: $1.id, $3) },
+        .roomMembers: .ownPassword(NamedRoom<RoomMembers>.self) { try await ConversationService($0).listMembers($2, replyingTo: $1.id, $3) },
         .userFind: .ownPassword(UserFind.self) { try await ConversationService($0).findUser($2, replyingTo: $1.id, $3) },
         .messageSend: .ownPassword(MessageSend.self) { try await ConversationService($0).sendMessage($2, replyingTo: $1.id, $3) },
         .messageHistory: .ownPassword(MessageHistory.self) { try await ConversationService($0).history($2, replyingTo: $1.id, $3) },
@@ -134,7 +136,7 @@ struct RequestRoute: Sendable {
         },
         .gdprExport: .ownPassword(GDPRExport.self) { try await PrivacyService($0).exportSubject($2, replyingTo: $1.id, $3) },
         .gdprEraseRequest: .ownPassword(GDPREraseRequest.self) { try await PrivacyService($0).fileErasureRequest($2, replyingTo: $1.id, $3) },
-        .gdprRequests: .ownPassword(GDPRRequests.self) { try await PrivacyService($0).listErasureRequests($2, replyingTo: $1.id, $3) },
+        .gdprRequests: .ownPassword(Listing<GDPRRequests>.self) { try await PrivacyService($0).listErasureRequests($2, replyingTo: $1.id, $3) },
         .gdprErase: .ownPassword(GDPRErase.self) { try await PrivacyService($0).erase($2, replyingTo: $1.id, officer: $3) },
         .gdprHoldPlace: .ownPassword(GDPRHoldPlace.self) { c, r, p, u in
             try await PrivacyService(c).manageHolds(.gdprHoldPlace, placing: p, releasing: nil, includeReleased: false, replyingTo: r.id, u)
@@ -143,7 +145,7 @@ struct RequestRoute: Sendable {
             try await PrivacyService(c).manageHolds(
                 .gdprHoldRelease, placing: nil, releasing: p.holdID, includeReleased: p.kind == "all", replyingTo: r.id, u)
         },
-        .gdprHolds: .ownPassword(GDPRHolds.self) { c, r, p, u in
+        .gdprHolds: .ownPassword(Listing<GDPRHolds>.self) { c, r, p, u in
             try await PrivacyService(c).manageHolds(.gdprHolds, placing: nil, releasing: nil, includeReleased: p.kind == "all", replyingTo: r.id, u)
         },
         .gdprPurge: .ownPassword { try await PrivacyService($0).purgeNow(replyingTo: $1.id, $2) },
@@ -165,7 +167,7 @@ struct RequestRoute: Sendable {
         .appointmentReschedule: .ownPassword(AppointmentReschedule.self) { c, r, p, u in
             .answering(r, \.appointment, try await SchedulingService(c).reschedule(p, u))
         },
-        .appointmentCancel: .ownPassword(AppointmentCancel.self) { c, r, p, u in
+        .appointmentCancel: .ownPassword(NamedAppointment<AppointmentCancel>.self) { c, r, p, u in
             .answering(
                 r, \.appointment, try await SchedulingService(c).changeStatus(.appointmentCancel, appointmentID: p.appointmentID, status: nil, u))
         },
@@ -177,10 +179,10 @@ struct RequestRoute: Sendable {
         .appointmentList: .ownPassword(AppointmentList.self) { c, r, p, u in
             .answering(r, \.appointments, try await SchedulingService(c).listAppointments(p, u))
         },
-        .appointmentShow: .ownPassword(AppointmentShow.self) { c, r, p, u in
+        .appointmentShow: .ownPassword(NamedAppointment<AppointmentShow>.self) { c, r, p, u in
             .answering(r, \.appointment, try await SchedulingService(c).showAppointment(p, u))
         },
-        .notificationList: .ownPassword(NotificationList.self) { c, r, p, u in
+        .notificationList: .ownPassword(Listing<NotificationList>.self) { c, r, p, u in
             try await NotificationService(c).handleNotifications(
                 .notificationList, replyingTo: r.id, kind: p.kind, notificationID: nil, enabled: nil, u)
         },
@@ -200,7 +202,7 @@ struct RequestRoute: Sendable {
         .recordWrite: .ownPassword(RecordWrite.self) { c, r, p, u in .answering(r, \.recordEntries, try await RecordService(c).writeRecord(p, u)) },
         .recordAmend: .ownPassword(RecordAmend.self) { c, r, p, u in .answering(r, \.amendments, [try await RecordService(c).requestAmendment(p, u)])
         },
-        .recordAmendments: .ownPassword(RecordAmendments.self) { c, r, p, u in
+        .recordAmendments: .ownPassword(NamedPatient<RecordAmendments>.self) { c, r, p, u in
             .answering(r, \.amendments, try await RecordService(c).amendments(p, u))
         },
         .recordAmendDecide: .ownPassword(RecordAmendDecide.self) { c, r, p, u in
@@ -212,7 +214,7 @@ struct RequestRoute: Sendable {
         .breakGlassOpen: .ownPassword(BreakGlassOpen.self) { c, r, p, u in
             .answering(r, \.breakGlassUses, [try await RecordService(c).openBreakGlass(p, u)])
         },
-        .breakGlassList: .ownPassword(BreakGlassList.self) { c, r, p, u in
+        .breakGlassList: .ownPassword(Listing<BreakGlassList>.self) { c, r, p, u in
             .answering(r, \.breakGlassUses, try await RecordService(c).reviewBreakGlass(.breakGlassList, verdict: nil, all: p.kind == "all", u))
         },
         .breakGlassReview: .ownPassword(BreakGlassReview.self) { c, r, p, u in

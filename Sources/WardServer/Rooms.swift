@@ -173,7 +173,7 @@ extension ConversationService {
         return reply
     }
 
-    func listMembers(_ asked: RoomMembers, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func listMembers(_ asked: NamedRoom<RoomMembers>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .roomMembers, room, code: .read))
         let database = context.gate.database

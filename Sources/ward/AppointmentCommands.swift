@@ -98,7 +98,7 @@ struct Appointments: AsyncParsableCommand {
             let (appointment, start) = (self.appointment, self.start)
             let moved = try await connection.withSignedIn { connection -> AppointmentInfo? in
                 let id = try await Scheduling.appointmentID(appointment, on: connection)
-                let clinicianID = try await connection.request(AppointmentShow(appointmentID: id)).appointment?.clinicianID ?? ""
+                let clinicianID = try await connection.request(NamedAppointment<AppointmentShow>(appointmentID: id)).appointment?.clinicianID ?? ""
                 let slot = try Scheduling.start(start, in: try await Scheduling.slots(of: clinicianID, days: 14, on: connection))
                 return try await connection.request(AppointmentReschedule(appointmentID: id, startsAt: slot)).appointment
             }
@@ -122,7 +122,8 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change({ AppointmentCancel(appointmentID: $0) }, appointment, on: connection, saying: "cancelled")
+            try await Appointments.change(
+                { NamedAppointment<AppointmentCancel>(appointmentID: $0) }, appointment, on: connection, saying: "cancelled")
         }
     }
 
@@ -131,7 +132,8 @@ struct Appointments: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
         func run() async throws {
-            try await Appointments.change({ AppointmentShow(appointmentID: $0) }, appointment, on: connection, saying: "appointment")
+            try await Appointments.change(
+                { NamedAppointment<AppointmentShow>(appointmentID: $0) }, appointment, on: connection, saying: "appointment")
         }
     }
 
@@ -310,7 +312,7 @@ struct Notifications: AsyncParsableCommand {
 
 /// Requests the commands and the screen both make.
 enum ConversationRequest {
-    static func notifications(all: Bool) -> NotificationList {
-        NotificationList(kind: all ? "all" : nil)
+    static func notifications(all: Bool) -> Listing<NotificationList> {
+        Listing<NotificationList>(kind: all ? "all" : nil)
     }
 }

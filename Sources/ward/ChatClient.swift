@@ -154,7 +154,7 @@ actor ChatClient {
     private func refreshMembers(_ roomID: String) async throws {
         guard let connection = messenger?.connection else { return }
         var byID: [String: MemberInfo] = [:]
-        for member in try await connection.request(RoomMembers(roomID: roomID)).roomMembers ?? [] { byID[member.userID] = member }
+        for member in try await connection.request(NamedRoom<RoomMembers>(roomID: roomID)).roomMembers ?? [] { byID[member.userID] = member }
         members[roomID] = byID
     }
 

@@ -123,7 +123,7 @@ extension ChatClient {
         let connection = try connection()
         let id = try await Scheduling.appointmentID(which, on: connection)
         guard let answer = await ask("Cancel this appointment? (y/n)", secret: false), answer.lowercased().hasPrefix("y") else { return }
-        if let cancelled = try await connection.request(AppointmentCancel(appointmentID: id)).appointment {
+        if let cancelled = try await connection.request(NamedAppointment<AppointmentCancel>(appointmentID: id)).appointment {
             say("*** Cancelled: " + ScheduleText.appointment(cancelled))
         }
     }
@@ -131,7 +131,7 @@ extension ChatClient {
     private func reschedule(_ which: String) async throws {
         let connection = try connection()
         let id = try await Scheduling.appointmentID(which, on: connection)
-        guard let current = try await connection.request(AppointmentShow(appointmentID: id)).appointment else { return }
+        guard let current = try await connection.request(NamedAppointment<AppointmentShow>(appointmentID: id)).appointment else { return }
         say("*** Free slots with \(MessageFormat.safe(current.clinicianName ?? current.clinicianID)):")
         guard let slot = await pick(from: try await Scheduling.slots(of: current.clinicianID, days: 14, on: connection)) else { return }
         if let moved = try await connection.request(AppointmentReschedule(appointmentID: id, startsAt: slot.startsAt)).appointment {
@@ -243,7 +243,7 @@ extension ChatClient {
             say("*** You are in no room called \(MessageFormat.safe(name)); /rooms lists yours, /dm USER starts a conversation")
             return
         }
-        guard let room = try await connection().request(RoomJoin(roomID: name)).room else { return }
+        guard let room = try await connection().request(NamedRoom<RoomJoin>(roomID: name)).room else { return }
         try await opened(room)
         if let index = screen.read({ $0.index(of: room.roomID) }) { screen.update { $0.show(window: index) } }
         await input(.viewing(room.roomID))
@@ -258,7 +258,7 @@ extension ChatClient {
         guard let answer = await ask("Leave \(name)? You will no longer see its messages. (y/n)", secret: false),
             answer.lowercased().hasPrefix("y")
         else { return }
-        let leave = RoomLeave(roomID: room.roomID)
+        let leave = NamedRoom<RoomLeave>(roomID: room.roomID)
         try await leaving(room.roomID) { try await self.connection().request(leave) }
         say("*** You left \(name)")
     }
@@ -300,7 +300,7 @@ extension ChatClient {
             return
         }
         let person = try await find(username)
-        try await connection().request(RoomInvite(roomID: room.roomID, userID: person.userID))
+        try await connection().request(RoomMemberChange<RoomInvite>(roomID: room.roomID, userID: person.userID))
         say("*** \(MessageFormat.safe(person.displayName)) was added to \(MessageFormat.safe(room.name))")
     }
 
@@ -317,7 +317,7 @@ extension ChatClient {
             say("*** Switch to a room first")
             return
         }
-        let people = try await connection().request(RoomMembers(roomID: room.roomID)).roomMembers ?? []
+        let people = try await connection().request(NamedRoom<RoomMembers>(roomID: room.roomID)).roomMembers ?? []
         say("*** In \(MessageFormat.safe(room.name)):")
         for person in people.sorted(by: { $0.displayName < $1.displayName }) {
             say(
@@ -349,7 +349,7 @@ extension ChatClient {
             return
         }
         let person = try await find(username)
-        let devices = (try await connection().request(KeysGet(roomID: room.roomID)).devices ?? []).filter { $0.userID == person.userID }
+        let devices = (try await connection().request(NamedRoom<KeysGet>(roomID: room.roomID)).devices ?? []).filter { $0.userID == person.userID }
         guard !devices.isEmpty else {
             say("*** \(MessageFormat.safe(person.displayName)) has no device in this room")
             return

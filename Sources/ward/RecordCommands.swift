@@ -97,7 +97,8 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let patient = self.patient
             let listed = try await connection.withSignedIn { connection -> [AmendmentInfo] in
-                try await connection.request(RecordAmendments(patientID: try await Record.patientID(patient, on: connection))).amendments ?? []
+                try await connection.request(NamedPatient<RecordAmendments>(patientID: try await Record.patientID(patient, on: connection)))
+                    .amendments ?? []
             }
             if listed.isEmpty { print("no amendment requests") }
             for amendment in listed { print(RecordText.amendmentLine(amendment)) }
@@ -154,7 +155,7 @@ struct Record: AsyncParsableCommand {
                     request.verdict = "denied"
                     request.reason = deny
                 } else {
-                    let listed = try await connection.request(RecordAmendments(patientID: patientID)).amendments ?? []
+                    let listed = try await connection.request(NamedPatient<RecordAmendments>(patientID: patientID)).amendments ?? []
                     guard let asked = listed.first(where: { $0.amendmentID == amendment }) else {
                         throw UsageError("the patient has no request \(amendment)")
                     }

@@ -94,7 +94,7 @@ struct Read: AsyncParsableCommand {
             let connection = messenger.connection
             let roomID = try await RoomLookup.id(of: room, on: connection)
             var names: [String: MemberInfo] = [:]
-            for member in try await connection.request(RoomMembers(roomID: roomID)).roomMembers ?? [] { names[member.userID] = member }
+            for member in try await connection.request(NamedRoom<RoomMembers>(roomID: roomID)).roomMembers ?? [] { names[member.userID] = member }
             var lines: [String] = []
             var after = since
             // Pages of 200, at most 10,000 messages in one run.

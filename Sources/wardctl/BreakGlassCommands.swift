@@ -39,7 +39,7 @@ struct BreakGlassCommand: AsyncParsableCommand {
                     if let id, let verdict {
                         try await connection.request(BreakGlassReview(breakGlassID: id, verdict: verdict, kind: kind))
                     } else {
-                        try await connection.request(BreakGlassList(kind: kind))
+                        try await connection.request(Listing<BreakGlassList>(kind: kind))
                     }
                 return reply.breakGlassUses ?? []
             }

@@ -53,7 +53,7 @@ extension CareTeamCommand {
         func run() async throws {
             let patient = self.patient
             let members = try await withSession { connection in
-                try await connection.request(CareTeamList(patientID: try await userIDAsAdmin(patient, on: connection)))
+                try await connection.request(NamedPatient<CareTeamList>(patientID: try await userIDAsAdmin(patient, on: connection)))
                     .members ?? []
             }
             for member in members { print(member) }

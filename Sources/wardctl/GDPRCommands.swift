@@ -118,7 +118,7 @@ extension GDPRCommand {
         func run() async throws {
             let all = self.all
             let requests = try await withSession { connection in
-                try await connection.request(GDPRRequests(kind: all ? "all" : nil)).erasureRequests ?? []
+                try await connection.request(Listing<GDPRRequests>(kind: all ? "all" : nil)).erasureRequests ?? []
             }
             if requests.isEmpty { print(all ? "no erasure requests" : "no pending erasure requests") }
             for request in requests {
@@ -229,7 +229,7 @@ extension GDPRCommand {
             func run() async throws {
                 let all = self.all
                 let holds = try await withSession { connection in
-                    try await connection.request(GDPRHolds(kind: all ? "all" : nil)).legalHolds ?? []
+                    try await connection.request(Listing<GDPRHolds>(kind: all ? "all" : nil)).legalHolds ?? []
                 }
                 if holds.isEmpty { print("no legal holds") }
                 for hold in holds {
