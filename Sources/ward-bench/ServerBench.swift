@@ -205,7 +205,8 @@ struct IdleBench: AsyncParsableCommand {
             return rss
         }
         emit([
-            "bench": "idle", "connections": opened.value, "failed_connections": failed.count, "retried_connections": retried.count, "server_rss_before_kib": before,
+            "bench": "idle", "connections": opened.value, "failed_connections": failed.count, "retried_connections": retried.count,
+            "server_rss_before_kib": before,
             "server_rss_with_connections_kib": during,
             "server_kib_per_connection": (Double(during - before) / Double(max(1, opened.value)) * 10).rounded() / 10
         ])

@@ -90,13 +90,12 @@ struct Appointments: AsyncParsableCommand {
 
     struct Reschedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move an appointment to another free slot of the same clinician.")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
+        @OptionGroup var target: AppointmentTarget
         @Argument(help: "The new slot's number in `slots` for the same clinician, or an ISO 8601 time.") var start: String
 
         func run() async throws {
-            let (appointment, start) = (self.appointment, self.start)
-            let moved = try await connection.withSignedIn { connection -> AppointmentInfo? in
+            let (appointment, start) = (target.appointment, self.start)
+            let moved = try await target.connection.withSignedIn { connection -> AppointmentInfo? in
                 let id = try await Scheduling.appointmentID(appointment, on: connection)
                 let clinicianID = try await connection.request(NamedAppointment<AppointmentShow>(appointmentID: id)).appointment?.clinicianID ?? ""
                 let slot = try Scheduling.start(start, in: try await Scheduling.slots(of: clinicianID, days: 14, on: connection))
@@ -106,65 +105,34 @@ struct Appointments: AsyncParsableCommand {
         }
     }
 
-    /// One request naming an appointment, its answer printed.
-    static func change<Payload: RequestPayload>(
-        _ payload: @escaping @Sendable (_ appointmentID: String) -> Payload, _ appointment: String, on options: ConnectionOptions,
-        saying verb: String
-    ) async throws {
-        let changed = try await options.withSignedIn { connection -> AppointmentInfo? in
-            try await connection.request(payload(try await Scheduling.appointmentID(appointment, on: connection))).appointment
-        }
-        if let changed { print("\(verb): " + ScheduleText.appointment(changed)) }
-    }
-
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel an appointment (the slot is free again).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws {
-            try await Appointments.change(
-                { NamedAppointment<AppointmentCancel>(appointmentID: $0) }, appointment, on: connection, saying: "cancelled")
-        }
+        @OptionGroup var target: AppointmentTarget
+        func run() async throws { try await target.change({ NamedAppointment<AppointmentCancel>(appointmentID: $0) }, saying: "cancelled") }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One appointment, with the reason when you may read it.")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws {
-            try await Appointments.change(
-                { NamedAppointment<AppointmentShow>(appointmentID: $0) }, appointment, on: connection, saying: "appointment")
-        }
+        @OptionGroup var target: AppointmentTarget
+        func run() async throws { try await target.change({ NamedAppointment<AppointmentShow>(appointmentID: $0) }, saying: "appointment") }
     }
 
     struct Confirm: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Confirm a requested appointment on your schedule (clinicians).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws {
-            try await Appointments.change(
-                { AppointmentUpdate(appointmentID: $0, status: "confirmed") }, appointment, on: connection, saying: "confirmed")
-        }
+        @OptionGroup var target: AppointmentTarget
+        func run() async throws { try await target.change({ AppointmentUpdate(appointmentID: $0, status: "confirmed") }, saying: "confirmed") }
     }
 
     struct Complete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a confirmed appointment as held (clinicians).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws {
-            try await Appointments.change(
-                { AppointmentUpdate(appointmentID: $0, status: "completed") }, appointment, on: connection, saying: "completed")
-        }
+        @OptionGroup var target: AppointmentTarget
+        func run() async throws { try await target.change({ AppointmentUpdate(appointmentID: $0, status: "completed") }, saying: "completed") }
     }
 
     struct NoShow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "no-show", abstract: "Mark a confirmed appointment as missed (clinicians).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
-        func run() async throws {
-            try await Appointments.change(
-                { AppointmentUpdate(appointmentID: $0, status: "noShow") }, appointment, on: connection, saying: "marked as missed")
-        }
+        @OptionGroup var target: AppointmentTarget
+        func run() async throws { try await target.change({ AppointmentUpdate(appointmentID: $0, status: "noShow") }, saying: "marked as missed") }
     }
 
     struct Calendar: AsyncParsableCommand {
@@ -314,5 +282,20 @@ struct Notifications: AsyncParsableCommand {
 enum ConversationRequest {
     static func notifications(all: Bool) -> Listing<NotificationList> {
         Listing<NotificationList>(kind: all ? "all" : nil)
+    }
+}
+
+/// What the commands that act on one appointment take: the connection and the appointment.
+struct AppointmentTarget: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
+
+    /// Sends the request `payload` makes for the appointment and prints its answer after `verb`.
+    func change<Payload: RequestPayload>(_ payload: @escaping @Sendable (_ appointmentID: String) -> Payload, saying verb: String) async throws {
+        let appointment = self.appointment
+        let changed = try await connection.withSignedIn { connection -> AppointmentInfo? in
+            try await connection.request(payload(try await Scheduling.appointmentID(appointment, on: connection))).appointment
+        }
+        if let changed { print("\(verb): " + ScheduleText.appointment(changed)) }
     }
 }

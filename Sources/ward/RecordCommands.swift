@@ -31,8 +31,7 @@ struct Record: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read a patient's record (the newest version of each entry, or every version).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The patient: username or user id.") var patient: String
+        @OptionGroup var target: PatientTarget
         @Option(help: "Only this section.") var section: RecordSection?
         @Flag(help: "Every version, oldest first.") var history = false
         @Flag(help: "The FHIR resources as JSON, one per line.") var fhir = false
@@ -43,11 +42,10 @@ struct Record: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (patient, section, history, fhir, bundle) = (self.patient, self.section?.rawValue, self.history, self.fhir, self.bundle)
-            let (entries, withheld, amendments) = try await connection.withSignedIn {
-                connection -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
-                try await connection.readRecordView(
-                    RecordRead(patientID: try await Record.patientID(patient, on: connection), section: section, history: history ? true : nil))
+            let (section, history, fhir, bundle) = (self.section?.rawValue, self.history, self.fhir, self.bundle)
+            let (entries, withheld, amendments) = try await target.withPatient {
+                connection, patientID -> ([RecordEntryInfo], [String: Int], [AmendmentInfo]) in
+                try await connection.readRecordView(RecordRead(patientID: patientID, section: section, history: history ? true : nil))
             }
             if bundle {
                 guard let text = RecordText.bundle(entries) else { throw UsageError("a stored resource is not JSON; nothing was written") }
@@ -91,14 +89,11 @@ struct Record: AsyncParsableCommand {
 
     struct Amendments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A patient's amendment requests and their answers.")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The patient: username or user id.") var patient: String
+        @OptionGroup var target: PatientTarget
 
         func run() async throws {
-            let patient = self.patient
-            let listed = try await connection.withSignedIn { connection -> [AmendmentInfo] in
-                try await connection.request(NamedPatient<RecordAmendments>(patientID: try await Record.patientID(patient, on: connection)))
-                    .amendments ?? []
+            let listed = try await target.withPatient { connection, patientID -> [AmendmentInfo] in
+                try await connection.request(NamedPatient<RecordAmendments>(patientID: patientID)).amendments ?? []
             }
             if listed.isEmpty { print("no amendment requests") }
             for amendment in listed { print(RecordText.amendmentLine(amendment)) }
@@ -132,8 +127,7 @@ struct Record: AsyncParsableCommand {
                 "--accept TEXT writes the amended entry (a new version, built from TEXT like `ward record add`), or --accept-fhir FILE "
                 + "stores a FHIR resource as it is; --deny REASON refuses it with a reason the patient reads (HIPAA 164.526(d))."
         )
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The patient: username or user id.") var patient: String
+        @OptionGroup var target: PatientTarget
         @Argument(help: "The request's id (amend:…), as `amendments` shows it.") var amendment: String
         @Option(help: "Accept, with the entry's new text.") var accept: String?
         @Option(help: "Accept, with the new FHIR resource (JSON file).") var acceptFhir: String?
@@ -147,9 +141,8 @@ struct Record: AsyncParsableCommand {
 
         func run() async throws {
             let fhir = try acceptFhir.map { String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0)), as: UTF8.self) }
-            let (patient, amendment, accept, deny) = (self.patient, self.amendment, self.accept, self.deny)
-            let answered = try await connection.withSignedIn { connection -> AmendmentInfo? in
-                let patientID = try await Record.patientID(patient, on: connection)
+            let (amendment, accept, deny) = (self.amendment, self.accept, self.deny)
+            let answered = try await target.withPatient { connection, patientID -> AmendmentInfo? in
                 var request = RecordAmendDecide(amendmentID: amendment, verdict: "accepted")
                 if let deny {
                     request.verdict = "denied"
@@ -172,8 +165,7 @@ struct Record: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an entry to a section (or, with --amend, a new version of an entry).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The patient: username or user id.") var patient: String
+        @OptionGroup var target: PatientTarget
         @Argument(help: "The record's section.") var section: RecordSection
         @Argument(help: "What to record (becomes the section's FHIR resource); or give --fhir FILE.") var text: String?
         @Option(help: "A FHIR resource (JSON) to store as it is.") var fhir: String?
@@ -198,11 +190,9 @@ struct Record: AsyncParsableCommand {
             } else {
                 throw ValidationError("unknown section \(section)")
             }
-            let (patient, section, amend, withhold) = (self.patient, self.section.rawValue, self.amend, self.withhold)
-            let written = try await connection.withSignedIn { connection -> RecordEntryInfo? in
-                let write = RecordWrite(
-                    patientID: try await Record.patientID(patient, on: connection), section: section, resource: resource, entryID: amend,
-                    withhold: withhold)
+            let (section, amend, withhold) = (self.section.rawValue, self.amend, self.withhold)
+            let written = try await target.withPatient { connection, patientID -> RecordEntryInfo? in
+                let write = RecordWrite(patientID: patientID, section: section, resource: resource, entryID: amend, withhold: withhold)
                 return try await connection.request(write).recordEntries?.first
             }
             if let written { print("recorded: " + RecordText.line(written)) }
@@ -217,18 +207,28 @@ struct Record: AsyncParsableCommand {
                 "The reason must be at least a sentence; it is kept as an erasable commitment in the audit log, the entry is critical, the "
                 + "privacy officer is told at once and reviews the access. It lasts an hour."
         )
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The patient: username or user id.") var patient: String
+        @OptionGroup var target: PatientTarget
         @Option(help: "Why (at least 20 characters).") var reason: String
 
         func run() async throws {
-            let (patient, reason) = (self.patient, self.reason)
-            let use = try await connection.withSignedIn { connection -> BreakGlassInfo? in
-                try await connection.request(BreakGlassOpen(patientID: try await Record.patientID(patient, on: connection), reason: reason))
-                    .breakGlassUses?.first
+            let reason = self.reason
+            let use = try await target.withPatient { connection, patientID -> BreakGlassInfo? in
+                try await connection.request(BreakGlassOpen(patientID: patientID, reason: reason)).breakGlassUses?.first
             }
             if let use { print("emergency access until \(ScheduleText.moment(use.endsAt, .current)); the privacy officer has been told") }
         }
+    }
+}
+
+/// What the commands about one patient's record take: the connection and the patient.
+struct PatientTarget: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The patient: username or user id.") var patient: String
+
+    /// Runs `body` signed in, with the patient's user id.
+    func withPatient<T: Sendable>(_ body: @escaping @Sendable (WardConnection, _ patientID: String) async throws -> T) async throws -> T {
+        let patient = self.patient
+        return try await connection.withSignedIn { connection in try await body(connection, try await Record.patientID(patient, on: connection)) }
     }
 }
 
