@@ -48,8 +48,12 @@ struct IncomingRequest: Decodable {
     /// beyond 64 bits where an integer belongs is refused without the field's name: Foundation's
     /// decoder throws its own error for it, which names no field. Client text is never echoed.
     private static func refusal(_ error: any Error) -> ReplyError {
+        /// `envelope.nonce`, `keys[2].deviceID`: our own field names and list positions only.
         func field(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
-            (context.codingPath + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            (context.codingPath + (last.map { [$0] } ?? [])).reduce("") { path, key in
+                if let index = key.intValue { return path + "[\(index)]" }
+                return path.isEmpty ? key.stringValue : path + "." + key.stringValue
+            }
         }
         let message: String
         switch error {

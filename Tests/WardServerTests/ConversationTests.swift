@@ -645,6 +645,11 @@ struct ConversationTests {
             register.device = forged
             #expect(try await a.send(register).code == .badRequest)
             #expect(try await a.send(ClientRequest(id: 0, type: .deviceRegister)).code == .badRequest)
+            // A field missing inside another is named by its path.
+            try await a.sendRaw(
+                #"{"id": 31, "type": "message.send", "roomID": "room:x", "clientMessageID": "m1", "envelope": {"suite": "s", "keyID": "k", "iteration": 0}}"#
+            )
+            #expect(try await a.receive().message == "envelope.nonce is required")
             let annM = try await Self.messenger(ann, on: a)
             // The same device id cannot be taken by another account.
             try await server.connect { b in
