@@ -82,7 +82,6 @@ public struct SealedKey: Codable, Hashable, Sendable {
     }
 }
 
-/// A sender key addressed to this device, as delivered (`key` events, `keys.fetch`).
 /// A sender key a device received, sealed under its person's key backup key (`keys.backup`).
 public struct SealedKeyBackup: Codable, Hashable, Sendable {
     public var keyID: String
@@ -94,6 +93,7 @@ public struct SealedKeyBackup: Codable, Hashable, Sendable {
     }
 }
 
+/// A sender key addressed to this device, as delivered (`key` events, `keys.fetch`).
 public struct KeyDelivery: Codable, Hashable, Sendable {
     public var roomID: String
     public var keyID: String
