@@ -67,9 +67,9 @@ struct RecoverAdmin: AsyncParsableCommand {
         commandName: "recover-admin",
         abstract: "Give the clinic an Admin again when no Admin can sign in (run with the server stopped).",
         discussion: """
-            With --username, that Admin account is enabled, its second factor removed, its sessions         ended and its password replaced \
-            by a one-time password; without, a new Admin account         (admin-recovery) is made. Prints the one-time password once. Works \
-            on the data directory         directly, so it refuses to run while ward-server serves it (the audit log is locked), and \
+            With --username, that Admin account is enabled, its second factor removed, its sessions ended and its password replaced \
+            by a one-time password; without, a new Admin account (admin-recovery) is made. Prints the one-time password once. Works \
+            on the data directory directly, so it refuses to run while ward-server serves it (the audit log is locked), and \
             it is recorded in the audit log as account.recover by the operator.
             """
     )
