@@ -144,7 +144,8 @@ struct IdleBench: AsyncParsableCommand {
         discussion: """
             Starts ward-server (the binary beside this one) as its own process in a temporary data \
             directory, opens N TLS WebSocket connections from this process, signs each in, and reads \
-            the server's resident memory (/proc/PID/status) before and with the connections open.
+            the server's resident memory (/proc/PID/status) before and with the connections open. A \
+            connection the server closes during the burst is opened again, up to five times.
             """
     )
 
