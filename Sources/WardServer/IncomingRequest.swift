@@ -5,7 +5,8 @@ import WardProtocol
 /// (`WireRanges`) and the payload its route names (`RequestRoute.payloadType`), all from one
 /// pass of the decoder. A payload that does not decode is kept as its refusal and thrown when the
 /// handler asks for it (`payload(_:)`), after the dispatcher's session check: a request is
-/// refused for its session before its fields are looked at.
+/// refused for its session before its fields are, the ranges of its integers excepted
+/// (docs/PROTOCOL.md, "Types of fields").
 struct IncomingRequest: Decodable {
     let id: Int
     /// The type as sent; `requestType` is nil when the protocol has no such type.
