@@ -204,14 +204,14 @@ public final class SecureMessenger: Sendable {
             // A replay refusal for our own envelope means this chain was used before (a restored
             // state): seal again at the next position.
             if reply.code == .staleKey || reply.code == .wrongRecipients || reply.code == .replayed { continue }
-            if reply.type == "error" {
+            if reply.type == .error {
                 // Not stored: the position waits for the next message.
                 state.withLock { state in
                     if state.outbound[roomID]?.keyID == key { state.outbound[roomID]?.unsent = position }
                 }
                 throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
             }
-            guard let info = reply.messageInfo else { throw WardClientError.unexpectedReply(reply.type) }
+            guard let info = reply.messageInfo else { throw WardClientError.unexpectedReply(reply.type.rawValue) }
             return info
         }
         throw WardClientError.server(.staleKey, "the room's members kept changing; try again", policies: [])
@@ -260,7 +260,7 @@ public final class SecureMessenger: Sendable {
             let reply = try await connection.send(KeysDistribute(roomID: roomID, keyID: keyID, suite: suite, keys: sealed))
             // The members changed between keys.get and now: ask again.
             if reply.code == .wrongRecipients { continue }
-            if reply.type == "error" {
+            if reply.type == .error {
                 throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
             }
             state.withLock { state in

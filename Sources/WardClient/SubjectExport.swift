@@ -15,7 +15,7 @@ extension WardConnection {
                     try await Task.sleep(for: .milliseconds(100))
                     continue
                 }
-                if reply.type == "error" {
+                if reply.type == .error {
                     throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
                 }
                 guard let page = reply.exportPage, page.section == section else {

@@ -107,7 +107,7 @@ public final class WardConnection: Sendable {
                     unmatched.put(ServerReply.error(nil, .badRequest, "the server sent a frame that is not a reply"))
                     continue
                 }
-                if reply.id == nil && reply.type != "error" {
+                if reply.id == nil && reply.type != .error {
                     events.put(reply)
                     continue
                 }
@@ -159,7 +159,7 @@ public final class WardConnection: Sendable {
 
     /// The reply, or `WardClientError.server` for an `error` reply.
     public static func checked(_ reply: ServerReply) throws -> ServerReply {
-        if reply.type == "error" {
+        if reply.type == .error {
             throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
         }
         return reply

@@ -19,7 +19,7 @@ public enum WireProtocol {
 public struct ServerReply: Codable, Hashable, Sendable {
     public struct Fields: Codable, Hashable, Sendable {
         public var id: Int?
-        public var type: String
+        public var type: ReplyType
         public var version: Int?
         public var server: String?
         public var token: String?
@@ -123,7 +123,7 @@ public struct ServerReply: Codable, Hashable, Sendable {
         /// record.amend, record.amendments, record.amend.decide.
         public var amendments: [AmendmentInfo]?
 
-        public init(id: Int?, type: String) {
+        public init(id: Int?, type: ReplyType) {
             (self.id, self.type) = (id, type)
         }
     }
@@ -136,8 +136,18 @@ public struct ServerReply: Codable, Hashable, Sendable {
 
     private var box: Box
 
-    public init(id: Int?, type: String) {
+    public init(id: Int?, type: ReplyType) {
         box = Box(Fields(id: id, type: type))
+    }
+
+    /// The reply to request `id` of type `request`, of the type PROTOCOL.md gives it.
+    public init(answering id: Int, _ request: RequestType) {
+        self.init(id: id, type: ReplyType(answering: request))
+    }
+
+    /// An event: a frame without an `id`.
+    public init(event type: ReplyType) {
+        self.init(id: nil, type: type)
     }
 
     public subscript<T>(dynamicMember keyPath: WritableKeyPath<Fields, T>) -> T {
@@ -161,7 +171,7 @@ public struct ServerReply: Codable, Hashable, Sendable {
     public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
 
     public static func error(_ id: Int?, _ code: ErrorCode, _ message: String, policies: [String]? = nil) -> ServerReply {
-        var reply = ServerReply(id: id, type: "error")
+        var reply = ServerReply(id: id, type: .error)
         reply.code = code
         reply.message = message
         reply.policies = policies

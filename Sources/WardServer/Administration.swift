@@ -14,7 +14,7 @@ extension AccountService {
     func administer(_ type: RequestType, _ names: AdministrationNames, replyingTo id: Int, _ admin: UserRecord) async throws -> ServerReply {
         let subjects = try await administrationSubjects(type, names, admin: admin)
         try await decideAdministration(type, subjects, admin: admin)
-        var reply = ServerReply(id: id, type: type.rawValue)
+        var reply = ServerReply(answering: id, type)
         switch type {
         case .userCreate:
             try await createUser(subjects.newUser, admin: admin, into: &reply)

@@ -64,7 +64,7 @@ extension AccountService {
     func decideApproval(_ decision: ApprovalDecide, replyingTo requestID: Int, _ user: UserRecord) async throws -> ServerReply {
         let type = RequestType.approvalDecide
         let database = context.gate.database
-        var reply = ServerReply(id: requestID, type: type.rawValue)
+        var reply = ServerReply(answering: requestID, type)
         let id = decision.approvalID
         let verdict = decision.verdict
         guard ["approved", "rejected"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be approved or rejected") }

@@ -23,7 +23,7 @@ extension OversightService {
             secondFactor: hasSecondFactor)
         audited.details = query
         try await context.gate.require(audited)
-        var reply = ServerReply(id: id, type: "audit.proof")
+        var reply = ServerReply(answering: id, .auditProof)
         do {
             reply.auditProof = try AuditEndpoints.proof(directory: context.gate.audit.directory, query: query)
         } catch let failure as AuditEndpoints.Failure {

@@ -165,7 +165,7 @@ extension OversightService {
             event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
         try await context.gate.require(audited)
-        var reply = ServerReply(id: id, type: RequestType.backupStatus.rawValue)
+        var reply = ServerReply(answering: id, .backupStatus)
         reply.backupStatus =
             context.backups?.status()
             ?? BackupStatus(directory: nil, newest: nil, takenAt: nil, ageSeconds: nil, stale: true, everyHours: 0, keep: 0)

@@ -134,7 +134,7 @@ final class Connection {
             return .error(id, .unsupportedVersion, "this server speaks protocol version \(WireProtocol.version)")
         }
         greeted = true
-        var reply = ServerReply(id: id, type: "hello")
+        var reply = ServerReply(answering: id, .hello)
         reply.version = WireProtocol.version
         reply.server = context.serverID
         return reply

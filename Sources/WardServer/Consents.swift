@@ -93,7 +93,7 @@ extension PrivacyService {
         default:
             break
         }
-        var reply = ServerReply(id: id, type: type.rawValue)
+        var reply = ServerReply(answering: id, type)
         reply.consentPurposes = ConsentPurposes.all
         reply.consents = try database.consents(userID: user.id).map {
             ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)

@@ -41,12 +41,12 @@ extension Connection {
             afterCommit: { rooms in
                 // Members' senders must make new keys that include this device.
                 for room in rooms {
-                    hub.post(Events.membership("room.epoch", roomID: room.roomID, userID: user.id, epoch: room.epoch), toUsers: room.members)
+                    hub.post(Events.membership(.roomEpoch, roomID: room.roomID, userID: user.id, epoch: room.epoch), toUsers: room.members)
                 }
             })
         device = record
         hub.bind(connectionID, deviceID: record.id)
-        var reply = ServerReply(id: id, type: "device.register")
+        var reply = ServerReply(answering: id, .deviceRegister)
         reply.deviceID = record.id
         return reply
     }
@@ -77,7 +77,7 @@ extension ConversationService {
         guard let stored = try context.gate.database.identityBackup(userID: user.id) else {
             throw ReplyError(code: .notFound, message: "no identity backup is stored for this account")
         }
-        var reply = ServerReply(id: id, type: "identity.backup")
+        var reply = ServerReply(answering: id, .identityBackup)
         reply.backup = stored
         return reply
     }
@@ -89,7 +89,7 @@ extension ConversationService {
         var audited = try selfRequest(user, type: .keysBackup, code: backup.keyBackups == nil ? .read : .update)
         audited.objectType = "key-backup"
         audited.objectID = user.id
-        var reply = ServerReply(id: id, type: "keys.backup")
+        var reply = ServerReply(answering: id, .keysBackup)
         if let items = backup.keyBackups {
             guard (1...KeyBackupLimits.itemsPerRequest).contains(items.count),
                 items.allSatisfy({ SenderKeyShare.isKeyID($0.keyID) && (1...KeyBackupLimits.sealedCharacters).contains($0.sealed.utf8.count) })
@@ -114,7 +114,7 @@ extension ConversationService {
     func getKeys(_ asked: NamedRoom<KeysGet>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .keysGet, room, code: .read))
-        var reply = ServerReply(id: id, type: "keys")
+        var reply = ServerReply(id: id, type: .keys)
         reply.devices = try context.gate.database.memberDevices(roomID: room.id).map(Self.publicKeys)
         reply.roomID = room.id
         reply.epoch = room.epoch
@@ -155,12 +155,12 @@ extension ConversationService {
                 for recipient in recipients {
                     var delivery = deliveryBase
                     delivery.sealed = Base64.encode(Array(sealedBoxes[recipient.id] ?? Data()))
-                    var event = ServerReply(id: nil, type: "key")
+                    var event = ServerReply(event: .key)
                     event.keyDeliveries = [delivery]
                     hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
                 }
             })
-        var reply = ServerReply(id: id, type: "keys.distribute")
+        var reply = ServerReply(answering: id, .keysDistribute)
         reply.roomID = room.id
         reply.seq = recipients.count
         return reply
@@ -175,7 +175,7 @@ extension ConversationService {
         for (key, _) in boxes where senders[key.senderDevice] == nil {
             senders[key.senderDevice] = try context.gate.database.device(id: key.senderDevice)?.userID ?? ""
         }
-        var reply = ServerReply(id: id, type: "keys.fetch")
+        var reply = ServerReply(answering: id, .keysFetch)
         reply.keyDeliveries = boxes.map { key, box in
             KeyDelivery(
                 roomID: key.roomID, keyID: key.id, senderID: senders[key.senderDevice] ?? "", senderDevice: key.senderDevice,

@@ -15,7 +15,7 @@ extension PrivacyService {
     /// gdpr.purge: the officer runs the retention job now (it also runs every hour by itself).
     func purgeNow(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
-        var reply = ServerReply(id: id, type: RequestType.gdprPurge.rawValue)
+        var reply = ServerReply(answering: id, .gdprPurge)
         reply.purgeReceipt = try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role.rawValue)
         return reply
     }
@@ -55,7 +55,7 @@ extension PrivacyService {
             let noted = record
             try await context.gate.database.write { try $0.updateErasureRequest(noted) }
         }
-        var reply = ServerReply(id: id, type: RequestType.gdprEraseRequest.rawValue)
+        var reply = ServerReply(answering: id, .gdprEraseRequest)
         reply.erasureRequests = [try info(record, now: now)]
         return reply
     }
@@ -63,7 +63,7 @@ extension PrivacyService {
     func listErasureRequests(_ listing: Listing<GDPRRequests>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await allowPrivacy(user, action: .gdprRequests, type: .gdprRequests, code: .read, subject: nil)
         let now = Clock.nowSeconds()
-        var reply = ServerReply(id: id, type: RequestType.gdprRequests.rawValue)
+        var reply = ServerReply(answering: id, .gdprRequests)
         reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: listing.kind == "all").map { try info($0, now: now) }
         return reply
     }
@@ -110,7 +110,7 @@ extension PrivacyService {
             details: ["held-rooms": "\(keptRooms.count)"])
         let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != .done }
         if !approved, !askedThemselves, try AccountService(scope: scope).waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
-            var reply = ServerReply(id: id, type: RequestType.gdprErase.rawValue)
+            var reply = ServerReply(answering: id, .gdprErase)
             reply.approvals = [
                 try await AccountService(scope: scope).pendingApproval(RequestType.gdprErase.rawValue, subject: subject.id, requester: officer)
             ]
@@ -138,12 +138,12 @@ extension PrivacyService {
             policyIDs: outcome.response.determiningPolicies
         ) { erased in
             for left in erased.leftRooms {
-                hub.post(Events.membership("member.left", roomID: left.roomID, userID: subjectID, epoch: left.epoch), toUsers: left.members)
+                hub.post(Events.membership(.memberLeft, roomID: left.roomID, userID: subjectID, epoch: left.epoch), toUsers: left.members)
             }
         }
         // Kept apart from the data directory, so that a restore from an older backup erases them again.
         try context.erasureJournal?.append(.init(subjectID: subject.id, erasedAt: Clock.nowSeconds(), keptRooms: keptRooms.sorted()))
-        var reply = ServerReply(id: id, type: RequestType.gdprErase.rawValue)
+        var reply = ServerReply(answering: id, .gdprErase)
         reply.erasureReceipt = try await finishErasure(record, of: subject, by: officer, done: done, decisionSeq: Int(outcome.receipt.seq))
         return reply
     }
@@ -247,7 +247,7 @@ extension PrivacyService {
         } else {
             try await allowPrivacy(user, action: .gdprHold, type: type, code: .read, subject: nil)
         }
-        var reply = ServerReply(id: id, type: type.rawValue)
+        var reply = ServerReply(answering: id, type)
         reply.legalHolds = try database.legalHolds(includeReleased: includeReleased).map {
             LegalHoldInfo(
                 holdID: Int($0.id ?? 0), userID: $0.userID, roomID: $0.roomID, reference: $0.reference, placedBy: $0.placedBy,

@@ -7,8 +7,8 @@ enum Events {
         (try? JSONEncoder.sorted.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
-    static func membership(_ type: String, roomID: String, userID: String, epoch: Int) -> String {
-        var event = ServerReply(id: nil, type: type)
+    static func membership(_ type: ReplyType, roomID: String, userID: String, epoch: Int) -> String {
+        var event = ServerReply(event: type)
         event.roomID = roomID
         event.userID = userID
         event.epoch = epoch

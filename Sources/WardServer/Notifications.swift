@@ -51,7 +51,7 @@ struct Notifier: Sendable {
 
     static func push(_ notifications: [NotificationRecord], hub: Hub) {
         for notification in notifications {
-            var event = ServerReply(id: nil, type: "notification")
+            var event = ServerReply(event: .notification)
             event.notification = info(notification)
             hub.post(Events.encode(event), toUsers: [notification.userID])
         }
@@ -169,7 +169,7 @@ extension NotificationService {
             let userID = user.id
             try await database.write { try $0.setNotificationKind(userID: userID, kind: kind, enabled: enabled) }
         }
-        var reply = ServerReply(id: id, type: type.rawValue)
+        var reply = ServerReply(answering: id, type)
         reply.notifications = try database.notifications(userID: user.id, unreadOnly: kind != "all" || type == .notificationSettings)
             .map(Notifier.info)
         reply.unreadNotifications = try database.unreadNotificationCount(userID: user.id)

@@ -29,7 +29,7 @@ extension Connection {
 extension RequestHandling {
     /// Tells the people who share a room with `userID` that their presence changed.
     func announcePresence(of userID: String) {
-        var event = ServerReply(id: nil, type: "presence")
+        var event = ServerReply(event: .presence)
         event.userID = userID
         event.status = context.hub.presence(of: userID)
         guard let peers = try? context.gate.database.roomPeers(of: userID) else { return }
@@ -44,7 +44,7 @@ extension ConversationService {
         try await context.gate.require(selfRequest(user, type: .presenceSet, code: .update))
         _ = context.hub.setAway(scope.connectionID, status == "away")
         announcePresence(of: user.id)
-        var reply = ServerReply(id: id, type: "presence.set")
+        var reply = ServerReply(answering: id, .presenceSet)
         reply.status = context.hub.presence(of: user.id)
         return reply
     }
@@ -64,7 +64,7 @@ extension ConversationService {
             Gate.Request(
                 principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
                 code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
-        var reply = ServerReply(id: id, type: "user.find")
+        var reply = ServerReply(answering: id, .userFind)
         reply.users = [Self.info(found)]
         return reply
     }

@@ -16,7 +16,7 @@ extension RecordService {
     /// record.read: a page of the record; the record's amendment requests travel with its first
     /// page, so a disputed entry is read with its dispute (164.526(d)(4)).
     func readRecordPage(_ read: RecordRead, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
-        var reply = ServerReply(id: id, type: RequestType.recordRead.rawValue)
+        var reply = ServerReply(answering: id, .recordRead)
         (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(read, user)
         if (read.after ?? 0) == 0 { reply.amendments = try amendments(of: read.patientID) }
         return reply

@@ -60,7 +60,7 @@ struct RequestRoute: Sendable {
     /// checks that every `RequestType` has one; a request without one is refused as unknown.
     static let table: [RequestType: RequestRoute] = [
         .hello: .open(Hello.self) { $0.hello($2, replyingTo: $1) },
-        .ping: .open { _, request in ServerReply(id: request.id, type: "pong") },
+        .ping: .open { _, request in ServerReply(id: request.id, type: .pong) },
         .login: .open(Login.self) { try await $0.login($2, replyingTo: $1) },
         .resume: .open(Resume.self) { try await $0.resume($2, replyingTo: $1) },
         .logout: .session { try await $0.logout(replyingTo: $1.id, $2) },
@@ -232,7 +232,7 @@ struct RequestRoute: Sendable {
 extension ServerReply {
     /// The reply to `request`, of the request's type, carrying `value` in `field`.
     static func answering<Value>(_ request: IncomingRequest, _ field: WritableKeyPath<Fields, Value?>, _ value: Value) -> ServerReply {
-        var reply = ServerReply(id: request.id, type: request.typeName)
+        var reply = ServerReply(id: request.id, type: request.replyType)
         reply[dynamicMember: field] = value
         return reply
     }

@@ -42,12 +42,12 @@ extension ConversationService {
             },
             afterCommit: { appended, members in
                 guard !appended.duplicate else { return }
-                var event = ServerReply(id: nil, type: "message")
+                var event = ServerReply(event: .message)
                 event.messageInfo = Self.info(appended.message, envelope: envelope)
                 hub.post(Events.encode(event), toUsers: members, except: connectionID)
             }
         ).0
-        var reply = ServerReply(id: id, type: "message.sent")
+        var reply = ServerReply(id: id, type: .messageSent)
         reply.messageInfo = Self.info(appended.message, envelope: envelope)
         return reply
     }
@@ -92,7 +92,7 @@ extension ConversationService {
         try await context.gate.require(try roomRequest(user, .messageHistory, room, code: .read))
         let records = try context.gate.database.messages(
             roomID: room.id, firstSeq: member.firstSeq, after: page.after, before: page.before, limit: limit)
-        var reply = ServerReply(id: id, type: "message.history")
+        var reply = ServerReply(answering: id, .messageHistory)
         reply.roomID = room.id
         reply.messages = try records.compactMap { record in try storedEnvelope(record).map { Self.info(record, envelope: $0) } }
         return reply
@@ -126,7 +126,7 @@ extension ConversationService {
                 return (marked, try transaction.memberIDs(roomID: room.id))
             },
             afterCommit: { marked, members in
-                var event = ServerReply(id: nil, type: "receipt")
+                var event = ServerReply(event: .receipt)
                 event.roomID = room.id
                 event.userID = user.id
                 event.kind = kind
@@ -134,7 +134,7 @@ extension ConversationService {
                 hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
             }
         ).0
-        var reply = ServerReply(id: id, type: "receipt")
+        var reply = ServerReply(answering: id, .receipt)
         reply.roomID = room.id
         reply.kind = kind
         reply.seq = marked

@@ -55,11 +55,11 @@ extension ConversationService {
                 try transaction.createRoom(room, members: members, at: now)
             },
             afterCommit: { _ in
-                var event = ServerReply(id: nil, type: "room")
+                var event = ServerReply(event: .room)
                 event.room = Self.info(room)
                 hub.post(Events.encode(event), toUsers: members)
             })
-        var reply = ServerReply(id: id, type: "room")
+        var reply = ServerReply(id: id, type: .room)
         reply.room = Self.info(room)
         return reply
     }
@@ -108,13 +108,13 @@ extension ConversationService {
                 return (updated, try transaction.memberIDs(roomID: roomID))
             },
             afterCommit: { updated, members in
-                var event = ServerReply(id: nil, type: "room")
+                var event = ServerReply(event: .room)
                 event.room = Self.info(updated)
                 hub.post(Events.encode(event), toUsers: [joining.id])
-                hub.post(Events.membership("member.joined", roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
+                hub.post(Events.membership(.memberJoined, roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
             }
         ).0
-        var reply = ServerReply(id: id, type: type.rawValue)
+        var reply = ServerReply(answering: id, type)
         reply.room = Self.info(updated)
         return reply
     }
@@ -142,7 +142,7 @@ extension ConversationService {
             try await context.gate.require(try roomRequest(user, .roomLeave, room, code: .delete))
         }
         try await Self.removeFromRoom(room.id, userID: leaving, removedBy: type == .roomRemove ? user.id : nil, context: context)
-        var reply = ServerReply(id: id, type: type.rawValue)
+        var reply = ServerReply(answering: id, type)
         reply.roomID = room.id
         return reply
     }
@@ -156,13 +156,13 @@ extension ConversationService {
                 return (updated, try transaction.memberIDs(roomID: roomID))
             },
             afterCommit: { updated, members in
-                hub.post(Events.membership("member.left", roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
+                hub.post(Events.membership(.memberLeft, roomID: roomID, userID: userID, epoch: updated.epoch), toUsers: members + [userID])
             })
     }
 
     func listRooms(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await context.gate.require(selfRequest(user, type: .roomList, code: .read))
-        var reply = ServerReply(id: id, type: "room.list")
+        var reply = ServerReply(answering: id, .roomList)
         reply.rooms = try context.gate.database.rooms(ofUser: user.id).map { room, member, unread in
             var info = Self.info(room)
             info.firstSeq = member.firstSeq
@@ -177,7 +177,7 @@ extension ConversationService {
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .roomMembers, room, code: .read))
         let database = context.gate.database
-        var reply = ServerReply(id: id, type: "room.members")
+        var reply = ServerReply(answering: id, .roomMembers)
         reply.roomID = room.id
         reply.roomMembers = try database.members(roomID: room.id).compactMap { member in
             guard let account = try database.user(id: member.userID) else { return nil }

@@ -34,7 +34,7 @@ extension Connection {
         try await context.gate.require(selfRequest(user, type: .totpEnroll, code: .create))
         let totp = TOTP.generate()
         try await database.save(TOTPRecord(userID: user.id, sealedSecret: try seal(totp.secret, for: user.id), confirmed: false, lastStep: nil))
-        var reply = ServerReply(id: id, type: "totp.enroll")
+        var reply = ServerReply(answering: id, .totpEnroll)
         reply.secret = totp.base32Secret
         reply.uri = totp.uri(issuer: "Ward", account: user.username)
         return reply
@@ -61,7 +61,7 @@ extension Connection {
         try await database.setRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryHash))
         // The code just shown proves the second factor for this session too.
         try await upgradeToSecondFactor()
-        var reply = ServerReply(id: id, type: "totp.confirm")
+        var reply = ServerReply(answering: id, .totpConfirm)
         reply.recoveryCodes = codes
         reply.secondFactor = true
         return reply

@@ -111,7 +111,7 @@ extension Connection {
     }
 
     func sessionReply(_ id: Int, _ user: UserRecord, token: String?, secondFactor: Bool) -> ServerReply {
-        var reply = ServerReply(id: id, type: "session")
+        var reply = ServerReply(id: id, type: .session)
         // Admins are told at sign-in when the newest backup is older than the schedule allows.
         if user.role == .admin, context.backups?.status().stale == true { reply.warnings = ["backup_stale"] }
         reply.token = token
@@ -208,12 +208,12 @@ extension Connection {
         signedOff()
         // Other connections that resumed the same session get no more events either.
         context.hub.endSession(tokenHash: session.tokenHash)
-        return ServerReply(id: id, type: "logout")
+        return ServerReply(answering: id, .logout)
     }
 
     func whoami(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
         try await context.gate.require(selfRequest(user, type: .whoami, code: .read))
-        var reply = ServerReply(id: id, type: "user")
+        var reply = ServerReply(id: id, type: .user)
         reply.userID = user.id
         reply.role = user.role.rawValue
         reply.mustChangePassword = user.mustChangePassword
@@ -244,6 +244,6 @@ extension Connection {
         // The session that replaced a one-time password is the one that may enrol a first second factor.
         if user.mustChangePassword, let kept { try await context.gate.database.markMayEnrol(tokenHash: kept) }
         context.hub.endSessions(ofUser: user.id, keeping: kept)
-        return ServerReply(id: id, type: "password.change")
+        return ServerReply(answering: id, .passwordChange)
     }
 }

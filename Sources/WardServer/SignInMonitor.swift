@@ -67,7 +67,7 @@ extension OversightService {
             secondFactor: hasSecondFactor)
         audited.details = ["since": "\(since)"]
         try await context.gate.require(audited)
-        var reply = ServerReply(id: id, type: RequestType.securitySignIns.rawValue)
+        var reply = ServerReply(answering: id, .securitySignIns)
         reply.signInReport = try SignInMonitor.report(log: context.gate.audit.directory, texts: context.auditTexts, since: since)
         return reply
     }

@@ -95,7 +95,7 @@ enum SocketSession {
                 reply = .error(Connection.salvageID(message.text ?? ""), .rateLimited, "too many requests on this connection; slow down")
                 type = "any"
             }
-            metrics.request(type, outcome: reply.code?.rawValue ?? reply.type)
+            metrics.request(type, outcome: reply.code?.rawValue ?? reply.type.rawValue)
             guard outbox.post(String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)) else { return nil }
         }
         return nil

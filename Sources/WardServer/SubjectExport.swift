@@ -46,7 +46,7 @@ extension PrivacyService {
         default:
             (page.access, page.next) = try accessPage(of: subject, after: after)
         }
-        var reply = ServerReply(id: id, type: "gdpr.export")
+        var reply = ServerReply(answering: id, .gdprExport)
         reply.exportPage = page
         return reply
     }

@@ -71,7 +71,7 @@ struct BookingBench: AsyncParsableCommand {
                         let bookStart = clock.now
                         let reply = try await connection.send(book)
                         let bookTime = clock.now - bookStart
-                        let outcome = reply.type == "error" ? (reply.code?.rawValue ?? "error") : "booked"
+                        let outcome = reply.type == .error ? (reply.code?.rawValue ?? "error") : "booked"
                         results.withLock {
                             $0.reads.append(readTime)
                             $0.books.append(bookTime)

@@ -156,10 +156,10 @@ struct ChatBench: AsyncParsableCommand {
                             while true {
                                 let event: ServerReply
                                 do { event = try await connection.nextEvent() } catch { return received }
-                                if event.type == "key", let delivery = event.keyDeliveries?.first {
+                                if event.type == .key, let delivery = event.keyDeliveries?.first {
                                     try? await messenger.accept(delivery)
                                 }
-                                guard event.type == "message", let message = event.messageInfo else { continue }
+                                guard event.type == .message, let message = event.messageInfo else { continue }
                                 let now = clock.now
                                 if let sent = sendTimes.time(of: message.envelope.nonce) {
                                     received.deliveries.append(now - sent)
@@ -266,7 +266,7 @@ struct ChatBench: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(50))
                 continue
             }
-            if reply.type == "error" { throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: []) }
+            if reply.type == .error { throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: []) }
             return reply
         }
         throw WardClientError.server(.rateLimited, "still rate limited after 100 tries", policies: [])

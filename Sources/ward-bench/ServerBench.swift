@@ -242,7 +242,7 @@ func signIn(_ connection: WardConnection, username: String, password: String, bu
             try await Task.sleep(for: .milliseconds(100))
             continue
         }
-        guard reply.type == "session" else { throw ValidationError("sign-in failed: \(reply.code?.rawValue ?? reply.type)") }
+        guard reply.type == .session else { throw ValidationError("sign-in failed: \(reply.code?.rawValue ?? reply.type.rawValue)") }
         return
     }
 }

@@ -168,19 +168,19 @@ actor ChatClient {
 
     private func handle(_ event: ServerReply) async {
         switch event.type {
-        case "message":
+        case .message:
             guard let message = event.messageInfo else { return }
             if rooms[message.roomID] == nil { try? await synchronize() }
             await show(message, notify: true)
-        case "key":
+        case .key:
             for delivery in event.keyDeliveries ?? [] { try? await messenger?.accept(delivery) }
-        case "room":
+        case .room:
             guard let room = event.room else { return }
             try? await load(room)
             say("*** You are now in \(MessageFormat.safe(displayName(of: room))) (Alt-\(screen.read { $0.index(of: room.roomID) ?? 0 } + 1))")
-        case "member.joined", "member.left":
+        case .memberJoined, .memberLeft:
             guard let roomID = event.roomID, let userID = event.userID else { return }
-            if event.type == "member.left" && userID == me.userID {
+            if event.type == .memberLeft && userID == me.userID {
                 guard !leavingRooms.contains(roomID) else { return }
                 forget(roomID)
                 say("*** You were removed from a room")
@@ -190,16 +190,16 @@ actor ChatClient {
             var name = members[roomID]?[userID]?.displayName
             try? await refreshMembers(roomID)
             name = name ?? members[roomID]?[userID]?.displayName ?? userID
-            let text = event.type == "member.joined" ? MessageFormat.joined(name ?? userID) : MessageFormat.left(name ?? userID)
+            let text = event.type == .memberJoined ? MessageFormat.joined(name ?? userID) : MessageFormat.left(name ?? userID)
             screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .system), toRoom: roomID) }
-        case "notification":
+        case .notification:
             guard let notification = event.notification else { return }
             say("*** " + ScheduleText.notification(notification))
             screen.update {
                 $0.unreadNotifications += 1
                 $0.bell = true
             }
-        case "presence":
+        case .presence:
             guard let userID = event.userID, let status = event.status else { return }
             for roomID in members.keys where members[roomID]?[userID] != nil { members[roomID]?[userID]?.presence = status }
         default:

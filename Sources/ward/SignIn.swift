@@ -95,7 +95,7 @@ struct ServerAccess: Sendable {
             let code = try await ask("Code from your authenticator (or a recovery code): ", "WARD_TOTP")
             reply = try await connection.send(Login(username: target.user, password: password, totp: code))
         }
-        if reply.type == "error" {
+        if reply.type == .error {
             throw UsageError(
                 "sign-in refused: \(reply.message ?? "")"
                     + ((reply.policies ?? []).isEmpty ? "" : " (\((reply.policies ?? []).joined(separator: ", ")))"))

@@ -50,7 +50,7 @@ struct LoginCommand: AsyncParsableCommand {
                 if session.code == .secondFactorRequired {
                     let code = try readSecret(prompt: "Code from the authenticator (or a recovery code): ", variable: "WARD_TOTP")
                     session = try await connection.login(username: username, password: password, totp: code)
-                } else if session.type == "error" {
+                } else if session.type == .error {
                     throw WardClientError.server(session.code ?? .badRequest, session.message ?? "", policies: session.policies ?? [])
                 }
                 if session.mustChangePassword == true {

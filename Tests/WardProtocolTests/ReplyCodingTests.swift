@@ -20,7 +20,7 @@ struct ReplyCodingTests {
     ]
 
     static func reply(_ entries: [RecordEntryInfo]?) -> ServerReply {
-        var reply = ServerReply(id: 7, type: "record.read")
+        var reply = ServerReply(answering: 7, .recordRead)
         reply.recordEntries = entries
         reply.next = entries.map { $0.count + 3 }
         reply.message = "a \"quoted\" message"
@@ -38,7 +38,7 @@ struct ReplyCodingTests {
         let text = try ReplyEncoding.encode(original, with: Self.encoder())
         #expect(try JSONDecoder().decode(ServerReply.self, from: text) == original)
         #expect(try ReplyDecoding.decode(String(decoding: text, as: UTF8.self), with: JSONDecoder()) == original)
-        for empty in [Self.reply([]), Self.reply(nil), ServerReply(id: nil, type: "pong")] {
+        for empty in [Self.reply([]), Self.reply(nil), ServerReply(id: nil, type: .pong)] {
             let text = try ReplyEncoding.encode(empty, with: Self.encoder())
             #expect(try ReplyDecoding.decode(String(decoding: text, as: UTF8.self), with: JSONDecoder()) == empty)
         }
@@ -102,14 +102,14 @@ struct ReplyCodingTests {
 @Suite("Replies in their box")
 struct ReplyBoxTests {
     @Test func aCopyNeverChangesWithTheOriginal() throws {
-        var original = ServerReply(id: 1, type: "record.read")
+        var original = ServerReply(answering: 1, .recordRead)
         original.message = "first"
         let copy = original
         original.message = "second"
         original.next = 3
         #expect(copy.message == "first" && copy.next == nil)
         #expect(original.message == "second" && original.next == 3)
-        var same = ServerReply(id: 1, type: "record.read")
+        var same = ServerReply(answering: 1, .recordRead)
         same.message = "first"
         #expect(same == copy && same.hashValue == copy.hashValue && same != original)
         // The wire form is the fields', as before the box.

@@ -131,7 +131,7 @@ struct AccessHardeningTests {
                         $0.userID = pia.userID; $0.kind = "read"; $0.seq = 1; $0.keyID = String(repeating: "a", count: 32); $0.suite = "ward-sk-1";
                         $0.keys = []
                     })
-                #expect(reply.type == "error", "\(type)")
+                #expect(reply.type == .error, "\(type)")
             }
             // An id the client made up names nothing: refused and audited, without the id.
             #expect(try await m.send(Self.request(.messageHistory, room: "room:JaneDoe")).code == .notFound)
@@ -171,11 +171,11 @@ struct AccessHardeningTests {
         try await server.connect { (c: WardConnection) async throws in
             try await c.request(ClientRequest(id: 0, type: .resume, token: own))
             try await c.changePassword(current: first, new: second)
-            #expect(try await c.send(ClientRequest(id: 0, type: .whoami)).type == "user", "the changing session stays")
+            #expect(try await c.send(ClientRequest(id: 0, type: .whoami)).type == .user, "the changing session stays")
         }
         try await server.connect { (c: WardConnection) async throws in
             #expect(try await c.send(ClientRequest(id: 0, type: .resume, token: thief)).code == .sessionExpired)
-            #expect(try await c.request(ClientRequest(id: 0, type: .resume, token: own)).type == "session")
+            #expect(try await c.request(ClientRequest(id: 0, type: .resume, token: own)).type == .session)
         }
         // An Admin's reset ends every session of the account.
         let patientID = try await server.connect { c in try await c.login(username: "pat.pia", password: second).userID ?? "" }
@@ -212,7 +212,7 @@ struct AccessHardeningTests {
             }
         }
         try await server.connect { (connection: WardConnection) async throws in
-            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == .pong)
         }
         await server.stop()
     }
@@ -246,7 +246,7 @@ struct AccessHardeningTests {
             url: server.url, tls: try WardConnection.pinnedTLS(certificatePEM: server.certificatePEM),
             serverName: "localhost", logger: logger
         ) { c in try await c.send(ClientRequest(id: 0, type: .ping)).type }
-        #expect(pong == "pong")
+        #expect(pong == .pong)
         let leafPEM = try #require(server.certificatePEM.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n"
         await #expect(throws: (any Error).self) {
             try await WardConnection.withConnection(

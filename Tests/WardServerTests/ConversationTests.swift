@@ -70,8 +70,8 @@ struct ConversationTests {
                 var texts: [String] = []
                 while texts.count < count {
                     let event = try await messenger.connection.nextEvent()
-                    if event.type == "key", let delivery = event.keyDeliveries?.first { try await messenger.accept(delivery) }
-                    if event.type == "message", let message = event.messageInfo { texts.append(try await messenger.open(message).body) }
+                    if event.type == .key, let delivery = event.keyDeliveries?.first { try await messenger.accept(delivery) }
+                    if event.type == .message, let message = event.messageInfo { texts.append(try await messenger.open(message).body) }
                 }
                 return texts
             }
@@ -577,7 +577,7 @@ struct ConversationTests {
     static func noMessage(on connection: WardConnection, within time: Duration) async -> Bool {
         let watching = Task { () -> Bool in
             while true {
-                if try await connection.nextEvent().type == "message" { return false }
+                if try await connection.nextEvent().type == .message { return false }
             }
         }
         try? await Task.sleep(for: time)
@@ -735,10 +735,10 @@ struct ConversationTests {
             ]
             for (request, code) in cases {
                 let reply = try await a.send(request)
-                #expect(reply.code == code, "\(request.type): \(reply.code?.rawValue ?? reply.type)")
+                #expect(reply.code == code, "\(request.type): \(reply.code?.rawValue ?? reply.type.rawValue)")
             }
             // And the connection is still fine.
-            #expect(try await a.request(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await a.request(ClientRequest(id: 0, type: .ping)).type == .pong)
         }
         await server.stop()
     }

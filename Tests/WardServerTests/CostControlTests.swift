@@ -60,7 +60,7 @@ struct CostControlTests {
         // A client that upgrades in time stays, past the timeout.
         try await server.connect { (c: WardConnection) async throws in
             try await Task.sleep(for: .milliseconds(4_500))
-            #expect(try await c.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await c.send(ClientRequest(id: 0, type: .ping)).type == .pong)
         }
         await server.stop()
     }

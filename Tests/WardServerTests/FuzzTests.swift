@@ -80,7 +80,7 @@ struct FuzzTests {
         }
         // Still serving.
         try await server.connect { (connection: WardConnection) async throws -> Void in
-            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == .pong)
             let session = try await connection.login(username: "admin", password: server.adminPassword)
             #expect(session.mustChangePassword == true)
         }
@@ -106,7 +106,7 @@ struct FuzzTests {
         #expect(limited > 100, "most of the flood is refused")
         #expect(closed, "a client that keeps flooding is disconnected")
         try await server.connect { (connection: WardConnection) async throws -> Void in
-            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == .pong)
         }
         await server.stop()
     }
@@ -122,7 +122,7 @@ struct FuzzTests {
             }
         }
         try await server.connect { (connection: WardConnection) async throws -> Void in
-            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == .pong)
         }
         await server.stop()
     }

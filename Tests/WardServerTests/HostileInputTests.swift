@@ -203,7 +203,7 @@ struct HostileInputTests {
                     $0.clinicianID = ann.userID; $0.startsAt = .min; $0.endsAt = .max
                 })
             #expect(reply.code == .badRequest && reply.message?.hasPrefix("startsAt must be a time") == true)
-            #expect(try await p.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await p.send(ClientRequest(id: 0, type: .ping)).type == .pong)
         }
         await server.stop()
         let key = try NoteVerifier(vkey: String(contentsOfFile: server.data.auditVerifierKey, encoding: .utf8))

@@ -280,7 +280,7 @@ struct RecordTests {
         }
         for (member, allowed) in [(ann, true), (cat, true), (pia, true), (bob, false), (olga, false), (bo, false), (officer, false), (admin, false)] {
             let reply = try await read(member)
-            #expect((reply.type != "error") == allowed, "\(member.username): \(reply.code?.rawValue ?? "allowed")")
+            #expect((reply.type != .error) == allowed, "\(member.username): \(reply.code?.rawValue ?? "allowed")")
         }
         let current = try await ErasureTests.signedIn(server, ann) { a in
             try await a.readRecord(RecordRead(patientID: pia.userID))

@@ -338,14 +338,14 @@ struct ServerIntegrationTests {
             #expect(fraction.id == 6 && fraction.code == .badRequest && fraction.message?.hasPrefix("a value does not fit its field") == true)
             // A field the request does not use is ignored, whatever it holds.
             try await connection.sendRaw(#"{"id": 7, "type": "ping", "roomID": [5]}"#)
-            #expect(try await connection.receive().type == "pong")
+            #expect(try await connection.receive().type == .pong)
             try await connection.sendBinary([0, 1, 2])
             #expect(try await connection.receive().code == .badRequest)
             #expect(try await connection.send(ClientRequest(id: 0, type: .whoami)).code == .notAuthenticated)
             #expect(try await connection.send(ClientRequest(id: 0, type: .hello, version: 99)).code == .unsupportedVersion)
             #expect(try await connection.send(ClientRequest(id: 0, type: .resume, token: "not-a-token")).code == .sessionExpired)
             // Still serving.
-            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == .pong)
         }
         await server.stop()
     }
@@ -377,16 +377,16 @@ struct ServerIntegrationTests {
         #expect((1...5).contains(right.retryAfter ?? 0) && [right, wrong].allSatisfy { $0.message?.hasPrefix("too many failed sign-ins") == true })
         // The session opened before still resumes.
         try await server.connect { (c: WardConnection) async throws in
-            #expect(try await c.send(ClientRequest(id: 0, type: .resume, token: token)).type == "session")
+            #expect(try await c.send(ClientRequest(id: 0, type: .resume, token: token)).type == .session)
         }
         // The block ends by itself.
         try await Task.sleep(for: .milliseconds(5_200))
-        #expect(try await login("admin", password).type == "session")
+        #expect(try await login("admin", password).type == .session)
         // Guessing at many names from one address blocks the address (9 failures here, 8 free).
         for name in ["x1", "x2"] { #expect(try await login(name, "x").code == .invalidCredentials) }
         #expect(try await login("admin", password).code == .signInThrottled, "the address is blocked for every name")
         try await Task.sleep(for: .milliseconds(5_200))
-        #expect(try await login("admin", password).type == "session")
+        #expect(try await login("admin", password).type == .session)
         await server.stop()
         let throttled = try AuditLogReader(directory: server.data.auditLog).entries().filter { $0.event.details["reason"] == "throttled" }
         #expect(throttled.count == 3, "every blocked attempt is audited")
@@ -415,7 +415,7 @@ struct ServerIntegrationTests {
         try await server.connect(greet: false) { (connection: WardConnection) async throws -> Void in
             #expect(try await connection.send(ClientRequest(id: 0, type: .login, username: "admin", password: "x")).code == .helloRequired)
             #expect(try await connection.send(ClientRequest(id: 0, type: .hello)).code == .badRequest)
-            #expect(try await connection.send(ClientRequest(id: 0, type: .hello, version: 1)).type == "hello")
+            #expect(try await connection.send(ClientRequest(id: 0, type: .hello, version: 1)).type == ReplyType(answering: .hello))
         }
         await server.stop()
     }

@@ -63,7 +63,7 @@ struct SlowReaderTests {
             for _ in 0..<40 {
                 let clock = ContinuousClock()
                 let started = clock.now
-                #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == "pong")
+                #expect(try await connection.send(ClientRequest(id: 0, type: .ping)).type == .pong)
                 slowest = max(slowest, clock.now - started)
                 try await Task.sleep(for: .milliseconds(50))
             }
