@@ -18,7 +18,7 @@ extension WardConnection {
         // Bounded: a page holds at least one entry.
         for _ in 0..<100_000 {
             let reply = try await self.request(page)
-            entries += reply.recordEntries ?? []
+            entries += reply.recordEntries
             withheld = reply.withheld ?? withheld
             amendments += reply.amendments ?? []
             guard let next = reply.next, next > (page.after ?? 0) else { break }

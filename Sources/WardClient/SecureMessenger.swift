@@ -199,20 +199,23 @@ public final class SecureMessenger: Sendable {
                 return (envelope, position)
             }
             noting(envelope.nonce)
-            let reply = try await connection.send(
-                MessageSend(roomID: roomID, clientMessageID: clientMessageID, envelope: envelope, urgent: urgent ? true : nil))
-            // A replay refusal for our own envelope means this chain was used before (a restored
-            // state): seal again at the next position.
-            if reply.code == .staleKey || reply.code == .wrongRecipients || reply.code == .replayed { continue }
-            if reply.type == .error {
+            do {
+                return try await connection.request(
+                    MessageSend(roomID: roomID, clientMessageID: clientMessageID, envelope: envelope, urgent: urgent ? true : nil)
+                ).messageInfo
+            } catch let WardClientError.server(code, _, _) where [.staleKey, .wrongRecipients, .replayed].contains(code) {
+                // A replay refusal for our own envelope means this chain was used before (a
+                // restored state): seal again at the next position.
+                continue
+            } catch let refusal as WardClientError {
                 // Not stored: the position waits for the next message.
-                state.withLock { state in
-                    if state.outbound[roomID]?.keyID == key { state.outbound[roomID]?.unsent = position }
+                if case .server = refusal {
+                    state.withLock { state in
+                        if state.outbound[roomID]?.keyID == key { state.outbound[roomID]?.unsent = position }
+                    }
                 }
-                throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
+                throw refusal
             }
-            guard let info = reply.messageInfo else { throw WardClientError.unexpectedReply(reply.type.rawValue) }
-            return info
         }
         throw WardClientError.server(.staleKey, "the room's members kept changing; try again", policies: [])
     }
@@ -235,7 +238,7 @@ public final class SecureMessenger: Sendable {
             let keys = try await connection.request(NamedRoom<KeysGet>(roomID: roomID))
             // Every member device its owner's pinned identity vouches for, this one included (its
             // own share lets it read its messages back later); the others get nothing.
-            let members = try verify(keys.devices ?? [])
+            let members = try verify(keys.devices)
             let recipients = members.filter(isTrusted)
             if holdAfterIdentityChange {
                 let changed = Set(
@@ -257,14 +260,14 @@ public final class SecureMessenger: Sendable {
                     suite: suite
                 ).seal(to: recipient, signer: identity)
             }
-            let reply = try await connection.send(KeysDistribute(roomID: roomID, keyID: keyID, suite: suite, keys: sealed))
-            // The members changed between keys.get and now: ask again.
-            if reply.code == .wrongRecipients { continue }
-            if reply.type == .error {
-                throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
+            do {
+                try await connection.request(KeysDistribute(roomID: roomID, keyID: keyID, suite: suite, keys: sealed))
+            } catch let WardClientError.server(code, _, _) where code == .wrongRecipients {
+                // The members changed between keys.get and now: ask again.
+                continue
             }
             state.withLock { state in
-                state.outbound[roomID] = OutboundKey(keyID: keyID, chain: chain, epoch: keys.epoch ?? 0, suite: suite, madeAt: now)
+                state.outbound[roomID] = OutboundKey(keyID: keyID, chain: chain, epoch: keys.epoch, suite: suite, madeAt: now)
                 // This device reads its own messages back from history too.
                 state.inbound[keyID] = InboundKey(roomID: roomID, senderDevice: identity.deviceID, initial: chain, latest: chain)
             }
@@ -350,7 +353,7 @@ public final class SecureMessenger: Sendable {
     /// Verifies and decrypts a message (from an event or from history).
     public func open(_ message: MessageInfo) async throws -> MessageContent {
         if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) {
-            for delivery in try await connection.request(NamedRoom<KeysFetch>(roomID: message.roomID)).keyDeliveries ?? [] {
+            for delivery in try await connection.request(NamedRoom<KeysFetch>(roomID: message.roomID)).keyDeliveries {
                 try? await accept(delivery)
             }
             if state.withLock({ $0.inbound[message.envelope.keyID] == nil }) { await restoreKeyBackup() }
@@ -392,7 +395,7 @@ public final class SecureMessenger: Sendable {
     private func senderDevice(_ deviceID: String, roomID: String) async throws -> DeviceKeysCheck.Verified {
         var known = state.withLock({ $0.devices[deviceID] })
         if known == nil {
-            _ = try verify(try await connection.request(NamedRoom<KeysGet>(roomID: roomID)).devices ?? [])
+            _ = try verify(try await connection.request(NamedRoom<KeysGet>(roomID: roomID)).devices)
             known = state.withLock({ $0.devices[deviceID] })
         }
         guard let known else { throw E2EEError.unknownSenderKey }

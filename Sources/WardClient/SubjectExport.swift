@@ -7,23 +7,9 @@ extension WardConnection {
     /// `maxPages` pages per section.
     public func exportSubject(userID: String? = nil, maxPages: Int = 100_000) async throws -> ExportDocument {
         func page(_ section: String, after: Int) async throws -> ExportPage {
-            let request = GDPRExport(userID: userID, section: section, after: after)
-            // A long export meets the connection's rate limit: wait and ask again (bounded).
-            for _ in 0..<100 {
-                let reply = try await send(request)
-                if reply.code == .rateLimited {
-                    try await Task.sleep(for: .milliseconds(100))
-                    continue
-                }
-                if reply.type == .error {
-                    throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
-                }
-                guard let page = reply.exportPage, page.section == section else {
-                    throw WardClientError.unexpectedReply("gdpr.export without its page")
-                }
-                return page
-            }
-            throw WardClientError.server(.rateLimited, "the server kept refusing for the rate limit", policies: [])
+            let page = try await request(GDPRExport(userID: userID, section: section, after: after), pacedBy: .milliseconds(100)).exportPage
+            guard page.section == section else { throw WardClientError.unexpectedReply("gdpr.export with another section's page") }
+            return page
         }
         guard let account = try await page("account", after: 0).account else {
             throw WardClientError.unexpectedReply("gdpr.export without the account")

@@ -31,12 +31,20 @@ public enum WardClientError: Error, CustomStringConvertible, Sendable {
 public final class WardConnection: Sendable {
     private let outbound: WebSocketOutboundWriter
     private let state = Mutex(State())
-    private let events = Mailbox<ServerReply>()
+    private let events = Mailbox<ServerEvent>()
     private let unmatched = Mailbox<ServerReply>()
+
+    /// A reply as the reader hands it to the request it answers: its envelope, and its text,
+    /// which the request's own reply type reads (`RequestPayload.Answer`).
+    private struct ReceivedFrame: Sendable {
+        var id: Int?
+        var type: ReplyType
+        var text: String
+    }
 
     private struct State {
         var nextID = 1
-        var waiting: [Int: CheckedContinuation<ServerReply, any Error>] = [:]
+        var waiting: [Int: CheckedContinuation<ReceivedFrame, any Error>] = [:]
         var closed = false
         var serverID = ""
     }
@@ -76,7 +84,7 @@ public final class WardConnection: Sendable {
             do {
                 if greet {
                     let hello = try await connection.request(Hello())
-                    connection.state.withLock { $0.serverID = hello.server ?? "" }
+                    connection.state.withLock { $0.serverID = hello.server }
                 }
                 result.set(.success(try await body(connection)))
             } catch {
@@ -103,24 +111,32 @@ public final class WardConnection: Sendable {
         var messages = inbound.messages(maxSize: WireProtocol.maxReplyBytes).makeAsyncIterator()
         do {
             while let message = try await messages.next() {
-                guard case let .text(text) = message, let reply = try? ReplyDecoding.decode(text, with: decoder) else {
-                    unmatched.put(ServerReply.error(nil, .badRequest, "the server sent a frame that is not a reply"))
+                guard case let .text(text) = message, let (id, type) = try? ReplyDecoding.envelope(of: text) else {
+                    unmatched.put(Self.notAReply)
                     continue
                 }
-                if reply.id == nil && reply.type != .error {
-                    events.put(reply)
+                if id == nil && type != .error {
+                    if let event = try? ServerEvent(type: type, frame: Data(text.utf8), with: decoder) {
+                        events.put(event)
+                    } else {
+                        unmatched.put(Self.notAReply)
+                    }
                     continue
                 }
-                let waiter = state.withLock { state -> CheckedContinuation<ServerReply, any Error>? in
-                    if let id = reply.id { return state.waiting.removeValue(forKey: id) }
+                let waiter = state.withLock { state -> CheckedContinuation<ReceivedFrame, any Error>? in
+                    if let id { return state.waiting.removeValue(forKey: id) }
                     // An error the server could not tie to a request: the oldest request gets it.
                     guard let oldest = state.waiting.keys.min() else { return nil }
                     return state.waiting.removeValue(forKey: oldest)
                 }
-                if let waiter { waiter.resume(returning: reply) } else { unmatched.put(reply) }
+                if let waiter {
+                    waiter.resume(returning: ReceivedFrame(id: id, type: type, text: text))
+                } else {
+                    unmatched.put((try? ReplyDecoding.decode(text, with: decoder)) ?? Self.notAReply)
+                }
             }
         } catch {}
-        let waiters = state.withLock { state -> [CheckedContinuation<ServerReply, any Error>] in
+        let waiters = state.withLock { state -> [CheckedContinuation<ReceivedFrame, any Error>] in
             state.closed = true
             defer { state.waiting = [:] }
             return Array(state.waiting.values)
@@ -133,26 +149,41 @@ public final class WardConnection: Sendable {
         while (try? await messages.next()) != nil {}
     }
 
-    /// Sends a request that has no fields of its own (`room.list`, `whoami`, …; its id is
-    /// assigned here) and returns the reply; an `error` reply throws `WardClientError.server`.
+    private static let notAReply = ServerReply.error(nil, .badRequest, "the server sent a frame that is not a reply")
+
+    /// Sends a request as its typed payload (its id is assigned here) and returns the reply it is
+    /// answered with (`RequestPayload.Answer`); an `error` reply throws `WardClientError.server`.
     @discardableResult
-    public func request(_ type: RequestType) async throws -> ServerReply {
-        try Self.checked(await send(type))
+    public func request<Payload: RequestPayload>(_ payload: Payload) async throws -> Payload.Answer {
+        let frame = try await exchange { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) }
+        let decoder = JSONDecoder()
+        if frame.type == .error {
+            let refusal = try decoder.decode(Reply.Refusal.self, from: Data(frame.text.utf8))
+            throw WardClientError.server(refusal.code, refusal.message, policies: refusal.policies ?? [])
+        }
+        do {
+            return try ReplyDecoding.decode(Payload.Answer.self, from: frame.text, with: decoder)
+        } catch {
+            throw WardClientError.unexpectedReply("\(frame.type) without the fields a reply to \(Payload.type.rawValue) carries")
+        }
     }
 
-    /// Sends a request as its typed payload (its id is assigned here) and returns the reply; an
-    /// `error` reply throws `WardClientError.server`.
-    @discardableResult
-    public func request<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
-        try Self.checked(await send(payload))
+    /// `request`, asked again while the server refuses it for the connection's rate limit
+    /// (`rate_limited`): `pause` apart, `tries` times at most, as a long export or a benchmark's
+    /// burst meets the limit.
+    public func request<Payload: RequestPayload>(_ payload: Payload, pacedBy pause: Duration, tries: Int = 100) async throws -> Payload.Answer {
+        for _ in 1..<max(tries, 1) {
+            do {
+                return try await request(payload)
+            } catch let WardClientError.server(code, _, _) where code == .rateLimited {
+                try await Task.sleep(for: pause)
+            }
+        }
+        return try await request(payload)
     }
 
-    /// Sends a request that has no fields of its own and returns whatever reply comes, errors included.
-    public func send(_ type: RequestType) async throws -> ServerReply {
-        try await send(frame: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, fieldless: type)) })
-    }
-
-    /// Sends a request as its typed payload and returns whatever reply comes, errors included.
+    /// Sends a request as its typed payload and returns whatever reply comes, errors included,
+    /// read as the union of every reply's fields (for tests of refusals).
     public func send<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
         try await send(frame: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) })
     }
@@ -166,9 +197,14 @@ public final class WardConnection: Sendable {
     }
 
     /// Sends the frame `encode` makes for the next request id and returns whatever reply comes,
-    /// errors included. The typed requests above are built on it; tests use it for frames no
+    /// errors included, read as the union of every reply's fields. Tests use it for frames no
     /// client would send.
     public func send(frame encode: (Int) throws -> Data) async throws -> ServerReply {
+        try ReplyDecoding.decode(try await exchange(encode).text, with: JSONDecoder())
+    }
+
+    /// Sends the frame `encode` makes for the next request id and returns the frame that answers it.
+    private func exchange(_ encode: (Int) throws -> Data) async throws -> ReceivedFrame {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -219,7 +255,7 @@ public final class WardConnection: Sendable {
     }
 
     /// The next event the server pushed (a message, a key, a join, a receipt, presence).
-    public func nextEvent() async throws -> ServerReply {
+    public func nextEvent() async throws -> ServerEvent {
         guard let event = await events.take() else {
             try Task.checkCancellation()
             throw WardClientError.closed
@@ -229,32 +265,42 @@ public final class WardConnection: Sendable {
 
     // MARK: Convenience
 
-    public func login(username: String, password: String, totp: String? = nil) async throws -> ServerReply {
+    public func login(username: String, password: String, totp: String? = nil) async throws -> Reply.Session {
         try await request(Login(username: username, password: password, totp: totp))
+    }
+
+    /// Signs in with the password, and with a second-factor code when the account has one: the
+    /// code is asked for (`secondFactor`) only then.
+    public func login(username: String, password: String, secondFactor: () async throws -> String) async throws -> Reply.Session {
+        do {
+            return try await login(username: username, password: password)
+        } catch let WardClientError.server(code, _, _) where code == .secondFactorRequired {
+            return try await login(username: username, password: password, totp: try await secondFactor())
+        }
     }
 
     /// Starts second-factor enrolment: the secret (base32) and its otpauth URI. `enrolmentCode`
     /// is the code an Admin's reset gave, needed unless this session replaced a one-time password.
     public func enrollSecondFactor(enrolmentCode: String? = nil) async throws -> (secret: String, uri: String) {
         let reply = try await request(TOTPEnroll(enrolmentCode: enrolmentCode))
-        return (reply.secret ?? "", reply.uri ?? "")
+        return (reply.secret, reply.uri)
     }
 
     /// Confirms enrolment with a current code; returns the single-use recovery codes.
     public func confirmSecondFactor(code: String) async throws -> [String] {
-        try await request(TOTPConfirm(totp: code)).recoveryCodes ?? []
+        try await request(TOTPConfirm(totp: code)).recoveryCodes
     }
 
     public func changePassword(current: String, new: String) async throws {
         try await request(PasswordChange(currentPassword: current, newPassword: new))
     }
 
-    public func whoami() async throws -> ServerReply {
-        try await request(.whoami)
+    public func whoami() async throws -> Reply.SignedIn {
+        try await request(Whoami())
     }
 
     public func logout() async throws {
-        try await request(.logout)
+        try await request(Logout())
     }
 }
 

@@ -5,6 +5,7 @@
 /// `user.create`: a new account with its `role`; `displayName` defaults to the username.
 public struct UserCreate: RequestPayload {
     public static let type = RequestType.userCreate
+    public typealias Answer = Reply.AccountChange
     public var username: String
     public var role: String
     public var displayName: String?

@@ -4,6 +4,7 @@
 /// `device.register`: this device's public keys, signed (`DeviceKeys`).
 public struct DeviceRegister: RequestPayload {
     public static let type = RequestType.deviceRegister
+    public typealias Answer = Reply.DeviceRegistered
     public var device: DeviceKeys
 
     public init(device: DeviceKeys) { self.device = device }
@@ -13,6 +14,7 @@ public struct DeviceRegister: RequestPayload {
 /// (`backup`), or, without one, returns the stored backup.
 public struct IdentityBackupRequest: RequestPayload {
     public static let type = RequestType.identityBackup
+    public typealias Answer = Reply.IdentityBackup
     public var backup: String?
 
     public init(backup: String? = nil) { self.backup = backup }
@@ -22,6 +24,7 @@ public struct IdentityBackupRequest: RequestPayload {
 /// without any, returns every one kept.
 public struct KeysBackup: RequestPayload {
     public static let type = RequestType.keysBackup
+    public typealias Answer = Reply.KeyBackups
     public var keyBackups: [SealedKeyBackup]?
 
     public init(keyBackups: [SealedKeyBackup]? = nil) { self.keyBackups = keyBackups }
@@ -30,6 +33,7 @@ public struct KeysBackup: RequestPayload {
 /// `keys.distribute`: a sender key (`keyID`, in `suite`) sealed to each member device.
 public struct KeysDistribute: RequestPayload {
     public static let type = RequestType.keysDistribute
+    public typealias Answer = Reply.KeyDistributed
     public var roomID: String
     public var keyID: String
     public var suite: String
@@ -44,6 +48,7 @@ public struct KeysDistribute: RequestPayload {
 /// members; `direct` for a two-person conversation, `open` for a staff room anyone allowed joins.
 public struct RoomCreate: RequestPayload {
     public static let type = RequestType.roomCreate
+    public typealias Answer = Reply.Room
     public var kind: String
     public var name: String?
     public var direct: Bool?
@@ -64,6 +69,7 @@ public struct RoomCreate: RequestPayload {
 /// `user.find`: one account by its exact username.
 public struct UserFind: RequestPayload {
     public static let type = RequestType.userFind
+    public typealias Answer = Reply.Users
     public var username: String
 
     public init(username: String) { self.username = username }
@@ -74,6 +80,7 @@ public struct UserFind: RequestPayload {
 /// the readers again until they read it.
 public struct MessageSend: RequestPayload {
     public static let type = RequestType.messageSend
+    public typealias Answer = Reply.Message
     public var roomID: String
     public var clientMessageID: String
     public var envelope: Envelope
@@ -87,6 +94,7 @@ public struct MessageSend: RequestPayload {
 /// `receipt`: the asker has `read` or had `delivered` the messages of `roomID` up to `seq`.
 public struct Receipt: RequestPayload {
     public static let type = RequestType.receipt
+    public typealias Answer = Reply.Marker
     public var roomID: String
     public var kind: String
     public var seq: Int
@@ -99,6 +107,7 @@ public struct Receipt: RequestPayload {
 /// `message.history`: up to `limit` messages `after` or `before` a sequence number.
 public struct MessageHistory: RequestPayload {
     public static let type = RequestType.messageHistory
+    public typealias Answer = Reply.History
     public var roomID: String
     public var after: Int?
     public var before: Int?
@@ -112,6 +121,7 @@ public struct MessageHistory: RequestPayload {
 /// `presence.set`: `online` or `away`.
 public struct PresenceSet: RequestPayload {
     public static let type = RequestType.presenceSet
+    public typealias Answer = Reply.Presence
     public var status: String
 
     public init(status: String) { self.status = status }

@@ -4,6 +4,7 @@
 /// `notification.read`: one notification read (`notificationID`), or all of them.
 public struct NotificationRead: RequestPayload {
     public static let type = RequestType.notificationRead
+    public typealias Answer = Reply.Notifications
     public var notificationID: Int?
 
     public init(notificationID: Int? = nil) { self.notificationID = notificationID }
@@ -12,6 +13,7 @@ public struct NotificationRead: RequestPayload {
 /// `notification.settings`: turn one `kind` on or off (`enabled`), or, with neither, read the settings.
 public struct NotificationSettings: RequestPayload {
     public static let type = RequestType.notificationSettings
+    public typealias Answer = Reply.Notifications
     public var kind: String?
     public var enabled: Bool?
 
@@ -23,6 +25,7 @@ public struct NotificationSettings: RequestPayload {
 /// `notification.announce`: an Admin's announcement to everyone, or to one `role`.
 public struct NotificationAnnounce: RequestPayload {
     public static let type = RequestType.notificationAnnounce
+    public typealias Answer = Reply.Announced
     public var text: String
     public var role: String?
 
@@ -35,6 +38,7 @@ public struct NotificationAnnounce: RequestPayload {
 /// size, against the checkpoint of `size` (default the newest).
 public struct AuditProof: RequestPayload {
     public static let type = RequestType.auditProof
+    public typealias Answer = Reply.AuditProof
     public var seq: Int?
     public var size: Int?
     public var from: Int?
@@ -47,6 +51,7 @@ public struct AuditProof: RequestPayload {
 /// `security.signins`: failed sign-ins since `startsAt` (default a week ago).
 public struct SecuritySignIns: RequestPayload {
     public static let type = RequestType.securitySignIns
+    public typealias Answer = Reply.SignIns
     public var startsAt: Int64?
 
     public init(startsAt: Int64? = nil) { self.startsAt = startsAt }
@@ -55,6 +60,7 @@ public struct SecuritySignIns: RequestPayload {
 /// `approval.decide`: the second person's `verdict` (`approved`, `rejected`) on one approval.
 public struct ApprovalDecide: RequestPayload {
     public static let type = RequestType.approvalDecide
+    public typealias Answer = Reply.ApprovalDecision
     public var approvalID: Int
     public var verdict: String
 

@@ -4,6 +4,7 @@
 /// `consent.grant`: consent to `purpose`, agreeing to the version of its text in force.
 public struct ConsentGrant: RequestPayload {
     public static let type = RequestType.consentGrant
+    public typealias Answer = Reply.Consents
     public var purpose: String
     public var consentVersion: String
 
@@ -15,6 +16,7 @@ public struct ConsentGrant: RequestPayload {
 /// `consent.withdraw`: the standing consent to `purpose` ends.
 public struct ConsentWithdraw: RequestPayload {
     public static let type = RequestType.consentWithdraw
+    public typealias Answer = Reply.Consents
     public var purpose: String
 
     public init(purpose: String) { self.purpose = purpose }
@@ -23,6 +25,7 @@ public struct ConsentWithdraw: RequestPayload {
 /// `gdpr.export`: one `section` of a person's export (the asker's own unless `userID`), from `after`.
 public struct GDPRExport: RequestPayload {
     public static let type = RequestType.gdprExport
+    public typealias Answer = Reply.Export
     public var userID: String?
     public var section: String
     public var after: Int?
@@ -36,6 +39,7 @@ public struct GDPRExport: RequestPayload {
 /// `userID`), with an optional `note` for the privacy officer.
 public struct GDPREraseRequest: RequestPayload {
     public static let type = RequestType.gdprEraseRequest
+    public typealias Answer = Reply.ErasureRequests
     public var userID: String?
     public var note: String?
 
@@ -47,6 +51,7 @@ public struct GDPREraseRequest: RequestPayload {
 /// `gdpr.erase`: the privacy officer executes the erasure of `userID`.
 public struct GDPRErase: RequestPayload {
     public static let type = RequestType.gdprErase
+    public typealias Answer = Reply.Erasure
     public var userID: String
 
     public init(userID: String) { self.userID = userID }
@@ -56,6 +61,7 @@ public struct GDPRErase: RequestPayload {
 /// conversation (`roomID`).
 public struct GDPRHoldPlace: RequestPayload {
     public static let type = RequestType.gdprHoldPlace
+    public typealias Answer = Reply.LegalHolds
     public var reference: String
     public var userID: String?
     public var roomID: String?
@@ -68,6 +74,7 @@ public struct GDPRHoldPlace: RequestPayload {
 /// `gdpr.hold.release`: one standing hold ends.
 public struct GDPRHoldRelease: RequestPayload {
     public static let type = RequestType.gdprHoldRelease
+    public typealias Answer = Reply.LegalHolds
     public var holdID: Int
     public var kind: String?
 

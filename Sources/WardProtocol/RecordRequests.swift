@@ -5,6 +5,7 @@
 /// all; with `history`, every earlier version too.
 public struct RecordRead: RequestPayload {
     public static let type = RequestType.recordRead
+    public typealias Answer = Reply.RecordPage
     public var patientID: String
     public var section: String?
     public var history: Bool?
@@ -20,6 +21,7 @@ public struct RecordRead: RequestPayload {
 /// basis (`none` releases it).
 public struct RecordWrite: RequestPayload {
     public static let type = RequestType.recordWrite
+    public typealias Answer = Reply.RecordEntries
     public var patientID: String
     public var section: String
     public var resource: String
@@ -38,6 +40,7 @@ public struct RecordWrite: RequestPayload {
 /// `record.amend`: the patient asks for an entry to be amended, saying what is wrong in `text`.
 public struct RecordAmend: RequestPayload {
     public static let type = RequestType.recordAmend
+    public typealias Answer = Reply.Amendments
     public var patientID: String
     public var entryID: String
     public var text: String
@@ -51,6 +54,7 @@ public struct RecordAmend: RequestPayload {
 /// with a `reason`.
 public struct RecordAmendDecide: RequestPayload {
     public static let type = RequestType.recordAmendDecide
+    public typealias Answer = Reply.Amendments
     public var amendmentID: String
     public var verdict: String
     public var resource: String?
@@ -64,6 +68,7 @@ public struct RecordAmendDecide: RequestPayload {
 /// `record.amend.disagree`: the patient's statement of disagreement with a denial.
 public struct RecordAmendDisagree: RequestPayload {
     public static let type = RequestType.recordAmendDisagree
+    public typealias Answer = Reply.Amendments
     public var amendmentID: String
     public var text: String
 
@@ -75,6 +80,7 @@ public struct RecordAmendDisagree: RequestPayload {
 /// `breakglass.open`: emergency access to a patient's record, with the `reason` as a sentence.
 public struct BreakGlassOpen: RequestPayload {
     public static let type = RequestType.breakGlassOpen
+    public typealias Answer = Reply.BreakGlassUses
     public var patientID: String
     public var reason: String
 
@@ -86,6 +92,7 @@ public struct BreakGlassOpen: RequestPayload {
 /// `breakglass.review`: the privacy officer's `verdict` on one use (`justified`, `unjustified`).
 public struct BreakGlassReview: RequestPayload {
     public static let type = RequestType.breakGlassReview
+    public typealias Answer = Reply.BreakGlassUses
     public var breakGlassID: Int
     public var verdict: String
     public var kind: String?

@@ -7,13 +7,56 @@ public import Foundation
 /// every kind of escape, spacing and key order), and malformed text is refused with the byte
 /// offset at fault. Entries' integers must be written as integers (`1`, not `1.0`).
 public enum ReplyDecoding {
+    /// Any frame, read as the union of every reply's fields (`ServerReply`).
     public static func decode(_ text: String, with decoder: JSONDecoder) throws -> ServerReply {
         var text = text
         return try text.withUTF8 { try decode(bytes: $0, with: decoder) }
     }
 
     public static func decode(bytes: UnsafeBufferPointer<UInt8>, with decoder: JSONDecoder) throws -> ServerReply {
-        guard contains(bytes, Array(#""recordEntries""#.utf8)) else { return try decoder.decode(ServerReply.self, from: Data(bytes)) }
+        guard contains(bytes, entriesKey) else { return try decoder.decode(ServerReply.self, from: Data(bytes)) }
+        let (entries, rest) = try splitEntries(bytes)
+        var reply = try decoder.decode(ServerReply.self, from: rest)
+        reply.recordEntries = entries
+        return reply
+    }
+
+    /// A reply read as the payload its request is answered with; a record page's entries by hand.
+    public static func decode<Answer: ReplyPayload>(_: Answer.Type, from text: String, with decoder: JSONDecoder) throws -> Answer {
+        guard Answer.self == Reply.RecordPage.self else { return try decoder.decode(Answer.self, from: Data(text.utf8)) }
+        var text = text
+        let page = try text.withUTF8 { bytes in
+            let (entries, rest) = try splitEntries(bytes)
+            return try decoder.decode(Reply.RecordPage.WithoutEntries.self, from: rest).page(entries ?? [])
+        }
+        guard let answer = page as? Answer else { throw JSONReader.malformed("not a record page", at: 0) }
+        return answer
+    }
+
+    /// A frame's `id` and `type`, its other values skipped unread: what a client needs to route
+    /// the frame to the request it answers, before the request's own type reads it.
+    public static func envelope(of text: String) throws -> (id: Int?, type: ReplyType) {
+        var text = text
+        return try text.withUTF8 { bytes in
+            var reader = JSONReader(bytes: bytes)
+            var id: Int?, type: ReplyType?
+            try reader.readObject { reader, key, _ in
+                switch key {
+                case "id": id = try reader.readNullOr { Int(try $0.readInteger()) }
+                case "type": type = ReplyType(rawValue: try reader.readString())
+                default: _ = try reader.skipValue()
+                }
+            }
+            try reader.expectEnd()
+            guard let type else { throw JSONReader.malformed("a frame without a type", at: 0) }
+            return (id, type)
+        }
+    }
+
+    private static let entriesKey = Array(#""recordEntries""#.utf8)
+
+    /// A reply's `recordEntries`, read by hand, and the rest of its object as JSON text for the decoder.
+    private static func splitEntries(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (entries: [RecordEntryInfo]?, rest: Data) {
         var reader = JSONReader(bytes: bytes)
         var rest: [UInt8] = [UInt8(ascii: "{")]
         var entries: [RecordEntryInfo]?
@@ -30,9 +73,7 @@ public enum ReplyDecoding {
         }
         try reader.expectEnd()
         rest.append(UInt8(ascii: "}"))
-        var reply = try decoder.decode(ServerReply.self, from: Data(rest))
-        reply.recordEntries = entries
-        return reply
+        return (entries, Data(rest))
     }
 
     private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {

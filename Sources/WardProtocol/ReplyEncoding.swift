@@ -4,18 +4,16 @@ public import Foundation
 /// entries whose resources are JSON texts in strings; Foundation's encoder spent a third of a
 /// record read's server time on them (a generic walk through containers, keys sorted at every
 /// level), so the entries are written here directly, into a buffer measured first, and the rest
-/// of the reply by the encoder. Any JSON decoder reads the output as the same `ServerReply` (a
-/// test decodes it back).
+/// of the reply by the encoder. Any JSON decoder reads the output as the same reply (a test
+/// decodes it back).
 public enum ReplyEncoding {
-    public static func encode(_ reply: ServerReply, with encoder: JSONEncoder) throws -> Data {
-        guard let entries = reply.recordEntries, !entries.isEmpty else { return try encoder.encode(reply) }
-        var rest = reply
-        rest.recordEntries = nil
-        var json = try encoder.encode(rest)
+    public static func encode(_ frame: ReplyFrame, with encoder: JSONEncoder) throws -> Data {
+        guard let page = frame.payload as? Reply.RecordPage, !page.recordEntries.isEmpty else { return try encoder.encode(frame) }
+        var json = try encoder.encode(ReplyFrame(id: frame.id, type: frame.type, payload: page.withoutEntries))
         // The encoder wrote an object, `{…}`, with at least `type`: the entries go before its `}`.
-        guard json.last == UInt8(ascii: "}") else { return try encoder.encode(reply) }
+        guard json.last == UInt8(ascii: "}") else { return try encoder.encode(frame) }
         json.removeLast()
-        json.append(contentsOf: entriesText(entries))
+        json.append(contentsOf: entriesText(page.recordEntries))
         return json
     }
 
@@ -41,6 +39,21 @@ public enum ReplyEncoding {
 
     private static let entriesKey = Array(#","recordEntries":["#.utf8)
     private static let close = Array("]}".utf8)
+}
+
+extension Reply.RecordPage {
+    /// The page's other fields, which the coders read and write; the entries are done by hand.
+    struct WithoutEntries: ReplyPayload {
+        var next: Int?
+        var withheld: [String: Int]?
+        var amendments: [AmendmentInfo]?
+
+        func page(_ entries: [RecordEntryInfo]) -> Reply.RecordPage {
+            Reply.RecordPage(recordEntries: entries, next: next, withheld: withheld, amendments: amendments)
+        }
+    }
+
+    var withoutEntries: WithoutEntries { WithoutEntries(next: next, withheld: withheld, amendments: amendments) }
 }
 
 extension RecordEntryInfo {

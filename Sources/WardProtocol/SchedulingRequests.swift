@@ -6,6 +6,7 @@
 /// `open` or `closed` block (`startsAt`, `endsAt`); the asker's own unless `clinicianID`.
 public struct AvailabilityAdd: RequestPayload {
     public static let type = RequestType.availabilityAdd
+    public typealias Answer = Reply.Availability
     public var clinicianID: String?
     public var kind: String
     public var weekday: Int?
@@ -35,6 +36,7 @@ public struct AvailabilityAdd: RequestPayload {
 /// `availability.remove`: one entry, by the id `availability.list` gives.
 public struct AvailabilityRemove: RequestPayload {
     public static let type = RequestType.availabilityRemove
+    public typealias Answer = Reply.Availability
     public var clinicianID: String?
     public var availabilityID: Int
 
@@ -46,6 +48,7 @@ public struct AvailabilityRemove: RequestPayload {
 /// `availability.list`: a clinician's entries (the asker's own by default).
 public struct AvailabilityList: RequestPayload {
     public static let type = RequestType.availabilityList
+    public typealias Answer = Reply.Availability
     public var clinicianID: String?
     public var userID: String?
 
@@ -57,6 +60,7 @@ public struct AvailabilityList: RequestPayload {
 /// `appointment.slots`: a clinician's free slots in [`startsAt`, `endsAt`) (default: two weeks from now).
 public struct AppointmentSlots: RequestPayload {
     public static let type = RequestType.appointmentSlots
+    public typealias Answer = Reply.Slots
     public var clinicianID: String
     public var startsAt: Int64?
     public var endsAt: Int64?
@@ -70,6 +74,7 @@ public struct AppointmentSlots: RequestPayload {
 /// for `patientID`; `reason` is clinical and sealed under the patient's key.
 public struct AppointmentBook: RequestPayload {
     public static let type = RequestType.appointmentBook
+    public typealias Answer = Reply.Appointment
     public var clinicianID: String
     public var patientID: String?
     public var reason: String?
@@ -83,6 +88,7 @@ public struct AppointmentBook: RequestPayload {
 /// `appointment.reschedule`: the same clinician's free slot starting at `startsAt`.
 public struct AppointmentReschedule: RequestPayload {
     public static let type = RequestType.appointmentReschedule
+    public typealias Answer = Reply.Appointment
     public var appointmentID: String
     public var startsAt: Int64
 
@@ -94,6 +100,7 @@ public struct AppointmentReschedule: RequestPayload {
 /// `appointment.update`: the clinic's `status` change: `confirmed`, `completed` or `noShow`.
 public struct AppointmentUpdate: RequestPayload {
     public static let type = RequestType.appointmentUpdate
+    public typealias Answer = Reply.Appointment
     public var appointmentID: String
     public var status: String?
 
@@ -105,6 +112,7 @@ public struct AppointmentUpdate: RequestPayload {
 /// `appointment.list`: a person's appointments from `startsAt` (default now), soonest first.
 public struct AppointmentList: RequestPayload {
     public static let type = RequestType.appointmentList
+    public typealias Answer = Reply.Appointments
     public var userID: String?
     public var startsAt: Int64?
 

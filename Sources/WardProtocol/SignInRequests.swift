@@ -4,6 +4,7 @@
 /// `hello`: the protocol version the client speaks.
 public struct Hello: RequestPayload {
     public static let type = RequestType.hello
+    public typealias Answer = Reply.Greeting
     public var version: Int
 
     public init(version: Int = WireProtocol.version) { self.version = version }
@@ -13,6 +14,7 @@ public struct Hello: RequestPayload {
 /// recovery code) when the account has one.
 public struct Login: RequestPayload {
     public static let type = RequestType.login
+    public typealias Answer = Reply.Session
     public var username: String
     public var password: String
     public var totp: String?
@@ -25,6 +27,7 @@ public struct Login: RequestPayload {
 /// `resume`: a session continued on a new connection with its token.
 public struct Resume: RequestPayload {
     public static let type = RequestType.resume
+    public typealias Answer = Reply.Session
     public var token: String
 
     public init(token: String) { self.token = token }
@@ -33,6 +36,7 @@ public struct Resume: RequestPayload {
 /// `password.change`: the current password and the new one.
 public struct PasswordChange: RequestPayload {
     public static let type = RequestType.passwordChange
+    public typealias Answer = Reply.Done
     public var currentPassword: String
     public var newPassword: String
 
@@ -43,6 +47,7 @@ public struct PasswordChange: RequestPayload {
 /// gave, needed unless this session replaced a one-time password.
 public struct TOTPEnroll: RequestPayload {
     public static let type = RequestType.totpEnroll
+    public typealias Answer = Reply.SecondFactorSecret
     public var enrolmentCode: String?
 
     public init(enrolmentCode: String? = nil) { self.enrolmentCode = enrolmentCode }
@@ -51,6 +56,7 @@ public struct TOTPEnroll: RequestPayload {
 /// `totp.confirm`: the authenticator's current code, proving the set-up.
 public struct TOTPConfirm: RequestPayload {
     public static let type = RequestType.totpConfirm
+    public typealias Answer = Reply.RecoveryCodes
     public var totp: String
 
     public init(totp: String) { self.totp = totp }

@@ -8,28 +8,25 @@ import WardStore
 /// usernames go to the database and to the administrator, never to the audit log: entries
 /// name accounts by their opaque ids.
 extension AccountService {
-    /// Account and care-team management: what the request names is looked up first (so the
-    /// audit entry records the real object, and a refusal never tells whether an account
-    /// exists), then decided, then done.
-    func administer(_ type: RequestType, _ names: AdministrationNames, replyingTo id: Int, _ admin: UserRecord) async throws -> ServerReply {
+    /// Account and care-team management starts here: what the request names is looked up first
+    /// (so the audit entry records the real object, and a refusal never tells whether an account
+    /// exists), then decided; the request is done by the caller.
+    func admitted(_ type: RequestType, _ names: AdministrationNames, _ admin: UserRecord) async throws -> AdministrationSubjects {
         let subjects = try await administrationSubjects(type, names, admin: admin)
         try await decideAdministration(type, subjects, admin: admin)
-        var reply = ServerReply(answering: id, type)
-        switch type {
-        case .userCreate:
-            try await createUser(subjects.newUser, admin: admin, into: &reply)
-        case .userList:
-            reply.users = try context.gate.database.allUsers().map(Self.info)
-        case .userShow:
-            reply.users = subjects.target.map { [Self.info($0)] }
-        case .userDisable, .userEnable, .userResetPassword, .userResetSecondFactor:
-            try await changeAccount(type, subjects.target, admin: admin, into: &reply)
-        case .careTeamAdd, .careTeamRemove, .careTeamList:
-            try await changeCareTeam(type, subjects, into: &reply)
-        default:
-            break
-        }
-        return reply
+        return subjects
+    }
+
+    /// user.list: every account.
+    func listUsers(_ admin: UserRecord) async throws -> Reply.Users {
+        _ = try await admitted(.userList, AdministrationNames(creating: nil), admin)
+        return Reply.Users(users: try context.gate.database.allUsers().map(Self.info))
+    }
+
+    /// user.show: the account named.
+    func showUser(_ named: NamedAccount<UserShow>, _ admin: UserRecord) async throws -> Reply.Users {
+        let subjects = try await admitted(.userShow, AdministrationNames(named), admin)
+        return Reply.Users(users: subjects.target.map { [Self.info($0)] } ?? [])
     }
 
     /// What an administration request's payload names, before anything is looked up: an account
@@ -133,9 +130,10 @@ extension AccountService {
 
     /// Stores the new account: with a one-time password, or, for a role a second person grants,
     /// disabled until they approve.
-    func createUser(_ created: UserRecord?, admin: UserRecord, into reply: inout ServerReply) async throws {
+    func createUser(_ creating: UserCreate, _ admin: UserRecord) async throws -> Reply.AccountChange {
+        let created = try await admitted(.userCreate, AdministrationNames(creating: creating), admin).newUser
         let database = context.gate.database
-        var oneTimePassword: String?
+        var reply = Reply.AccountChange(userID: created?.id)
         if var newUser = created {
             if SecondPerson.grantedRoles.contains(newUser.role), try waitsForSecondPerson(RequestType.userCreate.rawValue, requester: admin) {
                 // The account exists, disabled and with no usable password, until another
@@ -148,15 +146,19 @@ extension AccountService {
                 let password = OneTimePassword.make()
                 newUser.passwordHash = try await context.passwords.hash(password)
                 try await database.insert(newUser)
-                oneTimePassword = password
+                reply.password = password
             }
         }
-        reply.userID = created?.id
-        reply.password = oneTimePassword
+        return reply
     }
 
-    func changeAccount(_ type: RequestType, _ target: UserRecord?, admin: UserRecord, into reply: inout ServerReply) async throws {
+    /// user.disable, user.enable, user.reset-password, user.reset-second-factor: the account
+    /// named, changed (or the change waiting for a second person).
+    func changeAccount<Request>(_ named: NamedAccount<Request>, _ admin: UserRecord) async throws -> Reply.AccountChange {
+        let type = Request.type
+        let target = try await admitted(type, AdministrationNames(named), admin).target
         let database = context.gate.database
+        var reply = Reply.AccountChange(userID: target?.id)
         switch type {
         case .userDisable, .userEnable:
             if let target {
@@ -177,10 +179,13 @@ extension AccountService {
                 }
             }
         }
-        reply.userID = target?.id
+        return reply
     }
 
-    func changeCareTeam(_ type: RequestType, _ subjects: AdministrationSubjects, into reply: inout ServerReply) async throws {
+    /// careteam.add, careteam.remove: the clinician put on or taken off the patient's care team.
+    func changeCareTeam<Request>(_ change: CareTeamChange<Request>, _ admin: UserRecord) async throws -> Reply.Done {
+        let type = Request.type
+        let subjects = try await admitted(type, AdministrationNames(change), admin)
         let database = context.gate.database
         let (patient, clinician) = (subjects.patient, subjects.clinician)
         switch type {
@@ -201,8 +206,15 @@ extension AccountService {
                 }
             }
         default:
-            reply.members = try patient.map { try database.careTeam(ofPatient: $0.id) }
+            break
         }
+        return Reply.Done()
+    }
+
+    /// careteam.list: the patient's care team.
+    func listCareTeam(_ list: NamedPatient<CareTeamList>, _ admin: UserRecord) async throws -> Reply.CareTeam {
+        let patient = try await admitted(.careTeamList, AdministrationNames(list), admin).patient
+        return Reply.CareTeam(members: try patient.map { try context.gate.database.careTeam(ofPatient: $0.id) } ?? [])
     }
 
     /// A new one-time password for `target`, every session ended, and the person told (seen: an

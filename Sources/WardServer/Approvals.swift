@@ -61,10 +61,9 @@ extension AccountService {
     }
 
     /// approval.decide: the second person's verdict, and on approval the change done.
-    func decideApproval(_ decision: ApprovalDecide, replyingTo requestID: Int, _ user: UserRecord) async throws -> ServerReply {
+    func decideApproval(_ decision: ApprovalDecide, _ user: UserRecord) async throws -> Reply.ApprovalDecision {
         let type = RequestType.approvalDecide
         let database = context.gate.database
-        var reply = ServerReply(answering: requestID, type)
         let id = decision.approvalID
         let verdict = decision.verdict
         guard ["approved", "rejected"].contains(verdict) else { throw ReplyError(code: .badRequest, message: "verdict must be approved or rejected") }
@@ -81,7 +80,7 @@ extension AccountService {
         else {
             throw ReplyError(code: .conflict, message: "someone else decided that approval first")
         }
-        reply.approvals = [SecondPerson.info(decided)]
+        var reply = Reply.ApprovalDecision(approval: SecondPerson.info(decided))
         guard verdict == "approved" else { return reply }
         guard let subject = try database.user(id: approval.subjectID) else { throw ReplyError(code: .notFound, message: "the account is gone") }
         switch approval.action {
@@ -99,7 +98,7 @@ extension AccountService {
             reply.enrolmentCode = try await resetSecondFactor(of: subject)
         case RequestType.gdprErase.rawValue:
             reply.erasureReceipt = try await PrivacyService(scope: scope).erase(
-                GDPRErase(userID: subject.id), replyingTo: requestID, officer: user, approved: true
+                GDPRErase(userID: subject.id), officer: user, approved: true
             ).erasureReceipt
         default:
             throw ReplyError(code: .badRequest, message: "that approval is of no known kind")

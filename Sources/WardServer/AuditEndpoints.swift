@@ -9,7 +9,7 @@ import WardStore
 /// every request is audited (issue 16, item 1). The checkpoint alone (size and root) stays
 /// public at /v1/audit/checkpoint.
 extension OversightService {
-    func auditProof(_ proof: AuditProof, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func auditProof(_ proof: AuditProof, _ user: UserRecord) async throws -> Reply.AuditProof {
         guard (proof.seq == nil) != (proof.from == nil) else {
             throw ReplyError(code: .badRequest, message: "give seq (an inclusion proof of that entry) or from (a consistency proof from that size)")
         }
@@ -23,16 +23,14 @@ extension OversightService {
             secondFactor: hasSecondFactor)
         audited.details = query
         try await context.gate.require(audited)
-        var reply = ServerReply(answering: id, .auditProof)
         do {
-            reply.auditProof = try AuditEndpoints.proof(directory: context.gate.audit.directory, query: query)
+            return Reply.AuditProof(auditProof: try AuditEndpoints.proof(directory: context.gate.audit.directory, query: query))
         } catch let failure as AuditEndpoints.Failure {
             switch failure {
             case let .badQuery(why): throw ReplyError(code: .badRequest, message: why)
             case let .notFound(why): throw ReplyError(code: .notFound, message: why)
             }
         }
-        return reply
     }
 }
 

@@ -159,16 +159,14 @@ extension OversightService {
     /// `backup.status`: Admins read where backups go and how old the newest is, decided and
     /// audited like every other read (HIPAA 164.308(a)(7)(ii)(D): testing and revising the plan
     /// starts with knowing the state of the backups).
-    func backupStatus(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func backupStatus(_ user: UserRecord) async throws -> Reply.Backups {
         let audited = Gate.Request(
             principal: user, action: .backupStatus, resource: Entity(uid: ClinicModel.service),
             event: RequestType.backupStatus.rawValue, code: .read, objectType: "service", objectID: "ward",
             secondFactor: hasSecondFactor)
         try await context.gate.require(audited)
-        var reply = ServerReply(answering: id, .backupStatus)
-        reply.backupStatus =
-            context.backups?.status()
-            ?? BackupStatus(directory: nil, newest: nil, takenAt: nil, ageSeconds: nil, stale: true, everyHours: 0, keep: 0)
-        return reply
+        return Reply.Backups(
+            backupStatus: context.backups?.status()
+                ?? BackupStatus(directory: nil, newest: nil, takenAt: nil, ageSeconds: nil, stale: true, everyHours: 0, keep: 0))
     }
 }

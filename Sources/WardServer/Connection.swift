@@ -37,7 +37,7 @@ final class Connection {
     }
 
     /// Handles one text frame; returns the reply to send.
-    func handle(_ text: String) async -> ServerReply {
+    func handle(_ text: String) async -> ReplyFrame {
         let request: IncomingRequest
         lastRequestType = "invalid"
         do {
@@ -70,22 +70,26 @@ final class Connection {
     /// Answers a request by its route (`RequestRoute.table`): the session it needs is checked
     /// here, once, and the handler gets the person asking; the handler decides (`Gate.require`)
     /// and acts, and what it throws becomes the reply in `reply(to:_:failure:)`.
-    func dispatch(_ type: RequestType, _ request: IncomingRequest) async throws -> ServerReply {
+    func dispatch(_ type: RequestType, _ request: IncomingRequest) async throws -> ReplyFrame {
         guard let route = RequestRoute.table[type] else {
             throw ReplyError(code: .unknownType, message: "unknown request type; see docs/PROTOCOL.md")
         }
+        let answer: any ReplyPayload
         switch route.access {
-        case let .open(handler): return try await handler(self, request)
-        case let .session(handler): return try await handler(self, request, try await signedIn())
-        case let .ownPassword(handler): return try await handler(self, request, try await signedInWithOwnPassword())
+        case let .open(handler): answer = try await handler(self, request)
+        case let .session(handler): answer = try await handler(self, request, try await signedIn())
+        case let .ownPassword(handler): answer = try await handler(self, request, try await signedInWithOwnPassword())
         }
+        return ReplyFrame(id: request.id, type: ReplyType(answering: type), payload: answer)
     }
 
-    /// What a request that failed gets: a refusal that knows its reply gets that reply and its
-    /// audit entry; a denial, the `denied` reply naming the deciding policies (already audited);
+    /// What a request that failed gets: a refusal answered as it is (`Refused`) gets its reply; a
+    /// refusal that knows its reply gets that reply and its audit entry; a denial, the `denied` reply naming the deciding policies (already audited);
     /// anything else (the audit log or the database failed) `unavailable`, nothing having been done.
-    func reply(to id: Int, _ type: RequestType, failure error: any Error) async -> ServerReply {
+    func reply(to id: Int, _ type: RequestType, failure error: any Error) async -> ReplyFrame {
         switch error {
+        case let refused as Refused:
+            return ReplyFrame(id: id, type: .error, payload: refused.refusal)
         case let error as any RepliesAs:
             return await refuse(id, error.reply, event: type.auditEvent ?? type.rawValue)
         case let denial as Denied:
@@ -106,7 +110,7 @@ final class Connection {
     /// error code and the validated object: no client text. Refusals whose own path audits them
     /// (a wrong password, an ended session) are not audited twice; nor are refusals before
     /// sign-in, which name no one (sign-in failures are audited by `login`).
-    func refuse(_ id: Int?, _ refusal: ReplyError, event: String) async -> ServerReply {
+    func refuse(_ id: Int?, _ refusal: ReplyError, event: String) async -> ReplyFrame {
         if let session, ![.invalidCredentials, .sessionExpired, .notAuthenticated].contains(refusal.code) {
             do {
                 let role = try context.gate.database.user(id: session.userID)?.role.rawValue ?? "none"
@@ -129,15 +133,12 @@ final class Connection {
         return object["id"] as? Int
     }
 
-    func hello(_ greeting: Hello, replyingTo id: Int) -> ServerReply {
+    func hello(_ greeting: Hello) throws -> Reply.Greeting {
         guard greeting.version == WireProtocol.version else {
-            return .error(id, .unsupportedVersion, "this server speaks protocol version \(WireProtocol.version)")
+            throw Refused(.unsupportedVersion, "this server speaks protocol version \(WireProtocol.version)")
         }
         greeted = true
-        var reply = ServerReply(answering: id, .hello)
-        reply.version = WireProtocol.version
-        reply.server = context.serverID
-        return reply
+        return Reply.Greeting(version: WireProtocol.version, server: context.serverID)
     }
 }
 

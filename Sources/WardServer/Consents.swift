@@ -56,8 +56,8 @@ extension PrivacyService {
     /// consent.grant (`purpose` and the `agreed` version), consent.withdraw (`purpose`),
     /// consent.list (neither): the change, then the person's consents and the texts in force.
     func manageConsent(
-        _ type: RequestType, purpose named: String?, agreed: String?, replyingTo id: Int, _ user: UserRecord
-    ) async throws -> ServerReply {
+        _ type: RequestType, purpose named: String?, agreed: String?, _ user: UserRecord
+    ) async throws -> Reply.Consents {
         let database = context.gate.database
         var purpose: String?
         var version: String?
@@ -93,11 +93,9 @@ extension PrivacyService {
         default:
             break
         }
-        var reply = ServerReply(answering: id, type)
-        reply.consentPurposes = ConsentPurposes.all
-        reply.consents = try database.consents(userID: user.id).map {
-            ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)
-        }
-        return reply
+        return Reply.Consents(
+            consents: try database.consents(userID: user.id).map {
+                ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)
+            }, consentPurposes: ConsentPurposes.all)
     }
 }

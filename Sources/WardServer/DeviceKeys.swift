@@ -12,7 +12,7 @@ import WardStore
 extension Connection {
     /// `device.register`: this connection's device, which its session sends and receives keys
     /// with from now on (session state, so the connection's own).
-    func registerDevice(_ registration: DeviceRegister, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func registerDevice(_ registration: DeviceRegister, _ user: UserRecord) async throws -> Reply.DeviceRegistered {
         let keys = registration.device
         guard keys.userID == user.id else { throw ReplyError(code: .badRequest, message: "device.userID must be the signed-in user's id") }
         let verified: DeviceKeysCheck.Verified
@@ -46,9 +46,7 @@ extension Connection {
             })
         device = record
         hub.bind(connectionID, deviceID: record.id)
-        var reply = ServerReply(answering: id, .deviceRegister)
-        reply.deviceID = record.id
-        return reply
+        return Reply.DeviceRegistered(deviceID: record.id)
     }
 }
 
@@ -58,7 +56,7 @@ extension ConversationService {
     /// `identity.backup`: stores the person's identity key sealed under their recovery key
     /// (`backup` given; it replaces an earlier one), or returns it (for a new device of theirs).
     /// The server cannot open it (docs/PROTOCOL.md, "Identities").
-    func identityBackup(_ asked: IdentityBackupRequest, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func identityBackup(_ asked: IdentityBackupRequest, _ user: UserRecord) async throws -> Reply.IdentityBackup {
         if let backup = asked.backup {
             guard (1...IdentityBackupLimits.maxCharacters).contains(backup.utf8.count) else {
                 throw ReplyError(code: .badRequest, message: "backup must be 1-\(IdentityBackupLimits.maxCharacters) characters")
@@ -77,19 +75,16 @@ extension ConversationService {
         guard let stored = try context.gate.database.identityBackup(userID: user.id) else {
             throw ReplyError(code: .notFound, message: "no identity backup is stored for this account")
         }
-        var reply = ServerReply(answering: id, .identityBackup)
-        reply.backup = stored
-        return reply
+        return Reply.IdentityBackup(backup: stored)
     }
 
     /// `keys.backup`: keeps sender keys the person's devices received, sealed under a key only
     /// their identity gives (`keyBackups` given), or returns every one kept, so that a new
     /// device of theirs reads their history. The server cannot open them.
-    func keysBackup(_ backup: KeysBackup, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func keysBackup(_ backup: KeysBackup, _ user: UserRecord) async throws -> Reply.KeyBackups {
         var audited = try selfRequest(user, type: .keysBackup, code: backup.keyBackups == nil ? .read : .update)
         audited.objectType = "key-backup"
         audited.objectID = user.id
-        var reply = ServerReply(answering: id, .keysBackup)
         if let items = backup.keyBackups {
             guard (1...KeyBackupLimits.itemsPerRequest).contains(items.count),
                 items.allSatisfy({ SenderKeyShare.isKeyID($0.keyID) && (1...KeyBackupLimits.sealedCharacters).contains($0.sealed.utf8.count) })
@@ -103,25 +98,21 @@ extension ConversationService {
             }
             try await context.gate.require(audited)
             try await context.gate.database.storeKeyBackups(userID: user.id, items.map { ($0.keyID, $0.sealed) }, at: Clock.nowSeconds())
-            reply.keyBackups = []
-        } else {
-            try await context.gate.require(audited)
-            reply.keyBackups = try context.gate.database.keyBackups(userID: user.id).map { SealedKeyBackup(keyID: $0.keyID, sealed: $0.sealed) }
+            return Reply.KeyBackups(keyBackups: [])
         }
-        return reply
+        try await context.gate.require(audited)
+        return Reply.KeyBackups(
+            keyBackups: try context.gate.database.keyBackups(userID: user.id).map { SealedKeyBackup(keyID: $0.keyID, sealed: $0.sealed) })
     }
 
-    func getKeys(_ asked: NamedRoom<KeysGet>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func getKeys(_ asked: NamedRoom<KeysGet>, _ user: UserRecord) async throws -> Reply.RoomDevices {
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .keysGet, room, code: .read))
-        var reply = ServerReply(id: id, type: .keys)
-        reply.devices = try context.gate.database.memberDevices(roomID: room.id).map(Self.publicKeys)
-        reply.roomID = room.id
-        reply.epoch = room.epoch
-        return reply
+        return Reply.RoomDevices(
+            roomID: room.id, epoch: room.epoch, devices: try context.gate.database.memberDevices(roomID: room.id).map(Self.publicKeys))
     }
 
-    func distributeKey(_ distribution: KeysDistribute, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func distributeKey(_ distribution: KeysDistribute, _ user: UserRecord) async throws -> Reply.KeyDistributed {
         let device = try requireDevice()
         let keyID = distribution.keyID
         guard SenderKeyShare.isKeyID(keyID) else { throw ReplyError(code: .badRequest, message: "keyID must be 32 lowercase hex digits") }
@@ -155,18 +146,13 @@ extension ConversationService {
                 for recipient in recipients {
                     var delivery = deliveryBase
                     delivery.sealed = Base64.encode(Array(sealedBoxes[recipient.id] ?? Data()))
-                    var event = ServerReply(event: .key)
-                    event.keyDeliveries = [delivery]
-                    hub.post(Events.encode(event), toDevice: recipient.id, ofUser: recipient.userID)
+                    hub.post(Events.encode(.key, Reply.KeyDeliveries(keyDeliveries: [delivery])), toDevice: recipient.id, ofUser: recipient.userID)
                 }
             })
-        var reply = ServerReply(answering: id, .keysDistribute)
-        reply.roomID = room.id
-        reply.seq = recipients.count
-        return reply
+        return Reply.KeyDistributed(roomID: room.id, seq: recipients.count)
     }
 
-    func fetchKeys(_ asked: NamedRoom<KeysFetch>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func fetchKeys(_ asked: NamedRoom<KeysFetch>, _ user: UserRecord) async throws -> Reply.KeyDeliveries {
         let device = try requireDevice()
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .keysFetch, room, code: .read))
@@ -175,13 +161,12 @@ extension ConversationService {
         for (key, _) in boxes where senders[key.senderDevice] == nil {
             senders[key.senderDevice] = try context.gate.database.device(id: key.senderDevice)?.userID ?? ""
         }
-        var reply = ServerReply(answering: id, .keysFetch)
-        reply.keyDeliveries = boxes.map { key, box in
-            KeyDelivery(
-                roomID: key.roomID, keyID: key.id, senderID: senders[key.senderDevice] ?? "", senderDevice: key.senderDevice,
-                suite: key.suite, sealed: Base64.encode(Array(box.sealed)))
-        }
-        return reply
+        return Reply.KeyDeliveries(
+            keyDeliveries: boxes.map { key, box in
+                KeyDelivery(
+                    roomID: key.roomID, keyID: key.id, senderID: senders[key.senderDevice] ?? "", senderDevice: key.senderDevice,
+                    suite: key.suite, sealed: Base64.encode(Array(box.sealed)))
+            })
     }
 }
 

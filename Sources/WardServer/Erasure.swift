@@ -13,11 +13,9 @@ import WardPersonalData
 /// a legal obligation or a legal hold keeps is kept and named in the receipt.
 extension PrivacyService {
     /// gdpr.purge: the officer runs the retention job now (it also runs every hour by itself).
-    func purgeNow(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func purgeNow(_ user: UserRecord) async throws -> Reply.Purge {
         try await allowPrivacy(user, action: .gdprRetention, type: .gdprPurge, code: .delete, subject: nil)
-        var reply = ServerReply(answering: id, .gdprPurge)
-        reply.purgeReceipt = try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role.rawValue)
-        return reply
+        return Reply.Purge(purgeReceipt: try await RetentionJob(context: context).run(actorID: user.id, actorRole: user.role.rawValue))
     }
 
     /// The controller has one month to act on a request (Art. 12(3)): the same day of the next
@@ -29,7 +27,7 @@ extension PrivacyService {
         return Int64((calendar.date(byAdding: .month, value: 1, to: start) ?? start.addingTimeInterval(31 * 86_400)).timeIntervalSince1970)
     }
 
-    func fileErasureRequest(_ filing: GDPREraseRequest, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func fileErasureRequest(_ filing: GDPREraseRequest, _ user: UserRecord) async throws -> Reply.ErasureRequests {
         let subject = try filing.userID.map { try lookUp(id: $0, what: "user") } ?? user
         if let note = filing.note {
             guard (1...2000).contains(note.count), !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" })
@@ -55,17 +53,14 @@ extension PrivacyService {
             let noted = record
             try await context.gate.database.write { try $0.updateErasureRequest(noted) }
         }
-        var reply = ServerReply(answering: id, .gdprEraseRequest)
-        reply.erasureRequests = [try info(record, now: now)]
-        return reply
+        return Reply.ErasureRequests(erasureRequests: [try info(record, now: now)])
     }
 
-    func listErasureRequests(_ listing: Listing<GDPRRequests>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func listErasureRequests(_ listing: Listing<GDPRRequests>, _ user: UserRecord) async throws -> Reply.ErasureRequests {
         try await allowPrivacy(user, action: .gdprRequests, type: .gdprRequests, code: .read, subject: nil)
         let now = Clock.nowSeconds()
-        var reply = ServerReply(answering: id, .gdprRequests)
-        reply.erasureRequests = try context.gate.database.erasureRequests(includeDone: listing.kind == "all").map { try info($0, now: now) }
-        return reply
+        return Reply.ErasureRequests(
+            erasureRequests: try context.gate.database.erasureRequests(includeDone: listing.kind == "all").map { try info($0, now: now) })
     }
 
     func info(_ record: ErasureRequestRecord, now: Int64) throws -> ErasureRequestInfo {
@@ -89,7 +84,7 @@ extension PrivacyService {
     /// Executes an erasure. One the person did not ask for waits for a second privacy officer
     /// (issue 16, item 8) unless `approved` (approval.decide runs it) or no other privacy officer
     /// could approve.
-    func erase(_ erasure: GDPRErase, replyingTo id: Int, officer: UserRecord, approved: Bool = false) async throws -> ServerReply {
+    func erase(_ erasure: GDPRErase, officer: UserRecord, approved: Bool = false) async throws -> Reply.Erasure {
         let subject = try lookUp(id: erasure.userID, what: "user")
         guard subject.id != officer.id else {
             throw ReplyError(code: .badRequest, message: "an erasure of one's own account is executed by another privacy officer")
@@ -110,11 +105,9 @@ extension PrivacyService {
             details: ["held-rooms": "\(keptRooms.count)"])
         let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != .done }
         if !approved, !askedThemselves, try AccountService(scope: scope).waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
-            var reply = ServerReply(answering: id, .gdprErase)
-            reply.approvals = [
-                try await AccountService(scope: scope).pendingApproval(RequestType.gdprErase.rawValue, subject: subject.id, requester: officer)
-            ]
-            return reply
+            return Reply.Erasure(
+                waitingFor: try await AccountService(scope: scope).pendingApproval(
+                    RequestType.gdprErase.rawValue, subject: subject.id, requester: officer))
         }
         let now = Clock.nowSeconds()
         // Marked as started first: an erasure cut short (a crash, a restart) stays listed as
@@ -143,9 +136,8 @@ extension PrivacyService {
         }
         // Kept apart from the data directory, so that a restore from an older backup erases them again.
         try context.erasureJournal?.append(.init(subjectID: subject.id, erasedAt: Clock.nowSeconds(), keptRooms: keptRooms.sorted()))
-        var reply = ServerReply(answering: id, .gdprErase)
-        reply.erasureReceipt = try await finishErasure(record, of: subject, by: officer, done: done, decisionSeq: Int(outcome.receipt.seq))
-        return reply
+        return Reply.Erasure(
+            erasureReceipt: try await finishErasure(record, of: subject, by: officer, done: done, decisionSeq: Int(outcome.receipt.seq)))
     }
 
     /// The erasure's receipt: kept with the request (now done), its hash in the audit log, so the
@@ -215,9 +207,9 @@ extension PrivacyService {
     /// gdpr.hold.place (`placing`), gdpr.hold.release (`releasing`, a hold's id), gdpr.holds
     /// (neither): the change, then the holds in force (with `includeReleased`, every one).
     func manageHolds(
-        _ type: RequestType, placing place: GDPRHoldPlace?, releasing holdID: Int?, includeReleased: Bool, replyingTo id: Int,
+        _ type: RequestType, placing place: GDPRHoldPlace?, releasing holdID: Int?, includeReleased: Bool,
         _ user: UserRecord
-    ) async throws -> ServerReply {
+    ) async throws -> Reply.LegalHolds {
         let database = context.gate.database
         let now = Clock.nowSeconds()
         if let place {
@@ -247,13 +239,12 @@ extension PrivacyService {
         } else {
             try await allowPrivacy(user, action: .gdprHold, type: type, code: .read, subject: nil)
         }
-        var reply = ServerReply(answering: id, type)
-        reply.legalHolds = try database.legalHolds(includeReleased: includeReleased).map {
-            LegalHoldInfo(
-                holdID: Int($0.id ?? 0), userID: $0.userID, roomID: $0.roomID, reference: $0.reference, placedBy: $0.placedBy,
-                placedAt: $0.placedAt, releasedAt: $0.releasedAt)
-        }
-        return reply
+        return Reply.LegalHolds(
+            legalHolds: try database.legalHolds(includeReleased: includeReleased).map {
+                LegalHoldInfo(
+                    holdID: Int($0.id ?? 0), userID: $0.userID, roomID: $0.roomID, reference: $0.reference, placedBy: $0.placedBy,
+                    placedAt: $0.placedAt, releasedAt: $0.releasedAt)
+            })
     }
 
     /// Decides and audits a privacy duty about `subject` (or the service); throws when refused.

@@ -3,16 +3,12 @@ import WardProtocol
 
 /// Server-pushed events: replies without an id.
 enum Events {
-    static func encode(_ event: ServerReply) -> String {
-        (try? JSONEncoder.sorted.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    static func encode(_ type: ReplyType, _ payload: some ReplyPayload) -> String {
+        (try? JSONEncoder.sorted.encode(ReplyFrame.event(type, payload))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func membership(_ type: ReplyType, roomID: String, userID: String, epoch: Int) -> String {
-        var event = ServerReply(event: type)
-        event.roomID = roomID
-        event.userID = userID
-        event.epoch = epoch
-        return encode(event)
+        encode(type, Reply.Membership(roomID: roomID, userID: userID, epoch: epoch))
     }
 }
 

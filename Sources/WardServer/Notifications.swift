@@ -51,9 +51,7 @@ struct Notifier: Sendable {
 
     static func push(_ notifications: [NotificationRecord], hub: Hub) {
         for notification in notifications {
-            var event = ServerReply(event: .notification)
-            event.notification = info(notification)
-            hub.post(Events.encode(event), toUsers: [notification.userID])
+            hub.post(Events.encode(.notification, Reply.Notification(notification: info(notification))), toUsers: [notification.userID])
         }
     }
 
@@ -149,8 +147,8 @@ extension NotificationService {
     /// The three differ in what they change first: `read` marks `notificationID` (or all) read,
     /// `settings` turns `kind` on or off (`enabled`); `list` lists with `kind` `all` the read ones too.
     func handleNotifications(
-        _ type: RequestType, replyingTo id: Int, kind: String?, notificationID: Int?, enabled: Bool?, _ user: UserRecord
-    ) async throws -> ServerReply {
+        _ type: RequestType, kind: String?, notificationID: Int?, enabled: Bool?, _ user: UserRecord
+    ) async throws -> Reply.Notifications {
         let database = context.gate.database
         var audited = try selfRequest(user, type: type, code: type == .notificationList ? .read : .update)
         audited.objectType = "notification"
@@ -169,11 +167,9 @@ extension NotificationService {
             let userID = user.id
             try await database.write { try $0.setNotificationKind(userID: userID, kind: kind, enabled: enabled) }
         }
-        var reply = ServerReply(answering: id, type)
-        reply.notifications = try database.notifications(userID: user.id, unreadOnly: kind != "all" || type == .notificationSettings)
-            .map(Notifier.info)
-        reply.unreadNotifications = try database.unreadNotificationCount(userID: user.id)
-        reply.mutedKinds = try database.mutedNotificationKinds(userID: user.id).sorted()
-        return reply
+        let listed = try database.notifications(userID: user.id, unreadOnly: kind != "all" || type == .notificationSettings)
+        return Reply.Notifications(
+            notifications: listed.map(Notifier.info), unreadNotifications: try database.unreadNotificationCount(userID: user.id),
+            mutedKinds: try database.mutedNotificationKinds(userID: user.id).sorted())
     }
 }

@@ -29,31 +29,27 @@ extension Connection {
 extension RequestHandling {
     /// Tells the people who share a room with `userID` that their presence changed.
     func announcePresence(of userID: String) {
-        var event = ServerReply(event: .presence)
-        event.userID = userID
-        event.status = context.hub.presence(of: userID)
+        let event = Events.encode(.presence, Reply.Presence(userID: userID, status: context.hub.presence(of: userID)))
         guard let peers = try? context.gate.database.roomPeers(of: userID) else { return }
-        context.hub.post(Events.encode(event), toUsers: peers.filter { $0 != userID })
+        context.hub.post(event, toUsers: peers.filter { $0 != userID })
     }
 }
 
 extension ConversationService {
-    func setPresence(_ presence: PresenceSet, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func setPresence(_ presence: PresenceSet, _ user: UserRecord) async throws -> Reply.Presence {
         let status = presence.status
         guard ["online", "away"].contains(status) else { throw ReplyError(code: .badRequest, message: "status must be online or away") }
         try await context.gate.require(selfRequest(user, type: .presenceSet, code: .update))
         _ = context.hub.setAway(scope.connectionID, status == "away")
         announcePresence(of: user.id)
-        var reply = ServerReply(answering: id, .presenceSet)
-        reply.status = context.hub.presence(of: user.id)
-        return reply
+        return Reply.Presence(userID: nil, status: context.hub.presence(of: user.id))
     }
 
     // MARK: Finding people
 
     /// One account by its exact username, for starting a conversation: its id, display name and
     /// role, when the policies let the asker find it. No listing, no partial matches.
-    func findUser(_ search: UserFind, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func findUser(_ search: UserFind, _ user: UserRecord) async throws -> Reply.Users {
         let username = search.username
         let database = context.gate.database
         guard let found = try database.user(named: username), found.active else {
@@ -64,8 +60,6 @@ extension ConversationService {
             Gate.Request(
                 principal: user, action: .directoryFind, resource: resource, event: RequestType.userFind.rawValue,
                 code: .read, objectType: "user", objectID: found.id, subjectID: found.id, secondFactor: hasSecondFactor))
-        var reply = ServerReply(answering: id, .userFind)
-        reply.users = [Self.info(found)]
-        return reply
+        return Reply.Users(users: [Self.info(found)])
     }
 }

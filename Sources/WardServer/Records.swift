@@ -15,11 +15,10 @@ import WardStore
 extension RecordService {
     /// record.read: a page of the record; the record's amendment requests travel with its first
     /// page, so a disputed entry is read with its dispute (164.526(d)(4)).
-    func readRecordPage(_ read: RecordRead, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
-        var reply = ServerReply(answering: id, .recordRead)
-        (reply.recordEntries, reply.next, reply.withheld) = try await readRecord(read, user)
-        if (read.after ?? 0) == 0 { reply.amendments = try amendments(of: read.patientID) }
-        return reply
+    func readRecordPage(_ read: RecordRead, _ user: UserRecord) async throws -> Reply.RecordPage {
+        let (entries, next, withheld) = try await readRecord(read, user)
+        let amendments = (read.after ?? 0) == 0 ? try amendments(of: read.patientID) : nil
+        return Reply.RecordPage(recordEntries: entries, next: next, withheld: withheld, amendments: amendments)
     }
 
     /// The patient a record request names: an account, and a patient's.

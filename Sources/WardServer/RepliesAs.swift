@@ -48,6 +48,17 @@ extension BookingRefusal: RepliesAs {
     }
 }
 
+/// A refusal answered as it is, never audited by the dispatcher: its own path audited it (a
+/// failed sign-in is audited by `login`, with the source's commitment), or it touches no data
+/// (`hello` with another protocol version).
+struct Refused: Error {
+    var refusal: Reply.Refusal
+
+    init(_ code: ErrorCode, _ message: String, policies: [String]? = nil, retryAfter: Int? = nil) {
+        refusal = Reply.Refusal(code: code, message: message, policies: policies, retryAfter: retryAfter)
+    }
+}
+
 /// A refusal before or without a policy decision: a malformed or out-of-range field, a room
 /// the user is not in, an id that names nothing. `object` names what was refused only when
 /// the server found it (a room that exists), never an id as the client spelled it, so that

@@ -10,7 +10,7 @@ import WardStore
 extension ConversationService {
     // MARK: Messages
 
-    func sendMessage(_ send: MessageSend, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func sendMessage(_ send: MessageSend, _ user: UserRecord) async throws -> Reply.Message {
         let device = try requireDevice()
         let (ciphertextSize, room) = try checkedSend(send, user, device: device)
         let (clientMessageID, envelope) = (send.clientMessageID, send.envelope)
@@ -42,14 +42,12 @@ extension ConversationService {
             },
             afterCommit: { appended, members in
                 guard !appended.duplicate else { return }
-                var event = ServerReply(event: .message)
-                event.messageInfo = Self.info(appended.message, envelope: envelope)
-                hub.post(Events.encode(event), toUsers: members, except: connectionID)
+                hub.post(
+                    Events.encode(.message, Reply.Message(messageInfo: Self.info(appended.message, envelope: envelope))), toUsers: members,
+                    except: connectionID)
             }
         ).0
-        var reply = ServerReply(id: id, type: .messageSent)
-        reply.messageInfo = Self.info(appended.message, envelope: envelope)
-        return reply
+        return Reply.Message(messageInfo: Self.info(appended.message, envelope: envelope))
     }
 
     /// A send's checks before it is decided: the client's message id, the envelope's shape, the
@@ -84,7 +82,7 @@ extension ConversationService {
         return (parts.ciphertext.count, room)
     }
 
-    func history(_ page: MessageHistory, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func history(_ page: MessageHistory, _ user: UserRecord) async throws -> Reply.History {
         let (room, member) = try memberRoom(page.roomID, user)
         let limit = page.limit ?? 50
         guard (1...200).contains(limit) else { throw ReplyError(code: .badRequest, message: "limit must be 1-200") }
@@ -92,10 +90,8 @@ extension ConversationService {
         try await context.gate.require(try roomRequest(user, .messageHistory, room, code: .read))
         let records = try context.gate.database.messages(
             roomID: room.id, firstSeq: member.firstSeq, after: page.after, before: page.before, limit: limit)
-        var reply = ServerReply(answering: id, .messageHistory)
-        reply.roomID = room.id
-        reply.messages = try records.compactMap { record in try storedEnvelope(record).map { Self.info(record, envelope: $0) } }
-        return reply
+        return Reply.History(
+            roomID: room.id, messages: try records.compactMap { record in try storedEnvelope(record).map { Self.info(record, envelope: $0) } })
     }
 
     /// An urgent message's alerts: every other member who receives urgent alerts, again until
@@ -110,7 +106,7 @@ extension ConversationService {
             }
     }
 
-    func markReceipt(_ receipt: Receipt, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func markReceipt(_ receipt: Receipt, _ user: UserRecord) async throws -> Reply.Marker {
         let (kind, seq) = (receipt.kind, receipt.seq)
         guard ["read", "delivered"].contains(kind) else { throw ReplyError(code: .badRequest, message: "kind must be read or delivered") }
         guard seq >= 0 else { throw ReplyError(code: .badRequest, message: "seq must not be negative") }
@@ -126,18 +122,11 @@ extension ConversationService {
                 return (marked, try transaction.memberIDs(roomID: room.id))
             },
             afterCommit: { marked, members in
-                var event = ServerReply(event: .receipt)
-                event.roomID = room.id
-                event.userID = user.id
-                event.kind = kind
-                event.seq = marked
-                hub.post(Events.encode(event), toUsers: members.filter { $0 != user.id })
+                hub.post(
+                    Events.encode(.receipt, Reply.Marker(roomID: room.id, userID: user.id, kind: kind, seq: marked)),
+                    toUsers: members.filter { $0 != user.id })
             }
         ).0
-        var reply = ServerReply(answering: id, .receipt)
-        reply.roomID = room.id
-        reply.kind = kind
-        reply.seq = marked
-        return reply
+        return Reply.Marker(roomID: room.id, userID: nil, kind: kind, seq: marked)
     }
 }

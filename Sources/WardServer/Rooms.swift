@@ -11,7 +11,7 @@ import WardStore
 extension ConversationService {
     // MARK: Rooms
 
-    func createRoom(_ creation: RoomCreate, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func createRoom(_ creation: RoomCreate, _ user: UserRecord) async throws -> Reply.Room {
         guard let kind = RoomRecord.Kind(rawValue: creation.kind) else {
             throw ReplyError(code: .badRequest, message: "kind must be staff or care")
         }
@@ -55,13 +55,9 @@ extension ConversationService {
                 try transaction.createRoom(room, members: members, at: now)
             },
             afterCommit: { _ in
-                var event = ServerReply(event: .room)
-                event.room = Self.info(room)
-                hub.post(Events.encode(event), toUsers: members)
+                hub.post(Events.encode(.room, Reply.Room(room: Self.info(room))), toUsers: members)
             })
-        var reply = ServerReply(id: id, type: .room)
-        reply.room = Self.info(room)
-        return reply
+        return Reply.Room(room: Self.info(room))
     }
 
     /// May `invitee` be in `room`? Asked of the policies with the invitee as principal; the audit
@@ -75,8 +71,8 @@ extension ConversationService {
     }
 
     /// room.invite (`inviting` names who), room.join (the asker, into an open staff room).
-    func addMember(_ type: RequestType, roomID: String, inviting invitee: String?, replyingTo id: Int, _ user: UserRecord) async throws
-        -> ServerReply
+    func addMember(_ type: RequestType, roomID: String, inviting invitee: String?, _ user: UserRecord) async throws
+        -> Reply.Room
     {
         guard let room = try context.gate.database.room(id: roomID) else { throw ReplyError(code: .notFound, message: "no such room") }
         let joining: UserRecord
@@ -108,20 +104,16 @@ extension ConversationService {
                 return (updated, try transaction.memberIDs(roomID: roomID))
             },
             afterCommit: { updated, members in
-                var event = ServerReply(event: .room)
-                event.room = Self.info(updated)
-                hub.post(Events.encode(event), toUsers: [joining.id])
+                hub.post(Events.encode(.room, Reply.Room(room: Self.info(updated))), toUsers: [joining.id])
                 hub.post(Events.membership(.memberJoined, roomID: roomID, userID: joining.id, epoch: updated.epoch), toUsers: members)
             }
         ).0
-        var reply = ServerReply(answering: id, type)
-        reply.room = Self.info(updated)
-        return reply
+        return Reply.Room(room: Self.info(updated))
     }
 
     /// room.leave (the asker), room.remove (`removing` names who).
-    func removeMember(_ type: RequestType, roomID: String, removing member: String?, replyingTo id: Int, _ user: UserRecord)
-        async throws -> ServerReply
+    func removeMember(_ type: RequestType, roomID: String, removing member: String?, _ user: UserRecord)
+        async throws -> Reply.RoomLeft
     {
         let (room, _) = try memberRoom(roomID, user)
         let leaving: String
@@ -142,9 +134,7 @@ extension ConversationService {
             try await context.gate.require(try roomRequest(user, .roomLeave, room, code: .delete))
         }
         try await Self.removeFromRoom(room.id, userID: leaving, removedBy: type == .roomRemove ? user.id : nil, context: context)
-        var reply = ServerReply(answering: id, type)
-        reply.roomID = room.id
-        return reply
+        return Reply.RoomLeft(roomID: room.id)
     }
 
     /// Removes a member and tells the room and the one who left; later messages use keys they never get.
@@ -160,31 +150,29 @@ extension ConversationService {
             })
     }
 
-    func listRooms(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func listRooms(_ user: UserRecord) async throws -> Reply.Rooms {
         try await context.gate.require(selfRequest(user, type: .roomList, code: .read))
-        var reply = ServerReply(answering: id, .roomList)
-        reply.rooms = try context.gate.database.rooms(ofUser: user.id).map { room, member, unread in
-            var info = Self.info(room)
-            info.firstSeq = member.firstSeq
-            info.readSeq = member.readSeq
-            info.unread = unread
-            return info
-        }
-        return reply
+        return Reply.Rooms(
+            rooms: try context.gate.database.rooms(ofUser: user.id).map { room, member, unread in
+                var info = Self.info(room)
+                info.firstSeq = member.firstSeq
+                info.readSeq = member.readSeq
+                info.unread = unread
+                return info
+            })
     }
 
-    func listMembers(_ asked: NamedRoom<RoomMembers>, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func listMembers(_ asked: NamedRoom<RoomMembers>, _ user: UserRecord) async throws -> Reply.RoomMembers {
         let (room, _) = try memberRoom(asked.roomID, user)
         try await context.gate.require(try roomRequest(user, .roomMembers, room, code: .read))
         let database = context.gate.database
-        var reply = ServerReply(answering: id, .roomMembers)
-        reply.roomID = room.id
-        reply.roomMembers = try database.members(roomID: room.id).compactMap { member in
-            guard let account = try database.user(id: member.userID) else { return nil }
-            return MemberInfo(
-                userID: account.id, displayName: account.displayName, role: account.role.rawValue,
-                presence: context.hub.presence(of: account.id), readSeq: member.readSeq, deliveredSeq: member.deliveredSeq)
-        }
-        return reply
+        return Reply.RoomMembers(
+            roomID: room.id,
+            roomMembers: try database.members(roomID: room.id).compactMap { member in
+                guard let account = try database.user(id: member.userID) else { return nil }
+                return MemberInfo(
+                    userID: account.id, displayName: account.displayName, role: account.role.rawValue,
+                    presence: context.hub.presence(of: account.id), readSeq: member.readSeq, deliveredSeq: member.deliveredSeq)
+            })
     }
 }

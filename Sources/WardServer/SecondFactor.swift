@@ -9,7 +9,7 @@ import WardStore
 /// Secrets are sealed under the master key with the account id as associated data; recovery
 /// codes are stored as SHA-256 hashes and work once.
 extension Connection {
-    func enrollSecondFactor(_ enrolment: TOTPEnroll, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func enrollSecondFactor(_ enrolment: TOTPEnroll, _ user: UserRecord) async throws -> Reply.SecondFactorSecret {
         let database = context.gate.database
         if let existing = try database.totp(userID: user.id), existing.confirmed {
             throw ReplyError(code: .conflict, message: "a second factor is already set up; an administrator can reset it (user.reset-second-factor)")
@@ -34,13 +34,10 @@ extension Connection {
         try await context.gate.require(selfRequest(user, type: .totpEnroll, code: .create))
         let totp = TOTP.generate()
         try await database.save(TOTPRecord(userID: user.id, sealedSecret: try seal(totp.secret, for: user.id), confirmed: false, lastStep: nil))
-        var reply = ServerReply(answering: id, .totpEnroll)
-        reply.secret = totp.base32Secret
-        reply.uri = totp.uri(issuer: "Ward", account: user.username)
-        return reply
+        return Reply.SecondFactorSecret(secret: totp.base32Secret, uri: totp.uri(issuer: "Ward", account: user.username))
     }
 
-    func confirmSecondFactor(_ confirmation: TOTPConfirm, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func confirmSecondFactor(_ confirmation: TOTPConfirm, _ user: UserRecord) async throws -> Reply.RecoveryCodes {
         let code = confirmation.totp
         let database = context.gate.database
         guard var record = try database.totp(userID: user.id), !record.confirmed else {
@@ -61,10 +58,7 @@ extension Connection {
         try await database.setRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryHash))
         // The code just shown proves the second factor for this session too.
         try await upgradeToSecondFactor()
-        var reply = ServerReply(answering: id, .totpConfirm)
-        reply.recoveryCodes = codes
-        reply.secondFactor = true
-        return reply
+        return Reply.RecoveryCodes(recoveryCodes: codes)
     }
 
     /// True when `presented` is the current TOTP code (not used before) or an unused recovery code.

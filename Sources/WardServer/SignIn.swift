@@ -8,7 +8,7 @@ import WardStore
 
 /// Signing in and out: passwords, second factors, sessions resumed and ended, password changes.
 extension Connection {
-    func login(_ signIn: Login, replyingTo id: Int) async throws -> ServerReply {
+    func login(_ signIn: Login) async throws -> Reply.Session {
         let username = signIn.username
         let password = signIn.password
         let gate = context.gate
@@ -21,11 +21,9 @@ extension Connection {
             try await gate.record(
                 "auth.login", code: .execute, outcome: .minorFailure, actorID: user?.id ?? "anonymous",
                 actorRole: user?.role.rawValue ?? "none", details: ["reason": "throttled", "retry-after": "\(wait)"])
-            var reply = ServerReply.error(
-                id, .signInThrottled,
-                "too many failed sign-ins for this account or from this address: try again in \(wait) seconds")
-            reply.retryAfter = Int(wait)
-            return reply
+            throw Refused(
+                .signInThrottled, "too many failed sign-ins for this account or from this address: try again in \(wait) seconds",
+                retryAfter: Int(wait))
         }
         // Unknown users and wrong passwords take the same time and get the same answer.
         let matches = try await context.passwords.verify(password, against: user?.passwordHash)
@@ -34,43 +32,43 @@ extension Connection {
             try await gate.record(
                 "auth.login", code: .execute, outcome: .minorFailure, commitments: try sourceCommitment(),
                 details: ["reason": "invalid-credentials"])
-            return .error(id, .invalidCredentials, "wrong username or password")
+            throw Refused(.invalidCredentials, "wrong username or password")
         }
-        guard matches else { return try await refuseSignIn(id, user, reason: "invalid-credentials", throttleKeys: throttleKeys) }
+        guard matches else { throw try await refuseSignIn(user, reason: "invalid-credentials", throttleKeys: throttleKeys) }
         // An account with a confirmed second factor must present it.
         var secondFactor = false
         if let totp = try gate.database.totp(userID: user.id), totp.confirmed {
             guard let presented = signIn.totp else {
-                return .error(id, .secondFactorRequired, "this account signs in with a second factor: send totp")
+                throw Refused(.secondFactorRequired, "this account signs in with a second factor: send totp")
             }
             guard try await checkSecondFactor(presented, record: totp, user: user) else {
-                return try await refuseSignIn(id, user, reason: "invalid-second-factor", throttleKeys: throttleKeys)
+                throw try await refuseSignIn(user, reason: "invalid-second-factor", throttleKeys: throttleKeys)
             }
             secondFactor = true
         }
         let outcome = try await decideSignIn(user, as: .login, secondFactor: secondFactor)
         guard outcome.allowed else {
-            return .error(id, .denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
+            throw Refused(.denied, "sign-in refused by policy", policies: outcome.response.determiningPolicies)
         }
-        return try await startSession(id, user, password: password, secondFactor: secondFactor, throttleKeys: throttleKeys)
+        return try await startSession(user, password: password, secondFactor: secondFactor, throttleKeys: throttleKeys)
     }
 
     /// A known account's failed sign-in (a wrong password or second factor): counted for the
     /// throttle and the account, audited with the source's erasable commitment, and answered as an
-    /// unknown account is.
-    func refuseSignIn(_ id: Int, _ user: UserRecord, reason: String, throttleKeys: [SignInThrottle.Key]) async throws -> ServerReply {
+    /// unknown account is: the refusal to throw.
+    func refuseSignIn(_ user: UserRecord, reason: String, throttleKeys: [SignInThrottle.Key]) async throws -> Refused {
         let failures = context.throttle.failed(throttleKeys, now: Clock.nowSeconds())
         _ = try await context.gate.database.recordFailedLogin(userID: user.id)
         try await context.gate.record(
             "auth.login", code: .execute, outcome: .minorFailure, actorID: user.id, actorRole: user.role.rawValue,
             subjectID: user.id, commitments: try sourceCommitment(), details: ["reason": reason, "failed-logins": "\(failures)"])
-        return .error(id, .invalidCredentials, "wrong username or password")
+        return Refused(.invalidCredentials, "wrong username or password")
     }
 
     /// An allowed sign-in: the failure counts cleared, an old password hash renewed, and a new
     /// session (its token only in the reply; the database keeps its hash).
-    func startSession(_ id: Int, _ user: UserRecord, password: String, secondFactor: Bool, throttleKeys: [SignInThrottle.Key]) async throws
-        -> ServerReply
+    func startSession(_ user: UserRecord, password: String, secondFactor: Bool, throttleKeys: [SignInThrottle.Key]) async throws
+        -> Reply.Session
     {
         let gate = context.gate
         try await gate.database.resetFailedLogins(userID: user.id)
@@ -89,7 +87,7 @@ extension Connection {
         signedOn(
             user.id, session: SessionToken.hash(token),
             sessionEndsAt: context.limits.end(of: SessionRecord(tokenHash: "", userID: user.id, createdAt: now, lastSeenAt: now), lastUse: now))
-        return sessionReply(id, user, token: token, secondFactor: secondFactor)
+        return sessionReply(user, token: token, secondFactor: secondFactor)
     }
 
     /// The failed sign-in's source address, kept erasable outside the log (audit/FORMAT.md §7):
@@ -110,17 +108,12 @@ extension Connection {
             ))
     }
 
-    func sessionReply(_ id: Int, _ user: UserRecord, token: String?, secondFactor: Bool) -> ServerReply {
-        var reply = ServerReply(id: id, type: .session)
+    func sessionReply(_ user: UserRecord, token: String?, secondFactor: Bool) -> Reply.Session {
         // Admins are told at sign-in when the newest backup is older than the schedule allows.
-        if user.role == .admin, context.backups?.status().stale == true { reply.warnings = ["backup_stale"] }
-        reply.token = token
-        reply.secondFactor = secondFactor
-        reply.idleSeconds = Int(context.limits.idleSeconds)
-        reply.userID = user.id
-        reply.role = user.role.rawValue
-        reply.mustChangePassword = user.mustChangePassword
-        return reply
+        let stale = user.role == .admin && context.backups?.status().stale == true
+        return Reply.Session(
+            token: token, userID: user.id, role: user.role.rawValue, mustChangePassword: user.mustChangePassword, secondFactor: secondFactor,
+            idleSeconds: Int(context.limits.idleSeconds), warnings: stale ? ["backup_stale"] : nil)
     }
 
     /// Ends a session past its limits, recording the automatic logoff.
@@ -129,7 +122,7 @@ extension Connection {
         try await context.gate.record("auth.timeout", code: .delete, outcome: .success, actorID: userID, details: ["reason": "session-expired"])
     }
 
-    func resume(_ resumption: Resume, replyingTo id: Int) async throws -> ServerReply {
+    func resume(_ resumption: Resume) async throws -> Reply.Session {
         let token = resumption.token
         let gate = context.gate
         let hash = SessionToken.hash(token)
@@ -142,16 +135,16 @@ extension Connection {
             } else {
                 try await gate.record("auth.resume", code: .execute, outcome: .minorFailure, details: ["reason": "unknown-token"])
             }
-            return .error(id, .sessionExpired, "the session has ended; sign in again")
+            throw Refused(.sessionExpired, "the session has ended; sign in again")
         }
         let outcome = try await decideSignIn(user, as: .resume, secondFactor: stored.secondFactor)
         guard outcome.allowed else {
-            return .error(id, .denied, "session refused by policy", policies: outcome.response.determiningPolicies)
+            throw Refused(.denied, "session refused by policy", policies: outcome.response.determiningPolicies)
         }
         try await touch(stored, at: now)
         session = (hash, user.id, stored.secondFactor)
         signedOn(user.id, session: hash, sessionEndsAt: context.limits.end(of: stored, lastUse: now))
-        return sessionReply(id, user, token: nil, secondFactor: stored.secondFactor)
+        return sessionReply(user, token: nil, secondFactor: stored.secondFactor)
     }
 
     /// The signed-in user, after checking the session is still within its limits.
@@ -198,30 +191,25 @@ extension Connection {
         session = (current.tokenHash, current.userID, true)
     }
 
-    func logout(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func logout(_ user: UserRecord) async throws -> Reply.Done {
         let outcome = try await context.gate.decide(selfRequest(user, type: .logout, code: .delete))
         guard outcome.allowed, let session else {
-            return .error(id, .denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
+            throw Refused(.denied, "logout refused by policy", policies: outcome.response.determiningPolicies)
         }
         try await context.gate.database.deleteSession(tokenHash: session.tokenHash)
         self.session = nil
         signedOff()
         // Other connections that resumed the same session get no more events either.
         context.hub.endSession(tokenHash: session.tokenHash)
-        return ServerReply(answering: id, .logout)
+        return Reply.Done()
     }
 
-    func whoami(replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func whoami(_ user: UserRecord) async throws -> Reply.SignedIn {
         try await context.gate.require(selfRequest(user, type: .whoami, code: .read))
-        var reply = ServerReply(id: id, type: .user)
-        reply.userID = user.id
-        reply.role = user.role.rawValue
-        reply.mustChangePassword = user.mustChangePassword
-        reply.users = [Self.info(user)]
-        return reply
+        return Reply.SignedIn(userID: user.id, role: user.role.rawValue, mustChangePassword: user.mustChangePassword, users: [Self.info(user)])
     }
 
-    func changePassword(_ change: PasswordChange, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func changePassword(_ change: PasswordChange, _ user: UserRecord) async throws -> Reply.Done {
         let current = change.currentPassword
         let new = change.newPassword
         // Check what the request says before asking the policies, so the audit entry of an
@@ -244,6 +232,6 @@ extension Connection {
         // The session that replaced a one-time password is the one that may enrol a first second factor.
         if user.mustChangePassword, let kept { try await context.gate.database.markMayEnrol(tokenHash: kept) }
         context.hub.endSessions(ofUser: user.id, keeping: kept)
-        return ServerReply(answering: id, .passwordChange)
+        return Reply.Done()
     }
 }

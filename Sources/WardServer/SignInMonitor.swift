@@ -59,7 +59,7 @@ enum SignInMonitor {
 extension OversightService {
     /// `security.signins`: Admins (the security officer's duty, HIPAA 164.308(a)(2)) read who
     /// failed to sign in and from where, decided and audited like every other read.
-    func signInReport(_ report: SecuritySignIns, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func signInReport(_ report: SecuritySignIns, _ user: UserRecord) async throws -> Reply.SignIns {
         let since = report.startsAt ?? Clock.nowSeconds() - 7 * 86_400
         var audited = Gate.Request(
             principal: user, action: .securitySignIns, resource: Entity(uid: ClinicModel.service),
@@ -67,8 +67,6 @@ extension OversightService {
             secondFactor: hasSecondFactor)
         audited.details = ["since": "\(since)"]
         try await context.gate.require(audited)
-        var reply = ServerReply(answering: id, .securitySignIns)
-        reply.signInReport = try SignInMonitor.report(log: context.gate.audit.directory, texts: context.auditTexts, since: since)
-        return reply
+        return Reply.SignIns(signInReport: try SignInMonitor.report(log: context.gate.audit.directory, texts: context.auditTexts, since: since))
     }
 }

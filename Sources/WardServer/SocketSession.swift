@@ -74,7 +74,7 @@ enum SocketSession {
         var refusals = 0
         var lastRefusal = ContinuousClock.now
         for try await message in inbound.messages(maxSize: WireProtocol.maxFrameBytes) {
-            let reply: ServerReply
+            let reply: ReplyFrame
             let type: String
             if bucket.allow() {
                 switch message {
@@ -95,7 +95,7 @@ enum SocketSession {
                 reply = .error(Connection.salvageID(message.text ?? ""), .rateLimited, "too many requests on this connection; slow down")
                 type = "any"
             }
-            metrics.request(type, outcome: reply.code?.rawValue ?? reply.type.rawValue)
+            metrics.request(type, outcome: reply.outcome)
             guard outbox.post(String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)) else { return nil }
         }
         return nil

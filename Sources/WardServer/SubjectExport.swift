@@ -10,7 +10,7 @@ import WardStore
 /// Every page is decided and audited (`gdpr.export`, with the section and the cursor) before
 /// anything is read.
 extension PrivacyService {
-    func exportSubject(_ export: GDPRExport, replyingTo id: Int, _ user: UserRecord) async throws -> ServerReply {
+    func exportSubject(_ export: GDPRExport, _ user: UserRecord) async throws -> Reply.Export {
         let subject = try export.userID.map { try lookUp(id: $0, what: "user") } ?? user
         let section = export.section
         guard ExportPage.sections.contains(section) else {
@@ -46,9 +46,7 @@ extension PrivacyService {
         default:
             (page.access, page.next) = try accessPage(of: subject, after: after)
         }
-        var reply = ServerReply(answering: id, .gdprExport)
-        reply.exportPage = page
-        return reply
+        return Reply.Export(exportPage: page)
     }
 
     /// A page of the subject's messages (those they sent, and those in their rooms from the point

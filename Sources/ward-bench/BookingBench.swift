@@ -62,7 +62,7 @@ struct BookingBench: AsyncParsableCommand {
                         board.arrive(.registered)
                         await board.wait(.registered)
                         let readStart = clock.now
-                        let free = try await connection.request(AppointmentSlots(clinicianID: doctorID)).slots ?? []
+                        let free = try await connection.request(AppointmentSlots(clinicianID: doctorID)).slots
                         let readTime = clock.now - readStart
                         guard free.count == slots else { throw ValidationError("patient \(n) saw \(free.count) free slots, not \(slots)") }
                         board.arrive(.roomsMade)

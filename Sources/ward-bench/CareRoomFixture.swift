@@ -95,7 +95,7 @@ struct CareRoomFixture {
                         await board.wait(.registered)
                         if n == 0 {
                             let create = RoomCreate(kind: "care", name: "Care room", patientID: patient.0, members: others)
-                            board.setRoom(0, try await connection.request(create).room?.roomID ?? "")
+                            board.setRoom(0, try await connection.request(create).room.roomID)
                         }
                         board.arrive(.roomsMade)
                         await board.wait(.roomsMade)

@@ -135,7 +135,7 @@ struct ChatBench: AsyncParsableCommand {
                         await board.wait(.registered)
                         if n % roomSize == 0 {
                             let create = RoomCreate(kind: "staff", name: "Ward \(group)", members: (n..<(n + roomSize)).map { created[$0].0 })
-                            board.setRoom(group, try await connection.request(create).room?.roomID ?? "")
+                            board.setRoom(group, try await connection.request(create).room.roomID)
                         }
                         board.arrive(.roomsMade)
                         await board.wait(.roomsMade)
@@ -154,12 +154,12 @@ struct ChatBench: AsyncParsableCommand {
                         let receiving = Task { () -> ClientResult in
                             var received = ClientResult()
                             while true {
-                                let event: ServerReply
+                                let event: ServerEvent
                                 do { event = try await connection.nextEvent() } catch { return received }
-                                if event.type == .key, let delivery = event.keyDeliveries?.first {
+                                if case let .key(deliveries) = event, let delivery = deliveries.first {
                                     try? await messenger.accept(delivery)
                                 }
-                                guard event.type == .message, let message = event.messageInfo else { continue }
+                                guard case let .message(message) = event else { continue }
                                 let now = clock.now
                                 if let sent = sendTimes.time(of: message.envelope.nonce) {
                                     received.deliveries.append(now - sent)
@@ -254,22 +254,9 @@ struct ChatBench: AsyncParsableCommand {
     }
 
     /// Sends `request`, waiting and trying again while the connection is over its rate limit.
-    static func paced<Payload: RequestPayload>(_ connection: WardConnection, _ request: Payload) async throws -> ServerReply {
-        try await paced { try await connection.send(request) }
-    }
-
-    /// Sends what `send` sends, again while the connection is over its rate limit.
-    static func paced(_ send: () async throws -> ServerReply) async throws -> ServerReply {
-        for _ in 0..<100 {
-            let reply = try await send()
-            if reply.code == .rateLimited {
-                try await Task.sleep(for: .milliseconds(50))
-                continue
-            }
-            if reply.type == .error { throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: []) }
-            return reply
-        }
-        throw WardClientError.server(.rateLimited, "still rate limited after 100 tries", policies: [])
+    @discardableResult
+    static func paced<Payload: RequestPayload>(_ connection: WardConnection, _ request: Payload) async throws -> Payload.Answer {
+        try await connection.request(request, pacedBy: .milliseconds(50))
     }
 
     /// First sign-in of an account: one-time password, new password, TOTP enrolment; returns the

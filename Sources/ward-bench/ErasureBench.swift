@@ -56,7 +56,7 @@ struct ErasureBench: AsyncParsableCommand {
                 try await connection.request(Resume(token: doctors[0].token))
                 let messenger = SecureMessenger(connection: connection, identity: DeviceIdentity(), userID: doctors[0].id)
                 try await messenger.register()
-                let roomID = try await connection.request(RoomCreate(kind: "staff", name: "Handover", members: [doctors[1].id])).room?.roomID ?? ""
+                let roomID = try await connection.request(RoomCreate(kind: "staff", name: "Handover", members: [doctors[1].id])).room.roomID
                 var n = 0
                 while !latencies.stopped {
                     let start = clock.now

@@ -53,7 +53,7 @@ struct ExportBench: AsyncParsableCommand {
             var after = 0
             var count = 0
             for _ in 0..<(messages / 200 + 2) {
-                let page = try await ChatBench.paced(connection, MessageHistory(roomID: roomID, after: after, limit: 200)).messages ?? []
+                let page = try await ChatBench.paced(connection, MessageHistory(roomID: roomID, after: after, limit: 200)).messages
                 count += page.count
                 guard let last = page.last, page.count == 200 else { break }
                 after = last.seq

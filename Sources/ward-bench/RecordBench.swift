@@ -57,19 +57,21 @@ struct RecordBench: AsyncParsableCommand {
                 record.append(clock.now - start)
                 size = whole.count
                 let reference0 = clock.now
-                _ = try await ChatBench.paced { try await connection.send(.whoami) }
+                try await ChatBench.paced(connection, Whoami())
                 reference.append(clock.now - reference0)
             }
             // Where the time goes, in part: one reply's JSON, written as the server writes it
             // and read as the client reads it, against Foundation's coders alone.
-            let reply = try await connection.request(RecordRead(patientID: patientID))
+            let read = try await connection.request(RecordRead(patientID: patientID))
+            let reply = ReplyFrame(answering: 1, .recordRead, with: read)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let text = String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)
             var timings: [[Duration]] = Array(repeating: [], count: 4)
             let steps: [() throws -> Void] = [
                 { _ = try ReplyEncoding.encode(reply, with: encoder) }, { _ = try encoder.encode(reply) },
-                { _ = try ReplyDecoding.decode(text, with: JSONDecoder()) }, { _ = try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8)) }
+                { _ = try ReplyDecoding.decode(Reply.RecordPage.self, from: text, with: JSONDecoder()) },
+                { _ = try JSONDecoder().decode(Reply.RecordPage.self, from: Data(text.utf8)) }
             ]
             for _ in 0..<20 {
                 for (index, step) in steps.enumerated() {
@@ -84,7 +86,7 @@ struct RecordBench: AsyncParsableCommand {
                     format:
                         "one reply of %d entries, %.0f KB of JSON (medians): encoding %.2f ms (JSONEncoder alone %.2f), decoding %.2f ms "
                         + "(JSONDecoder alone %.2f)",
-                    reply.recordEntries?.count ?? 0, Double(text.utf8.count) / 1000, medians[0], medians[1], medians[2], medians[3]))
+                    read.recordEntries.count, Double(text.utf8.count) / 1000, medians[0], medians[1], medians[2], medians[3]))
             return (record.sorted(), reference.sorted(), size)
         }
         writeLine(

@@ -89,7 +89,7 @@ struct ReminderBench: AsyncParsableCommand {
                             board.arrive(.registered)
                             while !stop.withLock({ $0 }) {
                                 let event = try await connection.nextEvent()
-                                guard event.type == .notification, let note = event.notification else { continue }
+                                guard case let .notification(note) = event else { continue }
                                 let at = Date().timeIntervalSince1970
                                 arrivals.withLock { $0.append(Arrival(id: note.notificationID, dueAt: note.dueAt, at: at, kind: note.kind)) }
                             }

@@ -29,7 +29,7 @@ struct Appointments: AsyncParsableCommand {
         func run() async throws {
             let of = self.of
             let appointments = try await connection.withSignedIn { connection in
-                try await connection.request(AppointmentList(userID: of)).appointments ?? []
+                try await connection.request(AppointmentList(userID: of)).appointments
             }
             if appointments.isEmpty { print("no upcoming appointments") }
             for (index, appointment) in appointments.enumerated() { print(ScheduleText.appointment(appointment, number: index + 1)) }
@@ -42,7 +42,7 @@ struct Appointments: AsyncParsableCommand {
 
         func run() async throws {
             let clinicians = try await connection.withSignedIn { connection in
-                try await connection.request(.availabilityClinicians).users ?? []
+                try await connection.request(AvailabilityClinicians()).users
             }
             if clinicians.isEmpty { print("no clinician publishes availability yet") }
             for clinician in clinicians { print("\(MessageFormat.safe(clinician.displayName)) (\(clinician.role), \(clinician.username))") }
@@ -97,7 +97,7 @@ struct Appointments: AsyncParsableCommand {
             let (appointment, start) = (target.appointment, self.start)
             let moved = try await target.connection.withSignedIn { connection -> AppointmentInfo? in
                 let id = try await Scheduling.appointmentID(appointment, on: connection)
-                let clinicianID = try await connection.request(NamedAppointment<AppointmentShow>(appointmentID: id)).appointment?.clinicianID ?? ""
+                let clinicianID = try await connection.request(NamedAppointment<AppointmentShow>(appointmentID: id)).appointment.clinicianID
                 let slot = try Scheduling.start(start, in: try await Scheduling.slots(of: clinicianID, days: 14, on: connection))
                 return try await connection.request(AppointmentReschedule(appointmentID: id, startsAt: slot)).appointment
             }
@@ -166,7 +166,7 @@ struct Availability: AsyncParsableCommand {
 
         func run() async throws {
             let entries = try await connection.withSignedIn { connection in
-                try await connection.request(AvailabilityList()).availability ?? []
+                try await connection.request(AvailabilityList()).availability
             }
             if entries.isEmpty { print("no availability published") }
             let days = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -222,7 +222,7 @@ struct Availability: AsyncParsableCommand {
                 throw ValidationError("give one of --weekly DAY HH:MM-HH:MM, --open FROM UNTIL or --closed FROM UNTIL")
             }
             let added = request
-            let entries = try await connection.withSignedIn { try await $0.request(added).availability ?? [] }
+            let entries = try await connection.withSignedIn { try await $0.request(added).availability }
             print("added; \(entries.count) availability entr\(entries.count == 1 ? "y" : "ies") now (ward availability lists them)")
         }
 
@@ -262,7 +262,7 @@ struct Notifications: AsyncParsableCommand {
 
     func run() async throws {
         let (all, read, off, on) = (self.all, self.read, self.off, self.on)
-        let reply = try await connection.withSignedIn { connection -> ServerReply in
+        let reply = try await connection.withSignedIn { connection -> Reply.Notifications in
             if let kind = off ?? on {
                 _ = try await connection.request(NotificationSettings(kind: kind, enabled: on != nil))
             }
@@ -270,10 +270,10 @@ struct Notifications: AsyncParsableCommand {
             if read { _ = try await connection.request(NotificationRead()) }
             return listed
         }
-        let notifications = reply.notifications ?? []
+        let notifications = reply.notifications
         if notifications.isEmpty { print(all ? "no notifications" : "no unread notifications") }
         for notification in notifications { print(ScheduleText.notification(notification)) }
-        if let muted = reply.mutedKinds, !muted.isEmpty { print("turned off: " + muted.joined(separator: ", ")) }
+        if !reply.mutedKinds.isEmpty { print("turned off: " + reply.mutedKinds.joined(separator: ", ")) }
         if read, !notifications.isEmpty { print("marked read") }
     }
 }
@@ -291,11 +291,12 @@ struct AppointmentTarget: ParsableArguments {
     @Argument(help: "The appointment: its number in `list` or its id.") var appointment: String
 
     /// Sends the request `payload` makes for the appointment and prints its answer after `verb`.
-    func change<Payload: RequestPayload>(_ payload: @escaping @Sendable (_ appointmentID: String) -> Payload, saying verb: String) async throws {
+    func change<Payload: RequestPayload>(_ payload: @escaping @Sendable (_ appointmentID: String) -> Payload, saying verb: String) async throws
+    where Payload.Answer == Reply.Appointment {
         let appointment = self.appointment
-        let changed = try await connection.withSignedIn { connection -> AppointmentInfo? in
+        let changed = try await connection.withSignedIn { connection -> AppointmentInfo in
             try await connection.request(payload(try await Scheduling.appointmentID(appointment, on: connection))).appointment
         }
-        if let changed { print("\(verb): " + ScheduleText.appointment(changed)) }
+        print("\(verb): " + ScheduleText.appointment(changed))
     }
 }

@@ -50,10 +50,10 @@ struct Chat: AsyncParsableCommand {
                     holdAfterIdentityChange: hold)
                 try await messenger.register()
                 let who = try await connection.whoami()
-                let own = who.users?.first
+                let own = who.users.first
                 let me = ChatClient.Me(
                     userID: userID, username: own?.username ?? access.target.user,
-                    displayName: own?.displayName ?? access.target.user, role: who.role ?? "")
+                    displayName: own?.displayName ?? access.target.user, role: who.role)
                 let shared = SharedScreen(ChatScreen(user: "\(me.displayName) (\(me.role))", server: access.target.server))
                 let client = ChatClient(screen: shared, access: access, me: me, device: messenger)
                 started.withLock { $0 = client }

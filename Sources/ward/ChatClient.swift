@@ -112,7 +112,7 @@ actor ChatClient {
     /// Brings every window up to date: the room list, members, and the messages after what was shown.
     private func synchronize() async throws {
         guard let connection = messenger?.connection else { return }
-        let listed = try await connection.request(.roomList).rooms ?? []
+        let listed = try await connection.request(RoomList()).rooms
         let listedIDs = Set(listed.map(\.roomID))
         for gone in rooms.keys where !listedIDs.contains(gone) {
             rooms[gone] = nil
@@ -120,7 +120,7 @@ actor ChatClient {
         }
         for room in listed { try await load(room) }
         // What was kept while away: the count in the status bar, and a line saying so.
-        let unread = try await connection.request(ConversationRequest.notifications(all: false)).unreadNotifications ?? 0
+        let unread = try await connection.request(ConversationRequest.notifications(all: false)).unreadNotifications
         let before = screen.read { $0.unreadNotifications }
         screen.update { $0.unreadNotifications = unread }
         if unread > before { say("*** \(unread) unread notification\(unread == 1 ? "" : "s"): /notifications shows them") }
@@ -137,7 +137,7 @@ actor ChatClient {
             var after = shown
             // Bounded: at most 2,000 missed messages are fetched; older ones stay in `ward read`.
             for _ in 0..<10 {
-                let page = try await connection.request(MessageHistory(roomID: room.roomID, after: after, limit: 200)).messages ?? []
+                let page = try await connection.request(MessageHistory(roomID: room.roomID, after: after, limit: 200)).messages
                 for message in page { await show(message, notify: true) }
                 guard let last = page.last, page.count == 200 else { break }
                 after = last.seq
@@ -145,7 +145,7 @@ actor ChatClient {
         } else {
             seen[room.roomID] = 0
             let latest = MessageHistory(roomID: room.roomID, before: room.lastSeq + 1, limit: 50)
-            for message in try await connection.request(latest).messages ?? [] { await show(message, notify: false) }
+            for message in try await connection.request(latest).messages { await show(message, notify: false) }
             let unread = room.unread ?? 0
             screen.update { $0.setUnread(unread, roomID: room.roomID) }
         }
@@ -154,7 +154,7 @@ actor ChatClient {
     private func refreshMembers(_ roomID: String) async throws {
         guard let connection = messenger?.connection else { return }
         var byID: [String: MemberInfo] = [:]
-        for member in try await connection.request(NamedRoom<RoomMembers>(roomID: roomID)).roomMembers ?? [] { byID[member.userID] = member }
+        for member in try await connection.request(NamedRoom<RoomMembers>(roomID: roomID)).roomMembers { byID[member.userID] = member }
         members[roomID] = byID
     }
 
@@ -166,45 +166,51 @@ actor ChatClient {
 
     // MARK: Events
 
-    private func handle(_ event: ServerReply) async {
-        switch event.type {
-        case .message:
-            guard let message = event.messageInfo else { return }
+    private func handle(_ event: ServerEvent) async {
+        switch event {
+        case let .message(message):
             if rooms[message.roomID] == nil { try? await synchronize() }
             await show(message, notify: true)
-        case .key:
-            for delivery in event.keyDeliveries ?? [] { try? await messenger?.accept(delivery) }
-        case .room:
-            guard let room = event.room else { return }
+        case let .key(deliveries):
+            for delivery in deliveries { try? await messenger?.accept(delivery) }
+        case let .room(room):
             try? await load(room)
             say("*** You are now in \(MessageFormat.safe(displayName(of: room))) (Alt-\(screen.read { $0.index(of: room.roomID) ?? 0 } + 1))")
-        case .memberJoined, .memberLeft:
-            guard let roomID = event.roomID, let userID = event.userID else { return }
-            if event.type == .memberLeft && userID == me.userID {
-                guard !leavingRooms.contains(roomID) else { return }
-                forget(roomID)
-                say("*** You were removed from a room")
-                return
-            }
-            // The name as known before the change (someone who left is no longer listed after it).
-            var name = members[roomID]?[userID]?.displayName
-            try? await refreshMembers(roomID)
-            name = name ?? members[roomID]?[userID]?.displayName ?? userID
-            let text = event.type == .memberJoined ? MessageFormat.joined(name ?? userID) : MessageFormat.left(name ?? userID)
-            screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .system), toRoom: roomID) }
-        case .notification:
-            guard let notification = event.notification else { return }
+        case let .memberJoined(change):
+            await membershipChanged(change, joined: true)
+        case let .memberLeft(change):
+            await membershipChanged(change, joined: false)
+        case let .notification(notification):
             say("*** " + ScheduleText.notification(notification))
             screen.update {
                 $0.unreadNotifications += 1
                 $0.bell = true
             }
-        case .presence:
-            guard let userID = event.userID, let status = event.status else { return }
+        case let .presence(presence):
+            guard let userID = presence.userID else { return }
+            let status = presence.status
             for roomID in members.keys where members[roomID]?[userID] != nil { members[roomID]?[userID]?.presence = status }
         default:
             break
         }
+    }
+
+    /// Someone joined or left one of the person's rooms: said in the room; the person themselves
+    /// removed, the room forgotten.
+    private func membershipChanged(_ change: Reply.Membership, joined: Bool) async {
+        let (roomID, userID) = (change.roomID, change.userID)
+        if !joined && userID == me.userID {
+            guard !leavingRooms.contains(roomID) else { return }
+            forget(roomID)
+            say("*** You were removed from a room")
+            return
+        }
+        // The name as known before the change (someone who left is no longer listed after it).
+        var name = members[roomID]?[userID]?.displayName
+        try? await refreshMembers(roomID)
+        name = name ?? members[roomID]?[userID]?.displayName ?? userID
+        let text = joined ? MessageFormat.joined(name ?? userID) : MessageFormat.left(name ?? userID)
+        screen.update { $0.append(ChatScreen.Line(time: Self.now(), text: text, kind: .system), toRoom: roomID) }
     }
 
     /// Decrypts and shows a message, once.

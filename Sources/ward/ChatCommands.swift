@@ -79,7 +79,7 @@ extension ChatClient {
         }
         var request = GDPREraseRequest()
         if let note = await ask("Anything the privacy officer should know? (Enter to skip)", secret: false), !note.isEmpty { request.note = note }
-        let filed = try await connection().request(request).erasureRequests ?? []
+        let filed = try await connection().request(request).erasureRequests
         for request in filed { say("*** " + PrivacyText.erasureLine(request)) }
     }
 
@@ -116,32 +116,30 @@ extension ChatClient {
         if let reason = await ask("Why? (optional: only you and the clinicians see it; Enter skips)", secret: false), !reason.isEmpty {
             request.reason = reason
         }
-        if let booked = try await connection.request(request).appointment { say("*** Booked: " + ScheduleText.appointment(booked)) }
+        say("*** Booked: " + ScheduleText.appointment(try await connection.request(request).appointment))
     }
 
     private func cancel(_ which: String) async throws {
         let connection = try connection()
         let id = try await Scheduling.appointmentID(which, on: connection)
         guard let answer = await ask("Cancel this appointment? (y/n)", secret: false), answer.lowercased().hasPrefix("y") else { return }
-        if let cancelled = try await connection.request(NamedAppointment<AppointmentCancel>(appointmentID: id)).appointment {
-            say("*** Cancelled: " + ScheduleText.appointment(cancelled))
-        }
+        let cancelled = try await connection.request(NamedAppointment<AppointmentCancel>(appointmentID: id)).appointment
+        say("*** Cancelled: " + ScheduleText.appointment(cancelled))
     }
 
     private func reschedule(_ which: String) async throws {
         let connection = try connection()
         let id = try await Scheduling.appointmentID(which, on: connection)
-        guard let current = try await connection.request(NamedAppointment<AppointmentShow>(appointmentID: id)).appointment else { return }
+        let current = try await connection.request(NamedAppointment<AppointmentShow>(appointmentID: id)).appointment
         say("*** Free slots with \(MessageFormat.safe(current.clinicianName ?? current.clinicianID)):")
         guard let slot = await pick(from: try await Scheduling.slots(of: current.clinicianID, days: 14, on: connection)) else { return }
-        if let moved = try await connection.request(AppointmentReschedule(appointmentID: id, startsAt: slot.startsAt)).appointment {
-            say("*** Moved: " + ScheduleText.appointment(moved))
-        }
+        let moved = try await connection.request(AppointmentReschedule(appointmentID: id, startsAt: slot.startsAt)).appointment
+        say("*** Moved: " + ScheduleText.appointment(moved))
     }
 
     private func showNotifications() async throws {
         let connection = try connection()
-        let unread = try await connection.request(ConversationRequest.notifications(all: false)).notifications ?? []
+        let unread = try await connection.request(ConversationRequest.notifications(all: false)).notifications
         if unread.isEmpty { say("*** No unread notifications") }
         for notification in unread.reversed() { say("***   " + ScheduleText.notification(notification)) }
         _ = try await connection.request(NotificationRead())
@@ -184,7 +182,7 @@ extension ChatClient {
             say("*** No note was recorded")
             return
         }
-        if let written = try await connection.request(RecordWrite(patientID: patientID, section: "notes", resource: resource)).recordEntries?.first {
+        if let written = try await connection.request(RecordWrite(patientID: patientID, section: "notes", resource: resource)).recordEntries.first {
             say("*** Recorded: " + RecordText.line(written))
         }
     }
@@ -197,7 +195,7 @@ extension ChatClient {
             say("*** No emergency access was declared")
             return
         }
-        if let use = try await connection.request(BreakGlassOpen(patientID: patientID, reason: reason)).breakGlassUses?.first {
+        if let use = try await connection.request(BreakGlassOpen(patientID: patientID, reason: reason)).breakGlassUses.first {
             say("*** Emergency access until \(ScheduleText.moment(use.endsAt, .current)): /record \(patient) reads the record")
             screen.update {
                 $0.emergencyAccess[patient] = use.endsAt
@@ -243,7 +241,7 @@ extension ChatClient {
             say("*** You are in no room called \(MessageFormat.safe(name)); /rooms lists yours, /dm USER starts a conversation")
             return
         }
-        guard let room = try await connection().request(NamedRoom<RoomJoin>(roomID: name)).room else { return }
+        let room = try await connection().request(NamedRoom<RoomJoin>(roomID: name)).room
         try await opened(room)
         if let index = screen.read({ $0.index(of: room.roomID) }) { screen.update { $0.show(window: index) } }
         await input(.viewing(room.roomID))
@@ -265,7 +263,7 @@ extension ChatClient {
 
     /// A person by exact username, as the policies let this user find them.
     private func find(_ username: String) async throws -> UserInfo {
-        guard let found = try await connection().request(UserFind(username: username)).users?.first else {
+        guard let found = try await connection().request(UserFind(username: username)).users.first else {
             throw UsageError("no such person")
         }
         return found
@@ -288,7 +286,7 @@ extension ChatClient {
             create.kind = "care"
             create.patientID = me.role == "Patient" ? me.userID : person.userID
         }
-        guard let room = try await connection().request(create).room else { return }
+        let room = try await connection().request(create).room
         try await opened(room)
         try await join(room.roomID)
         say("*** A direct conversation with \(MessageFormat.safe(person.displayName)) (\(person.role)), end-to-end encrypted")
@@ -317,7 +315,7 @@ extension ChatClient {
             say("*** Switch to a room first")
             return
         }
-        let people = try await connection().request(NamedRoom<RoomMembers>(roomID: room.roomID)).roomMembers ?? []
+        let people = try await connection().request(NamedRoom<RoomMembers>(roomID: room.roomID)).roomMembers
         say("*** In \(MessageFormat.safe(room.name)):")
         for person in people.sorted(by: { $0.displayName < $1.displayName }) {
             say(
@@ -349,7 +347,7 @@ extension ChatClient {
             return
         }
         let person = try await find(username)
-        let devices = (try await connection().request(NamedRoom<KeysGet>(roomID: room.roomID)).devices ?? []).filter { $0.userID == person.userID }
+        let devices = (try await connection().request(NamedRoom<KeysGet>(roomID: room.roomID)).devices).filter { $0.userID == person.userID }
         guard !devices.isEmpty else {
             say("*** \(MessageFormat.safe(person.displayName)) has no device in this room")
             return

@@ -13,10 +13,10 @@ enum ConsentFlow {
         _ action: String, purpose name: String?, on connection: WardConnection,
         ask: @Sendable (_ text: [String], _ question: String) async -> String?
     ) async throws -> [String] {
-        let listed = try await connection.request(.consentList)
-        let purposes = listed.consentPurposes ?? []
+        let listed = try await connection.request(ConsentList())
+        let purposes = listed.consentPurposes
         guard action != "list" else {
-            return PrivacyText.consentLines(purposes: purposes, records: listed.consents ?? [])
+            return PrivacyText.consentLines(purposes: purposes, records: listed.consents)
                 + ["/consent show PURPOSE reads a text; /consent grant PURPOSE or /consent withdraw PURPOSE changes it"]
         }
         guard let purpose = purposes.first(where: { $0.purpose == name?.lowercased() }) else {
@@ -33,7 +33,7 @@ enum ConsentFlow {
             }
             let reply = try await connection.request(ConsentGrant(purpose: purpose.purpose, consentVersion: purpose.version))
             return ["Consent to \(purpose.purpose) given (version \(purpose.version)); /consent withdraw \(purpose.purpose) takes it back"]
-                + PrivacyText.consentLines(purposes: reply.consentPurposes ?? purposes, records: reply.consents ?? []).filter {
+                + PrivacyText.consentLines(purposes: reply.consentPurposes, records: reply.consents).filter {
                     $0.hasPrefix(purpose.purpose)
                 }
         default:

@@ -21,9 +21,9 @@ struct Record: AsyncParsableCommand {
     static func patientID(_ name: String, on connection: WardConnection) async throws -> String {
         if name.hasPrefix("user:") { return name }
         // A patient naming themselves: their own id, without a directory search patients may not make.
-        let me = try await connection.request(.whoami)
-        if let own = me.users?.first, own.username == name { return own.userID }
-        guard let found = try await connection.request(UserFind(username: name)).users?.first else {
+        let me = try await connection.request(Whoami())
+        if let own = me.users.first, own.username == name { return own.userID }
+        guard let found = try await connection.request(UserFind(username: name)).users.first else {
             throw UsageError("no active account is called \(name)")
         }
         return found.userID
@@ -81,7 +81,7 @@ struct Record: AsyncParsableCommand {
             let (patient, entry, text) = (self.patient, self.entry, self.text)
             let asked = try await connection.withSignedIn { connection -> AmendmentInfo? in
                 try await connection.request(RecordAmend(patientID: try await Record.patientID(patient, on: connection), entryID: entry, text: text))
-                    .amendments?.first
+                    .amendments.first
             }
             if let asked { print("asked: " + RecordText.amendmentLine(asked)) }
         }
@@ -93,7 +93,7 @@ struct Record: AsyncParsableCommand {
 
         func run() async throws {
             let listed = try await target.withPatient { connection, patientID -> [AmendmentInfo] in
-                try await connection.request(NamedPatient<RecordAmendments>(patientID: patientID)).amendments ?? []
+                try await connection.request(NamedPatient<RecordAmendments>(patientID: patientID)).amendments
             }
             if listed.isEmpty { print("no amendment requests") }
             for amendment in listed { print(RecordText.amendmentLine(amendment)) }
@@ -114,7 +114,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let (amendment, text) = (self.amendment, self.text)
             let filed = try await connection.withSignedIn { connection -> AmendmentInfo? in
-                try await connection.request(RecordAmendDisagree(amendmentID: amendment, text: text)).amendments?.first
+                try await connection.request(RecordAmendDisagree(amendmentID: amendment, text: text)).amendments.first
             }
             if let filed { print("filed: " + RecordText.amendmentLine(filed)) }
         }
@@ -148,7 +148,7 @@ struct Record: AsyncParsableCommand {
                     request.verdict = "denied"
                     request.reason = deny
                 } else {
-                    let listed = try await connection.request(NamedPatient<RecordAmendments>(patientID: patientID)).amendments ?? []
+                    let listed = try await connection.request(NamedPatient<RecordAmendments>(patientID: patientID)).amendments
                     guard let asked = listed.first(where: { $0.amendmentID == amendment }) else {
                         throw UsageError("the patient has no request \(amendment)")
                     }
@@ -157,7 +157,7 @@ struct Record: AsyncParsableCommand {
                     }
                     request.resource = resource
                 }
-                return try await connection.request(request).amendments?.first
+                return try await connection.request(request).amendments.first
             }
             if let answered { print("answered: " + RecordText.amendmentLine(answered)) }
         }
@@ -193,7 +193,7 @@ struct Record: AsyncParsableCommand {
             let (section, amend, withhold) = (self.section.rawValue, self.amend, self.withhold)
             let written = try await target.withPatient { connection, patientID -> RecordEntryInfo? in
                 let write = RecordWrite(patientID: patientID, section: section, resource: resource, entryID: amend, withhold: withhold)
-                return try await connection.request(write).recordEntries?.first
+                return try await connection.request(write).recordEntries.first
             }
             if let written { print("recorded: " + RecordText.line(written)) }
         }
@@ -213,7 +213,7 @@ struct Record: AsyncParsableCommand {
         func run() async throws {
             let reason = self.reason
             let use = try await target.withPatient { connection, patientID -> BreakGlassInfo? in
-                try await connection.request(BreakGlassOpen(patientID: patientID, reason: reason)).breakGlassUses?.first
+                try await connection.request(BreakGlassOpen(patientID: patientID, reason: reason)).breakGlassUses.first
             }
             if let use { print("emergency access until \(ScheduleText.moment(use.endsAt, .current)); the privacy officer has been told") }
         }

@@ -8,7 +8,7 @@ import WardProtocol
 enum Scheduling {
     /// A clinician who publishes availability, by user id, username or display name.
     static func clinician(_ name: String, on connection: WardConnection) async throws -> UserInfo {
-        let clinicians = try await connection.request(.availabilityClinicians).users ?? []
+        let clinicians = try await connection.request(AvailabilityClinicians()).users
         let lowered = name.lowercased()
         let matches = clinicians.filter { $0.userID == name || $0.username.lowercased() == lowered || $0.displayName.lowercased() == lowered }
         switch matches.count {
@@ -22,7 +22,7 @@ enum Scheduling {
     /// Free slots of a clinician over the next `days` days.
     static func slots(of clinicianID: String, days: Int, on connection: WardConnection) async throws -> [SlotInfo] {
         let now = Int64(Date().timeIntervalSince1970)
-        return try await connection.request(AppointmentSlots(clinicianID: clinicianID, startsAt: now, endsAt: now + Int64(days) * 86_400)).slots ?? []
+        return try await connection.request(AppointmentSlots(clinicianID: clinicianID, startsAt: now, endsAt: now + Int64(days) * 86_400)).slots
     }
 
     /// A start given as the number of a slot in `slots` (as listed, from 1) or as an ISO 8601
@@ -42,7 +42,7 @@ enum Scheduling {
 
     /// The person's upcoming appointments (a patient's, or a clinician's schedule).
     static func upcoming(on connection: WardConnection) async throws -> [AppointmentInfo] {
-        try await connection.request(AppointmentList()).appointments ?? []
+        try await connection.request(AppointmentList()).appointments
     }
 
     /// An appointment by id, or by its number in `upcoming` (from 1).

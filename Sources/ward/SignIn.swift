@@ -83,34 +83,29 @@ struct ServerAccess: Sendable {
     func signIn(on connection: WardConnection, password given: String?, ask: AskSecret) async throws -> (userID: String, password: String?) {
         let key = target.description
         var sessions = SavedSessions.load()
-        if let token = sessions.tokens[key], let resumed = try? await connection.request(Resume(token: token)),
-            let userID = resumed.userID
-        {
-            return (userID, given)
+        if let token = sessions.tokens[key], let resumed = try? await connection.request(Resume(token: token)) {
+            return (resumed.userID, given)
         }
         var password: String
         if let given { password = given } else { password = try await ask("Password for \(target): ", "WARD_PASSWORD") }
-        var reply = try await connection.send(Login(username: target.user, password: password))
-        if reply.code == .secondFactorRequired {
-            let code = try await ask("Code from your authenticator (or a recovery code): ", "WARD_TOTP")
-            reply = try await connection.send(Login(username: target.user, password: password, totp: code))
+        let reply: Reply.Session
+        do {
+            reply = try await connection.login(username: target.user, password: password) {
+                try await ask("Code from your authenticator (or a recovery code): ", "WARD_TOTP")
+            }
+        } catch let WardClientError.server(_, message, policies) {
+            throw UsageError("sign-in refused: \(message)" + (policies.isEmpty ? "" : " (\(policies.joined(separator: ", ")))"))
         }
-        if reply.type == .error {
-            throw UsageError(
-                "sign-in refused: \(reply.message ?? "")"
-                    + ((reply.policies ?? []).isEmpty ? "" : " (\((reply.policies ?? []).joined(separator: ", ")))"))
-        }
-        if reply.mustChangePassword == true {
+        if reply.mustChangePassword {
             let new = try await ask("Choose a new password (at least 12 characters): ", "WARD_NEW_PASSWORD")
             try await connection.changePassword(current: password, new: new)
             try DeviceKeyPath.reseal(for: target, from: password, to: new)
             password = new
             try await ConnectionOptions.offerSecondFactor(on: connection, ask: ask)
         }
-        guard let userID = reply.userID else { throw UsageError("the server did not say who signed in") }
         sessions.tokens[key] = reply.token
         try sessions.save()
-        return (userID, password)
+        return (reply.userID, password)
     }
 }
 

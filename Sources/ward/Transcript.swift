@@ -29,7 +29,7 @@ enum JSONLine {
 /// A room named by id or by its exact name among the user's rooms.
 enum RoomLookup {
     static func id(of room: String, on connection: WardConnection) async throws -> String {
-        let rooms = try await connection.request(.roomList).rooms ?? []
+        let rooms = try await connection.request(RoomList()).rooms
         if let match = rooms.first(where: { $0.roomID == room }) { return match.roomID }
         let named = rooms.filter { $0.name == room }
         switch named.count {

@@ -43,7 +43,7 @@ struct Rooms: AsyncParsableCommand {
     func run() async throws {
         let json = self.json
         let rooms = try await connection.withMessenger { messenger in
-            try await messenger.connection.request(.roomList).rooms ?? []
+            try await messenger.connection.request(RoomList()).rooms
         }
         for room in rooms {
             if json {
@@ -94,12 +94,12 @@ struct Read: AsyncParsableCommand {
             let connection = messenger.connection
             let roomID = try await RoomLookup.id(of: room, on: connection)
             var names: [String: MemberInfo] = [:]
-            for member in try await connection.request(NamedRoom<RoomMembers>(roomID: roomID)).roomMembers ?? [] { names[member.userID] = member }
+            for member in try await connection.request(NamedRoom<RoomMembers>(roomID: roomID)).roomMembers { names[member.userID] = member }
             var lines: [String] = []
             var after = since
             // Pages of 200, at most 10,000 messages in one run.
             for _ in 0..<50 {
-                let page = try await connection.request(MessageHistory(roomID: roomID, after: after, limit: 200)).messages ?? []
+                let page = try await connection.request(MessageHistory(roomID: roomID, after: after, limit: 200)).messages
                 for message in page {
                     let sender = names[message.senderID]
                     let content: MessageContent
@@ -202,7 +202,7 @@ struct Erase: AsyncParsableCommand {
         }
         let request = GDPREraseRequest(note: note)
         let filed = try await connection.withSignedIn { [request] connection in
-            try await connection.request(request).erasureRequests ?? []
+            try await connection.request(request).erasureRequests
         }
         for request in filed { print(PrivacyText.erasureLine(request)) }
     }

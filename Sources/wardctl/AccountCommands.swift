@@ -46,14 +46,10 @@ struct LoginCommand: AsyncParsableCommand {
                 url: server, tls: try WardConnection.pinnedTLS(certificatePEM: pem),
                 serverName: serverName, logger: logger
             ) { connection in
-                var session = try await connection.send(Login(username: username, password: password))
-                if session.code == .secondFactorRequired {
-                    let code = try readSecret(prompt: "Code from the authenticator (or a recovery code): ", variable: "WARD_TOTP")
-                    session = try await connection.login(username: username, password: password, totp: code)
-                } else if session.type == .error {
-                    throw WardClientError.server(session.code ?? .badRequest, session.message ?? "", policies: session.policies ?? [])
+                let session = try await connection.login(username: username, password: password) {
+                    try readSecret(prompt: "Code from the authenticator (or a recovery code): ", variable: "WARD_TOTP")
                 }
-                if session.mustChangePassword == true {
+                if session.mustChangePassword {
                     let new = try readSecret(prompt: "A new password (at least 12 characters): ", variable: "WARD_NEW_PASSWORD")
                     try await connection.changePassword(current: password, new: new)
                 }
@@ -86,7 +82,7 @@ struct Announce: AsyncParsableCommand {
         let reply = try await withSession { connection in
             try await connection.request(NotificationAnnounce(text: text, role: role))
         }
-        print("announced to \(reply.unreadNotifications ?? 0) account(s)")
+        print("announced to \(reply.unreadNotifications) account(s)")
     }
 }
 

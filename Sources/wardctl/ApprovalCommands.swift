@@ -35,22 +35,27 @@ struct ApprovalsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (verdict, id) = (self.verdict, self.id)
+        guard let verdict, let id else {
+            let waiting = try await withSession { try await $0.request(ApprovalList()).approvals }
+            if waiting.isEmpty { print("nothing waits for approval") }
+            waiting.forEach(Self.show)
+            return
+        }
         let reply = try await withSession { connection in
-            guard let verdict, let id else { return try await connection.request(.approvalList) }
-            return try await connection.request(ApprovalDecide(approvalID: id, verdict: verdict == .approve ? "approved" : "rejected"))
+            try await connection.request(ApprovalDecide(approvalID: id, verdict: verdict == .approve ? "approved" : "rejected"))
         }
-        if verdict == nil, reply.approvals?.isEmpty ?? true { print("nothing waits for approval") }
-        for approval in reply.approvals ?? [] {
-            print(
-                "\(approval.approvalID)\t\(approval.action)\t\(approval.subjectID)\tasked by \(approval.requestedBy) at "
-                    + "\(utc(approval.requestedAt))\t\(approval.status)"
-            )
-        }
+        reply.approvals.forEach(Self.show)
         if let password = reply.password { print("one-time password (shown once; to be changed at first sign-in): \(password)") }
         if let code = reply.enrolmentCode { print("enrolment code (shown once, valid 7 days; give it to them in person): \(code)") }
         if let receipt = reply.erasureReceipt {
             print("erased \(receipt.subjectID): \(receipt.items.count) kinds of data; decision audit entry \(receipt.auditSeq)")
         }
+    }
+
+    private static func show(_ approval: ApprovalInfo) {
+        print(
+            "\(approval.approvalID)\t\(approval.action)\t\(approval.subjectID)\tasked by \(approval.requestedBy) at "
+                + "\(utc(approval.requestedAt))\t\(approval.status)"
+        )
     }
 }

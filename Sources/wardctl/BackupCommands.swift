@@ -21,9 +21,8 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let status = try await withSession { connection in
-                try await connection.request(.backupStatus).backupStatus
+                try await connection.request(BackupStatusRequest()).backupStatus
             }
-            guard let status else { throw UsageError("the server sent no backup status") }
             print("backup directory: \(status.directory ?? "none (serve --backup-dir)")")
             print(
                 "schedule: "

@@ -41,7 +41,7 @@ struct BreakGlassCommand: AsyncParsableCommand {
                     } else {
                         try await connection.request(Listing<BreakGlassList>(kind: kind))
                     }
-                return reply.breakGlassUses ?? []
+                return reply.breakGlassUses
             }
             if let id, let verdict { print("access \(id): \(verdict)") }
             if uses.isEmpty { print(all ? "no emergency accesses" : "no emergency accesses wait for review") }

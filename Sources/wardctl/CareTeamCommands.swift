@@ -54,7 +54,7 @@ extension CareTeamCommand {
             let patient = self.patient
             let members = try await withSession { connection in
                 try await connection.request(NamedPatient<CareTeamList>(patientID: try await userIDAsAdmin(patient, on: connection)))
-                    .members ?? []
+                    .members
             }
             for member in members { print(member) }
         }
@@ -64,6 +64,6 @@ extension CareTeamCommand {
 /// A username's id through user.show (Admin: any account, disabled ones too).
 func userIDAsAdmin(_ username: String, on connection: WardConnection) async throws -> String {
     let reply = try await connection.request(NamedAccount<UserShow>(username: username))
-    guard let id = reply.users?.first?.userID else { throw UsageError("no user \(username)") }
+    guard let id = reply.users.first?.userID else { throw UsageError("no user \(username)") }
     return id
 }

@@ -66,7 +66,7 @@ extension GDPRCommand {
 /// The user id of `person`: a user id as given, a username looked up (exact match, active accounts).
 func userIDFromDirectory(of person: String, on connection: WardConnection) async throws -> String {
     if person.hasPrefix("user:") { return person }
-    guard let found = try? await connection.request(UserFind(username: person)).users?.first else {
+    guard let found = try? await connection.request(UserFind(username: person)).users.first else {
         throw UsageError("no active account is called \(person); give the user id (user:…) of a disabled account")
     }
     return found.userID
@@ -93,7 +93,7 @@ extension GDPRCommand {
             let user = self.user
             let filed = try await withSession { connection in
                 let request = GDPREraseRequest(userID: try await userIDFromDirectory(of: user, on: connection))
-                return try await connection.request(request).erasureRequests ?? []
+                return try await connection.request(request).erasureRequests
             }
             for request in filed {
                 print(
@@ -118,7 +118,7 @@ extension GDPRCommand {
         func run() async throws {
             let all = self.all
             let requests = try await withSession { connection in
-                try await connection.request(Listing<GDPRRequests>(kind: all ? "all" : nil)).erasureRequests ?? []
+                try await connection.request(Listing<GDPRRequests>(kind: all ? "all" : nil)).erasureRequests
             }
             if requests.isEmpty { print(all ? "no erasure requests" : "no pending erasure requests") }
             for request in requests {
@@ -202,7 +202,7 @@ extension GDPRCommand {
                 let holds = try await withSession { connection in
                     var request = GDPRHoldPlace(reference: reference, roomID: room)
                     if let user { request.userID = try await userIDFromDirectory(of: user, on: connection) }
-                    return try await connection.request(request).legalHolds ?? []
+                    return try await connection.request(request).legalHolds
                 }
                 if let placed = holds.last { print("placed hold \(placed.holdID)") }
             }
@@ -229,7 +229,7 @@ extension GDPRCommand {
             func run() async throws {
                 let all = self.all
                 let holds = try await withSession { connection in
-                    try await connection.request(Listing<GDPRHolds>(kind: all ? "all" : nil)).legalHolds ?? []
+                    try await connection.request(Listing<GDPRHolds>(kind: all ? "all" : nil)).legalHolds
                 }
                 if holds.isEmpty { print("no legal holds") }
                 for hold in holds {
@@ -258,12 +258,7 @@ extension GDPRCommand {
         )
 
         func run() async throws {
-            let receipt = try await withSession { connection -> PurgeReceipt in
-                guard let receipt = try await connection.request(.gdprPurge).purgeReceipt else {
-                    throw UsageError("the server's reply held no purge receipt")
-                }
-                return receipt
-            }
+            let receipt = try await withSession { try await $0.request(GDPRPurge()).purgeReceipt }
             print("retention run \(utc(receipt.ranAt)), audit entry \(receipt.auditSeq)")
             for item in receipt.items {
                 print("  \(item.table)\t\(item.purged) removed (older than \(utc(item.cutoff)))\(item.purged > 0 ? "\tsha256 \(item.sha256)" : "")")

@@ -34,7 +34,6 @@ struct SecurityCommand: AsyncParsableCommand {
             let report = try await withSession { connection in
                 try await connection.request(SecuritySignIns(startsAt: since)).signInReport
             }
-            guard let report else { throw UsageError("the server sent no report") }
             print("failed sign-ins since \(utc(report.since))")
             for (title, lines) in [("by account", report.accounts), ("by source address", report.sources)] {
                 print(title + (lines.isEmpty ? ": none" : ":"))

@@ -38,8 +38,8 @@ extension UserCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
         func run() async throws {
-            let reply = try await withSession { try await $0.request(.userList) }
-            printUsers(reply.users ?? [])
+            let reply = try await withSession { try await $0.request(UserList()) }
+            printUsers(reply.users)
         }
     }
 
@@ -47,7 +47,7 @@ extension UserCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one account.")
         @Argument(help: "The username.") var username: String
         func run() async throws {
-            printUsers(try await userRequest(UserShow.self, username).users ?? [])
+            printUsers(try await userRequest(UserShow.self, username).users)
         }
     }
 
@@ -105,7 +105,7 @@ extension UserCommand {
 
 /// Sends one of the requests that name an account (`NamedAccountRequest`) about `username`.
 @discardableResult
-func userRequest<Request: NamedAccountRequest>(_: Request.Type, _ username: String) async throws -> ServerReply {
+func userRequest<Request: NamedAccountRequest>(_: Request.Type, _ username: String) async throws -> Request.Answer {
     try await withSession { try await $0.request(NamedAccount<Request>(username: username)) }
 }
 

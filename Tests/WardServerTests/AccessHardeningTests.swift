@@ -178,7 +178,7 @@ struct AccessHardeningTests {
             #expect(try await c.request(ClientRequest(id: 0, type: .resume, token: own)).type == .session)
         }
         // An Admin's reset ends every session of the account.
-        let patientID = try await server.connect { c in try await c.login(username: "pat.pia", password: second).userID ?? "" }
+        let patientID = try await server.connect { c in try await c.login(username: "pat.pia", password: second).userID }
         try await ErasureTests.signedIn(server, admin) { (x: WardConnection) async throws in
             try await x.request(ClientRequest(id: 0, type: .userResetPassword, userID: patientID))
         }

@@ -39,7 +39,7 @@ struct ConversationTests {
                     ClientRequest(id: 0, type: .userCreate, username: username, displayName: username, role: role))
                 created.append((username, reply.userID ?? "", reply.password ?? ""))
             }
-            return (session.token ?? "", session.userID ?? "", created)
+            return (session.token ?? "", session.userID, created)
         }
         var members: [Member] = []
         for (username, userID, oneTime) in created {
@@ -70,8 +70,11 @@ struct ConversationTests {
                 var texts: [String] = []
                 while texts.count < count {
                     let event = try await messenger.connection.nextEvent()
-                    if event.type == .key, let delivery = event.keyDeliveries?.first { try await messenger.accept(delivery) }
-                    if event.type == .message, let message = event.messageInfo { texts.append(try await messenger.open(message).body) }
+                    switch event {
+                    case let .key(deliveries): for delivery in deliveries { try await messenger.accept(delivery) }
+                    case let .message(message): texts.append(try await messenger.open(message).body)
+                    default: break
+                    }
                 }
                 return texts
             }
@@ -577,7 +580,7 @@ struct ConversationTests {
     static func noMessage(on connection: WardConnection, within time: Duration) async -> Bool {
         let watching = Task { () -> Bool in
             while true {
-                if try await connection.nextEvent().type == .message { return false }
+                if case .message = try await connection.nextEvent() { return false }
             }
         }
         try? await Task.sleep(for: time)

@@ -45,8 +45,9 @@ struct HostileInputTests {
         func decode<Payload: RequestPayload>(_: Payload.Type) throws -> any RequestPayload {
             try JSONDecoder().decode(Payload.self, from: frame)
         }
-        return try RequestType.allCases.compactMap { RequestRoute.table[$0]?.payloadType }.flatMap { payloadType in
-            Mirror(reflecting: try decode(payloadType)).children.map { ($0.label ?? "", $0.value) }
+        let payloadTypes: [any RequestPayload.Type] = RequestType.allCases.compactMap { RequestRoute.table[$0]?.payloadType }
+        return try payloadTypes.flatMap { payloadType -> [(name: String, value: Any)] in
+            Mirror(reflecting: try decode(payloadType)).children.map { (name: $0.label ?? "", value: $0.value) }
         }
     }
 

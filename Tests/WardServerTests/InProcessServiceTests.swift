@@ -65,10 +65,9 @@ struct InProcessServiceTests {
         let clinic = try await Clinic.open()
         let before = clinic.log.size
         let request = RoomCreate(kind: "staff", name: "Ward 3")
-        let reply = try await ConversationService(scope: clinic.scope(secondFactor: true)).createRoom(request, replyingTo: 7, clinic.nurse)
-        #expect(reply.id == 7)
-        #expect(reply.room?.kind == "staff")
-        #expect(reply.room?.name == "Ward 3")
+        let reply = try await ConversationService(scope: clinic.scope(secondFactor: true)).createRoom(request, clinic.nurse)
+        #expect(reply.room.kind == "staff")
+        #expect(reply.room.name == "Ward 3")
         let entry = try #require(try AuditLogReader(directory: clinic.context.gate.audit.directory).entries().last)
         #expect(clinic.log.size == before + 1)
         #expect(entry.event.type == "room.create" && entry.event.decision == .allow && entry.event.actorID == clinic.nurse.id)
@@ -79,7 +78,7 @@ struct InProcessServiceTests {
         let clinic = try await Clinic.open()
         await #expect(throws: Denied.self) {
             try await RecordService(scope: clinic.scope(secondFactor: false)).readRecordPage(
-                RecordRead(patientID: clinic.ben.id), replyingTo: 8, clinic.pia)
+                RecordRead(patientID: clinic.ben.id), clinic.pia)
         }
         let entry = try #require(try AuditLogReader(directory: clinic.context.gate.audit.directory).entries().last)
         #expect(entry.event.type == "record.read" && entry.event.decision == .deny)

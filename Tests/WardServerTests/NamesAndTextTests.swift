@@ -75,7 +75,7 @@ struct NamesAndTextTests {
             return created.password ?? ""
         }
         try await server.connect { (c: WardConnection) async throws in
-            #expect(try await c.login(username: "PAT.pia", password: oneTime).type == .session)
+            #expect(try await c.login(username: "PAT.pia", password: oneTime).role == "Patient")
         }
         await server.stop()
     }

@@ -25,7 +25,7 @@ struct NotificationTests {
             group.addTask {
                 while true {
                     let event = try await connection.nextEvent()
-                    if event.type == .notification, let notification = event.notification { return notification }
+                    if case let .notification(notification) = event { return notification }
                 }
             }
             group.addTask {

@@ -93,7 +93,7 @@ struct RecordPolicyMatrixTests {
             let (token, twinID) = try await server.connect { c -> (String, String) in
                 let session = try await c.login(username: name + ".nofactor", password: twinPassword)
                 try await c.changePassword(current: twinPassword, new: ConversationTests.password)
-                return (session.token ?? "", session.userID ?? "")
+                return (session.token ?? "", session.userID)
             }
             member[name + ".nofactor"] = ConversationTests.Member(userID: twinID, username: name + ".nofactor", token: token)
             careTeams += careTeams.filter { $0.clinician == name }.map { ($0.patient, name + ".nofactor") }
