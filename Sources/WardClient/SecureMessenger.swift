@@ -326,7 +326,7 @@ public final class SecureMessenger: Sendable {
     /// identity. Best effort: a key not kept only means a new device cannot read those messages.
     private func backUp(_ item: KeyBackup.Item) async {
         guard let person = identity.person, let sealed = try? KeyBackup.seal(item, person: person) else { return }
-        _ = try? await connection.send(KeysBackup(keyBackups: [sealed]))
+        _ = try? await connection.request(KeysBackup(keyBackups: [sealed]))
     }
 
     /// Takes in the sender keys the person's other devices kept (once per messenger): what a new

@@ -32,15 +32,7 @@ public final class WardConnection: Sendable {
     private let outbound: WebSocketOutboundWriter
     private let state = Mutex(State())
     private let events = Mailbox<ServerEvent>()
-    private let unmatched = Mailbox<ServerReply>()
-
-    /// A reply as the reader hands it to the request it answers: its envelope, and its text,
-    /// which the request's own reply type reads (`RequestPayload.Answer`).
-    private struct ReceivedFrame: Sendable {
-        var id: Int?
-        var type: ReplyType
-        var text: String
-    }
+    private let unmatched = Mailbox<ReceivedFrame>()
 
     private struct State {
         var nextID = 1
@@ -112,14 +104,14 @@ public final class WardConnection: Sendable {
         do {
             while let message = try await messages.next() {
                 guard case let .text(text) = message, let (id, type) = try? ReplyDecoding.envelope(of: text) else {
-                    unmatched.put(Self.notAReply)
+                    unmatched.put(ReceivedFrame.notAReply)
                     continue
                 }
                 if id == nil && type != .error {
                     if let event = try? ServerEvent(type: type, frame: Data(text.utf8), with: decoder) {
                         events.put(event)
                     } else {
-                        unmatched.put(Self.notAReply)
+                        unmatched.put(ReceivedFrame.notAReply)
                     }
                     continue
                 }
@@ -129,11 +121,8 @@ public final class WardConnection: Sendable {
                     guard let oldest = state.waiting.keys.min() else { return nil }
                     return state.waiting.removeValue(forKey: oldest)
                 }
-                if let waiter {
-                    waiter.resume(returning: ReceivedFrame(id: id, type: type, text: text))
-                } else {
-                    unmatched.put((try? ReplyDecoding.decode(text, with: decoder)) ?? Self.notAReply)
-                }
+                let frame = ReceivedFrame(id: id, type: type, text: text)
+                if let waiter { waiter.resume(returning: frame) } else { unmatched.put(frame) }
             }
         } catch {}
         let waiters = state.withLock { state -> [CheckedContinuation<ReceivedFrame, any Error>] in
@@ -149,13 +138,11 @@ public final class WardConnection: Sendable {
         while (try? await messages.next()) != nil {}
     }
 
-    private static let notAReply = ServerReply.error(nil, .badRequest, "the server sent a frame that is not a reply")
-
     /// Sends a request as its typed payload (its id is assigned here) and returns the reply it is
     /// answered with (`RequestPayload.Answer`); an `error` reply throws `WardClientError.server`.
     @discardableResult
     public func request<Payload: RequestPayload>(_ payload: Payload) async throws -> Payload.Answer {
-        let frame = try await exchange { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) }
+        let frame = try await send(frame: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) })
         let decoder = JSONDecoder()
         if frame.type == .error {
             let refusal = try decoder.decode(Reply.Refusal.self, from: Data(frame.text.utf8))
@@ -182,29 +169,9 @@ public final class WardConnection: Sendable {
         return try await request(payload)
     }
 
-    /// Sends a request as its typed payload and returns whatever reply comes, errors included,
-    /// read as the union of every reply's fields (for tests of refusals).
-    public func send<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
-        try await send(frame: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) })
-    }
-
-    /// The reply, or `WardClientError.server` for an `error` reply.
-    public static func checked(_ reply: ServerReply) throws -> ServerReply {
-        if reply.type == .error {
-            throw WardClientError.server(reply.code ?? .badRequest, reply.message ?? "", policies: reply.policies ?? [])
-        }
-        return reply
-    }
-
-    /// Sends the frame `encode` makes for the next request id and returns whatever reply comes,
-    /// errors included, read as the union of every reply's fields. Tests use it for frames no
-    /// client would send.
-    public func send(frame encode: (Int) throws -> Data) async throws -> ServerReply {
-        try ReplyDecoding.decode(try await exchange(encode).text, with: JSONDecoder())
-    }
-
-    /// Sends the frame `encode` makes for the next request id and returns the frame that answers it.
-    private func exchange(_ encode: (Int) throws -> Data) async throws -> ReceivedFrame {
+    /// Sends the frame `encode` makes for the next request id and returns the frame that answers
+    /// it, errors included. `request` is built on it; tests use it for frames no client would send.
+    public func send(frame encode: (Int) throws -> Data) async throws -> ReceivedFrame {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -249,9 +216,9 @@ public final class WardConnection: Sendable {
     }
 
     /// The next reply that answered no request sent with `send` (replies to raw frames).
-    public func receive() async throws -> ServerReply {
-        guard let reply = await unmatched.take() else { throw WardClientError.closed }
-        return reply
+    public func receive() async throws -> ReceivedFrame {
+        guard let frame = await unmatched.take() else { throw WardClientError.closed }
+        return frame
     }
 
     /// The next event the server pushed (a message, a key, a join, a receipt, presence).
@@ -302,6 +269,20 @@ public final class WardConnection: Sendable {
     public func logout() async throws {
         try await request(Logout())
     }
+}
+
+/// A frame as the connection received it: its envelope, and its text, which the request's own
+/// reply type reads (`RequestPayload.Answer`).
+public struct ReceivedFrame: Sendable {
+    public var id: Int?
+    public var type: ReplyType
+    public var text: String
+
+    /// What `receive` gives for a frame that is no reply (not text, or not a JSON object with a `type`).
+    static let notAReply = ReceivedFrame(
+        id: nil, type: .error,
+        text: (try? JSONEncoder.wire.encode(ReplyFrame.error(nil, .badRequest, "the server sent a frame that is not a reply")))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "")
 }
 
 /// Carries the result out of the connection handler.

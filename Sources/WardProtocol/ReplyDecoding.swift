@@ -7,28 +7,19 @@ public import Foundation
 /// every kind of escape, spacing and key order), and malformed text is refused with the byte
 /// offset at fault. Entries' integers must be written as integers (`1`, not `1.0`).
 public enum ReplyDecoding {
-    /// Any frame, read as the union of every reply's fields (`ServerReply`).
-    public static func decode(_ text: String, with decoder: JSONDecoder) throws -> ServerReply {
-        var text = text
-        return try text.withUTF8 { try decode(bytes: $0, with: decoder) }
-    }
-
-    public static func decode(bytes: UnsafeBufferPointer<UInt8>, with decoder: JSONDecoder) throws -> ServerReply {
-        guard contains(bytes, entriesKey) else { return try decoder.decode(ServerReply.self, from: Data(bytes)) }
-        let (entries, rest) = try splitEntries(bytes)
-        var reply = try decoder.decode(ServerReply.self, from: rest)
-        reply.recordEntries = entries
-        return reply
-    }
-
     /// A reply read as the payload its request is answered with; a record page's entries by hand.
-    public static func decode<Answer: ReplyPayload>(_: Answer.Type, from text: String, with decoder: JSONDecoder) throws -> Answer {
-        guard Answer.self == Reply.RecordPage.self else { return try decoder.decode(Answer.self, from: Data(text.utf8)) }
+    public static func decode<Answer: ReplyPayload>(_ type: Answer.Type, from text: String, with decoder: JSONDecoder) throws -> Answer {
         var text = text
-        let page = try text.withUTF8 { bytes in
-            let (entries, rest) = try splitEntries(bytes)
-            return try decoder.decode(Reply.RecordPage.WithoutEntries.self, from: rest).page(entries ?? [])
-        }
+        return try text.withUTF8 { try decode(type, bytes: $0, with: decoder) }
+    }
+
+    public static func decode<Answer: ReplyPayload>(
+        _: Answer.Type, bytes: UnsafeBufferPointer<UInt8>, with decoder: JSONDecoder
+    ) throws -> Answer {
+        guard Answer.self == Reply.RecordPage.self else { return try decoder.decode(Answer.self, from: Data(bytes)) }
+        let (entries, rest) = try splitEntries(bytes)
+        guard let entries else { throw JSONReader.malformed("a record page without its entries", at: 0) }
+        let page = try decoder.decode(Reply.RecordPage.WithoutEntries.self, from: rest).page(entries)
         guard let answer = page as? Answer else { throw JSONReader.malformed("not a record page", at: 0) }
         return answer
     }
@@ -53,8 +44,6 @@ public enum ReplyDecoding {
         }
     }
 
-    private static let entriesKey = Array(#""recordEntries""#.utf8)
-
     /// A reply's `recordEntries`, read by hand, and the rest of its object as JSON text for the decoder.
     private static func splitEntries(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (entries: [RecordEntryInfo]?, rest: Data) {
         var reader = JSONReader(bytes: bytes)
@@ -74,16 +63,6 @@ public enum ReplyDecoding {
         try reader.expectEnd()
         rest.append(UInt8(ascii: "}"))
         return (entries, Data(rest))
-    }
-
-    private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard bytes.count >= needle.count, let first = needle.first else { return false }
-        var index = 0
-        while index <= bytes.count - needle.count {
-            if bytes[index] == first && bytes[index..<index + needle.count].elementsEqual(needle) { return true }
-            index += 1
-        }
-        return false
     }
 }
 

@@ -69,9 +69,14 @@ struct BookingBench: AsyncParsableCommand {
                         await board.wait(.roomsMade)
                         let book = AppointmentBook(clinicianID: doctorID, startsAt: start + Int64(n % slots) * 600)
                         let bookStart = clock.now
-                        let reply = try await connection.send(book)
+                        let outcome: String
+                        do {
+                            try await connection.request(book)
+                            outcome = "booked"
+                        } catch let WardClientError.server(code, _, _) {
+                            outcome = code.rawValue
+                        }
                         let bookTime = clock.now - bookStart
-                        let outcome = reply.type == .error ? (reply.code?.rawValue ?? "error") : "booked"
                         results.withLock {
                             $0.reads.append(readTime)
                             $0.books.append(bookTime)

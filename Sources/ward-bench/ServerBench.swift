@@ -236,13 +236,14 @@ final class Tally: Sendable {
 /// waiting password checks and refuses the rest at once), as a client does; counts those answers.
 func signIn(_ connection: WardConnection, username: String, password: String, busyAnswers: Tally) async throws {
     while true {
-        let reply = try await connection.send(Login(username: username, password: password))
-        if reply.code == .busy {
+        do {
+            _ = try await connection.login(username: username, password: password)
+            return
+        } catch let WardClientError.server(code, _, _) where code == .busy {
             busyAnswers.add()
             try await Task.sleep(for: .milliseconds(100))
-            continue
+        } catch let WardClientError.server(code, _, _) {
+            throw ValidationError("sign-in failed: \(code.rawValue)")
         }
-        guard reply.type == .session else { throw ValidationError("sign-in failed: \(reply.code?.rawValue ?? reply.type.rawValue)") }
-        return
     }
 }

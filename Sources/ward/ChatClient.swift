@@ -296,7 +296,7 @@ actor ChatClient {
 
     private func markRead(_ roomID: String, seq: Int) {
         guard let connection = messenger?.connection, seq > 0 else { return }
-        Task { _ = try? await connection.send(Receipt(roomID: roomID, kind: "read", seq: seq)) }
+        Task { _ = try? await connection.request(Receipt(roomID: roomID, kind: "read", seq: seq)) }
     }
 
     // MARK: Input

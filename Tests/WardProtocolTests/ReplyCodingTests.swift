@@ -19,51 +19,42 @@ struct ReplyCodingTests {
         "", " ", "\"", "\\"
     ]
 
-    static func reply(_ entries: [RecordEntryInfo]?) -> ServerReply {
-        var reply = ServerReply(answering: 7, .recordRead)
-        reply.recordEntries = entries
-        reply.next = entries.map { $0.count + 3 }
-        reply.message = "a \"quoted\" message"
-        return reply
-    }
-
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
+    static let entries = awkward.enumerated().map { entry($0.offset, resource: $0.element) }
+
     /// A record page as the server sends it.
-    static func page(_ entries: [RecordEntryInfo]) -> ReplyFrame {
-        ReplyFrame(
-            answering: 7, .recordRead,
-            with: Reply.RecordPage(recordEntries: entries, next: entries.count + 3, withheld: ["sealed": 2], amendments: entries.isEmpty ? nil : []))
+    static func page(_ entries: [RecordEntryInfo]) -> Reply.RecordPage {
+        Reply.RecordPage(recordEntries: entries, next: entries.count + 3, withheld: ["sealed": 2], amendments: entries.isEmpty ? nil : [])
     }
 
     @Test func theServersTextReadsTheSameWithEitherDecoder() throws {
-        for entries in [Self.awkward.enumerated().map { Self.entry($0.offset, resource: $0.element) }, []] {
-            let text = try ReplyEncoding.encode(Self.page(entries), with: Self.encoder())
-            let read = try JSONDecoder().decode(ServerReply.self, from: text)
-            #expect(read.id == 7 && read.type == ReplyType(answering: .recordRead))
-            #expect(read.recordEntries == entries && read.next == entries.count + 3 && read.withheld == ["sealed": 2])
-            #expect(read.amendments == (entries.isEmpty ? nil : []))
+        for entries in [Self.entries, []] {
+            let frame = ReplyFrame(answering: 7, .recordRead, with: Self.page(entries))
+            let data = try ReplyEncoding.encode(frame, with: Self.encoder())
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(try JSONDecoder().decode(Reply.RecordPage.self, from: data) == Self.page(entries))
+            #expect(try ReplyDecoding.decode(Reply.RecordPage.self, from: text, with: JSONDecoder()) == Self.page(entries))
+            #expect(try ReplyDecoding.envelope(of: text) == (7, ReplyType(answering: .recordRead)))
             // The hand-written text is the text Foundation writes, but for where the entries stand.
-            #expect(
-                try JSONSerialization.jsonObject(with: text) as? NSDictionary == JSONSerialization.jsonObject(
-                    with: Self.encoder().encode(Self.page(entries))) as? NSDictionary)
-            #expect(try ReplyDecoding.decode(String(decoding: text, as: UTF8.self), with: JSONDecoder()) == read)
+            let foundations = try Self.encoder().encode(frame)
+            #expect(try JSONSerialization.jsonObject(with: data) as? NSDictionary == JSONSerialization.jsonObject(with: foundations) as? NSDictionary)
         }
-        let pong = try ReplyEncoding.encode(.event(.pong, Reply.Done()), with: Self.encoder())
+        let pong = try ReplyEncoding.encode(ReplyFrame(id: nil, type: .pong, payload: Reply.Done()), with: Self.encoder())
         #expect(String(decoding: pong, as: UTF8.self) == #"{"type":"pong"}"#)
     }
 
     @Test func foundationsTextReadsTheSameByHand() throws {
-        let original = Self.reply(Self.awkward.enumerated().map { Self.entry($0.offset, resource: $0.element) })
+        let original = Self.page(Self.entries)
         for formatting: JSONEncoder.OutputFormatting in [[], [.prettyPrinted], [.sortedKeys, .prettyPrinted]] {
             let encoder = JSONEncoder()
             encoder.outputFormatting = formatting
-            let text = String(decoding: try encoder.encode(original), as: UTF8.self)
-            #expect(try ReplyDecoding.decode(text, with: JSONDecoder()) == original)
+            let text = String(decoding: try encoder.encode(ReplyFrame(answering: 2, .recordRead, with: original)), as: UTF8.self)
+            #expect(try ReplyDecoding.decode(Reply.RecordPage.self, from: text, with: JSONDecoder()) == original)
         }
     }
 
@@ -74,11 +65,11 @@ struct ReplyCodingTests {
                   "versionID":"rec:1","entryID":"entry:1","section":"notes","authorID":"user:d","authorRole":"Doctor","createdAt":-5 } ] ,
                 "type" : "record.read", "id": 3, "extra": [ "x" ] }\r\n
             """
-        let byHand = try ReplyDecoding.decode(text, with: JSONDecoder())
-        #expect(byHand == (try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8))))
-        #expect(byHand.recordEntries?.first?.resource == "é 🚑 a/b \u{08}\u{0C}")
-        #expect(byHand.recordEntries?.first?.createdAt == -5)
-        #expect(try ReplyDecoding.decode(#"{"type":"record.read","recordEntries":null}"#, with: JSONDecoder()).recordEntries == nil)
+        let byHand = try ReplyDecoding.decode(Reply.RecordPage.self, from: text, with: JSONDecoder())
+        #expect(byHand == (try JSONDecoder().decode(Reply.RecordPage.self, from: Data(text.utf8))))
+        #expect(byHand.recordEntries.first?.resource == "é 🚑 a/b \u{08}\u{0C}")
+        #expect(byHand.recordEntries.first?.createdAt == -5)
+        #expect(try ReplyDecoding.envelope(of: text) == (3, ReplyType(answering: .recordRead)))
     }
 
     @Test func malformedTextIsRefusedNotTrusted() throws {
@@ -98,36 +89,23 @@ struct ReplyCodingTests {
             #"{"type":"r","recordEntries":[{\#(entry),"resource":"x"}],"other":1.}"#, // bad number
             #"{"type":"r","recordEntries":{}}"#, // wrong type
             #"{"type":"r","recordEntries":[{\#(entry),"resource":5}]}"#, // wrong type
-            #"{"recordEntries":[]}"#, // no type
+            #"{"type":"r","recordEntries":null}"#, // no entries
+            #"{"type":"r"}"#, // no entries
             "{\"type\":\"r\",\"recordEntries\":[],\"deep\":" + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "}"
         ]
         for text in bad {
-            #expect(throws: DecodingError.self, "accepted: \(text.prefix(120))") { try ReplyDecoding.decode(text, with: JSONDecoder()) }
+            #expect(throws: DecodingError.self, "accepted: \(text.prefix(120))") {
+                try ReplyDecoding.decode(Reply.RecordPage.self, from: text, with: JSONDecoder())
+            }
         }
         // Invalid UTF-8 inside a string, which a Swift string cannot hold: given as bytes.
         var bytes = Array(#"{"type":"r","recordEntries":[{\#(entry),"resource":"ab"}]}"#.utf8)
         let index = try #require(bytes.firstIndex(of: UInt8(ascii: "b")))
         bytes[index] = 0xFF
-        #expect(throws: DecodingError.self) { try bytes.withUnsafeBufferPointer { try ReplyDecoding.decode(bytes: $0, with: JSONDecoder()) } }
-    }
-}
-
-@Suite("Replies in their box")
-struct ReplyBoxTests {
-    @Test func aCopyNeverChangesWithTheOriginal() throws {
-        var original = ServerReply(answering: 1, .recordRead)
-        original.message = "first"
-        let copy = original
-        original.message = "second"
-        original.next = 3
-        #expect(copy.message == "first" && copy.next == nil)
-        #expect(original.message == "second" && original.next == 3)
-        var same = ServerReply(answering: 1, .recordRead)
-        same.message = "first"
-        #expect(same == copy && same.hashValue == copy.hashValue && same != original)
-        // The wire form is the fields', as before the box.
-        let text = String(decoding: try JSONEncoder().encode(copy), as: UTF8.self)
-        #expect(text.contains(#""message":"first""#) && !text.contains("box") && !text.contains("fields"))
-        #expect(try JSONDecoder().decode(ServerReply.self, from: Data(text.utf8)) == copy)
+        #expect(throws: DecodingError.self) {
+            try bytes.withUnsafeBufferPointer { try ReplyDecoding.decode(Reply.RecordPage.self, bytes: $0, with: JSONDecoder()) }
+        }
+        // A frame's envelope without a type is no reply.
+        #expect(throws: DecodingError.self) { try ReplyDecoding.envelope(of: #"{"id":1,"recordEntries":[]}"#) }
     }
 }

@@ -42,8 +42,15 @@ struct ReplyTypeTests {
         #expect(documented == events)
     }
 
-    @Test func aTypeTheClientDoesNotKnowStillDecodes() throws {
-        let reply = try JSONDecoder().decode(ServerReply.self, from: Data(#"{"type": "room.renamed", "roomID": "r"}"#.utf8))
-        #expect(reply.type == ReplyType(rawValue: "room.renamed") && reply.id == nil && reply.roomID == "r")
+    @Test func anEventTheClientDoesNotKnowIsPassedBy() throws {
+        let text = #"{"type": "room.renamed", "roomID": "r"}"#
+        let (id, type) = try ReplyDecoding.envelope(of: text)
+        #expect(id == nil && type == ReplyType(rawValue: "room.renamed"))
+        let event = try ServerEvent(type: type, frame: Data(text.utf8), with: JSONDecoder())
+        guard case let .other(other) = event else {
+            Issue.record("decoded as \(event)")
+            return
+        }
+        #expect(other == type)
     }
 }

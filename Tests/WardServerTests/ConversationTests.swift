@@ -652,7 +652,7 @@ struct ConversationTests {
             try await a.sendRaw(
                 #"{"id": 31, "type": "message.send", "roomID": "room:x", "clientMessageID": "m1", "envelope": {"suite": "s", "keyID": "k", "iteration": 0}}"#
             )
-            #expect(try await a.receive().message == "envelope.nonce is required")
+            #expect(try await a.receiveReply().message == "envelope.nonce is required")
             let annM = try await Self.messenger(ann, on: a)
             // The same device id cannot be taken by another account.
             try await server.connect { b in

@@ -58,7 +58,7 @@ struct FuzzTests {
             var replies = 0
             for frame in sendFrames {
                 try await connection.sendTextBytes(frame)
-                if try await connection.receive().code == .rateLimited {
+                if try await connection.receiveReply().code == .rateLimited {
                     // Stay under the per-connection limit, as a well-behaved client does.
                     try await Task.sleep(for: .milliseconds(100))
                 }
@@ -73,8 +73,8 @@ struct FuzzTests {
             await #expect(throws: (any Error).self) {
                 try await server.connect { connection in
                     try await connection.sendTextBytes(invalid)
-                    _ = try await connection.receive()
-                    _ = try await connection.receive()
+                    _ = try await connection.receiveReply()
+                    _ = try await connection.receiveReply()
                 }
             }
         }
@@ -97,7 +97,7 @@ struct FuzzTests {
             // Send without waiting for replies, then read them: far more than the burst.
             for _ in 0..<400 { try await connection.sendRaw(#"{"id": 1, "type": "ping"}"#) }
             do {
-                for _ in 0..<400 where try await connection.receive().code == .rateLimited { limited += 1 }
+                for _ in 0..<400 where try await connection.receiveReply().code == .rateLimited { limited += 1 }
             } catch {
                 return (limited, true)
             }
@@ -117,8 +117,8 @@ struct FuzzTests {
         await #expect(throws: (any Error).self) {
             try await server.connect { connection in
                 try await connection.sendRaw("{\"id\": 1, \"type\": \"ping\", \"pad\": \"" + String(repeating: "x", count: 70_000) + "\"}")
-                _ = try await connection.receive()
-                _ = try await connection.receive()
+                _ = try await connection.receiveReply()
+                _ = try await connection.receiveReply()
             }
         }
         try await server.connect { (connection: WardConnection) async throws -> Void in

@@ -185,7 +185,7 @@ struct HostileInputTests {
                             }
                             for text in try Self.stringVariants(of: base) {
                                 try await connection.sendRaw(text)
-                                let reply = try await connection.receive()
+                                let reply = try await connection.receiveReply()
                                 #expect(reply.code != .unavailable, "\(base.type): \(reply.message ?? "")")
                                 answered += 1
                             }

@@ -141,17 +141,16 @@ extension WardConnection {
     /// Sends `request` (its id is assigned here) and returns the reply; an `error` reply throws.
     @discardableResult
     public func request(_ request: ClientRequest) async throws -> ServerReply {
-        try Self.checked(await send(request))
+        try await send(request).checked()
     }
 
     /// Sends `request` and returns whatever reply comes, errors included.
     public func send(_ request: ClientRequest) async throws -> ServerReply {
-        try await send(frame: { id in
-            var request = request
-            request.id = id
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return try encoder.encode(request)
-        })
+        try ServerReply(
+            await send(frame: { id in
+                var request = request
+                request.id = id
+                return try JSONEncoder.wardTests.encode(request)
+            }))
     }
 }
