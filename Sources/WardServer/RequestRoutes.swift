@@ -39,9 +39,7 @@ struct RequestRoute: Sendable {
     static func session<Payload: RequestPayload>(
         _: Payload.Type, _ handler: @escaping @Sendable (Connection, Payload, UserRecord) async throws -> Payload.Answer
     ) -> RequestRoute {
-        RequestRoute(
-            payloadType: Payload.self,
-            access: .session { connection, request, user in try await handler(connection, try request.payload(Payload.self), user) })
+        signedIn(Payload.self, handler, access: Access.session)
     }
 
     /// A route whose handler takes the request's typed payload (a missing field is refused by
@@ -49,9 +47,17 @@ struct RequestRoute: Sendable {
     static func ownPassword<Payload: RequestPayload>(
         _: Payload.Type, _ handler: @escaping @Sendable (Connection, Payload, UserRecord) async throws -> Payload.Answer
     ) -> RequestRoute {
+        signedIn(Payload.self, handler, access: Access.ownPassword)
+    }
+
+    /// A route of a signed-in `access` whose handler takes the request's typed payload.
+    private static func signedIn<Payload: RequestPayload>(
+        _: Payload.Type, _ handler: @escaping @Sendable (Connection, Payload, UserRecord) async throws -> Payload.Answer,
+        access: (@escaping SignedIn) -> Access
+    ) -> RequestRoute {
         RequestRoute(
             payloadType: Payload.self,
-            access: .ownPassword { connection, request, user in try await handler(connection, try request.payload(Payload.self), user) })
+            access: access { connection, request, user in try await handler(connection, try request.payload(Payload.self), user) })
     }
 
     /// Every request's route, by type, grouped by domain. `RequestRouteTests`

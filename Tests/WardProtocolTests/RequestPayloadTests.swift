@@ -21,6 +21,11 @@ struct RequestPayloadTests {
         #expect(try Self.json(RequestFrame(id: 42, payload: write)) == Self.json(request))
     }
 
+    @Test func aRequestWithoutFieldsIsItsIdAndTypeAlone() throws {
+        #expect(try Self.json(RequestFrame(id: 5, payload: RoomList())) == #"{"id":5,"type":"room.list"}"#)
+        #expect(try Self.json(RequestFrame(id: 6, payload: Ping())) == Self.json(ClientRequest(id: 6, type: .ping)))
+    }
+
     @Test func theServerReadsAFrameBackAsItsPayload() throws {
         let review = BreakGlassReview(breakGlassID: 7, verdict: "justified")
         let frame = try JSONEncoder().encode(RequestFrame(id: 3, payload: review))

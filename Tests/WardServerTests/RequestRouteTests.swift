@@ -22,6 +22,14 @@ struct RequestRouteTests {
         #expect(missing.isEmpty, "no route for \(missing.map(\.rawValue))")
     }
 
+    /// A route decodes the payload of its own request, so its handler answers with the reply that
+    /// request names: a route filed under another type's key would answer with another's.
+    @Test func everyRouteTakesItsOwnRequestsPayload() {
+        for (type, route) in RequestRoute.table {
+            #expect(route.payloadType.type == type, "\(type.rawValue) decodes \(route.payloadType)")
+        }
+    }
+
     @Test func onlyTheGreetingAndSigningInAreAnsweredWithoutASession() {
         let open = RequestType.allCases.filter { Self.access($0) == .open }
         #expect(Set(open) == [.hello, .ping, .login, .resume])
