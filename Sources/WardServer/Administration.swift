@@ -187,26 +187,20 @@ extension AccountService {
         let type = Request.type
         let subjects = try await admitted(type, AdministrationNames(change), admin)
         let database = context.gate.database
-        let (patient, clinician) = (subjects.patient, subjects.clinician)
-        switch type {
-        case .careTeamAdd:
-            if let patient, let clinician, !(try await database.addCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id))) {
+        guard let patient = subjects.patient, let clinician = subjects.clinician else { return Reply.Done() }
+        let member = CareTeamMember(patientID: patient.id, clinicianID: clinician.id)
+        if type == .careTeamAdd {
+            guard try await database.addCareTeamMember(member) else {
                 throw ReplyError(code: .conflict, message: "that clinician is already on the care team")
             }
-        case .careTeamRemove:
-            if let patient, let clinician,
-                !(try await database.removeCareTeamMember(CareTeamMember(patientID: patient.id, clinicianID: clinician.id)))
-            {
-                throw ReplyError(code: .notFound, message: "that clinician is not on the care team")
-            }
-            // Off the care team means out of the patient's care rooms, with new keys from then on.
-            if let patient, let clinician {
-                for room in try database.careRooms(patientID: patient.id, memberID: clinician.id) {
-                    try await ConversationService.removeFromRoom(room, userID: clinician.id, context: context)
-                }
-            }
-        default:
-            break
+            return Reply.Done()
+        }
+        guard try await database.removeCareTeamMember(member) else {
+            throw ReplyError(code: .notFound, message: "that clinician is not on the care team")
+        }
+        // Off the care team means out of the patient's care rooms, with new keys from then on.
+        for room in try database.careRooms(patientID: patient.id, memberID: clinician.id) {
+            try await ConversationService.removeFromRoom(room, userID: clinician.id, context: context)
         }
         return Reply.Done()
     }

@@ -84,8 +84,9 @@ final class Connection {
     }
 
     /// What a request that failed gets: a refusal answered as it is (`Refused`) gets its reply; a
-    /// refusal that knows its reply gets that reply and its audit entry; a denial, the `denied` reply naming the deciding policies (already audited);
-    /// anything else (the audit log or the database failed) `unavailable`, nothing having been done.
+    /// refusal that knows its reply gets that reply and its audit entry; a denial, the `denied`
+    /// reply naming the deciding policies (already audited); anything else (the audit log or the
+    /// database failed) `unavailable`, nothing having been done.
     func reply(to id: Int, _ type: RequestType, failure error: any Error) async -> ReplyFrame {
         switch error {
         case let refused as Refused:

@@ -12,8 +12,6 @@ struct IncomingRequest: Decodable {
     /// The type as sent; `requestType` is nil when the protocol has no such type.
     let typeName: String
     let requestType: RequestType?
-    /// The type its reply has (`ReplyType(answering:)`); the type as sent when it names no request.
-    var replyType: ReplyType { requestType.map(ReplyType.init(answering:)) ?? ReplyType(rawValue: typeName) }
     /// The first integer out of range, as the message to answer (`WireRanges.violation`).
     let outOfRange: String?
     private let payload: Result<any RequestPayload, ReplyError>?

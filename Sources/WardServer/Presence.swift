@@ -29,8 +29,8 @@ extension Connection {
 extension RequestHandling {
     /// Tells the people who share a room with `userID` that their presence changed.
     func announcePresence(of userID: String) {
-        let event = Events.encode(.presence, Reply.Presence(userID: userID, status: context.hub.presence(of: userID)))
         guard let peers = try? context.gate.database.roomPeers(of: userID) else { return }
+        let event = Events.encode(.presence, Reply.Presence(userID: userID, status: context.hub.presence(of: userID)))
         context.hub.post(event, toUsers: peers.filter { $0 != userID })
     }
 }
