@@ -146,6 +146,6 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
+        await base.handle(value: value, logger: UpgradeFailureLogging.wrapping(logger))
     }
 }
