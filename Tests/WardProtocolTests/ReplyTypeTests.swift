@@ -53,4 +53,10 @@ struct ReplyTypeTests {
         }
         #expect(other == type)
     }
+
+    @Test func anEventWithoutWhatItsTypeCarriesIsRefused() {
+        for (type, text) in [(ReplyType.message, #"{"type":"message"}"#), (.memberLeft, #"{"type":"member.left","roomID":"r","epoch":"2"}"#)] {
+            #expect(throws: DecodingError.self) { try ServerEvent(type: type, frame: Data(text.utf8), with: JSONDecoder()) }
+        }
+    }
 }
