@@ -142,10 +142,13 @@ public final class WardConnection: Sendable {
     /// answered with (`RequestPayload.Answer`); an `error` reply throws `WardClientError.server`.
     @discardableResult
     public func request<Payload: RequestPayload>(_ payload: Payload) async throws -> Payload.Answer {
-        let frame = try await send(frame: { id in try JSONEncoder.wire.encode(RequestFrame(id: id, payload: payload)) })
+        let frame = try await send(frame: { id in try JSONEncoder.sortedKeys.encode(RequestFrame(id: id, payload: payload)) })
         let decoder = JSONDecoder()
         if frame.type == .error {
-            let refusal = try decoder.decode(Reply.Refusal.self, from: Data(frame.text.utf8))
+            // A code this client does not know (a newer server's) is still a refusal, said as one.
+            guard let refusal = try? decoder.decode(Reply.Refusal.self, from: Data(frame.text.utf8)) else {
+                throw WardClientError.unexpectedReply("an error of a kind this client does not know, to \(Payload.type.rawValue)")
+            }
             throw WardClientError.server(refusal.code, refusal.message, policies: refusal.policies ?? [])
         }
         do {
@@ -281,7 +284,7 @@ public struct ReceivedFrame: Sendable {
     /// What `receive` gives for a frame that is no reply (not text, or not a JSON object with a `type`).
     static let notAReply = ReceivedFrame(
         id: nil, type: .error,
-        text: (try? JSONEncoder.wire.encode(ReplyFrame.error(nil, .badRequest, "the server sent a frame that is not a reply")))
+        text: (try? JSONEncoder.sortedKeys.encode(ReplyFrame.error(nil, .badRequest, "the server sent a frame that is not a reply")))
             .map { String(decoding: $0, as: UTF8.self) } ?? "")
 }
 
@@ -290,13 +293,4 @@ private final class ResultBox<T: Sendable>: @unchecked Sendable {
     // Written once inside the handler before `connect` returns, read after it returns.
     private(set) var value: Result<T, any Error>?
     func set(_ result: Result<T, any Error>) { value = result }
-}
-
-extension JSONEncoder {
-    /// How the client writes requests: sorted keys, no escaped slashes.
-    static var wire: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
 }

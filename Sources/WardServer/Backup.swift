@@ -1,6 +1,7 @@
 import Foundation
 import WardAudit
 public import WardCrypto
+import WardProtocol
 import WardStore
 
 /// Backups and restores of a data directory (HIPAA 164.308(a)(7)(ii)(A) and (B); issue 19).
@@ -129,7 +130,7 @@ public enum Backup {
         let manifestPath = partial + "/manifest.json"
         guard
             FileManager.default.createFile(
-                atPath: manifestPath, contents: try JSONEncoder.sorted.encode(manifest), attributes: [.posixPermissions: 0o600])
+                atPath: manifestPath, contents: try JSONEncoder.sortedKeys.encode(manifest), attributes: [.posixPermissions: 0o600])
         else {
             throw ServerError.cannotWrite(manifestPath)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import WardAudit
 import WardCrypto
+import WardProtocol
 import WardStore
 
 /// The file work under backups and restores: staging copies, hashes, copies cut at a length,
@@ -45,7 +46,7 @@ extension Backup {
     static func mac(_ manifest: Manifest, key: SecureBytes) throws -> String {
         var unsigned = manifest
         unsigned.mac = ""
-        return Base64.encode(HMACSHA256.tag(key: key, message: [UInt8](try JSONEncoder.sorted.encode(unsigned))).copyBytes())
+        return Base64.encode(HMACSHA256.tag(key: key, message: [UInt8](try JSONEncoder.sortedKeys.encode(unsigned))).copyBytes())
     }
 
     static func sha256(of path: String) throws -> String {

@@ -153,7 +153,7 @@ extension PrivacyService {
             items: Self.receiptItems(erased, messagesErased: messagesErased),
             keysDestroyed: keysDestroyed, auditTombstones: tombstones, auditSeq: decisionSeq
         )
-        let receiptJSON = try JSONEncoder.sorted.encode(receipt)
+        let receiptJSON = try JSONEncoder.sortedKeys.encode(receipt)
         record.status = .done
         record.completedAt = receipt.executedAt
         record.completedBy = officer.id

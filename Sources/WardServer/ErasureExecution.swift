@@ -1,5 +1,6 @@
 import Foundation
 import WardAudit
+import WardProtocol
 import WardStore
 
 /// The steps that erase a person (GDPR Art. 17), in the one order that is safe to repeat:
@@ -92,7 +93,7 @@ public struct ErasureJournal: Sendable {
     }
 
     func append(_ entry: Entry) throws {
-        var line = try JSONEncoder.sorted.encode(entry)
+        var line = try JSONEncoder.sortedKeys.encode(entry)
         line.append(UInt8(ascii: "\n"))
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ServerError.cannotWrite(path) }

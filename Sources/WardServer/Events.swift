@@ -4,19 +4,10 @@ import WardProtocol
 /// Server-pushed events: replies without an id.
 enum Events {
     static func encode(_ type: ReplyType, _ payload: some ReplyPayload) -> String {
-        (try? JSONEncoder.sorted.encode(ReplyFrame.event(type, payload))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        (try? JSONEncoder.sortedKeys.encode(ReplyFrame.event(type, payload))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func membership(_ type: ReplyType, roomID: String, userID: String, epoch: Int) -> String {
         encode(type, Reply.Membership(roomID: roomID, userID: userID, epoch: epoch))
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, no escaped slashes: what the server writes.
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -20,7 +20,7 @@ extension ConversationService {
                 user, .messageSend, room, code: .create,
                 details: ["message": messageID, "size": "\(ciphertextSize)", "device": device.id]))
         // Sealed under the sender's key for this room, so that erasing the sender destroys it everywhere.
-        let stored = try context.subjectKeys.seal(JSONEncoder.sorted.encode(envelope), subject: user.id, scope: room.id, context: messageID)
+        let stored = try context.subjectKeys.seal(JSONEncoder.sortedKeys.encode(envelope), subject: user.id, scope: room.id, context: messageID)
         let hub = context.hub
         let connectionID = scope.connectionID
         let urgentAlerts = send.urgent == true ? try urgentAlerts(room: room, sender: user.id) : []

@@ -68,7 +68,7 @@ enum SocketSession {
         limits: ConnectionLimits
     ) async throws -> String? {
         let metrics = connection.context.metrics
-        let encoder = JSONEncoder.sorted
+        let encoder = JSONEncoder.sortedKeys
         var bucket = RateLimiter(ratePerSecond: limits.requestsPerSecond, burst: limits.requestBurst)
         // Refusals count until a full second passes without one.
         var refusals = 0

@@ -64,8 +64,7 @@ struct RecordBench: AsyncParsableCommand {
             // and read as the client reads it, against Foundation's coders alone.
             let read = try await connection.request(RecordRead(patientID: patientID))
             let reply = ReplyFrame(answering: 1, .recordRead, with: read)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = JSONEncoder.sortedKeys
             let text = String(decoding: try ReplyEncoding.encode(reply, with: encoder), as: UTF8.self)
             var timings: [[Duration]] = Array(repeating: [], count: 4)
             let steps: [() throws -> Void] = [

@@ -150,7 +150,7 @@ extension WardConnection {
             await send(frame: { id in
                 var request = request
                 request.id = id
-                return try JSONEncoder.wardTests.encode(request)
+                return try JSONEncoder.sortedKeys.encode(request)
             }))
     }
 }

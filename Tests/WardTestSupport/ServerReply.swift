@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import WardClient
 public import WardProtocol
 
@@ -125,20 +125,11 @@ public struct ServerReply: Decodable, Hashable, Sendable {
 extension WardConnection {
     /// Sends a request as its typed payload and returns whatever reply comes, errors included.
     public func send<Payload: RequestPayload>(_ payload: Payload) async throws -> ServerReply {
-        try ServerReply(await send(frame: { id in try JSONEncoder.wardTests.encode(RequestFrame(id: id, payload: payload)) }))
+        try ServerReply(await send(frame: { id in try JSONEncoder.sortedKeys.encode(RequestFrame(id: id, payload: payload)) }))
     }
 
     /// The next reply that answered no request (replies to raw frames), read as `ServerReply`.
     public func receiveReply() async throws -> ServerReply {
         try ServerReply(await receive())
-    }
-}
-
-extension JSONEncoder {
-    /// How a client writes requests: sorted keys, no escaped slashes.
-    public static var wardTests: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }
