@@ -88,7 +88,7 @@ public enum WardServer {
             let policies = try await PolicyStore(
                 directory: configuration.policies, requirement: PolicyLoadAuditing.idsAreAuditIdentifiers,
                 observer: PolicyLoadAuditing.observer(log: log))
-            let hangup = policies.reloadOnHangup()
+            let hangup = await policies.reloadOnHangup()
             defer { hangup.cancel() }
             let hasher = try Argon2id(parameters: configuration.passwordParameters)
             let masterKey = try data.loadMasterKey()

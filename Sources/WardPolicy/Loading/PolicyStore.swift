@@ -83,13 +83,20 @@ public final class PolicyStore: Sendable {
 
     /// Reloads on every SIGHUP until the returned source is cancelled. SIGHUP's default action
     /// (terminate) is turned off for the process, as a server that reloads on it wants.
-    public func reloadOnHangup() -> any DispatchSourceSignal {
+    ///
+    /// Returns once the source is registered: libdispatch installs its handler on its own
+    /// queue after `resume()`, and a SIGHUP that arrives before then meets `SIG_IGN` and is
+    /// lost (a test that signalled right after this call could miss its reload).
+    public func reloadOnHangup() async -> any DispatchSourceSignal {
         _ = hangupDefaultActionOff
         let source = DispatchSource.makeSignalSource(signal: SIGHUP)
         source.setEventHandler { [self] in
             Task { _ = try? await self.reload() }
         }
-        source.resume()
+        await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+            source.setRegistrationHandler { registered.resume() }
+            source.resume()
+        }
         return source
     }
 
