@@ -1,12 +1,12 @@
 import Foundation
+import WardProtocol
 
-/// JSON for what goes inside ciphertext: sorted keys, so equal content encodes alike.
+/// JSON for what goes inside ciphertext: Ward's own encoding (sorted keys), so equal content
+/// encodes alike.
 enum JSONCoding {
     struct Encoder: Sendable {
         func encode(_ value: some Encodable) throws -> [UInt8] {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return Array(try encoder.encode(value))
+            Array(try JSONEncoder.sortedKeys.encode(value))
         }
     }
 

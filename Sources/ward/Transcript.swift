@@ -20,9 +20,7 @@ enum Transcript {
 /// One JSON object on a line, keys sorted.
 enum JSONLine {
     static func encode(_ fields: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(fields), as: UTF8.self)
+        String(decoding: try JSONEncoder.sortedKeys.encode(fields), as: UTF8.self)
     }
 }
 

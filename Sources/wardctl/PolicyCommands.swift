@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WardCommandLine
 import WardPolicy
+import WardProtocol
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -108,8 +109,7 @@ extension PolicyCommand {
             } catch {
                 throw UsageError("request: \(error)")
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = JSONEncoder.sortedKeys
             for request in requests {
                 let response = set.compiled.authorize(request, entities: store)
                 let line = ResponseJSON(
