@@ -50,7 +50,7 @@ struct GroupCommitQueueTests {
         queue.start(
             name: "test.group-commit.due",
             Self.committer(seen) { due.withLock { $0 } })
-        for _ in 0..<500 where seen.afterwards.withLock({ $0.isEmpty }) { Thread.sleep(forTimeInterval: 0.01) }
+        for _ in 0..<3000 where seen.afterwards.withLock({ $0.isEmpty }) { Thread.sleep(forTimeInterval: 0.01) }
         due.withLock { $0 = nil }
         #expect(seen.afterwards.withLock { $0.first } == false, "woken by the due time, not by closing")
         #expect(seen.batches.withLock { $0.isEmpty })

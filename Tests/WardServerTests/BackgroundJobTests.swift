@@ -21,7 +21,7 @@ struct BackgroundJobTests {
             if round <= 3 { throw Broken() }
         }
         let running = Task { await job.run() }
-        for _ in 0..<500 where rounds.withLock({ $0 }) < 6 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<3000 where rounds.withLock({ $0 }) < 6 { try await Task.sleep(for: .milliseconds(10)) }
         running.cancel()
         await running.value
         #expect(rounds.withLock { $0 } >= 6, "the job went on after its failures")

@@ -423,7 +423,7 @@ struct ConversationTests {
         #expect(own.access.map(\.seq).filter { $0 < firstExport } == (try entriesNaming(pia.userID, before: firstExport)))
         let database = try WardDatabase(path: server.data.database)
         let logSize = try AuditLogReader(directory: server.data.auditLog).entries().count
-        for _ in 0..<100 where try database.auditSubjectsIndexedUpTo() < Int64(logSize) { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<300 where try database.auditSubjectsIndexedUpTo() < Int64(logSize) { try await Task.sleep(for: .milliseconds(100)) }
         #expect(try database.auditSubjectsIndexedUpTo() >= Int64(logSize), "the index reads the log within seconds")
         #expect(
             try database.auditEntries(naming: pia.userID, from: 0, limit: 10_000).seqs.map(Int.init)
