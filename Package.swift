@@ -185,6 +185,7 @@ let package = Package(
             name: "ward-bench",
             dependencies: [
                 "WardAudit", "WardCrypto", "WardPolicy", "WardServer", "WardStore", "WardClient", "WardProtocol", "WardE2EE",
+                // Only for the backup bench's reference (SQLiteReference.swift): SQLite without Ward.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import WardAudit
 import WardCrypto
 import WardServer
@@ -44,7 +43,7 @@ struct BackupBench: AsyncParsableCommand {
         var filled: Duration = .zero
         let server = try await ServerProcess.start { dir in
             let start = clock.now
-            try Self.fillDatabase(dir + "/ward.sqlite", mib: mib)
+            try await Self.fillDatabase(dir + "/ward.sqlite", mib: mib)
             try await Self.fillAuditLog(DataDirectory(path: dir), entries: entries)
             guard try Self.run(binary, ["recovery-key", "--data", dir, "--out", scratch + "/recovery.key"]) == 0 else {
                 throw ValidationError("ward-server recovery-key failed")
@@ -66,7 +65,7 @@ struct BackupBench: AsyncParsableCommand {
             try FileManager.default.copyItem(atPath: server.dir + "/audit", toPath: scratch + "/copy-audit")
         }
         let sqliteBackup = try Self.timed {
-            try DatabasePool(path: server.dir + "/ward.sqlite").backup(to: DatabaseQueue(path: scratch + "/sqlite-backup.sqlite"))
+            try SQLiteReference.backup(server.dir + "/ward.sqlite", to: scratch + "/sqlite-backup.sqlite")
         }
         for copy in ["copy.sqlite", "copy-audit", "sqlite-backup.sqlite"] { try? FileManager.default.removeItem(atPath: scratch + "/" + copy) }
         emit(["bench": "backup-references", "bytes": bytes, "copy_seconds": copied, "sqlite_backup_seconds": sqliteBackup])
@@ -107,27 +106,8 @@ struct BackupBench: AsyncParsableCommand {
     }
 
     /// One room of messages with random 1 KiB envelopes, written before the server starts.
-    static func fillDatabase(_ path: String, mib: Int) throws {
-        // Migrated by the store, then filled row by row as the bench needs (not a server path).
-        _ = try WardDatabase(path: path)
-        let count = mib * 1024
-        try DatabaseQueue(path: path).write { db in
-            guard let owner = try String.fetchOne(db, sql: "SELECT id FROM user LIMIT 1") else { throw ValidationError("no account to own the room") }
-            let now = Int64(Date().timeIntervalSince1970)
-            try db.execute(
-                sql:
-                    "INSERT INTO room (id, kind, name, direct, createdBy, createdAt, epoch, lastSeq) VALUES ('room:bench', 'staff', "
-                    + "'Archive', 0, ?, ?, 1, ?)",
-                arguments: [owner, now, count])
-            let insert = try db.makeStatement(
-                sql: """
-                    INSERT INTO message (roomID, seq, id, senderID, senderDevice, clientMessageID, sentAt, envelope) VALUES ('room:bench', \
-                    ?, ?, ?, 'dev-bench', ?, ?, ?)
-                    """)
-            for seq in 1...count {
-                try insert.execute(arguments: [seq, "msg:bench\(seq)", owner, "c\(seq)", now * 1000, Data(SecureRandom.bytes(1024))])
-            }
-        }
+    static func fillDatabase(_ path: String, mib: Int) async throws {
+        _ = try await WardDatabase(path: path).seedArchive(messages: mib * 1024) { _ in Data(SecureRandom.bytes(1024)) }
     }
 
     /// Synthetic entries appended to the data directory's own log, signed with its key.

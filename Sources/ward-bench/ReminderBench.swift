@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Synchronization
 import WardClient
 import WardCrypto
@@ -40,27 +39,20 @@ struct ReminderBench: AsyncParsableCommand {
         let ids = (0..<patients).map { "user:benchpatient\($0)" }
         let tokens = (0..<patients).map { "bench-token-\($0)-" + Hex.encode(SecureRandom.bytes(16)) }
         let server = try await ServerProcess.start { dir in
-            // Migrated by the store, then filled row by row as the bench needs (not a server path).
-            _ = try WardDatabase(path: dir + "/ward.sqlite")
-            try DatabaseQueue(path: dir + "/ward.sqlite").write { db in
-                for n in 0..<patients {
-                    let (id, token) = (ids[n], tokens[n])
-                    try UserRecord(
-                        id: id, username: "patient\(n)", displayName: "Patient \(n)", role: .patient, passwordHash: "-",
-                        mustChangePassword: false, createdAt: now
-                    ).insert(db)
-                    try SessionRecord(tokenHash: Hex.encode(SHA256Hash.digest(Array(token.utf8))), userID: id, createdAt: now, lastSeenAt: now)
-                        .insert(db)
-                }
-                var due: [NotificationRecord] = []
-                for r in 0..<reminders {
-                    due.append(
-                        NotificationRecord(
-                            userID: ids[r % patients], kind: "reminder", text: "Reminder: appointment Tue 1 Dec 09:30, Room 2",
-                            refID: "appt:bench\(r)", createdAt: now, dueAt: minute + Int64(r % 60)))
-                }
-                for var notification in due { try notification.insert(db) }
+            let users = (0..<patients).map { n in
+                UserRecord(
+                    id: ids[n], username: "patient\(n)", displayName: "Patient \(n)", role: .patient, passwordHash: "-",
+                    mustChangePassword: false, createdAt: now)
             }
+            let sessions = (0..<patients).map { n in
+                SessionRecord(tokenHash: Hex.encode(SHA256Hash.digest(Array(tokens[n].utf8))), userID: ids[n], createdAt: now, lastSeenAt: now)
+            }
+            let due = (0..<reminders).map { r in
+                NotificationRecord(
+                    userID: ids[r % patients], kind: "reminder", text: "Reminder: appointment Tue 1 Dec 09:30, Room 2",
+                    refID: "appt:bench\(r)", createdAt: now, dueAt: minute + Int64(r % 60))
+            }
+            try await WardDatabase(path: dir + "/ward.sqlite").seed(users: users, sessions: sessions, notifications: due)
         }
         defer { server.stop() }
         let client = server.client

@@ -59,4 +59,18 @@ struct SourceShapeTests {
         #expect(counted > 200, "the functions were found (\(counted))")
         #expect(long.isEmpty, "functions over 60 lines: \(long)")
     }
+
+    /// The database stays behind WardStore's boundary (docs/ARCHITECTURE.md): no other module
+    /// imports GRDB, but the backup bench's reference, which measures SQLite without Ward.
+    @Test func onlyTheStoreImportsGRDB() throws {
+        var importers: [String] = []
+        for file in Self.swiftFiles(under: Self.sources) {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            if text.contains(#/(?m)^(public |internal |package |private |fileprivate )?import GRDB$/#) {
+                importers.append(file.path.replacingOccurrences(of: Self.sources.path + "/", with: ""))
+            }
+        }
+        #expect(importers.contains { $0.hasPrefix("WardStore/") }, "the store's imports were found")
+        #expect(importers.filter { !$0.hasPrefix("WardStore/") } == ["ward-bench/SQLiteReference.swift"])
+    }
 }
