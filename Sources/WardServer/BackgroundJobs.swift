@@ -33,15 +33,6 @@ struct PeriodicJob: Service {
     }
 }
 
-/// A job that keeps its own schedule (the backups'), as a service of the group.
-struct ScheduledJob: Service {
-    let work: @Sendable () async -> Void
-
-    func run() async {
-        await cancelWhenGracefulShutdown { await work() }
-    }
-}
-
 extension WardServer {
     /// The server's jobs: retention, due notifications, the disk watermark, the audit index by
     /// subject, scheduled backups, and the notes other programs leave for the audit log.
@@ -59,7 +50,11 @@ extension WardServer {
             subjectIndex,
             job("audit-notes", every: .seconds(2)) { await AuditNote.recordWaiting(in: data, gate: context.gate, logger: logger) }
         ]
-        if let schedule = context.backups { jobs.append(ScheduledJob { await schedule.run(logger: logger) }) }
+        if let schedule = context.backups {
+            var backups = job("backups", every: schedule.roundInterval) { try await schedule.round(logger: logger) }
+            backups.whenFailing = "the backup job could not audit what it did; it tries again at its next round"
+            jobs.append(backups)
+        }
         return jobs
     }
 }

@@ -21,39 +21,47 @@ struct BackupSchedule: Sendable {
     let keep: Int
     let audit: Gate
     let metrics: Metrics
-    /// Backups already audited (or there when the server started), by name.
-    private let seen = SeenBackups()
+    private let progress: Progress
 
-    final class SeenBackups: Sendable {
-        let names = Mutex<Set<String>?>(nil)
+    /// What the rounds remember between them.
+    final class Progress: Sendable {
+        /// Backups and verifications already audited (or there when the server started), by name.
+        let seen = Mutex<Set<String>?>(nil)
+        /// When the next scheduled backup is due: one schedule after the server starts.
+        let nextBackup: Mutex<ContinuousClock.Instant>
+
+        init(firstAfter delay: Duration) { nextBackup = Mutex(.now + delay) }
     }
 
     init(data: DataDirectory, policies: String, directory: String, every: Duration, keep: Int, audit: Gate, metrics: Metrics) {
         (self.data, self.policies, self.directory, self.every, self.keep, self.audit, self.metrics) = (
             data, policies, directory, every, keep, audit, metrics
         )
+        progress = Progress(firstAfter: every)
     }
 
     /// How old the newest backup may be: twice the schedule, or a day and a half without one.
     var allowedAgeSeconds: Int64 { every > .zero ? 2 * every.components.seconds : 36 * 3600 }
 
-    func run(logger: Logger) async {
-        var next = ContinuousClock.now + (every > .zero ? every : .seconds(60))
-        while !Task.isCancelled {
-            report()
-            await auditVerificationsNoted()
-            if every > .zero, ContinuousClock.now >= next {
-                await take(logger: logger)
-                next = ContinuousClock.now + every
-                report()
-            }
-            try? await Task.sleep(for: .seconds(min(60, max(1, every > .zero ? every.components.seconds : 60))))
-        }
+    /// How often a round runs: each minute, or each `every` when that is shorter.
+    var roundInterval: Duration { .seconds(min(60, max(1, every > .zero ? every.components.seconds : 60))) }
+
+    /// One round of the backup job: the age metrics, the verifications noted since the last
+    /// round, and a backup when one is due. Throws when the audit log could not record one of
+    /// them, for the job to log and count (`PeriodicJob`); a verification not yet recorded is
+    /// tried again at the next round, a backup is not taken again before its time.
+    func round(logger: Logger) async throws {
+        report()
+        try await auditVerificationsNoted()
+        guard every > .zero, progress.nextBackup.withLock({ ContinuousClock.now >= $0 }) else { return }
+        defer { progress.nextBackup.withLock { $0 = .now + every } }
+        try await take(logger: logger)
+        report()
     }
 
-    /// Takes one backup now, on a thread of its own (it reads and writes for seconds), audits it
-    /// and prunes.
-    func take(logger: Logger) async {
+    /// Takes one backup now, on a thread of its own (it reads and writes for seconds), prunes and
+    /// audits it.
+    func take(logger: Logger) async throws {
         let (data, policies, directory, database) = (self.data, self.policies, self.directory, audit.database)
         let result: Result<(path: String, manifest: Backup.Manifest), any Error> = await withCheckedContinuation { continuation in
             let thread = Thread {
@@ -66,18 +74,18 @@ struct BackupSchedule: Sendable {
         switch result {
         case let .success((path, manifest)):
             let name = (path as NSString).lastPathComponent
-            seen.names.withLock { _ = $0?.insert(name) }
-            _ = try? await audit.record(
+            progress.seen.withLock { _ = $0?.insert(name) }
+            prune(logger: logger)
+            _ = try await audit.record(
                 "backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
                 objectType: "backup", objectID: AuditNote.identifier(name),
                 details: [
                     "entries": "\(manifest.auditEntries)", "files": "\(manifest.files.count)",
                     "bytes": "\(manifest.files.reduce(0) { $0 + $1.size })"
                 ])
-            prune(logger: logger)
         case let .failure(error):
             logger.error("a scheduled backup failed; the newest backup grows older", metadata: ["error": "\(error)"])
-            _ = try? await audit.record(
+            _ = try await audit.record(
                 "backup.take", code: .create, outcome: .seriousFailure, actorID: "system:backup", actorRole: "system",
                 objectType: "backup", objectID: "none", details: ["reason": "failed"])
         }
@@ -106,29 +114,27 @@ struct BackupSchedule: Sendable {
     /// Verifications `ward-server verify-backup` noted in a backup of the directory
     /// (`Backup.noteVerification`; run without `--data`, on another machine) are audited when
     /// first seen; those there at start are not. (`ward-server backup` leaves an `AuditNote`.)
-    private func auditVerificationsNoted() async {
+    /// One counts as seen once it is recorded.
+    private func auditVerificationsNoted() async throws {
         let fm = FileManager.default
-        let names = backups().flatMap { backup in
+        let notes = backups().flatMap { backup in
             ((try? fm.contentsOfDirectory(atPath: directory + "/" + backup.name)) ?? [])
-                .filter { $0.hasPrefix(Backup.verificationPrefix) }.map { backup.name + "/" + $0 }
+                .filter { $0.hasPrefix(Backup.verificationPrefix) }.map { (backup: backup.name, note: $0) }
         }
-        let new = seen.names.withLock { seen -> [String] in
+        let new = progress.seen.withLock { seen -> [(backup: String, note: String)] in
             guard let known = seen else {
-                seen = Set(names)
+                seen = Set(notes.map { $0.backup + "/" + $0.note })
                 return []
             }
-            let new = names.filter { !known.contains($0) }
-            seen = known.union(new)
-            return new
+            return notes.filter { !known.contains($0.backup + "/" + $0.note) }
         }
-        for name in new {
-            let parts = name.split(separator: "/").map(String.init)
-            guard parts.count == 2 else { continue }
-            let whole = parts[1].hasSuffix("-whole")
-            _ = try? await audit.record(
+        for (backup, note) in new {
+            let whole = note.hasSuffix("-whole")
+            _ = try await audit.record(
                 "backup.verify", code: .read, outcome: whole ? .success : .seriousFailure, actorID: "system:operator",
-                actorRole: "system", objectType: "backup", objectID: AuditNote.identifier(parts[0]),
+                actorRole: "system", objectType: "backup", objectID: AuditNote.identifier(backup),
                 details: ["result": whole ? "whole" : "refused"])
+            progress.seen.withLock { _ = $0?.insert(backup + "/" + note) }
         }
     }
 
