@@ -16,11 +16,17 @@ struct WardServerCommand: AsyncParsableCommand {
     )
 }
 
-/// Argon2id at RFC 9106's second recommended settings with `memoryKiB` of memory.
-func passwordHasher(memoryKiB: UInt32) throws -> Argon2id {
-    var parameters = Argon2id.Parameters.rfc9106SecondRecommended
-    parameters.memoryKiB = memoryKiB
-    return try Argon2id(parameters: parameters)
+/// `--argon2-memory`, for the commands that hash passwords (init, recover-admin, serve).
+struct PasswordHashingOption: ParsableArguments {
+    @Option(help: "Argon2id memory in KiB for new password hashes (RFC 9106's second recommendation: 65536).")
+    var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+
+    /// Argon2id at RFC 9106's second recommended settings with that much memory.
+    func hasher() throws -> Argon2id {
+        var parameters = Argon2id.Parameters.rfc9106SecondRecommended
+        parameters.memoryKiB = argon2Memory
+        return try Argon2id(parameters: parameters)
+    }
 }
 
 /// Runs `body`, turning the data directory's errors into usage errors, which say what to do.
@@ -44,13 +50,12 @@ struct Init: AsyncParsableCommand {
     @Option(name: .customLong("hostname"), help: "A host name or IPv4 address for the certificate (repeatable).")
     var hostnames: [String] = ["localhost", "127.0.0.1"]
 
-    @Option(help: "Argon2id memory in KiB for password hashes (RFC 9106 default 65536).")
-    var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+    @OptionGroup var hashing: PasswordHashingOption
 
     func run() async throws {
         let made = try await explainingServerErrors {
             try await DataDirectory(path: data, keys: keys.keysDir).initialise(
-                hostnames: hostnames, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
+                hostnames: hostnames, passwordHasher: try hashing.hasher())
         }
         print(
             """
@@ -81,13 +86,12 @@ struct RecoverAdmin: AsyncParsableCommand {
     @Option(help: "An existing Admin account to restore (default: make a new Admin account).")
     var username: String?
 
-    @Option(help: "Argon2id memory in KiB for the new password's hash (RFC 9106 default 65536).")
-    var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+    @OptionGroup var hashing: PasswordHashingOption
 
     func run() async throws {
         let recovered = try await explainingServerErrors {
             try await DataDirectory(path: data, keys: keys.keysDir).recoverAdmin(
-                username: username, passwordHasher: try passwordHasher(memoryKiB: argon2Memory))
+                username: username, passwordHasher: try hashing.hasher())
         }
         print(
             """
@@ -130,8 +134,7 @@ struct Serve: AsyncParsableCommand {
     var reminderMinutes: String = "1440,60"
     @Option(help: "Minutes after which an unread urgent message alerts its readers again.")
     var urgentRealertMinutes: Int = 5
-    @Option(help: "Argon2id memory in KiB for new password hashes.")
-    var argon2Memory: UInt32 = Argon2id.Parameters.rfc9106SecondRecommended.memoryKiB
+    @OptionGroup var hashing: PasswordHashingOption
     @Option(help: "Connections at once from one address (a clinic's devices may share one behind NAT).")
     var maxConnectionsPerAddress: Int = ConnectionCaps().perAddress
     @Option(help: "Connections at once in total (kept below the open-file limit).")
@@ -208,7 +211,7 @@ struct Serve: AsyncParsableCommand {
             tlsCertificate: tlsCert, tlsKey: tlsKey)
         configuration.sessionLimits = SessionLimits(idleSeconds: Int64(idleMinutes) * 60, lifetimeSeconds: Int64(sessionHours) * 3600)
         configuration.connectionLimits.authenticationTimeout = .seconds(signInSeconds)
-        configuration.passwordParameters.memoryKiB = argon2Memory
+        configuration.passwordParameters.memoryKiB = hashing.argon2Memory
         configuration.retention.messageDays = Int64(messageRetentionDays)
         configuration.retentionInterval = .seconds(retentionMinutes * 60)
         configuration.timeZone = TimeZone(identifier: timeZone) ?? configuration.timeZone
