@@ -241,7 +241,7 @@ extension AccountService {
     /// A notification the person cannot mute: their account was changed by someone else.
     private func tellAccountChanged(_ target: UserRecord, _ text: String) async throws {
         let now = Clock.nowSeconds()
-        let note = NotificationRecord(userID: target.id, kind: "account", text: text, refID: nil, createdAt: now, dueAt: now)
+        let note = NotificationRecord(userID: target.id, kind: .account, text: text, refID: nil, createdAt: now, dueAt: now)
         try await context.gate.database.write { try $0.addNotifications([note]) }
         try await Notifier(context: context).deliverDue()
     }

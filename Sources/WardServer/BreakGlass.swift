@@ -44,7 +44,7 @@ extension RecordService {
         let officers = notify ? try context.gate.database.allUsers().filter { $0.role == .privacyOfficer && $0.active } : []
         let notes = officers.map {
             NotificationRecord(
-                userID: $0.id, kind: "breakglass", text: "Emergency access to a patient's record: review it (wardctl breakglass review)",
+                userID: $0.id, kind: .breakglass, text: "Emergency access to a patient's record: review it (wardctl breakglass review)",
                 refID: patient.id, createdAt: now, dueAt: now)
         }
         let opened = try await context.gate.database.write { transaction in

@@ -57,7 +57,7 @@ struct Notifier: Sendable {
 
     static func info(_ record: NotificationRecord) -> NotificationInfo {
         NotificationInfo(
-            notificationID: Int(record.id ?? 0), kind: record.kind, text: record.text, refID: record.refID, dueAt: record.dueAt,
+            notificationID: Int(record.id ?? 0), kind: record.kind.rawValue, text: record.text, refID: record.refID, dueAt: record.dueAt,
             firedAt: record.firedAt, readAt: record.readAt)
     }
 
@@ -75,22 +75,22 @@ struct Notifier: Sendable {
     /// The reminders an appointment's patient gets, when they consent to reminders and have not
     /// turned them off. Names the time and place, not the clinician or the reason.
     func reminders(for appointment: AppointmentRecord, now: Int64) throws -> [NotificationRecord] {
-        guard AppointmentRecord.holdingSlot.contains(appointment.status), try wants("reminder", appointment.patientID) else { return [] }
+        guard AppointmentRecord.holdingSlot.contains(appointment.status), try wants(.reminder, appointment.patientID) else { return [] }
         return context.notificationTimes.reminderLeads.compactMap { lead in
             let due = appointment.startsAt - lead
             guard due > now else { return nil }
             return NotificationRecord(
-                userID: appointment.patientID, kind: "reminder",
+                userID: appointment.patientID, kind: .reminder,
                 text: "Reminder: appointment \(when(appointment.startsAt)), \(appointment.location)",
                 refID: appointment.id, createdAt: now, dueAt: due)
         }
     }
 
     /// Whether `userID` receives `kind`: not turned off, and for a patient's reminders, consented to.
-    func wants(_ kind: String, _ userID: String) throws -> Bool {
+    func wants(_ kind: NotificationKind, _ userID: String) throws -> Bool {
         let database = context.gate.database
         guard !(try database.mutedNotificationKinds(userID: userID).contains(kind)) else { return false }
-        guard kind == "reminder", try database.user(id: userID)?.role == .patient else { return true }
+        guard kind == .reminder, try database.user(id: userID)?.role == .patient else { return true }
         return try database.activeConsents(userID: userID).contains("appointment-reminders")
     }
 
@@ -98,9 +98,9 @@ struct Notifier: Sendable {
     /// the clinician when the patient did.
     func appointmentChange(_ appointment: AppointmentRecord, what: String, by actorID: String, now: Int64) throws -> [NotificationRecord] {
         let sides = [(appointment.patientID, "Your appointment"), (appointment.clinicianID, "An appointment")]
-        return try sides.filter { userID, _ in try actorID != userID && wants("appointment", userID) }.map { userID, whose in
+        return try sides.filter { userID, _ in try actorID != userID && wants(.appointment, userID) }.map { userID, whose in
             NotificationRecord(
-                userID: userID, kind: "appointment", text: "\(whose) \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
+                userID: userID, kind: .appointment, text: "\(whose) \(when(appointment.startsAt)) was \(what)", refID: appointment.id,
                 createdAt: now, dueAt: now)
         }
     }
@@ -135,8 +135,8 @@ extension NotificationService {
         let now = Clock.nowSeconds()
         let recipients = try database.allUsers().filter { $0.active && (announcement.role == nil || $0.role.rawValue == announcement.role) }
         let notifier = Notifier(context: context)
-        let notes = try recipients.filter { try notifier.wants("announcement", $0.id) }.map {
-            NotificationRecord(userID: $0.id, kind: "announcement", text: text, refID: nil, createdAt: now, dueAt: now)
+        let notes = try recipients.filter { try notifier.wants(.announcement, $0.id) }.map {
+            NotificationRecord(userID: $0.id, kind: .announcement, text: text, refID: nil, createdAt: now, dueAt: now)
         }
         try await database.write { try $0.addNotifications(notes) }
         try await notifier.deliverDue()
@@ -161,8 +161,8 @@ extension NotificationService {
             if which != nil && marked == 0 { throw ReplyError(code: .notFound, message: "no unread notification of yours has that id") }
         }
         if type == .notificationSettings, let kind {
-            guard NotificationRecord.kinds.contains(kind), let enabled = enabled else {
-                throw ReplyError(code: .badRequest, message: "give kind (\(NotificationRecord.kinds.joined(separator: ", "))) and enabled")
+            guard let kind = NotificationKind(rawValue: kind), let enabled = enabled else {
+                throw ReplyError(code: .badRequest, message: "give kind (\(NotificationKind.names)) and enabled")
             }
             let userID = user.id
             try await database.write { try $0.setNotificationKind(userID: userID, kind: kind, enabled: enabled) }
@@ -170,6 +170,6 @@ extension NotificationService {
         let listed = try database.notifications(userID: user.id, unreadOnly: kind != "all" || type == .notificationSettings)
         return Reply.Notifications(
             notifications: listed.map(Notifier.info), unreadNotifications: try database.unreadNotificationCount(userID: user.id),
-            mutedKinds: try database.mutedNotificationKinds(userID: user.id).sorted())
+            mutedKinds: try database.mutedNotificationKinds(userID: user.id).map(\.rawValue).sorted())
     }
 }

@@ -89,7 +89,7 @@ extension RecordService {
         amendment.decidedBy = user.id
         amendment.decidedAt = now
         let note = NotificationRecord(
-            userID: patient.id, kind: "amendment", text: "Your request to amend your record was answered (ward record amendments)",
+            userID: patient.id, kind: .amendment, text: "Your request to amend your record was answered (ward record amendments)",
             refID: patient.id, createdAt: now, dueAt: now)
         let (decided, newVersion) = (amendment, version)
         do {
@@ -140,7 +140,7 @@ extension RecordService {
     private func doctorsNotes(patientID: String, _ text: String, at now: Int64) throws -> [NotificationRecord] {
         let database = context.gate.database
         return try database.careTeam(ofPatient: patientID).compactMap { try database.user(id: $0) }.filter { $0.role == .doctor && $0.active }
-            .map { NotificationRecord(userID: $0.id, kind: "amendment", text: text, refID: patientID, createdAt: now, dueAt: now) }
+            .map { NotificationRecord(userID: $0.id, kind: .amendment, text: text, refID: patientID, createdAt: now, dueAt: now) }
     }
 
     func amendments(of patientID: String) throws -> [AmendmentInfo] {

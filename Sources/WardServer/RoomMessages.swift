@@ -99,10 +99,10 @@ extension ConversationService {
     func urgentAlerts(room: RoomRecord, sender: String) throws -> [NotificationRecord] {
         let notifier = Notifier(context: context)
         let now = Clock.nowSeconds(), again = context.notificationTimes.urgentRealert
-        return try context.gate.database.members(roomID: room.id).map(\.userID).filter { $0 != sender }.filter { try notifier.wants("urgent", $0) }
+        return try context.gate.database.members(roomID: room.id).map(\.userID).filter { $0 != sender }.filter { try notifier.wants(.urgent, $0) }
             .map {
                 NotificationRecord(
-                    userID: $0, kind: "urgent", text: Notifier.urgentAlert, refID: room.id, createdAt: now, dueAt: now, alertAgainAt: now + again)
+                    userID: $0, kind: .urgent, text: Notifier.urgentAlert, refID: room.id, createdAt: now, dueAt: now, alertAgainAt: now + again)
             }
     }
 

@@ -138,7 +138,7 @@ extension PrivacyService {
             },
             availability: try database.availability(clinicianID: subject.id).map(Self.info),
             notifications: try database.notifications(userID: subject.id, unreadOnly: false, limit: 10_000).map(Notifier.info),
-            mutedNotificationKinds: try database.mutedNotificationKinds(userID: subject.id).sorted()
+            mutedNotificationKinds: try database.mutedNotificationKinds(userID: subject.id).map(\.rawValue).sorted()
         )
     }
 

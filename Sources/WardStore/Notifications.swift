@@ -1,4 +1,5 @@
 public import GRDB
+public import WardProtocol
 
 /// A notification for one person: due at `dueAt`, delivered (pushed to their connections, or
 /// kept for their next sign-in) when the scheduler stamps `firedAt` — once, in the transaction
@@ -8,8 +9,7 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public static let databaseTableName = "notification"
     public var id: Int64?
     public var userID: String
-    /// `message`, `urgent`, `reminder`, `appointment`, `announcement`, `breakglass` (to privacy officers).
-    public var kind: String
+    public var kind: NotificationKind
     public var text: String
     /// What it is about: a room id, an appointment id.
     public var refID: String?
@@ -20,7 +20,7 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
     /// Urgent messages: when to alert again while unread.
     public var alertAgainAt: Int64?
 
-    public init(userID: String, kind: String, text: String, refID: String?, createdAt: Int64, dueAt: Int64, alertAgainAt: Int64? = nil) {
+    public init(userID: String, kind: NotificationKind, text: String, refID: String?, createdAt: Int64, dueAt: Int64, alertAgainAt: Int64? = nil) {
         self.userID = userID
         self.kind = kind
         self.text = text
@@ -31,9 +31,9 @@ public struct NotificationRecord: Codable, Hashable, Sendable, FetchableRecord, 
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-
-    public static let kinds = ["message", "urgent", "reminder", "appointment", "announcement", "breakglass", "amendment", "account"]
 }
+
+extension NotificationKind: DatabaseValueConvertible {}
 
 extension WardDatabase {
     /// The person's delivered notifications, newest first (unread only, or all).
@@ -59,8 +59,10 @@ extension WardDatabase {
     // MARK: Preferences
 
     /// The kinds the person turned off.
-    public func mutedNotificationKinds(userID: String) throws -> Set<String> {
-        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT kind FROM notificationMute WHERE userID = ?", arguments: [userID])) }
+    public func mutedNotificationKinds(userID: String) throws -> Set<NotificationKind> {
+        try pool.read { db in
+            Set(try NotificationKind.fetchAll(db, sql: "SELECT kind FROM notificationMute WHERE userID = ?", arguments: [userID]))
+        }
     }
 }
 
@@ -148,7 +150,7 @@ extension StoreTransaction {
         try addNotifications(reminders)
     }
 
-    public func setNotificationKind(userID: String, kind: String, enabled: Bool) throws {
+    public func setNotificationKind(userID: String, kind: NotificationKind, enabled: Bool) throws {
         if enabled {
             try db.execute(sql: "DELETE FROM notificationMute WHERE userID = ? AND kind = ?", arguments: [userID, kind])
         } else {

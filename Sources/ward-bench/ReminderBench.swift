@@ -49,7 +49,7 @@ struct ReminderBench: AsyncParsableCommand {
             }
             let due = (0..<reminders).map { r in
                 NotificationRecord(
-                    userID: ids[r % patients], kind: "reminder", text: "Reminder: appointment Tue 1 Dec 09:30, Room 2",
+                    userID: ids[r % patients], kind: .reminder, text: "Reminder: appointment Tue 1 Dec 09:30, Room 2",
                     refID: "appt:bench\(r)", createdAt: now, dueAt: minute + Int64(r % 60))
             }
             try await WardDatabase(path: dir + "/ward.sqlite").seed(users: users, sessions: sessions, notifications: due)

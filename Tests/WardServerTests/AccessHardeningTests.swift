@@ -392,7 +392,7 @@ struct AccessHardeningTests {
             #expect(try await x.request(ClientRequest(id: 0, type: .userResetPassword, userID: patient.userID)).password != nil)
         }
         let told = try WardDatabase(path: server.data.database).notifications(userID: patient.userID, unreadOnly: true)
-        #expect(told.contains { $0.kind == "account" && $0.text.contains("password was reset") })
+        #expect(told.contains { $0.kind == .account && $0.text.contains("password was reset") })
         // An erasure the patient did not ask for waits for a second privacy officer; an Admin cannot approve it.
         let erasureID = try await ErasureTests.signedIn(server, officer) { (o: WardConnection) async throws -> Int in
             let waiting = try await o.request(ClientRequest(id: 0, type: .gdprErase, userID: patient.userID))
