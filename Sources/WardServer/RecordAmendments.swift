@@ -156,7 +156,7 @@ extension RecordService {
         let disagreement = try amendment.sealedDisagreement.flatMap { try opener.openBytes($0, context: amendment.id + ":disagreement") }
             .map { String(decoding: $0, as: UTF8.self) }
         return AmendmentInfo(
-            amendmentID: amendment.id, patientID: amendment.patientID, entryID: amendment.entryID, section: amendment.section,
+            amendmentID: amendment.id, patientID: amendment.patientID, entryID: amendment.entryID, section: amendment.section.rawValue,
             requestedAt: amendment.requestedAt, dueAt: amendment.dueAt, status: amendment.status.rawValue,
             request: request ?? "(erased)", decidedBy: amendment.decidedBy, decidedAt: amendment.decidedAt, response: response,
             versionID: amendment.versionID, overdue: amendment.status == .requested && now > amendment.dueAt,

@@ -65,16 +65,14 @@ extension RecordService {
     /// export page size, where the next page starts, and what was withheld from this reader.
     func readRecord(_ request: RecordRead, _ user: UserRecord) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
         let patient = try patient(request.patientID)
-        if let section = request.section, RecordEntryRecord.sections[section] == nil {
-            throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
-        }
+        let section = try request.section.map(Self.section)
         let after = request.after ?? 0
         guard after >= 0 else { throw ReplyError(code: .badRequest, message: "after must not be negative") }
         try await decideRecord(
             user, patient, action: .recordRead, type: .recordRead, code: .read,
             details: ["section": request.section ?? "all", "history": request.history == true ? "yes" : "no", "after": "\(after)"])
         return try await recordPage(
-            patientID: patient.id, section: request.section, history: request.history == true, after: after, reader: user,
+            patientID: patient.id, section: section, history: request.history == true, after: after, reader: user,
             type: .recordRead)
     }
 
@@ -84,7 +82,7 @@ extension RecordService {
     /// view (HIPAA 164.524(a)) are shown only when the policy allows `record.read.withheld` — its
     /// own decision and audit entry, made only when the record has such entries.
     func recordPage(
-        patientID: String, section: String?, history: Bool, after: Int, reader: UserRecord,
+        patientID: String, section: RecordSection?, history: Bool, after: Int, reader: UserRecord,
         type: RequestType
     ) async throws -> ([RecordEntryInfo], Int?, [String: Int]?) {
         var stored = try context.gate.database.recordEntries(patientID: patientID, section: section, history: history)
@@ -96,7 +94,7 @@ extension RecordService {
                     reader, patientID: patientID, action: .recordReadWithheld, type: type,
                     code: .read, details: ["withheld-entries": "\(withholding.count)"]))
             if !outcome.allowed {
-                withheld = Dictionary(withholding.map { ($0, 1) }, uniquingKeysWith: +)
+                withheld = Dictionary(withholding.map { ($0.rawValue, 1) }, uniquingKeysWith: +)
                 stored.removeAll { $0.withheld != nil }
             }
         }
@@ -137,8 +135,8 @@ extension RecordService {
             throw ReplyError(code: .notFound, message: "the record's key was destroyed")
         }
         return RecordEntryInfo(
-            versionID: entry.id, entryID: entry.entryID, section: entry.section, version: entry.version, authorID: entry.authorID,
-            authorRole: entry.authorRole, createdAt: entry.createdAt, resource: String(decoding: json, as: UTF8.self))
+            versionID: entry.id, entryID: entry.entryID, section: entry.section.rawValue, version: entry.version, authorID: entry.authorID,
+            authorRole: entry.authorRole.rawValue, createdAt: entry.createdAt, resource: String(decoding: json, as: UTF8.self))
     }
 
     /// Largest resource a version may hold.
@@ -146,29 +144,33 @@ extension RecordService {
 
     func writeRecord(_ request: RecordWrite, _ user: UserRecord) async throws -> [RecordEntryInfo] {
         let patient = try patient(request.patientID)
-        let section = request.section
+        let section = try Self.section(request.section)
         let resource = try validatedResource(section: section, text: request.resource)
-        if let basis = request.withhold, !(RecordEntryRecord.withholdingBases + ["none"]).contains(basis) {
-            throw ReplyError(
-                code: .badRequest, message: "withhold must be one of \((RecordEntryRecord.withholdingBases + ["none"]).joined(separator: ", "))")
+        // `withhold`: a basis, `none` to release the entry, or absent to keep what it had.
+        let asked = try request.withhold.map { name -> WithholdingBasis? in
+            if name == "none" { return nil }
+            guard let basis = WithholdingBasis(rawValue: name) else {
+                throw ReplyError(code: .badRequest, message: "withhold must be one of \(WithholdingBasis.names), none")
+            }
+            return basis
         }
         // An entry to amend must exist in this section of this patient's record before its id
         // reaches the audit entry: only ids the server made reach the log (issue 16, item 7).
         // Entry ids are 128 random bits, so answering not_found first tells nobody anything.
         if let named = request.entryID, try context.gate.database.recordSection(patientID: patient.id, entryID: named) != section {
-            throw ReplyError(code: .notFound, message: "the patient's \(section) has no entry with that id", subjectID: patient.id)
+            throw ReplyError(code: .notFound, message: "the patient's \(section.rawValue) has no entry with that id", subjectID: patient.id)
         }
         let entryID = request.entryID ?? "entry:" + OpaqueID.make()
         let versionID = "rec:" + OpaqueID.make()
         // A new version of a withheld entry stays withheld unless `none` releases it; touching a
         // withheld entry at all is withholding (only doctors do).
         let previous = request.entryID == nil ? nil : try context.gate.database.recordWithholding(patientID: patient.id, entryID: entryID)
-        let withheld = request.withhold == "none" ? nil : request.withhold ?? previous
-        var details = ["section": section, "entry": entryID, "version-id": versionID]
-        if let withheld { details["withheld"] = withheld }
+        let withheld = asked ?? previous
+        var details = ["section": section.rawValue, "entry": entryID, "version-id": versionID]
+        if let withheld { details["withheld"] = withheld.rawValue }
         if previous != nil && withheld == nil { details["released"] = "yes" }
         try await decideRecord(
-            user, patient, action: section == "notes" ? .recordNote : .recordUpdate, type: .recordWrite,
+            user, patient, action: section == .notes ? .recordNote : .recordUpdate, type: .recordWrite,
             code: request.entryID == nil ? .create : .update, details: details,
             extraContext: ["withhold": .bool(withheld != nil || previous != nil)])
         let entry = try sealedVersion(resource, id: versionID, section: section, entryID: entryID, patient: patient, author: user, withheld: withheld)
@@ -177,23 +179,29 @@ extension RecordService {
             let amending = request.entryID != nil
             stored = try await context.gate.database.write { try $0.addRecordVersion(entry, amending: amending) }
         } catch RecordRefusal.noSuchEntry {
-            throw ReplyError(code: .notFound, message: "the patient's \(section) has no entry with that id")
+            throw ReplyError(code: .notFound, message: "the patient's \(section.rawValue) has no entry with that id")
         }
         return [try open(stored)]
     }
 
-    /// The resource a client sent for `section`, checked (before any decision: it reads nothing).
-    func validatedResource(section: String, text: String) throws -> [String: any Sendable] {
-        guard let resourceType = RecordEntryRecord.sections[section] else {
-            throw ReplyError(code: .badRequest, message: "section must be one of \(RecordEntryRecord.sections.keys.sorted().joined(separator: ", "))")
+    /// The section a request names.
+    static func section(_ name: String) throws -> RecordSection {
+        guard let section = RecordSection(rawValue: name) else {
+            throw ReplyError(code: .badRequest, message: "section must be one of \(RecordSection.names)")
         }
+        return section
+    }
+
+    /// The resource a client sent for `section`, checked (before any decision: it reads nothing).
+    func validatedResource(section: RecordSection, text: String) throws -> [String: any Sendable] {
+        let resourceType = section.resourceType
         guard text.utf8.count <= Self.maxResourceBytes,
             let resource = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: any Sendable]
         else {
             throw ReplyError(code: .badRequest, message: "resource must be a JSON object of at most \(Self.maxResourceBytes) bytes")
         }
         guard resource["resourceType"] as? String == resourceType else {
-            throw ReplyError(code: .badRequest, message: "a \(section) entry is a FHIR \(resourceType) (resourceType \"\(resourceType)\")")
+            throw ReplyError(code: .badRequest, message: "a \(section.rawValue) entry is a FHIR \(resourceType) (resourceType \"\(resourceType)\")")
         }
         return resource
     }
@@ -201,23 +209,23 @@ extension RecordService {
     /// A new version with the server's part of the resource (its id, its patient, when and by
     /// whom), sealed under the patient's key. Made after the decision: sealing may create the key.
     func sealedVersion(
-        _ resource: [String: any Sendable], id versionID: String, section: String, entryID: String, patient: UserRecord,
-        author: UserRecord, withheld: String?
+        _ resource: [String: any Sendable], id versionID: String, section: RecordSection, entryID: String, patient: UserRecord,
+        author: UserRecord, withheld: WithholdingBasis?
     ) throws -> RecordEntryRecord {
         var resource = resource
         let now = Clock.nowSeconds()
         resource["id"] = entryID.replacingOccurrences(of: "entry:", with: "")
         resource["meta"] = ["lastUpdated": ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now))), "source": author.id]
         let reference = ["reference": "Patient/" + patient.id.replacingOccurrences(of: "user:", with: "")]
-        switch RecordEntryRecord.sections[section] {
-        case "Patient": break
-        case "AllergyIntolerance": resource["patient"] = reference
-        default: resource["subject"] = reference
+        switch section {
+        case .demographics: break
+        case .allergies: resource["patient"] = reference
+        case .medications, .problems, .notes: resource["subject"] = reference
         }
         let json = try JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys, .withoutEscapingSlashes])
         let sealed = try context.subjectKeys.seal(json, subject: patient.id, scope: "record", context: versionID)
         return RecordEntryRecord(
             id: versionID, patientID: patient.id, section: section, entryID: entryID, version: 0, authorID: author.id,
-            authorRole: author.role.rawValue, createdAt: now, sealed: sealed, withheld: withheld)
+            authorRole: author.role, createdAt: now, sealed: sealed, withheld: withheld)
     }
 }

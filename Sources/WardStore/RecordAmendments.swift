@@ -1,5 +1,6 @@
 public import GRDB
 public import Foundation
+public import WardProtocol
 
 /// A patient's request to amend an entry of their record (HIPAA 164.526, GDPR Art. 16). The
 /// request's text and the clinician's answer are sealed under the patient's data key, like the
@@ -10,7 +11,7 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
     public var id: String
     public var patientID: String
     public var entryID: String
-    public var section: String
+    public var section: RecordSection
     public var requestedAt: Int64
     /// 60 days after the request (164.526(b)(2)).
     public var dueAt: Int64
@@ -28,7 +29,7 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
     public var sealedDisagreement: Data?
     public var disagreedAt: Int64?
 
-    public init(id: String, patientID: String, entryID: String, section: String, requestedAt: Int64, dueAt: Int64, sealedRequest: Data) {
+    public init(id: String, patientID: String, entryID: String, section: RecordSection, requestedAt: Int64, dueAt: Int64, sealedRequest: Data) {
         self.id = id
         self.patientID = patientID
         self.entryID = entryID
@@ -48,9 +49,9 @@ public struct RecordAmendmentRecord: Codable, Hashable, Sendable, FetchableRecor
 
 extension WardDatabase {
     /// The section of the patient's entry, or nil when the patient has no such entry.
-    public func recordSection(patientID: String, entryID: String) throws -> String? {
+    public func recordSection(patientID: String, entryID: String) throws -> RecordSection? {
         try pool.read {
-            try String.fetchOne(
+            try RecordSection.fetchOne(
                 $0, sql: "SELECT section FROM recordEntry WHERE patientID = ? AND entryID = ? LIMIT 1",
                 arguments: [patientID, entryID])
         }

@@ -1,5 +1,6 @@
 public import GRDB
 public import Foundation
+public import WardProtocol
 
 /// One version of one entry of a patient's record: a FHIR R4 resource (Patient,
 /// AllergyIntolerance, MedicationStatement, Condition, DocumentReference) sealed under the
@@ -10,26 +11,21 @@ public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, P
     /// This version's id.
     public var id: String
     public var patientID: String
-    /// `demographics`, `allergies`, `medications`, `problems`, `notes`.
-    public var section: String
+    public var section: RecordSection
     /// The entry all its versions share.
     public var entryID: String
     public var version: Int
     public var authorID: String
-    public var authorRole: String
+    public var authorRole: AccountRole
     public var createdAt: Int64
     /// The FHIR resource's JSON, sealed (SubjectKeys, scope `record`, bound to `id`).
     public var sealed: Data
-    /// Why this version is withheld from the patient's own view (`withholdingBases`), or nil.
-    public var withheld: String?
-
-    /// HIPAA 164.524(a)(1)(i) (psychotherapy notes) and (a)(3)(i) (a licensed professional judged
-    /// access reasonably likely to endanger the life or safety of the patient or another person).
-    public static let withholdingBases = ["psychotherapy-notes", "endangerment"]
+    /// Why this version is withheld from the patient's own view, or nil.
+    public var withheld: WithholdingBasis?
 
     public init(
-        id: String, patientID: String, section: String, entryID: String, version: Int, authorID: String, authorRole: String,
-        createdAt: Int64, sealed: Data, withheld: String? = nil
+        id: String, patientID: String, section: RecordSection, entryID: String, version: Int, authorID: String, authorRole: AccountRole,
+        createdAt: Int64, sealed: Data, withheld: WithholdingBasis? = nil
     ) {
         self.id = id
         self.patientID = patientID
@@ -50,22 +46,19 @@ public struct RecordEntryRecord: Codable, Hashable, Sendable, FetchableRecord, P
     public init(row: Row) throws {
         id = row[0]
         patientID = row[1]
-        section = row[2]
+        section = try row.decode(atIndex: 2)
         entryID = row[3]
         version = row[4]
         authorID = row[5]
-        authorRole = row[6]
+        authorRole = try row.decode(atIndex: 6)
         createdAt = row[7]
         sealed = row[8]
-        withheld = row[9]
+        withheld = try row.decode(atIndex: 9)
     }
-
-    /// Sections and the FHIR resource type each holds.
-    public static let sections: [String: String] = [
-        "demographics": "Patient", "allergies": "AllergyIntolerance", "medications": "MedicationStatement",
-        "problems": "Condition", "notes": "DocumentReference"
-    ]
 }
+
+extension RecordSection: DatabaseValueConvertible {}
+extension WithholdingBasis: DatabaseValueConvertible {}
 
 /// A declared emergency access to a patient's record by a clinician outside the care team
 /// (HIPAA 164.312(a)(2)(ii)): open until `endsAt`; the reason is an erasable commitment in the
@@ -109,7 +102,7 @@ public enum RecordRefusal: Error, Equatable, Sendable {
 extension WardDatabase {
     /// The newest version of every entry of the patient's record (one section, or all), or
     /// with `history` every version, oldest first.
-    public func recordEntries(patientID: String, section: String?, history: Bool) throws -> [RecordEntryRecord] {
+    public func recordEntries(patientID: String, section: RecordSection?, history: Bool) throws -> [RecordEntryRecord] {
         try pool.read { db in
             let sectionClause = section == nil ? "" : " AND section = ?"
             var arguments: [any DatabaseValueConvertible] = [patientID]
@@ -127,9 +120,9 @@ extension WardDatabase {
     }
 
     /// Why the newest version of the patient's entry is withheld from the patient, if it is.
-    public func recordWithholding(patientID: String, entryID: String) throws -> String? {
+    public func recordWithholding(patientID: String, entryID: String) throws -> WithholdingBasis? {
         try pool.read { db in
-            try String.fetchOne(
+            try WithholdingBasis.fetchOne(
                 db, sql: "SELECT withheld FROM recordEntry WHERE patientID = ? AND entryID = ? ORDER BY version DESC LIMIT 1",
                 arguments: [patientID, entryID])
         }

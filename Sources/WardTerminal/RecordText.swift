@@ -8,15 +8,14 @@ public enum RecordText {
     public static let sections = RecordSection.allCases.map(\.rawValue)
 
     /// The FHIR resource (JSON text) for `text` in `section`; nil for an unknown section.
-    public static func resource(section: String, text: String) -> String? {
-        let resource: [String: Any]
+    public static func resource(section name: String, text: String) -> String? {
+        guard let section = RecordSection(rawValue: name) else { return nil }
+        var resource: [String: Any] = ["resourceType": section.resourceType]
         switch section {
-        case "demographics": resource = ["resourceType": "Patient", "name": [["text": text]]]
-        case "allergies": resource = ["resourceType": "AllergyIntolerance", "code": ["text": text]]
-        case "medications": resource = ["resourceType": "MedicationStatement", "status": "active", "medicationCodeableConcept": ["text": text]]
-        case "problems": resource = ["resourceType": "Condition", "code": ["text": text]]
-        case "notes": resource = ["resourceType": "DocumentReference", "status": "current", "description": text]
-        default: return nil
+        case .demographics: resource["name"] = [["text": text]]
+        case .allergies, .problems: resource["code"] = ["text": text]
+        case .medications: (resource["status"], resource["medicationCodeableConcept"]) = ("active", ["text": text])
+        case .notes: (resource["status"], resource["description"]) = ("current", text)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: resource, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
         return String(decoding: data, as: UTF8.self)

@@ -31,17 +31,16 @@ struct RecordBench: AsyncParsableCommand {
             _ = try await ChatBench.paced(connection, CareTeamChange<CareTeamAdd>(patientID: made[1].id, clinicianID: made[0].id))
         }
         let (doctor, patientID) = ((accounts[0].id, accounts[0].oneTime), accounts[1].id)
-        let sections = [
-            ("allergies", "AllergyIntolerance"), ("medications", "MedicationStatement"), ("problems", "Condition"), ("notes", "DocumentReference")
-        ]
+        let sections: [RecordSection] = [.allergies, .medications, .problems, .notes]
         let clock = ContinuousClock()
         let (record, reference, size) = try await client.connect { connection -> ([Duration], [Duration], Int) in
             _ = try await ChatBench.firstSignIn(connection, username: "doctor", oneTime: doctor.1, password: password)
             for n in 0..<entries {
-                let (section, type) = sections[n % sections.count]
+                let section = sections[n % sections.count]
                 let note = "entry \(n): " + String(repeating: "clinical detail ", count: 10)
                 let write = RecordWrite(
-                    patientID: patientID, section: section, resource: #"{"resourceType": "\#(type)", "note": [{"text": "\#(note)"}]}"#)
+                    patientID: patientID, section: section.rawValue,
+                    resource: #"{"resourceType": "\#(section.resourceType)", "note": [{"text": "\#(note)"}]}"#)
                 _ = try await ChatBench.paced(connection, write)
                 // Under the connection's 50 requests a second: a client refused too often in a row is cut off.
                 try await Task.sleep(for: .milliseconds(21))
