@@ -2,7 +2,7 @@
 /// touches no data (`hello`, `ping`) or names the policy action deciding it and the event type of
 /// its audit entry; adding a request means adding a case here, and the server's dispatch does
 /// not compile until it is handled. Clients name requests by these cases, never by hand.
-public enum RequestType: String, CaseIterable, Sendable {
+public enum RequestType: String, CaseIterable, Codable, Sendable {
     case hello, ping, login, resume, logout, whoami
     case passwordChange = "password.change"
     case totpEnroll = "totp.enroll", totpConfirm = "totp.confirm"

@@ -135,13 +135,13 @@ extension AccountService {
         let database = context.gate.database
         var reply = Reply.AccountChange(userID: created?.id)
         if var newUser = created {
-            if SecondPerson.grantedRoles.contains(newUser.role), try waitsForSecondPerson(RequestType.userCreate.rawValue, requester: admin) {
+            if SecondPerson.grantedRoles.contains(newUser.role), try waitsForSecondPerson(.userCreate, requester: admin) {
                 // The account exists, disabled and with no usable password, until another
                 // Admin or a privacy officer approves the role (approval.decide).
                 newUser.active = false
                 newUser.passwordHash = "!"
                 try await database.insert(newUser)
-                reply.approvals = [try await pendingApproval(RequestType.userCreate.rawValue, subject: newUser.id, requester: admin)]
+                reply.approvals = [try await pendingApproval(.userCreate, subject: newUser.id, requester: admin)]
             } else {
                 let password = OneTimePassword.make()
                 newUser.passwordHash = try await context.passwords.hash(password)
@@ -162,7 +162,7 @@ extension AccountService {
         switch type {
         case .userDisable, .userEnable:
             if let target {
-                if type == .userEnable, try database.pendingApproval(action: RequestType.userCreate.rawValue, subjectID: target.id) != nil {
+                if type == .userEnable, try database.pendingApproval(action: .userCreate, subjectID: target.id) != nil {
                     throw ReplyError(code: .conflict, message: "this account waits for a second person's approval of its role (approval.decide)")
                 }
                 try await database.setActive(userID: target.id, type == .userEnable)
@@ -170,8 +170,8 @@ extension AccountService {
             }
         default:
             if let target {
-                if SecondPerson.resetRoles.contains(target.role), try waitsForSecondPerson(type.rawValue, requester: admin) {
-                    reply.approvals = [try await pendingApproval(type.rawValue, subject: target.id, requester: admin)]
+                if SecondPerson.resetRoles.contains(target.role), try waitsForSecondPerson(type, requester: admin) {
+                    reply.approvals = [try await pendingApproval(type, subject: target.id, requester: admin)]
                 } else if type == .userResetPassword {
                     reply.password = try await resetPassword(of: target)
                 } else {

@@ -15,8 +15,8 @@ enum SecondPerson {
     static let resetRoles: Set<AccountRole> = [.doctor, .nurse, .privacyOfficer, .admin, .auditor]
 
     /// Who may approve `action`: privacy officers alone for an erasure.
-    static func approverRoles(for action: String) -> [AccountRole] {
-        action == RequestType.gdprErase.rawValue ? [.privacyOfficer] : [.admin, .privacyOfficer]
+    static func approverRoles(for action: RequestType) -> [AccountRole] {
+        action == .gdprErase ? [.privacyOfficer] : [.admin, .privacyOfficer]
     }
 
     /// The approval as the policies see it: its kind (`account` or `erasure`) and who asked.
@@ -24,33 +24,33 @@ enum SecondPerson {
         Entity(
             uid: EntityUID(type: "Approval", id: "\(approval.id ?? 0)"),
             attributes: [
-                "kind": .string(approval.action == RequestType.gdprErase.rawValue ? "erasure" : "account"),
+                "kind": .string(approval.action == .gdprErase ? "erasure" : "account"),
                 "requestedBy": .entity(ClinicModel.user(approval.requestedBy))
             ])
     }
 
     static func info(_ approval: ApprovalRecord) -> ApprovalInfo {
         ApprovalInfo(
-            approvalID: Int(approval.id ?? 0), action: approval.action, subjectID: approval.subjectID, requestedBy: approval.requestedBy,
+            approvalID: Int(approval.id ?? 0), action: approval.action.rawValue, subjectID: approval.subjectID, requestedBy: approval.requestedBy,
             requestedAt: approval.requestedAt, status: approval.status.rawValue, decidedBy: approval.decidedBy)
     }
 }
 
 extension AccountService {
     /// Whether `action` by `requester` must wait: someone else could approve it.
-    func waitsForSecondPerson(_ action: String, requester: UserRecord) throws -> Bool {
+    func waitsForSecondPerson(_ action: RequestType, requester: UserRecord) throws -> Bool {
         try context.gate.database.approvers(roles: SecondPerson.approverRoles(for: action), excluding: requester.id) > 0
     }
 
     /// Stores `action` on `subject` as waiting, and audits it (`approval.request`).
-    func pendingApproval(_ action: String, subject: String, requester: UserRecord) async throws -> ApprovalInfo {
+    func pendingApproval(_ action: RequestType, subject: String, requester: UserRecord) async throws -> ApprovalInfo {
         let record = try await context.gate.database.addApproval(
             ApprovalRecord(
                 action: action, subjectID: subject, requestedBy: requester.id,
                 requestedAt: Clock.nowSeconds()))
         try await context.gate.record(
             "approval.request", code: .create, outcome: .success, actorID: requester.id, actorRole: requester.role.rawValue,
-            objectType: "approval", objectID: "\(record.id ?? 0)", subjectID: subject, details: ["action": action])
+            objectType: "approval", objectID: "\(record.id ?? 0)", subjectID: subject, details: ["action": action.rawValue])
         return SecondPerson.info(record)
     }
 
@@ -75,7 +75,7 @@ extension AccountService {
         }
         try await decideApproval(
             user, type, resource: SecondPerson.entity(approval), code: .update, subject: approval.subjectID,
-            details: ["approval": "\(id)", "action": approval.action, "verdict": verdict])
+            details: ["approval": "\(id)", "action": approval.action.rawValue, "verdict": verdict])
         guard let decided = try await database.decideApproval(id: Int64(id), approved: verdict == "approved", by: user.id, at: Clock.nowSeconds())
         else {
             throw ReplyError(code: .conflict, message: "someone else decided that approval first")
@@ -84,19 +84,19 @@ extension AccountService {
         guard verdict == "approved" else { return reply }
         guard let subject = try database.user(id: approval.subjectID) else { throw ReplyError(code: .notFound, message: "the account is gone") }
         switch approval.action {
-        case RequestType.userCreate.rawValue:
+        case .userCreate:
             let password = OneTimePassword.make()
             try await database.setPassword(userID: subject.id, hash: try await context.passwords.hash(password), mustChange: true, keeping: nil)
             try await database.setActive(userID: subject.id, true)
             reply.userID = subject.id
             reply.password = password
-        case RequestType.userResetPassword.rawValue:
+        case .userResetPassword:
             reply.userID = subject.id
             reply.password = try await resetPassword(of: subject)
-        case RequestType.userResetSecondFactor.rawValue:
+        case .userResetSecondFactor:
             reply.userID = subject.id
             reply.enrolmentCode = try await resetSecondFactor(of: subject)
-        case RequestType.gdprErase.rawValue:
+        case .gdprErase:
             reply.erasureReceipt = try await PrivacyService(scope: scope).erase(
                 GDPRErase(userID: subject.id), officer: user, approved: true
             ).erasureReceipt

@@ -8,6 +8,13 @@ import WardStore
 /// grant. The texts are written to be read on a terminal: plain, short, and saying how to withdraw
 /// (Art. 7(2) and 7(3)).
 enum ConsentPurposes {
+    /// A consent as the person (`consent.list`) and their export see it.
+    static func info(_ consent: ConsentRecord) -> ConsentInfo {
+        ConsentInfo(
+            purpose: consent.purpose, version: consent.version, givenAt: consent.givenAt, method: consent.method.rawValue,
+            withdrawnAt: consent.withdrawnAt)
+    }
+
     static let all: [ConsentPurposeInfo] = [
         ConsentPurposeInfo(
             purpose: "messaging", version: "1", title: "Messaging with your care team",
@@ -84,7 +91,7 @@ extension PrivacyService {
         let now = Clock.nowSeconds()
         switch type {
         case .consentGrant:
-            let record = ConsentRecord(userID: user.id, purpose: purpose ?? "", version: version ?? "", givenAt: now, method: "client")
+            let record = ConsentRecord(userID: user.id, purpose: purpose ?? "", version: version ?? "", givenAt: now, method: .client)
             try await database.write { try $0.grantConsent(record) }
         case .consentWithdraw:
             let userID = user.id, named = purpose ?? ""
@@ -93,9 +100,6 @@ extension PrivacyService {
         default:
             break
         }
-        return Reply.Consents(
-            consents: try database.consents(userID: user.id).map {
-                ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)
-            }, consentPurposes: ConsentPurposes.all)
+        return Reply.Consents(consents: try database.consents(userID: user.id).map(ConsentPurposes.info), consentPurposes: ConsentPurposes.all)
     }
 }

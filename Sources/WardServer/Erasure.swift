@@ -104,10 +104,10 @@ extension PrivacyService {
             officer, action: .gdprErase, type: .gdprErase, code: .delete, subject: subject,
             details: ["held-rooms": "\(keptRooms.count)"])
         let askedThemselves = try database.erasureRequests(userID: subject.id).contains { $0.requestedBy == subject.id && $0.status != .done }
-        if !approved, !askedThemselves, try AccountService(scope: scope).waitsForSecondPerson(RequestType.gdprErase.rawValue, requester: officer) {
+        if !approved, !askedThemselves, try AccountService(scope: scope).waitsForSecondPerson(.gdprErase, requester: officer) {
             return Reply.Erasure(
                 waitingFor: try await AccountService(scope: scope).pendingApproval(
-                    RequestType.gdprErase.rawValue, subject: subject.id, requester: officer))
+                    .gdprErase, subject: subject.id, requester: officer))
         }
         let now = Clock.nowSeconds()
         // Marked as started first: an erasure cut short (a crash, a restart) stays listed as

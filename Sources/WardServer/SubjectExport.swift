@@ -119,9 +119,7 @@ extension PrivacyService {
             },
             devices: try database.devices(ofUser: subject.id).map { ExportDevice(keys: Self.publicKeys($0), registeredAt: $0.createdAt) },
             careTeam: try database.careTeam(ofPatient: subject.id), patients: try database.patients(ofClinician: subject.id),
-            consents: try database.consents(userID: subject.id).map {
-                ConsentInfo(purpose: $0.purpose, version: $0.version, givenAt: $0.givenAt, method: $0.method, withdrawnAt: $0.withdrawnAt)
-            },
+            consents: try database.consents(userID: subject.id).map(ConsentPurposes.info),
             secondFactor: try database.totp(userID: subject.id)?.confirmed ?? false,
             recoveryCodesLeft: try database.recoveryCodeCount(userID: subject.id),
             erasureRequests: try database.erasureRequests(userID: subject.id).map { try info($0, now: Clock.nowSeconds()) },

@@ -6,9 +6,9 @@ public import WardProtocol
 public struct ApprovalRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "approval"
     public var id: Int64?
-    /// The request type that waits: `user.create`, `user.reset-password`,
-    /// `user.reset-second-factor` or `gdpr.erase`.
-    public var action: String
+    /// The request that waits: `user.create`, `user.reset-password`, `user.reset-second-factor`
+    /// or `gdpr.erase`.
+    public var action: RequestType
     /// Whose account it is about.
     public var subjectID: String
     public var requestedBy: String
@@ -17,7 +17,7 @@ public struct ApprovalRecord: Codable, Hashable, Sendable, FetchableRecord, Muta
     public var decidedBy: String?
     public var decidedAt: Int64?
 
-    public init(action: String, subjectID: String, requestedBy: String, requestedAt: Int64) {
+    public init(action: RequestType, subjectID: String, requestedBy: String, requestedAt: Int64) {
         self.action = action
         self.subjectID = subjectID
         self.requestedBy = requestedBy
@@ -27,6 +27,8 @@ public struct ApprovalRecord: Codable, Hashable, Sendable, FetchableRecord, Muta
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension RequestType: DatabaseValueConvertible {}
 
 extension WardDatabase {
     /// Stores a pending approval, or returns the one already pending for the same action and person.
@@ -52,9 +54,10 @@ extension WardDatabase {
         try pool.read { try ApprovalRecord.filter(Column("status") == "pending").order(Column("id")).fetchAll($0) }
     }
 
-    public func pendingApproval(action: String, subjectID: String) throws -> ApprovalRecord? {
+    public func pendingApproval(action: RequestType, subjectID: String) throws -> ApprovalRecord? {
         try pool.read {
-            try ApprovalRecord.filter(Column("status") == "pending" && Column("action") == action && Column("subjectID") == subjectID).fetchOne($0)
+            try ApprovalRecord.filter(Column("status") == "pending" && Column("action") == action.rawValue && Column("subjectID") == subjectID)
+                .fetchOne($0)
         }
     }
 

@@ -9,11 +9,18 @@ public struct ConsentRecord: Codable, Hashable, Sendable, FetchableRecord, Persi
     public var purpose: String
     public var version: String
     public var givenAt: Int64
-    /// How it was given: "client" (the person in their own session), "staff" (recorded on their behalf).
-    public var method: String
+    public var method: Method
     public var withdrawnAt: Int64?
 
-    public init(userID: String, purpose: String, version: String, givenAt: Int64, method: String) {
+    /// How a consent was given.
+    public enum Method: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        /// By the person, in their own session.
+        case client
+        /// Recorded by staff on the person's behalf.
+        case staff
+    }
+
+    public init(userID: String, purpose: String, version: String, givenAt: Int64, method: Method) {
         self.userID = userID
         self.purpose = purpose
         self.version = version

@@ -32,7 +32,8 @@ struct ExportSchemaTests {
             ("appointment", "status", Self.names(AppointmentRecord.Status.self)),
             ("erasureRequest", "status", Self.names(ErasureRequestRecord.Status.self)),
             ("profile", "role", Self.names(AccountRole.self)),
-            ("roomInfo", "kind", Self.names(RoomRecord.Kind.self))
+            ("roomInfo", "kind", Self.names(RoomRecord.Kind.self)),
+            ("consent", "method", Self.names(ConsentRecord.Method.self))
         ]
         for (definition, property, names) in expected {
             #expect(listed(definition, property) == names, "\(definition).\(property)")
