@@ -144,12 +144,15 @@ struct IdleBench: AsyncParsableCommand {
         discussion: """
             Starts ward-server (the binary beside this one) as its own process in a temporary data \
             directory, opens N TLS WebSocket connections from this process, signs each in, and reads \
-            the server's resident memory (/proc/PID/status) before and with the connections open. A \
-            connection the server closes during the burst is opened again, up to five times.
+            the server's resident memory (/proc/PID/status) before and with the connections open. \
+            Connections open --opening at a time (the handshake and the sign-in), so that what is \
+            measured is the connections held, not the allocator's high-water mark of a burst. A \
+            connection the server closes while opening is opened again, up to five times.
             """
     )
 
     @Option(help: "Connections.") var connections: Int = 1000
+    @Option(help: "Connections opening at once (TLS handshake and sign-in); the rest wait their turn.") var opening: Int = 16
 
     func run() async throws {
         let serverProcess = try await ServerProcess.start()
@@ -172,23 +175,29 @@ struct IdleBench: AsyncParsableCommand {
         let opened = Counter(limit: Int.max)
         let (failed, retried) = (Tally(), Tally())
         let count = connections
+        let slots = OpeningSlots(opening)
         let during = try await withThrowingTaskGroup(of: Void.self) { group -> Int in
             for _ in 0..<count {
                 group.addTask {
-                    // A burst of a thousand TLS handshakes and sign-ins on two cores outlasts the
-                    // server's 5 s upgrade and 10 s sign-in limits for some connections, which it
-                    // closes; like a client, try again (a connection dropped once open counts as failed).
+                    // Opening too many at once on two cores outlasts the server's 5 s upgrade and
+                    // 10 s sign-in limits for some connections, which it closes; like a client,
+                    // try again (a connection dropped once open counts as failed).
                     let held = Tally()
                     for attempt in 1...5 {
+                        await slots.take()
+                        let slot = Tally()
                         do {
                             try await WardConnection.withConnection(url: url, tls: tls, serverName: "localhost", logger: clientLogger) {
                                 try await signIn($0, username: "admin", password: password, busyAnswers: Tally())
                                 _ = opened.next()
                                 held.add()
+                                slot.add()
+                                await slots.give()
                                 while !hold.done { try await Task.sleep(for: .milliseconds(200)) }
                             }
                             return
                         } catch {
+                            if slot.count == 0 { await slots.give() }
                             if held.count > 0 || hold.done || attempt == 5 { return failed.add() }
                             retried.add()
                             try await Task.sleep(for: .milliseconds(200 * attempt))
@@ -206,11 +215,33 @@ struct IdleBench: AsyncParsableCommand {
             return rss
         }
         emit([
-            "bench": "idle", "connections": opened.value, "failed_connections": failed.count, "retried_connections": retried.count,
+            "bench": "idle", "connections": opened.value, "opening_at_once": opening, "failed_connections": failed.count,
+            "retried_connections": retried.count,
             "server_rss_before_kib": before,
             "server_rss_with_connections_kib": during,
             "server_kib_per_connection": (Double(during - before) / Double(max(1, opened.value)) * 10).rounded() / 10
         ])
+    }
+}
+
+/// How many connections may be opening at once: a task takes a slot before it connects and
+/// gives it back once signed in (or failed), in the order the tasks asked.
+actor OpeningSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = max(1, count) }
+
+    func take() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func give() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }
 
