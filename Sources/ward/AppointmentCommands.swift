@@ -251,20 +251,20 @@ struct Notifications: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Your notifications: unread ones (or --all), newest first; --read marks them read; --off/--on KIND chooses what you receive.",
         discussion:
-            "Kinds: message, urgent, reminder, appointment, announcement. Reminders for patients also need consent (ward consent grant "
+            "Kinds: \(NotificationKind.names). Reminders for patients also need consent (ward consent grant "
             + "appointment-reminders). Texts never hold a message's words or why a visit is."
     )
     @OptionGroup var connection: ConnectionOptions
     @Flag(help: "Read ones too.") var all = false
     @Flag(help: "Mark every unread one read.") var read = false
-    @Option(help: "Stop receiving this kind.") var off: String?
-    @Option(help: "Receive this kind again.") var on: String?
+    @Option(help: "Stop receiving this kind.") var off: NotificationKind?
+    @Option(help: "Receive this kind again.") var on: NotificationKind?
 
     func run() async throws {
         let (all, read, off, on) = (self.all, self.read, self.off, self.on)
         let reply = try await connection.withSignedIn { connection -> Reply.Notifications in
             if let kind = off ?? on {
-                _ = try await connection.request(NotificationSettings(kind: kind, enabled: on != nil))
+                _ = try await connection.request(NotificationSettings(kind: kind.rawValue, enabled: on != nil))
             }
             let listed = try await connection.request(ConversationRequest.notifications(all: all))
             if read { _ = try await connection.request(NotificationRead()) }

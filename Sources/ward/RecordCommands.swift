@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import Foundation
 import WardClient
 import WardCommandLine
@@ -231,5 +231,3 @@ struct PatientTarget: ParsableArguments {
         return try await connection.withSignedIn { connection in try await body(connection, try await Record.patientID(patient, on: connection)) }
     }
 }
-
-extension RecordSection: ExpressibleByArgument {}

@@ -70,6 +70,10 @@ struct WardAppointmentCommandTests {
         #expect(told.status == 0 && told.stdout.contains("was confirmed") && told.stdout.contains("[unread]"), "\(told.stdout)\(told.stderr)")
         #expect(try pia(["notifications", "--read"]).stdout.contains("marked read"))
         #expect(try pia(["notifications"]).stdout.contains("no unread notifications"))
+        // A kind is turned off by its name; an unknown one is refused before anything is sent.
+        #expect(try pia(["notifications", "--off", "amendment"]).stdout.contains("turned off: amendment"))
+        let unknown = try pia(["notifications", "--off", "gossip"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("announcement"), "\(unknown.stderr)")
         let cancelled = try pia(["appointments", "cancel", "1"])
         #expect(cancelled.status == 0 && cancelled.stdout.contains("cancelled"), "\(cancelled.stderr)")
 
