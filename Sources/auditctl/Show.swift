@@ -20,10 +20,10 @@ struct Show: ParsableCommand {
     var actor: String?
     @Option(help: "Only entries about this subject id (whose data).")
     var subject: String?
-    @Option(help: "Only this action: C, R, U, D or E.")
-    var action: String?
-    @Option(help: "Only this outcome: success, minor, serious or major.")
-    var outcome: String?
+    @Option(help: "Only this action (create, read, update, delete, execute).")
+    var action: AuditEvent.Action?
+    @Option(help: "Only this outcome.")
+    var outcome: AuditEvent.Outcome?
     @Option(help: "Only this event type (e.g. auth.login).")
     var event: String?
     @Option(help: "Only entries at or after this time (ISO 8601, e.g. 2026-11-25 or 2026-11-25T10:00:00Z).")
@@ -36,8 +36,6 @@ struct Show: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let action, AuditEvent.Action(code: action) == nil { throw ValidationError("--action must be one of C, R, U, D, E") }
-        if let outcome, AuditEvent.Outcome(name: outcome) == nil { throw ValidationError("--outcome must be one of success, minor, serious, major") }
         if let since, Timestamps.parse(since) == nil { throw ValidationError("--since is not an ISO 8601 date or time") }
         if let until, Timestamps.parse(until) == nil { throw ValidationError("--until is not an ISO 8601 date or time") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -45,8 +43,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let reader = try Files.reader(directory)
-        let wantedAction = action.flatMap { AuditEvent.Action(code: $0) }
-        let wantedOutcome = outcome.flatMap { AuditEvent.Outcome(name: $0) }
+        let (wantedAction, wantedOutcome) = (action, outcome)
         let from = since.flatMap(Timestamps.parse), to = until.flatMap(Timestamps.parse)
         var rows: [[String]] = []
         var matched = 0
