@@ -36,7 +36,7 @@ public enum SlashCommand: Sendable, Equatable {
     case passwd
     case export(file: String)
     /// /consent, /consent show|grant|withdraw PURPOSE
-    case consent(action: String, purpose: String?)
+    case consent(action: ConsentAction, purpose: String?)
     case erase
     case appointments
     case book(clinician: String)
@@ -108,8 +108,10 @@ public enum SlashCommand: Sendable, Equatable {
         case "consent", "consents":
             let words = argument.split(separator: " ").map(String.init)
             switch (words.first?.lowercased(), words.count) {
-            case (nil, _): return .command(.consent(action: "list", purpose: nil))
-            case (let action?, 2) where ["show", "grant", "withdraw"].contains(action): return .command(.consent(action: action, purpose: words[1]))
+            case (nil, _), ("list", 1): return .command(.consent(action: .list, purpose: nil))
+            case (let word?, 2):
+                guard let action = ConsentAction(rawValue: word), action.needsPurpose else { fallthrough }
+                return .command(.consent(action: action, purpose: words[1]))
             default: return .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE")
             }
         case "erase": return alone(.erase)

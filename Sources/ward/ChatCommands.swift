@@ -63,7 +63,7 @@ extension ChatClient {
 
     // MARK: Privacy
 
-    private func consent(_ action: String, _ purpose: String?) async throws {
+    private func consent(_ action: ConsentAction, _ purpose: String?) async throws {
         let outcome = try await ConsentFlow.run(action, purpose: purpose, on: try connection()) { text, question in
             for line in text { await self.say("*** " + line) }
             return await self.ask(question, secret: false)

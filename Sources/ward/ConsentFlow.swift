@@ -7,25 +7,28 @@ import WardTerminal
 /// /consent: a grant always shows the text in force first and asks, and names the version
 /// shown, so nobody agrees to a text they were not shown.
 enum ConsentFlow {
-    /// Runs `action` (list, show, grant, withdraw); `ask` shows the text and puts a short yes/no
-    /// question (nil: cancelled). Returns the lines to show.
+    /// Runs `action`; `ask` shows the text and puts a short yes/no question (nil: cancelled).
+    /// Returns the lines to show.
     static func run(
-        _ action: String, purpose name: String?, on connection: WardConnection,
+        _ action: ConsentAction, purpose name: String?, on connection: WardConnection,
         ask: @Sendable (_ text: [String], _ question: String) async -> String?
     ) async throws -> [String] {
         let listed = try await connection.request(ConsentList())
         let purposes = listed.consentPurposes
-        guard action != "list" else {
-            return PrivacyText.consentLines(purposes: purposes, records: listed.consents)
-                + ["/consent show PURPOSE reads a text; /consent grant PURPOSE or /consent withdraw PURPOSE changes it"]
-        }
-        guard let purpose = purposes.first(where: { $0.purpose == name?.lowercased() }) else {
-            throw UsageError("no purpose is called \(name ?? ""); the purposes are \(purposes.map(\.purpose).joined(separator: ", "))")
+        func named() throws -> ConsentPurposeInfo {
+            guard let purpose = purposes.first(where: { $0.purpose == name?.lowercased() }) else {
+                throw UsageError("no purpose is called \(name ?? ""); the purposes are \(purposes.map(\.purpose).joined(separator: ", "))")
+            }
+            return purpose
         }
         switch action {
-        case "show":
-            return PrivacyText.consentText(purpose)
-        case "grant":
+        case .list:
+            return PrivacyText.consentLines(purposes: purposes, records: listed.consents)
+                + ["/consent show PURPOSE reads a text; /consent grant PURPOSE or /consent withdraw PURPOSE changes it"]
+        case .show:
+            return PrivacyText.consentText(try named())
+        case .grant:
+            let purpose = try named()
             guard let answer = await ask(PrivacyText.consentText(purpose), "Do you agree to \(purpose.purpose), version \(purpose.version)? (y/n)"),
                 answer.lowercased().hasPrefix("y")
             else {
@@ -36,7 +39,8 @@ enum ConsentFlow {
                 + PrivacyText.consentLines(purposes: reply.consentPurposes, records: reply.consents).filter {
                     $0.hasPrefix(purpose.purpose)
                 }
-        default:
+        case .withdraw:
+            let purpose = try named()
             _ = try await connection.request(ConsentWithdraw(purpose: purpose.purpose))
             return ["Consent to \(purpose.purpose) withdrawn; it takes effect from your next request"]
         }

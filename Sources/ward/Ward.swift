@@ -161,13 +161,12 @@ struct Consent: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "list, show, grant or withdraw.") var action = "list"
+    @Argument(help: "What to do.") var action = ConsentAction.list
     @Argument(help: "The purpose (messaging, record-sharing, appointment-reminders, research).") var purpose: String?
     @Flag(help: "Agree to the text shown without asking (for scripts).") var yes = false
 
     func validate() throws {
-        guard ["list", "show", "grant", "withdraw"].contains(action) else { throw ValidationError("the action is list, show, grant or withdraw") }
-        guard action == "list" || purpose != nil else { throw ValidationError("name the purpose: ward consent \(action) PURPOSE") }
+        guard !action.needsPurpose || purpose != nil else { throw ValidationError("name the purpose: ward consent \(action.rawValue) PURPOSE") }
     }
 
     func run() async throws {
