@@ -25,7 +25,8 @@ struct BackupSchedule: Sendable {
 
     /// What the rounds remember between them.
     final class Progress: Sendable {
-        /// Backups and verifications already audited (or there when the server started), by name.
+        /// Verification notes already audited or there when the server started, as
+        /// `backup/note`; nil until the first round has looked.
         let seen = Mutex<Set<String>?>(nil)
         /// When the next scheduled backup is due: one schedule after the server starts.
         let nextBackup: Mutex<ContinuousClock.Instant>
@@ -74,7 +75,6 @@ struct BackupSchedule: Sendable {
         switch result {
         case let .success((path, manifest)):
             let name = (path as NSString).lastPathComponent
-            progress.seen.withLock { _ = $0?.insert(name) }
             prune(logger: logger)
             _ = try await audit.record(
                 "backup.take", code: .create, outcome: .success, actorID: "system:backup", actorRole: "system",
