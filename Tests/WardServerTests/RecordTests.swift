@@ -64,6 +64,18 @@ struct RecordTests {
                     $0.patientID = pia.userID; $0.section = "notes"; $0.resource = session; $0.withhold = "private"
                 }
                 #expect(try await a.send(badBasis).code == .badRequest)
+                // A section the record does not have, written or read: refused, the sections named.
+                let badSection = Self.request(.recordWrite) {
+                    $0.patientID = pia.userID; $0.section = "diary"; $0.resource = session
+                }
+                let refusedWrite = try await a.send(badSection)
+                #expect(refusedWrite.code == .badRequest)
+                #expect(refusedWrite.message == "section must be one of demographics, allergies, medications, problems, notes")
+                let refusedRead = try await a.send(
+                    Self.request(.recordRead) {
+                        $0.patientID = pia.userID; $0.section = "diary"
+                    })
+                #expect(refusedRead.code == .badRequest && refusedRead.message == refusedWrite.message)
                 let write = Self.request(.recordWrite) {
                     $0.patientID = pia.userID; $0.section = "allergies"; $0.resource = allergy
                 }
