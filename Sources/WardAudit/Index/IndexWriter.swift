@@ -47,10 +47,7 @@ final class IndexWriter {
     /// Where an index that passed its checks lets recovery pick up: the state after entry
     /// `size - 1`, and the byte after its frame.
     struct Resumed {
-        var size: UInt64
-        var tree: CompactRange
-        var lastLeaf: Hash32
-        var lastTime: UInt64
+        var end: LogEnd
         var entriesEnd: Int
     }
 
@@ -78,8 +75,8 @@ final class IndexWriter {
         try fillLevels()
         let reader = try TreeIndex(layout: layout)
         return Resumed(
-            size: indexed, tree: try reader.compactRange(size: indexed), lastLeaf: inspection.leaf,
-            lastTime: header.timeMicros, entriesEnd: check.upperBound)
+            end: LogEnd(size: indexed, lastLeaf: inspection.leaf, lastTime: header.timeMicros, tree: try reader.compactRange(size: indexed)),
+            entriesEnd: check.upperBound)
     }
 
     /// Makes every stored level hold exactly the roots of the perfect subtrees under `size`:

@@ -103,10 +103,7 @@ final class LogWriter: @unchecked Sendable {
 
     /// Writer-thread state.
     private struct Sealed {
-        var nextSeq: UInt64 = 0
-        var lastLeaf: Hash32 = .zero
-        var lastTime: UInt64 = 0
-        var tree = CompactRange()
+        var end = LogEnd()
         var entriesEnd = 0
         var checkpointsEnd = 0
         var checkpointedSize: UInt64 = 0
@@ -166,16 +163,13 @@ final class LogWriter: @unchecked Sendable {
             let recovery = try LogRecovery.run(
                 layout: layout, verifier: signer.verifier, entriesFD: entriesFD, checkpointsFD: checkpointsFD, index: index)
             if let reason = recovery.indexRebuilt {
-                logger.warning("audit tree index rebuilt from the log", metadata: ["reason": "\(reason)", "entries": "\(recovery.size)"])
+                logger.warning("audit tree index rebuilt from the log", metadata: ["reason": "\(reason)", "entries": "\(recovery.end.size)"])
             }
-            sealed.nextSeq = recovery.size
-            sealed.lastLeaf = recovery.lastLeaf
-            sealed.lastTime = recovery.lastTime
-            sealed.tree = recovery.tree
+            sealed.end = recovery.end
             sealed.entriesEnd = recovery.entriesEnd
             sealed.checkpointsEnd = recovery.checkpointsEnd
             sealed.checkpointedSize = recovery.latestCheckpoint?.checkpoint.size ?? 0
-            publishedState = Published(size: recovery.size, checkpoint: recovery.latestCheckpoint)
+            publishedState = Published(size: recovery.end.size, checkpoint: recovery.latestCheckpoint)
             var startup: [[UInt8]] = []
             for dropped in recovery.dropped {
                 logger.warning(
@@ -256,14 +250,14 @@ final class LogWriter: @unchecked Sendable {
     /// When the next checkpoint is due: `checkpointInterval` after the last one, while entries
     /// wait for one and the log has not stopped.
     private func checkpointDue() -> ContinuousClock.Instant? {
-        guard sealed.nextSeq > sealed.checkpointedSize, currentStopReason() == nil else { return nil }
+        guard sealed.end.size > sealed.checkpointedSize, currentStopReason() == nil else { return nil }
         return sealed.lastCheckpoint.advanced(by: interval)
     }
 
     /// Signs a checkpoint of what is written when one is due, and on closing.
     private func checkpointIfDue(closing: Bool) {
-        let due = sealed.nextSeq > sealed.checkpointedSize && ContinuousClock.now >= sealed.lastCheckpoint.advanced(by: interval)
-        if (due || closing) && sealed.nextSeq > sealed.checkpointedSize && currentStopReason() == nil {
+        let due = sealed.end.size > sealed.checkpointedSize && ContinuousClock.now >= sealed.lastCheckpoint.advanced(by: interval)
+        if (due || closing) && sealed.end.size > sealed.checkpointedSize && currentStopReason() == nil {
             do { try writeCheckpoint() } catch { stop(because: error) }
         }
     }
@@ -299,23 +293,21 @@ final class LogWriter: @unchecked Sendable {
         batchBuffer.removeAll(keepingCapacity: true)
         var state = sealed
         // Time never goes backwards along the log, whatever the wall clock does.
-        state.lastTime = max(state.lastTime, Self.nowMicros())
+        state.end.lastTime = max(state.end.lastTime, Self.nowMicros())
         for entry in entries {
             let start = batchBuffer.count
             batchBuffer.append(contentsOf: [0, 0, 0, 0])
             let entryStart = batchBuffer.count
             batchBuffer.append(contentsOf: entry)
             batchBuffer.withUnsafeMutableBytes { raw in
-                raw.storeBytes(of: state.nextSeq.bigEndian, toByteOffset: entryStart + EntryCodec.seqOffset, as: UInt64.self)
-                raw.storeBytes(of: state.lastTime.bigEndian, toByteOffset: entryStart + EntryCodec.timeOffset, as: UInt64.self)
-                raw.storeBytes(of: state.lastLeaf.storage, toByteOffset: entryStart + EntryCodec.previousOffset, as: Hash32.Words.self)
+                raw.storeBytes(of: state.end.size.bigEndian, toByteOffset: entryStart + EntryCodec.seqOffset, as: UInt64.self)
+                raw.storeBytes(of: state.end.lastTime.bigEndian, toByteOffset: entryStart + EntryCodec.timeOffset, as: UInt64.self)
+                raw.storeBytes(of: state.end.lastLeaf.storage, toByteOffset: entryStart + EntryCodec.previousOffset, as: Hash32.Words.self)
             }
             let leaf = Frame.seal(&batchBuffer, lengthAt: start)
-            receipts.append(AuditReceipt(seq: state.nextSeq, timeMicros: state.lastTime, leafHash: leaf))
+            receipts.append(AuditReceipt(seq: state.end.size, timeMicros: state.end.lastTime, leafHash: leaf))
             index.add(frameAt: state.entriesEnd + start, leaf: leaf)
-            state.tree.append(leaf: leaf) { index.add(node: $0, height: $1) }
-            state.lastLeaf = leaf
-            state.nextSeq += 1
+            state.end.append(leaf: leaf) { index.add(node: $0, height: $1) }
         }
         do {
             try batchBuffer.withUnsafeBytes { try FileIO.write(entriesFD, $0, at: state.entriesEnd, path: layout.entriesPath) }
@@ -329,13 +321,14 @@ final class LogWriter: @unchecked Sendable {
         state.entriesEnd += batchBuffer.count
         sealed = state
         lock.lock()
-        publishedState.size = state.nextSeq
+        publishedState.size = state.end.size
         lock.unlock()
         return receipts
     }
 
     private func writeCheckpoint() throws {
-        let checkpoint = SignedCheckpoint(signing: Checkpoint(origin: signer.name, size: sealed.tree.size, root: sealed.tree.root), with: signer)
+        let checkpoint = SignedCheckpoint(
+            signing: Checkpoint(origin: signer.name, size: sealed.end.tree.size, root: sealed.end.tree.root), with: signer)
         let record = CheckpointFile.record(checkpoint)
         try record.withUnsafeBytes { try FileIO.write(checkpointsFD, $0, at: sealed.checkpointsEnd, path: layout.checkpointsPath) }
         try FileIO.syncData(checkpointsFD, path: layout.checkpointsPath)

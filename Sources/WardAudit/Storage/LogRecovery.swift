@@ -19,10 +19,7 @@ enum LogRecovery {
     }
 
     struct State {
-        var size: UInt64 = 0
-        var lastLeaf: Hash32 = .zero
-        var lastTime: UInt64 = 0
-        var tree = CompactRange()
+        var end = LogEnd()
         var entriesEnd = 0
         var checkpointsEnd = 0
         var latestCheckpoint: SignedCheckpoint?
@@ -55,7 +52,7 @@ enum LogRecovery {
         do {
             if let resumed = try index.resume(entries: data) {
                 let tree = try TreeIndex(layout: index.layout)
-                while let next = rootsToCheck.first, next.size <= resumed.size {
+                while let next = rootsToCheck.first, next.size <= resumed.end.size {
                     guard try tree.root(size: next.size) == next.root else {
                         throw IndexWriter.Mismatch(
                             description:
@@ -63,10 +60,7 @@ enum LogRecovery {
                     }
                     rootsToCheck.removeFirst()
                 }
-                state.size = resumed.size
-                state.tree = resumed.tree
-                state.lastLeaf = resumed.lastLeaf
-                state.lastTime = resumed.lastTime
+                state.end = resumed.end
                 validEnd = resumed.entriesEnd
                 scanner = FrameScanner(data: data, offset: validEnd)
             }
@@ -79,8 +73,8 @@ enum LogRecovery {
         }
         var stopReason: String?
         scan: while true {
-            while let next = rootsToCheck.first, next.size == state.size {
-                guard next.root == state.tree.root else {
+            while let next = rootsToCheck.first, next.size == state.end.size {
+                guard next.root == state.end.tree.root else {
                     throw AuditLogError.checkpointInvalid(
                         index: checkpointNumber(rootsToCheck.count), reason: "its root does not match entries 0..<\(next.size)")
                 }
@@ -101,23 +95,21 @@ enum LogRecovery {
                     stopReason = "frame at byte \(offset) is not a whole entry"
                     break scan
                 }
-                guard header.seq == state.size, header.previous == state.lastLeaf else {
+                guard header.seq == state.end.size, header.previous == state.end.lastLeaf else {
                     stopReason = "frame at byte \(offset) does not continue the chain"
                     break scan
                 }
                 index.add(frameAt: offset, leaf: inspection.leaf)
-                state.tree.append(leaf: inspection.leaf) { index.add(node: $0, height: $1) }
-                state.lastLeaf = inspection.leaf
-                state.lastTime = max(state.lastTime, header.timeMicros)
-                state.size += 1
+                state.end.append(leaf: inspection.leaf) { index.add(node: $0, height: $1) }
+                state.end.lastTime = max(state.end.lastTime, header.timeMicros)
                 validEnd = check.upperBound
-                if state.size % 65_536 == 0 { index.flush() }
+                if state.end.size % 65_536 == 0 { index.flush() }
             }
         }
         index.flush()
-        if state.size < sealedSize {
+        if state.end.size < sealedSize {
             throw AuditLogError.sealedEntriesDamaged(
-                seq: state.size, reason: stopReason ?? "the log ends before the newest checkpoint's size \(sealedSize)")
+                seq: state.end.size, reason: stopReason ?? "the log ends before the newest checkpoint's size \(sealedSize)")
         }
 
         // 3. Cut torn tails, keeping their bytes for forensics.
