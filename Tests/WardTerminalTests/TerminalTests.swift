@@ -97,6 +97,8 @@ struct CommandTests {
         #expect(InputLine(parsing: "/consent Withdraw messaging") == .command(.consent(action: .withdraw, purpose: "messaging")))
         #expect(InputLine(parsing: "/consent grant") == .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE"))
         #expect(InputLine(parsing: "/consent sell research") == .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE"))
+        #expect(InputLine(parsing: "/consent list") == .command(.consent(action: .list, purpose: nil)))
+        #expect(InputLine(parsing: "/consent list research") == .invalid("usage: /consent, or /consent show|grant|withdraw PURPOSE"))
         #expect(InputLine(parsing: "/erase") == .command(.erase))
         #expect(InputLine(parsing: "/book nurse.ann") == .command(.book(clinician: "nurse.ann")))
         #expect(InputLine(parsing: "/cancel 2") == .command(.cancel(appointment: "2")))
