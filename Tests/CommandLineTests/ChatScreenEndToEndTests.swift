@@ -134,8 +134,8 @@ enum TmuxError: Error { case failed(String) }
 /// a server restart shows the lost connection and then recovers, and /q quits after asking.
 @Suite("ward's screen, end to end", .serialized)
 struct ChatScreenEndToEndTests {
-    @Test(.timeLimit(.minutes(5))) func twoNursesChatThroughTheScreen() async throws {
-        try await ExclusiveSubprocesses.shared.run { try await self.twoNursesChatThroughTheScreenAlone() }
+    @Test func twoNursesChatThroughTheScreen() async throws {
+        try await ExclusiveSubprocesses.shared.run(within: .seconds(300)) { try await self.twoNursesChatThroughTheScreenAlone() }
     }
 
     /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).
@@ -270,8 +270,8 @@ struct ChatScreenEndToEndTests {
         #expect(!remaining, "ward went on running after its terminal closed")
     }
 
-    @Test(.timeLimit(.minutes(5))) func theCommandsWorkOnTheScreen() async throws {
-        try await ExclusiveSubprocesses.shared.run { try await self.theCommandsWorkOnTheScreenAlone() }
+    @Test func theCommandsWorkOnTheScreen() async throws {
+        try await ExclusiveSubprocesses.shared.run(within: .seconds(300)) { try await self.theCommandsWorkOnTheScreenAlone() }
     }
 
     /// Run alone among the tests that keep child processes running (see ExclusiveSubprocesses).

@@ -91,8 +91,8 @@ struct ServerCommandTests {
 /// while the server serves, its check, a restore into a new directory, served again.
 @Suite("ward-server backup, verify-backup, restore")
 struct BackupCommandTests {
-    @Test(.timeLimit(.minutes(3))) func anOperatorBacksUpChecksAndRestores() async throws {
-        try await ExclusiveSubprocesses.shared.run { try await self.anOperatorBacksUpChecksAndRestoresAlone() }
+    @Test func anOperatorBacksUpChecksAndRestores() async throws {
+        try await ExclusiveSubprocesses.shared.run(within: .seconds(180)) { try await self.anOperatorBacksUpChecksAndRestoresAlone() }
     }
 
     func anOperatorBacksUpChecksAndRestoresAlone() async throws {
@@ -145,8 +145,8 @@ struct BackupCommandTests {
 
     /// kill -9 at random moments of `ward-server backup`: whatever it leaves, `verify-backup`
     /// (everything `restore` checks) accepts only a whole backup under its final name.
-    @Test(.timeLimit(.minutes(3))) func aBackupKilledAnywhereLeavesNothingARestoreAccepts() async throws {
-        try await ExclusiveSubprocesses.shared.run {
+    @Test func aBackupKilledAnywhereLeavesNothingARestoreAccepts() async throws {
+        try await ExclusiveSubprocesses.shared.run(within: .seconds(180)) {
             let dir = try TemporaryDirectory()
             defer { dir.cleanup() }
             let served = try ServedData.start(in: dir)
@@ -197,8 +197,8 @@ struct BackupCommandTests {
 /// (sealed like everything else), and a restore puts them back there, not into the data directory.
 @Suite("ward-server --keys-dir")
 struct KeysDirectoryTests {
-    @Test(.timeLimit(.minutes(3))) func theKeysLiveOutsideTheDataDirectoryThroughBackupAndRestore() async throws {
-        try await ExclusiveSubprocesses.shared.run { try await self.alone() }
+    @Test func theKeysLiveOutsideTheDataDirectoryThroughBackupAndRestore() async throws {
+        try await ExclusiveSubprocesses.shared.run(within: .seconds(180)) { try await self.alone() }
     }
 
     func alone() async throws {

@@ -23,8 +23,8 @@ struct WebClientEndToEndTests {
         return logger
     }
 
-    @Test(.timeLimit(.minutes(8))) func aPatientOnAPhoneAndANurseAtATerminalTalk() async throws {
-        try await ExclusiveSubprocesses.shared.run { try await self.alone() }
+    @Test func aPatientOnAPhoneAndANurseAtATerminalTalk() async throws {
+        try await ExclusiveSubprocesses.shared.run(within: .seconds(480)) { try await self.alone() }
     }
 
     func alone() async throws {

@@ -81,8 +81,8 @@ struct WebClientServingTests {
     /// Sessions here end after 6 idle seconds (whole seconds: 5–6 without a request), so the
     /// browser's automatic logoff is seen soon, and a loaded runner's pauses between the first
     /// sign-in's requests (an accessibility check among them) stay within it.
-    @Test(.timeLimit(.minutes(4))) func aNewPatientSignsInForTheFirstTimeAndIsLoggedOffWhenIdle() async throws {
-        try await ExclusiveSubprocesses.shared.run {
+    @Test func aNewPatientSignsInForTheFirstTimeAndIsLoggedOffWhenIdle() async throws {
+        try await ExclusiveSubprocesses.shared.run(within: .seconds(240)) {
             let server = try await ServerHarness.start(idleSeconds: 6)
             defer { server.cleanup() }
             let oneTime = try await server.connect { connection -> String in
