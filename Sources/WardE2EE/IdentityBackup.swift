@@ -52,8 +52,6 @@ public enum IdentityBackup {
         recoveryKey.uppercased().filter { !$0.isWhitespace && $0 != "-" }
     }
 
-    private static func associatedData(format: String, userID: String) -> [UInt8] { Array((format + "\u{0}" + userID).utf8) }
-
     private static func key(recoveryKey: String, salt: [UInt8], iterations: Int) throws -> SecureBytes {
         try PBKDF2SHA256.derive(password: Array(normalised(recoveryKey).utf8), salt: salt, iterations: iterations, length: AES256GCM.keyLength)
     }
@@ -68,7 +66,7 @@ public enum IdentityBackup {
         let salt = SecureRandom.bytes(16)
         let sealed = try AES256GCM.seal(
             seed, key: try key(recoveryKey: recoveryKey, salt: salt, iterations: iterations),
-            associatedData: associatedData(format: format, userID: userID))
+            associatedData: PassphraseSeal.associatedData(format: format, userID: userID))
         let backup = Sealed(
             format: format, userID: userID, iterations: iterations, salt: Base64.encode(salt),
             nonce: Base64.encode(sealed.nonce), ciphertext: Base64.encode(sealed.ciphertext))
@@ -109,7 +107,7 @@ public enum IdentityBackup {
             guard
                 let seed = try? AES256GCM.open(
                     nonce: nonce, ciphertext: ciphertext, key: key,
-                    associatedData: associatedData(format: format, userID: userID))
+                    associatedData: PassphraseSeal.associatedData(format: format, userID: userID))
             else {
                 throw Failure.wrongRecoveryKey
             }

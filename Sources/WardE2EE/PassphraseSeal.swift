@@ -51,7 +51,9 @@ struct PassphraseSeal: Codable {
         return plaintext
     }
 
-    private static func associatedData(format: String, userID: String) -> [UInt8] { Array((format + "\u{0}" + userID).utf8) }
+    /// What binds a sealed value to its format and its owner; the identity backup's second format
+    /// binds its AES-256-GCM seal with the same bytes.
+    static func associatedData(format: String, userID: String) -> [UInt8] { Array((format + "\u{0}" + userID).utf8) }
 
     private static func derive(passphrase: String, salt: [UInt8], format: String, parameters: Argon2id.Parameters) throws -> SecureBytes {
         var tag = try Argon2id.rawHash(

@@ -74,17 +74,8 @@ public struct RoomMemberRecord: Codable, Hashable, Sendable, FetchableRecord, Pe
     public var joinedAt: Int64
     /// The first message the member may read: the one after the room's last when they joined.
     public var firstSeq: Int
-    public var readSeq: Int
-    public var deliveredSeq: Int
-
-    public init(roomID: String, userID: String, joinedAt: Int64, firstSeq: Int, readSeq: Int = 0, deliveredSeq: Int = 0) {
-        self.roomID = roomID
-        self.userID = userID
-        self.joinedAt = joinedAt
-        self.firstSeq = firstSeq
-        self.readSeq = readSeq
-        self.deliveredSeq = deliveredSeq
-    }
+    public var readSeq: Int = 0
+    public var deliveredSeq: Int = 0
 }
 
 /// A message as stored: metadata and the sender's envelope (ciphertext the server cannot read).
@@ -102,18 +93,6 @@ public struct MessageRecord: Codable, Hashable, Sendable, FetchableRecord, Persi
     public var sentAt: Int64
     /// The envelope's JSON.
     public var envelope: Data
-
-    public init(roomID: String, seq: Int, id: String, senderID: String, senderDevice: String, clientMessageID: String, sentAt: Int64, envelope: Data)
-    {
-        self.roomID = roomID
-        self.seq = seq
-        self.id = id
-        self.senderID = senderID
-        self.senderDevice = senderDevice
-        self.clientMessageID = clientMessageID
-        self.sentAt = sentAt
-        self.envelope = envelope
-    }
 }
 
 /// A sender key announced for a room, with the membership epoch it was distributed under.
