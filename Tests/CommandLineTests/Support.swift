@@ -52,8 +52,8 @@ struct ServedData {
         // A generous sign-in limit: these tests run beside the whole suite on two cores.
         server.arguments =
             [
-                "serve", "--data", data, "--listen", "127.0.0.1:\(wanted)", "--policies", Repository.root.appendingPathComponent("policies").path,
-                "--argon2-memory", "1024", "--sign-in-seconds", "120", "--web", Repository.root.appendingPathComponent("Web").path
+                "serve", "--data", data, "--listen", "127.0.0.1:\(wanted)", "--policies", Repository.path("policies"),
+                "--argon2-memory", "1024", "--sign-in-seconds", "120", "--web", Repository.path("Web")
             ]
             + (keysDir.map { ["--keys-dir", $0] } ?? [])
         let out = Pipe()
@@ -97,15 +97,6 @@ struct ServedData {
 enum ServedDataError: Error {
     case initFailed(String)
     case didNotListen
-}
-
-/// The repository root (for audit/vectors).
-enum Repository {
-    static var root: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }
 }
 
 func readBytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }

@@ -4,7 +4,7 @@ import WardTestSupport
 
 @Suite("wardctl policy")
 struct WardCtlPolicyTests {
-    static let policies = Repository.root.appendingPathComponent("policies").path
+    static let policies = Repository.path("policies")
     static let entities = policies + "/tests/clinic-entities.json"
 
     @Test func checkAndTestTheClinicPolicies() throws {

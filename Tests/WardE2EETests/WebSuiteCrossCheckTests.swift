@@ -81,9 +81,7 @@ struct WebSuiteCrossCheckTests {
                 keys: try KeyBackup.seal(item, person: webPerson)))
         let input = dir.path + "/given.json", output = dir.path + "/made.json"
         try JSONEncoder().encode(given).write(to: URL(fileURLWithPath: input))
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-            "Web/crosscheck.mjs"
-        ).path
+        let script = Repository.path("Tests/Web/crosscheck.mjs")
         let run = try runProcess("/usr/bin/env", ["node", script, input, output])
         try #require(run.status == 0, "node: \(run.stderr)")
         let made = try JSONDecoder().decode(Made.self, from: Data(contentsOf: URL(fileURLWithPath: output)))

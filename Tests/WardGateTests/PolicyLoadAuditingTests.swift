@@ -11,8 +11,7 @@ struct PolicyLoadAuditingTests {
     @Test func idsThatCannotBeAuditedAreRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("policies").path
+        let policies = Repository.path("policies")
         try FileManager.default.copyItem(atPath: policies, toPath: dir.path + "/policies")
         let store = try await PolicyStore(directory: dir.path + "/policies", requirement: PolicyLoadAuditing.idsAreAuditIdentifiers)
         try "@id(\"has a space\") permit(principal, action == Action::\"nothing\", resource);\n"
@@ -26,8 +25,7 @@ struct PolicyLoadAuditingTests {
     @Test func everyLoadAndEveryRefusalIsAnEntryWithTheHash() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("policies").path
+        let policies = Repository.path("policies")
         try FileManager.default.copyItem(atPath: policies, toPath: dir.path + "/policies")
         let signer = try NoteSigner.generate(name: "ward.test/audit")
         let log = try AuditLog.open(.init(directory: dir.path + "/audit", signer: signer, source: "server:test"))

@@ -7,8 +7,7 @@ import WardTestSupport
 /// policy, and Cedar itself decides every one of those cases the same way.
 @Suite("Clinic policies")
 struct ClinicPolicyTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("policies").path
+    static let directory = Repository.path("policies")
 
     @Test func policyTestsPassAndCoverEveryPolicy() throws {
         let set = try PolicySet.load(directory: Self.directory)

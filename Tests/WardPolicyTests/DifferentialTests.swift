@@ -74,7 +74,7 @@ enum Ours {
 }
 
 enum Reference {
-    static var script: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cedar_reference.py").path }
+    static var script: String { Repository.path("Tests/WardPolicyTests/cedar_reference.py") }
 
     static func decide(policies: String, entities: [[String: Any]], requests: [[String: Any]], in dir: String) throws -> [Outcome] {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,25 +1,13 @@
 import Foundation
 import Testing
 import WardProtocol
+import WardTestSupport
 
 /// The reply and event types the code names (`ReplyType`) are the ones docs/PROTOCOL.md gives,
 /// so a client written from the document alone expects what the server sends.
 @Suite("Reply types")
 struct ReplyTypeTests {
-    /// The document's table rows: the names in the first column's backquotes, and the cells.
-    static func rows() throws -> [(names: [String], cells: [String])] {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/PROTOCOL.md")
-        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `") }.map { line in
-            let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            return (Self.quoted(in: cells[0]), cells)
-        }
-    }
-
-    static func quoted(in cell: String) -> [String] {
-        cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
-    }
+    static func rows() throws -> [DocumentRow] { DocumentRow.rows(of: try Repository.text("docs/PROTOCOL.md")) }
 
     @Test func everyRequestIsAnsweredWithTheTypeTheDocumentGives() throws {
         var documented: [RequestType: String] = [:]
@@ -27,7 +15,7 @@ struct ReplyTypeTests {
             let reply = row.cells[2]
             for name in row.names {
                 guard let type = RequestType(rawValue: name) else { continue }
-                documented[type] = reply.hasPrefix("same type") ? name : Self.quoted(in: reply).first
+                documented[type] = reply.hasPrefix("same type") ? name : DocumentRow.quoted(in: reply).first
             }
         }
         for type in RequestType.allCases {

@@ -432,7 +432,7 @@ struct ConversationTests {
         #expect(again.access.map(\.seq).filter { $0 < logSize } == (try entriesNaming(pia.userID, before: logSize)))
         #expect(again.access.count > own.access.count, "the second export also holds the first export's pages")
         // The document is what docs/export.schema.json says.
-        let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/export.schema.json")
+        let schemaURL = Repository.root.appendingPathComponent("docs/export.schema.json")
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any] ?? [:]
         let document = try JSONSerialization.jsonObject(with: JSONEncoder().encode(own))
         let problems = SchemaCheck(schema: schema).problems(document)

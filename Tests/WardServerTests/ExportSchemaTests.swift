@@ -3,6 +3,7 @@ import Testing
 import WardAudit
 import WardProtocol
 import WardStore
+import WardTestSupport
 
 /// docs/export.schema.json names the same closed sets as the code, so that every export the
 /// server can write is valid by it (an export naming an Auditor, or a muted `amendment`
@@ -14,7 +15,7 @@ struct ExportSchemaTests {
     }
 
     @Test func everyEnumInTheSchemaIsTheCodes() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/export.schema.json")
+        let url = Repository.root.appendingPathComponent("docs/export.schema.json")
         let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let definitions = try #require(schema["$defs"] as? [String: [String: Any]])
         func listed(_ definition: String, _ property: String) -> [String]? {

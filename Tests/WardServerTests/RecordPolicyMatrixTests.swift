@@ -12,7 +12,7 @@ import WardTestSupport
 /// request that asks for it, and the server's answer must be the case's decision.
 @Suite("Records against the policy tests", .serialized)
 struct RecordPolicyMatrixTests {
-    static let policyTests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../policies/tests")
+    static let policyTests = Repository.root.appendingPathComponent("policies/tests")
 
     struct Case: Sendable {
         var name: String

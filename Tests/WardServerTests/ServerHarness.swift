@@ -20,8 +20,7 @@ final class ServerHarness: Sendable {
     private let shutdown: ServerShutdown
     private let configuration: ServerConfiguration
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let repositoryPolicies = repository.appendingPathComponent("policies").path
+    static let repositoryPolicies = Repository.path("policies")
 
     /// Cheap Argon2id for tests; the RFC 9106 defaults are exercised by WardCryptoTests and ward-bench.
     static let testHashing = Argon2id.Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
@@ -47,7 +46,7 @@ final class ServerHarness: Sendable {
         configuration.connectionCaps = connectionCaps
         configuration.minimumFreeBytes = minimumFreeBytes
         configuration.erasureJournal = erasureJournal
-        configuration.webClient = repository.appendingPathComponent("Web").path
+        configuration.webClient = Repository.path("Web")
         if let backups { (configuration.backupDirectory, configuration.backupEvery, configuration.backupKeep) = backups }
         return try await serve(configuration, dir: dir, adminPassword: made.adminPassword)
     }

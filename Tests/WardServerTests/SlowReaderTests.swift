@@ -10,7 +10,7 @@ import WardTestSupport
 /// small, so that what the server sends really waits on the server.
 @Suite("Slow readers", .serialized)
 struct SlowReaderTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("slow_reader.py").path
+    static let script = Repository.path("Tests/WardServerTests/slow_reader.py")
     /// 600 replies of about 30 KB: 18 MB, several times what the kernel buffers of one loopback
     /// connection hold (a 4 MiB send buffer at most with Linux's default tcp_wmem).
     static let requests = 600

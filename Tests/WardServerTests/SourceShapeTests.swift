@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WardTestSupport
 
 /// The shape issue 20 asked of the code, kept: files that hold one idea (none of WardServer's
 /// over 300 lines), functions of one step (none of WardServer's over 60 lines), no line over 150
@@ -7,7 +8,7 @@ import Testing
 /// strings and comments to us).
 @Suite("The sources' shape")
 struct SourceShapeTests {
-    static let sources = ServerHarness.repository.appendingPathComponent("Sources")
+    static let sources = Repository.root.appendingPathComponent("Sources")
 
     static func swiftFiles(under directory: URL) -> [URL] {
         let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)

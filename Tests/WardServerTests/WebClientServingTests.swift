@@ -73,7 +73,7 @@ struct WebClientServingTests {
         let again = try #require(try await Self.get(server, ["/app/main.js"], ifNoneMatch: tag)["/app/main.js"])
         #expect(again.status == 304 && again.length == 0)
         // The page holds no inline script or style (the policy would block them).
-        let index = try String(contentsOf: ServerHarness.repository.appendingPathComponent("Web/index.html"), encoding: .utf8)
+        let index = try String(contentsOf: Repository.root.appendingPathComponent("Web/index.html"), encoding: .utf8)
         #expect(!index.contains("<script>") && !index.contains("style=") && !index.contains("<style"))
         await server.stop()
     }
@@ -93,9 +93,9 @@ struct WebClientServingTests {
                     ClientRequest(id: 0, type: .userCreate, username: "pat.new", displayName: "New", role: "Patient"))
                 return made.password ?? ""
             }
-            let artifacts = ServerHarness.repository.appendingPathComponent(".build/web-client-screenshots").path
+            let artifacts = Repository.root.appendingPathComponent(".build/web-client-screenshots").path
             try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
-            let script = ServerHarness.repository.appendingPathComponent("Tests/Web/first_sign_in_scenario.py").path
+            let script = Repository.root.appendingPathComponent("Tests/Web/first_sign_in_scenario.py").path
             let result = try await runProcessInBackground(
                 "/usr/bin/timeout",
                 [
