@@ -1,6 +1,6 @@
 /// A reply's own fields, typed: what it carries beside `id` and `type` on the wire
 /// (docs/PROTOCOL.md). The server builds every reply and event from one of these (`ReplyFrame`);
-/// each request names the one it is answered with (`RequestPayload.Reply`), so a handler that
+/// each request names the one it is answered with (`RequestPayload.Answer`), so a handler that
 /// answered with the wrong shape would not compile.
 public protocol ReplyPayload: Codable, Hashable, Sendable {}
 

@@ -50,11 +50,8 @@ public struct AvailabilityList: RequestPayload {
     public static let type = RequestType.availabilityList
     public typealias Answer = Reply.Availability
     public var clinicianID: String?
-    public var userID: String?
 
-    public init(clinicianID: String? = nil, userID: String? = nil) {
-        (self.clinicianID, self.userID) = (clinicianID, userID)
-    }
+    public init(clinicianID: String? = nil) { self.clinicianID = clinicianID }
 }
 
 /// `appointment.slots`: a clinician's free slots in [`startsAt`, `endsAt`) (default: two weeks from now).

@@ -12,7 +12,7 @@ import WardStore
 extension SchedulingService {
     /// availability.list: a clinician's weekly availability (the asker's own by default).
     func listAvailability(_ request: AvailabilityList, _ user: UserRecord) async throws -> [AvailabilityInfo] {
-        let clinician = try clinician(request.clinicianID ?? request.userID ?? user.id)
+        let clinician = try clinician(request.clinicianID ?? user.id)
         try await allowScheduling(
             user, .availabilityList, code: .read, resource: ClinicModel.principal(clinician, careTeamsOf: []),
             objectType: "user", objectID: clinician.id)

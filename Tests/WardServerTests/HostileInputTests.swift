@@ -37,19 +37,24 @@ struct HostileInputTests {
         return try JSONSerialization.data(withJSONObject: object)
     }
 
-    /// Every field of every request's payload, read from the payload types the server decodes
+    /// Every field of each request's payload, read from the payload types the server decodes
     /// (`RequestRoute.payloadType`, each decoded from `everyFieldFrame`), so that a field added
-    /// later is covered without editing this test.
-    static func payloadFields() throws -> [(name: String, value: Any)] {
+    /// later is covered without editing the tests that use it.
+    static func fieldsByRequest() throws -> [RequestType: [(name: String, value: Any)]] {
         let frame = try everyFieldFrame()
         func decode<Payload: RequestPayload>(_: Payload.Type) throws -> any RequestPayload {
             try JSONDecoder().decode(Payload.self, from: frame)
         }
-        let payloadTypes: [any RequestPayload.Type] = RequestType.allCases.compactMap { RequestRoute.table[$0]?.payloadType }
-        return try payloadTypes.flatMap { payloadType -> [(name: String, value: Any)] in
-            Mirror(reflecting: try decode(payloadType)).children.map { (name: $0.label ?? "", value: $0.value) }
+        var fields: [RequestType: [(name: String, value: Any)]] = [:]
+        for type in RequestType.allCases {
+            guard let payloadType = RequestRoute.table[type]?.payloadType else { continue }
+            fields[type] = Mirror(reflecting: try decode(payloadType)).children.map { (name: $0.label ?? "", value: $0.value) }
         }
+        return fields
     }
+
+    /// Every field of every request's payload.
+    static func payloadFields() throws -> [(name: String, value: Any)] { try fieldsByRequest().values.flatMap { $0 } }
 
     @Test func everyIntegerFieldHasARange() throws {
         let fields = try Self.payloadFields()

@@ -194,7 +194,7 @@ struct ServerIntegrationTests {
             var remove = ClientRequest(id: 0, type: .availabilityRemove)
             remove.availabilityID = try await run(weekly).availability?.last?.availabilityID
             _ = try await run(remove)
-            _ = try await run(ClientRequest(id: 0, type: .availabilityList, userID: nurse))
+            _ = try await run(ClientRequest(id: 0, type: .availabilityList, clinicianID: nurse))
             // The nurse, on the patient's care team, adds a note and reads the record; she also declares an emergency.
             var note = ClientRequest(id: 0, type: .recordWrite, patientID: patient)
             note.section = "notes"
