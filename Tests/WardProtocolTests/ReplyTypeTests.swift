@@ -30,6 +30,13 @@ struct ReplyTypeTests {
         #expect(documented == events)
     }
 
+    /// The "Errors" table lists every code a refusal can carry, and no other.
+    @Test func theErrorCodesAreTheDocumentsCodes() throws {
+        let section = try #require(try Repository.text("docs/PROTOCOL.md").components(separatedBy: "\n## Errors\n").last)
+        let documented = DocumentRow.rows(of: section).compactMap(\.names.first)
+        #expect(documented.sorted() == ErrorCode.allCases.map(\.rawValue).sorted())
+    }
+
     @Test func anEventTheClientDoesNotKnowIsPassedBy() throws {
         let text = #"{"type": "room.renamed", "roomID": "r"}"#
         let (id, type) = try ReplyDecoding.envelope(of: text)
