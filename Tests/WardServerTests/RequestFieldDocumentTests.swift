@@ -6,11 +6,13 @@ import WardTestSupport
 
 /// A client is written from docs/PROTOCOL.md alone, so every field the server reads of a request
 /// (its payload type's, `RequestRoute.payloadType`) is named in the document's row for that
-/// request, and every field of a reply (`RequestPayload.Answer`) in the row of a request it
-/// answers: a field added to the code and not to the document fails here.
-@Suite("Request and reply fields in docs/PROTOCOL.md")
+/// request, every field of a reply (`RequestPayload.Answer`) in the row of a request it answers,
+/// and the policy action that decides a request in its row: a field or an action changed in the
+/// code and not in the document fails here.
+@Suite("The request tables of docs/PROTOCOL.md")
 struct RequestFieldDocumentTests {
-    /// Per request, the names in backquotes in its row's cell `column` (1: its fields, 2: its reply).
+    /// Per request, the names in backquotes in its row's cell `column` (1: its fields, 2: its
+    /// reply, 3: what decides it).
     static func documented(column: Int) throws -> [RequestType: Set<String>] {
         var documented: [RequestType: Set<String>] = [:]
         for row in DocumentRow.rows(of: try Repository.text("docs/PROTOCOL.md")) where row.cells.count == 4 {
@@ -47,6 +49,14 @@ struct RequestFieldDocumentTests {
             let named = requests.reduce(into: Set<String>()) { $0.formUnion(documented[$1] ?? []) }
             let missing = Set(try FieldNames.of(reply)).subtracting(named)
             #expect(missing.isEmpty, "\(name) \(missing.sorted()): in no reply cell of \(requests.map(\.rawValue))")
+        }
+    }
+
+    @Test func everyRequestsPolicyActionIsNamedInItsRow() throws {
+        let documented = try Self.documented(column: 3)
+        for type in RequestType.allCases {
+            guard let action = type.action else { continue }
+            #expect(documented[type]?.contains(action.rawValue) == true, "\(type.rawValue): \(action.rawValue) is not in its row")
         }
     }
 }
