@@ -59,7 +59,7 @@ public struct UserInfo: Codable, Hashable, Sendable {
 }
 
 /// Error codes of `error` replies.
-public enum ErrorCode: String, Codable, Hashable, Sendable, CaseIterable {
+public enum ErrorCode: String, CaseIterable, Codable, Sendable {
     /// The frame is not a JSON object of the expected shape (or not valid UTF-8).
     case badRequest = "bad_request"
     /// `type` is not a request this server knows.
