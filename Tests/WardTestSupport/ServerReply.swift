@@ -79,7 +79,7 @@ public struct ServerReply: Decodable, Hashable, Sendable {
     public var slots: [SlotInfo]?
     /// appointment.list: appointments, soonest first.
     public var appointments: [AppointmentInfo]?
-    /// appointment.book, .reschedule, .cancel, .update, .show, and the `appointment` event.
+    /// appointment.book, .reschedule, .cancel, .update, .show.
     public var appointment: AppointmentInfo?
     /// notification.list: the person's notifications, newest first.
     public var notifications: [NotificationInfo]?
