@@ -16,12 +16,16 @@ import ServiceLifecycle
 import UnixSignals
 public import WardStore
 
-/// How to run the server.
+/// How to run the server: the data directory, and every other setting a default that a caller
+/// changes by assigning it (`ward-server serve` maps each option to one).
 public struct ServerConfiguration: Sendable {
     public var data: DataDirectory
-    public var host: String
-    public var port: Int
-    public var policies: String
+    /// The listening address; port 0 asks for a free one (`onRunning` reports it).
+    public var host = "127.0.0.1"
+    public var port = 8443
+    /// The policy directory.
+    public var policies = "policies"
+    /// The TLS certificate and key (PEM); nil: the data directory's own.
     public var tlsCertificate: String?
     public var tlsKey: String?
     public var sessionLimits = SessionLimits()
@@ -51,17 +55,7 @@ public struct ServerConfiguration: Sendable {
     /// no web client, its paths answer 404.
     public var webClient: String?
 
-    public init(
-        data: DataDirectory, host: String = "127.0.0.1", port: Int = 8443, policies: String = "policies",
-        tlsCertificate: String? = nil, tlsKey: String? = nil
-    ) {
-        self.data = data
-        self.host = host
-        self.port = port
-        self.policies = policies
-        self.tlsCertificate = tlsCertificate
-        self.tlsKey = tlsKey
-    }
+    public init(data: DataDirectory) { self.data = data }
 }
 
 /// The Ward appliance: TLS only, WebSocket at /v1/ws, /healthz, /v1/audit/checkpoint.

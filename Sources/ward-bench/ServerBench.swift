@@ -19,7 +19,8 @@ struct BenchServer {
         let dir = NSTemporaryDirectory() + "ward-bench-server-" + UUID().uuidString
         let data = DataDirectory(path: dir + "/data")
         let made = try await data.initialise(hostnames: ["localhost"], passwordHasher: try Argon2id(parameters: parameters))
-        var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: "policies")
+        var configuration = ServerConfiguration(data: data)
+        configuration.port = 0
         configuration.passwordParameters = parameters
         configuration.connectionLimits.authenticationTimeout = .seconds(120)
         var logger = Logger(label: "ward.bench.server")

@@ -206,9 +206,9 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         guard let (host, port) = Self.split(listen) else { throw UsageError("--listen must be HOST:PORT") }
-        var configuration = ServerConfiguration(
-            data: DataDirectory(path: data, keys: keys.keysDir), host: host, port: port, policies: policies,
-            tlsCertificate: tlsCert, tlsKey: tlsKey)
+        var configuration = ServerConfiguration(data: DataDirectory(path: data, keys: keys.keysDir))
+        (configuration.host, configuration.port, configuration.policies) = (host, port, policies)
+        (configuration.tlsCertificate, configuration.tlsKey) = (tlsCert, tlsKey)
         configuration.sessionLimits = SessionLimits(idleSeconds: Int64(idleMinutes) * 60, lifetimeSeconds: Int64(sessionHours) * 3600)
         configuration.connectionLimits.authenticationTimeout = .seconds(signInSeconds)
         configuration.passwordParameters.memoryKiB = hashing.argon2Memory

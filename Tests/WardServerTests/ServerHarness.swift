@@ -36,7 +36,8 @@ final class ServerHarness: Sendable {
         let dir = try TemporaryDirectory()
         let data = DataDirectory(path: dir.path + "/data")
         let made = try await data.initialise(hostnames: ["localhost", "127.0.0.1"], passwordHasher: try Argon2id(parameters: testHashing))
-        var configuration = ServerConfiguration(data: data, host: "127.0.0.1", port: 0, policies: policies)
+        var configuration = ServerConfiguration(data: data)
+        (configuration.port, configuration.policies) = (0, policies)
         configuration.passwordParameters = testHashing
         configuration.connectionLimits = connectionLimits
         configuration.sessionLimits = SessionLimits(idleSeconds: idleSeconds, lifetimeSeconds: lifetimeSeconds)
