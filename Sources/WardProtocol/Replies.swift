@@ -1,6 +1,6 @@
 /// Every reply's payload, by shape (`Reply`): the fields a reply or an event carries beside `id`
-/// and `type` (docs/PROTOCOL.md). One file, grouped as `Requests.swift` is, whose payloads name
-/// these as their `Answer`.
+/// and `type` (docs/PROTOCOL.md). One file, by the topics of `Requests.swift`, whose payloads
+/// name these as their `Answer`.
 
 extension Reply {
     // MARK: - Sessions

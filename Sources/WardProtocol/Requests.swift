@@ -1,6 +1,6 @@
 /// Every request's payload: its own fields, typed, one type per request, beside the frame's `id`
-/// and `type`. The protocol's catalogue, in one file grouped as docs/PROTOCOL.md groups its
-/// request tables, so that whoever writes a client reads the two side by side.
+/// and `type`. The protocol's catalogue in one file, by topic, each topic citing the part of
+/// docs/PROTOCOL.md that documents it, so that whoever writes a client reads the two side by side.
 
 // MARK: - Sessions
 
