@@ -306,32 +306,6 @@ extension Reply {
         public init(appointment: AppointmentInfo) { self.appointment = appointment }
     }
 
-    /// `notification.list`, `notification.read`, `notification.settings`: the notifications,
-    /// newest first, how many are unread, and the kinds turned off.
-    public struct Notifications: ReplyPayload {
-        public var notifications: [NotificationInfo]
-        public var unreadNotifications: Int
-        public var mutedKinds: [String]
-
-        public init(notifications: [NotificationInfo], unreadNotifications: Int, mutedKinds: [String]) {
-            (self.notifications, self.unreadNotifications, self.mutedKinds) = (notifications, unreadNotifications, mutedKinds)
-        }
-    }
-
-    /// `notification.announce`: how many notifications were made (`unreadNotifications`).
-    public struct Announced: ReplyPayload {
-        public var unreadNotifications: Int
-
-        public init(unreadNotifications: Int) { self.unreadNotifications = unreadNotifications }
-    }
-
-    /// The `notification` event.
-    public struct Notification: ReplyPayload {
-        public var notification: NotificationInfo
-
-        public init(notification: NotificationInfo) { self.notification = notification }
-    }
-
     // MARK: - Consent and GDPR
 
     /// `consent.grant`, `consent.withdraw`, `consent.list`: the person's consent records, and
@@ -385,6 +359,32 @@ extension Reply {
 
     // MARK: - Oversight
 
+    /// `notification.list`, `notification.read`, `notification.settings`: the notifications,
+    /// newest first, how many are unread, and the kinds turned off.
+    public struct Notifications: ReplyPayload {
+        public var notifications: [NotificationInfo]
+        public var unreadNotifications: Int
+        public var mutedKinds: [String]
+
+        public init(notifications: [NotificationInfo], unreadNotifications: Int, mutedKinds: [String]) {
+            (self.notifications, self.unreadNotifications, self.mutedKinds) = (notifications, unreadNotifications, mutedKinds)
+        }
+    }
+
+    /// `notification.announce`: how many notifications were made (`unreadNotifications`).
+    public struct Announced: ReplyPayload {
+        public var unreadNotifications: Int
+
+        public init(unreadNotifications: Int) { self.unreadNotifications = unreadNotifications }
+    }
+
+    /// The `notification` event.
+    public struct Notification: ReplyPayload {
+        public var notification: NotificationInfo
+
+        public init(notification: NotificationInfo) { self.notification = notification }
+    }
+
     /// `audit.proof`: the proof, as `auditctl verify-proof` reads it.
     public struct AuditProof: ReplyPayload {
         public var auditProof: String
@@ -405,5 +405,4 @@ extension Reply {
 
         public init(backupStatus: BackupStatus) { self.backupStatus = backupStatus }
     }
-
 }
